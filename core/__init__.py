@@ -1,0 +1,1 @@
+"""sxit-portal core: schema, rules, workflow, portal renderer. No Streamlit here."""

@@ -1,0 +1,175 @@
+"""The column tree (第七、八条): each column has one responsible division; the office edits it.
+
+A retired column keeps its articles and URLs; it only stops taking new items and leaves the menus.
+"""
+
+from __future__ import annotations
+
+import re
+
+import duckdb
+
+from core import audit
+from core.db import row, rows, scalar, transaction
+from core.errors import NotFound, ValidationError
+from core.permissions import require
+
+SLUG_RULE = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
+DEFAULT_KINDS = {
+    "news": "工作动态", "notice": "通知公告", "policy": "政策文件", "interpretation": "政策解读",
+    "speech": "领导讲话", "meeting": "重要会议", "service": "公共服务", "interaction": "互动交流",
+    "openinfo": "政府信息公开", "data": "数据发布", "special": "专题专栏", "general": "综合",
+}
+EDITABLE_FIELDS = ("name", "slug", "parent_id", "kind", "division_id", "position", "retired", "is_key")
+
+
+def seed_kinds(con: duckdb.DuckDBPyConnection) -> None:
+    for code, name in DEFAULT_KINDS.items():
+        con.execute("INSERT OR IGNORE INTO column_kinds VALUES (?, ?)", [code, name])
+
+
+def kinds(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    return {r["code"]: r["name"] for r in rows(con, "SELECT code, name FROM column_kinds ORDER BY code")}
+
+
+def tree(con: duckdb.DuckDBPyConnection, include_retired: bool = True) -> list[dict]:
+    """Columns in tree order, each with its depth and full path name."""
+    found = rows(con, """
+        SELECT c.*, d.name AS division FROM columns c JOIN divisions d ON d.id = c.division_id
+        ORDER BY c.position, c.id""")
+    children: dict[int | None, list[dict]] = {}
+    for column in found:
+        children.setdefault(column["parent_id"], []).append(column)
+    ordered: list[dict] = []
+
+    def walk(parent: int | None, depth: int, prefix: str) -> None:
+        for column in children.get(parent, []):
+            if column["retired"] and not include_retired:
+                continue
+            column["depth"] = depth
+            column["path"] = f"{prefix}{column['name']}"
+            ordered.append(column)
+            walk(column["id"], depth + 1, column["path"] + " / ")
+
+    walk(None, 0, "")
+    return ordered
+
+
+def writable_columns(con: duckdb.DuckDBPyConnection, actor) -> list[dict]:
+    """Columns this user may draft into: their division's live columns; all for the office."""
+    from core.permissions import can
+
+    return [c for c in tree(con, include_retired=False) if can(actor, "article.create", c)]
+
+
+def get_column(con: duckdb.DuckDBPyConnection, column_id: int) -> dict:
+    found = row(con, "SELECT * FROM columns WHERE id = ?", [column_id])
+    if not found:
+        raise NotFound(f"栏目 {column_id} 不存在")
+    return found
+
+
+def _validate(con, values: dict, column_id: int | None) -> dict:
+    name = " ".join(str(values.get("name") or "").split())
+    if not name:
+        raise ValidationError("栏目名称", "必填", "第八条")
+    if len(name) > 40:
+        raise ValidationError("栏目名称", "不能超过 40 个字")
+    slug = str(values.get("slug") or "").strip().lower()
+    if not SLUG_RULE.fullmatch(slug):
+        raise ValidationError("网址标识", "须为 1–40 位小写字母、数字或连字符,以字母或数字开头(用于栏目网址)")
+    clash = scalar(con, "SELECT id FROM columns WHERE slug = ? AND id IS DISTINCT FROM ?", [slug, column_id])
+    if clash:
+        raise ValidationError("网址标识", f"「{slug}」已被其他栏目使用,网址须唯一")
+    kind = values.get("kind")
+    if kind not in kinds(con):
+        raise ValidationError("栏目类型", "须从栏目类型列表中选择")
+    division = values.get("division_id")
+    if division is None or not scalar(con, "SELECT count(*) FROM divisions WHERE id = ?", [int(division)]):
+        raise ValidationError("责任处室", "每个栏目须有一个责任处室", "第七条")
+    parent = values.get("parent_id")
+    parent = int(parent) if parent not in (None, "", 0) else None
+    if parent is not None:
+        if not scalar(con, "SELECT count(*) FROM columns WHERE id = ?", [parent]):
+            raise ValidationError("上级栏目", "不存在")
+        if column_id is not None and _is_descendant(con, parent, column_id):
+            raise ValidationError("上级栏目", "不能把栏目移到它自己或它的下级栏目之下")
+    return {"name": name, "slug": slug, "kind": kind, "division_id": int(division), "parent_id": parent,
+            "position": int(values.get("position") or 0), "retired": bool(values.get("retired") or False),
+            "is_key": bool(values.get("is_key") or False)}
+
+
+def _is_descendant(con, candidate: int, ancestor: int) -> bool:
+    current: int | None = candidate
+    seen = set()
+    while current is not None and current not in seen:
+        if current == ancestor:
+            return True
+        seen.add(current)
+        current = scalar(con, "SELECT parent_id FROM columns WHERE id = ?", [current])
+    return False
+
+
+def create_column(con: duckdb.DuckDBPyConnection, actor, values: dict) -> int:
+    require(actor, "columns.manage")
+    clean = _validate(con, values, None)
+    with transaction(con):
+        column_id = con.execute(
+            "INSERT INTO columns (parent_id, slug, name, kind, division_id, position, retired, is_key) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            [clean["parent_id"], clean["slug"], clean["name"], clean["kind"], clean["division_id"],
+             clean["position"], clean["retired"], clean["is_key"]]).fetchone()[0]
+        audit.record(con, actor, "columns.create", f"column:{column_id}", str(clean))
+    return column_id
+
+
+def update_column(con: duckdb.DuckDBPyConnection, actor, column_id: int, values: dict) -> None:
+    """Rename, move, reassign, retire or restore (第八条). Articles and URLs stay."""
+    require(actor, "columns.manage")
+    before = get_column(con, column_id)
+    merged = {k: values.get(k, before[k]) for k in EDITABLE_FIELDS}
+    clean = _validate(con, merged, column_id)
+    changed = {k: (before[k], v) for k, v in clean.items() if before[k] != v}
+    if not changed:
+        return
+    with transaction(con):
+        con.execute(
+            "UPDATE columns SET parent_id = ?, slug = ?, name = ?, kind = ?, division_id = ?, position = ?, "
+            "retired = ?, is_key = ? WHERE id = ?",
+            [clean["parent_id"], clean["slug"], clean["name"], clean["kind"], clean["division_id"],
+             clean["position"], clean["retired"], clean["is_key"], column_id])
+        audit.record(con, actor, "columns.update", f"column:{column_id}",
+                     "; ".join(f"{k}: {a}→{b}" for k, (a, b) in changed.items()))
+
+
+def apply_editor_changes(con: duckdb.DuckDBPyConnection, actor, edited: list[dict], original_ids: set[int]) -> dict:
+    """Apply the rows of the in-place editor in one transaction: all or nothing.
+
+    Rows with an id are updates, rows without one are new columns. Rows cannot be deleted:
+    a column is retired instead, so its articles and URLs remain (第八条).
+    """
+    require(actor, "columns.manage")
+    kept = {int(r["id"]) for r in edited if r.get("id") not in (None, "")}
+    if original_ids - kept:
+        raise ValidationError("栏目", "栏目不能删除,请勾选「已撤销」以撤销栏目(其信息和网址保留)", "第八条")
+    created = updated = 0
+    with transaction(con):
+        for index, values in enumerate(edited, start=1):
+            try:
+                if values.get("id") in (None, ""):
+                    create_column(con, actor, values)
+                    created += 1
+                else:
+                    update_column(con, actor, int(values["id"]), values)
+                    updated += 1
+            except ValidationError as exc:
+                raise ValidationError(f"第 {index} 行 {exc.field}", exc.rule, exc.article) from None
+    return {"created": created, "updated": updated}
+
+
+def divisions(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    return rows(con, "SELECT * FROM divisions ORDER BY position, id")
+
+
+def division_names(con: duckdb.DuckDBPyConnection) -> dict[int, str]:
+    return {d["id"]: d["name"] for d in divisions(con)}

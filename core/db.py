@@ -1,0 +1,129 @@
+"""The one place connections come from: open, migrate, transact.
+
+DuckDB lets one process hold a database file for writing (stack-notes): the workbench's
+server process owns it, and each thread takes its own cursor from the shared connection.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+
+DEFAULT_DB = Path("data") / "portal.duckdb"
+_depth: dict[int, int] = {}
+_depth_lock = threading.Lock()
+
+
+class DatabaseLocked(RuntimeError):
+    """Another process (normally the workbench) holds the database file."""
+
+
+def default_path() -> Path:
+    return Path(os.environ.get("PORTAL_DB") or DEFAULT_DB)
+
+
+def connect(path: str | os.PathLike | None = None, *, migrate: bool = True) -> duckdb.DuckDBPyConnection:
+    """Open the database file (creating its folder), applying pending migrations."""
+    db_path = Path(path) if path else default_path()
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(db_path))
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise DatabaseLocked(
+                f"数据库 {db_path} 正被另一个进程(通常是工作台 make run)占用,无法写入。"
+                "请在工作台中操作,或先停止工作台(make stop 或结束 make run)后再运行此命令。"
+            ) from exc
+        raise
+    if migrate:
+        apply_migrations(con)
+    return con
+
+
+def migration_files() -> list[tuple[int, str, str]]:
+    """(number, name, sql) of every migration shipped in core/migrations, in order."""
+    found = []
+    for entry in resources.files("core.migrations").iterdir():
+        match = re.fullmatch(r"(\d{4})_(\w+)\.sql", entry.name)
+        if match:
+            found.append((int(match.group(1)), match.group(2), entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+    ).fetchone()[0]
+    if not exists:
+        return 0
+    return con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
+
+
+def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Apply every migration newer than the database, each in its own transaction."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+        " applied_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())"
+    )
+    current = schema_version(con)
+    applied = []
+    for number, name, sql in migration_files():
+        if number <= current:
+            continue
+        with transaction(con):
+            con.execute(sql)
+            con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [number, name])
+        applied.append(number)
+    return applied
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """BEGIN … COMMIT, or ROLLBACK on any error. Nested uses join the outer transaction."""
+    key = id(con)
+    with _depth_lock:
+        depth = _depth.get(key, 0)
+        _depth[key] = depth + 1
+    try:
+        if depth == 0:
+            con.execute("BEGIN TRANSACTION")
+        try:
+            yield con
+        except BaseException:
+            if depth == 0:
+                con.execute("ROLLBACK")
+            raise
+        else:
+            if depth == 0:
+                con.execute("COMMIT")
+    finally:
+        with _depth_lock:
+            if depth == 0:
+                _depth.pop(key, None)
+            else:
+                _depth[key] = depth
+
+
+def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | tuple = ()) -> list[dict]:
+    """Run a query and return its rows as dicts."""
+    cur = con.execute(sql, list(params))
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row)) for row in cur.fetchall()]
+
+
+def row(con: duckdb.DuckDBPyConnection, sql: str, params: list | tuple = ()) -> dict | None:
+    found = rows(con, sql, params)
+    return found[0] if found else None
+
+
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | tuple = ()):
+    result = con.execute(sql, list(params)).fetchone()
+    return result[0] if result else None

@@ -1,0 +1,40 @@
+"""The errors core raises. Each message is Chinese, names the field or rule, and the article."""
+
+from __future__ import annotations
+
+
+class PortalError(Exception):
+    """Base class: str(error) is the message a user sees."""
+
+
+class ValidationError(PortalError):
+    def __init__(self, field: str, rule: str, article: str | None = None):
+        self.field = field
+        self.rule = rule
+        self.article = article
+        cited = f"({article})" if article else ""
+        super().__init__(f"「{field}」:{rule}{cited}")
+
+
+class PermissionDenied(PortalError):
+    def __init__(self, rule: str, article: str = "第二十四条"):
+        self.rule = rule
+        self.article = article
+        super().__init__(f"无权操作:{rule}({article})")
+
+
+class InvalidTransition(PortalError):
+    """The item is not in a state that allows this action."""
+
+
+class StaleVersion(PortalError):
+    """Someone else acted on the item first (optimistic locking)."""
+
+    def __init__(self, what: str = "该稿件"):
+        super().__init__(
+            f"{what}已被他人更新,您的操作未执行。请刷新后查看最新内容再操作;您填写的内容仍保留在页面上。"
+        )
+
+
+class NotFound(PortalError):
+    pass

@@ -1,0 +1,61 @@
+"""Notices to people: to-do counts and e-mail (queued in `outbox`, sent by the mailer).
+
+Wagtail's users complain most of rejections that notify nobody and of comments left out
+of e-mails: every return carries its comment into the mail.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from core.db import rows, scalar
+
+
+def enqueue(con: duckdb.DuckDBPyConnection, user_id: int | None, kind: str, subject: str, body: str,
+            dedup_key: str | None = None) -> bool:
+    """Queue one e-mail for a user; returns False when `dedup_key` was already queued."""
+    if dedup_key and scalar(con, "SELECT count(*) FROM outbox WHERE dedup_key = ?", [dedup_key]):
+        return False
+    email = scalar(con, "SELECT email FROM users WHERE id = ?", [user_id]) if user_id else None
+    con.execute(
+        "INSERT INTO outbox (user_id, recipient, kind, subject, body, dedup_key) VALUES (?, ?, ?, ?, ?, ?)",
+        [user_id, email, kind, subject, body, dedup_key],
+    )
+    return True
+
+
+def approver_ids(con: duckdb.DuckDBPyConnection, role: str, lead_division_id: int) -> list[int]:
+    """Who can act on a step of `role` for an item led by this division (第十四条)."""
+    if role == "head":
+        sql = ("SELECT u.id FROM users u JOIN user_roles r ON r.user_id = u.id "
+               "WHERE r.role = 'head' AND u.active AND u.division_id = ?")
+        params = [lead_division_id]
+    elif role == "leader":
+        sql = ("SELECT u.id FROM users u JOIN user_roles r ON r.user_id = u.id "
+               "JOIN leader_charge c ON c.user_id = u.id "
+               "WHERE r.role = 'leader' AND u.active AND c.division_id = ?")
+        params = [lead_division_id]
+    else:
+        sql = ("SELECT u.id FROM users u JOIN user_roles r ON r.user_id = u.id "
+               "WHERE r.role = 'group' AND u.active")
+        params = []
+    return [r["id"] for r in rows(con, sql + " ORDER BY u.id", params)]
+
+
+def todo_count(con: duckdb.DuckDBPyConnection, user) -> int:
+    """Items waiting for this user: approvals, returned drafts, approved items to publish, requests."""
+    from core import requests, workflow
+
+    count = len(workflow.approval_queue(con, user))
+    if user.has("officer"):
+        count += scalar(
+            con, "SELECT count(*) FROM articles WHERE lead_division_id = ? AND state IN ('returned', 'approved')",
+            [user.division_id])
+    if user.has("webmaster"):
+        count += len(requests.open_requests(con))
+    return int(count)
+
+
+def outbox(con: duckdb.DuckDBPyConnection, limit: int = 200) -> list[dict]:
+    return rows(con, "SELECT id, recipient, kind, subject, created_at, sent_at, attempts, last_error "
+                     "FROM outbox ORDER BY id DESC LIMIT ?", [limit])

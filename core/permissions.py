@@ -1,0 +1,136 @@
+"""Who may do what (第七、九、十一、十四、二十四条), enforced here and not only in the UI.
+
+`can(user, action, obj)` answers; `require` raises PermissionDenied naming the rule.
+Pages show only the buttons `allowed_actions` returns, and the same policy guards the action.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from core.errors import PermissionDenied
+
+# Each rule returns None when allowed, or the reason (Chinese) and article when denied.
+Reason = tuple[str, str] | None
+
+
+def _field(obj: Any, name: str):
+    return obj[name] if isinstance(obj, dict) else getattr(obj, name)
+
+
+def _office(user) -> Reason:
+    if user.has("webmaster"):
+        return None
+    return ("只有办公室网站管理员可以执行此操作", "第八条")
+
+
+def _writes_division(user, division_id: int | None) -> Reason:
+    """An officer writes only to their own division's columns (第七、九、二十四条)."""
+    if user.has("webmaster"):
+        return None  # the office may publish directly (第十八条)
+    if not user.has("officer"):
+        return ("只有信息员可以编辑和发布本处室信息,其他人员不得登录后台修改数据", "第二十四条")
+    if division_id != user.division_id:
+        return ("信息员只能维护本处室负责的栏目和稿件", "第七条")
+    return None
+
+
+def _create_in_column(user, column) -> Reason:
+    if _field(column, "retired"):
+        return ("该栏目已撤销,不能再发布新信息", "第八条")
+    return _writes_division(user, _field(column, "division_id"))
+
+
+def _edit_article(user, article) -> Reason:
+    return _writes_division(user, _field(article, "lead_division_id"))
+
+
+def approver_reason(user, article, role: str) -> Reason:
+    """May `user` act as `role` on the article's current approval step (第十四条)?"""
+    if role == "head":
+        if not user.has("head"):
+            return ("此环节须由处室负责人审批", "第十四条")
+        if user.division_id != _field(article, "lead_division_id"):
+            return ("处室负责人只能审批本处室牵头的稿件(谁牵头、谁负责)", "第十四条")
+        return None
+    if role == "leader":
+        if not user.has("leader"):
+            return ("此环节须由分管领导审批", "第十四条")
+        if _field(article, "lead_division_id") not in user.charge:
+            return ("分管领导只能审批所分管处室的稿件", "第十四条")
+        return None
+    if role == "group":
+        if not user.has("group"):
+            return ("此环节须由信息化领导小组成员审批", "第十四条")
+        return None
+    return ("未知审批角色", "第十四条")
+
+
+def _approve(user, article) -> Reason:
+    chain = list(_field(article, "chain") or [])
+    step = _field(article, "step")
+    if not chain or step < 1 or step > len(chain):
+        return ("该稿件当前不在审批环节", "第十四条")
+    return approver_reason(user, article, chain[step - 1])
+
+
+def _view_article(user, article) -> Reason:
+    if user.roles & {"webmaster", "tech", "analyst", "group"}:
+        return None
+    division = _field(article, "lead_division_id")
+    if user.division_id == division or division in user.charge:
+        return None
+    if user.division_id in set(_field(article, "codivisions") or []):
+        return None  # co-divisions read, the lead division decides (谁牵头、谁负责)
+    return ("只能查看本处室牵头或协办的稿件", "第七条")
+
+
+def _request_create(user, division_id) -> Reason:
+    if not user.has("officer"):
+        return ("委托发布申请须由处室信息员提出", "第十八条")
+    if division_id != user.division_id:
+        return ("只能以本处室名义提出委托发布申请", "第十八条")
+    return None
+
+
+RULES: dict[str, Callable[..., Reason]] = {
+    "article.create": _create_in_column,
+    "article.edit": _edit_article,
+    "article.submit": _edit_article,
+    "article.withdraw": _edit_article,
+    "article.publish": _edit_article,
+    "article.restore_withdrawn": _edit_article,
+    "article.approve": _approve,
+    "article.return": _approve,
+    "article.escalate": _approve,
+    "article.view": _view_article,
+    "article.take_down": lambda u, o=None: _office(u),
+    "article.restore": lambda u, o=None: _office(u),
+    "columns.manage": lambda u, o=None: _office(u),
+    "accounts.manage": lambda u, o=None: _office(u),
+    "settings.edit": lambda u, o=None: _office(u),
+    "chain.edit": lambda u, o=None: _office(u),
+    "requests.handle": lambda u, o=None: _office(u),
+    "requests.create": _request_create,
+}
+
+
+def reason(user, action: str, obj: Any = None) -> Reason:
+    if user is None or not getattr(user, "active", True):
+        return ("未登录或账号已停用", "第二十二条")
+    if getattr(user, "must_change_password", False):
+        return ("请先修改初始密码", "第二十二条")
+    rule = RULES.get(action)
+    if rule is None:
+        return (f"未知操作 {action}", "第二十四条")
+    return rule(user, obj)
+
+
+def can(user, action: str, obj: Any = None) -> bool:
+    return reason(user, action, obj) is None
+
+
+def require(user, action: str, obj: Any = None) -> None:
+    denied = reason(user, action, obj)
+    if denied is not None:
+        raise PermissionDenied(*denied)

@@ -1,0 +1,79 @@
+"""Timed work inside the workbench's server process (DuckDB: one writer process, stack-notes).
+
+One `tick` publishes scheduled items that came due (also those that fell due while the
+workbench was down, exactly once), reminds approvers of items waiting too long, sends the
+mail queue and rebuilds the portal when something went online. `Scheduler` runs ticks on a
+daemon thread with its own cursor; the workbench starts it once per process.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from pathlib import Path
+
+import duckdb
+
+from core import mailer, notify, settings, workflow
+from core.db import rows
+
+log = logging.getLogger(__name__)
+
+
+def remind_waiting(con: duckdb.DuckDBPyConnection, now: dt.datetime | None = None) -> int:
+    """E-mail the approvers of items waiting at one step longer than the office's limit (once per step)."""
+    now = now or dt.datetime.now()
+    limit = dt.timedelta(hours=settings.get(con, "approval_wait_hours"))
+    sent = 0
+    for item in rows(con, "SELECT id, title, chain, step, revision, lead_division_id, updated_at FROM articles "
+                          "WHERE state = 'pending' AND updated_at <= ?", [now - limit]):
+        role = item["chain"][item["step"] - 1]
+        for user_id in notify.approver_ids(con, role, item["lead_division_id"]):
+            key = f"wait:{item['id']}:r{item['revision']}:s{item['step']}:u{user_id}"
+            if notify.enqueue(con, user_id, "approval.overdue", f"【审批超时提醒】{item['title']}",
+                              f"稿件「{item['title']}」已在您的审批环节等待超过 {limit.total_seconds() / 3600:g} 小时,"
+                              f"请尽快处理。\n{settings.get(con, 'workbench_url')}", dedup_key=key):
+                sent += 1
+    return sent
+
+
+def tick(con: duckdb.DuckDBPyConnection, site_dir: str | Path | None = None,
+         now: dt.datetime | None = None) -> dict:
+    published = workflow.publish_due(con, now)
+    reminded = remind_waiting(con, now)
+    if published and site_dir is not None:
+        from core import portal
+
+        portal.build_site(con, site_dir, full=False)
+    mail = mailer.send_pending(con)
+    return {"published": published, "reminded": reminded, "mail": mail}
+
+
+class Scheduler:
+    """Runs `tick` every `interval` seconds on a daemon thread with its own cursor."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, site_dir: str | Path | None, interval: float = 30.0):
+        self._con = con
+        self._site_dir = site_dir
+        self._interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="portal-scheduler", daemon=True)
+        self.last: dict | None = None
+
+    def start(self) -> Scheduler:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _loop(self) -> None:
+        cursor = self._con.cursor()
+        while not self._stop.is_set():
+            try:
+                self.last = tick(cursor, self._site_dir)
+            except Exception:  # keep the scheduler alive; the error goes to the server log
+                log.exception("scheduler tick failed")
+            self._stop.wait(self._interval)

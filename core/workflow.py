@@ -1,0 +1,694 @@
+"""The approval workflow (第十四条) as a state machine: states are data, transitions are functions.
+
+Each transition checks permission (core.permissions), checks the current state, changes it with
+an optimistic version check (`WHERE version = ?`), writes its event and audit row, and queues
+its notices — all in one transaction. A wrong move raises InvalidTransition; someone acting
+first raises StaleVersion; a denied actor raises PermissionDenied.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+
+import duckdb
+
+from core import audit, notify, settings
+from core.content import sanitize_html
+from core.db import row, rows, scalar, transaction
+from core.errors import InvalidTransition, NotFound, StaleVersion, ValidationError
+from core.permissions import require
+
+IMPORTANCE = ("一般", "重要", "重大", "特殊")
+STATE_LABELS = {
+    "draft": "草稿",
+    "pending": "审批中",
+    "returned": "已退回",
+    "approved": "已批准待发布",
+    "scheduled": "定时发布",
+    "published": "已发布",
+    "withdrawn": "已撤销",
+    "taken_down": "已撤下",
+}
+ROLE_STEP_LABELS = {"head": "处室负责人", "leader": "分管领导", "group": "信息化领导小组"}
+# the escalation ladder (第十四条): head → leader in charge → leading group
+LADDER = ("head", "leader", "group")
+# the review checklist every approver ticks (第十六条)
+CHECKLIST: dict[str, str] = {
+    "legal": "合法合规:内容合法,符合方针政策",
+    "secret": "保密审查:不含国家秘密、内部事项和工作秘密(涉密不上网)",
+    "timely": "时效性:信息及时、准确,不过时",
+    "format": "格式规范:标题不重复、文字准确、栏目恰当",
+}
+EDITABLE = {"draft", "returned", "pending", "approved", "scheduled", "published", "taken_down"}
+WITHDRAWABLE = {"draft", "returned", "pending", "approved", "scheduled", "published"}
+TITLE_MAX = 200
+
+
+@dataclass(frozen=True)
+class Article:
+    id: int
+    column_id: int
+    lead_division_id: int
+    title: str
+    body_html: str
+    source: str
+    work_ended_on: dt.date | None
+    importance: str
+    state: str
+    version: int
+    revision: int
+    chain: tuple[str, ...]
+    step: int
+    author_id: int
+    public: bool
+    live_revision: int | None
+    scheduled_at: dt.datetime | None
+    published_at: dt.datetime | None
+    state_reason: str | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    request_id: int | None
+    codivisions: tuple[int, ...] = field(default_factory=tuple)
+
+    @property
+    def state_label(self) -> str:
+        return STATE_LABELS[self.state]
+
+    @property
+    def current_role(self) -> str | None:
+        if self.state == "pending" and 1 <= self.step <= len(self.chain):
+            return self.chain[self.step - 1]
+        return None
+
+
+_ARTICLE_COLUMNS = ", ".join(f.name for f in Article.__dataclass_fields__.values() if f.name != "codivisions")
+
+
+def get_article(con: duckdb.DuckDBPyConnection, article_id: int) -> Article:
+    found = row(con, f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id = ?", [article_id])
+    if not found:
+        raise NotFound(f"稿件 {article_id} 不存在")
+    codivs = tuple(r["division_id"] for r in rows(
+        con, "SELECT division_id FROM article_codivisions WHERE article_id = ? ORDER BY 1", [article_id]))
+    found["chain"] = tuple(found["chain"] or ())
+    return Article(**found, codivisions=codivs)
+
+
+def view_article(con: duckdb.DuckDBPyConnection, actor, article_id: int) -> Article:
+    article = get_article(con, article_id)
+    require(actor, "article.view", article)
+    return article
+
+
+# ---------------------------------------------------------------- validation
+
+def _clean_fields(con, title: str, body_html: str, source: str, work_ended_on, importance: str) -> dict:
+    title = " ".join((title or "").split())
+    if not title:
+        raise ValidationError("标题", "必填")
+    if len(title) > TITLE_MAX:
+        raise ValidationError("标题", f"不能超过 {TITLE_MAX} 个字")
+    if importance not in IMPORTANCE:
+        raise ValidationError("重要程度", f"须为 {'/'.join(IMPORTANCE)} 之一", "第十四条")
+    source = (source or "").strip()
+    if not source:
+        raise ValidationError("信息来源", "必填,须写明信息来源", "第十八条")
+    if work_ended_on is not None and not isinstance(work_ended_on, dt.date):
+        raise ValidationError("工作结束日期", "须为日期", "第十七条")
+    if work_ended_on is not None and work_ended_on > dt.date.today() + dt.timedelta(days=366):
+        raise ValidationError("工作结束日期", "不能晚于一年以后", "第十七条")
+    return {"title": title, "body_html": sanitize_html(body_html or ""), "source": source,
+            "work_ended_on": work_ended_on, "importance": importance}
+
+
+def _column(con, column_id: int) -> dict:
+    found = row(con, "SELECT * FROM columns WHERE id = ?", [column_id])
+    if not found:
+        raise ValidationError("栏目", "不存在")
+    return found
+
+
+def _check_codivisions(con, lead: int, codivisions) -> list[int]:
+    result = sorted({int(d) for d in (codivisions or []) if int(d) != lead})
+    for division in result:
+        if not scalar(con, "SELECT count(*) FROM divisions WHERE id = ?", [division]):
+            raise ValidationError("协办处室", f"处室 {division} 不存在")
+    return result
+
+
+# ---------------------------------------------------------------- helpers
+
+def _write_revision(con, article_id: int, number: int, fields: dict, column_id: int, author_id: int) -> None:
+    con.execute(
+        "INSERT INTO revisions (article_id, number, column_id, title, body_html, source, work_ended_on, "
+        "importance, author_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [article_id, number, column_id, fields["title"], fields["body_html"], fields["source"],
+         fields["work_ended_on"], fields["importance"], author_id],
+    )
+
+
+def _event(con, article: Article, actor, action: str, to_state: str, *, role: str | None = None,
+           comment: str | None = None, checklist: list[str] | None = None, revision: int | None = None) -> None:
+    con.execute(
+        "INSERT INTO workflow_events (article_id, revision, actor_id, role, action, from_state, to_state, "
+        "step, comment, checklist) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [article.id, revision or article.revision, actor.id, role, action, article.state, to_state,
+         article.step or None, comment, checklist],
+    )
+    audit.record(con, actor, f"workflow.{action}", f"article:{article.id}",
+                 f"{article.state}→{to_state} r{revision or article.revision}"
+                 + (f" 「{comment}」" if comment else ""))
+
+
+def _update(con, article: Article, expected_version: int, **changes) -> None:
+    """Guarded update: succeeds only if nobody changed the article since `expected_version`."""
+    changes["version"] = expected_version + 1
+    changes["updated_at"] = dt.datetime.now()
+    assignments = ", ".join(f"{name} = ?" for name in changes)
+    try:
+        count = con.execute(
+            f"UPDATE articles SET {assignments} WHERE id = ? AND version = ?",
+            [*changes.values(), article.id, expected_version],
+        ).fetchone()[0]
+    except duckdb.TransactionException as exc:
+        raise StaleVersion() from exc
+    if count != 1:
+        raise StaleVersion()
+
+
+def _expect(article: Article, expected_version: int, states: set[str], action: str) -> None:
+    if article.version != expected_version:
+        raise StaleVersion()
+    if article.state not in states:
+        allowed = "、".join(STATE_LABELS[s] for s in sorted(states, key=list(STATE_LABELS).index))
+        raise InvalidTransition(
+            f"稿件当前为「{article.state_label}」,不能{action}(仅限:{allowed})")
+
+
+def _run(con, fn):
+    """Run a transition in a transaction; a write-write conflict is someone acting first."""
+    try:
+        with transaction(con):
+            return fn()
+    except duckdb.TransactionException as exc:
+        raise StaleVersion() from exc
+
+
+def chain_for(con: duckdb.DuckDBPyConnection, importance: str) -> tuple[str, ...]:
+    found = rows(con, "SELECT role FROM approval_chain WHERE importance = ? ORDER BY step", [importance])
+    return tuple(r["role"] for r in found) or ("head",)
+
+
+def _notify_step(con, article: Article, chain: tuple[str, ...], step: int, why: str) -> None:
+    role = chain[step - 1]
+    for user_id in notify.approver_ids(con, role, article.lead_division_id):
+        notify.enqueue(
+            con, user_id, "approval.waiting", f"【待审批】{article.title}",
+            f"{why}\n\n稿件:{article.title}\n审批环节:第 {step} 步({ROLE_STEP_LABELS[role]})\n"
+            f"请登录工作台「待我审批」处理。\n{settings.get(con, 'workbench_url')}",
+        )
+
+
+def _notify_author(con, article: Article, kind: str, subject: str, body: str) -> None:
+    notify.enqueue(con, article.author_id, kind, f"{subject}:{article.title}",
+                   f"{body}\n\n稿件:{article.title}\n{settings.get(con, 'workbench_url')}")
+
+
+# ---------------------------------------------------------------- transitions
+
+def create_article(con: duckdb.DuckDBPyConnection, actor, column_id: int, title: str, body_html: str = "",
+                   source: str = "", work_ended_on: dt.date | None = None, importance: str = "一般",
+                   codivisions: list[int] | None = None, request_id: int | None = None) -> Article:
+    """A new draft in a column of the officer's division (第七、九条); revision 1."""
+    column = _column(con, column_id)
+    require(actor, "article.create", column)
+    fields = _clean_fields(con, title, body_html, source, work_ended_on, importance)
+    lead = column["division_id"]
+    codivs = _check_codivisions(con, lead, codivisions)
+
+    def do() -> int:
+        article_id = con.execute(
+            "INSERT INTO articles (column_id, lead_division_id, title, body_html, source, work_ended_on, "
+            "importance, author_id, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            [column_id, lead, fields["title"], fields["body_html"], fields["source"],
+             fields["work_ended_on"], fields["importance"], actor.id, request_id],
+        ).fetchone()[0]
+        for division in codivs:
+            con.execute("INSERT INTO article_codivisions VALUES (?, ?)", [article_id, division])
+        _write_revision(con, article_id, 1, fields, column_id, actor.id)
+        created = get_article(con, article_id)
+        _event(con, replace(created, state="draft"), actor, "create", "draft")
+        return article_id
+
+    return get_article(con, _run(con, do))
+
+
+def save_article(con: duckdb.DuckDBPyConnection, actor, article_id: int, expected_version: int, *,
+                 title: str, body_html: str, source: str, work_ended_on: dt.date | None,
+                 importance: str, column_id: int | None = None,
+                 codivisions: list[int] | None = None) -> Article:
+    """Every save is a new revision. An edit after submission or approval restarts the chain:
+    approvals count only for the revision they saw (第十四条)."""
+    article = get_article(con, article_id)
+    require(actor, "article.edit", article)
+    _expect(article, expected_version, EDITABLE, "修改")
+    fields = _clean_fields(con, title, body_html, source, work_ended_on, importance)
+    new_column = column_id or article.column_id
+    if new_column != article.column_id:
+        column = _column(con, new_column)
+        require(actor, "article.create", column)
+        if column["division_id"] != article.lead_division_id:
+            raise ValidationError("栏目", "只能移到牵头处室负责的栏目", "第七条")
+    codivs = _check_codivisions(con, article.lead_division_id,
+                                article.codivisions if codivisions is None else codivisions)
+    restart = article.state in {"pending", "approved", "scheduled", "published"}
+    if restart:
+        new_state, chain, step = "pending", chain_for(con, fields["importance"]), 1
+    elif article.state == "taken_down":
+        new_state, chain, step = "draft", (), 0
+    else:
+        new_state, chain, step = article.state, article.chain, article.step
+
+    def do() -> None:
+        number = article.revision + 1
+        _update(con, article, expected_version, column_id=new_column, revision=number, state=new_state,
+                chain=list(chain), step=step, scheduled_at=None, **fields)
+        _write_revision(con, article.id, number, fields, new_column, actor.id)
+        con.execute("DELETE FROM article_codivisions WHERE article_id = ?", [article.id])
+        for division in codivs:
+            con.execute("INSERT INTO article_codivisions VALUES (?, ?)", [article.id, division])
+        action = "edit_restart" if restart else "edit"
+        _event(con, article, actor, action, new_state, revision=number,
+               comment="修改后重新进入审批" if restart else None)
+        if restart:
+            _notify_step(con, article, chain, 1, "稿件已修改,审批从第一步重新开始。")
+
+    _run(con, do)
+    return get_article(con, article_id)
+
+
+def submit(con: duckdb.DuckDBPyConnection, actor, article_id: int, expected_version: int) -> Article:
+    """Draft or returned → pending at step 1 of the chain its importance chooses (第十四条)."""
+    article = get_article(con, article_id)
+    require(actor, "article.submit", article)
+    _expect(article, expected_version, {"draft", "returned"}, "提交审批")
+    if not article.body_html.strip():
+        raise ValidationError("正文", "提交审批前须填写正文")
+    chain = chain_for(con, article.importance)
+
+    def do() -> None:
+        _update(con, article, expected_version, state="pending", chain=list(chain), step=1,
+                submitted_at=dt.datetime.now(), state_reason=None)
+        _event(con, article, actor, "submit", "pending")
+        _notify_step(con, article, chain, 1, "有新的稿件提交审批。")
+
+    _run(con, do)
+    return get_article(con, article_id)
+
+
+def _approvals_at_step(con, article: Article) -> int:
+    return scalar(
+        con, "SELECT count(DISTINCT actor_id) FROM workflow_events WHERE article_id = ? AND revision = ? "
+             "AND action = 'approve' AND step = ?", [article.id, article.revision, article.step])
+
+
+def approve(con: duckdb.DuckDBPyConnection, actor, article_id: int, expected_version: int,
+            checklist: list[str], comment: str = "", acknowledged: list[str] | None = None) -> Article:
+    """Approve the current step; the last step makes the item approved for publication.
+
+    Every item of the review checklist must be ticked (第十六条). At a leading-group step the
+    item moves on when the office's quorum of members has approved this revision.
+    """
+    article = get_article(con, article_id)
+    _expect(article, expected_version, {"pending"}, "审批")
+    require(actor, "article.approve", article)
+    missing = [label for key, label in CHECKLIST.items() if key not in set(checklist or [])]
+    if missing:
+        raise ValidationError("审核要点", "须逐项确认后才能批准,未勾选:" + ";".join(missing), "第十六条")
+    role = article.current_role
+    already = scalar(
+        con, "SELECT count(*) FROM workflow_events WHERE article_id = ? AND revision = ? AND action = 'approve' "
+             "AND step = ? AND actor_id = ?", [article.id, article.revision, article.step, actor.id])
+    if already:
+        raise InvalidTransition("您已批准过此稿件的当前版本,等待其他领导小组成员审批")
+    needed = settings.get(con, "group_quorum") if role == "group" else 1
+    last_step = article.step == len(article.chain)
+
+    def do() -> None:
+        reached = _approvals_at_step(con, article) + 1 >= needed
+        if reached and last_step:
+            _update(con, article, expected_version, state="approved", approved_at=dt.datetime.now())
+            to_state = "approved"
+        elif reached:
+            _update(con, article, expected_version, step=article.step + 1)
+            to_state = "pending"
+        else:
+            _update(con, article, expected_version)
+            to_state = "pending"
+        _event(con, article, actor, "approve", to_state, role=role, comment=comment or None,
+               checklist=sorted(checklist))
+        if to_state == "approved":
+            _notify_author(con, article, "article.approved", "稿件已批准",
+                           f"{actor.display_name}({ROLE_STEP_LABELS[role]})批准了稿件,可以发布。"
+                           + (f"\n审批意见:{comment}" if comment else ""))
+        elif reached:
+            _notify_step(con, article, article.chain, article.step + 1,
+                         f"{ROLE_STEP_LABELS[role]}已批准,请继续审批。")
+
+    _run(con, do)
+    return get_article(con, article_id)
+
+
+def return_article(con: duckdb.DuckDBPyConnection, actor, article_id: int, expected_version: int,
+                   comment: str) -> Article:
+    """Send the item back to its author; the comment is required and goes into the e-mail."""
+    article = get_article(con, article_id)
+    _expect(article, expected_version, {"pending"}, "退回")
+    require(actor, "article.return", article)
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError("退回意见", "退回时必须填写意见,告诉信息员需要修改什么", "第十六条")
+    role = article.current_role
+
+    def do() -> None:
+        _update(con, article, expected_version, state="returned", state_reason=comment)
+        _event(con, article, actor, "return", "returned", role=role, comment=comment)
+        _notify_author(con, article, "article.returned", "稿件被退回",
+                       f"{actor.display_name}({ROLE_STEP_LABELS[role]})退回了稿件。\n退回意见:{comment}")
+
+    _run(con, do)
+    return get_article(con, article_id)
+
+
+def escalate(con: duckdb.DuckDBPyConnection, actor, article_id: int, expected_version: int,
+             comment: str = "") -> Article:
+    """An approver who cannot decide passes the item one rung up the ladder (第十四条)."""
+    article = get_article(con, article_id)
+    _expect(article, expected_version, {"pending"}, "上报")
+    require(actor, "article.escalate", article)
+    role = article.current_role
+    rung = LADDER.index(role)
+    if rung == len(LADDER) - 1:
+        raise InvalidTransition("信息化领导小组是最高审批环节,不能再上报")
+    upper = LADDER[rung + 1]
+    chain = list(article.chain)
+    if article.step == len(chain) or chain[article.step] != upper:
+        chain.insert(article.step, upper)
+
+    def do() -> None:
+        _update(con, article, expected_version, chain=chain, step=article.step + 1)
+        _event(con, article, actor, "escalate", "pending", role=role, comment=comment or None)
+        _notify_step(con, article, tuple(chain), article.step + 1,
+                     f"{actor.display_name}({ROLE_STEP_LABELS[role]})将稿件上报,请审批。"
+                     + (f"\n说明:{comment}" if comment else ""))
+
+    _run(con, do)
+    return get_article(con, article_id)
+
+
+def publish(con: duckdb.DuckDBPyConnection, actor, article_id: int, expected_version: int,
+            at: dt.datetime | None = None) -> Article:
+    """Publish an approved item now, or schedule it (the scheduler publishes it when due)."""
+    article = get_article(con, article_id)
+    require(actor, "article.publish", article)
+    _expect(article, expected_version, {"approved"}, "发布")
+    if at is not None and at > dt.datetime.now():
+        def schedule() -> None:
+            _update(con, article, expected_version, state="scheduled", scheduled_at=at)
+            _event(con, article, actor, "schedule", "scheduled", comment=f"定时发布:{at:%Y-%m-%d %H:%M}")
+
+        _run(con, schedule)
+        return get_article(con, article_id)
+
+    def now() -> None:
+        _go_live(con, article, expected_version, actor)
+
+    _run(con, now)
+    return get_article(con, article_id)
+
+
+def _go_live(con, article: Article, expected_version: int, actor) -> None:
+    _update(con, article, expected_version, state="published", public=True, live_revision=article.revision,
+            published_at=dt.datetime.now(), published_by=actor.id, scheduled_at=None, state_reason=None)
+    _event(con, article, actor, "publish", "published")
+    if article.request_id:
+        con.execute("UPDATE publication_requests SET state = 'done', article_id = ?, handled_at = "
+                    "coalesce(handled_at, current_localtimestamp()) WHERE id = ?", [article.id, article.request_id])
+
+
+def cancel_schedule(con: duckdb.DuckDBPyConnection, actor, article_id: int, expected_version: int) -> Article:
+    article = get_article(con, article_id)
+    require(actor, "article.publish", article)
+    _expect(article, expected_version, {"scheduled"}, "取消定时")
+
+    def do() -> None:
+        _update(con, article, expected_version, state="approved", scheduled_at=None)
+        _event(con, article, actor, "unschedule", "approved")
+
+    _run(con, do)
+    return get_article(con, article_id)
+
+
+def publish_due(con: duckdb.DuckDBPyConnection, now: dt.datetime | None = None) -> list[int]:
+    """Publish every scheduled item that has come due, exactly once (also after downtime)."""
+    from core.accounts import system_user
+
+    now = now or dt.datetime.now()
+    system = system_user(con)
+    published = []
+    due = rows(con, "SELECT id, version FROM articles WHERE state = 'scheduled' AND scheduled_at <= ? "
+                    "ORDER BY scheduled_at, id", [now])
+    for item in due:
+        article = get_article(con, item["id"])
+        try:
+            _run(con, lambda a=article: _go_live(con, a, a.version, system))
+        except (StaleVersion, InvalidTransition):
+            continue  # someone else acted on it first: that is the one publication
+        published.append(article.id)
+    return published
+
+
+def withdraw(con: duckdb.DuckDBPyConnection, actor, article_id: int, expected_version: int,
+             reason: str = "") -> Article:
+    """The division abandons an item; a published one leaves the portal (reason required)."""
+    article = get_article(con, article_id)
+    require(actor, "article.withdraw", article)
+    _expect(article, expected_version, WITHDRAWABLE, "撤销")
+    reason = (reason or "").strip()
+    if article.public and not reason:
+        raise ValidationError("撤销原因", "撤下已发布的信息必须说明原因", "第二十三条")
+
+    def do() -> None:
+        _update(con, article, expected_version, state="withdrawn", public=False, scheduled_at=None,
+                state_reason=reason or None)
+        _event(con, article, actor, "withdraw", "withdrawn", comment=reason or None)
+
+    _run(con, do)
+    return get_article(con, article_id)
+
+
+def restore_withdrawn(con: duckdb.DuckDBPyConnection, actor, article_id: int, expected_version: int) -> Article:
+    """A withdrawn item goes back to draft; it must pass approval again to go online."""
+    article = get_article(con, article_id)
+    require(actor, "article.restore_withdrawn", article)
+    _expect(article, expected_version, {"withdrawn"}, "恢复")
+
+    def do() -> None:
+        _update(con, article, expected_version, state="draft", chain=[], step=0, state_reason=None)
+        _event(con, article, actor, "restore_draft", "draft")
+
+    _run(con, do)
+    return get_article(con, article_id)
+
+
+def take_down(con: duckdb.DuckDBPyConnection, actor, article_id: int, expected_version: int,
+              reason: str) -> Article:
+    """The webmaster's temporary measure on any published item (第二十三条); reason required."""
+    article = get_article(con, article_id)
+    require(actor, "article.take_down", article)
+    if not article.public:
+        raise InvalidTransition(f"稿件当前为「{article.state_label}」,不在网站上,无需撤下")
+    if article.version != expected_version:
+        raise StaleVersion()
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("撤下原因", "必填", "第二十三条")
+
+    def do() -> None:
+        _update(con, article, expected_version, state="taken_down", public=False, state_reason=reason)
+        _event(con, article, actor, "take_down", "taken_down", comment=reason)
+        _notify_author(con, article, "article.taken_down", "信息已被网站管理员撤下", f"撤下原因:{reason}")
+
+    _run(con, do)
+    return get_article(con, article_id)
+
+
+def restore(con: duckdb.DuckDBPyConnection, actor, article_id: int, expected_version: int,
+            comment: str = "") -> Article:
+    """The webmaster puts a taken-down item back online as it was."""
+    article = get_article(con, article_id)
+    require(actor, "article.restore", article)
+    _expect(article, expected_version, {"taken_down"}, "恢复上线")
+    if article.live_revision is None:
+        raise InvalidTransition("该稿件从未发布,不能恢复上线")
+
+    def do() -> None:
+        live_state = "published" if article.live_revision == article.revision else "draft"
+        _update(con, article, expected_version, state=live_state, public=True, state_reason=None)
+        _event(con, article, actor, "restore", live_state, comment=comment or None)
+
+    _run(con, do)
+    return get_article(con, article_id)
+
+
+# ---------------------------------------------------------------- reading
+
+def allowed_actions(con: duckdb.DuckDBPyConnection, actor, article: Article) -> list[str]:
+    """The buttons a page may show; the transitions check the same rules again."""
+    from core.permissions import can
+
+    actions = []
+    if can(actor, "article.edit", article) and article.state in EDITABLE:
+        actions.append("edit")
+    if can(actor, "article.submit", article) and article.state in {"draft", "returned"}:
+        actions.append("submit")
+    if can(actor, "article.publish", article) and article.state == "approved":
+        actions.append("publish")
+    if can(actor, "article.publish", article) and article.state == "scheduled":
+        actions.append("cancel_schedule")
+    if can(actor, "article.withdraw", article) and article.state in WITHDRAWABLE:
+        actions.append("withdraw")
+    if can(actor, "article.restore_withdrawn", article) and article.state == "withdrawn":
+        actions.append("restore_draft")
+    if article.state == "pending" and can(actor, "article.approve", article):
+        actions += ["approve", "return"]
+        if article.current_role != LADDER[-1]:
+            actions.append("escalate")
+    if can(actor, "article.take_down", article) and article.public:
+        actions.append("take_down")
+    if can(actor, "article.restore", article) and article.state == "taken_down":
+        actions.append("restore")
+    return actions
+
+
+def approval_queue(con: duckdb.DuckDBPyConnection, actor) -> list[dict]:
+    """Items waiting at a step this user can act on, oldest first."""
+    roles = [r for r in LADDER if actor.has(r)]
+    if not roles:
+        return []
+    candidates = rows(con, """
+        SELECT a.id, a.title, a.importance, a.chain, a.step, a.lead_division_id, a.version, a.revision,
+               a.updated_at, a.submitted_at, d.name AS division, c.name AS column_name, u.display_name AS author
+        FROM articles a JOIN divisions d ON d.id = a.lead_division_id JOIN columns c ON c.id = a.column_id
+        JOIN users u ON u.id = a.author_id
+        WHERE a.state = 'pending' AND a.chain[a.step] IN (SELECT unnest(?::TEXT[]))
+        ORDER BY a.updated_at, a.id""", [roles])
+    voted = {r["article_id"]: r["revision"] for r in rows(
+        con, "SELECT article_id, max(revision) AS revision FROM workflow_events WHERE actor_id = ? "
+             "AND action = 'approve' GROUP BY article_id", [actor.id])}
+    queue = []
+    for item in candidates:
+        role = item["chain"][item["step"] - 1]
+        from core.permissions import approver_reason
+
+        if approver_reason(actor, item, role) is not None:
+            continue
+        if role == "group" and voted.get(item["id"]) == item["revision"]:
+            continue
+        item["role"] = role
+        queue.append(item)
+    return queue
+
+
+def division_articles(con: duckdb.DuckDBPyConnection, actor, states: list[str] | None = None,
+                      search: str = "", limit: int = 200) -> list[dict]:
+    """The articles an officer's division leads or co-handles (read-only for co-divisions)."""
+    params: list = [actor.division_id, actor.division_id]
+    where = "(a.lead_division_id = ? OR a.id IN (SELECT article_id FROM article_codivisions WHERE division_id = ?))"
+    if actor.has("webmaster") and actor.division_id is None:
+        where, params = "TRUE", []
+    if states:
+        where += " AND a.state IN (SELECT unnest(?::TEXT[]))"
+        params.append(states)
+    if search.strip():
+        where += " AND a.title ILIKE ?"
+        params.append(f"%{search.strip()}%")
+    params.append(limit)
+    return rows(con, f"""
+        SELECT a.id, a.title, a.state, a.importance, a.version, a.updated_at, a.published_at,
+               a.lead_division_id, c.name AS column_name, d.name AS division
+        FROM articles a JOIN columns c ON c.id = a.column_id JOIN divisions d ON d.id = a.lead_division_id
+        WHERE {where} ORDER BY a.updated_at DESC, a.id DESC LIMIT ?""", params)
+
+
+def history(con: duckdb.DuckDBPyConnection, article_id: int) -> list[dict]:
+    return rows(con, """
+        SELECT e.created_at AS at, u.display_name AS actor, e.role, e.action, e.from_state, e.to_state, e.revision,
+               e.step, e.comment
+        FROM workflow_events e JOIN users u ON u.id = e.actor_id
+        WHERE e.article_id = ? ORDER BY e.id""", [article_id])
+
+
+def revision(con: duckdb.DuckDBPyConnection, article_id: int, number: int) -> dict:
+    found = row(con, """
+        SELECT r.*, c.name AS column_name FROM revisions r JOIN columns c ON c.id = r.column_id
+        WHERE r.article_id = ? AND r.number = ?""", [article_id, number])
+    if not found:
+        raise NotFound(f"稿件 {article_id} 没有第 {number} 版")
+    return found
+
+
+def revisions(con: duckdb.DuckDBPyConnection, article_id: int) -> list[dict]:
+    return rows(con, """
+        SELECT r.number, r.title, r.created_at, u.display_name AS author
+        FROM revisions r JOIN users u ON u.id = r.author_id WHERE r.article_id = ? ORDER BY r.number""",
+                [article_id])
+
+
+def last_seen_revision(con: duckdb.DuckDBPyConnection, actor, article_id: int) -> int | None:
+    return scalar(con, "SELECT revision FROM review_seen WHERE user_id = ? AND article_id = ?",
+                  [actor.id, article_id])
+
+
+def mark_seen(con: duckdb.DuckDBPyConnection, actor, article: Article) -> None:
+    con.execute("INSERT OR REPLACE INTO review_seen VALUES (?, ?, ?)", [actor.id, article.id, article.revision])
+
+
+def set_chain(con: duckdb.DuckDBPyConnection, actor, importance: str, roles: list[str]) -> None:
+    """The office changes which roles approve each level (data, not code: 第十四条)."""
+    require(actor, "chain.edit")
+    if importance not in IMPORTANCE:
+        raise ValidationError("重要程度", f"须为 {'/'.join(IMPORTANCE)} 之一", "第十四条")
+    if not roles:
+        raise ValidationError("审批流程", "至少需要一个审批环节,发布前必须审核", "第十四条")
+    if any(r not in LADDER for r in roles):
+        raise ValidationError("审批流程", "环节只能是处室负责人、分管领导或信息化领导小组", "第十四条")
+    if len(set(roles)) != len(roles):
+        raise ValidationError("审批流程", "同一角色不能重复出现")
+    if roles[0] != "head":
+        raise ValidationError("审批流程", "第一环节须为处室负责人(第一责任人)", "第十一条")
+    if [LADDER.index(r) for r in roles] != sorted(LADDER.index(r) for r in roles):
+        raise ValidationError("审批流程", "环节须由低到高:处室负责人→分管领导→领导小组", "第十四条")
+    with transaction(con):
+        before = chain_for(con, importance)
+        con.execute("DELETE FROM approval_chain WHERE importance = ?", [importance])
+        for step, role in enumerate(roles, start=1):
+            con.execute("INSERT INTO approval_chain VALUES (?, ?, ?)", [importance, step, role])
+        audit.record(con, actor, "chain.edit", f"chain:{importance}", f"{list(before)}→{roles}")
+
+
+def chains(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, ...]]:
+    return {level: chain_for(con, level) for level in IMPORTANCE}
+
+
+DEFAULT_CHAINS = {"一般": ["head"], "重要": ["head", "leader"], "重大": ["head", "leader", "group"],
+                  "特殊": ["head", "leader", "group"]}
+
+
+def seed_chains(con: duckdb.DuckDBPyConnection) -> None:
+    if scalar(con, "SELECT count(*) FROM approval_chain"):
+        return
+    for level, roles in DEFAULT_CHAINS.items():
+        for step, role in enumerate(roles, start=1):
+            con.execute("INSERT INTO approval_chain VALUES (?, ?, ?)", [level, step, role])

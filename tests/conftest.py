@@ -1,0 +1,77 @@
+"""Shared fixtures: a fresh real DuckDB file per test, and a small organisation to act in."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pytest
+
+os.environ.setdefault("PORTAL_BCRYPT_ROUNDS", "4")  # fast hashes in tests; production keeps 12
+
+from core import accounts  # noqa: E402
+from core.cli import init_database  # noqa: E402
+from core.db import connect  # noqa: E402
+
+PASSWORD = "Test-Passw0rd!"
+
+
+@pytest.fixture
+def con(tmp_path):
+    connection = connect(tmp_path / "portal.duckdb")
+    init_database(connection)
+    yield connection
+    connection.close()
+
+
+@dataclass
+class Org:
+    """Two divisions (电子信息处 leads, 财务处 co-handles), a leader in charge of the first, and
+    one user per role."""
+
+    dz: int
+    cw: int
+    col_dz: int
+    col_cw: int
+    officer: accounts.User
+    officer_cw: accounts.User
+    head: accounts.User
+    head_cw: accounts.User
+    leader: accounts.User
+    leader_other: accounts.User
+    group1: accounts.User
+    group2: accounts.User
+    webmaster: accounts.User
+    tech: accounts.User
+    analyst: accounts.User
+
+
+def make_org(con) -> Org:
+    dz = con.execute("INSERT INTO divisions (code, name) VALUES ('dzxx', '电子信息处') RETURNING id").fetchone()[0]
+    cw = con.execute("INSERT INTO divisions (code, name) VALUES ('cws', '财务处') RETURNING id").fetchone()[0]
+    bgs = con.execute("INSERT INTO divisions (code, name, kind) VALUES ('bgs', '办公室', 'office') "
+                      "RETURNING id").fetchone()[0]
+    col_dz = con.execute("INSERT INTO columns (slug, name, kind, division_id) VALUES ('gzdt', '工作动态', 'news', ?) "
+                         "RETURNING id", [dz]).fetchone()[0]
+    col_cw = con.execute("INSERT INTO columns (slug, name, kind, division_id) VALUES ('czzj', '财政资金', 'openinfo', ?) "
+                         "RETURNING id", [cw]).fetchone()[0]
+
+    def user(name, roles, division=None, charge=None):
+        created, _ = accounts.create_user(con, None, name, name.upper(), roles, division, f"{name}@sxit.gov.cn",
+                                          charge, password=PASSWORD, must_change_password=False)
+        return created
+
+    return Org(
+        dz=dz, cw=cw, col_dz=col_dz, col_cw=col_cw,
+        officer=user("officer", ["officer"], dz), officer_cw=user("officercw", ["officer"], cw),
+        head=user("head", ["head"], dz), head_cw=user("headcw", ["head"], cw),
+        leader=user("leader", ["leader"], None, [dz]), leader_other=user("leader2", ["leader"], None, [cw]),
+        group1=user("group1", ["group"]), group2=user("group2", ["group"]),
+        webmaster=user("webmaster", ["webmaster"], bgs), tech=user("tech", ["tech"]),
+        analyst=user("analyst", ["analyst"]),
+    )
+
+
+@pytest.fixture
+def org(con) -> Org:
+    return make_org(con)
