@@ -602,12 +602,23 @@ def approval_queue(con: duckdb.DuckDBPyConnection, actor) -> list[dict]:
 
 
 def division_articles(con: duckdb.DuckDBPyConnection, actor, states: list[str] | None = None,
-                      search: str = "", limit: int = 200) -> list[dict]:
-    """The articles an officer's division leads or co-handles (read-only for co-divisions)."""
-    params: list = [actor.division_id, actor.division_id]
-    where = "(a.lead_division_id = ? OR a.id IN (SELECT article_id FROM article_codivisions WHERE division_id = ?))"
-    if actor.has("webmaster") and actor.division_id is None:
-        where, params = "TRUE", []
+                      search: str = "", limit: int = 200, *, everything: bool = False,
+                      division_id: int | None = None) -> list[dict]:
+    """The articles an officer's division leads or co-handles (read-only for co-divisions).
+
+    `everything` lists the whole site (optionally one division's) for the office, the
+    technical-support unit and analysts, who supervise all content (第八、二十三条).
+    """
+    if everything:
+        if not actor.roles & {"webmaster", "tech", "analyst"}:
+            from core.errors import PermissionDenied
+
+            raise PermissionDenied("只有办公室、技术支持单位和分析员可以查看全部信息", "第二十四条")
+        where, params = ("a.lead_division_id = ?", [division_id]) if division_id else ("TRUE", [])
+    else:
+        params = [actor.division_id, actor.division_id]
+        where = ("(a.lead_division_id = ? OR a.id IN "
+                 "(SELECT article_id FROM article_codivisions WHERE division_id = ?))")
     if states:
         where += " AND a.state IN (SELECT unnest(?::TEXT[]))"
         params.append(states)

@@ -1,0 +1,46 @@
+# Two commands on a fresh machine with Python 3.11: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+DB ?= data/portal.duckdb
+SITE ?= site_build
+WORKBENCH_PORT ?= 8501
+PORTAL_PORT ?= 8000
+
+.PHONY: run test venv deps dev-deps init site lint clean-data
+
+$(VENV)/bin/activate:
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.deps: requirements.txt $(VENV)/bin/activate
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-deps: requirements-dev.txt requirements.txt $(VENV)/bin/activate
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+deps: $(VENV)/.deps
+dev-deps: $(VENV)/.dev-deps
+
+init: deps
+	$(PY) -m core init --db $(DB) --demo
+
+site: init
+	$(PY) -m core build-site --db $(DB) --out $(SITE) --full
+
+# The portal on :8000 (static files) and the workbench on :8501; Ctrl-C stops both.
+run: site
+	@echo "门户网站: http://localhost:$(PORTAL_PORT)/   工作台: http://localhost:$(WORKBENCH_PORT)/"
+	@trap 'kill 0' INT TERM EXIT; \
+	$(PY) -m http.server $(PORTAL_PORT) --bind 127.0.0.1 --directory $(SITE) & \
+	PORTAL_DB=$(DB) PORTAL_SITE=$(SITE) $(PY) -m streamlit run app.py --server.headless true \
+		--server.port $(WORKBENCH_PORT) --browser.gatherUsageStats false; \
+	wait
+
+test: dev-deps
+	$(PY) -m pytest
+
+lint: dev-deps
+	$(VENV)/bin/ruff check .

@@ -1,0 +1,80 @@
+"""The frame: login through streamlit-authenticator, and each role sees only its pages."""
+
+from __future__ import annotations
+
+import pytest
+from tests.apptest_helpers import app_as, open_page, texts
+
+from core import accounts
+from tests.conftest import PASSWORD, make_org
+
+
+@pytest.fixture
+def db_path(tmp_path, con):
+    make_org(con)
+    con.close()
+    return tmp_path / "portal.duckdb"
+
+
+def nav_titles(at) -> set[str]:
+    return {p.title for p in at.get("navigation")} if at.get("navigation") else set()
+
+
+def test_signed_out_sees_the_login_form_in_chinese(db_path):
+    at = app_as(db_path, None)
+    assert not at.exception
+    assert [t.label for t in at.text_input] == ["用户名", "密码"]
+
+
+def test_login_with_password_then_role_pages(db_path):
+    at = app_as(db_path, None)
+    at.text_input[0].input("officer")
+    at.text_input[1].input(PASSWORD)
+    at.button[0].click().run()
+    at.run()
+    assert at.session_state["authentication_status"] is True
+    assert "OFFICER" in texts(at) or any("OFFICER" in m.value for m in at.sidebar.markdown)
+
+
+def test_wrong_password_is_refused(db_path):
+    at = app_as(db_path, None)
+    at.text_input[0].input("officer")
+    at.text_input[1].input("wrong-password")
+    at.button[0].click().run()
+    assert "用户名或密码不正确" in texts(at)
+
+
+ROLE_PAGES = {
+    "officer": ({"my_articles", "publication_request", "regulation", "account"}, {"approvals", "columns_admin"}),
+    "head": ({"approvals", "regulation"}, {"my_articles", "accounts_admin"}),
+    "leader": ({"approvals", "overview"}, {"my_articles", "columns_admin"}),
+    "group1": ({"approvals"}, {"my_articles", "accounts_admin"}),
+    "webmaster": ({"columns_admin", "accounts_admin", "request_queue", "content_admin", "settings_admin"},
+                  {"approvals", "publication_request"}),
+    "tech": ({"overview"}, {"my_articles", "approvals", "columns_admin"}),
+    "analyst": ({"overview"}, {"my_articles", "approvals", "accounts_admin"}),
+}
+
+
+@pytest.mark.parametrize("username", sorted(ROLE_PAGES))
+def test_each_role_reaches_only_its_pages(db_path, username):
+    reachable, unreachable = ROLE_PAGES[username]
+    for page in reachable:
+        at = open_page(app_as(db_path, username), page)
+        assert not at.exception, (username, page, at.exception)
+    for page in unreachable:
+        at = app_as(db_path, username)
+        with pytest.raises(Exception):  # noqa: B017 - AppTest raises on a page outside st.navigation
+            open_page(at, page)
+
+
+def test_first_login_shows_only_the_password_change(db_path, tmp_path):
+    from core.db import connect
+
+    con = connect(db_path)
+    accounts.create_user(con, None, "newbie", "新同事", ["officer"], 1, password="Init-Pass-123")
+    con.close()
+    at = app_as(db_path, "newbie")
+    assert "修改密码" in texts(at) and "初始密码" in texts(at)
+    with pytest.raises(Exception):  # noqa: B017
+        open_page(at, "my_articles")
