@@ -30,6 +30,12 @@ STATE_LABELS = {
     "withdrawn": "已撤销",
     "taken_down": "已撤下",
 }
+ACTION_LABELS = {
+    "create": "新建", "edit": "修改", "edit_restart": "修改(重新审批)", "submit": "提交审批", "approve": "批准",
+    "return": "退回", "escalate": "上报", "schedule": "定时发布", "unschedule": "取消定时", "publish": "发布",
+    "withdraw": "撤销", "restore_draft": "恢复为草稿", "take_down": "撤下", "restore": "恢复上线",
+    "approve_by_request": "依委托发布申请批准",
+}
 ROLE_STEP_LABELS = {"head": "处室负责人", "leader": "分管领导", "group": "信息化领导小组"}
 # the escalation ladder (第十四条): head → leader in charge → leading group
 LADDER = ("head", "leader", "group")

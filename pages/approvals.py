@@ -1,0 +1,107 @@
+"""待我审批: heads, leaders in charge and the leading group review and decide (第十四、十六条)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core import attachments, columns, diff, workflow
+from core.errors import PortalError
+from pages import _shared
+
+con = _shared.cursor()
+user = _shared.require_user(con)
+st.title("待我审批")
+_shared.show_flash()
+
+queue = workflow.approval_queue(con, user)
+if not queue:
+    st.success("目前没有等待您审批的稿件。")
+    st.stop()
+
+st.dataframe(pd.DataFrame([{
+    "编号": q["id"], "标题": q["title"], "牵头处室": q["division"], "栏目": q["column_name"],
+    "重要程度": q["importance"], "审批环节": f"第 {q['step']} 步 / 共 {len(q['chain'])} 步",
+    "信息员": q["author"], "等待自": q["updated_at"],
+} for q in queue]), hide_index=True, width="stretch")
+labels = {q["id"]: f"#{q['id']} {q['title']}({q['division']})" for q in queue}
+picked = st.selectbox("打开稿件", list(labels), format_func=labels.get, key="ap_pick")
+try:
+    article = workflow.view_article(con, user, picked)
+except PortalError as exc:
+    _shared.show_error(exc)
+    st.stop()
+
+division_names = columns.division_names(con)
+column = columns.get_column(con, article.column_id)
+st.divider()
+st.subheader(article.title)
+chain_text = " → ".join(
+    ("**" if n == article.step else "") + workflow.ROLE_STEP_LABELS[r] + ("**" if n == article.step else "")
+    for n, r in enumerate(article.chain, start=1))
+st.markdown(
+    f"牵头处室:{division_names[article.lead_division_id]}"
+    + (f" · 协办:{'、'.join(division_names[d] for d in article.codivisions)}" if article.codivisions else "")
+    + f" · 栏目:{column['name']} · 重要程度:{article.importance} · 第 {article.revision} 版  \n"
+    f"信息来源:{article.source} · 工作结束日期:{article.work_ended_on or '未填'}  \n审批流程:{chain_text}")
+
+# what the reviewer had seen before this visit stays the reference while they tick and comment
+seen_key = f"ap_seen_{article.id}_{article.revision}"
+if seen_key not in st.session_state:
+    st.session_state[seen_key] = workflow.last_seen_revision(con, user, article.id)
+    workflow.mark_seen(con, user, article)
+seen = st.session_state[seen_key]
+if seen is not None and seen < article.revision:
+    with st.container(border=True):
+        st.markdown(f"**自您上次查看(第 {seen} 版)以来的修改**")
+        changes = diff.compare(workflow.revision(con, article.id, seen), workflow.revision(con, article.id,
+                                                                                           article.revision))
+        for change in changes:
+            st.markdown(f"*{change['field']}*")
+            st.html(f'<div class="diff">{change["html"]}</div>')
+        if not changes:
+            st.caption("内容无变化。")
+elif seen is None and article.revision > 1:
+    st.caption(f"您第一次查看此稿件(已有 {article.revision} 个版本,可在下方「审批记录」中查看历次意见)。")
+
+with st.container(border=True):
+    st.html(f'<article class="preview">{article.body_html}</article>')
+files = attachments.list_attachments(con, article.id)
+for item in files:
+    st.download_button(f"📎 {item['filename']}", attachments.attachment_data(con, item["id"]), item["filename"],
+                       key=f"ap_dl_{item['id']}")
+
+with st.expander("审批记录与意见"):
+    st.dataframe(pd.DataFrame([{
+        "时间": e["at"], "操作人": e["actor"], "操作": workflow.ACTION_LABELS.get(e["action"], e["action"]),
+        "版本": e["revision"], "意见": e["comment"] or "",
+    } for e in workflow.history(con, article.id)]), hide_index=True, width="stretch")
+
+st.markdown("#### 审核要点(第十六条)")
+st.caption("批准前须逐项确认。")
+ticked = [key for key, label in workflow.CHECKLIST.items()
+          if st.checkbox(label, key=f"ap_chk_{article.id}_{article.revision}_{key}")]
+comment = st.text_area("审批意见", key=f"ap_comment_{article.id}",
+                       help="退回时必填,会随邮件发给信息员;批准和上报时选填")
+
+
+def act(message: str, fn) -> None:
+    try:
+        fn()
+    except PortalError as exc:
+        _shared.show_error(exc)
+        return
+    st.session_state.pop("ap_pick", None)
+    _shared.flash(message)
+    st.rerun()
+
+
+actions = workflow.allowed_actions(con, user, article)
+buttons = st.columns(3)
+if "approve" in actions and buttons[0].button("批准", key="ap_approve", type="primary", width="stretch"):
+    act("已批准。", lambda: workflow.approve(con, user, article.id, article.version, ticked, comment))
+if "return" in actions and buttons[1].button("退回修改", key="ap_return", width="stretch"):
+    act("已退回,信息员会收到您的意见。",
+        lambda: workflow.return_article(con, user, article.id, article.version, comment))
+if "escalate" in actions and buttons[2].button("上报上级审批", key="ap_escalate", width="stretch"):
+    act("已上报。", lambda: workflow.escalate(con, user, article.id, article.version, comment))

@@ -1,0 +1,98 @@
+"""我的稿件 in AppTest: an officer drafts, saves, submits, sees the return comment, publishes."""
+
+from __future__ import annotations
+
+import pytest
+
+from core import workflow
+from core.db import connect
+from tests.apptest_helpers import app_as, open_page, texts
+from tests.conftest import make_org
+
+
+@pytest.fixture
+def setup(tmp_path, con):
+    org = make_org(con)
+    con.close()
+    return tmp_path / "portal.duckdb", org
+
+
+def officer_page(path):
+    return open_page(app_as(path, "officer"), "my_articles")
+
+
+def button(at, key):
+    return next(b for b in at.button if b.key == key)
+
+
+def new_draft(at, title="全省电子信息产业运行情况通报会召开", body="<p>会议通报了前三季度运行情况。</p>"):
+    button(at, "ma_new").click().run()
+    at.text_input(key="ma_title").input(title)
+    at.text_area(key="ma_body").input(body)
+    return at
+
+
+def test_officer_creates_a_draft_in_a_division_column(setup):
+    path, org = setup
+    at = new_draft(officer_page(path))
+    button(at, "ma_save").click().run()
+    assert not at.exception
+    assert "已保存为新版本" in texts(at)
+    con = connect(path)
+    stored = con.execute("SELECT title, state, column_id, body_html FROM articles").fetchall()
+    assert stored == [("全省电子信息产业运行情况通报会召开", "draft", org.col_dz, "<p>会议通报了前三季度运行情况。</p>")]
+
+
+def test_failed_save_keeps_what_was_typed(setup):
+    path, _ = setup
+    at = new_draft(officer_page(path), title="")
+    at.text_area(key="ma_body").input("<p>很长的一段正文,不能丢。</p>")
+    button(at, "ma_save").click().run()
+    assert "「标题」:必填" in texts(at)
+    assert at.text_area(key="ma_body").value == "<p>很长的一段正文,不能丢。</p>"
+    con = connect(path)
+    assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == 0
+
+
+def test_submit_then_returned_comment_is_shown_then_resubmit(setup):
+    path, org = setup
+    at = new_draft(officer_page(path))
+    button(at, "ma_submit").click().run()
+    assert "已提交审批" in texts(at)
+    con = connect(path)
+    article_id = con.execute("SELECT id FROM articles").fetchone()[0]
+    article = workflow.get_article(con, article_id)
+    assert article.state == "pending"
+    workflow.return_article(con, org.head, article_id, article.version, "请补充具体数据")
+    at = officer_page(path)
+    at.selectbox(key="ma_pick").set_value(article_id).run()
+    assert "退回意见:请补充具体数据" in texts(at)
+    at.text_area(key="ma_body").input("<p>会议通报了前三季度运行情况,增长 12%。</p>")
+    button(at, "ma_submit").click().run()
+    article = workflow.get_article(con, article_id)
+    assert article.state == "pending" and article.revision == 2
+
+
+def test_officer_publishes_an_approved_item(setup):
+    path, org = setup
+    con = connect(path)
+    article = workflow.create_article(con, org.officer, org.col_dz, "已批准的稿件", "<p>正文</p>", "电子信息处")
+    article = workflow.submit(con, org.officer, article.id, article.version)
+    workflow.approve(con, org.head, article.id, article.version, list(workflow.CHECKLIST))
+    at = officer_page(path)
+    at.selectbox(key="ma_pick").set_value(article.id).run()
+    button(at, "ma_publish").click().run()
+    assert not at.exception
+    assert workflow.get_article(con, article.id).state == "published"
+
+
+def test_codivision_officer_sees_the_item_read_only(setup):
+    path, org = setup
+    con = connect(path)
+    article = workflow.create_article(con, org.officer, org.col_dz, "联合发布的稿件", "<p>正文</p>", "电子信息处",
+                                      codivisions=[org.cw])
+    at = open_page(app_as(path, "officercw"), "my_articles")
+    at.selectbox(key="ma_pick").set_value(article.id).run()
+    assert "只读" in texts(at)
+    assert at.text_input(key="ma_title").disabled
+    assert not [b for b in at.button if b.key in {"ma_save", "ma_submit"}]
