@@ -39,8 +39,9 @@ run: site
 		--server.port $(WORKBENCH_PORT) --browser.gatherUsageStats false; \
 	wait
 
+# pytest's exit code 5 means no test ran: that is a failure here, never a silent pass.
 test: dev-deps
-	$(PY) -m pytest
+	$(PY) -m pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest: no tests were collected"; fi; exit $$rc
 
 lint: dev-deps
 	$(VENV)/bin/ruff check .

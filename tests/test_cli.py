@@ -1,0 +1,104 @@
+"""`python -m core …` as a user runs it: init is idempotent, status reports, a held database is explained."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+
+from core import db
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*args, env=None):
+    environment = {**os.environ, "PORTAL_BCRYPT_ROUNDS": "4", **(env or {})}
+    return subprocess.run([sys.executable, "-m", "core", *args], cwd=ROOT, capture_output=True, text=True,
+                          env=environment, timeout=300)
+
+
+def test_init_is_idempotent_and_status_reports(tmp_path):
+    path = tmp_path / "p.duckdb"
+    first = run("init", "--db", str(path))
+    assert first.returncode == 0, first.stderr
+    second = run("init", "--db", str(path))
+    assert second.returncode == 0
+    status = run("status", "--db", str(path), "--json")
+    summary = json.loads(status.stdout)
+    assert summary["schema_version"] == max(n for n, _, _ in db.migration_files())
+    assert set(summary) >= {"schema_version", "divisions", "columns", "users_by_role", "articles_by_state"}
+
+
+def test_portal_db_environment_variable(tmp_path):
+    path = tmp_path / "env.duckdb"
+    result = run("init", env={"PORTAL_DB": str(path)})
+    assert result.returncode == 0 and path.exists()
+
+
+def test_demo_init_then_status(tmp_path):
+    path = tmp_path / "demo.duckdb"
+    assert run("init", "--db", str(path), "--demo").returncode == 0
+    summary = json.loads(run("status", "--db", str(path), "--json").stdout)
+    assert summary["divisions"] >= 15 and summary["columns"] >= 40
+    assert set(summary["users_by_role"]) == {"officer", "head", "leader", "group", "webmaster", "tech", "analyst"}
+    assert sum(summary["articles_by_state"].values()) >= 3000
+    assert set(summary["articles_by_state"]) == {"draft", "pending", "returned", "approved", "scheduled",
+                                                 "published", "withdrawn", "taken_down"}
+    # a second init with --demo changes nothing
+    run("init", "--db", str(path), "--demo")
+    assert json.loads(run("status", "--db", str(path), "--json").stdout) == summary
+
+
+def test_a_held_database_is_explained_not_a_lock_trace(tmp_path):
+    path = tmp_path / "held.duckdb"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb,time; c=duckdb.connect({str(path)!r}); print('ready', flush=True); "
+                               "time.sleep(60)"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        result = run("status", "--db", str(path), "--json")
+    finally:
+        holder.kill()
+    assert result.returncode == 3
+    assert "正被另一个进程" in result.stderr and "停止工作台" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_usage_error_exits_2():
+    assert run("no-such-command").returncode == 2
+
+
+def test_migrations_upgrade_an_old_database(tmp_path):
+    """A database made by an older release (only some migrations) is brought up to date at start."""
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+                "applied_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())")
+    number, name, sql = db.migration_files()[0]
+    con.execute(sql)
+    con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [number, name])
+    con.execute("INSERT INTO divisions (code, name) VALUES ('old', '旧处室')")
+    con.close()
+    upgraded = db.connect(path)
+    assert db.schema_version(upgraded) == max(n for n, _, _ in db.migration_files())
+    assert upgraded.execute("SELECT name FROM divisions").fetchall() == [("旧处室",)]
+    assert db.apply_migrations(upgraded) == []
+    upgraded.close()
+
+
+def test_a_failing_migration_rolls_back(tmp_path, monkeypatch):
+    path = tmp_path / "bad.duckdb"
+    good = db.migration_files()
+    monkeypatch.setattr(db, "migration_files", lambda: [*good, (9999, "broken", "CREATE TABLE t9999 (x INT); SELEC")])
+    try:
+        db.connect(path)
+    except duckdb.Error:
+        pass
+    monkeypatch.setattr(db, "migration_files", lambda: good)
+    con = db.connect(path)
+    assert db.schema_version(con) == good[-1][0]
+    assert not con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 't9999'").fetchone()[0]
