@@ -8,23 +8,23 @@ import streamlit_authenticator as stauth
 from core import accounts
 from pages import _shared
 
-st.set_page_config(page_title="陕西省工业和信息化厅 网站工作台", page_icon="🏛️", layout="wide")
+st.set_page_config(page_title="陕西省工业和信息化厅 网站工作台", page_icon=":material/account_balance:", layout="wide")
 
 LOGIN_FIELDS = {"Form name": "登录网站工作台", "Username": "用户名", "Password": "密码", "Login": "登录"}
 
 PAGES = {
     # path, title, icon, roles that see it
-    "my_articles": ("pages/my_articles.py", "我的稿件", "📝", {"officer", "webmaster"}),
-    "publication_request": ("pages/publication_request.py", "委托发布", "📮", {"officer"}),
-    "approvals": ("pages/approvals.py", "待我审批", "✅", {"head", "leader", "group"}),
-    "content_admin": ("pages/content_admin.py", "信息管理", "🗂️", {"webmaster"}),
-    "request_queue": ("pages/request_queue.py", "委托发布处理", "📥", {"webmaster"}),
-    "columns_admin": ("pages/columns_admin.py", "栏目管理", "🧭", {"webmaster"}),
-    "accounts_admin": ("pages/accounts_admin.py", "账号管理", "👥", {"webmaster"}),
-    "settings_admin": ("pages/settings_admin.py", "系统设置", "⚙️", {"webmaster"}),
-    "overview": ("pages/overview.py", "运行概览", "📊", {"tech", "analyst", "webmaster", "leader", "group"}),
-    "regulation": ("pages/regulation.py", "管理办法", "📖", set(accounts.ROLE_LABELS)),
-    "account": ("pages/account.py", "修改密码", "🔑", set(accounts.ROLE_LABELS)),
+    "my_articles": ("pages/my_articles.py", "我的稿件", ":material/edit_note:", {"officer", "webmaster"}),
+    "publication_request": ("pages/publication_request.py", "委托发布", ":material/outgoing_mail:", {"officer"}),
+    "approvals": ("pages/approvals.py", "待我审批", ":material/task_alt:", {"head", "leader", "group"}),
+    "content_admin": ("pages/content_admin.py", "信息管理", ":material/folder_managed:", {"webmaster"}),
+    "request_queue": ("pages/request_queue.py", "委托发布处理", ":material/move_to_inbox:", {"webmaster"}),
+    "columns_admin": ("pages/columns_admin.py", "栏目管理", ":material/account_tree:", {"webmaster"}),
+    "accounts_admin": ("pages/accounts_admin.py", "账号管理", ":material/group:", {"webmaster"}),
+    "settings_admin": ("pages/settings_admin.py", "系统设置", ":material/settings:", {"webmaster"}),
+    "overview": ("pages/overview.py", "运行概览", ":material/monitoring:", {"tech", "analyst", "webmaster", "leader", "group"}),
+    "regulation": ("pages/regulation.py", "管理办法", ":material/menu_book:", set(accounts.ROLE_LABELS)),
+    "account": ("pages/account.py", "修改密码", ":material/key:", set(accounts.ROLE_LABELS)),
 }
 
 
@@ -54,7 +54,7 @@ authenticator.login(location="unrendered", key="cookie")
 user = _shared.current_user(con)
 
 if user is None:
-    st.navigation([st.Page(login_page, title="登录", icon="🔐", url_path="login", default=True)]).run()
+    st.navigation([st.Page(login_page, title="登录", icon=":material/login:", url_path="login", default=True)]).run()
 else:
     with st.sidebar:
         st.markdown(f"**{user.display_name}**  \n{user.role_labels}")

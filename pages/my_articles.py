@@ -154,7 +154,7 @@ with right:
     st.date_input("工作结束日期", key="ma_ended", disabled=not editable, format="YYYY-MM-DD",
                   help="用于检查是否在工作结束后 3 日内发布(第十七条)")
     st.multiselect("协办处室", [d for d in division_names if d != user.division_id], key="ma_codivs",
-                   format_func=division_names.get, disabled=not editable)
+                   format_func=division_names.get, disabled=not editable, placeholder="选择协办处室")
     if editable:
         with st.expander("粘贴文字转换为正文"):
             st.text_area("粘贴的文字", key="ma_paste", height=120)

@@ -1,0 +1,86 @@
+"""Real servers and a real headless Chromium for the browser stories (Debian chromium + Playwright)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(f"{url} did not answer in {timeout} s")
+
+
+@contextmanager
+def servers(db_path: Path, site_dir: Path):
+    """The workbench (Streamlit) and the portal (static files), as `make run` starts them."""
+    workbench_port, portal_port = free_port(), free_port()
+    env = {**os.environ, "PORTAL_DB": str(db_path), "PORTAL_SITE": str(site_dir), "PORTAL_SCHEDULER": "0"}
+    site_dir.mkdir(parents=True, exist_ok=True)
+    portal = subprocess.Popen([sys.executable, "-m", "http.server", str(portal_port), "--bind", "127.0.0.1",
+                               "--directory", str(site_dir)], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workbench = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+                                  "--server.port", str(workbench_port), "--browser.gatherUsageStats", "false"],
+                                 cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(f"http://127.0.0.1:{workbench_port}/_stcore/health")
+        wait_for(f"http://127.0.0.1:{portal_port}/", timeout=20)
+        yield f"http://127.0.0.1:{workbench_port}", f"http://127.0.0.1:{portal_port}"
+    finally:
+        for process in (workbench, portal):
+            process.terminate()
+        for process in (workbench, portal):
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@contextmanager
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def login(page, workbench: str, username: str, password: str) -> None:
+    page.goto(workbench)
+    page.get_by_label("用户名", exact=True).fill(username)
+    page.get_by_label("密码", exact=True).fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_text("退出登录").wait_for(timeout=30000)
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)

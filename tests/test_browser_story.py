@@ -1,0 +1,81 @@
+"""The foundation's browser story in headless Chromium: officer drafts and submits, the head ticks the
+checklist and approves, the officer publishes, and the article is on the portal."""
+
+from __future__ import annotations
+
+import re
+import urllib.request
+
+import pytest
+
+from core import portal
+from tests.browser import chromium, login, servers, shot
+from tests.conftest import PASSWORD, make_org
+
+TITLE = "全省工业互联网平台建设推进会在西安召开"
+BODY = "<p>11月25日,全省工业互联网平台建设推进会在西安召开。</p><p>会议总结了前三季度工作。</p>"
+
+
+@pytest.fixture
+def prepared(tmp_path, con):
+    make_org(con)
+    portal.build_site(con, tmp_path / "site", full=True)
+    con.close()
+    return tmp_path / "portal.duckdb", tmp_path / "site"
+
+
+def click_button(page, name: str) -> None:
+    page.get_by_role("button", name=name, exact=True).click()
+
+
+def test_draft_submit_approve_publish_reaches_the_portal(prepared):
+    db_path, site_dir = prepared
+    with servers(db_path, site_dir) as (workbench, portal_url), chromium() as browser:
+        # 1. the officer drafts and submits
+        officer = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+        login(officer, workbench, "officer", PASSWORD)
+        officer.get_by_role("heading", name="我的稿件").wait_for()
+        shot(officer, "story-1-officer-home")
+        click_button(officer, "＋ 新建稿件")
+        officer.get_by_role("textbox", name="标题", exact=True).fill(TITLE)
+        officer.get_by_role("textbox", name="正文(HTML)").fill(BODY)
+        officer.get_by_role("textbox", name="信息来源", exact=True).fill("电子信息处")
+        officer.get_by_role("textbox", name="正文(HTML)").press("Tab")
+        shot(officer, "story-2-officer-draft")
+        click_button(officer, "提交审批")
+        officer.get_by_text("已提交审批").wait_for(timeout=20000)
+        shot(officer, "story-3-officer-submitted")
+
+        # 2. the head ticks the checklist and approves
+        head = browser.new_context(viewport={"width": 1400, "height": 1100}, locale="zh-CN").new_page()
+        login(head, workbench, "head", PASSWORD)
+        head.get_by_role("heading", name="待我审批").wait_for()
+        head.get_by_text(TITLE).first.wait_for()
+        for label in ("合法合规", "保密审查", "时效性", "格式规范"):
+            head.get_by_text(re.compile("^" + label)).click()
+        shot(head, "story-4-head-checklist")
+        click_button(head, "批准")
+        head.get_by_text("已批准").wait_for(timeout=20000)
+        shot(head, "story-5-head-approved")
+
+        # 3. the officer publishes
+        officer.reload()
+        officer.get_by_role("heading", name="我的稿件").wait_for()
+        officer.get_by_label("打开稿件").click()
+        officer.get_by_role("option", name=re.compile(TITLE)).click()
+        officer.get_by_role("button", name="立即发布").wait_for()
+        click_button(officer, "立即发布")
+        officer.get_by_text("已发布到门户网站").wait_for(timeout=20000)
+        shot(officer, "story-6-officer-published")
+
+        # 4. the public reads it on the portal
+        visitor = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+        visitor.goto(portal_url + "/")
+        link = visitor.get_by_role("link", name=TITLE).first
+        link.wait_for(timeout=10000)
+        link.click()
+        visitor.get_by_role("heading", name=TITLE).wait_for()
+        assert "会议总结了前三季度工作" in visitor.content()
+        shot(visitor, "story-7-portal-article")
+        with urllib.request.urlopen(portal_url + "/") as response:
+            assert TITLE in response.read().decode("utf-8")
