@@ -435,8 +435,10 @@ def publish(con: duckdb.DuckDBPyConnection, actor, article_id: int, expected_ver
 
 
 def _go_live(con, article: Article, expected_version: int, actor) -> None:
+    # a corrected article keeps its first publication date: the portal's URL is built from it
     _update(con, article, expected_version, state="published", public=True, live_revision=article.revision,
-            published_at=dt.datetime.now(), published_by=actor.id, scheduled_at=None, state_reason=None)
+            published_at=article.published_at or dt.datetime.now(), published_by=actor.id, scheduled_at=None,
+            state_reason=None)
     _event(con, article, actor, "publish", "published")
     if article.request_id:
         con.execute("UPDATE publication_requests SET state = 'done', article_id = ?, handled_at = "

@@ -133,8 +133,10 @@ def test_editing_a_published_article_keeps_the_live_revision_online(con, org):
     article = workflow.save_article(con, org.officer, article.id, article.version, title="更正后的标题",
                                     body_html=BODY, source="电子信息处", work_ended_on=None, importance="一般")
     assert article.state == "pending" and article.public and article.live_revision == 1
+    first_published = article.published_at
     article = workflow.publish(con, org.officer, article.id, approve(con, org.head, article).version)
     assert article.live_revision == 2
+    assert article.published_at == first_published, "the URL is built from the first publication date"
 
 
 def test_scheduled_publication_happens_once_even_after_downtime(con, org):
