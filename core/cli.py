@@ -25,7 +25,7 @@ def init_database(con, demo: bool = False) -> dict:
 
 
 def status(con) -> dict:
-    from core.db import rows, schema_version, scalar
+    from core.db import rows, scalar, schema_version
 
     by_role = {r["role"]: r["n"] for r in rows(
         con, "SELECT role, count(*) AS n FROM user_roles r JOIN users u ON u.id = r.user_id "

@@ -156,9 +156,13 @@ def _clean_once(html: str) -> str:
     return "".join(tokens).strip()
 
 
+_DIV = re.compile(r"<(/?)div\b[^>]*>", re.IGNORECASE)
+
+
 def sanitize_html(html: str) -> str:
     """Clean body HTML before storage (allow-list; idempotent)."""
-    result = _clean_once(html or "")
+    # pasted web pages are built from <div>s: keep their blocks as paragraphs, not one run of text
+    result = _clean_once(_DIV.sub(lambda m: f"<{m.group(1)}p>", html or ""))
     # badly nested input (a heading inside a heading, a table inside a link) serialises into
     # HTML that parses into a different tree; cleaning again until nothing moves makes the
     # stored form stable

@@ -9,10 +9,10 @@ from __future__ import annotations
 import os
 import re
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Iterator
 
 import duckdb
 
@@ -116,7 +116,7 @@ def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | tuple = ()) ->
     """Run a query and return its rows as dicts."""
     cur = con.execute(sql, list(params))
     names = [d[0] for d in cur.description]
-    return [dict(zip(names, row)) for row in cur.fetchall()]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
 def row(con: duckdb.DuckDBPyConnection, sql: str, params: list | tuple = ()) -> dict | None:

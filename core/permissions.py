@@ -6,7 +6,8 @@ Pages show only the buttons `allowed_actions` returns, and the same policy guard
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from core.errors import PermissionDenied
 

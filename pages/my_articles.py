@@ -129,7 +129,7 @@ else:
     st.markdown(f"状态:**{article.state_label}** · 第 {article.revision} 版"
                 + (f" · 审批环节:第 {article.step} 步({workflow.ROLE_STEP_LABELS[article.current_role]})"
                    if article.current_role else "")
-                + (" · 网站上显示第 %d 版" % article.live_revision if article.public else ""))
+                + (f" · 网站上显示第 {article.live_revision} 版" if article.public else ""))
     if article.state == "returned" and article.state_reason:
         st.warning(f"退回意见:{article.state_reason}", icon="↩️")
     if article.state == "scheduled" and article.scheduled_at:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from tests.apptest_helpers import app_as, open_page, texts
 
 from core import accounts
+from tests.apptest_helpers import app_as, open_page, texts
 from tests.conftest import PASSWORD, make_org
 
 

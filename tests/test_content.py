@@ -365,3 +365,9 @@ def test_safe_filename(name, expected):
 def test_safe_filename_long_keeps_extension():
     name = safe_filename("长" * 300 + ".pdf")
     assert len(name) <= 120 and name.endswith(".pdf") and name.startswith("长")
+
+
+def test_pasted_divs_become_paragraphs():
+    html = sanitize_html('<div class="x">第一段</div><div><div>第二段</div></div>')
+    assert "第一段</p>" in html and "<p>第二段</p>" in html
+    assert sanitize_html(html) == html
