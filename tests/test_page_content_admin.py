@@ -1,0 +1,142 @@
+"""信息管理 page (第八、二十三条): the webmaster finds any article, takes it down with a reason, restores it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from core import workflow
+from core.db import connect
+from tests.apptest_helpers import app_as, open_page, texts
+from tests.conftest import make_org
+
+BODY = "<p>省工信厅召开电子信息产业推进会。</p>"
+
+
+def published(con, officer, head, column, title):
+    article = workflow.create_article(con, officer, column, title, BODY, "本处室", dt.date.today(), "一般")
+    article = workflow.submit(con, officer, article.id, article.version)
+    article = workflow.approve(con, head, article.id, article.version, list(workflow.CHECKLIST))
+    return workflow.publish(con, officer, article.id, article.version)
+
+
+@pytest.fixture
+def setup(tmp_path, con, monkeypatch):
+    monkeypatch.setenv("PORTAL_SITE", str(tmp_path / "site"))
+    org = make_org(con)
+    live = published(con, org.officer, org.head, org.col_dz, "电子信息产业推进会召开")
+    other = published(con, org.officer_cw, org.head_cw, org.col_cw, "财政专项资金分配结果公示")
+    draft = workflow.create_article(con, org.officer, org.col_dz, "尚未提交的草稿", BODY, "电子信息处", None, "一般")
+    con.close()
+    return tmp_path / "portal.duckdb", {"live": live.id, "other": other.id, "draft": draft.id}
+
+
+def admin(db_path):
+    return open_page(app_as(db_path, "webmaster"), "content_admin")
+
+
+def listed_ids(at):
+    return list(at.dataframe[0].value["编号"])
+
+
+def state_of(db_path, article_id):
+    con = connect(db_path)
+    article = workflow.get_article(con, article_id)
+    con.close()
+    return article
+
+
+def take_down_button(at, article_id):
+    return at.button(key=f"FormSubmitter:ca_take_down_{article_id}-撤下")
+
+
+def restore_button(at, article_id):
+    return at.button(key=f"FormSubmitter:ca_restore_{article_id}-恢复上线")
+
+
+def test_webmaster_sees_all_divisions_and_filters(setup):
+    db_path, ids = setup
+    at = admin(db_path)
+    assert not at.exception
+    assert set(listed_ids(at)) == set(ids.values())
+    at.text_input(key="ca_search").input("推进会").run()
+    assert listed_ids(at) == [ids["live"]]
+    at.text_input(key="ca_search").input("").run()
+    at.multiselect(key="ca_states").select("published").run()
+    assert set(listed_ids(at)) == {ids["live"], ids["other"]}
+    assert at.multiselect(key="ca_states").format_func("published") == "已发布"
+    at.selectbox(key="ca_division").select(2).run()  # 财务处
+    assert listed_ids(at) == [ids["other"]]
+
+
+def test_take_down_with_a_reason_then_restore(setup):
+    db_path, ids = setup
+    at = admin(db_path)
+    at.text_input(key="ca_search").input("推进会").run()
+    assert at.selectbox(key="ca_pick").value == ids["live"]
+    shown = texts(at)
+    assert "已发布" in shown and "处理记录" in shown
+    history = at.dataframe[1].value
+    assert list(history["操作"]) == ["新建", "提交审批", "批准", "发布"]
+
+    at.text_area(key=f"ca_reason_{ids['live']}").input("数据有误,待核实")
+    take_down_button(at, ids["live"]).click().run()
+    assert not at.exception and not at.error
+    assert "已从网站撤下" in texts(at)
+    article = state_of(db_path, ids["live"])
+    assert article.state == "taken_down" and not article.public and article.state_reason == "数据有误,待核实"
+    assert "原因:数据有误,待核实" in texts(at)
+    assert list(at.dataframe[1].value["操作"])[-1] == "撤下"
+
+    restore_button(at, ids["live"]).click().run()
+    assert not at.exception and not at.error
+    assert "已恢复上线" in texts(at)
+    article = state_of(db_path, ids["live"])
+    assert article.state == "published" and article.public
+
+
+def test_an_empty_reason_is_refused(setup):
+    db_path, ids = setup
+    at = admin(db_path)
+    at.selectbox(key="ca_pick").select(ids["live"]).run()
+    at.text_area(key=f"ca_reason_{ids['live']}").input("   ")
+    take_down_button(at, ids["live"]).click().run()
+    message = " ".join(e.value for e in at.error)
+    assert "「撤下原因」" in message and "第二十三条" in message
+    assert state_of(db_path, ids["live"]).state == "published"
+
+
+def test_a_draft_offers_no_take_down(setup):
+    db_path, ids = setup
+    at = admin(db_path)
+    at.selectbox(key="ca_pick").select(ids["draft"]).run()
+    assert not at.exception
+    labels = [b.label for b in at.button]
+    assert "撤下" not in labels and "恢复上线" not in labels
+    assert "草稿" in texts(at)
+
+
+def test_an_article_changed_meanwhile_is_refused_and_the_reason_stays(setup):
+    db_path, ids = setup
+    at = admin(db_path)
+    at.selectbox(key="ca_pick").select(ids["live"]).run()
+    con = connect(db_path)
+    from core import accounts
+
+    officer = accounts.find_user(con, "officer")
+    article = workflow.get_article(con, ids["live"])
+    workflow.save_article(con, officer, article.id, article.version, title=article.title,
+                          body_html=BODY + "<p>补充。</p>", source="电子信息处", work_ended_on=None, importance="一般")
+    con.close()
+    at.text_area(key=f"ca_reason_{ids['live']}").input("数据有误")
+    take_down_button(at, ids["live"]).click().run()
+    assert "已被他人更新" in " ".join(e.value for e in at.error)
+    assert at.text_area(key=f"ca_reason_{ids['live']}").value == "数据有误"
+    assert state_of(db_path, ids["live"]).public
+
+
+def test_officer_cannot_reach_the_page(setup):
+    db_path, _ = setup
+    with pytest.raises(Exception):  # noqa: B017 - a page outside st.navigation is unreachable
+        open_page(app_as(db_path, "officer"), "content_admin")
