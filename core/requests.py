@@ -15,6 +15,7 @@ from core.db import row, rows, transaction
 from core.errors import InvalidTransition, NotFound, StaleVersion, ValidationError
 from core.permissions import require
 
+STATE_LABELS = {"open": "待办公室处理", "done": "已发布", "declined": "未予发布"}
 FIELDS = {
     "division_id": "发布处室",
     "requested_on": "日期",

@@ -76,7 +76,7 @@ def require_user(con) -> accounts.User:
 def show_error(exc: Exception) -> None:
     """A refusal from core, in the user's words; what they typed stays in the form."""
     if isinstance(exc, PortalError):
-        st.error(str(exc), icon="⚠️")
+        st.error(str(exc), icon=":material/error:")
     else:
         raise exc
 
@@ -88,7 +88,10 @@ def flash(message: str) -> None:
 def show_flash() -> None:
     message = st.session_state.pop("_flash", None)
     if message:
-        st.success(message, icon="✅")
+        st.success(message, icon=":material/check_circle:")
+    warning = st.session_state.pop("_flash_warning", None)
+    if warning:
+        st.warning(warning, icon=":material/warning:")
 
 
 def sidebar_todo(con, user: accounts.User) -> None:
@@ -103,4 +106,6 @@ def refresh_site(con) -> None:
     try:
         portal.build_site(con, site_dir(), full=False)
     except Exception as exc:  # the change is saved; the portal catches up at the next build
-        st.warning(f"信息已保存,但门户页面更新失败:{exc}。管理员可运行 python -m core build-site。")
+        message = f"信息已保存,但门户页面更新失败:{exc}。管理员可运行 python -m core build-site。"
+        st.session_state["_flash_warning"] = message  # survives the rerun that follows an action
+        st.warning(message, icon=":material/warning:")

@@ -131,7 +131,7 @@ else:
                    if article.current_role else "")
                 + (f" · 网站上显示第 {article.live_revision} 版" if article.public else ""))
     if article.state == "returned" and article.state_reason:
-        st.warning(f"退回意见:{article.state_reason}", icon="↩️")
+        st.warning(f"退回意见:{article.state_reason}", icon=":material/undo:")
     if article.state == "scheduled" and article.scheduled_at:
         st.info(f"定时发布:{article.scheduled_at:%Y-%m-%d %H:%M}")
     if not editable:

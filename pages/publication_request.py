@@ -8,7 +8,7 @@ from pages import _shared
 
 FORMS = ["网站文章", "通知公告", "图片新闻", "附件下载", "其他…"]
 OTHER = FORMS[-1]
-STATE_LABELS = {"open": "待办公室处理", "done": "已发布", "declined": "未予发布"}
+STATE_LABELS = requests.STATE_LABELS
 FIELD_KEYS = ["preq_date", "preq_content", "preq_source", "preq_form", "preq_form_other", "preq_requirements"]
 
 con = _shared.cursor()

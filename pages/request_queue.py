@@ -5,7 +5,7 @@ from core import columns, content, requests
 from core.errors import PortalError
 from pages import _shared
 
-STATE_LABELS = {"open": "待办公室处理", "done": "已发布", "declined": "未予发布"}
+STATE_LABELS = requests.STATE_LABELS
 
 con = _shared.cursor()
 user = _shared.require_user(con)
