@@ -1,0 +1,275 @@
+"""The demo department (core.demo): complete, consistent with core.workflow, loaded once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+
+import pytest
+
+from core import accounts, workflow
+from core.columns import DEFAULT_KINDS
+from core.content import sanitize_html
+from core.db import connect, rows, scalar
+from core.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo
+
+TODAY = dt.date(2026, 3, 18)
+STATES = ("draft", "pending", "returned", "approved", "scheduled", "published", "withdrawn", "taken_down")
+TABLES = ("divisions", "users", "user_roles", "leader_charge", "columns", "column_kinds", "approval_chain",
+          "articles", "article_codivisions", "revisions", "workflow_events", "publication_requests",
+          "audit_log", "outbox")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv("PORTAL_BCRYPT_ROUNDS", "4")
+        con = connect(tmp_path_factory.mktemp("demo") / "d.duckdb")
+        counts = load_demo(con, articles=400, today=TODAY)
+        yield con, counts
+        con.close()
+
+
+def _count(con, sql: str, params: list | None = None) -> int:
+    return scalar(con, sql, params or [])
+
+
+def _user(con, username: str) -> accounts.User:
+    user = accounts.find_user(con, username)
+    assert user is not None, username
+    return user
+
+
+def test_sizes(demo):
+    con, counts = demo
+    assert _count(con, "SELECT count(*) FROM divisions WHERE kind IN ('division', 'office')") >= 15
+    assert _count(con, "SELECT count(*) FROM columns") >= 40
+    assert _count(con, "SELECT count(*) FROM articles") == counts["articles"] == 400
+    assert _count(con, "SELECT count(*) FROM revisions") == counts["revisions"]
+    assert _count(con, "SELECT count(*) FROM workflow_events") == counts["workflow_events"]
+    assert _count(con, "SELECT count(*) FROM divisions WHERE code = 'bgs' AND kind = 'office' AND name = '办公室'")
+    assert _count(con, "SELECT count(*) FROM divisions WHERE code = 'jszc' AND kind = 'tech'")
+    for code, in con.execute("SELECT code FROM divisions").fetchall():
+        assert re.fullmatch(r"[a-z]+", code), code
+
+
+def test_every_role_staffed_and_every_division_covered(demo):
+    con, _ = demo
+    for role in accounts.ROLE_LABELS:
+        assert _count(con, "SELECT count(*) FROM user_roles r JOIN users u ON u.id = r.user_id "
+                           "WHERE r.role = ? AND u.active", [role]), role
+    for division in rows(con, "SELECT id, name FROM divisions WHERE kind IN ('division', 'office')"):
+        for role in ("officer", "head"):
+            assert _count(con, "SELECT count(*) FROM users u JOIN user_roles r ON r.user_id = u.id "
+                               "WHERE u.division_id = ? AND r.role = ?", [division["id"], role]), (division, role)
+        assert _count(con, "SELECT count(*) FROM leader_charge c JOIN user_roles r ON r.user_id = c.user_id "
+                           "AND r.role = 'leader' WHERE c.division_id = ?", [division["id"]]), division
+    assert _count(con, "SELECT count(*) FROM user_roles WHERE role = 'leader'") == 3
+    assert _count(con, "SELECT count(*) FROM user_roles WHERE role = 'group'") == 3
+    assert _count(con, "SELECT count(*) FROM users WHERE username <> 'system' AND "
+                       "(must_change_password OR email <> username || '@sxit.gov.cn')") == 0
+    wang = _user(con, "ld_wang")
+    assert _count(con, "SELECT id FROM divisions WHERE code = 'dzxx'") in wang.charge
+
+
+def test_demo_accounts_log_in(demo):
+    con, _ = demo
+    for role, username in DEMO_ACCOUNTS.items():
+        user = accounts.verify_password(con, username, DEMO_PASSWORD)
+        assert user is not None and user.has(role) and not user.must_change_password, username
+        assert accounts.verify_password(con, username, "wrong-" + DEMO_PASSWORD) is None
+    assert _user(con, "xxy_dzxx").division_id == _user(con, "fzr_dzxx").division_id
+    assert _user(con, "webmaster").division_id == _count(con, "SELECT id FROM divisions WHERE code = 'bgs'")
+    assert _user(con, "jszc").division_id == _count(con, "SELECT id FROM divisions WHERE code = 'jszc'")
+
+
+def test_columns(demo):
+    con, _ = demo
+    assert _count(con, "SELECT count(*) FROM columns c LEFT JOIN divisions d ON d.id = c.division_id "
+                       "WHERE d.id IS NULL") == 0
+    assert _count(con, "SELECT count(*) FROM columns c LEFT JOIN columns p ON p.id = c.parent_id "
+                       "WHERE c.parent_id IS NOT NULL AND p.id IS NULL") == 0
+    for slug, kind in con.execute("SELECT slug, kind FROM columns").fetchall():
+        assert re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug) and kind in DEFAULT_KINDS
+    assert 3 <= _count(con, "SELECT count(*) FROM columns WHERE is_key") <= 5
+    assert _count(con, "SELECT count(*) FROM columns c WHERE retired AND EXISTS (SELECT 1 FROM articles a "
+                       "WHERE a.column_id = c.id AND a.state = 'published')") >= 1
+    assert _count(con, "SELECT count(*) FROM articles a JOIN columns c ON c.id = a.column_id "
+                       "WHERE c.kind = 'interaction'") == 0
+    # nothing new in a retired column (第八条)
+    assert _count(con, "SELECT count(*) FROM articles a JOIN columns c ON c.id = a.column_id "
+                       "WHERE c.retired AND a.state IN ('draft', 'pending', 'returned', 'approved', 'scheduled')") == 0
+    # the lead division is the column's responsible division (第七条)
+    assert _count(con, "SELECT count(*) FROM articles a JOIN columns c ON c.id = a.column_id "
+                       "WHERE a.lead_division_id <> c.division_id") == 0
+
+
+def test_every_state_present(demo):
+    con, counts = demo
+    found = {r["state"]: r["n"] for r in rows(con, "SELECT state, count(*) AS n FROM articles GROUP BY state")}
+    assert set(found) == set(STATES)
+    assert found == counts["states"]
+    assert 0.85 <= found["published"] / 400 <= 0.93
+
+
+def test_revisions_are_one_to_revision(demo):
+    con, _ = demo
+    bad = rows(con, """
+        SELECT a.id, a.revision, count(r.number) AS n, min(r.number) AS lo, max(r.number) AS hi
+        FROM articles a LEFT JOIN revisions r ON r.article_id = a.id
+        GROUP BY a.id, a.revision
+        HAVING count(r.number) <> a.revision OR min(r.number) <> 1 OR max(r.number) <> a.revision""")
+    assert bad == []
+    assert _count(con, "SELECT count(*) FROM articles WHERE revision > 1") > 0
+    # the article shows its latest revision
+    assert _count(con, "SELECT count(*) FROM articles a JOIN revisions r ON r.article_id = a.id "
+                       "AND r.number = a.revision WHERE r.title <> a.title OR r.body_html <> a.body_html") == 0
+
+
+def test_published_and_public_items(demo):
+    con, _ = demo
+    assert _count(con, "SELECT count(*) FROM articles WHERE state = 'published' AND (live_revision IS NULL "
+                       "OR published_at IS NULL OR published_by IS NULL OR NOT public "
+                       "OR live_revision <> revision)") == 0
+    assert _count(con, "SELECT count(*) FROM articles WHERE state = 'taken_down' AND (public "
+                       "OR live_revision IS NULL OR state_reason IS NULL)") == 0
+    assert _count(con, "SELECT count(*) FROM articles WHERE public AND NOT (state = 'published' OR "
+                       "(state = 'pending' AND live_revision < revision))") == 0
+    # a correction under review keeps the old revision online (第十四条)
+    assert _count(con, "SELECT count(*) FROM articles WHERE state = 'pending' AND public "
+                       "AND live_revision < revision") >= 1
+    assert _count(con, "SELECT count(*) FROM articles WHERE state = 'returned' AND state_reason IS NULL") == 0
+    assert _count(con, "SELECT count(*) FROM articles WHERE state = 'scheduled' AND (scheduled_at IS NULL "
+                       "OR scheduled_at <= ?)", [dt.datetime.combine(TODAY, dt.time(18))]) == 0
+    assert _count(con, "SELECT count(*) FROM articles WHERE published_at > ? OR created_at > ?",
+                  [dt.datetime.combine(TODAY, dt.time(18))] * 2) == 0
+    assert _count(con, "SELECT count(*) FROM article_codivisions") > 0
+
+
+def test_pending_steps_lie_within_their_chain(demo):
+    con, _ = demo
+    pending = rows(con, "SELECT id, importance, chain, step, revision, lead_division_id FROM articles "
+                        "WHERE state = 'pending'")
+    assert {p["step"] for p in pending} >= {1, 2, 3}
+    for item in pending:
+        assert list(item["chain"]) == workflow.DEFAULT_CHAINS[item["importance"]], item
+        assert 1 <= item["step"] <= len(item["chain"]), item
+        approvals = rows(con, "SELECT step, role FROM workflow_events WHERE article_id = ? AND revision = ? "
+                              "AND action = 'approve' ORDER BY id", [item["id"], item["revision"]])
+        assert [(a["step"], a["role"]) for a in approvals] == [
+            (step, item["chain"][step - 1]) for step in range(1, item["step"])], item
+
+
+def test_events_tell_each_story(demo):
+    con, _ = demo
+    events: dict[int, list[dict]] = {}
+    for event in rows(con, "SELECT * FROM workflow_events ORDER BY id"):
+        events.setdefault(event["article_id"], []).append(event)
+    users = {u["id"]: u for u in rows(con, "SELECT id, division_id FROM users")}
+    roles = {(r["user_id"], r["role"]) for r in rows(con, "SELECT user_id, role FROM user_roles")}
+    for article in rows(con, "SELECT * FROM articles"):
+        story = events[article["id"]]
+        assert story[0]["action"] == "create" and story[0]["actor_id"] == article["author_id"]
+        assert story[-1]["to_state"] == article["state"], article["id"]
+        assert article["version"] == len(story)
+        assert article["updated_at"] == story[-1]["created_at"]
+        for before, after in zip(story, story[1:], strict=False):
+            assert before["created_at"] <= after["created_at"]
+            assert after["from_state"] == before["to_state"]
+        for event in story:
+            if event["action"] == "approve":
+                assert sorted(event["checklist"]) == sorted(workflow.CHECKLIST)
+                assert (event["actor_id"], event["role"]) in roles
+                if event["role"] == "head":
+                    assert users[event["actor_id"]]["division_id"] == article["lead_division_id"]
+            if event["action"] in ("return", "take_down"):
+                assert event["comment"]
+        if article["request_id"] is None:
+            assert users[article["author_id"]]["division_id"] == article["lead_division_id"]
+            assert (article["author_id"], "officer") in roles
+
+
+def test_demo_queues(demo):
+    con, _ = demo
+    head_queue = workflow.approval_queue(con, _user(con, "fzr_dzxx"))
+    assert 2 <= len(head_queue) <= 3
+    assert all(item["step"] == 1 and list(item["chain"]) == ["head"] for item in head_queue)
+    leader_queue = workflow.approval_queue(con, _user(con, "ld_wang"))
+    assert [item["role"] for item in leader_queue] == ["leader"]
+    group_queue = workflow.approval_queue(con, _user(con, "xzz_li"))
+    assert [item["role"] for item in group_queue] == ["group"]
+    officer = _user(con, "xxy_dzxx")
+    mine = {}
+    for item in workflow.division_articles(con, officer):
+        mine.setdefault(item["state"], []).append(item)
+    assert len(mine["draft"]) >= 2 and len(mine["returned"]) == 1 and len(mine["approved"]) >= 1
+    returned = workflow.get_article(con, mine["returned"][0]["id"])
+    assert returned.state_reason and returned.author_id == officer.id
+    assert "publish" in workflow.allowed_actions(con, officer, workflow.get_article(con, mine["approved"][0]["id"]))
+
+
+def test_requests(demo):
+    con, _ = demo
+    by_state = {r["state"]: r["n"] for r in rows(
+        con, "SELECT state, count(*) AS n FROM publication_requests GROUP BY state")}
+    assert 3 <= by_state["open"] <= 5 and by_state["done"] >= 2
+    for request in rows(con, "SELECT * FROM publication_requests WHERE state = 'done'"):
+        article = workflow.get_article(con, request["article_id"])
+        assert article.request_id == request["id"] and article.state == "published"
+        assert request["handled_by"] is not None and request["handled_at"] is not None
+
+
+def test_content_is_clean_and_timely(demo):
+    con, _ = demo
+    for body, in con.execute("SELECT body_html FROM revisions USING SAMPLE 60 ROWS").fetchall():
+        assert body.startswith("<p>") and sanitize_html(body) == body and "style" not in body
+        assert 3 <= body.count("<p>") <= 8
+    assert _count(con, "SELECT count(*) FROM articles WHERE body_html NOT LIKE '<p>%'") == 0
+    assert _count(con, "SELECT count(*) FROM (SELECT column_id, title FROM articles GROUP BY ALL "
+                       "HAVING count(*) > 1)") == 0
+    assert _count(con, "SELECT count(*) FROM articles WHERE published_at IS NOT NULL AND "
+                       "date_diff('day', work_ended_on, published_at::DATE) NOT BETWEEN 0 AND 5") == 0
+    assert _count(con, "SELECT count(DISTINCT importance) FROM articles") == 4
+
+
+def test_second_call_changes_nothing(demo):
+    con, _ = demo
+    before = {table: _count(con, f"SELECT count(*) FROM {table}") for table in TABLES}
+    assert load_demo(con, articles=400, today=TODAY) == {"skipped": True}
+    assert {table: _count(con, f"SELECT count(*) FROM {table}") for table in TABLES} == before
+
+
+def test_demo_data_works_with_the_workflow(tmp_path, monkeypatch):
+    monkeypatch.setenv("PORTAL_BCRYPT_ROUNDS", "4")
+    con = connect(tmp_path / "d.duckdb")
+    load_demo(con, articles=200)
+    officer, head = _user(con, "xxy_dzxx"), _user(con, "fzr_dzxx")
+    approved = workflow.division_articles(con, officer, states=["approved"])[0]
+    assert workflow.publish(con, officer, approved["id"], approved["version"]).state == "published"
+    draft = workflow.division_articles(con, officer, states=["draft"])[0]
+    assert workflow.submit(con, officer, draft["id"], draft["version"]).state == "pending"
+    for item in workflow.approval_queue(con, head):
+        done = workflow.approve(con, head, item["id"], item["version"], list(workflow.CHECKLIST))
+        assert done.state == "approved"
+    for username in ("ld_wang", "xzz_li"):
+        approver = _user(con, username)
+        for item in workflow.approval_queue(con, approver):
+            workflow.approve(con, approver, item["id"], item["version"], list(workflow.CHECKLIST))
+    assert workflow.approval_queue(con, _user(con, "xzz_li")) == []
+    webmaster = _user(con, "webmaster")
+    taken = rows(con, "SELECT id, version FROM articles WHERE state = 'taken_down' LIMIT 1")[0]
+    assert workflow.restore(con, webmaster, taken["id"], taken["version"]).public
+    con.close()
+
+
+def test_full_size_demo(tmp_path, monkeypatch):
+    monkeypatch.setenv("PORTAL_BCRYPT_ROUNDS", "4")
+    con = connect(tmp_path / "d.duckdb")
+    started = time.perf_counter()
+    counts = load_demo(con)
+    elapsed = time.perf_counter() - started
+    assert counts["articles"] >= 3000
+    assert _count(con, "SELECT count(*) FROM articles") >= 3000
+    assert elapsed < 60, elapsed
+    con.close()
