@@ -32,9 +32,10 @@ def pages_for(user: accounts.User) -> list:
     if user.must_change_password:
         path, title, icon, _ = PAGES["account"]
         return [st.Page(path, title=title, icon=icon, url_path="account", default=True)]
-    chosen = [(key, spec) for key, spec in PAGES.items() if spec[3] & user.roles]
-    return [st.Page(path, title=title, icon=icon, url_path=key, default=index == 0)
-            for index, (key, (path, title, icon, _)) in enumerate(chosen)]
+    # the default page lives at "/", so every task page keeps its own address for deep links
+    home = st.Page("pages/home.py", title="工作台首页", icon=":material/home:", url_path="home", default=True)
+    return [home] + [st.Page(path, title=title, icon=icon, url_path=key)
+                     for key, (path, title, icon, roles) in PAGES.items() if roles & user.roles]
 
 
 def login_page() -> None:
@@ -54,7 +55,11 @@ authenticator.login(location="unrendered", key="cookie")
 user = _shared.current_user(con)
 
 if user is None:
-    st.navigation([st.Page(login_page, title="登录", icon=":material/login:", url_path="login", default=True)]).run()
+    # Every page's address answers with the login form, so a bookmark or a link in an e-mail
+    # (…/approvals) still leads there once the cookie or the password signs the user in.
+    entry = [st.Page(login_page, title="登录", icon=":material/login:", url_path="login", default=True)]
+    entry += [st.Page(login_page, title="登录", url_path=key) for key in PAGES]
+    st.navigation(entry, position="hidden").run()
 else:
     with st.sidebar:
         st.markdown(f"**{user.display_name}**  \n{user.role_labels}")

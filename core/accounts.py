@@ -207,6 +207,49 @@ def update_user(con: duckdb.DuckDBPyConnection, actor: User, user_id: int, *, di
     return get_user(con, user_id)
 
 
+def set_assignment(con: duckdb.DuckDBPyConnection, actor: User, user_id: int, roles: list[str],
+                   division_id: int | None, charge: list[int] | None = None, *,
+                   display_name: str | None = None, email: str | None = None) -> User:
+    """Roles, division and (for a leader) the divisions in charge, set together in one step;
+    name and e-mail too when given (None or blank: unchanged).
+
+    Unlike update_user, `division_id=None` means "no division" (a leader or group member may have
+    none, 第十一条); a non-leader keeps no divisions in charge; the webmaster cannot drop their own
+    webmaster role (the office would lock itself out of account management).
+    """
+    from core.permissions import require
+
+    require(actor, "accounts.manage")
+    get_user(con, user_id)
+    roles = sorted(set(roles or []))
+    if not roles:
+        raise ValidationError("角色", "至少选择一个角色")
+    unknown = set(roles) - set(ROLE_LABELS)
+    if unknown:
+        raise ValidationError("角色", f"未知角色 {sorted(unknown)}")
+    if set(roles) & DIVISION_ROLES and division_id is None:
+        raise ValidationError("所属处室", "信息员和处室负责人必须属于一个处室", "第十一条")
+    if user_id == actor.id and "webmaster" not in roles:
+        raise ValidationError("角色", "不能取消自己的网站管理员角色,请由另一位网站管理员操作", "第八条")
+    with transaction(con):
+        if division_id is None:
+            con.execute("UPDATE users SET division_id = NULL WHERE id = ?", [user_id])
+        return update_user(con, actor, user_id, roles=roles, division_id=division_id,
+                           charge=sorted(set(charge or [])) if "leader" in roles else [],
+                           display_name=(display_name or "").strip() or None,
+                           email=(email or "").strip() or None)
+
+
+def set_active(con: duckdb.DuckDBPyConnection, actor: User, user_id: int, active: bool) -> User:
+    """Disable or re-enable an account (第二十二条); one cannot disable one's own account."""
+    from core.permissions import require
+
+    require(actor, "accounts.manage")
+    if user_id == actor.id and not active:
+        raise ValidationError("启用", "不能停用自己的账号", "第二十二条")
+    return update_user(con, actor, user_id, active=bool(active))
+
+
 def reset_password(con: duckdb.DuckDBPyConnection, actor: User, user_id: int) -> str:
     """A new one-time password, to be changed at next login (第二十二条)."""
     from core.permissions import require

@@ -123,15 +123,17 @@ def create_column(con: duckdb.DuckDBPyConnection, actor, values: dict) -> int:
     return column_id
 
 
-def update_column(con: duckdb.DuckDBPyConnection, actor, column_id: int, values: dict) -> None:
-    """Rename, move, reassign, retire or restore (第八条). Articles and URLs stay."""
+def update_column(con: duckdb.DuckDBPyConnection, actor, column_id: int, values: dict) -> bool:
+    """Rename, move, reassign, retire or restore (第八条). Articles and URLs stay.
+
+    Returns whether anything changed (an unchanged row writes nothing, not even an audit entry)."""
     require(actor, "columns.manage")
     before = get_column(con, column_id)
     merged = {k: values.get(k, before[k]) for k in EDITABLE_FIELDS}
     clean = _validate(con, merged, column_id)
     changed = {k: (before[k], v) for k, v in clean.items() if before[k] != v}
     if not changed:
-        return
+        return False
     with transaction(con):
         con.execute(
             "UPDATE columns SET parent_id = ?, slug = ?, name = ?, kind = ?, division_id = ?, position = ?, "
@@ -140,6 +142,7 @@ def update_column(con: duckdb.DuckDBPyConnection, actor, column_id: int, values:
              clean["position"], clean["retired"], clean["is_key"], column_id])
         audit.record(con, actor, "columns.update", f"column:{column_id}",
                      "; ".join(f"{k}: {a}→{b}" for k, (a, b) in changed.items()))
+    return True
 
 
 def apply_editor_changes(con: duckdb.DuckDBPyConnection, actor, edited: list[dict], original_ids: set[int]) -> dict:
@@ -159,9 +162,8 @@ def apply_editor_changes(con: duckdb.DuckDBPyConnection, actor, edited: list[dic
                 if values.get("id") in (None, ""):
                     create_column(con, actor, values)
                     created += 1
-                else:
-                    update_column(con, actor, int(values["id"]), values)
-                    updated += 1
+                elif update_column(con, actor, int(values["id"]), values):
+                    updated += 1  # only rows that really changed count
             except ValidationError as exc:
                 raise ValidationError(f"第 {index} 行 {exc.field}", exc.rule, exc.article) from None
     return {"created": created, "updated": updated}

@@ -42,18 +42,24 @@ def approver_ids(con: duckdb.DuckDBPyConnection, role: str, lead_division_id: in
     return [r["id"] for r in rows(con, sql + " ORDER BY u.id", params)]
 
 
-def todo_count(con: duckdb.DuckDBPyConnection, user) -> int:
-    """Items waiting for this user: approvals, returned drafts, approved items to publish, requests."""
+def todo_items(con: duckdb.DuckDBPyConnection, user) -> dict[str, int]:
+    """What waits for this user, by kind: the page that handles each kind shows the items."""
     from core import requests, workflow
 
-    count = len(workflow.approval_queue(con, user))
+    items = {"approvals": len(workflow.approval_queue(con, user))}
     if user.has("officer"):
-        count += scalar(
-            con, "SELECT count(*) FROM articles WHERE lead_division_id = ? AND state IN ('returned', 'approved')",
-            [user.division_id])
+        for state in ("returned", "approved"):
+            items[state] = int(scalar(
+                con, "SELECT count(*) FROM articles WHERE lead_division_id = ? AND state = ?",
+                [user.division_id, state]))
     if user.has("webmaster"):
-        count += len(requests.open_requests(con))
-    return int(count)
+        items["requests"] = len(requests.open_requests(con))
+    return items
+
+
+def todo_count(con: duckdb.DuckDBPyConnection, user) -> int:
+    """Items waiting for this user: approvals, returned drafts, approved items to publish, requests."""
+    return sum(todo_items(con, user).values())
 
 
 def outbox(con: duckdb.DuckDBPyConnection, limit: int = 200) -> list[dict]:

@@ -78,3 +78,17 @@ def test_first_login_shows_only_the_password_change(db_path, tmp_path):
     assert "修改密码" in texts(at) and "初始密码" in texts(at)
     with pytest.raises(Exception):  # noqa: B017
         open_page(at, "my_articles")
+
+
+def test_home_lists_what_waits_with_a_link(db_path):
+    from core import workflow
+    from core.db import connect
+
+    con = connect(db_path)
+    officer, head = accounts.find_user(con, "officer"), accounts.find_user(con, "head")
+    article = workflow.create_article(con, officer, 1, "待审批的稿件", "<p>正文</p>", "电子信息处")
+    workflow.submit(con, officer, article.id, article.version)
+    at = app_as(db_path, "head")
+    assert at.metric[0].label == "我的待办" or any(m.label == "待您审批的稿件" for m in at.metric)
+    assert [m.value for m in at.metric if m.label == "待您审批的稿件"] == ["1"]
+    assert head.has("head")

@@ -34,6 +34,7 @@ def test_draft_submit_approve_publish_reaches_the_portal(prepared):
         # 1. the officer drafts and submits
         officer = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
         login(officer, workbench, "officer", PASSWORD)
+        officer.get_by_role("link", name="我的稿件").click()
         officer.get_by_role("heading", name="我的稿件").wait_for()
         shot(officer, "story-1-officer-home")
         click_button(officer, "＋ 新建稿件")
@@ -49,6 +50,9 @@ def test_draft_submit_approve_publish_reaches_the_portal(prepared):
         # 2. the head ticks the checklist and approves
         head = browser.new_context(viewport={"width": 1400, "height": 1100}, locale="zh-CN").new_page()
         login(head, workbench, "head", PASSWORD)
+        head.get_by_text("待您审批的稿件").wait_for()
+        shot(head, "story-4a-head-home")
+        head.get_by_role("link", name="前往处理").first.click()
         head.get_by_role("heading", name="待我审批").wait_for()
         head.get_by_text(TITLE).first.wait_for()
         for label in ("合法合规", "保密审查", "时效性", "格式规范"):
@@ -58,7 +62,7 @@ def test_draft_submit_approve_publish_reaches_the_portal(prepared):
         head.get_by_text("已批准").wait_for(timeout=20000)
         shot(head, "story-5-head-approved")
 
-        # 3. the officer publishes
+        # 3. the officer publishes (a reload keeps the page's address: deep links work)
         officer.reload()
         officer.get_by_role("heading", name="我的稿件").wait_for()
         officer.get_by_label("打开稿件").click()

@@ -1,0 +1,28 @@
+"""工作台首页: what waits for the signed-in user, with a link to the page that handles it."""
+
+import streamlit as st
+
+from core import notify
+from pages import _shared
+
+con = _shared.cursor()
+user = _shared.require_user(con)
+st.title("网站工作台")
+st.markdown(f"{user.display_name},您好。您的角色:{user.role_labels}")
+
+TODO = {
+    "approvals": ("待您审批的稿件", "pages/approvals.py"),
+    "returned": ("被退回、待修改的稿件", "pages/my_articles.py"),
+    "approved": ("已批准、待发布的稿件", "pages/my_articles.py"),
+    "requests": ("待处理的委托发布申请", "pages/request_queue.py"),
+}
+items = {kind: n for kind, n in notify.todo_items(con, user).items() if kind in TODO}
+if not any(items.values()):
+    st.success("目前没有待办事项。")
+cols = st.columns(max(len(items), 1))
+for col, (kind, count) in zip(cols, items.items(), strict=False):
+    label, page = TODO[kind]
+    with col.container(border=True):
+        st.metric(label, count)
+        st.page_link(page, label="前往处理", icon=":material/arrow_forward:")
+st.caption("工作台中的每项规则都注明所依据的《门户网站管理办法》条款,可在「管理办法」中查阅原文。")
