@@ -35,6 +35,7 @@ import math
 import os
 import re
 import secrets
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -50,6 +51,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from core.db import rows, transaction
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+_BUILD_LOCK = threading.Lock()
 STATIC = TEMPLATES / "static"
 DEFAULT_SITE_NAME = "陕西省工业和信息化厅"
 DEFAULT_SITE_URL = "https://www.sxit.gov.cn"
@@ -594,6 +596,13 @@ def build_site(con: duckdb.DuckDBPyConnection, out_dir: str | Path = "site_build
     withdrawn (notices), attachments, writes (files created or replaced, static included),
     unchanged (files already up to date), pruned (stale files removed), and seconds.
     """
+    # the scheduler thread and a page's publish can both ask for a build: one at a time, since
+    # a build prunes files (temp files included) that it did not write itself
+    with _BUILD_LOCK:
+        return _build(con, out_dir)
+
+
+def _build(con: duckdb.DuckDBPyConnection, out_dir: str | Path) -> dict:
     started = time.perf_counter()
     writer = Writer(out_dir)
     with transaction(con):  # one snapshot for the whole build
