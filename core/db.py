@@ -47,6 +47,28 @@ def connect(path: str | os.PathLike | None = None, *, migrate: bool = True) -> d
     return con
 
 
+def snapshot(source: str | os.PathLike | None = None, dest: str | os.PathLike | None = None,
+             ) -> duckdb.DuckDBPyConnection:
+    """A read-only copy for analysts and notebooks, usable while the workbench holds the file.
+
+    DuckDB lets no second process open a held file (stack-notes), so the file and its
+    write-ahead log are copied and the copy opened read-only: figures as of the copy.
+    """
+    import shutil
+    import tempfile
+
+    source_path = Path(source) if source else default_path()
+    if not source_path.exists():
+        raise FileNotFoundError(f"数据库 {source_path} 不存在,请先运行 make run 或 python -m core init")
+    target = Path(dest) if dest else Path(tempfile.mkdtemp(prefix="portal-snapshot-")) / "snapshot.duckdb"
+    shutil.copy2(source_path, target)
+    wal = source_path.with_name(source_path.name + ".wal")
+    if wal.exists():
+        shutil.copy2(wal, target.with_name(target.name + ".wal"))
+        duckdb.connect(str(target)).close()  # replay the copied log into the copy
+    return duckdb.connect(str(target), read_only=True)
+
+
 def migration_files() -> list[tuple[int, str, str]]:
     """(number, name, sql) of every migration shipped in core/migrations, in order."""
     found = []

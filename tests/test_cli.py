@@ -102,3 +102,26 @@ def test_a_failing_migration_rolls_back(tmp_path, monkeypatch):
     con = db.connect(path)
     assert db.schema_version(con) == good[-1][0]
     assert not con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 't9999'").fetchone()[0]
+
+
+def test_snapshot_reads_while_another_process_holds_the_file(tmp_path):
+    path = tmp_path / "held.duckdb"
+    con = db.connect(path)
+    con.execute("INSERT INTO divisions (code, name) VALUES ('a', '甲处')")
+    con.close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb,time; c=duckdb.connect({str(path)!r}); "
+                               "c.execute(\"INSERT INTO divisions (code, name) VALUES ('b', '乙处')\"); "
+                               "print('ready', flush=True); time.sleep(60)"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        snap = db.snapshot(path, tmp_path / "snap.duckdb")
+        names = {r[0] for r in snap.execute("SELECT name FROM divisions").fetchall()}
+    finally:
+        holder.kill()
+    assert names == {"甲处", "乙处"}
+    try:
+        snap.execute("INSERT INTO divisions (code, name) VALUES ('c', '丙处')")
+        raise AssertionError("a snapshot must be read-only")
+    except duckdb.Error:
+        pass
