@@ -624,9 +624,10 @@ def division_articles(con: duckdb.DuckDBPyConnection, actor, states: list[str] |
             raise PermissionDenied("只有办公室、技术支持单位和分析员可以查看全部信息", "第二十四条")
         where, params = ("a.lead_division_id = ?", [division_id]) if division_id else ("TRUE", [])
     else:
-        params = [actor.division_id, actor.division_id]
+        # the office may publish into any column directly: its own items show beside its division's
+        params = [actor.division_id, actor.division_id, actor.id if actor.has("webmaster") else -1]
         where = ("(a.lead_division_id = ? OR a.id IN "
-                 "(SELECT article_id FROM article_codivisions WHERE division_id = ?))")
+                 "(SELECT article_id FROM article_codivisions WHERE division_id = ?) OR a.author_id = ?)")
     if states:
         where += " AND a.state IN (SELECT unnest(?::TEXT[]))"
         params.append(states)

@@ -290,3 +290,10 @@ def test_compare_any_two_revisions(con, org):
                           source="电子信息处", work_ended_on=None, importance="一般")
     changes = diff.compare(workflow.revision(con, article.id, 1), workflow.revision(con, article.id, 2))
     assert [c["field"] for c in changes][0] == "标题"
+
+
+def test_the_office_sees_what_it_drafted_in_any_column(con, org):
+    article = workflow.create_article(con, org.webmaster, org.col_cw, "办公室代发的通知", BODY, "办公室")
+    assert article.lead_division_id == org.cw
+    assert article.id in [i["id"] for i in workflow.division_articles(con, org.webmaster)]
+    assert article.id not in [i["id"] for i in workflow.division_articles(con, org.officer)]
