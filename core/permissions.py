@@ -112,6 +112,7 @@ RULES: dict[str, Callable[..., Reason]] = {
     "settings.edit": lambda u, o=None: _office(u),
     "chain.edit": lambda u, o=None: _office(u),
     "requests.handle": lambda u, o=None: _office(u),
+    "lexicon.edit": lambda u, o=None: _office(u),
     "requests.create": _request_create,
 }
 
