@@ -95,10 +95,12 @@ def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[int]:
         " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
         " applied_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())"
     )
-    current = schema_version(con)
+    # apply every shipped migration the database lacks, in number order: a set difference, not
+    # "newer than the highest", so a migration merged after a higher-numbered one still runs
+    done = {r[0] for r in con.execute("SELECT version FROM schema_migrations").fetchall()}
     applied = []
     for number, name, sql in migration_files():
-        if number <= current:
+        if number in done:
             continue
         with transaction(con):
             con.execute(sql)

@@ -125,3 +125,16 @@ def test_snapshot_reads_while_another_process_holds_the_file(tmp_path):
         raise AssertionError("a snapshot must be read-only")
     except duckdb.Error:
         pass
+
+
+def test_a_migration_merged_after_a_higher_one_still_runs(tmp_path, monkeypatch):
+    path = tmp_path / "gap.duckdb"
+    shipped = db.migration_files()
+    first = shipped[0]
+    late = (first[0] + 500, "late", "CREATE TABLE t_late (x INT);")
+    gap = (first[0] + 400, "gap", "CREATE TABLE t_gap (x INT);")
+    monkeypatch.setattr(db, "migration_files", lambda: [*shipped, late])
+    db.connect(path).close()
+    monkeypatch.setattr(db, "migration_files", lambda: [*shipped, gap, late])
+    con = db.connect(path)
+    assert con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 't_gap'").fetchone()[0]
