@@ -38,3 +38,13 @@ class StaleVersion(PortalError):
 
 class NotFound(PortalError):
     pass
+
+
+class ScreeningBlocked(PortalError):
+    """Screening found content that must not go online (第十六、二十一条): nothing was changed."""
+
+    def __init__(self, findings: list, action: str = "提交"):
+        self.findings = list(findings)
+        listed = ";".join(f"{f.message}" for f in self.findings[:5])
+        more = f"(另有 {len(self.findings) - 5} 处)" if len(self.findings) > 5 else ""
+        super().__init__(f"不能{action}:发现不得上网发布的内容,请修改后再{action}。{listed}{more}")

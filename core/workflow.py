@@ -16,7 +16,7 @@ import duckdb
 from core import audit, notify, settings
 from core.content import sanitize_html
 from core.db import row, rows, scalar, transaction
-from core.errors import InvalidTransition, NotFound, StaleVersion, ValidationError
+from core.errors import InvalidTransition, NotFound, ScreeningBlocked, StaleVersion, ValidationError
 from core.permissions import require
 
 IMPORTANCE = ("一般", "重要", "重大", "特殊")
@@ -221,6 +221,79 @@ def _notify_author(con, article: Article, kind: str, subject: str, body: str) ->
                    f"{body}\n\n稿件:{article.title}\n{settings.get(con, 'workbench_url')}")
 
 
+# ---------------------------------------------------------------- screening (第十六、二十一条)
+
+def screen_article(con: duckdb.DuckDBPyConnection, article: Article, *, title: str | None = None,
+                   body_html: str | None = None, column_id: int | None = None,
+                   work_ended_on: dt.date | None = None) -> list:
+    """Screen an article as it stands (or as the editor holds it) with the office's lexicons."""
+    from core import lexicon, screening
+
+    column = _column(con, column_id or article.column_id)
+    others = {r["title"] for r in rows(
+        con, "SELECT title FROM articles WHERE column_id = ? AND id <> ? AND state <> 'withdrawn'",
+        [column["id"], article.id])}
+    files = [(r["filename"], r["data"]) for r in rows(
+        con, "SELECT filename, data FROM attachments WHERE article_id = ? AND NOT removed ORDER BY id",
+        [article.id])]
+    return screening.screen(
+        article.title if title is None else title, article.body_html if body_html is None else body_html,
+        attachments=files, column_kind=column["kind"],
+        work_ended_on=article.work_ended_on if work_ended_on is None else work_ended_on,
+        lexicon=lexicon.load(con), other_titles_in_column=others,
+        lag_days_allowed=settings.get(con, "publish_lag_days"))
+
+
+def finding_key(finding) -> str:
+    """Identifies one finding of one revision, for acknowledgements and overrides."""
+    return f"{finding.rule}|{finding.where}|{finding.start}|{finding.excerpt}"
+
+
+def _hard_blocks(findings) -> list:
+    return [f for f in findings if f.blocking and not f.overridable]
+
+
+def _overridden_keys(con, article: Article) -> set[str]:
+    return {r["finding_key"] for r in rows(
+        con, "SELECT finding_key FROM screening_reviews WHERE article_id = ? AND revision = ? AND kind = 'override'",
+        [article.id, article.revision])}
+
+
+def _check_publishable(con, article: Article, action: str = "发布") -> None:
+    """Nothing with a block goes online, whatever the path (publish, schedule, due, request)."""
+    findings = screen_article(con, article)
+    lifted = _overridden_keys(con, article)
+    remaining = [f for f in findings if f.blocking and not (f.overridable and finding_key(f) in lifted)]
+    if remaining:
+        raise ScreeningBlocked(remaining, action)
+
+
+def _record_reviews(con, article: Article, actor, findings, acknowledged: set[str], overrides: dict[str, str]) -> None:
+    for finding in findings:
+        key = finding_key(finding)
+        if finding.blocking:
+            kind, reason = "override", overrides[key].strip()
+        else:
+            kind, reason = "acknowledge", None
+        con.execute(
+            "INSERT INTO screening_reviews (article_id, revision, finding_key, rule, severity, excerpt, kind, reason, "
+            "actor_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [article.id, article.revision, key, finding.rule, finding.severity, finding.excerpt, kind, reason,
+             actor.id])
+
+
+def _check_reviewed(findings, acknowledged: set[str], overrides: dict[str, str]) -> None:
+    hard = _hard_blocks(findings)
+    if hard:
+        raise ScreeningBlocked(hard, "批准")
+    for finding in findings:
+        key = finding_key(finding)
+        if finding.blocking and not (overrides.get(key) or "").strip():
+            raise ValidationError("放行理由", f"{finding.message} 如确需发布,须填写放行理由并记录在案", finding.article)
+        if not finding.blocking and key not in acknowledged:
+            raise ValidationError("筛查提示", f"须逐条确认知悉后才能批准:{finding.message}", finding.article)
+
+
 # ---------------------------------------------------------------- transitions
 
 def create_article(con: duckdb.DuckDBPyConnection, actor, column_id: int, title: str, body_html: str = "",
@@ -301,6 +374,9 @@ def submit(con: duckdb.DuckDBPyConnection, actor, article_id: int, expected_vers
     _expect(article, expected_version, {"draft", "returned"}, "提交审批")
     if not article.body_html.strip():
         raise ValidationError("正文", "提交审批前须填写正文")
+    hard = _hard_blocks(screen_article(con, article))
+    if hard:
+        raise ScreeningBlocked(hard, "提交审批")
     chain = chain_for(con, article.importance)
 
     def do() -> None:
@@ -320,7 +396,8 @@ def _approvals_at_step(con, article: Article) -> int:
 
 
 def approve(con: duckdb.DuckDBPyConnection, actor, article_id: int, expected_version: int,
-            checklist: list[str], comment: str = "", acknowledged: list[str] | None = None) -> Article:
+            checklist: list[str], comment: str = "", acknowledged: list[str] | None = None,
+            overrides: dict[str, str] | None = None) -> Article:
     """Approve the current step; the last step makes the item approved for publication.
 
     Every item of the review checklist must be ticked (第十六条). At a leading-group step the
@@ -338,6 +415,10 @@ def approve(con: duckdb.DuckDBPyConnection, actor, article_id: int, expected_ver
              "AND step = ? AND actor_id = ?", [article.id, article.revision, article.step, actor.id])
     if already:
         raise InvalidTransition("您已批准过此稿件的当前版本,等待其他领导小组成员审批")
+    # every warning acknowledged, every overridable block lifted with a reason (第十六条)
+    findings = screen_article(con, article)
+    acks, lifts = set(acknowledged or []), dict(overrides or {})
+    _check_reviewed(findings, acks, lifts)
     needed = settings.get(con, "group_quorum") if role == "group" else 1
     last_step = article.step == len(article.chain)
 
@@ -352,6 +433,7 @@ def approve(con: duckdb.DuckDBPyConnection, actor, article_id: int, expected_ver
         else:
             _update(con, article, expected_version)
             to_state = "pending"
+        _record_reviews(con, article, actor, findings, acks, lifts)
         _event(con, article, actor, "approve", to_state, role=role, comment=comment or None,
                checklist=sorted(checklist))
         if to_state == "approved":
@@ -419,6 +501,7 @@ def publish(con: duckdb.DuckDBPyConnection, actor, article_id: int, expected_ver
     article = get_article(con, article_id)
     require(actor, "article.publish", article)
     _expect(article, expected_version, {"approved"}, "发布")
+    _check_publishable(con, article)
     if at is not None and at > dt.datetime.now():
         def schedule() -> None:
             _update(con, article, expected_version, state="scheduled", scheduled_at=at)
@@ -470,11 +553,29 @@ def publish_due(con: duckdb.DuckDBPyConnection, now: dt.datetime | None = None) 
     for item in due:
         article = get_article(con, item["id"])
         try:
+            _check_publishable(con, article, "定时发布")
+        except ScreeningBlocked as blocked:
+            _return_blocked_schedule(con, article, system, str(blocked))
+            continue
+        try:
             _run(con, lambda a=article: _go_live(con, a, a.version, system))
         except (StaleVersion, InvalidTransition):
             continue  # someone else acted on it first: that is the one publication
         published.append(article.id)
     return published
+
+
+def _return_blocked_schedule(con, article: Article, system, reason: str) -> None:
+    """A lexicon change since approval now blocks a scheduled item: it goes back, not online."""
+    def do() -> None:
+        _update(con, article, article.version, state="returned", scheduled_at=None, state_reason=reason)
+        _event(con, article, system, "return", "returned", comment=reason)
+        _notify_author(con, article, "article.returned", "定时发布未执行", reason)
+
+    try:
+        _run(con, do)
+    except StaleVersion:
+        pass
 
 
 def withdraw(con: duckdb.DuckDBPyConnection, actor, article_id: int, expected_version: int,

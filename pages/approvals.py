@@ -77,6 +77,26 @@ with st.expander("审批记录与意见"):
         "版本": e["revision"], "意见": e["comment"] or "",
     } for e in workflow.history(con, article.id)]), hide_index=True, width="stretch")
 
+st.markdown("#### 自动筛查(第十六条)")
+findings = workflow.screen_article(con, article)
+acknowledged: list[str] = []
+overrides: dict[str, str] = {}
+if not findings:
+    st.success("自动筛查未发现问题。", icon=":material/verified:")
+for index, finding in enumerate(findings):
+    key = workflow.finding_key(finding)
+    widget = f"ap_finding_{article.id}_{article.revision}_{index}"
+    place = "标题" if finding.where == "title" else ("附件 " + finding.where.split(":", 1)[1]
+                                                   if finding.where.startswith("attachment:") else "正文")
+    text = f"**{place}**「{finding.excerpt}」:{finding.message}" if finding.excerpt else finding.message
+    if finding.blocking and not finding.overridable:
+        st.error(text + " —— 不得发布,请退回修改。", icon=":material/block:")
+    elif finding.blocking:
+        st.warning(text, icon=":material/gpp_maybe:")
+        overrides[key] = st.text_input("放行理由(确需发布时填写,记录在案)", key=widget)
+    elif st.checkbox(f"已知悉:{text}", key=widget):
+        acknowledged.append(key)
+
 st.markdown("#### 审核要点(第十六条)")
 st.caption("批准前须逐项确认。")
 ticked = [key for key, label in workflow.CHECKLIST.items()
@@ -99,7 +119,8 @@ def act(message: str, fn) -> None:
 actions = workflow.allowed_actions(con, user, article)
 buttons = st.columns(3)
 if "approve" in actions and buttons[0].button("批准", key="ap_approve", type="primary", width="stretch"):
-    act("已批准。", lambda: workflow.approve(con, user, article.id, article.version, ticked, comment))
+    act("已批准。", lambda: workflow.approve(con, user, article.id, article.version, ticked, comment,
+                                          acknowledged=acknowledged, overrides=overrides))
 if "return" in actions and buttons[1].button("退回修改", key="ap_return", width="stretch"):
     act("已退回,信息员会收到您的意见。",
         lambda: workflow.return_article(con, user, article.id, article.version, comment))

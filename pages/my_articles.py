@@ -175,6 +175,29 @@ with st.expander("预览", expanded=False):
         st.caption("正文为空。")
 
 
+def show_findings(findings) -> None:
+    """Screening results in the editor (第十六条): blocks stop submission, warnings go to the approver."""
+    if not findings:
+        st.success("自动筛查未发现问题。", icon=":material/verified:")
+    for finding in findings:
+        place = "标题" if finding.where == "title" else ("附件 " + finding.where.split(":", 1)[1]
+                                                       if finding.where.startswith("attachment:") else "正文")
+        text = f"**{place}**「{finding.excerpt}」:{finding.message}" if finding.excerpt else finding.message
+        if finding.blocking and not finding.overridable:
+            st.error(text, icon=":material/block:")
+        else:
+            st.warning(text, icon=":material/info:")
+
+
+with st.expander("自动筛查(第十六条)", expanded=article is not None and article.state in {"draft", "returned"}):
+    if article is not None:
+        show_findings(workflow.screen_article(
+            con, article, title=st.session_state.ma_title, body_html=content.sanitize_html(st.session_state.ma_body),
+            column_id=st.session_state.ma_column, work_ended_on=st.session_state.ma_ended))
+    else:
+        st.caption("保存后显示筛查结果;含有不得上网内容(密级标志、内部资料等)的稿件不能提交审批。")
+
+
 def run_action(label: str, fn) -> None:
     try:
         result = fn()

@@ -249,13 +249,20 @@ def test_demo_data_works_with_the_workflow(tmp_path, monkeypatch):
     assert workflow.publish(con, officer, approved["id"], approved["version"]).state == "published"
     draft = workflow.division_articles(con, officer, states=["draft"])[0]
     assert workflow.submit(con, officer, draft["id"], draft["version"]).state == "pending"
+    def seen(item):  # the approver acknowledges each screening warning shown (第十六、十七条)
+        findings = workflow.screen_article(con, workflow.get_article(con, item["id"]))
+        assert not [f for f in findings if f.blocking], "demo items carry no blocking content"
+        return [workflow.finding_key(f) for f in findings]
+
     for item in workflow.approval_queue(con, head):
-        done = workflow.approve(con, head, item["id"], item["version"], list(workflow.CHECKLIST))
+        done = workflow.approve(con, head, item["id"], item["version"], list(workflow.CHECKLIST),
+                                acknowledged=seen(item))
         assert done.state == "approved"
     for username in ("ld_wang", "xzz_li"):
         approver = _user(con, username)
         for item in workflow.approval_queue(con, approver):
-            workflow.approve(con, approver, item["id"], item["version"], list(workflow.CHECKLIST))
+            workflow.approve(con, approver, item["id"], item["version"], list(workflow.CHECKLIST),
+                             acknowledged=seen(item))
     assert workflow.approval_queue(con, _user(con, "xzz_li")) == []
     webmaster = _user(con, "webmaster")
     taken = rows(con, "SELECT id, version FROM articles WHERE state = 'taken_down' LIMIT 1")[0]

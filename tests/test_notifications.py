@@ -41,7 +41,7 @@ def inbox(con, org):
 
 
 def submitted(con, org):
-    article = workflow.create_article(con, org.officer, org.col_dz, "关于征集典型案例的通知", "<p>正文</p>", "电子信息处")
+    article = workflow.create_article(con, org.officer, org.col_dz, "全省典型案例征集工作推进会召开", "<p>正文</p>", "电子信息处")
     return workflow.submit(con, org.officer, article.id, article.version)
 
 
@@ -61,7 +61,7 @@ def test_submission_mails_the_head_and_approval_mails_the_author(con, org, inbox
     workflow.approve(con, org.head, article.id, article.version, list(workflow.CHECKLIST))
     mailer.send_pending(con)
     recipients = {(m["To"], m["Subject"].split(":")[0]) for m in inbox.messages}
-    assert ("head@sxit.gov.cn", "【待审批】关于征集典型案例的通知") in {(m["To"], m["Subject"]) for m in inbox.messages}
+    assert ("head@sxit.gov.cn", "【待审批】全省典型案例征集工作推进会召开") in {(m["To"], m["Subject"]) for m in inbox.messages}
     assert ("officer@sxit.gov.cn", "稿件已批准") in recipients
 
 

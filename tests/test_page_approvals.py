@@ -13,7 +13,7 @@ from tests.conftest import make_org
 @pytest.fixture
 def pending(tmp_path, con):
     org = make_org(con)
-    article = workflow.create_article(con, org.officer, org.col_dz, "关于开展工业互联网试点的通知",
+    article = workflow.create_article(con, org.officer, org.col_dz, "全省工业互联网试点工作启动",
                                       "<p>各有关单位:现开展试点。</p>", "电子信息处")
     workflow.submit(con, org.officer, article.id, article.version)
     con.close()
@@ -32,7 +32,7 @@ def test_queue_shows_the_item_and_its_checklist(pending):
     path, _, article_id = pending
     at = head_page(path)
     assert not at.exception
-    assert "关于开展工业互联网试点的通知" in texts(at)
+    assert "全省工业互联网试点工作启动" in texts(at)
     assert len(at.checkbox) == len(workflow.CHECKLIST)
 
 
@@ -64,7 +64,7 @@ def test_escalate_moves_it_to_the_leader_queue(pending):
     path, _, article_id = pending
     button(head_page(path), "ap_escalate").click().run()
     at = open_page(app_as(path, "leader"), "approvals")
-    assert "关于开展工业互联网试点的通知" in texts(at)
+    assert "全省工业互联网试点工作启动" in texts(at)
     assert workflow.get_article(connect(path), article_id).current_role == "leader"
 
 
@@ -84,3 +84,24 @@ def test_other_divisions_head_sees_nothing(pending):
     path, _, _ = pending
     at = open_page(app_as(path, "headcw"), "approvals")
     assert "没有等待您审批的稿件" in texts(at)
+
+
+def test_screening_warnings_must_be_ticked_on_the_page(tmp_path, con):
+    org = make_org(con)
+    article = workflow.create_article(con, org.officer, org.col_dz, "关于开展企业技术改造项目申报的通知",
+                                      "<p>各有关单位:现开展申报。</p>", "电子信息处")
+    workflow.submit(con, org.officer, article.id, article.version)
+    con.close()
+    path = tmp_path / "portal.duckdb"
+    at = head_page(path)
+    assert "自动筛查" in texts(at)
+    for box in at.checkbox:
+        if box.key.startswith("ap_chk_"):
+            box.check()
+    button(at, "ap_approve").click().run()
+    assert "筛查提示" in texts(at)
+    assert workflow.get_article(connect(path), article.id).state == "pending"
+    for box in at.checkbox:
+        box.check()
+    button(at, "ap_approve").click().run()
+    assert workflow.get_article(connect(path), article.id).state == "approved"

@@ -96,3 +96,17 @@ def test_codivision_officer_sees_the_item_read_only(setup):
     assert "只读" in texts(at)
     assert at.text_input(key="ma_title").disabled
     assert not [b for b in at.button if b.key in {"ma_save", "ma_submit"}]
+
+
+def test_editor_shows_screening_findings_and_submit_is_refused(setup):
+    path, org = setup
+    con = connect(path)
+    article = workflow.create_article(con, org.officer, org.col_dz, "全省无线电管理工作会议召开",
+                                      "<p>内部资料 注意保存</p><p>会议部署了全年工作。</p>", "电子信息处")
+    at = officer_page(path)
+    at.selectbox(key="ma_pick").set_value(article.id).run()
+    assert "内部资料" in texts(at) and "第十六条" in texts(at)
+    button(at, "ma_submit").click().run()
+    assert "不能提交审批" in texts(at)
+    assert workflow.get_article(con, article.id).state == "draft"
+    assert at.text_area(key="ma_body").value.startswith("<p>内部资料")
