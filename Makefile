@@ -21,8 +21,13 @@ $(VENV)/.dev-deps: requirements-dev.txt requirements.txt $(VENV)/bin/activate
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# axe-core (npm) for the accessibility test: injected into the portal's pages by Playwright
+node_modules/.package-lock.json: package.json package-lock.json
+	npm install --no-audit --no-fund
+	touch $@
+
 deps: $(VENV)/.deps
-dev-deps: $(VENV)/.dev-deps
+dev-deps: $(VENV)/.dev-deps node_modules/.package-lock.json
 
 init: deps
 	$(PY) -m core init --db $(DB) --demo

@@ -1,18 +1,82 @@
-"""The public portal renderer: visibility, format, pagination, escaping, atomic writes."""
+"""The public portal renderer: visibility, format, pagination, feeds, sitemaps, escaping,
+atomic and interrupted builds, parallel rendering. Incremental builds: test_portal_incremental.py."""
 
 from __future__ import annotations
 
+import datetime as dt
+import multiprocessing
 import re
+import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from core import portal
-from core.db import connect
+from core import portal, workflow
+from core.db import connect, scalar
 from core.portal import article_url, build_site, column_url
 
 BASE = datetime(2025, 12, 1, 9, 0)
+ATOM = "{http://www.w3.org/2005/Atom}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+BODY = "<p>省工信厅召开电子信息产业推进会。</p>"
+
+
+# --------------------------------------------------------------------------- helpers (shared)
+
+
+def approve(con, head, article):
+    """The head ticks the checklist and acknowledges the screening's warnings (第十六条)."""
+    warnings = [workflow.finding_key(f) for f in workflow.screen_article(con, article) if not f.blocking]
+    return workflow.approve(con, head, article.id, article.version, list(workflow.CHECKLIST), acknowledged=warnings)
+
+
+def publish(con, org, title: str, body: str = BODY, *, column: int | None = None, source: str = "电子信息处"):
+    """An article taken through the real workflow: draft → submit → approve → publish."""
+    article = workflow.create_article(con, org.officer, column or org.col_dz, title, body, source,
+                                      dt.date.today(), "一般")
+    article = approve(con, org.head, workflow.submit(con, org.officer, article.id, article.version))
+    return workflow.publish(con, org.officer, article.id, article.version)
+
+
+def correct(con, org, article, title: str, body: str = BODY):
+    """A published article corrected and re-published (a new live revision)."""
+    article = workflow.save_article(con, org.officer, article.id, article.version, title=title, body_html=body,
+                                    source="电子信息处", work_ended_on=dt.date.today(), importance="一般")
+    article = workflow.submit(con, org.officer, article.id, article.version) if article.state != "pending" \
+        else article
+    article = approve(con, org.head, article)
+    return workflow.publish(con, org.officer, article.id, article.version)
+
+
+def bulk_articles(con, column_id: int, count: int, *, start: datetime = BASE, first_id: int = 10_000,
+                  prefix: str = "批量信息", division_id: int | None = None) -> list[int]:
+    """Published articles inserted in bulk with SQL, one minute apart (ids from ``first_id``)."""
+    division = division_id or scalar(con, "SELECT division_id FROM columns WHERE id = ?", [column_id])
+    author = scalar(con, "SELECT min(id) FROM users")
+    con.execute("""
+        INSERT INTO articles (id, column_id, lead_division_id, title, body_html, source, state, author_id,
+                              published_at, live_revision, public)
+        SELECT ? + i, ?, ?, ? || lpad((i + 1)::TEXT, 4, '0'), '<p>' || ? || (i + 1) || '。</p>', '办公室',
+               'published', ?, ?::TIMESTAMP + to_minutes(i::BIGINT), 1, TRUE
+        FROM range(?) t(i)""", [first_id, column_id, division, prefix, prefix, author, start, count])
+    con.execute("""
+        INSERT INTO revisions (article_id, number, column_id, title, body_html, source, importance, author_id,
+                               created_at)
+        SELECT id, 1, column_id, title, body_html, source, '一般', author_id, published_at
+        FROM articles WHERE id >= ? AND id < ?""", [first_id, first_id + count])
+    return list(range(first_id, first_id + count))
+
+
+def all_text(out: Path) -> str:
+    """Every file of the built site, as text (HTML, XML, robots.txt …)."""
+    return "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in sorted(out.rglob("*")) if p.is_file())
+
+
+def snapshot(out: Path) -> dict[str, bytes]:
+    """The site's files and contents, without the build stamp (which every build renews)."""
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
+            if p.is_file() and p.name != portal.STAMP_FILE}
 
 
 def _setup(con) -> None:
@@ -161,13 +225,18 @@ def test_title_escaped_everywhere(site):
     assert "&lt;script&gt;" in parent and column_url("tzgg-kj") in parent
 
 
-def test_no_scripts_styles_or_handlers(site):
+def test_no_inline_scripts_styles_or_handlers(site):
+    """The strict CSP (script-src 'self') holds: scripts only as files from /static/."""
     _, out, _ = site
     pages = list(out.rglob("*.html"))
     assert len(pages) >= 10
     for page in pages:
         html = page.read_text(encoding="utf-8")
-        assert "<script" not in html.lower(), page
+        scripts = re.findall(r"<script\b([^>]*)>(.*?)</script>", html, re.I | re.S)
+        assert len(scripts) == html.lower().count("<script"), page
+        for attributes, inline in scripts:
+            assert re.search(r'\ssrc="/static/[\w.-]+\.js(\?v=\w+)?"', attributes) and not inline.strip(), page
+        assert "script-src 'self'" in html, page
         assert not re.search(r"<[^>]*\sstyle\s*=", html, re.I), page
         assert not re.search(r"<[^>]*\son[a-z]+\s*=", html, re.I), page
         assert html.count("<h1") == 1, page
@@ -234,19 +303,19 @@ def test_settings_override_identity(tmp_path):
 def test_rebuild_is_atomic_and_prunes(site):
     con, out, _ = site
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
-    # nothing changed: nothing is rewritten
+    # nothing changed: nothing is rewritten but the build stamp
     again = build_site(con, out)
-    assert again["writes"] == 0 and again["unchanged"] > 10 and again["pruned"] == 0
+    assert again["writes"] == 1 and again["unchanged"] > 10 and again["pruned"] == 0
     # a stale file in a folder the portal owns is pruned; other files are left alone
     (out / "col" / "gone").mkdir()
     (out / "col" / "gone" / "index.html").write_text("old", encoding="utf-8")
-    (out / "robots.txt").write_text("keep", encoding="utf-8")
+    (out / "baidu_verify_x1.html").write_text("keep", encoding="utf-8")
     # the webmaster takes article 1 down: its page becomes a notice, its attachment goes
     con.execute("UPDATE articles SET public = FALSE, state = 'taken_down' WHERE id = 1")
     stats = build_site(con, out)
     assert stats["pruned"] >= 1
     assert not (out / "files" / "1").exists() and not (out / "col" / "gone").exists()
-    assert (out / "robots.txt").read_text(encoding="utf-8") == "keep"
+    assert (out / "baidu_verify_x1.html").read_text(encoding="utf-8") == "keep"
     assert "该信息已撤下" in _read(out, article_url(1, BASE))
     assert "第一版正文内容" not in _read(out, article_url(1, BASE))
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
@@ -269,3 +338,359 @@ def test_safe_filename():
     assert portal.safe_filename("..\\x.doc", 7) == "x.doc"
     assert portal.safe_filename("", 7) == "attachment-7"
     assert portal.safe_filename("报告 2025.pdf", 7) == "报告 2025.pdf"
+
+
+# --------------------------------------------------------------------------- through the workflow
+
+
+def _every_state(con, org) -> dict[str, list]:
+    """Articles in every workflow state, with distinct titles; returns them by visibility."""
+    live = [publish(con, org, f"公开信息{i}号:电子信息产业动态") for i in range(3)]
+    corrected = publish(con, org, "已发布后又修改的信息")
+    corrected = workflow.save_article(con, org.officer, corrected.id, corrected.version, title="修改中尚未批准的新标题",
+                                      body_html="<p>尚未批准的修改正文</p>", source="电子信息处",
+                                      work_ended_on=dt.date.today(), importance="一般")
+    draft = workflow.create_article(con, org.officer, org.col_dz, "草稿状态的标题甲", BODY, "电子信息处")
+    pending = workflow.submit(con, org.officer, workflow.create_article(
+        con, org.officer, org.col_dz, "审批中状态的标题乙", BODY, "电子信息处").id, 1)
+    approved = approve(con, org.head, workflow.submit(con, org.officer, workflow.create_article(
+        con, org.officer, org.col_dz, "已批准未发布的标题丙", BODY, "电子信息处").id, 1))
+    scheduled = workflow.publish(con, org.officer, approved.id, approved.version,
+                                 at=dt.datetime.now() + dt.timedelta(days=3))
+    unsent = approve(con, org.head, workflow.submit(con, org.officer, workflow.create_article(
+        con, org.officer, org.col_dz, "已批准待发布的标题丁", BODY, "电子信息处").id, 1))
+    withdrawn = publish(con, org, "发布后被处室撤销的标题戊")
+    workflow.withdraw(con, org.officer, withdrawn.id, withdrawn.version, "内容有误")
+    taken = publish(con, org, "被网站管理员撤下的标题己")
+    workflow.take_down(con, org.webmaster, taken.id, taken.version, "临时处置")
+    return {"public": [*live, corrected], "never": [draft, pending, scheduled, unsent],
+            "notice": [withdrawn, taken]}
+
+
+def test_every_published_article_rendered_and_no_unpublished(con, org, tmp_path):
+    made = _every_state(con, org)
+    out = tmp_path / "site"
+    stats = build_site(con, out)
+    assert stats["articles"] == len(made["public"]) and stats["withdrawn"] == 2
+    everything = all_text(out)
+    for article in made["public"]:
+        page = _read(out, article_url(article.id, article.published_at))
+        live = workflow.revision(con, article.id, article.live_revision)
+        assert live["title"] in page and "<article" in page
+    assert "修改中尚未批准的新标题" not in everything and "尚未批准的修改正文" not in everything
+    for article in made["never"]:
+        assert article.title not in everything  # not in a page, feed, sitemap or anywhere else
+        assert not list(out.glob(f"art/**/{article.id}.html"))
+    for article in made["notice"]:
+        assert article.title not in everything
+        assert "该信息已撤下" in _read(out, article_url(article.id, article.published_at))
+    assert sorted(out.glob("art/**/*.html")) == sorted(
+        out / article_url(a.id, a.published_at).lstrip("/") for a in made["public"] + made["notice"])
+
+
+HOSTILE = '<img src=x onerror=alert(1)><script>alert("x")</script>"><svg onload=alert(2)>'
+
+
+def test_hostile_input_cannot_run_script(con, org, tmp_path):
+    """Titles, sources, attachment names and bodies with markup are shown as text or cleaned."""
+    article = publish(con, org, "标题" + HOSTILE, "<p>正文</p>" + HOSTILE + '<a href="javascript:alert(3)">链接</a>',
+                      source="来源" + HOSTILE)
+    con.execute("INSERT INTO attachments (article_id, filename, mime, size, sha256, data, uploaded_by)"
+                " VALUES (?, ?, 'application/pdf', 4, 'x', '\\x25\\x50\\x44\\x46'::BLOB, ?)",
+                [article.id, HOSTILE + ".pdf", org.officer.id])
+    out = tmp_path / "site"
+    build_site(con, out)
+    page = _read(out, article_url(article.id, article.published_at))
+    assert page.count("&lt;img src=x onerror=alert(1)&gt;") == 4  # title in <title> and <h1>, source, file name
+    for text in [page, *(p.read_text(encoding="utf-8") for p in out.rglob("*.html")), all_text(out)]:
+        assert not re.search(r"<(script|svg|img)\b[^>]*(onerror|onload)|<script>alert|javascript:", text, re.I)
+    assert not [p for p in out.rglob("*") if "<" in p.name or ">" in p.name]
+
+
+# --------------------------------------------------------------------------- feeds, sitemaps, site pages
+
+
+def _atom(out: Path, url: str) -> ET.Element:
+    root = ET.fromstring((out / url.lstrip("/")).read_bytes())
+    assert root.tag == f"{ATOM}feed"
+    for name in ("id", "title", "updated", "author"):
+        assert root.find(f"{ATOM}{name}") is not None, name
+    links = {link.get("rel"): link.get("href") for link in root.findall(f"{ATOM}link")}
+    assert links["self"].endswith(url) and links["alternate"].startswith("https://")
+    for entry in root.findall(f"{ATOM}entry"):
+        for name in ("id", "title", "updated", "published"):
+            assert entry.find(f"{ATOM}{name}") is not None, name
+        assert entry.find(f"{ATOM}link").get("rel") == "alternate"
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00", entry.find(f"{ATOM}updated").text)
+    return root
+
+
+def test_feeds_are_atom_with_the_latest_items(tmp_path):
+    con = connect(tmp_path / "p.duckdb")
+    _setup(con)
+    con.execute("INSERT INTO settings (name, value) VALUES ('site_url', 'https://www.example.gov.cn/')")
+    bulk_articles(con, 3, 60, prefix="科技通知")  # in 科技通知, a sub-column of 通知公告
+    out = tmp_path / "site"
+    build_site(con, out)
+    site = _atom(out, "/feed.xml")
+    entries = site.findall(f"{ATOM}entry")
+    assert len(entries) == 50
+    assert entries[0].find(f"{ATOM}title").text == "科技通知0060"
+    assert entries[0].find(f"{ATOM}id").text.startswith("https://www.example.gov.cn/art/2025/12/")
+    column = _atom(out, portal.feed_url("tzgg-kj"))
+    assert [e.find(f"{ATOM}title").text for e in column.findall(f"{ATOM}entry")] == [
+        f"科技通知{n:04d}" for n in range(60, 40, -1)]
+    parent = _atom(out, portal.feed_url("tzgg"))  # the parent's listing shows its sub-columns' items
+    assert len(parent.findall(f"{ATOM}entry")) == 20
+    assert not _atom(out, portal.feed_url("gzdt")).findall(f"{ATOM}entry")
+    for url in ("/index.html", column_url("tzgg-kj"), article_url(10_000, BASE)):
+        assert 'type="application/atom+xml"' in _read(out, url)
+    assert 'href="/col/tzgg-kj/feed.xml"' in _read(out, column_url("tzgg-kj"))
+    con.close()
+
+
+def _sitemap_urls(out: Path, name: str = "sitemap.xml") -> list[str]:
+    root = ET.fromstring((out / name).read_bytes())
+    assert root.tag == f"{SITEMAP}urlset"
+    return [loc.text for loc in root.iter(f"{SITEMAP}loc")]
+
+
+def test_sitemap_and_robots(site):
+    _, out, _ = site
+    urls = _sitemap_urls(out)
+    prefix = "https://www.sxit.gov.cn"
+    articles = {u for u in urls if "/art/" in u}
+    assert articles == {prefix + article_url(i, BASE + d) for i, d in
+                        ((1, timedelta(0)), (4, timedelta(hours=2)), (5, timedelta(days=-400)),
+                         (6, timedelta(days=1)))}
+    assert {prefix + column_url(s) for s in ("gzdt", "tzgg", "tzgg-kj", "jlm")} <= set(urls)
+    assert prefix + "/index.html" in urls
+    for url in urls:  # every URL of the sitemap is a file of the site
+        assert (out / url.removeprefix(prefix).lstrip("/")).is_file(), url
+    assert (out / "robots.txt").read_text(encoding="utf-8") == (
+        "User-agent: *\nDisallow: /workbench/\nSitemap: https://www.sxit.gov.cn/sitemap.xml\n")
+
+
+def test_large_sitemap_becomes_an_index_of_chunks(tmp_path, monkeypatch):
+    monkeypatch.setattr(portal, "SITEMAP_CHUNK", 10)
+    con = connect(tmp_path / "p.duckdb")
+    _setup(con)
+    ids = bulk_articles(con, 1, 25)
+    out = tmp_path / "site"
+    build_site(con, out)
+    index = ET.fromstring((out / "sitemap.xml").read_bytes())
+    assert index.tag == f"{SITEMAP}sitemapindex"
+    chunks = [loc.text.rsplit("/", 1)[1] for loc in index.iter(f"{SITEMAP}loc")]
+    assert chunks == ["sitemap-1.xml", "sitemap-2.xml", "sitemap-3.xml", "sitemap-4.xml"]  # 2 + 4 + 25 URLs
+    found = [u for c in chunks for u in _sitemap_urls(out, c)]
+    assert all(len(_sitemap_urls(out, c)) <= 10 for c in chunks) and len(found) == len(set(found)) == 31
+    # the site shrinks below one chunk: one sitemap again, and the chunks are gone
+    con.execute("UPDATE articles SET public = FALSE WHERE id IN (SELECT unnest(?::INTEGER[]))", [ids[:21]])
+    build_site(con, out, full=False)
+    assert len(_sitemap_urls(out)) == 10 and not list(out.glob("sitemap-*.xml"))
+    con.close()
+
+
+def test_site_map_page_lists_the_column_tree(site):
+    _, out, _ = site
+    html = _read(out, "/sitemap.html")
+    assert "<h1>网站地图</h1>" in html
+    tree = html[html.index('class="site-map"'):html.index("map-retired")]
+    # the sub-column is nested inside its parent's item; the retired column is listed apart
+    assert re.search(r"通知公告</a>\s*<ul>\s*<li><a href=\"/col/tzgg-kj/index.html\">科技通知", tree)
+    assert column_url("jlm") not in tree and column_url("jlm") in html
+    assert 'href="/sitemap.html"' in _read(out, "/index.html")
+
+
+def test_home_page_links_interaction_search_and_site_map(tmp_path):
+    con = connect(tmp_path / "p.duckdb")
+    _setup(con)
+    con.execute("INSERT INTO column_kinds (code, name) VALUES ('interaction', '互动交流')")
+    con.execute("""INSERT INTO columns (id, parent_id, slug, name, kind, division_id, position)
+                   VALUES (5, NULL, 'hdjl', '互动交流', 'interaction', 1, 9),
+                          (6, 5, 'tzxx', '厅长信箱', 'interaction', 1, 1)""")
+    out = tmp_path / "site"
+    build_site(con, out)
+    html = _read(out, "/index.html")
+    quick = html[html.index('class="home-quick"'):]
+    quick = quick[:quick.index("</nav>")]
+    assert 'href="/col/hdjl/index.html">互动交流' in quick and column_url("tzxx") not in quick
+    assert 'href="/sitemap.html"' in quick and 'href="/search.html"' in quick
+    assert re.search(r'<form[^>]*role="search"[^>]*action="/search.html"[^>]*method="get"', html)
+    assert 'name="q"' in html and "陕西省工业和信息化厅" in html
+    assert 'rel="alternate" type="application/atom+xml"' in html
+    con.close()
+
+
+def test_article_page_carries_what_search_indexes(site):
+    _, out, _ = site
+    html = _read(out, article_url(4, BASE))
+    assert html.count("data-pagefind-body") == 1 and re.search(r"<article[^>]*data-pagefind-body", html)
+    assert re.search(r'<h1[^>]*data-pagefind-meta="title"[^>]*>&lt;script&gt;', html)
+    assert re.search(r'<time datetime="2025-12-01" data-pagefind-meta="date"[^>]*>2025-12-01</time>', html)
+    assert '<dd data-pagefind-filter="栏目">科技通知</dd>' in html
+    # the previous/next links are outside the indexed part
+    html = _read(out, article_url(1, BASE))
+    assert html.index("</article>") < html.index('class="article-nav"')
+    others = [p for p in out.rglob("*.html") if "/art/" not in p.as_posix()]
+    assert others and not [p for p in others if "data-pagefind-body" in p.read_text(encoding="utf-8")]
+
+
+def test_search_page_rendered_with_the_site_context_when_its_template_exists(tmp_path, monkeypatch):
+    templates = tmp_path / "templates"
+    portal_templates = portal.TEMPLATES
+    import shutil
+
+    shutil.copytree(portal_templates, templates, ignore=shutil.ignore_patterns("search.html"))
+    monkeypatch.setattr(portal, "TEMPLATES", templates)
+    monkeypatch.setattr(portal, "STATIC", templates / "static")
+    portal.environment.cache_clear()
+    try:
+        con = connect(tmp_path / "p.duckdb")
+        _setup(con)
+        out = tmp_path / "site"
+        build_site(con, out)
+        assert not (out / "search.html").exists()
+        (templates / "search.html").write_text(
+            '{% extends "base.html" %}{% block main %}<h1>{{ page_title }}</h1>{% endblock %}', encoding="utf-8")
+        stats = build_site(con, out, full=False)
+        assert stats["mode"] == "full"  # a template changed
+        html = _read(out, "/search.html")
+        assert "<h1>站内搜索</h1>" in html and "工作动态" in html  # the navigation of every page
+        con.close()
+    finally:
+        portal.environment.cache_clear()
+
+
+# --------------------------------------------------------------------------- interrupted and parallel builds
+
+
+def _complete(out: Path) -> None:
+    """Every page on disk is whole, and no temporary file is left."""
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
+    for page in out.rglob("*.html"):
+        assert page.read_text(encoding="utf-8").endswith("</html>\n"), page
+
+
+def test_interrupted_build_leaves_the_previous_site(tmp_path, monkeypatch):
+    con = connect(tmp_path / "p.duckdb")
+    _setup(con)
+    bulk_articles(con, 1, 30, prefix="旧标题")
+    out = tmp_path / "site"
+    build_site(con, out)
+    before = snapshot(out)
+    con.execute("UPDATE revisions SET title = replace(title, '旧标题', '新标题')")
+    con.execute("UPDATE articles SET live_revision = 2, revision = 2")
+    con.execute("""INSERT INTO revisions (article_id, number, column_id, title, body_html, source, importance, author_id)
+                   SELECT article_id, 2, column_id, title, body_html, source, importance, author_id FROM revisions""")
+    real_write = portal.Writer.write
+    calls = []
+
+    def failing_write(self, path, content):
+        calls.append(path)
+        if len(calls) == 12:
+            raise OSError("disk full")
+        return real_write(self, path, content)
+
+    monkeypatch.setattr(portal.Writer, "write", failing_write)
+    with pytest.raises(OSError, match="disk full"):
+        build_site(con, out, full=False)
+    monkeypatch.undo()
+    _complete(out)
+    after = snapshot(out)
+    assert set(after) == set(before)  # nothing lost, nothing half-written
+    changed = [name for name in after if after[name] != before[name]]
+    assert 0 < len(changed) < 12
+    # the record still describes the previous build: the next build redoes what failed
+    stats = build_site(con, out, full=False)
+    assert stats["mode"] == "incremental" and len(stats["changed_articles"]) == 30
+    assert not re.search(r"旧标题\d{4}", all_text(out))  # titles; bodies keep their words
+    _complete(out)
+    con.close()
+
+
+def _fork_pool(monkeypatch) -> None:
+    """Render in worker processes even for a small site (and even if pytest runs a thread)."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("needs fork")
+    monkeypatch.setattr(portal, "PARALLEL_MIN_PAGES", 0)
+    monkeypatch.setattr(portal, "RENDER_BATCH", 7)
+    monkeypatch.setattr(portal, "_pool_context", lambda: multiprocessing.get_context("fork"))
+
+
+def test_parallel_build_equals_serial_build(tmp_path, monkeypatch):
+    con = connect(tmp_path / "p.duckdb")
+    _setup(con)
+    bulk_articles(con, 1, 45)
+    bulk_articles(con, 3, 30, first_id=20_000, prefix="科技")
+    serial = build_site(con, tmp_path / "serial", workers=0)
+    _fork_pool(monkeypatch)
+    parallel = build_site(con, tmp_path / "parallel", workers=2)
+    assert parallel["pages"] == serial["pages"] and parallel["writes"] == serial["writes"]
+    assert snapshot(tmp_path / "parallel") == snapshot(tmp_path / "serial")
+    con.close()
+
+
+@pytest.mark.parametrize("failing", [article_url(10_030, BASE + timedelta(minutes=30)), "/404.html"],
+                         ids=["mid-build", "last-batch"])
+def test_interrupted_parallel_build_leaves_the_previous_site(tmp_path, monkeypatch, failing):
+    con = connect(tmp_path / "p.duckdb")
+    _setup(con)
+    bulk_articles(con, 1, 60, prefix="旧标题")
+    out = tmp_path / "site"
+    build_site(con, out, workers=0)
+    before = snapshot(out)
+    con.execute("UPDATE revisions SET title = replace(title, '旧标题', '新标题')")
+    _fork_pool(monkeypatch)
+    real_render = portal.render
+
+    def failing_render(page, context):
+        if page.path == failing:
+            raise RuntimeError("template error")
+        return real_render(page, context)
+
+    monkeypatch.setattr(portal, "render", failing_render)
+    with pytest.raises(RuntimeError, match="template error"):
+        build_site(con, out, workers=2)
+    _complete(out)
+    assert set(snapshot(out)) == set(before)
+    monkeypatch.setattr(portal, "render", real_render)
+    stats = build_site(con, out, full=False, workers=2)
+    assert stats["mode"] == "full" and not re.search(r"旧标题\d{4}", all_text(out))  # a failed full build is redone in full
+    con.close()
+
+
+def test_a_threaded_process_renders_in_process(tmp_path, monkeypatch):
+    """The workbench runs threads: no fork of it (a copied lock), no fork server (it would re-run
+    app.py, which opens the database); its rare full builds render in its own process."""
+    import threading
+
+    con = connect(tmp_path / "p.duckdb")
+    _setup(con)
+    bulk_articles(con, 1, 30)
+    serial = build_site(con, tmp_path / "serial", workers=0)
+    monkeypatch.setattr(portal, "PARALLEL_MIN_PAGES", 0)
+    monkeypatch.setattr(portal, "ProcessPoolExecutor", None)  # would fail if a pool were started
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait, daemon=True)
+    other.start()
+    try:
+        assert portal._pool_context() is None
+        threaded = build_site(con, tmp_path / "threaded", workers=2)
+    finally:
+        stop.set()
+        other.join()
+    assert threaded["pages"] == serial["pages"]
+    assert snapshot(tmp_path / "threaded") == snapshot(tmp_path / "serial")
+    con.close()
+
+
+def test_full_build_shows_progress_on_request(tmp_path, capsys):
+    con = connect(tmp_path / "p.duckdb")
+    _setup(con)
+    bulk_articles(con, 1, 5)
+    build_site(con, tmp_path / "site", progress=True)
+    assert "生成门户页面" in capsys.readouterr().err
+    build_site(con, tmp_path / "site", full=False, progress=True)
+    assert "生成门户页面" not in capsys.readouterr().err  # incremental builds take a second: no bar
+    con.close()

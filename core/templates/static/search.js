@@ -1,0 +1,321 @@
+// 站内搜索 (/search.html): Pagefind over the portal's article pages, one index per quarter.
+//
+// /pagefind/shards.json (written by core/search.py) lists the shards newest first; the newest
+// shard's pagefind.js is imported and every other shard is merged into it (mergeIndex), so one
+// query ranks results across all years. Loaded as an external module: the site runs under
+// Content-Security-Policy script-src 'self' (plus 'wasm-unsafe-eval' for Pagefind's WebAssembly),
+// so nothing here is inline and nothing untrusted goes through innerHTML.
+
+const PAGE_SIZE = 10;
+const TIMEOUT_MS = 60000; // a load or a query that takes longer is reported, not waited for forever
+const MAX_QUERY = 100;
+const SHARD_PATH = /^\/pagefind\/\d{4}q[1-4]\/$/;
+const SAFE_URL = /^\/(?!\/)[^\s\\]*$/;
+const FILTER = "栏目";
+
+const form = document.querySelector("form.search-form");
+const input = document.getElementById("search-q");
+const column = document.getElementById("search-column");
+const sort = document.getElementById("search-sort");
+const region = document.getElementById("search-results");
+const status = document.getElementById("search-status");
+const list = document.getElementById("search-list");
+const more = document.getElementById("search-more");
+
+let pagefindPromise = null;
+let generation = 0; // the latest query wins; older answers are dropped
+let pending = []; // results of the current query not shown yet
+let filtersLoaded = false;
+
+// the status line; with ``sitemap``, a link to the site map follows (what to do next)
+function say(text, sitemap = false) {
+  status.textContent = text;
+  if (sitemap) {
+    const link = document.createElement("a");
+    link.href = "/sitemap.html";
+    link.textContent = "网站地图";
+    status.append("也可以通过", link, "查找信息。");
+  }
+}
+
+// Pagefind runs WebAssembly (in a web worker). Under a Content-Security-Policy without
+// 'wasm-unsafe-eval' it logs the refusal in the worker and never answers: check up front, and
+// bound every wait, so the reader is told instead of waiting forever.
+function webAssemblyAllowed() {
+  try {
+    new WebAssembly.Module(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0])); // the empty module
+    return true;
+  } catch (error) {
+    console.error("search: WebAssembly is not allowed here", error);
+    return false;
+  }
+}
+
+function guarded(promise, what) {
+  let timer = null;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer in ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+async function loadPagefind() {
+  if (typeof WebAssembly !== "object" || !webAssemblyAllowed()) {
+    throw new Error("WebAssembly unavailable");
+  }
+  const response = await fetch("/pagefind/shards.json", { cache: "no-cache" });
+  if (!response.ok) {
+    throw new Error(`shards.json: HTTP ${response.status}`);
+  }
+  const manifest = await response.json();
+  const shards = (Array.isArray(manifest.shards) ? manifest.shards : [])
+    .map((shard) => shard && shard.path)
+    .filter((path) => typeof path === "string" && SHARD_PATH.test(path));
+  if (shards.length === 0) {
+    return null;
+  }
+  const pagefind = await import(`${shards[0]}pagefind.js`);
+  await pagefind.options({ excerptLength: 40 });
+  await pagefind.init();
+  // a shard that fails to load (removed since the manifest was read) must not break the others
+  await Promise.all(shards.slice(1).map((path) =>
+    pagefind.mergeIndex(path).catch((error) => console.warn(`search: cannot merge ${path}`, error))));
+  return pagefind;
+}
+
+function pagefind() {
+  if (pagefindPromise === null) {
+    pagefindPromise = guarded(loadPagefind(), "loading the search index").catch((error) => {
+      pagefindPromise = null; // try again at the next query
+      throw error;
+    });
+  }
+  return pagefindPromise;
+}
+
+// Pagefind's excerpt is HTML: escaped page text with <mark> around the matches. Rebuild it from
+// text nodes and <mark> only; the parsed document is inert (no scripts run, nothing loads).
+function excerptFragment(html) {
+  const parsed = new DOMParser().parseFromString(String(html || ""), "text/html");
+  const out = document.createDocumentFragment();
+  const walk = (node, into) => {
+    for (const child of node.childNodes) {
+      if (child.nodeType === Node.TEXT_NODE) {
+        into.appendChild(document.createTextNode(child.data));
+      } else if (child.nodeType === Node.ELEMENT_NODE) {
+        if (child.localName === "mark") {
+          const mark = document.createElement("mark");
+          mark.textContent = child.textContent;
+          into.appendChild(mark);
+        } else {
+          walk(child, into);
+        }
+      }
+    }
+  };
+  walk(parsed.body, out);
+  return out;
+}
+
+function resultItem(data) {
+  const meta = data.meta || {};
+  const item = document.createElement("li");
+  item.className = "search-result";
+  const heading = document.createElement("h3");
+  const url = typeof data.url === "string" && SAFE_URL.test(data.url) ? data.url : null;
+  const title = meta.title || url || "(无标题)";
+  if (url) {
+    const link = document.createElement("a");
+    link.href = url;
+    link.textContent = title;
+    heading.appendChild(link);
+  } else {
+    heading.textContent = title;
+  }
+  item.appendChild(heading);
+  const columns = data.filters && Array.isArray(data.filters[FILTER]) ? data.filters[FILTER] : [];
+  if (meta.date || columns.length) {
+    const line = document.createElement("p");
+    line.className = "search-meta";
+    if (columns.length) {
+      const name = document.createElement("span");
+      name.textContent = columns.join("、");
+      line.appendChild(name);
+    }
+    if (meta.date) {
+      const time = document.createElement("time");
+      time.textContent = meta.date;
+      if (/^\d{4}-\d{2}-\d{2}$/.test(meta.date)) {
+        time.dateTime = meta.date;
+      }
+      line.appendChild(time);
+    }
+    item.appendChild(line);
+  }
+  if (data.excerpt) {
+    const excerpt = document.createElement("p");
+    excerpt.className = "search-excerpt";
+    excerpt.appendChild(excerptFragment(data.excerpt));
+    item.appendChild(excerpt);
+  }
+  return item;
+}
+
+async function showMore(mine) {
+  const batch = pending.slice(0, PAGE_SIZE);
+  pending = pending.slice(PAGE_SIZE);
+  let found;
+  try {
+    found = await guarded(Promise.all(batch.map((result) => result.data())), "loading results");
+  } catch (error) {
+    console.error("search: results failed", error);
+    if (mine === generation) {
+      say("搜索结果加载失败,请刷新页面后重试。", true);
+      more.hidden = true;
+    }
+    return;
+  }
+  if (mine !== generation) {
+    return;
+  }
+  for (const data of found) {
+    list.appendChild(resultItem(data));
+  }
+  more.hidden = pending.length === 0;
+}
+
+async function loadFilters(pf) {
+  if (filtersLoaded || !column) {
+    return;
+  }
+  filtersLoaded = true;
+  try {
+    const filters = await pf.filters();
+    const names = Object.keys((filters && filters[FILTER]) || {}).sort((a, b) => a.localeCompare(b, "zh-CN"));
+    const chosen = new URLSearchParams(window.location.search).get("lm") || "";
+    for (const name of names) {
+      const option = document.createElement("option");
+      option.value = name;
+      option.textContent = name;
+      option.selected = name === chosen;
+      column.appendChild(option);
+    }
+    column.hidden = names.length === 0;
+  } catch (error) {
+    console.warn("search: no column filter", error);
+  }
+}
+
+async function run(query, columnName, order) {
+  const mine = ++generation;
+  list.replaceChildren();
+  more.hidden = true;
+  pending = [];
+  if (!query) {
+    say("请输入要搜索的关键词。");
+    return;
+  }
+  region.setAttribute("aria-busy", "true");
+  say("正在搜索…");
+  try {
+    const pf = await pagefind();
+    if (mine !== generation) {
+      return;
+    }
+    if (pf === null) {
+      say("搜索索引尚未建立,请稍后再试。", true);
+      return;
+    }
+    const options = {};
+    if (columnName) {
+      options.filters = { [FILTER]: columnName };
+    }
+    if (order === "date") {
+      options.sort = { date: "desc" }; // data-pagefind-sort="date" on the article's <time>
+    }
+    const search = await guarded(pf.search(query, options), "searching");
+    if (mine !== generation) {
+      return;
+    }
+    const results = (search && search.results) || [];
+    const where = columnName ? `在“${columnName}”栏目中` : "";
+    if (results.length === 0) {
+      say(`${where}没有找到与“${query}”相关的信息,请换用其他关键词。`, true);
+    } else {
+      say(`${where}找到 ${results.length} 条与“${query}”相关的信息。`);
+      pending = results;
+      await showMore(mine);
+    }
+    loadFilters(pf);
+  } catch (error) {
+    console.error("search failed", error);
+    if (mine === generation) {
+      say("搜索暂时不可用,请刷新页面后重试。", true);
+    }
+  } finally {
+    if (mine === generation) {
+      region.setAttribute("aria-busy", "false");
+    }
+  }
+}
+
+function fromLocation() {
+  const params = new URLSearchParams(window.location.search);
+  const query = (params.get("q") || "").trim().slice(0, MAX_QUERY);
+  const columnName = (params.get("lm") || "").trim();
+  const order = params.get("px") === "date" ? "date" : "";
+  input.value = query;
+  if (column && columnName) {
+    column.value = columnName;
+  }
+  if (sort) {
+    sort.value = order;
+  }
+  if (query) {
+    run(query, columnName, order);
+  } else {
+    generation++;
+    list.replaceChildren();
+    more.hidden = true;
+    say("");
+  }
+}
+
+if (form && input && region && status && list && more) {
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const query = input.value.trim().slice(0, MAX_QUERY);
+    const columnName = column && !column.hidden ? column.value : "";
+    const order = sort && sort.value === "date" ? "date" : "";
+    const params = new URLSearchParams();
+    if (query) {
+      params.set("q", query);
+    }
+    if (columnName) {
+      params.set("lm", columnName);
+    }
+    if (order) {
+      params.set("px", order);
+    }
+    const search = params.toString();
+    history.pushState(null, "", search ? `?${search}` : window.location.pathname);
+    run(query, columnName, order);
+  });
+  for (const select of [column, sort]) {
+    if (select) {
+      select.addEventListener("change", () => {
+        if (input.value.trim()) {
+          form.requestSubmit();
+        }
+      });
+    }
+  }
+  if (sort) {
+    sort.hidden = false;
+  }
+  more.addEventListener("click", () => {
+    showMore(generation);
+  });
+  window.addEventListener("popstate", fromLocation);
+  fromLocation();
+}

@@ -1,0 +1,200 @@
+"""Incremental portal builds: after a publication, correction, take-down or restore, the next
+build renders just what changed (and its listings, neighbours, home page, feeds, sitemap), and
+the result is the same as a full build's."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+
+import pytest
+
+from core import columns, portal, workflow
+from core.portal import article_url, build_site, column_url
+from tests.test_portal import all_text, approve, bulk_articles, correct, publish, snapshot
+
+YEAR = dt.date.today().year
+
+
+@pytest.fixture
+def built(con, org, tmp_path):
+    """工作动态 (with a sub-column 产业动态) and 财政资金, a few articles each, built once."""
+    sub = con.execute("INSERT INTO columns (parent_id, slug, name, kind, division_id) "
+                      "VALUES (?, 'cydt', '产业动态', 'news', ?) RETURNING id", [org.col_dz, org.dz]).fetchone()[0]
+    articles = {
+        "a": publish(con, org, "工作动态第一篇"),
+        "b": publish(con, org, "工作动态第二篇"),
+        "sub": publish(con, org, "产业动态第一篇", column=sub),
+    }
+    # 财政资金 belongs to 财务处: its own officer and head
+    other = workflow.create_article(con, org.officer_cw, org.col_cw, "财政资金第一篇", "<p>资金</p>", "财务处")
+    other = workflow.submit(con, org.officer_cw, other.id, other.version)
+    other = approve(con, org.head_cw, other)
+    articles["other"] = workflow.publish(con, org.officer_cw, other.id, other.version)
+    out = tmp_path / "site"
+    first = build_site(con, out, full=False)
+    assert first["mode"] == "full" and first["reason"] == "no previous build"
+    return out, articles, sub
+
+
+def _rendered(monkeypatch) -> list[str]:
+    """Record the path of every page the next builds render."""
+    paths: list[str] = []
+    real = portal.render
+
+    def spy(page, context):
+        paths.append(page.path)
+        return real(page, context)
+
+    monkeypatch.setattr(portal, "render", spy)
+    return paths
+
+
+def _url(article) -> str:
+    return article_url(article.id, article.published_at)
+
+
+def _mtime(out, url: str) -> int:
+    return os.stat(out / url.lstrip("/")).st_mtime_ns
+
+
+def _equals_full_build(con, out, tmp_path) -> None:
+    """What incremental builds left on disk is what a full build renders from scratch."""
+    fresh = tmp_path / "fresh"
+    shutil.rmtree(fresh, ignore_errors=True)
+    portal.build_site(con, fresh)
+    assert snapshot(out) == snapshot(fresh)
+
+
+def test_nothing_changed_renders_only_the_shared_pages(con, org, built, monkeypatch):
+    out, articles, _ = built
+    rendered = _rendered(monkeypatch)
+    stats = build_site(con, out, full=False)
+    assert stats["mode"] == "incremental" and stats["changed_articles"] == [] and stats["touched_years"] == []
+    assert not [p for p in rendered if p.startswith(("/art/", "/col/"))]
+    assert "/index.html" in rendered and "/feed.xml" in rendered
+    assert stats["writes"] == 1  # the build stamp
+
+
+def test_publish_renders_the_article_its_listings_neighbour_home_and_feeds(con, org, built, monkeypatch, tmp_path):
+    out, articles, sub = built
+    unrelated = _mtime(out, _url(articles["other"]))
+    rendered = _rendered(monkeypatch)
+    new = publish(con, org, "产业动态第二篇", column=sub)
+    stats = build_site(con, out, full=False)
+    assert stats["mode"] == "incremental"
+    assert stats["changed_articles"] == [new.id] and stats["touched_years"] == [YEAR]
+    # the new page, and the sub-column's previous newest item, whose 上一篇 now links to it
+    assert sorted(p for p in rendered if p.startswith("/art/")) == sorted([_url(new), _url(articles["sub"])])
+    # its column and the parent listing that shows sub-columns' items, with their feeds
+    assert {p for p in rendered if p.startswith("/col/")} == {
+        column_url("cydt"), portal.feed_url("cydt"), column_url("gzdt"), portal.feed_url("gzdt")}
+    assert {"/index.html", "/feed.xml"} <= set(rendered)
+    assert "产业动态第二篇" in (out / _url(new).lstrip("/")).read_text(encoding="utf-8")
+    for url in ("/index.html", column_url("gzdt"), column_url("cydt"), "/feed.xml", "/sitemap.xml",
+                _url(articles["sub"])):
+        assert "产业动态第二篇" in (out / url.lstrip("/")).read_text(encoding="utf-8") or url == "/sitemap.xml"
+    assert _url(new) in (out / "sitemap.xml").read_text(encoding="utf-8")
+    assert _mtime(out, _url(articles["other"])) == unrelated
+    _equals_full_build(con, out, tmp_path)
+
+
+def test_correction_changes_the_page_and_the_neighbours_links(con, org, built, monkeypatch, tmp_path):
+    out, articles, _ = built
+    unrelated = _mtime(out, _url(articles["other"]))
+    # a correction under review changes nothing on the portal
+    pending = workflow.save_article(con, org.officer, articles["a"].id, articles["a"].version, title="审批中的更正",
+                                    body_html="<p>更正</p>", source="电子信息处", work_ended_on=None,
+                                    importance="一般")
+    quiet = build_site(con, out, full=False)
+    assert quiet["changed_articles"] == [] and "审批中的更正" not in all_text(out)
+    rendered = _rendered(monkeypatch)
+    corrected = correct(con, org, pending, "工作动态第一篇(更正)")
+    assert corrected.published_at == articles["a"].published_at  # first publication date is kept
+    stats = build_site(con, out, full=False)
+    assert stats["changed_articles"] == [corrected.id]
+    page = (out / _url(corrected).lstrip("/")).read_text(encoding="utf-8")
+    assert "工作动态第一篇(更正)" in page and page.count("<h1") == 1
+    neighbour = (out / _url(articles["b"]).lstrip("/")).read_text(encoding="utf-8")
+    assert "工作动态第一篇(更正)" in neighbour  # its 下一篇 link shows the new title
+    assert _url(articles["b"]) in rendered and _url(articles["other"]) not in rendered
+    assert _mtime(out, _url(articles["other"])) == unrelated
+    _equals_full_build(con, out, tmp_path)
+
+
+def test_take_down_and_restore(con, org, built, monkeypatch, tmp_path):
+    out, articles, _ = built
+    b = articles["b"]
+    con.execute("INSERT INTO attachments (article_id, filename, mime, size, sha256, data, uploaded_by)"
+                " VALUES (?, '附件.pdf', 'application/pdf', 4, 'x', '\\x25\\x50\\x44\\x46'::BLOB, ?)",
+                [b.id, org.officer.id])
+    stats = build_site(con, out, full=False)  # an attachment added to a live article shows at once
+    assert stats["changed_articles"] == [b.id] and stats["attachments"] == 1
+    assert list(out.glob("files/*/附件.pdf"))
+    b = workflow.get_article(con, b.id)
+    workflow.take_down(con, org.webmaster, b.id, b.version, "临时处置")
+    stats = build_site(con, out, full=False)
+    assert stats["changed_articles"] == [b.id] and stats["withdrawn"] == 1
+    assert "该信息已撤下" in (out / _url(b).lstrip("/")).read_text(encoding="utf-8")
+    assert not list(out.glob("files/*/附件.pdf"))  # its files are no longer served
+    for url in ("/index.html", column_url("gzdt"), "/feed.xml", portal.feed_url("gzdt"), "/sitemap.xml",
+                _url(articles["a"])):
+        assert "工作动态第二篇" not in (out / url.lstrip("/")).read_text(encoding="utf-8"), url
+    _equals_full_build(con, out, tmp_path)
+    b = workflow.get_article(con, b.id)
+    workflow.restore(con, org.webmaster, b.id, b.version)
+    stats = build_site(con, out, full=False)
+    assert stats["changed_articles"] == [b.id] and stats["touched_years"] == [YEAR]
+    assert "工作动态第二篇" in (out / column_url("gzdt").lstrip("/")).read_text(encoding="utf-8")
+    assert list(out.glob("files/*/附件.pdf"))
+    _equals_full_build(con, out, tmp_path)
+
+
+def test_withdrawn_by_the_division(con, org, built, tmp_path):
+    out, articles, _ = built
+    a = workflow.get_article(con, articles["a"].id)
+    workflow.withdraw(con, org.officer, a.id, a.version, "重复发布")
+    stats = build_site(con, out, full=False)
+    assert stats["mode"] == "incremental" and stats["changed_articles"] == [a.id]
+    assert "该信息已撤下" in (out / _url(a).lstrip("/")).read_text(encoding="utf-8")
+    _equals_full_build(con, out, tmp_path)
+
+
+def test_a_shorter_listing_loses_its_last_page(con, org, built, tmp_path):
+    out, articles, _ = built
+    bulk_articles(con, org.col_cw, 20, start=dt.datetime(2024, 5, 1))
+    build_site(con, out, full=False)
+    assert (out / "col/czzj/index_2.html").exists()
+    a = workflow.get_article(con, articles["other"].id)
+    workflow.take_down(con, org.webmaster, a.id, a.version, "临时处置")
+    stats = build_site(con, out, full=False)
+    assert stats["touched_years"] == [YEAR] and not (out / "col/czzj/index_2.html").exists()
+    _equals_full_build(con, out, tmp_path)
+
+
+def test_column_changes_make_a_full_build(con, org, built, tmp_path):
+    out, _, _ = built
+    columns.update_column(con, org.webmaster, org.col_cw, {"name": "财政资金公开"})
+    stats = build_site(con, out, full=False)
+    assert stats["mode"] == "full" and "columns" in stats["reason"]
+    assert "财政资金公开" in (out / "index.html").read_text(encoding="utf-8")
+    assert build_site(con, out, full=False)["mode"] == "incremental"
+
+
+def test_missing_or_other_output_folder_makes_a_full_build(con, org, built, tmp_path):
+    out, _, _ = built
+    assert build_site(con, tmp_path / "elsewhere", full=False)["mode"] == "full"
+    assert build_site(con, tmp_path / "elsewhere", full=False)["mode"] == "incremental"
+    shutil.rmtree(out)
+    stats = build_site(con, out, full=False)
+    assert stats["mode"] == "full" and stats["articles"] == 4
+    assert build_site(con, out, full=True)["reason"] == "requested"
+
+
+def test_full_build_reports_every_year(con, org, built, tmp_path):
+    out, _, _ = built
+    bulk_articles(con, org.col_cw, 3, start=dt.datetime(2019, 3, 1))
+    stats = build_site(con, out, full=True)
+    assert stats["mode"] == "full" and stats["touched_years"] == [2019, YEAR]
+    assert sorted(stats["changed_articles"]) == [10_000, 10_001, 10_002]  # since the last build
