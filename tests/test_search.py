@@ -1,0 +1,359 @@
+"""Site search: Pagefind shards (one per quarter) over the built portal, refreshed one shard at a
+time, and the search page in Debian Chromium under the portal's Content-Security-Policy."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import gzip
+import http.server
+import json
+import re
+import subprocess
+import sys
+import threading
+import urllib.parse
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from core import search, workflow
+from core.portal import article_url, build_site
+from tests.browser import chromium, free_port, shot, wait_for
+from tests.conftest import make_org
+
+CHIP = ("全省集成电路产业发展推进会在西安召开",
+        "<p>会议研究部署集成电路产业链建设,推动芯片设计、制造、封装测试协同发展。</p>",
+        datetime(2025, 6, 18, 9, 30))
+CAR = ("氢燃料电池汽车示范应用项目启动",
+       "<p>首批氢燃料电池公交车在西咸新区投入运营,加氢站同步建成。</p>",
+       datetime(2025, 8, 2, 10, 0))
+PANDA = ("秦岭熊猫栖息地生态保护资金下达",
+         "<p>省级财政下达秦岭熊猫栖息地生态保护补助资金,支持保护区巡护监测。</p>",
+         datetime(2024, 3, 12, 15, 0))
+NOWHERE = "火星探测器"  # in no article
+
+
+def publish(con, officer, head, column: int, title: str, body: str, when: datetime) -> int:
+    """Through the real workflow, then dated (the URL and the shard follow the publication date)."""
+    article = workflow.create_article(con, officer, column, title, body, "办公室", dt.date.today(), "一般")
+    article = workflow.submit(con, officer, article.id, article.version)
+    article = workflow.approve(con, head, article.id, article.version, list(workflow.CHECKLIST))
+    article = workflow.publish(con, officer, article.id, article.version)
+    con.execute("UPDATE articles SET published_at = ? WHERE id = ?", [when, article.id])
+    return article.id
+
+
+@pytest.fixture
+def portal(tmp_path, con):
+    """A built and indexed portal: 集成电路 and 氢燃料 in 2025 (工作动态), 熊猫 in 2024 (财政资金)."""
+    org = make_org(con)
+    ids = {
+        "chip": publish(con, org.officer, org.head, org.col_dz, *CHIP),
+        "car": publish(con, org.officer, org.head, org.col_dz, *CAR),
+        "panda": publish(con, org.officer_cw, org.head_cw, org.col_cw, *PANDA),
+    }
+    site = tmp_path / "site"
+    build_site(con, site, full=True)
+    result = search.index_all(site)
+    assert result["pages"] == 3
+    return {"con": con, "org": org, "site": site, "ids": ids, "indexed": result}
+
+
+def url_of(name: str, portal: dict) -> str:
+    when = {"chip": CHIP, "car": CAR, "panda": PANDA}[name][2]
+    return article_url(portal["ids"][name], when)
+
+
+def indexed_urls(site: Path, shard: str) -> set[str]:
+    """The pages a shard's Pagefind fragments describe (exactly the current index while
+    GRACE_SECONDS is 0: superseded fragments are deleted at once)."""
+    urls = set()
+    for path in (site / search.BUNDLE_DIR / shard / "fragment").iterdir():
+        data = gzip.decompress(path.read_bytes())
+        urls.add(json.loads(data[data.index(b"{"):])["url"])
+    return urls
+
+
+def mtimes(folder: Path) -> dict[str, int]:
+    return {str(p.relative_to(folder)): p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
+
+
+# --------------------------------------------------------------------------- shards
+
+
+def test_shard_ids_are_quarters_newest_first():
+    assert search.shard_for(datetime(2025, 6, 30)) == "2025q2"
+    assert search.shard_for(dt.date(2025, 7, 1)) == "2025q3"
+    assert search.shards_for_years([2024, 2025]) == ["2025q4", "2025q3", "2025q2", "2025q1",
+                                                     "2024q4", "2024q3", "2024q2", "2024q1"]
+    assert search.shard_glob("2025q3") == "art/2025/{07,08,09}/*.html"
+    assert search.resolve(["2024q4", 2023, dt.date(2025, 1, 5)])[:2] == ["2025q1", "2024q4"]
+    with pytest.raises(ValueError):
+        search.shard_months("2025q5")
+
+
+def test_index_all_writes_one_bundle_per_quarter_and_a_manifest(portal):
+    site = portal["site"]
+    manifest = json.loads((site / "pagefind" / "shards.json").read_text(encoding="utf-8"))
+    assert [s["id"] for s in manifest["shards"]] == ["2025q3", "2025q2", "2024q1"]
+    assert [s["path"] for s in manifest["shards"]][0] == "/pagefind/2025q3/"
+    assert manifest["pages"] == 3
+    for shard in manifest["shards"]:
+        bundle = site / "pagefind" / shard["id"]
+        assert (bundle / "pagefind.js").is_file() and (bundle / "pagefind-entry.json").is_file()
+        assert not (bundle / "pagefind-ui.js").exists()  # the prebuilt UI is not shipped
+    assert indexed_urls(site, "2025q2") == {url_of("chip", portal)}
+    assert indexed_urls(site, "2024q1") == {url_of("panda", portal)}
+    # the extended build segments Chinese, and only the <article> is indexed (not the navigation)
+    fragment = next((site / "pagefind" / "2025q2" / "fragment").iterdir()).read_bytes()
+    content = json.loads(gzip.decompress(fragment)[len(b"pagefind_dcd"):])
+    assert content["meta"]["title"] == CHIP[0] and content["meta"]["date"] == "2025-06-18"
+    assert content["filters"] == {"栏目": ["工作动态"]}
+    assert "主导航" not in content["content"] and "首页" not in content["content"]
+    assert search.stale_shards(site) == []
+
+
+def test_reindexing_one_shard_leaves_the_others_untouched(portal):
+    con, org, site = portal["con"], portal["org"], portal["site"]
+    old = mtimes(site / "pagefind" / "2024q1")
+    other = mtimes(site / "pagefind" / "2025q3")
+    entry_before = (site / "pagefind" / "2025q2" / "pagefind-entry.json").read_bytes()
+
+    publish(con, org.officer, org.head, org.col_dz, "集成电路设计企业座谈会召开",
+            "<p>座谈会听取芯片设计企业意见。</p>", datetime(2025, 5, 20, 9, 0))
+    built = build_site(con, site, full=False)
+    assert 2025 in built["touched_years"]
+    assert search.stale_shards(site, built["touched_years"]) == ["2025q2"]
+    result = search.index_shards(site, search.stale_shards(site, built["touched_years"]))
+
+    assert list(result["shards"]) == ["2025q2"] and result["pages"] == 2
+    assert mtimes(site / "pagefind" / "2024q1") == old  # not one file rewritten
+    assert mtimes(site / "pagefind" / "2025q3") == other
+    assert (site / "pagefind" / "2025q2" / "pagefind-entry.json").read_bytes() != entry_before
+    manifest = search.read_manifest(site)
+    assert {s["id"]: s["pages"] for s in manifest["shards"]} == {"2025q3": 1, "2025q2": 2, "2024q1": 1}
+    assert search.stale_shards(site) == []
+
+
+def test_superseded_index_files_stay_for_pages_opened_before_the_swap(portal):
+    site = portal["site"]
+    bundle = site / "pagefind" / "2025q2"
+    before = {p.name for p in (bundle / "index").iterdir()}
+    (site / url_of("chip", portal).lstrip("/")).write_text(
+        (site / url_of("chip", portal).lstrip("/")).read_text(encoding="utf-8").replace("芯片设计", "晶圆制造"),
+        encoding="utf-8")
+    search.index_shards(site, ["2025q2"])
+    after = {p.name for p in (bundle / "index").iterdir()}
+    assert before <= after and after - before  # new chunks beside the old ones
+    superseded = json.loads((bundle / ".superseded.json").read_text(encoding="utf-8"))
+    assert {f"index/{n}" for n in before - after} <= set(superseded) and superseded
+    assert not list((site / "pagefind").glob(".tmp-*"))
+
+
+def test_taken_down_article_leaves_the_index_after_its_shard_is_reindexed(portal, monkeypatch):
+    monkeypatch.setattr(search, "GRACE_SECONDS", 0)
+    con, org, site = portal["con"], portal["org"], portal["site"]
+    car = url_of("car", portal)
+    assert indexed_urls(site, "2025q3") == {car}
+    article = workflow.get_article(con, portal["ids"]["car"])
+    workflow.take_down(con, org.webmaster, article.id, article.version, "信息有误,暂时撤下")
+    built = build_site(con, site, full=False)
+    assert "撤下" in (site / car.lstrip("/")).read_text(encoding="utf-8")  # the notice, same URL
+
+    search.reindex_in_background(site, built["touched_years"]).join(timeout=120)
+
+    assert search.last_reindex()["ok"] is True
+    # the quarter has no indexable page left (a notice has no data-pagefind-body): its bundle is
+    # gone and the manifest remembers it as empty, so it is not re-indexed at every request
+    shards = {s["id"]: s for s in search.read_manifest(site)["shards"]}
+    assert shards["2025q3"]["pages"] == 0 and shards["2025q3"]["path"] is None
+    assert not (site / "pagefind" / "2025q3").exists()
+    assert search.stale_shards(site) == []
+    assert indexed_urls(site, "2025q2") == {url_of("chip", portal)}
+
+
+def test_background_reindex_runs_one_at_a_time_and_coalesces(portal, monkeypatch):
+    site = portal["site"]
+    gate = threading.Event()
+    calls: list[list[str]] = []
+    active = []
+    real = search.index_shards
+
+    def slow_index(site_dir, shards):
+        active.append(1)
+        assert len(active) == 1, "two re-indexes at once"
+        calls.append(list(shards))
+        gate.wait(timeout=30)
+        try:
+            return real(site_dir, shards)
+        finally:
+            active.pop()
+
+    monkeypatch.setattr(search, "index_shards", slow_index)
+    for name in ("chip", "panda"):  # both shards stale
+        page = site / url_of(name, portal).lstrip("/")
+        page.write_text(page.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    first = search.reindex_in_background(site, [2025])
+    second = search.reindex_in_background(site, [2024])
+    third = search.reindex_in_background(site, [2024, 2025])
+    assert first is second is third and first.daemon
+    gate.set()
+    first.join(timeout=120)
+    assert not first.is_alive()
+    assert 1 <= len(calls) <= 2  # the three requests were served by at most two passes
+    assert sorted(shard for call in calls for shard in call) == ["2024q1", "2025q2"]
+    assert search.stale_shards(site) == []
+
+
+def test_search_page_needs_no_inline_script_and_explains_itself_without_one(portal):
+    html = (portal["site"] / "search.html").read_text(encoding="utf-8")
+    assert re.search(r'<form[^>]*role="search"[^>]*method="get"', html) or \
+        re.search(r'<form[^>]*method="get"[^>]*role="search"', html)
+    assert 'name="q"' in html and 'aria-live="polite"' in html
+    noscript = html[html.index("<noscript>"):html.index("</noscript>")]
+    assert "JavaScript" in noscript and 'href="/sitemap.html"' in noscript and "栏目" in noscript
+    assert 'href="/col/gzdt/index.html"' in noscript
+    for tag in re.findall(r"<script\b[^>]*>", html):
+        assert "src=" in tag
+    assert not re.search(r"<script\b[^>]*>\s*[^<\s]", html)  # no inline code
+    assert not re.search(r"\son[a-z]+\s*=", html)  # no inline handlers
+    assert "'unsafe-inline'" not in html and "'unsafe-eval'" not in html
+    assert (portal["site"] / "static" / "search.js").is_file()
+
+
+# --------------------------------------------------------------------------- in the browser
+
+
+def _status(page) -> str:
+    page.wait_for_function(
+        "() => { const s = document.getElementById('search-status').textContent;"
+        " return s && !s.startsWith('正在'); }", timeout=45000)
+    return page.locator("#search-status").text_content()
+
+
+def _results(page) -> list[tuple[str, str]]:
+    links = page.locator("#search-list li h3 a")
+    return [(links.nth(i).text_content(), links.nth(i).get_attribute("href")) for i in range(links.count())]
+
+
+def _query(page, words: str) -> str:
+    page.locator("#search-q").fill(words)
+    page.locator("#search-q").press("Enter")
+    page.wait_for_url(re.compile(r"q=" + re.escape(urllib.parse.quote(words))))
+    return _status(page)
+
+
+@contextmanager
+def static_server(site: Path):
+    """The portal as `make run` serves it: python -m http.server on a free port."""
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+                                "--directory", str(site)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/index.html", timeout=20)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@contextmanager
+def csp_server(site: Path, policy: str):
+    """Static files with a Content-Security-Policy header on every response, as nginx sends it
+    (unlike the page's <meta>, a header also governs Pagefind's web worker)."""
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def end_headers(self) -> None:
+            self.send_header("Content-Security-Policy", policy)
+            super().end_headers()
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_search_in_chromium_finds_across_shards_and_forgets_taken_down_articles(portal):
+    con, org, site = portal["con"], portal["org"], portal["site"]
+    with static_server(site) as base, chromium() as browser:
+        page = browser.new_page(locale="zh-CN")
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+
+        page.goto(f"{base}/search.html?q=集成电路")
+        assert "找到 1 条" in _status(page)
+        assert _results(page) == [(CHIP[0], url_of("chip", portal))]
+        item = page.locator("#search-list li").first
+        assert "2025-06-18" in item.locator("time").text_content()
+        assert "工作动态" in item.text_content()
+        assert item.locator(".search-excerpt mark").count() >= 1  # the match, highlighted
+        shot(page, "search-1-chip")
+
+        # a word of the 2024 article: found through a merged (older) shard
+        assert "找到 1 条" in _query(page, "熊猫")
+        assert _results(page) == [(PANDA[0], url_of("panda", portal))]
+
+        status = _query(page, NOWHERE)
+        assert "没有找到" in status and NOWHERE in status
+        assert _results(page) == []
+        shot(page, "search-2-nothing")
+
+        assert "找到 1 条" in _query(page, "氢燃料电池")
+        article = workflow.get_article(con, portal["ids"]["car"])
+        workflow.take_down(con, org.webmaster, article.id, article.version, "信息有误,暂时撤下")
+        built = build_site(con, site, full=False)
+        search.reindex_in_background(site, built["touched_years"]).join(timeout=120)
+        page.goto(f"{base}/search.html?q=氢燃料电池")
+        assert "没有找到" in _status(page)
+        assert errors == []
+
+
+@pytest.mark.parametrize("wasm", [True, False], ids=["wasm-unsafe-eval", "strict"])
+def test_search_under_a_csp_header_needs_wasm_unsafe_eval(portal, wasm):
+    policy = ("default-src 'self'; script-src 'self'" + (" 'wasm-unsafe-eval'" if wasm else "")
+              + "; style-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'")
+    with csp_server(portal["site"], policy) as base, chromium() as browser:
+        page = browser.new_page(locale="zh-CN")
+        page.goto(f"{base}/search.html?q=集成电路")
+        status = _status(page)
+        if wasm:
+            assert "找到 1 条" in status
+        else:  # Pagefind's WebAssembly is refused: the reader is told, the page does not hang
+            assert "搜索暂时不可用" in status and "网站地图" in status
+
+
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.mark.parametrize("elder", [False, True], ids=["normal", "elder"])
+def test_search_page_with_results_passes_axe(portal, elder):
+    if not AXE.exists():
+        pytest.fail("axe-core is missing: run `make dev-deps` (npm install of package.json)")
+    with static_server(portal["site"]) as base, chromium() as browser:
+        # axe is injected as an inline script, which the page's CSP (rightly) refuses
+        context = browser.new_context(bypass_csp=True, locale="zh-CN", viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.goto(f"{base}/search.html")
+        page.evaluate("on => localStorage.setItem('sxit-portal-elder', on ? '1' : '0')", elder)
+        page.goto(f"{base}/search.html?q=集成电路")
+        assert "找到 1 条" in _status(page)
+        assert page.evaluate("document.documentElement.classList.contains('elder')") is elder
+        page.wait_for_function("() => !document.getElementById('search-column').hidden")  # filters loaded
+        page.add_script_tag(path=str(AXE))
+        violations = page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
+            ".then(r => r.violations.map(v => ({id: v.id, nodes: v.nodes.map(n => n.target.join(' '))})))",
+            WCAG_TAGS)
+        context.close()
+    assert violations == []
