@@ -1,16 +1,18 @@
-"""The workbench frame: login, then the pages of the user's roles through st.navigation."""
+"""The workbench frame: sign-in, the session check of every run, then the pages of the user's roles.
+
+The rules (lockout, second factor, sessions, the audit of every attempt) are in core/login.py
+and core/sessions.py; streamlit-authenticator keeps the re-authentication cookie.
+"""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import streamlit as st
 import streamlit_authenticator as stauth
 
-from core import accounts
+from core import accounts, audit, login, sessions, totp
 from pages import _shared
-
-st.set_page_config(page_title="陕西省工业和信息化厅 网站工作台", page_icon=":material/account_balance:", layout="wide")
-
-LOGIN_FIELDS = {"Form name": "登录网站工作台", "Username": "用户名", "Password": "密码", "Login": "登录"}
 
 PAGES = {
     # path, title, icon, roles that see it
@@ -22,14 +24,22 @@ PAGES = {
     "columns_admin": ("pages/columns_admin.py", "栏目管理", ":material/account_tree:", {"webmaster"}),
     "accounts_admin": ("pages/accounts_admin.py", "账号管理", ":material/group:", {"webmaster"}),
     "settings_admin": ("pages/settings_admin.py", "系统设置", ":material/settings:", {"webmaster"}),
+    "lexicon_admin": ("pages/lexicon_admin.py", "词库管理", ":material/spellcheck:", {"webmaster"}),
     "overview": ("pages/overview.py", "运行概览", ":material/monitoring:", {"tech", "analyst", "webmaster", "leader", "group"}),
+    "security_audit": ("pages/security_audit.py", "安全审计", ":material/policy:", {"tech", "webmaster"}),
+    "incidents": ("pages/incidents.py", "安全事件", ":material/emergency:", {"tech", "webmaster"}),
+    "backups": ("pages/backups.py", "备份", ":material/backup:", {"tech", "webmaster"}),
     "regulation": ("pages/regulation.py", "管理办法", ":material/menu_book:", set(accounts.ROLE_LABELS)),
-    "account": ("pages/account.py", "修改密码", ":material/key:", set(accounts.ROLE_LABELS)),
+    "account": ("pages/account.py", "账号安全", ":material/key:", set(accounts.ROLE_LABELS)),
 }
+PENDING = "login_pending"  # a correct password waiting for its second factor
+COOKIE_TRIED = "auth_cookie_tried"
+COOKIE = _shared.COOKIE
 
 
 def pages_for(user: accounts.User) -> list:
     if user.must_change_password:
+        # nothing else until the initial (or expired) password is changed (第二十二条)
         path, title, icon, _ = PAGES["account"]
         return [st.Page(path, title=title, icon=icon, url_path="account", default=True)]
     # the default page lives at "/", so every task page keeps its own address for deep links
@@ -38,31 +48,155 @@ def pages_for(user: accounts.User) -> list:
                      for key, (path, title, icon, roles) in PAGES.items() if roles & user.roles]
 
 
+def finish(outcome: login.Outcome) -> None:
+    """Signed in: streamlit-authenticator writes its cookie, tied to the session row.
+
+    No st.rerun here: it would kill the cookie component before it renders (stack-notes);
+    the component's own reply reruns the app."""
+    user = accounts.find_user(con, outcome.username)
+    _shared.sign_in(user, outcome.session_id)
+    st.session_state.pop(PENDING, None)
+    model = authenticator.cookie_controller.cookie_model
+    authenticator.cookie_controller.set_cookie()
+    if model.exp_date:
+        sessions.bind_cookie(con, outcome.session_id, sessions.cookie_ref(user.username, model.exp_date))
+        st.session_state[COOKIE] = {"value": model.cookie_manager.cookies.get(model.cookie_name),
+                                    "expires": dt.datetime.fromtimestamp(model.exp_date)}
+    st.success("登录成功,正在进入工作台……", icon=":material/check_circle:")
+
+
+def keep_cookie() -> None:
+    """Render the cookie writer again on the signed-in runs that follow: a rerun that comes before
+    the writer mounted (the cookie reader's first reply, a quick click) would otherwise leave the
+    browser without its cookie. Same key and value: once mounted, it stays and does nothing."""
+    cookie = st.session_state.get(COOKIE)
+    if cookie and cookie["value"]:
+        model = authenticator.cookie_controller.cookie_model
+        model.cookie_manager.set(model.cookie_name, cookie["value"], expires_at=cookie["expires"], key="set")
+
+
+def handle(outcome: login.Outcome) -> None:
+    if outcome.ok:
+        finish(outcome)
+    elif outcome.status in ("totp", "enrol"):
+        st.session_state[PENDING] = {"username": outcome.username, "stage": outcome.status,
+                                     "since": dt.datetime.now()}
+        st.rerun()
+    else:
+        if outcome.status == "locked":
+            st.session_state.pop(PENDING, None)
+        st.error(outcome.message, icon=":material/error:")
+
+
+def password_form() -> None:
+    with st.form("login", clear_on_submit=False):
+        st.subheader("登录网站工作台")
+        username = st.text_input("用户名", autocomplete="off", key="login_username")
+        password = st.text_input("密码", type="password", autocomplete="off", key="login_password")
+        submitted = st.form_submit_button("登录", type="primary")
+    if submitted:
+        handle(login.password_step(con, username, password, client))
+
+
+def second_factor(pending: dict) -> None:
+    name = pending["username"]
+    if pending["stage"] == "totp":
+        with st.form("login_totp"):
+            st.subheader("动态口令验证")
+            st.caption(f"账号 {name} 的密码已验证。请输入手机验证器上当前显示的 6 位动态口令(第二十二条)。")
+            code = st.text_input("动态口令", max_chars=6, key="login_totp_code")
+            submitted = st.form_submit_button("验证并登录", type="primary")
+        if submitted:
+            handle(login.totp_step(con, name, code, client))
+    else:
+        secret = pending.setdefault("secret", totp.new_secret())
+        st.subheader("启用动态口令")
+        st.info("办公室要求网站管理员和技术支持登录时使用动态口令(第二十二条)。请用手机上的验证器应用扫描二维码,"
+                "或手动输入下面的密钥,然后输入应用显示的 6 位数字完成启用。", icon=":material/phonelink_lock:")
+        left, right = st.columns([1, 2])
+        left.image(totp.qr_png(secret, name), width=180)
+        right.markdown("手动输入的密钥:")
+        right.code(totp.grouped(secret), language=None)
+        with st.form("login_enrol"):
+            code = st.text_input("动态口令", max_chars=6, key="login_enrol_code")
+            submitted = st.form_submit_button("启用并登录", type="primary")
+        if submitted:
+            handle(login.enrol_step(con, name, secret, code, client))
+    if st.button("返回,重新输入用户名和密码", key="login_back"):
+        st.session_state.pop(PENDING, None)
+        st.rerun()
+
+
 def login_page() -> None:
     st.title("陕西省工业和信息化厅 网站工作台")
-    authenticator.login(location="main", fields=LOGIN_FIELDS, key="login")
-    if st.session_state.get("authentication_status") is False:
-        st.error("用户名或密码不正确。")
-    st.caption("账号由办公室统一分配,不得共用(第二十二条)。忘记密码请联系网站管理员重置。")
+    notice = st.session_state.get(_shared.NOTICE)
+    if notice:
+        st.info(notice, icon=":material/info:")
+    pending = st.session_state.get(PENDING)
+    if pending and dt.datetime.now() - pending["since"] > dt.timedelta(minutes=login.PENDING_MINUTES):
+        st.session_state.pop(PENDING, None)
+        st.warning("动态口令验证超时,请重新输入用户名和密码。")
+        pending = None
+    if pending:
+        second_factor(pending)
+    else:
+        password_form()
+    st.caption("账号由办公室统一分配,不得共用(第二十二条)。连续多次输错密码将暂时锁定账号;"
+               "忘记密码请联系网站管理员重置。")
 
 
-con = _shared.cursor()
-authenticator = stauth.Authenticate(
-    accounts.credentials(con), "sxit_workbench", _shared.cookie_key(), 1.0, auto_hash=False,
-    login_sleep_time=0,
-)
-authenticator.login(location="unrendered", key="cookie")
-user = _shared.current_user(con)
+def on_logout(_details: dict) -> None:
+    login.logout(con, st.session_state.get(_shared.SESSION), st.session_state.get("username"), client)
+    st.session_state.pop(_shared.SESSION, None)
+    st.session_state.pop(COOKIE, None)
 
-if user is None:
-    # Every page's address answers with the login form, so a bookmark or a link in an e-mail
-    # (…/approvals) still leads there once the cookie or the password signs the user in.
-    entry = [st.Page(login_page, title="登录", icon=":material/login:", url_path="login", default=True)]
-    entry += [st.Page(login_page, title="登录", url_path=key) for key in PAGES]
-    st.navigation(entry, position="hidden").run()
-else:
-    with st.sidebar:
-        st.markdown(f"**{user.display_name}**  \n{user.role_labels}")
-        authenticator.logout("退出登录", location="sidebar", key="logout_button")
-    _shared.sidebar_todo(con, user)
-    st.navigation(pages_for(user)).run()
+
+def current_user() -> accounts.User | None:
+    """The signed-in user: this run's session checks (pages/_shared.py), after a new browser tab
+    brought the re-authentication cookie of a still-live session."""
+    if not st.session_state.get("authentication_status") and not st.session_state.get(COOKIE_TRIED) \
+            and not st.session_state.get("logout"):
+        st.session_state[COOKIE_TRIED] = True
+        token = authenticator.cookie_controller.get_cookie()
+        if token:
+            session_id = login.resume(con, token["username"], sessions.cookie_ref(token["username"],
+                                                                                 token["exp_date"]), client)
+            if session_id:
+                _shared.sign_in(accounts.find_user(con, token["username"]), session_id)
+                audit.record(con, token["username"], "auth.resume", f"user:{token['username']}",
+                             "凭登录凭证在新窗口恢复会话", client)
+    return _shared.current_user(con)
+
+
+def run() -> None:
+    global con, client, authenticator
+    st.set_page_config(page_title="陕西省工业和信息化厅 网站工作台", page_icon=":material/account_balance:", layout="wide")
+    con = _shared.cursor()
+    client = _shared.client()
+    audit.set_client(client)
+    audit.seal_if_pending(con)
+    # the library only keeps the cookie: passwords are checked in core.login, so it gets no hashes
+    authenticator = stauth.Authenticate({"usernames": {}}, "sxit_workbench", _shared.cookie_key(), 1.0,
+                                        auto_hash=False, login_sleep_time=0)
+    user = current_user()
+
+    if user is None:
+        # Every page's address answers with the login form, so a bookmark or a link in an e-mail
+        # (…/approvals) still leads there once the cookie or the password signs the user in.
+        entry = [st.Page(login_page, title="登录", icon=":material/login:", url_path="login", default=True)]
+        entry += [st.Page(login_page, title="登录", url_path=key) for key in PAGES]
+        st.navigation(entry, position="hidden").run()
+    else:
+        with st.sidebar:
+            st.markdown(f"**{user.display_name}**  \n{user.role_labels}")
+            authenticator.logout("退出登录", location="sidebar", key="logout_button", callback=on_logout)
+            st.caption(f"无操作 {int(sessions.idle_limit(con).total_seconds() // 60)} 分钟后自动退出(第二十条)。")
+            keep_cookie()
+        _shared.sidebar_todo(con, user)
+        st.navigation(pages_for(user)).run()
+
+
+# Streamlit runs this file as __main__. A worker process spawned from an interpreter that ran it
+# in-process (AppTest) re-runs the file as __mp_main__: it must not open the database there.
+if __name__ != "__mp_main__":
+    run()

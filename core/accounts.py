@@ -1,22 +1,20 @@
 """Accounts and roles (第十一、二十二、二十四条): the office creates them; passwords are bcrypt.
 
-No password or hash ever leaves this module except as the credentials that
-streamlit-authenticator needs to check a login.
+No password, hash or second-factor secret ever leaves core: pages get flags ("must change",
+"locked", "second factor on"), never the values. Password rules live in core/passwords.py,
+sign-in and lockout in core/login.py, sessions in core/sessions.py.
 """
 
 from __future__ import annotations
 
-import os
+import datetime as dt
 import re
-import secrets
-import string
 from dataclasses import dataclass, field
 
-import bcrypt
 import duckdb
 
-from core import audit
-from core.db import row, rows, transaction
+from core import audit, passwords, sessions
+from core.db import row, rows, scalar, transaction
 from core.errors import NotFound, ValidationError
 
 ROLE_LABELS: dict[str, str] = {
@@ -43,8 +41,10 @@ class User:
     division_id: int | None
     roles: frozenset[str]
     charge: frozenset[int] = field(default_factory=frozenset)
-    must_change_password: bool = False
+    must_change_password: bool = False  # the initial or reset password, or an expired one (第二十二条)
     active: bool = True
+    password_expired: bool = False
+    totp_enabled: bool = False
 
     def has(self, role: str) -> bool:
         return role in self.roles
@@ -54,40 +54,30 @@ class User:
         return "、".join(ROLE_LABELS[r] for r in ROLE_LABELS if r in self.roles)
 
 
-def _rounds() -> int:
-    # tests lower the cost through the environment; production keeps bcrypt's 12
-    return int(os.environ.get("PORTAL_BCRYPT_ROUNDS", "12"))
-
-
 def hash_password(password: str) -> str:
-    if len(password.encode("utf-8")) > 72:
-        raise ValidationError("密码", "不能超过 72 个字节")
-    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(_rounds())).decode("ascii")
+    return passwords.hash_password(password)
 
 
 def generate_password(length: int = 14) -> str:
     """A random one-time password with all four character classes."""
-    pools = [string.ascii_uppercase, string.ascii_lowercase, string.digits, "!@#$%^&*-_=+"]
-    while True:
-        chars = [secrets.choice("".join(pools)) for _ in range(length)]
-        if all(any(c in pool for c in chars) for pool in pools):
-            return "".join(chars)
+    return passwords.generate_password(length)
 
 
-def check_password_rules(username: str, password: str) -> None:
-    """Minimal rules until the office's password policy lands (第二十二条)."""
-    if len(password) < 10:
-        raise ValidationError("新密码", "至少 10 个字符", "第二十二条")
-    classes = sum(
-        any(test(c) for c in password)
-        for test in (str.isupper, str.islower, str.isdigit, lambda c: not c.isalnum())
-    )
-    if classes < 3:
-        raise ValidationError("新密码", "须包含大写字母、小写字母、数字、符号中的至少三类", "第二十二条")
-    if username.lower() in password.lower():
-        raise ValidationError("新密码", "不能包含用户名", "第二十二条")
-    if len(password.encode("utf-8")) > 72:
-        raise ValidationError("新密码", "不能超过 72 个字节")
+def check_password_rules(username: str, password: str, min_length: int = 10) -> None:
+    """The rules that need no database: length, classes, user name, common passwords (第二十二条)."""
+    passwords.check_rules(username, password, min_length=min_length)
+
+
+def _expired(con, found: dict, now: dt.datetime | None = None) -> bool:
+    from core import settings
+
+    # counted from the user's own last change; an initial password is changed at first login
+    # anyway, and installer or demo accounts (password set without a change) do not expire
+    changed = found["password_changed_at"]
+    if found["username"] == "system" or found["must_change_password"] or changed is None:
+        return False
+    days = settings.get(con, "password_max_age_days")
+    return bool(days) and (now or dt.datetime.now()) - changed > dt.timedelta(days=days)
 
 
 def _load(con: duckdb.DuckDBPyConnection, where: str, param) -> User | None:
@@ -97,11 +87,12 @@ def _load(con: duckdb.DuckDBPyConnection, where: str, param) -> User | None:
     roles = {r["role"] for r in rows(con, "SELECT role FROM user_roles WHERE user_id = ?", [found["id"]])}
     charge = {r["division_id"] for r in rows(
         con, "SELECT division_id FROM leader_charge WHERE user_id = ?", [found["id"]])}
+    expired = _expired(con, found)
     return User(
         id=found["id"], username=found["username"], display_name=found["display_name"],
         email=found["email"], division_id=found["division_id"], roles=frozenset(roles),
-        charge=frozenset(charge), must_change_password=found["must_change_password"],
-        active=found["active"],
+        charge=frozenset(charge), must_change_password=bool(found["must_change_password"]) or expired,
+        active=found["active"], password_expired=expired, totp_enabled=has_totp(con, found["id"]),
     )
 
 
@@ -202,8 +193,10 @@ def update_user(con: duckdb.DuckDBPyConnection, actor: User, user_id: int, *, di
             con.execute("DELETE FROM leader_charge WHERE user_id = ?", [user_id])
             for division in sorted(set(charge)):
                 con.execute("INSERT INTO leader_charge VALUES (?, ?)", [user_id, division])
+        ended = sessions.end_all(con, user_id, "disabled") if active is False and before.active else 0
         audit.record(con, actor, "accounts.update", f"user:{before.username}",
-                     f"roles {sorted(before.roles)}→{sorted(new_roles)} active={active}")
+                     f"roles {sorted(before.roles)}→{sorted(new_roles)} active={active}"
+                     + (f";结束 {ended} 个会话" if ended else ""))
     return get_user(con, user_id)
 
 
@@ -251,47 +244,162 @@ def set_active(con: duckdb.DuckDBPyConnection, actor: User, user_id: int, active
 
 
 def reset_password(con: duckdb.DuckDBPyConnection, actor: User, user_id: int) -> str:
-    """A new one-time password, to be changed at next login (第二十二条)."""
+    """A new one-time password, to be changed at next login (第二十二条); ends the user's sessions
+    and lifts a lock."""
     from core.permissions import require
 
     require(actor, "accounts.manage")
     target = get_user(con, user_id)
     initial = generate_password()
     with transaction(con):
+        _remember_hash(con, user_id)
         con.execute("UPDATE users SET password_hash = ?, must_change_password = TRUE WHERE id = ?",
                     [hash_password(initial), user_id])
-        audit.record(con, actor, "accounts.reset_password", f"user:{target.username}")
+        ended = sessions.end_all(con, user_id, "reset")
+        con.execute("DELETE FROM login_failures WHERE username = ?", [target.username])
+        audit.record(con, actor, "accounts.reset_password", f"user:{target.username}",
+                     f"新的一次性密码;结束 {ended} 个会话")
     return initial
 
 
 def verify_password(con: duckdb.DuckDBPyConnection, username: str, password: str) -> User | None:
+    """The password check alone (no lockout, no audit): sign-in goes through core.login."""
     found = row(con, "SELECT id, password_hash, active FROM users WHERE username = ?", [username])
     if not found or not found["active"]:
         return None
-    try:
-        ok = bcrypt.checkpw(password.encode("utf-8"), found["password_hash"].encode("ascii"))
-    except ValueError:
-        ok = False
-    return get_user(con, found["id"]) if ok else None
+    return get_user(con, found["id"]) if passwords.matches(password, found["password_hash"]) else None
+
+
+def _remember_hash(con, user_id: int) -> None:
+    """Keep the outgoing hash for "not one of the last N" (第二十二条); a few beyond N are kept."""
+    con.execute("INSERT INTO password_history (user_id, password_hash) "
+                "SELECT id, password_hash FROM users WHERE id = ? AND password_hash LIKE '$2%'", [user_id])
+    con.execute("""DELETE FROM password_history WHERE user_id = ? AND rowid NOT IN (
+                       SELECT rowid FROM password_history WHERE user_id = ? ORDER BY created_at DESC LIMIT 12)""",
+                [user_id, user_id])
+
+
+def check_new_password(con: duckdb.DuckDBPyConnection, user: User, new: str) -> None:
+    """Every rule the office set (第二十二条), the history included."""
+    from core import settings
+
+    check_password_rules(user.username, new, settings.get(con, "password_min_length"))
+    keep = settings.get(con, "password_history")
+    current = row(con, "SELECT password_hash FROM users WHERE id = ?", [user.id])["password_hash"]
+    earlier = [r["password_hash"] for r in rows(
+        con, "SELECT password_hash FROM password_history WHERE user_id = ? ORDER BY created_at DESC LIMIT ?",
+        [user.id, max(keep - 1, 0)])]
+    if any(passwords.matches(new, h) for h in [current, *earlier]):
+        raise ValidationError("新密码", f"不能与最近 {keep} 次用过的密码相同", "第二十二条")
 
 
 def change_password(con: duckdb.DuckDBPyConnection, user: User, old: str, new: str) -> None:
+    """The user's own change; every session of the user ends (logout everywhere, 第二十二条)."""
     if verify_password(con, user.username, old) is None:
         raise ValidationError("原密码", "不正确")
     if old == new:
         raise ValidationError("新密码", "不能与原密码相同", "第二十二条")
-    check_password_rules(user.username, new)
+    check_new_password(con, user, new)
     with transaction(con):
+        _remember_hash(con, user.id)
         con.execute(
             "UPDATE users SET password_hash = ?, must_change_password = FALSE, "
             "password_changed_at = current_localtimestamp() WHERE id = ?",
             [hash_password(new), user.id],
         )
-        audit.record(con, user, "accounts.change_password", f"user:{user.username}")
+        ended = sessions.end_all(con, user.id, "password")
+        audit.record(con, user, "accounts.change_password", f"user:{user.username}",
+                     ("修改初始密码" if user.must_change_password and not user.password_expired else
+                      "密码过期后修改" if user.password_expired else "修改密码") + f";结束 {ended} 个会话")
+
+
+def unlock(con: duckdb.DuckDBPyConnection, actor: User, user_id: int) -> bool:
+    """The office lifts a lockout before it runs out (第二十条)."""
+    from core import login
+    from core.permissions import require
+
+    require(actor, "accounts.manage")
+    target = get_user(con, user_id)
+    with transaction(con):
+        lifted = login.unlock(con, target.username)
+        if lifted:
+            audit.record(con, actor, "accounts.unlock", f"user:{target.username}", "管理员解除锁定")
+    return lifted
+
+
+def locked_until(con: duckdb.DuckDBPyConnection, username: str) -> dt.datetime | None:
+    found = scalar(con, "SELECT locked_until FROM login_failures WHERE username = ? "
+                        "AND locked_until > current_localtimestamp()", [username])
+    return found
+
+
+# ---------------------------------------------------------------- second factor (TOTP)
+
+def has_totp(con: duckdb.DuckDBPyConnection, user_id: int) -> bool:
+    return bool(scalar(con, "SELECT count(*) FROM user_totp WHERE user_id = ?", [user_id]))
+
+
+def totp_secret(con: duckdb.DuckDBPyConnection, user_id: int) -> str | None:
+    return scalar(con, "SELECT secret FROM user_totp WHERE user_id = ?", [user_id])
+
+
+def totp_last_step(con: duckdb.DuckDBPyConnection, user_id: int) -> int:
+    return int(scalar(con, "SELECT last_step FROM user_totp WHERE user_id = ?", [user_id]) or 0)
+
+
+def use_totp_step(con: duckdb.DuckDBPyConnection, user_id: int, step: int) -> None:
+    con.execute("UPDATE user_totp SET last_step = ? WHERE user_id = ? AND last_step < ?", [step, user_id, step])
+
+
+def enable_totp(con: duckdb.DuckDBPyConnection, user: User, secret: str, step: int,
+                client: str | None = None) -> None:
+    """The user confirmed a code from the new secret: the second factor is on."""
+    with transaction(con):
+        con.execute("DELETE FROM user_totp WHERE user_id = ?", [user.id])
+        con.execute("INSERT INTO user_totp (user_id, secret, last_step) VALUES (?, ?, ?)", [user.id, secret, step])
+        audit.record(con, user, "auth.totp_enrol", f"user:{user.username}", "启用动态口令", client)
+
+
+def enrol_totp(con: duckdb.DuckDBPyConnection, user: User, secret: str, code: str) -> None:
+    """The user turns the second factor on, proving the app shows the right codes."""
+    from core import totp
+
+    step = totp.matching_step(secret, code)
+    if step is None:
+        raise ValidationError("动态口令", "不正确,请输入验证器上当前显示的 6 位数字", "第二十二条")
+    enable_totp(con, user, secret, step)
+
+
+def disable_totp(con: duckdb.DuckDBPyConnection, user: User, password: str) -> None:
+    """The user turns the second factor off (not when the office requires it)."""
+    from core import login
+
+    if verify_password(con, user.username, password) is None:
+        raise ValidationError("密码", "不正确")
+    from core import settings
+
+    if user.roles & login.TOTP_ROLES and settings.get(con, "totp_required_admins"):
+        raise ValidationError("动态口令", "办公室要求网站管理员和技术支持使用动态口令,不能停用", "第二十二条")
+    with transaction(con):
+        con.execute("DELETE FROM user_totp WHERE user_id = ?", [user.id])
+        audit.record(con, user, "accounts.disable_totp", f"user:{user.username}", "本人停用动态口令")
+
+
+def reset_totp(con: duckdb.DuckDBPyConnection, actor: User, user_id: int) -> None:
+    """The office removes a lost second factor; the user enrols again at the next sign-in."""
+    from core.permissions import require
+
+    require(actor, "accounts.manage")
+    target = get_user(con, user_id)
+    with transaction(con):
+        con.execute("DELETE FROM user_totp WHERE user_id = ?", [user_id])
+        ended = sessions.end_all(con, user_id, "totp")
+        audit.record(con, actor, "accounts.reset_totp", f"user:{target.username}", f"结束 {ended} 个会话")
 
 
 def credentials(con: duckdb.DuckDBPyConnection) -> dict:
-    """The credentials dict streamlit-authenticator checks logins against, built from DuckDB."""
+    """The credentials dict in streamlit-authenticator's shape (the workbench no longer hands it the
+    hashes: core.login checks passwords, the library only keeps the cookie)."""
     users = rows(con, "SELECT id, username, display_name, email, password_hash FROM users "
                       "WHERE active AND username <> 'system'")
     roles: dict[int, list[str]] = {}
@@ -310,9 +418,13 @@ def list_users(con: duckdb.DuckDBPyConnection) -> list[dict]:
     return rows(con, """
         SELECT u.id, u.username AS 用户名, u.display_name AS 姓名, d.name AS 所属处室,
                string_agg(r.role, ',' ORDER BY r.role) AS roles, u.email AS 电子邮箱,
-               u.active AS 启用, u.must_change_password AS 待改初始密码
+               u.active AS 启用, u.must_change_password AS 待改初始密码,
+               CASE WHEN f.locked_until > current_localtimestamp() THEN f.locked_until END AS 锁定至,
+               t.user_id IS NOT NULL AS 动态口令
         FROM users u LEFT JOIN divisions d ON d.id = u.division_id
         LEFT JOIN user_roles r ON r.user_id = u.id
+        LEFT JOIN login_failures f ON f.username = u.username
+        LEFT JOIN user_totp t ON t.user_id = u.id
         WHERE u.username <> 'system'
         GROUP BY ALL ORDER BY u.id""")
 

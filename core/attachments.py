@@ -8,7 +8,7 @@ import duckdb
 
 from core import audit, settings
 from core.content import check_attachment, safe_filename
-from core.db import row, rows
+from core.db import row, rows, transaction
 from core.errors import NotFound
 from core.permissions import require
 from core.workflow import get_article
@@ -20,11 +20,12 @@ def add_attachment(con: duckdb.DuckDBPyConnection, actor, article_id: int, filen
     mime = check_attachment(filename, data, settings.get(con, "attachment_types"),
                             settings.get(con, "attachment_max_mb"))
     name = safe_filename(filename)
-    attachment_id = con.execute(
-        "INSERT INTO attachments (article_id, filename, mime, size, sha256, data, uploaded_by) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        [article_id, name, mime, len(data), hashlib.sha256(data).hexdigest(), data, actor.id]).fetchone()[0]
-    audit.record(con, actor, "attachments.add", f"article:{article_id}", f"{name} {len(data)} B")
+    with transaction(con):  # the change and its audit row commit together (第二十条)
+        attachment_id = con.execute(
+            "INSERT INTO attachments (article_id, filename, mime, size, sha256, data, uploaded_by) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            [article_id, name, mime, len(data), hashlib.sha256(data).hexdigest(), data, actor.id]).fetchone()[0]
+        audit.record(con, actor, "attachments.add", f"article:{article_id}", f"{name} {len(data)} B")
     return attachment_id
 
 
@@ -33,8 +34,9 @@ def remove_attachment(con: duckdb.DuckDBPyConnection, actor, attachment_id: int)
     if not found:
         raise NotFound(f"附件 {attachment_id} 不存在")
     require(actor, "article.edit", get_article(con, found["article_id"]))
-    con.execute("UPDATE attachments SET removed = TRUE WHERE id = ?", [attachment_id])
-    audit.record(con, actor, "attachments.remove", f"article:{found['article_id']}", found["filename"])
+    with transaction(con):
+        con.execute("UPDATE attachments SET removed = TRUE WHERE id = ?", [attachment_id])
+        audit.record(con, actor, "attachments.remove", f"article:{found['article_id']}", found["filename"])
 
 
 def list_attachments(con: duckdb.DuckDBPyConnection, article_id: int) -> list[dict]:

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from core.db import DatabaseLocked, connect, default_path
+from core.errors import PortalError
 
 
 def init_database(con, demo: bool = False) -> dict:
@@ -58,6 +59,23 @@ def _parser() -> argparse.ArgumentParser:
     stat.add_argument("--json", action="store_true")
     tick = with_db(sub.add_parser("tick", help="执行一次定时任务:到期定时发布、超时提醒、发送邮件"))
     tick.add_argument("--out", type=Path, default=None, help="有发布时更新该目录下的门户")
+    screen = with_db(sub.add_parser(
+        "screen", help="发布前筛查文本文件(第一行为标题,其余为正文;.docx/.pdf 按附件读取)"))
+    screen.add_argument("--json", action="store_true", help="输出 JSON 列表")
+    screen.add_argument("files", nargs="*", default=["-"], help="文件,或 - 表示标准输入")
+    from core import cli_ops
+
+    cli_ops.register(sub, with_db)
+    imp = with_db(sub.add_parser(
+        "import", help="迁移旧网站:JSONL 每行一篇,作为已发布信息导入",
+        description="每行一个 JSON 对象:column、division、title、body_html、source、work_end_date(YYYY-MM-DD)、"
+                    "published_at(ISO 日期或日期时间),可选 importance、id、url、attachments。"
+                    "有问题的行报告行号和原因后跳过,其余各行照常导入。"
+                    "退出码:0 全部导入;1 有行被跳过;2 用法错误;3 数据库被占用;130 被中断(已提交的批次保留)。"))
+    imp.add_argument("file", type=Path, metavar="FILE.jsonl", help="旧网站导出的 JSONL 文件(UTF-8)")
+    imp.add_argument("--create-missing", action="store_true",
+                     help="新建文件中出现而数据库中没有的处室和栏目(否则该行报错跳过)")
+    imp.add_argument("--dry-run", action="store_true", help="只检查、报告,不写入数据库")
     return parser
 
 
@@ -66,14 +84,25 @@ def main(argv: list[str] | None = None) -> int:
         args = _parser().parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0)
+    if args.command == "import" and not args.file.is_file():
+        print(f"错误:找不到要导入的文件 {args.file}", file=sys.stderr)
+        return 2
+    from core import cli_ops
+
+    if args.command in cli_ops.COMMANDS and not cli_ops.needs_db(args):
+        return cli_ops.COMMANDS[args.command](None, args)
     try:
         con = connect(args.db or default_path())
     except DatabaseLocked as exc:
         print(f"错误:{exc}", file=sys.stderr)
         return 3
     try:
-        return COMMANDS[args.command](con, args)
+        handler = COMMANDS.get(args.command) or cli_ops.COMMANDS[args.command]
+        return handler(con, args)
     finally:
+        from core import audit
+
+        audit.seal(con)  # rows this command wrote join the chain before the file is released
         con.close()
 
 
@@ -85,11 +114,55 @@ def _cmd_init(con, args) -> int:
 
 
 def _cmd_build(con, args) -> int:
-    from core import portal
+    from core import portal, search
 
     result = portal.build_site(con, args.out, full=args.full)
-    print(json.dumps(result, ensure_ascii=False))
+    changed = result.pop("changed_articles", [])
+    result["changed_articles"] = len(changed)  # a count: after an import it can be 100,000 ids
+    if result.get("mode") == "full":
+        result["search"] = _summary(search.index_all(args.out))
+    elif result.get("touched_years"):
+        stale = search.stale_shards(args.out, result["touched_years"])
+        if stale:
+            result["search"] = _summary(search.index_shards(args.out, stale))
+    print(json.dumps(result, ensure_ascii=False, default=str))
     return 0
+
+
+def _summary(indexed: dict) -> dict:
+    return {k: indexed[k] for k in ("seconds", "pages", "peak_rss_mb") if k in indexed}
+
+
+def _cmd_screen(con, args) -> int:
+    """Exit 0 without a block finding, 1 with one (第十六条); 2 on a usage error."""
+    from core import lexicon, screening
+    from core.content import text_to_html
+
+    words = lexicon.load(con)
+    found = []
+    for name in args.files:
+        if name == "-":
+            title, _, body = sys.stdin.read().partition("\n")
+            found += screening.screen(title.strip(), text_to_html(body), lexicon=words)
+            continue
+        path = Path(name)
+        if not path.is_file():
+            print(f"错误:找不到文件 {name}", file=sys.stderr)
+            return 2
+        if path.suffix.lower() in {".docx", ".pdf", ".xlsx", ".pptx"}:
+            found += screening.screen("", "", attachments=[(path.name, path.read_bytes())], lexicon=words)
+        else:
+            title, _, body = path.read_text(encoding="utf-8", errors="replace").partition("\n")
+            found += screening.screen(title.strip(), text_to_html(body), lexicon=words)
+    if args.json:
+        print(json.dumps([f.to_dict() for f in found], ensure_ascii=False))
+    else:
+        for f in found:
+            level = "禁止" if f.blocking else "提示"
+            print(f"[{level}] {f.article} {f.rule} {f.where}:{f.start}-{f.end}「{f.excerpt}」{f.message}")
+        if not found:
+            print("未发现问题。")
+    return 1 if screening.has_block(found) else 0
 
 
 def _cmd_status(con, args) -> int:
@@ -109,4 +182,20 @@ def _cmd_tick(con, args) -> int:
     return 0
 
 
-COMMANDS = {"init": _cmd_init, "build-site": _cmd_build, "status": _cmd_status, "tick": _cmd_tick}
+def _cmd_import(con, args) -> int:
+    from core import importer
+
+    if not args.dry_run:
+        init_database(con)  # kinds, chains and the system account the imported items are attributed to
+    try:
+        result = importer.import_jsonl(con, args.file, create_missing=args.create_missing, dry_run=args.dry_run,
+                                       on_problem=importer.print_problem)
+    except (ImportError, PortalError) as exc:  # e.g. a screening module that cannot load
+        print(f"错误:{exc}", file=sys.stderr)
+        return 2
+    print(result.summary())
+    return 130 if result.interrupted else result.exit_code
+
+
+COMMANDS = {"init": _cmd_init, "build-site": _cmd_build, "status": _cmd_status, "tick": _cmd_tick,
+            "import": _cmd_import, "screen": _cmd_screen}

@@ -94,6 +94,19 @@ def _request_create(user, division_id) -> Reason:
     return None
 
 
+def _security(user) -> Reason:
+    """Logs, backups and incidents: the technical-support unit and the office (第二十、二十三条)."""
+    if user.roles & {"tech", "webmaster"}:
+        return None
+    return ("只有技术支持单位和办公室网站管理员可以执行此操作", "第二十条")
+
+
+def _tech(user) -> Reason:
+    if user.has("tech"):
+        return None
+    return ("只有技术支持单位可以执行此操作", "第二十条")
+
+
 RULES: dict[str, Callable[..., Reason]] = {
     "article.create": _create_in_column,
     "article.edit": _edit_article,
@@ -114,6 +127,13 @@ RULES: dict[str, Callable[..., Reason]] = {
     "requests.handle": lambda u, o=None: _office(u),
     "lexicon.edit": lambda u, o=None: _office(u),
     "requests.create": _request_create,
+    "audit.view": lambda u, o=None: _security(u),
+    "audit.export": lambda u, o=None: _security(u),
+    "audit.archive": lambda u, o=None: _tech(u),
+    "backup.view": lambda u, o=None: _security(u),
+    "backup.run": lambda u, o=None: _security(u),
+    "incidents.view": lambda u, o=None: _security(u),
+    "incidents.manage": lambda u, o=None: _security(u),
 }
 
 

@@ -2,8 +2,11 @@
 
 One `tick` publishes scheduled items that came due (also those that fell due while the
 workbench was down, exactly once), reminds approvers of items waiting too long, sends the
-mail queue and rebuilds the portal when something went online. `Scheduler` runs ticks on a
-daemon thread with its own cursor; the workbench starts it once per process.
+mail queue, rebuilds the portal when something went online and seals the audit log.
+`maintenance` makes the daily backup when its time has come (第二十条), checks the audit
+chain after it and forgets old sessions. `Scheduler` runs ticks on a daemon thread with its
+own cursor; every second in between it seals freshly written audit rows and serves backup
+requests from the command line. The workbench starts it once per process.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from core import mailer, notify, settings, workflow
+from core import audit, mailer, notify, settings, workflow
 from core.db import rows
 
 log = logging.getLogger(__name__)
@@ -43,23 +46,45 @@ def tick(con: duckdb.DuckDBPyConnection, site_dir: str | Path | None = None,
     published = workflow.publish_due(con, now)
     reminded = remind_waiting(con, now)
     if published and site_dir is not None:
-        from core import portal
+        from core import portal, search
 
-        portal.build_site(con, site_dir, full=False)
+        built = portal.build_site(con, site_dir, full=False)
+        search.reindex_in_background(site_dir, built.get("touched_years") or [])
     mail = mailer.send_pending(con)
-    return {"published": published, "reminded": reminded, "mail": mail}
+    sealed = audit.seal(con)
+    return {"published": published, "reminded": reminded, "mail": mail, "sealed": sealed}
+
+
+def maintenance(con: duckdb.DuckDBPyConnection, site_dir: str | Path | None = None,
+                now: dt.datetime | None = None) -> dict:
+    """The daily backup at the office's time, then a check of the audit chain (第二十条)."""
+    from core import backup, incidents, sessions
+
+    made = backup.run_due(con, site_dir, now)
+    result: dict = {"backup": made.as_dict() if made else None}
+    if made is not None:  # once a day, with the backup
+        checked = audit.verify(con)
+        result["audit_ok"] = checked.ok
+        if not checked.ok:
+            incidents.suggest_incident(con, "audit_chain", checked.message, severity="较大",
+                                       dedup_key=f"audit_chain:{checked.broken_seq}")
+        result["sessions_pruned"] = sessions.prune(con, now)
+    return result
 
 
 class Scheduler:
     """Runs `tick` every `interval` seconds on a daemon thread with its own cursor."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, site_dir: str | Path | None, interval: float = 30.0):
+    def __init__(self, con: duckdb.DuckDBPyConnection, site_dir: str | Path | None, interval: float = 30.0,
+                 backups: bool = False):
         self._con = con
         self._site_dir = site_dir
         self._interval = interval
+        self._backups = backups
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="portal-scheduler", daemon=True)
         self.last: dict | None = None
+        self.last_maintenance: dict | None = None
 
     def start(self) -> Scheduler:
         self._thread.start()
@@ -70,10 +95,25 @@ class Scheduler:
         self._thread.join(timeout=5)
 
     def _loop(self) -> None:
+        import time
+
+        from core import backup
+
         cursor = self._con.cursor()
+        next_tick = 0.0
         while not self._stop.is_set():
+            if time.monotonic() >= next_tick:
+                next_tick = time.monotonic() + self._interval
+                try:
+                    self.last = tick(cursor, self._site_dir)
+                    if self._backups:
+                        self.last_maintenance = maintenance(cursor, self._site_dir)
+                except Exception:  # keep the scheduler alive; the error goes to the server log
+                    log.exception("scheduler tick failed")
             try:
-                self.last = tick(cursor, self._site_dir)
-            except Exception:  # keep the scheduler alive; the error goes to the server log
-                log.exception("scheduler tick failed")
-            self._stop.wait(self._interval)
+                audit.seal_if_pending(cursor)
+                if self._backups:
+                    backup.serve_requests(cursor, self._site_dir)
+            except Exception:
+                log.exception("scheduler housekeeping failed")
+            self._stop.wait(min(1.0, max(next_tick - time.monotonic(), 0.01)))

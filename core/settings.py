@@ -5,6 +5,7 @@ The same table gives defaults, validation and the help text shown in the workben
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +24,8 @@ class Setting:
     label: str
     help: str
     minimum: float | None = None
+    pattern: str | None = None  # a str setting must match it in full (e.g. a time of day)
+    pattern_rule: str = ""
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -44,6 +47,27 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("smtp_starttls", False, bool, "使用 STARTTLS", ""),
     Setting("smtp_sender", "portal@sxit.gov.cn", str, "发件人地址", ""),
     Setting("workbench_url", "http://localhost:8501", str, "工作台地址", "邮件中的链接"),
+    # accounts and login (第二十、二十二条)
+    Setting("password_min_length", 10, int, "密码最短长度", "新密码至少多少个字符(第二十二条)", 8),
+    Setting("password_history", 5, int, "不得重复最近几次密码", "新密码不能与最近几次使用过的密码相同(第二十二条)", 1),
+    Setting("password_max_age_days", 90, int, "密码有效期(天)",
+            "超过该天数未修改密码,登录后须先修改;0 表示不过期(第二十二条)", 0),
+    Setting("login_max_failures", 5, int, "连续登录失败锁定次数", "连续失败达到该次数即锁定账号(第二十条)", 1),
+    Setting("login_lockout_minutes", 15, int, "锁定时长(分钟)", "账号被锁定后多少分钟自动解锁", 1),
+    Setting("session_idle_minutes", 30, int, "无操作自动退出(分钟)", "超过该时长无操作,须重新登录", 1),
+    Setting("totp_required_admins", False, bool, "网站管理员和技术支持须使用动态口令",
+            "启用后,网站管理员和技术支持登录时除密码外还须输入手机验证器上的动态口令(第二十二条)"),
+    Setting("incident_login_burst", 20, int, "登录失败告警阈值(次)",
+            "在下面的时间窗口内登录失败达到该次数,自动提示一起安全事件(第二十三条)", 3),
+    Setting("incident_login_window_minutes", 10, int, "登录失败告警时间窗口(分钟)", "", 1),
+    # audit log and backups (第二十条)
+    Setting("audit_retention_days", 180, int, "审计日志保存期限(天)",
+            "期限内的日志不能删除或归档;网络安全法第二十一条要求不少于六个月", 180),
+    Setting("backup_time", "02:30", str, "每日备份时间", "工作台每天在该时间(HH:MM)自动备份(第二十条)",
+            pattern=r"([01]\d|2[0-3]):[0-5]\d", pattern_rule="须为 HH:MM 格式的时间,例如 02:30"),
+    Setting("backup_dir", "", str, "备份目录", "为空则保存在数据库所在目录下的 backups 文件夹"),
+    Setting("backup_keep_daily", 7, int, "保留每日备份(份)", "保留最近多少天的每日备份", 1),
+    Setting("backup_keep_weekly", 4, int, "保留每周备份(份)", "另外保留最近多少周的每周一份备份", 0),
 )
 BY_NAME = {s.name: s for s in SETTINGS}
 SECRET = {"smtp_password"}
@@ -62,7 +86,10 @@ def _parse(setting: Setting, raw: Any) -> Any:
         if setting.minimum is not None and value < setting.minimum:
             raise ValidationError(setting.label, f"不能小于 {setting.minimum:g}")
         return value
-    return str(raw).strip()
+    value = str(raw).strip()
+    if setting.pattern and not re.fullmatch(setting.pattern, value):
+        raise ValidationError(setting.label, setting.pattern_rule or "格式不正确")
+    return value
 
 
 def get(con: duckdb.DuckDBPyConnection, name: str) -> Any:

@@ -16,18 +16,24 @@ from core.errors import PortalError
 
 @st.cache_resource(show_spinner=False)
 def _connection(path: str):
+    from core import audit
+
     con = connect(path)
     init_database(con, demo=os.environ.get("PORTAL_DEMO", "") == "1")
+    audit.seal(con)  # rows the command line wrote while the workbench was stopped
     return con
 
 
 @st.cache_resource(show_spinner=False)
 def _scheduler(path: str, site_dir: str):
-    """Started once per server process (DuckDB lets one process write: see stack-notes)."""
+    """Started once per server process (DuckDB lets one process write: see stack-notes).
+
+    It also makes the daily backup and answers `python -m core backup` (第二十条)."""
     from core.scheduler import Scheduler
 
     interval = float(os.environ.get("PORTAL_SCHEDULER_SECONDS", "30"))
-    return Scheduler(_connection(path), site_dir, interval).start()
+    backups = os.environ.get("PORTAL_BACKUPS", "1") == "1"
+    return Scheduler(_connection(path), site_dir, interval, backups=backups).start()
 
 
 def db_path() -> str:
@@ -57,18 +63,68 @@ def cookie_key() -> str:
     return path.read_text(encoding="ascii").strip()
 
 
-def current_user(con) -> accounts.User | None:
-    username = st.session_state.get("username")
-    if not st.session_state.get("authentication_status") or not username:
+def client() -> str | None:
+    """The client address for the audit log (behind nginx: what nginx saw, see core.login)."""
+    from core import login
+
+    try:
+        ip, headers = st.context.ip_address, dict(st.context.headers or {})
+    except Exception:  # no request context
         return None
-    user = accounts.find_user(con, username)
-    return user if user and user.active else None
+    if not isinstance(ip, str):  # AppTest's context is a mock
+        return None
+    return login.client_address(ip, {k: v for k, v in headers.items() if isinstance(v, str)})
+
+
+AUTH_KEYS = ("name", "username", "authentication_status", "email", "roles")
+SESSION = "auth_session"  # the core/sessions.py row of this browser session
+NOTICE = "login_notice"  # why the last session ended, shown at the login form
+COOKIE = "auth_cookie"  # the re-authentication cookie written at sign-in (app.py keeps it rendered)
+
+
+def sign_in(user: accounts.User, session_id: str) -> None:
+    st.session_state.update({"authentication_status": True, "username": user.username, "name": user.display_name,
+                             "email": user.email or "", "roles": sorted(user.roles), "logout": False,
+                             SESSION: session_id})
+    st.session_state.pop(NOTICE, None)
+
+
+def sign_out(notice: str | None) -> None:
+    for key in AUTH_KEYS:
+        st.session_state[key] = None
+    st.session_state["logout"] = True  # streamlit-authenticator no longer reads this browser's cookie
+    st.session_state.pop(SESSION, None)
+    st.session_state.pop(COOKIE, None)
+    if notice:
+        st.session_state[NOTICE] = notice
+
+
+def current_user(con) -> accounts.User | None:
+    """The signed-in user after this run's checks (第二十、二十二条): a live server-side session
+    (not ended by a password change, a reset, a logout or an idle timeout) of an active account.
+    The frame calls it on every run, and so does every page (a page never trusts a stale state)."""
+    from core import login
+
+    if not st.session_state.get("authentication_status") or not st.session_state.get("username"):
+        return None
+    user = accounts.find_user(con, st.session_state["username"])
+    if user is None:
+        sign_out("会话已失效,请重新登录。")
+        return None
+    if not st.session_state.get(SESSION):
+        # the server itself set the signed-in state without a session row (tests do)
+        st.session_state[SESSION] = login.adopt(con, user, client())
+    notice = login.check_session(con, st.session_state[SESSION], user, client())
+    if notice:
+        sign_out(notice)
+        return None
+    return user
 
 
 def require_user(con) -> accounts.User:
     user = current_user(con)
     if user is None:
-        st.error("请先登录。")
+        st.error(st.session_state.get(NOTICE) or "请先登录。")
         st.stop()
     return user
 
@@ -101,10 +157,12 @@ def sidebar_todo(con, user: accounts.User) -> None:
 
 def refresh_site(con) -> None:
     """Publishing or taking down something rebuilds the portal so the public sees it at once."""
-    from core import portal
+    from core import portal, search
 
     try:
-        portal.build_site(con, site_dir(), full=False)
+        result = portal.build_site(con, site_dir(), full=False)
+        # the touched search shards are refreshed right after, off the request (a few seconds)
+        search.reindex_in_background(site_dir(), result.get("touched_years") or [])
     except Exception as exc:  # the change is saved; the portal catches up at the next build
         message = f"信息已保存,但门户页面更新失败:{exc}。管理员可运行 python -m core build-site。"
         st.session_state["_flash_warning"] = message  # survives the rerun that follows an action

@@ -61,8 +61,9 @@ table = pd.DataFrame(
         "id": u["id"], "用户名": u["用户名"], "姓名": u["姓名"], "所属处室": u["所属处室"] or "",
         "角色": "、".join(role_label(r) for r in (u["roles"] or "").split(",") if r),
         "电子邮箱": u["电子邮箱"] or "", "启用": bool(u["启用"]), "待改初始密码": bool(u["待改初始密码"]),
+        "动态口令": bool(u["动态口令"]), "锁定至": f"{u['锁定至']:%m-%d %H:%M}" if u["锁定至"] else "",
     } for u in listed],
-    columns=["id", "用户名", "姓名", "所属处室", "角色", "电子邮箱", "启用", "待改初始密码"],
+    columns=["id", "用户名", "姓名", "所属处室", "角色", "电子邮箱", "启用", "待改初始密码", "动态口令", "锁定至"],
 )
 st.dataframe(table, hide_index=True, width="stretch", key="accounts_admin_table", placeholder="",
              height=min(38 + 35 * max(len(table), 1), 560))  # up to 15 rows before it scrolls
@@ -113,6 +114,10 @@ with st.container(border=True):
     status = "已启用" if target.active else "已停用"
     if target.must_change_password:
         status += ",尚未修改初始密码"
+    locked = accounts.locked_until(con, target.username)
+    if locked:
+        status += f",因连续登录失败锁定至 {locked:%H:%M}"
+    status += ",已启用动态口令" if target.totp_enabled else ""
     st.caption(f"账号 {target.username}:{status}")
     left, right = st.columns(2)
     left.text_input("姓名", value=target.display_name, key=f"accounts_admin_edit_name_{target.id}")
@@ -153,9 +158,26 @@ with st.container(border=True):
         else:
             keep_secret(f"账号「{target.username}」的密码已重置。", target.username, initial)
             st.rerun()
+    if locked and actions.button("解除锁定", key="accounts_admin_unlock", help="不等锁定期满,立即允许该账号登录"):
+        try:
+            accounts.unlock(con, user, target.id)
+        except Exception as exc:
+            _shared.show_error(exc)
+        else:
+            _shared.flash(f"账号「{target.username}」已解除锁定。")
+            st.rerun()
+    if target.totp_enabled and actions.button("重置动态口令", key="accounts_admin_reset_totp",
+                                              help="本人更换或丢失手机时使用;下次登录时重新启用"):
+        try:
+            accounts.reset_totp(con, user, target.id)
+        except Exception as exc:
+            _shared.show_error(exc)
+        else:
+            _shared.flash(f"账号「{target.username}」的动态口令已重置。")
+            st.rerun()
     toggle_label = "停用账号" if target.active else "启用账号"
     if actions.button(toggle_label, key="accounts_admin_toggle_active",
-                     help="停用后不能登录,其稿件和审批记录保留"):
+                     help="停用后不能登录,已登录的会话立即结束;其稿件和审批记录保留"):
         try:
             accounts.set_active(con, user, target.id, not target.active)
         except Exception as exc:

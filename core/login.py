@@ -1,0 +1,271 @@
+"""Signing in (第二十、二十二条): throttling, lockout, the second factor, the audit of every attempt.
+
+The workbench's form calls `password_step`, then `totp_step` or `enrol_step` when a second
+factor applies; on success core opens a server-side session (core/sessions.py) and the frame
+lets streamlit-authenticator write its cookie. Every attempt leaves one audit row with the
+client address. A wrong user name and a wrong password get the same answer, and so does a
+lockout: failures are counted per typed user name, whether or not the account exists, and an
+unknown name costs the same bcrypt check as a known one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+import duckdb
+
+from core import accounts, audit, passwords, sessions, settings
+from core.db import row, transaction
+
+WRONG = "用户名或密码不正确。"
+WRONG_CODE = "动态口令不正确或已使用,请输入验证器上当前显示的 6 位数字。"
+TOTP_ROLES = {"webmaster", "tech"}  # the office may require a second factor for them (第二十二条)
+PENDING_MINUTES = 5  # how long a correct password waits for its second factor
+NAME_MAX = 64
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the form shows next. `status`: ok | totp | enrol | failed | locked."""
+
+    status: str
+    message: str = ""
+    username: str | None = None
+    session_id: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+def locked_message(minutes: int) -> str:
+    return (f"登录失败次数过多,该账号已被暂时锁定,请 {max(minutes, 1)} 分钟后再试;"
+            "如需立即解锁,请联系网站管理员(第二十条)。")
+
+
+def client_address(ip: str | None, headers: dict | None = None) -> str | None:
+    """The address to log: behind the department's nginx (deploy/nginx.conf) the peer is the proxy
+    on loopback and the last X-Forwarded-For entry is what nginx saw; earlier entries are the
+    client's own claim and are kept only as a note."""
+    headers = {k.lower(): v for k, v in (headers or {}).items()}
+    if ip and ip.lower().startswith("::ffff:"):  # an IPv4 address on an IPv6 socket
+        ip = ip[7:]
+    forwarded = [p.strip() for p in (headers.get("x-forwarded-for") or "").split(",") if p.strip()]
+    if forwarded and (ip is None or ip.startswith("127.") or ip == "::1"):
+        seen = forwarded[-1]
+        return seen if len(forwarded) == 1 else f"{seen}(X-Forwarded-For: {', '.join(forwarded)})"[:200]
+    return ip
+
+
+def _normal(username: str) -> str:
+    return (username or "").strip().lower()[:NAME_MAX]
+
+
+def totp_required(con: duckdb.DuckDBPyConnection, user: accounts.User) -> bool:
+    return bool(user.roles & TOTP_ROLES) and bool(settings.get(con, "totp_required_admins"))
+
+
+# ---------------------------------------------------------------- failures and lockout
+
+def _failure_state(con, name: str) -> dict | None:
+    return row(con, "SELECT * FROM login_failures WHERE username = ?", [name])
+
+
+def lock_remaining(con: duckdb.DuckDBPyConnection, username: str, now: dt.datetime | None = None) -> int:
+    """Minutes left on a lock (0: not locked)."""
+    now = now or dt.datetime.now()
+    state = _failure_state(con, _normal(username))
+    if state and state["locked_until"] and state["locked_until"] > now:
+        return math.ceil((state["locked_until"] - now).total_seconds() / 60)
+    return 0
+
+
+def _fail(con, name: str, exists: bool, client: str | None, why: str, action: str,
+          now: dt.datetime) -> Outcome:
+    """Count one failure; lock at the limit; the answer is the same for every user name."""
+    limit = settings.get(con, "login_max_failures")
+    minutes = settings.get(con, "login_lockout_minutes")
+    for attempt in range(3):
+        try:
+            with transaction(con):
+                state = _failure_state(con, name)
+                failures = (state["failures"] if state else 0) + 1
+                locked_until = now + dt.timedelta(minutes=minutes) if failures >= limit else None
+                con.execute("INSERT OR REPLACE INTO login_failures (username, failures, locked_until, last_failure_at) "
+                            "VALUES (?, ?, ?, ?)", [name, failures, locked_until, now])
+                audit.record(con, name, action, f"user:{name}", f"{why};连续第 {failures} 次失败", client)
+                if locked_until is not None:
+                    audit.record(con, name, "auth.lockout", f"user:{name}",
+                                 f"连续 {failures} 次登录失败,锁定至 {locked_until:%Y-%m-%d %H:%M}"
+                                 + ("" if exists else "(该用户名不存在)"), client)
+            break
+        except duckdb.TransactionException:
+            if attempt == 2:
+                raise
+    _maybe_burst(con, now)
+    if locked_until is not None:
+        return Outcome("locked", locked_message(minutes))
+    return Outcome("failed", WRONG if action == "auth.login_failed" else WRONG_CODE)
+
+
+def _maybe_burst(con, now: dt.datetime) -> None:
+    """A burst of failed logins suggests a security incident (第二十三条), once per window."""
+    from core import incidents
+
+    window = settings.get(con, "incident_login_window_minutes")
+    threshold = settings.get(con, "incident_login_burst")
+    since = now - dt.timedelta(minutes=window)
+    found = row(con, """SELECT count(*) AS n, count(DISTINCT actor) AS names, count(DISTINCT client) AS clients
+                        FROM audit_log WHERE action IN ('auth.login_failed', 'auth.totp_failed', 'auth.login_refused')
+                        AND created_at >= ?""", [since])
+    if found["n"] >= threshold:
+        incidents.suggest_incident(
+            con, "login_burst",
+            f"{window} 分钟内登录失败 {found['n']} 次,涉及 {found['names']} 个用户名、{found['clients']} 个客户端地址,"
+            "疑似口令猜测攻击。请在「安全审计」中查看 auth.login_failed 记录并研判。",
+            dedup_key=f"login_burst:{now:%Y%m%d%H}", discovered_at=now)
+
+
+def _clear_failures(con, name: str) -> None:
+    con.execute("DELETE FROM login_failures WHERE username = ?", [name])
+
+
+def unlock(con: duckdb.DuckDBPyConnection, username: str) -> bool:
+    """Remove a lock (the office's 解除锁定; the caller records the audit row)."""
+    name = _normal(username)
+    if _failure_state(con, name) is None:
+        return False
+    _clear_failures(con, name)
+    return True
+
+
+# ---------------------------------------------------------------- the steps
+
+def password_step(con: duckdb.DuckDBPyConnection, username: str, password: str, client: str | None = None,
+                  now: dt.datetime | None = None) -> Outcome:
+    now = now or dt.datetime.now()
+    name = _normal(username)
+    if not name or not password:
+        return Outcome("failed", "请输入用户名和密码。")
+    state = _failure_state(con, name)
+    if state and state["locked_until"]:
+        if state["locked_until"] > now:
+            with transaction(con):
+                audit.record(con, name, "auth.login_refused", f"user:{name}",
+                             f"账号锁定中(至 {state['locked_until']:%H:%M}),未校验密码", client)
+            _maybe_burst(con, now)
+            return Outcome("locked", locked_message(lock_remaining(con, name, now)))
+        with transaction(con):  # the lock ran out: unlocked, counted afresh
+            _clear_failures(con, name)
+            audit.record(con, name, "auth.unlock", f"user:{name}", "锁定期满,自动解锁", client)
+    found = row(con, "SELECT id, password_hash, active FROM users WHERE username = ? AND username <> 'system'", [name])
+    if found is None:
+        passwords.burn_time(password)
+        return _fail(con, name, False, client, "用户名不存在", "auth.login_failed", now)
+    if not passwords.matches(password, found["password_hash"]):
+        return _fail(con, name, True, client, "密码错误", "auth.login_failed", now)
+    if not found["active"]:
+        return _fail(con, name, True, client, "账号已停用", "auth.login_failed", now)
+    user = accounts.get_user(con, found["id"])
+    if accounts.has_totp(con, user.id):
+        with transaction(con):
+            audit.record(con, user, "auth.password_ok", f"user:{name}", "密码正确,等待动态口令", client)
+        return Outcome("totp", username=name)
+    if totp_required(con, user):
+        with transaction(con):
+            audit.record(con, user, "auth.password_ok", f"user:{name}", "密码正确,须先启用动态口令", client)
+        return Outcome("enrol", username=name)
+    return _succeed(con, user, client, "密码")
+
+
+def totp_step(con: duckdb.DuckDBPyConnection, username: str, code: str, client: str | None = None,
+              now: dt.datetime | None = None) -> Outcome:
+    """The second factor after a correct password (the frame keeps the pending name server-side)."""
+    from core import totp
+
+    now = now or dt.datetime.now()
+    name = _normal(username)
+    if lock_remaining(con, name, now):
+        return Outcome("locked", locked_message(lock_remaining(con, name, now)))
+    user = accounts.find_user(con, name)
+    if user is None or not user.active:
+        return Outcome("failed", WRONG)
+    secret = accounts.totp_secret(con, user.id)
+    step = totp.matching_step(secret, code, now) if secret else None
+    if step is None or step <= accounts.totp_last_step(con, user.id):
+        return _fail(con, name, True, client, "动态口令错误或重复使用", "auth.totp_failed", now)
+    accounts.use_totp_step(con, user.id, step)
+    return _succeed(con, user, client, "密码 + 动态口令")
+
+
+def enrol_step(con: duckdb.DuckDBPyConnection, username: str, secret: str, code: str, client: str | None = None,
+               now: dt.datetime | None = None) -> Outcome:
+    """First sign-in after the office required a second factor: confirm the new secret, then sign in."""
+    from core import totp
+
+    now = now or dt.datetime.now()
+    name = _normal(username)
+    user = accounts.find_user(con, name)
+    if user is None or not user.active:
+        return Outcome("failed", WRONG)
+    step = totp.matching_step(secret, code, now)
+    if step is None:
+        return _fail(con, name, True, client, "启用动态口令时验证码错误", "auth.totp_failed", now)
+    accounts.enable_totp(con, user, secret, step, client=client)
+    return _succeed(con, user, client, "密码 + 新启用的动态口令")
+
+
+def _succeed(con, user: accounts.User, client: str | None, how: str) -> Outcome:
+    with transaction(con):
+        _clear_failures(con, user.username)
+        session_id = sessions.start(con, user.id, client)
+        notes = []
+        if user.must_change_password:
+            notes.append("须先修改密码" + ("(已过期)" if user.password_expired else ""))
+        audit.record(con, user, "auth.login", f"user:{user.username}", f"{how}" + (";" + ";".join(notes) if notes else ""),
+                     client)
+    return Outcome("ok", username=user.username, session_id=session_id)
+
+
+# ---------------------------------------------------------------- sessions on every run
+
+def resume(con: duckdb.DuckDBPyConnection, username: str, ref: str, client: str | None = None,
+           now: dt.datetime | None = None) -> str | None:
+    """A new browser tab brings the re-authentication cookie: its session must still be live."""
+    now = now or dt.datetime.now()
+    user = accounts.find_user(con, _normal(username))
+    found = sessions.by_cookie(con, ref)
+    if user is None or found is None or found["user_id"] != user.id:
+        return None
+    if sessions.check(con, found["id"], user.id, now) is not None:
+        return None
+    return found["id"]
+
+
+def check_session(con: duckdb.DuckDBPyConnection, session_id: str | None, user: accounts.User,
+                  client: str | None = None, now: dt.datetime | None = None) -> str | None:
+    """Every run: None while the session may go on, else the message to show at the login form."""
+    reason = sessions.check(con, session_id, user.id, now)
+    if reason is None:
+        return None
+    if reason in ("idle", "disabled"):
+        with transaction(con):
+            audit.record(con, user, "auth.session_end", f"user:{user.username}",
+                         sessions.END_REASONS[reason], client)
+    return sessions.END_REASONS.get(reason, sessions.END_REASONS["missing"]) + "。"
+
+
+def adopt(con: duckdb.DuckDBPyConnection, user: accounts.User, client: str | None = None) -> str:
+    """A session the server itself put in place without a row (tests set session state directly)."""
+    return sessions.start(con, user.id, client)
+
+
+def logout(con: duckdb.DuckDBPyConnection, session_id: str | None, username: str | None,
+           client: str | None = None) -> None:
+    with transaction(con):
+        if session_id:
+            sessions.end(con, session_id, "logout")
+        if username:
+            audit.record(con, username, "auth.logout", f"user:{username}", "", client)
