@@ -138,3 +138,29 @@ def test_a_migration_merged_after_a_higher_one_still_runs(tmp_path, monkeypatch)
     monkeypatch.setattr(db, "migration_files", lambda: [*shipped, gap, late])
     con = db.connect(path)
     assert con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 't_gap'").fetchone()[0]
+
+
+def test_screen_command_exit_codes_and_json(tmp_path):
+    path = tmp_path / "s.duckdb"
+    assert run("init", "--db", str(path)).returncode == 0
+    secret = tmp_path / "secret.txt"
+    secret.write_text("关于全省无线电管理工作的情况\n机密★10年\n正文。\n", encoding="utf-8")
+    clean = tmp_path / "clean.txt"
+    clean.write_text("省工信厅召开全省工业经济运行分析会\n会议分析了前三季度运行情况。\n", encoding="utf-8")
+    blocked = run("screen", "--db", str(path), "--json", str(secret))
+    assert blocked.returncode == 1
+    findings = json.loads(blocked.stdout)
+    assert findings[0]["rule"] == "classification" and findings[0]["severity"] == "block"
+    assert set(findings[0]) == {"rule", "article", "severity", "start", "end", "excerpt", "message"}
+    assert run("screen", "--db", str(path), str(clean)).returncode == 0
+    assert run("screen", "--db", str(path), str(tmp_path / "missing.txt")).returncode == 2
+    piped = subprocess.run([sys.executable, "-m", "core", "screen", "--db", str(path), "-"], cwd=ROOT,
+                           input="标题\n内部资料 注意保存\n", capture_output=True, text=True, timeout=120)
+    assert piped.returncode == 1 and "内部资料" in piped.stdout
+
+
+def test_audit_verify_via_the_main_command(tmp_path):
+    path = tmp_path / "a.duckdb"
+    assert run("init", "--db", str(path)).returncode == 0
+    result = run("audit", "verify", "--db", str(path))
+    assert result.returncode == 0 and json.loads(result.stdout)["ok"] is True
