@@ -69,7 +69,25 @@ def maintenance(con: duckdb.DuckDBPyConnection, site_dir: str | Path | None = No
             incidents.suggest_incident(con, "audit_chain", checked.message, severity="较大",
                                        dedup_key=f"audit_chain:{checked.broken_seq}")
         result["sessions_pruned"] = sessions.prune(con, now)
+        result["screening_incidents"] = suggest_screening_incidents(con)
     return result
+
+
+def suggest_screening_incidents(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """A block found in published content opens a suggested incident for the webmaster (第二十三条),
+    once per article revision and lexicon state."""
+    from core import incidents, lexicon
+
+    token = lexicon.state(con)
+    opened = []
+    for article_id, revision, blocks in workflow.blocked_published(con):
+        summary = f"已发布信息 #{article_id}(第 {revision} 版)含有不得上网的内容:" + ";".join(
+            f.message for f in blocks[:3]) + " 请核实后在「信息管理」中撤下并处置。"
+        incident = incidents.suggest_incident(con, "screening", summary, severity="较大",
+                                              dedup_key=f"screening:{article_id}:r{revision}:{token[0]}")
+        if incident is not None:
+            opened.append(incident)
+    return opened
 
 
 class Scheduler:

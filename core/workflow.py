@@ -294,6 +294,27 @@ def _check_reviewed(findings, acknowledged: set[str], overrides: dict[str, str])
             raise ValidationError("筛查提示", f"须逐条确认知悉后才能批准:{finding.message}", finding.article)
 
 
+def blocked_published(con: duckdb.DuckDBPyConnection) -> list[tuple[int, int, list]]:
+    """Published items whose live revision the current lexicons and rules now block (第二十三条):
+    (article id, live revision, blocking findings). Overrides recorded for that revision count."""
+    from core import lexicon, screening
+
+    words = lexicon.load(con)
+    found = []
+    for item in rows(con, """
+            SELECT a.id, a.live_revision, r.title, r.body_html FROM articles a
+            JOIN revisions r ON r.article_id = a.id AND r.number = a.live_revision
+            WHERE a.public ORDER BY a.id"""):
+        findings = screening.screen(item["title"], item["body_html"], lexicon=words)
+        lifted = {r["finding_key"] for r in rows(
+            con, "SELECT finding_key FROM screening_reviews WHERE article_id = ? AND revision = ? "
+                 "AND kind = 'override'", [item["id"], item["live_revision"]])}
+        blocks = [f for f in findings if f.blocking and not (f.overridable and finding_key(f) in lifted)]
+        if blocks:
+            found.append((item["id"], item["live_revision"], blocks))
+    return found
+
+
 # ---------------------------------------------------------------- transitions
 
 def create_article(con: duckdb.DuckDBPyConnection, actor, column_id: int, title: str, body_html: str = "",

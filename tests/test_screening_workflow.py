@@ -105,3 +105,19 @@ def test_a_publication_request_with_a_marking_is_refused(con, org):
         requests.create_request(con, org.officer, division_id=org.dz, requested_on=dt.date.today(),
                                 content="秘密★1年\n全省无线电频率规划", source="电子信息处", form="网站文章",
                                 requirements="尽快发布")
+
+
+def test_a_block_in_published_content_opens_a_suggested_incident_once(con, org):
+    from core import scheduler
+    from core.db import rows as all_rows
+
+    article = approved(con, org)
+    article = workflow.publish(con, org.officer, article.id, article.version)
+    assert scheduler.suggest_screening_incidents(con) == []
+    lexicon.add_word(con, org.webmaster, "经济运行分析会", "block", "口径调整")
+    opened = scheduler.suggest_screening_incidents(con)
+    assert len(opened) == 1
+    incident = all_rows(con, "SELECT status, source, description FROM incidents WHERE id = ?", opened)[0]
+    assert incident["status"] == "suggested" and incident["source"] == "screening"
+    assert f"#{article.id}" in incident["description"]
+    assert scheduler.suggest_screening_incidents(con) == []
