@@ -58,7 +58,7 @@ def _screen_request(con, *texts: str) -> None:
     from core.errors import ScreeningBlocked
 
     findings = screening.screen("", text_to_html("\n".join(texts)), lexicon=lexicon.load(con))
-    hard = [f for f in findings if f.blocking and not f.overridable]
+    hard = screening.hard_blocks(findings)
     if hard:
         raise ScreeningBlocked(hard, "提交委托发布申请")
 

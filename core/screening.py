@@ -41,6 +41,25 @@ class Finding:
     def blocking(self) -> bool:
         return self.severity == BLOCK
 
+    @property
+    def place(self) -> str:
+        """Where the finding is, in the words the workbench shows (标题 / 正文 / 附件 name)."""
+        if self.where == "title":
+            return "标题"
+        if self.where.startswith("attachment:"):
+            return "附件 " + self.where.split(":", 1)[1]
+        return "正文"
+
+    @property
+    def key(self) -> str:
+        """Identifies one finding of one revision, for acknowledgements and overrides."""
+        return f"{self.rule}|{self.where}|{self.start}|{self.excerpt}"
+
+    @property
+    def summary(self) -> str:
+        """One line for the workbench: place, excerpt and message."""
+        return f"**{self.place}**「{self.excerpt}」:{self.message}" if self.excerpt else self.message
+
     def to_dict(self) -> dict:
         """The JSON form (command line, API): rule, article, severity, start, end, excerpt, message."""
         return {k: getattr(self, k) for k in ("rule", "article", "severity", "start", "end", "excerpt", "message")}
@@ -741,6 +760,17 @@ def blocking(findings: Iterable[Finding]) -> list[Finding]:
 
 def warnings(findings: Iterable[Finding]) -> list[Finding]:
     return [f for f in findings if f.severity == WARN]
+
+
+def hard_blocks(findings: Iterable[Finding]) -> list[Finding]:
+    """Blocks nobody may lift: these stop submission outright."""
+    return [f for f in findings if f.blocking and not f.overridable]
+
+
+def remaining_blocks(findings: Iterable[Finding], lifted_keys: Iterable[str] = ()) -> list[Finding]:
+    """Blocks still standing once the overridable ones lifted (by `Finding.key`) are set aside."""
+    lifted = set(lifted_keys)
+    return [f for f in findings if f.blocking and not (f.overridable and f.key in lifted)]
 
 
 def has_block(findings: Iterable[Finding], overridden: Iterable[str] = ()) -> bool:

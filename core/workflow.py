@@ -246,24 +246,21 @@ def screen_article(con: duckdb.DuckDBPyConnection, article: Article, *, title: s
 
 def finding_key(finding) -> str:
     """Identifies one finding of one revision, for acknowledgements and overrides."""
-    return f"{finding.rule}|{finding.where}|{finding.start}|{finding.excerpt}"
+    return finding.key
 
 
-def _hard_blocks(findings) -> list:
-    return [f for f in findings if f.blocking and not f.overridable]
-
-
-def _overridden_keys(con, article: Article) -> set[str]:
+def _overridden_keys(con, article_id: int, revision: int) -> set[str]:
     return {r["finding_key"] for r in rows(
         con, "SELECT finding_key FROM screening_reviews WHERE article_id = ? AND revision = ? AND kind = 'override'",
-        [article.id, article.revision])}
+        [article_id, revision])}
 
 
 def _check_publishable(con, article: Article, action: str = "发布") -> None:
     """Nothing with a block goes online, whatever the path (publish, schedule, due, request)."""
+    from core import screening
+
     findings = screen_article(con, article)
-    lifted = _overridden_keys(con, article)
-    remaining = [f for f in findings if f.blocking and not (f.overridable and finding_key(f) in lifted)]
+    remaining = screening.remaining_blocks(findings, _overridden_keys(con, article.id, article.revision))
     if remaining:
         raise ScreeningBlocked(remaining, action)
 
@@ -283,7 +280,9 @@ def _record_reviews(con, article: Article, actor, findings, acknowledged: set[st
 
 
 def _check_reviewed(findings, acknowledged: set[str], overrides: dict[str, str]) -> None:
-    hard = _hard_blocks(findings)
+    from core import screening
+
+    hard = screening.hard_blocks(findings)
     if hard:
         raise ScreeningBlocked(hard, "批准")
     for finding in findings:
@@ -300,16 +299,19 @@ def blocked_published(con: duckdb.DuckDBPyConnection) -> list[tuple[int, int, li
     from core import lexicon, screening
 
     words = lexicon.load(con)
+    lifted: dict[tuple[int, int], set[str]] = {}
+    for review in rows(con, """
+            SELECT s.article_id, s.revision, s.finding_key FROM screening_reviews s
+            JOIN articles a ON a.id = s.article_id AND a.live_revision = s.revision
+            WHERE a.public AND s.kind = 'override'"""):
+        lifted.setdefault((review["article_id"], review["revision"]), set()).add(review["finding_key"])
     found = []
     for item in rows(con, """
             SELECT a.id, a.live_revision, r.title, r.body_html FROM articles a
             JOIN revisions r ON r.article_id = a.id AND r.number = a.live_revision
             WHERE a.public ORDER BY a.id"""):
         findings = screening.screen(item["title"], item["body_html"], lexicon=words)
-        lifted = {r["finding_key"] for r in rows(
-            con, "SELECT finding_key FROM screening_reviews WHERE article_id = ? AND revision = ? "
-                 "AND kind = 'override'", [item["id"], item["live_revision"]])}
-        blocks = [f for f in findings if f.blocking and not (f.overridable and finding_key(f) in lifted)]
+        blocks = screening.remaining_blocks(findings, lifted.get((item["id"], item["live_revision"]), ()))
         if blocks:
             found.append((item["id"], item["live_revision"], blocks))
     return found
@@ -395,7 +397,9 @@ def submit(con: duckdb.DuckDBPyConnection, actor, article_id: int, expected_vers
     _expect(article, expected_version, {"draft", "returned"}, "提交审批")
     if not article.body_html.strip():
         raise ValidationError("正文", "提交审批前须填写正文")
-    hard = _hard_blocks(screen_article(con, article))
+    from core import screening
+
+    hard = screening.hard_blocks(screen_article(con, article))
     if hard:
         raise ScreeningBlocked(hard, "提交审批")
     chain = chain_for(con, article.importance)

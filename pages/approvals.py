@@ -86,9 +86,7 @@ if not findings:
 for index, finding in enumerate(findings):
     key = workflow.finding_key(finding)
     widget = f"ap_finding_{article.id}_{article.revision}_{index}"
-    place = "标题" if finding.where == "title" else ("附件 " + finding.where.split(":", 1)[1]
-                                                   if finding.where.startswith("attachment:") else "正文")
-    text = f"**{place}**「{finding.excerpt}」:{finding.message}" if finding.excerpt else finding.message
+    text = finding.summary
     if finding.blocking and not finding.overridable:
         st.error(text + " —— 不得发布,请退回修改。", icon=":material/block:")
     elif finding.blocking:

@@ -72,4 +72,4 @@ with tab_try:
             st.success("未发现问题。")
         for finding in findings:
             show = st.error if finding.blocking else st.warning
-            show(f"「{finding.excerpt}」:{finding.message}" if finding.excerpt else finding.message)
+            show(finding.summary)

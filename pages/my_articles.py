@@ -180,9 +180,7 @@ def show_findings(findings) -> None:
     if not findings:
         st.success("自动筛查未发现问题。", icon=":material/verified:")
     for finding in findings:
-        place = "标题" if finding.where == "title" else ("附件 " + finding.where.split(":", 1)[1]
-                                                       if finding.where.startswith("attachment:") else "正文")
-        text = f"**{place}**「{finding.excerpt}」:{finding.message}" if finding.excerpt else finding.message
+        text = finding.summary
         if finding.blocking and not finding.overridable:
             st.error(text, icon=":material/block:")
         else:
