@@ -96,18 +96,25 @@ def _done(message: str) -> None:
     st.rerun()
 
 
+def _attempt(action, message: str) -> None:
+    """Run a webmaster action; a refusal is shown and the typed reason stays in the form."""
+    try:
+        action()
+    except PortalError as exc:
+        _shared.show_error(exc)
+    else:
+        _done(message)
+
+
 if "take_down" in actions:
     with st.form(f"ca_take_down_{article.id}", clear_on_submit=False):
         st.markdown("**临时撤下**(第二十三条)")
         st.text_area("撤下原因", key=f"ca_reason_{article.id}", placeholder="必填,将通知作者并记入处理记录")
         take_down = st.form_submit_button("撤下", type="primary")
     if take_down:
-        try:
-            workflow.take_down(con, user, article.id, seen_version, st.session_state.get(f"ca_reason_{article.id}", ""))
-        except Exception as exc:
-            _shared.show_error(exc)
-        else:
-            _done(f"「{article.title}」已从网站撤下。")
+        _attempt(lambda: workflow.take_down(con, user, article.id, seen_version,
+                                            st.session_state.get(f"ca_reason_{article.id}", "")),
+                 f"「{article.title}」已从网站撤下。")
 
 if "restore" in actions:
     with st.form(f"ca_restore_{article.id}", clear_on_submit=False):
@@ -115,12 +122,9 @@ if "restore" in actions:
         st.text_input("说明(可选)", key=f"ca_comment_{article.id}")
         restore = st.form_submit_button("恢复上线", type="primary")
     if restore:
-        try:
-            workflow.restore(con, user, article.id, seen_version, st.session_state.get(f"ca_comment_{article.id}", ""))
-        except Exception as exc:
-            _shared.show_error(exc)
-        else:
-            _done(f"「{article.title}」已恢复上线。")
+        _attempt(lambda: workflow.restore(con, user, article.id, seen_version,
+                                          st.session_state.get(f"ca_comment_{article.id}", "")),
+                 f"「{article.title}」已恢复上线。")
 
 if not {"take_down", "restore"} & set(actions):
     st.caption("该信息当前不在网站上,也不是被撤下的状态,网站管理员无需处理。稿件的修改和发布由牵头处室信息员负责(第十一条)。")
