@@ -126,6 +126,7 @@ RULES: dict[str, Callable[..., Reason]] = {
     "chain.edit": lambda u, o=None: _office(u),
     "requests.handle": lambda u, o=None: _office(u),
     "lexicon.edit": lambda u, o=None: _office(u),
+    "calendar.edit": lambda u, o=None: _office(u),
     "requests.create": _request_create,
     "audit.view": lambda u, o=None: _security(u),
     "audit.export": lambda u, o=None: _security(u),

@@ -318,6 +318,7 @@ MATRIX = {
     "chain.edit": OFFICE,
     "requests.handle": OFFICE,
     "lexicon.edit": OFFICE,
+    "calendar.edit": OFFICE,
     "requests.create": {"officer"},
     "audit.view": SECURITY,
     "audit.export": SECURITY,
