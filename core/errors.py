@@ -40,6 +40,20 @@ class NotFound(PortalError):
     pass
 
 
+class RateLimited(PortalError):
+    """Too many requests from one client (or from everyone) for an action: nothing was done.
+
+    `retry_after` is the number of seconds until the window lets the next request through."""
+
+    def __init__(self, rule: str, retry_after: int, article: str = "第二十三条"):
+        self.rule = rule
+        self.retry_after = max(1, int(retry_after))
+        self.article = article
+        minutes = -(-self.retry_after // 60)
+        wait = f"{minutes} 分钟" if minutes < 60 else f"{-(-minutes // 60)} 小时"
+        super().__init__(f"{rule}。请 {wait}后再试({article})。")
+
+
 class ScreeningBlocked(PortalError):
     """Screening found content that must not go online (第十六、二十一条): nothing was changed."""
 

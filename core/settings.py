@@ -68,6 +68,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("backup_dir", "", str, "备份目录", "为空则保存在数据库所在目录下的 backups 文件夹"),
     Setting("backup_keep_daily", 7, int, "保留每日备份(份)", "保留最近多少天的每日备份", 1),
     Setting("backup_keep_weekly", 4, int, "保留每周备份(份)", "另外保留最近多少周的每周一份备份", 0),
+    # the public message desk: CAPTCHA and rate limits keep floods out (第十九、二十三条)
+    Setting("captcha_length", 4, int, "验证码位数", "公众留言验证码的数字个数;位数越多越难输入,老年人友好建议 4 位", 4),
+    Setting("captcha_minutes", 10, int, "验证码有效期(分钟)", "超过该时长未提交,须换一张验证码", 1),
+    Setting("message_submit_per_hour", 10, int, "每个地址每小时可提交留言(次)",
+            "同一网络地址一小时内最多提交留言的次数(含验证码输错的提交)", 1),
+    Setting("message_submit_per_day", 30, int, "每个地址每天可提交留言(次)",
+            "同一网络地址二十四小时内最多提交留言的次数", 1),
+    Setting("message_submit_site_per_hour", 300, int, "全站每小时可受理留言(次)",
+            "所有地址合计一小时内最多受理的留言提交次数,防止来自大量地址的恶意灌水", 1),
+    Setting("message_lookup_per_hour", 30, int, "每个地址每小时可查询办理结果(次)",
+            "同一网络地址一小时内最多用查询码查询的次数,防止猜测查询码", 1),
 )
 BY_NAME = {s.name: s for s in SETTINGS}
 SECRET = {"smtp_password"}
