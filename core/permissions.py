@@ -107,6 +107,35 @@ def _tech(user) -> Reason:
     return ("只有技术支持单位可以执行此操作", "第二十条")
 
 
+def _answer_message(user, message) -> Reason:
+    """The division a message is routed to answers it through its officers (第十九条)."""
+    if not user.has("officer"):
+        return ("留言答复由承办处室的信息员撰写", "第十九条")
+    if _field(message, "division_id") != user.division_id:
+        return ("只能答复分办给本处室的留言", "第十九条")
+    return None
+
+
+def _approve_message(user, message) -> Reason:
+    if not user.has("head"):
+        return ("留言答复须由承办处室负责人审批", "第十四条")
+    if _field(message, "division_id") != user.division_id:
+        return ("处室负责人只能审批本处室的留言答复", "第十四条")
+    return None
+
+
+def _view_message(user, message) -> Reason:
+    """The office sees every message; a division sees those routed to it; a leader those of the
+    divisions in charge. The citizen's contact details are personal data (第十六条)."""
+    if user.has("webmaster"):
+        return None
+    division = _field(message, "division_id")
+    if division is not None and (division == user.division_id and user.roles & {"officer", "head"}
+                                 or division in user.charge):
+        return None
+    return ("只能查看分办给本处室的留言", "第十九条")
+
+
 RULES: dict[str, Callable[..., Reason]] = {
     "article.create": _create_in_column,
     "article.edit": _edit_article,
@@ -127,6 +156,10 @@ RULES: dict[str, Callable[..., Reason]] = {
     "requests.handle": lambda u, o=None: _office(u),
     "lexicon.edit": lambda u, o=None: _office(u),
     "calendar.edit": lambda u, o=None: _office(u),
+    "messages.moderate": lambda u, o=None: _office(u),
+    "messages.answer": _answer_message,
+    "messages.approve": _approve_message,
+    "messages.view": _view_message,
     "requests.create": _request_create,
     "audit.view": lambda u, o=None: _security(u),
     "audit.export": lambda u, o=None: _security(u),

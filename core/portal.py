@@ -92,11 +92,12 @@ RENDER_BATCH = 250  # pages sent to a worker process at a time
 PARALLEL_MIN_PAGES = 1500  # below this, starting worker processes costs more than it saves
 STAMP_FILE = ".portal-build"  # in the output folder: which recorded build it holds
 # top-level entries of the output folder that the portal owns (pruned after a full build)
-OWNED_DIRS = ("art", "col", "files", "static")
+OWNED_DIRS = ("art", "col", "files", "static", "hudong")
 OWNED_FILES = ("index.html", "404.html", "feed.xml", "sitemap.xml", "sitemap.html", "robots.txt",
                "accessibility.html")
 _SITEMAP_CHUNK_NAME = re.compile(r"sitemap-\d+\.xml")
 _COLUMN_PAGE_NAME = re.compile(r"index(_\d+)?\.html")
+ANSWERS_URL = "/hudong/index.html"
 
 
 # --------------------------------------------------------------------------- URLs
@@ -315,7 +316,7 @@ class Column:
     def ref(self) -> dict:
         """What templates need of a column, as a plain dict (pages travel between processes)."""
         return {"id": self.id, "name": self.name, "slug": self.slug, "url": self.url,
-                "feed_url": feed_url(self.slug), "retired": self.retired}
+                "feed_url": feed_url(self.slug), "retired": self.retired, "kind": self.kind}
 
 
 @dataclass
@@ -328,6 +329,9 @@ class SiteData:
     # while the column below it is not retired (a retired column keeps its page, not its place)
     targets: dict[int, list[int]] = field(default_factory=dict)
     _crumbs: dict[tuple[int | None, bool], list[dict]] = field(default_factory=dict)
+    message_url: str = "/workbench/message"
+    contact_phone: str = ""
+    contact_email: str = ""
 
     @property
     def host(self) -> str:
@@ -377,11 +381,17 @@ _NEWEST_FIRST = "published_at DESC, id DESC"
 
 
 def _settings(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    from core import settings
+
     found = rows(con, "SELECT name, value FROM settings WHERE name IN ('site_name', 'site_url')")
     values = {r["name"]: (r["value"] or "").strip() for r in found}
     return {
         "site_name": values.get("site_name") or DEFAULT_SITE_NAME,
         "site_url": (values.get("site_url") or DEFAULT_SITE_URL).rstrip("/"),
+        # the interaction desk's public page in the workbench, and the contacts it publishes (第十九条)
+        "message_url": str(settings.get(con, "workbench_url")).rstrip("/") + "/message",
+        "contact_phone": str(settings.get(con, "interaction_phone")),
+        "contact_email": str(settings.get(con, "interaction_email")),
     }
 
 
@@ -584,7 +594,7 @@ _SIGNATURE_QUERIES = (
     " chr(10) ORDER BY id) FROM columns",
     "SELECT string_agg(concat_ws('|', id, name), chr(10) ORDER BY id) FROM divisions",
     "SELECT string_agg(concat_ws('|', name, value), chr(10) ORDER BY name) FROM settings"
-    " WHERE name IN ('site_name', 'site_url')",
+    " WHERE name IN ('site_name', 'site_url', 'workbench_url', 'interaction_phone', 'interaction_email')",
 )
 
 
@@ -1021,6 +1031,10 @@ def _site_context(site: SiteData, versions: dict[str, str]) -> dict[str, Any]:
         "css_url": f"/static/site.css?v={versions.get('site.css', '')}",
         "js_url": f"/static/a11y.js?v={versions.get('a11y.js', '')}",
         "site_feed": feed_url(),
+        "message_url": site.message_url,
+        "answers_url": ANSWERS_URL,
+        "contact_phone": site.contact_phone,
+        "contact_email": site.contact_email,
     }
 
 
@@ -1162,6 +1176,7 @@ def _build(con: duckdb.DuckDBPyConnection, out_dir: str | Path, *, full: bool, p
         if plan.full:  # should this build fail, the next one is full again, whatever changed
             writer.remove("/" + STAMP_FILE)
         counts = _render_all(con, site, plan, writer, progress, workers)
+        plan.years |= counts.pop("answer_years")
         for path, text in sitemap_files(con, site):
             writer.write(path, text)
         writer.write("/robots.txt", robots_txt(site))
@@ -1207,7 +1222,9 @@ def _render_all(con: duckdb.DuckDBPyConnection, site: SiteData, plan: Plan, writ
             renderer.emit(withdrawn_page(item))
         for page in _shared_pages(con, site, listings):
             renderer.emit(page)
-    return {"pages": renderer.pages, "articles": len(ids), "columns": len(listings), "withdrawn": len(notices)}
+    answered, years = _write_answers(con, site, writer, context)
+    return {"pages": renderer.pages + answered, "articles": len(ids), "columns": len(listings),
+            "withdrawn": len(notices), "answers": answered, "answer_years": years}
 
 
 def _article_pages(con: duckdb.DuckDBPyConnection, site: SiteData, by_id: dict[int, dict],
@@ -1229,6 +1246,60 @@ def _shared_pages(con: duckdb.DuckDBPyConnection, site: SiteData, listings: list
         yield feed_page(site, feed_url(col.slug), f"{col.name} - {site.site_name}", col.url,
                         col.listing[:COLUMN_FEED_ITEMS])
     yield from site_pages(site, (TEMPLATES / "search.html").is_file())
+
+
+# --------------------------------------------------------------------------- interaction answers
+
+
+def answer_url(message_id: int, published_at: datetime | date) -> str:
+    """``/art/<yyyy>/<mm>/hd<id>.html``: beside the articles of its month, so the same search
+    shard indexes it (第十九条: answers are searchable like any page)."""
+    return f"/art/{published_at.year:04d}/{published_at.month:02d}/hd{message_id}.html"
+
+
+def answer_pages(site: SiteData, answers: list[dict]) -> Iterator[Page]:
+    """One page per published answer and the 留言答复 listing, PER_PAGE a page."""
+    interaction = interaction_columns(site)
+    column = interaction[0].ref if interaction else None
+    for item in answers:
+        item["url"] = answer_url(item["id"], item["published_at"])
+    for item in answers:
+        yield Page(item["url"], "answer.html", {"page_title": item["subject"], "message": item, "column": column,
+                                                "section_id": column["id"] if column else None})
+    pages = max(1, math.ceil(len(answers) / PER_PAGE))
+    for n in range(1, pages + 1):
+        path = ANSWERS_URL if n == 1 else f"/hudong/index_{n}.html"
+        yield Page(path, "answers.html", {
+            "page_title": "公众留言答复", "items": answers[(n - 1) * PER_PAGE: n * PER_PAGE], "total": len(answers),
+            "page": n, "pages": pages, "column": column, "section_id": column["id"] if column else None,
+            "prev_url": (ANSWERS_URL if n == 2 else f"/hudong/index_{n - 1}.html") if n > 1 else None,
+            "next_url": f"/hudong/index_{n + 1}.html" if n < pages else None})
+
+
+def _write_answers(con: duckdb.DuckDBPyConnection, site: SiteData, writer: Writer,
+                   context: dict[str, Any]) -> tuple[int, set[int]]:
+    """Every build writes the published answers (a few thousand small pages at most) and
+    removes the pages of answers taken off; returns pages written and the years whose search
+    shards changed."""
+    from core import interaction
+
+    answers = interaction.published(con)
+    years: set[int] = set()
+    count = 0
+    for page in answer_pages(site, answers):
+        before = writer.writes
+        writer.write(page.path, render(page, context))
+        count += 1
+        if writer.writes > before and page.template == "answer.html":
+            years.add(page.context["message"]["published_at"].year)
+    for gone in rows(con, "SELECT id, published_at FROM messages WHERE state <> 'published' "
+                          "AND published_at IS NOT NULL"):
+        path = answer_url(gone["id"], gone["published_at"])
+        if os.path.exists(writer.target(path)):
+            writer.remove(path)
+            years.add(gone["published_at"].year)
+    writer.remove_unclaimed("/hudong", _COLUMN_PAGE_NAME)
+    return count, years
 
 
 def _write_attachments(con: duckdb.DuckDBPyConnection, writer: Writer, ids: list[int] | None) -> int:

@@ -319,6 +319,10 @@ MATRIX = {
     "requests.handle": OFFICE,
     "lexicon.edit": OFFICE,
     "calendar.edit": OFFICE,
+    "messages.moderate": OFFICE,
+    "messages.answer": {"officer"},
+    "messages.approve": {"head"},
+    "messages.view": {"officer", "head", "leader", "webmaster"},
     "requests.create": {"officer"},
     "audit.view": SECURITY,
     "audit.export": SECURITY,
@@ -336,6 +340,8 @@ def matrix_object(org, action):
         return {"retired": False, "division_id": org.dz}
     if action == "requests.create":
         return org.dz
+    if action.startswith("messages."):
+        return {"division_id": org.dz}
     return article if action.startswith("article.") else None
 
 

@@ -1,0 +1,834 @@
+"""The interaction desk (第十九、二十三条): a public message from submission to an answer.
+
+new ──route──▶ routed ──submit_answer──▶ drafted ──approve_answer──▶ approved ──publish──▶ published
+ │  ◀─hand_back─┘  ◀──return_answer (head)──┘  ◀──return_answer (office)──┘   └──close──▶ closed
+ ├─reject──▶ rejected          ├─merge──▶ merged
+ └─answer_directly (the office answers itself) ──▶ approved
+
+Nothing goes online before the webmaster has reviewed it (第二十三条): only `publish` puts a
+message on the portal, and only the webmaster's public version of the question (personal data
+masked) with the approved answer, after screening. Every transition writes a `message_events`
+row, an audit row and its notices in one transaction; each action checks the version the actor
+saw (optimistic locking), like the article workflow.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass
+
+import duckdb
+
+from core import audit, lexicon, notify, permissions, screening, settings, workdays
+from core.content import text_to_html
+from core.db import row, rows, scalar, transaction
+from core.errors import InvalidTransition, NotFound, StaleVersion, ValidationError
+
+ARTICLE = "第十九条"
+KIND_LABELS = {"consult": "咨询", "suggest": "建议", "complain": "投诉"}
+STATE_LABELS = {
+    "new": "待审核", "routed": "办理中", "drafted": "答复待审批", "approved": "答复待发布",
+    "published": "已公开答复", "closed": "已答复(不公开)", "rejected": "不予受理", "merged": "已合并",
+}
+# what the citizen sees for each state: the internal steps are one "办理中"
+PUBLIC_STATE_LABELS = {
+    "new": "已收到,等待网站管理员审核", "routed": "办理中", "drafted": "办理中", "approved": "办理中",
+    "published": "已答复", "closed": "已答复", "rejected": "不予受理", "merged": "已合并办理",
+}
+REJECT_REASONS = {"spam": "垃圾信息", "abusive": "含辱骂、攻击等不文明内容", "out_of_scope": "不属于本厅职责范围",
+                  "duplicate": "重复留言", "other": "其他"}
+LIMITS = {"subject": 100, "body": 5000, "name": 50, "phone": 20, "email": 254, "answer": 10000, "reason": 500}
+FIELD_LABELS = {"kind": "留言类型", "concerns_division_id": "涉及处室", "subject": "标题", "body": "留言内容",
+                "name": "姓名", "phone": "手机号码", "email": "电子邮箱", "consent": "隐私声明",
+                "answer": "答复内容", "reason": "理由", "due_on": "办理期限", "division_id": "承办处室",
+                "public_subject": "公开标题", "public_body": "公开的留言内容"}
+MOBILE = re.compile(r"1[3-9][0-9]{9}")
+PHONE = re.compile(r"(?:1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8}|[48]00-?[0-9]{3}-?[0-9]{4})")
+EMAIL = re.compile(r"[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24}")
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
+OPEN_STATES = ("new", "routed", "drafted", "approved")
+# bidirectional overrides and isolates can make text read differently from what is stored
+_BIDI = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+
+
+@dataclass(frozen=True)
+class Submitted:
+    id: int
+    code: str
+    due_on: dt.date
+
+
+# ---------------------------------------------------------------- cleaning hostile input
+
+
+def clean_text(value, *, multiline: bool = False) -> str:
+    """Text as stored: valid UTF-8, NFC, no control or bidi-override characters, trimmed.
+
+    Lone surrogates (from broken encodings) become U+FFFD; emoji are kept; HTML stays text
+    (templates escape it)."""
+    if value is None:
+        return ""
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", errors="replace")
+    text = str(value).encode("utf-8", errors="surrogatepass").decode("utf-8", errors="replace")
+    text = unicodedata.normalize("NFC", text).translate(_BIDI)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    kept = []
+    for char in text:
+        if char == "\n" and multiline or char == "\t" and multiline:
+            kept.append(char)
+        elif unicodedata.category(char) == "Cc":
+            kept.append(" " if char in "\n\t" else "")
+        else:
+            kept.append(char)
+    text = "".join(kept)
+    if multiline:
+        text = re.sub(r"\n{3,}", "\n\n", text)
+    return text.strip()
+
+
+def _fullwidth_digits(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def _required(value: str, field: str) -> str:
+    if not value:
+        raise ValidationError(FIELD_LABELS[field], "必填", ARTICLE)
+    return value
+
+
+def _limited(value: str, field: str) -> str:
+    limit = LIMITS[field]
+    if len(value) > limit:
+        raise ValidationError(FIELD_LABELS[field], f"不能超过 {limit} 个字(现有 {len(value)} 个字)", ARTICLE)
+    return value
+
+
+def valid_phone(text: str) -> bool:
+    return bool(PHONE.fullmatch(text))
+
+
+def valid_email(text: str) -> bool:
+    return bool(EMAIL.fullmatch(text)) and ".." not in text
+
+
+def _phone(value) -> str | None:
+    text = re.sub(r"[\s()()]", "", _fullwidth_digits(clean_text(value)))
+    if text.startswith("+86"):
+        text = text[3:]
+    if not text:
+        return None
+    _limited(text, "phone")
+    if not MOBILE.fullmatch(text):
+        raise ValidationError(FIELD_LABELS["phone"], "请填写 11 位手机号码,例如 13912345678", ARTICLE)
+    return text
+
+
+def _email(value) -> str | None:
+    text = _fullwidth_digits(clean_text(value))
+    if not text:
+        return None
+    _limited(text, "email")
+    if not valid_email(text):
+        raise ValidationError(FIELD_LABELS["email"], "格式不正确,例如 name@example.com", ARTICLE)
+    return text
+
+
+def validate_form(con: duckdb.DuckDBPyConnection, form: dict) -> dict:
+    """The citizen's message, cleaned and checked; raises ValidationError naming the field."""
+    kind = form.get("kind")
+    if kind not in KIND_LABELS:
+        raise ValidationError(FIELD_LABELS["kind"], "请选择咨询、建议或投诉", ARTICLE)
+    division = form.get("concerns_division_id")
+    if division not in (None, ""):
+        try:
+            division = int(division)
+        except (TypeError, ValueError):
+            division = -1
+        if not scalar(con, "SELECT count(*) FROM divisions WHERE id = ? AND kind = 'division'", [division]):
+            raise ValidationError(FIELD_LABELS["concerns_division_id"], "请从列表中选择处室,或留空", ARTICLE)
+    else:
+        division = None
+    values = {
+        "kind": kind, "concerns_division_id": division,
+        "subject": _limited(_required(clean_text(form.get("subject")), "subject"), "subject"),
+        "body": _limited(_required(clean_text(form.get("body"), multiline=True), "body"), "body"),
+        "name": _limited(_required(clean_text(form.get("name")), "name"), "name"),
+        "phone": _phone(form.get("phone")),
+        "email": _email(form.get("email")),
+        "publish_allowed": bool(form.get("publish_allowed")),
+    }
+    if len(values["body"]) < 5:
+        raise ValidationError(FIELD_LABELS["body"], "请把问题写清楚(至少 5 个字)", ARTICLE)
+    if not values["phone"] and not values["email"]:
+        raise ValidationError(FIELD_LABELS["phone"], "手机号码和电子邮箱至少填写一项,以便答复您", ARTICLE)
+    if not form.get("consent"):
+        raise ValidationError(FIELD_LABELS["consent"], "请阅读并同意隐私声明后再提交", ARTICLE)
+    return values
+
+
+# ---------------------------------------------------------------- the citizen's side
+
+
+def new_code() -> str:
+    """An unguessable tracking code (60 random bits), grouped for reading: SX-7KQ2-M9XD-4TRA."""
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
+    return f"SX-{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def normal_code(text: str) -> str:
+    text = re.sub(r"[^A-Z0-9]", "", _fullwidth_digits(clean_text(text)).upper())
+    if text.startswith("SX"):
+        text = text[2:]
+    return f"SX-{text[:4]}-{text[4:8]}-{text[8:12]}" if len(text) == 12 else ""
+
+
+def deadline_days(con: duckdb.DuckDBPyConnection, kind: str) -> int:
+    found = scalar(con, "SELECT days FROM message_deadlines WHERE kind = ?", [kind])
+    if found is None:
+        found = scalar(con, "SELECT days FROM message_deadlines WHERE kind = 'default'")
+    return int(found or 10)
+
+
+def due_date(con: duckdb.DuckDBPyConnection, kind: str, received: dt.datetime) -> dt.date:
+    """Working days from the day after receipt (holidays and adjusted workdays count, 第十九条)."""
+    return workdays.load(con).add_workdays(received.date(), deadline_days(con, kind))
+
+
+def _client_key(con, client: str | None) -> str | None:
+    from core import ratelimit
+
+    return ratelimit.client_key(con, client) if client else None
+
+
+def submit(con: duckdb.DuckDBPyConnection, form: dict, client: str | None,
+           captcha: tuple[str, str] | None, now: dt.datetime | None = None) -> Submitted:
+    """A citizen's message: checked, rate-limited, CAPTCHA-verified, stored as 'new'."""
+    from core import humancheck, ratelimit
+
+    values = validate_form(con, form)
+    ratelimit.hit(con, client, "message.submit", now)
+    token, answer = captcha or ("", "")
+    humancheck.verify(con, token, answer)
+    now = now or dt.datetime.now()
+    due = due_date(con, values["kind"], now)
+    with transaction(con):
+        code = new_code()
+        while scalar(con, "SELECT count(*) FROM messages WHERE code = ?", [code]):
+            code = new_code()
+        message_id = con.execute(
+            "INSERT INTO messages (code, kind, concerns_division_id, subject, body, name, phone, email, "
+            "publish_allowed, received_at, due_on, client, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            [code, values["kind"], values["concerns_division_id"], values["subject"], values["body"],
+             values["name"], values["phone"], values["email"], values["publish_allowed"], now, due,
+             _client_key(con, client), now]).fetchone()[0]
+        _event(con, message_id, None, "submit", None, "new")
+        for user in _webmasters(con):
+            notify.enqueue(con, user, "message.new", f"【新留言待审核】{values['subject'][:40]}",
+                           f"公众提交了一条{KIND_LABELS[values['kind']]}留言,请在“互动管理”中审核、分办(第二十三条)。\n"
+                           f"{_link(con, 'interaction_desk')}", dedup_key=f"msg-new:{message_id}:u{user}")
+    return Submitted(message_id, code, due)
+
+
+def lookup(con: duckdb.DuckDBPyConnection, code: str, client: str | None,
+           now: dt.datetime | None = None) -> dict | None:
+    """What the citizen may see by tracking code: status, and the answer once approved and released."""
+    from core import ratelimit
+
+    ratelimit.hit(con, client, "message.lookup", now)
+    normal = normal_code(code)
+    if not normal:
+        return None
+    found = row(con, """
+        SELECT m.*, d.name AS division_name, t.code AS merged_code
+        FROM messages m LEFT JOIN divisions d ON d.id = m.division_id
+        LEFT JOIN messages t ON t.id = m.merged_into WHERE m.code = ?""", [normal])
+    if not found:
+        return None
+    shown = found
+    if found["state"] == "merged" and found["merged_into"]:
+        target = row(con, "SELECT m.*, d.name AS division_name FROM messages m "
+                          "LEFT JOIN divisions d ON d.id = m.division_id WHERE m.id = ?", [found["merged_into"]])
+        shown = target or found
+    replied = shown["state"] in ("published", "closed") and shown["answer"]
+    return {
+        "code": found["code"], "kind_label": KIND_LABELS[found["kind"]], "subject": found["subject"],
+        "received_at": found["received_at"], "state": found["state"],
+        "state_label": PUBLIC_STATE_LABELS[found["state"]]
+        if found["state"] != "merged" or not replied else "已答复(与同类留言合并办理)",
+        "answer": shown["answer"] if replied else None,
+        "division_name": shown["division_name"] if replied else None,
+        "replied_at": shown["replied_at"] if replied else None,
+        "published": shown["state"] == "published",
+        "reject_reason": found["reject_reason"] if found["state"] == "rejected" else None,
+        "merged_code": found["merged_code"],
+        "due_on": found["due_on"] if found["state"] in OPEN_STATES else None,
+    }
+
+
+# ---------------------------------------------------------------- loading, events, notices
+
+
+def get(con: duckdb.DuckDBPyConnection, message_id: int) -> dict:
+    found = row(con, "SELECT m.*, d.name AS division_name, cd.name AS concerns_division_name "
+                     "FROM messages m LEFT JOIN divisions d ON d.id = m.division_id "
+                     "LEFT JOIN divisions cd ON cd.id = m.concerns_division_id WHERE m.id = ?", [message_id])
+    if not found:
+        raise NotFound(f"留言 {message_id} 不存在")
+    return found
+
+
+def view(con: duckdb.DuckDBPyConnection, user, message_id: int) -> dict:
+    """One message with its history, for someone allowed to handle it."""
+    message = get(con, message_id)
+    permissions.require(user, "messages.view", message)
+    message["events"] = rows(con, """
+        SELECT e.created_at, e.action, e.from_state, e.to_state, e.comment, coalesce(u.display_name, '公众') AS actor
+        FROM message_events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.message_id = ? ORDER BY e.id""",
+                             [message_id])
+    return message
+
+
+def _event(con, message_id: int, actor, action: str, from_state: str | None, to_state: str,
+           comment: str | None = None) -> None:
+    con.execute("INSERT INTO message_events (message_id, actor_id, action, from_state, to_state, comment) "
+                "VALUES (?, ?, ?, ?, ?, ?)", [message_id, actor.id if actor else None, action, from_state,
+                                              to_state, comment])
+    audit.record(con, actor or "public", f"message.{action}", f"message:{message_id}",
+                 f"{from_state or '-'}→{to_state}" + (f" 「{comment[:200]}」" if comment else ""))
+
+
+def _update(con, message: dict, expected_version: int, **changes) -> None:
+    changes["version"] = expected_version + 1
+    changes["updated_at"] = dt.datetime.now()
+    assignments = ", ".join(f"{name} = ?" for name in changes)
+    try:
+        count = con.execute(f"UPDATE messages SET {assignments} WHERE id = ? AND version = ?",
+                            [*changes.values(), message["id"], expected_version]).fetchone()[0]
+    except duckdb.TransactionException as exc:
+        raise StaleVersion("该留言") from exc
+    if count != 1:
+        raise StaleVersion("该留言")
+
+
+def _expect(message: dict, expected_version: int, states: tuple[str, ...], action: str) -> None:
+    if message["version"] != expected_version:
+        raise StaleVersion("该留言")
+    if message["state"] not in states:
+        allowed = "、".join(STATE_LABELS[s] for s in states)
+        raise InvalidTransition(f"留言当前为「{STATE_LABELS[message['state']]}」,不能{action}(仅限:{allowed})")
+
+
+def _run(con, fn):
+    try:
+        with transaction(con):
+            return fn()
+    except duckdb.TransactionException as exc:
+        raise StaleVersion("该留言") from exc
+
+
+def _users(con, role: str, division_id: int | None = None) -> list[int]:
+    sql = "SELECT u.id FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role = ? AND u.active"
+    params: list = [role]
+    if division_id is not None:
+        sql += " AND u.division_id = ?"
+        params.append(division_id)
+    return [r["id"] for r in rows(con, sql + " ORDER BY u.id", params)]
+
+
+def _webmasters(con) -> list[int]:
+    return _users(con, "webmaster")
+
+
+def _link(con, page: str, message_id: int | None = None) -> str:
+    base = str(settings.get(con, "workbench_url")).rstrip("/")
+    return f"{base}/{page}" + (f"?message={message_id}" if message_id else "")
+
+
+def _notify(con, user_ids: list[int], kind: str, message: dict, subject: str, text: str, page: str,
+            key: str) -> int:
+    sent = 0
+    for user_id in user_ids:
+        sent += notify.enqueue(con, user_id, kind, f"{subject}{message['subject'][:40]}",
+                               f"{text}\n留言:{message['subject']}\n{_link(con, page, message['id'])}",
+                               dedup_key=f"{key}:u{user_id}")
+    return sent
+
+
+# ---------------------------------------------------------------- the office (第二十三条)
+
+
+def _clean_reason(reason, *, required: bool = True) -> str:
+    text = clean_text(reason, multiline=True)
+    if required and not text:
+        raise ValidationError(FIELD_LABELS["reason"], "请填写理由", "第二十三条")
+    return _limited(text, "reason")
+
+
+def route(con: duckdb.DuckDBPyConnection, user, message_id: int, division_id: int, expected_version: int,
+          due_on: dt.date | None = None, comment: str = "") -> None:
+    """Accept a new message and give it to a division with a due date (第十九、二十三条)."""
+    permissions.require(user, "messages.moderate")
+    message = get(con, message_id)
+    _expect(message, expected_version, ("new",), "分办")
+    if not scalar(con, "SELECT count(*) FROM divisions WHERE id = ? AND kind = 'division'", [division_id]):
+        raise ValidationError(FIELD_LABELS["division_id"], "请选择承办处室", ARTICLE)
+    due = due_on or message["due_on"] or due_date(con, message["kind"], message["received_at"])
+    if due < dt.date.today() and due != message["due_on"]:
+        raise ValidationError(FIELD_LABELS["due_on"], "办理期限不能早于今天", ARTICLE)
+    note = clean_text(comment, multiline=True)[:LIMITS["reason"]] or None
+
+    def go():
+        _update(con, message, expected_version, state="routed", division_id=division_id, due_on=due,
+                routed_at=dt.datetime.now())
+        _event(con, message_id, user, "route", "new", "routed", note)
+        _notify(con, _users(con, "officer", division_id), "message.routed", message, "【留言待办理】",
+                f"办公室分办了一条留言给贵处室,请在 {due} 前答复(第十九条)。" + (f"\n办公室说明:{note}" if note else ""),
+                "interaction_answers", f"msg-route:{message_id}:v{expected_version}")
+
+    _run(con, go)
+
+
+def reject(con: duckdb.DuckDBPyConnection, user, message_id: int, category: str, reason: str,
+           expected_version: int) -> None:
+    """Not accepted: spam, abuse, out of scope… with a reason the citizen sees by code."""
+    permissions.require(user, "messages.moderate")
+    message = get(con, message_id)
+    _expect(message, expected_version, ("new",), "不予受理")
+    _reject_one(con, user, message, category, reason, expected_version)
+
+
+def _reject_one(con, user, message: dict, category: str, reason: str, expected_version: int) -> None:
+    if category not in REJECT_REASONS:
+        raise ValidationError(FIELD_LABELS["reason"], "请选择不予受理的类别", "第二十三条")
+    detail = _clean_reason(reason, required=category == "other")
+    text = REJECT_REASONS[category] + (f":{detail}" if detail else "")
+
+    def go():
+        _update(con, message, expected_version, state="rejected", reject_reason=text, closed_at=dt.datetime.now())
+        _event(con, message["id"], user, "reject", message["state"], "rejected", text)
+
+    _run(con, go)
+
+
+def bulk_reject(con: duckdb.DuckDBPyConnection, user, message_ids: list[int], category: str,
+                reason: str = "") -> int:
+    """A spam wave: every selected new message rejected in one transaction (all or nothing)."""
+    permissions.require(user, "messages.moderate")
+    if not message_ids:
+        raise ValidationError("选择", "请至少选择一条留言", "第二十三条")
+    with transaction(con):
+        for message_id in message_ids:
+            message = get(con, message_id)
+            if message["state"] != "new":
+                raise InvalidTransition(f"留言「{message['subject'][:30]}」已不是待审核状态,批量操作未执行")
+            _reject_one(con, user, message, category, reason, message["version"])
+    return len(message_ids)
+
+
+def merge(con: duckdb.DuckDBPyConnection, user, message_id: int, into_id: int, expected_version: int) -> None:
+    """A duplicate: handled with the message it repeats; its citizen sees that answer by code."""
+    permissions.require(user, "messages.moderate")
+    message = get(con, message_id)
+    _expect(message, expected_version, ("new",), "合并")
+    target = get(con, into_id)
+    if target["id"] == message["id"] or target["state"] in ("rejected", "merged"):
+        raise ValidationError("合并到", "请选择另一条已受理的留言", "第二十三条")
+
+    def go():
+        _update(con, message, expected_version, state="merged", merged_into=target["id"],
+                division_id=target["division_id"], closed_at=dt.datetime.now())
+        _event(con, message_id, user, "merge", "new", "merged", f"合并到留言 {target['code']}")
+
+    _run(con, go)
+
+
+def answer_directly(con: duckdb.DuckDBPyConnection, user, message_id: int, answer: str,
+                    expected_version: int) -> None:
+    """The office answers itself (a simple consultation): ready to publish or close."""
+    permissions.require(user, "messages.moderate")
+    message = get(con, message_id)
+    _expect(message, expected_version, ("new",), "直接答复")
+    text = _answer_text(con, answer)
+
+    def go():
+        now = dt.datetime.now()
+        _update(con, message, expected_version, state="approved", answer=text, answered_by=user.id,
+                approved_by=user.id, answered_at=now, routed_at=message["routed_at"] or now)
+        _event(con, message_id, user, "answer_directly", "new", "approved")
+
+    _run(con, go)
+
+
+def default_public_text(message: dict) -> tuple[str, str]:
+    """The question as the portal may show it: the citizen's contact details and any personal
+    data the screening finds are masked (the webmaster can edit it further)."""
+    subject, body = message["subject"], message["body"]
+    for value in (message.get("phone"), message.get("email"), message.get("name")):
+        if value and len(value) >= 2:
+            subject, body = subject.replace(value, "*" * 3), body.replace(value, "*" * 3)
+    return _mask_personal(subject), _mask_personal(body)
+
+
+def _mask_personal(text: str) -> str:
+    findings = [f for f in screening.rule_personal(screening.Part("body", text), "interaction")]
+    for finding in sorted(findings, key=lambda f: f.start, reverse=True):
+        text = text[:finding.start] + "*" * min(len(finding.excerpt), 11) + text[finding.end:]
+    return text
+
+
+def publication_findings(con: duckdb.DuckDBPyConnection, message: dict, public_subject: str,
+                         public_body: str) -> list[screening.Finding]:
+    """Screening of what would go online (personal data blocks in this context, 第十六条)."""
+    words = lexicon.load(con)
+    findings = screening.screen(public_subject, text_to_html(public_body + "\n\n" + (message["answer"] or "")),
+                                lexicon=words, context="interaction")
+    return [f for f in findings if f.rule not in ("headline_repeated", "column_kind", "timeliness",
+                                                   "duplicate_title", "empty_paragraphs", "inline_style")]
+
+
+def publish(con: duckdb.DuckDBPyConnection, user, message_id: int, expected_version: int,
+            public_subject: str | None = None, public_body: str | None = None) -> None:
+    """Put the question (without personal data) and the approved answer on the portal (第二十三条)."""
+    permissions.require(user, "messages.moderate")
+    message = get(con, message_id)
+    _expect(message, expected_version, ("approved",), "公开发布")
+    if not message["publish_allowed"]:
+        raise InvalidTransition("留言人未同意公开答复,只能不公开办结(答复仍可凭查询码查看)")
+    default_subject, default_body = default_public_text(message)
+    subject = _limited(_required(clean_text(public_subject if public_subject is not None else default_subject),
+                                 "public_subject"), "subject")
+    body = _limited(_required(clean_text(public_body if public_body is not None else default_body, multiline=True),
+                              "public_body"), "body")
+    for value in (message["phone"], message["email"], message["name"]):
+        if value and len(value) >= 2 and (value in subject or value in body or value in (message["answer"] or "")):
+            raise ValidationError(FIELD_LABELS["public_body"], "公开的内容中含有留言人的姓名或联系方式,请删除",
+                                  "第十六条")
+    blocks = screening.hard_blocks(publication_findings(con, message, subject, body))
+    if blocks:
+        raise ValidationError(blocks[0].place or FIELD_LABELS["public_body"],
+                              f"{blocks[0].message}:「{blocks[0].excerpt}」,不能公开", blocks[0].article)
+
+    def go():
+        now = dt.datetime.now()
+        _update(con, message, expected_version, state="published", public_subject=subject, public_body=body,
+                published_at=now, replied_at=message["replied_at"] or now)
+        _event(con, message_id, user, "publish", "approved", "published")
+        _tell_citizen(con, message)
+
+    _run(con, go)
+
+
+def close(con: duckdb.DuckDBPyConnection, user, message_id: int, expected_version: int) -> None:
+    """Answered without publishing: the citizen sees the answer by tracking code."""
+    permissions.require(user, "messages.moderate")
+    message = get(con, message_id)
+    _expect(message, expected_version, ("approved",), "不公开办结")
+
+    def go():
+        now = dt.datetime.now()
+        _update(con, message, expected_version, state="closed", closed_at=now, replied_at=now)
+        _event(con, message_id, user, "close", "approved", "closed")
+        _tell_citizen(con, message)
+
+    _run(con, go)
+
+
+def unpublish(con: duckdb.DuckDBPyConnection, user, message_id: int, reason: str, expected_version: int) -> None:
+    """The webmaster's temporary measure (第二十三条): off the portal, still answered for the citizen."""
+    permissions.require(user, "messages.moderate")
+    message = get(con, message_id)
+    _expect(message, expected_version, ("published",), "撤下")
+    text = _clean_reason(reason)
+
+    def go():
+        _update(con, message, expected_version, state="closed", closed_at=dt.datetime.now())
+        _event(con, message_id, user, "unpublish", "published", "closed", text)
+
+    _run(con, go)
+
+
+def _tell_citizen(con, message: dict) -> None:
+    if message["email"]:
+        con.execute(
+            "INSERT INTO outbox (user_id, recipient, kind, subject, body, dedup_key) VALUES (NULL, ?, ?, ?, ?, ?)",
+            [message["email"], "message.replied", f"您的留言已答复({message['code']})",
+             f"您在{settings.get(con, 'site_name')}网站提交的留言「{message['subject'][:40]}」已经答复。"
+             f"请凭查询码 {message['code']} 在网站“公众留言”页面查看答复。",
+             f"msg-replied:{message['id']}"])
+
+
+# ---------------------------------------------------------------- the division
+
+
+def _answer_text(con, answer) -> str:
+    text = _limited(_required(clean_text(answer, multiline=True), "answer"), "answer")
+    words = lexicon.load(con)
+    blocks = screening.hard_blocks(screening.screen("", text_to_html(text), lexicon=words, context="article"))
+    if blocks:
+        raise ValidationError(FIELD_LABELS["answer"], f"{blocks[0].message}:「{blocks[0].excerpt}」",
+                              blocks[0].article)
+    return text
+
+
+def save_answer(con: duckdb.DuckDBPyConnection, user, message_id: int, answer: str, expected_version: int) -> None:
+    """Keep a draft of the division's answer (still 办理中)."""
+    message = get(con, message_id)
+    permissions.require(user, "messages.answer", message)
+    _expect(message, expected_version, ("routed",), "保存答复")
+    text = _limited(clean_text(answer, multiline=True), "answer")
+
+    def go():
+        _update(con, message, expected_version, answer=text, answered_by=user.id)
+        audit.record(con, user, "message.save_answer", f"message:{message_id}", f"{len(text)} 字")
+
+    _run(con, go)
+
+
+def submit_answer(con: duckdb.DuckDBPyConnection, user, message_id: int, answer: str,
+                  expected_version: int) -> None:
+    """The officer sends the answer to the division head (第十四、十九条)."""
+    message = get(con, message_id)
+    permissions.require(user, "messages.answer", message)
+    _expect(message, expected_version, ("routed",), "提交答复")
+    text = _answer_text(con, answer)
+
+    def go():
+        _update(con, message, expected_version, state="drafted", answer=text, answered_by=user.id)
+        _event(con, message_id, user, "submit_answer", "routed", "drafted")
+        _notify(con, _users(con, "head", message["division_id"]), "message.drafted", message, "【留言答复待审批】",
+                "贵处室信息员提交了留言答复,请审批。", "interaction_answers",
+                f"msg-drafted:{message_id}:v{expected_version}")
+
+    _run(con, go)
+
+
+def hand_back(con: duckdb.DuckDBPyConnection, user, message_id: int, reason: str, expected_version: int) -> None:
+    """Not this division's business: back to the webmaster to route again."""
+    message = get(con, message_id)
+    permissions.require(user, "messages.answer", message)
+    _expect(message, expected_version, ("routed",), "退回办公室")
+    text = _clean_reason(reason)
+
+    def go():
+        _update(con, message, expected_version, state="new", division_id=None, routed_at=None)
+        _event(con, message_id, user, "hand_back", "routed", "new", text)
+        _notify(con, _webmasters(con), "message.handed_back", message, "【留言被退回】",
+                f"{message['division_name'] or '承办处室'}认为该留言不属于本处室职责,理由:{text}。请重新分办。",
+                "interaction_desk", f"msg-back:{message_id}:v{expected_version}")
+
+    _run(con, go)
+
+
+def approve_answer(con: duckdb.DuckDBPyConnection, user, message_id: int, expected_version: int) -> None:
+    """The head approves the division's answer; it goes back to the webmaster."""
+    message = get(con, message_id)
+    permissions.require(user, "messages.approve", message)
+    _expect(message, expected_version, ("drafted",), "审批答复")
+    _answer_text(con, message["answer"])  # screened again: the lexicon may have changed
+
+    def go():
+        _update(con, message, expected_version, state="approved", approved_by=user.id, answered_at=dt.datetime.now())
+        _event(con, message_id, user, "approve_answer", "drafted", "approved")
+        _notify(con, _webmasters(con), "message.approved", message, "【留言答复待发布】",
+                f"{message['division_name']}的答复已经处室负责人审批,请审核后公开或不公开办结。",
+                "interaction_desk", f"msg-approved:{message_id}:v{expected_version}")
+
+    _run(con, go)
+
+
+def return_answer(con: duckdb.DuckDBPyConnection, user, message_id: int, comment: str,
+                  expected_version: int) -> None:
+    """The head (drafted) or the webmaster (approved) sends the answer back to the division."""
+    message = get(con, message_id)
+    if message["state"] == "approved" and message["division_id"]:
+        permissions.require(user, "messages.moderate")
+    else:
+        permissions.require(user, "messages.approve", message)
+    _expect(message, expected_version, ("drafted", "approved"), "退回修改")
+    if message["state"] == "approved" and not message["division_id"]:
+        raise InvalidTransition("这条留言由办公室直接答复,请直接修改后发布")
+    text = _clean_reason(comment)
+
+    def go():
+        _update(con, message, expected_version, state="routed", approved_by=None, answered_at=None)
+        _event(con, message_id, user, "return_answer", message["state"], "routed", text)
+        _notify(con, _users(con, "officer", message["division_id"]), "message.returned", message,
+                "【留言答复被退回】", f"答复被退回修改,意见:{text}", "interaction_answers",
+                f"msg-returned:{message_id}:v{expected_version}")
+
+    _run(con, go)
+
+
+# ---------------------------------------------------------------- queues and deadlines
+
+
+def urgency(con: duckdb.DuckDBPyConnection, message: dict, today: dt.date | None = None) -> str | None:
+    """'overdue', 'due_soon', 'veto_risk' (old enough to threaten the national check) or None."""
+    if message["state"] not in OPEN_STATES:
+        return None
+    today = today or dt.date.today()
+    received = message["received_at"].date() if isinstance(message["received_at"], dt.datetime) \
+        else message["received_at"]
+    if (today - received).days >= int(settings.get(con, "message_veto_warn_days")):
+        return "veto_risk"
+    due = message["due_on"]
+    if due and due < today:
+        return "overdue"
+    if due and workdays.load(con).workdays_between(today, due) <= int(settings.get(con, "message_warn_days")):
+        return "due_soon"
+    return None
+
+
+URGENCY_LABELS = {"veto_risk": "⛔ 临近三个月未答复", "overdue": "🔴 已超期", "due_soon": "🟠 即将到期"}
+
+_QUEUE_SQL = """
+    SELECT m.id, m.code, m.kind, m.subject, m.body, m.name, m.state, m.division_id, d.name AS division_name,
+           cd.name AS concerns_division_name, m.received_at, m.routed_at, m.due_on, m.answered_at, m.version,
+           m.publish_allowed, m.answer
+    FROM messages m LEFT JOIN divisions d ON d.id = m.division_id
+    LEFT JOIN divisions cd ON cd.id = m.concerns_division_id
+"""
+
+
+def _with_urgency(con, found: list[dict], today: dt.date | None = None) -> list[dict]:
+    for message in found:
+        message["urgency"] = urgency(con, message, today)
+        message["urgency_label"] = URGENCY_LABELS.get(message["urgency"], "")
+        message["state_label"] = STATE_LABELS[message["state"]]
+        message["kind_label"] = KIND_LABELS[message["kind"]]
+    return found
+
+
+def desk_queue(con: duckdb.DuckDBPyConnection, user, states: tuple[str, ...] = ("new", "approved"),
+               today: dt.date | None = None, limit: int = 500) -> list[dict]:
+    """The webmaster's queues: new messages to moderate, approved answers to release, or any state."""
+    permissions.require(user, "messages.moderate")
+    marks = ", ".join("?" for _ in states)
+    return _with_urgency(con, rows(con, _QUEUE_SQL + f" WHERE m.state IN ({marks}) ORDER BY m.due_on, m.id LIMIT ?",
+                                   [*states, limit]), today)
+
+
+def division_queue(con: duckdb.DuckDBPyConnection, user, today: dt.date | None = None) -> list[dict]:
+    """Messages routed to the user's division that are still open there (officer: to answer;
+    head: to approve)."""
+    if not (user.has("officer") or user.has("head")) or user.division_id is None:
+        return []
+    return _with_urgency(con, rows(con, _QUEUE_SQL + " WHERE m.division_id = ? AND m.state IN ('routed', 'drafted', "
+                                   "'approved') ORDER BY m.due_on, m.id", [user.division_id]), today)
+
+
+def division_history(con: duckdb.DuckDBPyConnection, user, limit: int = 200) -> list[dict]:
+    if user.division_id is None:
+        return []
+    return _with_urgency(con, rows(con, _QUEUE_SQL + " WHERE m.division_id = ? AND m.state IN ('published', 'closed') "
+                                   "ORDER BY m.replied_at DESC LIMIT ?", [user.division_id, limit]))
+
+
+def search(con: duckdb.DuckDBPyConnection, user, text: str = "", state: str | None = None,
+           limit: int = 200) -> list[dict]:
+    """Every message (the office): by code, subject or body text, and state."""
+    permissions.require(user, "messages.moderate")
+    sql, params = _QUEUE_SQL + " WHERE 1 = 1", []
+    if text:
+        sql += " AND (m.code = ? OR m.subject ILIKE ? OR m.body ILIKE ?)"
+        params += [normal_code(text) or text, f"%{text}%", f"%{text}%"]
+    if state:
+        sql += " AND m.state = ?"
+        params.append(state)
+    return _with_urgency(con, rows(con, sql + " ORDER BY m.id DESC LIMIT ?", [*params, limit]))
+
+
+def similar(con: duckdb.DuckDBPyConnection, message: dict, limit: int = 5) -> list[dict]:
+    """Candidates for merging: other accepted messages with the same subject or from the same client."""
+    return rows(con, """
+        SELECT id, code, subject, state, received_at FROM messages
+        WHERE id <> ? AND state NOT IN ('rejected', 'merged')
+          AND (subject = ? OR (client IS NOT NULL AND client = ?))
+        ORDER BY id DESC LIMIT ?""", [message["id"], message["subject"], message.get("client"), limit])
+
+
+def published(con: duckdb.DuckDBPyConnection, limit: int | None = None) -> list[dict]:
+    """What the portal shows: never the name, phone, e-mail or the unmasked text."""
+    sql = """SELECT m.id, m.kind, m.public_subject AS subject, m.public_body AS body, m.answer,
+                    d.name AS division_name, m.received_at, m.replied_at, m.published_at
+             FROM messages m LEFT JOIN divisions d ON d.id = m.division_id
+             WHERE m.state = 'published' ORDER BY m.published_at DESC, m.id DESC"""
+    found = rows(con, sql + (" LIMIT ?" if limit else ""), [limit] if limit else [])
+    for message in found:
+        message["kind_label"] = KIND_LABELS[message["kind"]]
+        message["division_name"] = message["division_name"] or "办公室"
+    return found
+
+
+def counts(con: duckdb.DuckDBPyConnection, user) -> dict[str, int]:
+    """The user's interaction to-dos (sidebar and home page)."""
+    items: dict[str, int] = {}
+    if user.has("webmaster"):
+        items["messages_new"] = int(scalar(con, "SELECT count(*) FROM messages WHERE state = 'new'"))
+        items["messages_release"] = int(scalar(con, "SELECT count(*) FROM messages WHERE state = 'approved'"))
+    if user.division_id is not None:
+        if user.has("officer"):
+            items["messages_answer"] = int(scalar(
+                con, "SELECT count(*) FROM messages WHERE state = 'routed' AND division_id = ?", [user.division_id]))
+        if user.has("head"):
+            items["messages_approve"] = int(scalar(
+                con, "SELECT count(*) FROM messages WHERE state = 'drafted' AND division_id = ?", [user.division_id]))
+    return items
+
+
+def remind_deadlines(con: duckdb.DuckDBPyConnection, today: dt.date | None = None) -> int:
+    """E-mail the assignees of open messages that are nearly due or overdue, once per message and
+    stage; the office hears of every message old enough to threaten the national check."""
+    today = today or dt.date.today()
+    sent = 0
+    for message in rows(con, _QUEUE_SQL + " WHERE m.state IN ('new', 'routed', 'drafted', 'approved')"):
+        stage = urgency(con, message, today)
+        if not stage:
+            continue
+        if message["state"] == "routed":
+            who = _users(con, "officer", message["division_id"])
+        elif message["state"] == "drafted":
+            who = _users(con, "head", message["division_id"])
+        else:
+            who = _webmasters(con)
+        if stage == "veto_risk":
+            who = sorted(set(who) | set(_webmasters(con)))
+        label = {"due_soon": "【留言即将到期】", "overdue": "【留言已超期】", "veto_risk": "【留言临近三个月未答复】"}[stage]
+        text = {"due_soon": f"该留言的办理期限是 {message['due_on']},请及时答复(第十九条)。",
+                "overdue": f"该留言的办理期限 {message['due_on']} 已过,请立即答复(第十九条)。",
+                "veto_risk": "该留言收到已接近三个月仍未答复;全国政府网站检查中,有效留言超过三个月未答复属单项否决,请立即处理。"}[stage]
+        page = "interaction_desk" if message["state"] in ("new", "approved") else "interaction_answers"
+        sent += _notify(con, who, f"message.{stage}", message, label, text, page, f"msg-{stage}:{message['id']}")
+    return sent
+
+
+def set_deadlines(con: duckdb.DuckDBPyConnection, user, days: dict[str, int]) -> None:
+    """The office's deadlines per message type, in working days (low-code)."""
+    permissions.require(user, "settings.edit")
+    checked = {}
+    for kind, value in days.items():
+        if kind not in ("default", *KIND_LABELS):
+            raise ValidationError("留言类型", f"未知类型 {kind}", ARTICLE)
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            number = 0
+        if not 1 <= number <= 60:
+            label = "默认" if kind == "default" else KIND_LABELS[kind]
+            raise ValidationError(f"{label}办理期限", "应为 1 至 60 个工作日", ARTICLE)
+        checked[kind] = number
+    with transaction(con):
+        for kind, number in checked.items():
+            con.execute("DELETE FROM message_deadlines WHERE kind = ?", [kind])
+            con.execute("INSERT INTO message_deadlines (kind, days) VALUES (?, ?)", [kind, number])
+        audit.record(con, user, "message.deadlines", "message_deadlines",
+                     ", ".join(f"{k}={v}" for k, v in checked.items()))
+
+
+def deadlines(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    return {r["kind"]: r["days"] for r in rows(con, "SELECT kind, days FROM message_deadlines")}
