@@ -32,6 +32,10 @@ PAGES = {
     "regulation": ("pages/regulation.py", "管理办法", ":material/menu_book:", set(accounts.ROLE_LABELS)),
     "account": ("pages/account.py", "账号安全", ":material/key:", set(accounts.ROLE_LABELS)),
 }
+# open to everyone, signed in or not (第十九条): the portal's 互动交流 column links to <workbench>/message
+PUBLIC = {
+    "message": ("pages/public_message.py", "公众留言", ":material/contact_support:"),
+}
 PENDING = "login_pending"  # a correct password waiting for its second factor
 COOKIE_TRIED = "auth_cookie_tried"
 COOKIE = _shared.COOKIE
@@ -45,7 +49,11 @@ def pages_for(user: accounts.User) -> list:
     # the default page lives at "/", so every task page keeps its own address for deep links
     home = st.Page("pages/home.py", title="工作台首页", icon=":material/home:", url_path="home", default=True)
     return [home] + [st.Page(path, title=title, icon=icon, url_path=key)
-                     for key, (path, title, icon, roles) in PAGES.items() if roles & user.roles]
+                     for key, (path, title, icon, roles) in PAGES.items() if roles & user.roles] + public_pages()
+
+
+def public_pages() -> list:
+    return [st.Page(path, title=title, icon=icon, url_path=key) for key, (path, title, icon) in PUBLIC.items()]
 
 
 def finish(outcome: login.Outcome) -> None:
@@ -185,6 +193,7 @@ def run() -> None:
         # (…/approvals) still leads there once the cookie or the password signs the user in.
         entry = [st.Page(login_page, title="登录", icon=":material/login:", url_path="login", default=True)]
         entry += [st.Page(login_page, title="登录", url_path=key) for key in PAGES]
+        entry += public_pages()
         st.navigation(entry, position="hidden").run()
     else:
         with st.sidebar:
