@@ -487,8 +487,14 @@ def publication_findings(con: duckdb.DuckDBPyConnection, message: dict, public_s
     words = lexicon.load(con)
     findings = screening.screen(public_subject, text_to_html(public_body + "\n\n" + (message["answer"] or "")),
                                 lexicon=words, context="interaction")
-    return [f for f in findings if f.rule not in ("headline_repeated", "column_kind", "timeliness",
-                                                   "duplicate_title", "empty_paragraphs", "inline_style")]
+    return [f for f in findings if not f.rule.startswith(("format.", "timeliness"))]
+
+
+def message_findings(con: duckdb.DuckDBPyConnection, message: dict) -> list[screening.Finding]:
+    """Screening of an incoming message for the webmaster's review (第二十三条): classified
+    markings, internal documents and the lexicons; the citizen's own contact details are expected."""
+    findings = screening.screen(message["subject"], text_to_html(message["body"]), lexicon=lexicon.load(con))
+    return [f for f in findings if not f.rule.startswith(("format.", "timeliness", "personal.", "doctype."))]
 
 
 def publish(con: duckdb.DuckDBPyConnection, user, message_id: int, expected_version: int,
@@ -667,19 +673,33 @@ def return_answer(con: duckdb.DuckDBPyConnection, user, message_id: int, comment
 # ---------------------------------------------------------------- queues and deadlines
 
 
-def urgency(con: duckdb.DuckDBPyConnection, message: dict, today: dt.date | None = None) -> str | None:
+@dataclass(frozen=True)
+class _Limits:
+    warn_days: int
+    veto_days: int
+    calendar: workdays.WorkCalendar
+
+
+def _limits(con) -> _Limits:
+    return _Limits(int(settings.get(con, "message_warn_days")), int(settings.get(con, "message_veto_warn_days")),
+                   workdays.load(con))
+
+
+def urgency(con: duckdb.DuckDBPyConnection, message: dict, today: dt.date | None = None,
+            limits: _Limits | None = None) -> str | None:
     """'overdue', 'due_soon', 'veto_risk' (old enough to threaten the national check) or None."""
     if message["state"] not in OPEN_STATES:
         return None
+    limits = limits or _limits(con)
     today = today or dt.date.today()
     received = message["received_at"].date() if isinstance(message["received_at"], dt.datetime) \
         else message["received_at"]
-    if (today - received).days >= int(settings.get(con, "message_veto_warn_days")):
+    if (today - received).days >= limits.veto_days:
         return "veto_risk"
     due = message["due_on"]
     if due and due < today:
         return "overdue"
-    if due and workdays.load(con).workdays_between(today, due) <= int(settings.get(con, "message_warn_days")):
+    if due and limits.calendar.workdays_between(today, due) <= limits.warn_days:
         return "due_soon"
     return None
 
@@ -696,8 +716,9 @@ _QUEUE_SQL = """
 
 
 def _with_urgency(con, found: list[dict], today: dt.date | None = None) -> list[dict]:
+    limits = _limits(con)
     for message in found:
-        message["urgency"] = urgency(con, message, today)
+        message["urgency"] = urgency(con, message, today, limits)
         message["urgency_label"] = URGENCY_LABELS.get(message["urgency"], "")
         message["state_label"] = STATE_LABELS[message["state"]]
         message["kind_label"] = KIND_LABELS[message["kind"]]
@@ -785,9 +806,10 @@ def remind_deadlines(con: duckdb.DuckDBPyConnection, today: dt.date | None = Non
     """E-mail the assignees of open messages that are nearly due or overdue, once per message and
     stage; the office hears of every message old enough to threaten the national check."""
     today = today or dt.date.today()
+    limits = _limits(con)
     sent = 0
     for message in rows(con, _QUEUE_SQL + " WHERE m.state IN ('new', 'routed', 'drafted', 'approved')"):
-        stage = urgency(con, message, today)
+        stage = urgency(con, message, today, limits)
         if not stage:
             continue
         if message["state"] == "routed":

@@ -44,7 +44,7 @@ def approver_ids(con: duckdb.DuckDBPyConnection, role: str, lead_division_id: in
 
 def todo_items(con: duckdb.DuckDBPyConnection, user) -> dict[str, int]:
     """What waits for this user, by kind: the page that handles each kind shows the items."""
-    from core import requests, workflow
+    from core import interaction, requests, workflow
 
     items = {"approvals": len(workflow.approval_queue(con, user))}
     if user.has("officer"):
@@ -54,11 +54,13 @@ def todo_items(con: duckdb.DuckDBPyConnection, user) -> dict[str, int]:
                 [user.division_id, state]))
     if user.has("webmaster"):
         items["requests"] = len(requests.open_requests(con))
+    items.update(interaction.counts(con, user))
     return items
 
 
 def todo_count(con: duckdb.DuckDBPyConnection, user) -> int:
-    """Items waiting for this user: approvals, returned drafts, approved items to publish, requests."""
+    """Items waiting for this user: approvals, returned drafts, approved items to publish, requests,
+    public messages to moderate, answer, approve or release."""
     return sum(todo_items(con, user).values())
 
 

@@ -41,10 +41,26 @@ def remind_waiting(con: duckdb.DuckDBPyConnection, now: dt.datetime | None = Non
     return sent
 
 
+_last_message_check: list[tuple] = []  # (database, hour) of the last deadline check in this process
+
+
+def remind_messages(con: duckdb.DuckDBPyConnection, now: dt.datetime | None = None) -> int:
+    """Deadline reminders for public messages (第十九条), checked once an hour (each reminder is
+    sent once per message and stage whatever the frequency)."""
+    from core import interaction
+
+    now = now or dt.datetime.now()
+    key = (id(con), now.replace(minute=0, second=0, microsecond=0))
+    if _last_message_check and _last_message_check[-1] == key:
+        return 0
+    _last_message_check[:] = [key]
+    return interaction.remind_deadlines(con, now.date())
+
+
 def tick(con: duckdb.DuckDBPyConnection, site_dir: str | Path | None = None,
          now: dt.datetime | None = None) -> dict:
     published = workflow.publish_due(con, now)
-    reminded = remind_waiting(con, now)
+    reminded = remind_waiting(con, now) + remind_messages(con, now)
     if published and site_dir is not None:
         from core import portal, search
 

@@ -152,7 +152,7 @@ def show_flash() -> None:
 
 def sidebar_todo(con, user: accounts.User) -> None:
     count = notify.todo_count(con, user)
-    st.sidebar.metric("我的待办", count, help="待您审批、待修改、待发布的稿件和待处理的申请")
+    st.sidebar.metric("我的待办", count, help="待您审批、待修改、待发布的稿件,待处理的申请和公众留言")
 
 
 def refresh_site(con) -> None:

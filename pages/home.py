@@ -10,18 +10,23 @@ user = _shared.require_user(con)
 st.title("网站工作台")
 st.markdown(f"{user.display_name},您好。您的角色:{user.role_labels}")
 
-TODO = {
-    "approvals": ("待您审批的稿件", "pages/approvals.py"),
-    "returned": ("被退回、待修改的稿件", "pages/my_articles.py"),
-    "approved": ("已批准、待发布的稿件", "pages/my_articles.py"),
-    "requests": ("待处理的委托发布申请", "pages/request_queue.py"),
+TODO = {  # kind: label, the page that handles it, the roles that reach that page
+    "approvals": ("待您审批的稿件", "pages/approvals.py", {"head", "leader", "group"}),
+    "returned": ("被退回、待修改的稿件", "pages/my_articles.py", {"officer", "webmaster"}),
+    "approved": ("已批准、待发布的稿件", "pages/my_articles.py", {"officer", "webmaster"}),
+    "requests": ("待处理的委托发布申请", "pages/request_queue.py", {"webmaster"}),
+    "messages_new": ("待审核的公众留言", "pages/interaction_desk.py", {"webmaster"}),
+    "messages_release": ("待发布的留言答复", "pages/interaction_desk.py", {"webmaster"}),
+    "messages_answer": ("待本处室答复的留言", "pages/interaction_answers.py", {"officer", "head"}),
+    "messages_approve": ("待您审批的留言答复", "pages/interaction_answers.py", {"officer", "head"}),
 }
-items = {kind: n for kind, n in notify.todo_items(con, user).items() if kind in TODO}
+# only cards whose page this user reaches (a link to a page outside the navigation fails)
+items = {kind: n for kind, n in notify.todo_items(con, user).items() if kind in TODO and TODO[kind][2] & user.roles}
 if not any(items.values()):
     st.success("目前没有待办事项。")
 cols = st.columns(max(len(items), 1))
 for col, (kind, count) in zip(cols, items.items(), strict=False):
-    label, page = TODO[kind]
+    label, page, _ = TODO[kind]
     with col.container(border=True):
         st.metric(label, count)
         st.page_link(page, label="前往处理", icon=":material/arrow_forward:")

@@ -1,0 +1,119 @@
+"""留言办理: messages routed to a division; the officer answers, the head approves (第十四、十九条)."""
+
+import streamlit as st
+
+from core import interaction
+from pages import _messages, _shared
+
+con = _shared.cursor()
+user = _shared.require_user(con)
+st.title("留言办理")
+st.caption("办公室分办给本处室的公众留言,须在办理期限内答复(第十九条):信息员撰写答复,处室负责人审批后"
+           "交回办公室,由网站管理员公开或不公开办结。不属于本处室职责的,请说明理由退回办公室。")
+_shared.show_flash()
+
+queue = interaction.division_queue(con, user)
+to_answer = [m for m in queue if m["state"] == "routed"]
+to_approve = [m for m in queue if m["state"] == "drafted"]
+waiting = [m for m in queue if m["state"] == "approved"]
+left, mid, right = st.columns(3)
+left.metric("待答复", len(to_answer))
+mid.metric("待负责人审批", len(to_approve))
+right.metric("超期或即将到期", sum(bool(m["urgency"]) for m in queue))
+
+
+def run(action, message: dict, text: str) -> None:
+    try:
+        action()
+    except Exception as exc:
+        _shared.show_error(exc)
+    else:
+        _messages.forget(message["id"])
+        _shared.flash(text)
+        st.rerun()
+
+
+def answer(message: dict) -> None:
+    version = _messages.seen_version(message)
+    full = interaction.view(con, user, message["id"])
+    mid = full["id"]
+    _messages.show(full, contacts=True)
+    _messages.history(full)
+    # not in a form: what the officer types survives any other button on the page
+    st.text_area("答复内容", value=full["answer"] or "", key=f"msg_answer_text_{mid}", height=220,
+                 max_chars=interaction.LIMITS["answer"],
+                 help="请直接回答留言人的问题,写明依据和办理结果;不要写入他人的个人信息(第十六条)。")
+    save, send = st.columns(2)
+    saved = save.button("保存草稿", key=f"msg_save_{mid}")
+    sent = send.button("提交负责人审批", type="primary", key=f"msg_send_{mid}")
+    with st.expander("不属于本处室职责,退回办公室"):
+        with st.form(f"msg_handback_{mid}"):
+            st.text_area("退回理由(必填,建议写明应由哪个处室办理)", key=f"msg_handback_reason_{mid}")
+            back = st.form_submit_button("退回办公室")
+    text = st.session_state.get(f"msg_answer_text_{mid}", "")
+    if saved:
+        run(lambda: interaction.save_answer(con, user, mid, text, version), full, "答复草稿已保存。")
+    if sent:
+        run(lambda: interaction.submit_answer(con, user, mid, text, version), full,
+            f"留言 {full['code']} 的答复已提交处室负责人审批。")
+    if back:
+        run(lambda: interaction.hand_back(con, user, mid, st.session_state.get(f"msg_handback_reason_{mid}", ""),
+                                          version), full, f"留言 {full['code']} 已退回办公室重新分办。")
+
+
+def approve(message: dict) -> None:
+    version = _messages.seen_version(message)
+    full = interaction.view(con, user, message["id"])
+    mid = full["id"]
+    _messages.show(full, contacts=True)
+    st.markdown("**拟答复内容**")
+    st.text(full["answer"] or "")
+    _messages.history(full)
+    with st.form(f"msg_approve_{mid}"):
+        st.text_input("退回修改的意见(退回时必填)", key=f"msg_return_text_{mid}")
+        ok, no = st.columns(2)
+        approved = ok.form_submit_button("审批通过", type="primary")
+        returned = no.form_submit_button("退回修改")
+    if approved:
+        run(lambda: interaction.approve_answer(con, user, mid, version), full,
+            f"留言 {full['code']} 的答复已审批通过,交办公室发布。")
+    if returned:
+        run(lambda: interaction.return_answer(con, user, mid, st.session_state.get(f"msg_return_text_{mid}", ""),
+                                              version), full, f"留言 {full['code']} 的答复已退回信息员修改。")
+
+
+tabs = []
+if user.has("officer"):
+    tabs.append(("answer", f"待答复({len(to_answer)})"))
+if user.has("head"):
+    tabs.append(("approve", f"待审批({len(to_approve)})"))
+tabs += [("waiting", f"待办公室发布({len(waiting)})"), ("done", "已办结")]
+for (kind, _), tab in zip(tabs, st.tabs([label for _, label in tabs]), strict=True):
+    with tab:
+        if kind == "answer":
+            if not to_answer:
+                st.info("没有待答复的留言。")
+            else:
+                _messages.queue_table(to_answer, "msg_answer_table", division=False)
+                picked = _messages.pick(to_answer, "msg_pick_answer", "答复留言")
+                if picked:
+                    answer(picked)
+        elif kind == "approve":
+            if not to_approve:
+                st.info("没有待审批的留言答复。")
+            else:
+                _messages.queue_table(to_approve, "msg_approve_table", division=False)
+                picked = _messages.pick(to_approve, "msg_pick_approve", "审批答复")
+                if picked:
+                    approve(picked)
+        elif kind == "waiting":
+            if waiting:
+                _messages.queue_table(waiting, "msg_waiting_table", division=False)
+            else:
+                st.info("没有等待办公室发布的答复。")
+        else:
+            done = interaction.division_history(con, user)
+            if done:
+                _messages.queue_table(done, "msg_done_table", division=False)
+            else:
+                st.info("暂无已办结的留言。")

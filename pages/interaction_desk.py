@@ -1,0 +1,224 @@
+"""互动管理: the webmaster's desk for public messages (第十九、二十三条)."""
+
+import pandas as pd
+import streamlit as st
+
+from core import interaction
+from core.db import rows
+from pages import _messages, _shared
+
+con = _shared.cursor()
+user = _shared.require_user(con)
+st.title("互动管理")
+st.caption("公众留言须经网站管理员审核后方可办理和上网(第二十三条):审核后分办到处室并确定办理期限,"
+           "处室答复经负责人审批后回到这里,由您公开发布或不公开办结(第十九条)。")
+_shared.show_flash()
+
+new = interaction.desk_queue(con, user, ("new",))
+release = interaction.desk_queue(con, user, ("approved",))
+open_all = interaction.desk_queue(con, user, interaction.OPEN_STATES)
+left, mid, right, far = st.columns(4)
+left.metric("待审核", len(new))
+mid.metric("答复待发布", len(release))
+right.metric("已超期", sum(m["urgency"] == "overdue" for m in open_all))
+far.metric("临近三个月未答复", sum(m["urgency"] == "veto_risk" for m in open_all),
+           help="全国政府网站检查中,有效留言超过三个月未答复属单项否决。")
+
+divisions = {r["id"]: r["name"] for r in rows(con, "SELECT id, name FROM divisions WHERE kind = 'division' "
+                                                   "ORDER BY position, id")}
+
+
+def done(message_id: int, text: str, *, rebuild: bool = False) -> None:
+    _messages.forget(message_id)
+    if rebuild:
+        _shared.refresh_site(con)
+    _shared.flash(text)
+    st.rerun()
+
+
+def run(action, message_id: int, text: str, *, rebuild: bool = False) -> None:
+    try:
+        action()
+    except Exception as exc:
+        _shared.show_error(exc)
+    else:
+        done(message_id, text, rebuild=rebuild)
+
+
+def moderate(message: dict) -> None:
+    version = _messages.seen_version(message)
+    full = interaction.view(con, user, message["id"])
+    _messages.show(full, contacts=True)
+    for finding in interaction.message_findings(con, full):
+        st.warning(f"{finding.place}:{finding.message}「{finding.excerpt}」({finding.article})", icon=":material/flag:")
+    _messages.history(full)
+    mid = message["id"]
+    route_tab, answer_tab, merge_tab, reject_tab = st.tabs(["分办", "直接答复", "合并重复留言", "不予受理"])
+    with route_tab, st.form(f"msg_route_{mid}"):
+        ids = list(divisions)
+        default = ids.index(full["concerns_division_id"]) if full["concerns_division_id"] in ids else 0
+        st.selectbox("承办处室", ids, index=default, format_func=divisions.get, key=f"msg_division_{mid}")
+        st.date_input("办理期限", value=full["due_on"], key=f"msg_due_{mid}",
+                      help="默认按留言类型的办理时限(工作日,已扣除节假日)计算,可调整。")
+        st.text_input("给承办处室的说明(可选)", key=f"msg_note_{mid}")
+        routed = st.form_submit_button("分办", type="primary")
+    with answer_tab, st.form(f"msg_direct_{mid}"):
+        st.text_area("答复内容", key=f"msg_direct_text_{mid}", height=160,
+                     help="简单咨询可由办公室直接答复;答复后在“答复待发布”中公开或不公开办结。")
+        answered = st.form_submit_button("保存答复")
+    with merge_tab, st.form(f"msg_merge_{mid}"):
+        similar = interaction.similar(con, full)
+        st.caption("同一问题的多条留言合并办理:被合并的留言人凭查询码看到同一答复。")
+        if similar:
+            st.dataframe(pd.DataFrame([{"编号": s["id"], "查询码": s["code"], "标题": s["subject"],
+                                        "状态": interaction.STATE_LABELS[s["state"]]} for s in similar]),
+                         hide_index=True, width="stretch")
+        st.text_input("合并到(留言编号或查询码)", key=f"msg_into_{mid}",
+                      value=str(similar[0]["id"]) if similar else "")
+        merged = st.form_submit_button("合并")
+    with reject_tab, st.form(f"msg_reject_{mid}"):
+        st.selectbox("类别", list(interaction.REJECT_REASONS), format_func=interaction.REJECT_REASONS.get,
+                     key=f"msg_reject_kind_{mid}")
+        st.text_area("理由(留言人凭查询码可见;类别为“其他”时必填)", key=f"msg_reject_reason_{mid}")
+        rejected = st.form_submit_button("不予受理")
+    state = st.session_state
+    if routed:
+        run(lambda: interaction.route(con, user, mid, state[f"msg_division_{mid}"], version,
+                                      due_on=state[f"msg_due_{mid}"], comment=state.get(f"msg_note_{mid}", "")),
+            mid, f"留言 {full['code']} 已分办给{divisions.get(state[f'msg_division_{mid}'])},已通知该处室信息员。")
+    if answered:
+        run(lambda: interaction.answer_directly(con, user, mid, state.get(f"msg_direct_text_{mid}", ""), version),
+            mid, f"留言 {full['code']} 已答复,请在“答复待发布”中公开或不公开办结。")
+    if merged:
+        run(lambda: interaction.merge(con, user, mid, _target_id(state.get(f"msg_into_{mid}", "")), version),
+            mid, f"留言 {full['code']} 已合并办理。")
+    if rejected:
+        run(lambda: interaction.reject(con, user, mid, state[f"msg_reject_kind_{mid}"],
+                                       state.get(f"msg_reject_reason_{mid}", ""), version),
+            mid, f"留言 {full['code']} 已不予受理。")
+
+
+def _target_id(text: str) -> int:
+    text = text.strip()
+    if text.isdigit():
+        return int(text)
+    found = rows(con, "SELECT id FROM messages WHERE code = ?", [interaction.normal_code(text)])
+    return found[0]["id"] if found else -1
+
+
+def release_one(message: dict) -> None:
+    version = _messages.seen_version(message)
+    full = interaction.view(con, user, message["id"])
+    mid = message["id"]
+    _messages.show(full, contacts=True)
+    st.markdown("**答复内容**")
+    st.text(full["answer"] or "")
+    _messages.history(full)
+    if not full["publish_allowed"]:
+        st.info("留言人不同意公开答复:只能不公开办结,留言人凭查询码查看答复。", icon=":material/lock:")
+    subject, body = interaction.default_public_text(full)
+    with st.form(f"msg_publish_{mid}"):
+        st.caption("公开的是下面的版本:留言人的姓名、手机、邮箱和证件号等个人信息已自动隐去,请再核对(第十六条)。")
+        st.text_input("公开标题", value=subject, key=f"msg_public_subject_{mid}")
+        st.text_area("公开的留言内容", value=body, key=f"msg_public_body_{mid}", height=140)
+        publish = st.form_submit_button("公开发布", type="primary", disabled=not full["publish_allowed"])
+        close = st.form_submit_button("不公开办结")
+    with st.form(f"msg_back_{mid}"):
+        st.text_input("退回承办处室修改的意见", key=f"msg_back_text_{mid}")
+        back = st.form_submit_button("退回修改", disabled=not full["division_id"])
+    state = st.session_state
+    if publish:
+        run(lambda: interaction.publish(con, user, mid, version, state.get(f"msg_public_subject_{mid}"),
+                                        state.get(f"msg_public_body_{mid}")),
+            mid, f"留言 {full['code']} 的答复已在门户“公众留言答复”中公开。", rebuild=True)
+    if close:
+        run(lambda: interaction.close(con, user, mid, version), mid,
+            f"留言 {full['code']} 已不公开办结,留言人可凭查询码查看答复。")
+    if back:
+        run(lambda: interaction.return_answer(con, user, mid, state.get(f"msg_back_text_{mid}", ""), version),
+            mid, f"留言 {full['code']} 的答复已退回{full['division_name']}修改。")
+
+
+new_tab, release_tab, all_tab, deadline_tab = st.tabs(
+    [f"待审核({len(new)})", f"答复待发布({len(release)})", "全部留言", "办理时限"])
+
+with new_tab:
+    if not new:
+        st.info("没有待审核的留言。")
+    else:
+        _messages.queue_table(new, "msg_new_table")
+        labels = {m["id"]: f"{m['code']} · {m['subject'][:30]} · {m['name'][:10]}" for m in new}
+        chosen = st.multiselect("批量处理:选择留言(如垃圾信息)", list(labels), format_func=labels.get,
+                                key="msg_bulk_pick")
+        with st.expander(f"批量不予受理(已选 {len(chosen)} 条)", expanded=bool(chosen)):
+            with st.form("msg_bulk"):
+                st.selectbox("类别", list(interaction.REJECT_REASONS), format_func=interaction.REJECT_REASONS.get,
+                             key="msg_bulk_kind")
+                st.text_input("理由(可选)", key="msg_bulk_reason")
+                bulk = st.form_submit_button("批量不予受理", disabled=not chosen)
+            if bulk:
+                try:
+                    count = interaction.bulk_reject(con, user, chosen, st.session_state["msg_bulk_kind"],
+                                                    st.session_state.get("msg_bulk_reason", ""))
+                except Exception as exc:
+                    _shared.show_error(exc)
+                else:
+                    st.session_state.pop("msg_bulk_pick", None)
+                    _shared.flash(f"已批量不予受理 {count} 条留言。")
+                    st.rerun()
+        message = _messages.pick(new, "msg_pick_new", "审核留言")
+        if message:
+            moderate(message)
+
+with release_tab:
+    if not release:
+        st.info("没有待发布的答复。")
+    else:
+        _messages.queue_table(release, "msg_release_table")
+        message = _messages.pick(release, "msg_pick_release", "审核答复")
+        if message:
+            release_one(message)
+
+with all_tab:
+    left, right = st.columns([3, 1])
+    text = left.text_input("查询码、标题或内容", key="msg_search")
+    state_filter = right.selectbox("状态", [None, *interaction.STATE_LABELS], key="msg_state",
+                                   format_func=lambda s: "全部" if s is None else interaction.STATE_LABELS[s])
+    found = interaction.search(con, user, text, state_filter)
+    _messages.queue_table(found, "msg_all_table")
+    if found:
+        message = _messages.pick(found, "msg_pick_all", "查看留言")
+        full = interaction.view(con, user, message["id"])
+        _messages.show(full, contacts=True)
+        if full["answer"]:
+            st.markdown("**答复内容**")
+            st.text(full["answer"])
+        _messages.history(full)
+        if full["state"] == "published":
+            with st.form(f"msg_unpublish_{full['id']}"):
+                st.text_input("撤下理由", key=f"msg_unpublish_reason_{full['id']}")
+                off = st.form_submit_button("从门户撤下(临时处置,第二十三条)")
+            if off:
+                version = _messages.seen_version(full)
+                run(lambda: interaction.unpublish(con, user, full["id"], st.session_state.get(
+                    f"msg_unpublish_reason_{full['id']}", ""), version), full["id"],
+                    f"留言 {full['code']} 的答复已从门户撤下;留言人仍可凭查询码查看答复。", rebuild=True)
+
+with deadline_tab:
+    current = interaction.deadlines(con)
+    st.caption("办理时限按工作日计算,节假日和调休按“节假日日历”(第十七、十九条);分办时可逐条调整。")
+    with st.form("msg_deadlines"):
+        values = {kind: st.number_input(f"{label}(工作日)", min_value=1, max_value=60, step=1,
+                                        value=int(current.get(kind, current.get("default", 10))),
+                                        key=f"msg_deadline_{kind}")
+                  for kind, label in [("consult", "咨询"), ("suggest", "建议"), ("complain", "投诉"),
+                                      ("default", "其他(默认)")]}
+        saved = st.form_submit_button("保存办理时限")
+    if saved:
+        try:
+            interaction.set_deadlines(con, user, values)
+        except Exception as exc:
+            _shared.show_error(exc)
+        else:
+            _shared.flash("办理时限已保存,对此后收到的留言生效。")
+            st.rerun()

@@ -1,0 +1,154 @@
+"""互动管理 (webmaster) and 留言办理 (division) pages: a message from moderation to a published answer."""
+
+from __future__ import annotations
+
+import pytest
+
+from core import humancheck, interaction
+from core.db import connect, row
+from tests.apptest_helpers import app_as, open_page, texts
+from tests.conftest import make_org
+
+
+def _submit(con, org, **changes):
+    challenge = humancheck.new_challenge(con, answer="1357")
+    form = {"kind": "consult", "concerns_division_id": org.dz, "subject": "工业互联网项目申报咨询",
+            "body": "请问工业互联网项目申报截止时间?联系电话 13912345678。", "name": "赵六", "phone": "13912345678",
+            "email": "", "publish_allowed": True, "consent": True}
+    form.update(changes)
+    return interaction.submit(con, form, "203.0.113.9", (challenge.token, "1357"))
+
+
+@pytest.fixture
+def setup(tmp_path, con, monkeypatch):
+    monkeypatch.setenv("PORTAL_SITE", str(tmp_path / "site"))
+    org = make_org(con)
+    sent = _submit(con, org)
+    con.close()
+    return tmp_path / "portal.duckdb", org, sent
+
+
+def state(db_path, message_id):
+    con = connect(db_path)
+    try:
+        return row(con, "SELECT state, division_id, answer, version FROM messages WHERE id = ?", [message_id])
+    finally:
+        con.close()
+
+
+def submit_button(at, form, label):
+    return at.button(key=f"FormSubmitter:{form}-{label}")
+
+
+def test_the_desk_shows_the_new_message_with_contacts_and_routes_it(setup):
+    db_path, org, sent = setup
+    at = open_page(app_as(db_path, "webmaster"), "interaction_desk")
+    assert not at.exception
+    shown = texts(at)
+    assert "工业互联网项目申报咨询" in shown and "赵六" in shown and "13912345678" in shown
+    assert at.selectbox(key=f"msg_division_{sent.id}").value == org.dz  # the division the citizen chose
+    submit_button(at, f"msg_route_{sent.id}", "分办").click().run()
+    assert not at.exception and not at.error
+    assert "已分办给电子信息处" in texts(at)
+    assert state(db_path, sent.id)["state"] == "routed"
+
+
+def test_a_rejection_without_a_reason_keeps_the_form(setup):
+    db_path, org, sent = setup
+    at = open_page(app_as(db_path, "webmaster"), "interaction_desk")
+    at.selectbox(key=f"msg_reject_kind_{sent.id}").set_value("other")  # a form: sent with the submit
+    submit_button(at, f"msg_reject_{sent.id}", "不予受理").click().run()
+    assert at.error and "理由" in at.error[0].value
+    assert state(db_path, sent.id)["state"] == "new"
+    at.text_area(key=f"msg_reject_reason_{sent.id}").input("与本厅职责无关")
+    submit_button(at, f"msg_reject_{sent.id}", "不予受理").click().run()
+    assert state(db_path, sent.id)["state"] == "rejected"
+
+
+def test_bulk_rejection_of_selected_messages(setup):
+    db_path, org, sent = setup
+    con = connect(db_path)
+    second = _submit(con, org, subject="广告推广")
+    con.close()
+    at = open_page(app_as(db_path, "webmaster"), "interaction_desk")
+    at.multiselect(key="msg_bulk_pick").set_value([sent.id, second.id]).run()
+    submit_button(at, "msg_bulk", "批量不予受理").click().run()
+    assert not at.exception
+    assert "已批量不予受理 2 条" in texts(at)
+    assert state(db_path, sent.id)["state"] == state(db_path, second.id)["state"] == "rejected"
+
+
+def test_division_answers_head_approves_webmaster_publishes(setup):
+    db_path, org, sent = setup
+    con = connect(db_path)
+    interaction.route(con, org.webmaster, sent.id, org.dz, 1)
+    con.close()
+
+    officer = open_page(app_as(db_path, "officer"), "interaction_answers")
+    assert not officer.exception and "工业互联网项目申报咨询" in texts(officer)
+    officer.text_area(key=f"msg_answer_text_{sent.id}").input("申报截止时间为 12 月 20 日,详见通知公告。")
+    officer.button(key=f"msg_send_{sent.id}").click().run()
+    assert not officer.error and state(db_path, sent.id)["state"] == "drafted"
+
+    other = open_page(app_as(db_path, "officercw"), "interaction_answers")
+    assert "工业互联网项目申报咨询" not in texts(other)  # another division's officer sees nothing of it
+
+    head = open_page(app_as(db_path, "head"), "interaction_answers")
+    assert "12 月 20 日" in texts(head)
+    submit_button(head, f"msg_approve_{sent.id}", "审批通过").click().run()
+    assert state(db_path, sent.id)["state"] == "approved"
+
+    desk = open_page(app_as(db_path, "webmaster"), "interaction_desk")
+    body = desk.text_area(key=f"msg_public_body_{sent.id}").value
+    assert "13912345678" not in body and "赵六" not in body
+    submit_button(desk, f"msg_publish_{sent.id}", "公开发布").click().run()
+    assert not desk.exception and not desk.error
+    assert state(db_path, sent.id)["state"] == "published"
+    assert "已在门户" in texts(desk)
+
+
+def test_an_officer_hands_a_message_back_with_a_reason(setup):
+    db_path, org, sent = setup
+    con = connect(db_path)
+    interaction.route(con, org.webmaster, sent.id, org.dz, 1)
+    con.close()
+    at = open_page(app_as(db_path, "officer"), "interaction_answers")
+    at.text_area(key=f"msg_answer_text_{sent.id}").input("草稿:待核实")
+    submit_button(at, f"msg_handback_{sent.id}", "退回办公室").click().run()
+    assert at.error and "理由" in at.error[0].value
+    assert at.text_area(key=f"msg_answer_text_{sent.id}").value == "草稿:待核实"  # nothing typed is lost
+    at.text_area(key=f"msg_handback_reason_{sent.id}").input("应由财务处办理")
+    submit_button(at, f"msg_handback_{sent.id}", "退回办公室").click().run()
+    assert state(db_path, sent.id)["state"] == "new"
+
+
+def test_deadlines_are_edited_on_the_desk(setup):
+    db_path, org, sent = setup
+    at = open_page(app_as(db_path, "webmaster"), "interaction_desk")
+    at.number_input(key="msg_deadline_consult").set_value(7)
+    submit_button(at, "msg_deadlines", "保存办理时限").click().run()
+    assert not at.exception
+    con = connect(db_path)
+    assert interaction.deadlines(con)["consult"] == 7
+    con.close()
+
+
+def test_home_counts_the_message_for_the_webmaster(setup):
+    db_path, org, sent = setup
+    at = app_as(db_path, "webmaster")
+    assert not at.exception  # no card links to a page outside the webmaster's navigation (待您审批)
+    assert "待审核的公众留言" in texts(at) or any("待审核的公众留言" in str(m.label) for m in at.metric)
+
+
+def test_a_refused_answer_keeps_the_text_and_names_the_rule(setup):
+    db_path, org, sent = setup
+    con = connect(db_path)
+    interaction.route(con, org.webmaster, sent.id, org.dz, 1)
+    con.close()
+    at = open_page(app_as(db_path, "officer"), "interaction_answers")
+    text = "依据机密★10年文件答复如下。"
+    at.text_area(key=f"msg_answer_text_{sent.id}").input(text)
+    at.button(key=f"msg_send_{sent.id}").click().run()
+    assert at.error and "答复内容" in at.error[0].value and "第十六条" in at.error[0].value
+    assert at.text_area(key=f"msg_answer_text_{sent.id}").value == text
+    assert state(db_path, sent.id)["state"] == "routed"
