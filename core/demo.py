@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from core import audit
+from core import audit, demo_interaction
 from core.accounts import USERNAME_RULE, ensure_system_user, hash_password
 from core.columns import DEFAULT_KINDS, seed_kinds
 from core.content import sanitize_html
@@ -1500,6 +1500,7 @@ def load_demo(con: duckdb.DuckDBPyConnection, *, articles: int = 3200, seed: int
         builder.plan(ids, request_ids)
         counts = builder.write()
         builder.write_requests(request_ids)
+        counts["messages"] = demo_interaction.load_messages(con, builder.today, seed)
         audit.record(con, None, "demo.load", "database",
                      f"演示数据:{counts['articles']} 篇稿件,{len(builder.users)} 个账号")
     states: dict[str, int] = {}
