@@ -309,6 +309,18 @@ FORMAT_CASES = [
     neg(TIMELY, "no end date", kwargs={"work_ended_on": None, "today": TODAY}),
 ]
 
+PHONE, EMAIL = "contact.phone", "contact.email"
+CONTACT_CASES = [
+    pos(PHONE, "ten-digit phone", "warn", body=p("联系人:李明,联系电话:1391234567。")),
+    pos(PHONE, "area code too long", "warn", body=p("咨询电话:029-639130001234。")),
+    pos(EMAIL, "no top-level domain", "warn", body=p("电子邮箱:bgs@sxit。")),
+    pos(EMAIL, "double at", "warn", body=p("邮箱:bgs@@sxit.gov.cn")),
+    neg(PHONE, "landline with area code", body=p("联系电话:029-63913000。")),
+    neg(PHONE, "hotline", body=p("服务热线电话:12345")),
+    neg(PHONE, "phone number in a sentence without its label", body=p("全年受理来电1391234567次。")),
+    neg(EMAIL, "valid address", body=p("电子邮箱:bgs@sxit.gov.cn。")),
+]
+
 CLEAN = [
     Case("ordinary news"),
     Case("ordinary notice", title="关于开展2024年度中小企业服务月活动的通知",
@@ -317,4 +329,4 @@ CLEAN = [
 ]
 
 CORPUS: list[Case] = (CLASSIFICATION_POSITIVES + CLASSIFICATION_NEGATIVES + INTERNAL_CASES + DOCTYPE_CASES
-                      + LEXICON_CASES + PERSONAL_CASES + FORMAT_CASES + CLEAN)
+                      + LEXICON_CASES + PERSONAL_CASES + FORMAT_CASES + CONTACT_CASES + CLEAN)

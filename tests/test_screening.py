@@ -257,7 +257,7 @@ def test_finding_to_dict_keys():
 
 
 def test_rule_registry_cites_articles():
-    assert {r.article for r in screening.RULES} <= {"第十五条", "第十六条", "第十七条", "第二十七条"}
+    assert {r.article for r in screening.RULES} <= {"第十五条", "第十六条", "第十七条", "第十九条", "第二十七条"}
     assert len(screening.RULE_BY_ID) == len(screening.RULES)
 
 
@@ -656,3 +656,26 @@ def test_rule_inline_style_and_empty_paragraph_units():
     assert screening.rule_inline_style("<p>参数 size=10 的说明</p>") == []
     assert screening.rule_empty_paragraphs("<p></p>" * 3)
     assert screening.rule_empty_paragraphs("<p></p>" * 2) == []
+
+
+# ---------------------------------------------------------------- contact details (第十九条)
+
+
+@pytest.mark.parametrize("text, rules", [
+    ("联系电话:029-63913000", []),
+    ("联系电话:(029)63913000", []),
+    ("咨询电话:12345;传真:029-63913001。", []),
+    ("联系人:王科长,电话:029 6391 3000", []),
+    ("电子邮箱:hdjl@sxit.gov.cn", []),
+    ("联系电话:1391234567", ["contact.phone"]),  # ten digits: a digit lost
+    ("联系电话:02963913000000", ["contact.phone"]),
+    ("电子邮箱:hdjl@sxit", ["contact.email"]),
+    ("邮箱:hdjl@@sxit.gov.cn", ["contact.email"]),
+    ("联系电话：０２９－６３９１３０００", []),  # full-width, as pasted from Word
+])
+def test_published_contact_details_are_checked(text, rules):
+    found = [f for f in screening.screen("通知", f"<p>{text}</p>") if f.rule.startswith("contact.")]
+    assert [f.rule for f in found] == rules
+    for finding in found:
+        assert finding.severity == "warn" and finding.article == "第十九条"
+        assert finding.excerpt and finding.excerpt in text
