@@ -19,8 +19,9 @@ from core.errors import PortalError, ValidationError
 from pages import _shared
 
 P = "pm_"  # this page's session keys
+NO_DIVISION = 0  # "not chosen" (a None value would show the selectbox's empty placeholder instead)
 FIELDS = {  # widget key → its empty value
-    "kind": "consult", "division": None, "subject": "", "body": "", "name": "", "phone": "", "email": "",
+    "kind": "consult", "division": 0, "subject": "", "body": "", "name": "", "phone": "", "email": "",
     "publish": False, "consent": False, "captcha": "",
 }
 PRIVACY = (
@@ -66,7 +67,7 @@ def _new_picture() -> None:
 
 def _submit() -> None:
     form = {
-        "kind": state[P + "kind"], "concerns_division_id": state[P + "division"],
+        "kind": state[P + "kind"], "concerns_division_id": state[P + "division"] or None,
         "subject": state[P + "subject"], "body": state[P + "body"], "name": state[P + "name"],
         "phone": state[P + "phone"], "email": state[P + "email"],
         "publish_allowed": state[P + "publish"], "consent": state[P + "consent"],
@@ -109,35 +110,32 @@ for name, empty in FIELDS.items():
 state.setdefault(P + "code", "")
 
 st.title("公众留言")
+if st.toggle("大字显示", key=P + "large", help="放大本页的文字和输入框,方便阅读(适老化)"):
+    st.html("<style>html { font-size: 21px; }</style>")  # Streamlit sizes in rem: everything grows
 st.markdown(
     "欢迎您就本厅职责范围内的事项提出咨询、建议或投诉。留言经审核后转交有关处室办理,"
     "一般在规定的工作日内答复。提交后您会得到一个**查询码**,凭它可随时在本页"
     "[查询办理结果](#lookup)。"
 )
-st.caption("涉及国家秘密、个人隐私的内容请勿在此填写。紧急求助请拨打 110、119、120;"
+st.markdown("涉及国家秘密、个人隐私的内容请勿在此填写。紧急求助请拨打 110、119、120;"
            "信访事项请通过信访渠道反映。")
 
 done = state.get(P + "done")
 if done:
-    with st.container(border=True):
-        st.success(f"您的{done['kind']}留言已提交成功。", icon=":material/check_circle:")
-        st.markdown(f"### 您的查询码:{done['code']}")
-        st.code(done["code"], language=None)
-        st.markdown("**请抄写或截图保存这个查询码。** 凭查询码可在本页下方“查询办理结果”中查看办理进度和答复;"
-                    "为保护您的隐私,查询码丢失后无法找回。")
+    st.success(f"您的{done['kind']}留言已提交成功,查询码:{done['code']}", icon=":material/check_circle:")
 
 st.header("我要留言", anchor="write")
 divisions = {d["id"]: d["name"] for d in columns.divisions(con) if d["kind"] == "division"}
 if state[P + "division"] not in divisions:
-    state[P + "division"] = None
+    state[P + "division"] = NO_DIVISION
 challenge = _challenge()
 
 with st.form(P + "form", clear_on_submit=False, enter_to_submit=False):
     st.radio("留言类型", list(interaction.KIND_LABELS), format_func=interaction.KIND_LABELS.get,
              horizontal=True, key=P + "kind",
              help="咨询:询问政策或办事方法;建议:对工作提出意见建议;投诉:反映工作中的问题")
-    st.selectbox("涉及处室(可不选)", [None, *divisions],
-                 format_func=lambda i: "不清楚,请网站管理员分办" if i is None else divisions[i],
+    st.selectbox("涉及处室(可不选)", [NO_DIVISION, *divisions],
+                 format_func=lambda i: divisions.get(i, "不清楚,请网站管理员分办"),
                  key=P + "division", help="如不清楚由哪个处室负责,可以不选,网站管理员会转交有关处室")
     st.text_input(f"标题(必填,最多 {LIMITS['subject']} 字)", key=P + "subject",
                   help="用一句话概括您要反映的事情")
@@ -159,12 +157,19 @@ with st.form(P + "form", clear_on_submit=False, enter_to_submit=False):
     picture.image(challenge.image, caption=f"验证码图片({challenge.length} 位数字)", width=320)
     with controls:
         st.audio(challenge.audio, format="audio/wav")
-        st.caption("语音验证码:依次读出图片中的数字(英文读音)。")
+        st.markdown("语音验证码:依次读出图片中的数字(英文读音)。")
         st.form_submit_button("换一张", icon=":material/refresh:", on_click=_new_picture)
     st.text_input("验证码", key=P + "captcha", max_chars=40, placeholder="在此输入图片中的数字",
                   help=f"验证码 {int(settings.get(con, 'captcha_minutes'))} 分钟内有效,每张只能输入一次")
     st.form_submit_button("提交留言", type="primary", icon=":material/send:", on_click=_submit)
 
+if done:  # where the visitor's eyes are after pressing the button
+    with st.container(border=True):
+        st.success(f"您的{done['kind']}留言已提交成功。", icon=":material/check_circle:")
+        st.markdown(f"### 您的查询码:{done['code']}")
+        st.code(done["code"], language=None)
+        st.markdown("**请抄写或截图保存这个查询码。** 凭查询码可在下方“查询办理结果”中查看办理进度和答复;"
+                    "为保护您的隐私,查询码丢失后无法找回。上面的表单已清空,可以继续写下一条留言。")
 error = state.get(P + "error")
 if error:
     st.error(f"{error}  \n留言尚未提交,您填写的内容都保留在上面,修改后请再次提交。", icon=":material/error:")
@@ -199,7 +204,7 @@ elif found:
             with st.container(border=True):
                 st.markdown(_inert(found["answer"]))
         elif not found.get("reject_reason"):
-            st.caption("答复经审核后会显示在这里,请稍后再来查询。")
+            st.markdown("答复经审核后会显示在这里,请稍后再来查询。")
 
 st.divider()
 site = settings.get(con, "site_url")

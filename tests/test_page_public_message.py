@@ -228,3 +228,18 @@ def test_signed_in_users_reach_the_page_too(path):
     at.switch_page("pages/public_message.py")
     at.run()
     assert not at.exception and "我要留言" in texts(at)
+
+
+def test_the_answer_is_shown_once_released_and_inert(path):
+    at = press(fill(visitor(path)), "提交留言")
+    [message] = stored(path)
+    at.text_input(key="pm_code").input(message["code"])
+    press(at, "查询")
+    assert "答复经审核后会显示在这里" in texts(at) and "答复内容" not in texts(at)
+    con = connect(path)  # the office's steps are core.interaction's tests; here only the outcome
+    con.execute("UPDATE messages SET state = 'closed', answer = ?, division_id = 1, replied_at = now() WHERE id = ?",
+                ["申报时间为每年三月。详见![图](http://x.example/t.png)", message["id"]])
+    press(at, "查询")
+    assert "办理状态:已答复" in texts(at) and "答复内容" in texts(at)
+    answer = [m.value for m in at.markdown if "申报时间为每年三月" in m.value]
+    assert answer and "\\!\\[图\\]\\(http" in answer[0]  # escaped: no image is fetched from the answer
