@@ -107,6 +107,16 @@ def _tech(user) -> Reason:
     return ("只有技术支持单位可以执行此操作", "第二十条")
 
 
+def _stats(user, division_id=None) -> Reason:
+    """Statistics and bulletins (第二十五条): the office, leaders, the leading group and analysts see
+    every division; a division head sees their own division (first responsible person, 第十一条)."""
+    if user.roles & {"webmaster", "leader", "group", "analyst"}:
+        return None
+    if user.has("head") and (division_id is None or division_id == user.division_id):
+        return None
+    return ("统计分析由办公室、领导、信息化领导小组和分析员查看;处室负责人只能查看本处室", "第二十五条")
+
+
 RULES: dict[str, Callable[..., Reason]] = {
     "article.create": _create_in_column,
     "article.edit": _edit_article,
@@ -135,6 +145,8 @@ RULES: dict[str, Callable[..., Reason]] = {
     "backup.run": lambda u, o=None: _security(u),
     "incidents.view": lambda u, o=None: _security(u),
     "incidents.manage": lambda u, o=None: _security(u),
+    "stats.view": _stats,
+    "bulletin.issue": lambda u, o=None: None if u.has("webmaster") else ("通报由办公室网站管理员印发", "第二十五条"),
 }
 
 
