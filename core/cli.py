@@ -63,9 +63,10 @@ def _parser() -> argparse.ArgumentParser:
         "screen", help="发布前筛查文本文件(第一行为标题,其余为正文;.docx/.pdf 按附件读取)"))
     screen.add_argument("--json", action="store_true", help="输出 JSON 列表")
     screen.add_argument("files", nargs="*", default=["-"], help="文件,或 - 表示标准输入")
-    from core import cli_ops
+    from core import cli_ops, cli_reports
 
     cli_ops.register(sub, with_db)
+    cli_reports.register(sub, with_db)
     imp = with_db(sub.add_parser(
         "import", help="迁移旧网站:JSONL 每行一篇,作为已发布信息导入",
         description="每行一个 JSON 对象:column、division、title、body_html、source、work_end_date(YYYY-MM-DD)、"
@@ -87,17 +88,25 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "import" and not args.file.is_file():
         print(f"错误:找不到要导入的文件 {args.file}", file=sys.stderr)
         return 2
-    from core import cli_ops
+    from core import cli_ops, cli_reports
 
     if args.command in cli_ops.COMMANDS and not cli_ops.needs_db(args):
         return cli_ops.COMMANDS[args.command](None, args)
+    if args.command in cli_reports.COMMANDS:
+        problem = cli_reports.check(args)
+        if problem:
+            print(f"错误:{problem}", file=sys.stderr)
+            return 2
+        if not cli_reports.needs_db(args):
+            return cli_reports.COMMANDS[args.command](None, args)
     try:
         con = connect(args.db or default_path())
     except DatabaseLocked as exc:
         print(f"错误:{exc}", file=sys.stderr)
         return 3
     try:
-        handler = COMMANDS.get(args.command) or cli_ops.COMMANDS[args.command]
+        handler = COMMANDS.get(args.command) or cli_ops.COMMANDS.get(args.command) \
+            or cli_reports.COMMANDS[args.command]
         return handler(con, args)
     finally:
         from core import audit
