@@ -383,7 +383,13 @@ def report(con: duckdb.DuckDBPyConnection, actor, period: Period, by: str = "div
     Each row: id, name, division_id, division and the REPORT_FIELDS (plus MESSAGE_FIELDS by division).
     Shares are 0–1 or None when there is nothing to divide by.
     """
-    visible = readable_divisions(actor)
+    return department_report(con, period, by, today, visible=readable_divisions(actor))
+
+
+def department_report(con: duckdb.DuckDBPyConnection, period: Period, by: str = "division",
+                      today: dt.date | None = None, visible: set[int] | None = None) -> dict:
+    """`report` without a reader: aggregate counts for the whole department (or the `visible`
+    divisions), for bulletins and notebooks. No titles or texts, only figures."""
     today = today or dt.date.today()
     counts = _article_counts(con, by, period)
     messages = _message_counts(con, period, today) if by == "division" else {}
@@ -427,7 +433,7 @@ def _totals(result: list[dict], by: str) -> dict:
 def monthly(con: duckdb.DuckDBPyConnection, actor, period: Period) -> list[dict]:
     """First publications per month and lead division in the period (for the trend chart)."""
     visible = readable_divisions(actor)
-    found = rows(con, f"""
+    found = rows(con, """
         SELECT strftime(a.published_at, '%Y-%m') AS month, a.lead_division_id AS division_id, d.name AS division,
                count(*) AS published
         FROM articles a JOIN divisions d ON d.id = a.lead_division_id
