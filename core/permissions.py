@@ -94,6 +94,25 @@ def _request_create(user, division_id) -> Reason:
     return None
 
 
+def _freshness_view(user, division_id=None) -> Reason:
+    """Column-update monitoring (第二十五、二十七条): the office, the leading group and analysts see
+    every division; a leader the divisions in their charge; a division's officers and head their own."""
+    if user.roles & {"webmaster", "group", "analyst"}:
+        return None
+    if division_id is not None:
+        if user.roles & {"officer", "head"} and division_id == user.division_id:
+            return None
+        if user.has("leader") and division_id in user.charge:
+            return None
+    return ("栏目更新情况由办公室统一监测;处室只能查看本处室的责任栏目", "第二十五条")
+
+
+def _evaluation_view(user) -> Reason:
+    if user.roles & {"webmaster", "leader", "group", "analyst"}:
+        return None
+    return ("年度考评结果由办公室组织,领导和分析员可查看", "第二十五条")
+
+
 def _security(user) -> Reason:
     """Logs, backups and incidents: the technical-support unit and the office (第二十、二十三条)."""
     if user.roles & {"tech", "webmaster"}:
@@ -137,6 +156,10 @@ RULES: dict[str, Callable[..., Reason]] = {
     "requests.handle": lambda u, o=None: _office(u),
     "lexicon.edit": lambda u, o=None: _office(u),
     "calendar.edit": lambda u, o=None: _office(u),
+    "freshness.view": _freshness_view,
+    "freshness.manage": lambda u, o=None: _office(u),
+    "evaluation.view": lambda u, o=None: _evaluation_view(u),
+    "evaluation.manage": lambda u, o=None: _office(u),
     "requests.create": _request_create,
     "audit.view": lambda u, o=None: _security(u),
     "audit.export": lambda u, o=None: _security(u),

@@ -319,6 +319,11 @@ MATRIX = {
     "requests.handle": OFFICE,
     "lexicon.edit": OFFICE,
     "calendar.edit": OFFICE,
+    # 第二十五、二十七条: the board of 电子信息处 (matrix_object); the whole site needs the office's view
+    "freshness.view": {"officer", "head", "leader", "group1", "webmaster", "analyst"},
+    "freshness.manage": OFFICE,
+    "evaluation.view": {"leader", "leader_other", "group1", "webmaster", "analyst"},
+    "evaluation.manage": OFFICE,
     "requests.create": {"officer"},
     "audit.view": SECURITY,
     "audit.export": SECURITY,
@@ -337,7 +342,7 @@ def matrix_object(org, action):
     article = {"lead_division_id": org.dz, "chain": ["head"], "step": 1, "codivisions": []}
     if action == "article.create":
         return {"retired": False, "division_id": org.dz}
-    if action in ("requests.create", "stats.view"):
+    if action in ("requests.create", "stats.view", "freshness.view"):
         return org.dz
     return article if action.startswith("article.") else None
 
