@@ -63,6 +63,9 @@ def _parser() -> argparse.ArgumentParser:
         "screen", help="发布前筛查文本文件(第一行为标题,其余为正文;.docx/.pdf 按附件读取)"))
     screen.add_argument("--json", action="store_true", help="输出 JSON 列表")
     screen.add_argument("files", nargs="*", default=["-"], help="文件,或 - 表示标准输入")
+    evaluate = with_db(sub.add_parser("evaluate", help="年度考评:各处室得分、排名、表彰、通报批评(第二十五至二十七条)"))
+    evaluate.add_argument("--year", type=int, required=True, help="考评年度,例如 2026")
+    evaluate.add_argument("--json", action="store_true", help="输出 JSON")
     from core import cli_ops, cli_reports
 
     cli_ops.register(sub, with_db)
@@ -191,6 +194,31 @@ def _cmd_tick(con, args) -> int:
     return 0
 
 
+def _cmd_evaluate(con, args) -> int:
+    from core import evaluation
+
+    try:
+        result = evaluation.evaluate(con, args.year)
+    except PortalError as exc:
+        print(f"错误:{exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, default=str))
+        return 0
+    print(f"{result['year']} 年度门户网站信息发布考评({result['timeliness_rule']})")
+    if result["calendar_warning"]:
+        print(f"注意:{result['calendar_warning']}")
+    for item in result["ranking"]:
+        score = "—" if item["score"] is None else f"{item['score']:.1f}"
+        mark = "  (本年度受通报批评,不参加评奖)" if item["excluded"] else ""
+        print(f"{item['rank']:>3}. {item['division']} {score}{mark}")
+    for award in result["awards"]:
+        print(f"表彰 #{award['id']} {award['division'] or ''}{award['person'] or ''} {award['ground_label'][:3]}")
+    for item in result["criticisms"]:
+        print(f"通报批评 #{item['id']} {item['division'] or ''}{item['person'] or ''} {item['ground_label'][:3]}")
+    return 0
+
+
 def _cmd_import(con, args) -> int:
     from core import importer
 
@@ -207,4 +235,4 @@ def _cmd_import(con, args) -> int:
 
 
 COMMANDS = {"init": _cmd_init, "build-site": _cmd_build, "status": _cmd_status, "tick": _cmd_tick,
-            "import": _cmd_import, "screen": _cmd_screen}
+            "import": _cmd_import, "screen": _cmd_screen, "evaluate": _cmd_evaluate}

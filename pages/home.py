@@ -15,6 +15,7 @@ TODO = {
     "returned": ("被退回、待修改的稿件", "pages/my_articles.py"),
     "approved": ("已批准、待发布的稿件", "pages/my_articles.py"),
     "requests": ("待处理的委托发布申请", "pages/request_queue.py"),
+    "stale_columns": ("已提醒、仍未更新的栏目", "pages/freshness.py"),
 }
 items = {kind: n for kind, n in notify.todo_items(con, user).items() if kind in TODO}
 if not any(items.values()):
