@@ -26,6 +26,8 @@ PAGES = {
     "settings_admin": ("pages/settings_admin.py", "系统设置", ":material/settings:", {"webmaster"}),
     "lexicon_admin": ("pages/lexicon_admin.py", "词库管理", ":material/spellcheck:", {"webmaster"}),
     "overview": ("pages/overview.py", "运行概览", ":material/monitoring:", {"tech", "analyst", "webmaster", "leader", "group"}),
+    "statistics": ("pages/statistics.py", "统计分析", ":material/bar_chart:",
+                   {"webmaster", "leader", "group", "analyst", "head"}),
     "security_audit": ("pages/security_audit.py", "安全审计", ":material/policy:", {"tech", "webmaster"}),
     "incidents": ("pages/incidents.py", "安全事件", ":material/emergency:", {"tech", "webmaster"}),
     "backups": ("pages/backups.py", "备份", ":material/backup:", {"tech", "webmaster"}),
