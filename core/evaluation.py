@@ -351,3 +351,16 @@ def evaluate(con: duckdb.DuckDBPyConnection, year: int, as_of: dt.date | None = 
         "conflicts": conflicts, "timeliness_rule": timeliness.rule_text(con),
         "calendar_warning": timeliness.calendar_warning(con, start, end),
     }
+
+
+def divisions(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """The divisions that can be evaluated, awarded or criticised."""
+    return rows(con, "SELECT id, name FROM divisions WHERE kind IN ('division', 'office') ORDER BY position, id")
+
+
+def people(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Active staff of those divisions (officers and heads first), for awards and criticisms of a person."""
+    return rows(con, """
+        SELECT u.id, u.display_name, u.username, d.name AS division FROM users u
+        JOIN divisions d ON d.id = u.division_id
+        WHERE u.active AND d.kind IN ('division', 'office') ORDER BY d.position, u.id""")

@@ -46,20 +46,21 @@ def test_wrong_password_is_refused(db_path):
 
 ALL_PAGES = {"home", "my_articles", "publication_request", "approvals", "content_admin", "request_queue",
              "columns_admin", "accounts_admin", "settings_admin", "overview", "regulation", "account",
-             "security_audit", "incidents", "backups", "lexicon_admin", "statistics"}
+             "security_audit", "incidents", "backups", "lexicon_admin", "statistics",
+             "freshness", "evaluation", "calendar_admin"}
 SECURITY = {"security_audit", "incidents", "backups"}  # 第二十、二十三条: technical support and the office
 EVERYONE = {"home", "regulation", "account"}
 # the pages each role reaches (第二十四条); every other page must be unreachable
 ROLE_PAGES = {
-    "officer": EVERYONE | {"my_articles", "publication_request"},
-    "head": EVERYONE | {"approvals", "statistics"},
-    "leader": EVERYONE | {"approvals", "overview", "statistics"},
-    "group1": EVERYONE | {"approvals", "overview", "statistics"},
+    "officer": EVERYONE | {"my_articles", "publication_request", "freshness"},
+    "head": EVERYONE | {"approvals", "statistics", "freshness"},
+    "leader": EVERYONE | {"approvals", "overview", "statistics", "freshness"},
+    "group1": EVERYONE | {"approvals", "overview", "statistics", "freshness"},
     "webmaster": EVERYONE | SECURITY | {"my_articles", "content_admin", "request_queue", "columns_admin",
                                         "accounts_admin", "settings_admin", "lexicon_admin", "overview",
-                                        "statistics"},
+                                        "statistics", "freshness", "evaluation", "calendar_admin"},
     "tech": EVERYONE | SECURITY | {"overview"},
-    "analyst": EVERYONE | {"overview", "statistics"},
+    "analyst": EVERYONE | {"overview", "statistics", "freshness"},
 }
 
 

@@ -15,9 +15,10 @@ from tests.test_timeliness import published
 
 D = dt.date
 TODAY = D(2026, 6, 15)
+LONG_AGO = D(2025, 1, 1)
 
 
-def column(con, org, slug, kind="news", division=None, parent=None, retired=False, created=D(2025, 1, 1)):
+def column(con, org, slug, kind="news", division=None, parent=None, retired=False, created=LONG_AGO):
     return con.execute(
         "INSERT INTO columns (slug, name, kind, division_id, parent_id, retired, created_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -25,7 +26,7 @@ def column(con, org, slug, kind="news", division=None, parent=None, retired=Fals
     ).fetchone()[0]
 
 
-def age(con, *column_ids, created=D(2025, 1, 1)):
+def age(con, *column_ids, created=LONG_AGO):
     for column_id in column_ids:
         con.execute("UPDATE columns SET created_at = ? WHERE id = ?", [dt.datetime.combine(created, dt.time()), column_id])
 
