@@ -5,7 +5,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from core import bulletin, stats
+from core import bulletin, stats, workflow
 from core.errors import PortalError
 from core.permissions import can
 from pages import _shared
@@ -125,10 +125,10 @@ if totals["published"]:
                                for r in rows if r["published"]])
     bars = alt.Chart(chart_data).mark_bar().encode(
         x=alt.X("发布数量:Q", title="发布数量"),
-        y=alt.Y("名称:N", sort="-x", title=name_label),
+        y=alt.Y("名称:N", sort="-x", title=name_label, axis=alt.Axis(labelLimit=240, labelOverlap=False)),
         color=alt.Color("按时发布率:Q", title="按时发布率(%)", scale=alt.Scale(scheme="redyellowgreen", domain=[50, 100])),
         tooltip=["名称", "发布数量", alt.Tooltip("按时发布率:Q", format=".1f")],
-    ).properties(height=max(160, 22 * len(chart_data)))
+    ).properties(height=max(160, 24 * len(chart_data)))
     st.altair_chart(bars, use_container_width=True)
     trend = pd.DataFrame(stats.monthly(con, user, period))
     if len(trend["month"].unique()) > 1:
@@ -140,6 +140,7 @@ else:
 
 st.subheader(f"各{name_label}统计")
 st.dataframe(table, hide_index=True, key="stat_table", column_config={
+    name_label: st.column_config.TextColumn(pinned=True),
     "按时发布率": st.column_config.NumberColumn(format="%.1f%%"),
     "退回率": st.column_config.NumberColumn(format="%.1f%%"),
 })
@@ -173,8 +174,12 @@ ITEM_LABELS = {
     "answered_at": "审定答复", "replied_at": "答复公众", "response_days": "用时(工作日)", "on_time": "按时",
 }
 HIDDEN = {"division_id", "column_id", "rule", "code"}  # the citizen's tracking code stays private
+MESSAGE_STATES = {"new": "待审核", "routed": "已转办", "drafted": "已拟答复", "approved": "已审定答复",
+                  "published": "已公开答复", "closed": "已办结"}
+STATES = MESSAGE_STATES if stats.MEASURES[measure]["kind"] == "message" else workflow.STATE_LABELS
 if listed:
-    details = pd.DataFrame([{k: v for k, v in item.items() if k not in HIDDEN} for item in listed])
+    details = pd.DataFrame([{k: STATES.get(v, v) if k == "state" else v for k, v in item.items() if k not in HIDDEN}
+                            for item in listed])
     details = details.rename(columns=ITEM_LABELS)
     st.dataframe(details, hide_index=True, key="stat_items")
     st.caption(f"共 {len(listed)} 条。")
