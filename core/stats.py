@@ -546,16 +546,16 @@ def items(con: duckdb.DuckDBPyConnection, actor, measure: str, period: Period, *
 def overdue_messages(con: duckdb.DuckDBPyConnection, period: Period, today: dt.date | None = None) -> list[dict]:
     """Every message due in the period and not answered by its due date, all divisions (for bulletins),
     with the working days it is (or was) late: to the answer, or to today while still open."""
-    from core import workdays
-
     today = today or dt.date.today()
-    found = rows(con, f"""
+    params = [period.start, period.end, today]
+    last = con.execute(f"SELECT max(coalesce(m.answered_at::DATE, ?::DATE)) FROM messages m WHERE {_overdue_sql()}",
+                       [today, *params]).fetchone()[0]
+    days, ords = _ordinals(con, period.start, last)
+    return rows(con, f"""
         SELECT m.id AS message_id, m.code, m.kind, m.subject, m.division_id, d.name AS division, m.state,
-               m.received_at, m.due_on, m.answered_at, m.answered_at IS NULL AS still_open
+               m.received_at, m.due_on, m.answered_at, m.answered_at IS NULL AS still_open,
+               o2.ord - o1.ord AS days_late
         FROM messages m LEFT JOIN divisions d ON d.id = m.division_id
-        WHERE {_overdue_sql()} ORDER BY d.position, m.due_on, m.id""", [period.start, period.end, today])
-    calendar = workdays.load(con)
-    for m in found:
-        until = m["answered_at"].date() if m["answered_at"] else today
-        m["days_late"] = calendar.workdays_between(m["due_on"], until)
-    return found
+        JOIN {_ORDINALS} o1 ON o1.day = m.due_on
+        JOIN {_ORDINALS} o2 ON o2.day = coalesce(m.answered_at::DATE, ?::DATE)
+        WHERE {_overdue_sql()} ORDER BY d.position, m.due_on, m.id""", [days, ords, days, ords, today, *params])
