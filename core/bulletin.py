@@ -12,7 +12,8 @@ Decisions, written once:
   Divisions that published nothing are named separately (第二十七条(四) 应当发布而未发布).
 * Stale columns are core.freshness's board as of the period's last day (or today, for a period not
   yet over): the columns `stale` or `blank`, with the reminders sent (第二十七条(五)).
-* Overdue messages: due in the period and not answered by the due date (core.stats).
+* Overdue messages: due in the period and not answered by the due date (core.stats), counted per
+  division; the document names the OVERDUE_LISTED longest overdue, the statistics page lists all.
 * Named criticisms: the office's criticism records (第二十七条) entered during the period.
 * Building a bulletin writes nothing; only `issue` does (the command line builds a file and records
   it only with --issue).
@@ -44,6 +45,7 @@ GROUNDS = {  # 第二十七条
 }
 GROUND_NUMERALS = {1: "一", 2: "二", 3: "三", 4: "四", 5: "五"}
 MESSAGE_KINDS = {"consult": "咨询", "suggest": "建议", "complain": "投诉"}
+OVERDUE_LISTED = 50  # the document names the longest-overdue messages; the page lists them all
 
 
 def bulletin_period(text: str) -> stats.Period:
@@ -239,12 +241,21 @@ def render(c: Contents, number: int | None = None, issued_on: dt.date | None = N
 
     _heading(document, "五、网民留言办理情况")
     if c.overdue:
-        _paragraph(document, f"答复期限在本期内、未按期答复的留言 {len(c.overdue)} 条(第十九条):", indent=True)
+        _paragraph(document, f"答复期限在本期内、未按期答复的留言 {len(c.overdue)} 条(第十九条),按承办处室:", indent=True)
+        per_division: dict[str, list[dict]] = {}
+        for m in c.overdue:
+            per_division.setdefault(m["division"] or "未转办", []).append(m)
+        _table(document, ["承办处室", "逾期留言", "其中仍未答复", "最长逾期(工作日)"],
+               [[name, len(found), sum(1 for m in found if m["still_open"]), max(m["days_late"] for m in found)]
+                for name, found in per_division.items()])
+        listed = sorted(c.overdue, key=lambda m: (-m["days_late"], m["message_id"]))[:OVERDUE_LISTED]
+        more = f"(逾期最久的 {len(listed)} 条,其余见统计分析页面明细)" if len(c.overdue) > len(listed) else ""
+        _paragraph(document, f"逾期留言明细{more}:", indent=True)
         _table(document, ["留言", "类型", "主题", "承办处室", "答复期限", "办理情况", "逾期(工作日)"],
                [[f"#{m['message_id']}", MESSAGE_KINDS.get(m["kind"], m["kind"]), _short(m["subject"]),
                  m["division"] or "", f"{m['due_on']:%Y-%m-%d}",
                  "仍未答复" if m["still_open"] else f"{m['answered_at']:%Y-%m-%d} 逾期答复", m["days_late"]]
-                for m in c.overdue])
+                for m in listed])
     else:
         _paragraph(document, "本期留言均按期答复,无逾期。", indent=True)
 

@@ -182,7 +182,7 @@ if listed:
                             for item in listed])
     details = details.rename(columns=ITEM_LABELS)
     st.dataframe(details, hide_index=True, key="stat_items")
-    st.caption(f"共 {len(listed)} 条。")
+    st.caption(f"仅显示前 {len(listed)} 条,请缩小期间或选择处室、栏目。" if len(listed) >= 5000 else f"共 {len(listed)} 条。")
     downloads(details, f"统计明细-{period.code}-{measure}", "stat_items_export")
 else:
     st.info("该指标在本期没有对应的信息。")

@@ -45,6 +45,8 @@ def table_after(document, heading: str) -> list[list[str]] | None:
             return [[cell.text for cell in r.cells] for r in table.rows]
         elif found and tag == "p" and "".join(child.itertext()).startswith(("一、", "二、", "三、", "四、", "五、", "六、")):
             return None
+        elif found and tag == "p" and "".join(child.itertext()).startswith("逾期留言明细") and heading != "逾期留言明细":
+            return None
     return None
 
 
@@ -93,7 +95,9 @@ def test_a_bulletin_says_what_the_period_held(con, scene):
     assert stale[1][0] == "财政资金" and stale[1][1] == "财务处" and stale[1][2] == "超期未更新"
     assert stale[1][-1] == "2"  # reminders sent since its last publication
 
-    overdue = table_after(document, "五、")
+    per_division = table_after(document, "五、")
+    assert per_division[1][:3] == ["电子信息处", "1", "1"]
+    overdue = table_after(document, "逾期留言明细")
     assert overdue[1][:4] == ["#1", "投诉", "留言 M1", "电子信息处"] and overdue[1][5] == "仍未答复"
     assert "M1" not in overdue[1][0]  # the citizen's tracking code is not printed
 
@@ -108,6 +112,19 @@ def test_a_quiet_period_says_so(con, org):
     assert "本期各局处室均未发布信息" in text
     assert "本期留言均按期答复" in text and "本期无通报批评事项" in text
     assert "2024年第二季度" in document.paragraphs[1].text
+
+
+def test_many_overdue_messages_are_counted_per_division_and_the_longest_named(con, org):
+    first = TODAY.replace(day=1)
+    for n in range(bulletin.OVERDUE_LISTED + 5):
+        message(con, f"X{n}", org.dz if n % 2 else org.cw, received=dt.datetime.combine(first, dt.time(9)),
+                due=first)
+    document = opened(bulletin.build(con, PERIOD)[0])
+    per_division = table_after(document, "五、")
+    assert sorted(r[1] for r in per_division[1:]) == ["27", "28"]
+    listed = table_after(document, "逾期留言明细")
+    assert len(listed) == bulletin.OVERDUE_LISTED + 1
+    assert "其余见统计分析页面明细" in text_of(document)
 
 
 def test_ranking_orders_by_share_then_quantity_and_shares_places():
