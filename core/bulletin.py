@@ -108,16 +108,12 @@ def _stale_columns(con, as_of: dt.date) -> list[dict]:
 
 
 def _criticisms(con, period: stats.Period) -> list[dict]:
-    """Criticism records (第二十七条) entered in the period. Integration point: the office enters them
-    through core.evaluation; the table (migration 0008) is read here directly so the bulletin does
-    not depend on that module's function names."""
-    found = rows(con, """
-        SELECT k.id, k.year, k.ground, k.evidence, k.created_at, d.name AS division, u.display_name AS person,
-               c.name AS column_name
-        FROM criticisms k LEFT JOIN divisions d ON d.id = k.division_id
-        LEFT JOIN users u ON u.id = k.user_id LEFT JOIN columns c ON c.id = k.column_id
-        WHERE k.created_at >= ? AND k.created_at < ? ORDER BY k.created_at, k.id""",
-                 [period.start_at, period.end_exclusive])
+    """Criticisms (第二十七条) the office recorded during the period, as core.evaluation lists them
+    (a revoked criticism is gone from its list, so it is gone from the bulletin too)."""
+    from core import evaluation
+
+    found = [k for year in range(period.start.year, period.end.year + 1) for k in evaluation.criticisms(con, year)
+             if period.start_at <= k["created_at"] < period.end_exclusive]
     for k in found:
         k["ground_label"] = f"第二十七条({GROUND_NUMERALS[k['ground']]}){GROUNDS[k['ground']]}"
         k["who"] = "、".join(x for x in (k["division"], k["person"]) if x)
