@@ -1,7 +1,7 @@
 """Bulletins (通报, 第二十五、二十七条): the office's periodic report on each division's publishing.
 
 `contents(con, period)` gathers the figures (core.stats, core.timeliness, core.freshness, the
-`messages` and `criticisms` tables); `render(contents)` lays them out as a Word document;
+`messages` table, core.evaluation's criticisms); `render(contents)` lays them out as a Word document;
 `issue(con, actor, period)` stores what was issued (migration 0009) so a circulated bulletin never
 changes afterwards. A bulletin covers a month ('2026-10') or a quarter ('2026Q3').
 
