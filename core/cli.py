@@ -63,9 +63,13 @@ def _parser() -> argparse.ArgumentParser:
         "screen", help="发布前筛查文本文件(第一行为标题,其余为正文;.docx/.pdf 按附件读取)"))
     screen.add_argument("--json", action="store_true", help="输出 JSON 列表")
     screen.add_argument("files", nargs="*", default=["-"], help="文件,或 - 表示标准输入")
-    from core import cli_ops
+    evaluate = with_db(sub.add_parser("evaluate", help="年度考评:各处室得分、排名、表彰、通报批评(第二十五至二十七条)"))
+    evaluate.add_argument("--year", type=int, required=True, help="考评年度,例如 2026")
+    evaluate.add_argument("--json", action="store_true", help="输出 JSON")
+    from core import cli_ops, cli_reports
 
     cli_ops.register(sub, with_db)
+    cli_reports.register(sub, with_db)
     imp = with_db(sub.add_parser(
         "import", help="迁移旧网站:JSONL 每行一篇,作为已发布信息导入",
         description="每行一个 JSON 对象:column、division、title、body_html、source、work_end_date(YYYY-MM-DD)、"
@@ -87,17 +91,25 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "import" and not args.file.is_file():
         print(f"错误:找不到要导入的文件 {args.file}", file=sys.stderr)
         return 2
-    from core import cli_ops
+    from core import cli_ops, cli_reports
 
     if args.command in cli_ops.COMMANDS and not cli_ops.needs_db(args):
         return cli_ops.COMMANDS[args.command](None, args)
+    if args.command in cli_reports.COMMANDS:
+        problem = cli_reports.check(args)
+        if problem:
+            print(f"错误:{problem}", file=sys.stderr)
+            return 2
+        if not cli_reports.needs_db(args):
+            return cli_reports.COMMANDS[args.command](None, args)
     try:
         con = connect(args.db or default_path())
     except DatabaseLocked as exc:
         print(f"错误:{exc}", file=sys.stderr)
         return 3
     try:
-        handler = COMMANDS.get(args.command) or cli_ops.COMMANDS[args.command]
+        handler = COMMANDS.get(args.command) or cli_ops.COMMANDS.get(args.command) \
+            or cli_reports.COMMANDS[args.command]
         return handler(con, args)
     finally:
         from core import audit
@@ -182,6 +194,31 @@ def _cmd_tick(con, args) -> int:
     return 0
 
 
+def _cmd_evaluate(con, args) -> int:
+    from core import evaluation
+
+    try:
+        result = evaluation.evaluate(con, args.year)
+    except PortalError as exc:
+        print(f"错误:{exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, default=str))
+        return 0
+    print(f"{result['year']} 年度门户网站信息发布考评({result['timeliness_rule']})")
+    if result["calendar_warning"]:
+        print(f"注意:{result['calendar_warning']}")
+    for item in result["ranking"]:
+        score = "—" if item["score"] is None else f"{item['score']:.1f}"
+        mark = "  (本年度受通报批评,不参加评奖)" if item["excluded"] else ""
+        print(f"{item['rank']:>3}. {item['division']} {score}{mark}")
+    for award in result["awards"]:
+        print(f"表彰 #{award['id']} {award['division'] or ''}{award['person'] or ''} {award['ground_label'][:3]}")
+    for item in result["criticisms"]:
+        print(f"通报批评 #{item['id']} {item['division'] or ''}{item['person'] or ''} {item['ground_label'][:3]}")
+    return 0
+
+
 def _cmd_import(con, args) -> int:
     from core import importer
 
@@ -198,4 +235,4 @@ def _cmd_import(con, args) -> int:
 
 
 COMMANDS = {"init": _cmd_init, "build-site": _cmd_build, "status": _cmd_status, "tick": _cmd_tick,
-            "import": _cmd_import, "screen": _cmd_screen}
+            "import": _cmd_import, "screen": _cmd_screen, "evaluate": _cmd_evaluate}

@@ -176,6 +176,10 @@ COLUMNS: list[_Col] = [
        _c("ldxx", "领导信息", "general", "rsc", 0.2, "ld")),
 ]
 
+# columns their divisions stopped updating (days since the last item), so that 栏目更新监测 has
+# stale columns to show (第二十七条(五)): a news column (14 days) and two open-information ones
+DORMANT: dict[str, int] = {"jgdj": 40, "xxgknb": 200, "ldxx": 230}
+
 # ---------------------------------------------------------------------------------------------
 # words
 
@@ -1221,6 +1225,8 @@ class _Builder:
         day = self.today - dt.timedelta(days=offset)
         if day.weekday() >= 5 and self.rng.random() < 0.85:  # Saturday to Friday, Sunday to Monday
             day += dt.timedelta(days=-1 if day.weekday() == 5 else 1)
+        if col.slug in DORMANT:
+            day = min(day, self.today - dt.timedelta(days=DORMANT[col.slug]))
         return min(day, self.today)
 
     def plan(self, ids: list[int], request_ids: list[int]) -> None:
@@ -1314,6 +1320,8 @@ class _Builder:
                 if want == 0:
                     break
                 if state in busy_states and placed[index].division == DEMO_DIVISION:
+                    continue
+                if placed[index].slug in DORMANT:  # nothing recent there: the column stays stale
                     continue
                 candidates.remove(index)
                 scenarios[index] = state
@@ -1470,6 +1478,51 @@ class _Builder:
 
 
 # ---------------------------------------------------------------------------------------------
+# measures (第二十五至二十七条): reminders for the stale columns, last year's awards and a criticism
+
+
+def _demo_measures(con: duckdb.DuckDBPyConnection, builder: _Builder) -> dict:
+    from core import evaluation, freshness
+
+    today, webmaster = builder.today, builder.users["webmaster"]
+    needed = 3  # the default of stale_reminders_before_criticism
+    reminders = 0
+    stale = sorted((c for c in freshness.board(con, today) if c["remindable"]),
+                   key=lambda c: -(c["days_since"] or 10**6))
+    for position, column in enumerate(stale):
+        # the stalest column has been reminded often enough to be a criticism candidate
+        times = needed if position == 0 else 1
+        for week in range(times):
+            sent = today - dt.timedelta(days=7 * (times - 1 - week))
+            con.execute(
+                "INSERT INTO freshness_reminders (column_id, division_id, sent_on, last_published_on, days_since, "
+                "recipients) VALUES (?, ?, ?, ?, ?, 2)",
+                [column["id"], column["division_id"], sent, column["last_published_on"],
+                 None if column["last_published_on"] is None else (sent - column["last_published_on"]).days])
+            reminders += 1
+    last_year = today.year - 1
+    ranked = evaluation.ranking(con, last_year, today)
+    criticised = ranked[-1]  # the lowest score: errors found in its items (第二十七条(三))
+    con.execute(
+        "INSERT INTO criticisms (year, ground, division_id, evidence, created_by, created_at) VALUES (?, 3, ?, ?, ?, ?)",
+        [last_year, criticised["division_id"],
+         f"{last_year} 年发布的信息中有多处数据和名称错误,经核实后更正 {criticised['figures']['corrections']} 次、"
+         f"撤下 {criticised['figures']['take_downs']} 次。", webmaster, dt.datetime(last_year, 12, 20, 10, 0)])
+    awards = 0
+    for proposal in evaluation.propose_awards(con, last_year, evaluation.ranking(con, last_year, today)):
+        con.execute("INSERT INTO awards (year, ground, division_id, evidence, created_by, created_at) "
+                    "VALUES (?, 1, ?, ?, ?, ?)",
+                    [last_year, proposal["division_id"], proposal["evidence"], webmaster,
+                     dt.datetime(last_year, 12, 28, 10, 0)])
+        awards += 1
+    officer = builder.users["xxy_dzxx"]
+    con.execute("INSERT INTO awards (year, ground, user_id, evidence, created_by, created_at) VALUES (?, 3, ?, ?, ?, ?)",
+                [last_year, officer, "提出的“栏目更新到期提醒”建议被采纳,已在工作台实现。", webmaster,
+                 dt.datetime(last_year, 12, 28, 10, 5)])
+    audit.record(con, None, "demo.measures", "database",
+                 f"演示数据:栏目提醒 {reminders} 次,{last_year} 年表彰 {awards + 1} 项、通报批评 1 项")
+    return {"freshness_reminders": reminders, "awards": awards + 1, "criticisms": 1}
+
 
 MIN_ARTICLES = 80
 
@@ -1501,6 +1554,7 @@ def load_demo(con: duckdb.DuckDBPyConnection, *, articles: int = 3200, seed: int
         counts = builder.write()
         builder.write_requests(request_ids)
         counts["messages"] = demo_interaction.load_messages(con, builder.today, seed)
+        counts.update(_demo_measures(con, builder))
         audit.record(con, None, "demo.load", "database",
                      f"演示数据:{counts['articles']} 篇稿件,{len(builder.users)} 个账号")
     states: dict[str, int] = {}

@@ -55,6 +55,11 @@ def todo_items(con: duckdb.DuckDBPyConnection, user) -> dict[str, int]:
     if user.has("webmaster"):
         items["requests"] = len(requests.open_requests(con))
     items.update(interaction.counts(con, user))
+    if user.roles & {"officer", "head"}:
+        from core import freshness
+
+        # columns reminded and still not updated (第二十七条(五)): in-app, beside the e-mail
+        items["stale_columns"] = freshness.stale_count(con, user.division_id)
     return items
 
 

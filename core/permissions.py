@@ -94,6 +94,25 @@ def _request_create(user, division_id) -> Reason:
     return None
 
 
+def _freshness_view(user, division_id=None) -> Reason:
+    """Column-update monitoring (第二十五、二十七条): the office, the leading group and analysts see
+    every division; a leader the divisions in their charge; a division's officers and head their own."""
+    if user.roles & {"webmaster", "group", "analyst"}:
+        return None
+    if division_id is not None:
+        if user.roles & {"officer", "head"} and division_id == user.division_id:
+            return None
+        if user.has("leader") and division_id in user.charge:
+            return None
+    return ("栏目更新情况由办公室统一监测;处室只能查看本处室的责任栏目", "第二十五条")
+
+
+def _evaluation_view(user) -> Reason:
+    if user.roles & {"webmaster", "leader", "group", "analyst"}:
+        return None
+    return ("年度考评结果由办公室组织,领导和分析员可查看", "第二十五条")
+
+
 def _security(user) -> Reason:
     """Logs, backups and incidents: the technical-support unit and the office (第二十、二十三条)."""
     if user.roles & {"tech", "webmaster"}:
@@ -136,6 +155,16 @@ def _view_message(user, message) -> Reason:
     return ("只能查看分办给本处室的留言", "第十九条")
 
 
+def _stats(user, division_id=None) -> Reason:
+    """Statistics and bulletins (第二十五条): the office, leaders, the leading group and analysts see
+    every division; a division head sees their own division (first responsible person, 第十一条)."""
+    if user.roles & {"webmaster", "leader", "group", "analyst"}:
+        return None
+    if user.has("head") and (division_id is None or division_id == user.division_id):
+        return None
+    return ("统计分析由办公室、领导、信息化领导小组和分析员查看;处室负责人只能查看本处室", "第二十五条")
+
+
 RULES: dict[str, Callable[..., Reason]] = {
     "article.create": _create_in_column,
     "article.edit": _edit_article,
@@ -160,6 +189,10 @@ RULES: dict[str, Callable[..., Reason]] = {
     "messages.answer": _answer_message,
     "messages.approve": _approve_message,
     "messages.view": _view_message,
+    "freshness.view": _freshness_view,
+    "freshness.manage": lambda u, o=None: _office(u),
+    "evaluation.view": lambda u, o=None: _evaluation_view(u),
+    "evaluation.manage": lambda u, o=None: _office(u),
     "requests.create": _request_create,
     "audit.view": lambda u, o=None: _security(u),
     "audit.export": lambda u, o=None: _security(u),
@@ -168,6 +201,8 @@ RULES: dict[str, Callable[..., Reason]] = {
     "backup.run": lambda u, o=None: _security(u),
     "incidents.view": lambda u, o=None: _security(u),
     "incidents.manage": lambda u, o=None: _security(u),
+    "stats.view": _stats,
+    "bulletin.issue": lambda u, o=None: None if u.has("webmaster") else ("通报由办公室网站管理员印发", "第二十五条"),
 }
 
 

@@ -1,7 +1,8 @@
 """Timed work inside the workbench's server process (DuckDB: one writer process, stack-notes).
 
 One `tick` publishes scheduled items that came due (also those that fell due while the
-workbench was down, exactly once), reminds approvers of items waiting too long, sends the
+workbench was down, exactly once), reminds approvers of items waiting too long, once a day
+reminds divisions of their stale columns (core.freshness), sends the
 mail queue, rebuilds the portal when something went online and seals the audit log.
 `maintenance` makes the daily backup when its time has come (第二十条), checks the audit
 chain after it and forgets old sessions. `Scheduler` runs ticks on a daemon thread with its
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from core import audit, mailer, notify, settings, workflow
+from core import audit, freshness, mailer, notify, settings, workflow
 from core.db import rows
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,8 @@ def tick(con: duckdb.DuckDBPyConnection, site_dir: str | Path | None = None,
          now: dt.datetime | None = None) -> dict:
     published = workflow.publish_due(con, now)
     reminded = remind_waiting(con, now) + remind_messages(con, now)
+    # stale-column reminders (第二十七条(五)): the day's run happens once, at the first tick of the day
+    stale = freshness.remind_daily(con, now)
     if published and site_dir is not None:
         from core import portal, search
 
@@ -68,7 +71,8 @@ def tick(con: duckdb.DuckDBPyConnection, site_dir: str | Path | None = None,
         search.reindex_in_background(site_dir, built.get("touched_years") or [])
     mail = mailer.send_pending(con)
     sealed = audit.seal(con)
-    return {"published": published, "reminded": reminded, "mail": mail, "sealed": sealed}
+    return {"published": published, "reminded": reminded, "mail": mail, "sealed": sealed,
+            "stale_reminded": None if stale is None else len(stale["reminded"])}
 
 
 def maintenance(con: duckdb.DuckDBPyConnection, site_dir: str | Path | None = None,

@@ -19,6 +19,7 @@ TODO = {  # kind: label, the page that handles it, the roles that reach that pag
     "messages_release": ("待发布的留言答复", "pages/interaction_desk.py", {"webmaster"}),
     "messages_answer": ("待本处室答复的留言", "pages/interaction_answers.py", {"officer", "head"}),
     "messages_approve": ("待您审批的留言答复", "pages/interaction_answers.py", {"officer", "head"}),
+    "stale_columns": ("已提醒、仍未更新的栏目", "pages/freshness.py", {"officer", "head"}),
 }
 # only cards whose page this user reaches (a link to a page outside the navigation fails)
 items = {kind: n for kind, n in notify.todo_items(con, user).items() if kind in TODO and TODO[kind][2] & user.roles}

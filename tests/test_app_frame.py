@@ -47,20 +47,20 @@ def test_wrong_password_is_refused(db_path):
 ALL_PAGES = {"home", "my_articles", "publication_request", "approvals", "content_admin", "request_queue",
              "columns_admin", "accounts_admin", "settings_admin", "overview", "regulation", "account",
              "security_audit", "incidents", "backups", "lexicon_admin", "interaction_desk", "interaction_answers",
-             "public_message"}
+             "public_message", "statistics", "freshness", "evaluation", "calendar_admin"}
 SECURITY = {"security_audit", "incidents", "backups"}  # 第二十、二十三条: technical support and the office
 EVERYONE = {"home", "regulation", "account", "public_message"}  # 公众留言 is open to all, signed in or not
 # the pages each role reaches (第二十四条); every other page must be unreachable
 ROLE_PAGES = {
-    "officer": EVERYONE | {"my_articles", "publication_request", "interaction_answers"},
-    "head": EVERYONE | {"approvals", "interaction_answers"},
-    "leader": EVERYONE | {"approvals", "overview"},
-    "group1": EVERYONE | {"approvals", "overview"},
+    "officer": EVERYONE | {"my_articles", "publication_request", "interaction_answers", "freshness"},
+    "head": EVERYONE | {"approvals", "interaction_answers", "statistics", "freshness"},
+    "leader": EVERYONE | {"approvals", "overview", "statistics", "freshness"},
+    "group1": EVERYONE | {"approvals", "overview", "statistics", "freshness"},
     "webmaster": EVERYONE | SECURITY | {"my_articles", "content_admin", "request_queue", "columns_admin",
                                         "accounts_admin", "settings_admin", "lexicon_admin", "overview",
-                                        "interaction_desk"},
+                                        "interaction_desk", "statistics", "freshness", "evaluation", "calendar_admin"},
     "tech": EVERYONE | SECURITY | {"overview"},
-    "analyst": EVERYONE | {"overview"},
+    "analyst": EVERYONE | {"overview", "statistics", "freshness"},
 }
 
 

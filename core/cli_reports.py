@@ -1,0 +1,103 @@
+"""Reporting commands for `python -m core` (第二十五条): bulletins and analysts' snapshots.
+
+    python -m core bulletin --period 2026-10 --out FILE.docx [--issue --by USERNAME] [--db PATH]
+    python -m core snapshot --out PATH [--db PATH]
+
+`bulletin` builds the Word document and writes it; it records nothing unless `--issue` is given,
+and then only under a webmaster account named with `--by` (the bulletin is numbered and kept, as
+when issued from the statistics page). `snapshot` copies the database (also while the workbench
+holds it) into a read-only file for notebooks.
+
+Exit codes: 0 written; 2 usage (bad period, missing folder, an existing snapshot, a non-webmaster
+--by); 3 the database is held by the workbench (bulletin only: use the workbench, or a snapshot).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+
+def register(sub, with_db) -> None:
+    bulletin = with_db(sub.add_parser(
+        "bulletin", help="生成门户网站信息发布情况通报(Word 文档,第二十五条)",
+        description="按月(2026-10)或按季度(2026Q3)生成通报。默认只生成文件、不登记;"
+                    "加 --issue --by 网站管理员账号 则编号印发并保存在数据库中。"))
+    bulletin.add_argument("--period", required=True, help="期间:2026-10(月)或 2026Q3(季度)")
+    bulletin.add_argument("--out", type=Path, required=True, metavar="FILE.docx", help="输出的 Word 文件")
+    bulletin.add_argument("--issue", action="store_true", help="登记为已印发(编号并保存)")
+    bulletin.add_argument("--by", default=None, metavar="USERNAME", help="印发人(网站管理员账号),与 --issue 同用")
+    snapshot = with_db(sub.add_parser(
+        "snapshot", help="复制数据库的只读快照,供分析员的笔记本使用(工作台运行时也可用)"))
+    snapshot.add_argument("--out", type=Path, required=True, metavar="PATH", help="快照文件(不得已存在)")
+
+
+def needs_db(args) -> bool:
+    return args.command == "bulletin"
+
+
+def check(args) -> str | None:
+    """A usage error found before the database is opened, or None."""
+    if args.command == "bulletin":
+        from core import bulletin
+        from core.errors import ValidationError
+
+        try:
+            bulletin.bulletin_period(args.period)
+        except ValidationError as exc:
+            return str(exc)
+        if not args.out.parent.is_dir():
+            return f"输出目录 {args.out.parent} 不存在"
+        if args.issue and not args.by:
+            return "--issue 须用 --by 指明印发的网站管理员账号"
+    if args.command == "snapshot" and args.out.exists():
+        return f"快照文件 {args.out} 已存在,请换一个路径"
+    return None
+
+
+def _cmd_bulletin(con, args) -> int:
+    from core import accounts, bulletin
+    from core.errors import PortalError
+
+    if args.issue:
+        user = accounts.find_user(con, args.by)
+        if user is None:
+            print(f"错误:账号 {args.by} 不存在", file=sys.stderr)
+            return 2
+        try:
+            issued = bulletin.issue(con, user, args.period)
+        except PortalError as exc:
+            print(f"错误:{exc}", file=sys.stderr)
+            return 2
+        args.out.write_bytes(issued["docx"])
+        print(json.dumps({"out": str(args.out), "issued": True, "id": issued["id"], "number": issued["number"],
+                          "summary": issued["summary"]}, ensure_ascii=False))
+        return 0
+    data, contents = bulletin.build(con, args.period)
+    args.out.write_bytes(data)
+    print(json.dumps({"out": str(args.out), "issued": False, "bytes": len(data), "summary": contents.summary()},
+                     ensure_ascii=False))
+    return 0
+
+
+def _cmd_snapshot(_con, args) -> int:
+    from core import db
+
+    source = args.db or db.default_path()
+    if not Path(source).exists():
+        print(f"错误:数据库 {source} 不存在", file=sys.stderr)
+        return 2
+    copy = db.snapshot(source, args.out)
+    try:
+        has_articles = db.scalar(copy, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'articles'")
+        articles = db.scalar(copy, "SELECT count(*) FROM articles") if has_articles else 0
+        version = db.schema_version(copy)
+    finally:
+        copy.close()
+    print(json.dumps({"snapshot": str(args.out), "schema_version": version, "articles": articles,
+                      "bytes": args.out.stat().st_size}, ensure_ascii=False))
+    return 0
+
+
+COMMANDS = {"bulletin": _cmd_bulletin, "snapshot": _cmd_snapshot}

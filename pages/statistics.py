@@ -1,0 +1,223 @@
+import datetime as dt
+import io
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from core import bulletin, stats, workflow
+from core.errors import PortalError
+from core.permissions import can
+from pages import _shared
+
+con = _shared.cursor()
+user = _shared.require_user(con)
+st.title("统计分析")
+st.caption("办公室对各局处室责任栏目信息的数量、及时性、准确性和规范性进行统计监督,并定期通报(第二十五条);"
+           "发布时限见第十七条,网民留言办理见第十九条。本页只读,印发通报除外。")
+_shared.show_flash()
+
+LABELS = {
+    "name": "处室", "division": "责任处室", "published": "发布数量", "measured": "可核算时效", "on_time": "按时发布",
+    "late": "超时发布", "on_time_share": "按时发布率", "median_lag": "时效中位数(天)", "reviewed": "审批数",
+    "returned": "被退回", "returned_share": "退回率", "findings": "审批时筛查提示", "format_findings": "格式问题",
+    "corrections": "更正", "taken_down": "撤下", "messages": "收到留言", "answered": "已答复留言",
+    "answered_on_time": "按期答复", "overdue": "逾期留言", "median_response_days": "答复用时中位数(工作日)",
+}
+PERCENT = ("on_time_share", "returned_share")
+TODAY = dt.date.today()
+
+
+def _months(count: int = 24) -> list[str]:
+    index = TODAY.year * 12 + TODAY.month - 1
+    return [f"{(index - back) // 12:04d}-{(index - back) % 12 + 1:02d}" for back in range(count)]
+
+
+def _quarters(count: int = 8) -> list[str]:
+    index = TODAY.year * 4 + (TODAY.month - 1) // 3
+    return [f"{(index - back) // 4}Q{(index - back) % 4 + 1}" for back in range(count)]
+
+
+def period_picker() -> stats.Period | None:
+    kind_col, value_col, by_col = st.columns([2, 3, 2])
+    kind = kind_col.radio("统计期间", ["月", "季度", "年", "自定义"], horizontal=True, key="stat_kind")
+    if kind == "月":
+        code = value_col.selectbox("月份", _months(), key="stat_month")
+    elif kind == "季度":
+        code = value_col.selectbox("季度", _quarters(), key="stat_quarter",
+                                   format_func=lambda q: stats.parse_period(q).label)
+    elif kind == "年":
+        code = str(value_col.selectbox("年度", list(range(TODAY.year, TODAY.year - 6, -1)), key="stat_year"))
+    else:
+        chosen = value_col.date_input("起止日期", (TODAY.replace(day=1), TODAY), key="stat_range")
+        if not isinstance(chosen, tuple | list) or len(chosen) != 2:
+            value_col.caption("请选择开始和结束日期。")
+            return None
+        code = f"{chosen[0]:%Y-%m-%d}..{chosen[1]:%Y-%m-%d}"
+    by_col.radio("统计维度", ["division", "column"], horizontal=True, key="stat_by",
+                 format_func={"division": "按处室", "column": "按栏目"}.get)
+    try:
+        return stats.parse_period(code)
+    except PortalError as exc:
+        _shared.show_error(exc)
+        return None
+
+
+def frame(report_rows: list[dict], by: str) -> pd.DataFrame:
+    fields = ["name"] + (["division"] if by == "column" else []) + list(stats.REPORT_FIELDS)
+    fields = [f for f in fields if f not in ("overrides", "returns", "max_lag")]
+    if by == "division":
+        fields += list(stats.MESSAGE_FIELDS)
+    data = pd.DataFrame([{f: r.get(f) for f in fields} for r in report_rows], columns=fields)
+    for name in PERCENT:
+        data[name] = data[name].map(lambda v: None if v is None or pd.isna(v) else round(v * 100, 1))
+    labels = dict(LABELS, name="处室" if by == "division" else "栏目")
+    return data.rename(columns=labels)
+
+
+def xlsx(frames: dict[str, pd.DataFrame]) -> bytes:
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for sheet, data in frames.items():
+            data.to_excel(writer, sheet_name=sheet[:31], index=False)
+    return buffer.getvalue()
+
+
+def downloads(data: pd.DataFrame, stem: str, key: str) -> None:
+    left, right, _ = st.columns([1, 1, 4])
+    left.download_button("导出 CSV", data.to_csv(index=False).encode("utf-8-sig"), f"{stem}.csv", "text/csv",
+                         key=f"{key}_csv", icon=":material/download:")
+    right.download_button("导出 Excel", xlsx({"统计": data}), f"{stem}.xlsx",
+                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
+                          icon=":material/download:")
+
+
+period = period_picker()
+if period is None:
+    st.stop()
+by = st.session_state.get("stat_by", "division")
+try:
+    report = stats.report(con, user, period, by=by)
+except PortalError as exc:
+    _shared.show_error(exc)
+    st.stop()
+if report["warning"]:
+    st.warning(report["warning"], icon=":material/calendar_month:")
+scope = stats.readable_divisions(user)
+if scope is not None:
+    st.info("处室负责人只能查看本处室的统计(第二十五条)。", icon=":material/info:")
+
+st.subheader(f"{period.label}总体情况")
+totals = report["totals"]
+boxes = st.columns(5)
+boxes[0].metric("发布数量", totals["published"])
+boxes[1].metric("按时发布率", "—" if totals["on_time_share"] is None else f"{totals['on_time_share'] * 100:.1f}%")
+boxes[2].metric("退回率", "—" if totals["returned_share"] is None else f"{totals['returned_share'] * 100:.1f}%")
+boxes[3].metric("发布后撤下", totals["taken_down"])
+boxes[4].metric("逾期留言", totals.get("overdue", "—") if by == "division" else "—")
+
+rows = report["rows"]
+table = frame(rows, by)
+name_label = "处室" if by == "division" else "栏目"
+if totals["published"]:
+    chart_data = pd.DataFrame([{"名称": r["name"], "发布数量": r["published"],
+                                "按时发布率": None if r["on_time_share"] is None else r["on_time_share"] * 100}
+                               for r in rows if r["published"]])
+    bars = alt.Chart(chart_data).mark_bar().encode(
+        x=alt.X("发布数量:Q", title="发布数量"),
+        y=alt.Y("名称:N", sort="-x", title=name_label, axis=alt.Axis(labelLimit=240, labelOverlap=False)),
+        color=alt.Color("按时发布率:Q", title="按时发布率(%)", scale=alt.Scale(scheme="redyellowgreen", domain=[50, 100])),
+        tooltip=["名称", "发布数量", alt.Tooltip("按时发布率:Q", format=".1f")],
+    ).properties(height=max(160, 24 * len(chart_data)))
+    st.altair_chart(bars, use_container_width=True)
+    trend = pd.DataFrame(stats.monthly(con, user, period))
+    if len(trend["month"].unique()) > 1:
+        st.altair_chart(alt.Chart(trend).mark_line(point=True).encode(
+            x=alt.X("month:O", title="月份"), y=alt.Y("sum(published):Q", title="发布数量"),
+            tooltip=["month", "sum(published)"]).properties(height=200), use_container_width=True)
+else:
+    st.info("本期没有发布信息。")
+
+st.subheader(f"各{name_label}统计")
+st.dataframe(table, hide_index=True, key="stat_table", column_config={
+    name_label: st.column_config.TextColumn(pinned=True),
+    "按时发布率": st.column_config.NumberColumn(format="%.1f%%"),
+    "退回率": st.column_config.NumberColumn(format="%.1f%%"),
+})
+st.caption("发布数量按首次发布计(更正后重新上线不重复计算);按时发布率 = 按时发布 ÷ 可核算时效(填写了工作结束日期)的信息;"
+           "退回率 = 被退回的信息 ÷ 期间内有审批结论的信息;更正 = 已发布信息修改后再次发布;逾期留言 = 答复期限在本期、"
+           "未按期答复的留言;答复用时从转办到处室负责人审定答复,按工作日计。")
+downloads(table, f"统计分析-{period.code}-{'处室' if by == 'division' else '栏目'}", "stat_export")
+
+# ---------------------------------------------------------------- drill-down
+st.subheader("查看明细")
+measures = [m for m, spec in stats.MEASURES.items() if by == "division" or spec["kind"] != "message"]
+pick_col, measure_col = st.columns(2)
+choices = {r["id"]: r["name"] for r in rows}
+group = pick_col.selectbox(name_label, [None, *choices] if scope is None else list(choices), key=f"stat_group_{by}",
+                           format_func=lambda g: f"全部{name_label}" if g is None else choices[g])
+measure = measure_col.selectbox("指标", measures, key="stat_measure",
+                                format_func=lambda m: stats.MEASURES[m]["label"])
+st.caption(stats.MEASURES[measure]["help"])
+try:
+    listed = stats.items(con, user, measure, period, division_id=group if by == "division" else None,
+                         column_id=group if by == "column" else None)
+except PortalError as exc:
+    _shared.show_error(exc)
+    listed = []
+ITEM_LABELS = {
+    "article_id": "编号", "id": "编号", "message_id": "留言编号", "title": "标题", "subject": "主题", "division": "处室",
+    "column_name": "栏目", "state": "状态", "work_ended_on": "工作结束", "published_at": "发布时间",
+    "published_on": "发布日期", "lag_days": "时效(天)", "event_at": "时间", "revision": "版本", "actor": "操作人",
+    "comment": "意见/原因", "reviewed_at": "审批时间", "rule_label": "筛查规则", "severity": "级别", "kind": "处理/类型",
+    "excerpt": "原文", "reason": "放行理由", "received_at": "收到", "routed_at": "转办", "due_on": "答复期限",
+    "answered_at": "审定答复", "replied_at": "答复公众", "response_days": "用时(工作日)", "on_time": "按时",
+}
+HIDDEN = {"division_id", "column_id", "rule", "code"}  # the citizen's tracking code stays private
+MESSAGE_STATES = {"new": "待审核", "routed": "已转办", "drafted": "已拟答复", "approved": "已审定答复",
+                  "published": "已公开答复", "closed": "已办结"}
+STATES = MESSAGE_STATES if stats.MEASURES[measure]["kind"] == "message" else workflow.STATE_LABELS
+if listed:
+    details = pd.DataFrame([{k: STATES.get(v, v) if k == "state" else v for k, v in item.items() if k not in HIDDEN}
+                            for item in listed])
+    details = details.rename(columns=ITEM_LABELS)
+    st.dataframe(details, hide_index=True, key="stat_items")
+    st.caption(f"仅显示前 {len(listed)} 条,请缩小期间或选择处室、栏目。" if len(listed) >= 5000 else f"共 {len(listed)} 条。")
+    downloads(details, f"统计明细-{period.code}-{measure}", "stat_items_export")
+else:
+    st.info("该指标在本期没有对应的信息。")
+
+# ---------------------------------------------------------------- bulletins (通报)
+st.subheader("通报")
+st.caption("按月或按季度印发门户网站信息发布情况通报(第二十五条);印发后的通报原样保存,可随时下载。")
+if can(user, "bulletin.issue"):
+    choose_col, build_col, issue_col = st.columns([2, 1, 1])
+    options = [*_months(12), *_quarters(4)]
+    target = choose_col.selectbox("通报期间", options, key="stat_bulletin_period",
+                                  format_func=lambda code: stats.parse_period(code).label)
+    try:
+        draft, gathered = bulletin.build(con, target)
+        build_col.download_button("下载未印发稿", draft, bulletin.filename(gathered.period), key="stat_bulletin_draft",
+                                  mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                                  icon=":material/description:")
+        st.caption(gathered.summary())
+    except PortalError as exc:
+        _shared.show_error(exc)
+    if issue_col.button("印发通报", key="stat_bulletin_issue", type="primary", icon=":material/campaign:"):
+        try:
+            issued = bulletin.issue(con, user, target)
+            _shared.flash(f"已印发{issued['title']},{issued['year']}年第{issued['number']}期。")
+            st.rerun()
+        except PortalError as exc:
+            _shared.show_error(exc)
+past = bulletin.issued(con, user)
+if past:
+    for item in past[:24]:
+        text_col, button_col = st.columns([5, 1])
+        text_col.markdown(f"**{item['year']}年第{item['number']}期** · {stats.parse_period(item['period']).label} · "
+                          f"{item['issued_by']} {item['issued_at']:%Y-%m-%d %H:%M} 印发  \n{item['summary']}")
+        button_col.download_button("下载", bulletin.get(con, user, item["id"])["docx"], item["filename"],
+                                   key=f"stat_bulletin_{item['id']}", icon=":material/download:",
+                                   mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+else:
+    st.info("尚未印发通报。")

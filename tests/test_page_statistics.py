@@ -1,0 +1,130 @@
+"""统计分析 page (第二十五条): figures per division and column, drill-down, exports, bulletins."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from docx import Document
+
+from core.db import connect, scalar
+from tests.apptest_helpers import app_as, open_page, texts
+from tests.conftest import make_org
+from tests.test_statistics import published
+
+TODAY = dt.date.today()
+
+
+@pytest.fixture
+def db_path(tmp_path, con, monkeypatch):
+    monkeypatch.setenv("PORTAL_SITE", str(tmp_path / "site"))
+    org = make_org(con)
+    published(con, org, "电子信息产业推进会召开")
+    published(con, org, "集成电路产业调研座谈会召开", ended=TODAY - dt.timedelta(days=20), returned=True)
+    published(con, org, "财政资金公示", column=org.col_cw, officer=org.officer_cw, head=org.head_cw)
+    con.close()
+    return tmp_path / "portal.duckdb"
+
+
+def statistics(db_path, username):
+    return open_page(app_as(db_path, username), "statistics")
+
+
+def metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_the_office_sees_this_months_figures(db_path):
+    at = statistics(db_path, "webmaster")
+    assert not at.exception and not at.error
+    assert "统计分析" in texts(at) and "第二十五条" in texts(at)
+    shown = metrics(at)
+    assert shown["发布数量"] == "3" and shown["按时发布率"] == "66.7%" and shown["退回率"] == "33.3%"
+    divisions = at.dataframe[0].value
+    dz = divisions[divisions["处室"] == "电子信息处"].iloc[0]
+    assert (dz["发布数量"], dz["按时发布"], dz["超时发布"], dz["被退回"]) == (2, 1, 1, 1)
+    assert dz["按时发布率"] == 50.0
+    assert list(divisions["处室"]) == ["电子信息处", "财务处", "办公室"]
+    assert "收到留言" in divisions.columns and "逾期留言" in divisions.columns
+
+
+def test_by_column(db_path):
+    at = statistics(db_path, "analyst")
+    at.radio(key="stat_by").set_value("column").run()
+    assert not at.exception
+    columns = at.dataframe[0].value
+    assert list(columns.columns[:2]) == ["栏目", "责任处室"]
+    assert columns[columns["栏目"] == "工作动态"].iloc[0]["发布数量"] == 2
+    assert "收到留言" not in columns.columns
+
+
+def test_a_figure_opens_to_its_items(db_path):
+    con = connect(db_path)
+    dz = scalar(con, "SELECT id FROM divisions WHERE name = '电子信息处'")
+    con.close()
+    at = statistics(db_path, "leader")
+    assert "电子信息处" in at.selectbox(key="stat_group_division").options
+    at.selectbox(key="stat_group_division").set_value(dz).run()
+    at.selectbox(key="stat_measure").set_value("late").run()
+    assert not at.exception
+    items = at.dataframe[1].value
+    assert list(items["标题"]) == ["集成电路产业调研座谈会召开"] and items.iloc[0]["时效(天)"] == 20
+    at.selectbox(key="stat_measure").set_value("returned").run()
+    items = at.dataframe[1].value
+    assert items.iloc[0]["意见/原因"] == "请核对会议时间"
+
+
+def test_other_periods_and_custom_range(db_path):
+    at = statistics(db_path, "group1")
+    at.radio(key="stat_kind").set_value("年").run()
+    at.selectbox(key="stat_year").set_value(TODAY.year - 1).run()
+    assert not at.exception and metrics(at)["发布数量"] == "0" and "本期没有发布信息" in texts(at)
+    at.radio(key="stat_kind").set_value("季度").run()
+    assert not at.exception and metrics(at)["发布数量"] == "3"
+
+
+def test_exports_are_offered_as_csv_and_xlsx(db_path):
+    at = statistics(db_path, "analyst")
+    labels = [b.label for b in at.get("download_button")]
+    assert labels.count("导出 CSV") == 2 and labels.count("导出 Excel") == 2
+
+
+def test_a_head_sees_only_their_division(db_path):
+    at = statistics(db_path, "head")
+    assert not at.exception
+    assert "只能查看本处室" in texts(at)
+    assert list(at.dataframe[0].value["处室"]) == ["电子信息处"]
+    assert metrics(at)["发布数量"] == "2"
+    assert "印发通报" not in [b.label for b in at.button]
+
+
+def test_the_webmaster_issues_a_bulletin_and_it_is_kept(db_path):
+    at = statistics(db_path, "webmaster")
+    assert "尚未印发通报" in texts(at)
+    at.button(key="stat_bulletin_issue").click().run()
+    assert not at.exception and not at.error
+    assert "年第1期" in texts(at)
+    con = connect(db_path)
+    kept = bytes(con.execute("SELECT docx FROM bulletins").fetchone()[0])
+    assert scalar(con, "SELECT count(*) FROM audit_log WHERE action = 'bulletin.issue'") == 1
+    con.close()
+    assert Document(io.BytesIO(kept)).paragraphs[0].text.endswith("信息发布情况通报")
+    analyst = statistics(db_path, "analyst")
+    assert "年第1期" in texts(analyst) and "印发通报" not in [b.label for b in analyst.button]
+
+
+def test_looking_writes_nothing(db_path):
+    con = connect(db_path)
+    before = scalar(con, "SELECT count(*) FROM audit_log")
+    con.close()
+    statistics(db_path, "analyst")
+    con = connect(db_path)
+    assert scalar(con, "SELECT count(*) FROM audit_log") == before
+    con.close()
+
+
+@pytest.mark.parametrize("username", ["officer", "tech"])
+def test_officers_and_technical_support_cannot_reach_it(db_path, username):
+    with pytest.raises(Exception):  # noqa: B017 - a page outside st.navigation is unreachable
+        statistics(db_path, username)
