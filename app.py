@@ -41,7 +41,10 @@ PAGES = {
     "regulation": ("pages/regulation.py", "管理办法", ":material/menu_book:", set(accounts.ROLE_LABELS)),
     "account": ("pages/account.py", "账号安全", ":material/key:", set(accounts.ROLE_LABELS)),
 }
-# open to everyone, signed in or not (第十九条): the portal's 互动交流 column links to <workbench>/message
+# open to everyone, signed in or not (第十九条): the portal's 互动交流 column links to <workbench>/message.
+# The first script run after the server starts is Streamlit's pages/-folder mode (st.navigation not yet
+# seen): a deep link to /message then shows a dismissible "Page not found" over the page. Naming the
+# file message.py instead would make that first run execute the page without this frame.
 PUBLIC = {
     "message": ("pages/public_message.py", "公众留言", ":material/contact_support:"),
 }

@@ -52,6 +52,7 @@ CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud ov
 OPEN_STATES = ("new", "routed", "drafted", "approved")
 # bidirectional overrides and isolates can make text read differently from what is stored
 _BIDI = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+_SURROGATE = re.compile("[\ud800-\udfff]")  # halves of a broken encoding: not storable as UTF-8
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ def clean_text(value, *, multiline: bool = False) -> str:
         return ""
     if isinstance(value, bytes):
         value = value.decode("utf-8", errors="replace")
-    text = str(value).encode("utf-8", errors="surrogatepass").decode("utf-8", errors="replace")
+    text = _SURROGATE.sub("\ufffd", str(value))
     text = unicodedata.normalize("NFC", text).translate(_BIDI)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     kept = []

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from core import interaction
+from pages._shared import inert
 
 
 def queue_table(found: list[dict], key: str, *, division: bool = True) -> None:
@@ -57,7 +58,7 @@ def show(message: dict, *, contacts: bool) -> None:
     """The citizen's message; contact details only where the reader needs them to answer."""
     urgency = interaction.URGENCY_LABELS.get(message.get("urgency") or "", "")
     with st.container(border=True):
-        st.subheader(message["subject"], anchor=False)
+        st.subheader(inert(message["subject"]), anchor=False)
         facts = [f"查询码 {message['code']}", interaction.KIND_LABELS[message["kind"]],
                  f"收到 {message['received_at']:%Y-%m-%d %H:%M}", f"办理期限 {message['due_on'] or '—'}",
                  interaction.STATE_LABELS[message["state"]]]
@@ -65,13 +66,14 @@ def show(message: dict, *, contacts: bool) -> None:
             facts.append(f"留言人选择的处室:{message['concerns_division_name']}")
         if message.get("division_name"):
             facts.append(f"承办:{message['division_name']}")
-        st.caption(" · ".join(facts))
+        st.caption(inert(" · ".join(facts)))
         if urgency:
             st.error(urgency, icon=":material/alarm:")
         st.text(message["body"])
         if contacts:
-            st.caption(f"留言人:{message['name']} · 手机:{message['phone'] or '—'} · 邮箱:{message['email'] or '—'}"
-                       f" · {'同意' if message['publish_allowed'] else '不同意'}公开答复")
+            st.caption(inert(f"留言人:{message['name']} · 手机:{message['phone'] or '—'} · "
+                             f"邮箱:{message['email'] or '—'} · "
+                             f"{'同意' if message['publish_allowed'] else '不同意'}公开答复"))
         else:
             st.caption(f"{'留言人同意' if message['publish_allowed'] else '留言人不同意'}公开答复")
 

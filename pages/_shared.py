@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -135,6 +136,13 @@ def show_error(exc: Exception) -> None:
         st.error(str(exc), icon=":material/error:")
     else:
         raise exc
+
+
+def inert(text) -> str:
+    """A citizen's or anyone's text for st.markdown/caption/subheader: every Markdown sign escaped,
+    so it reads exactly as stored and no link, image or formatting can come out of it."""
+    escaped = re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=@])", r"\\\1", str(text or ""))
+    return escaped.replace("\n", "  \n")
 
 
 def flash(message: str) -> None:

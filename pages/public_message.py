@@ -10,7 +10,6 @@ clear the form before the widgets are drawn again.
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import streamlit as st
 
@@ -34,13 +33,6 @@ LIMITS = interaction.LIMITS
 
 con = _shared.cursor()
 state = st.session_state
-
-
-def _inert(text) -> str:
-    """A citizen's or an answer's text for st.markdown: every Markdown sign escaped, so it reads
-    exactly as stored and no link, image or formatting can come out of it."""
-    escaped = re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=])", r"\\\1", str(text or ""))
-    return escaped.replace("\n", "  \n")
 
 
 def _when(value) -> str:
@@ -188,24 +180,24 @@ elif found and found.get("missing"):
                icon=":material/search_off:")
 elif found:
     with st.container(border=True):
-        st.markdown(f"**查询码**:{_inert(found['code'])}  \n"
-                    f"**留言类型**:{_inert(found['kind_label'])}  \n"
-                    f"**标题**:{_inert(found['subject'])}  \n"
+        st.markdown(f"**查询码**:{_shared.inert(found['code'])}  \n"
+                    f"**留言类型**:{_shared.inert(found['kind_label'])}  \n"
+                    f"**标题**:{_shared.inert(found['subject'])}  \n"
                     f"**提交时间**:{_when(found['received_at'])}")
-        st.markdown(f"### 办理状态:{_inert(found['state_label'])}")
+        st.markdown(f"### 办理状态:{_shared.inert(found['state_label'])}")
         if found.get("due_on"):
             st.markdown(f"办理期限:{_when(found['due_on'])}")
         if found.get("reject_reason"):
-            st.markdown(f"**不予受理的理由**:{_inert(found['reject_reason'])}")
+            st.markdown(f"**不予受理的理由**:{_shared.inert(found['reject_reason'])}")
         if found.get("answer"):
-            st.markdown(f"**答复单位**:{_inert(found.get('division_name') or '陕西省工业和信息化厅')}  \n"
+            st.markdown(f"**答复单位**:{_shared.inert(found.get('division_name') or '陕西省工业和信息化厅')}  \n"
                         f"**答复时间**:{_when(found.get('replied_at'))}")
             st.markdown("**答复内容**:")
             with st.container(border=True):
-                st.markdown(_inert(found["answer"]))
+                st.markdown(_shared.inert(found["answer"]))
         elif not found.get("reject_reason"):
             st.markdown("答复经审核后会显示在这里,请稍后再来查询。")
 
 st.divider()
 site = settings.get(con, "site_url")
-st.markdown(f"[返回{_inert(settings.get(con, 'site_name'))}网站]({site})")
+st.markdown(f"[返回{_shared.inert(settings.get(con, 'site_name'))}网站]({site})")

@@ -36,10 +36,11 @@ def wait_for(url: str, timeout: float = 60) -> None:
 
 
 @contextmanager
-def servers(db_path: Path, site_dir: Path):
+def servers(db_path: Path, site_dir: Path, extra_env: dict[str, str] | None = None):
     """The workbench (Streamlit) and the portal (static files), as `make run` starts them."""
     workbench_port, portal_port = free_port(), free_port()
-    env = {**os.environ, "PORTAL_DB": str(db_path), "PORTAL_SITE": str(site_dir), "PORTAL_SCHEDULER": "0"}
+    env = {**os.environ, "PORTAL_DB": str(db_path), "PORTAL_SITE": str(site_dir), "PORTAL_SCHEDULER": "0",
+           **(extra_env or {})}
     site_dir.mkdir(parents=True, exist_ok=True)
     portal = subprocess.Popen([sys.executable, "-m", "http.server", str(portal_port), "--bind", "127.0.0.1",
                                "--directory", str(site_dir)], cwd=ROOT, env=env,
