@@ -124,3 +124,47 @@ def test_scheduler_thread_runs_ticks(con, org):
     finally:
         runner.stop()
     assert workflow.get_article(con, article.id).state == "published"
+
+
+# ---------------------------------------------------------------- the interaction desk (第十九条)
+
+
+def _message(con, org):
+    from core import humancheck, interaction
+
+    challenge = humancheck.new_challenge(con, answer="8642")
+    form = {"kind": "complain", "concerns_division_id": org.dz, "subject": "反映企业噪声扰民",
+            "body": "某企业夜间生产噪声很大,请核查。", "name": "市民", "phone": "", "email": "citizen@example.com",
+            "publish_allowed": False, "consent": True}
+    return interaction.submit(con, form, "192.0.2.1", (challenge.token, "8642"),
+                              now=dt.datetime(2026, 11, 2, 9, 0))
+
+
+def test_message_mails_reach_the_assignees_and_the_citizen(con, org, inbox):
+    from core import interaction
+
+    sent = _message(con, org)
+    interaction.route(con, org.webmaster, sent.id, org.dz, 1, comment="请电子信息处核查")
+    interaction.submit_answer(con, org.officer, sent.id, "经核查,企业已整改。", 2)
+    interaction.return_answer(con, org.head, sent.id, "请写明整改措施", 3)
+    interaction.remind_deadlines(con, sent.due_on)  # the day it falls due: nearly due
+    interaction.remind_deadlines(con, sent.due_on + dt.timedelta(days=1))  # overdue
+    result = mailer.send_pending(con)
+    assert result["failed"] == 0
+    to_officer = [m["Subject"] for m in inbox.messages if m["To"] == "officer@sxit.gov.cn"]
+    assert any(s.startswith("【留言待办理】") for s in to_officer)
+    assert any(s.startswith("【留言答复被退回】") for s in to_officer)
+    assert any(s.startswith("【留言即将到期】") for s in to_officer)
+    assert any(s.startswith("【留言已超期】") for s in to_officer)
+    routed = next(m for m in inbox.messages if m["Subject"].startswith("【留言待办理】"))
+    assert "请电子信息处核查" in routed.get_content() and f"message={sent.id}" in routed.get_content()
+    assert any(m["To"] == "head@sxit.gov.cn" and m["Subject"].startswith("【留言答复待审批】") for m in inbox.messages)
+    assert any(m["To"] == "webmaster@sxit.gov.cn" and m["Subject"].startswith("【新留言待审核】")
+               for m in inbox.messages)
+    # the citizen hears when the answer can be read (by code; the mail carries no answer text)
+    interaction.submit_answer(con, org.officer, sent.id, "企业已加装隔音设施。", 4)
+    interaction.approve_answer(con, org.head, sent.id, 5)
+    interaction.close(con, org.webmaster, sent.id, 6)
+    mailer.send_pending(con)
+    citizen = [m for m in inbox.messages if m["To"] == "citizen@example.com"]
+    assert citizen and sent.code in citizen[0].get_content() and "隔音" not in citizen[0].get_content()
