@@ -100,9 +100,15 @@ def _purge(con, now: dt.datetime) -> None:
 
 
 def new_challenge(con: duckdb.DuckDBPyConnection, answer: str | None = None,
-                  now: dt.datetime | None = None) -> Challenge:
-    """A fresh challenge. `answer` fixes the digits (tests); the page never passes it."""
+                  now: dt.datetime | None = None, client: str | None = None) -> Challenge:
+    """A fresh challenge. `answer` fixes the digits (tests); the page never passes it. With the
+    visitor's `client`, drawing is rate-limited (each picture and voice costs ~0.15 s of CPU):
+    raises RateLimited."""
     now = now or dt.datetime.now()
+    if client is not None:
+        from core import ratelimit
+
+        ratelimit.hit(con, client, "captcha.new", now)
     digits = answer if answer is not None else _random_answer(_length(con))
     if not digits or not digits.isascii() or not digits.isdigit():
         raise ValueError("a CAPTCHA answer is ASCII digits")

@@ -47,6 +47,9 @@ RULES: dict[str, tuple[Rule, ...]] = {
     "message.lookup": (
         Rule("message_lookup_per_hour", HOUR, False, "查询过于频繁:同一网络每小时最多查询 {n} 次"),
     ),
+    "captcha.new": (
+        Rule("captcha_new_per_hour", HOUR, False, "验证码刷新过于频繁:同一网络每小时最多获取 {n} 张验证码"),
+    ),
 }
 LONGEST = max(rule.seconds for rules in RULES.values() for rule in rules)
 

@@ -101,6 +101,8 @@ SETTINGS: tuple[Setting, ...] = (
     # the public message desk: CAPTCHA and rate limits keep floods out (第十九、二十三条)
     Setting("captcha_length", 4, int, "验证码位数", "公众留言验证码的数字个数;位数越多越难输入,老年人友好建议 4 位", 4),
     Setting("captcha_minutes", 10, int, "验证码有效期(分钟)", "超过该时长未提交,须换一张验证码", 1),
+    Setting("captcha_new_per_hour", 60, int, "每个地址每小时可获取验证码(张)",
+            "同一网络地址一小时内最多获取的验证码张数(打开留言页面和“换一张”都计算)", 1),
     Setting("message_submit_per_hour", 10, int, "每个地址每小时可提交留言(次)",
             "同一网络地址一小时内最多提交留言的次数(含验证码输错的提交)", 1),
     Setting("message_submit_per_day", 30, int, "每个地址每天可提交留言(次)",

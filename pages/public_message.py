@@ -43,16 +43,27 @@ def _when(value) -> str:
     return "—"
 
 
-def _challenge() -> humancheck.Challenge:
+def _fresh() -> humancheck.Challenge | None:
+    """A new picture, or None (and the reason kept for the page) when this address asked too often."""
+    try:
+        challenge = humancheck.new_challenge(_shared.cursor(), client=_shared.client())
+    except PortalError as exc:
+        state[P + "limited"] = str(exc)
+        return None
+    state.pop(P + "limited", None)
+    return challenge
+
+
+def _challenge() -> humancheck.Challenge | None:
     challenge = state.get(P + "challenge")
     if challenge is None or challenge.expires_at <= dt.datetime.now():
-        challenge = state[P + "challenge"] = humancheck.new_challenge(_shared.cursor())
+        challenge = state[P + "challenge"] = _fresh()
     return challenge
 
 
 def _new_picture() -> None:
     """「换一张」: a new challenge; the answer box is emptied for it, nothing else changes."""
-    state[P + "challenge"] = humancheck.new_challenge(_shared.cursor())
+    state[P + "challenge"] = _fresh()
     state[P + "captcha"] = ""
     state.pop(P + "error", None)
 
@@ -79,7 +90,7 @@ def _submit() -> None:
     state.pop(P + "error", None)
     for name, empty in FIELDS.items():
         state[P + name] = empty
-    state[P + "challenge"] = humancheck.new_challenge(_shared.cursor())
+    state[P + "challenge"] = _fresh()
 
 
 def _lookup() -> None:
@@ -144,13 +155,18 @@ with st.form(P + "form", clear_on_submit=False, enter_to_submit=False):
     st.info(PRIVACY, icon=":material/privacy_tip:")
     st.checkbox("我已阅读并同意上述隐私声明(必选)", key=P + "consent")
 
-    st.markdown(f"**验证码**:请输入下图中的 {challenge.length} 位数字。看不清可以点击“换一张”,或播放语音收听。")
-    picture, controls = st.columns([2, 3], vertical_alignment="center")
-    picture.image(challenge.image, caption=f"验证码图片({challenge.length} 位数字)", width=320)
-    with controls:
-        st.audio(challenge.audio, format="audio/wav")
-        st.markdown("语音验证码:依次读出图片中的数字(英文读音)。")
+    if challenge is None:
+        st.error(f"{state.get(P + 'limited', '暂时无法获取验证码')}。您填写的内容会保留,请稍后点击“换一张”。",
+                 icon=":material/hourglass_top:")
         st.form_submit_button("换一张", icon=":material/refresh:", on_click=_new_picture)
+    else:
+        st.markdown(f"**验证码**:请输入下图中的 {challenge.length} 位数字。看不清可以点击“换一张”,或播放语音收听。")
+        picture, controls = st.columns([2, 3], vertical_alignment="center")
+        picture.image(challenge.image, caption=f"验证码图片({challenge.length} 位数字)", width=320)
+        with controls:
+            st.audio(challenge.audio, format="audio/wav")
+            st.markdown("语音验证码:依次读出图片中的数字(英文读音)。")
+            st.form_submit_button("换一张", icon=":material/refresh:", on_click=_new_picture)
     st.text_input("验证码", key=P + "captcha", max_chars=40, placeholder="在此输入图片中的数字",
                   help=f"验证码 {int(settings.get(con, 'captcha_minutes'))} 分钟内有效,每张只能输入一次")
     st.form_submit_button("提交留言", type="primary", icon=":material/send:", on_click=_submit)

@@ -136,3 +136,17 @@ def test_a_lowered_limit_waits_for_enough_hits_to_leave(con):
 def test_an_unknown_action_is_a_programming_error(con):
     with pytest.raises(ValueError):
         ratelimit.hit(con, "203.0.113.5", "message.sumbit")
+
+
+def test_drawing_captchas_is_limited_per_client(con):
+    from core import humancheck, settings
+    from tests.conftest import make_org
+
+    settings.set_values(con, make_org(con).webmaster, {"captcha_new_per_hour": 2})
+    now = dt.datetime(2026, 11, 26, 10, 0)
+    for _ in range(2):
+        humancheck.new_challenge(con, now=now, client="198.51.100.20")
+    with pytest.raises(RateLimited):
+        humancheck.new_challenge(con, now=now, client="198.51.100.20")
+    humancheck.new_challenge(con, now=now, client="198.51.100.21")  # another address is not affected
+    humancheck.new_challenge(con, now=now + dt.timedelta(hours=1, seconds=1), client="198.51.100.20")
