@@ -357,3 +357,27 @@ def test_search_page_with_results_passes_axe(portal, elder):
             WCAG_TAGS)
         context.close()
     assert violations == []
+
+
+def test_a_published_answer_is_indexed_with_the_articles_of_its_quarter(portal, monkeypatch):
+    """第十九条: published answers are searchable like any page."""
+    from core import humancheck, interaction
+    from core import portal as portal_module
+
+    monkeypatch.setattr(search, "GRACE_SECONDS", 0)
+    con, org, site = portal["con"], portal["org"], portal["site"]
+    challenge = humancheck.new_challenge(con, answer="1122")
+    sent = interaction.submit(con, {
+        "kind": "consult", "concerns_division_id": org.dz, "subject": "集成电路企业研发补助咨询",
+        "body": "请问集成电路企业研发补助如何申请?", "name": "钱先生", "phone": "13911112222", "email": "",
+        "publish_allowed": True, "consent": True}, "192.0.2.8", (challenge.token, "1122"))
+    interaction.route(con, org.webmaster, sent.id, org.dz, 1)
+    interaction.submit_answer(con, org.officer, sent.id, "研发补助按年度申报指南执行。", 2)
+    interaction.approve_answer(con, org.head, sent.id, 3)
+    interaction.publish(con, org.webmaster, sent.id, 4)
+    built = build_site(con, site, full=False)
+    published_at = interaction.get(con, sent.id)["published_at"]
+    assert published_at.year in built["touched_years"]
+    search.reindex_in_background(site, built["touched_years"]).join(timeout=120)
+    assert search.last_reindex()["ok"] is True
+    assert portal_module.answer_url(sent.id, published_at) in indexed_urls(site, search.shard_for(published_at))
