@@ -705,7 +705,8 @@ def urgency(con: duckdb.DuckDBPyConnection, message: dict, today: dt.date | None
     return None
 
 
-URGENCY_LABELS = {"veto_risk": "⛔ 临近三个月未答复", "overdue": "🔴 已超期", "due_soon": "🟠 即将到期"}
+# words, not coloured symbols: they read the same in every font and to a screen reader
+URGENCY_LABELS = {"veto_risk": "【临近三个月未答复】", "overdue": "【已超期】", "due_soon": "【即将到期】"}
 
 _QUEUE_SQL = """
     SELECT m.id, m.code, m.kind, m.subject, m.body, m.name, m.state, m.division_id, d.name AS division_name,

@@ -237,7 +237,7 @@ def test_urgency_and_deadline_reminders(con, org):
     # near three months: the office hears of it too
     assert interaction.remind_deadlines(con, dt.date(2027, 1, 5)) == 2
     queue = interaction.division_queue(con, org.officer, dt.date(2026, 11, 10))
-    assert queue[0]["urgency_label"].endswith("已超期")
+    assert queue[0]["urgency_label"] == "【已超期】"
 
 
 def test_deadlines_are_office_data(con, org):
