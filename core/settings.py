@@ -26,6 +26,7 @@ class Setting:
     minimum: float | None = None
     pattern: str | None = None  # a str setting must match it in full (e.g. a time of day)
     pattern_rule: str = ""
+    choices: tuple[tuple[str, str], ...] = ()  # (value, label): the workbench offers a list
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -36,8 +37,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("publish_lag_days", 3, int, "发布时限(天)",
             "工作结束后应在第几日内发布(第十七条)", 0),
     Setting("publish_lag_mode", "calendar", str, "发布时限计算方式",
-            "calendar 按自然日计算,working 按工作日计算(节假日和调休以“节假日日历”为准,第十七条)",
-            pattern=r"calendar|working", pattern_rule="只能是 calendar(自然日)或 working(工作日)"),
+            "按自然日或按工作日计算(节假日和调休以“节假日日历”为准,第十七条)",
+            pattern=r"calendar|working", pattern_rule="只能是 calendar(自然日)或 working(工作日)",
+            choices=(("calendar", "按自然日"), ("working", "按工作日"))),
     # column updates (第二十七条(五)): the intervals per column kind are in 栏目更新监测
     Setting("freshness_home_days", 14, int, "首页更新期限(天)",
             "全站最近一次发布距今超过该天数,即视为首页长期未更新(单项否决)", 1),

@@ -78,6 +78,12 @@ with values_tab:
                 st.checkbox(f"清除已保存的{spaced}{setting.label}", key=f"{key}_clear")
             elif setting.kind is bool:
                 st.checkbox(setting.label, value=bool(values[setting.name]), key=key, help=help_text)
+            elif setting.choices:
+                labels = dict(setting.choices)
+                options = list(labels)
+                current = values[setting.name]
+                st.selectbox(setting.label, options, index=options.index(current) if current in labels else 0,
+                             format_func=labels.get, key=key, help=help_text)
             else:  # numbers too are typed as text: core checks them and names the field
                 st.text_input(setting.label, value=str(values[setting.name]), key=key, help=help_text)
         submitted = st.form_submit_button("保存设置", type="primary", key="settings_admin_save")

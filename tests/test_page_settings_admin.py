@@ -110,3 +110,15 @@ def test_officer_cannot_reach_the_page(db_path):
     at = app_as(db_path, "officer")
     with pytest.raises(Exception):  # noqa: B017 - AppTest raises on a page outside st.navigation
         open_page(at, "settings_admin")
+
+
+def test_the_lag_mode_is_chosen_from_a_list(db_path):
+    at = open_page(app_as(db_path, "webmaster"), "settings_admin")
+    box = at.selectbox(key="settings_admin_publish_lag_mode")
+    assert box.options == ["按自然日", "按工作日"] and box.value == "calendar"
+    box.set_value("working")
+    at.button(key="settings_admin_save").click().run()
+    assert not at.error
+    con = connect(db_path)
+    assert settings.get(con, "publish_lag_mode") == "working"
+    con.close()
