@@ -145,6 +145,20 @@ def inert(text) -> str:
     return escaped.replace("\n", "  \n")
 
 
+def act(message: str, fn, *, then=None) -> None:
+    """Run a core action: a refusal is shown in the user's words and what they typed stays; on
+    success `then` runs (forget the form, rebuild the portal), the message is flashed, the page reruns."""
+    try:
+        fn()
+    except PortalError as exc:
+        show_error(exc)
+        return
+    if then is not None:
+        then()
+    flash(message)
+    st.rerun()
+
+
 def flash(message: str) -> None:
     st.session_state["_flash"] = message
 

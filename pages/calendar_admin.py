@@ -9,7 +9,6 @@ import pandas as pd
 import streamlit as st
 
 from core import workdays
-from core.errors import PortalError
 from pages import _shared
 
 con = _shared.cursor()
@@ -18,16 +17,6 @@ st.title("节假日日历")
 _shared.show_flash()
 st.caption("发布时限(第十七条)和留言办理期限(第十九条)按工作日计算时,以本日历为准:节假日休息,调休的周末上班。"
            "国务院每年年底公布次年安排后,请在此录入并确认;未确认的年度暂按周一至周五计算。")
-
-
-def act(message: str, fn) -> None:
-    try:
-        fn()
-    except PortalError as exc:
-        _shared.show_error(exc)
-        return
-    _shared.flash(message)
-    st.rerun()
 
 
 today = dt.date.today()
@@ -59,25 +48,25 @@ with st.form("cal_day_form"):
     kind = cols[1].selectbox("类型", list(workdays.KINDS), format_func=workdays.KINDS.get, key="cal_kind")
     name = cols[2].text_input("名称", key="cal_name", placeholder="例如 春节")
     if st.form_submit_button("保存", type="primary"):
-        act(f"已保存 {day}。", lambda: workdays.set_day(con, user, day, kind, name))
+        _shared.act(f"已保存 {day}。", lambda: workdays.set_day(con, user, day, kind, name))
 
 if days:
     cols = st.columns([2, 1])
     labels = {d["day"]: f"{d['day']} {workdays.KINDS[d['kind']]} {d['name']}" for d in days}
     chosen = cols[0].selectbox("删除一天", list(labels), format_func=labels.get, key="cal_remove_pick")
     if cols[1].button("删除所选日期", key="cal_remove"):
-        act(f"已删除 {chosen}。", lambda: workdays.remove_day(con, user, chosen))
+        _shared.act(f"已删除 {chosen}。", lambda: workdays.remove_day(con, user, chosen))
 
 cols = st.columns(2)
 if year not in confirmed:
     if cols[0].button("确认该年度", key="cal_confirm", type="primary"):
-        act(f"已确认 {year} 年的节假日安排。", lambda: workdays.confirm_year(con, user, year))
+        _shared.act(f"已确认 {year} 年的节假日安排。", lambda: workdays.confirm_year(con, user, year))
 else:
     if cols[0].button("取消确认", key="cal_unconfirm"):
-        act(f"已取消确认 {year} 年。", lambda: workdays.unconfirm_year(con, user, year))
+        _shared.act(f"已取消确认 {year} 年。", lambda: workdays.unconfirm_year(con, user, year))
 available = workdays.package_years()
 if year in available:
     if cols[1].button(f"从 chinese-calendar 导入 {year} 年", key="cal_import"):
-        act(f"已从 chinese-calendar 导入并确认 {year} 年。", lambda: workdays.import_package_year(con, user, year))
+        _shared.act(f"已从 chinese-calendar 导入并确认 {year} 年。", lambda: workdays.import_package_year(con, user, year))
 else:
     cols[1].caption(f"已安装的 chinese-calendar 不包含 {year} 年,请手工录入。")

@@ -9,7 +9,6 @@ import pandas as pd
 import streamlit as st
 
 from core import evaluation
-from core.errors import PortalError
 from pages import _shared
 
 con = _shared.cursor()
@@ -18,16 +17,6 @@ st.title("年度考评")
 _shared.show_flash()
 st.caption("办公室对各处室责任栏目信息的数量、及时性、准确性、规范性等进行考评,年底评选表彰;"
            "凡被通报批评的处室和个人,本年度内不得给予表彰和奖励(第二十五至二十七条)。")
-
-
-def act(message: str, fn) -> None:
-    try:
-        fn()
-    except PortalError as exc:
-        _shared.show_error(exc)
-        return
-    _shared.flash(message)
-    st.rerun()
 
 
 this_year = dt.date.today().year
@@ -67,7 +56,7 @@ with tab_rank:
             if proposal["division_id"] in given:
                 st.caption("已登记表彰。")
             elif st.button("按推荐登记表彰", key=f"ev_propose_{proposal['division_id']}"):
-                act(f"已登记表彰:{proposal['division']}。",
+                _shared.act(f"已登记表彰:{proposal['division']}。",
                     lambda p=proposal: evaluation.grant_award(con, user, year, 1, p["evidence"],
                                                               division_id=p["division_id"]))
 
@@ -99,14 +88,14 @@ with tab_awards:
         division, person = target_inputs("ev_award")
         evidence = st.text_area("事实依据", key="ev_award_evidence", placeholder="数据、事例或被采纳的建议")
         if st.form_submit_button("登记表彰", type="primary"):
-            act("已登记表彰。", lambda: evaluation.grant_award(con, user, year, ground, evidence, division, person))
+            _shared.act("已登记表彰。", lambda: evaluation.grant_award(con, user, year, ground, evidence, division, person))
     if awards:
         labels = {a["id"]: f"#{a['id']} {a['division'] or a['person']}" for a in awards}
         cols = st.columns([2, 3, 1])
         chosen = cols[0].selectbox("撤销表彰", list(labels), format_func=labels.get, key="ev_award_revoke_pick")
         reason = cols[1].text_input("撤销理由", key="ev_award_revoke_reason")
         if cols[2].button("撤销", key="ev_award_revoke"):
-            act("已撤销表彰。", lambda: evaluation.revoke_award(con, user, chosen, reason))
+            _shared.act("已撤销表彰。", lambda: evaluation.revoke_award(con, user, chosen, reason))
 
 with tab_criticisms:
     items = result["criticisms"]
@@ -124,7 +113,7 @@ with tab_criticisms:
         division, person = target_inputs("ev_criticism")
         evidence = st.text_area("事实依据", key="ev_criticism_evidence")
         if st.form_submit_button("登记通报批评", type="primary"):
-            act("已登记通报批评;该处室或个人本年度不参加表彰。",
+            _shared.act("已登记通报批评;该处室或个人本年度不参加表彰。",
                 lambda: evaluation.record_criticism(con, user, year, ground, evidence, division, person))
     if items:
         labels = {c["id"]: f"#{c['id']} {c['division'] or c['person']}" for c in items}
@@ -132,7 +121,7 @@ with tab_criticisms:
         chosen = cols[0].selectbox("撤销通报批评", list(labels), format_func=labels.get, key="ev_criticism_revoke_pick")
         reason = cols[1].text_input("撤销理由", key="ev_criticism_revoke_reason")
         if cols[2].button("撤销", key="ev_criticism_revoke"):
-            act("已撤销通报批评。", lambda: evaluation.revoke_criticism(con, user, chosen, reason))
+            _shared.act("已撤销通报批评。", lambda: evaluation.revoke_criticism(con, user, chosen, reason))
 
 with tab_rules:
     st.caption("各考评项目的权重(0–100),修改后立即用于所有年度的计算(第二十五条)。")
@@ -143,4 +132,4 @@ with tab_rules:
         column_config={"权重": st.column_config.NumberColumn(step=1.0)})
     if st.button("保存权重", key="ev_weights_save"):
         values = {w["code"]: value for w, value in zip(weights, edited["权重"].tolist(), strict=True)}
-        act("已保存权重。", lambda: evaluation.set_weights(con, user, values))
+        _shared.act("已保存权重。", lambda: evaluation.set_weights(con, user, values))

@@ -23,16 +23,6 @@ st.caption(f"截至 {today}。各类栏目应在规定天数内更新;超期栏�
            "多次提醒仍不更新的列为通报批评候选(第二十七条(五))。撤销栏目和互动类栏目不在监测范围。")
 
 
-def act(message: str, fn) -> None:
-    try:
-        fn()
-    except PortalError as exc:
-        _shared.show_error(exc)
-        return
-    _shared.flash(message)
-    st.rerun()
-
-
 def board_frame(columns: list[dict]) -> pd.DataFrame:
     return pd.DataFrame([{
         "栏目": c["name"], "处室": c["division"], "更新期限(天)": c["interval_days"],
@@ -105,7 +95,7 @@ if office:
             st.markdown(f"**{c['name']}**({c['division']}):{c['status_label']},已提醒 {c['reminders']} 次({dates})")
             note = st.text_input("补充说明(可选)", key=f"fr_note_{c['id']}")
             if st.button("列为通报批评", key=f"fr_criticise_{c['id']}", type="primary"):
-                act(f"已将「{c['name']}」所属处室列为通报批评(第二十七条(五))。",
+                _shared.act(f"已将「{c['name']}」所属处室列为通报批评(第二十七条(五))。",
                     lambda c=c, note=note: evaluation.criticise_stale_column(con, user, c["id"], note=note))
 
     with st.expander("更新期限设置"):
@@ -122,7 +112,7 @@ if office:
                     value = None if pd.isna(new) else int(new)
                     if value != kind["days"]:
                         freshness.set_interval(con, user, kind["kind"], value)
-            act("已保存更新期限。", save_intervals)
+            _shared.act("已保存更新期限。", save_intervals)
         st.markdown("**单个栏目**")
         board_all = freshness.board(con, today) + [
             {"id": r["column_id"], "name": r["name"]} for r in freshness.column_rules(con) if r["exempt"]]
@@ -133,7 +123,7 @@ if office:
             exempt = st.checkbox("免于监测", key="fr_column_exempt")
             note = st.text_input("说明", key="fr_column_note")
             if st.form_submit_button("保存栏目设置"):
-                act("已保存栏目设置。",
+                _shared.act("已保存栏目设置。",
                     lambda: freshness.set_column_rule(con, user, column_id, days or None, exempt, note))
         rules = freshness.column_rules(con)
         if rules:

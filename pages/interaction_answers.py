@@ -23,14 +23,7 @@ right.metric("超期或即将到期", sum(bool(m["urgency"]) for m in queue))
 
 
 def run(action, message: dict, text: str) -> None:
-    try:
-        action()
-    except Exception as exc:
-        _shared.show_error(exc)
-    else:
-        _messages.forget(message["id"])
-        _shared.flash(text)
-        st.rerun()
+    _shared.act(text, action, then=lambda: _messages.forget(message["id"]))
 
 
 def answer(message: dict) -> None:

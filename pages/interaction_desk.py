@@ -28,21 +28,13 @@ divisions = {r["id"]: r["name"] for r in rows(con, "SELECT id, name FROM divisio
                                                    "ORDER BY position, id")}
 
 
-def done(message_id: int, text: str, *, rebuild: bool = False) -> None:
-    _messages.forget(message_id)
-    if rebuild:
-        _shared.refresh_site(con)
-    _shared.flash(text)
-    st.rerun()
-
-
 def run(action, message_id: int, text: str, *, rebuild: bool = False) -> None:
-    try:
-        action()
-    except Exception as exc:
-        _shared.show_error(exc)
-    else:
-        done(message_id, text, rebuild=rebuild)
+    def after() -> None:
+        _messages.forget(message_id)
+        if rebuild:
+            _shared.refresh_site(con)
+
+    _shared.act(text, action, then=after)
 
 
 def moderate(message: dict) -> None:

@@ -6,7 +6,6 @@ import pandas as pd
 import streamlit as st
 
 from core import content, lexicon, screening
-from core.errors import PortalError
 from pages import _shared
 
 con = _shared.cursor()
@@ -15,16 +14,6 @@ st.title("词库管理")
 st.caption("发布前自动筛查使用这两个词库;修改即时生效。繁体、全角写法自动归一,无需重复录入(第十六、二十七条)。")
 _shared.show_flash()
 SEVERITY = {"warn": "提示(审批人确认)", "block": "禁止(不能提交)"}
-
-
-def act(message: str, fn) -> None:
-    try:
-        fn()
-    except PortalError as exc:
-        _shared.show_error(exc)
-        return
-    _shared.flash(message)
-    st.rerun()
 
 
 tab_words, tab_errors, tab_try = st.tabs(["敏感词", "严重错误(错→对)", "试一试"])
@@ -38,12 +27,12 @@ with tab_words:
         severity = cols[1].selectbox("级别", list(SEVERITY), format_func=SEVERITY.get, key="lx_word_severity")
         note = cols[2].text_input("说明", key="lx_word_note")
         if st.form_submit_button("添加敏感词", type="primary"):
-            act(f"已添加敏感词「{word.strip()}」。", lambda: lexicon.add_word(con, user, word, severity, note))
+            _shared.act(f"已添加敏感词「{word.strip()}」。", lambda: lexicon.add_word(con, user, word, severity, note))
     if words:
         labels = {w["id"]: f"#{w['id']} {w['word']}" for w in words}
         chosen = st.selectbox("删除敏感词", list(labels), format_func=labels.get, key="lx_word_delete_pick")
         if st.button("删除所选敏感词", key="lx_word_delete"):
-            act("已删除。", lambda: lexicon.delete_word(con, user, chosen))
+            _shared.act("已删除。", lambda: lexicon.delete_word(con, user, chosen))
 with tab_errors:
     errors = lexicon.list_errors(con)
     st.dataframe(pd.DataFrame([{"编号": e["id"], "错误写法": e["wrong"], "正确写法": e["right"],
@@ -56,13 +45,13 @@ with tab_errors:
         level = cols[2].selectbox("级别", list(SEVERITY), format_func=SEVERITY.get, key="lx_error_severity", index=1)
         note = cols[3].text_input("说明", key="lx_error_note")
         if st.form_submit_button("添加错→对", type="primary"):
-            act(f"已添加「{wrong.strip()}」→「{right.strip()}」。",
+            _shared.act(f"已添加「{wrong.strip()}」→「{right.strip()}」。",
                 lambda: lexicon.add_error(con, user, wrong, right, level, note))
     if errors:
         labels = {e["id"]: f"#{e['id']} {e['wrong']} → {e['right']}" for e in errors}
         chosen = st.selectbox("删除词条", list(labels), format_func=labels.get, key="lx_error_delete_pick")
         if st.button("删除所选词条", key="lx_error_delete"):
-            act("已删除。", lambda: lexicon.delete_error(con, user, chosen))
+            _shared.act("已删除。", lambda: lexicon.delete_error(con, user, chosen))
 with tab_try:
     title = st.text_input("标题", key="lx_try_title")
     body = st.text_area("正文(纯文字)", key="lx_try_body", height=160)
