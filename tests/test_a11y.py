@@ -27,6 +27,22 @@ BODY = ("<h2>一、总体要求</h2><p>为贯彻落实全省制造业高质量�
         "<p><img src=\"/static/none.png\" alt=\"会议现场\"></p>")
 
 
+def _published_answer(con, org) -> dict:
+    """A citizen's message with hostile text in every field, answered and published (第十九条)."""
+    from core import humancheck, interaction
+
+    challenge = humancheck.new_challenge(con, answer="5555")
+    sent = interaction.submit(con, {
+        "kind": "suggest", "concerns_division_id": org.dz, "subject": "建议" + HOSTILE[:80],
+        "body": "留言正文" + HOSTILE, "name": "公众" + HOSTILE[:40], "phone": "13900001111", "email": "",
+        "publish_allowed": True, "consent": True}, "192.0.2.50", (challenge.token, "5555"))
+    interaction.route(con, org.webmaster, sent.id, org.dz, 1)
+    interaction.submit_answer(con, org.officer, sent.id, "答复" + HOSTILE, 2)
+    interaction.approve_answer(con, org.head, sent.id, 3)
+    interaction.publish(con, org.webmaster, sent.id, 4)
+    return interaction.get(con, sent.id)
+
+
 @pytest.fixture(scope="module")
 def portal_site(tmp_path_factory):
     """A realistic small portal: key column with sub-column, a long paginated column, an
@@ -51,6 +67,7 @@ def portal_site(tmp_path_factory):
     hostile = publish(con, org, "标题" + HOSTILE, "<p>正文</p>" + HOSTILE, source="来源" + HOSTILE)
     taken = publish(con, org, "将被撤下的信息", BODY)
     workflow.take_down(con, org.webmaster, taken.id, taken.version, "临时处置")
+    answer = _published_answer(con, org)
     out = tmp / "site"
     portal.build_site(con, out)
     urls = {
@@ -64,6 +81,8 @@ def portal_site(tmp_path_factory):
         "sitemap": "/sitemap.html",
         "accessibility": "/accessibility.html",
         "404": "/404.html",
+        "answers": portal.ANSWERS_URL,
+        "answer": portal.answer_url(answer["id"], answer["published_at"]),
     }
     if (out / "search.html").exists():
         urls["search"] = "/search.html"
@@ -185,7 +204,7 @@ def test_hostile_content_opens_no_dialog(portal_site, browser):
             dialog.dismiss()
 
         page.on("dialog", opened)
-        for name in ("hostile", "parent", "home", "sitemap"):
+        for name in ("hostile", "parent", "home", "sitemap", "answer", "answers"):
             page.goto(base + urls[name])
             page.wait_for_load_state("load")
             page.wait_for_timeout(200)
