@@ -736,6 +736,21 @@ def desk_queue(con: duckdb.DuckDBPyConnection, user, states: tuple[str, ...] = (
                                    [*states, limit]), today)
 
 
+def desk_summary(con: duckdb.DuckDBPyConnection, user, today: dt.date | None = None) -> dict[str, int]:
+    """The desk's figures over every message (not only the queue's first page)."""
+    permissions.require(user, "messages.moderate")
+    today = today or dt.date.today()
+    veto_from = dt.datetime.combine(today - dt.timedelta(days=int(settings.get(con, "message_veto_warn_days"))),
+                                    dt.time.max)
+    found = row(con, """
+        SELECT count(*) FILTER (WHERE state = 'new') AS new,
+               count(*) FILTER (WHERE state = 'approved') AS release,
+               count(*) FILTER (WHERE due_on < ?) AS overdue,
+               count(*) FILTER (WHERE received_at <= ?) AS veto_risk
+        FROM messages WHERE state IN ('new', 'routed', 'drafted', 'approved')""", [today, veto_from])
+    return {k: int(v or 0) for k, v in found.items()}
+
+
 def division_queue(con: duckdb.DuckDBPyConnection, user, today: dt.date | None = None) -> list[dict]:
     """Messages routed to the user's division that are still open there (officer: to answer;
     head: to approve)."""

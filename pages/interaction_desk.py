@@ -16,12 +16,12 @@ _shared.show_flash()
 
 new = interaction.desk_queue(con, user, ("new",))
 release = interaction.desk_queue(con, user, ("approved",))
-open_all = interaction.desk_queue(con, user, interaction.OPEN_STATES)
+summary = interaction.desk_summary(con, user)
 left, mid, right, far = st.columns(4)
-left.metric("待审核", len(new))
-mid.metric("答复待发布", len(release))
-right.metric("已超期", sum(m["urgency"] == "overdue" for m in open_all))
-far.metric("临近三个月未答复", sum(m["urgency"] == "veto_risk" for m in open_all),
+left.metric("待审核", summary["new"])
+mid.metric("答复待发布", summary["release"])
+right.metric("已超期", summary["overdue"], help="办理期限已过、尚未答复的留言(含各处室办理中的)。")
+far.metric("临近三个月未答复", summary["veto_risk"],
            help="全国政府网站检查中,有效留言超过三个月未答复属单项否决。")
 
 divisions = {r["id"]: r["name"] for r in rows(con, "SELECT id, name FROM divisions WHERE kind = 'division' "
@@ -132,12 +132,14 @@ def release_one(message: dict) -> None:
 
 
 new_tab, release_tab, all_tab, deadline_tab = st.tabs(
-    [f"待审核({len(new)})", f"答复待发布({len(release)})", "全部留言", "办理时限"])
+    [f"待审核({summary['new']})", f"答复待发布({summary['release']})", "全部留言", "办理时限"])
 
 with new_tab:
     if not new:
         st.info("没有待审核的留言。")
     else:
+        if summary["new"] > len(new):
+            st.caption(f"共 {summary['new']} 条待审核,按办理期限先后显示前 {len(new)} 条;处理后显示其余的。")
         _messages.queue_table(new, "msg_new_table")
         labels = {m["id"]: f"{m['code']} · {m['subject'][:30]} · {m['name'][:10]}" for m in new}
         chosen = st.multiselect("批量处理:选择留言(如垃圾信息)", list(labels), format_func=labels.get,

@@ -238,6 +238,9 @@ def test_urgency_and_deadline_reminders(con, org):
     assert interaction.remind_deadlines(con, dt.date(2027, 1, 5)) == 2
     queue = interaction.division_queue(con, org.officer, dt.date(2026, 11, 10))
     assert queue[0]["urgency_label"] == "【已超期】"
+    assert interaction.desk_summary(con, org.webmaster, dt.date(2026, 11, 10)) == {
+        "new": 0, "release": 0, "overdue": 1, "veto_risk": 0}
+    assert interaction.desk_summary(con, org.webmaster, dt.date(2027, 1, 5))["veto_risk"] == 1
 
 
 def test_deadlines_are_office_data(con, org):
