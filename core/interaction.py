@@ -819,31 +819,60 @@ def counts(con: duckdb.DuckDBPyConnection, user) -> dict[str, int]:
     return items
 
 
+_STAGE_SUBJECTS = {"due_soon": "【留言即将到期】", "overdue": "【留言已超期】", "veto_risk": "【留言临近三个月未答复】"}
+
+
+def _stage_text(stage: str, message: dict) -> str:
+    return {"due_soon": f"该留言的办理期限是 {message['due_on']},请及时答复(第十九条)。",
+            "overdue": f"该留言的办理期限 {message['due_on']} 已过,请立即答复(第十九条)。",
+            "veto_risk": "该留言收到已接近三个月仍未答复;全国政府网站检查中,有效留言超过三个月未答复属单项否决,"
+                         "请立即处理。"}[stage]
+
+
 def remind_deadlines(con: duckdb.DuckDBPyConnection, today: dt.date | None = None) -> int:
     """E-mail the assignees of open messages that are nearly due or overdue, once per message and
-    stage; the office hears of every message old enough to threaten the national check."""
+    stage; the office hears of every message old enough to threaten the national check.
+
+    Run every hour: what was already sent is read in one query, recipients once per division, and
+    only messages near a deadline are looked at, so a sweep with nothing new costs little."""
     today = today or dt.date.today()
     limits = _limits(con)
-    sent = 0
-    for message in rows(con, _QUEUE_SQL + " WHERE m.state IN ('new', 'routed', 'drafted', 'approved')"):
+    done = {r[0] for r in con.execute("SELECT dedup_key FROM outbox WHERE dedup_key LIKE 'msg-%'").fetchall()}
+    people: dict[tuple[str, int | None], list[int]] = {}
+
+    def holders(role: str, division_id: int | None = None) -> list[int]:
+        if (role, division_id) not in people:
+            people[role, division_id] = _users(con, role, division_id)
+        return people[role, division_id]
+
+    # a message can be due soon only within warn_days working days: a month of calendar days covers it
+    horizon = today + dt.timedelta(days=30 + 2 * limits.warn_days)
+    veto_from = dt.datetime.combine(today - dt.timedelta(days=limits.veto_days), dt.time.max)
+    candidates = rows(con, _QUEUE_SQL + " WHERE m.state IN ('new', 'routed', 'drafted', 'approved') "
+                                        "AND (m.due_on <= ? OR m.received_at <= ?)", [horizon, veto_from])
+    mails: list[tuple[int, str, str, str, str]] = []
+    link_base = str(settings.get(con, "workbench_url")).rstrip("/")
+    for message in candidates:
         stage = urgency(con, message, today, limits)
         if not stage:
             continue
         if message["state"] == "routed":
-            who = _users(con, "officer", message["division_id"])
+            who = holders("officer", message["division_id"])
         elif message["state"] == "drafted":
-            who = _users(con, "head", message["division_id"])
+            who = holders("head", message["division_id"])
         else:
-            who = _webmasters(con)
+            who = holders("webmaster")
         if stage == "veto_risk":
-            who = sorted(set(who) | set(_webmasters(con)))
-        label = {"due_soon": "【留言即将到期】", "overdue": "【留言已超期】", "veto_risk": "【留言临近三个月未答复】"}[stage]
-        text = {"due_soon": f"该留言的办理期限是 {message['due_on']},请及时答复(第十九条)。",
-                "overdue": f"该留言的办理期限 {message['due_on']} 已过,请立即答复(第十九条)。",
-                "veto_risk": "该留言收到已接近三个月仍未答复;全国政府网站检查中,有效留言超过三个月未答复属单项否决,请立即处理。"}[stage]
+            who = sorted(set(who) | set(holders("webmaster")))
         page = "interaction_desk" if message["state"] in ("new", "approved") else "interaction_answers"
-        sent += _notify(con, who, f"message.{stage}", message, label, text, page, f"msg-{stage}:{message['id']}")
-    return sent
+        subject = f"{_STAGE_SUBJECTS[stage]}{message['subject'][:40]}"
+        body = f"{_stage_text(stage, message)}\n留言:{message['subject']}\n{link_base}/{page}?message={message['id']}"
+        for user_id in who:
+            key = f"msg-{stage}:{message['id']}:u{user_id}"
+            if key not in done:
+                mails.append((user_id, f"message.{stage}", subject, body, key))
+    with transaction(con):
+        return notify.enqueue_many(con, mails)
 
 
 def set_deadlines(con: duckdb.DuckDBPyConnection, user, days: dict[str, int]) -> None:
