@@ -309,16 +309,16 @@ FORMAT_CASES = [
     neg(TIMELY, "no end date", kwargs={"work_ended_on": None, "today": TODAY}),
 ]
 
-PHONE, EMAIL = "contact.phone", "contact.email"
+CONTACT_PHONE, CONTACT_EMAIL = "contact.phone", "contact.email"
 CONTACT_CASES = [
-    pos(PHONE, "ten-digit phone", "warn", body=p("联系人:李明,联系电话:1391234567。")),
-    pos(PHONE, "area code too long", "warn", body=p("咨询电话:029-639130001234。")),
-    pos(EMAIL, "no top-level domain", "warn", body=p("电子邮箱:bgs@sxit。")),
-    pos(EMAIL, "double at", "warn", body=p("邮箱:bgs@@sxit.gov.cn")),
-    neg(PHONE, "landline with area code", body=p("联系电话:029-63913000。")),
-    neg(PHONE, "hotline", body=p("服务热线电话:12345")),
-    neg(PHONE, "phone number in a sentence without its label", body=p("全年受理来电1391234567次。")),
-    neg(EMAIL, "valid address", body=p("电子邮箱:bgs@sxit.gov.cn。")),
+    pos(CONTACT_PHONE, "ten-digit phone", "warn", body=p("联系人:李明,联系电话:1391234567。")),
+    pos(CONTACT_PHONE, "area code too long", "warn", body=p("咨询电话:029-639130001234。")),
+    pos(CONTACT_EMAIL, "no top-level domain", "warn", body=p("电子邮箱:bgs@sxit。")),
+    pos(CONTACT_EMAIL, "double at", "warn", body=p("邮箱:bgs@@sxit.gov.cn")),
+    neg(CONTACT_PHONE, "landline with area code", body=p("联系电话:029-63913000。")),
+    neg(CONTACT_PHONE, "hotline", body=p("服务热线电话:12345")),
+    neg(CONTACT_PHONE, "phone number in a sentence without its label", body=p("全年受理来电1391234567次。")),
+    neg(CONTACT_EMAIL, "valid address", body=p("电子邮箱:bgs@sxit.gov.cn。")),
 ]
 
 CLEAN = [
