@@ -332,6 +332,7 @@ class SiteData:
     message_url: str = "/workbench/message"
     contact_phone: str = ""
     contact_email: str = ""
+    answers: list[dict] = field(default_factory=list)  # the latest published answers (互动交流 shows them)
 
     @property
     def host(self) -> str:
@@ -417,7 +418,15 @@ def load_site(con: duckdb.DuckDBPyConnection) -> SiteData:
             seen.add(cur.id)
             chain.append(cur.id)
         targets[col.id] = chain
-    return SiteData(columns=columns, roots=roots, targets=targets, **_settings(con))
+    return SiteData(columns=columns, roots=roots, targets=targets, answers=_latest_answers(con), **_settings(con))
+
+
+def _latest_answers(con: duckdb.DuckDBPyConnection, limit: int = 10) -> list[dict]:
+    from core import interaction
+
+    return [{"title": f"[{a['kind_label']}] {a['subject']}", "url": answer_url(a["id"], a["published_at"]),
+             "division": a["division_name"], "replied_at": a["replied_at"]}
+            for a in interaction.published(con, limit)]
 
 
 def _decorate(site: SiteData, item: dict) -> dict:
@@ -822,6 +831,8 @@ def column_pages(site: SiteData, col: Column) -> Iterator[Page]:
         "total": total,
         "pages": pages,
         "column_feed": feed_url(col.slug),
+        # the topmost 互动交流 column lists the latest answers (第十九条); re-rendered when they change
+        "answers": site.answers if col.id in {c.id for c in interaction_columns(site)} else [],
     }
     for n in range(1, pages + 1):
         items = col.listing[(n - 1) * PER_PAGE: n * PER_PAGE]
@@ -1299,6 +1310,11 @@ def _write_answers(con: duckdb.DuckDBPyConnection, site: SiteData, writer: Write
             writer.remove(path)
             years.add(gone["published_at"].year)
     writer.remove_unclaimed("/hudong", _COLUMN_PAGE_NAME)
+    for col in interaction_columns(site):  # its first page lists the latest answers
+        first = next(column_pages(site, col))
+        if writer.target(first.path) not in writer.claimed:
+            writer.write(first.path, render(first, context))
+            count += 1
     return count, years
 
 

@@ -287,6 +287,8 @@ def test_a_published_answer_is_a_portal_page_without_personal_data(con, org, tmp
     from core import portal
 
     site = tmp_path / "site"
+    con.execute("INSERT INTO columns (slug, name, kind, division_id) VALUES ('hdjl', '互动交流', 'interaction', ?)",
+                [org.dz])
     hostile = "<script>alert(1)</script><img src=x onerror=alert(2)>"
     sent = submit(con, org, subject="关于补贴的咨询" + hostile, body="我是张三,电话 13912345678。" + hostile)
     answer_and_approve(con, org, sent.id, text="答复:" + hostile + "\n第二段")
@@ -302,6 +304,8 @@ def test_a_published_answer_is_a_portal_page_without_personal_data(con, org, tmp
     assert published_at.year in built["touched_years"]
     listing = (site / "hudong" / "index.html").read_text(encoding="utf-8")
     assert portal.answer_url(sent.id, published_at) in listing
+    column = (site / "col" / "hdjl" / "index.html").read_text(encoding="utf-8")  # 互动交流 lists it too
+    assert portal.answer_url(sent.id, published_at) in column and "最新答复" in column
     footer = (site / "index.html").read_text(encoding="utf-8")
     assert "http://localhost:8501/message" in footer and "029-87654321" in footer
     # the webmaster takes it down: the page goes at the next build
@@ -309,4 +313,5 @@ def test_a_published_answer_is_a_portal_page_without_personal_data(con, org, tmp
     portal.build_site(con, site, full=False)
     assert not page.exists()
     assert portal.answer_url(sent.id, published_at) not in (site / "hudong" / "index.html").read_text("utf-8")
+    assert portal.answer_url(sent.id, published_at) not in (site / "col" / "hdjl" / "index.html").read_text("utf-8")
     assert interaction.lookup(con, sent.code, CLIENT)["answer"]  # still answered for the citizen
