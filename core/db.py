@@ -136,6 +136,35 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
                 _depth[key] = depth
 
 
+def update_versioned(con: duckdb.DuckDBPyConnection, table: str, row_id: int, expected_version: int,
+                     what: str, **changes) -> None:
+    """Optimistic locking: write `changes` and the next version only if the row still has the
+    version the user saw; otherwise someone acted first and StaleVersion names `what` (该稿件…).
+    `table` and the column names come from code, never from users."""
+    from core.errors import StaleVersion
+
+    changes["version"] = expected_version + 1
+    assignments = ", ".join(f"{name} = ?" for name in changes)
+    try:
+        count = con.execute(f"UPDATE {table} SET {assignments} WHERE id = ? AND version = ?",
+                            [*changes.values(), row_id, expected_version]).fetchone()[0]
+    except duckdb.TransactionException as exc:
+        raise StaleVersion(what) from exc
+    if count != 1:
+        raise StaleVersion(what)
+
+
+def run_versioned(con: duckdb.DuckDBPyConnection, fn, what: str):
+    """Run a transition in a transaction; a write-write conflict means someone acted first."""
+    from core.errors import StaleVersion
+
+    try:
+        with transaction(con):
+            return fn()
+    except duckdb.TransactionException as exc:
+        raise StaleVersion(what) from exc
+
+
 def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | tuple = ()) -> list[dict]:
     """Run a query and return its rows as dicts."""
     cur = con.execute(sql, list(params))

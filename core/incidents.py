@@ -15,7 +15,7 @@ import datetime as dt
 import duckdb
 
 from core import audit
-from core.db import row, rows, scalar, transaction
+from core.db import row, rows, scalar, transaction, update_versioned
 from core.errors import InvalidTransition, NotFound, StaleVersion, ValidationError
 from core.permissions import require
 
@@ -134,12 +134,7 @@ def _guarded(con, incident_id: int, expected_version: int, states: set[str], act
 
 
 def _bump(con, incident_id: int, expected_version: int, **changes) -> None:
-    changes["version"] = expected_version + 1
-    sets = ", ".join(f"{k} = ?" for k in changes)
-    count = con.execute(f"UPDATE incidents SET {sets} WHERE id = ? AND version = ?",
-                        [*changes.values(), incident_id, expected_version]).fetchone()[0]
-    if count != 1:
-        raise StaleVersion("该安全事件")
+    update_versioned(con, "incidents", incident_id, expected_version, "该安全事件", **changes)
 
 
 def update(con: duckdb.DuckDBPyConnection, actor, incident_id: int, expected_version: int, *, title: str,

@@ -24,7 +24,7 @@ import duckdb
 
 from core import audit, lexicon, notify, permissions, screening, settings, workdays
 from core.content import text_to_html
-from core.db import row, rows, scalar, transaction
+from core.db import row, rows, run_versioned, scalar, transaction, update_versioned
 from core.errors import InvalidTransition, NotFound, StaleVersion, ValidationError
 
 ARTICLE = "第十九条"
@@ -50,6 +50,7 @@ PHONE = re.compile(r"(?:1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8}|[48]00-?[0-9]{3}-
 EMAIL = re.compile(r"[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24}")
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
 OPEN_STATES = ("new", "routed", "drafted", "approved")
+MESSAGE_NAME = "该留言"  # how a refusal names the message someone else changed first
 # bidirectional overrides and isolates can make text read differently from what is stored
 _BIDI = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 _SURROGATE = re.compile("[\ud800-\udfff]")  # halves of a broken encoding: not storable as UTF-8
@@ -304,32 +305,20 @@ def _event(con, message_id: int, actor, action: str, from_state: str | None, to_
 
 
 def _update(con, message: dict, expected_version: int, **changes) -> None:
-    changes["version"] = expected_version + 1
-    changes["updated_at"] = dt.datetime.now()
-    assignments = ", ".join(f"{name} = ?" for name in changes)
-    try:
-        count = con.execute(f"UPDATE messages SET {assignments} WHERE id = ? AND version = ?",
-                            [*changes.values(), message["id"], expected_version]).fetchone()[0]
-    except duckdb.TransactionException as exc:
-        raise StaleVersion("该留言") from exc
-    if count != 1:
-        raise StaleVersion("该留言")
+    update_versioned(con, "messages", message["id"], expected_version, MESSAGE_NAME,
+                     updated_at=dt.datetime.now(), **changes)
 
 
 def _expect(message: dict, expected_version: int, states: tuple[str, ...], action: str) -> None:
     if message["version"] != expected_version:
-        raise StaleVersion("该留言")
+        raise StaleVersion(MESSAGE_NAME)
     if message["state"] not in states:
         allowed = "、".join(STATE_LABELS[s] for s in states)
         raise InvalidTransition(f"留言当前为「{STATE_LABELS[message['state']]}」,不能{action}(仅限:{allowed})")
 
 
 def _run(con, fn):
-    try:
-        with transaction(con):
-            return fn()
-    except duckdb.TransactionException as exc:
-        raise StaleVersion("该留言") from exc
+    return run_versioned(con, fn, MESSAGE_NAME)
 
 
 def _users(con, role: str, division_id: int | None = None) -> list[int]:

@@ -15,11 +15,12 @@ import duckdb
 
 from core import audit, notify, settings
 from core.content import sanitize_html
-from core.db import row, rows, scalar, transaction
+from core.db import row, rows, run_versioned, scalar, transaction, update_versioned
 from core.errors import InvalidTransition, NotFound, ScreeningBlocked, StaleVersion, ValidationError
 from core.permissions import require
 
 IMPORTANCE = ("一般", "重要", "重大", "特殊")
+ARTICLE_NAME = "该稿件"  # how a refusal names the item someone else changed first
 STATE_LABELS = {
     "draft": "草稿",
     "pending": "审批中",
@@ -169,18 +170,8 @@ def _event(con, article: Article, actor, action: str, to_state: str, *, role: st
 
 def _update(con, article: Article, expected_version: int, **changes) -> None:
     """Guarded update: succeeds only if nobody changed the article since `expected_version`."""
-    changes["version"] = expected_version + 1
-    changes["updated_at"] = dt.datetime.now()
-    assignments = ", ".join(f"{name} = ?" for name in changes)
-    try:
-        count = con.execute(
-            f"UPDATE articles SET {assignments} WHERE id = ? AND version = ?",
-            [*changes.values(), article.id, expected_version],
-        ).fetchone()[0]
-    except duckdb.TransactionException as exc:
-        raise StaleVersion() from exc
-    if count != 1:
-        raise StaleVersion()
+    update_versioned(con, "articles", article.id, expected_version, ARTICLE_NAME, updated_at=dt.datetime.now(),
+                     **changes)
 
 
 def _expect(article: Article, expected_version: int, states: set[str], action: str) -> None:
@@ -194,11 +185,7 @@ def _expect(article: Article, expected_version: int, states: set[str], action: s
 
 def _run(con, fn):
     """Run a transition in a transaction; a write-write conflict is someone acting first."""
-    try:
-        with transaction(con):
-            return fn()
-    except duckdb.TransactionException as exc:
-        raise StaleVersion() from exc
+    return run_versioned(con, fn, ARTICLE_NAME)
 
 
 def chain_for(con: duckdb.DuckDBPyConnection, importance: str) -> tuple[str, ...]:
