@@ -9,7 +9,7 @@ import random
 
 import duckdb
 
-from core import interaction, workdays
+from core import interaction, notify, workdays
 from core.db import rows
 
 # (division code, kind, subject, question, answer)
@@ -52,13 +52,8 @@ PLAN = [("published", 48), ("closed", 16), ("rejected", 6), ("merged", 3), ("app
 
 
 def _user(con, role: str, division_id: int | None = None) -> int | None:
-    sql = "SELECT u.id FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role = ?"
-    params: list = [role]
-    if division_id is not None:
-        sql += " AND u.division_id = ?"
-        params.append(division_id)
-    found = rows(con, sql + " ORDER BY u.id LIMIT 1", params)
-    return found[0]["id"] if found else None
+    found = notify.role_holders(con, role, division_id)
+    return found[0] if found else None
 
 
 def load_messages(con: duckdb.DuckDBPyConnection, today: dt.date, seed: int = 7) -> int:

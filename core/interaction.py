@@ -321,17 +321,8 @@ def _run(con, fn):
     return run_versioned(con, fn, MESSAGE_NAME)
 
 
-def _users(con, role: str, division_id: int | None = None) -> list[int]:
-    sql = "SELECT u.id FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role = ? AND u.active"
-    params: list = [role]
-    if division_id is not None:
-        sql += " AND u.division_id = ?"
-        params.append(division_id)
-    return [r["id"] for r in rows(con, sql + " ORDER BY u.id", params)]
-
-
 def _webmasters(con) -> list[int]:
-    return _users(con, "webmaster")
+    return notify.role_holders(con, "webmaster")
 
 
 def _link(con, page: str, message_id: int | None = None) -> str:
@@ -376,7 +367,7 @@ def route(con: duckdb.DuckDBPyConnection, user, message_id: int, division_id: in
         _update(con, message, expected_version, state="routed", division_id=division_id, due_on=due,
                 routed_at=dt.datetime.now())
         _event(con, message_id, user, "route", "new", "routed", note)
-        _notify(con, _users(con, "officer", division_id), "message.routed", message, "【留言待办理】",
+        _notify(con, notify.role_holders(con, "officer", division_id), "message.routed", message, "【留言待办理】",
                 f"办公室分办了一条留言给贵处室,请在 {due} 前答复(第十九条)。" + (f"\n办公室说明:{note}" if note else ""),
                 "interaction_answers", f"msg-route:{message_id}:v{expected_version}")
 
@@ -596,7 +587,7 @@ def submit_answer(con: duckdb.DuckDBPyConnection, user, message_id: int, answer:
     def go():
         _update(con, message, expected_version, state="drafted", answer=text, answered_by=user.id)
         _event(con, message_id, user, "submit_answer", "routed", "drafted")
-        _notify(con, _users(con, "head", message["division_id"]), "message.drafted", message, "【留言答复待审批】",
+        _notify(con, notify.role_holders(con, "head", message["division_id"]), "message.drafted", message, "【留言答复待审批】",
                 "贵处室信息员提交了留言答复,请审批。", "interaction_answers",
                 f"msg-drafted:{message_id}:v{expected_version}")
 
@@ -653,7 +644,7 @@ def return_answer(con: duckdb.DuckDBPyConnection, user, message_id: int, comment
     def go():
         _update(con, message, expected_version, state="routed", approved_by=None, answered_at=None)
         _event(con, message_id, user, "return_answer", message["state"], "routed", text)
-        _notify(con, _users(con, "officer", message["division_id"]), "message.returned", message,
+        _notify(con, notify.role_holders(con, "officer", message["division_id"]), "message.returned", message,
                 "【留言答复被退回】", f"答复被退回修改,意见:{text}", "interaction_answers",
                 f"msg-returned:{message_id}:v{expected_version}")
 
@@ -831,7 +822,7 @@ def remind_deadlines(con: duckdb.DuckDBPyConnection, today: dt.date | None = Non
 
     def holders(role: str, division_id: int | None = None) -> list[int]:
         if (role, division_id) not in people:
-            people[role, division_id] = _users(con, role, division_id)
+            people[role, division_id] = notify.role_holders(con, role, division_id)
         return people[role, division_id]
 
     # a message can be due soon only within warn_days working days: a month of calendar days covers it

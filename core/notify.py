@@ -42,22 +42,26 @@ def enqueue_many(con: duckdb.DuckDBPyConnection, mails: list[tuple[int, str, str
     return len(mails)
 
 
+def role_holders(con: duckdb.DuckDBPyConnection, role: str, division_id: int | None = None) -> list[int]:
+    """Active users with `role` (in `division_id` when given), by id."""
+    sql = "SELECT u.id FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role = ? AND u.active"
+    params: list = [role]
+    if division_id is not None:
+        sql += " AND u.division_id = ?"
+        params.append(division_id)
+    return [r["id"] for r in rows(con, sql + " ORDER BY u.id", params)]
+
+
 def approver_ids(con: duckdb.DuckDBPyConnection, role: str, lead_division_id: int) -> list[int]:
     """Who can act on a step of `role` for an item led by this division (第十四条)."""
     if role == "head":
-        sql = ("SELECT u.id FROM users u JOIN user_roles r ON r.user_id = u.id "
-               "WHERE r.role = 'head' AND u.active AND u.division_id = ?")
-        params = [lead_division_id]
-    elif role == "leader":
-        sql = ("SELECT u.id FROM users u JOIN user_roles r ON r.user_id = u.id "
-               "JOIN leader_charge c ON c.user_id = u.id "
-               "WHERE r.role = 'leader' AND u.active AND c.division_id = ?")
-        params = [lead_division_id]
-    else:
-        sql = ("SELECT u.id FROM users u JOIN user_roles r ON r.user_id = u.id "
-               "WHERE r.role = 'group' AND u.active")
-        params = []
-    return [r["id"] for r in rows(con, sql + " ORDER BY u.id", params)]
+        return role_holders(con, "head", lead_division_id)
+    if role == "leader":
+        return [r["id"] for r in rows(con, "SELECT u.id FROM users u JOIN user_roles r ON r.user_id = u.id "
+                                           "JOIN leader_charge c ON c.user_id = u.id "
+                                           "WHERE r.role = 'leader' AND u.active AND c.division_id = ? ORDER BY u.id",
+                                      [lead_division_id])]
+    return role_holders(con, "group")
 
 
 def todo_items(con: duckdb.DuckDBPyConnection, user) -> dict[str, int]:
