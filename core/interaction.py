@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from core import audit, lexicon, notify, permissions, screening, settings, workdays
+from core import audit, contacts, lexicon, notify, permissions, screening, settings, workdays
 from core.content import text_to_html
 from core.db import row, rows, run_versioned, scalar, transaction, update_versioned
 from core.errors import InvalidTransition, NotFound, StaleVersion, ValidationError
@@ -45,9 +45,6 @@ FIELD_LABELS = {"kind": "留言类型", "concerns_division_id": "涉及处室", 
                 "name": "姓名", "phone": "手机号码", "email": "电子邮箱", "consent": "隐私声明",
                 "answer": "答复内容", "reason": "理由", "due_on": "办理期限", "division_id": "承办处室",
                 "public_subject": "公开标题", "public_body": "公开的留言内容"}
-MOBILE = re.compile(r"1[3-9][0-9]{9}")
-PHONE = re.compile(r"(?:1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8}|[48]00-?[0-9]{3}-?[0-9]{4})")
-EMAIL = re.compile(r"[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24}")
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
 OPEN_STATES = ("new", "routed", "drafted", "approved")
 MESSAGE_NAME = "该留言"  # how a refusal names the message someone else changed first
@@ -109,14 +106,6 @@ def _limited(value: str, field: str) -> str:
     return value
 
 
-def valid_phone(text: str) -> bool:
-    return bool(PHONE.fullmatch(text))
-
-
-def valid_email(text: str) -> bool:
-    return bool(EMAIL.fullmatch(text)) and ".." not in text
-
-
 def _phone(value) -> str | None:
     text = re.sub(r"[\s()()]", "", _fullwidth_digits(clean_text(value)))
     if text.startswith("+86"):
@@ -124,7 +113,7 @@ def _phone(value) -> str | None:
     if not text:
         return None
     _limited(text, "phone")
-    if not MOBILE.fullmatch(text):
+    if not contacts.valid_mobile(text):
         raise ValidationError(FIELD_LABELS["phone"], "请填写 11 位手机号码,例如 13912345678", ARTICLE)
     return text
 
@@ -134,7 +123,7 @@ def _email(value) -> str | None:
     if not text:
         return None
     _limited(text, "email")
-    if not valid_email(text):
+    if not contacts.valid_email(text):
         raise ValidationError(FIELD_LABELS["email"], "格式不正确,例如 name@example.com", ARTICLE)
     return text
 

@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 
+from core import contacts
 from core.content import html_to_text
 from core.extract import ExtractError, extract
 from core.lexicon import Folded, Lexicon, fold
@@ -551,9 +552,7 @@ def rule_personal(part: Part, context: str = "article") -> list[Finding]:
 _PHONE_LABEL = r"(?:联系电话|咨询电话|服务电话|举报电话|监督电话|办公电话|值班电话|热线电话|联系方式|传真|电话)"
 _CONTACT_PHONE = re.compile(_PHONE_LABEL + r"\s*[:：]\s*([0-9０-９()（）\-－—\s]{3,30}[0-9０-９])")
 _CONTACT_EMAIL = re.compile(r"(?:电子邮箱|电子邮件|邮箱|[Ee]-?[Mm]ail)\s*[:：]\s*([^\s,，;；。、)）<>]{1,80})")
-_VALID_PHONE = re.compile(r"(?:\(?0[0-9]{2,3}\)?-?[0-9]{7,8}(?:-[0-9]{1,5})?|1[3-9][0-9]{9}|[48]00-?[0-9]{3}-?[0-9]{4}"
-                          r"|1[0-9]{2}|12[0-9]{3}|95[0-9]{3,6}|[0-9]{7,8})")
-_VALID_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24}")
+_VALID_PHONE = re.compile(f"(?:{contacts.PHONE_PATTERN}|{contacts.HOTLINE_PATTERN})")
 
 
 def rule_contact(part: Part) -> list[Finding]:
@@ -561,15 +560,14 @@ def rule_contact(part: Part) -> list[Finding]:
     public cannot reach the office (第十九条)."""
     findings = []
     for match in _CONTACT_PHONE.finditer(part.text):
-        number = re.sub(r"[\s]", "", unicodedata.normalize("NFKC", match.group(1))).replace("—", "-")
-        number = number.replace("(", "").replace(")", "") if number.startswith("(") else number
-        if not _VALID_PHONE.fullmatch(number) and not re.fullmatch(r"1[3-9][0-9]{9}", re.sub(r"\D", "", number)):
+        number = re.sub(r"\s", "", unicodedata.normalize("NFKC", match.group(1))).replace("—", "-")
+        if not _VALID_PHONE.fullmatch(number) and not contacts.valid_mobile(re.sub(r"\D", "", number)):
             findings.append(part.finding("contact.phone", match.start(1), match.end(1),
                                          f"联系电话「{match.group(1).strip()}」格式不正确:固定电话请带区号(如 029-63913000),"
                                          "手机为 11 位。公布的联系方式必须准确(第十九条)。", WARN))
     for match in _CONTACT_EMAIL.finditer(part.text):
         address = unicodedata.normalize("NFKC", match.group(1)).rstrip(".")
-        if not _VALID_EMAIL.fullmatch(address) or ".." in address:
+        if not contacts.valid_email(address):
             findings.append(part.finding("contact.email", match.start(1), match.end(1),
                                          f"电子邮箱「{match.group(1)}」格式不正确,请核对。公布的联系方式必须准确(第十九条)。",
                                          WARN))

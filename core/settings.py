@@ -11,7 +11,7 @@ from typing import Any
 
 import duckdb
 
-from core import audit
+from core import audit, contacts
 from core.db import rows, transaction
 from core.errors import ValidationError
 
@@ -66,11 +66,11 @@ SETTINGS: tuple[Setting, ...] = (
             "留言收到后超过该天数仍未答复即预警;全国政府网站检查中,有效留言超过三个月未答复属单项否决", 1),
     Setting("interaction_phone", "029-87654321", str, "互动交流联系电话",
             "门户“互动交流”栏目公布的联系电话(第十九条)", None,
-            r"(?:0[0-9]{2,3}-?[0-9]{7,8}(?:-[0-9]{1,5})?|1[3-9][0-9]{9}|[48]00-?[0-9]{3}-?[0-9]{4})",
+            contacts.PHONE_PATTERN,
             "应为带区号的固定电话(如 029-87654321)、11 位手机号码或 400/800 电话(第十九条)"),
     Setting("interaction_email", "hdjl@sxit.gov.cn", str, "互动交流电子邮箱",
             "门户“互动交流”栏目公布的电子邮箱(第十九条)", None,
-            r"[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24}",
+            contacts.EMAIL_PATTERN,
             "应为有效的电子邮箱地址,例如 hdjl@sxit.gov.cn(第十九条)"),
     Setting("smtp_host", "", str, "SMTP 服务器", "为空则不发送邮件,只记录在发件箱"),
     Setting("smtp_port", 25, int, "SMTP 端口", "", 1),
