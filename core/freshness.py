@@ -309,18 +309,6 @@ def send_reminders(con: duckdb.DuckDBPyConnection, today: dt.date | None = None)
     return {"day": today, "reminded": reminded, "mails": mails}
 
 
-def remind_daily(con: duckdb.DuckDBPyConnection, now: dt.datetime | None = None) -> dict | None:
-    """For the scheduler's tick: send the day's reminders once (None when done already today)."""
-    today = (now or dt.datetime.now()).date()
-    if scalar(con, "SELECT value FROM site_state WHERE name = ?", [DAILY_KEY]) == today.isoformat():
-        return None
-    result = send_reminders(con, today)
-    with transaction(con):
-        con.execute("DELETE FROM site_state WHERE name = ?", [DAILY_KEY])
-        con.execute("INSERT INTO site_state (name, value) VALUES (?, ?)", [DAILY_KEY, today.isoformat()])
-    return result
-
-
 def reminders(con: duckdb.DuckDBPyConnection, column_id: int) -> list[dict]:
     return rows(con, "SELECT sent_on, last_published_on, days_since, recipients FROM freshness_reminders "
                      "WHERE column_id = ? ORDER BY sent_on DESC", [column_id])

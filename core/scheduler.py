@@ -19,8 +19,8 @@ from pathlib import Path
 
 import duckdb
 
-from core import audit, freshness, mailer, notify, settings, workflow
-from core.db import rows
+from core import audit, freshness, interaction, mailer, notify, settings, workflow
+from core.db import rows, scalar, transaction
 
 log = logging.getLogger(__name__)
 
@@ -42,28 +42,31 @@ def remind_waiting(con: duckdb.DuckDBPyConnection, now: dt.datetime | None = Non
     return sent
 
 
-_last_message_check: list[tuple] = []  # (database, hour) of the last deadline check in this process
-
-
-def remind_messages(con: duckdb.DuckDBPyConnection, now: dt.datetime | None = None) -> int:
-    """Deadline reminders for public messages (第十九条), checked once an hour (each reminder is
-    sent once per message and stage whatever the frequency)."""
-    from core import interaction
-
-    now = now or dt.datetime.now()
-    key = (id(con), now.replace(minute=0, second=0, microsecond=0))
-    if _last_message_check and _last_message_check[-1] == key:
-        return 0
-    _last_message_check[:] = [key]
-    return interaction.remind_deadlines(con, now.date())
+def once_per(con: duckdb.DuckDBPyConnection, job: str, period: str, run):
+    """Run `run()` at the first tick of each `period` (a day, an hour…), and not again in it, also
+    across a restart: the last period done is kept in site_state, written after a run that succeeded.
+    Returns its result, or None when the period's run is done already."""
+    if scalar(con, "SELECT value FROM site_state WHERE name = ?", [job]) == period:
+        return None
+    result = run()
+    with transaction(con):
+        con.execute("DELETE FROM site_state WHERE name = ?", [job])
+        con.execute("INSERT INTO site_state (name, value) VALUES (?, ?)", [job, period])
+    return result
 
 
 def tick(con: duckdb.DuckDBPyConnection, site_dir: str | Path | None = None,
          now: dt.datetime | None = None) -> dict:
+    now = now or dt.datetime.now()
     published = workflow.publish_due(con, now)
-    reminded = remind_waiting(con, now) + remind_messages(con, now)
-    # stale-column reminders (第二十七条(五)): the day's run happens once, at the first tick of the day
-    stale = freshness.remind_daily(con, now)
+    # public messages near or past their deadline (第十九条): each reminder goes once per stage anyway;
+    # hourly keeps the sweep off most ticks
+    messages = once_per(con, "message_deadlines_checked", f"{now:%Y-%m-%d %H}",
+                        lambda: interaction.remind_deadlines(con, now.date()))
+    reminded = remind_waiting(con, now) + (messages or 0)
+    # stale-column reminders (第二十七条(五)): once a day, at the first tick of the day
+    stale = once_per(con, freshness.DAILY_KEY, now.date().isoformat(),
+                     lambda: freshness.send_reminders(con, now.date()))
     if published and site_dir is not None:
         from core import portal, search
 

@@ -267,7 +267,7 @@ BOOKKEEPING = {
     "schema_migrations": "the migration runner",
     "outbox": "notices queued by an audited change, and the mailer's delivery state",
     "review_seen": "which revision a reviewer last opened (reading, not changing)",
-    "site_state": "the portal build's cache", "portal_built": "the portal build's cache",
+    "site_state": "the portal build's cache and the scheduler's last runs", "portal_built": "the portal build's cache",
     "lexicon_state": "a version counter bumped inside each audited lexicon edit",
     "audit_log": "the log itself", "audit_chain": "the log's seals", "audit_anchor": "the log's archive anchors",
     "auth_sessions": "session rows; sign-in, logout and timeouts are logged by core.login",
