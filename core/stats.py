@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from core import columns
+from core import columns, timeliness, workdays
 from core.db import rows, scalar
 from core.errors import PermissionDenied, ValidationError
 from core.workflow import STATE_LABELS
@@ -298,7 +298,6 @@ def _article_counts(con, by: str, period: Period) -> dict[int, dict]:
 
 def _ordinals(con, first: dt.date | None, last: dt.date | None) -> tuple[list[dt.date], list[int]]:
     """Every day from `first` to `last` with its working-day ordinal (core.workdays), for a SQL join."""
-    from core import workdays
 
     if first is None or last is None:
         return [], []
@@ -355,10 +354,6 @@ def _message_counts(con, period: Period, today: dt.date) -> dict[int, dict]:
 
 def _timeliness(con, period: Period, by: str) -> tuple[dict[int, dict], str | None]:
     """core.timeliness's figures keyed by division or column id, and its calendar warning."""
-    try:
-        from core import timeliness
-    except ImportError:  # the timeliness module is another part of issue 7
-        return {}, None
     found = {}
     for r in timeliness.summary(con, period.start, period.end, by=by):
         key = r.get(f"{by}_id", r.get("id"))
@@ -444,17 +439,6 @@ def monthly(con: duckdb.DuckDBPyConnection, actor, period: Period) -> list[dict]
 
 # ---------------------------------------------------------------- drill-down
 
-def _article_filter(division_id: int | None, column_id: int | None) -> tuple[str, list]:
-    where, params = [], []
-    if division_id is not None:
-        where.append("a.lead_division_id = ?")
-        params.append(int(division_id))
-    if column_id is not None:
-        where.append("a.column_id = ?")
-        params.append(int(column_id))
-    return "".join(f" AND {w}" for w in where), params
-
-
 def items(con: duckdb.DuckDBPyConnection, actor, measure: str, period: Period, *, division_id: int | None = None,
           column_id: int | None = None, today: dt.date | None = None, limit: int = 5000) -> list[dict]:
     """The articles or messages behind one figure of `report` (same period, same definitions).
@@ -474,7 +458,7 @@ def items(con: duckdb.DuckDBPyConnection, actor, measure: str, period: Period, *
         require(actor, "stats.view", division_id)
     today = today or dt.date.today()
     window = [period.start_at, period.end_exclusive]
-    cond, params = _article_filter(division_id, None if column_id is None else column_id)
+    cond, params = timeliness.article_filter(division_id, column_id)
     base = """a.id AS article_id, a.title, d.name AS division, c.name AS column_name, a.state"""
     joins = "JOIN divisions d ON d.id = a.lead_division_id JOIN columns c ON c.id = a.column_id"
     if measure == "published":
@@ -510,10 +494,6 @@ def items(con: duckdb.DuckDBPyConnection, actor, measure: str, period: Period, *
             f["rule_label"] = f"{rule.label}({rule.article})" if rule else f["rule"]
         return found
     if measure in ("on_time", "late"):
-        try:
-            from core import timeliness
-        except ImportError:
-            return []
         lags = timeliness.article_lags(con, period.start, period.end, division_id=division_id, column_id=column_id)
         want = measure == "on_time"
         return [r for r in lags if r.get("on_time") is not None and bool(r["on_time"]) == want][:limit]

@@ -70,16 +70,23 @@ def _check_period(start: dt.date, end: dt.date) -> None:
         raise ValidationError("统计期间", "结束日期不能早于开始日期", ARTICLE)
 
 
-def _filters(start: dt.date, end: dt.date, division_id: int | None, column_id: int | None) -> tuple[str, list]:
-    where = ["a.published_at IS NOT NULL", "a.published_at >= ?", "a.published_at < ?"]
-    params: list = [dt.datetime.combine(start, dt.time()), dt.datetime.combine(end + dt.timedelta(days=1), dt.time())]
+def article_filter(division_id: int | None, column_id: int | None) -> tuple[str, list]:
+    """`AND …` conditions on articles `a` of one division and/or column, with their parameters."""
+    where, params = [], []
     if division_id is not None:
         where.append("a.lead_division_id = ?")
         params.append(int(division_id))
     if column_id is not None:
         where.append("a.column_id = ?")
         params.append(int(column_id))
-    return " AND ".join(where), params
+    return "".join(f" AND {w}" for w in where), params
+
+
+def _filters(start: dt.date, end: dt.date, division_id: int | None, column_id: int | None) -> tuple[str, list]:
+    more, params = article_filter(division_id, column_id)
+    return ("a.published_at IS NOT NULL AND a.published_at >= ? AND a.published_at < ?" + more,
+            [dt.datetime.combine(start, dt.time()), dt.datetime.combine(end + dt.timedelta(days=1), dt.time()),
+             *params])
 
 
 @contextmanager

@@ -75,38 +75,26 @@ def approve(message: dict) -> None:
                                               version), full, f"留言 {full['code']} 的答复已退回信息员修改。")
 
 
+def queue_tab(found: list[dict], key: str, empty: str, label: str = "", handle=None) -> None:
+    """One queue: its table, and where the user acts on it, the chosen message."""
+    if not found:
+        st.info(empty)
+        return
+    _messages.queue_table(found, f"msg_{key}_table", division=False)
+    picked = _messages.pick(found, f"msg_pick_{key}", label) if handle else None
+    if picked:
+        handle(picked)
+
+
 tabs = []
 if user.has("officer"):
-    tabs.append(("answer", f"待答复({len(to_answer)})"))
+    tabs.append((f"待答复({len(to_answer)})",
+                 lambda: queue_tab(to_answer, "answer", "没有待答复的留言。", "答复留言", answer)))
 if user.has("head"):
-    tabs.append(("approve", f"待审批({len(to_approve)})"))
-tabs += [("waiting", f"待办公室发布({len(waiting)})"), ("done", "已办结")]
-for (kind, _), tab in zip(tabs, st.tabs([label for _, label in tabs]), strict=True):
+    tabs.append((f"待审批({len(to_approve)})",
+                 lambda: queue_tab(to_approve, "approve", "没有待审批的留言答复。", "审批答复", approve)))
+tabs += [(f"待办公室发布({len(waiting)})", lambda: queue_tab(waiting, "waiting", "没有等待办公室发布的答复。")),
+         ("已办结", lambda: queue_tab(interaction.division_history(con, user), "done", "暂无已办结的留言。"))]
+for (_, show), tab in zip(tabs, st.tabs([label for label, _ in tabs]), strict=True):
     with tab:
-        if kind == "answer":
-            if not to_answer:
-                st.info("没有待答复的留言。")
-            else:
-                _messages.queue_table(to_answer, "msg_answer_table", division=False)
-                picked = _messages.pick(to_answer, "msg_pick_answer", "答复留言")
-                if picked:
-                    answer(picked)
-        elif kind == "approve":
-            if not to_approve:
-                st.info("没有待审批的留言答复。")
-            else:
-                _messages.queue_table(to_approve, "msg_approve_table", division=False)
-                picked = _messages.pick(to_approve, "msg_pick_approve", "审批答复")
-                if picked:
-                    approve(picked)
-        elif kind == "waiting":
-            if waiting:
-                _messages.queue_table(waiting, "msg_waiting_table", division=False)
-            else:
-                st.info("没有等待办公室发布的答复。")
-        else:
-            done = interaction.division_history(con, user)
-            if done:
-                _messages.queue_table(done, "msg_done_table", division=False)
-            else:
-                st.info("暂无已办结的留言。")
+        show()
