@@ -98,6 +98,7 @@ OWNED_FILES = ("index.html", "404.html", "feed.xml", "sitemap.xml", "sitemap.htm
 _SITEMAP_CHUNK_NAME = re.compile(r"sitemap-\d+\.xml")
 _COLUMN_PAGE_NAME = re.compile(r"index(_\d+)?\.html")
 ANSWERS_URL = "/hudong/index.html"
+LATEST_ANSWERS = 10  # on the 互动交流 column's first page
 
 
 # --------------------------------------------------------------------------- URLs
@@ -332,7 +333,7 @@ class SiteData:
     message_url: str = "/workbench/message"
     contact_phone: str = ""
     contact_email: str = ""
-    answers: list[dict] = field(default_factory=list)  # the latest published answers (互动交流 shows them)
+    answers: list[dict] = field(default_factory=list)  # published answers, newest first (互动交流)
 
     @property
     def host(self) -> str:
@@ -418,15 +419,14 @@ def load_site(con: duckdb.DuckDBPyConnection) -> SiteData:
             seen.add(cur.id)
             chain.append(cur.id)
         targets[col.id] = chain
-    return SiteData(columns=columns, roots=roots, targets=targets, answers=_latest_answers(con), **_settings(con))
+    return SiteData(columns=columns, roots=roots, targets=targets, answers=_answers(con), **_settings(con))
 
 
-def _latest_answers(con: duckdb.DuckDBPyConnection, limit: int = 10) -> list[dict]:
+def _answers(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Every published answer, newest first, with its URL (第十九条)."""
     from core import interaction
 
-    return [{"title": f"[{a['kind_label']}] {a['subject']}", "url": answer_url(a["id"], a["published_at"]),
-             "division": a["division_name"], "replied_at": a["replied_at"]}
-            for a in interaction.published(con, limit)]
+    return [{**a, "url": answer_url(a["id"], a["published_at"])} for a in interaction.published(con)]
 
 
 def _decorate(site: SiteData, item: dict) -> dict:
@@ -832,7 +832,7 @@ def column_pages(site: SiteData, col: Column) -> Iterator[Page]:
         "pages": pages,
         "column_feed": feed_url(col.slug),
         # the topmost 互动交流 column lists the latest answers (第十九条); re-rendered when they change
-        "answers": site.answers if col.id in {c.id for c in interaction_columns(site)} else [],
+        "answers": site.answers[:LATEST_ANSWERS] if col.id in {c.id for c in interaction_columns(site)} else [],
     }
     for n in range(1, pages + 1):
         items = col.listing[(n - 1) * PER_PAGE: n * PER_PAGE]
@@ -1268,12 +1268,11 @@ def answer_url(message_id: int, published_at: datetime | date) -> str:
     return f"/art/{published_at.year:04d}/{published_at.month:02d}/hd{message_id}.html"
 
 
-def answer_pages(site: SiteData, answers: list[dict]) -> Iterator[Page]:
+def answer_pages(site: SiteData) -> Iterator[Page]:
     """One page per published answer and the 留言答复 listing, PER_PAGE a page."""
     interaction = interaction_columns(site)
     column = interaction[0].ref if interaction else None
-    for item in answers:
-        item["url"] = answer_url(item["id"], item["published_at"])
+    answers = site.answers
     for item in answers:
         yield Page(item["url"], "answer.html", {"page_title": item["subject"], "message": item, "column": column,
                                                 "section_id": column["id"] if column else None})
@@ -1292,12 +1291,9 @@ def _write_answers(con: duckdb.DuckDBPyConnection, site: SiteData, writer: Write
     """Every build writes the published answers (a few thousand small pages at most) and
     removes the pages of answers taken off; returns pages written and the years whose search
     shards changed."""
-    from core import interaction
-
-    answers = interaction.published(con)
     years: set[int] = set()
     count = 0
-    for page in answer_pages(site, answers):
+    for page in answer_pages(site):
         before = writer.writes
         writer.write(page.path, render(page, context))
         count += 1
