@@ -78,6 +78,15 @@ def show(message: dict, *, contacts: bool) -> None:
             st.caption(f"{'留言人同意' if message['publish_allowed'] else '留言人不同意'}公开答复")
 
 
+def show_with_answer(message: dict, label: str = "答复内容") -> None:
+    """The message, its answer as plain text (when there is one) and its history."""
+    show(message, contacts=True)
+    if message["answer"]:
+        st.markdown(f"**{label}**")
+        st.text(message["answer"])
+    history(message)
+
+
 def history(message: dict) -> None:
     events = message.get("events") or []
     if events:

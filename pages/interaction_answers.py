@@ -58,10 +58,7 @@ def approve(message: dict) -> None:
     version = _messages.seen_version(message)
     full = interaction.view(con, user, message["id"])
     mid = full["id"]
-    _messages.show(full, contacts=True)
-    st.markdown("**拟答复内容**")
-    st.text(full["answer"] or "")
-    _messages.history(full)
+    _messages.show_with_answer(full, "拟答复内容")
     with st.form(f"msg_approve_{mid}"):
         st.text_input("退回修改的意见(退回时必填)", key=f"msg_return_text_{mid}")
         ok, no = st.columns(2)

@@ -102,10 +102,7 @@ def release_one(message: dict) -> None:
     version = _messages.seen_version(message)
     full = interaction.view(con, user, message["id"])
     mid = message["id"]
-    _messages.show(full, contacts=True)
-    st.markdown("**答复内容**")
-    st.text(full["answer"] or "")
-    _messages.history(full)
+    _messages.show_with_answer(full)
     if not full["publish_allowed"]:
         st.info("留言人不同意公开答复:只能不公开办结,留言人凭查询码查看答复。", icon=":material/lock:")
     subject, body = interaction.default_public_text(full)
@@ -183,11 +180,7 @@ with all_tab:
     if found:
         message = _messages.pick(found, "msg_pick_all", "查看留言")
         full = interaction.view(con, user, message["id"])
-        _messages.show(full, contacts=True)
-        if full["answer"]:
-            st.markdown("**答复内容**")
-            st.text(full["answer"])
-        _messages.history(full)
+        _messages.show_with_answer(full)
         if full["state"] == "published":
             with st.form(f"msg_unpublish_{full['id']}"):
                 st.text_input("撤下理由", key=f"msg_unpublish_reason_{full['id']}")
