@@ -77,6 +77,44 @@ def client() -> str | None:
     return login.client_address(ip, {k: v for k, v in headers.items() if isinstance(v, str)})
 
 
+# Every page of the workbench, declared once: app.py builds the navigation from it, the home page
+# links only to pages the user reaches.
+PAGES = {
+    # path, title, icon, roles that see it
+    "my_articles": ("pages/my_articles.py", "我的稿件", ":material/edit_note:", {"officer", "webmaster"}),
+    "publication_request": ("pages/publication_request.py", "委托发布", ":material/outgoing_mail:", {"officer"}),
+    "approvals": ("pages/approvals.py", "待我审批", ":material/task_alt:", {"head", "leader", "group"}),
+    "content_admin": ("pages/content_admin.py", "信息管理", ":material/folder_managed:", {"webmaster"}),
+    "interaction_desk": ("pages/interaction_desk.py", "互动管理", ":material/forum:", {"webmaster"}),
+    "interaction_answers": ("pages/interaction_answers.py", "留言办理", ":material/question_answer:",
+                            {"officer", "head"}),
+    "request_queue": ("pages/request_queue.py", "委托发布处理", ":material/move_to_inbox:", {"webmaster"}),
+    "columns_admin": ("pages/columns_admin.py", "栏目管理", ":material/account_tree:", {"webmaster"}),
+    "accounts_admin": ("pages/accounts_admin.py", "账号管理", ":material/group:", {"webmaster"}),
+    "settings_admin": ("pages/settings_admin.py", "系统设置", ":material/settings:", {"webmaster"}),
+    "lexicon_admin": ("pages/lexicon_admin.py", "词库管理", ":material/spellcheck:", {"webmaster"}),
+    "freshness": ("pages/freshness.py", "栏目更新监测", ":material/update:",
+                  {"webmaster", "officer", "head", "leader", "group", "analyst"}),
+    "evaluation": ("pages/evaluation.py", "年度考评", ":material/military_tech:", {"webmaster"}),
+    "calendar_admin": ("pages/calendar_admin.py", "节假日日历", ":material/calendar_month:", {"webmaster"}),
+    "overview": ("pages/overview.py", "运行概览", ":material/monitoring:", {"tech", "analyst", "webmaster", "leader", "group"}),
+    "statistics": ("pages/statistics.py", "统计分析", ":material/bar_chart:",
+                   {"webmaster", "leader", "group", "analyst", "head"}),
+    "security_audit": ("pages/security_audit.py", "安全审计", ":material/policy:", {"tech", "webmaster"}),
+    "incidents": ("pages/incidents.py", "安全事件", ":material/emergency:", {"tech", "webmaster"}),
+    "backups": ("pages/backups.py", "备份", ":material/backup:", {"tech", "webmaster"}),
+    "regulation": ("pages/regulation.py", "管理办法", ":material/menu_book:", set(accounts.ROLE_LABELS)),
+    "account": ("pages/account.py", "账号安全", ":material/key:", set(accounts.ROLE_LABELS)),
+}
+# open to everyone, signed in or not (第十九条): the portal's 互动交流 column links to <workbench>/message.
+# The first script run after the server starts is Streamlit's pages/-folder mode (st.navigation not yet
+# seen): a deep link to /message then shows a dismissible "Page not found" over the page. Naming the
+# file message.py instead would make that first run execute the page without this frame.
+PUBLIC = {
+    "message": ("pages/public_message.py", "公众留言", ":material/contact_support:"),
+}
+
+
 AUTH_KEYS = ("name", "username", "authentication_status", "email", "roles")
 SESSION = "auth_session"  # the core/sessions.py row of this browser session
 NOTICE = "login_notice"  # why the last session ended, shown at the login form

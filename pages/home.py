@@ -10,25 +10,26 @@ user = _shared.require_user(con)
 st.title("网站工作台")
 st.markdown(f"{user.display_name},您好。您的角色:{user.role_labels}")
 
-TODO = {  # kind: label, the page that handles it, the roles that reach that page
-    "approvals": ("待您审批的稿件", "pages/approvals.py", {"head", "leader", "group"}),
-    "returned": ("被退回、待修改的稿件", "pages/my_articles.py", {"officer", "webmaster"}),
-    "approved": ("已批准、待发布的稿件", "pages/my_articles.py", {"officer", "webmaster"}),
-    "requests": ("待处理的委托发布申请", "pages/request_queue.py", {"webmaster"}),
-    "messages_new": ("待审核的公众留言", "pages/interaction_desk.py", {"webmaster"}),
-    "messages_release": ("待发布的留言答复", "pages/interaction_desk.py", {"webmaster"}),
-    "messages_answer": ("待本处室答复的留言", "pages/interaction_answers.py", {"officer", "head"}),
-    "messages_approve": ("待您审批的留言答复", "pages/interaction_answers.py", {"officer", "head"}),
-    "stale_columns": ("已提醒、仍未更新的栏目", "pages/freshness.py", {"officer", "head"}),
+TODO = {  # kind: label, the page (a key of _shared.PAGES) that handles it
+    "approvals": ("待您审批的稿件", "approvals"),
+    "returned": ("被退回、待修改的稿件", "my_articles"),
+    "approved": ("已批准、待发布的稿件", "my_articles"),
+    "requests": ("待处理的委托发布申请", "request_queue"),
+    "messages_new": ("待审核的公众留言", "interaction_desk"),
+    "messages_release": ("待发布的留言答复", "interaction_desk"),
+    "messages_answer": ("待本处室答复的留言", "interaction_answers"),
+    "messages_approve": ("待您审批的留言答复", "interaction_answers"),
+    "stale_columns": ("已提醒、仍未更新的栏目", "freshness"),
 }
 # only cards whose page this user reaches (a link to a page outside the navigation fails)
-items = {kind: n for kind, n in notify.todo_items(con, user).items() if kind in TODO and TODO[kind][2] & user.roles}
+items = {kind: n for kind, n in notify.todo_items(con, user).items()
+         if kind in TODO and _shared.PAGES[TODO[kind][1]][3] & user.roles}
 if not any(items.values()):
     st.success("目前没有待办事项。")
 cols = st.columns(max(len(items), 1))
 for col, (kind, count) in zip(cols, items.items(), strict=False):
-    label, page, _ = TODO[kind]
+    label, page = TODO[kind]
     with col.container(border=True):
         st.metric(label, count)
-        st.page_link(page, label="前往处理", icon=":material/arrow_forward:")
+        st.page_link(_shared.PAGES[page][0], label="前往处理", icon=":material/arrow_forward:")
 st.caption("工作台中的每项规则都注明所依据的《门户网站管理办法》条款,可在「管理办法」中查阅原文。")
