@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import jwt
 import streamlit as st
 import streamlit_authenticator as stauth
 
 from core import accounts, audit, login, sessions, totp
-from pages import _shared
+from pages import _shared, _signin
 
 PAGES, PUBLIC = _shared.PAGES, _shared.PUBLIC
 PENDING = "login_pending"  # a correct password waiting for its second factor
@@ -35,44 +36,54 @@ def public_pages() -> list:
     return [st.Page(path, title=title, icon=icon, url_path=key) for key, (path, title, icon) in PUBLIC.items()]
 
 
-def finish(outcome: login.Outcome) -> None:
-    """Signed in: streamlit-authenticator writes its cookie, tied to the session row.
-
-    No st.rerun here: it would kill the cookie component before it renders (stack-notes);
-    the component's own reply reruns the app."""
+def establish(outcome: login.Outcome) -> None:
+    """Record a successful sign-in in this tab's session state and prepare its re-authentication
+    cookie (streamlit-authenticator's token format, tied to the session row). Repeating it is
+    harmless: a run that ended half-way through is finished by the next (pages/_signin.py)."""
     user = accounts.find_user(con, outcome.username)
+    model = authenticator.cookie_controller.cookie_model
+    expires = dt.datetime.now() + dt.timedelta(days=model.cookie_expiry_days)
+    token = jwt.encode({"username": user.username, "exp_date": expires.timestamp()}, model.cookie_key,
+                       algorithm="HS256")
+    sessions.bind_cookie(con, outcome.session_id, sessions.cookie_ref(user.username, expires.timestamp()))
     _shared.sign_in(user, outcome.session_id)
     st.session_state.pop(PENDING, None)
-    model = authenticator.cookie_controller.cookie_model
-    authenticator.cookie_controller.set_cookie()
-    if model.exp_date:
-        sessions.bind_cookie(con, outcome.session_id, sessions.cookie_ref(user.username, model.exp_date))
-        st.session_state[COOKIE] = {"value": model.cookie_manager.cookies.get(model.cookie_name),
-                                    "expires": dt.datetime.fromtimestamp(model.exp_date)}
-    st.success("登录成功,正在进入工作台……", icon=":material/check_circle:")
+    st.session_state[COOKIE] = {"value": token, "expires": expires}
+    _signin.done()
 
 
 def keep_cookie() -> None:
-    """Render the cookie writer again on the signed-in runs that follow: a rerun that comes before
-    the writer mounted (the cookie reader's first reply, a quick click) would otherwise leave the
-    browser without its cookie. Same key and value: once mounted, it stays and does nothing."""
+    """Render the cookie writer on every signed-in run: a rerun that comes before the writer
+    mounted (the cookie reader's first reply, a quick click) would otherwise leave the browser
+    without its cookie. Same key and value: once mounted, it stays and does nothing.
+
+    No st.rerun after it: a rerun kills the component before it renders (stack-notes)."""
     cookie = st.session_state.get(COOKIE)
     if cookie and cookie["value"]:
         model = authenticator.cookie_controller.cookie_model
         model.cookie_manager.set(model.cookie_name, cookie["value"], expires_at=cookie["expires"], key="set")
 
 
+def decide(outcome: login.Outcome) -> None:
+    _signin.keep(outcome)  # first, before any session-state access can end this run
+    handle(outcome)
+
+
 def handle(outcome: login.Outcome) -> None:
     if outcome.ok:
-        finish(outcome)
+        establish(outcome)
+        keep_cookie()
+        st.success("登录成功,正在进入工作台……", icon=":material/check_circle:")
     elif outcome.status in ("totp", "enrol"):
         st.session_state[PENDING] = {"username": outcome.username, "stage": outcome.status,
                                      "since": dt.datetime.now()}
+        _signin.done()
         st.rerun()
     else:
         if outcome.status == "locked":
             st.session_state.pop(PENDING, None)
         st.error(outcome.message, icon=":material/error:")
+        _signin.done()
 
 
 def password_form() -> None:
@@ -82,7 +93,7 @@ def password_form() -> None:
         password = st.text_input("密码", type="password", autocomplete="off", key="login_password")
         submitted = st.form_submit_button("登录", type="primary")
     if submitted:
-        handle(login.password_step(con, username, password, client))
+        decide(login.password_step(con, username, password, client))
 
 
 def second_factor(pending: dict) -> None:
@@ -94,7 +105,7 @@ def second_factor(pending: dict) -> None:
             code = st.text_input("动态口令", max_chars=6, key="login_totp_code")
             submitted = st.form_submit_button("验证并登录", type="primary")
         if submitted:
-            handle(login.totp_step(con, name, code, client))
+            decide(login.totp_step(con, name, code, client))
     else:
         secret = pending.setdefault("secret", totp.new_secret())
         st.subheader("启用动态口令")
@@ -108,7 +119,7 @@ def second_factor(pending: dict) -> None:
             code = st.text_input("动态口令", max_chars=6, key="login_enrol_code")
             submitted = st.form_submit_button("启用并登录", type="primary")
         if submitted:
-            handle(login.enrol_step(con, name, secret, code, client))
+            decide(login.enrol_step(con, name, secret, code, client))
     if st.button("返回,重新输入用户名和密码", key="login_back"):
         st.session_state.pop(PENDING, None)
         st.rerun()
@@ -116,6 +127,9 @@ def second_factor(pending: dict) -> None:
 
 def login_page() -> None:
     st.title("陕西省工业和信息化厅 网站工作台")
+    undelivered = _signin.pending()
+    if undelivered is not None:  # a refusal or a second-factor request an ended run could not show
+        handle(undelivered)
     notice = st.session_state.get(_shared.NOTICE)
     if notice:
         st.info(notice, icon=":material/info:")
@@ -165,6 +179,9 @@ def run() -> None:
     # the library only keeps the cookie: passwords are checked in core.login, so it gets no hashes
     authenticator = stauth.Authenticate({"usernames": {}}, "sxit_workbench", _shared.cookie_key(), 1.0,
                                         auto_hash=False, login_sleep_time=0)
+    undelivered = _signin.pending()
+    if undelivered is not None and undelivered.ok:
+        establish(undelivered)  # the password was right in a run that ended before saying so
     user = current_user()
 
     if user is None:

@@ -1,0 +1,56 @@
+"""A sign-in decision handed from the script run that made it to the next run of the same browser tab.
+
+Streamlit ends a script run at its next session-state access when a rerun has been asked for
+meanwhile (measured on a busy machine: the cookie reader's first reply lands while bcrypt checks
+the password). The run that knew the password was right then ended before it could record it, the
+next run showed the empty form, and the click was lost (issue 11). core has already opened the
+server-side session by then; keeping its Outcome here, outside session state, lets the next run
+finish the sign-in, show the refusal, or ask for the second factor (第二十二条).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from core import login
+
+KEEP_SECONDS = login.PENDING_MINUTES * 60
+_lock = threading.Lock()
+_decided: dict[str, tuple[float, login.Outcome]] = {}
+
+
+def _tab() -> str | None:
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx is not None else None
+
+
+def keep(outcome: login.Outcome) -> None:
+    """Call right after core decided, before any session-state access."""
+    tab = _tab()
+    if tab is None:
+        return
+    now = time.monotonic()
+    with _lock:
+        for key in [k for k, (at, _) in _decided.items() if now - at > KEEP_SECONDS]:
+            del _decided[key]
+        _decided[tab] = (now, outcome)
+
+
+def pending() -> login.Outcome | None:
+    """The decision an earlier run of this tab could not finish showing, if any."""
+    tab = _tab()
+    with _lock:
+        entry = _decided.get(tab) if tab else None
+    if entry is None or time.monotonic() - entry[0] > KEEP_SECONDS:
+        return None
+    return entry[1]
+
+
+def done() -> None:
+    """The decision is recorded in this tab's session state (or shown): nothing left to hand over."""
+    tab = _tab()
+    with _lock:
+        _decided.pop(tab, None)
