@@ -7,7 +7,7 @@ SITE ?= site_build
 WORKBENCH_PORT ?= 8501
 PORTAL_PORT ?= 8000
 
-.PHONY: run test venv deps dev-deps init site lint clean-data
+.PHONY: run test venv deps dev-deps init site lint clean-data system-packages-run system-packages-test
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -21,8 +21,16 @@ $(VENV)/.dev-deps: requirements-dev.txt requirements.txt $(VENV)/bin/activate
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# Debian packages (apt-get, with sudo when not root; nothing happens when all are present):
+# scripts/system-packages.sh says what each command needs and why
+system-packages-run:
+	@bash scripts/system-packages.sh run
+
+system-packages-test:
+	@bash scripts/system-packages.sh test
+
 # axe-core (npm) for the accessibility test: injected into the portal's pages by Playwright
-node_modules/.package-lock.json: package.json package-lock.json
+node_modules/.package-lock.json: package.json package-lock.json | system-packages-test
 	npm install --no-audit --no-fund
 	touch $@
 
@@ -35,8 +43,9 @@ init: deps
 site: init
 	$(PY) -m core build-site --db $(DB) --out $(SITE) --full
 
-# The portal on :8000 (static files) and the workbench on :8501; Ctrl-C stops both.
-run: site
+# The portal on :8000 (static files) and the workbench on :8501 (make run PORTAL_PORT=… WORKBENCH_PORT=…);
+# Ctrl-C stops both.
+run: system-packages-run site
 	@echo "门户网站: http://localhost:$(PORTAL_PORT)/   工作台: http://localhost:$(WORKBENCH_PORT)/"
 	@trap 'kill 0' INT TERM EXIT; \
 	$(PY) -m http.server $(PORTAL_PORT) --bind 127.0.0.1 --directory $(SITE) & \
@@ -45,7 +54,7 @@ run: site
 	wait
 
 # pytest's exit code 5 means no test ran: that is a failure here, never a silent pass.
-test: dev-deps
+test: system-packages-test dev-deps
 	$(PY) -m pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest: no tests were collected"; fi; exit $$rc
 
 lint: dev-deps
