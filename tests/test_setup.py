@@ -21,7 +21,8 @@ def run_script(*args: str, env: dict[str, str] | None = None) -> subprocess.Comp
 
 
 def make_dry_run(target: str, *overrides: str) -> str:
-    return subprocess.run(["make", "-n", target, *overrides], cwd=ROOT, capture_output=True, text=True,
+    """What `make target` would run, as on a fresh checkout (-B: every step, whatever is already built)."""
+    return subprocess.run(["make", "-n", "-B", target, *overrides], cwd=ROOT, capture_output=True, text=True,
                           check=True, timeout=60).stdout
 
 
@@ -89,3 +90,22 @@ def test_ports_are_chosen_on_the_command_line():
     assert "http.server 9600" in steps and "--server.port 9601" in steps
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "make run WORKBENCH_PORT=" in readme and "PORTAL_PORT=" in readme
+
+
+def test_make_lab_opens_the_notebooks_on_a_fresh_snapshot():
+    """`make lab`: JupyterLab (Chinese interface) installed from its own pinned requirements, a new snapshot,
+    then Jupyter on the notebooks with PORTAL_DB pointing at that snapshot."""
+    steps = make_dry_run("lab", "LAB_PORT=9888").splitlines()
+    install = steps.index(".venv/bin/python -m pip install --quiet -r requirements-lab.txt")
+    snapshot = steps.index(".venv/bin/python -m core snapshot --db data/portal.duckdb --out data/snapshot.duckdb")
+    remove_old = steps.index("rm -f data/snapshot.duckdb data/snapshot.duckdb.wal")
+    jupyter = next(i for i, step in enumerate(steps) if ".venv/bin/jupyter lab" in step)
+    assert install < remove_old < snapshot < jupyter
+    command = " ".join(steps[jupyter:])
+    assert f"PORTAL_DB={ROOT / 'data' / 'snapshot.duckdb'} " in command
+    assert "--no-browser --ip 127.0.0.1 --port 9888" in command and "--ServerApp.root_dir=notebooks" in command
+    pins = [line for line in (ROOT / "requirements-lab.txt").read_text("utf-8").splitlines()
+            if line and not line.startswith(("#", "-r"))]
+    assert all("==" in pin for pin in pins) and any(pin.startswith("jupyterlab==") for pin in pins)
+    assert any(pin.startswith("jupyterlab-language-pack-zh-CN==") for pin in pins)
+    assert '"locale": "zh_CN"' in (ROOT / "scripts" / "jupyterlab-overrides.json").read_text("utf-8")
