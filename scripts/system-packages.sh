@@ -51,24 +51,29 @@ if [ $check_only -eq 1 ]; then
     exit 1
 fi
 
+cannot_install() {  # $1: why
+    {
+        echo "缺少系统软件包:${missing[*]}"
+        echo "$1,无法自动安装。请由管理员以 root 身份运行:"
+        echo "    $install_command"
+        echo "然后重新运行 make $profile。"
+    } >&2
+    exit 1
+}
+
 if [ "$(id -u)" = "0" ]; then
     sudo=()
 elif command -v sudo >/dev/null 2>&1; then
     sudo=(sudo)
 else
-    {
-        echo "缺少系统软件包:${missing[*]}"
-        echo "当前用户不是 root,也没有 sudo,无法自动安装。请由管理员以 root 身份运行:"
-        echo "    $install_command"
-        echo "然后重新运行 make $profile。"
-    } >&2
-    exit 1
+    cannot_install "当前用户不是 root,也没有 sudo"
 fi
 
 echo "安装系统软件包:${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-"${sudo[@]}" apt-get update -qq
-"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+"${sudo[@]}" apt-get update -qq || cannot_install "apt-get update 失败(见上方信息)"
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    || cannot_install "apt-get install 失败(见上方信息)"
 if [[ " ${missing[*]} " == *" nginx-light "* ]]; then
     # Debian's package starts a default nginx on port 80; the tests run their own on free ports
     "${sudo[@]}" systemctl stop nginx >/dev/null 2>&1 || "${sudo[@]}" /usr/sbin/nginx -s stop >/dev/null 2>&1 || true
