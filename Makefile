@@ -6,8 +6,10 @@ DB ?= data/portal.duckdb
 SITE ?= site_build
 WORKBENCH_PORT ?= 8501
 PORTAL_PORT ?= 8000
+LAB_PORT ?= 8888
+SNAPSHOT ?= data/snapshot.duckdb
 
-.PHONY: run test venv deps dev-deps init site lint clean-data
+.PHONY: run test venv deps dev-deps init site lint clean-data system-packages-run system-packages-test lab
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -21,9 +23,24 @@ $(VENV)/.dev-deps: requirements-dev.txt requirements.txt $(VENV)/bin/activate
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# Debian packages (apt-get, with sudo when not root; nothing happens when all are present):
+# scripts/system-packages.sh says what each command needs and why
+system-packages-run:
+	@bash scripts/system-packages.sh run
+
+system-packages-test:
+	@bash scripts/system-packages.sh test
+
 # axe-core (npm) for the accessibility test: injected into the portal's pages by Playwright
-node_modules/.package-lock.json: package.json package-lock.json
+node_modules/.package-lock.json: package.json package-lock.json | system-packages-test
 	npm install --no-audit --no-fund
+	touch $@
+
+# JupyterLab for the analysts' notebooks, its interface in Chinese (a default for this .venv only)
+$(VENV)/.lab-deps: requirements-lab.txt requirements.txt scripts/jupyterlab-overrides.json $(VENV)/bin/activate
+	$(PY) -m pip install --quiet -r requirements-lab.txt
+	mkdir -p $(VENV)/share/jupyter/lab/settings
+	cp scripts/jupyterlab-overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	touch $@
 
 deps: $(VENV)/.deps
@@ -35,8 +52,13 @@ init: deps
 site: init
 	$(PY) -m core build-site --db $(DB) --out $(SITE) --full
 
-# The portal on :8000 (static files) and the workbench on :8501; Ctrl-C stops both.
-run: site
+# a database to analyse on a machine that has none yet (the demo content, as `make run` makes it)
+$(DB): | $(VENV)/.deps
+	$(PY) -m core init --db $(DB) --demo
+
+# The portal on :8000 (static files) and the workbench on :8501 (make run PORTAL_PORT=… WORKBENCH_PORT=…);
+# Ctrl-C stops both.
+run: system-packages-run site
 	@echo "门户网站: http://localhost:$(PORTAL_PORT)/   工作台: http://localhost:$(WORKBENCH_PORT)/"
 	@trap 'kill 0' INT TERM EXIT; \
 	$(PY) -m http.server $(PORTAL_PORT) --bind 127.0.0.1 --directory $(SITE) & \
@@ -44,8 +66,17 @@ run: site
 		--server.port $(WORKBENCH_PORT) --browser.gatherUsageStats false; \
 	wait
 
+# The notebooks in JupyterLab on a fresh read-only snapshot of the database (taken also while the workbench
+# runs; the notebooks read PORTAL_DB). Open the address with its token that Jupyter prints; Ctrl-C stops it.
+lab: $(VENV)/.lab-deps | $(DB)
+	rm -f $(SNAPSHOT) $(SNAPSHOT).wal
+	$(PY) -m core snapshot --db $(DB) --out $(SNAPSHOT)
+	@echo "分析笔记本: http://127.0.0.1:$(LAB_PORT)/lab (数据截至此刻的快照 $(SNAPSHOT);取新数据请重新运行 make lab)"
+	PORTAL_DB=$(abspath $(SNAPSHOT)) $(VENV)/bin/jupyter lab --no-browser --ip 127.0.0.1 --port $(LAB_PORT) \
+		--ServerApp.root_dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
+
 # pytest's exit code 5 means no test ran: that is a failure here, never a silent pass.
-test: dev-deps
+test: system-packages-test dev-deps
 	$(PY) -m pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest: no tests were collected"; fi; exit $$rc
 
 lint: dev-deps

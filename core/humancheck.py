@@ -1,5 +1,9 @@
 """The CAPTCHA of the public desk (第二十三条): digits in a large, high-contrast image, and the same
-digits spoken (the `captcha` package), for readers who cannot make out the picture (适老化).
+digits spoken in Mandarin (普通话), for readers who cannot make out the picture (适老化).
+
+The `captcha` package draws both; its built-in voice reads English, so the spoken digits are clips of
+eSpeak NG's Mandarin voice recorded once and kept in core/voices/zh (scripts/record-captcha-voices.sh,
+core/voices/README.md): no speech engine is needed at run time.
 
 Only keyed hashes are stored (core.ratelimit.keyed_hash): the token the page holds and the
 answer. A challenge is used once: any answer, right or wrong, burns it; it expires after a
@@ -15,6 +19,7 @@ import secrets
 import threading
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 from captcha.audio import AudioCaptcha
@@ -34,6 +39,7 @@ INK = (16, 32, 96)
 PAPER = (255, 255, 255)
 WIDTH_PER_DIGIT, HEIGHT = 80, 120
 PURGE_AFTER = dt.timedelta(hours=1)
+VOICES = Path(__file__).parent / "voices" / "zh"  # one folder per digit, each with its .wav clip
 
 
 class _ReadableCaptcha(ImageCaptcha):
@@ -61,7 +67,7 @@ class Challenge:
     expires_at: dt.datetime
 
 
-_audio = AudioCaptcha()
+_audio = AudioCaptcha(voicedir=str(VOICES))
 _audio_lock = threading.Lock()
 
 
@@ -89,7 +95,7 @@ def image_png(digits: str) -> bytes:
 
 
 def audio_wav(digits: str) -> bytes:
-    """The digits spoken (the package's built-in voice, with its light background noise)."""
+    """The digits spoken in Mandarin (the recorded clips, with the package's light background noise)."""
     with _audio_lock:  # the voice files are loaded once, on first use
         return bytes(_audio.generate(digits))
 

@@ -17,6 +17,10 @@ user = _shared.require_user(con)
 st.title("运行概览")
 st.caption("网站运行情况的只读汇总,供办公室、技术支持单位、分析员和领导查看;本页不修改任何数据(第二十四条)。"
            "各处室栏目的考核统计见第二十五条。")
+if user.has("analyst") or user.has("tech"):
+    st.info("**分析笔记本**:在安装本系统的电脑上进入项目目录,运行 `make lab`,再用浏览器打开终端里显示的地址"
+            "(形如 `http://127.0.0.1:8888/lab?token=…`,带有访问令牌)。笔记本读取启动时复制的只读数据快照,不影响工作台;"
+            "要看最新数据,重新运行 `make lab`。", icon=":material/menu_book:")
 
 summary = status(con)
 schema_box, division_box, column_box, account_box = st.columns(4)

@@ -165,7 +165,7 @@ with st.form(P + "form", clear_on_submit=False, enter_to_submit=False):
         picture.image(challenge.image, caption=f"验证码图片({challenge.length} 位数字)", width=320)
         with controls:
             st.audio(challenge.audio, format="audio/wav")
-            st.markdown("语音验证码:依次读出图片中的数字(英文读音)。")
+            st.markdown("语音验证码:用普通话依次读出图片中的数字,数字之间有停顿,背景有杂音。")
             st.form_submit_button("换一张", icon=":material/refresh:", on_click=_new_picture)
     st.text_input("验证码", key=P + "captcha", max_chars=40, placeholder="在此输入图片中的数字",
                   help=f"验证码 {int(settings.get(con, 'captcha_minutes'))} 分钟内有效,每张只能输入一次")

@@ -1,18 +1,25 @@
-"""The public desk's CAPTCHA (第二十三条): right once, wrong burns it, expiry, reuse, full-width digits."""
+"""The public desk's CAPTCHA (第二十三条): right once, wrong burns it, expiry, reuse, full-width digits, and
+the spoken alternative in Mandarin (适老化)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import wave
+from pathlib import Path
 
+import captcha.audio
 import pytest
 from PIL import Image
 
 from core import humancheck, settings
 from core.errors import ValidationError
+from tests.apptest_helpers import app_as, texts
+from tests.conftest import make_org
 
 T0 = dt.datetime(2026, 11, 2, 9, 0)
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def refused(con, token, answer, now=None) -> str:
@@ -110,3 +117,53 @@ def test_the_image_is_large_and_high_contrast():
 def test_the_audio_is_a_playable_wav():
     with wave.open(io.BytesIO(humancheck.audio_wav("4821"))) as audio:
         assert audio.getnframes() / audio.getframerate() > 2  # four spoken digits take seconds
+
+
+def clip_frames(path: Path) -> bytes:
+    with wave.open(str(path)) as clip:
+        return clip.readframes(clip.getnframes())
+
+
+def test_the_digits_are_spoken_from_the_mandarin_clips():
+    """适老化: the voice reads 普通话, not the package's English — every digit the CAPTCHA can hold has its
+    clip in core/voices/zh, and those clips (no others) are what the spoken challenge is made of."""
+    with wave.open(io.BytesIO(humancheck.audio_wav("4821"))) as audio:
+        assert audio.getnframes() > 0
+    voice = humancheck._audio
+    assert Path(voice._voicedir) == humancheck.VOICES == ROOT / "core" / "voices" / "zh"
+    assert sorted(voice.choices) == list(humancheck.DIGITS)
+    english = Path(captcha.audio.DATA_DIR)
+    for digit in humancheck.DIGITS:
+        clips = sorted((humancheck.VOICES / digit).glob("*.wav"))
+        assert [c.name for c in clips] == ["cmn.wav"]
+        assert voice._cache[digit] == [bytearray(clip_frames(clips[0]))]
+        assert clip_frames(clips[0]) not in {clip_frames(e) for e in (english / digit).glob("*.wav")}
+
+
+@pytest.mark.parametrize("digit", list(humancheck.DIGITS))
+def test_each_clip_is_audible_speech_in_the_format_the_package_mixes(digit):
+    with wave.open(str(humancheck.VOICES / digit / "cmn.wav")) as clip:
+        assert (clip.getframerate(), clip.getnchannels(), clip.getsampwidth()) == (8000, 1, 1)
+        seconds = clip.getnframes() / clip.getframerate()
+        frames = clip.readframes(clip.getnframes())
+    assert 0.2 < seconds < 1.5  # one syllable, silence trimmed
+    assert max(abs(sample - 128) for sample in frames) > 100  # loud enough (normalised), not silence
+
+
+def test_the_clips_say_where_they_come_from_and_how_to_remake_them():
+    note = (humancheck.VOICES.parent / "README.md").read_text(encoding="utf-8")
+    assert "eSpeak NG" in note and "GPL-3.0-or-later" in note and "scripts/record-captcha-voices.sh" in note
+    script = ROOT / "scripts" / "record-captcha-voices.sh"
+    assert os.access(script, os.X_OK) and "espeak-ng -v cmn" in script.read_text(encoding="utf-8")
+
+
+def test_the_public_page_offers_the_spoken_digits_and_says_they_are_in_mandarin(tmp_path, con):
+    make_org(con)
+    con.close()
+    at = app_as(tmp_path / "portal.duckdb", None)
+    at.switch_page("pages/public_message.py")
+    at.run()
+    assert not at.exception, at.exception
+    assert len(at.get("audio")) == 1
+    shown = texts(at)
+    assert "普通话" in shown and "英文" not in shown

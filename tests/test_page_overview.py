@@ -89,3 +89,9 @@ def test_office_and_leaders_reach_it_too(db_path, username):
 def test_division_staff_cannot_reach_it(db_path, username):
     with pytest.raises(Exception):  # noqa: B017 - a page outside st.navigation is unreachable
         open_page(app_as(db_path, username), "overview")
+
+
+@pytest.mark.parametrize(("username", "told"), [("analyst", True), ("tech", True), ("leader", False)])
+def test_analysts_are_told_how_to_open_the_notebooks(db_path, username, told):
+    shown = texts(overview(db_path, username))
+    assert ("make lab" in shown and "http://127.0.0.1:8888/lab" in shown and "快照" in shown) is told
