@@ -365,9 +365,15 @@ def issue(con: duckdb.DuckDBPyConnection, actor, period: str | stats.Period, tod
     return get(con, actor, bulletin_id)
 
 
+def next_number(con: duckdb.DuckDBPyConnection, period: str | stats.Period) -> int:
+    """The number (第 N 期 of the period's year) the next issue would get."""
+    period = bulletin_period(period) if isinstance(period, str) else period
+    return scalar(con, "SELECT coalesce(max(number), 0) + 1 FROM bulletins WHERE year = ?", [period.start.year])
+
+
 def _store(con, actor, period: stats.Period, today: dt.date, corrected: dict | None,
            correction: Correction | None) -> int:
-    number = scalar(con, "SELECT coalesce(max(number), 0) + 1 FROM bulletins WHERE year = ?", [period.start.year])
+    number = next_number(con, period)
     data, gathered = build(con, period, today, number, correction)
     name = filename(period, number)
     digest = hashlib.sha256(data).hexdigest()
