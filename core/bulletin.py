@@ -17,6 +17,12 @@ Decisions, written once:
 * Named criticisms: the office's criticism records (第二十七条) entered during the period.
 * Building a bulletin writes nothing; only `issue` does (the command line builds a file and records
   it only with --issue).
+* The default period is the last month (or quarter) wholly past (`last_complete`): a bulletin of a
+  period still running reports figures that will change.
+* One bulletin per period: issuing a period already issued is refused unless it is a correction
+  (更正) of that period's current issue, with a reason; the correction gets the next number, says at
+  its top which issue it corrects and why, and records it (migration 0011). The check runs in the
+  issuing transaction and the (year, number) key backs it, so a double click never makes two issues.
 """
 
 from __future__ import annotations
@@ -54,6 +60,38 @@ def bulletin_period(text: str) -> stats.Period:
     if not re.fullmatch(r"\d{4}(-\d{2}|Q[1-4])", period.code):
         raise ValidationError("通报期间", "通报按月(如 2026-10)或按季度(如 2026Q3)印发", "第二十五条")
     return period
+
+
+PERIOD_KINDS = {"month": "月", "quarter": "季度"}
+
+
+def last_complete(kind: str = "month", today: dt.date | None = None) -> stats.Period:
+    """The last month (kind 'month') or quarter ('quarter') wholly before `today`: the default
+    period of a bulletin, which reports a finished period (第二十五条)."""
+    today = today or dt.date.today()
+    if kind == "month":
+        back = today.year * 12 + today.month - 2  # months since year 0 of the previous month
+        return stats.month_period(back // 12, back % 12 + 1)
+    if kind == "quarter":
+        back = today.year * 4 + (today.month - 1) // 3 - 1
+        return stats.quarter_period(back // 4, back % 4 + 1)
+    raise ValueError(f"unknown period kind {kind!r}")
+
+
+def is_complete(period: stats.Period, today: dt.date | None = None) -> bool:
+    return period.end < (today or dt.date.today())
+
+
+@dataclass
+class Correction:
+    """What a correcting issue says at its top: the issue it replaces and why."""
+
+    year: int
+    number: int
+    reason: str
+
+    def sentence(self) -> str:
+        return f"本期为{self.year}年第{self.number}期的更正。更正原因:{self.reason}。原第{self.number}期作废,以本期为准。"
 
 
 @dataclass
@@ -180,15 +218,18 @@ def _table(document, header: list[str], body: list[list]) -> None:
             _font(cell.paragraphs[0].add_run("" if value is None else str(value)), 9)
 
 
-def render(c: Contents, number: int | None = None, issued_on: dt.date | None = None) -> bytes:
-    """The bulletin as a .docx: title, period, overview, tables per division, ranking, stale columns,
-    overdue messages, named criticisms."""
+def render(c: Contents, number: int | None = None, issued_on: dt.date | None = None,
+           correction: Correction | None = None) -> bytes:
+    """The bulletin as a .docx: title, period, (a correction's notice), overview, tables per division,
+    ranking, stale columns, overdue messages, named criticisms."""
     from docx import Document
 
     document = Document()
     _paragraph(document, TITLE, size=22, bold=True, center=True, east_asia="方正小标宋简体")
     numbered = f"{c.period.start.year}年第{number}期" if number else "(未印发稿)"
     _paragraph(document, f"({c.period.label}) {numbered}", size=14, center=True, east_asia="楷体")
+    if correction:
+        _paragraph(document, correction.sentence(), size=12, bold=True, east_asia="黑体")
     _paragraph(document, f"各局处室:根据《陕西省工业和信息化厅门户网站管理办法》第二十五条,现将{c.period.label}"
                          f"({c.period.start:%Y年%m月%d日}至{c.period.end:%Y年%m月%d日})厅门户网站信息发布情况通报如下。",
                indent=True)
@@ -283,11 +324,11 @@ def _short(text: str, limit: int = 30) -> str:
 
 
 def build(con: duckdb.DuckDBPyConnection, period: str | stats.Period, today: dt.date | None = None,
-          number: int | None = None) -> tuple[bytes, Contents]:
+          number: int | None = None, correction: Correction | None = None) -> tuple[bytes, Contents]:
     """A bulletin's document and its contents, without recording anything."""
     period = bulletin_period(period) if isinstance(period, str) else period
     gathered = contents(con, period, today)
-    return render(gathered, number, today), gathered
+    return render(gathered, number, today, correction), gathered
 
 
 def filename(period: stats.Period, number: int | None = None) -> str:
@@ -297,27 +338,92 @@ def filename(period: stats.Period, number: int | None = None) -> str:
 
 # ---------------------------------------------------------------- issued bulletins
 
-def issue(con: duckdb.DuckDBPyConnection, actor, period: str | stats.Period, today: dt.date | None = None) -> dict:
-    """The office issues the bulletin: it is numbered (第 N 期 of the year) and kept as issued."""
+REASON_MAX = 500
+
+
+def issue(con: duckdb.DuckDBPyConnection, actor, period: str | stats.Period, today: dt.date | None = None, *,
+          correction_of: int | None = None, reason: str | None = None) -> dict:
+    """The office issues the bulletin: it is numbered (第 N 期 of the year) and kept as issued.
+
+    A period already issued is issued again only as a correction (更正) of its current issue, named
+    by its number (`correction_of`), with a `reason`; otherwise it is refused (第二十五条)."""
     require(actor, "bulletin.issue")
     period = bulletin_period(period) if isinstance(period, str) else period
     today = today or dt.date.today()
     if period.start > today:
         raise ValidationError("通报期间", "不能为尚未开始的期间印发通报", "第二十五条")
-    with transaction(con):
-        number = scalar(con, "SELECT coalesce(max(number), 0) + 1 FROM bulletins WHERE year = ?",
-                        [period.start.year])
-        data, gathered = build(con, period, today, number)
-        name = filename(period, number)
-        digest = hashlib.sha256(data).hexdigest()
-        bulletin_id = con.execute(
-            "INSERT INTO bulletins (period, period_start, period_end, year, number, title, summary, issued_by, "
-            "filename, sha256, docx) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            [period.code, period.start, period.end, period.start.year, number, f"{TITLE}({period.label})",
-             gathered.summary(), actor.id, name, digest, data]).fetchone()[0]
-        audit.record(con, actor, "bulletin.issue", f"bulletin:{bulletin_id}",
-                     f"{period.start.year}年第{number}期 {gathered.summary()} sha256={digest[:16]}")
+    reason = " ".join((reason or "").split())
+    try:
+        with transaction(con):
+            corrected = _corrected(issues_of(con, period), period, correction_of, reason)
+            correction = corrected and Correction(corrected["year"], corrected["number"], reason)
+            bulletin_id = _store(con, actor, period, today, corrected, correction)
+    except (duckdb.TransactionException, duckdb.ConstraintException) as exc:
+        # another issue of the same number committed first (two clicks, two sessions): nothing was issued
+        raise ValidationError("通报期间", f"{period.label}的通报刚刚已被印发,本次未重复印发,请刷新页面查看",
+                              "第二十五条") from exc
     return get(con, actor, bulletin_id)
+
+
+def next_number(con: duckdb.DuckDBPyConnection, period: str | stats.Period) -> int:
+    """The number (第 N 期 of the period's year) the next issue would get."""
+    period = bulletin_period(period) if isinstance(period, str) else period
+    return scalar(con, "SELECT coalesce(max(number), 0) + 1 FROM bulletins WHERE year = ?", [period.start.year])
+
+
+def _store(con, actor, period: stats.Period, today: dt.date, corrected: dict | None,
+           correction: Correction | None) -> int:
+    number = next_number(con, period)
+    data, gathered = build(con, period, today, number, correction)
+    name = filename(period, number)
+    digest = hashlib.sha256(data).hexdigest()
+    bulletin_id = con.execute(
+        "INSERT INTO bulletins (period, period_start, period_end, year, number, title, summary, issued_by, "
+        "filename, sha256, docx, corrects, correction_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "RETURNING id",
+        [period.code, period.start, period.end, period.start.year, number, f"{TITLE}({period.label})",
+         gathered.summary(), actor.id, name, digest, data, corrected and corrected["id"],
+         correction and correction.reason]).fetchone()[0]
+    corrects = f"更正第{correction.number}期({correction.reason}) " if correction else ""
+    audit.record(con, actor, "bulletin.issue", f"bulletin:{bulletin_id}",
+                 f"{period.start.year}年第{number}期 {corrects}{gathered.summary()} sha256={digest[:16]}")
+    return bulletin_id
+
+
+def issues_of(con: duckdb.DuckDBPyConnection, period: str | stats.Period) -> list[dict]:
+    """The bulletins issued for a period, oldest first (the last is the current one), with who issued
+    them: what the confirmation before issuing shows."""
+    period = bulletin_period(period) if isinstance(period, str) else period
+    return rows(con, """
+        SELECT b.id, b.year, b.number, b.issued_at, coalesce(u.display_name, u.username) AS issued_by,
+               b.corrects, b.correction_reason
+        FROM bulletins b LEFT JOIN users u ON u.id = b.issued_by
+        WHERE b.period = ? ORDER BY b.issued_at, b.id""", [period.code])
+
+
+def issued_line(item: dict) -> str:
+    """第M期, when and by whom: how a confirmation and a refusal name an earlier issue."""
+    return f"{item['year']}年第{item['number']}期(已于{item['issued_at']:%Y年%m月%d日 %H:%M}由{item['issued_by']}印发)"
+
+
+def _corrected(earlier: list[dict], period: stats.Period, correction_of: int | None, reason: str) -> dict | None:
+    """The issue a new one corrects (None for a first issue), or why issuing is refused."""
+    if not earlier:
+        if correction_of is not None:
+            raise ValidationError("更正", f"{period.label}尚未印发通报,没有可更正的一期", "第二十五条")
+        return None
+    current = earlier[-1]
+    if correction_of is None:
+        raise ValidationError("通报期间", f"{period.label}的通报已印发为{issued_line(current)},不能重复印发;"
+                              "如需更正,请选择“更正”并写明原因", "第二十五条")
+    if int(correction_of) != current["number"]:
+        raise ValidationError("更正", f"{period.label}现行的通报是{issued_line(current)},"
+                              f"只能更正这一期,不能更正第{correction_of}期", "第二十五条")
+    if not reason:
+        raise ValidationError("更正原因", "更正通报须写明原因,原因将写在通报开头", "第二十五条")
+    if len(reason) > REASON_MAX:
+        raise ValidationError("更正原因", f"不超过 {REASON_MAX} 字", "第二十五条")
+    return current
 
 
 def issued(con: duckdb.DuckDBPyConnection, actor) -> list[dict]:
@@ -325,8 +431,10 @@ def issued(con: duckdb.DuckDBPyConnection, actor) -> list[dict]:
     require(actor, "stats.view")
     return rows(con, """
         SELECT b.id, b.period, b.period_start, b.period_end, b.year, b.number, b.title, b.summary, b.issued_at,
-               u.display_name AS issued_by, b.filename, b.sha256, octet_length(b.docx) AS size
-        FROM bulletins b LEFT JOIN users u ON u.id = b.issued_by ORDER BY b.issued_at DESC, b.id DESC""")
+               u.display_name AS issued_by, b.filename, b.sha256, octet_length(b.docx) AS size,
+               c.number AS corrects_number, b.correction_reason
+        FROM bulletins b LEFT JOIN users u ON u.id = b.issued_by LEFT JOIN bulletins c ON c.id = b.corrects
+        ORDER BY b.issued_at DESC, b.id DESC""")
 
 
 def get(con: duckdb.DuckDBPyConnection, actor, bulletin_id: int) -> dict:

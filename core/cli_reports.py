@@ -1,15 +1,18 @@
 """Reporting commands for `python -m core` (第二十五条): bulletins and analysts' snapshots.
 
-    python -m core bulletin --period 2026-10 --out FILE.docx [--issue --by USERNAME] [--db PATH]
+    python -m core bulletin --period 2026-10 --out FILE.docx [--issue --by USERNAME
+                            [--correction-of N --reason TEXT]] [--db PATH]
     python -m core snapshot --out PATH [--db PATH]
 
 `bulletin` builds the Word document and writes it; it records nothing unless `--issue` is given,
 and then only under a webmaster account named with `--by` (the bulletin is numbered and kept, as
-when issued from the statistics page). `snapshot` copies the database (also while the workbench
+when issued from the statistics page). A period is issued once: issuing it again is refused
+unless it is a correction of its current issue (`--correction-of N --reason TEXT`), the same rule
+as on the page. `snapshot` copies the database (also while the workbench
 holds it) into a read-only file for notebooks.
 
-Exit codes: 0 written; 2 usage (bad period, missing folder, an existing snapshot, a non-webmaster
---by); 3 the database is held by the workbench (bulletin only: use the workbench, or a snapshot).
+Exit codes: 0 written; 2 usage or refusal (bad period, missing folder, an existing snapshot, a
+non-webmaster --by, a period already issued); 3 the database is held by the workbench (bulletin only: use the workbench, or a snapshot).
 """
 
 from __future__ import annotations
@@ -23,11 +26,15 @@ def register(sub, with_db) -> None:
     bulletin = with_db(sub.add_parser(
         "bulletin", help="生成门户网站信息发布情况通报(Word 文档,第二十五条)",
         description="按月(2026-10)或按季度(2026Q3)生成通报。默认只生成文件、不登记;"
-                    "加 --issue --by 网站管理员账号 则编号印发并保存在数据库中。"))
+                    "加 --issue --by 网站管理员账号 则编号印发并保存在数据库中。同一期间只印发一次,"
+                    "再次印发须作为更正:--correction-of 原期号 --reason 更正原因。"))
     bulletin.add_argument("--period", required=True, help="期间:2026-10(月)或 2026Q3(季度)")
     bulletin.add_argument("--out", type=Path, required=True, metavar="FILE.docx", help="输出的 Word 文件")
     bulletin.add_argument("--issue", action="store_true", help="登记为已印发(编号并保存)")
     bulletin.add_argument("--by", default=None, metavar="USERNAME", help="印发人(网站管理员账号),与 --issue 同用")
+    bulletin.add_argument("--correction-of", type=int, default=None, metavar="N",
+                          help="本次为该期间第 N 期通报的更正(与 --issue、--reason 同用)")
+    bulletin.add_argument("--reason", default=None, metavar="TEXT", help="更正原因,写在通报开头")
     snapshot = with_db(sub.add_parser(
         "snapshot", help="复制数据库的只读快照,供分析员的笔记本使用(工作台运行时也可用)"))
     snapshot.add_argument("--out", type=Path, required=True, metavar="PATH", help="快照文件(不得已存在)")
@@ -51,6 +58,8 @@ def check(args) -> str | None:
             return f"输出目录 {args.out.parent} 不存在"
         if args.issue and not args.by:
             return "--issue 须用 --by 指明印发的网站管理员账号"
+        if (args.correction_of is not None or args.reason) and not args.issue:
+            return "--correction-of 和 --reason 用于更正印发,须与 --issue 同用"
     if args.command == "snapshot" and args.out.exists():
         return f"快照文件 {args.out} 已存在,请换一个路径"
     return None
@@ -66,13 +75,14 @@ def _cmd_bulletin(con, args) -> int:
             print(f"错误:账号 {args.by} 不存在", file=sys.stderr)
             return 2
         try:
-            issued = bulletin.issue(con, user, args.period)
+            issued = bulletin.issue(con, user, args.period, correction_of=args.correction_of, reason=args.reason)
         except PortalError as exc:
             print(f"错误:{exc}", file=sys.stderr)
             return 2
         args.out.write_bytes(issued["docx"])
+        corrects = args.correction_of if issued["corrects"] else None
         print(json.dumps({"out": str(args.out), "issued": True, "id": issued["id"], "number": issued["number"],
-                          "summary": issued["summary"]}, ensure_ascii=False))
+                          "corrects": corrects, "summary": issued["summary"]}, ensure_ascii=False))
         return 0
     data, contents = bulletin.build(con, args.period)
     args.out.write_bytes(data)

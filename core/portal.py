@@ -111,6 +111,14 @@ def article_url(article_id: int, published_at: datetime | date) -> str:
     return f"/art/{published_at.year:04d}/{published_at.month:02d}/{int(article_id)}.html"
 
 
+def public_url(con: duckdb.DuckDBPyConnection, article_id: int) -> str | None:
+    """Where a published article is on the portal (the site address setting + its page), or None
+    while it is not public: what an officer is shown after publishing, to see it where the public does."""
+    found = con.execute(f"SELECT a.id, coalesce(a.published_at, a.updated_at) {_LIVE} AND a.id = ?",
+                        [int(article_id)]).fetchone()
+    return None if found is None else _settings(con)["site_url"] + article_url(*found)
+
+
 def column_url(slug: str, page: int = 1) -> str:
     """``/col/<slug>/index.html`` for page 1, ``/col/<slug>/index_<n>.html`` after."""
     if page < 1:
@@ -794,11 +802,13 @@ def interaction_columns(site: SiteData) -> list[Column]:
     return sorted(found, key=lambda c: _tree_order(site, c))
 
 
-def home_page(site: SiteData, heads: dict[int, list[dict]]) -> Page:
-    """Latest items of the key columns, every first-level column, 互动交流, site map, search."""
+def home_page(site: SiteData, heads: dict[int, list[dict]], latest: list[dict] | None = None) -> Page:
+    """最新信息 (the newest items of every column, so whatever is published shows on the home page),
+    latest items of the key columns, every first-level column, 互动交流, site map, search."""
     sections = [{"column": c.ref, "items": heads.get(c.id, [])} for c in key_columns(site)]
     return Page("/index.html", "home.html", {
         "page_title": site.site_name,
+        "latest": latest or [],
         "sections": sections,
         "first_level": [c.ref for c in site.nav],
         "interaction": [c.ref for c in interaction_columns(site)],
@@ -1251,7 +1261,10 @@ def _article_pages(con: duckdb.DuckDBPyConnection, site: SiteData, by_id: dict[i
 
 def _shared_pages(con: duckdb.DuckDBPyConnection, site: SiteData, listings: list[Column]) -> Iterator[Page]:
     """Home page, feeds (site-wide and of the listings rendered) and the site's fixed pages."""
-    yield home_page(site, fetch_heads(con, site, [c.id for c in key_columns(site)], HOME_ITEMS))
+    from core import settings
+
+    yield home_page(site, fetch_heads(con, site, [c.id for c in key_columns(site)], HOME_ITEMS),
+                    fetch_latest(con, site, settings.get(con, "home_latest_items")))
     yield feed_page(site, feed_url(), site.site_name, "/index.html", fetch_latest(con, site, SITE_FEED_ITEMS))
     for col in listings:
         yield feed_page(site, feed_url(col.slug), f"{col.name} - {site.site_name}", col.url,

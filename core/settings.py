@@ -60,6 +60,8 @@ SETTINGS: tuple[Setting, ...] = (
             str, "允许的附件类型", "以逗号分隔的扩展名"),
     Setting("site_url", "https://www.sxit.gov.cn", str, "网站地址", "门户的正式地址(第六条)"),
     Setting("site_name", "陕西省工业和信息化厅", str, "网站名称", "门户的中文名称(第六条)"),
+    Setting("home_latest_items", 10, int, "首页“最新信息”条数",
+            "门户首页“最新信息”列出全站各栏目最近发布的信息条数(下次生成门户时生效)", 1),
     Setting("message_warn_days", 2, int, "留言到期提醒(工作日)",
             "办理期限前多少个工作日起提醒承办人,并在各队列中标示“即将到期”(第十九条)", 0),
     Setting("message_veto_warn_days", 60, int, "留言长期未答复预警(天)",

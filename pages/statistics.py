@@ -188,34 +188,93 @@ else:
     st.info("该指标在本期没有对应的信息。")
 
 # ---------------------------------------------------------------- bulletins (通报)
+CONFIRM = "stat_bulletin_confirm"  # the period whose issuing awaits confirmation
+
+
+def bulletin_target(issued_periods: set[str]) -> str:
+    """The period to issue: by month or by quarter, the last complete one chosen at first."""
+    kind_col, choose_col = st.columns([1, 2])
+    kind = kind_col.radio("通报周期", list(bulletin.PERIOD_KINDS), horizontal=True, key="stat_bulletin_kind",
+                          format_func=bulletin.PERIOD_KINDS.get)
+    options = _months(12) if kind == "month" else _quarters(4)
+    default = bulletin.last_complete(kind, TODAY).code
+
+    def label(code: str) -> str:
+        period = stats.parse_period(code)
+        notes = [n for n, shown in (("尚未结束", not bulletin.is_complete(period, TODAY)),
+                                    ("已印发", code in issued_periods)) if shown]
+        return period.label + (f"({'、'.join(notes)})" if notes else "")
+
+    return choose_col.selectbox("通报期间", options, index=options.index(default), key=f"stat_bulletin_period_{kind}",
+                                format_func=label)
+
+
+def forget_confirmation() -> None:
+    for key in (CONFIRM, "stat_bulletin_correct", "stat_bulletin_reason"):
+        st.session_state.pop(key, None)
+
+
+def confirm_issue(target: str) -> None:
+    """What issuing will do, said before it is done; a period already issued only as a correction."""
+    period = stats.parse_period(target)
+    earlier = bulletin.issues_of(con, target)
+    with st.container(border=True, key="stat_bulletin_confirm_box"):
+        st.markdown(f"**将印发 {period.start.year}年第{bulletin.next_number(con, target)}期 通报({period.label})**")
+        st.markdown("印发后编号不可撤回,通报按印发时的内容原样保存,并记录在案(审计日志)。")
+        if not bulletin.is_complete(period, TODAY):
+            st.warning(f"{period.label}尚未结束,通报只统计到今天,之后的数据不会计入。一般应在期间结束后印发。",
+                       icon=":material/calendar_month:")
+        correcting, reason, current = False, "", None
+        if earlier:
+            current = earlier[-1]
+            st.warning(f"{period.label}的通报已印发为{bulletin.issued_line(current)}。同一期间只印发一次;"
+                       "如原通报有误,可印发更正,更正原因将写在新通报开头(第二十五条)。", icon=":material/warning:")
+            correcting = st.checkbox(f"本次为第{current['number']}期的更正", key="stat_bulletin_correct")
+            reason = st.text_area("更正原因", key="stat_bulletin_reason", max_chars=bulletin.REASON_MAX,
+                                  placeholder="例如:电子信息处发布数量统计有误")
+        go_col, cancel_col, _ = st.columns([1, 1, 3])
+        if go_col.button("确认印发", key="stat_bulletin_confirm_issue", type="primary", icon=":material/campaign:"):
+            try:
+                issued = bulletin.issue(con, user, target, correction_of=current["number"] if correcting else None,
+                                        reason=reason)
+            except PortalError as exc:
+                _shared.show_error(exc)
+                return
+            forget_confirmation()
+            corrects = f"(第{current['number']}期的更正)" if issued["corrects"] else ""
+            _shared.flash(f"已印发{issued['title']},{issued['year']}年第{issued['number']}期{corrects}。")
+            st.rerun()
+        if cancel_col.button("取消", key="stat_bulletin_cancel"):
+            forget_confirmation()
+            st.rerun()
+
+
 st.subheader("通报")
-st.caption("按月或按季度印发门户网站信息发布情况通报(第二十五条);印发后的通报原样保存,可随时下载。")
+st.caption("按月或按季度印发门户网站信息发布情况通报(第二十五条);默认为最近一个已结束的月份或季度。"
+           "同一期间只印发一次,有误时印发更正;印发后的通报原样保存,可随时下载。")
+past = bulletin.issued(con, user)
 if can(user, "bulletin.issue"):
-    choose_col, build_col, issue_col = st.columns([2, 1, 1])
-    options = [*_months(12), *_quarters(4)]
-    target = choose_col.selectbox("通报期间", options, key="stat_bulletin_period",
-                                  format_func=lambda code: stats.parse_period(code).label)
+    target = bulletin_target({item["period"] for item in past})
     try:
         draft, gathered = bulletin.build(con, target)
-        build_col.download_button("下载未印发稿", draft, bulletin.filename(gathered.period), key="stat_bulletin_draft",
+        st.caption(gathered.summary())
+        draft_col, issue_col, _ = st.columns([1, 1, 3])
+        draft_col.download_button("下载未印发稿", draft, bulletin.filename(gathered.period), key="stat_bulletin_draft",
                                   mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                                   icon=":material/description:")
-        st.caption(gathered.summary())
+        if issue_col.button("印发通报…", key="stat_bulletin_issue", type="primary", icon=":material/campaign:"):
+            st.session_state[CONFIRM] = target
+        if st.session_state.get(CONFIRM) == target:
+            confirm_issue(target)
     except PortalError as exc:
         _shared.show_error(exc)
-    if issue_col.button("印发通报", key="stat_bulletin_issue", type="primary", icon=":material/campaign:"):
-        try:
-            issued = bulletin.issue(con, user, target)
-            _shared.flash(f"已印发{issued['title']},{issued['year']}年第{issued['number']}期。")
-            st.rerun()
-        except PortalError as exc:
-            _shared.show_error(exc)
-past = bulletin.issued(con, user)
 if past:
     for item in past[:24]:
         text_col, button_col = st.columns([5, 1])
+        corrects = f" · 第{item['corrects_number']}期的更正:{_shared.inert(item['correction_reason'])}" \
+            if item["corrects_number"] else ""
         text_col.markdown(f"**{item['year']}年第{item['number']}期** · {stats.parse_period(item['period']).label} · "
-                          f"{item['issued_by']} {item['issued_at']:%Y-%m-%d %H:%M} 印发  \n{item['summary']}")
+                          f"{item['issued_by']} {item['issued_at']:%Y-%m-%d %H:%M} 印发{corrects}  \n{item['summary']}")
         button_col.download_button("下载", bulletin.get(con, user, item["id"])["docx"], item["filename"],
                                    key=f"stat_bulletin_{item['id']}", icon=":material/download:",
                                    mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")

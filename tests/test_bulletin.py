@@ -7,6 +7,7 @@ import io
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import duckdb
@@ -153,19 +154,104 @@ def test_building_records_nothing_and_issuing_keeps_the_document(con, scene):
     assert scalar(con, "SELECT count(*) FROM bulletins") == 0
 
     first = bulletin.issue(con, scene.webmaster, PERIOD)
-    second = bulletin.issue(con, scene.webmaster, PERIOD)
-    assert (first["number"], second["number"]) == (1, 2)
+    other = bulletin.issue(con, scene.webmaster, "2024Q2")
+    assert (first["number"], other["number"]) == (1, 1)  # 2024's first
     assert f"{TODAY.year}年第1期" in opened(first["docx"]).paragraphs[1].text
     listed = bulletin.issued(con, scene.analyst)
-    assert [b["id"] for b in listed] == [second["id"], first["id"]]
-    assert listed[0]["issued_by"] == "WEBMASTER" and "逾期留言 1 条" in listed[0]["summary"]
+    assert [b["id"] for b in listed] == [other["id"], first["id"]]
+    assert listed[1]["issued_by"] == "WEBMASTER" and "逾期留言 1 条" in listed[1]["summary"]
     # the kept document does not change when the data does
     settings.set_values(con, scene.webmaster, {"publish_lag_days": 30})
     kept = bulletin.get(con, scene.head, first["id"])
     assert kept["docx"] == first["docx"] and kept["sha256"] == first["sha256"]
     logged = rows(con, "SELECT actor, object FROM audit_log WHERE action = 'bulletin.issue' ORDER BY id")
     assert logged == [{"actor": "webmaster", "object": f"bulletin:{first['id']}"},
-                      {"actor": "webmaster", "object": f"bulletin:{second['id']}"}]
+                      {"actor": "webmaster", "object": f"bulletin:{other['id']}"}]
+
+
+# ---------------------------------------------------------------- the default period, one issue per period
+
+@pytest.mark.parametrize("today, month, quarter", [
+    (dt.date(2027, 1, 1), "2026-12", "2026Q4"),  # across the year boundary
+    (dt.date(2027, 1, 31), "2026-12", "2026Q4"),
+    (dt.date(2026, 12, 31), "2026-11", "2026Q3"),  # December is not over on its last day
+    (dt.date(2026, 12, 1), "2026-11", "2026Q3"),
+    (dt.date(2026, 4, 1), "2026-03", "2026Q1"),
+    (dt.date(2026, 3, 31), "2026-02", "2025Q4"),
+])
+def test_the_default_period_is_the_last_complete_month_or_quarter(today, month, quarter):
+    assert bulletin.last_complete("month", today).code == month
+    assert bulletin.last_complete("quarter", today).code == quarter
+    for kind in ("month", "quarter"):
+        period = bulletin.last_complete(kind, today)
+        assert bulletin.is_complete(period, today) and period.end >= today - dt.timedelta(days=92)
+
+
+def test_the_same_period_is_not_issued_twice(con, scene):
+    first = bulletin.issue(con, scene.webmaster, PERIOD)
+    with pytest.raises(ValidationError, match="第二十五条") as refused:
+        bulletin.issue(con, scene.webmaster, PERIOD)
+    message = str(refused.value)
+    assert f"{TODAY.year}年第1期" in message and "不能重复印发" in message and "更正" in message
+    assert "WEBMASTER" in message  # who issued it
+    assert scalar(con, "SELECT count(*) FROM bulletins") == 1
+    assert scalar(con, "SELECT count(*) FROM audit_log WHERE action = 'bulletin.issue'") == 1
+    assert bulletin.issues_of(con, PERIOD)[0]["id"] == first["id"]
+
+
+def test_a_double_click_from_two_sessions_makes_one_issue(con, scene):
+    """Two sessions (two cursors, as the workbench gives each run) press 印发 at the same moment:
+    whichever commits second is refused, by the period check or by the (year, number) key."""
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def press():
+        cursor = con.cursor()
+        barrier.wait()
+        try:
+            bulletin.issue(cursor, scene.webmaster, PERIOD)
+            outcomes.append("issued")
+        except ValidationError as exc:
+            outcomes.append(str(exc))
+        finally:
+            cursor.close()
+
+    threads = [threading.Thread(target=press) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert outcomes.count("issued") == 1
+    assert "第二十五条" in next(o for o in outcomes if o != "issued")
+    assert scalar(con, "SELECT count(*) FROM bulletins") == 1
+
+
+def test_a_correction_names_the_issue_it_corrects_and_why(con, scene):
+    first = bulletin.issue(con, scene.webmaster, PERIOD)
+    with pytest.raises(ValidationError, match="更正原因"):
+        bulletin.issue(con, scene.webmaster, PERIOD, correction_of=1, reason="  ")
+    with pytest.raises(ValidationError, match="只能更正这一期"):
+        bulletin.issue(con, scene.webmaster, PERIOD, correction_of=7, reason="数据有误")
+    fixed = bulletin.issue(con, scene.webmaster, PERIOD, correction_of=1, reason="电子信息处发布数量统计有误")
+    assert fixed["number"] == 2 and fixed["corrects"] == first["id"]
+    assert fixed["correction_reason"] == "电子信息处发布数量统计有误"
+    document = opened(fixed["docx"])
+    assert f"{TODAY.year}年第2期" in document.paragraphs[1].text
+    top = document.paragraphs[2].text
+    assert top.startswith(f"本期为{TODAY.year}年第1期的更正") and "电子信息处发布数量统计有误" in top
+    assert "更正" not in text_of(opened(first["docx"]))[:200]
+    listed = bulletin.issued(con, scene.analyst)
+    assert (listed[0]["corrects_number"], listed[1]["corrects_number"]) == (1, None)
+    # the correction is now the period's current issue: correcting the old one again is refused
+    with pytest.raises(ValidationError, match=f"{TODAY.year}年第2期"):
+        bulletin.issue(con, scene.webmaster, PERIOD, correction_of=1, reason="再次更正")
+    assert "更正第1期" in scalar(con, "SELECT summary FROM audit_log WHERE object = ?", [f"bulletin:{fixed['id']}"])
+
+
+def test_a_correction_of_a_period_never_issued_is_refused(con, org):
+    with pytest.raises(ValidationError, match="尚未印发通报"):
+        bulletin.issue(con, org.webmaster, PERIOD, correction_of=1, reason="数据有误")
+    assert scalar(con, "SELECT count(*) FROM bulletins") == 0
 
 
 @pytest.mark.parametrize("who", ["analyst", "head", "leader", "officer"])
@@ -224,10 +310,29 @@ def test_cli_issues_under_a_webmaster_account(db_file, tmp_path):
     assert len(kept) == 1 and bytes(kept[0]["docx"]) == out.read_bytes()
 
 
+def test_cli_issues_a_period_once_and_then_only_as_a_correction(db_file, tmp_path):
+    common = ["bulletin", "--db", str(db_file), "--period", PERIOD, "--issue", "--by", "webmaster"]
+    assert run(*common, "--out", str(tmp_path / "1.docx")).returncode == 0
+    again = run(*common, "--out", str(tmp_path / "again.docx"))
+    assert again.returncode == 2 and "不能重复印发" in again.stderr and "第二十五条" in again.stderr
+    assert not (tmp_path / "again.docx").exists()
+    fixed = run(*common, "--out", str(tmp_path / "2.docx"), "--correction-of", "1", "--reason", "发布数量有误")
+    assert fixed.returncode == 0, fixed.stderr
+    assert '"number": 2' in fixed.stdout and '"corrects": 1' in fixed.stdout
+    top = opened((tmp_path / "2.docx").read_bytes()).paragraphs[2].text
+    assert top.startswith(f"本期为{TODAY.year}年第1期的更正") and "发布数量有误" in top
+    con = connect(db_file)
+    kept = rows(con, "SELECT number, corrects, correction_reason FROM bulletins ORDER BY number")
+    con.close()
+    assert [(k["number"], k["correction_reason"]) for k in kept] == [(1, None), (2, "发布数量有误")]
+    assert kept[1]["corrects"] is not None
+
+
 @pytest.mark.parametrize("args, message", [
     (["--period", "2026", "--out", "x.docx"], "通报期间"),
     (["--period", "2026-10", "--out", "no/such/dir/x.docx"], "不存在"),
     (["--period", "2026-10", "--out", "x.docx", "--issue"], "--by"),
+    (["--period", "2026-10", "--out", "x.docx", "--correction-of", "1", "--reason", "有误"], "--issue"),
 ])
 def test_cli_usage_errors_exit_2(db_file, tmp_path, args, message):
     result = run("bulletin", "--db", str(db_file), *[str(tmp_path / a) if a.endswith(".docx") else a for a in args])

@@ -8,7 +8,8 @@ import io
 import pytest
 from docx import Document
 
-from core.db import connect, scalar
+from core import bulletin, stats
+from core.db import connect, rows, scalar
 from tests.apptest_helpers import app_as, open_page, texts
 from tests.conftest import make_org
 from tests.test_statistics import published
@@ -96,22 +97,80 @@ def test_a_head_sees_only_their_division(db_path):
     assert "只能查看本处室" in texts(at)
     assert list(at.dataframe[0].value["处室"]) == ["电子信息处"]
     assert metrics(at)["发布数量"] == "2"
-    assert "印发通报" not in [b.label for b in at.button]
+    assert "stat_bulletin_issue" not in [b.key for b in at.button]
 
 
-def test_the_webmaster_issues_a_bulletin_and_it_is_kept(db_path):
+def bulletins(db_path) -> list[dict]:
+    con = connect(db_path)
+    found = rows(con, "SELECT number, period, corrects, correction_reason, docx FROM bulletins ORDER BY number")
+    con.close()
+    return found
+
+
+def test_the_bulletin_period_defaults_to_the_last_complete_month_or_quarter(db_path):
+    at = statistics(db_path, "webmaster")
+    month = at.selectbox(key="stat_bulletin_period_month")
+    assert month.value == bulletin.last_complete("month", TODAY).code
+    assert "尚未结束" in month.format_func(f"{TODAY:%Y-%m}")  # the running month is still offered, marked
+    at.radio(key="stat_bulletin_kind").set_value("quarter").run()
+    assert at.selectbox(key="stat_bulletin_period_quarter").value == bulletin.last_complete("quarter", TODAY).code
+
+
+def test_issuing_asks_first_and_says_what_will_happen(db_path):
     at = statistics(db_path, "webmaster")
     assert "尚未印发通报" in texts(at)
+    target = at.selectbox(key="stat_bulletin_period_month").value
+    label = stats.parse_period(target).label
     at.button(key="stat_bulletin_issue").click().run()
     assert not at.exception and not at.error
-    assert "年第1期" in texts(at)
+    assert bulletins(db_path) == []  # one click issues nothing
+    shown = texts(at)
+    assert f"将印发 {stats.parse_period(target).start.year}年第1期 通报({label})" in shown
+    assert "编号不可撤回" in shown and "记录在案" in shown
+    at.button(key="stat_bulletin_cancel").click().run()
+    assert "将印发" not in texts(at) and bulletins(db_path) == []
+
+    at.button(key="stat_bulletin_issue").click().run()
+    at.button(key="stat_bulletin_confirm_issue").click().run()
+    assert not at.exception and not at.error
+    kept = bulletins(db_path)
+    assert [(k["number"], k["period"]) for k in kept] == [(1, target)]
+    assert "年第1期" in texts(at) and "将印发" not in texts(at)
     con = connect(db_path)
-    kept = bytes(con.execute("SELECT docx FROM bulletins").fetchone()[0])
     assert scalar(con, "SELECT count(*) FROM audit_log WHERE action = 'bulletin.issue'") == 1
     con.close()
-    assert Document(io.BytesIO(kept)).paragraphs[0].text.endswith("信息发布情况通报")
+    assert Document(io.BytesIO(bytes(kept[0]["docx"]))).paragraphs[0].text.endswith("信息发布情况通报")
     analyst = statistics(db_path, "analyst")
-    assert "年第1期" in texts(analyst) and "印发通报" not in [b.label for b in analyst.button]
+    assert "年第1期" in texts(analyst) and "stat_bulletin_issue" not in [b.key for b in analyst.button]
+
+
+def test_issuing_a_period_again_is_only_a_correction_with_a_reason(db_path):
+    at = statistics(db_path, "webmaster")
+    at.button(key="stat_bulletin_issue").click().run()
+    at.button(key="stat_bulletin_confirm_issue").click().run()
+    assert len(bulletins(db_path)) == 1
+    assert "已印发" in at.selectbox(key="stat_bulletin_period_month").format_func(
+        at.selectbox(key="stat_bulletin_period_month").value)
+
+    at.button(key="stat_bulletin_issue").click().run()
+    assert "已印发为" in texts(at) and "第1期" in texts(at) and "WEBMASTER" in texts(at)
+    at.button(key="stat_bulletin_confirm_issue").click().run()  # without choosing 更正
+    assert "不能重复印发" in texts(at) and "第二十五条" in texts(at)
+    assert len(bulletins(db_path)) == 1
+
+    at.checkbox(key="stat_bulletin_correct").check().run()
+    at.button(key="stat_bulletin_confirm_issue").click().run()  # no reason
+    assert "「更正原因」" in [e.value for e in at.error][0]
+    assert len(bulletins(db_path)) == 1
+
+    at.text_area(key="stat_bulletin_reason").input("电子信息处发布数量统计有误").run()
+    at.button(key="stat_bulletin_confirm_issue").click().run()
+    assert not at.exception and not at.error
+    kept = bulletins(db_path)
+    assert [k["number"] for k in kept] == [1, 2] and kept[1]["correction_reason"] == "电子信息处发布数量统计有误"
+    assert "第1期的更正" in texts(at)
+    top = Document(io.BytesIO(bytes(kept[1]["docx"]))).paragraphs[2].text
+    assert "第1期的更正" in top and "电子信息处发布数量统计有误" in top
 
 
 def test_looking_writes_nothing(db_path):

@@ -283,9 +283,21 @@ def test_pagination(tmp_path):
     # the home page falls back to first-level columns when none is key: latest 8
     con.execute("UPDATE columns SET is_key = FALSE")
     build_site(con, out)
-    home = _read(out, "/index.html")
-    assert "通知45" in home and "通知38" in home and "通知37" not in home
+    section = home_section(_read(out, "/index.html"), "sec-2")
+    assert "通知45" in section and "通知38" in section and "通知37" not in section
     con.close()
+
+
+def home_section(html: str, heading_id: str) -> str:
+    """One <section> of the home page, by the id of its heading."""
+    found = re.search(rf'<section[^>]*aria-labelledby="{heading_id}".*?</section>', html, re.S)
+    assert found, f"no home section {heading_id}"
+    return found.group(0)
+
+
+def latest_titles(html: str) -> list[str]:
+    """The titles in the home page's 最新信息 list, in order."""
+    return re.findall(r'<a href="/art/[^"]+">([^<]+)</a>', home_section(html, "sec-latest"))
 
 
 def test_settings_override_identity(tmp_path):
@@ -694,3 +706,21 @@ def test_full_build_shows_progress_on_request(tmp_path, capsys):
     build_site(con, tmp_path / "site", full=False, progress=True)
     assert "生成门户页面" not in capsys.readouterr().err  # incremental builds take a second: no bar
     con.close()
+
+
+def test_home_page_lists_the_latest_items_of_every_column(site):
+    """最新信息: the newest public items whatever their column (科技通知 has no home section:
+    工作动态 is the only key column), newest first, each with its column and date."""
+    con, out, _ = site
+    html = _read(out, "/index.html")
+    assert latest_titles(html) == ["第二篇工作动态", "&lt;script&gt;alert(1)&lt;/script&gt;关于科技项目的通知",
+                                   "第一版标题", "旧栏目里的文章"]
+    latest = home_section(html, "sec-latest")
+    assert "<h2" in latest and "最新信息" in latest
+    assert "[科技通知]" in latest and f"{(BASE + timedelta(hours=2)):%Y-%m-%d}" in latest
+    assert "sec-3" not in html  # 科技通知 itself is not on the home page
+    assert "已撤下的标题" not in latest and "从未发布的稿件" not in latest
+
+    con.execute("INSERT INTO settings (name, value) VALUES ('home_latest_items', '2')")
+    build_site(con, out)
+    assert latest_titles(_read(out, "/index.html")) == latest_titles(html)[:2]

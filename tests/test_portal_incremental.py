@@ -12,7 +12,7 @@ import pytest
 
 from core import columns, portal, workflow
 from core.portal import article_url, build_site, column_url
-from tests.test_portal import all_text, approve, bulk_articles, correct, publish, snapshot
+from tests.test_portal import all_text, approve, bulk_articles, correct, home_section, latest_titles, publish, snapshot
 
 YEAR = dt.date.today().year
 
@@ -198,3 +198,33 @@ def test_full_build_reports_every_year(con, org, built, tmp_path):
     stats = build_site(con, out, full=True)
     assert stats["mode"] == "full" and stats["touched_years"] == [2019, YEAR]
     assert sorted(stats["changed_articles"]) == [10_000, 10_001, 10_002]  # since the last build
+
+
+def test_an_item_published_in_a_column_not_on_the_home_page_heads_its_latest_list(con, org, built, tmp_path):
+    """An officer publishing in 财政资金 (not a key column, so no section of its own on the home
+    page) finds the item first in 最新信息 after the incremental build; taken down, it is gone."""
+    out, _, _ = built
+    con.execute("UPDATE columns SET is_key = (id = ?)", [org.col_dz])
+    assert build_site(con, out, full=False)["mode"] == "full"  # the column tree changed
+    home = (out / "index.html").read_text(encoding="utf-8")
+    assert f'aria-labelledby="sec-{org.col_cw}"' not in home  # 财政资金 has no home section
+
+    item = workflow.create_article(con, org.officer_cw, org.col_cw, "财政资金第二篇", "<p>资金安排</p>", "财务处")
+    item = workflow.submit(con, org.officer_cw, item.id, item.version)
+    item = workflow.publish(con, org.officer_cw, item.id, approve(con, org.head_cw, item).version)
+    stats = build_site(con, out, full=False)
+    assert stats["mode"] == "incremental" and stats["changed_articles"] == [item.id]
+    home = (out / "index.html").read_text(encoding="utf-8")
+    assert latest_titles(home)[0] == "财政资金第二篇"
+    entry = home_section(home, "sec-latest").split("</li>")[0]
+    assert f'href="{_url(item)}"' in entry and "[财政资金]" in entry and f"{item.published_at:%Y-%m-%d}" in entry
+    assert portal.public_url(con, item.id) == "https://www.sxit.gov.cn" + _url(item)
+
+    item = workflow.get_article(con, item.id)
+    workflow.take_down(con, org.webmaster, item.id, item.version, "数据有误")
+    stats = build_site(con, out, full=False)
+    assert stats["mode"] == "incremental"
+    home = (out / "index.html").read_text(encoding="utf-8")
+    assert "财政资金第二篇" not in home and latest_titles(home)[0] != "财政资金第二篇"
+    assert portal.public_url(con, item.id) is None
+    _equals_full_build(con, out, tmp_path)
