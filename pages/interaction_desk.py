@@ -139,6 +139,8 @@ with new_tab:
             st.caption(f"共 {summary['new']} 条待审核,按办理期限先后显示前 {len(new)} 条;处理后显示其余的。")
         _messages.queue_table(new, "msg_new_table")
         labels = {m["id"]: f"{m['code']} · {m['subject'][:30]} · {m['name'][:10]}" for m in new}
+        if st.session_state.pop("msg_bulk_done", False):
+            st.session_state["msg_bulk_pick"] = []  # written, not popped: the browser must drop them too
         chosen = st.multiselect("批量处理:选择留言(如垃圾信息)", list(labels), format_func=labels.get,
                                 key="msg_bulk_pick")
         with st.expander(f"批量不予受理(已选 {len(chosen)} 条)", expanded=bool(chosen)):
@@ -154,7 +156,7 @@ with new_tab:
                 except Exception as exc:
                     _shared.show_error(exc)
                 else:
-                    st.session_state.pop("msg_bulk_pick", None)
+                    st.session_state["msg_bulk_done"] = True
                     _shared.flash(f"已批量不予受理 {count} 条留言。")
                     st.rerun()
         message = _messages.pick(new, "msg_pick_new", "审核留言")

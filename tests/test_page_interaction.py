@@ -152,3 +152,21 @@ def test_a_refused_answer_keeps_the_text_and_names_the_rule(setup):
     assert at.error and "答复内容" in at.error[0].value and "第十六条" in at.error[0].value
     assert at.text_area(key=f"msg_answer_text_{sent.id}").value == text
     assert state(db_path, sent.id)["state"] == "routed"
+
+
+def test_after_an_answer_is_sent_the_selector_is_told_to_show_the_next_message(setup):
+    db_path, org, sent = setup
+    con = connect(db_path)
+    second = _submit(con, org, subject="第二条留言的标题")
+    for message_id in (sent.id, second.id):
+        interaction.route(con, org.webmaster, message_id, org.dz, interaction.get(con, message_id)["version"])
+    con.close()
+    at = open_page(app_as(db_path, "officer"), "interaction_answers")
+    first = at.selectbox(key="msg_pick_answer").value
+    following = second.id if first == sent.id else sent.id
+    at.text_area(key=f"msg_answer_text_{first}").input("申报截止时间为 12 月 20 日,详见通知公告。")
+    at.button(key=f"msg_send_{first}").click().run()
+    picker = at.selectbox(key="msg_pick_answer")
+    assert picker.value == following
+    # the browser is told (a dropped value left it naming the answered message over the next one)
+    assert picker.proto.set_value and interaction.get(connect(db_path), following)["code"] in picker.proto.raw_value
