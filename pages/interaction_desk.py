@@ -48,8 +48,10 @@ def moderate(message: dict) -> None:
     route_tab, answer_tab, merge_tab, reject_tab = st.tabs(["分办", "直接答复", "合并重复留言", "不予受理"])
     with route_tab, st.form(f"msg_route_{mid}"):
         ids = list(divisions)
-        default = ids.index(full["concerns_division_id"]) if full["concerns_division_id"] in ids else 0
-        st.selectbox("承办处室", ids, index=default, format_func=divisions.get, key=f"msg_division_{mid}")
+        # the citizen's choice, if any; 不清楚 preselects nothing, so no division is routed to by default
+        chosen = ids.index(full["concerns_division_id"]) if full["concerns_division_id"] in ids else None
+        st.selectbox("承办处室", ids, index=chosen, format_func=divisions.get, key=f"msg_division_{mid}",
+                     placeholder="请选择承办处室")
         st.date_input("办理期限", value=full["due_on"], key=f"msg_due_{mid}",
                       help="默认按留言类型的办理时限(工作日,已扣除节假日)计算,可调整。")
         st.text_input("给承办处室的说明(可选)", key=f"msg_note_{mid}")

@@ -53,6 +53,24 @@ def test_the_desk_shows_the_new_message_with_contacts_and_routes_it(setup):
     assert state(db_path, sent.id)["state"] == "routed"
 
 
+def test_without_the_citizens_choice_no_division_is_preselected_and_routing_asks_for_one(setup):
+    db_path, org, sent = setup
+    con = connect(db_path)
+    unsure = _submit(con, org, concerns_division_id=None, subject="不知道该问哪个处室的问题")
+    interaction.reject(con, org.webmaster, sent.id, "duplicate", "", 1)
+    con.close()
+    at = open_page(app_as(db_path, "webmaster"), "interaction_desk")
+    picker = at.selectbox(key=f"msg_division_{unsure.id}")
+    assert picker.value is None and picker.placeholder == "请选择承办处室"
+    submit_button(at, f"msg_route_{unsure.id}", "分办").click().run()
+    assert at.error and "「承办处室」" in at.error[0].value and "请选择" in at.error[0].value
+    assert state(db_path, unsure.id)["state"] == "new"
+    at.selectbox(key=f"msg_division_{unsure.id}").set_value(org.dz)
+    submit_button(at, f"msg_route_{unsure.id}", "分办").click().run()
+    assert "已分办给电子信息处" in texts(at)
+    assert state(db_path, unsure.id)["division_id"] == org.dz
+
+
 def test_a_rejection_without_a_reason_keeps_the_form(setup):
     db_path, org, sent = setup
     at = open_page(app_as(db_path, "webmaster"), "interaction_desk")
