@@ -640,6 +640,37 @@ def return_answer(con: duckdb.DuckDBPyConnection, user, message_id: int, comment
     _run(con, go)
 
 
+def _returned_by(from_state: str) -> str:
+    return "处室负责人" if from_state == "drafted" else "办公室"
+
+
+def latest_returns(con: duckdb.DuckDBPyConnection, message_ids: list[int]) -> dict[int, dict]:
+    """For answers sent back and not yet resubmitted: who returned each, when and why (the
+    officer must see the comment where they rewrite the answer, like 退回意见 on an article)."""
+    if not message_ids:
+        return {}
+    marks = ", ".join("?" for _ in message_ids)
+    found = rows(con, f"""
+        SELECT e.message_id, e.action, e.from_state, e.comment, e.created_at,
+               coalesce(u.display_name, '') AS actor
+        FROM message_events e LEFT JOIN users u ON u.id = e.actor_id
+        WHERE e.message_id IN ({marks})
+        QUALIFY row_number() OVER (PARTITION BY e.message_id ORDER BY e.id DESC) = 1""", message_ids)
+    return {r["message_id"]: {"comment": r["comment"] or "", "at": r["created_at"], "actor": r["actor"],
+                              "role": _returned_by(r["from_state"])}
+            for r in found if r["action"] == "return_answer"}
+
+
+def latest_return(message: dict) -> dict | None:
+    """The same for one message loaded by `view` (its events in order)."""
+    events = message.get("events") or []
+    if message["state"] != "routed" or not events or events[-1]["action"] != "return_answer":
+        return None
+    last = events[-1]
+    return {"comment": last["comment"] or "", "at": last["created_at"], "actor": last["actor"],
+            "role": _returned_by(last["from_state"])}
+
+
 # ---------------------------------------------------------------- queues and deadlines
 
 
@@ -725,8 +756,12 @@ def division_queue(con: duckdb.DuckDBPyConnection, user, today: dt.date | None =
     head: to approve)."""
     if not (user.has("officer") or user.has("head")) or user.division_id is None:
         return []
-    return _with_urgency(con, rows(con, _QUEUE_SQL + " WHERE m.division_id = ? AND m.state IN ('routed', 'drafted', "
-                                   "'approved') ORDER BY m.due_on, m.id", [user.division_id]), today)
+    found = _with_urgency(con, rows(con, _QUEUE_SQL + " WHERE m.division_id = ? AND m.state IN ('routed', 'drafted', "
+                                    "'approved') ORDER BY m.due_on, m.id", [user.division_id]), today)
+    returned = latest_returns(con, [m["id"] for m in found if m["state"] == "routed"])
+    for message in found:
+        message["returned"] = returned.get(message["id"])
+    return found
 
 
 def division_history(con: duckdb.DuckDBPyConnection, user, limit: int = 200) -> list[dict]:

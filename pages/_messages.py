@@ -13,12 +13,23 @@ from pages._shared import inert
 def queue_table(found: list[dict], key: str, *, division: bool = True) -> None:
     if not found:
         return
+    returns = any(m.get("returned") for m in found)
     st.dataframe(pd.DataFrame([{
         "提醒": m["urgency_label"], "查询码": m["code"], "类型": m["kind_label"], "标题": m["subject"],
-        "状态": m["state_label"], **({"承办处室": m["division_name"] or "—"} if division else {}),
+        "状态": "退回修改" if m.get("returned") else m["state_label"],
+        **({"承办处室": m["division_name"] or "—"} if division else {}),
         "收到": f"{m['received_at']:%Y-%m-%d %H:%M}", "办理期限": m["due_on"],
+        **({"退回意见": m["returned"]["comment"] if m.get("returned") else ""} if returns else {}),
     } for m in found]), hide_index=True, key=key, width="stretch",
         column_config={"标题": st.column_config.TextColumn(width="large")})
+
+
+def returned_notice(returned: dict | None) -> None:
+    """A returned answer says why, where the officer rewrites it (as 退回意见 on an article)."""
+    if returned:
+        st.warning(f"**退回意见**({returned['role']} {inert(returned['actor'])},"
+                   f"{returned['at']:%Y-%m-%d %H:%M} 退回):{inert(returned['comment'])}  \n"
+                   "请按意见修改答复后重新提交负责人审批。", icon=":material/undo:")
 
 
 def settle_choice(key: str, ids: list) -> None:

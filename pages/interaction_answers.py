@@ -30,6 +30,7 @@ def answer(message: dict) -> None:
     version = _messages.seen_version(message)
     full = interaction.view(con, user, message["id"])
     mid = full["id"]
+    _messages.returned_notice(interaction.latest_return(full))
     _messages.show(full, contacts=True)
     _messages.history(full)
     # not in a form: what the officer types survives any other button on the page
@@ -77,6 +78,9 @@ def queue_tab(found: list[dict], key: str, empty: str, label: str = "", handle=N
     if not found:
         st.info(empty)
         return
+    returned = sum(bool(m.get("returned")) for m in found)
+    if returned:
+        st.warning(f"有 {returned} 条答复被退回修改,退回意见见下表和所选留言。", icon=":material/undo:")
     _messages.queue_table(found, f"msg_{key}_table", division=False)
     picked = _messages.pick(found, f"msg_pick_{key}", label) if handle else None
     if picked:

@@ -315,3 +315,23 @@ def test_a_published_answer_is_a_portal_page_without_personal_data(con, org, tmp
     assert portal.answer_url(sent.id, published_at) not in (site / "hudong" / "index.html").read_text("utf-8")
     assert portal.answer_url(sent.id, published_at) not in (site / "col" / "hdjl" / "index.html").read_text("utf-8")
     assert interaction.lookup(con, sent.code, CLIENT)["answer"]  # still answered for the citizen
+
+
+def test_a_returned_answer_carries_who_returned_it_when_and_why(con, org):
+    sent = submit(con, org)
+    interaction.route(con, org.webmaster, sent.id, org.dz, 1)
+    interaction.submit_answer(con, org.officer, sent.id, "答复初稿,详见通知。", 2)
+    interaction.return_answer(con, org.head, sent.id, "请写明申报截止日期", 3)
+    [queued] = interaction.division_queue(con, org.officer)
+    assert queued["returned"]["comment"] == "请写明申报截止日期"
+    assert queued["returned"]["actor"] == "HEAD" and queued["returned"]["role"] == "处室负责人"
+    assert interaction.latest_return(interaction.view(con, org.officer, sent.id))["comment"] == "请写明申报截止日期"
+    # once resubmitted the comment is history, not a pending return
+    interaction.submit_answer(con, org.officer, sent.id, "申报截止日期为 12 月 20 日,详见通知。", 4)
+    assert interaction.division_queue(con, org.officer)[0]["returned"] is None
+    assert interaction.latest_return(interaction.view(con, org.officer, sent.id)) is None
+    # the office returns an approved answer: named as 办公室
+    interaction.approve_answer(con, org.head, sent.id, 5)
+    interaction.return_answer(con, org.webmaster, sent.id, "答复中的文号有误", 6)
+    returned = interaction.latest_return(interaction.view(con, org.officer, sent.id))
+    assert returned["role"] == "办公室" and returned["actor"] == "WEBMASTER" and returned["comment"] == "答复中的文号有误"

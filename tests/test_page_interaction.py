@@ -71,6 +71,26 @@ def test_without_the_citizens_choice_no_division_is_preselected_and_routing_asks
     assert state(db_path, unsure.id)["division_id"] == org.dz
 
 
+def test_a_returned_answer_shows_the_return_comment_to_the_officer(setup):
+    db_path, org, sent = setup
+    con = connect(db_path)
+    interaction.route(con, org.webmaster, sent.id, org.dz, 1)
+    interaction.submit_answer(con, org.officer, sent.id, "答复初稿,详见通知。", 2)
+    con.close()
+    head = open_page(app_as(db_path, "head"), "interaction_answers")
+    head.text_input(key=f"msg_return_text_{sent.id}").input("请写明申报截止日期")
+    submit_button(head, f"msg_approve_{sent.id}", "退回修改").click().run()
+    assert state(db_path, sent.id)["state"] == "routed"
+
+    officer = open_page(app_as(db_path, "officer"), "interaction_answers")
+    notices = [w.value for w in officer.warning if "退回意见" in w.value]
+    assert notices, texts(officer)
+    assert any("请写明申报截止日期" in n and "HEAD" in n and "处室负责人" in n for n in notices)
+    table = officer.dataframe[0].value
+    assert list(table["状态"]) == ["退回修改"] and list(table["退回意见"]) == ["请写明申报截止日期"]
+    assert officer.text_area(key=f"msg_answer_text_{sent.id}").value == "答复初稿,详见通知。"
+
+
 def test_a_rejection_without_a_reason_keeps_the_form(setup):
     db_path, org, sent = setup
     at = open_page(app_as(db_path, "webmaster"), "interaction_desk")
