@@ -208,3 +208,48 @@ def test_after_an_answer_is_sent_the_selector_is_told_to_show_the_next_message(s
     assert picker.value == following
     # the browser is told (a dropped value left it naming the answered message over the next one)
     assert picker.proto.set_value and interaction.get(connect(db_path), following)["code"] in picker.proto.raw_value
+
+
+def test_the_citizens_name_in_an_answer_is_refused_where_it_is_written_and_the_text_stays(setup):
+    db_path, org, sent = setup
+    con = connect(db_path)
+    interaction.route(con, org.webmaster, sent.id, org.dz, 1)
+    con.close()
+    at = open_page(app_as(db_path, "officer"), "interaction_answers")
+    text = "赵六您好!申报截止时间为 12 月 20 日,详见通知公告。"
+    at.text_area(key=f"msg_answer_text_{sent.id}").input(text)
+    for button in (f"msg_save_{sent.id}", f"msg_send_{sent.id}"):
+        at.button(key=button).click().run()
+        error = at.error[0].value
+        assert "「答复内容」" in error and "赵六" in error and "第十六条" in error
+        assert at.text_area(key=f"msg_answer_text_{sent.id}").value == text
+    stored = state(db_path, sent.id)
+    assert stored["state"] == "routed" and not stored["answer"]
+
+
+def test_the_head_is_told_the_answer_holds_the_name(setup):
+    db_path, org, sent = setup
+    con = connect(db_path)
+    interaction.route(con, org.webmaster, sent.id, org.dz, 1)
+    interaction.submit_answer(con, org.officer, sent.id, "申报截止时间为 12 月 20 日。", 2)
+    con.execute("UPDATE messages SET answer = '赵六您好!申报截止时间为 12 月 20 日。' WHERE id = ?", [sent.id])
+    con.close()
+    head = open_page(app_as(db_path, "head"), "interaction_answers")
+    submit_button(head, f"msg_approve_{sent.id}", "审批通过").click().run()
+    assert head.error and "「答复内容」" in head.error[0].value and "退回修改" in head.error[0].value
+    assert state(db_path, sent.id)["state"] == "drafted"
+
+
+def test_at_publication_the_webmaster_is_told_the_answer_holds_the_name(setup):
+    db_path, org, sent = setup
+    con = connect(db_path)
+    interaction.route(con, org.webmaster, sent.id, org.dz, 1)
+    interaction.submit_answer(con, org.officer, sent.id, "申报截止时间为 12 月 20 日。", 2)
+    interaction.approve_answer(con, org.head, sent.id, 3)
+    con.execute("UPDATE messages SET answer = '赵六您好!申报截止时间为 12 月 20 日。' WHERE id = ?", [sent.id])
+    con.close()
+    desk = open_page(app_as(db_path, "webmaster"), "interaction_desk")
+    submit_button(desk, f"msg_publish_{sent.id}", "公开发布").click().run()
+    error = desk.error[0].value
+    assert "「答复内容」" in error and "「公开的留言内容」" not in error and "退回修改" in error
+    assert state(db_path, sent.id)["state"] == "approved"
