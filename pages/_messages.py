@@ -17,9 +17,9 @@ def queue_table(found: list[dict], key: str, *, division: bool = True) -> None:
     st.dataframe(pd.DataFrame([{
         "提醒": m["urgency_label"], "查询码": m["code"], "类型": m["kind_label"], "标题": m["subject"],
         "状态": "退回修改" if m.get("returned") else m["state_label"],
+        **({"退回意见": m["returned"]["comment"] if m.get("returned") else ""} if returns else {}),
         **({"承办处室": m["division_name"] or "—"} if division else {}),
         "收到": f"{m['received_at']:%Y-%m-%d %H:%M}", "办理期限": m["due_on"],
-        **({"退回意见": m["returned"]["comment"] if m.get("returned") else ""} if returns else {}),
     } for m in found]), hide_index=True, key=key, width="stretch",
         column_config={"标题": st.column_config.TextColumn(width="large")})
 

@@ -144,7 +144,7 @@ with new_tab:
         if st.session_state.pop("msg_bulk_done", False):
             st.session_state["msg_bulk_pick"] = []  # written, not popped: the browser must drop them too
         chosen = st.multiselect("批量处理:选择留言(如垃圾信息)", list(labels), format_func=labels.get,
-                                key="msg_bulk_pick")
+                                key="msg_bulk_pick", placeholder="选择要批量不予受理的留言")
         with st.expander(f"批量不予受理(已选 {len(chosen)} 条)", expanded=bool(chosen)):
             with st.form("msg_bulk"):
                 st.selectbox("类别", list(interaction.REJECT_REASONS), format_func=interaction.REJECT_REASONS.get,

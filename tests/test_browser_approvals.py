@@ -42,6 +42,11 @@ def tick_everything(page) -> None:
 def test_after_approval_the_selector_names_the_item_shown(demo):
     db_path, site_dir = demo
     with servers(db_path, site_dir) as (workbench, _), chromium() as browser:
+        # the first script run after a start is Streamlit's pages-folder mode (see app.py): warm up
+        warm = browser.new_page()
+        warm.goto(workbench)
+        warm.get_by_label("用户名", exact=True).wait_for(timeout=30000)
+        warm.close()
         page = browser.new_context(viewport={"width": 1400, "height": 1400}, locale="zh-CN").new_page()
         login(page, workbench, "fzr_dzxx", DEMO_PASSWORD)
         page.get_by_role("link", name="待我审批").click()
