@@ -68,3 +68,32 @@ def test_after_approval_the_selector_names_the_item_shown(demo):
         assert approved not in label, label
         # the item the selector names is the one a second 批准 would decide
         assert re.search(r"#\d+", label)
+
+
+def test_after_routing_the_message_selector_names_the_message_shown(demo):
+    db_path, site_dir = demo
+    with servers(db_path, site_dir) as (workbench, _), chromium() as browser:
+        warm = browser.new_page()
+        warm.goto(workbench)
+        warm.get_by_label("用户名", exact=True).wait_for(timeout=30000)
+        warm.close()
+        page = browser.new_context(viewport={"width": 1400, "height": 1400}, locale="zh-CN").new_page()
+        login(page, workbench, "webmaster", DEMO_PASSWORD)
+        page.get_by_role("link", name="互动管理").click()
+        page.get_by_role("heading", name="互动管理").wait_for(timeout=30000)
+        picker = page.get_by_role("combobox", name="审核留言")
+        picker.wait_for(timeout=30000)
+        routed = shown_title(page)
+        assert routed in picker.input_value()
+
+        page.get_by_role("combobox", name="承办处室").click()
+        page.get_by_role("option", name="电子信息处").click()
+        page.get_by_role("button", name="分办", exact=True).click()
+        page.get_by_text("已分办给电子信息处").wait_for(timeout=30000)
+        page.get_by_role("button", name="分办", exact=True).wait_for(timeout=30000)
+        shot(page, "desk-after-route")
+
+        following = shown_title(page)
+        assert following != routed
+        label = picker.input_value()
+        assert following in label and routed not in label, label
