@@ -402,3 +402,11 @@ def test_at_publication_the_error_names_the_field_that_holds_the_name(con, org):
         interaction.publish(con, org.webmaster, sent.id, version)
     assert error.value.field == "答复内容"
     assert message(con, sent.id)["state"] == "approved"
+
+
+def test_the_office_cannot_answer_directly_with_the_citizens_name(con, org):
+    sent = submit(con, org)
+    with pytest.raises(ValidationError) as error:
+        interaction.answer_directly(con, org.webmaster, sent.id, "张三您好!申报于 12 月 1 日开始。", 1)
+    assert error.value.field == "答复内容" and "张三" in error.value.rule
+    assert message(con, sent.id)["state"] == "new"
