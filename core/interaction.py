@@ -423,7 +423,7 @@ def answer_directly(con: duckdb.DuckDBPyConnection, user, message_id: int, answe
     permissions.require(user, "messages.moderate")
     message = get(con, message_id)
     _expect(message, expected_version, ("new",), "直接答复")
-    text = _answer_text(con, answer)
+    text = _answer_text(con, answer, message)
 
     def go():
         now = dt.datetime.now()
@@ -452,12 +452,18 @@ def _mask_personal(text: str) -> str:
 
 
 def publication_findings(con: duckdb.DuckDBPyConnection, message: dict, public_subject: str,
-                         public_body: str) -> list[screening.Finding]:
-    """Screening of what would go online (personal data blocks in this context, 第十六条)."""
+                         public_body: str) -> list[tuple[str, screening.Finding]]:
+    """Screening of what would go online (personal data blocks in this context, 第十六条), each
+    finding with the field that holds it: 公开标题, 公开的留言内容 or 答复内容."""
     words = lexicon.load(con)
-    findings = screening.screen(public_subject, text_to_html(public_body + "\n\n" + (message["answer"] or "")),
-                                lexicon=words, context="interaction")
-    return [f for f in findings if not f.rule.startswith(("format.", "timeliness"))]
+
+    def screened(title: str, text: str) -> list[screening.Finding]:
+        found = screening.screen(title, text_to_html(text), lexicon=words, context="interaction")
+        return [f for f in found if not f.rule.startswith(("format.", "timeliness"))]
+
+    question = [(FIELD_LABELS["public_subject" if f.where == "title" else "public_body"], f)
+                for f in screened(public_subject, public_body)]
+    return question + [(FIELD_LABELS["answer"], f) for f in screened("", message["answer"] or "")]
 
 
 def message_findings(con: duckdb.DuckDBPyConnection, message: dict) -> list[screening.Finding]:
@@ -480,14 +486,19 @@ def publish(con: duckdb.DuckDBPyConnection, user, message_id: int, expected_vers
                                  "public_subject"), "subject")
     body = _limited(_required(clean_text(public_body if public_body is not None else default_body, multiline=True),
                               "public_body"), "body")
-    for value in (message["phone"], message["email"], message["name"]):
-        if value and len(value) >= 2 and (value in subject or value in body or value in (message["answer"] or "")):
-            raise ValidationError(FIELD_LABELS["public_body"], "公开的内容中含有留言人的姓名或联系方式,请删除",
+    answer_fix = "请点击「退回修改」退回承办处室删除" if message["division_id"] else "请不公开办结"
+    for field, text, fix in (("public_subject", subject, "请删除"), ("public_body", body, "请删除"),
+                             ("answer", message["answer"] or "", answer_fix)):
+        found = own_details(message, text)
+        if found:
+            raise ValidationError(FIELD_LABELS[field], f"含留言人本人的{found[0]}「{found[1]}」,不能公开,{fix}",
                                   "第十六条")
-    blocks = screening.hard_blocks(publication_findings(con, message, subject, body))
+    blocks = [(field, f) for field, f in publication_findings(con, message, subject, body)
+              if f.blocking and not f.overridable]
     if blocks:
-        raise ValidationError(blocks[0].place or FIELD_LABELS["public_body"],
-                              f"{blocks[0].message}:「{blocks[0].excerpt}」,不能公开", blocks[0].article)
+        field, block = blocks[0]
+        fix = answer_fix if field == FIELD_LABELS["answer"] else "请修改"
+        raise ValidationError(field, f"{block.message}:「{block.excerpt}」,不能公开,{fix}", block.article)
 
     def go():
         now = dt.datetime.now()
@@ -541,8 +552,47 @@ def _tell_citizen(con, message: dict) -> None:
 # ---------------------------------------------------------------- the division
 
 
-def _answer_text(con, answer) -> str:
+def own_details(message: dict, text: str) -> tuple[str, str] | None:
+    """The citizen's own name, mobile number or e-mail address (as given in the message) where
+    `text` contains it: (what, value), else None. Digits match across spaces and dashes."""
+    if not text:
+        return None
+    name = message.get("name") or ""
+    if len(name) >= 2 and name in text:
+        return "姓名", name
+    plain = _fullwidth_digits(text)
+    digits = re.sub(r"(?<=\d)[\s\-–—]+(?=\d)", "", plain)
+    if message.get("phone") and message["phone"] in digits:
+        return "手机号码", message["phone"]
+    if message.get("email") and message["email"].casefold() in plain.casefold():
+        return "电子邮箱", message["email"]
+    return None
+
+
+def _personal_in_answer(message: dict, text: str, fix: str) -> None:
+    """An answer that may go online (the citizen agreed to publication) must not carry personal
+    data: the citizen's own name and contact details, or any ID, mobile, card number or e-mail
+    (第十六条). Caught where the answer is written and approved, not first at publication."""
+    if not message["publish_allowed"]:
+        return  # answered privately: only the citizen reads it, by tracking code
+    found = own_details(message, text)
+    if found:
+        raise ValidationError(FIELD_LABELS["answer"], f"含留言人本人的{found[0]}「{found[1]}」。留言人同意公开答复,"
+                              f"答复将在门户公开,不得含公民个人信息,{fix}", "第十六条")
+    personal = screening.rule_personal(screening.Part("body", text), "interaction")
+    if personal:
+        label = screening.RULE_BY_ID[personal[0].rule].label
+        raise ValidationError(FIELD_LABELS["answer"], f"含个人信息({label})「{personal[0].excerpt}」。留言人同意公开"
+                              f"答复,答复将在门户公开,不得含公民个人信息,{fix}", personal[0].article)
+
+
+_OFFICER_FIX = "请删除(称呼可写“您好”)"
+_HEAD_FIX = "请点击「退回修改」请信息员删除"
+
+
+def _answer_text(con, answer, message: dict, fix: str = _OFFICER_FIX) -> str:
     text = _limited(_required(clean_text(answer, multiline=True), "answer"), "answer")
+    _personal_in_answer(message, text, fix)
     words = lexicon.load(con)
     blocks = screening.hard_blocks(screening.screen("", text_to_html(text), lexicon=words, context="article"))
     if blocks:
@@ -557,6 +607,7 @@ def save_answer(con: duckdb.DuckDBPyConnection, user, message_id: int, answer: s
     permissions.require(user, "messages.answer", message)
     _expect(message, expected_version, ("routed",), "保存答复")
     text = _limited(clean_text(answer, multiline=True), "answer")
+    _personal_in_answer(message, text, _OFFICER_FIX)
 
     def go():
         _update(con, message, expected_version, answer=text, answered_by=user.id)
@@ -571,7 +622,7 @@ def submit_answer(con: duckdb.DuckDBPyConnection, user, message_id: int, answer:
     message = get(con, message_id)
     permissions.require(user, "messages.answer", message)
     _expect(message, expected_version, ("routed",), "提交答复")
-    text = _answer_text(con, answer)
+    text = _answer_text(con, answer, message)
 
     def go():
         _update(con, message, expected_version, state="drafted", answer=text, answered_by=user.id)
@@ -605,7 +656,7 @@ def approve_answer(con: duckdb.DuckDBPyConnection, user, message_id: int, expect
     message = get(con, message_id)
     permissions.require(user, "messages.approve", message)
     _expect(message, expected_version, ("drafted",), "审批答复")
-    _answer_text(con, message["answer"])  # screened again: the lexicon may have changed
+    _answer_text(con, message["answer"], message, _HEAD_FIX)  # screened again: the lexicon may have changed
 
     def go():
         _update(con, message, expected_version, state="approved", approved_by=user.id, answered_at=dt.datetime.now())
@@ -638,6 +689,37 @@ def return_answer(con: duckdb.DuckDBPyConnection, user, message_id: int, comment
                 f"msg-returned:{message_id}:v{expected_version}")
 
     _run(con, go)
+
+
+def _returned_by(from_state: str) -> str:
+    return "处室负责人" if from_state == "drafted" else "办公室"
+
+
+def latest_returns(con: duckdb.DuckDBPyConnection, message_ids: list[int]) -> dict[int, dict]:
+    """For answers sent back and not yet resubmitted: who returned each, when and why (the
+    officer must see the comment where they rewrite the answer, like 退回意见 on an article)."""
+    if not message_ids:
+        return {}
+    marks = ", ".join("?" for _ in message_ids)
+    found = rows(con, f"""
+        SELECT e.message_id, e.action, e.from_state, e.comment, e.created_at,
+               coalesce(u.display_name, '') AS actor
+        FROM message_events e LEFT JOIN users u ON u.id = e.actor_id
+        WHERE e.message_id IN ({marks})
+        QUALIFY row_number() OVER (PARTITION BY e.message_id ORDER BY e.id DESC) = 1""", message_ids)
+    return {r["message_id"]: {"comment": r["comment"] or "", "at": r["created_at"], "actor": r["actor"],
+                              "role": _returned_by(r["from_state"])}
+            for r in found if r["action"] == "return_answer"}
+
+
+def latest_return(message: dict) -> dict | None:
+    """The same for one message loaded by `view` (its events in order)."""
+    events = message.get("events") or []
+    if message["state"] != "routed" or not events or events[-1]["action"] != "return_answer":
+        return None
+    last = events[-1]
+    return {"comment": last["comment"] or "", "at": last["created_at"], "actor": last["actor"],
+            "role": _returned_by(last["from_state"])}
 
 
 # ---------------------------------------------------------------- queues and deadlines
@@ -725,8 +807,12 @@ def division_queue(con: duckdb.DuckDBPyConnection, user, today: dt.date | None =
     head: to approve)."""
     if not (user.has("officer") or user.has("head")) or user.division_id is None:
         return []
-    return _with_urgency(con, rows(con, _QUEUE_SQL + " WHERE m.division_id = ? AND m.state IN ('routed', 'drafted', "
-                                   "'approved') ORDER BY m.due_on, m.id", [user.division_id]), today)
+    found = _with_urgency(con, rows(con, _QUEUE_SQL + " WHERE m.division_id = ? AND m.state IN ('routed', 'drafted', "
+                                    "'approved') ORDER BY m.due_on, m.id", [user.division_id]), today)
+    returned = latest_returns(con, [m["id"] for m in found if m["state"] == "routed"])
+    for message in found:
+        message["returned"] = returned.get(message["id"])
+    return found
 
 
 def division_history(con: duckdb.DuckDBPyConnection, user, limit: int = 200) -> list[dict]:

@@ -13,12 +13,52 @@ from pages._shared import inert
 def queue_table(found: list[dict], key: str, *, division: bool = True) -> None:
     if not found:
         return
+    returns = any(m.get("returned") for m in found)
     st.dataframe(pd.DataFrame([{
         "提醒": m["urgency_label"], "查询码": m["code"], "类型": m["kind_label"], "标题": m["subject"],
-        "状态": m["state_label"], **({"承办处室": m["division_name"] or "—"} if division else {}),
+        "状态": "退回修改" if m.get("returned") else m["state_label"],
+        **({"退回意见": m["returned"]["comment"] if m.get("returned") else ""} if returns else {}),
+        **({"承办处室": m["division_name"] or "—"} if division else {}),
         "收到": f"{m['received_at']:%Y-%m-%d %H:%M}", "办理期限": m["due_on"],
     } for m in found]), hide_index=True, key=key, width="stretch",
         column_config={"标题": st.column_config.TextColumn(width="large")})
+
+
+def returned_notice(returned: dict | None) -> None:
+    """A returned answer says why, where the officer rewrites it (as 退回意见 on an article)."""
+    if returned:
+        st.warning(f"**退回意见**({returned['role']} {inert(returned['actor'])},"
+                   f"{returned['at']:%Y-%m-%d %H:%M} 退回):{inert(returned['comment'])}  \n"
+                   "请按意见修改答复后重新提交负责人审批。", icon=":material/undo:")
+
+
+def settle_choice(key: str, ids: list) -> None:
+    """Call before drawing the selectbox `key` over `ids`: a choice that is gone (acted on, or handled
+    by someone else) moves to the first item. See `apply_next` for why the value is written."""
+    apply_next(key, ids)
+    if ids and st.session_state.get(key) not in ids:
+        st.session_state[key] = ids[0]
+
+
+def apply_next(key: str, ids: list) -> None:
+    """Apply what `choose_next` asked for after an action: the item asked for when it is listed, else
+    the first. The value is written to the widget's state so the browser is told what it shows:
+    popping the key instead left the browser's selector naming the old item over the next one."""
+    if f"{key}__next" not in st.session_state:
+        return
+    wanted = st.session_state.pop(f"{key}__next")
+    if wanted in ids:
+        st.session_state[key] = wanted
+    elif ids:
+        st.session_state[key] = ids[0]
+    else:
+        st.session_state.pop(key, None)
+
+
+def choose_next(key: str, item_id=None) -> None:
+    """After an action: the selectbox `key` shows `item_id` on the next run (None: the same item when
+    it is still listed, its label refreshed, else the first)."""
+    st.session_state[f"{key}__next"] = item_id if item_id is not None else st.session_state.get(key)
 
 
 def pick(found: list[dict], key: str, label: str = "选择留言") -> dict | None:
@@ -29,8 +69,7 @@ def pick(found: list[dict], key: str, label: str = "选择留言") -> dict | Non
     linked = st.query_params.get("message")
     if linked and linked.isdigit() and int(linked) in by_id and key not in st.session_state:
         st.session_state[key] = int(linked)
-    if st.session_state.get(key) not in by_id:
-        st.session_state.pop(key, None)
+    settle_choice(key, list(by_id))
     chosen = st.selectbox(label, list(by_id), key=key, format_func=lambda i: (
         f"{by_id[i]['urgency_label'] + ' · ' if by_id[i]['urgency_label'] else ''}{by_id[i]['code']} · "
         f"{by_id[i]['kind_label']} · {by_id[i]['subject'][:40]}"))

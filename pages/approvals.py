@@ -7,7 +7,7 @@ import streamlit as st
 
 from core import attachments, columns, diff, workflow
 from core.errors import PortalError
-from pages import _shared
+from pages import _messages, _shared
 
 con = _shared.cursor()
 user = _shared.require_user(con)
@@ -25,6 +25,7 @@ st.dataframe(pd.DataFrame([{
     "信息员": q["author"], "等待自": q["updated_at"],
 } for q in queue]), hide_index=True, width="stretch")
 labels = {q["id"]: f"#{q['id']} {q['title']}({q['division']})" for q in queue}
+_messages.settle_choice("ap_pick", list(labels))
 picked = st.selectbox("打开稿件", list(labels), format_func=labels.get, key="ap_pick")
 try:
     article = workflow.view_article(con, user, picked)
@@ -109,7 +110,7 @@ def act(message: str, fn) -> None:
     except PortalError as exc:
         _shared.show_error(exc)
         return
-    st.session_state.pop("ap_pick", None)
+    _messages.choose_next("ap_pick")
     _shared.flash(message)
     st.rerun()
 

@@ -3,7 +3,7 @@ import streamlit as st
 
 from core import accounts, columns, stats, workflow
 from core.errors import PortalError
-from pages import _shared
+from pages import _messages, _shared
 
 con = _shared.cursor()
 user = _shared.require_user(con)
@@ -39,6 +39,7 @@ st.dataframe(pd.DataFrame([{
     "编号": st.column_config.NumberColumn(width="small"), "标题": st.column_config.TextColumn(width="medium")})
 
 titles = {a["id"]: f"#{a['id']} {a['title']}({workflow.STATE_LABELS[a['state']]})" for a in found}
+_messages.settle_choice("ca_pick", list(titles))
 article_id = st.selectbox("查看和处理", list(titles), key="ca_pick", format_func=titles.get)
 try:
     article = workflow.view_article(con, user, article_id)
@@ -92,6 +93,7 @@ def _done(message: str) -> None:
     _shared.refresh_site(con)
     for key in (version_key, f"ca_reason_{article.id}", f"ca_comment_{article.id}"):
         st.session_state.pop(key, None)
+    _messages.choose_next("ca_pick")  # its state is in the label: the browser must be told
     _shared.flash(message)
     st.rerun()
 

@@ -30,12 +30,14 @@ def answer(message: dict) -> None:
     version = _messages.seen_version(message)
     full = interaction.view(con, user, message["id"])
     mid = full["id"]
+    _messages.returned_notice(interaction.latest_return(full))
     _messages.show(full, contacts=True)
     _messages.history(full)
     # not in a form: what the officer types survives any other button on the page
     st.text_area("答复内容", value=full["answer"] or "", key=f"msg_answer_text_{mid}", height=220,
                  max_chars=interaction.LIMITS["answer"],
-                 help="请直接回答留言人的问题,写明依据和办理结果;不要写入他人的个人信息(第十六条)。")
+                 help="请直接回答留言人的问题,写明依据和办理结果。留言人同意公开的,答复将在门户公开:"
+                      "不要写入留言人的姓名、手机、邮箱等个人信息,称呼写“您好”即可(第十六条)。")
     save, send = st.columns(2)
     saved = save.button("保存草稿", key=f"msg_save_{mid}")
     sent = send.button("提交负责人审批", type="primary", key=f"msg_send_{mid}")
@@ -77,6 +79,9 @@ def queue_tab(found: list[dict], key: str, empty: str, label: str = "", handle=N
     if not found:
         st.info(empty)
         return
+    returned = sum(bool(m.get("returned")) for m in found)
+    if returned:
+        st.warning(f"有 {returned} 条答复被退回修改,退回意见见下表和所选留言。", icon=":material/undo:")
     _messages.queue_table(found, f"msg_{key}_table", division=False)
     picked = _messages.pick(found, f"msg_pick_{key}", label) if handle else None
     if picked:

@@ -48,8 +48,10 @@ def moderate(message: dict) -> None:
     route_tab, answer_tab, merge_tab, reject_tab = st.tabs(["分办", "直接答复", "合并重复留言", "不予受理"])
     with route_tab, st.form(f"msg_route_{mid}"):
         ids = list(divisions)
-        default = ids.index(full["concerns_division_id"]) if full["concerns_division_id"] in ids else 0
-        st.selectbox("承办处室", ids, index=default, format_func=divisions.get, key=f"msg_division_{mid}")
+        # the citizen's choice, if any; 不清楚 preselects nothing, so no division is routed to by default
+        chosen = ids.index(full["concerns_division_id"]) if full["concerns_division_id"] in ids else None
+        st.selectbox("承办处室", ids, index=chosen, format_func=divisions.get, key=f"msg_division_{mid}",
+                     placeholder="请选择承办处室")
         st.date_input("办理期限", value=full["due_on"], key=f"msg_due_{mid}",
                       help="默认按留言类型的办理时限(工作日,已扣除节假日)计算,可调整。")
         st.text_input("给承办处室的说明(可选)", key=f"msg_note_{mid}")
@@ -139,8 +141,10 @@ with new_tab:
             st.caption(f"共 {summary['new']} 条待审核,按办理期限先后显示前 {len(new)} 条;处理后显示其余的。")
         _messages.queue_table(new, "msg_new_table")
         labels = {m["id"]: f"{m['code']} · {m['subject'][:30]} · {m['name'][:10]}" for m in new}
+        if st.session_state.pop("msg_bulk_done", False):
+            st.session_state["msg_bulk_pick"] = []  # written, not popped: the browser must drop them too
         chosen = st.multiselect("批量处理:选择留言(如垃圾信息)", list(labels), format_func=labels.get,
-                                key="msg_bulk_pick")
+                                key="msg_bulk_pick", placeholder="选择要批量不予受理的留言")
         with st.expander(f"批量不予受理(已选 {len(chosen)} 条)", expanded=bool(chosen)):
             with st.form("msg_bulk"):
                 st.selectbox("类别", list(interaction.REJECT_REASONS), format_func=interaction.REJECT_REASONS.get,
@@ -154,7 +158,7 @@ with new_tab:
                 except Exception as exc:
                     _shared.show_error(exc)
                 else:
-                    st.session_state.pop("msg_bulk_pick", None)
+                    st.session_state["msg_bulk_done"] = True
                     _shared.flash(f"已批量不予受理 {count} 条留言。")
                     st.rerun()
         message = _messages.pick(new, "msg_pick_new", "审核留言")

@@ -3,7 +3,7 @@ import streamlit as st
 
 from core import columns, content, requests
 from core.errors import PortalError
-from pages import _shared
+from pages import _messages, _shared
 
 STATE_LABELS = requests.STATE_LABELS
 
@@ -16,6 +16,7 @@ _shared.show_flash()
 
 waiting = requests.open_requests(con)
 by_id = {r["id"]: r for r in waiting}
+_messages.apply_next("rq_pick", list(by_id))
 picked = st.session_state.get("rq_pick")
 if picked is not None and picked not in by_id:
     # handled by someone else while this page was open: keep it on screen so nothing typed is lost
@@ -50,7 +51,7 @@ if request["state"] != "open":
     st.warning(f"申请 #{request_id} 已由他人处理(当前状态:{STATE_LABELS.get(request['state'], request['state'])})。"
                "您填写的内容仍保留在下方。")
     if st.button("刷新列表", key="rq_refresh"):
-        st.session_state.pop("rq_pick", None)
+        _messages.choose_next("rq_pick")
         st.rerun()
 elif seen_version != request["version"]:
     st.warning("该申请在您打开后已被他人更新。请核对后点击「重新载入申请」再操作;您填写的内容仍保留。")
@@ -92,7 +93,7 @@ with decline_tab, st.form(f"rq_decline_{request_id}", clear_on_submit=False):
 def _done(message: str) -> None:
     for key in [k for k in st.session_state if str(k).startswith("rq_") and str(k).endswith(f"_{request_id}")]:
         st.session_state.pop(key, None)
-    st.session_state.pop("rq_pick", None)
+    _messages.choose_next("rq_pick")
     _shared.flash(message)
     st.rerun()
 

@@ -315,3 +315,98 @@ def test_a_published_answer_is_a_portal_page_without_personal_data(con, org, tmp
     assert portal.answer_url(sent.id, published_at) not in (site / "hudong" / "index.html").read_text("utf-8")
     assert portal.answer_url(sent.id, published_at) not in (site / "col" / "hdjl" / "index.html").read_text("utf-8")
     assert interaction.lookup(con, sent.code, CLIENT)["answer"]  # still answered for the citizen
+
+
+def test_a_returned_answer_carries_who_returned_it_when_and_why(con, org):
+    sent = submit(con, org)
+    interaction.route(con, org.webmaster, sent.id, org.dz, 1)
+    interaction.submit_answer(con, org.officer, sent.id, "答复初稿,详见通知。", 2)
+    interaction.return_answer(con, org.head, sent.id, "请写明申报截止日期", 3)
+    [queued] = interaction.division_queue(con, org.officer)
+    assert queued["returned"]["comment"] == "请写明申报截止日期"
+    assert queued["returned"]["actor"] == "HEAD" and queued["returned"]["role"] == "处室负责人"
+    assert interaction.latest_return(interaction.view(con, org.officer, sent.id))["comment"] == "请写明申报截止日期"
+    # once resubmitted the comment is history, not a pending return
+    interaction.submit_answer(con, org.officer, sent.id, "申报截止日期为 12 月 20 日,详见通知。", 4)
+    assert interaction.division_queue(con, org.officer)[0]["returned"] is None
+    assert interaction.latest_return(interaction.view(con, org.officer, sent.id)) is None
+    # the office returns an approved answer: named as 办公室
+    interaction.approve_answer(con, org.head, sent.id, 5)
+    interaction.return_answer(con, org.webmaster, sent.id, "答复中的文号有误", 6)
+    returned = interaction.latest_return(interaction.view(con, org.officer, sent.id))
+    assert returned["role"] == "办公室" and returned["actor"] == "WEBMASTER" and returned["comment"] == "答复中的文号有误"
+
+
+def _routed(con, org, **changes):
+    sent = submit(con, org, **changes)
+    interaction.route(con, org.webmaster, sent.id, org.dz, 1)
+    return sent
+
+
+@pytest.mark.parametrize("text, what", [
+    ("张三您好!今年的申报于 12 月 1 日开始。", "姓名"),
+    ("已电话联系您(139 1234-5678),申报于 12 月 1 日开始。", "手机号码"),
+    ("详见发送到 ZhangSan@Example.com 的通知。", "电子邮箱"),
+])
+def test_the_officer_cannot_save_or_submit_the_citizens_own_details_in_an_answer(con, org, text, what):
+    sent = _routed(con, org)
+    for action in (interaction.save_answer, interaction.submit_answer):
+        with pytest.raises(ValidationError) as error:
+            action(con, org.officer, sent.id, text, 2)
+        assert error.value.field == "答复内容" and what in error.value.rule and error.value.article == "第十六条"
+    stored = message(con, sent.id)
+    assert stored["state"] == "routed" and not stored["answer"]
+
+
+def test_someone_elses_mobile_number_in_an_answer_is_caught_when_it_is_written(con, org):
+    sent = _routed(con, org)
+    with pytest.raises(ValidationError) as error:
+        interaction.submit_answer(con, org.officer, sent.id, "请联系李科长 13800138000 办理。", 2)
+    assert error.value.field == "答复内容" and "手机号码" in error.value.rule
+    interaction.submit_answer(con, org.officer, sent.id, "请拨打咨询电话 029-12345678 办理。", 2)  # an office line
+
+
+def test_a_private_answer_may_greet_the_citizen_by_name(con, org):
+    sent = _routed(con, org, publish_allowed=False)
+    interaction.submit_answer(con, org.officer, sent.id, "张三您好!今年的申报于 12 月 1 日开始。", 2)
+    assert message(con, sent.id)["state"] == "drafted"
+
+
+def test_the_head_cannot_approve_an_answer_holding_the_citizens_name(con, org):
+    sent = _routed(con, org)
+    interaction.submit_answer(con, org.officer, sent.id, "今年的申报于 12 月 1 日开始。", 2)
+    # written before this check existed
+    con.execute("UPDATE messages SET answer = '张三您好!今年的申报于 12 月 1 日开始。' WHERE id = ?", [sent.id])
+    with pytest.raises(ValidationError) as error:
+        interaction.approve_answer(con, org.head, sent.id, 3)
+    assert error.value.field == "答复内容" and "张三" in error.value.rule and "退回修改" in error.value.rule
+    assert message(con, sent.id)["state"] == "drafted"
+
+
+def test_at_publication_the_error_names_the_field_that_holds_the_name(con, org):
+    sent = submit(con, org)
+    answer_and_approve(con, org, sent.id)
+    version = message(con, sent.id)["version"]
+    with pytest.raises(ValidationError) as error:
+        interaction.publish(con, org.webmaster, sent.id, version, public_body="张三咨询今年补贴何时申报。")
+    assert error.value.field == "公开的留言内容"
+    with pytest.raises(ValidationError) as error:
+        interaction.publish(con, org.webmaster, sent.id, version, public_subject="张三的咨询")
+    assert error.value.field == "公开标题"
+    con.execute("UPDATE messages SET answer = '张三您好!今年的申报于 12 月 1 日开始。' WHERE id = ?", [sent.id])
+    with pytest.raises(ValidationError) as error:
+        interaction.publish(con, org.webmaster, sent.id, version)
+    assert error.value.field == "答复内容" and "退回修改" in error.value.rule
+    con.execute("UPDATE messages SET answer = '请联系 13800138000。' WHERE id = ?", [sent.id])
+    with pytest.raises(ValidationError) as error:
+        interaction.publish(con, org.webmaster, sent.id, version)
+    assert error.value.field == "答复内容"
+    assert message(con, sent.id)["state"] == "approved"
+
+
+def test_the_office_cannot_answer_directly_with_the_citizens_name(con, org):
+    sent = submit(con, org)
+    with pytest.raises(ValidationError) as error:
+        interaction.answer_directly(con, org.webmaster, sent.id, "张三您好!申报于 12 月 1 日开始。", 1)
+    assert error.value.field == "答复内容" and "张三" in error.value.rule
+    assert message(con, sent.id)["state"] == "new"

@@ -105,3 +105,26 @@ def test_screening_warnings_must_be_ticked_on_the_page(tmp_path, con):
         box.check()
     button(at, "ap_approve").click().run()
     assert workflow.get_article(connect(path), article.id).state == "approved"
+
+
+def test_after_approval_the_selector_moves_to_the_item_shown(tmp_path, con):
+    org = make_org(con)
+    ids = []
+    for title in ("第一篇待审稿件标题", "第二篇待审稿件标题"):
+        article = workflow.create_article(con, org.officer, org.col_dz, title, "<p>各有关单位:现开展试点。</p>",
+                                          "电子信息处")
+        workflow.submit(con, org.officer, article.id, article.version)
+        ids.append(article.id)
+    con.close()
+    path = tmp_path / "portal.duckdb"
+    at = head_page(path)
+    assert at.selectbox(key="ap_pick").value == ids[0]
+    for box in at.checkbox:
+        box.check()
+    button(at, "ap_approve").click().run()
+    assert "已批准" in texts(at)
+    picker = at.selectbox(key="ap_pick")
+    assert picker.value == ids[1]
+    # what the browser is sent: told to show the new item (else it keeps showing the approved one's label)
+    assert picker.proto.set_value and "第二篇待审稿件标题" in picker.proto.raw_value
+    assert at.subheader[0].value == "第二篇待审稿件标题"

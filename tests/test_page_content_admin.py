@@ -140,3 +140,15 @@ def test_officer_cannot_reach_the_page(setup):
     db_path, _ = setup
     with pytest.raises(Exception):  # noqa: B017 - a page outside st.navigation is unreachable
         open_page(app_as(db_path, "officer"), "content_admin")
+
+
+def test_after_a_take_down_the_selector_is_told_the_new_state(setup):
+    db_path, ids = setup
+    at = admin(db_path)
+    at.text_input(key="ca_search").input("推进会").run()
+    at.text_area(key=f"ca_reason_{ids['live']}").input("数据有误,核实后再发")
+    take_down_button(at, ids["live"]).click().run()
+    picker = at.selectbox(key="ca_pick")
+    assert picker.value == ids["live"]
+    # the state is part of the label: the browser is sent the new one, not left showing 已发布
+    assert picker.proto.set_value and "已撤下" in picker.proto.raw_value

@@ -53,6 +53,44 @@ def test_the_desk_shows_the_new_message_with_contacts_and_routes_it(setup):
     assert state(db_path, sent.id)["state"] == "routed"
 
 
+def test_without_the_citizens_choice_no_division_is_preselected_and_routing_asks_for_one(setup):
+    db_path, org, sent = setup
+    con = connect(db_path)
+    unsure = _submit(con, org, concerns_division_id=None, subject="不知道该问哪个处室的问题")
+    interaction.reject(con, org.webmaster, sent.id, "duplicate", "", 1)
+    con.close()
+    at = open_page(app_as(db_path, "webmaster"), "interaction_desk")
+    picker = at.selectbox(key=f"msg_division_{unsure.id}")
+    assert picker.value is None and picker.placeholder == "请选择承办处室"
+    submit_button(at, f"msg_route_{unsure.id}", "分办").click().run()
+    assert at.error and "「承办处室」" in at.error[0].value and "请选择" in at.error[0].value
+    assert state(db_path, unsure.id)["state"] == "new"
+    at.selectbox(key=f"msg_division_{unsure.id}").set_value(org.dz)
+    submit_button(at, f"msg_route_{unsure.id}", "分办").click().run()
+    assert "已分办给电子信息处" in texts(at)
+    assert state(db_path, unsure.id)["division_id"] == org.dz
+
+
+def test_a_returned_answer_shows_the_return_comment_to_the_officer(setup):
+    db_path, org, sent = setup
+    con = connect(db_path)
+    interaction.route(con, org.webmaster, sent.id, org.dz, 1)
+    interaction.submit_answer(con, org.officer, sent.id, "答复初稿,详见通知。", 2)
+    con.close()
+    head = open_page(app_as(db_path, "head"), "interaction_answers")
+    head.text_input(key=f"msg_return_text_{sent.id}").input("请写明申报截止日期")
+    submit_button(head, f"msg_approve_{sent.id}", "退回修改").click().run()
+    assert state(db_path, sent.id)["state"] == "routed"
+
+    officer = open_page(app_as(db_path, "officer"), "interaction_answers")
+    notices = [w.value for w in officer.warning if "退回意见" in w.value]
+    assert notices, texts(officer)
+    assert any("请写明申报截止日期" in n and "HEAD" in n and "处室负责人" in n for n in notices)
+    table = officer.dataframe[0].value
+    assert list(table["状态"]) == ["退回修改"] and list(table["退回意见"]) == ["请写明申报截止日期"]
+    assert officer.text_area(key=f"msg_answer_text_{sent.id}").value == "答复初稿,详见通知。"
+
+
 def test_a_rejection_without_a_reason_keeps_the_form(setup):
     db_path, org, sent = setup
     at = open_page(app_as(db_path, "webmaster"), "interaction_desk")
@@ -152,3 +190,66 @@ def test_a_refused_answer_keeps_the_text_and_names_the_rule(setup):
     assert at.error and "答复内容" in at.error[0].value and "第十六条" in at.error[0].value
     assert at.text_area(key=f"msg_answer_text_{sent.id}").value == text
     assert state(db_path, sent.id)["state"] == "routed"
+
+
+def test_after_an_answer_is_sent_the_selector_is_told_to_show_the_next_message(setup):
+    db_path, org, sent = setup
+    con = connect(db_path)
+    second = _submit(con, org, subject="第二条留言的标题")
+    for message_id in (sent.id, second.id):
+        interaction.route(con, org.webmaster, message_id, org.dz, interaction.get(con, message_id)["version"])
+    con.close()
+    at = open_page(app_as(db_path, "officer"), "interaction_answers")
+    first = at.selectbox(key="msg_pick_answer").value
+    following = second.id if first == sent.id else sent.id
+    at.text_area(key=f"msg_answer_text_{first}").input("申报截止时间为 12 月 20 日,详见通知公告。")
+    at.button(key=f"msg_send_{first}").click().run()
+    picker = at.selectbox(key="msg_pick_answer")
+    assert picker.value == following
+    # the browser is told (a dropped value left it naming the answered message over the next one)
+    assert picker.proto.set_value and interaction.get(connect(db_path), following)["code"] in picker.proto.raw_value
+
+
+def test_the_citizens_name_in_an_answer_is_refused_where_it_is_written_and_the_text_stays(setup):
+    db_path, org, sent = setup
+    con = connect(db_path)
+    interaction.route(con, org.webmaster, sent.id, org.dz, 1)
+    con.close()
+    at = open_page(app_as(db_path, "officer"), "interaction_answers")
+    text = "赵六您好!申报截止时间为 12 月 20 日,详见通知公告。"
+    at.text_area(key=f"msg_answer_text_{sent.id}").input(text)
+    for button in (f"msg_save_{sent.id}", f"msg_send_{sent.id}"):
+        at.button(key=button).click().run()
+        error = at.error[0].value
+        assert "「答复内容」" in error and "赵六" in error and "第十六条" in error
+        assert at.text_area(key=f"msg_answer_text_{sent.id}").value == text
+    stored = state(db_path, sent.id)
+    assert stored["state"] == "routed" and not stored["answer"]
+
+
+def test_the_head_is_told_the_answer_holds_the_name(setup):
+    db_path, org, sent = setup
+    con = connect(db_path)
+    interaction.route(con, org.webmaster, sent.id, org.dz, 1)
+    interaction.submit_answer(con, org.officer, sent.id, "申报截止时间为 12 月 20 日。", 2)
+    con.execute("UPDATE messages SET answer = '赵六您好!申报截止时间为 12 月 20 日。' WHERE id = ?", [sent.id])
+    con.close()
+    head = open_page(app_as(db_path, "head"), "interaction_answers")
+    submit_button(head, f"msg_approve_{sent.id}", "审批通过").click().run()
+    assert head.error and "「答复内容」" in head.error[0].value and "退回修改" in head.error[0].value
+    assert state(db_path, sent.id)["state"] == "drafted"
+
+
+def test_at_publication_the_webmaster_is_told_the_answer_holds_the_name(setup):
+    db_path, org, sent = setup
+    con = connect(db_path)
+    interaction.route(con, org.webmaster, sent.id, org.dz, 1)
+    interaction.submit_answer(con, org.officer, sent.id, "申报截止时间为 12 月 20 日。", 2)
+    interaction.approve_answer(con, org.head, sent.id, 3)
+    con.execute("UPDATE messages SET answer = '赵六您好!申报截止时间为 12 月 20 日。' WHERE id = ?", [sent.id])
+    con.close()
+    desk = open_page(app_as(db_path, "webmaster"), "interaction_desk")
+    submit_button(desk, f"msg_publish_{sent.id}", "公开发布").click().run()
+    error = desk.error[0].value
+    assert "「答复内容」" in error and "「公开的留言内容」" not in error and "退回修改" in error
+    assert state(db_path, sent.id)["state"] == "approved"

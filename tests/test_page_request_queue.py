@@ -141,3 +141,20 @@ def test_officer_cannot_reach_the_queue(setup):
     db_path, _, _ = setup
     with pytest.raises(Exception):  # noqa: B017 - a page outside st.navigation is unreachable
         open_page(app_as(db_path, "officer"), "request_queue")
+
+
+def test_after_declining_the_selector_is_told_to_show_the_next_request(setup):
+    db_path, org, request_id = setup
+    con = connect(db_path)
+    second = requests.create_request(
+        con, org.officer, division_id=org.dz, requested_on=dt.date(2026, 11, 3), content="第二份委托发布的内容。",
+        source="电子信息处", form="网站文章", requirements="无")
+    con.close()
+    at = queue(db_path)
+    assert at.selectbox(key="rq_pick").value == request_id
+    at.text_area(key=f"rq_reply_{request_id}").input("内容已在其他栏目发布。")
+    decline_button(at, request_id).click().run()
+    picker = at.selectbox(key="rq_pick")
+    assert picker.value == second
+    # the browser is told (a dropped value left it showing the declined request's label)
+    assert picker.proto.set_value and f"#{second}" in picker.proto.raw_value
