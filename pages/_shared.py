@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import sys
 from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from core import accounts, notify
 from core.cli import init_database
@@ -45,8 +47,32 @@ def site_dir() -> str:
     return os.environ.get("PORTAL_SITE", "site_build")
 
 
-def cursor():
-    """A cursor for this script run's thread (each thread uses its own cursor)."""
+def through_the_frame() -> None:
+    """The first script run after the server starts is Streamlit's pages/-folder mode: st.navigation
+    has not been seen yet, and a deep link (…/approvals in an e-mail, …/message from the portal) runs
+    that page file on its own, without app.py's sign-in and navigation. Leave that mode and run again
+    through the frame; the page keeps its address, as the frame's page of the same url_path."""
+    if PagesManager.uses_pages_directory and _run_by_the_pages_folder():
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+def _run_by_the_pages_folder() -> bool:
+    # Streamlit's runner (streamlit.runtime.scriptrunner.script_runner._mpa_v1) is on the stack; a
+    # widget callback, which runs before the script, is not (AppTest starts every run in that mode)
+    frame = sys._getframe()
+    while frame is not None:
+        if frame.f_code.co_name == "_mpa_v1":
+            return True
+        frame = frame.f_back
+    return False
+
+
+def cursor(*, frame: bool = False):
+    """A cursor for this script run's thread (each thread uses its own cursor). Pages call it first;
+    the frame (app.py) passes frame=True: its own st.navigation ends the pages/-folder mode."""
+    if not frame:
+        through_the_frame()
     path = db_path()
     con = _connection(path)
     if os.environ.get("PORTAL_SCHEDULER", "1") == "1":
@@ -107,11 +133,10 @@ PAGES = {
     "account": ("pages/account.py", "账号安全", ":material/key:", set(accounts.ROLE_LABELS)),
 }
 # open to everyone, signed in or not (第十九条): the portal's 互动交流 column links to <workbench>/message.
-# The first script run after the server starts is Streamlit's pages/-folder mode (st.navigation not yet
-# seen): a deep link to /message then shows a dismissible "Page not found" over the page. Naming the
-# file message.py instead would make that first run execute the page without this frame.
+# Every page's file is named as its address: the first run after a start (see through_the_frame) then
+# finds the file a deep link names, and the frame's page of the same address takes over.
 PUBLIC = {
-    "message": ("pages/public_message.py", "公众留言", ":material/contact_support:"),
+    "message": ("pages/message.py", "公众留言", ":material/contact_support:"),
 }
 
 

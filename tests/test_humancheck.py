@@ -161,7 +161,7 @@ def test_the_public_page_offers_the_spoken_digits_and_says_they_are_in_mandarin(
     make_org(con)
     con.close()
     at = app_as(tmp_path / "portal.duckdb", None)
-    at.switch_page("pages/public_message.py")
+    at.switch_page("pages/message.py")
     at.run()
     assert not at.exception, at.exception
     assert len(at.get("audio")) == 1

@@ -33,7 +33,7 @@ def path(tmp_path, con, monkeypatch):
 def visitor(path):
     """The public page as a signed-out visitor sees it."""
     at = app_as(path, None)
-    at.switch_page("pages/public_message.py")
+    at.switch_page("pages/message.py")
     at.run()
     assert not at.exception, at.exception
     return at
@@ -225,7 +225,7 @@ def test_lookups_are_rate_limited_and_unknown_codes_said_so(path):
 
 def test_signed_in_users_reach_the_page_too(path):
     at = app_as(path, "officer")
-    at.switch_page("pages/public_message.py")
+    at.switch_page("pages/message.py")
     at.run()
     assert not at.exception and "我要留言" in texts(at)
 

@@ -53,3 +53,22 @@ def test_the_first_click_on_登录_after_a_cold_start_signs_in(demo_db, tmp_path
             page.get_by_label("用户名", exact=True).wait_for(state="detached", timeout=60000)
         finally:
             shot(page, f"first-signin-{start}")
+
+
+@pytest.mark.parametrize("address, expect", [("message", "公众留言"), ("approvals", "登录网站工作台")])
+def test_a_deep_link_as_the_first_request_after_a_start_opens_its_page(demo_db, tmp_path, address, expect):
+    """The first run after a start is Streamlit's pages/-folder mode: a link from the portal or an
+    e-mail used to show "Page not found" (English) or run the page without the sign-in."""
+    db = tmp_path / "portal.duckdb"
+    shutil.copy(demo_db, db)
+    with servers(db, tmp_path / "site") as (workbench, _portal), chromium() as browser:
+        page = browser.new_page()
+        page.goto(f"{workbench}/{address}")
+        try:
+            page.get_by_text(expect).first.wait_for(timeout=60000)
+            page.wait_for_timeout(1500)  # the dialog, when it came, came with the first run's end
+        finally:
+            shot(page, f"cold-deep-link-{address}")
+        assert page.get_by_role("dialog").count() == 0
+        assert "Page not found" not in page.locator("body").inner_text()
+        assert page.url.rstrip("/").endswith(f"/{address}")
