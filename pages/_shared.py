@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 import re
 import secrets
-import sys
 from pathlib import Path
 
 import streamlit as st
+from streamlit import config
 from streamlit.runtime.pages_manager import PagesManager
 
 from core import accounts, notify
@@ -51,21 +51,13 @@ def through_the_frame() -> None:
     """The first script run after the server starts is Streamlit's pages/-folder mode: st.navigation
     has not been seen yet, and a deep link (…/approvals in an e-mail, …/message from the portal) runs
     that page file on its own, without app.py's sign-in and navigation. Leave that mode and run again
-    through the frame; the page keeps its address, as the frame's page of the same url_path."""
-    if PagesManager.uses_pages_directory and _run_by_the_pages_folder():
+    through the frame; the page keeps its address, as the frame's page of the same url_path.
+
+    Not in AppTest, which starts every run in that mode (it resets the flag): a rerun there would
+    drop the click being tested. (AppTest patches streamlit.config.get_option, not st.get_option.)"""
+    if PagesManager.uses_pages_directory and not config.get_option("global.appTest"):
         PagesManager.uses_pages_directory = False
         st.rerun()
-
-
-def _run_by_the_pages_folder() -> bool:
-    # Streamlit's runner (streamlit.runtime.scriptrunner.script_runner._mpa_v1) is on the stack; a
-    # widget callback, which runs before the script, is not (AppTest starts every run in that mode)
-    frame = sys._getframe()
-    while frame is not None:
-        if frame.f_code.co_name == "_mpa_v1":
-            return True
-        frame = frame.f_back
-    return False
 
 
 def cursor(*, frame: bool = False):
