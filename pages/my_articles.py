@@ -34,6 +34,14 @@ def load_into_form(article: workflow.Article | None) -> None:
               ma_body=article.body_html, ma_loaded=(article.id, article.version))
 
 
+def form_is_loaded(article_id: int | str) -> bool:
+    """The form holds the opened article: Streamlit deletes the widgets' keys whenever the page is not
+    shown, while the plain marker survives, so the widgets themselves must still be there."""
+    ss = st.session_state
+    loaded = ss.get("ma_loaded")
+    return loaded is not None and loaded[0] == article_id and all(key in ss for key in FIELDS)
+
+
 def form_values() -> dict:
     ss = st.session_state
     return {"title": ss.ma_title, "body_html": ss.ma_body, "source": ss.ma_source, "work_ended_on": ss.ma_ended,
@@ -97,6 +105,8 @@ with st.container(border=True):
         } for i in items])
         st.dataframe(table, hide_index=True, width="stretch", height=240)
         labels = {i["id"]: f"#{i['id']} {i['title']}({workflow.STATE_LABELS[i['state']]})" for i in items}
+        if "ma_pick" not in st.session_state and st.session_state.get("ma_open") in labels:
+            st.session_state["ma_pick"] = st.session_state["ma_open"]  # forgotten while away: name the open item
         choice = st.selectbox("打开稿件", [None, *labels], format_func=lambda i: "请选择…" if i is None else labels[i],
                               key="ma_pick")
         if choice is not None and choice != st.session_state.get("ma_open"):
@@ -116,7 +126,7 @@ if current != NEW:
     except PortalError as exc:
         _shared.show_error(exc)
         st.stop()
-if st.session_state.get("ma_loaded") is None:
+if not form_is_loaded(article.id if article else NEW):
     load_into_form(article)
 
 actions = workflow.allowed_actions(con, user, article) if article else ["edit", "submit"]

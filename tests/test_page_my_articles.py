@@ -110,3 +110,38 @@ def test_editor_shows_screening_findings_and_submit_is_refused(setup):
     assert "不能提交审批" in texts(at)
     assert workflow.get_article(con, article.id).state == "draft"
     assert at.text_area(key="ma_body").value.startswith("<p>内部资料")
+
+
+def test_reopened_item_shows_every_field_as_stored_after_leaving_the_page(setup):
+    """Streamlit forgets the widgets of a page that is not shown: coming back must reload them from the
+    stored article, or a 重要 item would be resubmitted as 一般 (a shorter chain than 第十四条 requires)."""
+    import datetime as dt
+
+    path, org = setup
+    con = connect(path)
+    second = con.execute("INSERT INTO columns (slug, name, kind, division_id) VALUES ('tzgg', '通知公告', 'news', ?) "
+                         "RETURNING id", [org.dz]).fetchone()[0]
+    article = workflow.create_article(
+        con, org.officer, second, "全省工业经济运行调度会召开", "<h2>会议要求</h2><p>抓好四季度工作。</p>",
+        "电子信息处综合科", dt.date(2026, 11, 30), "重要", codivisions=[org.cw])
+    con.close()
+    at = officer_page(path)
+    at.selectbox(key="ma_pick").set_value(article.id).run()
+    assert at.selectbox(key="ma_column").value == second
+    open_page(at, "account")
+    open_page(at, "my_articles")
+    assert not at.exception
+    assert at.text_input(key="ma_title").value == "全省工业经济运行调度会召开"
+    assert at.text_area(key="ma_body").value == "<h2>会议要求</h2><p>抓好四季度工作。</p>"
+    assert at.selectbox(key="ma_column").value == second
+    assert at.radio(key="ma_importance").value == "重要"
+    assert at.text_input(key="ma_source").value == "电子信息处综合科"
+    assert at.date_input(key="ma_ended").value == dt.date(2026, 11, 30)
+    assert at.multiselect(key="ma_codivs").value == [org.cw]
+    assert at.selectbox(key="ma_pick").value == article.id
+    button(at, "ma_submit").click().run()
+    assert "已提交审批" in texts(at)
+    con = connect(path)
+    stored = workflow.get_article(con, article.id)
+    assert (stored.state, stored.importance, stored.column_id, stored.revision) == ("pending", "重要", second, 1)
+    assert stored.chain == workflow.chain_for(con, "重要") and len(stored.chain) > len(workflow.chain_for(con, "一般"))
