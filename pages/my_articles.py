@@ -172,7 +172,7 @@ with st.container(border=True):
         if "ma_pick" not in st.session_state and st.session_state.get("ma_open") in labels:
             st.session_state["ma_pick"] = st.session_state["ma_open"]  # forgotten while away: name the open item
         choice = st.selectbox("打开稿件", [None, *labels], format_func=lambda i: "请选择…" if i is None else labels[i],
-                              key="ma_pick")
+                              key="ma_pick", placeholder="请选择…")
         if choice is not None and choice != st.session_state.get("ma_open"):
             opened(choice)
     else:

@@ -210,8 +210,19 @@
   }
 
   // ---------------------------------------------------------------- paste from Word / WPS
+  // a first-line indent (首行缩进) pastes as a tab; the portal's stylesheet indents paragraphs itself
+  function dropIndentTab(node, delta) {
+    var first = delta.ops[0];
+    if (!first || typeof first.insert !== "string" || first.insert.charAt(0) !== "\t") return delta;
+    if (!node.style || !parseFloat(node.style.textIndent || 0)) return delta;
+    var rest = first.insert.slice(1);
+    var ops = rest ? [Object.assign({}, first, { insert: rest })] : [];
+    return new Delta(ops.concat(delta.ops.slice(1)));
+  }
+
   // Word's 标题 1 is the page's headline level: shift pasted Word headings down one level, as the .docx import does
   function shiftWordHeadings(node, delta) {
+    delta = dropIndentTab(node, delta);
     if (!wordPaste) return delta;
     return new Delta(delta.ops.map(function (op) {
       if (!op.attributes || !op.attributes.header) return op;
