@@ -39,7 +39,7 @@ def test_draft_submit_approve_publish_reaches_the_portal(prepared):
         shot(officer, "story-1-officer-home")
         click_button(officer, "＋ 新建稿件")
         officer.get_by_role("textbox", name="标题", exact=True).fill(TITLE)
-        editor = officer.frame_locator('iframe[title="正文编辑器"]').locator(".ql-editor")
+        editor = officer.frame_locator('iframe[title="正文编辑器"]').locator(".tiptap")
         editor.click()
         officer.keyboard.type(PARAGRAPHS[0])
         editor.press("Enter")
