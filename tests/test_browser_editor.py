@@ -135,3 +135,52 @@ def test_officer_writes_in_the_rich_editor_and_the_structure_is_kept(demo, tmp_p
     markup = re.sub(r'src="data:[^"]*"', 'src=""', body)
     for dropped in ("style=", "class=", "color", "font", "宋体", "楷体", "16pt", "mso-", "Wingdings", "&nbsp;"):
         assert dropped not in markup, (dropped, body)
+
+
+STORED = ("<h2>一、资金安排</h2><table><tr><th>项目</th><th>金额(万元)</th></tr>"
+          '<tr><td colspan="2"><p>第一段说明</p><p>第二段说明</p></td></tr>'
+          "<tr><td><ul><li>技术改造</li><li>设备更新</li></ul></td><td>120</td></tr></table>"
+          "<p>按 H<sub>2</sub>O 标准执行<a href=\"https://www.sxit.gov.cn/\">详见通知</a></p>")
+
+
+def test_a_stored_table_survives_an_edit_typed_with_a_chinese_input_method(demo):
+    """Header cells, merged cells, two paragraphs in a cell and a list in a cell come back as stored
+    after an officer adds a word with the input method (composition), and the pinyin never lands."""
+    from core import accounts, columns, workflow
+
+    db_path, site_dir = demo
+    con = connect(db_path)
+    officer = accounts.find_user(con, "xxy_dzxx")
+    column = columns.writable_columns(con, officer)[0]["id"]
+    article = workflow.create_article(con, officer, column, "2026年省级工业转型升级专项资金安排公示", STORED, "电子信息处")
+    stored = article.body_html
+    con.close()
+    with servers(db_path, site_dir) as (workbench, _), chromium() as browser:
+        warm = browser.new_page()
+        warm.goto(workbench)
+        warm.get_by_label("用户名", exact=True).wait_for(timeout=30000)
+        warm.close()
+        page = browser.new_page(viewport={"width": 1400, "height": 1500}, locale="zh-CN")
+        login(page, workbench, "xxy_dzxx", PASSWORD)
+        page.get_by_role("link", name="我的稿件").click()
+        page.get_by_role("heading", name="我的稿件").wait_for(timeout=30000)
+        open_item(page, article.title)
+        editor = page.frame_locator('iframe[title="正文编辑器"]').locator(".tiptap")
+        editor.locator("th", has_text="金额(万元)").wait_for(timeout=30000)
+        editor.get_by_text("按 H").click()
+        editor.press("End")
+        ime = page.context.new_cdp_session(page)
+        for pinyin in ("zhi", "zhixing", "zhixing"):
+            ime.send("Input.imeSetComposition", {"text": pinyin, "selectionStart": len(pinyin),
+                                                 "selectionEnd": len(pinyin)})
+        ime.send("Input.insertText", {"text": "执行"})
+        editor.locator("p", has_text="详见通知执行").wait_for()
+        shot(page, "editor-stored-table")
+        page.get_by_role("button", name="保存", exact=True).click()
+        page.get_by_text("已保存为新版本").wait_for(timeout=30000)
+    con = connect(db_path)
+    body = con.execute("SELECT body_html FROM articles WHERE id = ?", [article.id]).fetchone()[0]
+    con.close()
+    assert "zhi" not in body
+    # typed after the link, outside it: a link ends where it ends
+    assert body == stored.replace("详见通知</a></p>", "详见通知</a>执行</p>"), (stored, body)
