@@ -9,7 +9,7 @@ import { TableKit } from "@tiptap/extension-table";
 import { Placeholder } from "@tiptap/extensions";
 import StarterKit from "@tiptap/starter-kit";
 
-import { normalizeWordHtml } from "./word.js";
+import { normalizePastedHtml } from "./word.js";
 
 const SEND_DELAY = 500;
 const IMAGE_MAX = 2 * 1024 * 1024;
@@ -220,6 +220,17 @@ function wireToolbar() {
   panel("table").addEventListener("submit", submitTable);
 }
 
+// colours, fonts and sizes have no place in the schema, so a paste keeps structure only (第十五条)
+function transformPastedHTML(html) {
+  const pasted = normalizePastedHtml(html);
+  $("paste-note").textContent = pasted.droppedImages
+    ? `粘贴的内容中有 ${pasted.droppedImages} 张图片不能直接带入(Word 只给出本机临时文件,其他网站的图片门户网站不显示),`
+      + "请用「图片」按钮插入并填写图片说明。"
+    : "";
+  fitFrame();
+  return pasted.html;
+}
+
 // ---------------------------------------------------------------- start
 function start(args) {
   const readOnly = Boolean(args.readonly);
@@ -243,8 +254,7 @@ function start(args) {
       TableKit.configure({ table: { resizable: false } }),
     ],
     editorProps: {
-      // colours, fonts and sizes have no place in the schema, so the paste keeps structure only (第十五条)
-      transformPastedHTML: normalizeWordHtml,
+      transformPastedHTML,
       attributes: { "aria-label": "正文", "aria-multiline": "true", role: "textbox", lang: "zh-CN" },
     },
     onUpdate: ({ transaction }) => { if (!transaction.getMeta("preventUpdate")) sendSoon(); },

@@ -75,10 +75,27 @@ function shiftHeadings(doc) {
   });
 }
 
-export function normalizeWordHtml(html) {
-  if (!isWordHtml(html)) return html;
+// Word puts only the address of a temporary local file on the clipboard for a picture, and a picture
+// from another site would be refused by the portal's Content-Security-Policy: neither can be kept
+function dropUnusableImages(doc) {
+  let dropped = 0;
+  doc.querySelectorAll("img").forEach((img) => {
+    const src = (img.getAttribute("src") || "").trim();
+    if (!/^data:image\/(png|jpeg|gif|webp);base64,/i.test(src) && !/^\/(?!\/)/.test(src)) {
+      img.remove();
+      dropped += 1;
+    }
+  });
+  return dropped;
+}
+
+// What a paste brings in: the HTML to insert and how many pictures had to be left out
+export function normalizePastedHtml(html) {
   const doc = new DOMParser().parseFromString(html, "text/html");
-  convertLists(doc, html);
-  shiftHeadings(doc);
-  return doc.body.innerHTML;
+  if (isWordHtml(html)) {
+    convertLists(doc, html);
+    shiftHeadings(doc);
+  }
+  const droppedImages = dropUnusableImages(doc);
+  return { html: doc.body.innerHTML, droppedImages };
 }
