@@ -84,6 +84,7 @@ function openPanel(name) {
     }
     $("image-file-label").hidden = false;
     $("image-file").value = "";
+    $("image-name").textContent = "未选择文件";
     $("image-alt").value = "";
     $("image-ok").textContent = "插入图片";
   }
@@ -217,6 +218,10 @@ function wireToolbar() {
   panel("link").addEventListener("submit", submitLink);
   $("link-remove").addEventListener("click", removeLink);
   panel("image").addEventListener("submit", submitImage);
+  $("image-file").addEventListener("change", () => {
+    const file = $("image-file").files[0];
+    $("image-name").textContent = file ? file.name : "未选择文件";
+  });
   panel("table").addEventListener("submit", submitTable);
 }
 
