@@ -113,6 +113,16 @@ def test_officer_writes_in_the_rich_editor_and_the_structure_is_kept(demo, tmp_p
         frame.get_by_label(re.compile("图片说明")).fill("推进会现场")
         frame.get_by_role("button", name="插入图片").click()
         frame.locator('.tiptap img[alt="推进会现场"]').wait_for()
+
+        # a link: only web and mail addresses
+        editor.press("Control+End")
+        frame.get_by_role("button", name="链接", exact=True).click()
+        frame.get_by_label("链接地址").fill("javascript:alert(1)")
+        frame.get_by_role("button", name="确定").click()
+        frame.get_by_text("请填写以 http://、https:// 或 / 开头的链接地址").wait_for()
+        frame.get_by_label("链接地址").fill("https://www.sxit.gov.cn/zwgk/")
+        frame.get_by_role("button", name="确定").click()
+        editor.locator('a[href="https://www.sxit.gov.cn/zwgk/"]').wait_for()
         shot(page, "editor-typed")
 
         page.get_by_role("button", name="保存", exact=True).click()
@@ -146,6 +156,8 @@ def test_officer_writes_in_the_rich_editor_and_the_structure_is_kept(demo, tmp_p
     assert "<p>各市工业和信息化局:</p>" in tight, body  # no tab left from Word's first-line indent
     assert re.search(r"<table>.*<td>(<strong>)?地市(</strong>)?</td>.*<td>128</td>.*</table>", tight), body
     assert 'alt="推进会现场"' in body and 'src="data:image/png;base64,' in body
+    assert '<a href="https://www.sxit.gov.cn/zwgk/" rel="noopener noreferrer">https://www.sxit.gov.cn/zwgk/</a>' in body
+    assert "javascript" not in body
     markup = re.sub(r'src="data:[^"]*"', 'src=""', body)
     for dropped in ("style=", "class=", "color", "font", "宋体", "楷体", "16pt", "mso-", "Wingdings", "&nbsp;"):
         assert dropped not in markup, (dropped, body)
