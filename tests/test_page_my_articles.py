@@ -32,6 +32,14 @@ def type_body(at, html):
     return at
 
 
+def editor(at) -> dict:
+    """The arguments the rich-text editor was mounted with: what it shows, and its instance key."""
+    import json
+
+    [component] = [e for e in at.get("component_instance") if e.proto.component_name.endswith("richtext")]
+    return json.loads(component.proto.json_args)
+
+
 def new_draft(at, title="全省电子信息产业运行情况通报会召开", body="<p>会议通报了前三季度运行情况。</p>"):
     button(at, "ma_new").click().run()
     at.text_input(key="ma_title").input(title)
@@ -102,6 +110,7 @@ def test_codivision_officer_sees_the_item_read_only(setup):
     at.selectbox(key="ma_pick").set_value(article.id).run()
     assert "只读" in texts(at)
     assert at.text_input(key="ma_title").disabled
+    assert editor(at)["readonly"] and editor(at)["value"] == "<p>正文</p>"
     assert not [b for b in at.button if b.key in {"ma_save", "ma_submit"}]
 
 
@@ -140,6 +149,7 @@ def test_reopened_item_shows_every_field_as_stored_after_leaving_the_page(setup)
     assert not at.exception
     assert at.text_input(key="ma_title").value == "全省工业经济运行调度会召开"
     assert at.session_state["ma_body"] == "<h2>会议要求</h2><p>抓好四季度工作。</p>"
+    assert editor(at)["value"] == "<h2>会议要求</h2><p>抓好四季度工作。</p>" and not editor(at)["readonly"]
     assert at.selectbox(key="ma_column").value == second
     assert at.radio(key="ma_importance").value == "重要"
     assert at.text_input(key="ma_source").value == "电子信息处综合科"
@@ -175,10 +185,14 @@ def test_converting_pasted_text_asks_before_replacing_the_body_and_can_be_undone
     assert at.session_state["ma_body"] == article.body_html
     assert not [b for b in at.button if b.key in {"ma_replace_yes", "ma_undo_replace"}]
     button(at, "ma_convert").click().run()
+    shown = editor(at)["key"]
     button(at, "ma_replace_yes").click().run()
     assert at.session_state["ma_body"] == "<p>第一段新文字</p><p>第二段新文字</p>"
+    # a new editor instance, loaded with the replacement
+    assert editor(at)["value"] == "<p>第一段新文字</p><p>第二段新文字</p>" and editor(at)["key"] != shown
     button(at, "ma_undo_replace").click().run()
     assert at.session_state["ma_body"] == article.body_html
+    assert editor(at)["value"] == article.body_html
     assert not [b for b in at.button if b.key == "ma_undo_replace"]
 
 
