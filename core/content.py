@@ -175,6 +175,34 @@ def sanitize_html(html: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------
+# check_image_alt
+
+_IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_ALT = re.compile(r'\salt="([^"]*)"')
+
+
+def images_without_alt(html: str) -> list[int]:
+    """1-based positions of the body's images that have no (or a blank) alt text, after cleaning."""
+    missing = []
+    for number, tag in enumerate(_IMG_TAG.findall(sanitize_html(html or "")), start=1):
+        alt = _ALT.search(tag)
+        if alt is None or _is_blank(htmllib.unescape(alt.group(1))):
+            missing.append(number)
+    return missing
+
+
+def check_image_alt(html: str) -> None:
+    """Every image an officer puts in 正文 needs alt text: a screen reader reads it out in place of the
+    picture (the portal's accessibility rules, GB/T 37668; 第十五条 formats the published item)."""
+    missing = images_without_alt(html)
+    if missing:
+        which = "、".join(f"第 {n} 张" for n in missing)
+        raise ValidationError(
+            "正文", f"{which}图片没有替代文字:请点击图片,在「图片说明」中写明图片内容(供读屏软件朗读)",
+            "第十五条,GB/T 37668 网站无障碍要求")
+
+
+# ---------------------------------------------------------------------------------------
 # text_to_html
 
 

@@ -9,29 +9,47 @@ import streamlit as st
 
 from core import attachments, columns, content, diff, workflow
 from core.errors import PortalError
-from pages import _shared
+from pages import _richtext, _shared
 
 con = _shared.cursor()
 user = _shared.require_user(con)
 st.title("我的稿件")
 _shared.show_flash()
 
-FIELDS = ("ma_column", "ma_title", "ma_importance", "ma_source", "ma_ended", "ma_codivs", "ma_body")
+# the form's widgets; the body is a plain key (ma_body) fed by the editor component
+FIELDS = ("ma_column", "ma_title", "ma_importance", "ma_source", "ma_ended", "ma_codivs")
 NEW = "new"
+
+
+def set_body(html: str) -> None:
+    """Replace the body and mount a fresh editor instance loaded with it."""
+    st.session_state["ma_body"] = html
+    st.session_state["ma_body_rev"] = st.session_state.get("ma_body_rev", 0) + 1
 
 
 def load_into_form(article: workflow.Article | None) -> None:
     """Fill the editor from the stored article (only when a different article/version is opened)."""
     ss = st.session_state
+    for key in ("ma_pending", "ma_undo"):
+        ss.pop(key, None)
+    set_body(article.body_html if article else "")
     if article is None:
         writable = columns.writable_columns(con, user)
         ss.update(ma_column=writable[0]["id"] if writable else None, ma_title="", ma_importance="一般",
                   ma_source=division_names.get(user.division_id, ""), ma_ended=dt.date.today(),
-                  ma_codivs=[], ma_body="", ma_loaded=(NEW, 0))
+                  ma_codivs=[], ma_loaded=(NEW, 0))
         return
     ss.update(ma_column=article.column_id, ma_title=article.title, ma_importance=article.importance,
               ma_source=article.source, ma_ended=article.work_ended_on, ma_codivs=list(article.codivisions),
-              ma_body=article.body_html, ma_loaded=(article.id, article.version))
+              ma_loaded=(article.id, article.version))
+
+
+def form_is_loaded(article_id: int | str) -> bool:
+    """The form holds the opened article: Streamlit deletes the widgets' keys whenever the page is not
+    shown, while the plain marker survives, so the widgets themselves must still be there."""
+    ss = st.session_state
+    loaded = ss.get("ma_loaded")
+    return loaded is not None and loaded[0] == article_id and all(key in ss for key in FIELDS)
 
 
 def form_values() -> dict:
@@ -60,8 +78,37 @@ def opened(article_id: int | str) -> None:
     st.session_state.pop("ma_loaded", None)
 
 
+def body_is_empty() -> bool:
+    return not content.html_to_text(content.sanitize_html(st.session_state.get("ma_body") or "")).strip()
+
+
+def replace_body(source: str, html: str) -> None:
+    """Put converted text in 正文: at once when it is empty, else only after the officer confirms."""
+    if body_is_empty():
+        do_replace(source, html)
+    else:
+        st.session_state["ma_pending"] = (source, html)
+
+
+def do_replace(source: str, html: str) -> None:
+    st.session_state["ma_undo"] = (source, st.session_state.get("ma_body") or "")
+    set_body(html)
+
+
+def confirm_replace() -> None:
+    source, html = st.session_state.pop("ma_pending")
+    do_replace(source, html)
+
+
+def undo_replace() -> None:
+    _source, previous = st.session_state.pop("ma_undo")
+    set_body(previous)
+
+
 def convert_text() -> None:
-    st.session_state["ma_body"] = content.text_to_html(st.session_state.get("ma_paste", ""))
+    html = content.text_to_html(st.session_state.get("ma_paste", ""))
+    if html:
+        replace_body("粘贴的文字", html)
 
 
 def convert_docx() -> None:
@@ -73,8 +120,33 @@ def convert_docx() -> None:
     except PortalError as exc:
         st.session_state["ma_docx_error"] = str(exc)
         return
-    st.session_state["ma_body"] = html
+    if content.images_without_alt(html):
+        notes = [*notes, "文档中有图片缺少图片说明(替代文字):请在正文中点击标红的图片填写说明,否则不能保存"]
+    replace_body(f"Word 文档「{upload.name}」", html)
     st.session_state["ma_docx_notes"] = notes
+
+
+def words(html: str) -> int:
+    return len("".join(content.html_to_text(html).split()))
+
+
+def replacement_controls() -> None:
+    """The confirmation before converted text replaces a non-empty 正文, and the undo of the last replacement."""
+    pending = st.session_state.get("ma_pending")
+    if pending:
+        source, html = pending
+        with st.container(border=True):
+            st.warning(f"正文中已有约 {words(st.session_state.ma_body or '')} 字的内容。用{source}的转换结果"
+                       f"(约 {words(html)} 字)替换现有正文吗?替换后可以点「撤销替换」恢复原来的正文。",
+                       icon=":material/warning:")
+            yes, no = st.columns(2)
+            yes.button("确认替换正文", key="ma_replace_yes", type="primary", on_click=confirm_replace, width="stretch")
+            no.button("取消,保留现有正文", key="ma_replace_no", width="stretch",
+                      on_click=lambda: st.session_state.pop("ma_pending", None))
+    undo = st.session_state.get("ma_undo")
+    if undo and not pending:
+        st.button(f"撤销替换(恢复用{undo[0]}替换之前的正文)", key="ma_undo_replace", on_click=undo_replace,
+                  icon=":material/undo:")
 
 
 division_names = columns.division_names(con)
@@ -97,8 +169,10 @@ with st.container(border=True):
         } for i in items])
         st.dataframe(table, hide_index=True, width="stretch", height=240)
         labels = {i["id"]: f"#{i['id']} {i['title']}({workflow.STATE_LABELS[i['state']]})" for i in items}
+        if "ma_pick" not in st.session_state and st.session_state.get("ma_open") in labels:
+            st.session_state["ma_pick"] = st.session_state["ma_open"]  # forgotten while away: name the open item
         choice = st.selectbox("打开稿件", [None, *labels], format_func=lambda i: "请选择…" if i is None else labels[i],
-                              key="ma_pick")
+                              key="ma_pick", placeholder="请选择…")
         if choice is not None and choice != st.session_state.get("ma_open"):
             opened(choice)
     else:
@@ -116,7 +190,7 @@ if current != NEW:
     except PortalError as exc:
         _shared.show_error(exc)
         st.stop()
-if st.session_state.get("ma_loaded") is None:
+if not form_is_loaded(article.id if article else NEW):
     load_into_form(article)
 
 actions = workflow.allowed_actions(con, user, article) if article else ["edit", "submit"]
@@ -145,8 +219,14 @@ with left:
     st.selectbox("栏目", list(writable), format_func=lambda i: writable[i]["path"], key="ma_column",
                  disabled=not editable, help="只能选择本处室负责的栏目(第七条)")
     st.text_input("标题", key="ma_title", max_chars=workflow.TITLE_MAX, disabled=not editable)
-    st.text_area("正文(HTML)", key="ma_body", height=320, disabled=not editable,
-                 help="可在右侧粘贴文字或上传 Word 文档自动转换;颜色、字体、字号会被清除(第十五条)")
+    st.markdown("正文", help="可直接从 Word、WPS 粘贴:标题、列表、表格会保留,颜色、字体、字号会被清除,"
+                "由网站统一排版(第十五条)。插入图片须填写图片说明。")
+    typed = _richtext.rich_text(f"ma_editor_{st.session_state.ma_body_rev}", st.session_state.ma_body,
+                                readonly=not editable, placeholder="在此输入正文,回车另起一段")
+    if typed is not None:
+        st.session_state["ma_body"] = typed
+    if editable:
+        replacement_controls()
 with right:
     st.radio("重要程度", workflow.IMPORTANCE, key="ma_importance", horizontal=True, disabled=not editable,
              help="一般:处室负责人审批;重要:再经分管领导;重大/特殊:再经信息化领导小组(第十四条)")
@@ -158,7 +238,8 @@ with right:
     if editable:
         with st.expander("粘贴文字转换为正文"):
             st.text_area("粘贴的文字", key="ma_paste", height=120)
-            st.button("转换并替换正文", key="ma_convert", on_click=convert_text)
+            st.button("转换为正文", key="ma_convert", on_click=convert_text,
+                      help="每行文字成为一段;正文已有内容时会先请您确认")
         with st.expander("上传 Word 文档(.docx)"):
             st.file_uploader("Word 文档", type=["docx"], key="ma_docx", on_change=convert_docx)
             if st.session_state.get("ma_docx_error"):
@@ -213,6 +294,7 @@ def run_action(label: str, fn) -> None:
 
 def save_then(next_step):
     def run():
+        content.check_image_alt(st.session_state.ma_body or "")
         saved = article
         if article is None or unsaved_changes(article):
             saved = save(article)

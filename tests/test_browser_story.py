@@ -13,7 +13,7 @@ from tests.browser import chromium, login, servers, shot
 from tests.conftest import PASSWORD, make_org
 
 TITLE = "全省工业互联网平台建设推进会在西安召开"
-BODY = "<p>11月25日,全省工业互联网平台建设推进会在西安召开。</p><p>会议总结了前三季度工作。</p>"
+PARAGRAPHS = ("11月25日,全省工业互联网平台建设推进会在西安召开。", "会议总结了前三季度工作。")
 
 
 @pytest.fixture
@@ -39,9 +39,13 @@ def test_draft_submit_approve_publish_reaches_the_portal(prepared):
         shot(officer, "story-1-officer-home")
         click_button(officer, "＋ 新建稿件")
         officer.get_by_role("textbox", name="标题", exact=True).fill(TITLE)
-        officer.get_by_role("textbox", name="正文(HTML)").fill(BODY)
+        editor = officer.frame_locator('iframe[title="正文编辑器"]').locator(".tiptap")
+        editor.click()
+        officer.keyboard.type(PARAGRAPHS[0])
+        editor.press("Enter")
+        officer.keyboard.type(PARAGRAPHS[1])
         officer.get_by_role("textbox", name="信息来源", exact=True).fill("电子信息处")
-        officer.get_by_role("textbox", name="正文(HTML)").press("Tab")
+        officer.get_by_role("textbox", name="信息来源", exact=True).press("Tab")
         shot(officer, "story-2-officer-draft")
         click_button(officer, "提交审批")
         officer.get_by_text("已提交审批").wait_for(timeout=20000)

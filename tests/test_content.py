@@ -13,8 +13,10 @@ from docx.shared import Inches, Pt, RGBColor
 
 from core.content import (
     check_attachment,
+    check_image_alt,
     docx_to_html,
     html_to_text,
+    images_without_alt,
     safe_filename,
     sanitize_html,
     text_to_html,
@@ -371,3 +373,62 @@ def test_pasted_divs_become_paragraphs():
     html = sanitize_html('<div class="x">第一段</div><div><div>第二段</div></div>')
     assert "第一段</p>" in html and "<p>第二段</p>" in html
     assert sanitize_html(html) == html
+
+
+# --- image alt text (accessibility of what officers write) ------------------------------
+
+
+def test_images_without_alt_are_counted_after_cleaning():
+    html = ('<p><img src="a.png"><img src="b.png" alt=" "><img src="c.png" alt="会议现场">'
+            '<img src="file:///C:/Users/x/image001.png"><img src="d.png" alt="&nbsp;"></p>')
+    # the file: image is dropped by the cleaner, so the fourth image left is d.png
+    assert images_without_alt(html) == [1, 2, 4]
+    assert images_without_alt('<p><img src="c.png" alt="会议现场"></p><p>正文</p>') == []
+    assert images_without_alt("") == []
+
+
+def test_saving_an_image_without_alt_is_refused_naming_the_body_and_the_rule():
+    with pytest.raises(ValidationError) as refused:
+        check_image_alt('<p>正文</p><p><img src="a.png" alt="图一"></p><p><img src="b.png"></p>')
+    assert refused.value.field == "正文"
+    message = str(refused.value)
+    assert "第 2 张图片没有替代文字" in message and "图片说明" in message and "第十五条" in message
+    check_image_alt('<p><img src="a.png" alt="图一"></p>')
+
+
+# --- pasted from Word / WPS --------------------------------------------------------------
+
+WORD_PASTE = """<html xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:w="urn:schemas-microsoft-com:office:word">
+<head><meta name=ProgId content=Word.Document><style><!-- p.MsoNormal {mso-style-parent:""; font-family:宋体} --></style>
+</head><body lang=ZH-CN style='tab-interval:21.0pt'><!--StartFragment-->
+<h1 style='mso-pagination:widow-orphan;mso-outline-level:1'><span style='font-size:22.0pt;font-family:黑体;
+color:#C00000'>关于开展工业企业数字化转型评估的通知<o:p></o:p></span></h1>
+<h2><span lang=EN-US style='font-family:"Times New Roman";mso-bidi-font-family:Arial'>一、评估范围</span></h2>
+<p class=MsoNormal style='text-indent:2em;line-height:150%'><span style='font-size:16.0pt;font-family:仿宋_GB2312;
+color:red;background:yellow;mso-highlight:yellow'>各市工业和信息化局:<o:p></o:p></span></p>
+<p class=MsoNormal><font face="楷体" size=5 color="#ff0000">请于 <b style='mso-bidi-font-weight:normal'>11 月 30 日</b>前报送。</font></p>
+<p class=MsoListParagraph style='margin-left:18pt;text-indent:-18pt;mso-list:l1 level1 lfo2'><![if !supportLists]>
+<span style='font-family:Symbol;mso-list:Ignore'>·<span style='font:7.0pt "Times New Roman"'>&nbsp; </span></span>
+<![endif]><span style='color:#00B050'>评估结果向社会公开</span></p>
+<ul style='margin-top:0cm' type=disc><li class=MsoNormal style='color:blue;mso-list:l0 level1 lfo1'>
+<span style='font-size:14pt'>规模以上工业企业</span></li><li class=MsoNormal>重点产业链企业</li></ul>
+<table class=MsoTableGrid border=1 cellspacing=0 cellpadding=0 style='border-collapse:collapse;mso-yfti-tbllook:1184'>
+<tr style='mso-yfti-irow:0'><td width=277 valign=top style='width:207.4pt;background:#D9E2F3'><p class=MsoNormal>
+<b><span style='font-family:黑体'>地市</span></b></p></td><td width=277 style='border:solid windowtext 1.0pt'>
+<p class=MsoNormal>企业数</p></td></tr><tr><td><p class=MsoNormal>西安市</p></td><td><p class=MsoNormal>
+<span style='color:#2F5496'>128</span></p></td></tr></table>
+<!--EndFragment--></body></html>"""
+
+
+def test_word_and_wps_paste_keeps_structure_and_drops_colours_fonts_sizes():
+    clean = sanitize_html(WORD_PASTE)
+    tight = re.sub(r">\s+", ">", clean)
+    for kept in ("<h2>关于开展工业企业数字化转型评估的通知</h2>", "<h2>一、评估范围</h2>", "<p>各市工业和信息化局:</p>",
+                 "<b>11 月 30 日</b>", "<ul><li>", "<li>重点产业链企业</li>", "<table>", "<td><p><b>地市</b></p></td>",
+                 "<td><p>128</p></td>", "评估结果向社会公开</p>"):
+        assert kept in tight, kept
+    assert not STYLE_ATTRS.search(clean)
+    for dropped in ("<font", "<span", "<o:p", "mso-", "color", "宋体", "仿宋", "黑体", "楷体", "22.0pt", "#C00000",
+                    "supportLists", "<style", "<meta", "width=", "border="):
+        assert dropped not in clean, dropped
+    assert sanitize_html(clean) == clean
