@@ -31,10 +31,15 @@ system-packages-run:
 system-packages-test:
 	@bash scripts/system-packages.sh test
 
-# axe-core (npm) for the accessibility test: injected into the portal's pages by Playwright
-node_modules/.package-lock.json: package.json package-lock.json | system-packages-test
+# npm: the rich-text editor of 我的稿件 (TipTap, bundled below) and axe-core for the accessibility test
+node_modules/.package-lock.json: package.json package-lock.json | system-packages-run
 	npm install --no-audit --no-fund
 	touch $@
+
+# the editor's one-file bundle, served by the component (built here, never committed)
+EDITOR_SRC := $(wildcard pages/_richtext_frontend/src/*.js)
+pages/_richtext_frontend/build/editor.js: node_modules/.package-lock.json $(EDITOR_SRC) scripts/build_editor.sh
+	sh scripts/build_editor.sh
 
 # JupyterLab for the analysts' notebooks, its interface in Chinese (a default for this .venv only)
 $(VENV)/.lab-deps: requirements-lab.txt requirements.txt scripts/jupyterlab-overrides.json $(VENV)/bin/activate
@@ -43,8 +48,8 @@ $(VENV)/.lab-deps: requirements-lab.txt requirements.txt scripts/jupyterlab-over
 	cp scripts/jupyterlab-overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	touch $@
 
-deps: $(VENV)/.deps
-dev-deps: $(VENV)/.dev-deps node_modules/.package-lock.json
+deps: $(VENV)/.deps pages/_richtext_frontend/build/editor.js
+dev-deps: $(VENV)/.dev-deps deps
 
 init: deps
 	$(PY) -m core init --db $(DB) --demo

@@ -4,10 +4,10 @@
 #   scripts/system-packages.sh run|test            install what is missing (apt-get, with sudo when not root)
 #   scripts/system-packages.sh --check run|test    only report: exit 0 when all is present, 1 otherwise
 #
-# `run` needs nothing from Debian: the workbench and the portal are Python (the spoken CAPTCHA's
-# Mandarin digits are recordings kept in core/voices). `test` also needs Debian's chromium for the
-# browser tests, CJK fonts for readable screenshots, nginx and openssl for the deployment example,
-# and Node.js with npm for axe-core (the accessibility test).
+# `run` needs Node.js with npm to bundle the rich-text editor of 我的稿件 (TipTap, from npm); the rest
+# is Python (the spoken CAPTCHA's Mandarin digits are recordings kept in core/voices). `test` also needs
+# Debian's chromium for the browser tests, CJK fonts for readable screenshots, nginx and openssl for
+# the deployment example (and npm's axe-core for the accessibility test).
 # Nothing is installed, and apt is not called, when everything is already there.
 set -euo pipefail
 
@@ -30,7 +30,7 @@ present() {
 }
 
 case "$profile" in
-    run) wanted=() ;;
+    run) wanted=(nodejs npm) ;;
     test) wanted=(chromium fonts-noto-cjk nginx-light openssl make nodejs npm) ;;
     *) echo "usage: $0 [--check] run|test" >&2; exit 2 ;;
 esac
