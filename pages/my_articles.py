@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from core import attachments, columns, content, diff, workflow
+from core import attachments, columns, content, diff, portal, workflow
 from core.errors import PortalError
 from pages import _richtext, _shared
 
@@ -285,8 +285,11 @@ def run_action(label: str, fn) -> None:
         return
     if isinstance(result, workflow.Article):
         st.session_state["ma_open"] = result.id
-        if result.public or "publish" in label or "撤" in label:
+        if result.public or "撤" in label:
             _shared.refresh_site(con)
+        where = portal.public_url(con, result.id) if result.public else None
+        if where:  # the officer sees it where the public does (on the home page's 最新信息 too)
+            label += f" [在门户网站上查看]({where})"
     st.session_state.pop("ma_loaded", None)
     _shared.flash(label)
     st.rerun()

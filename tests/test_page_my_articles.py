@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core import workflow
+from core import portal, workflow
 from core.db import connect
 from tests.apptest_helpers import app_as, open_page, texts
 from tests.conftest import make_org
@@ -99,6 +99,9 @@ def test_officer_publishes_an_approved_item(setup):
     button(at, "ma_publish").click().run()
     assert not at.exception
     assert workflow.get_article(con, article.id).state == "published"
+    # where to see it: the article's own address on the portal
+    address = portal.public_url(con, article.id)
+    assert address and any(address in s.value and "在门户网站上查看" in s.value for s in at.success)
 
 
 def test_codivision_officer_sees_the_item_read_only(setup):
