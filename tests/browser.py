@@ -62,6 +62,13 @@ def servers(db_path: Path, site_dir: Path, extra_env: dict[str, str] | None = No
                 process.kill()
 
 
+def make_demo(db_path: Path, env: dict[str, str] | None = None) -> Path:
+    """A database with the demo content, as `make run` creates it (`python -m core init --demo`)."""
+    subprocess.run([sys.executable, "-m", "core", "init", "--db", str(db_path), "--demo"], cwd=ROOT, check=True,
+                   capture_output=True, env={**os.environ, **(env or {})})
+    return db_path
+
+
 @contextmanager
 def chromium():
     from playwright.sync_api import sync_playwright

@@ -4,22 +4,17 @@ item the page shows (a stale label invites approving the wrong item)."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 
 import pytest
 
-from tests.browser import ROOT, chromium, login, servers, shot
+from tests.browser import chromium, login, make_demo, servers, shot
 
 DEMO_PASSWORD = "Demo-2026!sx"
 
 
 @pytest.fixture
 def demo(tmp_path):
-    db_path = tmp_path / "demo.duckdb"
-    subprocess.run([sys.executable, "-m", "core", "init", "--db", str(db_path), "--demo"], cwd=ROOT, check=True,
-                   capture_output=True)
-    return db_path, tmp_path / "site"
+    return make_demo(tmp_path / "demo.duckdb"), tmp_path / "site"
 
 
 def shown_title(page) -> str:

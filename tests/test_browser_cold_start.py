@@ -5,26 +5,22 @@ password, and the officer got the empty login form back with no message (3 of 3 
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
 
 import pytest
 
-from tests.browser import chromium, servers, shot
+from tests.browser import chromium, make_demo, servers, shot
 
 PASSWORD = "Demo-2026!sx"
 
 
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory):
-    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     # a slow password hash (≈2 s a check) holds the run that checks it open long enough for the cookie
     # reader's first reply to land inside it, as it did on a busy machine
-    subprocess.run([sys.executable, "-m", "core", "init", "--db", str(path), "--demo"], check=True,
-                   capture_output=True, env={**os.environ, "PORTAL_BCRYPT_ROUNDS": "15"})
-    return path
+    return make_demo(tmp_path_factory.mktemp("demo") / "demo.duckdb", {"PORTAL_BCRYPT_ROUNDS": "15"})
 
 
 @pytest.fixture

@@ -5,14 +5,12 @@ structure kept; what is stored went through the sanitiser (colours, fonts and si
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from core.db import connect
-from tests.browser import ROOT, chromium, login, servers, shot
+from tests.browser import chromium, login, make_demo, servers, shot
 from tests.test_content import PNG, WORD_PASTE
 
 PASSWORD = "Demo-2026!sx"
@@ -33,10 +31,7 @@ WORD_LIST = """<html xmlns:w="urn:schemas-microsoft-com:office:word"><head><styl
 
 @pytest.fixture
 def demo(tmp_path):
-    db_path = tmp_path / "demo.duckdb"
-    subprocess.run([sys.executable, "-m", "core", "init", "--db", str(db_path), "--demo"], cwd=ROOT, check=True,
-                   capture_output=True)
-    return db_path, tmp_path / "site"
+    return make_demo(tmp_path / "demo.duckdb"), tmp_path / "site"
 
 
 def paste_html(editor, html: str) -> None:
