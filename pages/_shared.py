@@ -114,6 +114,22 @@ PUBLIC = {
     "message": ("pages/public_message.py", "公众留言", ":material/contact_support:"),
 }
 
+# The menu's sections, in order (st.navigation shows a section only when the user has a page in it).
+SECTIONS = {
+    "稿件": ["my_articles", "publication_request", "approvals", "content_admin", "request_queue"],
+    "互动交流": ["interaction_desk", "interaction_answers", "message"],
+    "栏目与考评": ["freshness", "columns_admin", "lexicon_admin", "evaluation", "calendar_admin"],
+    "统计": ["overview", "statistics"],
+    "安全与系统": ["security_audit", "incidents", "backups", "accounts_admin", "settings_admin"],
+    "帮助与账号": ["regulation", "account"],
+}
+
+
+def who_may_open(key: str) -> str:
+    """The roles a page is for, in Chinese (for 无权访问)."""
+    roles = PAGES[key][3]
+    return "、".join(label for role, label in accounts.ROLE_LABELS.items() if role in roles)
+
 
 AUTH_KEYS = ("name", "username", "authentication_status", "email", "roles")
 SESSION = "auth_session"  # the core/sessions.py row of this browser session
