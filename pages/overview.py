@@ -66,7 +66,7 @@ if user.has("tech"):
     st.subheader("系统日志(最近 200 条)")
     st.caption("技术支持单位负责系统日志的保存和检查(第二十条)。日志只追加,不能在此修改。")
     st.dataframe(pd.DataFrame([{
-        "编号": a["id"], "时间": _when(a["created_at"], seconds=True), "用户": a["actor"], "角色": a["role"] or "",
-        "操作": a["action"],
-        "对象": a["object"] or "", "摘要": a["summary"] or "", "客户端": a["client"] or "",
+        "编号": a["id"], "时间": _when(a["created_at"], seconds=True), "用户": a["actor_label"], "角色": a["role_label"],
+        "操作": a["action_label"],
+        "对象": a["object_label"], "摘要": a["summary_label"], "客户端": a["client"] or "",
     } for a in stats.recent_audit(con, user, limit=200)]), hide_index=True, key="ov_audit")
