@@ -178,6 +178,7 @@ def run() -> None:
     # the library only keeps the cookie: passwords are checked in core.login, so it gets no hashes
     authenticator = stauth.Authenticate({"usernames": {}}, "sxit_workbench", _shared.cookie_key(), 1.0,
                                         auto_hash=False, login_sleep_time=0)
+    _shared.chinese_chrome()
     user = current_user()
 
     if user is None:

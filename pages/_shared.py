@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import json
 import os
 import re
 import secrets
@@ -135,6 +137,22 @@ AUTH_KEYS = ("name", "username", "authentication_status", "email", "roles")
 SESSION = "auth_session"  # the core/sessions.py row of this browser session
 NOTICE = "login_notice"  # why the last session ended, shown at the login form
 COOKIE = "auth_cookie"  # the re-authentication cookie written at sign-in (app.py keeps it rendered)
+
+
+@functools.cache
+def _chrome_script() -> str:
+    here = Path(__file__).parent
+    dictionary = json.loads((here / "zh_chrome.json").read_text(encoding="utf-8"))
+    script = (here / "zh_chrome.js").read_text(encoding="utf-8")
+    return script.replace("__DICTIONARY__", json.dumps(dictionary, ensure_ascii=False))
+
+
+def chinese_chrome() -> None:
+    """Streamlit's own interface text in Chinese (pages/zh_chrome.js): the frame calls this on every
+    run; the script installs itself once per tab and its element takes no room on the page."""
+    st.html(f'<span id="zh-chrome"></span><script>{_chrome_script()}</script>'
+            '<style>[data-testid="stElementContainer"]:has(#zh-chrome) {display: none}</style>',
+            unsafe_allow_javascript=True)
 
 
 def sign_in(user: accounts.User, session_id: str) -> None:

@@ -66,7 +66,7 @@ else:
         _shared.act(f"已取消确认 {year} 年。", lambda: workdays.unconfirm_year(con, user, year))
 available = workdays.package_years()
 if year in available:
-    if cols[1].button(f"从 chinese-calendar 导入 {year} 年", key="cal_import"):
-        _shared.act(f"已从 chinese-calendar 导入并确认 {year} 年。", lambda: workdays.import_package_year(con, user, year))
+    if cols[1].button(f"导入系统自带的 {year} 年安排", key="cal_import"):
+        _shared.act(f"已导入并确认 {year} 年的节假日安排。", lambda: workdays.import_package_year(con, user, year))
 else:
-    cols[1].caption(f"已安装的 chinese-calendar 不包含 {year} 年,请手工录入。")
+    cols[1].caption(f"系统自带的节假日数据(随软件更新)还没有 {year} 年的安排,请按国务院办公厅的通知手工录入。")
