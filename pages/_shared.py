@@ -155,6 +155,22 @@ def chinese_chrome() -> None:
             unsafe_allow_javascript=True)
 
 
+def table(data, **options):
+    """st.dataframe for every page: a missing value reads as empty, not Streamlit's `None`; an empty
+    table says so in Chinese (the grid draws its English "empty" on a canvas no translation reaches)."""
+    options.setdefault("placeholder", "")
+    if len(data) == 0 and "on_select" not in options:
+        st.caption("(暂无记录)")
+        return None
+    return st.dataframe(data, **options)
+
+
+def editor(data, **options):
+    """st.data_editor, with the same empty cells as `table`."""
+    options.setdefault("placeholder", "")
+    return st.data_editor(data, **options)
+
+
 def sign_in(user: accounts.User, session_id: str) -> None:
     st.session_state.update({"authentication_status": True, "username": user.username, "name": user.display_name,
                              "email": user.email or "", "roles": sorted(user.roles), "logout": False,

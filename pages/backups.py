@@ -49,12 +49,12 @@ if st.button("立即备份", type="primary", key="backups_now", help="不影响�
 
 st.subheader("现有备份")
 found = backup.listing(con, user)
-st.dataframe(pd.DataFrame([{
+_shared.table(pd.DataFrame([{
     "备份": b["name"], "时间": b["created_at"], "方式": backup.TRIGGER_LABELS.get(b["trigger"], b["trigger"] or ""),
     "表": b["tables"], "行数": b["rows"],
     "大小(MB)": round(b["bytes"] / 1048576, 2), "含门户网站": b["site"],
 } for b in found], columns=["备份", "时间", "方式", "表", "行数", "大小(MB)", "含门户网站"]),
-    hide_index=True, width="stretch", key="backups_table", placeholder="",
+    hide_index=True, width="stretch", key="backups_table",
     column_config={"时间": st.column_config.DatetimeColumn("时间", format="YYYY-MM-DD HH:mm:ss")})
 if found:
     names = {b["name"]: b for b in found}
@@ -80,10 +80,10 @@ st.markdown(
 st.caption("恢复后请抽查最近发布的信息和最近的公众留言是否都在;备份时间之后的修改需要重新录入。")
 
 st.subheader("备份记录")
-st.dataframe(pd.DataFrame([{
+_shared.table(pd.DataFrame([{
     "开始时间": r["started_at"], "方式": backup.TRIGGER_LABELS.get(r["trigger"], r["trigger"]),
     "结果": "成功" if r["ok"] else "失败",
     "操作人": r["actor"] or "", "备份": (r["path"] or "").rsplit("/", 1)[-1], "说明": r["error"] or "",
 } for r in backup.runs(con, 30)], columns=["开始时间", "方式", "结果", "操作人", "备份", "说明"]),
-    hide_index=True, width="stretch", key="backups_runs", placeholder="",
+    hide_index=True, width="stretch", key="backups_runs",
     column_config={"开始时间": st.column_config.DatetimeColumn("开始时间", format="YYYY-MM-DD HH:mm:ss")})

@@ -26,7 +26,7 @@ for upcoming in (today.year, today.year + 1):
     if upcoming not in confirmed:
         st.warning(f"{upcoming} 年的节假日安排尚未确认,涉及该年的工作日计算暂按周一至周五计算。"
                    "请录入国务院公布的安排后点击“确认该年度”。", icon=":material/event_busy:")
-st.dataframe(pd.DataFrame([{"年度": y["year"], "状态": "已确认" if y["confirmed"] else "未确认",
+_shared.table(pd.DataFrame([{"年度": y["year"], "状态": "已确认" if y["confirmed"] else "未确认",
                             "来源": y["source"] or "", "节假日(天)": y["holidays"], "调休上班(天)": y["workdays"]}
                            for y in reversed(known)]), hide_index=True, width="stretch", height=240)
 
@@ -35,7 +35,7 @@ year = st.selectbox("年度", choices, key="cal_year", format_func=lambda y: f"{
 days = workdays.days_of_year(con, year)
 st.subheader(f"{year} 年" + ("(已确认)" if year in confirmed else "(未确认)"))
 if days:
-    st.dataframe(pd.DataFrame([{"日期": d["day"], "星期": "一二三四五六日"[d["day"].weekday()],
+    _shared.table(pd.DataFrame([{"日期": d["day"], "星期": "一二三四五六日"[d["day"].weekday()],
                                 "类型": workdays.KINDS[d["kind"]], "名称": d["name"]} for d in days]),
                  hide_index=True, width="stretch")
 else:

@@ -54,11 +54,11 @@ found = audit.search(con, user, who=who, action=action, obj=obj, since=start, un
 filters = ";".join(f"{k}={v}" for k, v in
                    {"用户": who, "操作": audit.action_label(action) if action else "", "对象": obj, "起": since, "止": until}.items() if v)
 st.caption(f"{len(found)} 条(最多显示 1000 条,新的在前)")
-st.dataframe(pd.DataFrame([{
+_shared.table(pd.DataFrame([{
     "编号": e["id"], "链序号": e["seq"], "时间": e["created_at"], "用户": e["actor_label"], "角色": e["role_label"],
     "操作": e["action_label"], "对象": e["object_label"], "摘要": e["summary_label"], "客户端": e["client"] or "",
 } for e in found], columns=["编号", "链序号", "时间", "用户", "角色", "操作", "对象", "摘要", "客户端"]),
-    hide_index=True, width="stretch", key="security_audit_table", placeholder="",
+    hide_index=True, width="stretch", key="security_audit_table",
     column_config={"时间": st.column_config.DatetimeColumn("时间", format="YYYY-MM-DD HH:mm:ss"),
                    "链序号": st.column_config.NumberColumn("链序号", format="%d")})
 

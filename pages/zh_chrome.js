@@ -7,7 +7,9 @@
   window.__zhChrome = true;
   const exact = new Map(Object.entries(dictionary.exact));
   const patterns = dictionary.patterns.map(([re, to]) => [new RegExp("^" + re + "$"), to]);
-  const ATTRIBUTES = ["aria-label", "title", "placeholder", "alt"];
+  const words = dictionary.words;
+  const ATTRIBUTES = ["aria-label", "aria-valuetext", "aria-roledescription", "aria-description", "title",
+                      "placeholder", "alt"];
   const LATIN = /[A-Za-z]/;
 
   function translate(text) {
@@ -16,7 +18,10 @@
     let found = exact.get(trimmed);
     if (found === undefined) {
       for (const [re, to] of patterns) {
-        if (re.test(trimmed)) { found = trimmed.replace(re, to); break; }
+        if (re.test(trimmed)) {
+          found = trimmed.replace(re, to).replace(/[A-Za-z]+/g, (w) => words[w] ?? w);
+          break;
+        }
       }
     }
     return found === undefined ? null : text.replace(trimmed, found);
@@ -25,12 +30,19 @@
   function textNode(node) {
     const parent = node.parentElement;
     // icon ligatures (material symbols) are names, not words: leave them
-    if (!parent || parent.closest('[data-testid="stIconMaterial"], code, pre, textarea, [contenteditable="true"]')) return;
+    // what people type is theirs; only an empty field's placeholder (the date segments' yyyy) is ours
+    if (!parent || parent.closest('[data-testid="stIconMaterial"], code, pre, textarea')) return;
+    const editable = parent.closest('[contenteditable="true"]');
+    if (editable && editable.getAttribute("data-placeholder") !== "true") return;
     const to = translate(node.nodeValue);
     if (to !== null && to !== node.nodeValue) node.nodeValue = to;
   }
 
   function element(el) {
+    // the date picker heads its columns S M T W T F S: one letter cannot say which day, the column can
+    if (el.tagName === "TH" && /^[A-Z]$/.test(el.textContent.trim()) && el.closest('[data-testid="stDateInputCalendar"]')) {
+      el.textContent = "日一二三四五六"[el.cellIndex] ?? el.textContent;
+    }
     for (const name of ATTRIBUTES) {
       const value = el.getAttribute(name);
       const to = value && translate(value);
