@@ -13,7 +13,7 @@ import streamlit as st
 import streamlit_authenticator as stauth
 
 from core import accounts, audit, login, sessions, totp
-from pages import _shared, _signin
+from pages import _shared, _signin, no_access
 
 PAGES, PUBLIC = _shared.PAGES, _shared.PUBLIC
 PENDING = "login_pending"  # a correct password waiting for its second factor
@@ -21,15 +21,28 @@ COOKIE_TRIED = "auth_cookie_tried"
 COOKIE = _shared.COOKIE
 
 
-def pages_for(user: accounts.User) -> list:
+def pages_for(user: accounts.User) -> dict[str, list]:
+    """The menu by section: the user's own pages; every other page stays at its address, hidden,
+    and answers 无权访问 with the reason (pages/no_access.py) instead of Streamlit's "Page not found"."""
     if user.must_change_password:
         # nothing else until the initial (or expired) password is changed (第二十二条)
         path, title, icon, _ = PAGES["account"]
-        return [st.Page(path, title=title, icon=icon, url_path="account", default=True)]
+        own = {"account": st.Page(path, title=title, icon=icon, url_path="account", default=True)}
+    else:
+        own = {key: st.Page(path, title=title, icon=icon, url_path=key)
+               for key, (path, title, icon, roles) in PAGES.items() if roles & user.roles}
+        own |= {key: st.Page(path, title=title, icon=icon, url_path=key) for key, (path, title, icon) in PUBLIC.items()}
+    refused = [st.Page(no_access.page_for(key, user), title="无权访问", icon=":material/block:", url_path=key,
+                       visibility="hidden") for key in PAGES if key not in own]
     # the default page lives at "/", so every task page keeps its own address for deep links
-    home = st.Page("pages/home.py", title="工作台首页", icon=":material/home:", url_path="home", default=True)
-    return [home] + [st.Page(path, title=title, icon=icon, url_path=key)
-                     for key, (path, title, icon, roles) in PAGES.items() if roles & user.roles] + public_pages()
+    home = [] if user.must_change_password else [
+        st.Page("pages/home.py", title="工作台首页", icon=":material/home:", url_path="home", default=True)]
+    menu = {"": home + refused}
+    for section, keys in _shared.SECTIONS.items():
+        listed = [own[key] for key in keys if key in own]
+        if listed:
+            menu[section] = listed
+    return menu
 
 
 def public_pages() -> list:
@@ -179,6 +192,7 @@ def run() -> None:
     # the library only keeps the cookie: passwords are checked in core.login, so it gets no hashes
     authenticator = stauth.Authenticate({"usernames": {}}, "sxit_workbench", _shared.cookie_key(), 1.0,
                                         auto_hash=False, login_sleep_time=0)
+    _shared.chinese_chrome()
     undelivered = _signin.pending()
     if undelivered is not None and undelivered.ok:
         establish(undelivered)  # the password was right in a run that ended before saying so
@@ -198,7 +212,7 @@ def run() -> None:
             st.caption(f"无操作 {int(sessions.idle_limit(con).total_seconds() // 60)} 分钟后自动退出(第二十条)。")
             keep_cookie()
         _shared.sidebar_todo(con, user)
-        st.navigation(pages_for(user)).run()
+        st.navigation(pages_for(user), expanded=True).run()
 
 
 # Streamlit runs this file as __main__. A worker process spawned from an interpreter that ran it

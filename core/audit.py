@@ -27,6 +27,7 @@ import contextvars
 import datetime as dt
 import hashlib
 import json
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -47,7 +48,9 @@ _last_record = [float("-inf")]
 PENDING_SECONDS = 10.0
 _client: contextvars.ContextVar[str | None] = contextvars.ContextVar("audit_client", default=None)
 
-# Chinese labels for the security audit page; unknown actions show their dotted name
+# What each action is called wherever staff read the log (安全审计, 运行概览, CSV export, notebooks).
+# The stored codes stay as they are (the hash chain covers them); workflow.* and message.* take
+# their names from core/workflow.py and core/interaction.py (see action_label).
 ACTION_LABELS: dict[str, str] = {
     "auth.login": "登录成功", "auth.login_failed": "登录失败", "auth.lockout": "账号锁定",
     "auth.login_refused": "锁定期间尝试登录", "auth.unlock": "解除锁定", "auth.password_ok": "密码正确(待动态口令)",
@@ -57,15 +60,29 @@ ACTION_LABELS: dict[str, str] = {
     "accounts.change_password": "修改密码", "accounts.unlock": "解除锁定", "accounts.reset_totp": "重置动态口令",
     "accounts.disable_totp": "停用动态口令",
     "settings.edit": "修改设置", "chain.edit": "修改审批流程", "columns.create": "新建栏目", "columns.update": "修改栏目",
+    "divisions.create": "新建处室",
     "lexicon.add_word": "新增敏感词", "lexicon.update_word": "修改敏感词", "lexicon.delete_word": "删除敏感词",
     "lexicon.add_error": "新增严重错误", "lexicon.update_error": "修改严重错误", "lexicon.delete_error": "删除严重错误",
-    "workflow.take_down": "撤下", "workflow.restore": "恢复上线", "workflow.approve": "批准", "workflow.publish": "发布",
+    "attachments.add": "添加附件", "attachments.remove": "删除附件",
+    "requests.create": "提交委托发布申请", "requests.fulfil": "办理委托发布申请", "requests.decline": "退回委托发布申请",
+    "message.save_answer": "保存留言答复", "message.deadlines": "修改留言办理期限",
+    "bulletin.issue": "印发通报",
+    "calendar.set": "设置节假日", "calendar.remove": "删除节假日设置", "calendar.confirm": "确认年度节假日",
+    "calendar.unconfirm": "取消确认年度节假日", "calendar.import": "导入年度节假日",
+    "freshness.interval": "修改栏目更新期限", "freshness.column": "修改单个栏目的更新监测",
+    "freshness.remind": "超期栏目提醒",
+    "evaluation.weights": "修改考评权重", "evaluation.award": "记录表彰", "evaluation.criticise": "记录通报批评",
+    "evaluation.revoke_award": "撤销表彰", "evaluation.revoke_criticism": "撤销通报批评",
     "audit.export": "导出审计日志", "audit.archive": "归档审计日志", "audit.verify": "校验审计日志",
     "backup.create": "备份", "backup.failed": "备份失败", "backup.verify": "校验备份", "backup.request": "申请备份",
+    "backup.restore": "由备份恢复",
     "incidents.create": "登记安全事件", "incidents.suggest": "自动提示安全事件", "incidents.update": "修改安全事件",
     "incidents.step": "记录处置步骤", "incidents.confirm": "确认安全事件", "incidents.dismiss": "排除安全事件",
     "incidents.close": "安全事件结案",
+    "import.run": "导入历史信息", "demo.load": "载入演示数据", "demo.measures": "生成演示考评数据",
 }
+# accounts that are not people
+ACTOR_LABELS = {"system": "系统", "public": "公众"}
 
 
 # ---------------------------------------------------------------- writing
@@ -406,9 +423,7 @@ def search(con: duckdb.DuckDBPyConnection, actor, *, who: str = "", action: str 
         SELECT a.id, c.seq, a.created_at, a.actor, a.role, a.action, a.object, a.summary, a.client
         FROM audit_log a LEFT JOIN audit_chain c ON c.audit_id = a.id
         WHERE {' AND '.join(where)} ORDER BY a.id DESC LIMIT ?""", [*params, int(limit)])
-    for entry in found:
-        entry["action_label"] = ACTION_LABELS.get(entry["action"], entry["action"])
-    return found
+    return describe(con, found)
 
 
 def export_csv(con: duckdb.DuckDBPyConnection, actor, entries: list[dict], filters: str = "") -> bytes:
@@ -421,11 +436,13 @@ def export_csv(con: duckdb.DuckDBPyConnection, actor, entries: list[dict], filte
     require(actor, "audit.export")
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["编号", "链序号", "时间", "用户", "角色", "操作", "操作代码", "对象", "摘要", "客户端"])
-    for e in entries:
-        writer.writerow([e["id"], e.get("seq") or "", e["created_at"], e["actor"], e["role"] or "",
-                         e.get("action_label", e["action"]), e["action"], e["object"] or "", e["summary"] or "",
-                         e["client"] or ""])
+    # staff's words first; the stored row after them, as the hash chain covers it (for checking a copy)
+    writer.writerow(["编号", "链序号", "时间", "用户", "角色", "操作", "对象", "摘要", "客户端",
+                     "原始记录:角色", "原始记录:操作", "原始记录:对象", "原始记录:摘要"])
+    for e in describe(con, [dict(e) for e in entries]):
+        writer.writerow([e["id"], e.get("seq") or "", e["created_at"], e["actor_label"], e["role_label"],
+                         e["action_label"], e["object_label"], e["summary_label"], e["client"] or "",
+                         e["role"] or "", e["action"], e["object"] or "", e["summary"] or ""])
     with transaction(con):
         record(con, actor, "audit.export", "audit_log", f"{len(entries)} 条;筛选:{filters or '无'}")
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
@@ -433,3 +450,190 @@ def export_csv(con: duckdb.DuckDBPyConnection, actor, entries: list[dict], filte
 
 def distinct_actions(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r["action"] for r in rows(con, "SELECT DISTINCT action FROM audit_log ORDER BY action")]
+
+
+# ---------------------------------------------------------------- in staff's words
+#
+# Rows keep their codes (`workflow.publish`, `article:3214`, `approved→published r3`, role `head`);
+# what staff read is derived here, once, for the page, the export and the notebooks.
+
+def action_label(action: str) -> str:
+    from core import interaction, workflow
+
+    prefix, _, name = action.partition(".")
+    if prefix == "workflow" and name in workflow.ACTION_LABELS:
+        return f"稿件{workflow.ACTION_LABELS[name]}"
+    if prefix == "message" and name in interaction.ACTION_LABELS:
+        return f"留言{interaction.ACTION_LABELS[name]}"
+    return ACTION_LABELS.get(action, action)
+
+
+def role_label(role: str | None) -> str:
+    from core.accounts import ROLE_LABELS
+
+    return "、".join(ROLE_LABELS.get(r, r) for r in (role or "").split(",") if r)
+
+
+def actor_label(actor: str) -> str:
+    return ACTOR_LABELS.get(actor, actor)
+
+
+# object kind → (what it is called, the table and column that name one, if any)
+OBJECT_KINDS: dict[str, tuple[str, str | None]] = {
+    "article": ("稿件", "SELECT id, title FROM articles WHERE id IN"),
+    "message": ("留言", "SELECT id, code || ' ' || subject FROM messages WHERE id IN"),
+    "column": ("栏目", "SELECT id, name FROM columns WHERE id IN"),
+    "division": ("处室", "SELECT id, name FROM divisions WHERE id IN"),
+    "incident": ("安全事件", "SELECT id, title FROM incidents WHERE id IN"),
+    "bulletin": ("通报", "SELECT id, period FROM bulletins WHERE id IN"),
+    "request": ("委托发布申请", None), "award": ("表彰", None), "criticism": ("通报批评", None),
+    "user": ("账号", None), "backup": ("备份", None), "file": ("文件", None), "day": ("日期", None),
+    "year": ("年度", None), "audit": ("审计日志记录", None),
+    "chain": ("审批流程", None), "kind": ("栏目类型", None),
+}
+WHOLE_OBJECTS = {"database": "数据库", "settings": "系统设置", "audit_log": "审计日志", "backup": "备份",
+                 "evaluation_weights": "考评权重", "message_deadlines": "留言办理期限"}
+_REF = re.compile(r"\b(" + "|".join(OBJECT_KINDS) + r"):([\w.\-]+)")
+
+
+def _lookups(con, refs: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """The titles and names behind `kind:id` references, one query per kind."""
+    found: dict[tuple[str, str], str] = {}
+    for kind, (_, query) in OBJECT_KINDS.items():
+        ids = sorted({int(i) for k, i in refs if k == kind and i.isdigit()})
+        if query and ids:
+            marks = ", ".join("?" * len(ids))
+            found |= {(kind, str(i)): name for i, name in con.execute(f"{query} ({marks})", ids).fetchall()}
+    names = sorted({i for k, i in refs if k == "user"})
+    if names:
+        marks = ", ".join("?" * len(names))
+        found |= {("user", u): d for u, d in con.execute(
+            f"SELECT username, display_name FROM users WHERE username IN ({marks})", names).fetchall()}
+    people = sorted({int(i) for k, i in refs if k in ("person", "division") and i.isdigit()})
+    if people:
+        marks = ", ".join("?" * len(people))
+        found |= {("person", str(i)): d for i, d in con.execute(
+            f"SELECT id, display_name FROM users WHERE id IN ({marks})", people).fetchall()}
+        found |= {("division", str(i)): d for i, d in con.execute(
+            f"SELECT id, name FROM divisions WHERE id IN ({marks})", people).fetchall()}
+    return found
+
+
+def _ref_text(kind: str, ident: str, names: dict) -> str:
+    from core.columns import DEFAULT_KINDS
+
+    what = OBJECT_KINDS[kind][0]
+    if kind == "user":
+        name = names.get((kind, ident))
+        return f"账号 {ident}" + (f"({name})" if name and name != ident else "")
+    if kind == "kind":
+        return f"栏目类型「{DEFAULT_KINDS.get(ident, ident)}」"
+    if kind == "chain":
+        return f"{ident}信息的审批流程"
+    if kind == "audit":
+        return f"审计日志第 {ident.replace('-', '–')} 条"
+    if kind in ("backup", "file", "day"):
+        return f"{what} {ident}"
+    if kind == "year":
+        return f"{ident} 年"
+    name = names.get((kind, ident))
+    return f"{what} #{ident}" + (f"「{name}」" if name else "")
+
+
+def object_label(obj: str | None, names: dict) -> str:
+    if not obj:
+        return ""
+    if obj in WHOLE_OBJECTS:
+        return WHOLE_OBJECTS[obj]
+    return _REF.sub(lambda m: _ref_text(m.group(1), m.group(2), names), obj)
+
+
+_QUOTED = re.compile(r"(「[^」]*」)")  # what someone typed (a title, a comment): never translated
+_CODE_LIST = re.compile(r"[\[(]((?:'[a-z_]+'(?:, )?)*),?[\])]")  # ['head', 'leader'] or ('head',)
+_TRANSITION = re.compile(r"\b([a-z_]+|-)→([a-z_]+)\b")
+_REVISION = re.compile(r" r(\d+)\b")
+_PERSON = re.compile(r"(?:个人|user_id)=(\d+)")
+_DIVISION = re.compile(r"(?:处室|division|division_id)=(\d+)")
+_WORDS = {"division=None": "处室:无", "True": "是", "False": "否", "None": "无", "roles=": "角色:", "roles": "角色", "active=是": "启用", "active=否": "停用",
+          "sha256=": "校验值 "}
+
+
+def _states_for(action: str) -> dict[str, str]:
+    from core import interaction, workflow
+
+    return {"workflow": workflow.STATE_LABELS, "message": interaction.STATE_LABELS}.get(action.split(".")[0], {})
+
+
+def _mapping_text(action: str, text: str) -> str | None:
+    """settings.edit and columns.create store a dict: each key by its label."""
+    import ast
+
+    from core import columns, settings
+
+    try:
+        values = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return None
+    if not isinstance(values, dict):
+        return None
+    parts = []
+    for key, value in values.items():
+        if action == "settings.edit" and key in settings.BY_NAME:
+            setting = settings.BY_NAME[key]
+            parts.append(f"{setting.label}:{dict(setting.choices).get(value, value)}")
+        else:
+            parts.append(f"{columns.FIELD_LABELS.get(key, key)}:{value}")
+    return ";".join(parts)
+
+
+def _plain(action: str, text: str, names: dict) -> str:
+    from core import columns
+    from core.accounts import ROLE_LABELS
+    from core.backup import TRIGGER_LABELS
+    from core.incidents import SOURCE_LABELS
+
+    mapped = _mapping_text(action, text) if text.startswith("{") else None
+    if mapped is not None:
+        return _plain(action, mapped, names) if mapped != text else mapped
+    states = _states_for(action)
+    text = _CODE_LIST.sub(lambda m: "、".join(ROLE_LABELS.get(c, c) for c in re.findall(r"'([a-z_]+)'", m.group(1)))
+                          or "无", text)
+    text = _TRANSITION.sub(lambda m: f"{states.get(m.group(1), '无' if m.group(1) == '-' else m.group(1))}"
+                                     f"→{states.get(m.group(2), m.group(2))}", text)
+    text = _REVISION.sub(r" 第\1版", text) if action.startswith("workflow.") else text
+    text = _PERSON.sub(lambda m: f"个人:{names.get(('person', m.group(1)), m.group(1))}", text)
+    text = _DIVISION.sub(lambda m: f"处室:{names.get(('division', m.group(1)), m.group(1))}", text)
+    text = _REF.sub(lambda m: _ref_text(m.group(1), m.group(2), names), text)
+    for code, label in {**TRIGGER_LABELS, **SOURCE_LABELS}.items():
+        if text.startswith(f"{code};") or text.startswith(f"{code}:"):
+            text = label + ";" + text[len(code) + 1:]
+    text = re.sub(r"\b([a-z_]+):", lambda m: columns.FIELD_LABELS.get(m.group(1), m.group(1)) + ":", text)
+    for word, label in _WORDS.items():
+        text = re.sub(rf"(?<![A-Za-z]){re.escape(word)}(?![A-Za-z])", label, text)
+    return re.sub(r"(\d) B\b", r"\1 字节", text)
+
+
+def summary_label(action: str, summary: str | None, names: dict) -> str:
+    parts = _QUOTED.split(summary or "")
+    return "".join(part if i % 2 else _plain(action, part, names) for i, part in enumerate(parts))
+
+
+def _refs_in(entry: dict) -> set[tuple[str, str]]:
+    found = set(_REF.findall(entry.get("object") or "")) | set(_REF.findall(entry.get("summary") or ""))
+    summary = entry.get("summary") or ""
+    found |= {("person", i) for i in _PERSON.findall(summary)}
+    found |= {("division", i) for i in _DIVISION.findall(summary)}
+    return found
+
+
+def describe(con: duckdb.DuckDBPyConnection, entries: list[dict]) -> list[dict]:
+    """Add what staff read to each row (action_label, role_label, actor_label, object_label,
+    summary_label); the stored codes stay beside them."""
+    names = _lookups(con, set().union(*(_refs_in(e) for e in entries))) if entries else {}
+    for entry in entries:
+        entry["action_label"] = action_label(entry["action"])
+        entry["role_label"] = role_label(entry.get("role"))
+        entry["actor_label"] = actor_label(entry["actor"])
+        entry["object_label"] = object_label(entry.get("object"), names)
+        entry["summary_label"] = summary_label(entry["action"], entry.get("summary"), names)
+    return entries

@@ -21,6 +21,8 @@ DEFAULT_KINDS = {
     "openinfo": "政府信息公开", "data": "数据发布", "special": "专题专栏", "general": "综合",
 }
 EDITABLE_FIELDS = ("name", "slug", "parent_id", "kind", "division_id", "position", "retired", "is_key")
+FIELD_LABELS = {"name": "栏目名称", "slug": "网址标识", "parent_id": "上级栏目", "kind": "栏目类型",
+                "division_id": "责任处室", "position": "排序", "retired": "已撤销", "is_key": "重点栏目"}
 
 
 def seed_kinds(con: duckdb.DuckDBPyConnection) -> None:

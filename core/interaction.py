@@ -38,6 +38,12 @@ PUBLIC_STATE_LABELS = {
     "new": "已收到,等待网站管理员审核", "routed": "办理中", "drafted": "办理中", "approved": "办理中",
     "published": "已答复", "closed": "已答复", "rejected": "不予受理", "merged": "已合并办理",
 }
+# what each step of message_events (and the audit log's message.* rows) is called
+ACTION_LABELS = {
+    "submit": "公众提交", "route": "分办", "reject": "不予受理", "merge": "合并", "answer_directly": "办公室直接答复",
+    "submit_answer": "提交答复", "hand_back": "退回办公室", "approve_answer": "负责人审批通过",
+    "return_answer": "退回修改", "publish": "公开发布", "close": "不公开办结", "unpublish": "撤下",
+}
 REJECT_REASONS = {"spam": "垃圾信息", "abusive": "含辱骂、攻击等不文明内容", "out_of_scope": "不属于本厅职责范围",
                   "duplicate": "重复留言", "other": "其他"}
 LIMITS = {"subject": 100, "body": 5000, "name": 50, "phone": 20, "email": 254, "answer": 10000, "reason": 500}

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from core import columns, timeliness, workdays
+from core import audit, columns, timeliness, workdays
 from core.db import rows, scalar
 from core.errors import PermissionDenied, ValidationError
 from core.workflow import STATE_LABELS
@@ -143,9 +143,9 @@ def recent_events(con: duckdb.DuckDBPyConnection, actor, limit: int = 50) -> lis
 def recent_audit(con: duckdb.DuckDBPyConnection, actor, limit: int = 200) -> list[dict]:
     """The latest audit-log rows, newest first: the technical-support unit keeps the logs (第二十条)."""
     _require(actor, AUDIT_ROLES, "系统日志由技术支持单位查看", "第二十条")
-    return rows(con, """
+    return audit.describe(con, rows(con, """
         SELECT id, created_at, actor, role, action, object, summary, client
-        FROM audit_log ORDER BY id DESC LIMIT ?""", [int(limit)])
+        FROM audit_log ORDER BY id DESC LIMIT ?""", [int(limit)]))
 
 
 # ---------------------------------------------------------------- 统计分析 (第十七、十九、二十五条)

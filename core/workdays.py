@@ -219,7 +219,7 @@ def import_package_year(con: duckdb.DuckDBPyConnection, user, year: int) -> int:
     """Copy one year from the installed chinese-calendar package and confirm it; returns the days copied."""
     permissions.require(user, "calendar.edit")
     if year not in package_years():
-        raise ValidationError("年份", f"已安装的 chinese-calendar 不包含 {year} 年的安排,请手工录入", ARTICLE)
+        raise ValidationError("年份", f"系统自带的节假日数据还没有 {year} 年的安排,请手工录入", ARTICLE)
     from chinese_calendar import constants
 
     entries = [(d, "holiday", n) for d, n in constants.holidays.items() if d.year == year]

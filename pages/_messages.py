@@ -7,14 +7,14 @@ import pandas as pd
 import streamlit as st
 
 from core import interaction
-from pages._shared import inert
+from pages._shared import inert, table
 
 
 def queue_table(found: list[dict], key: str, *, division: bool = True) -> None:
     if not found:
         return
     returns = any(m.get("returned") for m in found)
-    st.dataframe(pd.DataFrame([{
+    table(pd.DataFrame([{
         "提醒": m["urgency_label"], "查询码": m["code"], "类型": m["kind_label"], "标题": m["subject"],
         "状态": "退回修改" if m.get("returned") else m["state_label"],
         **({"退回意见": m["returned"]["comment"] if m.get("returned") else ""} if returns else {}),
@@ -130,7 +130,7 @@ def history(message: dict) -> None:
     events = message.get("events") or []
     if events:
         with st.expander(f"办理记录({len(events)})"):
-            st.dataframe(pd.DataFrame([{
+            table(pd.DataFrame([{
                 "时间": f"{e['created_at']:%Y-%m-%d %H:%M}", "操作人": e["actor"],
                 "操作": ACTION_LABELS.get(e["action"], e["action"]),
                 "状态": interaction.STATE_LABELS.get(e["to_state"], e["to_state"]), "说明": e["comment"] or "",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import json
 import os
 import re
 import secrets
@@ -131,11 +133,59 @@ PUBLIC = {
     "message": ("pages/message.py", "公众留言", ":material/contact_support:"),
 }
 
+# The menu's sections, in order (st.navigation shows a section only when the user has a page in it).
+SECTIONS = {
+    "稿件": ["my_articles", "publication_request", "approvals", "content_admin", "request_queue"],
+    "互动交流": ["interaction_desk", "interaction_answers", "message"],
+    "栏目与考评": ["freshness", "columns_admin", "lexicon_admin", "evaluation", "calendar_admin"],
+    "统计": ["overview", "statistics"],
+    "安全与系统": ["security_audit", "incidents", "backups", "accounts_admin", "settings_admin"],
+    "帮助与账号": ["regulation", "account"],
+}
+
+
+def who_may_open(key: str) -> str:
+    """The roles a page is for, in Chinese (for 无权访问)."""
+    roles = PAGES[key][3]
+    return "、".join(label for role, label in accounts.ROLE_LABELS.items() if role in roles)
+
 
 AUTH_KEYS = ("name", "username", "authentication_status", "email", "roles")
 SESSION = "auth_session"  # the core/sessions.py row of this browser session
 NOTICE = "login_notice"  # why the last session ended, shown at the login form
 COOKIE = "auth_cookie"  # the re-authentication cookie written at sign-in (app.py keeps it rendered)
+
+
+@functools.cache
+def _chrome_script() -> str:
+    here = Path(__file__).parent
+    dictionary = json.loads((here / "zh_chrome.json").read_text(encoding="utf-8"))
+    script = (here / "zh_chrome.js").read_text(encoding="utf-8")
+    return script.replace("__DICTIONARY__", json.dumps(dictionary, ensure_ascii=False))
+
+
+def chinese_chrome() -> None:
+    """Streamlit's own interface text in Chinese (pages/zh_chrome.js): the frame calls this on every
+    run; the script installs itself once per tab and its element takes no room on the page."""
+    st.html(f'<span id="zh-chrome"></span><script>{_chrome_script()}</script>'
+            '<style>[data-testid="stElementContainer"]:has(#zh-chrome) {display: none}</style>',
+            unsafe_allow_javascript=True)
+
+
+def table(data, **options):
+    """st.dataframe for every page: a missing value reads as empty, not Streamlit's `None`; an empty
+    table says so in Chinese (the grid draws its English "empty" on a canvas no translation reaches)."""
+    options.setdefault("placeholder", "")
+    if len(data) == 0 and "on_select" not in options:
+        st.caption("(暂无记录)")
+        return None
+    return st.dataframe(data, **options)
+
+
+def editor(data, **options):
+    """st.data_editor, with the same empty cells as `table`."""
+    options.setdefault("placeholder", "")
+    return st.data_editor(data, **options)
 
 
 def sign_in(user: accounts.User, session_id: str) -> None:

@@ -65,7 +65,7 @@ table = pd.DataFrame(
     } for u in listed],
     columns=["id", "用户名", "姓名", "所属处室", "角色", "电子邮箱", "启用", "待改初始密码", "动态口令", "锁定至"],
 )
-st.dataframe(table, hide_index=True, width="stretch", key="accounts_admin_table", placeholder="",
+_shared.table(table, hide_index=True, width="stretch", key="accounts_admin_table",
              height=min(38 + 35 * max(len(table), 1), 560))  # up to 15 rows before it scrolls
 
 # ---------------------------------------------------------------- create

@@ -19,7 +19,7 @@ if not queue:
     st.success("目前没有等待您审批的稿件。")
     st.stop()
 
-st.dataframe(pd.DataFrame([{
+_shared.table(pd.DataFrame([{
     "编号": q["id"], "标题": q["title"], "牵头处室": q["division"], "栏目": q["column_name"],
     "重要程度": q["importance"], "审批环节": f"第 {q['step']} 步 / 共 {len(q['chain'])} 步",
     "信息员": q["author"], "等待自": q["updated_at"],
@@ -73,7 +73,7 @@ for item in files:
                        key=f"ap_dl_{item['id']}")
 
 with st.expander("审批记录与意见"):
-    st.dataframe(pd.DataFrame([{
+    _shared.table(pd.DataFrame([{
         "时间": e["at"], "操作人": e["actor"], "操作": workflow.ACTION_LABELS.get(e["action"], e["action"]),
         "版本": e["revision"], "意见": e["comment"] or "",
     } for e in workflow.history(con, article.id)]), hide_index=True, width="stretch")

@@ -12,7 +12,7 @@ con = _shared.cursor()
 user = _shared.require_user(con)
 st.title("备份")
 st.caption("技术支持单位定期备份、及时恢复(第二十条)。工作台每天定时备份数据库(一致性快照)和门户网站文件,"
-           "每份备份带清单(各表行数和校验值、各文件的 SHA-256),恢复前按清单逐表核对。")
+           "每份备份带清单(各表的行数和校验值、各文件的校验值),恢复前按清单逐表核对。")
 _shared.show_flash()
 
 last = backup.last_runs(con)
@@ -49,12 +49,12 @@ if st.button("立即备份", type="primary", key="backups_now", help="不影响�
 
 st.subheader("现有备份")
 found = backup.listing(con, user)
-st.dataframe(pd.DataFrame([{
+_shared.table(pd.DataFrame([{
     "备份": b["name"], "时间": b["created_at"], "方式": backup.TRIGGER_LABELS.get(b["trigger"], b["trigger"] or ""),
     "表": b["tables"], "行数": b["rows"],
     "大小(MB)": round(b["bytes"] / 1048576, 2), "含门户网站": b["site"],
 } for b in found], columns=["备份", "时间", "方式", "表", "行数", "大小(MB)", "含门户网站"]),
-    hide_index=True, width="stretch", key="backups_table", placeholder="",
+    hide_index=True, width="stretch", key="backups_table",
     column_config={"时间": st.column_config.DatetimeColumn("时间", format="YYYY-MM-DD HH:mm:ss")})
 if found:
     names = {b["name"]: b for b in found}
@@ -70,17 +70,20 @@ if found:
             st.error(f"备份 {chosen} 校验未通过:" + ";".join(report["problems"]))
 
 st.subheader("恢复")
-st.markdown("恢复在服务器命令行进行,且只写入**新的**数据库文件,核对清单无误后才可使用:")
-st.code(f"python -m core backup verify {dest}/portal-YYYYMMDD-HHMMSS\n"
-        f"python -m core restore {dest}/portal-YYYYMMDD-HHMMSS --to data/restored.duckdb --site-to site_restored",
-        language="bash")
-st.caption("确认恢复结果后,停止工作台,把 PORTAL_DB 指向恢复出的文件(或替换原文件)再启动。")
+st.markdown(
+    "恢复由技术支持单位在服务器上进行,恢复出的是一个**新的**数据库文件,不会覆盖正在使用的数据:\n"
+    "1. 在上面选定要恢复的备份,点「校验该备份」,确认校验通过;\n"
+    "2. 通知网站管理员和各处室信息员暂停录入,停止工作台;\n"
+    "3. 按运维说明(README「恢复备份」)把备份恢复为新的数据库文件,系统会逐表核对清单;"
+    "核对无误后换用该文件,再启动工作台;\n"
+    "4. 在「安全事件」中登记故障原因和恢复经过(第二十三条)。")
+st.caption("恢复后请抽查最近发布的信息和最近的公众留言是否都在;备份时间之后的修改需要重新录入。")
 
 st.subheader("备份记录")
-st.dataframe(pd.DataFrame([{
+_shared.table(pd.DataFrame([{
     "开始时间": r["started_at"], "方式": backup.TRIGGER_LABELS.get(r["trigger"], r["trigger"]),
     "结果": "成功" if r["ok"] else "失败",
     "操作人": r["actor"] or "", "备份": (r["path"] or "").rsplit("/", 1)[-1], "说明": r["error"] or "",
 } for r in backup.runs(con, 30)], columns=["开始时间", "方式", "结果", "操作人", "备份", "说明"]),
-    hide_index=True, width="stretch", key="backups_runs", placeholder="",
+    hide_index=True, width="stretch", key="backups_runs",
     column_config={"开始时间": st.column_config.DatetimeColumn("开始时间", format="YYYY-MM-DD HH:mm:ss")})

@@ -26,7 +26,7 @@ for upcoming in (today.year, today.year + 1):
     if upcoming not in confirmed:
         st.warning(f"{upcoming} 年的节假日安排尚未确认,涉及该年的工作日计算暂按周一至周五计算。"
                    "请录入国务院公布的安排后点击“确认该年度”。", icon=":material/event_busy:")
-st.dataframe(pd.DataFrame([{"年度": y["year"], "状态": "已确认" if y["confirmed"] else "未确认",
+_shared.table(pd.DataFrame([{"年度": y["year"], "状态": "已确认" if y["confirmed"] else "未确认",
                             "来源": y["source"] or "", "节假日(天)": y["holidays"], "调休上班(天)": y["workdays"]}
                            for y in reversed(known)]), hide_index=True, width="stretch", height=240)
 
@@ -35,7 +35,7 @@ year = st.selectbox("年度", choices, key="cal_year", format_func=lambda y: f"{
 days = workdays.days_of_year(con, year)
 st.subheader(f"{year} 年" + ("(已确认)" if year in confirmed else "(未确认)"))
 if days:
-    st.dataframe(pd.DataFrame([{"日期": d["day"], "星期": "一二三四五六日"[d["day"].weekday()],
+    _shared.table(pd.DataFrame([{"日期": d["day"], "星期": "一二三四五六日"[d["day"].weekday()],
                                 "类型": workdays.KINDS[d["kind"]], "名称": d["name"]} for d in days]),
                  hide_index=True, width="stretch")
 else:
@@ -66,7 +66,7 @@ else:
         _shared.act(f"已取消确认 {year} 年。", lambda: workdays.unconfirm_year(con, user, year))
 available = workdays.package_years()
 if year in available:
-    if cols[1].button(f"从 chinese-calendar 导入 {year} 年", key="cal_import"):
-        _shared.act(f"已从 chinese-calendar 导入并确认 {year} 年。", lambda: workdays.import_package_year(con, user, year))
+    if cols[1].button(f"导入系统自带的 {year} 年安排", key="cal_import"):
+        _shared.act(f"已导入并确认 {year} 年的节假日安排。", lambda: workdays.import_package_year(con, user, year))
 else:
-    cols[1].caption(f"已安装的 chinese-calendar 不包含 {year} 年,请手工录入。")
+    cols[1].caption(f"系统自带的节假日数据(随软件更新)还没有 {year} 年的安排,请按国务院办公厅的通知手工录入。")

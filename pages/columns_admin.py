@@ -47,7 +47,7 @@ frame = pd.DataFrame(
 st.subheader("编辑栏目")
 st.caption("直接在表格中修改;在表格末尾添加新栏目。栏目不能删除,不再使用的栏目请勾选「已撤销」。"
            "修改后点「保存」,全部修改一起生效:任何一行有误,都不会保存,并提示行号(自上而下计数)和字段。")
-edited = st.data_editor(
+edited = _shared.editor(
     frame,
     key=editor_key,
     num_rows="dynamic",
@@ -55,7 +55,7 @@ edited = st.data_editor(
     width="stretch",
     placeholder="",
     column_config={
-        "id": st.column_config.NumberColumn("id", disabled=True, format="%d", width="small"),
+        "id": st.column_config.NumberColumn("编号", disabled=True, format="%d", width="small"),
         "name": st.column_config.TextColumn("栏目名称", required=True, max_chars=40),
         "slug": st.column_config.TextColumn(
             "网址标识", required=True, help="小写字母、数字或连字符,用于栏目网址;修改后原网址失效,请慎改"),

@@ -31,7 +31,7 @@ if not found:
     st.info("没有符合条件的信息。")
     st.stop()
 
-st.dataframe(pd.DataFrame([{
+_shared.table(pd.DataFrame([{
     "编号": a["id"], "标题": a["title"], "状态": workflow.STATE_LABELS[a["state"]], "牵头处室": a["division"],
     "栏目": a["column_name"], "重要程度": a["importance"], "更新时间": f"{a['updated_at']:%Y-%m-%d %H:%M}",
     "发布时间": f"{a['published_at']:%Y-%m-%d %H:%M}" if a["published_at"] else "",
@@ -78,7 +78,7 @@ if article.live_revision:
 
 st.markdown("**处理记录**")
 events = workflow.history(con, article.id)
-st.dataframe(pd.DataFrame([{
+_shared.table(pd.DataFrame([{
     "时间": f"{e['at']:%Y-%m-%d %H:%M:%S}", "操作人": e["actor"], "角色": accounts.ROLE_LABELS.get(e["role"] or "", e["role"] or ""),
     "操作": stats.action_label(e["action"]), "版本": e["revision"],
     "状态变化": f"{workflow.STATE_LABELS.get(e['from_state'], e['from_state'])} → "

@@ -38,7 +38,7 @@ tab_rank, tab_awards, tab_criticisms, tab_rules = st.tabs(["得分排名", "表�
 with tab_rank:
     st.caption(f"发布时限:{result['timeliness_rule']}。某项没有数据(例如没有到期的留言)时不计该项,"
                "其余各项按权重折算。")
-    st.dataframe(pd.DataFrame([{
+    _shared.table(pd.DataFrame([{
         "名次": r["rank"], "处室": r["division"], "得分": r["score"],
         "发布(条)": r["figures"]["published"], "数量": pct(r["measures"]["quantity"]),
         "及时": pct(r["measures"]["timeliness"]), "准确": pct(r["measures"]["accuracy"]),
@@ -73,7 +73,7 @@ def target_inputs(prefix: str) -> tuple[int | None, int | None]:
 with tab_awards:
     awards = result["awards"]
     if awards:
-        st.dataframe(pd.DataFrame([{"编号": a["id"], "处室": a["division"] or "", "个人": a["person"] or "",
+        _shared.table(pd.DataFrame([{"编号": a["id"], "处室": a["division"] or "", "个人": a["person"] or "",
                                     "表彰条件": a["ground_label"], "事实依据": a["evidence"]} for a in awards]),
                      hide_index=True, width="stretch")
     else:
@@ -100,7 +100,7 @@ with tab_awards:
 with tab_criticisms:
     items = result["criticisms"]
     if items:
-        st.dataframe(pd.DataFrame([{"编号": c["id"], "处室": c["division"] or "", "个人": c["person"] or "",
+        _shared.table(pd.DataFrame([{"编号": c["id"], "处室": c["division"] or "", "个人": c["person"] or "",
                                     "情形": c["ground_label"], "栏目": c["column_name"] or "",
                                     "事实依据": c["evidence"]} for c in items]), hide_index=True, width="stretch")
     else:
@@ -126,7 +126,7 @@ with tab_criticisms:
 with tab_rules:
     st.caption("各考评项目的权重(0–100),修改后立即用于所有年度的计算(第二十五条)。")
     weights = result["weights"]
-    edited = st.data_editor(
+    edited = _shared.editor(
         pd.DataFrame([{"项目": w["name"], "权重": float(w["weight"]), "说明": w["help"]} for w in weights]),
         disabled=["项目", "说明"], hide_index=True, key="ev_weights",
         column_config={"权重": st.column_config.NumberColumn(step=1.0)})

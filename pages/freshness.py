@@ -77,7 +77,7 @@ else:
         st.success("本处室的责任栏目都在更新期限内。", icon=":material/check_circle:")
 
 if shown:
-    st.dataframe(board_frame(shown), hide_index=True, width="stretch")
+    _shared.table(board_frame(shown), hide_index=True, width="stretch")
 else:
     st.info("没有需要监测的栏目。")
 
@@ -102,7 +102,7 @@ if office:
         st.caption("按栏目类型设定更新期限(天);留空表示该类栏目不监测。默认值来自全国政府网站抽查指标:"
                    "动态类 2 周,通知公告、政策文件、信息公开类 6 个月。")
         kinds = freshness.intervals(con)
-        edited = st.data_editor(
+        edited = _shared.editor(
             pd.DataFrame([{"类型": k["kind"], "名称": k["name"], "更新期限(天)": k["days"]} for k in kinds]),
             disabled=["类型", "名称"], hide_index=True, key="fr_intervals",
             column_config={"更新期限(天)": st.column_config.NumberColumn(min_value=1, max_value=3660, step=1)})
@@ -127,6 +127,6 @@ if office:
                     lambda: freshness.set_column_rule(con, user, column_id, days or None, exempt, note))
         rules = freshness.column_rules(con)
         if rules:
-            st.dataframe(pd.DataFrame([{"栏目": r["name"], "更新期限(天)": r["interval_days"],
+            _shared.table(pd.DataFrame([{"栏目": r["name"], "更新期限(天)": r["interval_days"],
                                         "免于监测": "是" if r["exempt"] else "", "说明": r["note"]} for r in rules]),
                          hide_index=True, width="stretch")

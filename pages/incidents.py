@@ -55,12 +55,12 @@ for item in suggested:
 # ---------------------------------------------------------------- all incidents
 st.subheader("事件记录")
 listed = incidents.listing(con, user)
-st.dataframe(pd.DataFrame([{
+_shared.table(pd.DataFrame([{
     "编号": i["id"], "事件": i["title"], "级别": i["severity"], "状态": i["status_label"], "来源": i["source_label"],
     "发现时间": i["discovered_at"], "涉及处室": "、".join(division_names.get(d, str(d)) for d in i["divisions"]),
     "处置步骤": i["steps"], "结案时间": i["closed_at"],
 } for i in listed], columns=["编号", "事件", "级别", "状态", "来源", "发现时间", "涉及处室", "处置步骤", "结案时间"]),
-    hide_index=True, width="stretch", key="incidents_table", placeholder="",
+    hide_index=True, width="stretch", key="incidents_table",
     column_config={"发现时间": st.column_config.DatetimeColumn("发现时间", format="YYYY-MM-DD HH:mm"),
                    "结案时间": st.column_config.DatetimeColumn("结案时间", format="YYYY-MM-DD HH:mm")})
 

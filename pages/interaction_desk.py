@@ -64,7 +64,7 @@ def moderate(message: dict) -> None:
         similar = interaction.similar(con, full)
         st.caption("同一问题的多条留言合并办理:被合并的留言人凭查询码看到同一答复。")
         if similar:
-            st.dataframe(pd.DataFrame([{"编号": s["id"], "查询码": s["code"], "标题": s["subject"],
+            _shared.table(pd.DataFrame([{"编号": s["id"], "查询码": s["code"], "标题": s["subject"],
                                         "状态": interaction.STATE_LABELS[s["state"]]} for s in similar]),
                          hide_index=True, width="stretch")
         st.text_input("合并到(留言编号或查询码)", key=f"msg_into_{mid}",

@@ -19,7 +19,7 @@ SEVERITY = {"warn": "提示(审批人确认)", "block": "禁止(不能提交)"}
 tab_words, tab_errors, tab_try = st.tabs(["敏感词", "严重错误(错→对)", "试一试"])
 with tab_words:
     words = lexicon.list_words(con)
-    st.dataframe(pd.DataFrame([{"编号": w["id"], "敏感词": w["word"], "级别": SEVERITY[w["severity"]],
+    _shared.table(pd.DataFrame([{"编号": w["id"], "敏感词": w["word"], "级别": SEVERITY[w["severity"]],
                                 "说明": w["note"]} for w in words]), hide_index=True, width="stretch")
     with st.form("lx_word_form", clear_on_submit=False):
         cols = st.columns([2, 1, 3])
@@ -35,7 +35,7 @@ with tab_words:
             _shared.act("已删除。", lambda: lexicon.delete_word(con, user, chosen))
 with tab_errors:
     errors = lexicon.list_errors(con)
-    st.dataframe(pd.DataFrame([{"编号": e["id"], "错误写法": e["wrong"], "正确写法": e["right"],
+    _shared.table(pd.DataFrame([{"编号": e["id"], "错误写法": e["wrong"], "正确写法": e["right"],
                                 "级别": SEVERITY[e["severity"]], "说明": e["note"]} for e in errors]),
                  hide_index=True, width="stretch")
     with st.form("lx_error_form", clear_on_submit=False):

@@ -167,7 +167,7 @@ with st.container(border=True):
             "编号": i["id"], "标题": i["title"], "栏目": i["column_name"], "状态": workflow.STATE_LABELS[i["state"]],
             "重要程度": i["importance"], "牵头处室": i["division"], "更新时间": i["updated_at"],
         } for i in items])
-        st.dataframe(table, hide_index=True, width="stretch", height=240)
+        _shared.table(table, hide_index=True, width="stretch", height=240)
         labels = {i["id"]: f"#{i['id']} {i['title']}({workflow.STATE_LABELS[i['state']]})" for i in items}
         if "ma_pick" not in st.session_state and st.session_state.get("ma_open") in labels:
             st.session_state["ma_pick"] = st.session_state["ma_open"]  # forgotten while away: name the open item
@@ -354,7 +354,7 @@ with tab_files:
                        lambda: attachments.add_attachment(con, user, article.id, upload.name, upload.getvalue()))
 with tab_history:
     events = workflow.history(con, article.id)
-    st.dataframe(pd.DataFrame([{
+    _shared.table(pd.DataFrame([{
         "时间": e["at"], "操作人": e["actor"], "操作": workflow.ACTION_LABELS.get(e["action"], e["action"]),
         "状态": f"{workflow.STATE_LABELS[e['from_state']]} → {workflow.STATE_LABELS[e['to_state']]}",
         "版本": e["revision"], "意见": e["comment"] or "",

@@ -43,14 +43,14 @@ st.bar_chart(monthly, x="月份", y="发布数", height=260)
 st.caption("按每条信息首次发布的月份计;更正后重新上线不重复计算。")
 
 st.subheader("各处室信息")
-st.dataframe(pd.DataFrame([{
+_shared.table(pd.DataFrame([{
     "处室": d["division"], "信息总数": d["total"], "在线": d["online"], "审批中": d["in_review"],
     "草稿/退回": d["drafts"], "已撤下": d["taken_down"], "待处理委托": d["open_requests"],
     "最近发布": _when(d["last_published"]),
 } for d in stats.by_division(con)]), hide_index=True, key="ov_divisions")
 
 st.subheader("各栏目信息")
-st.dataframe(pd.DataFrame([{
+_shared.table(pd.DataFrame([{
     "栏目": c["column"] + ("(已撤销)" if c["retired"] else ""), "责任处室": c["division"],
     "信息总数": c["total"], "在线": c["online"], "最近发布": _when(c["last_published"]),
 } for c in stats.by_column(con)]), hide_index=True, key="ov_columns")
@@ -58,7 +58,7 @@ st.dataframe(pd.DataFrame([{
 st.subheader("最近 50 条审批流转记录")
 events = stats.recent_events(con, user, limit=50)
 if events:
-    st.dataframe(pd.DataFrame([{
+    _shared.table(pd.DataFrame([{
         "时间": _when(e["at"], seconds=True), "信息": f"#{e['article_id']} {e['title']}", "牵头处室": e["division"],
         "操作人": e["actor"],
         "操作": e["action_label"], "状态变化": f"{e['from_label']} → {e['to_label']}", "意见/原因": e["comment"] or "",
@@ -69,8 +69,8 @@ else:
 if user.has("tech"):
     st.subheader("系统日志(最近 200 条)")
     st.caption("技术支持单位负责系统日志的保存和检查(第二十条)。日志只追加,不能在此修改。")
-    st.dataframe(pd.DataFrame([{
-        "编号": a["id"], "时间": _when(a["created_at"], seconds=True), "用户": a["actor"], "角色": a["role"] or "",
-        "操作": a["action"],
-        "对象": a["object"] or "", "摘要": a["summary"] or "", "客户端": a["client"] or "",
+    _shared.table(pd.DataFrame([{
+        "编号": a["id"], "时间": _when(a["created_at"], seconds=True), "用户": a["actor_label"], "角色": a["role_label"],
+        "操作": a["action_label"],
+        "对象": a["object_label"], "摘要": a["summary_label"], "客户端": a["client"] or "",
     } for a in stats.recent_audit(con, user, limit=200)]), hide_index=True, key="ov_audit")

@@ -64,7 +64,7 @@ else:
         "状态": STATE_LABELS.get(r["state"], r["state"]), "办公室答复": r["reply"] or "",
         "稿件": f"#{r['article_id']}" if r["article_id"] else "", "提交时间": f"{r['created_at']:%Y-%m-%d %H:%M}",
     } for r in mine])
-    st.dataframe(table, hide_index=True, key="preq_list", column_config={
+    _shared.table(table, hide_index=True, key="preq_list", column_config={
         "编号": st.column_config.NumberColumn(width="small"),
         "发布内容": st.column_config.TextColumn(width="medium"),
         "办公室答复": st.column_config.TextColumn(width="medium"),

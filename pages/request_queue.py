@@ -31,7 +31,7 @@ if not by_id:
 
 st.subheader(f"待处理申请({len(waiting)})")
 if waiting:
-    st.dataframe(pd.DataFrame([{
+    _shared.table(pd.DataFrame([{
         "编号": r["id"], "发布处室": r["division"], "日期": r["requested_on"], "申请人": r["requester"],
         "发布形式": r["form"], "发布内容": r["content"], "提交时间": f"{r['created_at']:%Y-%m-%d %H:%M}",
     } for r in waiting]), hide_index=True, key="rq_list",

@@ -41,8 +41,8 @@ with st.form("security_audit_filters"):
     who = c1.text_input("用户", key="security_audit_who", placeholder="用户名,模糊匹配")
     actions = [""] + audit.distinct_actions(con)
     action = c2.selectbox("操作", actions, key="security_audit_action",
-                          format_func=lambda a: "全部" if not a else f"{audit.ACTION_LABELS.get(a, a)}({a})")
-    obj = c3.text_input("对象或摘要", key="security_audit_object", placeholder="如 user:officer、article:12")
+                          format_func=lambda a: audit.action_label(a) if a else "全部")
+    obj = c3.text_input("对象或摘要", key="security_audit_object", placeholder="如 稿件编号、用户名、栏目名称")
     d1, d2, _ = st.columns(3)
     since = d1.date_input("起始日期", value=None, key="security_audit_since", format="YYYY-MM-DD")
     until = d2.date_input("截止日期(含)", value=None, key="security_audit_until", format="YYYY-MM-DD")
@@ -52,13 +52,13 @@ start = dt.datetime.combine(since, dt.time()) if since else None
 end = dt.datetime.combine(until, dt.time()) + dt.timedelta(days=1) if until else None
 found = audit.search(con, user, who=who, action=action, obj=obj, since=start, until=end, limit=1000)
 filters = ";".join(f"{k}={v}" for k, v in
-                   {"用户": who, "操作": action, "对象": obj, "起": since, "止": until}.items() if v)
+                   {"用户": who, "操作": audit.action_label(action) if action else "", "对象": obj, "起": since, "止": until}.items() if v)
 st.caption(f"{len(found)} 条(最多显示 1000 条,新的在前)")
-st.dataframe(pd.DataFrame([{
-    "编号": e["id"], "链序号": e["seq"], "时间": e["created_at"], "用户": e["actor"], "角色": e["role"] or "",
-    "操作": e["action_label"], "对象": e["object"] or "", "摘要": e["summary"] or "", "客户端": e["client"] or "",
+_shared.table(pd.DataFrame([{
+    "编号": e["id"], "链序号": e["seq"], "时间": e["created_at"], "用户": e["actor_label"], "角色": e["role_label"],
+    "操作": e["action_label"], "对象": e["object_label"], "摘要": e["summary_label"], "客户端": e["client"] or "",
 } for e in found], columns=["编号", "链序号", "时间", "用户", "角色", "操作", "对象", "摘要", "客户端"]),
-    hide_index=True, width="stretch", key="security_audit_table", placeholder="",
+    hide_index=True, width="stretch", key="security_audit_table",
     column_config={"时间": st.column_config.DatetimeColumn("时间", format="YYYY-MM-DD HH:mm:ss"),
                    "链序号": st.column_config.NumberColumn("链序号", format="%d")})
 

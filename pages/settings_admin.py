@@ -137,8 +137,8 @@ with outbox_tab:
         columns=["id", "recipient", "kind", "subject", "created_at", "sent_at", "attempts", "last_error"],
     )
     st.caption(f"最近 {len(outbox)} 条(最多显示 200 条)")
-    st.dataframe(
-        outbox, hide_index=True, width="stretch", key="settings_admin_outbox", placeholder="",
+    _shared.table(
+        outbox, hide_index=True, width="stretch", key="settings_admin_outbox",
         column_config={
             "id": st.column_config.NumberColumn("编号", format="%d"),
             "recipient": "收件人", "kind": "类型", "subject": "主题",

@@ -139,7 +139,7 @@ else:
     st.info("本期没有发布信息。")
 
 st.subheader(f"各{name_label}统计")
-st.dataframe(table, hide_index=True, key="stat_table", column_config={
+_shared.table(table, hide_index=True, key="stat_table", column_config={
     name_label: st.column_config.TextColumn(pinned=True),
     "按时发布率": st.column_config.NumberColumn(format="%.1f%%"),
     "退回率": st.column_config.NumberColumn(format="%.1f%%"),
@@ -181,7 +181,7 @@ if listed:
     details = pd.DataFrame([{k: STATES.get(v, v) if k == "state" else v for k, v in item.items() if k not in HIDDEN}
                             for item in listed])
     details = details.rename(columns=ITEM_LABELS)
-    st.dataframe(details, hide_index=True, key="stat_items")
+    _shared.table(details, hide_index=True, key="stat_items")
     st.caption(f"仅显示前 {len(listed)} 条,请缩小期间或选择处室、栏目。" if len(listed) >= 5000 else f"共 {len(listed)} 条。")
     downloads(details, f"统计明细-{period.code}-{measure}", "stat_items_export")
 else:

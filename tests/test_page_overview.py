@@ -74,7 +74,7 @@ def test_tech_also_sees_the_audit_log_and_the_analyst_does_not(db_path):
     tech = overview(db_path, "tech")
     assert "系统日志" in texts(tech) and len(tech.dataframe) == 4
     audit = tech.dataframe[3].value
-    assert "requests.create" in list(audit["操作"]) and "workflow.take_down" in list(audit["操作"])
+    assert "提交委托发布申请" in list(audit["操作"]) and "稿件撤下" in list(audit["操作"])
     analyst = overview(db_path, "analyst")
     assert "系统日志" not in texts(analyst) and len(analyst.dataframe) == 3
 

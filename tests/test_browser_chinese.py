@@ -1,0 +1,223 @@
+"""Everything staff and the public see is Chinese (developer guide; issue 11 item 10): every page of
+every role, walked in a real Chromium on the demo database, with expanders, tabs, the first
+drop-downs and date pickers opened. Any Latin word left in the visible text or in what a screen
+reader hears (aria-label, title, placeholder, alt) fails the test, unless it is on the short
+allow-list below; so do internal codes (snake_case, `article:`, role codes, None)."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import duckdb
+
+from pages._shared import PAGES, PUBLIC
+from tests.browser import ARTIFACTS, ROOT, chromium, servers, shot
+
+DEMO_PASSWORD = "Demo-2026!sx"
+ACCOUNTS = {"xxy_dzxx": "officer", "fzr_dzxx": "head", "ld_wang": "leader", "xzz_li": "group",
+            "webmaster": "webmaster", "jszc": "tech", "analyst": "analyst"}
+# Latin words that stay, each for a reason:
+ALLOWED = {
+    # file types and units as the office writes them (附件类型, 导出 CSV/XLSX, 大小 MB)
+    "docx", "doc", "pdf", "csv", "xlsx", "xls", "wps", "et", "ofd", "txt", "zip", "rar", "jpg", "jpeg", "png",
+    "gif", "ppt", "pptx", "html", "parquet", "mb", "kb", "gb",
+    # technical names the office itself uses: the ICP filing, the mail server, the authenticator app
+    "icp", "smtp", "starttls", "totp", "sha", "ip", "url", "word", "excel", "https", "http",
+}
+WORD = re.compile(r"[A-Za-z][A-Za-z0-9_\-]*[A-Za-z0-9]|[A-Za-z]")
+CODE = re.compile(r"\b[a-z]+_[a-z_]+\b|\b[a-z]+:[\w-]+|\bNone\b|\bnan\b|\bNaT\b")
+COLLECT = """() => {
+  const texts = [], attrs = [];
+  // icon ligatures (material symbols, hidden from screen readers) are glyphs, not words
+  const skip = '[data-testid="stIconMaterial"], [data-testid$="DynamicIcon"], [aria-hidden="true"][translate="no"], '
+             + 'script, style, noscript';
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const p = n.parentElement;
+    if (!p || p.closest(skip) || !p.checkVisibility() || !n.nodeValue.trim()) continue;
+    texts.push(n.nodeValue.trim());
+  }
+  const names = ['aria-label', 'aria-valuetext', 'aria-roledescription', 'aria-description', 'title', 'placeholder',
+                 'alt'];
+  for (const el of document.body.querySelectorAll(names.map((n) => '[' + n + ']').join(', '))) {
+    if (el.closest(skip)) continue;
+    for (const name of names) {
+      const v = el.getAttribute(name);
+      if (v && v.trim()) attrs.push(name + '=' + v.trim());
+    }
+  }
+  return texts.concat(attrs);
+}"""
+
+
+def demo_database(tmp_path):
+    """The demo database, and the names the office itself typed: user names and columns' 网址标识."""
+    db = tmp_path / "demo.duckdb"
+    subprocess.run([sys.executable, "-m", "core", "init", "--db", str(db), "--demo"], cwd=ROOT, check=True,
+                   capture_output=True)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        typed = {r[0].lower() for r in con.execute("SELECT username FROM users UNION SELECT slug FROM columns")
+                 .fetchall()}
+    finally:
+        con.close()
+    return db, typed
+
+
+def foreign(strings: list[str], people: set[str]) -> list[str]:
+    """The strings that hold an English word or an internal code, with the offending words."""
+    found = []
+    for text in strings:
+        value = text.split("=", 1)[1] if re.match(r"^(aria-[a-z]+|title|placeholder|alt)=", text) else text
+        # e-mail and web addresses, the folders of files on the server, 查询码 (SX-7KQ2-M9XD-4TRA)
+        value = re.sub(r"\S+@\S+|https?://\S+|www\.\S+|[\w.-]+\.(?:gov\.cn|com|cn)\b|(?<!\w)/[\w./-]+"
+                       r"|\bSX(?:-[A-Z0-9]{4}){3}\b", "", value)
+        words = [w for w in WORD.findall(value) if len(re.sub(r"[^A-Za-z]", "", w)) >= 2
+                 and w.lower() not in ALLOWED and w.lower() not in people and not re.fullmatch(r"[A-Z0-9]{6,}", w)]
+        codes = [c for c in CODE.findall(value) if c.split(":")[0].lower() not in people]
+        if words or codes:
+            found.append(f"{text[:160]!r}: {sorted(set(words + codes))}")
+    return found
+
+
+def settle(page, timeout_s: float = 90) -> None:
+    """Until Streamlit has finished the run: no running indicator, no stale element, twice in a row."""
+    quiet = 0
+    for _ in range(int(timeout_s * 2)):
+        busy = page.evaluate("""() => !!document.querySelector('[data-testid="stStatusWidget"]')
+                                      || !!document.querySelector('[data-stale="true"]')
+                                      || !document.querySelector('[data-testid="stMain"] h1, [data-testid="stForm"]')""")
+        quiet = 0 if busy else quiet + 1
+        if quiet >= 3:
+            return
+        page.wait_for_timeout(500)
+    raise TimeoutError("the page did not finish its run")
+
+
+def collect(page) -> list[str]:
+    return page.evaluate(COLLECT)
+
+
+def look_around(page) -> list[str]:
+    """What the page shows, then with its expanders and each tab opened, and the first drop-down,
+    multiselect and date picker."""
+    seen = collect(page)
+    for summary in page.locator('[data-testid="stExpander"] summary').all():
+        if summary.is_visible():
+            summary.click()
+    seen += collect(page)
+    for tab in page.get_by_role("tab").all():
+        if tab.is_visible():
+            tab.click()
+            page.wait_for_timeout(300)
+            seen += collect(page)
+    for widget in ('[data-testid="stSelectbox"] [data-baseweb="select"]',
+                   '[data-testid="stMultiSelect"] [data-baseweb="select"]',
+                   '[data-testid="stDateInput"] [data-baseweb="input"] input'):
+        box = page.locator(widget).first
+        if box.count() and box.is_visible() and box.is_enabled():
+            box.click(timeout=10000)
+            page.wait_for_timeout(600)
+            seen += collect(page)
+            page.keyboard.press("Escape")
+            page.wait_for_timeout(300)
+    calendar = page.locator('[data-testid="stDateInput"] button').first
+    if calendar.count() and calendar.is_visible():
+        calendar.click(timeout=10000)
+        page.wait_for_timeout(600)
+        seen += collect(page)
+        page.keyboard.press("Escape")
+        page.wait_for_timeout(300)
+    for grid in page.locator('[data-testid="stDataFrame"]').all():
+        if grid.is_visible():
+            grid.hover(timeout=10000)  # the toolbar (search, download, full screen) shows on hover
+            seen += collect(page)
+            break
+    return seen
+
+
+def sign_in(page, workbench: str, username: str) -> None:
+    page.goto(workbench)
+    for _ in range(3):  # a click in the first run after a start can be lost (issue 11 item 3): press again
+        page.get_by_label("用户名", exact=True).fill(username)
+        page.get_by_label("密码", exact=True).fill(DEMO_PASSWORD)
+        page.get_by_role("button", name="登录").click()
+        try:
+            page.get_by_text("退出登录").wait_for(timeout=30000)
+            return
+        except Exception:  # noqa: BLE001 - tried again; the last wait raises
+            continue
+    page.get_by_text("退出登录").wait_for(timeout=30000)
+
+
+def open_in_menu(page, key: str) -> None:
+    link = page.locator(f'[data-testid="stSidebarNav"] a[href$="/{key}"]')
+    for _ in range(3):
+        link.click()
+        try:
+            page.wait_for_url(re.compile(f"/{key}$"), timeout=15000)
+            break
+        except Exception:  # noqa: BLE001 - a click during a rerun is lost; the last try raises below
+            continue
+    page.wait_for_url(re.compile(f"/{key}$"), timeout=15000)
+    settle(page)
+
+
+def open_by_address(page, url: str) -> None:
+    """Type the address of a page not the user's. A reload's first run sometimes arrives without its
+    page and shows 工作台首页 (about 1 in 7 here, the first-run race of issue 11 item 3): load again."""
+    for _ in range(3):
+        page.goto(url)
+        refused = page.locator("h1", has_text="无权访问")
+        try:
+            refused.or_(page.locator("h1", has_text="网站工作台")).first.wait_for(timeout=60000)
+            settle(page)
+        except Exception:  # noqa: BLE001 - the last wait below raises
+            continue
+        if refused.count():
+            return
+    page.locator("h1", has_text="无权访问").wait_for(timeout=60000)
+
+
+def role_pages(role: str) -> list[str]:
+    return [key for key, (_, _, _, roles) in PAGES.items() if role in roles] + list(PUBLIC)
+
+
+def test_every_page_as_every_role_is_in_chinese(tmp_path):
+    db, people = demo_database(tmp_path)
+    problems: dict[str, list[str]] = {}
+    with servers(db, tmp_path / "site") as (workbench, _), chromium() as browser:
+        citizen = browser.new_page(viewport={"width": 1400, "height": 1000})
+        citizen.goto(workbench)
+        citizen.get_by_label("用户名", exact=True).wait_for(timeout=60000)
+        problems["登录页"] = foreign(collect(citizen), people)
+        citizen.goto(f"{workbench}/message")
+        settle(citizen)
+        problems["公众留言(未登录)"] = foreign(look_around(citizen), people)
+        shot(citizen, "chinese-public-message")
+        citizen.close()
+        for username, role in ACCOUNTS.items():
+            context = browser.new_context(viewport={"width": 1400, "height": 1000})
+            page = context.new_page()
+            sign_in(page, workbench, username)
+            settle(page)
+            problems[f"{username} 工作台首页"] = foreign(look_around(page), people)
+            for key in role_pages(role):
+                open_in_menu(page, key)
+                problems[f"{username} {key}"] = foreign(look_around(page), people)
+                if username in ("xxy_dzxx", "webmaster") or key in ("backups", "security_audit", "statistics"):
+                    shot(page, f"chinese-{username}-{key}")
+            elsewhere = next(key for key in PAGES if role not in PAGES[key][3])
+            open_by_address(page, f"{workbench}/{elsewhere}")
+            shot(page, f"chinese-{username}-no-access")
+            settle(page)
+            assert PAGES[elsewhere][1] in page.inner_text("body") and "第二十二条" in page.inner_text("body")
+            problems[f"{username} 无权访问"] = foreign(collect(page), people)
+            context.close()
+    problems = {where: found for where, found in problems.items() if found}
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "chinese-findings.json").write_text(json.dumps(problems, ensure_ascii=False, indent=1), "utf-8")
+    assert not problems, "\n".join(f"{where}: {line}" for where, found in problems.items() for line in found)
