@@ -8,6 +8,8 @@ process, which the other processes of a shared machine shake less; milliseconds)
 - pages: one script run (AppTest `at.run()`, the whole frame: session checks, sidebar to-do, the page) of
   工作台首页, 互动管理, 统计分析, 运行概览 and 待我审批 for every demo role that sees them;
 - signin: the run that checks the password (登录 clicked) and the next run (the first page);
+- browser (only when asked: `--only browser`): a real server and Chromium, signing in and opening
+  pages until Streamlit is idle, with `runner.postScriptGC` on and then off, and the server's memory;
 - pieces: what every run pays (to-do counts per role, session check, audit seal, user look-up …);
 - actions: publishing / taking down an answer and taking down / restoring an article, each with the
   portal's incremental rebuild (`portal.build_site(full=False)`, what pages/_shared.refresh_site runs).
@@ -273,6 +275,82 @@ def bench_page_actions(db: Path, site: Path, runs: int) -> None:
     print(f"  {'点击「恢复上线」':<52} {stats_ms(back)}")
 
 
+BROWSER_PAGES = {"fzr_dzxx": ["统计分析", "待我审批"], "webmaster": ["互动管理", "统计分析", "运行概览"]}
+IDLE = "() => !document.querySelector('[data-testid=stStatusWidget]')"  # Streamlit's 'Running…'
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process (all its threads) so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _browser_round(db: Path, site: Path, gc_after_run: bool, runs: int) -> None:
+    """One workbench server (`streamlit run app.py`), Chromium signing in and opening pages."""
+    from tests.browser import chromium, free_port, wait_for
+
+    port = free_port()
+    env = {**os.environ, "PORTAL_DB": str(db), "PORTAL_SITE": str(site), "PORTAL_SCHEDULER": "0",
+           "STREAMLIT_RUNNER_POST_SCRIPT_GC": "true" if gc_after_run else "false"}
+    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+                               "--server.port", str(port)], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    print(f"\n浏览器(Chromium,真实服务器,runner.postScriptGC={str(gc_after_run).lower()}) 至页面可用:"
+          "中位数 / 最慢,服务器进程 CPU 中位数,毫秒")
+    try:
+        wait_for(f"{url}/_stcore/health")
+        times: dict[str, list[float]] = {}
+        cpu: dict[str, list[float]] = {}  # the server's CPU time (its own threads, whatever the browser does)
+        with chromium() as browser:
+            for _ in range(runs + 1):  # the first round warms the server up and is not counted
+                for username, pages in BROWSER_PAGES.items():
+                    context = browser.new_context()
+                    page = context.new_page()
+                    page.goto(url)
+                    page.get_by_label("用户名", exact=True).fill(username)
+                    page.get_by_label("密码", exact=True).fill(PASSWORD)
+                    page.wait_for_function(IDLE, timeout=60000)
+                    started, used = time.perf_counter(), _cpu_seconds(server.pid)
+                    page.get_by_role("button", name="登录").click()
+                    page.get_by_text("退出登录").wait_for(timeout=60000)
+                    page.wait_for_function(IDLE, timeout=60000)
+                    times.setdefault(f"登录 {username}", []).append(time.perf_counter() - started)
+                    cpu.setdefault(f"登录 {username}", []).append(_cpu_seconds(server.pid) - used)
+                    for title in pages:
+                        link = page.get_by_role("link", name=title)
+                        more = page.get_by_test_id("stSidebarNavViewButton")
+                        if not link.is_visible() and more.count() and "more" in (more.inner_text() or ""):
+                            more.click()  # Streamlit folds a long navigation ("View n more")
+                        started, used = time.perf_counter(), _cpu_seconds(server.pid)
+                        link.click()
+                        page.get_by_role("heading", name=title).first.wait_for(timeout=60000)
+                        page.wait_for_function(IDLE, timeout=60000)
+                        times.setdefault(f"打开 {title} {username}", []).append(time.perf_counter() - started)
+                        cpu.setdefault(f"打开 {title} {username}", []).append(_cpu_seconds(server.pid) - used)
+                    context.close()
+        for label, seconds in times.items():
+            print(f"  {label:<52} {stats_ms(seconds[1:], cpu[label][1:])}")
+        print(f"  服务器进程内存 {_rss_mb(server.pid):.0f} MB(共 {(runs + 1) * len(BROWSER_PAGES)} 次登录)")
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def bench_browser(db: Path, folder: Path, runs: int) -> None:
+    """Sign-in and opening pages in Chromium: the time until the page is usable (Streamlit idle),
+    with Streamlit's garbage collection after every run on, then off."""
+    for gc_after_run in (True, False):
+        _browser_round(db, folder / "site_browser", gc_after_run, runs)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", help="a demo database to copy (default: a fresh one)")
@@ -332,6 +410,8 @@ def run(db: Path, folder: Path, args) -> None:
         bench_page_actions(db, folder / "site_clicks", args.runs)
     if "signin" in parts:
         bench_signin(db, args.runs)
+    if "browser" in parts:
+        bench_browser(db, folder, args.runs)
 
 
 if __name__ == "__main__":
