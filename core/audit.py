@@ -122,7 +122,7 @@ def record(con: duckdb.DuckDBPyConnection, actor, action: str, obj: str = "",
     )
     _last_record[0] = time.monotonic()
     if not _in_transaction(con):
-        seal(con)  # autocommitted: the row is visible to the sealer now
+        seal(con, recent=True)  # autocommitted: the row is visible to the sealer now
 
 
 # ---------------------------------------------------------------- the chain
@@ -146,15 +146,33 @@ def _anchor(con) -> tuple[int, str]:
 
 
 def _head(con) -> tuple[int, str]:
-    found = row(con, "SELECT seq, row_hash FROM audit_chain ORDER BY seq DESC LIMIT 1")
+    # max(seq) reads one column; ORDER BY … LIMIT 1 carried every hash through a top-N
+    found = row(con, "SELECT seq, row_hash FROM audit_chain WHERE seq = (SELECT max(seq) FROM audit_chain)")
     return (found["seq"], found["row_hash"]) if found else _anchor(con)
 
 
 COLUMNS = "a.id, a.created_at, a.actor, a.role, a.action, a.object, a.summary, a.client"
+# How far below the newest seal the frequent passes (every run, every second, after an
+# autocommitted row) look for rows committed late; the full pass (each scheduler tick, verify,
+# archive, backup, start) looks everywhere, so a transaction that outlived this many ids is sealed then.
+RECENT_IDS = 10_000
 
 
-def seal(con: duckdb.DuckDBPyConnection) -> int:
+def _pending(cur, recent: bool) -> list[dict]:
+    newest = scalar(cur, "SELECT max(audit_id) FROM audit_chain") if recent else None
+    if newest is None:
+        return rows(cur, f"SELECT {COLUMNS} FROM audit_log a "
+                         "ANTI JOIN audit_chain c ON c.audit_id = a.id ORDER BY a.id")
+    floor = newest - RECENT_IDS  # the id range lets DuckDB skip the old row groups of both tables
+    return rows(cur, f"SELECT {COLUMNS} FROM audit_log a "
+                     "ANTI JOIN (SELECT audit_id FROM audit_chain WHERE audit_id > ?) c ON c.audit_id = a.id "
+                     "WHERE a.id > ? ORDER BY a.id", [floor, floor])
+
+
+def seal(con: duckdb.DuckDBPyConnection, *, recent: bool = False) -> int:
     """Give every committed, unsealed row its chain position and hash; returns how many.
+    ``recent``: only rows whose id is at most RECENT_IDS below the newest seal (the cheap pass
+    of every run; its cost no longer grows with the log).
 
     Runs on its own cursor (its own transaction): it sees only committed rows, whatever
     transaction the caller is in, and the process lock makes it the only sealer.
@@ -163,8 +181,7 @@ def seal(con: duckdb.DuckDBPyConnection) -> int:
         cur = con.cursor()
         try:
             with transaction(cur):
-                pending = rows(cur, f"SELECT {COLUMNS} FROM audit_log a "
-                                    "ANTI JOIN audit_chain c ON c.audit_id = a.id ORDER BY a.id")
+                pending = _pending(cur, recent)
                 if not pending:
                     return 0
                 seq, prev = _head(cur)
@@ -190,7 +207,7 @@ def seal(con: duckdb.DuckDBPyConnection) -> int:
 
 def seal_if_pending(con: duckdb.DuckDBPyConnection) -> int:
     """Free when nothing was recorded lately (the workbench calls it every run and every second)."""
-    return seal(con) if time.monotonic() - _last_record[0] < PENDING_SECONDS else 0
+    return seal(con, recent=True) if time.monotonic() - _last_record[0] < PENDING_SECONDS else 0
 
 
 @dataclass(frozen=True)

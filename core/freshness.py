@@ -259,7 +259,18 @@ def stale_count(con: duckdb.DuckDBPyConnection, division_id: int | None) -> int:
     """Columns of a division that were reminded and are still not updated (the division's to-do)."""
     if division_id is None:
         return 0
-    return sum(1 for c in board(con, None, division_id) if c["reminders"] and c["status"] in ("stale", "blank"))
+    today = _today(None)
+    # Every run's sidebar asks, and the board reads every column's latest publication. A reminder
+    # counts only when sent after its column's latest publication (its subtree's, and the own one
+    # is part of that): without such a reminder the count is 0, and one cheap query says so.
+    if not scalar(con, """
+            SELECT count(*) FROM freshness_reminders r JOIN columns c ON c.id = r.column_id
+            WHERE c.division_id = ? AND r.sent_on <= ? AND NOT EXISTS (
+                SELECT 1 FROM articles a WHERE a.column_id = r.column_id AND a.public
+                AND a.published_at::DATE >= r.sent_on AND a.published_at < ?)""",
+                  [division_id, today, dt.datetime.combine(today + dt.timedelta(days=1), dt.time())]):
+        return 0
+    return sum(1 for c in board(con, today, division_id) if c["reminders"] and c["status"] in ("stale", "blank"))
 
 
 # ---------------------------------------------------------------- reminders (第二十七条(五))

@@ -868,8 +868,10 @@ def counts(con: duckdb.DuckDBPyConnection, user) -> dict[str, int]:
     """The user's interaction to-dos (sidebar and home page)."""
     items: dict[str, int] = {}
     if user.has("webmaster"):
-        items["messages_new"] = int(scalar(con, "SELECT count(*) FROM messages WHERE state = 'new'"))
-        items["messages_release"] = int(scalar(con, "SELECT count(*) FROM messages WHERE state = 'approved'"))
+        new, release = con.execute("SELECT count(*) FILTER (WHERE state = 'new'), "
+                                   "count(*) FILTER (WHERE state = 'approved') FROM messages "
+                                   "WHERE state IN ('new', 'approved')").fetchone()
+        items["messages_new"], items["messages_release"] = int(new), int(release)
     if user.division_id is not None:
         if user.has("officer"):
             items["messages_answer"] = int(scalar(

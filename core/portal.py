@@ -1243,7 +1243,7 @@ def _render_all(con: duckdb.DuckDBPyConnection, site: SiteData, plan: Plan, writ
             renderer.emit(withdrawn_page(item))
         for page in _shared_pages(con, site, listings):
             renderer.emit(page)
-    answered, years = _write_answers(con, site, writer, context)
+    answered, years = _write_answers(con, site, writer, context, only_new=not plan.full)
     return {"pages": renderer.pages + answered, "articles": len(ids), "columns": len(listings),
             "withdrawn": len(notices), "answers": answered, "answer_years": years}
 
@@ -1300,13 +1300,19 @@ def answer_pages(site: SiteData) -> Iterator[Page]:
 
 
 def _write_answers(con: duckdb.DuckDBPyConnection, site: SiteData, writer: Writer,
-                   context: dict[str, Any]) -> tuple[int, set[int]]:
-    """Every build writes the published answers (a few thousand small pages at most) and
-    removes the pages of answers taken off; returns pages written and the years whose search
-    shards changed."""
+                   context: dict[str, Any], *, only_new: bool = False) -> tuple[int, set[int]]:
+    """Every build writes the published answers' listing and removes the pages of answers taken
+    off; returns pages written and the years whose search shards changed.
+
+    ``only_new`` (incremental builds): an answer's own page is rendered only when its file is
+    missing. A published answer never changes (it can only be taken off, which removes its
+    page), and whatever else its page shows is in the build signature, whose change makes the
+    build full; rendering them all made every publish cost a page per published answer."""
     years: set[int] = set()
     count = 0
     for page in answer_pages(site):
+        if only_new and page.template == "answer.html" and os.path.exists(writer.target(page.path)):
+            continue
         before = writer.writes
         writer.write(page.path, render(page, context))
         count += 1

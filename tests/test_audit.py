@@ -52,6 +52,26 @@ def test_rows_written_in_a_transaction_are_sealed_after_commit(con, org):
     assert audit.seal_if_pending(con) == 1
 
 
+def test_a_row_committed_long_after_later_rows_is_still_sealed(con, org, monkeypatch):
+    """The pass of every run looks only near the newest seals; the full pass (scheduler,
+    verify, backup) seals a row whose transaction outlived many later rows, and the chain holds."""
+    from core.db import transaction
+
+    monkeypatch.setattr(audit, "RECENT_IDS", 2)
+    audit.seal(con)
+    late = con.cursor()
+    with transaction(late):
+        audit.record(late, org.tech, "test.late", "x")
+        for n in range(5):
+            audit.record(con, org.tech, "test.meanwhile", str(n))  # autocommitted, sealed at once
+    audit.seal_if_pending(con)
+    assert audit.seal(con) == 1 and audit.unsealed_count(con) == 0
+    result = audit.verify(con)
+    assert result.ok and result.checked == scalar(con, "SELECT count(*) FROM audit_log")
+    last = rows(con, "SELECT a.action FROM audit_chain c JOIN audit_log a ON a.id = c.audit_id ORDER BY c.seq")
+    assert last[-1]["action"] == "test.late"
+
+
 def test_a_rolled_back_change_leaves_no_row(con, org):
     from core.db import transaction
 

@@ -125,6 +125,27 @@ def test_reminders_go_to_officers_and_head_once_a_day(con, org):
     assert scalar(con, "SELECT count(*) FROM audit_log WHERE action = 'freshness.remind' AND actor = 'system'") == 1
 
 
+def test_the_to_do_count_follows_publication_in_the_column_or_under_it(con, org):
+    """The sidebar's count (asked on every run, today): a reminded column counts until it, or a
+    column under it, publishes again."""
+    today = dt.date.today()
+    sub = column(con, org, "zlm", parent=org.col_dz)  # blank for long: reminded too
+    published(con, org, None, today - dt.timedelta(days=20))
+    assert [r["column_id"] for r in freshness.send_reminders(con, today)["reminded"]] == [org.col_dz, sub]
+
+    def count() -> int:
+        return notify.todo_items(con, org.officer)["stale_columns"]
+
+    assert count() == 2 and freshness.stale_count(con, org.dz) == 2
+    published(con, org, None, today)  # the column itself: the blank column under it still counts
+    assert count() == 1
+    published(con, org, None, today - dt.timedelta(days=20), column=sub)  # before the reminder: still stale
+    assert count() == 1
+    published(con, org, None, today, column=sub)
+    assert count() == 0
+    assert freshness.stale_count(con, org.cw) == 0 and freshness.stale_count(con, None) == 0
+
+
 def test_reminder_interval_count_candidate_and_reset(con, org):
     published(con, org, None, TODAY - dt.timedelta(days=20))
     for offset in (0, 3):  # the second is within the 7-day interval: nothing

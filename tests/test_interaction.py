@@ -317,6 +317,34 @@ def test_a_published_answer_is_a_portal_page_without_personal_data(con, org, tmp
     assert interaction.lookup(con, sent.code, CLIENT)["answer"]  # still answered for the citizen
 
 
+def test_an_incremental_build_renders_only_the_answers_not_yet_on_the_portal(con, org, tmp_path, monkeypatch):
+    """Publishing one answer renders its page, not every published answer's again; a page
+    missing from the folder is written again."""
+    from core import portal
+
+    site = tmp_path / "site"
+    first, second = submit(con, org), submit(con, org, subject="关于技改资金的咨询")
+    for sent in (first, second):
+        answer_and_approve(con, org, sent.id)
+    interaction.publish(con, org.webmaster, first.id, message(con, first.id)["version"])
+    portal.build_site(con, site, full=True)
+    rendered: list[str] = []
+    real = portal.render
+    monkeypatch.setattr(portal, "render", lambda page, context: rendered.append(page.path) or real(page, context))
+
+    interaction.publish(con, org.webmaster, second.id, message(con, second.id)["version"])
+    portal.build_site(con, site, full=False)
+    urls = {sent.id: portal.answer_url(sent.id, message(con, sent.id)["published_at"]) for sent in (first, second)}
+    assert urls[second.id] in rendered and urls[first.id] not in rendered
+    assert "关于技改资金的咨询" in (site / urls[second.id].lstrip("/")).read_text(encoding="utf-8")
+    listing = (site / "hudong" / "index.html").read_text(encoding="utf-8")
+    assert urls[first.id] in listing and urls[second.id] in listing
+
+    (site / urls[first.id].lstrip("/")).unlink()
+    portal.build_site(con, site, full=False)
+    assert (site / urls[first.id].lstrip("/")).is_file()
+
+
 def test_a_returned_answer_carries_who_returned_it_when_and_why(con, org):
     sent = submit(con, org)
     interaction.route(con, org.webmaster, sent.id, org.dz, 1)
