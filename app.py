@@ -184,7 +184,8 @@ def current_user() -> accounts.User | None:
 
 def run() -> None:
     global con, client, authenticator
-    st.set_page_config(page_title="陕西省工业和信息化厅 网站工作台", page_icon=":material/account_balance:", layout="wide")
+    # an emoji icon is drawn in the browser; a :material: one is fetched from fonts.gstatic.com (deploy/nginx.conf)
+    st.set_page_config(page_title="陕西省工业和信息化厅 网站工作台", page_icon="🏛️", layout="wide")
     con = _shared.cursor(frame=True)
     client = _shared.client()
     audit.set_client(client)

@@ -36,8 +36,9 @@ def wait_for(url: str, timeout: float = 60) -> None:
 
 
 @contextmanager
-def servers(db_path: Path, site_dir: Path, extra_env: dict[str, str] | None = None):
-    """The workbench (Streamlit) and the portal (static files), as `make run` starts them."""
+def servers(db_path: Path, site_dir: Path, extra_env: dict[str, str] | None = None, base_path: str = ""):
+    """The workbench (Streamlit) and the portal (static files), as `make run` starts them. `base_path`
+    serves the workbench under that path, as behind nginx (deploy/nginx.conf)."""
     workbench_port, portal_port = free_port(), free_port()
     env = {**os.environ, "PORTAL_DB": str(db_path), "PORTAL_SITE": str(site_dir), "PORTAL_SCHEDULER": "0",
            **(extra_env or {})}
@@ -46,12 +47,14 @@ def servers(db_path: Path, site_dir: Path, extra_env: dict[str, str] | None = No
                                "--directory", str(site_dir)], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     workbench = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-                                  "--server.port", str(workbench_port), "--browser.gatherUsageStats", "false"],
+                                  "--server.port", str(workbench_port), "--browser.gatherUsageStats", "false",
+                                  *(["--server.baseUrlPath", base_path] if base_path else [])],
                                  cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        wait_for(f"http://127.0.0.1:{workbench_port}/_stcore/health")
+        prefix = f"/{base_path}" if base_path else ""
+        wait_for(f"http://127.0.0.1:{workbench_port}{prefix}/_stcore/health")
         wait_for(f"http://127.0.0.1:{portal_port}/", timeout=20)
-        yield f"http://127.0.0.1:{workbench_port}", f"http://127.0.0.1:{portal_port}"
+        yield f"http://127.0.0.1:{workbench_port}{prefix}", f"http://127.0.0.1:{portal_port}"
     finally:
         for process in (workbench, portal):
             process.terminate()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
 import shutil
 import ssl
 import subprocess
@@ -20,8 +23,10 @@ ROOT = Path(__file__).resolve().parent.parent
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
 
-def local_config(tmp_path: Path, site: Path, http_port: int, https_port: int, workbench_port: int) -> Path:
-    """deploy/nginx.conf with loopback ports, a throw-away certificate and the test's site folder."""
+def local_config(tmp_path: Path, site: Path, http_port: int, https_port: int, workbench_port: int,
+                 intranet: str = "10.0.0.0/8") -> Path:
+    """deploy/nginx.conf with loopback ports, a throw-away certificate and the test's site folder;
+    `intranet` replaces the addresses the workbench is open to."""
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
                     "/CN=www.sxit.gov.cn", "-keyout", str(tmp_path / "key.pem"), "-out", str(tmp_path / "cert.pem")],
                    check=True, capture_output=True)
@@ -31,7 +36,8 @@ def local_config(tmp_path: Path, site: Path, http_port: int, https_port: int, wo
                 .replace("/etc/ssl/sxit/fullchain.pem", str(tmp_path / "cert.pem"))
                 .replace("/etc/ssl/sxit/privkey.pem", str(tmp_path / "key.pem"))
                 .replace("/srv/sxit-portal/site_build", str(site))
-                .replace("127.0.0.1:8501", f"127.0.0.1:{workbench_port}"))
+                .replace("127.0.0.1:8501", f"127.0.0.1:{workbench_port}")
+                .replace("allow 10.0.0.0/8;", f"allow {intranet};"))
     conf = "\n".join(line for line in conf.splitlines() if "[::]" not in line)
     (tmp_path / "site.conf").write_text(conf, encoding="utf-8")
     main = tmp_path / "nginx.conf"
@@ -86,3 +92,44 @@ def test_unknown_path_gets_the_portal_404_page(nginx):
 
 def test_workbench_is_closed_to_addresses_outside_the_intranet(nginx):
     assert fetch(nginx + "/workbench/").status == 403
+
+
+def test_workbench_pages_ending_in_html_are_closed_too(nginx):
+    """The components' index.html must reach the workbench's location, not the portal's `\\.html$` rule."""
+    assert fetch(nginx + "/workbench/component/richtext/index.html").status == 403
+
+
+def test_workbench_has_its_own_security_headers(nginx):
+    headers = fetch(nginx + "/workbench/").headers
+    csp = dict(part.strip().split(" ", 1) for part in headers["Content-Security-Policy"].split(";"))
+    # Streamlit styles inline and frames its own components; scripts stay without 'unsafe-inline' or eval
+    assert "'unsafe-inline'" in csp["style-src"] and csp["frame-src"] == "'self'"
+    assert csp["frame-ancestors"] == "'self'" and headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert "'unsafe-inline'" not in csp["script-src"] and "'unsafe-eval'" not in csp["script-src"]
+    assert csp["object-src"] == "'none'" and csp["connect-src"] == "'self'"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Strict-Transport-Security"] == "max-age=31536000"
+    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+def inline_script_hashes(html_file: Path) -> set[str]:
+    html = html_file.read_text(encoding="utf-8")
+    scripts = re.findall(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", html, re.S)
+    return {"'sha256-" + base64.b64encode(hashlib.sha256(code.encode()).digest()).decode() + "'" for code in scripts}
+
+
+def test_every_inline_script_the_workbench_serves_is_allowed_by_its_hash():
+    """After an upgrade of Streamlit or extra-streamlit-components this names the hash nginx.conf needs;
+    without it the page or the sign-in cookie stops working behind nginx."""
+    import extra_streamlit_components
+    import streamlit
+
+    conf = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    script_src = re.search(r'set \$workbench_csp "[^"]*script-src ([^;]*);', conf).group(1).split()
+    pages = [Path(streamlit.__file__).parent / "static" / "index.html",
+             Path(extra_streamlit_components.__file__).parent / "CookieManager" / "frontend" / "build" / "index.html",
+             ROOT / "pages" / "_richtext_frontend" / "index.html"]
+    needed = set().union(*(inline_script_hashes(page) for page in pages))
+    assert needed <= set(script_src), sorted(needed - set(script_src))
+    # nothing else inline is allowed: each hash in the policy belongs to one of these pages
+    assert {source for source in script_src if source.startswith("'sha256-")} == needed
