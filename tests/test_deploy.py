@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from core import portal
+from pages import _shared
 from tests.browser import free_port
 from tests.conftest import make_org
 
@@ -112,10 +113,13 @@ def test_workbench_has_its_own_security_headers(nginx):
     assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
 
 
+def sha256_source(code: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(code.encode()).digest()).decode() + "'"
+
+
 def inline_script_hashes(html_file: Path) -> set[str]:
     html = html_file.read_text(encoding="utf-8")
-    scripts = re.findall(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", html, re.S)
-    return {"'sha256-" + base64.b64encode(hashlib.sha256(code.encode()).digest()).decode() + "'" for code in scripts}
+    return {sha256_source(code) for code in re.findall(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", html, re.S)}
 
 
 def test_every_inline_script_the_workbench_serves_is_allowed_by_its_hash():
@@ -129,7 +133,7 @@ def test_every_inline_script_the_workbench_serves_is_allowed_by_its_hash():
     pages = [Path(streamlit.__file__).parent / "static" / "index.html",
              Path(extra_streamlit_components.__file__).parent / "CookieManager" / "frontend" / "build" / "index.html",
              ROOT / "pages" / "_richtext_frontend" / "index.html"]
-    needed = set().union(*(inline_script_hashes(page) for page in pages))
+    needed = set().union(*(inline_script_hashes(page) for page in pages)) | {sha256_source(_shared._chrome_script())}
     assert needed <= set(script_src), sorted(needed - set(script_src))
     # nothing else inline is allowed: each hash in the policy belongs to one of these pages
     assert {source for source in script_src if source.startswith("'sha256-")} == needed
