@@ -11,6 +11,7 @@ import datetime as dt
 import jwt
 import streamlit as st
 import streamlit_authenticator as stauth
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from core import accounts, audit, login, sessions, totp
 from pages import _shared, _signin, no_access
@@ -184,6 +185,9 @@ def current_user() -> accounts.User | None:
 
 def run() -> None:
     global con, client, authenticator
+    asked = get_script_run_ctx().pages_manager.intended_page_name
+    if asked:  # before anything can end this run (pages/_signin.py)
+        _signin.remember_page(asked)
     # an emoji icon is drawn in the browser; a :material: one is fetched from fonts.gstatic.com (deploy/nginx.conf)
     st.set_page_config(page_title="陕西省工业和信息化厅 网站工作台", page_icon="🏛️", layout="wide")
     con = _shared.cursor(frame=True)
@@ -205,7 +209,7 @@ def run() -> None:
         entry = [st.Page(login_page, title="登录", icon=":material/login:", url_path="login", default=True)]
         entry += [st.Page(login_page, title="登录", url_path=key) for key in PAGES]
         entry += public_pages()
-        st.navigation(entry, position="hidden").run()
+        open_page(st.navigation(entry, position="hidden"), entry)
     else:
         with st.sidebar:
             st.markdown(f"**{user.display_name}**  \n{user.role_labels}")
@@ -213,7 +217,22 @@ def run() -> None:
             st.caption(f"无操作 {int(sessions.idle_limit(con).total_seconds() // 60)} 分钟后自动退出(第二十条)。")
             keep_cookie()
         _shared.sidebar_todo(con, user)
-        st.navigation(pages_for(user), expanded=True).run()
+        menu = pages_for(user)
+        open_page(st.navigation(menu, expanded=True), [p for pages in menu.values() for p in pages])
+
+
+def open_page(page, pages: list) -> None:
+    """Run the page the address named: a run that came before the browser learnt its page (it has
+    none) goes to the page the tab's first run was asked for, not to the home page (1 in 6 here)."""
+    manager = get_script_run_ctx().pages_manager
+    if not manager.intended_page_name and manager.intended_page_script_hash in (None, "", manager.main_script_hash):
+        asked = _signin.asked_page()
+        target = next((p for p in pages if asked and p.url_path == asked), None)
+        if target is not None and page.url_path != asked:
+            st.switch_page(target)
+    elif not manager.intended_page_name:
+        _signin.forget_page()  # the browser names its page from now on
+    page.run()
 
 
 # Streamlit runs this file as __main__. A worker process spawned from an interpreter that ran it

@@ -54,3 +54,29 @@ def done() -> None:
     tab = _tab()
     with _lock:
         _decided.pop(tab, None)
+
+
+# The page a tab's address named. Only the tab's first run knows it (…/freshness from a bookmark or an
+# e-mail); a rerun asked for before the browser has learnt its page — the cookie reader's first reply —
+# comes with no page and, like the sign-in above, may end that first run before it recorded anything.
+_asked: dict[str, tuple[float, str]] = {}
+
+
+def remember_page(url_path: str) -> None:
+    tab = _tab()
+    if tab is not None:
+        with _lock:
+            _asked[tab] = (time.monotonic(), url_path)
+
+
+def asked_page() -> str | None:
+    tab = _tab()
+    with _lock:
+        entry = _asked.get(tab) if tab else None
+    return entry[1] if entry and time.monotonic() - entry[0] < KEEP_SECONDS else None
+
+
+def forget_page() -> None:
+    tab = _tab()
+    with _lock:
+        _asked.pop(tab, None)

@@ -22,8 +22,11 @@ def run_script(*args: str, env: dict[str, str] | None = None) -> subprocess.Comp
 
 def make_dry_run(target: str, *overrides: str) -> str:
     """What `make target` would run, as on a fresh checkout (-B: every step, whatever is already built)."""
-    return subprocess.run(["make", "-n", "-B", target, *overrides], cwd=ROOT, capture_output=True, text=True,
-                          check=True, timeout=60).stdout
+    # --no-print-directory and no MAKEFLAGS: under `make test` this make is a sub-make, which would print
+    # "make[1]: Entering directory …" first
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
+    return subprocess.run(["make", "--no-print-directory", "-n", "-B", target, *overrides], cwd=ROOT, env=env,
+                          capture_output=True, text=True, check=True, timeout=60).stdout
 
 
 def test_everything_make_test_needs_is_on_this_machine():
