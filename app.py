@@ -190,7 +190,7 @@ def run() -> None:
         _signin.remember_page(asked)
     # an emoji icon is drawn in the browser; a :material: one is fetched from fonts.gstatic.com (deploy/nginx.conf)
     st.set_page_config(page_title="陕西省工业和信息化厅 网站工作台", page_icon="🏛️", layout="wide")
-    con = _shared.cursor(frame=True)
+    con = _shared.cursor()
     client = _shared.client()
     audit.set_client(client)
     audit.seal_if_pending(con)

@@ -62,11 +62,11 @@ def through_the_frame() -> None:
         st.rerun()
 
 
-def cursor(*, frame: bool = False):
-    """A cursor for this script run's thread (each thread uses its own cursor). Pages call it first;
-    the frame (app.py) passes frame=True: its own st.navigation ends the pages/-folder mode."""
-    if not frame:
-        through_the_frame()
+def cursor():
+    """A cursor for this script run's thread (each thread uses its own cursor). Pages and the frame call
+    it first, so nothing is drawn in the pages/-folder mode (through_the_frame): a form drawn there and
+    submitted before the next run would carry widgets that run no longer knows."""
+    through_the_frame()
     path = db_path()
     con = _connection(path)
     if os.environ.get("PORTAL_SCHEDULER", "1") == "1":
