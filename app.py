@@ -32,7 +32,7 @@ def pages_for(user: accounts.User) -> dict[str, list]:
     else:
         own = {key: st.Page(path, title=title, icon=icon, url_path=key)
                for key, (path, title, icon, roles) in PAGES.items() if roles & user.roles}
-        own |= {key: st.Page(path, title=title, icon=icon, url_path=key) for key, (path, title, icon) in PUBLIC.items()}
+        own |= {page.url_path: page for page in public_pages()}
     refused = [st.Page(no_access.page_for(key, user), title="无权访问", icon=":material/block:", url_path=key,
                        visibility="hidden") for key in PAGES if key not in own]
     # the default page lives at "/", so every task page keeps its own address for deep links

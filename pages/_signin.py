@@ -18,8 +18,6 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from core import login
 
 KEEP_SECONDS = login.PENDING_MINUTES * 60
-_lock = threading.Lock()
-_decided: dict[str, tuple[float, login.Outcome]] = {}
 
 
 def _tab() -> str | None:
@@ -27,56 +25,56 @@ def _tab() -> str | None:
     return ctx.session_id if ctx is not None else None
 
 
+class _PerTab:
+    """One value per browser tab, kept in the process (never in session state), for KEEP_SECONDS."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._values: dict[str, tuple[float, object]] = {}
+
+    def put(self, value) -> None:
+        tab, now = _tab(), time.monotonic()
+        if tab is None:
+            return
+        with self._lock:
+            for key in [k for k, (at, _) in self._values.items() if now - at > KEEP_SECONDS]:
+                del self._values[key]
+            self._values[tab] = (now, value)
+
+    def get(self):
+        tab = _tab()
+        with self._lock:
+            entry = self._values.get(tab) if tab else None
+        return entry[1] if entry and time.monotonic() - entry[0] <= KEEP_SECONDS else None
+
+    def drop(self) -> None:
+        tab = _tab()
+        with self._lock:
+            self._values.pop(tab, None)
+
+
+_decided = _PerTab()
+
+
 def keep(outcome: login.Outcome) -> None:
     """Call right after core decided, before any session-state access."""
-    tab = _tab()
-    if tab is None:
-        return
-    now = time.monotonic()
-    with _lock:
-        for key in [k for k, (at, _) in _decided.items() if now - at > KEEP_SECONDS]:
-            del _decided[key]
-        _decided[tab] = (now, outcome)
+    _decided.put(outcome)
 
 
 def pending() -> login.Outcome | None:
     """The decision an earlier run of this tab could not finish showing, if any."""
-    tab = _tab()
-    with _lock:
-        entry = _decided.get(tab) if tab else None
-    if entry is None or time.monotonic() - entry[0] > KEEP_SECONDS:
-        return None
-    return entry[1]
+    return _decided.get()
 
 
 def done() -> None:
     """The decision is recorded in this tab's session state (or shown): nothing left to hand over."""
-    tab = _tab()
-    with _lock:
-        _decided.pop(tab, None)
+    _decided.drop()
 
 
 # The page a tab's address named. Only the tab's first run knows it (…/freshness from a bookmark or an
 # e-mail); a rerun asked for before the browser has learnt its page — the cookie reader's first reply —
 # comes with no page and, like the sign-in above, may end that first run before it recorded anything.
-_asked: dict[str, tuple[float, str]] = {}
-
-
-def remember_page(url_path: str) -> None:
-    tab = _tab()
-    if tab is not None:
-        with _lock:
-            _asked[tab] = (time.monotonic(), url_path)
-
-
-def asked_page() -> str | None:
-    tab = _tab()
-    with _lock:
-        entry = _asked.get(tab) if tab else None
-    return entry[1] if entry and time.monotonic() - entry[0] < KEEP_SECONDS else None
-
-
-def forget_page() -> None:
-    tab = _tab()
-    with _lock:
-        _asked.pop(tab, None)
+_asked = _PerTab()
+remember_page = _asked.put
+asked_page = _asked.get
+forget_page = _asked.drop
