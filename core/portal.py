@@ -163,6 +163,17 @@ def safe_filename(filename: str, attachment_id: int) -> str:
 # --------------------------------------------------------------------------- writer
 
 
+# Characters XML 1.0 forbids (its Char production: C0 controls but tab/LF/CR, lone surrogates,
+# U+FFFE/U+FFFF) and the C1 controls and DEL, parse errors in HTML: one of them in a title made
+# the Atom feeds not well-formed (issue 12, M3), and a character reference (&#1;) is no better.
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def legal_text(text: str) -> str:
+    """``text`` without the characters XML 1.0 forbids or HTML reads as controls."""
+    return _NOT_TEXT.sub("", text) if _NOT_TEXT.search(text) else text
+
+
 class DuplicateOutput(RuntimeError):
     """Two pages of one build claimed the same output path."""
 
@@ -197,7 +208,9 @@ class Writer:
         if target in self.claimed:
             raise DuplicateOutput(f"{path} written twice in one build")
         self.claimed.add(target)
-        data = content.encode("utf-8") if isinstance(content, str) else bytes(content)
+        # every page, feed and sitemap passes here as text, whatever the database held (attachments
+        # come as bytes and are written as uploaded)
+        data = legal_text(content).encode("utf-8") if isinstance(content, str) else bytes(content)
         if self._same(target, data):
             self.unchanged += 1
             return target
