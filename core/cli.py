@@ -128,7 +128,9 @@ def _cmd_init(con, args) -> int:
 def _cmd_build(con, args) -> int:
     from core import portal, search
 
+    removed = portal.remove_leftovers(args.out)  # of a build or re-index killed earlier (issue 12, L1)
     result = portal.build_site(con, args.out, full=args.full)
+    result["leftovers_removed"] = removed
     changed = result.pop("changed_articles", [])
     result["changed_articles"] = len(changed)  # a count: after an import it can be 100,000 ids
     if result.get("mode") == "full":

@@ -18,7 +18,8 @@ Pelican-style stages, each replaceable on its own:
 4. One ``Writer`` per process owns the output folder: every file is written to a temporary
    file and moved into place with ``os.replace``, so a reader never sees half a page and a
    build that fails leaves every file complete (old or new); the same output path may not be
-   written twice in one build; a file whose bytes are already on disk is left untouched.
+   written twice in one build; a file whose bytes are already on disk is left untouched. Text
+   loses the characters XML 1.0 forbids there (``legal_text``), whatever the database held.
 
 Incremental builds: ``portal_built`` (migration 0002) records, per article, what the last
 successful build rendered (live revision, public, column, date, attachments, withdrawal
@@ -30,6 +31,9 @@ to the column tree, the divisions, the site settings or the templates and code c
 page's header or layout: that build is full. So is the first build into a folder, and any
 build whose folder does not hold the stamp of the recorded build. The record is written in
 the build's transaction after the files, so a build that fails is redone by the next one.
+Before writing a file, a build commits that it is owed (``site_state.portal_build_owed``); the
+record settles it. A build killed half-way (kill -9) leaves that debt, and
+``resume_interrupted_build``, run when the workbench starts, redoes it and re-indexes search.
 
 Visibility (第十二、二十三条): an article is on the portal when ``articles.public`` is true
 and ``live_revision`` is set; what is shown is that revision. An article that was
@@ -770,6 +774,7 @@ def save_record(con: duckdb.DuckDBPyConnection, plan: Plan, root: str, sig: str,
     value = json.dumps({"stamp": stamp, "out": root, "signature": sig,
                         "at": datetime.now().isoformat(timespec="seconds"), "mode": plan.mode})
     con.execute("INSERT OR REPLACE INTO site_state (name, value) VALUES ('portal_build', ?)", [value])
+    con.execute("DELETE FROM site_state WHERE name = ?", [OWED])
 
 
 # --------------------------------------------------------------------------- pages
@@ -1203,6 +1208,7 @@ def _build(con: duckdb.DuckDBPyConnection, out_dir: str | Path, *, full: bool, p
            workers: int | None) -> dict:
     started = time.perf_counter()
     writer = Writer(out_dir)
+    full = _owe_build(con, writer.root, full)
     with transaction(con):  # one snapshot for the whole build, and the record written with it
         site = load_site(con)
         sig = signature(con)
@@ -1252,6 +1258,7 @@ def _render_all(con: duckdb.DuckDBPyConnection, site: SiteData, plan: Plan, writ
         for col in listings:
             for page in column_pages(site, col):
                 renderer.emit(page)
+        pause_point("pages")
         for item in notices:
             renderer.emit(withdrawn_page(item))
         for page in _shared_pages(con, site, listings):
@@ -1370,3 +1377,104 @@ def _clean(writer: Writer, plan: Plan, listings: list[Column]) -> int:
         writer.remove_unclaimed(f"/col/{col.slug}", _COLUMN_PAGE_NAME)
     writer.remove_unclaimed("/", _SITEMAP_CHUNK_NAME)
     return writer.removed - before
+
+
+# --------------------------------------------------------------------------- interrupted builds
+
+OWED = "portal_build_owed"  # site_state: a build that started writing files and has not finished
+# temporary names of writers (ours and the search index's) and of Pagefind's folders: they carry the pid
+_LEFTOVER = re.compile(r"\..+\.(\d+)-[0-9a-f]{8}\.tmp|\.tmp-\d{4}q[1-4]-(\d+)-[0-9a-f]{8}")
+
+
+def _owe_build(con: duckdb.DuckDBPyConnection, root: str, full: bool) -> bool:
+    """Commit, before any file is written, that a build into ``root`` is owed; ``save_record``
+    settles it in the build's own transaction. A build killed in between (kill -9) leaves the debt
+    for ``resume_interrupted_build``. What it must render need not be written down: ``portal_built``
+    still holds what the last finished build rendered, so the next build's diff is the debt.
+    Returns whether this build must be full (asked now, or owed by a full build that died)."""
+    owed = owed_build(con)
+    full = full or bool(owed and owed.get("out") == root and owed.get("full"))
+    value = json.dumps({"out": root, "full": full, "pid": os.getpid(),
+                        "since": datetime.now().isoformat(timespec="seconds")})
+    with transaction(con):
+        con.execute("INSERT OR REPLACE INTO site_state (name, value) VALUES (?, ?)", [OWED, value])
+    return full
+
+
+def owed_build(con: duckdb.DuckDBPyConnection) -> dict | None:
+    """The build that started and did not finish ({"out", "full", "pid", "since"}), or None."""
+    raw = scalar(con, "SELECT value FROM site_state WHERE name = ?", [OWED])
+    try:
+        return json.loads(raw) if raw else None
+    except ValueError:
+        return {"out": None, "full": True}
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def remove_leftovers(out_dir: str | os.PathLike) -> int:
+    """Delete the temporary files and Pagefind folders that processes which died (kill -9) left in
+    the output folder; those of a running process are kept. Returns how many were deleted."""
+    removed = 0
+    for folder, subdirs, files in os.walk(os.path.realpath(out_dir)):
+        for name in [*files, *subdirs]:
+            found = _LEFTOVER.fullmatch(name)
+            if not found or _alive(int(found.group(1) or found.group(2))):
+                continue
+            path = os.path.join(folder, name)
+            if name in subdirs:
+                subdirs.remove(name)
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                os.unlink(path)
+            removed += 1
+    return removed
+
+
+@dataclass
+class Resumed:
+    """What ``resume_interrupted_build`` did."""
+
+    removed: int = 0  # leftover temporary files and folders deleted
+    build: dict | None = None  # the owed build, redone (build_site's counts), or None
+    search: list[str] = field(default_factory=list)  # search shards found stale, re-indexed
+    search_thread: threading.Thread | None = None  # doing that re-index; join() waits for it
+
+
+def resume_interrupted_build(con: duckdb.DuckDBPyConnection, out_dir: str | os.PathLike) -> Resumed:
+    """At start (the workbench's scheduler runs it before its first tick): finish what a publication
+    killed half-way left undone (issue 12, L1). Deletes dead processes' temporary files, redoes the
+    owed build into ``out_dir`` (full if the dead one was full; else the diff against the last
+    finished build), then re-indexes in the background the search shards whose pages changed since
+    they were indexed (a re-index killed after its build is caught here too)."""
+    from core import search
+
+    root = os.path.realpath(out_dir)
+    done = Resumed()
+    with _BUILD_LOCK:  # no build of this process writes meanwhile
+        done.removed = remove_leftovers(root)
+    owed = owed_build(con)
+    if owed is not None and owed.get("out") in (root, None):
+        done.build = build_site(con, root, full=bool(owed.get("full")), progress=False)
+    if done.build is not None or (Path(root) / search.BUNDLE_DIR / search.MANIFEST).is_file():
+        done.search = search.stale_shards(root)
+        if done.search:
+            done.search_thread = search.reindex_in_background(root, None)
+    return done
+
+
+def pause_point(stage: str) -> None:
+    """For the kill -9 tests (tests/test_security_build.py): with PORTAL_BUILD_PAUSE=<stage>:<file>,
+    a build reaching ``stage`` creates <file> and waits there to be killed."""
+    wanted, _, flag = os.environ.get("PORTAL_BUILD_PAUSE", "").partition(":")
+    if wanted == stage and flag:
+        Path(flag).touch()
+        time.sleep(3600)

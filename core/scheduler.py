@@ -126,6 +126,7 @@ class Scheduler:
         self._thread = threading.Thread(target=self._loop, name="portal-scheduler", daemon=True)
         self.last: dict | None = None
         self.last_maintenance: dict | None = None
+        self.resumed = None  # what resume_interrupted_build did at start (core.portal.Resumed)
 
     def start(self) -> Scheduler:
         self._thread.start()
@@ -141,6 +142,13 @@ class Scheduler:
         from core import backup
 
         cursor = self._con.cursor()
+        if self._site_dir is not None:  # a publication killed half-way is finished first (issue 12, L1)
+            from core import portal
+
+            try:
+                self.resumed = portal.resume_interrupted_build(cursor, self._site_dir)
+            except Exception:  # the next publication's build tries again
+                log.exception("resuming an interrupted portal build failed")
         next_tick = 0.0
         while not self._stop.is_set():
             if time.monotonic() >= next_tick:

@@ -277,6 +277,9 @@ def _build_shard(site: Path, shard: str) -> dict[str, Any] | None:
         else:
             counted = _INDEXED.search(output)
             pages = int(counted.group(1)) if counted else 0
+            from core.portal import pause_point
+
+            pause_point("search")  # the kill -9 test of a re-index (its folder is then left)
             _install(tmp, bundle / shard)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
