@@ -495,7 +495,7 @@ def restore(path: str | Path, to: str | Path, site_to: str | Path | None = None,
     if target.exists() or target.with_name(target.name + ".wal").exists():
         raise BackupError(f"{target} 已存在:恢复只写入新的数据库文件,不覆盖现有文件")
     manifest, signed = _trusted(folder, key_file, trust_unsigned)
-    keys.private_dir(target.parent)
+    keys.private_dir(target.parent, tighten=False)
     scratch = target.with_name(target.name + ".restoring")
     scratch.unlink(missing_ok=True)
     try:

@@ -44,11 +44,16 @@ class SecretUnreadable(PortalError):
 
 # ---------------------------------------------------------------- private files and folders
 
-def private_dir(path: str | os.PathLike) -> Path:
-    """Create the folder (and its parents) 0700, and tighten it if it exists already."""
+def private_dir(path: str | os.PathLike, tighten: bool = True) -> Path:
+    """Create the folder 0700; an existing one is tightened when `tighten` and it is ours alone
+    (never a shared folder such as /tmp: sticky, or owned by someone else)."""
     folder = Path(path)
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    _chmod(folder, 0o700)
+    if not folder.exists():
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if tighten and folder.is_dir():
+        info = folder.stat()
+        if not info.st_mode & 0o1000 and info.st_uid == os.getuid():
+            _chmod(folder, 0o700)
     return folder
 
 
@@ -67,9 +72,12 @@ def _chmod(path: Path, mode: int) -> None:
 
 
 def harden_database(db_path: str | os.PathLike) -> None:
-    """At start-up: the data folder 0700; the database, its write-ahead log and the key files 0600."""
+    """At start-up: the data folder 0700; the database, its write-ahead log and the key files 0600.
+
+    Only a folder named `data` (ours, as make run lays it out) is tightened when it exists: a
+    database kept elsewhere may share its folder with files others must read (site_build/)."""
     db_path = Path(db_path)
-    private_dir(db_path.parent)
+    private_dir(db_path.parent, tighten=db_path.parent.name == "data")
     for name in (db_path.name, db_path.name + ".wal", *KEY_FILES):
         private_file(db_path.parent / name)
 
@@ -93,7 +101,7 @@ def read_key(path: str | os.PathLike, create: bool) -> bytes | None:
     if not file.exists():
         if not create:
             return None
-        private_dir(file.parent)
+        private_dir(file.parent, tighten=False)
         try:  # create-exclusive: two processes starting at once must not write two keys
             fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
@@ -126,7 +134,7 @@ def encrypt(con: duckdb.DuckDBPyConnection, plain: str, place: str) -> str:
     """`plain` encrypted for the row `place` (e.g. `user_totp:7`); an empty value stays empty."""
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-    if not plain or is_encrypted(plain):
+    if not plain:
         return plain
     nonce = secrets.token_bytes(12)
     sealed = AESGCM(_secrets_key(con)).encrypt(nonce, plain.encode("utf-8"), place.encode("utf-8"))
