@@ -161,6 +161,7 @@ def decrypt(con: duckdb.DuckDBPyConnection, stored: str | None, place: str, what
 
 def encrypt_at_rest(con: duckdb.DuckDBPyConnection) -> int:
     """Encrypt the second-factor secrets and secret settings still stored in plain text (idempotent)."""
+    from core import audit
     from core.db import transaction
     from core.settings import SECRET
 
@@ -176,6 +177,9 @@ def encrypt_at_rest(con: duckdb.DuckDBPyConnection) -> int:
                         [encrypt(con, secret, f"user_totp:{user_id}"), user_id])
         for name, value in plain_settings:
             con.execute("UPDATE settings SET value = ? WHERE name = ?", [encrypt(con, value, f"settings:{name}"), name])
+        audit.record(con, "system", "secrets.encrypt", "user_totp, settings",
+                     f"启动时加密以明文保存的 {len(plain_totp)} 个动态口令密钥和 {len(plain_settings)} 项密码设置"
+                     f"(密钥文件 {SECRETS_KEY} 在数据库之外)")
     return len(plain_totp) + len(plain_settings)
 
 
