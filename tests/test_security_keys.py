@@ -365,3 +365,20 @@ def test_the_analysts_snapshot_leaves_out_credentials_secrets_and_contact_detail
                   "wang.xm@example.cn", "TRACK-9f8e7d", "王小明"]:
         assert value.encode("utf-8") not in data, value
     assert mode(tmp_path / "snapshot.duckdb") == 0o600
+
+
+def test_a_restored_database_keeps_its_second_factor(con, org, tmp_path):
+    """M6: a restore into another folder brings this machine's secrets key (0600) beside the new file,
+    so the encrypted second-factor secrets still decrypt there; the backup itself holds no key."""
+    secret = totp.new_secret()
+    accounts.enrol_totp(con, org.tech, secret, totp.code_at(secret))
+    made = backup.create_backup(con, tmp_path / "backups", None, actor=org.tech)
+    assert not list(made.path.rglob("*.key"))
+    target = tmp_path / "elsewhere" / "portal.duckdb"
+    assert backup.restore(made.path, target).ok
+    assert mode(target) == 0o600 and mode(target.parent / "secrets.key") == 0o600
+    restored = connect(target)
+    try:
+        assert accounts.totp_secret(restored, org.tech.id) == secret
+    finally:
+        restored.close()
