@@ -340,7 +340,11 @@ def has_totp(con: duckdb.DuckDBPyConnection, user_id: int) -> bool:
 
 
 def totp_secret(con: duckdb.DuckDBPyConnection, user_id: int) -> str | None:
-    return scalar(con, "SELECT secret FROM user_totp WHERE user_id = ?", [user_id])
+    """The second-factor secret, decrypted here only, for checking a code (stored encrypted: core/keys.py)."""
+    from core import keys
+
+    stored = scalar(con, "SELECT secret FROM user_totp WHERE user_id = ?", [user_id])
+    return keys.decrypt(con, stored, f"user_totp:{user_id}", "动态口令密钥")
 
 
 def totp_last_step(con: duckdb.DuckDBPyConnection, user_id: int) -> int:
@@ -353,10 +357,13 @@ def use_totp_step(con: duckdb.DuckDBPyConnection, user_id: int, step: int) -> No
 
 def enable_totp(con: duckdb.DuckDBPyConnection, user: User, secret: str, step: int,
                 client: str | None = None) -> None:
-    """The user confirmed a code from the new secret: the second factor is on."""
+    """The user confirmed a code from the new secret: the second factor is on (the secret stored encrypted)."""
+    from core import keys
+
     with transaction(con):
         con.execute("DELETE FROM user_totp WHERE user_id = ?", [user.id])
-        con.execute("INSERT INTO user_totp (user_id, secret, last_step) VALUES (?, ?, ?)", [user.id, secret, step])
+        con.execute("INSERT INTO user_totp (user_id, secret, last_step) VALUES (?, ?, ?)",
+                    [user.id, keys.encrypt(con, secret, f"user_totp:{user.id}"), step])
         audit.record(con, user, "auth.totp_enrol", f"user:{user.username}", "启用动态口令", client)
 
 

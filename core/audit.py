@@ -75,7 +75,7 @@ ACTION_LABELS: dict[str, str] = {
     "evaluation.revoke_award": "撤销表彰", "evaluation.revoke_criticism": "撤销通报批评",
     "audit.export": "导出审计日志", "audit.archive": "归档审计日志", "audit.verify": "校验审计日志",
     "backup.create": "备份", "backup.failed": "备份失败", "backup.verify": "校验备份", "backup.request": "申请备份",
-    "backup.restore": "由备份恢复",
+    "backup.restore": "由备份恢复", "secrets.encrypt": "加密保存动态口令密钥和 SMTP 密码",
     "incidents.create": "登记安全事件", "incidents.suggest": "自动提示安全事件", "incidents.update": "修改安全事件",
     "incidents.step": "记录处置步骤", "incidents.confirm": "确认安全事件", "incidents.dismiss": "排除安全事件",
     "incidents.close": "安全事件结案",

@@ -5,8 +5,15 @@ a backup runs *inside* that process, on its own cursor: `EXPORT DATABASE … (FO
 inside one transaction is a consistent snapshot while other threads go on writing (MVCC).
 The manifest, computed in the same transaction, lists every table with its row count and an
 order-independent content checksum, plus the SHA-256 of every file, the audit chain's head
-and the built site's archive. A restore imports into a *new* file and compares it with the
-manifest, table by table, before anyone uses it.
+and the built site's archive. The manifest is signed with HMAC-SHA256 under `backup.key`, a key
+kept beside the database and never in a backup (core/keys.py).
+
+A backup is untrusted input until proven ours: the signature and every file's checksum are
+checked before anything is read from it, and even then no SQL from it runs. A restore builds
+the schema from our own migrations (the versions the backup's `schema_migrations` lists), loads
+only the Parquet data files that `load.sql` names in the one form DuckDB writes, moves each
+sequence past its exported start, and compares the result with the manifest, table by table,
+in a *new* file, before anyone uses it.
 
 Layout of one backup (a folder, `portal-YYYYMMDD-HHMMSS/`):
     manifest.json   db/ (schema.sql, load.sql, one Parquet file per table)   site.tar.gz
@@ -19,6 +26,7 @@ within a second or two, and waits for the answer.
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import json
 import os
 import re
@@ -31,14 +39,19 @@ from pathlib import Path
 
 import duckdb
 
-from core import audit
-from core.db import rows, scalar, schema_version, transaction
+from core import audit, keys
+from core.db import migration_files, rows, scalar, schema_version, transaction
 
 MANIFEST = "manifest.json"
 FORMAT = 1
 NAME = re.compile(r"portal-(\d{8})-(\d{6})(?:-\d+)?")
 REQUESTS = "backup-requests"
 TRIGGER_LABELS = {"scheduled": "定时", "manual": "手动", "cli": "命令行"}
+MAC_ALG = "HMAC-SHA256"
+# the only statements of an export we read (never run): DuckDB's own forms
+COPY_LINE = re.compile(r"""COPY "?(\w+)"? FROM '([^']+)' \(FORMAT 'parquet'\);""")
+SEQUENCE_LINE = re.compile(r"CREATE SEQUENCE (\w+) INCREMENT BY 1 MINVALUE 1 MAXVALUE \d+ START (\d+) NO CYCLE;")
+UNSIGNED_HINT = "确认备份来源可靠时,技术支持可在命令行加 --trust-unsigned 恢复(操作记入恢复后数据库的审计日志)"
 
 
 class BackupError(RuntimeError):
@@ -118,14 +131,14 @@ def create_backup(con: duckdb.DuckDBPyConnection, dest: str | Path | None = None
     dest = Path(dest) if dest else default_dest(con)
     work: Path | None = None
     try:
-        dest.mkdir(parents=True, exist_ok=True)
+        keys.private_dir(dest)
         name = f"portal-{started:%Y%m%d-%H%M%S}"
         suffix = 1
         while (dest / name).exists() or (dest / f"{name}.partial").exists():
             suffix += 1
             name = f"portal-{started:%Y%m%d-%H%M%S}-{suffix}"
         work = dest / f"{name}.partial"
-        work.mkdir()
+        work.mkdir(mode=0o700)
         audit.seal(con)  # the snapshot's audit log is sealed up to now
         manifest = _export(con, work / "db")
         manifest.update({"format": FORMAT, "created_at": started.isoformat(timespec="seconds"), "trigger": trigger,
@@ -136,7 +149,9 @@ def create_backup(con: duckdb.DuckDBPyConnection, dest: str | Path | None = None
         else:
             manifest["site"] = None
         manifest["files"] = _files(work)
-        (work / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+        _write_manifest(work, _sign(json.loads(json.dumps(manifest, default=str)), key_dir(con)))
+        for path in work.rglob("*"):
+            (keys.private_dir if path.is_dir() else keys.private_file)(path)
         final = dest / name
         work.rename(final)
         work = None
@@ -156,6 +171,24 @@ def create_backup(con: duckdb.DuckDBPyConnection, dest: str | Path | None = None
     report.removed = prune(con, dest, keep_path=report.path)
     _record(con, actor, trigger, started, report)
     return report
+
+
+def key_dir(con: duckdb.DuckDBPyConnection) -> Path:
+    """Where this database's backup key lives: beside the database file (never in a backup)."""
+    return keys.database_dir(con) or keys.default_dir()
+
+
+def _sign(manifest: dict, folder: Path) -> dict:
+    _, key = keys.backup_key(folder, create=True)
+    manifest["signature"] = {"alg": MAC_ALG, "key_id": keys.key_id(key), "mac": keys.manifest_mac(key, manifest)}
+    return manifest
+
+
+def _write_manifest(folder: Path, manifest: dict) -> None:
+    target = folder / MANIFEST
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(json.dumps(manifest, ensure_ascii=False, indent=1))
 
 
 def _export(con: duckdb.DuckDBPyConnection, target: Path) -> dict:
@@ -194,16 +227,75 @@ def _record(con, actor, trigger: str, started: dt.datetime, report: Report) -> N
 # ---------------------------------------------------------------- verify and restore
 
 def read_manifest(path: str | Path) -> dict:
+    """The manifest of the backup folder `path`, its shape checked; BackupError (Chinese) otherwise."""
     folder = Path(path)
+    if not folder.exists():
+        raise BackupError(f"{folder} 不存在:请给出备份文件夹(portal-YYYYMMDD-HHMMSS)")
+    if not folder.is_dir():
+        raise BackupError(f"{folder} 是一个文件,不是备份文件夹:请给出备份文件夹(portal-YYYYMMDD-HHMMSS),"
+                          f"其中含 {MANIFEST}")
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise BackupError(f"{folder} 中没有 {MANIFEST},不是完整的备份") from None
-    except json.JSONDecodeError as exc:
-        raise BackupError(f"{MANIFEST} 已损坏:{exc}") from None
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise BackupError(f"{MANIFEST} 已损坏,不是有效的 JSON:{str(exc)[:200]}") from None
+    if not isinstance(manifest, dict):
+        raise BackupError(f"{MANIFEST} 已损坏:内容应为一个对象")
     if manifest.get("format") != FORMAT:
-        raise BackupError(f"不支持的备份格式 {manifest.get('format')}")
+        raise BackupError(f"不支持的备份格式 {str(manifest.get('format'))[:40]}")
+    problem = _shape_problem(manifest)
+    if problem:
+        raise BackupError(f"{MANIFEST} 已损坏:{problem}")
     return manifest
+
+
+def _shape_problem(manifest: dict) -> str | None:
+    tables, files = manifest.get("tables"), manifest.get("files")
+    if not isinstance(tables, dict) or not tables:
+        return "缺少字段 tables(表清单)"
+    if not isinstance(files, dict) or not files:
+        return "缺少字段 files(文件清单)"
+    for name, entry in tables.items():
+        if not (isinstance(entry, dict) and isinstance(entry.get("rows"), int) and isinstance(entry.get("checksum"), str)):
+            return f"表 {str(name)[:60]} 缺少行数或校验值"
+    for name, entry in files.items():
+        if not (isinstance(entry, dict) and isinstance(entry.get("bytes"), int)
+                and isinstance(entry.get("sha256"), str)):
+            return f"文件 {str(name)[:60]} 缺少大小或校验值"
+        parts = Path(name).parts
+        if Path(name).is_absolute() or ".." in parts or not parts:
+            return f"文件名 {str(name)[:60]} 不在备份文件夹内"
+    if not isinstance(manifest.get("schema_version"), int):
+        return "缺少字段 schema_version(数据库结构版本)"
+    return None
+
+
+def authenticate(manifest: dict, key_file: str | Path | None = None, trust_unsigned: bool = False) -> bool:
+    """The manifest's HMAC under this machine's backup key; True when signed and good.
+
+    An unsigned manifest (a backup made before signing) passes only with `trust_unsigned`
+    (returns False); a wrong key or a bad signature never does."""
+    file = Path(key_file) if key_file else keys.default_dir() / keys.BACKUP_KEY
+    signature = manifest.get("signature")
+    if signature is None:
+        if trust_unsigned:
+            return False
+        raise BackupError("该备份的清单没有签名(本版本之前制作的备份),无法确认它未被改动,已拒绝(第二十条)。"
+                          + UNSIGNED_HINT)
+    if not isinstance(signature, dict) or signature.get("alg") != MAC_ALG or not isinstance(signature.get("mac"), str):
+        raise BackupError(f"{MANIFEST} 的签名格式不正确,已拒绝该备份(第二十条)")
+    key = keys.read_key(file, create=False)
+    if key is None:
+        raise BackupError(f"本机没有备份密钥 {file},无法确认该备份未被改动。备份若由另一台机器制作,请把那台机器"
+                          f"数据目录中的 {keys.BACKUP_KEY} 复制为 {file}(权限 0600),或用 --key 指定该文件后重试")
+    if signature.get("key_id") != keys.key_id(key):
+        raise BackupError(f"该备份由另一份备份密钥签名(密钥编号 {str(signature.get('key_id'))[:16]}),与本机的 {file}"
+                          f"(编号 {keys.key_id(key)})不同。请把制作该备份的机器上的 {keys.BACKUP_KEY} 复制过来,"
+                          "或用 --key 指定该文件后重试")
+    if not hmac.compare_digest(signature["mac"], keys.manifest_mac(key, manifest)):
+        raise BackupError("备份清单的签名不符:清单在备份之后被改动过,不能使用该备份(第二十条)")
+    return True
 
 
 def check_files(path: str | Path, manifest: dict | None = None) -> list[str]:
@@ -221,6 +313,16 @@ def check_files(path: str | Path, manifest: dict | None = None) -> list[str]:
     for extra in set(_files(folder)) - set(listed):
         problems.append(f"清单中没有的文件 {extra}")
     return problems
+
+
+def _trusted(folder: Path, key_file: str | Path | None, trust_unsigned: bool) -> tuple[dict, bool]:
+    """Manifest, signature, then every file: all before anything from the backup is read."""
+    manifest = read_manifest(folder)
+    signed = authenticate(manifest, key_file, trust_unsigned)
+    problems = check_files(folder, manifest)
+    if problems:
+        raise BackupError("备份文件校验未通过:" + ";".join(problems))
+    return manifest, signed
 
 
 def compare(con: duckdb.DuckDBPyConnection, manifest: dict) -> list[str]:
@@ -241,43 +343,114 @@ def compare(con: duckdb.DuckDBPyConnection, manifest: dict) -> list[str]:
     return problems
 
 
-def _import(folder: Path, target: Path) -> duckdb.DuckDBPyConnection:
+def _data_files(folder: Path, manifest: dict) -> dict[str, Path]:
+    """Table → its Parquet file, read from load.sql (never run): only DuckDB's COPY form, only listed files."""
+    found = {}
+    for number, line in enumerate((folder / "db" / "load.sql").read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        match = COPY_LINE.fullmatch(line.strip())
+        if not match:
+            raise BackupError(f"备份的 load.sql 第 {number} 行不是本系统写出的语句,已拒绝该备份(第二十条)")
+        table, name = match.group(1), Path(match.group(2)).name
+        if f"db/{name}" not in manifest["files"] or not name.endswith(".parquet"):
+            raise BackupError(f"备份的 load.sql 第 {number} 行指向清单中没有的文件 {name}")
+        found[table] = folder / "db" / name
+    return found
+
+
+def _sequence_starts(folder: Path) -> dict[str, int]:
+    """Each sequence's next value as exported; only the number and the name are read from schema.sql."""
+    starts = {}
+    for line in (folder / "db" / "schema.sql").read_text(encoding="utf-8").splitlines():
+        match = SEQUENCE_LINE.fullmatch(line.strip())
+        if match:
+            starts[match.group(1)] = int(match.group(2))
+    return starts
+
+
+def _load(folder: Path, manifest: dict, target: Path) -> duckdb.DuckDBPyConnection:
+    """A new database: our migrations' schema, then the backup's data files (no SQL from the backup)."""
+    files = _data_files(folder, manifest)
+    if set(files) != set(manifest["tables"]) or "schema_migrations" not in files:
+        raise BackupError("备份的数据文件与清单中的表不一致,已拒绝该备份")
     con = duckdb.connect(str(target))
     try:
-        con.execute(f"IMPORT DATABASE '{_sql(folder / 'db')}'")
-    except Exception:
+        _build_schema(con, files["schema_migrations"])
+        present = set(user_tables(con))
+        if present != set(files):
+            raise BackupError("备份中的表与本版本按同一结构版本建立的表不一致:"
+                              + "、".join(sorted(present ^ set(files))[:10]))
+        order = _load_order(con, sorted(files))
+        with transaction(con):
+            for table in reversed(order):  # the migrations' seed rows give way to the backup's
+                con.execute(f'DELETE FROM "{table}"')
+            for table in order:
+                con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM read_parquet(?)', [str(files[table])])
+        _advance_sequences(con, _sequence_starts(folder))
+    except duckdb.Error as exc:
+        con.close()
+        raise BackupError(f"备份的数据无法载入:{str(exc)[:300]}") from None
+    except BaseException:
         con.close()
         raise
     return con
 
 
-def verify_backup(path: str | Path) -> Report:
-    """Files against the manifest, then a trial restore into a scratch file compared table by table."""
+def _build_schema(con: duckdb.DuckDBPyConnection, versions_file: Path) -> None:
+    versions = {int(r[0]) for r in con.execute("SELECT version FROM read_parquet(?)", [str(versions_file)]).fetchall()}
+    shipped = {number: sql for number, _, sql in migration_files()}
+    newer = sorted(versions - set(shipped))
+    if newer:
+        raise BackupError(f"该备份来自更新版本的系统(数据库结构版本 {newer[-1]}),请先把本系统升级到同一版本再恢复")
+    con.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+                " applied_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())")
+    for number in sorted(versions):
+        with transaction(con):
+            con.execute(shipped[number])
+
+
+def _load_order(con: duckdb.DuckDBPyConnection, tables: list[str]) -> list[str]:
+    """Tables others reference (FOREIGN KEY) first."""
+    referenced = {r[0] for r in con.execute("SELECT DISTINCT referenced_table FROM duckdb_constraints() "
+                                            "WHERE constraint_type = 'FOREIGN KEY'").fetchall()}
+    return sorted(tables, key=lambda t: (t not in referenced, t))
+
+
+def _advance_sequences(con: duckdb.DuckDBPyConnection, starts: dict[str, int]) -> None:
+    ours = {r[0] for r in con.execute("SELECT sequence_name FROM duckdb_sequences() "
+                                      "WHERE database_name = current_database()").fetchall()}
+    for name in sorted(ours & set(starts)):
+        if starts[name] > 1:  # the name is one of our own sequences, the count a number
+            con.execute(f"SELECT max(nextval('{name}')) FROM range(?)", [starts[name] - 1])
+
+
+def verify_backup(path: str | Path, key_file: str | Path | None = None, trust_unsigned: bool = False) -> Report:
+    """Signature and files first, then a trial restore into a scratch file compared table by table."""
     folder = Path(path)
     try:
-        manifest = read_manifest(folder)
+        manifest, _ = _trusted(folder, key_file, trust_unsigned)
     except BackupError as exc:
         return Report(False, folder, [str(exc)])
-    problems = check_files(folder, manifest)
-    if not problems:
-        scratch = Path(tempfile.mkdtemp(prefix="portal-verify-"))
+    problems: list[str] = []
+    scratch = Path(tempfile.mkdtemp(prefix="portal-verify-"))
+    try:
+        con = _load(folder, manifest, scratch / "check.duckdb")
         try:
-            con = _import(folder, scratch / "check.duckdb")
-            try:
-                problems += compare(con, manifest)
-                if not problems:
-                    chain = audit.verify(con, seal_first=False)
-                    if not chain.ok:
-                        problems.append(chain.message)
-            finally:
-                con.close()
-        except duckdb.Error as exc:
-            problems.append(f"试恢复失败:{exc}")
+            problems += compare(con, manifest)
+            if not problems:
+                chain = audit.verify(con, seal_first=False)
+                if not chain.ok:
+                    problems.append(chain.message)
         finally:
-            shutil.rmtree(scratch, ignore_errors=True)
-    tables = manifest.get("tables", {})
+            con.close()
+    except (BackupError, duckdb.Error) as exc:
+        problems.append(f"试恢复失败:{exc}")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    tables = manifest["tables"]
     return Report(not problems, folder, problems, len(tables), sum(t["rows"] for t in tables.values()),
-                  sum(f["bytes"] for f in manifest.get("files", {}).values()))
+                  sum(f["bytes"] for f in manifest["files"].values()))
 
 
 def verify_recorded(con: duckdb.DuckDBPyConnection, actor, path: str | Path) -> Report:
@@ -285,7 +458,7 @@ def verify_recorded(con: duckdb.DuckDBPyConnection, actor, path: str | Path) -> 
     from core.permissions import require
 
     require(actor, "backup.run")
-    report = verify_backup(path)
+    report = verify_backup(path, key_dir(con) / keys.BACKUP_KEY)
     with transaction(con):
         audit.record(con, actor, "backup.verify", f"backup:{Path(path).name}",
                      "校验通过" if report.ok else "校验未通过:" + ";".join(report.problems)[:400])
@@ -311,23 +484,22 @@ def listing(con: duckdb.DuckDBPyConnection, actor, dest: str | Path | None = Non
     return found
 
 
-def restore(path: str | Path, to: str | Path, site_to: str | Path | None = None) -> Report:
+def restore(path: str | Path, to: str | Path, site_to: str | Path | None = None, key_file: str | Path | None = None,
+            trust_unsigned: bool = False) -> Report:
     """Restore into a NEW database file, verified against the manifest before it is used (第二十条).
 
     Nothing is overwritten: `to` must not exist. On any mismatch the new file is removed.
+    `key_file`: the backup key (default: backup.key beside PORTAL_DB / data/portal.duckdb).
     """
     folder, target = Path(path), Path(to)
     if target.exists() or target.with_name(target.name + ".wal").exists():
         raise BackupError(f"{target} 已存在:恢复只写入新的数据库文件,不覆盖现有文件")
-    manifest = read_manifest(folder)
-    problems = check_files(folder, manifest)
-    if problems:
-        raise BackupError("备份文件校验未通过:" + ";".join(problems))
-    target.parent.mkdir(parents=True, exist_ok=True)
+    manifest, signed = _trusted(folder, key_file, trust_unsigned)
+    keys.private_dir(target.parent, tighten=False)
     scratch = target.with_name(target.name + ".restoring")
     scratch.unlink(missing_ok=True)
     try:
-        con = _import(folder, scratch)
+        con = _load(folder, manifest, scratch)
         try:
             problems = compare(con, manifest)
             chain = audit.verify(con, seal_first=False)
@@ -335,9 +507,10 @@ def restore(path: str | Path, to: str | Path, site_to: str | Path | None = None)
                 problems.append(chain.message)
             if problems:
                 raise BackupError("恢复后的数据库与备份清单不符:" + ";".join(problems))
+            note = "" if signed else ";清单未签名,操作员以 --trust-unsigned 确认信任该备份"
             with audit.client_context("restore"):
                 audit.record(con, "system", "backup.restore", f"backup:{folder.name}",
-                             f"由备份 {folder} 恢复到 {target}")
+                             f"由备份 {folder} 恢复到 {target}{note}")
             con.execute("CHECKPOINT")
         finally:
             con.close()
@@ -346,11 +519,23 @@ def restore(path: str | Path, to: str | Path, site_to: str | Path | None = None)
         scratch.with_name(scratch.name + ".wal").unlink(missing_ok=True)
         raise
     os.replace(scratch, target)
+    keys.private_file(target)
+    _bring_secrets_key(key_file, target)
     if site_to and manifest.get("site"):
         with tarfile.open(folder / manifest["site"]["archive"], "r:gz") as tar:
             tar.extractall(Path(site_to), filter="data")
     tables = manifest["tables"]
     return Report(True, target, [], len(tables), sum(t["rows"] for t in tables.values()))
+
+
+def _bring_secrets_key(key_file: str | Path | None, target: Path) -> None:
+    """The restored file's encrypted secrets need this machine's secrets key beside it (never in the backup)."""
+    source = (Path(key_file).parent if key_file else keys.default_dir()) / keys.SECRETS_KEY
+    copy = target.parent / keys.SECRETS_KEY
+    if source.is_file() and not copy.exists() and source.resolve() != copy.resolve():
+        fd = os.open(copy, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(source.read_bytes())
 
 
 # ---------------------------------------------------------------- retention and listing

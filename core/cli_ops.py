@@ -5,7 +5,8 @@ core/cli.py adds them with `register(subparsers, with_db)` and dispatches `COMMA
 `backup verify` work on backup folders only, and `backup` opens the database itself so that,
 when the workbench holds the file, it can ask the workbench to make the backup instead.
 
-Exit codes: 0 success; 1 a broken chain, a failed verification or backup; 2 usage; 3 the
+Exit codes: 0 success; 1 a broken chain, a failed verification or backup (also a tampered,
+unsigned or malformed backup); 2 usage (e.g. BACKUP is a file, not a backup folder); 3 the
 database is held by the workbench (for commands that need it).
 """
 
@@ -16,6 +17,7 @@ import datetime as dt
 import getpass
 import json
 import sys
+import tarfile
 from pathlib import Path
 
 
@@ -43,13 +45,40 @@ def register(sub, with_db) -> None:
     backup.add_argument("--site", type=Path, default=None, help="门户网站目录(默认环境变量 PORTAL_SITE 或 site_build)")
     backup.add_argument("--wait", type=float, default=120.0, help="工作台代为备份时最多等待的秒数")
     backup_sub = backup.add_subparsers(dest="backup_command")
-    check = backup_sub.add_parser("verify", help="校验一份备份:文件校验值,并试恢复后逐表比对清单")
+    check = backup_sub.add_parser("verify", help="校验一份备份:清单签名、文件校验值,并试恢复后逐表比对清单")
     check.add_argument("backup", type=Path, metavar="BACKUP", help="备份文件夹(portal-YYYYMMDD-HHMMSS)")
+    _key_options(check)
 
     restore = sub.add_parser("restore", help="把备份恢复到一个新的数据库文件,并按清单校验后才可使用")
     restore.add_argument("backup", type=Path, metavar="BACKUP", help="备份文件夹")
     restore.add_argument("--to", type=Path, required=True, metavar="PATH", help="新的数据库文件(不得已存在)")
     restore.add_argument("--site-to", type=Path, default=None, help="同时把门户网站解压到该目录")
+    restore.add_argument("--db", type=Path, default=None,
+                         help="本机的数据库文件,其所在目录中的 backup.key 用于核对签名(默认 data/portal.duckdb,或环境变量 PORTAL_DB)")
+    _key_options(restore)
+
+
+def _key_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--key", type=Path, default=None, metavar="FILE",
+                        help="备份密钥文件(默认为数据库所在目录中的 backup.key;备份由另一台机器制作时指定那台机器的密钥)")
+    parser.add_argument("--trust-unsigned", action="store_true",
+                        help="接受没有签名的旧备份(仅在确认来源可靠时使用;恢复时记入审计日志)")
+
+
+def _key_file(args) -> Path:
+    from core import keys
+    from core.db import default_path
+
+    return args.key or Path(args.db or default_path()).parent / keys.BACKUP_KEY
+
+
+def _not_a_folder(path: Path) -> bool:
+    """BACKUP must be a backup folder: say so in Chinese (exit 2) rather than fail further on."""
+    if path.is_dir():
+        return False
+    what = "是一个文件,不是备份文件夹" if path.exists() else "不存在"
+    print(f"错误:{path} {what}。请给出备份文件夹(portal-YYYYMMDD-HHMMSS),其中含 manifest.json", file=sys.stderr)
+    return True
 
 
 def needs_db(args) -> bool:
@@ -109,7 +138,9 @@ def _cmd_backup(con, args) -> int:
     from core.db import DatabaseLocked, connect, default_path
 
     if args.backup_command == "verify":
-        report = backup.verify_backup(args.backup)
+        if _not_a_folder(args.backup):
+            return 2
+        report = backup.verify_backup(args.backup, _key_file(args), args.trust_unsigned)
         _print(report.as_dict())
         for problem in report.problems:
             print(problem, file=sys.stderr)
@@ -148,10 +179,17 @@ def _cmd_backup(con, args) -> int:
 def _cmd_restore(con, args) -> int:
     from core import backup
 
+    if _not_a_folder(args.backup):
+        return 2
+    if args.trust_unsigned:
+        print("注意:已指定 --trust-unsigned,没有签名的备份也会被接受;恢复记录写入新数据库的审计日志。", file=sys.stderr)
     try:
-        report = backup.restore(args.backup, args.to, args.site_to)
+        report = backup.restore(args.backup, args.to, args.site_to, _key_file(args), args.trust_unsigned)
     except backup.BackupError as exc:
         print(f"错误:{exc}", file=sys.stderr)
+        return 1
+    except (OSError, tarfile.TarError) as exc:
+        print(f"错误:恢复失败(文件读写出错):{exc}", file=sys.stderr)
         return 1
     _print(report.as_dict())
     return 0

@@ -30,9 +30,14 @@ def default_path() -> Path:
 
 
 def connect(path: str | os.PathLike | None = None, *, migrate: bool = True) -> duckdb.DuckDBPyConnection:
-    """Open the database file (creating its folder), applying pending migrations."""
+    """Open the database file (creating its folder 0700, the file 0600), applying pending migrations,
+    then encrypting any secret still stored in plain text (core/keys.py)."""
+    from core import keys
+
     db_path = Path(path) if path else default_path()
-    db_path.parent.mkdir(parents=True, exist_ok=True)
+    keys.private_dir(db_path.parent, tighten=False)  # harden_database below decides for an existing one
+    # a new file is the owner's alone from its first byte (only then: umask is process-wide)
+    old_mask = None if db_path.exists() else os.umask(0o077)
     try:
         con = duckdb.connect(str(db_path))
     except duckdb.IOException as exc:
@@ -42,8 +47,13 @@ def connect(path: str | os.PathLike | None = None, *, migrate: bool = True) -> d
                 "请在工作台中操作,或先停止工作台(make stop 或结束 make run)后再运行此命令。"
             ) from exc
         raise
+    finally:
+        if old_mask is not None:
+            os.umask(old_mask)
+    keys.harden_database(db_path)  # files made before this version (or by hand) were 0644
     if migrate:
         apply_migrations(con)
+        keys.encrypt_at_rest(con)
     return con
 
 
@@ -52,21 +62,64 @@ def snapshot(source: str | os.PathLike | None = None, dest: str | os.PathLike | 
     """A read-only copy for analysts and notebooks, usable while the workbench holds the file.
 
     DuckDB lets no second process open a held file (stack-notes), so the file and its
-    write-ahead log are copied and the copy opened read-only: figures as of the copy.
+    write-ahead log are copied into a private scratch folder: figures as of the copy. The copy
+    is for analysis, not a second copy of everything (第二十条): credentials, secrets and
+    citizens' contact details are removed there (`REDACT`), and only the remaining rows are
+    written into the snapshot file, so the removed values are not left in its free blocks.
     """
     import shutil
     import tempfile
+
+    from core import keys
 
     source_path = Path(source) if source else default_path()
     if not source_path.exists():
         raise FileNotFoundError(f"数据库 {source_path} 不存在,请先运行 make run 或 python -m core init")
     target = Path(dest) if dest else Path(tempfile.mkdtemp(prefix="portal-snapshot-")) / "snapshot.duckdb"
-    shutil.copy2(source_path, target)
-    wal = source_path.with_name(source_path.name + ".wal")
-    if wal.exists():
-        shutil.copy2(wal, target.with_name(target.name + ".wal"))
-        duckdb.connect(str(target)).close()  # replay the copied log into the copy
+    work = Path(tempfile.mkdtemp(prefix="portal-snapshot-work-"))  # 0700
+    try:
+        raw = work / "raw.duckdb"
+        shutil.copyfile(source_path, raw)
+        wal = source_path.with_name(source_path.name + ".wal")
+        if wal.exists():
+            shutil.copyfile(wal, raw.with_name(raw.name + ".wal"))
+        con = duckdb.connect(str(raw))  # replays the copied log into the copy
+        try:
+            redact(con)
+            con.execute(f"ATTACH '{str(target).replace(chr(39), chr(39) * 2)}' AS snapshot_out")
+            con.execute("COPY FROM DATABASE raw TO snapshot_out")
+        finally:
+            con.close()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    keys.private_file(target)
     return duckdb.connect(str(target), read_only=True)
+
+
+# What an analyst's snapshot leaves out: (table, statement). Password hashes, second-factor secrets,
+# session tokens and cookie refs, the SMTP password, citizens' tracking codes, names, phones and
+# e-mail addresses (also the mail sent to them), names typed at the login, pending CAPTCHA answers.
+REDACT: tuple[tuple[str, str], ...] = (
+    ("users", "UPDATE users SET password_hash = ''"),
+    ("password_history", "DELETE FROM password_history"),
+    ("user_totp", "UPDATE user_totp SET secret = ''"),
+    ("auth_sessions", "UPDATE auth_sessions SET id = md5(id), cookie_ref = NULL, client = NULL"),
+    ("settings", "DELETE FROM settings WHERE name IN ('smtp_password', 'smtp_user')"),
+    ("messages", "UPDATE messages SET code = md5(code), name = '', phone = NULL, email = NULL, client = NULL"),
+    ("outbox", "UPDATE outbox SET recipient = NULL, body = '' WHERE user_id IS NULL"),
+    ("login_failures", "DELETE FROM login_failures"),
+    ("captcha_challenges", "DELETE FROM captcha_challenges"),
+)
+
+
+def redact(con: duckdb.DuckDBPyConnection) -> None:
+    """Blank the credentials, secrets and citizens' contact details (`REDACT`) in a copy."""
+    present = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() "
+                                         "WHERE database_name = current_database()").fetchall()}
+    with transaction(con):
+        for table, statement in REDACT:
+            if table in present:
+                con.execute(statement)
 
 
 def migration_files() -> list[tuple[int, str, str]]:

@@ -49,7 +49,7 @@ def send_pending(con: duckdb.DuckDBPyConnection, limit: int = 100) -> dict:
         if values["smtp_starttls"]:
             client.starttls()
         if values["smtp_user"]:
-            client.login(values["smtp_user"], values["smtp_password"])
+            client.login(values["smtp_user"], settings.get(con, "smtp_password"))
         for item in pending:
             if not item["recipient"]:
                 con.execute("UPDATE outbox SET sent_at = ?, last_error = '无邮箱,仅工作台提醒' WHERE id = ?",

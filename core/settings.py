@@ -77,7 +77,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("smtp_host", "", str, "SMTP 服务器", "为空则不发送邮件,只记录在发件箱"),
     Setting("smtp_port", 25, int, "SMTP 端口", "", 1),
     Setting("smtp_user", "", str, "SMTP 用户名", "为空则不登录"),
-    Setting("smtp_password", "", str, "SMTP 密码", "保存在数据库中,页面不回显"),
+    Setting("smtp_password", "", str, "SMTP 密码", "加密保存(密钥在数据库之外),页面不回显"),
     Setting("smtp_starttls", False, bool, "使用 STARTTLS", ""),
     Setting("smtp_sender", "portal@sxit.gov.cn", str, "发件人地址", ""),
     Setting("workbench_url", "http://localhost:8501", str, "工作台地址", "邮件中的链接"),
@@ -140,12 +140,18 @@ def _parse(setting: Setting, raw: Any) -> Any:
 
 
 def get(con: duckdb.DuckDBPyConnection, name: str) -> Any:
+    """The setting's value; a secret (SECRET) is decrypted here, where it is used (core/keys.py)."""
     setting = BY_NAME[name]
     found = con.execute("SELECT value FROM settings WHERE name = ?", [name]).fetchone()
+    if found and name in SECRET:
+        from core import keys
+
+        return keys.decrypt(con, found[0], f"settings:{name}", setting.label)
     return _parse(setting, found[0]) if found else setting.default
 
 
 def all_values(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """Every setting; a secret stays encrypted here (non-empty when set): `get` decrypts it."""
     stored = {r["name"]: r["value"] for r in rows(con, "SELECT name, value FROM settings")}
     return {s.name: _parse(s, stored[s.name]) if s.name in stored else s.default for s in SETTINGS}
 
@@ -160,8 +166,11 @@ def set_values(con: duckdb.DuckDBPyConnection, actor, values: dict[str, Any]) ->
         if name not in BY_NAME:
             raise ValidationError(name, "不是可设置的项目")
         parsed[name] = _parse(BY_NAME[name], raw)
+    from core import keys
+
+    stored = {n: keys.encrypt(con, v, f"settings:{n}") if n in SECRET else v for n, v in parsed.items()}
     with transaction(con):
-        for name, value in parsed.items():
+        for name, value in stored.items():
             con.execute(
                 "INSERT OR REPLACE INTO settings (name, value, updated_at, updated_by) "
                 "VALUES (?, ?, current_localtimestamp(), ?)",

@@ -78,9 +78,15 @@ def cookie_key() -> str:
     """Generated on first run into data/, never committed; at least 32 bytes (PyJWT)."""
     path = Path(db_path()).parent / "cookie.key"
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48), encoding="ascii")
-        path.chmod(0o600)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        try:  # 0600 from its first byte, and one key when two sessions start at once
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w", encoding="ascii") as out:
+                out.write(secrets.token_urlsafe(48))
+    path.chmod(0o600)
     return path.read_text(encoding="ascii").strip()
 
 

@@ -17,11 +17,17 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from core import accounts, audit, backup, cli_ops, scheduler, settings, workflow
+from core import accounts, audit, backup, cli_ops, keys, scheduler, settings, workflow
 from core.db import connect, rows, scalar, transaction
 from core.errors import PermissionDenied
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path, monkeypatch):
+    """The command line finds the backup key beside PORTAL_DB, as on the server (data/backup.key)."""
+    monkeypatch.setenv("PORTAL_DB", str(tmp_path / "portal.duckdb"))
 
 
 @pytest.fixture
@@ -129,6 +135,8 @@ def test_content_that_disagrees_with_the_manifest_is_refused(con, org, tmp_path)
     os.replace(f"{parquet}.new", parquet)
     manifest = json.loads((report.path / "manifest.json").read_text(encoding="utf-8"))
     manifest["files"]["db/articles.parquet"] = {"sha256": audit.file_sha256(parquet), "bytes": parquet.stat().st_size}
+    key = keys.read_key(tmp_path / keys.BACKUP_KEY, create=False)  # even one who holds the key
+    manifest["signature"]["mac"] = keys.manifest_mac(key, manifest)
     (report.path / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     with pytest.raises(backup.BackupError, match="articles"):
         backup.restore(report.path, tmp_path / "r.duckdb")
