@@ -203,14 +203,24 @@ def _client_key(con, client: str | None) -> str | None:
 
 def submit(con: duckdb.DuckDBPyConnection, form: dict, client: str | None,
            captcha: tuple[str, str] | None, now: dt.datetime | None = None) -> Submitted:
-    """A citizen's message: checked, rate-limited, CAPTCHA-verified, stored as 'new'."""
+    """A citizen's message: checked, CAPTCHA-verified, rate-limited, stored as 'new'.
+
+    Only a submission that passed the CAPTCHA counts against the site-wide limit: a wrong answer is
+    free to send from any number of addresses, so it is counted per address only (第二十三条)."""
     from core import humancheck, ratelimit
 
     values = validate_form(con, form)
-    ratelimit.hit(con, client, "message.submit", now)
-    token, answer = captcha or ("", "")
-    humancheck.verify(con, token, answer)
     now = now or dt.datetime.now()
+    ratelimit.check(con, client, "captcha.wrong", now)
+    ratelimit.check(con, client, "message.submit", now, site_wide=False)  # before the picture is used up
+    token, answer = captcha or ("", "")
+    try:
+        humancheck.verify(con, token, answer)
+    except ValidationError:
+        if humancheck.normal_answer(answer):  # an empty box used nothing and is not a guess
+            ratelimit.record(con, client, "captcha.wrong", now)
+        raise
+    ratelimit.hit(con, client, "message.submit", now)
     due = due_date(con, values["kind"], now)
     with transaction(con):
         code = new_code()

@@ -1,0 +1,91 @@
+"""Issue 12, the public desk and sign-in (第二十、二十三条): M1 the desk cannot be closed with wrong
+CAPTCHAs, L3 an outsider cannot lock an account out, L6 invisible characters are not a message."""
+
+from __future__ import annotations
+
+import pytest
+
+from core import humancheck, interaction, ratelimit
+from core.db import scalar
+from core.errors import RateLimited, ValidationError
+from tests.conftest import make_org
+
+RIGHT = "2468"
+
+
+@pytest.fixture
+def org(con):
+    return make_org(con)
+
+
+def form(org, **changes) -> dict:
+    values = {"kind": "consult", "concerns_division_id": org.dz, "subject": "关于技术改造补贴的咨询",
+              "body": "请问今年的技术改造补贴什么时候开始申报?", "name": "张三", "phone": "13912345678",
+              "email": "", "publish_allowed": False, "consent": True}
+    values.update(changes)
+    return values
+
+
+def picture(con) -> str:
+    return humancheck.new_challenge(con, answer=RIGHT).token
+
+
+def messages(con) -> int:
+    return scalar(con, "SELECT count(*) FROM messages")
+
+
+# ---------------------------------------------------------------- M1: closing the desk with wrong CAPTCHAs
+
+def flood(con, org, addresses: int, per_address: int) -> None:
+    """What the probe did: many addresses, each sending wrong answers (one real picture, then stale tokens)."""
+    for n in range(addresses):
+        client = f"198.51.{100 + n // 200}.{n % 200 + 1}"
+        token = picture(con)
+        for _ in range(per_address):
+            with pytest.raises(ValidationError) as caught:
+                interaction.submit(con, form(org, subject=f"灌水{n}"), client, (token, "0000"))
+            assert caught.value.field == humancheck.FIELD
+
+
+def test_wrong_captchas_from_many_addresses_do_not_close_the_desk(con, org):
+    """M1: 30 addresses × 10 wrong CAPTCHA answers never count against the site-wide limit: a fresh address gets in."""
+    flood(con, org, 30, 10)
+    assert messages(con) == 0
+    done = interaction.submit(con, form(org), "203.0.113.31", (picture(con), RIGHT))
+    assert done.code.startswith("SX-") and messages(con) == 1
+
+
+def test_when_the_site_is_full_a_wrong_answer_is_only_told_it_is_wrong(con, org):
+    """M1: a site-wide refusal is never the cheap path: only a right answer is ever told the desk is full."""
+    con.execute("INSERT OR REPLACE INTO settings (name, value) VALUES ('message_submit_site_per_hour', '2')")
+    for n in range(2):
+        interaction.submit(con, form(org), f"192.0.2.{n + 1}", (picture(con), RIGHT))
+    with pytest.raises(ValidationError) as wrong:
+        interaction.submit(con, form(org), "192.0.2.50", (picture(con), "1357"))
+    assert wrong.value.field == humancheck.FIELD and "暂停受理" not in str(wrong.value)
+    with pytest.raises(RateLimited) as full:
+        interaction.submit(con, form(org), "192.0.2.51", (picture(con), RIGHT))
+    assert "暂停受理" in str(full.value) and "每小时最多 2 条" in str(full.value)
+    assert messages(con) == 2
+
+
+def test_wrong_answers_are_limited_per_address_with_a_clear_message(con, org):
+    """M1: one address typing wrong answers is stopped by its own limit, in Chinese; other addresses are not."""
+    con.execute("INSERT OR REPLACE INTO settings (name, value) VALUES ('captcha_wrong_per_hour', '3')")
+    for _ in range(3):
+        with pytest.raises(ValidationError):
+            interaction.submit(con, form(org), "203.0.113.9", (picture(con), "0000"))
+    token = picture(con)
+    with pytest.raises(RateLimited) as caught:
+        interaction.submit(con, form(org), "203.0.113.9", (token, RIGHT))
+    text = str(caught.value)
+    assert "「验证码」输错次数过多" in text and "每小时最多输错 3 次" in text and "第二十三条" in text
+    assert humancheck.is_live(con, token)  # the refusal came before the picture was used
+    # a forged X-Forwarded-For claim does not make a new address
+    with pytest.raises(RateLimited):
+        interaction.submit(con, form(org), "203.0.113.9(X-Forwarded-For: 10.9.9.9, 203.0.113.9)", (token, RIGHT))
+    assert interaction.submit(con, form(org), "203.0.113.10", (token, RIGHT)).code
+    # an empty box is not a guess: it uses nothing and counts nothing
+    with pytest.raises(ValidationError):
+        interaction.submit(con, form(org), "203.0.113.11", (picture(con), " "))
+    assert ratelimit.count(con, "203.0.113.11", "captcha.wrong") == 0
