@@ -89,3 +89,43 @@ def test_wrong_answers_are_limited_per_address_with_a_clear_message(con, org):
     with pytest.raises(ValidationError):
         interaction.submit(con, form(org), "203.0.113.11", (picture(con), " "))
     assert ratelimit.count(con, "203.0.113.11", "captcha.wrong") == 0
+
+
+# ---------------------------------------------------------------- L6: invisible characters
+
+ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+
+
+@pytest.mark.parametrize("field,value,label", [
+    ("subject", ZERO_WIDTH * 4, "标题"),
+    ("body", ZERO_WIDTH * 20, "留言内容"),
+    ("name", "\u200b" * 3, "姓名"),
+    ("name", "\u3164\u3164", "姓名"),  # Hangul fillers draw as blanks
+    ("body", "\u200f\u061c\u202e\u2066\u00ad" * 10, "留言内容"),
+], ids=["zero-width-subject", "zero-width-body", "zero-width-name", "hangul-filler-name", "bidi-body"])
+def test_a_message_of_invisible_characters_is_not_filled_in(con, org, field, value, label):
+    """L6: a field made only of zero-width, bidi or blank-looking characters fails "required", naming the field."""
+    with pytest.raises(ValidationError) as caught:
+        interaction.submit(con, form(org, **{field: value}), "203.0.113.60", (picture(con), RIGHT))
+    assert caught.value.field == label and "必填" in caught.value.rule and caught.value.article == "第十九条"
+    assert messages(con) == 0
+
+
+def test_the_minimum_length_counts_visible_characters(con, org):
+    """L6: "至少 5 个字" counts what a reader sees: two characters padded with zero-width spaces are refused."""
+    with pytest.raises(ValidationError) as caught:
+        interaction.submit(con, form(org, body="你好" + "\u200b" * 30 + "\u3000 "), "203.0.113.61",
+                           (picture(con), RIGHT))
+    assert caught.value.field == "留言内容" and "至少 5 个字" in caught.value.rule
+
+
+def test_bidi_and_format_characters_are_stripped_but_emoji_stay_whole(con, org):
+    """L6: U+200F, U+061C and every other format character are removed from what is stored; emoji keep their joiners."""
+    family, flag = "👨\u200d👩\u200d👧", "🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"
+    done = interaction.submit(con, form(
+        org, subject="补贴\u200f申报\u061c时间\u200e", body=f"请问\u200b补\u2060贴\u00ad何时\ufeff申报?{family}{flag}",
+        name="张\u200d三"), "203.0.113.62", (picture(con), RIGHT))
+    stored = interaction.get(con, done.id)
+    assert stored["subject"] == "补贴申报时间" and stored["name"] == "张三"
+    assert stored["body"] == f"请问补贴何时申报?{family}{flag}"
+    assert interaction.visible_length(family + flag) == 4  # three people and a flag: each one seen
