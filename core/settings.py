@@ -86,8 +86,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("password_history", 5, int, "不得重复最近几次密码", "新密码不能与最近几次使用过的密码相同(第二十二条)", 1),
     Setting("password_max_age_days", 90, int, "密码有效期(天)",
             "超过该天数未修改密码,登录后须先修改;0 表示不过期(第二十二条)", 0),
-    Setting("login_max_failures", 5, int, "连续登录失败锁定次数", "连续失败达到该次数即锁定账号(第二十条)", 1),
+    Setting("login_max_failures", 5, int, "连续登录失败锁定次数",
+            "同一账号从同一网络地址连续失败达到该次数,即锁定该地址对该账号的登录;其他地址不受影响(第二十条)", 1),
     Setting("login_lockout_minutes", 15, int, "锁定时长(分钟)", "账号被锁定后多少分钟自动解锁", 1),
+    Setting("login_account_backoff_failures", 30, int, "账号合计登录失败暂停次数",
+            "一个账号从所有地址合计连续失败每达到该次数,不常用的地址暂停登录该账号,时长从“锁定时长”起每次加倍,"
+            "最长 24 小时;近 90 天内成功登录过该账号的地址不受影响(第二十条)", 2),
     Setting("session_idle_minutes", 30, int, "无操作自动退出(分钟)", "超过该时长无操作,须重新登录", 1),
     Setting("totp_required_admins", False, bool, "网站管理员和技术支持须使用动态口令",
             "启用后,网站管理员和技术支持登录时除密码外还须输入手机验证器上的动态口令(第二十二条)"),

@@ -3,12 +3,14 @@ CAPTCHAs, L3 an outsider cannot lock an account out, L6 invisible characters are
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
-from core import humancheck, interaction, ratelimit
+from core import accounts, humancheck, interaction, login, ratelimit
 from core.db import scalar
 from core.errors import RateLimited, ValidationError
-from tests.conftest import make_org
+from tests.conftest import PASSWORD, make_org
 
 RIGHT = "2468"
 
@@ -89,6 +91,61 @@ def test_wrong_answers_are_limited_per_address_with_a_clear_message(con, org):
     with pytest.raises(ValidationError):
         interaction.submit(con, form(org), "203.0.113.11", (picture(con), " "))
     assert ratelimit.count(con, "203.0.113.11", "captcha.wrong") == 0
+
+
+# ---------------------------------------------------------------- L3: locking the webmaster out from outside
+
+OWN = "10.20.1.8"  # the webmaster's desk
+
+
+def via_proxy(seen: str, claim: str | None = None) -> str | None:
+    """The client address core gets behind nginx: what nginx saw, after whatever the client claimed."""
+    forwarded = f"{claim}, {seen}" if claim else seen
+    return login.client_address("127.0.0.1", {"X-Forwarded-For": forwarded})
+
+
+def test_an_outsiders_wrong_passwords_lock_only_the_outsider(con, org):
+    """L3: five wrong passwords from an outsider's address lock that address, not the webmaster at their own desk."""
+    start = dt.datetime.now()
+    outsider = [login.password_step(con, "webmaster", f"guess-{n}", via_proxy("198.51.100.66"), start)
+                for n in range(5)]
+    assert [o.status for o in outsider] == ["failed"] * 4 + ["locked"]
+    assert "已被暂时锁定" in outsider[-1].message and "第二十条" in outsider[-1].message
+    # the outsider is refused even the right password, without a check
+    assert login.password_step(con, "webmaster", PASSWORD, via_proxy("198.51.100.66"), start).status == "locked"
+    # the webmaster, who has never signed in from this desk before, gets in
+    assert login.password_step(con, "webmaster", PASSWORD, via_proxy(OWN), start).ok
+    assert accounts.locked_until(con, "webmaster") is not None  # the office sees the outsider's lock
+
+
+def test_a_forged_forwarded_for_does_not_make_a_fresh_address(con, org):
+    """L3: an outsider behind the proxy cannot escape the per-address lock by claiming other addresses."""
+    start = dt.datetime.now()
+    statuses = [login.password_step(con, "webmaster", "guess", via_proxy("198.51.100.67", f"10.20.1.{n}"), start).status
+                for n in range(6)]
+    assert statuses == ["failed"] * 4 + ["locked"] * 2
+    assert login.password_step(con, "webmaster", PASSWORD, via_proxy(OWN, "198.51.100.67"), start).ok
+
+
+def test_guessing_from_many_addresses_backs_off_but_not_at_the_users_own_address(con, org):
+    """L3: failures from many addresses start an account-wide pause that doubles, which never stops the user's address."""
+    start = dt.datetime.now()
+    assert login.password_step(con, "webmaster", PASSWORD, via_proxy(OWN), start - dt.timedelta(days=3)).ok
+
+    def guess_from(count: int, when: dt.datetime, offset: int) -> None:
+        for n in range(count):
+            address = f"203.0.{113 + (offset + n) // 250}.{(offset + n) % 250}"
+            login.password_step(con, "webmaster", "guess", via_proxy(address), when)
+
+    guess_from(30, start, 0)  # 30 addresses, one guess each: no per-address lock
+    fresh = login.password_step(con, "webmaster", PASSWORD, via_proxy("192.0.2.200"), start)
+    assert fresh.status == "locked" and "15 分钟" in fresh.message and "常用的网络上仍可登录" in fresh.message
+    assert login.lock_remaining(con, "webmaster", start, via_proxy("192.0.2.200")) == 15
+    assert login.lock_remaining(con, "webmaster", start, via_proxy(OWN)) == 0
+    later = start + dt.timedelta(minutes=16)
+    guess_from(30, later, 30)  # the next 30 guesses double the pause
+    assert login.lock_remaining(con, "webmaster", later, via_proxy("192.0.2.201")) == 30
+    assert login.password_step(con, "webmaster", PASSWORD, via_proxy(OWN), later).ok
 
 
 # ---------------------------------------------------------------- L6: invisible characters
