@@ -8,9 +8,11 @@ import datetime as dt
 import pytest
 
 from core import accounts, humancheck, interaction, login, ratelimit
-from core.db import scalar
+from core.db import connect, scalar
 from core.errors import RateLimited, ValidationError
+from tests.apptest_helpers import texts
 from tests.conftest import PASSWORD, make_org
+from tests.test_page_public_message import ANSWER, GOOD, fill, press, stored, token, values, visitor
 
 RIGHT = "2468"
 
@@ -91,6 +93,37 @@ def test_wrong_answers_are_limited_per_address_with_a_clear_message(con, org):
     with pytest.raises(ValidationError):
         interaction.submit(con, form(org), "203.0.113.11", (picture(con), " "))
     assert ratelimit.count(con, "203.0.113.11", "captcha.wrong") == 0
+
+
+@pytest.fixture
+def path(tmp_path, con, monkeypatch):
+    """The database of the public page, whose pictures show ANSWER (only its hash is stored)."""
+    make_org(con)
+    con.close()
+    monkeypatch.setattr(humancheck, "_random_answer", lambda length: ANSWER)
+    return tmp_path / "portal.duckdb"
+
+
+def test_the_page_says_the_desk_is_full_only_after_a_right_answer_and_draws_a_new_picture(path):
+    """M1: on 公众留言, a full desk refuses a right answer (the picture used up is replaced) and keeps the form."""
+    con = connect(path)
+    con.execute("INSERT OR REPLACE INTO settings (name, value) VALUES ('message_submit_site_per_hour', '1')")
+    interaction.submit(con, form_for_page(con), "192.0.2.1", (humancheck.new_challenge(con, answer=ANSWER).token,
+                                                             ANSWER))
+    con.close()
+    at = fill(visitor(path), captcha="1111")
+    press(at, "提交留言")
+    assert "不一致" in texts(at) and "暂停受理" not in texts(at)
+    at.text_input(key="pm_captcha").input(ANSWER)
+    first = token(at)
+    press(at, "提交留言")
+    assert "暂停受理" in texts(at) and "第二十三条" in texts(at)
+    assert token(at) != first and values(at) == GOOD and len(stored(path)) == 1
+
+
+def form_for_page(con) -> dict:
+    division = scalar(con, "SELECT min(id) FROM divisions WHERE kind = 'division'")
+    return {**GOOD, "kind": "consult", "concerns_division_id": division, "consent": True}
 
 
 # ---------------------------------------------------------------- L3: locking the webmaster out from outside
