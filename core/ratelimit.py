@@ -47,8 +47,7 @@ RULES: dict[str, tuple[Rule, ...]] = {
         Rule("message_submit_per_day", DAY, False, "提交过于频繁:同一网络每天最多提交 {n} 次留言"),
     ),
     "captcha.wrong": (
-        Rule("captcha_wrong_per_hour", HOUR, False,
-             "「验证码」输错次数过多:同一网络每小时最多输错 {n} 次,请稍后按新的图片或语音重新输入"),
+        Rule("captcha_wrong_per_hour", HOUR, False, "「验证码」输错次数过多:同一网络每小时最多输错 {n} 次"),
     ),
     "message.lookup": (
         Rule("message_lookup_per_hour", HOUR, False, "查询过于频繁:同一网络每小时最多查询 {n} 次"),
