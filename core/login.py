@@ -4,8 +4,9 @@ The workbench's form calls `password_step`, then `totp_step` or `enrol_step` whe
 factor applies; on success core opens a server-side session (core/sessions.py) and the frame
 lets streamlit-authenticator write its cookie. Every attempt leaves one audit row with the
 client address. A wrong user name and a wrong password get the same answer, and so does a
-lockout: failures are counted per typed user name, whether or not the account exists, and an
-unknown name costs the same bcrypt check as a known one.
+lockout: failures are counted per typed user name and client address (and per name over all
+addresses, see below), whether or not the account exists, and an unknown name costs the same
+bcrypt check as a known one.
 """
 
 from __future__ import annotations
