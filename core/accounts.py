@@ -246,6 +246,7 @@ def set_active(con: duckdb.DuckDBPyConnection, actor: User, user_id: int, active
 def reset_password(con: duckdb.DuckDBPyConnection, actor: User, user_id: int) -> str:
     """A new one-time password, to be changed at next login (第二十二条); ends the user's sessions
     and lifts a lock."""
+    from core import login
     from core.permissions import require
 
     require(actor, "accounts.manage")
@@ -256,7 +257,7 @@ def reset_password(con: duckdb.DuckDBPyConnection, actor: User, user_id: int) ->
         con.execute("UPDATE users SET password_hash = ?, must_change_password = TRUE WHERE id = ?",
                     [hash_password(initial), user_id])
         ended = sessions.end_all(con, user_id, "reset")
-        con.execute("DELETE FROM login_failures WHERE username = ?", [target.username])
+        login.unlock(con, target.username)
         audit.record(con, actor, "accounts.reset_password", f"user:{target.username}",
                      f"新的一次性密码;结束 {ended} 个会话")
     return initial
@@ -328,9 +329,10 @@ def unlock(con: duckdb.DuckDBPyConnection, actor: User, user_id: int) -> bool:
 
 
 def locked_until(con: duckdb.DuckDBPyConnection, username: str) -> dt.datetime | None:
-    found = scalar(con, "SELECT locked_until FROM login_failures WHERE username = ? "
-                        "AND locked_until > current_localtimestamp()", [username])
-    return found
+    """The latest lock on the account still running, on any address or account-wide (core.login)."""
+    from core import login
+
+    return login.locked_until(con, username)
 
 
 # ---------------------------------------------------------------- second factor (TOTP)
@@ -430,7 +432,10 @@ def list_users(con: duckdb.DuckDBPyConnection) -> list[dict]:
                t.user_id IS NOT NULL AS 动态口令
         FROM users u LEFT JOIN divisions d ON d.id = u.division_id
         LEFT JOIN user_roles r ON r.user_id = u.id
-        LEFT JOIN login_failures f ON f.username = u.username
+        LEFT JOIN (SELECT username, max(locked_until) AS locked_until FROM (
+                       SELECT username, locked_until FROM login_failures
+                       UNION ALL SELECT username, locked_until FROM login_clients) GROUP BY username) f
+               ON f.username = u.username
         LEFT JOIN user_totp t ON t.user_id = u.id
         WHERE u.username <> 'system'
         GROUP BY ALL ORDER BY u.id""")

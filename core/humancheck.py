@@ -128,6 +128,15 @@ def new_challenge(con: duckdb.DuckDBPyConnection, answer: str | None = None,
     return Challenge(token, image, audio, len(digits), expires)
 
 
+def is_live(con: duckdb.DuckDBPyConnection, token: str | None, now: dt.datetime | None = None) -> bool:
+    """Whether the challenge of `token` can still take an answer (the page draws a new one if not)."""
+    if not token:
+        return False
+    found = con.execute("SELECT expires_at FROM captcha_challenges WHERE token_hash = ?",
+                        [_token_hash(con, str(token))]).fetchone()
+    return found is not None and found[0] > (now or dt.datetime.now())
+
+
 def normal_answer(answer: str | None) -> str:
     """What the visitor typed, as compared: full-width digits (１２３４) made ASCII, spaces dropped."""
     text = unicodedata.normalize("NFKC", str(answer or "").encode("utf-8", "surrogatepass")

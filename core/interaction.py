@@ -54,8 +54,12 @@ FIELD_LABELS = {"kind": "留言类型", "concerns_division_id": "涉及处室", 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
 OPEN_STATES = ("new", "routed", "drafted", "approved")
 MESSAGE_NAME = "该留言"  # how a refusal names the message someone else changed first
-# bidirectional overrides and isolates can make text read differently from what is stored
-_BIDI = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+ZWJ = "\u200d"
+BLACK_FLAG = "\U0001f3f4"
+TAGS = range(0xE0020, 0xE0080)  # emoji tag characters: a subdivision flag is a black flag and tags
+# letters and symbols that draw as a blank: kept as typed, never counted as something written
+BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+UNSEEN = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp", "Mn", "Me", "Cs"})  # categories a reader cannot see on their own
 _SURROGATE = re.compile("[\ud800-\udfff]")  # halves of a broken encoding: not storable as UTF-8
 
 
@@ -70,8 +74,12 @@ class Submitted:
 
 
 def clean_text(value, *, multiline: bool = False) -> str:
-    """Text as stored: valid UTF-8, NFC, no control or bidi-override characters, trimmed.
+    """Text as stored: valid UTF-8, NFC, no control or format characters, trimmed.
 
+    Format characters (Unicode Cf: zero-width spaces and joiners, bidi marks, overrides and isolates,
+    the Arabic letter mark, soft hyphens, BOMs) are invisible: they can make a message of nothing
+    look filled, make text read differently from what is stored, or split a word screening looks for.
+    The only ones a citizen legitimately types are inside emoji, which keep theirs (see _kept_format).
     Lone surrogates (from broken encodings) become U+FFFD; emoji are kept; HTML stays text
     (templates escape it)."""
     if value is None:
@@ -79,14 +87,17 @@ def clean_text(value, *, multiline: bool = False) -> str:
     if isinstance(value, bytes):
         value = value.decode("utf-8", errors="replace")
     text = _SURROGATE.sub("\ufffd", str(value))
-    text = unicodedata.normalize("NFC", text).translate(_BIDI)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = unicodedata.normalize("NFC", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
     kept = []
-    for char in text:
+    for index, char in enumerate(text):
+        category = unicodedata.category(char)
         if char == "\n" and multiline or char == "\t" and multiline:
             kept.append(char)
-        elif unicodedata.category(char) == "Cc":
+        elif category == "Cc":
             kept.append(" " if char in "\n\t" else "")
+        elif category == "Cf":
+            kept.append(char if _kept_format(text, index) else "")
         else:
             kept.append(char)
     text = "".join(kept)
@@ -95,12 +106,38 @@ def clean_text(value, *, multiline: bool = False) -> str:
     return text.strip()
 
 
+def _pictograph(char: str) -> bool:
+    # emoji are symbols (So); skin tones are modifiers (Sk); U+FE0F asks for the emoji form
+    return unicodedata.category(char) in ("So", "Sk") or char == "\ufe0f"
+
+
+def _kept_format(text: str, index: int) -> bool:
+    """A format character that is part of an emoji: a joiner between two pictographs (👨‍👩‍👧), or the
+    tags of a subdivision flag after its black flag."""
+    char = text[index]
+    if char == ZWJ:
+        return 0 < index < len(text) - 1 and _pictograph(text[index - 1]) and unicodedata.category(
+            text[index + 1]) == "So"
+    if ord(char) in TAGS:
+        start = index
+        while start > 0 and ord(text[start - 1]) in TAGS:
+            start -= 1
+        return start > 0 and text[start - 1] == BLACK_FLAG
+    return False
+
+
+def visible_length(text: str) -> int:
+    """How many characters of `text` a reader sees: spaces, control and format characters, lone
+    combining marks and blank-looking letters do not count (for "required" and minimum lengths)."""
+    return sum(1 for char in text if unicodedata.category(char) not in UNSEEN and char not in BLANK_LOOKING)
+
+
 def _fullwidth_digits(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
 def _required(value: str, field: str) -> str:
-    if not value:
+    if not visible_length(value):
         raise ValidationError(FIELD_LABELS[field], "必填", ARTICLE)
     return value
 
@@ -158,7 +195,7 @@ def validate_form(con: duckdb.DuckDBPyConnection, form: dict) -> dict:
         "email": _email(form.get("email")),
         "publish_allowed": bool(form.get("publish_allowed")),
     }
-    if len(values["body"]) < 5:
+    if visible_length(values["body"]) < 5:
         raise ValidationError(FIELD_LABELS["body"], "请把问题写清楚(至少 5 个字)", ARTICLE)
     if not values["phone"] and not values["email"]:
         raise ValidationError(FIELD_LABELS["phone"], "手机号码和电子邮箱至少填写一项,以便答复您", ARTICLE)
@@ -203,14 +240,24 @@ def _client_key(con, client: str | None) -> str | None:
 
 def submit(con: duckdb.DuckDBPyConnection, form: dict, client: str | None,
            captcha: tuple[str, str] | None, now: dt.datetime | None = None) -> Submitted:
-    """A citizen's message: checked, rate-limited, CAPTCHA-verified, stored as 'new'."""
+    """A citizen's message: checked, CAPTCHA-verified, rate-limited, stored as 'new'.
+
+    Only a submission that passed the CAPTCHA counts against the site-wide limit: a wrong answer is
+    free to send from any number of addresses, so it is counted per address only (第二十三条)."""
     from core import humancheck, ratelimit
 
     values = validate_form(con, form)
-    ratelimit.hit(con, client, "message.submit", now)
-    token, answer = captcha or ("", "")
-    humancheck.verify(con, token, answer)
     now = now or dt.datetime.now()
+    ratelimit.check(con, client, "captcha.wrong", now)
+    ratelimit.check(con, client, "message.submit", now, site_wide=False)  # before the picture is used up
+    token, answer = captcha or ("", "")
+    try:
+        humancheck.verify(con, token, answer)
+    except ValidationError:
+        if humancheck.normal_answer(answer):  # an empty box used nothing and is not a guess
+            ratelimit.record(con, client, "captcha.wrong", now)
+        raise
+    ratelimit.hit(con, client, "message.submit", now)
     due = due_date(con, values["kind"], now)
     with transaction(con):
         code = new_code()
@@ -340,7 +387,7 @@ def _notify(con, user_ids: list[int], kind: str, message: dict, subject: str, te
 
 def _clean_reason(reason, *, required: bool = True) -> str:
     text = clean_text(reason, multiline=True)
-    if required and not text:
+    if required and not visible_length(text):
         raise ValidationError(FIELD_LABELS["reason"], "请填写理由", "第二十三条")
     return _limited(text, "reason")
 

@@ -38,11 +38,16 @@ class Rule:
 
 
 RULES: dict[str, tuple[Rule, ...]] = {
+    # only submissions that passed the CAPTCHA are counted here (core.interaction.submit): wrong
+    # answers cost nothing to send from many addresses, so they must never fill the site-wide window
     "message.submit": (
         Rule("message_submit_site_per_hour", HOUR, True,
              "当前提交留言的人数过多,网站暂停受理新的留言(每小时最多 {n} 条)"),
         Rule("message_submit_per_hour", HOUR, False, "提交过于频繁:同一网络每小时最多提交 {n} 次留言"),
         Rule("message_submit_per_day", DAY, False, "提交过于频繁:同一网络每天最多提交 {n} 次留言"),
+    ),
+    "captcha.wrong": (
+        Rule("captcha_wrong_per_hour", HOUR, False, "「验证码」输错次数过多:同一网络每小时最多输错 {n} 次"),
     ),
     "message.lookup": (
         Rule("message_lookup_per_hour", HOUR, False, "查询过于频繁:同一网络每小时最多查询 {n} 次"),
@@ -118,34 +123,62 @@ def client_key(con: duckdb.DuckDBPyConnection, client: str | None) -> str:
     return keyed_hash(con, "client:" + _address(client))
 
 
+def _refusal(con, key: str, action: str, now: dt.datetime, site_wide: bool) -> RateLimited | None:
+    """The refusal of the first full window of `action` for `key` (site-wide ones only if asked), or None."""
+    for rule in RULES[action]:
+        if rule.site_wide and not site_wide:
+            continue
+        limit = int(settings.get(con, rule.setting))
+        since = now - dt.timedelta(seconds=rule.seconds)
+        where = "action = ? AND hit_at > ?" + ("" if rule.site_wide else " AND client_key = ?")
+        params = [action, since] + ([] if rule.site_wide else [key])
+        count = con.execute(f"SELECT count(*) FROM rate_hits WHERE {where}", params).fetchone()[0]
+        if count >= limit:
+            # the window lets the next request in when the hit that brings the count below the
+            # limit leaves it (the oldest, unless the office lowered the limit meanwhile)
+            oldest = con.execute(f"SELECT hit_at FROM rate_hits WHERE {where} ORDER BY hit_at LIMIT 1 OFFSET ?",
+                                 params + [count - limit]).fetchone()[0]
+            wait = (oldest + dt.timedelta(seconds=rule.seconds) - now).total_seconds()
+            return RateLimited(rule.message.format(n=limit), math.ceil(wait))
+    return None
+
+
+def _known(action: str) -> None:
+    if action not in RULES:
+        raise ValueError(f"unknown rate-limited action {action!r}")
+
+
 def hit(con: duckdb.DuckDBPyConnection, client: str | None, action: str, now: dt.datetime | None = None) -> None:
     """Count one request of `client` for `action`, or raise RateLimited (nothing counted) when a
     limit of the action's window is reached."""
-    if action not in RULES:
-        raise ValueError(f"unknown rate-limited action {action!r}")
+    _known(action)
     now = now or dt.datetime.now()
     key = client_key(con, client)
-    refusal = None
     with transaction(con):
         con.execute("DELETE FROM rate_hits WHERE hit_at <= ?", [now - dt.timedelta(seconds=LONGEST)])
-        for rule in RULES[action]:
-            limit = int(settings.get(con, rule.setting))
-            since = now - dt.timedelta(seconds=rule.seconds)
-            where = "action = ? AND hit_at > ?" + ("" if rule.site_wide else " AND client_key = ?")
-            params = [action, since] + ([] if rule.site_wide else [key])
-            count = con.execute(f"SELECT count(*) FROM rate_hits WHERE {where}", params).fetchone()[0]
-            if count >= limit:
-                # the window lets the next request in when the hit that brings the count below the
-                # limit leaves it (the oldest, unless the office lowered the limit meanwhile)
-                oldest = con.execute(f"SELECT hit_at FROM rate_hits WHERE {where} ORDER BY hit_at LIMIT 1 OFFSET ?",
-                                     params + [count - limit]).fetchone()[0]
-                wait = (oldest + dt.timedelta(seconds=rule.seconds) - now).total_seconds()
-                refusal = RateLimited(rule.message.format(n=limit), math.ceil(wait))
-                break
-        else:
+        refusal = _refusal(con, key, action, now, site_wide=True)
+        if refusal is None:
             con.execute("INSERT INTO rate_hits (client_key, action, hit_at) VALUES (?, ?, ?)", [key, action, now])
     if refusal:  # raised after the commit, so the purge above stays done
         raise refusal
+
+
+def check(con: duckdb.DuckDBPyConnection, client: str | None, action: str, now: dt.datetime | None = None,
+          *, site_wide: bool = True) -> None:
+    """Raise RateLimited if `client` may not do `action` now, counting nothing. `site_wide=False`
+    looks only at the client's own windows."""
+    _known(action)
+    refusal = _refusal(con, client_key(con, client), action, now or dt.datetime.now(), site_wide)
+    if refusal:
+        raise refusal
+
+
+def record(con: duckdb.DuckDBPyConnection, client: str | None, action: str, now: dt.datetime | None = None) -> None:
+    """Count one request of `client` for `action` that already happened (a wrong answer), whatever the limits."""
+    _known(action)
+    with transaction(con):
+        con.execute("INSERT INTO rate_hits (client_key, action, hit_at) VALUES (?, ?, ?)",
+                    [client_key(con, client), action, now or dt.datetime.now()])
 
 
 def count(con: duckdb.DuckDBPyConnection, client: str | None, action: str) -> int:

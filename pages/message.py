@@ -14,7 +14,7 @@ import datetime as dt
 import streamlit as st
 
 from core import columns, humancheck, interaction, settings
-from core.errors import PortalError, ValidationError
+from core.errors import PortalError
 from pages import _shared
 
 P = "pm_"  # this page's session keys
@@ -81,10 +81,9 @@ def _submit() -> None:
     try:
         done = interaction.submit(_shared.cursor(), form, _shared.client(), captcha)
     except PortalError as exc:
+        if not humancheck.is_live(_shared.cursor(), captcha[0]):
+            _new_picture()  # that picture is used up (one guess each, and a refusal after a right one)
         state[P + "error"] = str(exc)
-        if isinstance(exc, ValidationError) and exc.field == humancheck.FIELD:
-            _new_picture()  # that picture is used up (one guess each)
-            state[P + "error"] = str(exc)
         return
     state[P + "done"] = {"code": done.code, "kind": interaction.KIND_LABELS[form["kind"]]}
     state.pop(P + "error", None)

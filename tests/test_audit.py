@@ -292,6 +292,7 @@ BOOKKEEPING = {
     "audit_log": "the log itself", "audit_chain": "the log's seals", "audit_anchor": "the log's archive anchors",
     "auth_sessions": "session rows; sign-in, logout and timeouts are logged by core.login",
     "login_failures": "failure counters; every failure and lockout is logged by core.login",
+    "login_clients": "failure counters per (user name, address hash); every failure and lockout is logged by core.login",
     "captcha_challenges": "short-lived CAPTCHA hashes of the public desk, single use, purged as they expire",
     "rate_hits": "sliding-window counters of the public desk (keyed hashes of addresses), purged after a day",
 }
