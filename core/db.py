@@ -108,6 +108,8 @@ REDACT: tuple[tuple[str, str], ...] = (
     ("messages", "UPDATE messages SET code = md5(code), name = '', phone = NULL, email = NULL, client = NULL"),
     ("outbox", "UPDATE outbox SET recipient = NULL, body = '' WHERE user_id IS NULL"),
     ("login_failures", "DELETE FROM login_failures"),
+    ("login_clients", "DELETE FROM login_clients"),
+    ("rate_hits", "DELETE FROM rate_hits"),
     ("captcha_challenges", "DELETE FROM captcha_challenges"),
 )
 

@@ -341,6 +341,7 @@ def test_the_analysts_snapshot_leaves_out_credentials_secrets_and_contact_detail
                 "('TRACK-9f8e7d', 'consult', '咨询', '内容', '王小明', '13912345678', 'wang.xm@example.cn')")
     con.execute("INSERT INTO outbox (user_id, recipient, kind, subject, body) VALUES "
                 "(NULL, 'wang.xm@example.cn', 'message.replied', '答复', '王小明您好')")
+    con.execute("INSERT INTO login_clients (username, client_key, failures) VALUES ('Typed-Pa55word', 'k1', 1)")
     con.execute("CHECKPOINT")
     hashes = [r[0] for r in con.execute("SELECT password_hash FROM users WHERE length(password_hash) > 20").fetchall()]
     totp_stored = scalar(con, "SELECT secret FROM user_totp")
@@ -358,6 +359,7 @@ def test_the_analysts_snapshot_leaves_out_credentials_secrets_and_contact_detail
         assert copy.execute("SELECT name, phone, email, code <> 'TRACK-9f8e7d', subject FROM messages").fetchall() \
             == [("", None, None, True, "咨询")]
         assert scalar(copy, "SELECT count(*) FROM outbox WHERE recipient IS NOT NULL AND user_id IS NULL") == 0
+        assert scalar(copy, "SELECT count(*) FROM login_clients") == 0  # names typed at the login
     finally:
         copy.close()
     data = (tmp_path / "snapshot.duckdb").read_bytes()
