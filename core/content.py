@@ -22,6 +22,7 @@ import mammoth
 import nh3
 
 from core.errors import ValidationError
+from core.text import strip_controls
 
 # ---------------------------------------------------------------------------------------
 # sanitize_html
@@ -171,7 +172,8 @@ def sanitize_html(html: str) -> str:
         if again == result:
             break
         result = again
-    return result
+    # character references (&#1;) come out of the parser as the raw characters: cleaned last (issue 12, M3)
+    return strip_controls(result)
 
 
 # ---------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from core import audit, contacts, lexicon, notify, permissions, screening, setti
 from core.content import text_to_html
 from core.db import row, rows, run_versioned, scalar, transaction, update_versioned
 from core.errors import InvalidTransition, NotFound, StaleVersion, ValidationError
+from core.text import clean_text  # the one cleaning of every text field (issue 12, M3)
 
 ARTICLE = "第十九条"
 KIND_LABELS = {"consult": "咨询", "suggest": "建议", "complain": "投诉"}
@@ -54,9 +55,6 @@ FIELD_LABELS = {"kind": "留言类型", "concerns_division_id": "涉及处室", 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
 OPEN_STATES = ("new", "routed", "drafted", "approved")
 MESSAGE_NAME = "该留言"  # how a refusal names the message someone else changed first
-# bidirectional overrides and isolates can make text read differently from what is stored
-_BIDI = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
-_SURROGATE = re.compile("[\ud800-\udfff]")  # halves of a broken encoding: not storable as UTF-8
 
 
 @dataclass(frozen=True)
@@ -67,32 +65,6 @@ class Submitted:
 
 
 # ---------------------------------------------------------------- cleaning hostile input
-
-
-def clean_text(value, *, multiline: bool = False) -> str:
-    """Text as stored: valid UTF-8, NFC, no control or bidi-override characters, trimmed.
-
-    Lone surrogates (from broken encodings) become U+FFFD; emoji are kept; HTML stays text
-    (templates escape it)."""
-    if value is None:
-        return ""
-    if isinstance(value, bytes):
-        value = value.decode("utf-8", errors="replace")
-    text = _SURROGATE.sub("\ufffd", str(value))
-    text = unicodedata.normalize("NFC", text).translate(_BIDI)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    kept = []
-    for char in text:
-        if char == "\n" and multiline or char == "\t" and multiline:
-            kept.append(char)
-        elif unicodedata.category(char) == "Cc":
-            kept.append(" " if char in "\n\t" else "")
-        else:
-            kept.append(char)
-    text = "".join(kept)
-    if multiline:
-        text = re.sub(r"\n{3,}", "\n\n", text)
-    return text.strip()
 
 
 def _fullwidth_digits(text: str) -> str:
