@@ -167,6 +167,31 @@ def test_l5_a_body_over_the_office_s_limit_is_refused_on_save_and_submit(con, or
     assert workflow.get_article(con, article.id).state == "draft"
 
 
+def test_l5_the_editor_names_the_limit_and_keeps_the_officer_s_body(tmp_path, con):
+    """L5: saving an over-limit body in 我的稿件 shows the field, the limit and where to change it; nothing is
+    stored and the typed body stays in the editor."""
+    from tests.apptest_helpers import app_as, open_page, texts
+
+    org = make_org(con)
+    settings.set_values(con, org.webmaster, {"body_max_mb": 1})
+    con.close()
+    at = open_page(app_as(tmp_path / "portal.duckdb", "officer"), "my_articles")
+    next(b for b in at.button if b.key == "ma_new").click().run()
+    at.text_input(key="ma_title").input("全省电子信息产业运行情况通报会召开")
+    big = "<p>" + "会议通报了前三季度运行情况。" * 30_000 + "</p>"  # about 1.3 MB
+    at.session_state["ma_body"] = big
+    next(b for b in at.button if b.key == "ma_save").click().run()
+    assert not at.exception
+    shown = texts(at)
+    assert "「正文」:不能超过 1 MB" in shown and "正文大小上限" in shown
+    assert at.session_state["ma_body"] == big
+    check = connect(tmp_path / "portal.duckdb")
+    try:
+        assert scalar(check, "SELECT count(*) FROM articles") == 0
+    finally:
+        check.close()
+
+
 def test_l5_import_skips_a_body_over_the_limit_and_imports_its_neighbours(con, org, tmp_path):
     """L5: `import` refuses a body over 正文大小上限 with the line, the field and the limit; the other lines go in."""
     settings.set_values(con, org.webmaster, {"body_max_mb": 1})
@@ -177,6 +202,19 @@ def test_l5_import_skips_a_body_over_the_limit_and_imports_its_neighbours(con, o
     assert (result.imported, result.skipped) == (2, 1)
     assert problems[0].line == 2 and "「body_html」(正文)" in str(problems[0]) and "不能超过 1 MB" in str(problems[0])
     assert scalar(con, "SELECT count(*) FROM articles WHERE length(body_html) > 1000000") == 0
+
+
+def test_l5_a_body_nested_thousands_deep_is_flattened_not_parsed_at_length():
+    """L5: quotes and lists nested 5,000 deep (the parser's cost grows with depth times tags: 50,000 took minutes)
+    keep at most NESTING_MAX levels; the text stays, and ordinary nesting is untouched."""
+    from core.content import NESTING_MAX, html_to_text, sanitize_html
+
+    for tag in ("blockquote", "ul", "ol"):
+        cleaned = sanitize_html(f"<{tag}>" * 5000 + "<p>正文还在</p>" + f"</{tag}>" * 5000)
+        assert cleaned.count(f"<{tag}>") == NESTING_MAX == cleaned.count(f"</{tag}>")
+        assert "正文还在" in html_to_text(cleaned)
+    nested = "<blockquote><ul><li>一<ol><li>二</li></ol></li></ul></blockquote>"
+    assert sanitize_html(nested) == nested
 
 
 # ---------------------------------------------------------------- L4: the import command
