@@ -8,7 +8,10 @@ the office's upload settings. A bad line is reported with its number and a Chine
 naming the field, and skipped. Good lines are written in batches, one transaction each, with
 bulk INSERT … SELECT; a batch the database refuses is retried line by line, so a bad line
 never takes good ones with it. Columns and divisions that --create-missing makes are created
-only once the rest of their line is known to be good.
+only once the rest of their line is known to be good. Text fields come in cleaned by core.text
+(no control characters) and a body over the office's 正文大小上限 is refused before it is cleaned.
+A write the disk refuses (full, over quota, a file too large) is no line's fault: the run stops
+there with a Chinese message and exit code 4, committed batches kept, and a re-run carries on.
 
 The checks that need no database (JSON, cleaning, screening: most of the work) run in two
 worker processes for files of POOL_FROM lines or more, while this process resolves names and
