@@ -1070,7 +1070,7 @@ def _record_run(con: duckdb.DuckDBPyConnection, path: Path, result: ImportResult
         if not why:
             raise
         result.failed = result.failed or (
-            f"全部各行已处理,但写入本次导入的审计记录时{why}。已提交的稿件保留;"
+            f"各行均已处理,但写入本次导入的审计记录时{why}。已提交的稿件保留;"
             "腾出磁盘空间后运行 python -m core status 核对")
 
 
