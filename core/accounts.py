@@ -16,6 +16,7 @@ import duckdb
 from core import audit, passwords, sessions
 from core.db import row, rows, scalar, transaction
 from core.errors import NotFound, ValidationError
+from core.text import clean_text  # every text field is cleaned on the way in (issue 12, M3)
 
 ROLE_LABELS: dict[str, str] = {
     "officer": "信息员",
@@ -121,7 +122,7 @@ def _validate_new_account(con, username: str, display_name: str, roles: list[str
         raise ValidationError("用户名", "须以小写字母开头,3–32 位小写字母、数字或 . _ -")
     if row(con, "SELECT 1 AS x FROM users WHERE username = ?", [username]):
         raise ValidationError("用户名", f"「{username}」已被使用,账号不得共用", "第二十二条")
-    if not (display_name or "").strip():
+    if not clean_text(display_name):
         raise ValidationError("姓名", "必填")
     if not roles:
         raise ValidationError("角色", "至少选择一个角色")
@@ -147,7 +148,8 @@ def create_user(con: duckdb.DuckDBPyConnection, actor: User | None, username: st
     if actor is not None:
         require(actor, "accounts.manage")
     username = (username or "").strip().lower()
-    email = (email or "").strip() or None
+    display_name = clean_text(display_name)
+    email = clean_text(email) or None
     _validate_new_account(con, username, display_name, roles, division_id, email)
     initial = password or generate_password()
     with transaction(con):
@@ -171,6 +173,7 @@ def update_user(con: duckdb.DuckDBPyConnection, actor: User, user_id: int, *, di
     from core.permissions import require
 
     require(actor, "accounts.manage")
+    display_name, email = clean_text(display_name) or None, clean_text(email) or None  # blank: unchanged
     before = get_user(con, user_id)
     new_roles = set(roles) if roles is not None else set(before.roles)
     new_division = division_id if division_id is not None else before.division_id

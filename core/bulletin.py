@@ -39,6 +39,7 @@ from core import audit, stats
 from core.db import row, rows, scalar, transaction
 from core.errors import NotFound, ValidationError
 from core.permissions import require
+from core.text import clean_text  # every text field is cleaned on the way in (issue 12, M3)
 
 TITLE = "陕西省工业和信息化厅门户网站信息发布情况通报"
 ISSUER = "陕西省工业和信息化厅办公室"
@@ -352,7 +353,7 @@ def issue(con: duckdb.DuckDBPyConnection, actor, period: str | stats.Period, tod
     today = today or dt.date.today()
     if period.start > today:
         raise ValidationError("通报期间", "不能为尚未开始的期间印发通报", "第二十五条")
-    reason = " ".join((reason or "").split())
+    reason = " ".join(clean_text(reason).split())
     try:
         with transaction(con):
             corrected = _corrected(issues_of(con, period), period, correction_of, reason)

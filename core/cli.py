@@ -75,7 +75,8 @@ def _parser() -> argparse.ArgumentParser:
         description="每行一个 JSON 对象:column、division、title、body_html、source、work_end_date(YYYY-MM-DD)、"
                     "published_at(ISO 日期或日期时间),可选 importance、id、url、attachments。"
                     "有问题的行报告行号和原因后跳过,其余各行照常导入。"
-                    "退出码:0 全部导入;1 有行被跳过;2 用法错误;3 数据库被占用;130 被中断(已提交的批次保留)。"))
+                    "退出码:0 全部导入;1 有行被跳过;2 用法错误;3 数据库被占用;"
+                    "4 写入失败(如磁盘已满,已提交的批次保留);130 被中断(已提交的批次保留)。"))
     imp.add_argument("file", type=Path, metavar="FILE.jsonl", help="旧网站导出的 JSONL 文件(UTF-8)")
     imp.add_argument("--create-missing", action="store_true",
                      help="新建文件中出现而数据库中没有的处室和栏目(否则该行报错跳过)")
@@ -112,9 +113,20 @@ def main(argv: list[str] | None = None) -> int:
             or cli_reports.COMMANDS[args.command]
         return handler(con, args)
     finally:
+        import duckdb
+
         from core import audit
 
-        audit.seal(con)  # rows this command wrote join the chain before the file is released
+        try:
+            audit.seal(con)  # rows this command wrote join the chain before the file is released
+        except duckdb.Error as exc:
+            from core.importer import storage_failure
+
+            why = storage_failure(exc)
+            if not why:
+                raise
+            print(f"注意:{why},审计日志的校验链未能更新(第二十条);腾出磁盘空间后运行任一命令即可补上。",
+                  file=sys.stderr)
         con.close()
 
 
@@ -222,16 +234,26 @@ def _cmd_evaluate(con, args) -> int:
 
 
 def _cmd_import(con, args) -> int:
+    import duckdb
+
     from core import importer
 
-    if not args.dry_run:
-        init_database(con)  # kinds, chains and the system account the imported items are attributed to
     try:
+        if not args.dry_run:
+            init_database(con)  # kinds, chains and the system account the imported items are attributed to
         result = importer.import_jsonl(con, args.file, create_missing=args.create_missing, dry_run=args.dry_run,
                                        on_problem=importer.print_problem)
     except (ImportError, PortalError) as exc:  # e.g. a screening module that cannot load
         print(f"错误:{exc}", file=sys.stderr)
         return 2
+    except duckdb.Error as exc:
+        why = importer.storage_failure(exc)
+        if not why:
+            raise
+        print(f"错误:写入数据库时{why},未开始导入。请腾出磁盘空间后重新运行。", file=sys.stderr)
+        return 4
+    if result.failed:
+        print(f"错误:{result.failed}", file=sys.stderr)
     print(result.summary())
     return 130 if result.interrupted else result.exit_code
 

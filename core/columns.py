@@ -13,6 +13,7 @@ from core import audit
 from core.db import row, rows, scalar, transaction
 from core.errors import NotFound, ValidationError
 from core.permissions import require
+from core.text import clean_text  # every text field is cleaned on the way in (issue 12, M3)
 
 SLUG_RULE = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
 DEFAULT_KINDS = {
@@ -72,7 +73,7 @@ def get_column(con: duckdb.DuckDBPyConnection, column_id: int) -> dict:
 
 
 def _validate(con, values: dict, column_id: int | None) -> dict:
-    name = " ".join(str(values.get("name") or "").split())
+    name = " ".join(clean_text(values.get("name")).split())
     if not name:
         raise ValidationError("栏目名称", "必填", "第八条")
     if len(name) > 40:

@@ -22,6 +22,7 @@ import mammoth
 import nh3
 
 from core.errors import ValidationError
+from core.text import strip_controls
 
 # ---------------------------------------------------------------------------------------
 # sanitize_html
@@ -157,12 +158,33 @@ def _clean_once(html: str) -> str:
 
 
 _DIV = re.compile(r"<(/?)div\b[^>]*>", re.IGNORECASE)
+# the parser checks each of these block tags against every open one: a 600 KB body of quotes nested 50,000
+# deep took minutes to clean (issue 12, L5). No real text nests them this deep; deeper ones lose their tags
+# and keep their text.
+NESTING_MAX = 100
+_NESTING = re.compile(
+    r"<(/?)(?:address|article|aside|blockquote|center|details|dialog|dir|div|dl|fieldset|figcaption|figure|footer|"
+    r"header|hgroup|listing|main|menu|nav|ol|pre|search|section|summary|ul|xmp)\b[^>]*>", re.IGNORECASE)
+
+
+def _flatten_deep(html: str) -> str:
+    depth = 0
+
+    def visit(match: re.Match) -> str:
+        nonlocal depth
+        if match.group(1):
+            depth = max(depth - 1, 0)
+            return match.group(0) if depth < NESTING_MAX else ""
+        depth += 1
+        return match.group(0) if depth <= NESTING_MAX else ""
+
+    return _NESTING.sub(visit, html)
 
 
 def sanitize_html(html: str) -> str:
     """Clean body HTML before storage (allow-list; idempotent)."""
     # pasted web pages are built from <div>s: keep their blocks as paragraphs, not one run of text
-    result = _clean_once(_DIV.sub(lambda m: f"<{m.group(1)}p>", html or ""))
+    result = _clean_once(_flatten_deep(_DIV.sub(lambda m: f"<{m.group(1)}p>", html or "")))
     # badly nested input (a heading inside a heading, a table inside a link) serialises into
     # HTML that parses into a different tree; cleaning again until nothing moves makes the
     # stored form stable
@@ -171,7 +193,8 @@ def sanitize_html(html: str) -> str:
         if again == result:
             break
         result = again
-    return result
+    # character references (&#1;) come out of the parser as the raw characters: cleaned last (issue 12, M3)
+    return strip_controls(result)
 
 
 # ---------------------------------------------------------------------------------------

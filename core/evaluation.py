@@ -29,6 +29,7 @@ import duckdb
 from core import audit, freshness, permissions, settings, timeliness
 from core.db import row, rows, scalar, transaction
 from core.errors import NotFound, ValidationError
+from core.text import clean_text  # every text field is cleaned on the way in (issue 12, M3)
 
 AWARD_GROUNDS = {
     1: "(一)发布信息及时,提供数据量大、质量优良",
@@ -203,7 +204,7 @@ def _check_target(con, division_id: int | None, user_id: int | None) -> None:
 
 
 def _check_evidence(evidence: str, field: str = "事实依据") -> str:
-    text = (evidence or "").strip()
+    text = clean_text(evidence, multiline=True)
     if not text:
         raise ValidationError(field, "请写明事实依据(数据、事例或采纳的建议)", "第二十六、二十七条")
     if len(text) > 2000:
@@ -270,14 +271,14 @@ def criticise_stale_column(con: duckdb.DuckDBPyConnection, user, column_id: int,
              else f"最近一次发布为 {entry['last_published_on']},已 {entry['days_since']} 天未更新")
     dates = "、".join(str(d) for d in entry["reminder_dates"])
     evidence = (f"责任栏目「{entry['name']}」{since}(更新期限 {entry['interval_days']} 天),"
-                f"经 {entry['reminders']} 次提醒({dates})仍未更新。{(note or '').strip()}")
+                f"经 {entry['reminders']} 次提醒({dates})仍未更新。{clean_text(note, multiline=True)}")
     return record_criticism(con, user, year or day.year, 5, evidence, division_id=entry["division_id"],
                             column_id=column_id)
 
 
 def _revoke(con, user, table: str, item_id: int, reason: str, action: str) -> None:
     permissions.require(user, "evaluation.manage")
-    reason = (reason or "").strip()
+    reason = clean_text(reason, multiline=True)
     if not reason:
         raise ValidationError("撤销理由", "请填写撤销理由", "第二十五条")
     with transaction(con):

@@ -34,6 +34,7 @@ import duckdb
 from core import audit, notify, permissions, settings
 from core.db import row, rows, scalar, transaction
 from core.errors import NotFound, ValidationError
+from core.text import clean_text  # every text field is cleaned on the way in (issue 12, M3)
 
 ARTICLE = "第二十七条"
 STATUS_LABELS = {"blank": "空白栏目", "stale": "超期未更新", "due_soon": "即将超期", "fresh": "正常"}
@@ -80,7 +81,7 @@ def set_column_rule(con: duckdb.DuckDBPyConnection, user, column_id: int, interv
     """A column's own interval (None: its kind's), or exempt from monitoring (with a note)."""
     permissions.require(user, "freshness.manage")
     value = _check_days(interval_days, "本栏目更新期限(天)")
-    note = (note or "").strip()
+    note = clean_text(note, multiline=True)
     if exempt and not note:
         raise ValidationError("说明", "免于监测须说明理由,例如“专题活动已结束”", ARTICLE)
     if not scalar(con, "SELECT count(*) FROM columns WHERE id = ?", [column_id]):

@@ -8,7 +8,10 @@ the office's upload settings. A bad line is reported with its number and a Chine
 naming the field, and skipped. Good lines are written in batches, one transaction each, with
 bulk INSERT … SELECT; a batch the database refuses is retried line by line, so a bad line
 never takes good ones with it. Columns and divisions that --create-missing makes are created
-only once the rest of their line is known to be good.
+only once the rest of their line is known to be good. Text fields come in cleaned by core.text
+(no control characters) and a body over the office's 正文大小上限 is refused before it is cleaned.
+A write the disk refuses (full, over quota, a file too large) is no line's fault: the run stops
+there with a Chinese message and exit code 4, committed batches kept, and a re-run carries on.
 
 The checks that need no database (JSON, cleaning, screening: most of the work) run in two
 worker processes for files of POOL_FROM lines or more, while this process resolves names and
@@ -43,6 +46,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import errno
 import hashlib
 import html
 import importlib
@@ -69,6 +73,7 @@ from core.content import check_attachment, safe_filename, sanitize_html
 from core.db import rows, scalar, transaction
 from core.errors import ValidationError
 from core.progress import Progress
+from core.text import BODY_SETTING, check_body_size, clean_text
 from core.workflow import IMPORTANCE, TITLE_MAX
 
 BATCH = 500  # lines a transaction writes
@@ -120,6 +125,35 @@ class LineError(Exception):
         super().__init__(text)
 
 
+# a write the disk refused is the run's end, not one line's fault (issue 12, L4)
+_STORAGE = {errno.ENOSPC: "磁盘空间已满", errno.EDQUOT: "磁盘配额已用完",
+            errno.EFBIG: "数据库文件超过了系统允许的大小", errno.EROFS: "磁盘为只读"}
+
+
+def storage_failure(exc: BaseException) -> str | None:
+    """Why the database file could not be written (Chinese), or None when exc is something else."""
+    if isinstance(exc, OSError) and exc.errno in _STORAGE:
+        return _STORAGE[exc.errno]
+    if not isinstance(exc, duckdb.Error | OSError):
+        return None
+    text = str(exc)
+    for code, label in _STORAGE.items():
+        if os.strerror(code) in text:
+            return label
+    if isinstance(exc, duckdb.IOException | duckdb.FatalException) or "Could not write" in text:
+        return "无法写入数据库文件"
+    return None
+
+
+class WriteFailed(Exception):
+    """Writing lines first..last failed for a reason no line can fix (a full disk): the import stops."""
+
+    def __init__(self, first: int, last: int, why: str):
+        lines = f"第 {first} 行" if first == last else f"第 {first}–{last} 行"
+        super().__init__(f"写入{lines}时{why},导入已停止。此前已提交的批次保留;腾出磁盘空间后重新运行同一命令,"
+                         "已导入的行会跳过,其余各行继续导入")
+
+
 @dataclass(frozen=True)
 class Problem:
     line: int
@@ -143,13 +177,17 @@ class ImportResult:
     created_divisions: list[str] = field(default_factory=list)
     created_columns: list[str] = field(default_factory=list)
     interrupted: bool = False
+    failed: str = ""  # why writing stopped (a full disk): the run ended there, committed batches stay
     seconds: float = 0.0
 
     PROBLEMS_KEPT = 10_000
 
     @property
     def exit_code(self) -> int:
-        """0 when every line was imported, 1 when some were skipped (or the run was interrupted)."""
+        """0 when every line was imported, 1 when some were skipped (or the run was interrupted),
+        4 when writing failed (a full disk)."""
+        if self.failed:
+            return 4
         return 1 if self.skipped or self.interrupted else 0
 
     def as_dict(self) -> dict:
@@ -158,7 +196,7 @@ class ImportResult:
             "skipped": self.skipped, "reasons": {REASONS[k]: v for k, v in self.reasons.most_common()},
             "notes": {NOTES[k]: v for k, v in self.notes.most_common()},
             "created_divisions": self.created_divisions, "created_columns": self.created_columns,
-            "interrupted": self.interrupted, "seconds": round(self.seconds, 2),
+            "interrupted": self.interrupted, "failed": self.failed, "seconds": round(self.seconds, 2),
         }
 
     def summary(self) -> str:
@@ -167,6 +205,8 @@ class ImportResult:
         head = "试运行(未写入数据库)" if self.dry_run else "迁移导入"
         lines = [f"{head} {self.file}:读取 {self.read} 行,{verb} {self.imported} 篇,{skip} {self.skipped} 行,"
                  f"用时 {self.seconds:.1f} 秒。"]
+        if self.failed:
+            lines.append(f"导入未完成:{self.failed}")
         if self.interrupted:
             lines.append("导入被中断:已提交的批次保留,重新运行同一命令会跳过已导入的行、继续导入其余各行。")
         if self.reasons:
@@ -337,11 +377,13 @@ class _Checker:
     told without the database. Picklable state only, so worker processes can run it."""
 
     def __init__(self, now: dt.datetime, latest_work_end: dt.date, screen: _Screen | None,
-                 known: dict[tuple[str, str], str] | None = None):
+                 known: dict[tuple[str, str], str] | None = None,
+                 body_max_mb: int = settings.BY_NAME[BODY_SETTING].default):
         self.now = now
         self.latest_work_end = latest_work_end
         self.screen = screen
         self.known = known or {}  # what earlier imports brought in
+        self.body_max_mb = body_max_mb
 
     @staticmethod
     def _text(item: dict, key: str, required: bool = True) -> str:
@@ -352,7 +394,9 @@ class _Checker:
             return ""
         if not isinstance(value, str):
             raise LineError("invalid", key, "须为文本")
-        return value.strip()
+        if key == "body_html":
+            return value.strip()  # markup: sanitize_html cleans it
+        return clean_text(value)  # control characters never come in (issue 12, M3)
 
     def _date(self, item: dict) -> dt.date:
         text = self._text(item, "work_end_date")
@@ -408,8 +452,11 @@ class _Checker:
             item = json.loads(text)
         except json.JSONDecodeError as exc:
             raise LineError("json", None, f"不是有效的 JSON({exc.msg},第 {exc.colno} 列)") from None
+        except RecursionError:  # [[[[…]]]] 2,000 deep: one bad line, not the end of the import (issue 12, L4)
+            raise LineError("json", None, "JSON 嵌套层数过多,无法读取(一篇稿件的数据只有一层对象和附件列表)") from None
         if not isinstance(item, dict):
             raise LineError("json", None, "须为一个 JSON 对象({\"title\": …, …})")
+        self._body_size(item)
         for key in REQUIRED:
             self._text(item, key)
         keys = self._old_keys(item)
@@ -441,6 +488,15 @@ class _Checker:
         return _Fields(number, column, self._text(item, "division"), title, body, source, importance,
                        work_ended_on, published_at, keys, listed, warned)
 
+    def _body_size(self, item: dict) -> None:
+        """The office's limit on a body, before its costly cleaning (issue 12, L5)."""
+        body = item.get("body_html")
+        if isinstance(body, str):
+            try:
+                check_body_size(body, self.body_max_mb)
+            except ValidationError as exc:
+                raise LineError("invalid", "body_html", exc.rule) from None
+
     def check_chunk(self, chunk: list[tuple[int, bytes]]) -> list[tuple[int, _Fields | tuple[str, str] | None]]:
         """Each line's fields, or (reason, message) for a bad one."""
         out: list[tuple[int, _Fields | tuple[str, str] | None]] = []
@@ -464,14 +520,14 @@ def _exit_with(parent: int) -> None:
 
 
 def _start_worker(now: dt.datetime, latest_work_end: dt.date, screening: bool, lexicon: bytes | None,
-                  known: dict[tuple[str, str], str]) -> None:
+                  known: dict[tuple[str, str], str], body_max_mb: int) -> None:
     global _WORKER
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops the pool
     threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True).start()
     screen = None
     if screening:
         screen = _Screen(screen_function(), pickle.loads(lexicon) if lexicon is not None else None)
-    _WORKER = _Checker(now, latest_work_end, screen, known)
+    _WORKER = _Checker(now, latest_work_end, screen, known, body_max_mb)
 
 
 def _check_in_worker(chunk: list[tuple[int, bytes]]) -> list:
@@ -494,6 +550,7 @@ class _Importer:
         self.latest_work_end = dt.date.today() + dt.timedelta(days=366)
         self.types = settings.get(con, "attachment_types")
         self.max_mb = settings.get(con, "attachment_max_mb")
+        self.body_max_mb = settings.get(con, BODY_SETTING)
         self.system_id: int | None = scalar(con, "SELECT id FROM users WHERE username = 'system'")
         if self.system_id is None and not dry_run:
             raise ValidationError("系统账号", "数据库缺少系统账号 system,请先运行 python -m core init")
@@ -749,6 +806,9 @@ class _Importer:
                 raise KeyboardInterrupt from None
             if not isinstance(exc, duckdb.Error):
                 raise
+            why = storage_failure(exc)
+            if why:  # retrying line by line would only hit the full disk again
+                raise WriteFailed(batch[0].number, batch[-1].number, why) from None
             if len(batch) == 1:
                 for key in batch[0].keys:
                     self.known.pop(key, None)
@@ -898,7 +958,7 @@ def _checked(importer: _Importer, path: Path, workers: int) -> Iterator[tuple[in
     """Every line checked without the database, in file order: in worker processes (the other
     core does the cleaning and screening while this one writes) or here."""
     known = dict(importer.known)  # as the run starts: the lines of this run are checked here, in order
-    checker = _Checker(importer.now, importer.latest_work_end, importer.screen, known)
+    checker = _Checker(importer.now, importer.latest_work_end, importer.screen, known, importer.body_max_mb)
     if workers <= 1:
         for chunk in _chunks(path):
             yield from checker.check_chunk(chunk)
@@ -911,7 +971,8 @@ def _checked(importer: _Importer, path: Path, workers: int) -> Iterator[tuple[in
     lexicon = pickle.dumps(screen.lexicon) if screen is not None and screen.lexicon is not None else None
     # spawn, not fork: the parent holds DuckDB's threads and file
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker,
-                               initargs=(importer.now, importer.latest_work_end, screen is not None, lexicon, known))
+                               initargs=(importer.now, importer.latest_work_end, screen is not None, lexicon, known,
+                                         importer.body_max_mb))
     try:
         pending: deque = deque()
         for chunk in _chunks(path):
@@ -970,22 +1031,47 @@ def import_jsonl(con: duckdb.DuckDBPyConnection, path: str | Path, *, create_mis
                     line = importer.accept(fields)
                 except LineError as exc:
                     importer.problem(number, exc.reason, str(exc))
+                except duckdb.Error as exc:  # creating its column or division
+                    why = storage_failure(exc)
+                    if not why:
+                        raise
+                    raise WriteFailed(number, number, why) from None
                 else:
                     importer.add(line)
             importer.flush()
+    except WriteFailed as exc:
+        result.failed = str(exc)
+        _rollback(con)
     except (KeyboardInterrupt, RuntimeError) as exc:
         if not interrupted(exc):
             raise
         result.interrupted = True  # the batch in hand is not committed; committed ones stay
-        try:
-            con.execute("ROLLBACK")
-        except (duckdb.Error, RuntimeError):
-            pass  # nothing was open
+        _rollback(con)
     result.seconds = time.perf_counter() - started
     if not dry_run and (result.imported or result.created_columns or result.created_divisions):
-        audit.record(con, "system", "import.run", f"file:{path.name}", json.dumps(result.as_dict(), ensure_ascii=False))
-        audit.seal(con)  # the hash chain of 第二十条 over the rows the batches wrote
+        _record_run(con, path, result)
     return result
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    try:
+        con.execute("ROLLBACK")
+    except (duckdb.Error, RuntimeError):
+        pass  # nothing was open
+
+
+def _record_run(con: duckdb.DuckDBPyConnection, path: Path, result: ImportResult) -> None:
+    """The run's audit row, sealed into the hash chain of 第二十条 with the rows the batches wrote."""
+    try:
+        audit.record(con, "system", "import.run", f"file:{path.name}", json.dumps(result.as_dict(), ensure_ascii=False))
+        audit.seal(con)
+    except duckdb.Error as exc:
+        why = storage_failure(exc)
+        if not why:
+            raise
+        result.failed = result.failed or (
+            f"各行均已处理,但写入本次导入的审计记录时{why}。已提交的稿件保留;"
+            "腾出磁盘空间后运行 python -m core status 核对")
 
 
 def print_problem(problem: Problem) -> None:

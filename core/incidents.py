@@ -18,6 +18,7 @@ from core import audit
 from core.db import row, rows, scalar, transaction, update_versioned
 from core.errors import InvalidTransition, NotFound, StaleVersion, ValidationError
 from core.permissions import require
+from core.text import clean_text  # every text field is cleaned on the way in (issue 12, M3)
 
 SEVERITIES = ("一般", "较大", "重大", "特别重大")
 # who is told, by severity (第二十三条: reported and coordinated by severity)
@@ -41,7 +42,7 @@ def _severity(value: str) -> str:
 
 
 def _text(field: str, value: str, required: bool = True) -> str:
-    value = (value or "").strip()
+    value = clean_text(value, multiline=True)
     if required and not value:
         raise ValidationError(field, "必填", ARTICLE)
     return value
@@ -95,9 +96,10 @@ def create(con: duckdb.DuckDBPyConnection, actor, title: str, severity: str, dis
             "INSERT INTO incidents (title, severity, status, source, discovered_at, description, divisions, "
             "created_by) VALUES (?, ?, 'open', 'manual', ?, ?, ?, ?) RETURNING id",
             [title, severity, discovered_at, description, ids, actor.username]).fetchone()[0]
-        if first_step.strip():
+        first_step = clean_text(first_step, multiline=True)
+        if first_step:
             con.execute("INSERT INTO incident_steps (incident_id, actor, text) VALUES (?, ?, ?)",
-                        [incident_id, actor.username, first_step.strip()])
+                        [incident_id, actor.username, first_step])
         audit.record(con, actor, "incidents.create", f"incident:{incident_id}", f"{severity}「{title}」")
         _notify(con, incident_id, severity, title)
     return incident_id

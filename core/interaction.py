@@ -26,6 +26,7 @@ from core import audit, contacts, lexicon, notify, permissions, screening, setti
 from core.content import text_to_html
 from core.db import row, rows, run_versioned, scalar, transaction, update_versioned
 from core.errors import InvalidTransition, NotFound, StaleVersion, ValidationError
+from core.text import clean_text, visible_length  # the one cleaning of every text field (issue 12, M3, L6)
 
 ARTICLE = "第十九条"
 KIND_LABELS = {"consult": "咨询", "suggest": "建议", "complain": "投诉"}
@@ -54,13 +55,6 @@ FIELD_LABELS = {"kind": "留言类型", "concerns_division_id": "涉及处室", 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
 OPEN_STATES = ("new", "routed", "drafted", "approved")
 MESSAGE_NAME = "该留言"  # how a refusal names the message someone else changed first
-ZWJ = "\u200d"
-BLACK_FLAG = "\U0001f3f4"
-TAGS = range(0xE0020, 0xE0080)  # emoji tag characters: a subdivision flag is a black flag and tags
-# letters and symbols that draw as a blank: kept as typed, never counted as something written
-BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u2800")
-UNSEEN = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp", "Mn", "Me", "Cs"})  # categories a reader cannot see on their own
-_SURROGATE = re.compile("[\ud800-\udfff]")  # halves of a broken encoding: not storable as UTF-8
 
 
 @dataclass(frozen=True)
@@ -71,65 +65,6 @@ class Submitted:
 
 
 # ---------------------------------------------------------------- cleaning hostile input
-
-
-def clean_text(value, *, multiline: bool = False) -> str:
-    """Text as stored: valid UTF-8, NFC, no control or format characters, trimmed.
-
-    Format characters (Unicode Cf: zero-width spaces and joiners, bidi marks, overrides and isolates,
-    the Arabic letter mark, soft hyphens, BOMs) are invisible: they can make a message of nothing
-    look filled, make text read differently from what is stored, or split a word screening looks for.
-    The only ones a citizen legitimately types are inside emoji, which keep theirs (see _kept_format).
-    Lone surrogates (from broken encodings) become U+FFFD; emoji are kept; HTML stays text
-    (templates escape it)."""
-    if value is None:
-        return ""
-    if isinstance(value, bytes):
-        value = value.decode("utf-8", errors="replace")
-    text = _SURROGATE.sub("\ufffd", str(value))
-    text = unicodedata.normalize("NFC", text)
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
-    kept = []
-    for index, char in enumerate(text):
-        category = unicodedata.category(char)
-        if char == "\n" and multiline or char == "\t" and multiline:
-            kept.append(char)
-        elif category == "Cc":
-            kept.append(" " if char in "\n\t" else "")
-        elif category == "Cf":
-            kept.append(char if _kept_format(text, index) else "")
-        else:
-            kept.append(char)
-    text = "".join(kept)
-    if multiline:
-        text = re.sub(r"\n{3,}", "\n\n", text)
-    return text.strip()
-
-
-def _pictograph(char: str) -> bool:
-    # emoji are symbols (So); skin tones are modifiers (Sk); U+FE0F asks for the emoji form
-    return unicodedata.category(char) in ("So", "Sk") or char == "\ufe0f"
-
-
-def _kept_format(text: str, index: int) -> bool:
-    """A format character that is part of an emoji: a joiner between two pictographs (👨‍👩‍👧), or the
-    tags of a subdivision flag after its black flag."""
-    char = text[index]
-    if char == ZWJ:
-        return 0 < index < len(text) - 1 and _pictograph(text[index - 1]) and unicodedata.category(
-            text[index + 1]) == "So"
-    if ord(char) in TAGS:
-        start = index
-        while start > 0 and ord(text[start - 1]) in TAGS:
-            start -= 1
-        return start > 0 and text[start - 1] == BLACK_FLAG
-    return False
-
-
-def visible_length(text: str) -> int:
-    """How many characters of `text` a reader sees: spaces, control and format characters, lone
-    combining marks and blank-looking letters do not count (for "required" and minimum lengths)."""
-    return sum(1 for char in text if unicodedata.category(char) not in UNSEEN and char not in BLANK_LOOKING)
 
 
 def _fullwidth_digits(text: str) -> str:

@@ -25,6 +25,7 @@ import numpy as np
 from core import audit
 from core.db import row, rows, scalar, transaction
 from core.errors import NotFound, ValidationError
+from core.text import clean_text  # every text field is cleaned on the way in (issue 12, M3)
 
 SEVERITIES = ("warn", "block")
 SEVERITY_LABELS = {"warn": "提醒", "block": "禁止发布"}
@@ -339,7 +340,7 @@ def list_errors(con: duckdb.DuckDBPyConnection) -> list[dict]:
 
 
 def _entry_text(field: str, value, article: str) -> str:
-    text = str(value if value is not None else "").strip()
+    text = clean_text(value, multiline=True)  # a line break stays, to be refused below
     if not text or not folded(text).strip():
         raise ValidationError(field, "不能为空", article)
     if len(text) > MAX_ENTRY:
@@ -357,7 +358,7 @@ def _severity(value, article: str) -> str:
 
 
 def _note(value) -> str:
-    note = str(value or "").strip()
+    note = clean_text(value, multiline=True)
     if len(note) > MAX_NOTE:
         raise ValidationError("说明", f"不能超过 {MAX_NOTE} 个字")
     return note

@@ -14,6 +14,7 @@ from core import audit, notify, workflow
 from core.db import row, rows, transaction
 from core.errors import InvalidTransition, NotFound, StaleVersion, ValidationError
 from core.permissions import require
+from core.text import clean_text  # every text field is cleaned on the way in (issue 12, M3)
 
 STATE_LABELS = {"open": "待办公室处理", "done": "已发布", "declined": "未予发布"}
 FIELDS = {
@@ -28,6 +29,7 @@ FIELDS = {
 
 def create_request(con: duckdb.DuckDBPyConnection, actor, *, division_id: int | None, requested_on,
                    content: str, source: str, form: str, requirements: str) -> int:
+    content, source, form, requirements = (clean_text(v, multiline=True) for v in (content, source, form, requirements))
     values = {"division_id": division_id, "requested_on": requested_on, "content": content,
               "source": source, "form": form, "requirements": requirements}
     for key, label in FIELDS.items():
@@ -128,7 +130,7 @@ def fulfil(con: duckdb.DuckDBPyConnection, actor, request_id: int, expected_vers
 
 def decline(con: duckdb.DuckDBPyConnection, actor, request_id: int, expected_version: int, reply: str) -> None:
     require(actor, "requests.handle")
-    reply = (reply or "").strip()
+    reply = clean_text(reply, multiline=True)
     if not reply:
         raise ValidationError("答复", "不予发布时须说明理由", "第十八条")
     request = get_request(con, request_id)

@@ -14,6 +14,7 @@ import duckdb
 from core import audit, contacts
 from core.db import rows, transaction
 from core.errors import ValidationError
+from core.text import clean_text  # every text field is cleaned on the way in (issue 12, M3)
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("evaluation_award_top", 3, int, "考评推荐表彰处室数",
             "年度考评得分排名前几位(未受通报批评)的处室推荐表彰(第二十六条(一))", 1),
     Setting("attachment_max_mb", 20, int, "附件大小上限(MB)", "单个附件的最大体积", 1),
+    Setting("body_max_mb", 10, int, "正文大小上限(MB)",
+            "一篇稿件正文(含嵌入正文的图片)的最大体积;超过的稿件不能保存、提交审批或迁移导入", 1),
     Setting("attachment_types", "pdf,doc,docx,xls,xlsx,ppt,pptx,wps,et,txt,zip,rar,jpg,jpeg,png,gif,ofd",
             str, "允许的附件类型", "以逗号分隔的扩展名"),
     Setting("site_url", "https://www.sxit.gov.cn", str, "网站地址", "门户的正式地址(第六条)"),
@@ -139,7 +142,8 @@ def _parse(setting: Setting, raw: Any) -> Any:
         if setting.minimum is not None and value < setting.minimum:
             raise ValidationError(setting.label, f"不能小于 {setting.minimum:g}")
         return value
-    value = str(raw).strip()
+    # a password is sent as typed; every other text is cleaned (issue 12, M3)
+    value = str(raw).strip() if setting.name in SECRET else clean_text(raw)
     if setting.pattern and not re.fullmatch(setting.pattern, value):
         raise ValidationError(setting.label, setting.pattern_rule or "格式不正确")
     return value

@@ -20,6 +20,7 @@ import duckdb
 from core import audit, permissions
 from core.db import rows, scalar, transaction
 from core.errors import ValidationError
+from core.text import clean_text  # every text field is cleaned on the way in (issue 12, M3)
 
 KINDS = {"holiday": "节假日(休息)", "workday": "调休上班"}
 ARTICLE = "第十七条"
@@ -149,7 +150,7 @@ def _check_day(day, kind: str, name: str) -> tuple[dt.date, str]:
         day = day.date()
     if kind not in KINDS:
         raise ValidationError("类型", "只能是“节假日(休息)”或“调休上班”", ARTICLE)
-    name = (name or "").strip()
+    name = clean_text(name)
     if not name:
         raise ValidationError("名称", "请填写节日名称,例如“春节”", ARTICLE)
     if len(name) > 40:

@@ -18,6 +18,7 @@ from core.content import sanitize_html
 from core.db import row, rows, run_versioned, scalar, transaction, update_versioned
 from core.errors import InvalidTransition, NotFound, ScreeningBlocked, StaleVersion, ValidationError
 from core.permissions import require
+from core.text import BODY_SETTING, check_body_size, clean_text
 
 IMPORTANCE = ("一般", "重要", "重大", "特殊")
 ARTICLE_NAME = "该稿件"  # how a refusal names the item someone else changed first
@@ -111,20 +112,22 @@ def view_article(con: duckdb.DuckDBPyConnection, actor, article_id: int) -> Arti
 # ---------------------------------------------------------------- validation
 
 def _clean_fields(con, title: str, body_html: str, source: str, work_ended_on, importance: str) -> dict:
-    title = " ".join((title or "").split())
+    title = " ".join(clean_text(title).split())
     if not title:
         raise ValidationError("标题", "必填")
     if len(title) > TITLE_MAX:
         raise ValidationError("标题", f"不能超过 {TITLE_MAX} 个字")
     if importance not in IMPORTANCE:
         raise ValidationError("重要程度", f"须为 {'/'.join(IMPORTANCE)} 之一", "第十四条")
-    source = (source or "").strip()
+    source = clean_text(source)
     if not source:
         raise ValidationError("信息来源", "必填,须写明信息来源", "第十八条")
     if work_ended_on is not None and not isinstance(work_ended_on, dt.date):
         raise ValidationError("工作结束日期", "须为日期", "第十七条")
     if work_ended_on is not None and work_ended_on > dt.date.today() + dt.timedelta(days=366):
         raise ValidationError("工作结束日期", "不能晚于一年以后", "第十七条")
+    # the size is checked before the costly cleaning: a 50 MB body took 736 MB to import (issue 12, L5)
+    check_body_size(body_html or "", settings.get(con, BODY_SETTING))
     return {"title": title, "body_html": sanitize_html(body_html or ""), "source": source,
             "work_ended_on": work_ended_on, "importance": importance}
 
@@ -384,6 +387,7 @@ def submit(con: duckdb.DuckDBPyConnection, actor, article_id: int, expected_vers
     _expect(article, expected_version, {"draft", "returned"}, "提交审批")
     if not article.body_html.strip():
         raise ValidationError("正文", "提交审批前须填写正文")
+    check_body_size(article.body_html, settings.get(con, BODY_SETTING))
     from core import screening
 
     hard = screening.hard_blocks(screen_article(con, article))
@@ -415,6 +419,8 @@ def approve(con: duckdb.DuckDBPyConnection, actor, article_id: int, expected_ver
     Every item of the review checklist must be ticked (第十六条). At a leading-group step the
     item moves on when the office's quorum of members has approved this revision.
     """
+    comment = clean_text(comment, multiline=True)
+    overrides = {key: clean_text(reason, multiline=True) for key, reason in (overrides or {}).items()}
     article = get_article(con, article_id)
     _expect(article, expected_version, {"pending"}, "审批")
     require(actor, "article.approve", article)
@@ -466,7 +472,7 @@ def return_article(con: duckdb.DuckDBPyConnection, actor, article_id: int, expec
     article = get_article(con, article_id)
     _expect(article, expected_version, {"pending"}, "退回")
     require(actor, "article.return", article)
-    comment = (comment or "").strip()
+    comment = clean_text(comment, multiline=True)
     if not comment:
         raise ValidationError("退回意见", "退回时必须填写意见,告诉信息员需要修改什么", "第十六条")
     role = article.current_role
@@ -484,6 +490,7 @@ def return_article(con: duckdb.DuckDBPyConnection, actor, article_id: int, expec
 def escalate(con: duckdb.DuckDBPyConnection, actor, article_id: int, expected_version: int,
              comment: str = "") -> Article:
     """An approver who cannot decide passes the item one rung up the ladder (第十四条)."""
+    comment = clean_text(comment, multiline=True)
     article = get_article(con, article_id)
     _expect(article, expected_version, {"pending"}, "上报")
     require(actor, "article.escalate", article)
@@ -596,7 +603,7 @@ def withdraw(con: duckdb.DuckDBPyConnection, actor, article_id: int, expected_ve
     article = get_article(con, article_id)
     require(actor, "article.withdraw", article)
     _expect(article, expected_version, WITHDRAWABLE, "撤销")
-    reason = (reason or "").strip()
+    reason = clean_text(reason, multiline=True)
     if article.public and not reason:
         raise ValidationError("撤销原因", "撤下已发布的信息必须说明原因", "第二十三条")
 
@@ -632,7 +639,7 @@ def take_down(con: duckdb.DuckDBPyConnection, actor, article_id: int, expected_v
         raise InvalidTransition(f"稿件当前为「{article.state_label}」,不在网站上,无需撤下")
     if article.version != expected_version:
         raise StaleVersion()
-    reason = (reason or "").strip()
+    reason = clean_text(reason, multiline=True)
     if not reason:
         raise ValidationError("撤下原因", "必填", "第二十三条")
 
@@ -648,6 +655,7 @@ def take_down(con: duckdb.DuckDBPyConnection, actor, article_id: int, expected_v
 def restore(con: duckdb.DuckDBPyConnection, actor, article_id: int, expected_version: int,
             comment: str = "") -> Article:
     """The webmaster puts a taken-down item back online as it was."""
+    comment = clean_text(comment, multiline=True)
     article = get_article(con, article_id)
     require(actor, "article.restore", article)
     _expect(article, expected_version, {"taken_down"}, "恢复上线")
