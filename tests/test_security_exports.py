@@ -55,14 +55,17 @@ def offered(monkeypatch) -> dict[str, bytes]:
     return files
 
 
-def titled(con, monkeypatch, tmp_path, title: str):
-    """The database file of `con`, whose one published article is called `title` (set in the stored rows, as
-    an older import or version would have left it, whatever the input cleaning does today)."""
+def titled(con, monkeypatch, tmp_path, *titles: str, attack_login: bool = False):
+    """The database file of `con`, with one published article per title (set in the stored rows, as an older
+    import or version would have left them, whatever the input cleaning does today)."""
     monkeypatch.setenv("PORTAL_SITE", str(tmp_path / "site"))
     org = make_org(con)
-    article = published(con, org, "电子信息产业推进会召开")
-    con.execute("UPDATE articles SET title = ? WHERE id = ?", [title, article.id])
-    con.execute("UPDATE revisions SET title = ? WHERE article_id = ?", [title, article.id])
+    for n, title in enumerate(titles):
+        article = published(con, org, f"电子信息产业推进会召开({n + 1})")
+        con.execute("UPDATE articles SET title = ? WHERE id = ?", [title, article.id])
+        con.execute("UPDATE revisions SET title = ? WHERE article_id = ?", [title, article.id])
+    if attack_login:
+        login.password_step(con, ATTACK, "wrong-password", "203.0.113.9")
     con.close()
     return tmp_path / "portal.duckdb"
 
@@ -175,3 +178,38 @@ def test_wildcards_typed_in_the_audit_and_message_searches_match_only_themselves
     percent = interaction.submit(con, message_form(org, subject="补贴比例是否为50%?"), "198.51.100.8", solved(con))
     assert [m["id"] for m in interaction.search(con, org.webmaster, "%")] == [percent.id]
     assert plain.id in [m["id"] for m in interaction.search(con, org.webmaster, "补贴")]
+
+
+# ---------------------------------------------------------------- in a real browser
+
+def test_in_the_browser_the_pages_offer_only_neutralised_spreadsheets(con, tmp_path, monkeypatch):
+    """M5: in Chromium 统计分析 runs to 通报 with a formula title and a control-character title, and 安全审计's
+    grid (holding a formula typed as a user name) offers no download of its own, only the page's 导出 CSV."""
+    from playwright.sync_api import expect
+
+    from tests.browser import chromium, login, servers, shot
+    from tests.conftest import PASSWORD
+    from tests.test_browser_security import open_page as click_page
+
+    db_path = titled(con, monkeypatch, tmp_path, ATTACK, "控制\x01字符\x08标题", attack_login=True)
+    with servers(db_path, tmp_path / "site") as (workbench, _portal), chromium() as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+        login(page, workbench, "webmaster", PASSWORD)
+        click_page(page, "统计分析", "统计分析")
+        page.get_by_role("heading", name="通报", exact=True).wait_for(timeout=60000)
+        expect(page.locator('[data-testid="stDownloadButton"]', has_text="导出 Excel")).to_have_count(2, timeout=60000)
+        assert page.get_by_text("未能生成").count() == 0
+        page.get_by_role("heading", name="查看明细", exact=True).scroll_into_view_if_needed()
+        shot(page, "m5-statistics-details")
+        page.get_by_role("heading", name="通报", exact=True).scroll_into_view_if_needed()
+        shot(page, "m5-statistics-bulletins")
+        click_page(page, "安全审计", "安全审计")
+        grid = page.locator('[data-testid="stDataFrame"]').first
+        grid.wait_for(timeout=60000)
+        grid.hover()
+        toolbar = page.locator('[data-testid="stElementToolbar"]').first
+        toolbar.wait_for(timeout=30000)
+        labels = [b.get_attribute("aria-label") or b.inner_text() for b in toolbar.locator("button").all()]
+        assert labels and not [label for label in labels if "CSV" in label or "下载" in label or "Download" in label]
+        assert page.get_by_role("button", name="导出 CSV").count() == 1
+        shot(page, "m5-security-audit")
