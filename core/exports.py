@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import decimal
 import io
 import math
 import re
@@ -29,6 +30,7 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 _SHEET_ILLEGAL = re.compile(r"[\[\]:*?/\\]")
 _XLSX_CELL_MAX = 32767  # Excel's limit on the characters of one cell
 _SHEET_NAME_MAX = 31
+_XLSX_VALUES = (str, bool, int, float, decimal.Decimal, dt.date, dt.time, dt.timedelta)
 
 
 def formula_like(text: str) -> bool:
@@ -53,7 +55,7 @@ def csv_bytes(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> bytes:
     writer.writerow([safe_cell(h) for h in header])
     for values in rows:
         writer.writerow(["" if v is None else v for v in map(safe_cell, values)])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8", "replace")  # a lone surrogate: never a crash
 
 
 def to_csv_bytes(frame) -> bytes:
@@ -87,10 +89,12 @@ def xml_text(text: str) -> str:
 def _write_row(sheet, number: int, values: Iterable[Any]) -> None:
     for column, value in enumerate(values, start=1):
         value = _plain(value)
+        if isinstance(value, dt.datetime) and value.tzinfo is not None:
+            value = value.replace(tzinfo=None)  # Excel has no time zones; shown as stored
+        elif value is not None and not isinstance(value, _XLSX_VALUES):
+            value = str(value)  # a list or anything else openpyxl refuses: its text
         if isinstance(value, str):
             value = xml_text(value)[:_XLSX_CELL_MAX]
-        elif isinstance(value, dt.datetime) and value.tzinfo is not None:
-            value = value.replace(tzinfo=None)  # Excel has no time zones; shown as stored
         cell = sheet.cell(row=number, column=column, value=value)
         if isinstance(value, str):
             cell.data_type = "s"  # openpyxl would otherwise store "=…" as a live formula

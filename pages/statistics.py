@@ -75,20 +75,20 @@ def frame(report_rows: list[dict], by: str) -> pd.DataFrame:
     return data.rename(columns=labels)
 
 
+EXPORTS = (("CSV", "csv", exports.CSV_MIME, exports.to_csv_bytes),
+           ("Excel", "xlsx", exports.XLSX_MIME, lambda data: exports.to_xlsx_bytes({"统计": data})))
+
+
 def downloads(data: pd.DataFrame, stem: str, key: str) -> None:
-    """CSV and Excel buttons; a file that cannot be made is said in its place, the page goes on (通报 below)."""
-    left, right, _ = st.columns([1, 1, 4])
-    for place, label, suffix, mime, build in ((left, "导出 CSV", "csv", exports.CSV_MIME, exports.to_csv_bytes),
-                                              (right, "导出 Excel", "xlsx", exports.XLSX_MIME,
-                                               lambda d: exports.to_xlsx_bytes({"统计": d}))):
+    """CSV and Excel buttons; a file that cannot be made is said in its place and the page goes on (通报 below)."""
+    for place, (name, suffix, mime, build) in zip(st.columns([1, 1, 4]), EXPORTS, strict=False):
         try:
-            data_bytes = build(data)
-        except Exception:  # an export must never take the rest of the page (通报) with it
+            made = build(data)
+        except Exception:  # an export must never take the rest of the page with it
             logging.getLogger(__name__).exception("统计分析导出失败:%s.%s", stem, suffix)
-            place.warning(f"未能生成 {suffix.upper()} 文件,请联系技术支持单位;本页其他内容不受影响。",
-                          icon=":material/warning:")
+            place.warning(f"未能生成 {name} 文件,请联系技术支持单位;本页其他内容不受影响。", icon=":material/warning:")
             continue
-        place.download_button(label, data_bytes, f"{stem}.{suffix}", mime, key=f"{key}_{suffix}",
+        place.download_button(f"导出 {name}", made, f"{stem}.{suffix}", mime, key=f"{key}_{suffix}",
                               icon=":material/download:")
 
 

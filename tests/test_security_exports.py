@@ -137,6 +137,17 @@ def test_a_title_with_control_characters_still_exports_to_excel(con, tmp_path, m
     assert "控制字符标题" in [c.value for c in cells]
 
 
+def test_the_excel_writer_takes_any_table_on_its_own():
+    """M3: control characters, lists, time zones and over-long text never stop the Excel file being made."""
+    frame = pd.DataFrame({"标题": ["控制\x01字\x0b符\x1f", ["列", "表"], "长" * 40000, "=\x08"],
+                          "时间": [dt.datetime(2026, 12, 1, 9, tzinfo=dt.UTC), pd.NaT, None, TODAY]},
+                         dtype=object)
+    cells = {c.coordinate: c for c in xlsx_cells(exports.to_xlsx_bytes({"统计[1]": frame}))}
+    assert cells["A2"].value == "控制字符" and cells["A3"].value == "['列', '表']"
+    assert len(cells["A4"].value) == 32767 and (cells["A5"].value, cells["A5"].quotePrefix) == ("=", True)
+    assert cells["B2"].value == dt.datetime(2026, 12, 1, 9) and cells["B3"].value is None
+
+
 @pytest.mark.parametrize("username", ["webmaster", "analyst"])
 def test_a_title_with_control_characters_does_not_hide_the_bulletins(con, tmp_path, monkeypatch, username):
     """M3: with such a title 统计分析 runs to its end: the 通报 section is shown, no exception."""
@@ -199,14 +210,14 @@ def test_in_the_browser_the_pages_offer_only_neutralised_spreadsheets(con, tmp_p
         page.get_by_role("heading", name="通报", exact=True).wait_for(timeout=60000)
         expect(page.locator('[data-testid="stDownloadButton"]', has_text="导出 Excel")).to_have_count(2, timeout=60000)
         assert page.get_by_text("未能生成").count() == 0
-        page.get_by_role("heading", name="查看明细", exact=True).scroll_into_view_if_needed()
+        page.get_by_role("heading", name="查看明细", exact=True).scroll_into_view_if_needed(timeout=60000)
         shot(page, "m5-statistics-details")
-        page.get_by_role("heading", name="通报", exact=True).scroll_into_view_if_needed()
+        page.get_by_role("heading", name="通报", exact=True).scroll_into_view_if_needed(timeout=60000)
         shot(page, "m5-statistics-bulletins")
         click_page(page, "安全审计", "安全审计")
         grid = page.locator('[data-testid="stDataFrame"]').first
         grid.wait_for(timeout=60000)
-        grid.hover()
+        grid.hover(timeout=30000)
         toolbar = page.locator('[data-testid="stElementToolbar"]').first
         toolbar.wait_for(timeout=30000)
         labels = [b.get_attribute("aria-label") or b.inner_text() for b in toolbar.locator("button").all()]
