@@ -75,7 +75,7 @@ def to_xlsx_bytes(sheets: Mapping[str, Any]) -> bytes:
         for number, values in enumerate(frame.itertuples(index=False, name=None), start=2):
             _write_row(sheet, number, values)
     if not book.sheetnames:
-        book.create_sheet("Sheet1")
+        book.create_sheet("统计")
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -103,7 +103,7 @@ def _write_row(sheet, number: int, values: Iterable[Any]) -> None:
 
 
 def _sheet_name(name: str, taken: list[str]) -> str:
-    base = _SHEET_ILLEGAL.sub("_", xml_text(str(name))).strip("'")[:_SHEET_NAME_MAX] or "Sheet"
+    base = _SHEET_ILLEGAL.sub("_", xml_text(str(name))).strip("'")[:_SHEET_NAME_MAX] or "统计"
     candidate, n = base, 1
     while candidate in taken:
         n += 1
