@@ -222,5 +222,5 @@ def test_in_the_browser_the_pages_offer_only_neutralised_spreadsheets(con, tmp_p
         toolbar.wait_for(timeout=30000)
         labels = [b.get_attribute("aria-label") or b.inner_text() for b in toolbar.locator("button").all()]
         assert labels and not [label for label in labels if "CSV" in label or "下载" in label or "Download" in label]
-        assert page.get_by_role("button", name="导出 CSV").count() == 1
+        expect(page.get_by_role("button", name="导出 CSV")).to_have_count(1, timeout=60000)
         shot(page, "m5-security-audit")
