@@ -417,19 +417,20 @@ def file_sha256(path: str | Path) -> str:
 def search(con: duckdb.DuckDBPyConnection, actor, *, who: str = "", action: str = "", obj: str = "",
            since: dt.datetime | None = None, until: dt.datetime | None = None, limit: int = 1000) -> list[dict]:
     """Rows matching the filters, newest first, with their chain position (第二十条)."""
+    from core.db import LIKE_ESCAPE, like_pattern
     from core.permissions import require
 
     require(actor, "audit.view")
     where, params = ["TRUE"], []
     if who.strip():
-        where.append("a.actor ILIKE ?")
-        params.append(f"%{who.strip()}%")
+        where.append(f"a.actor ILIKE ? {LIKE_ESCAPE}")
+        params.append(like_pattern(who.strip()))
     if action.strip():
-        where.append("a.action ILIKE ?")
-        params.append(f"%{action.strip()}%")
+        where.append(f"a.action ILIKE ? {LIKE_ESCAPE}")
+        params.append(like_pattern(action.strip()))
     if obj.strip():
-        where.append("(a.object ILIKE ? OR a.summary ILIKE ?)")
-        params += [f"%{obj.strip()}%"] * 2
+        where.append(f"(a.object ILIKE ? {LIKE_ESCAPE} OR a.summary ILIKE ? {LIKE_ESCAPE})")
+        params += [like_pattern(obj.strip())] * 2
     if since is not None:
         where.append("a.created_at >= ?")
         params.append(since)
@@ -444,25 +445,25 @@ def search(con: duckdb.DuckDBPyConnection, actor, *, who: str = "", action: str 
 
 
 def export_csv(con: duckdb.DuckDBPyConnection, actor, entries: list[dict], filters: str = "") -> bytes:
-    """The rows as CSV (UTF-8 with BOM, so Excel opens Chinese correctly); the export is logged."""
-    import csv
-    import io
+    """The rows as CSV (UTF-8 with BOM, so Excel opens Chinese correctly); the export is logged.
 
+    Cells a spreadsheet would run (a user name tried at login can be `=HYPERLINK(…)`) get a leading ' (see
+    core.exports): to check a copy against the hash chain, remove that one ' from such cells first."""
+    from core import exports
     from core.permissions import require
 
     require(actor, "audit.export")
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
     # staff's words first; the stored row after them, as the hash chain covers it (for checking a copy)
-    writer.writerow(["编号", "链序号", "时间", "用户", "角色", "操作", "对象", "摘要", "客户端",
-                     "原始记录:角色", "原始记录:操作", "原始记录:对象", "原始记录:摘要"])
-    for e in describe(con, [dict(e) for e in entries]):
-        writer.writerow([e["id"], e.get("seq") or "", e["created_at"], e["actor_label"], e["role_label"],
-                         e["action_label"], e["object_label"], e["summary_label"], e["client"] or "",
-                         e["role"] or "", e["action"], e["object"] or "", e["summary"] or ""])
+    header = ["编号", "链序号", "时间", "用户", "角色", "操作", "对象", "摘要", "客户端",
+              "原始记录:角色", "原始记录:操作", "原始记录:对象", "原始记录:摘要"]
+    lines = [[e["id"], e.get("seq") or "", e["created_at"], e["actor_label"], e["role_label"],
+              e["action_label"], e["object_label"], e["summary_label"], e["client"] or "",
+              e["role"] or "", e["action"], e["object"] or "", e["summary"] or ""]
+             for e in describe(con, [dict(e) for e in entries])]
+    data = exports.csv_bytes(header, lines)
     with transaction(con):
         record(con, actor, "audit.export", "audit_log", f"{len(entries)} 条;筛选:{filters or '无'}")
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return data
 
 
 def distinct_actions(con: duckdb.DuckDBPyConnection) -> list[str]:

@@ -235,3 +235,14 @@ def row(con: duckdb.DuckDBPyConnection, sql: str, params: list | tuple = ()) -> 
 def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | tuple = ()):
     result = con.execute(sql, list(params)).fetchone()
     return result[0] if result else None
+
+
+# What a search box's text becomes in `column ILIKE ? ESCAPE '\'`: typed % and _ are themselves, not
+# wildcards (issue 12, L10: "_" found every row). Write the escape clause with every such LIKE.
+LIKE_ESCAPE = "ESCAPE '\\'"
+
+
+def like_pattern(text: str) -> str:
+    """`%text%` with LIKE's wildcards (and the escape character itself) escaped, for `… ILIKE ? ESCAPE '\\'`."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

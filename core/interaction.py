@@ -816,8 +816,10 @@ def search(con: duckdb.DuckDBPyConnection, user, text: str = "", state: str | No
     permissions.require(user, "messages.moderate")
     sql, params = _QUEUE_SQL + " WHERE 1 = 1", []
     if text:
-        sql += " AND (m.code = ? OR m.subject ILIKE ? OR m.body ILIKE ?)"
-        params += [normal_code(text) or text, f"%{text}%", f"%{text}%"]
+        from core.db import LIKE_ESCAPE, like_pattern  # typed % and _ are not wildcards (issue 12, L10)
+
+        sql += f" AND (m.code = ? OR m.subject ILIKE ? {LIKE_ESCAPE} OR m.body ILIKE ? {LIKE_ESCAPE})"
+        params += [normal_code(text) or text, like_pattern(text), like_pattern(text)]
     if state:
         sql += " AND m.state = ?"
         params.append(state)

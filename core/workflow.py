@@ -753,8 +753,10 @@ def division_articles(con: duckdb.DuckDBPyConnection, actor, states: list[str] |
         where += " AND a.state IN (SELECT unnest(?::TEXT[]))"
         params.append(states)
     if search.strip():
-        where += " AND a.title ILIKE ?"
-        params.append(f"%{search.strip()}%")
+        from core.db import LIKE_ESCAPE, like_pattern
+
+        where += f" AND a.title ILIKE ? {LIKE_ESCAPE}"
+        params.append(like_pattern(search.strip()))
     params.append(limit)
     return rows(con, f"""
         SELECT a.id, a.title, a.state, a.importance, a.version, a.updated_at, a.published_at,

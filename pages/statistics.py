@@ -1,11 +1,11 @@
 import datetime as dt
-import io
+import logging
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
-from core import bulletin, stats, workflow
+from core import bulletin, exports, stats, workflow
 from core.errors import PortalError
 from core.permissions import can
 from pages import _shared
@@ -75,21 +75,21 @@ def frame(report_rows: list[dict], by: str) -> pd.DataFrame:
     return data.rename(columns=labels)
 
 
-def xlsx(frames: dict[str, pd.DataFrame]) -> bytes:
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for sheet, data in frames.items():
-            data.to_excel(writer, sheet_name=sheet[:31], index=False)
-    return buffer.getvalue()
+EXPORTS = (("CSV", "csv", exports.CSV_MIME, exports.to_csv_bytes),
+           ("Excel", "xlsx", exports.XLSX_MIME, lambda data: exports.to_xlsx_bytes({"统计": data})))
 
 
 def downloads(data: pd.DataFrame, stem: str, key: str) -> None:
-    left, right, _ = st.columns([1, 1, 4])
-    left.download_button("导出 CSV", data.to_csv(index=False).encode("utf-8-sig"), f"{stem}.csv", "text/csv",
-                         key=f"{key}_csv", icon=":material/download:")
-    right.download_button("导出 Excel", xlsx({"统计": data}), f"{stem}.xlsx",
-                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
-                          icon=":material/download:")
+    """CSV and Excel buttons; a file that cannot be made is said in its place and the page goes on (通报 below)."""
+    for place, (name, suffix, mime, build) in zip(st.columns([1, 1, 4]), EXPORTS, strict=False):
+        try:
+            made = build(data)
+        except Exception:  # an export must never take the rest of the page with it
+            logging.getLogger(__name__).exception("统计分析导出失败:%s.%s", stem, suffix)
+            place.warning(f"未能生成 {name} 文件,请联系技术支持单位;本页其他内容不受影响。", icon=":material/warning:")
+            continue
+        place.download_button(f"导出 {name}", made, f"{stem}.{suffix}", mime, key=f"{key}_{suffix}",
+                              icon=":material/download:")
 
 
 period = period_picker()
