@@ -37,7 +37,8 @@ from pathlib import Path
 
 import duckdb
 
-from core.db import row, rows, scalar, transaction
+from core import exports
+from core.db import LIKE_ESCAPE, like_pattern, row, rows, scalar, transaction
 from core.errors import ValidationError
 
 GENESIS = "0" * 64
@@ -417,7 +418,6 @@ def file_sha256(path: str | Path) -> str:
 def search(con: duckdb.DuckDBPyConnection, actor, *, who: str = "", action: str = "", obj: str = "",
            since: dt.datetime | None = None, until: dt.datetime | None = None, limit: int = 1000) -> list[dict]:
     """Rows matching the filters, newest first, with their chain position (第二十条)."""
-    from core.db import LIKE_ESCAPE, like_pattern
     from core.permissions import require
 
     require(actor, "audit.view")
@@ -449,7 +449,6 @@ def export_csv(con: duckdb.DuckDBPyConnection, actor, entries: list[dict], filte
 
     Cells a spreadsheet would run (a user name tried at login can be `=HYPERLINK(…)`) get a leading ' (see
     core.exports): to check a copy against the hash chain, remove that one ' from such cells first."""
-    from core import exports
     from core.permissions import require
 
     require(actor, "audit.export")

@@ -24,7 +24,7 @@ import duckdb
 
 from core import audit, contacts, lexicon, notify, permissions, screening, settings, workdays
 from core.content import text_to_html
-from core.db import row, rows, run_versioned, scalar, transaction, update_versioned
+from core.db import LIKE_ESCAPE, like_pattern, row, rows, run_versioned, scalar, transaction, update_versioned
 from core.errors import InvalidTransition, NotFound, StaleVersion, ValidationError
 from core.text import clean_text, visible_length  # the one cleaning of every text field (issue 12, M3, L6)
 
@@ -816,7 +816,6 @@ def search(con: duckdb.DuckDBPyConnection, user, text: str = "", state: str | No
     permissions.require(user, "messages.moderate")
     sql, params = _QUEUE_SQL + " WHERE 1 = 1", []
     if text:
-        from core.db import LIKE_ESCAPE, like_pattern  # typed % and _ are not wildcards (issue 12, L10)
 
         sql += f" AND (m.code = ? OR m.subject ILIKE ? {LIKE_ESCAPE} OR m.body ILIKE ? {LIKE_ESCAPE})"
         params += [normal_code(text) or text, like_pattern(text), like_pattern(text)]

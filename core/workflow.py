@@ -15,7 +15,7 @@ import duckdb
 
 from core import audit, notify, settings
 from core.content import sanitize_html
-from core.db import row, rows, run_versioned, scalar, transaction, update_versioned
+from core.db import LIKE_ESCAPE, like_pattern, row, rows, run_versioned, scalar, transaction, update_versioned
 from core.errors import InvalidTransition, NotFound, ScreeningBlocked, StaleVersion, ValidationError
 from core.permissions import require
 from core.text import BODY_SETTING, check_body_size, clean_text
@@ -753,7 +753,6 @@ def division_articles(con: duckdb.DuckDBPyConnection, actor, states: list[str] |
         where += " AND a.state IN (SELECT unnest(?::TEXT[]))"
         params.append(states)
     if search.strip():
-        from core.db import LIKE_ESCAPE, like_pattern
 
         where += f" AND a.title ILIKE ? {LIKE_ESCAPE}"
         params.append(like_pattern(search.strip()))
