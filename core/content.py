@@ -21,6 +21,7 @@ from html.parser import HTMLParser
 import mammoth
 import nh3
 
+from core import docx_guard
 from core.errors import ValidationError
 
 # ---------------------------------------------------------------------------------------
@@ -282,10 +283,27 @@ def _image_converter(skipped: list[str]) -> Callable:
     return convert
 
 
-def docx_to_html(data: bytes) -> tuple[str, list[str]]:
-    """Convert a .docx to clean body HTML; return (html, notes in Chinese for the user)."""
+def docx_refused() -> ValidationError:
+    return ValidationError(*_DOCX_REFUSED)
+
+
+def docx_to_html(data: bytes, limits: docx_guard.DocxLimits | None = None) -> tuple[str, list[str]]:
+    """Convert a .docx to clean body HTML; return (html, notes in Chinese for the user).
+
+    Checked against `limits` first, then converted in a bounded child process (core.docx_guard)."""
+    limits = limits or docx_guard.DocxLimits()
     if not data or not data.startswith(b"PK\x03\x04"):
-        raise ValidationError(*_DOCX_REFUSED)
+        raise docx_refused()
+    try:
+        with docx_guard.open_docx(data) as archive:
+            docx_guard.check_archive(archive, limits)
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise docx_refused() from exc
+    return docx_guard.convert_bounded(data, limits, docx_refused())
+
+
+def convert_docx(data: bytes) -> tuple[str, list[str]]:
+    """The conversion itself, without limits: only core.docx_worker calls it, in its bounded process."""
     skipped: list[str] = []
     try:
         result = mammoth.convert_to_html(
@@ -294,8 +312,10 @@ def docx_to_html(data: bytes) -> tuple[str, list[str]]:
             include_embedded_style_map=False,
             convert_image=_image_converter(skipped),
         )
+    except MemoryError:
+        raise  # the worker's memory bound (core.docx_guard) says so itself
     except Exception as exc:  # zipfile, XML and KeyError for a missing part all mean "not a docx"
-        raise ValidationError(*_DOCX_REFUSED) from exc
+        raise docx_refused() from exc
     messages = _translate_messages([m.message for m in result.messages])
     if skipped:
         kinds = "、".join(_unique(skipped))

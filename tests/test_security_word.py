@@ -1,0 +1,169 @@
+"""Issue 12, M2 and L8: crafted Word files and attachments with active content (第二十条)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+
+from core import content, docx_guard, settings
+from core.errors import ValidationError
+from tests.apptest_helpers import app_as, open_page, texts
+from tests.conftest import make_org
+
+# --- crafted .docx files: the least a converter reads -------------------------------------
+
+_CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Default Extension="png" ContentType="image/png"/>'
+    '<Override PartName="/word/document.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'
+)
+_RELS = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Target="word/document.xml" '
+    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"/></Relationships>'
+)
+_DOCUMENT_RELS = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rIdImg" Target="media/image1.png" '
+    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image"/></Relationships>'
+)
+_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+    'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
+    'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
+    'xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture"><w:body>'
+)
+_TAIL = "</w:body></w:document>"
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c63f8cfc0f01f0005"
+    "0601ff5d0a2c7f0000000049454e44ae426082"
+)
+IMAGE = ('<w:r><w:drawing><wp:inline><wp:docPr id="1" name="图" descr="示意图"/><a:graphic>'
+         '<a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture"><pic:pic><pic:blipFill>'
+         '<a:blip r:embed="rIdImg"/></pic:blipFill></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r>')
+
+
+def paragraph(text: str) -> str:
+    return f"<w:p><w:r><w:t>{text}</w:t></w:r></w:p>"
+
+
+def docx(*bodies: str, level: int = 6) -> bytes:
+    """A .docx whose document.xml body is the given pieces, written out as a stream."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as archive:
+        archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        archive.writestr("_rels/.rels", _RELS)
+        archive.writestr("word/_rels/document.xml.rels", _DOCUMENT_RELS)
+        archive.writestr("word/media/image1.png", PNG)
+        with archive.open("word/document.xml", "w") as document:
+            document.write(_HEAD.encode())
+            for body in bodies:
+                document.write(body.encode())
+            document.write(_TAIL.encode())
+    return out.getvalue()
+
+
+def repeated(piece: str, times: int, chunk: int = 10_000):
+    """`piece` `times` times, in pieces of `chunk` (the file is built without holding it all)."""
+    for start in range(0, times, chunk):
+        yield piece * min(chunk, times - start)
+
+
+def refused(data: bytes, limits: docx_guard.DocxLimits | None = None) -> str:
+    with pytest.raises(ValidationError) as caught:
+        content.docx_to_html(data, limits)
+    assert caught.value.field == "Word 文件"
+    assert caught.value.article == "第二十条"
+    return caught.value.rule
+
+
+# --- M2 ------------------------------------------------------------------------------------
+
+
+def test_a_small_file_holding_a_200_mb_run_is_refused_by_its_unpacked_size():
+    """M2: a 200 MB run packed into a few hundred KB is refused before conversion, naming the 100 MB limit."""
+    # 17 million run children: what kept the converter busy for minutes
+    data = docx("<w:p><w:r>", *repeated("<w:t>x</w:t>", 17_476_000, 200_000), "</w:r></w:p>", level=1)
+    assert len(data) < 2 * 1024 * 1024
+    assert refused(data) == "展开后 200 MB,超过 100 MB 上限"
+
+
+def test_200000_paragraphs_are_refused_by_their_count():
+    """M2: a .docx of 200,000 short paragraphs is refused at the 20,000th paragraph, before conversion."""
+    data = docx(*repeated(paragraph("第一段"), 200_000))
+    assert len(data) < 1024 * 1024
+    assert refused(data) == "段落超过 2 万个上限"
+
+
+def test_the_longest_stretch_of_text_is_limited():
+    """M2: one text node of 300,000 characters is refused (limit 200,000)."""
+    assert refused(docx(paragraph("字" * 300_000))) == "有一段连续文字超过 20 万字上限"
+
+
+def test_one_picture_shown_many_times_is_refused():
+    """M2: 201 references to one image (each would become its own copy in the body) are refused."""
+    data = docx(f"<w:p>{IMAGE * 201}</w:p>")
+    assert refused(data) == "图片超过 200 张上限"
+    html, _ = content.docx_to_html(docx(f"<w:p>{IMAGE * 2}</w:p>"))
+    assert html.count('<img alt="示意图" src="data:image/png;base64,') == 2
+
+
+def test_too_many_elements_are_refused():
+    """M2: a run of 400,000 empty elements is refused by the element count (limit 30 万)."""
+    data = docx("<w:p><w:r>", *repeated("<w:tab/>", 400_000), "</w:r></w:p>")
+    assert refused(data) == "内容过于复杂(XML 元素超过 30 万个上限)"
+
+
+SLOW = ["<w:p><w:r>", *repeated("<w:t>x</w:t>", 1_000, 1_000), "</w:r></w:p>"] * 250  # 250,000 elements
+
+
+def test_a_slow_file_that_passes_the_prechecks_is_stopped_at_the_time_limit():
+    """M2: a file within every count but slow to convert is killed at the time limit, with a Chinese message."""
+    data = docx(*SLOW)
+    with docx_guard.open_docx(data) as archive:
+        docx_guard.check_parts(archive, docx_guard.DocxLimits())  # passes every precheck
+    assert refused(data, docx_guard.DocxLimits(seconds=1)).startswith("转换超时(1 秒)")
+
+
+def test_a_huge_file_that_passes_the_prechecks_is_stopped_at_the_memory_limit():
+    """M2: 10 million characters within every count exhaust a 100 MB memory bound; the officer is told so."""
+    data = docx(*repeated(paragraph("字" * 100_000), 100, 10))
+    with docx_guard.open_docx(data) as archive:
+        docx_guard.check_parts(archive, docx_guard.DocxLimits())
+    rule = refused(data, docx_guard.DocxLimits(memory_mb=100))
+    assert rule.startswith("转换所需内存超过 100 MB 上限")
+
+
+def test_the_limits_come_from_the_settings(con, org):
+    """M2: the office sets the unpacked size, the paragraph count and the time limit (系统设置)."""
+    assert docx_guard.limits_from_settings(con) == docx_guard.DocxLimits()
+    settings.set_values(con, org.webmaster, {"word_max_mb": "5", "word_max_paragraphs": "100",
+                                             "word_convert_seconds": "10"})
+    limits = docx_guard.limits_from_settings(con)
+    assert (limits.max_unpacked_mb, limits.max_paragraphs, limits.seconds) == (5, 100, 10)
+    assert refused(docx(*repeated(paragraph("段"), 101)), limits) == "段落超过 100 个上限"
+
+
+def test_the_officer_is_told_in_chinese_which_limit_a_word_upload_hit(tmp_path, con):
+    """M2: on 我的稿件 a 200,000-paragraph upload leaves the body alone and names the paragraph limit."""
+    make_org(con)
+    con.close()
+    at = open_page(app_as(tmp_path / "portal.duckdb", "officer"), "my_articles")
+    next(b for b in at.button if b.key == "ma_new").click().run()
+    at.file_uploader(key="ma_docx").set_value(
+        ("炸弹.docx", docx(*repeated(paragraph("第一段"), 200_000)),
+         "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
+    at.run()
+    assert not at.exception
+    assert "「Word 文件」:段落超过 2 万个上限(第二十条)" in texts(at)
+    assert not at.session_state["ma_body"]
