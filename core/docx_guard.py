@@ -55,8 +55,16 @@ def limits_from_settings(con) -> DocxLimits:
                       seconds=settings.get(con, "word_convert_seconds"))
 
 
+_SPLIT = ",请将文件拆分后分别上传,或复制文字粘贴"
+
+
 def refuse(rule: str) -> ValidationError:
     return ValidationError(FIELD, rule, ARTICLE)
+
+
+def too_large(rule: str) -> ValidationError:
+    """A limit passed: the officer is told which, and what to do instead."""
+    return refuse(rule + _SPLIT)
 
 
 def _amount(n: int, unit: str) -> str:
@@ -73,10 +81,10 @@ def check_archive(archive: zipfile.ZipFile, limits: DocxLimits) -> None:
     stops at the declared size, so a part cannot unpack to more than it says)."""
     infos = archive.infolist()
     if len(infos) > limits.max_members:
-        raise refuse(f"文件由 {len(infos)} 个部分组成,超过 {limits.max_members} 个上限")
+        raise too_large(f"文件由 {len(infos)} 个部分组成,超过 {limits.max_members} 个上限")
     unpacked = sum(info.file_size for info in infos)
     if unpacked > limits.max_unpacked_mb * _MB:
-        raise refuse(f"展开后 {unpacked / _MB:.0f} MB,超过 {limits.max_unpacked_mb} MB 上限")
+        raise too_large(f"展开后 {unpacked / _MB:.0f} MB,超过 {limits.max_unpacked_mb} MB 上限")
 
 
 class _Counter:
@@ -93,21 +101,21 @@ class _Counter:
         self.text = 0
         self.elements += 1
         if self.elements > self.limits.max_elements:
-            raise refuse(f"内容过于复杂(XML 元素超过 {_amount(self.limits.max_elements, '个')}上限)")
+            raise too_large(f"内容过于复杂(XML 元素超过 {_amount(self.limits.max_elements, '个')}上限)")
         namespace, _, local = name.rpartition(" ")
         if local == "p" and "wordprocessingml" in namespace:
             self.paragraphs += 1
             if self.paragraphs > self.limits.max_paragraphs:
-                raise refuse(f"段落超过 {_amount(self.limits.max_paragraphs, '个')}上限")
+                raise too_large(f"段落超过 {_amount(self.limits.max_paragraphs, '个')}上限")
         elif local in ("blip", "imagedata"):
             self.images += 1
             if self.images > self.limits.max_images:
-                raise refuse(f"图片超过 {_amount(self.limits.max_images, '张')}上限")
+                raise too_large(f"图片超过 {_amount(self.limits.max_images, '张')}上限")
 
     def characters(self, data: str) -> None:
         self.text += len(data)
         if self.text > self.limits.max_text_chars:
-            raise refuse(f"有一段连续文字超过 {_amount(self.limits.max_text_chars, '字')}上限")
+            raise too_large(f"有一段连续文字超过 {_amount(self.limits.max_text_chars, '字')}上限")
 
 
 def _read_xml(archive: zipfile.ZipFile, name: str, counter: _Counter) -> None:
@@ -141,11 +149,11 @@ EXIT_MEMORY = 3
 
 
 def _memory_rule(limits: DocxLimits) -> str:
-    return f"转换所需内存超过 {limits.memory_mb} MB 上限(文件内容过大或过于复杂)"
+    return f"转换所需内存超过 {limits.memory_mb} MB 上限(文件内容过大或过于复杂){_SPLIT}"
 
 
 def _timeout_rule(limits: DocxLimits) -> str:
-    return f"转换超时({limits.seconds} 秒):文件内容过大或过于复杂,请拆分后分别上传,或复制文字粘贴"
+    return f"转换超时({limits.seconds} 秒):文件内容过大或过于复杂{_SPLIT}"
 
 
 def _outcome(done: subprocess.CompletedProcess, limits: DocxLimits, refused: ValidationError):

@@ -26,7 +26,7 @@ def _convert(data: bytes, limits: docx_guard.DocxLimits) -> dict:
         raise content.docx_refused() from exc
     html, messages = content.convert_docx(data)
     if len(html.encode()) > limits.max_html_mb * 1024 * 1024:
-        raise docx_guard.refuse(f"转换后的正文超过 {limits.max_html_mb} MB 上限(图片过多或过大)")
+        raise docx_guard.too_large(f"转换后的正文超过 {limits.max_html_mb} MB 上限(图片过多或过大)")
     return {"html": html, "messages": messages}
 
 
