@@ -42,7 +42,8 @@ _ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 # an /OpenAction that only shows a page: an array destination or a /GoTo action
 _OPEN_VIEW = re.compile(rb"/OpenAction\s*(?:\[|<<\s*/S\s*/GoTo\s*/D\s*\[|<<\s*/D\s*\[[^\]]*\]\s*/S\s*/GoTo\s*>>)")
 _OPEN_ACTION_AT = re.compile(rb"/OpenAction\s*(?:(\d+)\s+(\d+)\s+R)?")
-_STREAM = re.compile(rb"<<((?:(?!stream|endobj).){0,4000}?)>>\s*stream\r?\n", re.DOTALL)
+_STREAM = re.compile(rb"(?<!end)stream\r?\n")
+_OBJSTM = re.compile(rb"/ObjStm(?![^\s/<>\[\]()%{}])")
 _MAX_UNPACKED = 64 * 1024 * 1024  # object streams read out of one PDF
 
 
@@ -51,8 +52,13 @@ def web_markup(data: bytes) -> bool:
     return _HTML_MARKUP.search(data[:SNIFF_WINDOW]) is not None
 
 
+def _unescape(match: re.Match) -> bytes:
+    name = match.group(0)
+    return _ESCAPE.sub(lambda e: bytes([int(e.group(1), 16)]), name) if b"#" in name else name
+
+
 def _unescape_names(data: bytes) -> bytes:
-    return _NAME.sub(lambda m: b"/" + _ESCAPE.sub(lambda e: bytes([int(e.group(1), 16)]), m.group(1)), data)
+    return _NAME.sub(_unescape, data) if b"#" in data else data
 
 
 class Unreadable(Exception):
@@ -60,18 +66,20 @@ class Unreadable(Exception):
 
 
 def _object_streams(pdf: bytes) -> list[bytes]:
-    """The unpacked object streams: dictionaries (and so scripts) can hide inside them."""
+    """The unpacked object streams: dictionaries (and so scripts) can hide inside them. Each is the
+    first stream after an /ObjStm name, however long its dictionary."""
+    if b"/Encrypt" in pdf and b"/ObjStm" in pdf:
+        raise Unreadable
     unpacked: list[bytes] = []
     total = 0
-    for match in _STREAM.finditer(pdf):
-        header = match.group(1)
-        if b"/ObjStm" not in header:
-            continue
-        if b"/FlateDecode" not in header or b"/Encrypt" in pdf:
+    view = memoryview(pdf)
+    for mark in _OBJSTM.finditer(pdf):
+        start = _STREAM.search(pdf, mark.end())
+        if start is None:
             raise Unreadable
         try:
-            data = zlib.decompressobj().decompress(pdf[match.end():], _MAX_UNPACKED - total)
-        except zlib.error as exc:
+            data = zlib.decompressobj().decompress(view[start.end():], _MAX_UNPACKED - total)
+        except zlib.error as exc:  # another filter, or not a stream at all: the parser decides
             raise Unreadable from exc
         total += len(data)
         if total >= _MAX_UNPACKED:

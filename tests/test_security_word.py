@@ -289,3 +289,43 @@ def test_office_files_with_macros_are_refused():
     ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + "_VBA_PROJECT".encode("utf-16-le") + b"\x00" * 64
     assert "含有宏(VBA 代码)" in attachment_refused("旧文档.doc", ole)
     assert content.check_attachment("旧文档.doc", ole[:512], ALLOWED, 20) == "application/msword"
+
+
+def pdf_with_xref_stream(packed_object: bytes) -> bytes:
+    """A PDF whose object 5 sits in an ASCIIHex object stream (no zlib to undo), found through an xref
+    stream: only a PDF parser reads it. The catalog opens with object 5."""
+    header = b"5 0 "
+    hexed = (header + packed_object).hex().encode() + b">"
+    body = [b"<< /Type /Catalog /Pages 2 0 R /OpenAction 5 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+            b"<< /Type /ObjStm /N 1 /First %d /Filter /ASCIIHexDecode /Length %d >>\nstream\n%s\nendstream"
+            % (len(header), len(hexed), hexed)]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.7\n")
+    offsets = []
+    for number, item in enumerate(body, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n%s\nendobj\n" % (number, item))
+    offsets.append(out.tell())  # object 6: the xref stream itself
+    rows = [b"\x00\x00\x00\x00\x00\xff\xff"] + [b"\x01" + o.to_bytes(4, "big") + b"\x00\x00" for o in offsets[:4]]
+    rows += [b"\x02" + (4).to_bytes(4, "big") + b"\x00\x00", b"\x01" + offsets[4].to_bytes(4, "big") + b"\x00\x00"]
+    table = b"".join(rows)
+    out.write(b"6 0 obj\n<< /Type /XRef /Size 7 /W [1 4 2] /Root 1 0 R /Length %d >>\nstream\n%s\nendstream\nendobj\n"
+              % (len(table), table))
+    out.write(b"startxref\n%d\n%%%%EOF\n" % offsets[4])
+    return out.getvalue()
+
+
+def test_a_script_in_an_object_stream_only_a_parser_reads_is_refused():
+    """L8: JavaScript in an object stream packed without zlib is found through the PDF parser."""
+    data = pdf_with_xref_stream(b"<< /S /JavaScript /JS (app.alert\\(1\\)) >>")
+    assert "含有JavaScript 脚本" in attachment_refused("对象流.pdf", data)
+    opening_view = pdf_with_xref_stream(b"<< /S /GoTo /D [3 0 R /Fit] >>")
+    assert content.check_attachment("对象流视图.pdf", opening_view, ALLOWED, 20) == "application/pdf"
+
+
+def test_a_pdf_that_cannot_be_checked_is_refused():
+    """L8: an object stream that neither zlib nor the PDF parser can read is refused: it might hold a script."""
+    data = pdf(b"<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length 9 >>\nstream\nnot zlib!\nendstream")
+    data = data.replace(b"/Size 5 /Root 1 0 R", b"/Size 5 /Root 9 0 R")
+    assert "中有无法检查的内容(无法确认不含脚本)" in attachment_refused("坏对象流.pdf", data)
