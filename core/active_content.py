@@ -40,7 +40,8 @@ _OPEN_ACTION = "打开文件时自动执行的动作"
 _NAME = re.compile(rb"/([^\s/<>\[\]()%{}]*)")
 _ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 # an /OpenAction that only shows a page: an array destination or a /GoTo action
-_OPEN_VIEW = re.compile(rb"/OpenAction\s*(?:\[|<<\s*/S\s*/GoTo\s*/D\s*\[|<<\s*/D\s*\[[^\]]*\]\s*/S\s*/GoTo\s*>>)")
+_VIEW = rb"\s*(?:\[|<<[^>]*/S\s*/GoTo\b)"
+_OPEN_VIEW = re.compile(rb"/OpenAction" + _VIEW)
 _OPEN_ACTION_AT = re.compile(rb"/OpenAction\s*(?:(\d+)\s+(\d+)\s+R)?")
 _STREAM = re.compile(rb"(?<!end)stream\r?\n")
 _OBJSTM = re.compile(rb"/ObjStm(?![^\s/<>\[\]()%{}])")
@@ -89,15 +90,18 @@ def _object_streams(pdf: bytes) -> list[bytes]:
 
 
 def _open_action(text: bytes) -> bool:
-    """An /OpenAction that does more than show a page (a referenced one: what its object holds)."""
+    """An /OpenAction that does more than show a page (a referenced one: what its object holds).
+    Raises Unreadable when the referenced object is not written out plainly (an object stream keeps
+    only the objects' numbers apart from their contents: the parser resolves it)."""
     for match in _OPEN_ACTION_AT.finditer(text):
         if _OPEN_VIEW.match(text, match.start()):
             continue
         if match.group(1) is None:
             return True
-        target = re.search(rb"(?<!\d)" + match.group(1) + rb"\s+" + match.group(2) + rb"\s+obj\s*(\[|<<[^>]*/S\s*/GoTo\b)",
-                           text)
+        target = re.search(rb"(?<!\d)" + match.group(1) + rb"\s+" + match.group(2) + rb"\s+obj\b", text)
         if target is None:
+            raise Unreadable
+        if not re.match(_VIEW, text[target.end():target.end() + 4000]):
             return True
     return False
 
@@ -152,17 +156,14 @@ def pdf_active_content(pdf: bytes) -> str | None:
     """What active content the PDF holds (Chinese), or None; raises Unreadable when it cannot tell."""
     text = _unescape_names(pdf)
     try:
-        streams = _object_streams(text)
+        texts = [text, *(_unescape_names(s) for s in _object_streams(text))]
+        for part in texts:
+            for name in _NAME.findall(part):
+                if name in _PDF_ACTIVE:
+                    return _PDF_ACTIVE[name]
+        return _OPEN_ACTION if _open_action(b"\n".join(texts)) else None
     except Unreadable:
         return _parsed_active_content(pdf)
-    texts = [text, *(_unescape_names(s) for s in streams)]
-    for part in texts:
-        for name in _NAME.findall(part):
-            if name in _PDF_ACTIVE:
-                return _PDF_ACTIVE[name]
-    if _open_action(b"\n".join(texts)):
-        return _OPEN_ACTION
-    return None
 
 
 _VBA_OLE = "_VBA_PROJECT".encode("utf-16-le")

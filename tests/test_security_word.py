@@ -291,15 +291,16 @@ def test_office_files_with_macros_are_refused():
     assert content.check_attachment("旧文档.doc", ole[:512], ALLOWED, 20) == "application/msword"
 
 
-def pdf_with_xref_stream(packed_object: bytes) -> bytes:
-    """A PDF whose object 5 sits in an ASCIIHex object stream (no zlib to undo), found through an xref
-    stream: only a PDF parser reads it. The catalog opens with object 5."""
+def pdf_with_xref_stream(packed_object: bytes, flate: bool = False) -> bytes:
+    """A PDF whose object 5 sits in an object stream, found through an xref stream; the catalog opens
+    with object 5. ASCIIHex (no zlib to undo): only a PDF parser reads it."""
     header = b"5 0 "
-    hexed = (header + packed_object).hex().encode() + b">"
+    packed, name = ((zlib.compress(header + packed_object), b"FlateDecode") if flate
+                    else ((header + packed_object).hex().encode() + b">", b"ASCIIHexDecode"))
     body = [b"<< /Type /Catalog /Pages 2 0 R /OpenAction 5 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
             b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
-            b"<< /Type /ObjStm /N 1 /First %d /Filter /ASCIIHexDecode /Length %d >>\nstream\n%s\nendstream"
-            % (len(header), len(hexed), hexed)]
+            b"<< /Type /ObjStm /N 1 /First %d /Filter /%s /Length %d >>\nstream\n%s\nendstream"
+            % (len(header), name, len(packed), packed)]
     out = io.BytesIO()
     out.write(b"%PDF-1.7\n")
     offsets = []
@@ -320,8 +321,11 @@ def test_a_script_in_an_object_stream_only_a_parser_reads_is_refused():
     """L8: JavaScript in an object stream packed without zlib is found through the PDF parser."""
     data = pdf_with_xref_stream(b"<< /S /JavaScript /JS (app.alert\\(1\\)) >>")
     assert "含有JavaScript 脚本" in attachment_refused("对象流.pdf", data)
-    opening_view = pdf_with_xref_stream(b"<< /S /GoTo /D [3 0 R /Fit] >>")
-    assert content.check_attachment("对象流视图.pdf", opening_view, ALLOWED, 20) == "application/pdf"
+    for flate in (False, True):  # an opening view kept in an object stream, as LaTeX writes it
+        opening_view = pdf_with_xref_stream(b"<< /S /GoTo /D [3 0 R /Fit] >>", flate)
+        assert content.check_attachment("对象流视图.pdf", opening_view, ALLOWED, 20) == "application/pdf"
+    uri = pdf_with_xref_stream(b"<< /S /URI /URI (http://evil.example/) >>", flate=True)
+    assert "含有打开文件时自动执行的动作" in attachment_refused("对象流网址.pdf", uri)
 
 
 def test_a_pdf_that_cannot_be_checked_is_refused():
