@@ -20,10 +20,14 @@ import subprocess
 import sys
 import threading
 import zipfile
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core.errors import ValidationError
+
+if TYPE_CHECKING:
+    import duckdb
 
 FIELD = "Word 文件"
 ARTICLE = "第二十条"
@@ -46,7 +50,7 @@ class DocxLimits:
     memory_mb: int = 1_024
 
 
-def limits_from_settings(con) -> DocxLimits:
+def limits_from_settings(con: duckdb.DuckDBPyConnection) -> DocxLimits:
     """The office's settings for Word conversion (网站管理员 → 系统设置)."""
     from core import settings  # here, not at the top: the worker process must not load the database
 
@@ -156,7 +160,8 @@ def _timeout_rule(limits: DocxLimits) -> str:
     return f"转换超时({limits.seconds} 秒):文件内容过大或过于复杂{_SPLIT}"
 
 
-def _outcome(done: subprocess.CompletedProcess, limits: DocxLimits, refused: ValidationError):
+def _outcome(done: subprocess.CompletedProcess, limits: DocxLimits,
+             refused: ValidationError) -> tuple[str, list[str]]:
     if done.returncode == 0:
         result = json.loads(done.stdout)
         return result["html"], result["messages"]
@@ -175,7 +180,7 @@ def convert_bounded(data: bytes, limits: DocxLimits, refused: ValidationError) -
         raise refuse("其他 Word 文件正在转换,请稍后再试")
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "core.docx_worker", json.dumps(limits.__dict__)],
+            [sys.executable, "-m", "core.docx_worker", json.dumps(asdict(limits))],
             input=data, capture_output=True, timeout=limits.seconds, cwd=_ROOT, check=False)
     except subprocess.TimeoutExpired:  # run() has killed the child
         raise refuse(_timeout_rule(limits)) from None
