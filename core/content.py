@@ -21,6 +21,7 @@ from html.parser import HTMLParser
 import mammoth
 import nh3
 
+from core import active_content, docx_guard
 from core.errors import ValidationError
 from core.text import strip_controls
 
@@ -305,10 +306,27 @@ def _image_converter(skipped: list[str]) -> Callable:
     return convert
 
 
-def docx_to_html(data: bytes) -> tuple[str, list[str]]:
-    """Convert a .docx to clean body HTML; return (html, notes in Chinese for the user)."""
+def docx_refused() -> ValidationError:
+    return ValidationError(*_DOCX_REFUSED)
+
+
+def docx_to_html(data: bytes, limits: docx_guard.DocxLimits | None = None) -> tuple[str, list[str]]:
+    """Convert a .docx to clean body HTML; return (html, notes in Chinese for the user).
+
+    Checked against `limits` first, then converted in a bounded child process (core.docx_guard)."""
+    limits = limits or docx_guard.DocxLimits()
     if not data or not data.startswith(b"PK\x03\x04"):
-        raise ValidationError(*_DOCX_REFUSED)
+        raise docx_refused()
+    try:
+        with docx_guard.open_docx(data) as archive:
+            docx_guard.check_archive(archive, limits)
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise docx_refused() from exc
+    return docx_guard.convert_bounded(data, limits, docx_refused())
+
+
+def convert_docx(data: bytes) -> tuple[str, list[str]]:
+    """The conversion itself, without limits: only core.docx_worker calls it, in its bounded process."""
     skipped: list[str] = []
     try:
         result = mammoth.convert_to_html(
@@ -317,8 +335,10 @@ def docx_to_html(data: bytes) -> tuple[str, list[str]]:
             include_embedded_style_map=False,
             convert_image=_image_converter(skipped),
         )
+    except MemoryError:
+        raise  # the worker's memory bound (core.docx_guard) says so itself
     except Exception as exc:  # zipfile, XML and KeyError for a missing part all mean "not a docx"
-        raise ValidationError(*_DOCX_REFUSED) from exc
+        raise docx_refused() from exc
     messages = _translate_messages([m.message for m in result.messages])
     if skipped:
         kinds = "、".join(_unique(skipped))
@@ -431,6 +451,8 @@ def _check_zip_members(filename: str, ext: str, data: bytes) -> None:
         raise _refuse(f"“{filename}”已损坏,无法读取") from exc
     if not any(name == member or name.startswith(member) for name in names):
         raise _refuse(f"“{filename}”的内容与扩展名 .{ext} 不符")
+    if ext != "ofd" and active_content.zip_macros(names):
+        raise _refuse(f"“{filename}”含有宏(VBA 代码),属于可自动运行的内容,不能上传;请另存为不含宏的文档后上传")
 
 
 def _text_mime(filename: str, data: bytes) -> str:
@@ -445,7 +467,26 @@ def _text_mime(filename: str, data: bytes) -> str:
     raise _refuse(f"“{filename}”不是 UTF-8 或 GB18030 编码的文本")
 
 
-def _check_content(filename: str, ext: str, data: bytes) -> str:
+_RESAVE = "请用“另存为 PDF”或“打印为 PDF”重新生成后上传"
+
+
+def _check_active(filename: str, kind: str | None, data: bytes) -> None:
+    """Nothing in an attachment may run in a reader's browser or PDF reader (core.active_content)."""
+    if active_content.web_markup(data):
+        raise _refuse(f"“{filename}”的开头含有网页代码(如 <html>、<script>),浏览器可能把它当作网页运行,"
+                      "不能作为附件上传")
+    if kind == "pdf":
+        try:
+            found = active_content.pdf_active_content(data)
+        except active_content.Unreadable:
+            raise _refuse(f"“{filename}”中有无法检查的内容(无法确认不含脚本),{_RESAVE}") from None
+        if found:
+            raise _refuse(f"“{filename}”含有{found},属于可自动运行的内容,不能上传;{_RESAVE}")
+    elif kind == "ole" and active_content.ole_macros(data):
+        raise _refuse(f"“{filename}”含有宏(VBA 代码),属于可自动运行的内容,不能上传;请另存为不含宏的文档后上传")
+
+
+def _check_kind(filename: str, ext: str, data: bytes) -> str:
     if ext == "txt":
         return _text_mime(filename, data)
     expected = _EXPECTED.get(ext)
@@ -456,6 +497,12 @@ def _check_content(filename: str, ext: str, data: bytes) -> str:
             raise _refuse(f"“{filename}”的内容与扩展名 .{ext} 不符({what})")
         _check_zip_members(filename, ext, data)
     return _MIME.get(ext) or mimetypes.guess_type(f"x.{ext}")[0] or "application/octet-stream"
+
+
+def _check_content(filename: str, ext: str, data: bytes) -> str:
+    mime = _check_kind(filename, ext, data)
+    _check_active(filename, _EXPECTED.get(ext), data)
+    return mime
 
 
 def check_attachment(filename: str, data: bytes, allowed_ext: str | list[str], max_mb: int) -> str:

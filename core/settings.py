@@ -61,6 +61,13 @@ SETTINGS: tuple[Setting, ...] = (
             "一篇稿件正文(含嵌入正文的图片)的最大体积;超过的稿件不能保存、提交审批或迁移导入", 1),
     Setting("attachment_types", "pdf,doc,docx,xls,xlsx,ppt,pptx,wps,et,txt,zip,rar,jpg,jpeg,png,gif,ofd",
             str, "允许的附件类型", "以逗号分隔的扩展名"),
+    # Word files turned into 正文: a small file can unpack to hundreds of MB (第二十条)
+    Setting("word_max_mb", 100, int, "Word 文件展开后上限(MB)",
+            "上传的 Word 文件解压后的总大小超过该值即拒绝转换,防止“压缩炸弹”拖慢工作台(第二十条)", 1),
+    Setting("word_max_paragraphs", 20000, int, "Word 文件段落数上限(个)",
+            "Word 文件的段落(含表格中的段落)超过该数目即拒绝转换(第二十条)", 100),
+    Setting("word_convert_seconds", 60, int, "Word 转换时限(秒)",
+            "单个 Word 文件转换为正文的最长时间,超时即停止转换并提示(第二十条)", 5),
     Setting("site_url", "https://www.sxit.gov.cn", str, "网站地址", "门户的正式地址(第六条)"),
     Setting("site_name", "陕西省工业和信息化厅", str, "网站名称", "门户的中文名称(第六条)"),
     Setting("home_latest_items", 10, int, "首页“最新信息”条数",
