@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 import streamlit as st
 
-from core import attachments, columns, diff, workflow
+from core import attachments, columns, content, diff, workflow
 from core.errors import PortalError
 from pages import _messages, _shared
 
@@ -54,15 +56,18 @@ column = columns.get_column(con, article.column_id)
 st.divider()
 st.subheader(_shared.inert(article.title))
 chain_text = " → ".join(
-    ("**" if n == article.step else "") + workflow.ROLE_STEP_LABELS[r] + ("**" if n == article.step else "")
-    for n, r in enumerate(article.chain, start=1))
-# staff text is shown as typed: an officer's 信息来源 is no Markdown (no link or image can come out of it)
-plain = _shared.inert
-st.markdown(
-    f"牵头处室:{plain(division_names[article.lead_division_id])}"
-    + (f" · 协办:{plain('、'.join(division_names[d] for d in article.codivisions))}" if article.codivisions else "")
-    + f" · 栏目:{plain(column['name'])} · 重要程度:{article.importance} · 第 {article.revision} 版  \n"
-    f"信息来源:{plain(article.source)} · 工作结束日期:{article.work_ended_on or '未填'}  \n审批流程:{chain_text}")
+    (f"<strong>{label}</strong>" if n == article.step else label)
+    for n, label in enumerate((workflow.ROLE_STEP_LABELS[r] for r in article.chain), start=1))
+# staff text is shown as typed: escaped HTML, not Markdown (an officer's 信息来源 makes no link or image,
+# and no bare address is turned into a link)
+plain = html.escape
+codivisions = "、".join(division_names[d] for d in article.codivisions)
+st.html(
+    f"<p>牵头处室:{plain(division_names[article.lead_division_id])}"
+    + (f" · 协办:{plain(codivisions)}" if article.codivisions else "")
+    + f" · 栏目:{plain(column['name'])} · 重要程度:{plain(article.importance)} · 第 {article.revision} 版<br>"
+    f"信息来源:{plain(article.source)} · 工作结束日期:{article.work_ended_on or '未填'}<br>"
+    f"审批流程:{chain_text}</p>")
 
 # what the reviewer had seen before this visit stays the reference while they tick and comment
 seen_key = f"ap_seen_{article.id}_{article.revision}"
@@ -84,7 +89,8 @@ elif seen is None and article.revision > 1:
     st.caption(f"您第一次查看此稿件(已有 {article.revision} 个版本,可在下方「审批记录」中查看历次意见)。")
 
 with st.container(border=True):
-    st.html(f'<article class="preview">{article.body_html}</article>')
+    # cleaned again when shown: a body stored before the image rule met it (L2) fetches nothing from elsewhere
+    st.html(f'<article class="preview">{content.sanitize_html(article.body_html)}</article>')
 files = attachments.list_attachments(con, article.id)
 for item in files:
     st.download_button(f"📎 {item['filename']}", attachments.attachment_data(con, item["id"]), item["filename"],

@@ -3,15 +3,21 @@ images, L7 the losing side of a double approval, L8 attachments served so that b
 
 from __future__ import annotations
 
+import base64
+import http.server
 import threading
+from contextlib import contextmanager
 
 import pytest
 
 from core import accounts, workflow
+from core.content import sanitize_html
 from core.db import connect
 from core.errors import PortalError, StaleVersion
 from tests.apptest_helpers import app_as, open_page, texts
+from tests.browser import chromium, free_port, login, make_demo, servers, shot
 from tests.conftest import PASSWORD, make_org
+from tests.test_content import PNG
 from tests.test_page_approvals import button
 
 ALL_CHECKS = list(workflow.CHECKLIST)
@@ -85,3 +91,78 @@ def test_losing_head_on_the_page_is_told_someone_else_acted_first(tmp_path, con)
     assert "已批准。" not in seen
     events = workflow.history(connect(path), article.id)
     assert [e["actor"] for e in events if e["action"] == "approve"] == ["HEAD"]
+
+
+@pytest.mark.parametrize("source", [
+    "http://203.0.113.9/pixel.png", "https://203.0.113.9/pixel.png", "//203.0.113.9/pixel.png",
+    "/\\203.0.113.9/pixel.png", "/\t/203.0.113.9/pixel.png", "HTTP://203.0.113.9/pixel.png",
+    "&#104;ttp://203.0.113.9/pixel.png", "/&#47;203.0.113.9/pixel.png",
+])
+def test_body_images_from_other_hosts_are_dropped(source):
+    """L2: a body keeps only the pictures we hold (data: images, our own /files/ paths); a picture on
+    another host would be fetched by every reviewer's browser that opens the preview."""
+    clean = sanitize_html(f'<p>现场<img src="{source}" alt="外部"><img src="/files/3/现场.png" alt="本站">'
+                          f'<img src="data:image/png;base64,{base64.b64encode(PNG).decode()}" alt="上传"></p>')
+    assert "203.0.113.9" not in clean
+    assert '<img src="/files/3/现场.png" alt="本站">' in clean and 'alt="上传"' in clean
+
+
+class _Counting(http.server.BaseHTTPRequestHandler):
+    """Another host's web server: it records every request a browser makes to it."""
+
+    seen: list[str] = []
+
+    def do_GET(self):  # noqa: N802 (the standard library's name)
+        type(self).seen.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.end_headers()
+        self.wfile.write(PNG)
+
+    def log_message(self, *_args):
+        pass
+
+
+@contextmanager
+def external_host():
+    _Counting.seen = []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), _Counting)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", _Counting.seen
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_reviewer_browser_fetches_nothing_from_another_host(tmp_path):
+    """L2: an officer's 信息来源 written as a Markdown image and a body stored with a picture on another
+    host: the head's browser on 待我审批 shows the source as typed and requests nothing from that host."""
+    db_path = make_demo(tmp_path / "demo.duckdb")
+    with external_host() as (elsewhere, requests_seen):
+        con = connect(db_path)
+        head = accounts.find_user(con, "fzr_dzxx")
+        first = workflow.approval_queue(con, head)[0]
+        source = f"![来源]({elsewhere}/source.png)"
+        # as a body saved before the image rule (the rule drops it on save): the preview must not load it
+        body = (f'<p>正文第一段。</p><p><img src="{elsewhere}/body.png" alt="外部图片"></p>'
+                f'<p><img src="data:image/png;base64,{base64.b64encode(PNG).decode()}" alt="本站图片"></p>')
+        con.execute("UPDATE articles SET source = ?, body_html = ? WHERE id = ?", [source, body, first["id"]])
+        con.close()
+        with servers(db_path, tmp_path / "site") as (workbench, _), chromium() as browser:
+            warm = browser.new_page()  # the first run after a start (see app.py): warm up
+            warm.goto(workbench)
+            warm.get_by_label("用户名", exact=True).wait_for(timeout=60000)
+            warm.close()
+            page = browser.new_context(viewport={"width": 1400, "height": 1600}, locale="zh-CN").new_page()
+            login(page, workbench, "fzr_dzxx", "Demo-2026!sx")
+            page.get_by_role("link", name="待我审批").click()
+            page.get_by_text(f"信息来源:{source}").wait_for(timeout=60000)
+            own = page.locator('article.preview img[alt="本站图片"]')
+            own.wait_for(timeout=60000)
+            page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=own.element_handle(),
+                                   timeout=60000)
+            page.get_by_role("button", name="批准").wait_for(timeout=60000)
+            shot(page, "l2-approvals-no-external-images")
+            assert page.locator(f'img[src^="{elsewhere}"], a[href^="{elsewhere}"]').count() == 0
+        assert requests_seen == []
