@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import base64
 import http.server
+import re
+import ssl
 import threading
+import urllib.error
+import urllib.request
 from contextlib import contextmanager
 
 import pytest
@@ -17,6 +21,7 @@ from core.errors import PortalError, StaleVersion
 from tests.apptest_helpers import app_as, open_page, texts
 from tests.browser import chromium, free_port, login, make_demo, servers, shot
 from tests.conftest import PASSWORD, make_org
+from tests.test_browser_deploy import answers, new_page, nginx_in_front
 from tests.test_content import PNG
 from tests.test_page_approvals import button
 
@@ -166,3 +171,50 @@ def test_reviewer_browser_fetches_nothing_from_another_host(tmp_path):
             shot(page, "l2-approvals-no-external-images")
             assert page.locator(f'img[src^="{elsewhere}"], a[href^="{elsewhere}"]').count() == 0
         assert requests_seen == []
+
+
+def test_public_reaches_the_message_page_and_no_staff_page_behind_nginx(tmp_path):
+    """L9: behind deploy/nginx.conf a browser outside the intranet follows the portal's link
+    (/workbench/message) to the public message page and can use it, while the workbench stays closed to
+    it: /workbench/ answers 403, and a staff page or the sign-in asked for through the public's door
+    (the WebSocket is shared by all pages) shows only the public page."""
+    db_path = make_demo(tmp_path / "demo.duckdb")
+    site = tmp_path / "site"
+    with servers(db_path, site, base_path="workbench") as (direct, _), \
+            nginx_in_front(tmp_path, site, int(re.search(r":(\d+)/", direct).group(1)),
+                           intranet="10.0.0.0/8") as proxied, chromium() as browser:
+        assert not answers(proxied + "/workbench/_stcore/health")  # 403: this browser is the public
+        refusals: list[str] = []
+        citizen = new_page(browser, refusals, viewport={"width": 1200, "height": 1600})
+        citizen.goto(proxied + "/workbench/message")
+        citizen.get_by_role("heading", name="我要留言").wait_for(timeout=90000)
+        assert "/liuyan/" in citizen.url
+        picture = citizen.locator('[data-testid="stImage"] img').first
+        picture.wait_for(timeout=60000)
+        citizen.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=picture.element_handle(),
+                                  timeout=60000)
+        shot(citizen, "l9-public-message-page")
+        for asked in ("approvals", "login", "accounts_admin"):
+            probe = new_page(browser, refusals)
+            probe.goto(f"{proxied}/liuyan/{asked}")
+            probe.get_by_role("heading", name="我要留言").wait_for(timeout=90000)
+            assert probe.get_by_label("用户名", exact=True).count() == 0
+            assert probe.get_by_text("待我审批").count() == 0 and probe.get_by_text("退出登录").count() == 0
+            shot(probe, f"l9-public-asks-{asked}")
+            probe.close()
+        # a client that sends the door's mark itself on the staff door is still refused there
+        forged = urllib.request.Request(proxied + "/workbench/", headers={"X-Sxit-Entrance": "public"})
+        assert status(forged) == 403
+        citizen.wait_for_timeout(1000)
+    assert refusals == [], refusals
+
+
+def status(request: urllib.request.Request) -> int:
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    try:
+        with urllib.request.urlopen(request, context=context, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
