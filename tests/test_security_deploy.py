@@ -4,13 +4,18 @@ images, L7 the losing side of a double approval, L8 attachments served so that b
 from __future__ import annotations
 
 import base64
+import http.client
 import http.server
 import re
 import ssl
+import subprocess
+import sys
 import threading
 import urllib.error
+import urllib.parse
 import urllib.request
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -19,10 +24,11 @@ from core.content import sanitize_html
 from core.db import connect
 from core.errors import PortalError, StaleVersion
 from tests.apptest_helpers import app_as, open_page, texts
-from tests.browser import chromium, free_port, login, make_demo, servers, shot
+from tests.browser import ROOT, chromium, free_port, login, make_demo, servers, shot, wait_for
 from tests.conftest import PASSWORD, make_org
 from tests.test_browser_deploy import answers, new_page, nginx_in_front
 from tests.test_content import PNG
+from tests.test_deploy import nginx  # noqa: F401 (a fixture)
 from tests.test_page_approvals import button
 
 ALL_CHECKS = list(workflow.CHECKLIST)
@@ -218,3 +224,75 @@ def status(request: urllib.request.Request) -> int:
             return response.status
     except urllib.error.HTTPError as error:
         return error.code
+
+
+POLYGLOT = b"%PDF-1.4\n<html><body><script>document.title='ran'</script></body></html>\n%%EOF\n"
+ATTACHMENTS = ("/files/7/通知.html", "/files/7/报告.pdf", "/files/7/图.svg")
+
+
+def put_attachments(site: Path) -> None:
+    for path in ATTACHMENTS:
+        target = site / path.lstrip("/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(POLYGLOT)
+
+
+def assert_served_inert(headers) -> None:
+    assert headers["Content-Disposition"] == "attachment"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    csp = headers["Content-Security-Policy"]
+    assert "sandbox" in csp and "default-src 'none'" in csp and "script-src" not in csp
+
+
+def test_nginx_serves_attachments_as_inert_downloads(nginx, tmp_path):  # noqa: F811 (the fixture)
+    """L8: behind deploy/nginx.conf an attachment — an HTML/PDF polyglot named .html, .pdf or .svg — comes
+    as a download with nosniff and a sandbox policy; the `.html` rule of the portal's pages never takes it."""
+    put_attachments(tmp_path / "site")
+    for path in ATTACHMENTS:
+        response = status_and_headers(nginx + urllib.parse.quote(path))
+        assert response[0] == 200, path
+        assert_served_inert(response[1])
+
+
+def test_make_run_portal_serves_attachments_as_inert_downloads(tmp_path):
+    """L8: the portal server `make run` starts (scripts/serve_portal.py) sends attachments as downloads with
+    nosniff and a sandbox policy, also when the path reaches /files/ through dot segments."""
+    site = tmp_path / "site"
+    put_attachments(site)
+    (site / "index.html").write_text("<p>门户</p>", encoding="utf-8")
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "scripts/serve_portal.py", str(port), "--bind", "127.0.0.1",
+                               "--directory", str(site)], cwd=ROOT, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/", timeout=30)
+        for path in (*ATTACHMENTS, "/col/../files/7/通知.html", "/%66iles/7/通知.html"):
+            code, headers = raw_get(port, urllib.parse.quote(path, safe="/%."))
+            assert code == 200, path
+            assert_served_inert(headers)
+        code, headers = raw_get(port, "/index.html")
+        assert code == 200 and "Content-Disposition" not in headers and headers["X-Content-Type-Options"] == "nosniff"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def raw_get(port: int, path: str):
+    """The path sent exactly as written (urllib would not keep dot segments as a client may)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request("GET", path)
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    return response.status, response.headers
+
+
+def status_and_headers(url: str):
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    try:
+        with urllib.request.urlopen(url, context=context, timeout=10) as response:
+            return response.status, response.headers
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers
