@@ -296,3 +296,33 @@ def status_and_headers(url: str):
             return response.status, response.headers
     except urllib.error.HTTPError as error:
         return error.code, error.headers
+
+
+def test_sign_in_cookie_stays_with_the_workbench_over_https(tmp_path):
+    """L9: signed in through deploy/nginx.conf over https, the browser holds the re-authentication cookie
+    with Path=/workbench/, Secure and SameSite=Strict: it never goes to the portal's pages or the public's
+    door, nor over plain http, nor with a request another site starts."""
+    db_path = make_demo(tmp_path / "demo.duckdb")
+    site = tmp_path / "site"
+    with servers(db_path, site, base_path="workbench") as (direct, _), \
+            nginx_in_front(tmp_path, site, int(re.search(r":(\d+)/", direct).group(1))) as proxied, \
+            chromium() as browser:
+        warm = new_page(browser, [])  # the first run after a start (see app.py): warm up
+        warm.goto(proxied + "/workbench/")
+        warm.get_by_label("用户名", exact=True).wait_for(timeout=90000)
+        warm.close()
+        page = new_page(browser, [])
+        login(page, proxied + "/workbench/", "xxy_dzxx", "Demo-2026!sx")
+        for _ in range(300):
+            if any(c["name"] == "sxit_workbench" for c in page.context.cookies()):
+                break
+            page.wait_for_timeout(200)
+        cookie = next(c for c in page.context.cookies() if c["name"] == "sxit_workbench")
+        assert cookie["path"] == "/workbench/", cookie
+        assert cookie["secure"] is True and cookie["sameSite"] == "Strict", cookie
+        for elsewhere in ("/liuyan/", "/index.html", "/files/1/a.pdf"):
+            assert "sxit_workbench" not in {c["name"] for c in page.context.cookies(proxied + elsewhere)}
+        # the cookie still signs a new tab in (the re-authentication it is there for)
+        tab = page.context.new_page()
+        tab.goto(proxied + "/workbench/")
+        tab.get_by_text("退出登录").wait_for(timeout=90000)
