@@ -81,8 +81,8 @@ def cookie_options() -> dict:
     along from another site. It cannot be HttpOnly: the component writes and reads it in the browser
     (deploy/README.md says what compensates)."""
     base = str(st.get_option("server.baseUrlPath") or "").strip("/")
-    return {"path": f"/{base}/" if base else "/", "same_site": "strict",
-            "secure": (st.context.url or "").startswith("https:") or None}
+    https = (st.context.url or "").startswith("https:") or st.context.headers.get("X-Forwarded-Proto") == "https"
+    return {"path": f"/{base}/" if base else "/", "same_site": "strict", "secure": https or None}
 
 
 def keep_cookie() -> None:
