@@ -66,7 +66,7 @@ $(DB): | $(VENV)/.deps
 run: system-packages-run site
 	@echo "门户网站: http://localhost:$(PORTAL_PORT)/   工作台: http://localhost:$(WORKBENCH_PORT)/"
 	@trap 'kill 0' INT TERM EXIT; \
-	$(PY) -m http.server $(PORTAL_PORT) --bind 127.0.0.1 --directory $(SITE) & \
+	$(PY) scripts/serve_portal.py $(PORTAL_PORT) --bind 127.0.0.1 --directory $(SITE) & \
 	PORTAL_DB=$(DB) PORTAL_SITE=$(SITE) $(PY) -m streamlit run app.py --server.headless true \
 		--server.port $(WORKBENCH_PORT) --browser.gatherUsageStats false; \
 	wait

@@ -66,6 +66,25 @@ def establish(outcome: login.Outcome) -> None:
     _signin.done()
 
 
+ENTRANCE = "X-Sxit-Entrance"  # set by nginx on the public's door (deploy/nginx.conf, /liuyan/), never by a browser
+
+
+def public_entrance() -> bool:
+    """This tab came through the public's door: it gets the public pages only, no sign-in and no cookie.
+    The header is that of the WebSocket's opening request, which nginx sets (and clears on /workbench/)."""
+    return st.context.headers.get(ENTRANCE) == "public"
+
+
+def cookie_options() -> dict:
+    """The re-authentication cookie stays with the workbench: only its path (the portal and the public's
+    door share the origin behind nginx), only over https when the browser came by https, never sent
+    along from another site. It cannot be HttpOnly: the component writes and reads it in the browser
+    (deploy/README.md says what compensates)."""
+    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    https = (st.context.url or "").startswith("https:") or st.context.headers.get("X-Forwarded-Proto") == "https"
+    return {"path": f"/{base}/" if base else "/", "same_site": "strict", "secure": https or None}
+
+
 def keep_cookie() -> None:
     """Render the cookie writer on every signed-in run: a rerun that comes before the writer
     mounted (the cookie reader's first reply, a quick click) would otherwise leave the browser
@@ -75,7 +94,8 @@ def keep_cookie() -> None:
     cookie = st.session_state.get(COOKIE)
     if cookie and cookie["value"]:
         model = authenticator.cookie_controller.cookie_model
-        model.cookie_manager.set(model.cookie_name, cookie["value"], expires_at=cookie["expires"], key="set")
+        model.cookie_manager.set(model.cookie_name, cookie["value"], expires_at=cookie["expires"], key="set",
+                                 **cookie_options())
 
 
 def decide(outcome: login.Outcome) -> None:
@@ -194,6 +214,10 @@ def run() -> None:
     client = _shared.client()
     audit.set_client(client)
     audit.seal_if_pending(con)
+    if public_entrance():  # before the cookie component: nothing of a sign-in comes through this door
+        _shared.chinese_chrome()
+        open_page(st.navigation(public_pages(), position="hidden"), public_pages())
+        return
     # the library only keeps the cookie: passwords are checked in core.login, so it gets no hashes
     authenticator = stauth.Authenticate({"usernames": {}}, "sxit_workbench", _shared.cookie_key(), 1.0,
                                         auto_hash=False, login_sleep_time=0)

@@ -47,11 +47,16 @@ _ATTRIBUTES = {
 }
 _DATA_IMAGE = re.compile(r"data:image/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/=\s]*", re.IGNORECASE)
 _SCHEME = re.compile(r"^\s*([A-Za-z][A-Za-z0-9+.\-]*):")
+# a path on our own site (the portal's /files/…, or relative): no scheme, no host ("//host/x" and "\\host" are
+# another site to a browser), no blanks (browsers drop them: "/\t/host")
+_OWN_PATH = re.compile(r"(?!//)[^\s:\\]+")
 _DIMENSION = re.compile(r"\d{1,4}%?")
 _SPAN = re.compile(r"\d{1,3}")
 
 
 def _url_allowed(tag: str, value: str) -> bool:
+    if tag == "img":  # only pictures we hold: a reader's browser never fetches from another host (L2)
+        return _DATA_IMAGE.fullmatch(value.strip()) is not None or _OWN_PATH.fullmatch(value) is not None
     match = _SCHEME.match(value)
     if match is None:  # relative URL
         return True

@@ -30,10 +30,14 @@ class InvalidTransition(PortalError):
 class StaleVersion(PortalError):
     """Someone else acted on the item first (optimistic locking)."""
 
-    def __init__(self, what: str = "该稿件"):
-        super().__init__(
-            f"{what}已被他人更新,您的操作未执行。请刷新后查看最新内容再操作;您填写的内容仍保留在页面上。"
-        )
+    def __init__(self, what: str = "该稿件", acted: str | None = None, by: str = "他人"):
+        if acted is not None:  # a decision `by` someone took first ("" when it is not visible yet)
+            super().__init__(f"{what}已由{by}处理{f'({acted})' if acted else ''},您的操作未执行,请刷新后查看。"
+                             "您填写的内容仍保留在页面上。")
+        else:
+            super().__init__(
+                f"{what}已被他人更新,您的操作未执行。请刷新后查看最新内容再操作;您填写的内容仍保留在页面上。"
+            )
 
 
 class NotFound(PortalError):

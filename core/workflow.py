@@ -186,6 +186,29 @@ def _expect(article: Article, expected_version: int, states: set[str], action: s
             f"稿件当前为「{article.state_label}」,不能{action}(仅限:{allowed})")
 
 
+def _acted_first(con, article_id: int, actor) -> StaleVersion:
+    """The refusal for a decision on a version someone else has already moved on: it names who did
+    what, so the losing reviewer is not told (or led to believe) that the decision was theirs."""
+    last = row(con, """
+        SELECT e.created_at AS at, e.actor_id, u.display_name AS actor, e.action FROM workflow_events e
+        JOIN users u ON u.id = e.actor_id WHERE e.article_id = ? ORDER BY e.id DESC LIMIT 1""", [article_id])
+    if last is None or last["action"] in _BEFORE_REVIEW:
+        return StaleVersion(ARTICLE_NAME, "")  # the other decision is not committed yet
+    mine = last["actor_id"] == actor.id
+    done = f"{'' if mine else last['actor'] + ' '}于 {last['at']:%m月%d日 %H:%M} {ACTION_LABELS.get(last['action'], '处理')}"
+    return StaleVersion(ARTICLE_NAME, done, by="您在其他窗口" if mine else "他人")
+
+
+_BEFORE_REVIEW = {"create", "edit", "edit_restart", "submit"}
+
+
+def _decide(con, actor, article: Article, expected_version: int, action: str) -> None:
+    """A reviewer's decision (批准、退回、上报) is on the version they saw: a later one means someone acted first."""
+    if article.version != expected_version:
+        raise _acted_first(con, article.id, actor)
+    _expect(article, expected_version, {"pending"}, action)
+
+
 def _run(con, fn):
     """Run a transition in a transaction; a write-write conflict is someone acting first."""
     return run_versioned(con, fn, ARTICLE_NAME)
@@ -422,7 +445,7 @@ def approve(con: duckdb.DuckDBPyConnection, actor, article_id: int, expected_ver
     comment = clean_text(comment, multiline=True)
     overrides = {key: clean_text(reason, multiline=True) for key, reason in (overrides or {}).items()}
     article = get_article(con, article_id)
-    _expect(article, expected_version, {"pending"}, "审批")
+    _decide(con, actor, article, expected_version, "审批")
     require(actor, "article.approve", article)
     missing = [label for key, label in CHECKLIST.items() if key not in set(checklist or [])]
     if missing:
@@ -462,7 +485,10 @@ def approve(con: duckdb.DuckDBPyConnection, actor, article_id: int, expected_ver
             _notify_step(con, article, article.chain, article.step + 1,
                          f"{ROLE_STEP_LABELS[role]}已批准,请继续审批。")
 
-    _run(con, do)
+    try:
+        _run(con, do)
+    except StaleVersion:  # the other reviewer committed between our check and our write
+        raise _acted_first(con, article.id, actor) from None
     return get_article(con, article_id)
 
 
@@ -470,7 +496,7 @@ def return_article(con: duckdb.DuckDBPyConnection, actor, article_id: int, expec
                    comment: str) -> Article:
     """Send the item back to its author; the comment is required and goes into the e-mail."""
     article = get_article(con, article_id)
-    _expect(article, expected_version, {"pending"}, "退回")
+    _decide(con, actor, article, expected_version, "退回")
     require(actor, "article.return", article)
     comment = clean_text(comment, multiline=True)
     if not comment:
@@ -492,7 +518,7 @@ def escalate(con: duckdb.DuckDBPyConnection, actor, article_id: int, expected_ve
     """An approver who cannot decide passes the item one rung up the ladder (第十四条)."""
     comment = clean_text(comment, multiline=True)
     article = get_article(con, article_id)
-    _expect(article, expected_version, {"pending"}, "上报")
+    _decide(con, actor, article, expected_version, "上报")
     require(actor, "article.escalate", article)
     role = article.current_role
     rung = LADDER.index(role)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 import streamlit as st
 
-from core import attachments, columns, diff, workflow
+from core import attachments, columns, content, diff, workflow
 from core.errors import PortalError
 from pages import _messages, _shared
 
@@ -13,6 +15,22 @@ con = _shared.cursor()
 user = _shared.require_user(con)
 st.title("待我审批")
 _shared.show_flash()
+
+# (article id, version) the decision buttons were last drawn for: a decision is on what the reviewer saw
+SHOWN = "ap_shown"
+DECISIONS = {"ap_approve": lambda a, v: workflow.approve(con, user, a, v, []),
+             "ap_return": lambda a, v: workflow.return_article(con, user, a, v, "-"),
+             "ap_escalate": lambda a, v: workflow.escalate(con, user, a, v)}
+clicked = next((key for key in DECISIONS if st.session_state.get(key)), None)
+shown = st.session_state.get(SHOWN)
+if clicked and shown and workflow.get_article(con, shown[0]).version != shown[1]:
+    # someone acted first: core names who and what, instead of the item silently vanishing from the queue
+    try:
+        DECISIONS[clicked](*shown)
+    except PortalError as exc:
+        _shared.show_error(exc)
+    clicked = None
+    st.session_state.pop(SHOWN)
 
 queue = workflow.approval_queue(con, user)
 if not queue:
@@ -36,15 +54,20 @@ except PortalError as exc:
 division_names = columns.division_names(con)
 column = columns.get_column(con, article.column_id)
 st.divider()
-st.subheader(article.title)
+st.subheader(_shared.inert(article.title))
 chain_text = " → ".join(
-    ("**" if n == article.step else "") + workflow.ROLE_STEP_LABELS[r] + ("**" if n == article.step else "")
-    for n, r in enumerate(article.chain, start=1))
-st.markdown(
-    f"牵头处室:{division_names[article.lead_division_id]}"
-    + (f" · 协办:{'、'.join(division_names[d] for d in article.codivisions)}" if article.codivisions else "")
-    + f" · 栏目:{column['name']} · 重要程度:{article.importance} · 第 {article.revision} 版  \n"
-    f"信息来源:{article.source} · 工作结束日期:{article.work_ended_on or '未填'}  \n审批流程:{chain_text}")
+    (f"<strong>{label}</strong>" if n == article.step else label)
+    for n, label in enumerate((workflow.ROLE_STEP_LABELS[r] for r in article.chain), start=1))
+# staff text is shown as typed: escaped HTML, not Markdown (an officer's 信息来源 makes no link or image,
+# and no bare address is turned into a link)
+plain = html.escape
+codivisions = "、".join(division_names[d] for d in article.codivisions)
+st.html(
+    f"<p>牵头处室:{plain(division_names[article.lead_division_id])}"
+    + (f" · 协办:{plain(codivisions)}" if article.codivisions else "")
+    + f" · 栏目:{plain(column['name'])} · 重要程度:{plain(article.importance)} · 第 {article.revision} 版<br>"
+    f"信息来源:{plain(article.source)} · 工作结束日期:{article.work_ended_on or '未填'}<br>"
+    f"审批流程:{chain_text}</p>")
 
 # what the reviewer had seen before this visit stays the reference while they tick and comment
 seen_key = f"ap_seen_{article.id}_{article.revision}"
@@ -66,7 +89,8 @@ elif seen is None and article.revision > 1:
     st.caption(f"您第一次查看此稿件(已有 {article.revision} 个版本,可在下方「审批记录」中查看历次意见)。")
 
 with st.container(border=True):
-    st.html(f'<article class="preview">{article.body_html}</article>')
+    # cleaned again when shown: a body stored before the image rule met it (L2) fetches nothing from elsewhere
+    st.html(f'<article class="preview">{content.sanitize_html(article.body_html)}</article>')
 files = attachments.list_attachments(con, article.id)
 for item in files:
     st.download_button(f"📎 {item['filename']}", attachments.attachment_data(con, item["id"]), item["filename"],
@@ -115,13 +139,21 @@ def act(message: str, fn) -> None:
     st.rerun()
 
 
+# the version these buttons decide on: the one drawn in the run before the click
+version = shown[1] if shown and shown[0] == article.id else article.version
+st.session_state[SHOWN] = (article.id, article.version)
 actions = workflow.allowed_actions(con, user, article)
 buttons = st.columns(3)
-if "approve" in actions and buttons[0].button("批准", key="ap_approve", type="primary", width="stretch"):
-    act("已批准。", lambda: workflow.approve(con, user, article.id, article.version, ticked, comment,
+pressed = {
+    "ap_approve": "approve" in actions and buttons[0].button("批准", key="ap_approve", type="primary",
+                                                             width="stretch"),
+    "ap_return": "return" in actions and buttons[1].button("退回修改", key="ap_return", width="stretch"),
+    "ap_escalate": "escalate" in actions and buttons[2].button("上报上级审批", key="ap_escalate", width="stretch"),
+}
+if pressed["ap_approve"] and clicked:
+    act("已批准。", lambda: workflow.approve(con, user, article.id, version, ticked, comment,
                                           acknowledged=acknowledged, overrides=overrides))
-if "return" in actions and buttons[1].button("退回修改", key="ap_return", width="stretch"):
-    act("已退回,信息员会收到您的意见。",
-        lambda: workflow.return_article(con, user, article.id, article.version, comment))
-if "escalate" in actions and buttons[2].button("上报上级审批", key="ap_escalate", width="stretch"):
-    act("已上报。", lambda: workflow.escalate(con, user, article.id, article.version, comment))
+if pressed["ap_return"] and clicked:
+    act("已退回,信息员会收到您的意见。", lambda: workflow.return_article(con, user, article.id, version, comment))
+if pressed["ap_escalate"] and clicked:
+    act("已上报。", lambda: workflow.escalate(con, user, article.id, version, comment))

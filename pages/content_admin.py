@@ -1,7 +1,7 @@
 import pandas as pd
 import streamlit as st
 
-from core import accounts, columns, stats, workflow
+from core import accounts, columns, content, stats, workflow
 from core.errors import PortalError
 from pages import _messages, _shared
 
@@ -72,9 +72,9 @@ if seen_version != article.version:
 
 if article.live_revision:
     live = workflow.revision(con, article.id, article.live_revision)
-    with st.expander(f"线上版本内容(第 {article.live_revision} 版):{live['title']}"):
-        st.caption(f"栏目:{live['column_name']} · 来源:{live['source']}")
-        st.html(live["body_html"])
+    with st.expander(f"线上版本内容(第 {article.live_revision} 版):{_shared.inert(live['title'])}"):
+        st.caption(f"栏目:{_shared.inert(live['column_name'])} · 来源:{_shared.inert(live['source'])}")
+        st.html(content.sanitize_html(live["body_html"]))
 
 st.markdown("**处理记录**")
 events = workflow.history(con, article.id)

@@ -199,7 +199,7 @@ st.divider()
 if article is None:
     st.subheader("新建稿件")
 else:
-    st.subheader(f"#{article.id} {article.title}")
+    st.subheader(f"#{article.id} {_shared.inert(article.title)}")
     st.markdown(f"状态:**{article.state_label}** · 第 {article.revision} 版"
                 + (f" · 审批环节:第 {article.step} 步({workflow.ROLE_STEP_LABELS[article.current_role]})"
                    if article.current_role else "")
@@ -248,7 +248,7 @@ with right:
                 st.caption(note)
 
 with st.expander("预览", expanded=False):
-    st.markdown(f"### {st.session_state.ma_title}")
+    st.markdown(f"### {_shared.inert(st.session_state.ma_title)}")
     preview = content.sanitize_html(st.session_state.ma_body or "")
     if preview:
         st.html(f'<div class="preview">{preview}</div>')

@@ -43,7 +43,7 @@ def servers(db_path: Path, site_dir: Path, extra_env: dict[str, str] | None = No
     env = {**os.environ, "PORTAL_DB": str(db_path), "PORTAL_SITE": str(site_dir), "PORTAL_SCHEDULER": "0",
            **(extra_env or {})}
     site_dir.mkdir(parents=True, exist_ok=True)
-    portal = subprocess.Popen([sys.executable, "-m", "http.server", str(portal_port), "--bind", "127.0.0.1",
+    portal = subprocess.Popen([sys.executable, "scripts/serve_portal.py", str(portal_port), "--bind", "127.0.0.1",
                                "--directory", str(site_dir)], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     workbench = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",

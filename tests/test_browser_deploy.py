@@ -50,17 +50,18 @@ def answers(url: str) -> bool:
 
 
 @contextmanager
-def nginx_in_front(tmp_path: Path, site: Path, workbench_port: int):
-    """deploy/nginx.conf on loopback ports, the workbench open to 127.0.0.1; yields the https address."""
+def nginx_in_front(tmp_path: Path, site: Path, workbench_port: int, intranet: str = "127.0.0.1"):
+    """deploy/nginx.conf on loopback ports, the workbench open to `intranet` (127.0.0.1: this browser is
+    staff; 10.0.0.0/8: it is the public); yields the https address."""
     http_port, https_port = free_port(), free_port()
-    main = local_config(tmp_path, site, http_port, https_port, workbench_port, intranet="127.0.0.1")
+    main = local_config(tmp_path, site, http_port, https_port, workbench_port, intranet=intranet)
     check = subprocess.run([NGINX, "-t", "-c", str(main), "-p", str(tmp_path)], capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
     process = subprocess.Popen([NGINX, "-c", str(main), "-p", str(tmp_path)], stderr=subprocess.DEVNULL)
     url = f"https://127.0.0.1:{https_port}"
     try:
         for _ in range(300):
-            if answers(url + "/workbench/_stcore/health"):
+            if answers(url + "/liuyan/_stcore/health"):
                 break
             time.sleep(0.2)
         yield url
@@ -103,11 +104,19 @@ def test_workbench_behind_nginx_signs_in_keeps_the_cookie_and_shows_the_editor(d
                 break
             page.wait_for_timeout(200)
         assert "sxit_workbench" in {cookie["name"] for cookie in page.context.cookies()}, refusals
+        # issue 12, L9: the cookie stays with the workbench, over https only, never sent from another site
+        cookie = next(c for c in page.context.cookies() if c["name"] == "sxit_workbench")
+        assert cookie["path"] == "/workbench/" and cookie["secure"] and cookie["sameSite"] == "Strict", cookie
+        assert not cookie["httpOnly"]  # written by the component's script: see deploy/README.md
 
         go_to_my_articles(page)
         page.get_by_role("button", name=re.compile("新建稿件")).click()
         frame = page.frame_locator('iframe[title="正文编辑器"]')
-        frame.get_by_role("toolbar", name="正文格式工具栏").wait_for(timeout=60000)
+        try:
+            frame.get_by_role("toolbar", name="正文格式工具栏").wait_for(timeout=60000)
+        except PlaywrightTimeout:
+            shot(page, "deploy-editor-failed")
+            raise
         frame.locator(".tiptap").wait_for(timeout=60000)
         # a picture goes into the body as a data: image, drawn inside the editor's frame
         image = tmp_path / "现场.png"

@@ -137,3 +137,31 @@ def test_every_inline_script_the_workbench_serves_is_allowed_by_its_hash():
     assert needed <= set(script_src), sorted(needed - set(script_src))
     # nothing else inline is allowed: each hash in the policy belongs to one of these pages
     assert {source for source in script_src if source.startswith("'sha256-")} == needed
+
+
+def test_public_door_is_open_to_every_address_and_the_old_link_leads_there(nginx):
+    """Issue 12, L9: /liuyan/ is proxied for everyone (502 here: no workbench runs behind this nginx), the
+    portal's link /workbench/message leads to it with its query, and it carries the workbench's headers."""
+    response = fetch(nginx + "/liuyan/")
+    assert response.status == 502
+    assert "'unsafe-inline'" not in response.headers["Content-Security-Policy"].split("script-src")[1].split(";")[0]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    opener = urllib.request.build_opener(NoRedirect, urllib.request.HTTPSHandler(context=insecure()))
+    try:
+        opener.open(nginx + "/workbench/message?code=ABC", timeout=5)
+        raise AssertionError("no redirect")
+    except urllib.error.HTTPError as redirect:
+        assert redirect.code == 302 and redirect.headers["Location"].endswith("/liuyan/?code=ABC")
+    assert fetch(nginx + "/workbench/approvals").status == 403
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def insecure() -> ssl.SSLContext:
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context

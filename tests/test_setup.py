@@ -90,7 +90,7 @@ def test_ci_only_calls_make_test():
 
 def test_ports_are_chosen_on_the_command_line():
     steps = make_dry_run("run", "WORKBENCH_PORT=9601", "PORTAL_PORT=9600")
-    assert "http.server 9600" in steps and "--server.port 9601" in steps
+    assert "serve_portal.py 9600" in steps and "--server.port 9601" in steps
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "make run WORKBENCH_PORT=" in readme and "PORTAL_PORT=" in readme
 
