@@ -28,6 +28,8 @@ ALLOWED = {
     "icp", "smtp", "starttls", "totp", "sha", "ip", "url", "word", "excel", "https", "http",
     # the one command analysts and technical support type to open the notebooks (运行概览 says so)
     "make", "lab",
+    # the two key files technical support keeps apart from the backups and copies for a restore (备份)
+    "backup", "secrets", "key",
 }
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9_\-]*[A-Za-z0-9]|[A-Za-z]")
 CODE = re.compile(r"\b[a-z]+_[a-z_]+\b|\b[a-z]+:[\w-]+|\bNone\b|\bnan\b|\bNaT\b")
