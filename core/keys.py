@@ -95,23 +95,30 @@ def default_dir() -> Path:
     return default_path().parent
 
 
-def read_key(path: str | os.PathLike, create: bool) -> bytes | None:
-    """The 32-byte key in `path` (hex); made 0600 with O_EXCL when `create` and missing."""
+def key_file_text(path: str | os.PathLike, make=lambda: secrets.token_hex(32)) -> str:
+    """The text of the key file `path`, written by `make()` first when missing: 0600 from its first
+    byte, created exclusively (two processes starting at once must not write two keys)."""
     file = Path(path)
     if not file.exists():
-        if not create:
-            return None
         private_dir(file.parent, tighten=False)
-        try:  # create-exclusive: two processes starting at once must not write two keys
+        try:
             fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
             pass
         else:
             with os.fdopen(fd, "w", encoding="ascii") as out:
-                out.write(secrets.token_hex(32))
+                out.write(make())
     private_file(file)
+    return file.read_text(encoding="ascii").strip()
+
+
+def read_key(path: str | os.PathLike, create: bool) -> bytes | None:
+    """The 32-byte key in `path` (hex); made 0600 with O_EXCL when `create` and missing."""
+    file = Path(path)
+    if not file.exists() and not create:
+        return None
     try:
-        return bytes.fromhex(file.read_text(encoding="ascii").strip())
+        return bytes.fromhex(key_file_text(file))
     except ValueError:
         raise PortalError(f"密钥文件 {file} 已损坏(应为 64 位十六进制数字)") from None
 

@@ -12,7 +12,6 @@ import hashlib
 import hmac
 import ipaddress
 import math
-import os
 import secrets
 import threading
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from core import settings
+from core import keys, settings
 from core.db import transaction
 from core.errors import RateLimited
 
@@ -78,17 +77,7 @@ def secret(con: duckdb.DuckDBPyConnection) -> bytes:
         if path is None:
             key = secrets.token_bytes(32)
         else:
-            file = Path(path).parent / SECRET_FILE
-            if not file.exists():
-                # create-exclusive: two processes starting at once must not write two keys
-                try:
-                    fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-                except FileExistsError:
-                    pass
-                else:
-                    with os.fdopen(fd, "w", encoding="ascii") as out:
-                        out.write(secrets.token_hex(32))
-            key = bytes.fromhex(file.read_text(encoding="ascii").strip())
+            key = keys.read_key(Path(path).parent / SECRET_FILE, create=True)
         _secrets[path or ""] = key
         return key
 

@@ -13,7 +13,7 @@ import streamlit as st
 from streamlit import config
 from streamlit.runtime.pages_manager import PagesManager
 
-from core import accounts, notify
+from core import accounts, keys, notify
 from core.cli import init_database
 from core.db import connect, default_path
 from core.errors import PortalError
@@ -76,18 +76,7 @@ def cursor():
 
 def cookie_key() -> str:
     """Generated on first run into data/, never committed; at least 32 bytes (PyJWT)."""
-    path = Path(db_path()).parent / "cookie.key"
-    if not path.exists():
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        try:  # 0600 from its first byte, and one key when two sessions start at once
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "w", encoding="ascii") as out:
-                out.write(secrets.token_urlsafe(48))
-    path.chmod(0o600)
-    return path.read_text(encoding="ascii").strip()
+    return keys.key_file_text(Path(db_path()).parent / "cookie.key", lambda: secrets.token_urlsafe(48))
 
 
 def client() -> str | None:
