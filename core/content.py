@@ -17,6 +17,7 @@ import unicodedata
 import zipfile
 from collections.abc import Callable
 from html.parser import HTMLParser
+from urllib.parse import urlsplit
 
 import mammoth
 import nh3
@@ -185,6 +186,17 @@ def _flatten_deep(html: str) -> str:
         return match.group(0) if depth <= NESTING_MAX else ""
 
     return _NESTING.sub(visit, html)
+
+
+def own_site_paths(html: str, site_url: str) -> str:
+    """Pictures addressed by the site's own full address (an old site's pages: https://www.sxit.gov.cn/
+    files/a.png) as paths on it, so the cleaning keeps them; it keeps no other host's (issue 12, L2)."""
+    host = urlsplit(site_url or "").netloc
+    if not host or not html:
+        return html
+    own = re.compile(r"(<img\b[^>]*?\ssrc\s*=\s*[\"']?)(?:https?:)?//" + re.escape(host) + r"(?=[/\"'\s>])",
+                     re.IGNORECASE)
+    return own.sub(r"\1", html)
 
 
 def sanitize_html(html: str) -> str:

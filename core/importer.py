@@ -69,7 +69,7 @@ from pathlib import Path
 import duckdb
 
 from core import audit, settings
-from core.content import check_attachment, safe_filename, sanitize_html
+from core.content import check_attachment, own_site_paths, safe_filename, sanitize_html
 from core.db import rows, scalar, transaction
 from core.errors import ValidationError
 from core.progress import Progress
@@ -378,12 +378,13 @@ class _Checker:
 
     def __init__(self, now: dt.datetime, latest_work_end: dt.date, screen: _Screen | None,
                  known: dict[tuple[str, str], str] | None = None,
-                 body_max_mb: int = settings.BY_NAME[BODY_SETTING].default):
+                 body_max_mb: int = settings.BY_NAME[BODY_SETTING].default, own_site: str = ""):
         self.now = now
         self.latest_work_end = latest_work_end
         self.screen = screen
         self.known = known or {}  # what earlier imports brought in
         self.body_max_mb = body_max_mb
+        self.own_site = own_site  # the portal's address: an old page's pictures on it stay (as paths)
 
     @staticmethod
     def _text(item: dict, key: str, required: bool = True) -> str:
@@ -478,7 +479,7 @@ class _Checker:
                 [normalise(column), title, published_at.isoformat(), raw_body]).encode("utf-8")).hexdigest()
             keys = [("fingerprint", digest[:32])]
         check_duplicate(self.known, keys)  # before the costly part: a re-run is quick
-        body = sanitize_html(raw_body)
+        body = sanitize_html(own_site_paths(raw_body, self.own_site))
         if not html.unescape(re.sub(r"<[^>]*>", "", body)).strip() and "<img" not in body:
             raise LineError("invalid", "body_html", "清理(去除脚本、样式等)后正文为空")
         listed = item.get("attachments") or []
@@ -520,14 +521,14 @@ def _exit_with(parent: int) -> None:
 
 
 def _start_worker(now: dt.datetime, latest_work_end: dt.date, screening: bool, lexicon: bytes | None,
-                  known: dict[tuple[str, str], str], body_max_mb: int) -> None:
+                  known: dict[tuple[str, str], str], body_max_mb: int, own_site: str) -> None:
     global _WORKER
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops the pool
     threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True).start()
     screen = None
     if screening:
         screen = _Screen(screen_function(), pickle.loads(lexicon) if lexicon is not None else None)
-    _WORKER = _Checker(now, latest_work_end, screen, known, body_max_mb)
+    _WORKER = _Checker(now, latest_work_end, screen, known, body_max_mb, own_site)
 
 
 def _check_in_worker(chunk: list[tuple[int, bytes]]) -> list:
@@ -551,6 +552,7 @@ class _Importer:
         self.types = settings.get(con, "attachment_types")
         self.max_mb = settings.get(con, "attachment_max_mb")
         self.body_max_mb = settings.get(con, BODY_SETTING)
+        self.own_site = settings.get(con, "site_url")
         self.system_id: int | None = scalar(con, "SELECT id FROM users WHERE username = 'system'")
         if self.system_id is None and not dry_run:
             raise ValidationError("系统账号", "数据库缺少系统账号 system,请先运行 python -m core init")
@@ -958,7 +960,8 @@ def _checked(importer: _Importer, path: Path, workers: int) -> Iterator[tuple[in
     """Every line checked without the database, in file order: in worker processes (the other
     core does the cleaning and screening while this one writes) or here."""
     known = dict(importer.known)  # as the run starts: the lines of this run are checked here, in order
-    checker = _Checker(importer.now, importer.latest_work_end, importer.screen, known, importer.body_max_mb)
+    checker = _Checker(importer.now, importer.latest_work_end, importer.screen, known, importer.body_max_mb,
+                       importer.own_site)
     if workers <= 1:
         for chunk in _chunks(path):
             yield from checker.check_chunk(chunk)
@@ -972,7 +975,7 @@ def _checked(importer: _Importer, path: Path, workers: int) -> Iterator[tuple[in
     # spawn, not fork: the parent holds DuckDB's threads and file
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker,
                                initargs=(importer.now, importer.latest_work_end, screen is not None, lexicon, known,
-                                         importer.body_max_mb))
+                                         importer.body_max_mb, importer.own_site))
     try:
         pending: deque = deque()
         for chunk in _chunks(path):

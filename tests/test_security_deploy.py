@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import http.client
 import http.server
+import json
 import re
 import ssl
 import subprocess
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from core import accounts, workflow
+from core import accounts, importer, workflow
 from core.content import sanitize_html
 from core.db import connect
 from core.errors import PortalError, StaleVersion
@@ -116,6 +117,24 @@ def test_body_images_from_other_hosts_are_dropped(source):
                           f'<img src="data:image/png;base64,{base64.b64encode(PNG).decode()}" alt="上传"></p>')
     assert "203.0.113.9" not in clean
     assert '<img src="/files/3/现场.png" alt="本站">' in clean and 'alt="上传"' in clean
+
+
+def test_an_old_sites_pictures_on_our_own_address_stay_as_paths_when_imported(con, org, tmp_path):
+    """L2: importing an old site keeps the pictures its pages address by the portal's own full address
+    (as paths on the site), while a picture on any other host — a look-alike name included — is dropped."""
+    item = {"id": "old-1", "column": "工作动态", "division": "电子信息处", "title": "迁移稿件:现场图片",
+            "body_html": '<p>现场<img src="https://www.sxit.gov.cn/files/2019/a.png" alt="本站旧址">'
+                         '<img src="//WWW.SXIT.GOV.CN/files/2019/b.png" alt="本站无协议">'
+                         '<img src="https://www.sxit.gov.cn.203.0.113.9.nip.io/c.png" alt="仿冒">'
+                         '<img src="http://203.0.113.9/d.png" alt="外部"></p>',
+            "source": "电子信息处", "work_end_date": "2021-03-01", "published_at": "2021-03-02T10:15:00"}
+    path = tmp_path / "old.jsonl"
+    path.write_text(json.dumps(item, ensure_ascii=False) + "\n", encoding="utf-8")
+    result = importer.import_jsonl(con, path)
+    assert result.imported == 1, result.problems
+    body = con.execute("SELECT body_html FROM articles WHERE title = '迁移稿件:现场图片'").fetchone()[0]
+    assert '<img src="/files/2019/a.png" alt="本站旧址">' in body and 'src="/files/2019/b.png"' in body
+    assert "203.0.113.9" not in body and "仿冒" not in body
 
 
 class _Counting(http.server.BaseHTTPRequestHandler):
