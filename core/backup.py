@@ -533,9 +533,7 @@ def _bring_secrets_key(key_file: str | Path | None, target: Path) -> None:
     source = (Path(key_file).parent if key_file else keys.default_dir()) / keys.SECRETS_KEY
     copy = target.parent / keys.SECRETS_KEY
     if source.is_file() and not copy.exists() and source.resolve() != copy.resolve():
-        fd = os.open(copy, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as out:
-            out.write(source.read_bytes())
+        keys.key_file_text(copy, lambda: source.read_text(encoding="ascii"))
 
 
 # ---------------------------------------------------------------- retention and listing
