@@ -149,7 +149,8 @@ def create_backup(con: duckdb.DuckDBPyConnection, dest: str | Path | None = None
         else:
             manifest["site"] = None
         manifest["files"] = _files(work)
-        _write_manifest(work, _sign(json.loads(json.dumps(manifest, default=str)), key_dir(con)))
+        manifest = _sign(json.loads(json.dumps(manifest, default=str)), key_dir(con))
+        (work / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
         for path in work.rglob("*"):
             (keys.private_dir if path.is_dir() else keys.private_file)(path)
         final = dest / name
@@ -182,13 +183,6 @@ def _sign(manifest: dict, folder: Path) -> dict:
     _, key = keys.backup_key(folder, create=True)
     manifest["signature"] = {"alg": MAC_ALG, "key_id": keys.key_id(key), "mac": keys.manifest_mac(key, manifest)}
     return manifest
-
-
-def _write_manifest(folder: Path, manifest: dict) -> None:
-    target = folder / MANIFEST
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        out.write(json.dumps(manifest, ensure_ascii=False, indent=1))
 
 
 def _export(con: duckdb.DuckDBPyConnection, target: Path) -> dict:
