@@ -180,7 +180,7 @@ def key_dir(con: duckdb.DuckDBPyConnection) -> Path:
 
 
 def _sign(manifest: dict, folder: Path) -> dict:
-    _, key = keys.backup_key(folder, create=True)
+    key = keys.read_key(folder / keys.BACKUP_KEY, create=True)
     manifest["signature"] = {"alg": MAC_ALG, "key_id": keys.key_id(key), "mac": keys.manifest_mac(key, manifest)}
     return manifest
 

@@ -192,12 +192,6 @@ def encrypt_at_rest(con: duckdb.DuckDBPyConnection) -> int:
 
 # ---------------------------------------------------------------- backup manifests
 
-def backup_key(folder: str | os.PathLike | None, create: bool) -> tuple[Path, bytes | None]:
-    """(the key file, its key or None when missing) of the data folder `folder`."""
-    file = Path(folder or default_dir()) / BACKUP_KEY
-    return file, read_key(file, create)
-
-
 def key_id(key: bytes) -> str:
     """A short public name of a key, so a refusal can say "another key" rather than "tampered"."""
     return hashlib.sha256(b"sxit-portal backup key id\0" + key).hexdigest()[:16]
