@@ -526,13 +526,12 @@ def _lookups(con, refs: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
         marks = ", ".join("?" * len(names))
         found |= {("user", u): d for u, d in con.execute(
             f"SELECT username, display_name FROM users WHERE username IN ({marks})", names).fetchall()}
-    people = sorted({int(i) for k, i in refs if k in ("person", "division") and i.isdigit()})
+    # division ids (处室=N as well as division:N) are named by the OBJECT_KINDS query above
+    people = sorted({int(i) for k, i in refs if k == "person" and i.isdigit()})
     if people:
         marks = ", ".join("?" * len(people))
         found |= {("person", str(i)): d for i, d in con.execute(
             f"SELECT id, display_name FROM users WHERE id IN ({marks})", people).fetchall()}
-        found |= {("division", str(i)): d for i, d in con.execute(
-            f"SELECT id, name FROM divisions WHERE id IN ({marks})", people).fetchall()}
     return found
 
 
