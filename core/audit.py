@@ -526,13 +526,12 @@ def _lookups(con, refs: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
         marks = ", ".join("?" * len(names))
         found |= {("user", u): d for u, d in con.execute(
             f"SELECT username, display_name FROM users WHERE username IN ({marks})", names).fetchall()}
-    people = sorted({int(i) for k, i in refs if k in ("person", "division") and i.isdigit()})
+    # division ids (处室=N as well as division:N) are named by the OBJECT_KINDS query above
+    people = sorted({int(i) for k, i in refs if k == "person" and i.isdigit()})
     if people:
         marks = ", ".join("?" * len(people))
         found |= {("person", str(i)): d for i, d in con.execute(
             f"SELECT id, display_name FROM users WHERE id IN ({marks})", people).fetchall()}
-        found |= {("division", str(i)): d for i, d in con.execute(
-            f"SELECT id, name FROM divisions WHERE id IN ({marks})", people).fetchall()}
     return found
 
 
@@ -573,6 +572,8 @@ _PERSON = re.compile(r"(?:个人|user_id)=(\d+)")
 _DIVISION = re.compile(r"(?:处室|division|division_id)=(\d+)")
 _WORDS = {"division=None": "处室:无", "True": "是", "False": "否", "None": "无", "roles=": "角色:", "roles": "角色", "active=是": "启用", "active=否": "停用",
           "sha256=": "校验值 "}
+# compiled once, in order (「active=是」 is met after True became 是)
+_WORD_RULES = [(re.compile(rf"(?<![A-Za-z]){re.escape(word)}(?![A-Za-z])"), label) for word, label in _WORDS.items()]
 
 
 def _states_for(action: str) -> dict[str, str]:
@@ -625,8 +626,8 @@ def _plain(action: str, text: str, names: dict) -> str:
         if text.startswith(f"{code};") or text.startswith(f"{code}:"):
             text = label + ";" + text[len(code) + 1:]
     text = re.sub(r"\b([a-z_]+):", lambda m: columns.FIELD_LABELS.get(m.group(1), m.group(1)) + ":", text)
-    for word, label in _WORDS.items():
-        text = re.sub(rf"(?<![A-Za-z]){re.escape(word)}(?![A-Za-z])", label, text)
+    for pattern, label in _WORD_RULES:
+        text = pattern.sub(label, text)
     return re.sub(r"(\d) B\b", r"\1 字节", text)
 
 

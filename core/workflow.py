@@ -186,7 +186,7 @@ def _expect(article: Article, expected_version: int, states: set[str], action: s
             f"稿件当前为「{article.state_label}」,不能{action}(仅限:{allowed})")
 
 
-def _acted_first(con, article_id: int, actor) -> StaleVersion:
+def acted_first(con, article_id: int, actor) -> StaleVersion:
     """The refusal for a decision on a version someone else has already moved on: it names who did
     what, so the losing reviewer is not told (or led to believe) that the decision was theirs."""
     last = row(con, """
@@ -205,7 +205,7 @@ _BEFORE_REVIEW = {"create", "edit", "edit_restart", "submit"}
 def _decide(con, actor, article: Article, expected_version: int, action: str) -> None:
     """A reviewer's decision (批准、退回、上报) is on the version they saw: a later one means someone acted first."""
     if article.version != expected_version:
-        raise _acted_first(con, article.id, actor)
+        raise acted_first(con, article.id, actor)
     _expect(article, expected_version, {"pending"}, action)
 
 
@@ -488,7 +488,7 @@ def approve(con: duckdb.DuckDBPyConnection, actor, article_id: int, expected_ver
     try:
         _run(con, do)
     except StaleVersion:  # the other reviewer committed between our check and our write
-        raise _acted_first(con, article.id, actor) from None
+        raise acted_first(con, article.id, actor) from None
     return get_article(con, article_id)
 
 

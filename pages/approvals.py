@@ -18,18 +18,12 @@ _shared.show_flash()
 
 # (article id, version) the decision buttons were last drawn for: a decision is on what the reviewer saw
 SHOWN = "ap_shown"
-DECISIONS = {"ap_approve": lambda a, v: workflow.approve(con, user, a, v, []),
-             "ap_return": lambda a, v: workflow.return_article(con, user, a, v, "-"),
-             "ap_escalate": lambda a, v: workflow.escalate(con, user, a, v)}
-clicked = next((key for key in DECISIONS if st.session_state.get(key)), None)
+clicked = any(st.session_state.get(key) for key in ("ap_approve", "ap_return", "ap_escalate"))
 shown = st.session_state.get(SHOWN)
 if clicked and shown and workflow.get_article(con, shown[0]).version != shown[1]:
     # someone acted first: core names who and what, instead of the item silently vanishing from the queue
-    try:
-        DECISIONS[clicked](*shown)
-    except PortalError as exc:
-        _shared.show_error(exc)
-    clicked = None
+    _shared.show_error(workflow.acted_first(con, shown[0], user))
+    clicked = False
     st.session_state.pop(SHOWN)
 
 queue = workflow.approval_queue(con, user)
