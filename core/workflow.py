@@ -485,11 +485,17 @@ def approve(con: duckdb.DuckDBPyConnection, actor, article_id: int, expected_ver
             _notify_step(con, article, article.chain, article.step + 1,
                          f"{ROLE_STEP_LABELS[role]}已批准,请继续审批。")
 
+    _run_decision(con, article, actor, do)
+    return get_article(con, article_id)
+
+
+def _run_decision(con: duckdb.DuckDBPyConnection, article: Article, actor, do) -> None:
+    """A reviewer's decision: when another reviewer committed between our check and our write, say
+    who acted first (第十四条's steps are one decision each), not a bare version refusal."""
     try:
         _run(con, do)
-    except StaleVersion:  # the other reviewer committed between our check and our write
+    except StaleVersion:
         raise acted_first(con, article.id, actor) from None
-    return get_article(con, article_id)
 
 
 def return_article(con: duckdb.DuckDBPyConnection, actor, article_id: int, expected_version: int,
@@ -509,7 +515,7 @@ def return_article(con: duckdb.DuckDBPyConnection, actor, article_id: int, expec
         _notify_author(con, article, "article.returned", "稿件被退回",
                        f"{actor.display_name}({ROLE_STEP_LABELS[role]})退回了稿件。\n退回意见:{comment}")
 
-    _run(con, do)
+    _run_decision(con, article, actor, do)
     return get_article(con, article_id)
 
 
@@ -536,7 +542,7 @@ def escalate(con: duckdb.DuckDBPyConnection, actor, article_id: int, expected_ve
                      f"{actor.display_name}({ROLE_STEP_LABELS[role]})将稿件上报,请审批。"
                      + (f"\n说明:{comment}" if comment else ""))
 
-    _run(con, do)
+    _run_decision(con, article, actor, do)
     return get_article(con, article_id)
 
 
