@@ -93,7 +93,7 @@ def clean_text(value: Any, *, multiline: bool = False) -> str:
         return ""
     if isinstance(value, bytes):
         value = value.decode("utf-8", errors="replace")
-    text = unicodedata.normalize("NFC", _SURROGATE.sub("\ufffd", str(value)))
+    text = unicodedata.normalize("NFC", str(value))  # lone surrogates: strip_controls makes them U+FFFD
     text = strip_format(strip_controls(text.replace("\u2028", "\n").replace("\u2029", "\n")))
     if multiline:
         return re.sub(r"\n{3,}", "\n\n", text).strip()
