@@ -457,6 +457,9 @@ def _extension(filename: str) -> str:
     return ext.lower()
 
 
+_MACROS = "含有宏(VBA 代码),属于可自动运行的内容,不能上传;请另存为不含宏的文档后上传"
+
+
 def _check_zip_members(filename: str, ext: str, data: bytes) -> None:
     member = _ZIP_MEMBER.get(ext)
     if member is None:
@@ -469,7 +472,7 @@ def _check_zip_members(filename: str, ext: str, data: bytes) -> None:
     if not any(name == member or name.startswith(member) for name in names):
         raise _refuse(f"“{filename}”的内容与扩展名 .{ext} 不符")
     if ext != "ofd" and active_content.zip_macros(names):
-        raise _refuse(f"“{filename}”含有宏(VBA 代码),属于可自动运行的内容,不能上传;请另存为不含宏的文档后上传")
+        raise _refuse(f"“{filename}”{_MACROS}")
 
 
 def _text_mime(filename: str, data: bytes) -> str:
@@ -500,7 +503,7 @@ def _check_active(filename: str, kind: str | None, data: bytes) -> None:
         if found:
             raise _refuse(f"“{filename}”含有{found},属于可自动运行的内容,不能上传;{_RESAVE}")
     elif kind == "ole" and active_content.ole_macros(data):
-        raise _refuse(f"“{filename}”含有宏(VBA 代码),属于可自动运行的内容,不能上传;请另存为不含宏的文档后上传")
+        raise _refuse(f"“{filename}”{_MACROS}")
 
 
 def _check_kind(filename: str, ext: str, data: bytes) -> str:

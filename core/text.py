@@ -11,6 +11,7 @@ Every write path of text cleans it here, on the way in.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -24,8 +25,6 @@ TAGS = range(0xE0020, 0xE0080)  # emoji tag characters: a subdivision flag is a 
 # letters and symbols that draw as a blank: kept as typed, never counted as something written
 BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 UNSEEN = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp", "Mn", "Me", "Cs"})  # categories a reader cannot see on their own
-_FORMAT = re.compile("[" + "".join(re.escape(chr(c)) for c in range(0x110000)
-                                   if unicodedata.category(chr(c)) == "Cf") + "]")
 _SURROGATE = re.compile("[\ud800-\udfff]")  # halves of a broken encoding: not storable as UTF-8
 # C0 and C1 controls (category Cc) except tab and line feed, and the two noncharacters XML refuses
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
@@ -60,12 +59,21 @@ def _kept_format(text: str, index: int) -> bool:
     return False
 
 
+@functools.cache
+def _format_chars() -> re.Pattern:
+    """Any format character (Cf). Built on first use, not on import: the scan of every code point takes
+    0.3 s, which each process importing core.text (the docx worker, the CLI) would otherwise pay."""
+    return re.compile("[" + "".join(re.escape(chr(c)) for c in range(0x110000)
+                                    if unicodedata.category(chr(c)) == "Cf") + "]")
+
+
 def strip_format(text: str) -> str:
     """Text without format characters (Cf), except those inside emoji (see _kept_format)."""
-    if not _FORMAT.search(text):
+    fmt = _format_chars()
+    if not fmt.search(text):
         return text
     return "".join(char for index, char in enumerate(text)
-                   if not _FORMAT.match(char) or _kept_format(text, index))
+                   if not fmt.match(char) or _kept_format(text, index))
 
 
 def visible_length(text: str) -> int:
@@ -85,7 +93,7 @@ def clean_text(value: Any, *, multiline: bool = False) -> str:
         return ""
     if isinstance(value, bytes):
         value = value.decode("utf-8", errors="replace")
-    text = unicodedata.normalize("NFC", _SURROGATE.sub("\ufffd", str(value)))
+    text = unicodedata.normalize("NFC", str(value))  # lone surrogates: strip_controls makes them U+FFFD
     text = strip_format(strip_controls(text.replace("\u2028", "\n").replace("\u2029", "\n")))
     if multiline:
         return re.sub(r"\n{3,}", "\n\n", text).strip()
