@@ -236,13 +236,11 @@ def unlock(con: duckdb.DuckDBPyConnection, username: str) -> bool:
     """Remove every lock and count of `username`, on every address (the office's 解除锁定, a password
     reset; the caller records the audit row). False when there was nothing to lift."""
     name = _normal(username)
-    held = row(con, """SELECT (SELECT count(*) FROM login_failures WHERE username = ?)
-                            + (SELECT count(*) FROM login_clients WHERE username = ? AND failures > 0) AS n""",
-               [name, name])["n"]
-    con.execute("DELETE FROM login_failures WHERE username = ?", [name])
-    con.execute("UPDATE login_clients SET failures = 0, locked_until = NULL, last_failure_at = NULL "
-                "WHERE username = ? AND failures > 0", [name])
-    return bool(held)
+    # DuckDB answers a DELETE or UPDATE with the number of rows it changed
+    deleted = con.execute("DELETE FROM login_failures WHERE username = ?", [name]).fetchone()[0]
+    reset = con.execute("UPDATE login_clients SET failures = 0, locked_until = NULL, last_failure_at = NULL "
+                        "WHERE username = ? AND failures > 0", [name]).fetchone()[0]
+    return bool(deleted or reset)
 
 
 # ---------------------------------------------------------------- the steps
