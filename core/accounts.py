@@ -122,7 +122,7 @@ def _validate_new_account(con, username: str, display_name: str, roles: list[str
         raise ValidationError("用户名", "须以小写字母开头,3–32 位小写字母、数字或 . _ -")
     if row(con, "SELECT 1 AS x FROM users WHERE username = ?", [username]):
         raise ValidationError("用户名", f"「{username}」已被使用,账号不得共用", "第二十二条")
-    if not clean_text(display_name):
+    if not display_name:  # cleaned by create_user, its only caller
         raise ValidationError("姓名", "必填")
     if not roles:
         raise ValidationError("角色", "至少选择一个角色")
