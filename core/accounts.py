@@ -122,7 +122,7 @@ def _validate_new_account(con, username: str, display_name: str, roles: list[str
         raise ValidationError("用户名", "须以小写字母开头,3–32 位小写字母、数字或 . _ -")
     if row(con, "SELECT 1 AS x FROM users WHERE username = ?", [username]):
         raise ValidationError("用户名", f"「{username}」已被使用,账号不得共用", "第二十二条")
-    if not clean_text(display_name):
+    if not display_name:  # cleaned by create_user, its only caller
         raise ValidationError("姓名", "必填")
     if not roles:
         raise ValidationError("角色", "至少选择一个角色")
@@ -427,7 +427,9 @@ def credentials(con: duckdb.DuckDBPyConnection) -> dict:
 
 def list_users(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """Accounts for the office's list, without any hash."""
-    return rows(con, """
+    from core.login import LOCKS_SQL
+
+    return rows(con, f"""
         SELECT u.id, u.username AS 用户名, u.display_name AS 姓名, d.name AS 所属处室,
                string_agg(r.role, ',' ORDER BY r.role) AS roles, u.email AS 电子邮箱,
                u.active AS 启用, u.must_change_password AS 待改初始密码,
@@ -435,9 +437,7 @@ def list_users(con: duckdb.DuckDBPyConnection) -> list[dict]:
                t.user_id IS NOT NULL AS 动态口令
         FROM users u LEFT JOIN divisions d ON d.id = u.division_id
         LEFT JOIN user_roles r ON r.user_id = u.id
-        LEFT JOIN (SELECT username, max(locked_until) AS locked_until FROM (
-                       SELECT username, locked_until FROM login_failures
-                       UNION ALL SELECT username, locked_until FROM login_clients) GROUP BY username) f
+        LEFT JOIN (SELECT username, max(locked_until) AS locked_until FROM ({LOCKS_SQL}) GROUP BY username) f
                ON f.username = u.username
         LEFT JOIN user_totp t ON t.user_id = u.id
         WHERE u.username <> 'system'

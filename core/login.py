@@ -223,12 +223,15 @@ def _clear_failures(con, name: str, key: str, now: dt.datetime) -> None:
                 "last_success_at) VALUES (?, ?, 0, NULL, NULL, ?)", [name, key, now])
 
 
+# every lock of every name, per address and account-wide (also read by accounts.list_users)
+LOCKS_SQL = ("SELECT username, locked_until FROM login_failures "
+             "UNION ALL SELECT username, locked_until FROM login_clients")
+
+
 def locked_until(con: duckdb.DuckDBPyConnection, username: str, now: dt.datetime | None = None) -> dt.datetime | None:
     """The latest lock on `username` still running, on any address or account-wide (None: none)."""
-    found = row(con, """SELECT max(locked_until) AS until FROM (
-                            SELECT locked_until FROM login_failures WHERE username = ?
-                            UNION ALL SELECT locked_until FROM login_clients WHERE username = ?)
-                        WHERE locked_until > ?""", [username, username, now or dt.datetime.now()])
+    found = row(con, f"SELECT max(locked_until) AS until FROM ({LOCKS_SQL}) WHERE username = ? AND locked_until > ?",
+                [username, now or dt.datetime.now()])
     return found["until"] if found else None
 
 
@@ -236,13 +239,11 @@ def unlock(con: duckdb.DuckDBPyConnection, username: str) -> bool:
     """Remove every lock and count of `username`, on every address (the office's 解除锁定, a password
     reset; the caller records the audit row). False when there was nothing to lift."""
     name = _normal(username)
-    held = row(con, """SELECT (SELECT count(*) FROM login_failures WHERE username = ?)
-                            + (SELECT count(*) FROM login_clients WHERE username = ? AND failures > 0) AS n""",
-               [name, name])["n"]
-    con.execute("DELETE FROM login_failures WHERE username = ?", [name])
-    con.execute("UPDATE login_clients SET failures = 0, locked_until = NULL, last_failure_at = NULL "
-                "WHERE username = ? AND failures > 0", [name])
-    return bool(held)
+    # DuckDB answers a DELETE or UPDATE with the number of rows it changed
+    deleted = con.execute("DELETE FROM login_failures WHERE username = ?", [name]).fetchone()[0]
+    reset = con.execute("UPDATE login_clients SET failures = 0, locked_until = NULL, last_failure_at = NULL "
+                        "WHERE username = ? AND failures > 0", [name]).fetchone()[0]
+    return bool(deleted or reset)
 
 
 # ---------------------------------------------------------------- the steps
