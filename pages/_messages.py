@@ -132,13 +132,7 @@ def history(message: dict) -> None:
         with st.expander(f"办理记录({len(events)})"):
             table(pd.DataFrame([{
                 "时间": f"{e['created_at']:%Y-%m-%d %H:%M}", "操作人": e["actor"],
-                "操作": ACTION_LABELS.get(e["action"], e["action"]),
+                "操作": interaction.ACTION_LABELS.get(e["action"], e["action"]),
                 "状态": interaction.STATE_LABELS.get(e["to_state"], e["to_state"]), "说明": e["comment"] or "",
             } for e in events]), hide_index=True, width="stretch")
 
-
-ACTION_LABELS = {
-    "submit": "公众提交", "route": "分办", "reject": "不予受理", "merge": "合并", "answer_directly": "办公室直接答复",
-    "submit_answer": "提交答复", "hand_back": "退回办公室", "approve_answer": "负责人审批通过",
-    "return_answer": "退回修改", "publish": "公开发布", "close": "不公开办结", "unpublish": "撤下",
-}
