@@ -389,15 +389,14 @@ class _Checker:
     @staticmethod
     def _text(item: dict, key: str, required: bool = True) -> str:
         value = item.get(key)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if required:
-                raise LineError("missing", key, "缺少或为空")
-            return ""
-        if not isinstance(value, str):
+        if value is not None and not isinstance(value, str):
             raise LineError("invalid", key, "须为文本")
-        if key == "body_html":
-            return value.strip()  # markup: sanitize_html cleans it
-        return clean_text(value)  # control characters never come in (issue 12, M3)
+        # markup: sanitize_html cleans it; other text is cleaned before "empty" is judged, so a field of
+        # control or invisible characters only is missing, not stored blank (issue 12, M3)
+        text = (value or "").strip() if key == "body_html" else clean_text(value)
+        if not text and required:
+            raise LineError("missing", key, "缺少或为空")
+        return text
 
     def _date(self, item: dict) -> dt.date:
         text = self._text(item, "work_end_date")

@@ -108,6 +108,16 @@ def test_m3_import_takes_no_control_characters_in(con, org, tmp_path):
                                        "(SELECT id FROM articles WHERE title = ?)", [CLEAN]))
 
 
+def test_m3_import_takes_a_title_of_control_and_invisible_characters_only_as_missing(con, org, tmp_path):
+    """M3: a line whose title is nothing but control and invisible characters is skipped as missing its
+    title, naming the line and the field; it is never stored with an empty title."""
+    path = write(tmp_path / "blank.jsonl", [line(1, title="\u200b\x01 \u200f"), line(2)])
+    result = importer.import_jsonl(con, path)
+    assert (result.imported, result.skipped) == (1, 1), result.problems
+    assert any("第 1 行" in p and "title" in p for p in map(str, result.problems)), result.problems
+    assert scalar(con, "SELECT count(*) FROM articles WHERE trim(title) = ''") == 0
+
+
 def test_m3_every_staff_text_field_is_cleaned_on_the_way_in(con, org):
     """M3: column names, display names, settings, lexicon entries, incidents and publication requests are
     stored without control characters; the public form uses the very same cleaning."""
