@@ -216,7 +216,8 @@ def run() -> None:
     audit.seal_if_pending(con)
     if public_entrance():  # before the cookie component: nothing of a sign-in comes through this door
         _shared.chinese_chrome()
-        open_page(st.navigation(public_pages(), position="hidden"), public_pages())
+        entry = public_pages()
+        open_page(st.navigation(entry, position="hidden"), entry)
         return
     # the library only keeps the cookie: passwords are checked in core.login, so it gets no hashes
     authenticator = stauth.Authenticate({"usernames": {}}, "sxit_workbench", _shared.cookie_key(), 1.0,

@@ -816,7 +816,6 @@ def search(con: duckdb.DuckDBPyConnection, user, text: str = "", state: str | No
     permissions.require(user, "messages.moderate")
     sql, params = _QUEUE_SQL + " WHERE 1 = 1", []
     if text:
-
         sql += f" AND (m.code = ? OR m.subject ILIKE ? {LIKE_ESCAPE} OR m.body ILIKE ? {LIKE_ESCAPE})"
         params += [normal_code(text) or text, like_pattern(text), like_pattern(text)]
     if state:

@@ -785,7 +785,6 @@ def division_articles(con: duckdb.DuckDBPyConnection, actor, states: list[str] |
         where += " AND a.state IN (SELECT unnest(?::TEXT[]))"
         params.append(states)
     if search.strip():
-
         where += f" AND a.title ILIKE ? {LIKE_ESCAPE}"
         params.append(like_pattern(search.strip()))
     params.append(limit)
