@@ -47,7 +47,7 @@ def main() -> None:
         trips = []
         for n in range(args.trips):
             def trip(n=n):
-                a = workflow.create_article(con, officer, column, f"基准测试稿件 {n}", "<p>正文。</p>" * 20, "电子信息处")
+                a = workflow.create_article(con, officer, column, f"基准稿件 {n}", "<p>正文。</p>" * 20, "电子信息处")
                 a = workflow.submit(con, officer, a.id, a.version)
                 a = workflow.approve(con, head, a.id, a.version, list(workflow.CHECKLIST))
                 return workflow.publish(con, officer, a.id, a.version)
