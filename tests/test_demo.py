@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from core import accounts, workflow
+from core import accounts, demo_data, workflow
 from core.columns import DEFAULT_KINDS
 from core.content import sanitize_html
 from core.db import connect, rows, scalar
@@ -280,3 +280,29 @@ def test_full_size_demo(tmp_path, monkeypatch):
     assert _count(con, "SELECT count(*) FROM articles") >= 3000
     assert elapsed < 60, elapsed
     con.close()
+
+
+def test_data_files_name_only_what_exists(demo):
+    """The texts in core/demo_data/ load, and every division, column, title group and body style
+    they name is one the demo database (or the other files) has."""
+    con, _ = demo
+    org, texts, bodies = demo_data.load("organisation"), demo_data.load("texts"), demo_data.load("bodies")
+    titles, messages, words = demo_data.load("titles"), demo_data.load("messages"), demo_data.load("words")
+    divisions = {code for code, in con.execute("SELECT code FROM divisions").fetchall()}
+    columns = {slug: retired for slug, retired in con.execute("SELECT slug, retired FROM columns").fetchall()}
+    named = {c["division"] for c in org["columns"]} | set(org["second_officer"]) | set(words["industries"])
+    named |= {code for leader in org["leaders"] for code in leader[3]}
+    named |= {r["division"] for r in texts["requests"]["items"]} | {t["division"] for t in messages["topics"]}
+    assert named <= divisions, named - divisions
+    assert [c["slug"] for c in org["columns"]] and {c["slug"] for c in org["columns"]} == set(columns)
+    assert {c["slug"] for c in org["columns"] if c.get("retired")} == {s for s, r in columns.items() if r}
+    seen: set[str] = set()
+    for column in org["columns"]:
+        assert "parent" not in column or column["parent"] in seen, column  # parents come first
+        seen.add(column["slug"])
+        assert column["group"] == "" or column["group"] in titles, column
+    styles = set(bodies["style_of_group"].values()) | {k["style"] for k in bodies["news_keywords"]} | {"event"}
+    assert styles <= set(bodies["bodies"]), styles - set(bodies["bodies"])
+    assert set(bodies["style_of_group"]) <= set(titles)
+    demo_titles = {t for t, in con.execute("SELECT title FROM articles").fetchall()}
+    assert {r["title"].format(y=TODAY.year) for r in texts["requests"]["items"] if r["state"] == "done"} <= demo_titles
