@@ -1,11 +1,16 @@
 """Demo data: a plausible 陕西省工业和信息化厅 with divisions, columns, accounts and three years
 of articles in every workflow state, for trying the workbench and the portal.
 
+Imports from core.accounts, audit, columns, content, db, evaluation, freshness, requests, workflow
+and the demo's texts (core/demo_data/*.toml, via core.demo_data).
+
 `load_demo` writes everything in one transaction and only into an empty database (no divisions
 yet); a second call changes nothing. Every demo account has the password `DEMO_PASSWORD` and
-does not have to change it. The article history mirrors what `core.workflow` writes: one
-`revisions` row per revision 1..n, one `workflow_events` row per transition, `version` equal to
-the number of transitions, chain snapshots from `DEFAULT_CHAINS` (第十四条).
+does not have to change it. Each article's story is simulated with the clock in hand (`_Article`);
+the stories the demo accounts act on (the demo division's queue, the publication requests) are
+then played through core.workflow and core.requests themselves (`_Player`), the three-year history
+is written in batches with the rows the workflow writes (tests/test_demo.py plays each kind of
+story again through the workflow and compares).
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from core import audit, demo_data, demo_interaction, evaluation, freshness
+from core import accounts, audit, demo_data, demo_interaction, evaluation, freshness, requests, workflow
 from core.accounts import USERNAME_RULE, ensure_system_user, hash_password
 from core.columns import DEFAULT_KINDS, seed_kinds
 from core.content import sanitize_html
@@ -156,7 +161,7 @@ def _period(month: int) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# the article simulator: the same transitions core.workflow makes, with the clock in hand
+# the article simulator: the transitions core.workflow makes, with the clock in hand
 
 
 @dataclass
@@ -188,6 +193,7 @@ class _Article:
     codivisions: list[int] = field(default_factory=list)
     events: list[list] = field(default_factory=list)
     revisions: list[list] = field(default_factory=list)  # [number, title, author, at]
+    played: bool = False  # written by the product's own functions (_Player), not by `write`
 
     def _event(self, actor: int, action: str, to_state: str, role: str | None = None,
                comment: str | None = None, checklist: bool = False) -> None:
@@ -270,6 +276,11 @@ class _Article:
                             f"依委托发布申请 #{self.request_id}(第十八条)", None, self.t])
         self.state, self.approved_at = "approved", self.t
 
+    def body(self, number: int) -> str:
+        """Revision `number`'s body: an earlier revision lacks the paragraphs added by the later ones."""
+        keep = max(min(3, len(self.paragraphs)), len(self.paragraphs) - (self.revision - number))
+        return sanitize_html("".join(f"<p>{html.escape(p)}</p>" for p in self.paragraphs[:keep]))
+
     def times(self) -> list[dt.datetime]:
         return [e[10] for e in self.events]
 
@@ -284,6 +295,146 @@ class _Article:
             value = getattr(self, name)
             if value is not None:
                 setattr(self, name, value + delta)
+
+
+# ---------------------------------------------------------------------------------------------
+# the player: a simulated story through the product's own functions
+
+
+# besides workflow_events, the rows a workflow or request call writes stamped `now`
+_STAMPED = ("outbox", "screening_reviews")
+
+
+class _Player:
+    """Plays simulated stories through core.workflow and core.requests, so what the demo accounts
+    find in their queues is exactly what the workbench writes.
+
+    The product stamps `now`; the demo needs its history on past days (statistics, freshness and
+    evaluation read those dates). So each call's rows are noted by id and, once every story is
+    played, moved to the story's times in one UPDATE per table (`settle`). The audit rows stay as
+    written: the log says what happened in this database (the demo was loaded today), and its
+    hash chain covers each row's time. The notices the calls queued are marked sent at their
+    story time: they belong to the past, a fresh demo has nothing waiting in its outbox.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.con = con
+        self._users: dict[int, accounts.User] = {}
+        self._last = self._max_ids()
+        self._spans: list[tuple] = []  # (last ids before, last ids after, story time) of each call
+        self._event_times: list[tuple[int, dt.datetime]] = []
+        self.article_ids: list[int] = []
+        self.request_times: dict[int, list] = {}  # request id: [created, handled]
+
+    def _user(self, user_id: int) -> accounts.User:
+        if user_id not in self._users:
+            self._users[user_id] = accounts.get_user(self.con, user_id)
+        return self._users[user_id]
+
+    def _max_ids(self) -> tuple[int, ...]:
+        found = self.con.execute("SELECT " + ", ".join(
+            f"(SELECT coalesce(max(id), 0) FROM {table})" for table in _STAMPED)).fetchone()
+        return tuple(found)
+
+    def _stamp(self, at: dt.datetime) -> None:
+        """The rows written since the last call happened at `at`."""
+        now = self._max_ids()
+        self._spans.append((*self._last, *now, at))
+        self._last = now
+
+    def article(self, a: _Article, request: dict | None = None) -> int:
+        """Play `a`'s events; returns the article's id. A requested item is the office's
+        `requests.fulfil` (create, approve by request, publish in one call)."""
+        con, item = self.con, None
+        if request is not None:
+            item = requests.fulfil(con, self._user(a.author), request["id"], 1, column_id=a.column_id,
+                                   title=a.title, body_html=a.body(1))
+            self._stamp(a.events[-1][10])
+            self.request_times[request["id"]][1] = a.published_at
+        else:
+            for _id, revision, actor_id, _role, action, *_states, comment, _checklist, at in a.events:
+                actor = self._user(actor_id)
+                if action == "create":
+                    item = workflow.create_article(con, actor, a.column_id, a.revisions[0][1], a.body(1), a.source,
+                                                   a.work_ended_on, a.importance, codivisions=a.codivisions or None)
+                else:
+                    item = self._move(a, item, actor, action, revision, comment or "")
+                self._stamp(at)
+        event_ids = [r[0] for r in con.execute(
+            "SELECT id FROM workflow_events WHERE article_id = ? ORDER BY id", [item.id]).fetchall()]
+        self._event_times += zip(event_ids, a.times(), strict=True)
+        self.article_ids.append(item.id)
+        return item.id
+
+    def _move(self, a: _Article, item: workflow.Article, actor: accounts.User, action: str, revision: int,
+              comment: str) -> workflow.Article:
+        con, ref = self.con, (self.con, actor, item.id, item.version)
+        if action in ("edit", "edit_restart"):
+            return workflow.save_article(*ref, title=a.revisions[revision - 1][1], body_html=a.body(revision),
+                                         source=a.source, work_ended_on=a.work_ended_on, importance=a.importance)
+        if action == "approve":  # the reviewer acknowledges each screening warning shown (第十六条)
+            seen = [workflow.finding_key(f) for f in workflow.screen_article(con, item) if not f.blocking]
+            return workflow.approve(*ref, sorted(workflow.CHECKLIST), comment, acknowledged=seen)
+        if action == "schedule":
+            return workflow.publish(*ref, at=a.scheduled_at)
+        moves = {"submit": workflow.submit, "publish": workflow.publish}
+        if action in moves:
+            return moves[action](*ref)
+        with_comment = {"return": workflow.return_article, "escalate": workflow.escalate,
+                        "withdraw": workflow.withdraw, "take_down": workflow.take_down, "restore": workflow.restore}
+        return with_comment[action](*ref, comment)
+
+    def request(self, r: dict) -> int:
+        """A division's publication request (第十八条), declined by the office when the plan says so."""
+        con = self.con
+        request_id = requests.create_request(
+            con, self._user(r["requester_id"]), division_id=r["division_id"], requested_on=r["requested_on"],
+            content=r["content"], source=r["source"], form=r["form"], requirements=r["requirements"])
+        self._stamp(r["created_at"])
+        if r["state"] == "declined":
+            requests.decline(con, self._user(r["handled_by"]), request_id, 1, r["reply"])
+            self._stamp(r["handled_at"])
+        self.request_times[request_id] = [r["created_at"], r["handled_at"]]
+        return request_id
+
+    def settle(self) -> None:
+        """Move every row the calls wrote to its story time, in one UPDATE per table."""
+        con = self.con
+        con.register("demo_event_times", pd.DataFrame(self._event_times, columns=["id", "at"]))
+        con.execute("UPDATE workflow_events SET created_at = t.at FROM demo_event_times t "
+                    "WHERE workflow_events.id = t.id")
+        con.unregister("demo_event_times")
+        spans = pd.DataFrame(self._spans, columns=[*(f"lo_{t}" for t in _STAMPED), *(f"hi_{t}" for t in _STAMPED),
+                                                   "at"])
+        con.register("demo_spans", spans)
+        for table in _STAMPED:
+            extra = ", sent_at = s.at" if table == "outbox" else ""
+            con.execute(f"UPDATE {table} SET created_at = s.at{extra} FROM demo_spans s "
+                        f"WHERE {table}.id > s.lo_{table} AND {table}.id <= s.hi_{table}")
+        con.unregister("demo_spans")
+        played = pd.DataFrame({"article_id": self.article_ids})
+        con.register("demo_played", played)
+        con.execute("""
+            UPDATE revisions SET created_at = e.created_at FROM workflow_events e
+            WHERE e.article_id = revisions.article_id AND e.revision = revisions.number
+              AND e.action IN ('create', 'edit', 'edit_restart')
+              AND revisions.article_id IN (SELECT article_id FROM demo_played)""")
+        con.execute("""
+            UPDATE articles SET created_at = e.created, updated_at = e.updated,
+                submitted_at = CASE WHEN articles.submitted_at IS NULL THEN NULL ELSE e.submitted END,
+                approved_at = CASE WHEN articles.approved_at IS NULL THEN NULL ELSE e.approved END,
+                published_at = CASE WHEN articles.published_at IS NULL THEN NULL ELSE e.published END
+            FROM (SELECT article_id, min(created_at) AS created, max(created_at) AS updated,
+                         max(created_at) FILTER (action = 'submit') AS submitted,
+                         max(created_at) FILTER (to_state = 'approved') AS approved,
+                         min(created_at) FILTER (action = 'publish') AS published
+                  FROM workflow_events WHERE article_id IN (SELECT article_id FROM demo_played)
+                  GROUP BY article_id) e
+            WHERE articles.id = e.article_id""")
+        con.unregister("demo_played")
+        for request_id, (created, handled) in self.request_times.items():
+            con.execute("UPDATE publication_requests SET created_at = ?, handled_at = coalesce(?, handled_at) "
+                        "WHERE id = ?", [created, handled, request_id])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -639,9 +790,11 @@ class _Builder:
             day = min(day, self.today - dt.timedelta(days=DORMANT[col.slug]))
         return min(day, self.today)
 
-    def plan(self, ids: list[int], request_ids: list[int]) -> None:
+    def plan(self, player: _Player) -> None:
+        """Simulate every story. The demo division's queue and the publication requests are played
+        at once through the product's functions (_Player); the three-year history is written in
+        batches by `write` (playing 14,000 transitions one by one would take minutes)."""
         rng = self.rng
-        ids = list(ids)
         by_slug = {c.slug: c for c in self.cols}
         dzxx = self.div[DEMO_DIVISION]
         officer = self.users[DEMO_ACCOUNTS["officer"]]
@@ -653,7 +806,7 @@ class _Builder:
                   ("pending@2", "重要"), ("pending@3", "重大")]
         for scenario, importance in forced:
             col = rng.choice(dz_cols)
-            article = self._new(ids.pop(0), col, self._recent_day(6), importance, author=officer)
+            article = self._new(0, col, self._recent_day(6), importance, author=officer)
             if scenario == "draft2":
                 article.create()
                 article.t = _later(rng, article.t, 30, 300)
@@ -679,27 +832,33 @@ class _Builder:
             if scenario == "pending@2":
                 assert self.leader_of[dzxx] == self.users[DEMO_ACCOUNTS["leader"]]
             self._finish(article)
+            article.id, article.played = player.article(article), True
             self.articles.append(article)
 
         # 2. publication requests the office handled (第十八条): published by the webmaster
         notices = by_slug["tzgg"]
-        for request_id, request in zip(request_ids, self.requests, strict=True):
+        for request in self.requests:
+            request["id"] = player.request(request)
+        for request in self.requests:
             if request["state"] != "done":
                 continue
             day = request["requested_on"] + dt.timedelta(days=1)
-            article = self._new(ids.pop(0), notices, day, "一般", author=self.users["webmaster"])
+            article = self._new(0, notices, day, "一般", author=self.users["webmaster"])
             article.title = request["title"]
             self.titles.add((notices.id, article.title))
             article.source = request["source"]
-            article.request_id = request_id
+            article.request_id = request["id"]
             article.create()
             article.t = _later(rng, article.t, 10, 60)
             article.approve_by_request(self.users["webmaster"])
             article.t = _later(rng, article.t, 1, 10)
             article.publish(self.users["webmaster"])
             self._finish(article)
-            request.update(article_id=article.id, handled_at=article.published_at)
+            article.id, article.played = player.article(article, request), True
             self.articles.append(article)
+
+        ids = [r[0] for r in self.con.execute("SELECT nextval('seq_articles') AS id FROM range(?) ORDER BY id",
+                                              [self.total - len(self.articles)]).fetchall()]
 
         # 3. every other article: one in each column first, then by weight
         eligible = [c for c in self.cols if c.weight > 0 and c.kind != "interaction"]
@@ -784,14 +943,15 @@ class _Builder:
 
     # ------------------------------------------------------------------ writing
 
-    def write(self) -> dict:
+    def write(self) -> None:
+        """The simulated stories not played (the history), in one INSERT … SELECT per table."""
         articles, revisions, events, codivs = [], [], [], []
         for a in self.articles:
-            # an earlier revision lacks the paragraphs added by the later ones
+            if a.played:
+                continue
             body = ""
             for number, title, author, at in a.revisions:
-                keep = max(min(3, len(a.paragraphs)), len(a.paragraphs) - (a.revision - number))
-                body = sanitize_html("".join(f"<p>{html.escape(p)}</p>" for p in a.paragraphs[:keep]))
+                body = a.body(number)
                 revisions.append({
                     "article_id": a.id, "number": number, "column_id": a.column_id, "title": title,
                     "body_html": body, "source": a.source, "work_ended_on": a.work_ended_on,
@@ -859,18 +1019,6 @@ class _Builder:
         con.unregister("demo_events")
         for row in codivs:
             con.execute("INSERT INTO article_codivisions VALUES (?, ?)", [row["article_id"], row["division_id"]])
-        return {"articles": len(articles), "revisions": len(revisions), "workflow_events": len(events),
-                "article_codivisions": len(codivs)}
-
-    def write_requests(self, request_ids: list[int]) -> None:
-        for request_id, r in zip(request_ids, self.requests, strict=True):
-            self.con.execute(
-                "INSERT INTO publication_requests (id, division_id, requested_on, content, source, form, "
-                "requirements, requester_id, state, article_id, handled_by, handled_at, reply, version, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [request_id, r["division_id"], r["requested_on"], r["content"], r["source"], r["form"],
-                 r["requirements"], r["requester_id"], r["state"], r["article_id"], r["handled_by"],
-                 r["handled_at"], r["reply"], 1 if r["state"] == "open" else 2, r["created_at"]])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -940,19 +1088,16 @@ def load_demo(con: duckdb.DuckDBPyConnection, *, articles: int = 3200, seed: int
         builder.accounts()
         builder.columns()
         builder.plan_requests()
-        ids = [r[0] for r in con.execute(
-            "SELECT nextval('seq_articles') AS id FROM range(?) ORDER BY id", [builder.total]).fetchall()]
-        request_ids = [r[0] for r in con.execute(
-            "SELECT nextval('seq_requests') AS id FROM range(?) ORDER BY id", [len(builder.requests)]).fetchall()]
-        builder.plan(ids, request_ids)
-        counts = builder.write()
-        builder.write_requests(request_ids)
+        player = _Player(con)
+        builder.plan(player)
+        builder.write()
+        player.settle()
+        counts = {table: scalar(con, f"SELECT count(*) FROM {table}")
+                  for table in ("articles", "revisions", "workflow_events", "article_codivisions")}
         counts["messages"] = demo_interaction.load_messages(con, builder.today, seed)
         counts.update(_demo_measures(con, builder))
         audit.record(con, None, "demo.load", "database",
                      f"演示数据:{counts['articles']} 篇稿件,{len(builder.users)} 个账号")
-    states: dict[str, int] = {}
-    for article in builder.articles:
-        states[article.state] = states.get(article.state, 0) + 1
+    states = dict(con.execute("SELECT state, count(*) FROM articles GROUP BY state ORDER BY state").fetchall())
     return {"divisions": len(builder.div), "columns": len(builder.cols), "users": len(builder.users),
             **counts, "publication_requests": len(builder.requests), "states": states}

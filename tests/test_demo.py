@@ -306,3 +306,76 @@ def test_data_files_name_only_what_exists(demo):
     assert set(bodies["style_of_group"]) <= set(titles)
     demo_titles = {t for t, in con.execute("SELECT title FROM articles").fetchall()}
     assert {r["title"].format(y=TODAY.year) for r in texts["requests"]["items"] if r["state"] == "done"} <= demo_titles
+
+
+def _replay(con, original: dict, events: list[dict]) -> int:
+    """Play an article's recorded story again through core.workflow, as a new article."""
+    users: dict[int, accounts.User] = {}
+
+    def user(user_id: int) -> accounts.User:
+        return users.setdefault(user_id, accounts.get_user(con, user_id))
+
+    body = {r["number"]: r for r in rows(con, "SELECT * FROM revisions WHERE article_id = ?", [original["id"]])}
+    codivisions = [r["division_id"] for r in rows(
+        con, "SELECT division_id FROM article_codivisions WHERE article_id = ?", [original["id"]])]
+    item = None
+    for event in events:
+        actor, action, comment = user(event["actor_id"]), event["action"], event["comment"] or ""
+        rev = body[event["revision"]]
+        if action == "create":
+            item = workflow.create_article(con, actor, original["column_id"], rev["title"], rev["body_html"],
+                                           rev["source"], rev["work_ended_on"], rev["importance"],
+                                           codivisions=codivisions or None)
+            continue
+        ref = (con, actor, item.id, item.version)
+        if action in ("edit", "edit_restart"):
+            item = workflow.save_article(*ref, title=rev["title"], body_html=rev["body_html"], source=rev["source"],
+                                         work_ended_on=rev["work_ended_on"], importance=rev["importance"])
+        elif action == "approve":
+            seen = [workflow.finding_key(f) for f in workflow.screen_article(con, item) if not f.blocking]
+            item = workflow.approve(*ref, list(workflow.CHECKLIST), comment, acknowledged=seen)
+        elif action == "schedule":
+            item = workflow.publish(*ref, at=original["scheduled_at"])
+        elif action in ("submit", "publish"):
+            item = {"submit": workflow.submit, "publish": workflow.publish}[action](*ref)
+        else:
+            item = {"return": workflow.return_article, "escalate": workflow.escalate, "withdraw": workflow.withdraw,
+                    "take_down": workflow.take_down, "restore": workflow.restore}[action](*ref, comment)
+    return item.id
+
+
+def test_history_is_what_the_workflow_writes(tmp_path, monkeypatch):
+    """The three-year history is written in batches: each kind of story in it, played again through
+    core.workflow's own functions, gives the same events (actions, states, roles, steps, comments,
+    checklists) and leaves the article in the same state, version, revision, chain and step."""
+    monkeypatch.setenv("PORTAL_BCRYPT_ROUNDS", "4")
+    con = connect(tmp_path / "d.duckdb")
+    load_demo(con, articles=400)
+    event_fields = ("revision", "actor_id", "role", "action", "from_state", "to_state", "step", "comment",
+                    "checklist")
+    article_fields = ("state", "version", "revision", "chain", "step", "public", "live_revision", "state_reason",
+                      "importance", "author_id", "published_by", "scheduled_at")
+
+    def story(article_id: int) -> list[dict]:
+        return rows(con, "SELECT * FROM workflow_events WHERE article_id = ? ORDER BY id", [article_id])
+
+    shapes: dict[tuple, dict] = {}
+    for article in rows(con, "SELECT * FROM articles WHERE request_id IS NULL ORDER BY id"):
+        events = story(article["id"])
+        assert events[0]["action"] == "create"
+        if article["state"] == "published":
+            assert [e["action"] for e in events].count("publish") >= 1 and events[-1]["to_state"] == "published"
+        shapes.setdefault(tuple((e["action"], e["role"], e["step"]) for e in events), article)
+    assert len(shapes) >= 10
+    for article in shapes.values():
+        # the copy's title must not repeat the original's in the column (第十五条): rename the original
+        con.execute("UPDATE articles SET title = title || '（原稿）' WHERE id = ?", [article["id"]])
+        events = story(article["id"])
+        copy = _replay(con, article, events)
+        played = rows(con, "SELECT * FROM articles WHERE id = ?", [copy])[0]
+        assert [tuple(e[f] for f in event_fields) for e in story(copy)] == \
+            [tuple(e[f] for f in event_fields) for e in events], article["id"]
+        assert {f: played[f] for f in article_fields} == {f: article[f] for f in article_fields}, article["id"]
+        for stamp in ("submitted_at", "approved_at", "published_at"):
+            assert (played[stamp] is None) == (article[stamp] is None), (article["id"], stamp)
+    con.close()
