@@ -1,11 +1,16 @@
 """Demo data: a plausible 陕西省工业和信息化厅 with divisions, columns, accounts and three years
 of articles in every workflow state, for trying the workbench and the portal.
 
+Imports from core.accounts, audit, columns, content, db, evaluation, freshness, requests, workflow
+and the demo's texts (core/demo_data/*.toml, via core.demo_data).
+
 `load_demo` writes everything in one transaction and only into an empty database (no divisions
 yet); a second call changes nothing. Every demo account has the password `DEMO_PASSWORD` and
-does not have to change it. The article history mirrors what `core.workflow` writes: one
-`revisions` row per revision 1..n, one `workflow_events` row per transition, `version` equal to
-the number of transitions, chain snapshots from `DEFAULT_CHAINS` (第十四条).
+does not have to change it. Each article's story is simulated with the clock in hand (`_Article`);
+the stories the demo accounts act on (the demo division's queue, the publication requests) are
+then played through core.workflow and core.requests themselves (`_Player`), the three-year history
+is written in batches with the rows the workflow writes (tests/test_demo.py plays each kind of
+story again through the workflow and compares).
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from core import audit, demo_interaction
+from core import accounts, audit, demo_data, demo_interaction, evaluation, freshness, requests, workflow
 from core.accounts import USERNAME_RULE, ensure_system_user, hash_password
 from core.columns import DEFAULT_KINDS, seed_kinds
 from core.content import sanitize_html
@@ -40,55 +45,21 @@ DEMO_ACCOUNTS: dict[str, str] = {
 DEMO_DIVISION = "dzxx"  # 电子信息处: the demo officer's and head's division
 
 # ---------------------------------------------------------------------------------------------
-# organisation
+# the texts (core/demo_data/*.toml), in the shapes the builder and bench/import_data.py use
+
+_ORG = demo_data.load("organisation")
+_WORDS = demo_data.load("words")
+_TEXTS = demo_data.load("texts")
+_BODY_DATA = demo_data.load("bodies")
 
 # (code, name, kind)
-DIVISIONS: list[tuple[str, str, str]] = [
-    ("bgs", "办公室", "office"),
-    ("zcfgc", "政策法规处", "division"),
-    ("ghc", "规划处（运行监测协调局）", "division"),
-    ("cyzcc", "产业政策处", "division"),
-    ("kjc", "科技处", "division"),
-    ("ycl", "原材料工业处", "division"),
-    ("zbc", "装备工业处", "division"),
-    ("xfp", "消费品工业处", "division"),
-    ("dzxx", "电子信息处", "division"),
-    ("rjc", "软件和信息服务业处", "division"),
-    ("xxh", "信息化推进处", "division"),
-    ("jnc", "节能与综合利用处", "division"),
-    ("zxqy", "中小企业局", "division"),
-    ("cwc", "财务处", "division"),
-    ("rsc", "人事处", "division"),
-    ("aqc", "安全生产处", "division"),
-    ("wxd", "无线电管理局", "division"),
-    ("jgdw", "机关党委", "division"),
-    ("tld", "厅领导", "leadership"),
-    ("jszc", "技术支持单位", "tech"),
-]
+DIVISIONS: list[tuple[str, str, str]] = [tuple(d) for d in _ORG["divisions"]]
 # divisions with a second information officer
-SECOND_OFFICER = ("bgs", "ghc", "zxqy", "xxh")
-
+SECOND_OFFICER: tuple[str, ...] = tuple(_ORG["second_officer"])
 # (username, name, title used in speeches, divisions in charge)
-LEADERS: list[tuple[str, str, str, tuple[str, ...]]] = [
-    ("ld_wang", "王建华", "副厅长", ("dzxx", "rjc", "xxh", "wxd", "kjc", "jszc")),
-    ("ld_zhang", "张立新", "副厅长", ("ghc", "cyzcc", "ycl", "zbc", "xfp", "jnc", "aqc")),
-    ("ld_liu", "刘彦军", "副厅长", ("bgs", "zcfgc", "zxqy", "cwc", "rsc", "jgdw")),
-]
-GROUP: list[tuple[str, str, str]] = [
-    ("xzz_li", "李志强", "厅长"),
-    ("xzz_zhao", "赵明远", "一级巡视员"),
-    ("xzz_chen", "陈晓东", "总工程师"),
-]
-STAFF_NAMES = [
-    "孙丽娟", "周文博", "吴海燕", "郑凯", "冯晓宁", "杨帆", "何静", "罗斌", "高宇航", "林雪",
-    "马晓峰", "胡敏", "郭俊杰", "宋佳", "唐伟", "韩梅", "曹磊", "许婷", "邓浩然", "谢宇",
-    "田甜", "董振华", "潘玲", "袁野", "蒋欣", "蔡雅琴", "贾志刚", "丁一凡", "魏子涵", "薛红梅",
-    "叶晨", "闫少军", "余慧", "杜鹏", "彭丽", "吕成", "苏婉", "卢建军", "姜楠", "范晓燕",
-    "石磊", "崔亚楠", "秦川", "雷鸣", "白雪", "任敏", "惠涛", "党晓丽", "屈文杰", "拓海军",
-]
-
-# ---------------------------------------------------------------------------------------------
-# columns: (slug, name, kind, division code, article weight, title group, children, flags)
+LEADERS: list[tuple[str, str, str, tuple[str, ...]]] = [(u, n, t, tuple(c)) for u, n, t, c in _ORG["leaders"]]
+GROUP: list[tuple[str, str, str]] = [tuple(g) for g in _ORG["group"]]
+STAFF_NAMES: list[str] = _ORG["staff_names"]
 
 
 @dataclass
@@ -106,614 +77,58 @@ class _Col:
     parent: int | None = None
 
 
-def _c(slug: str, name: str, kind: str, division: str, weight: float = 1.0, group: str = "",
-       *children: _Col, key: bool = False, retired: bool = False) -> _Col:
-    return _Col(slug, name, kind, division, weight, group, list(children), key, retired)
+def _column_tree(flat: list[dict]) -> list[_Col]:
+    """The column tree from its flat listing (parents first, in portal order)."""
+    roots: list[_Col] = []
+    by_slug: dict[str, _Col] = {}
+    for item in flat:
+        col = _Col(item["slug"], item["name"], item["kind"], item["division"], item["weight"], item["group"],
+                   key=item.get("key", False), retired=item.get("retired", False))
+        by_slug[col.slug] = col
+        (by_slug[item["parent"]].children if "parent" in item else roots).append(col)
+    return roots
 
 
-def _industry_columns() -> list[_Col]:
-    return [
-        _c("yclgy", "原材料工业", "general", "ycl", 2, "ind"),
-        _c("zbzz", "装备制造", "general", "zbc", 2, "ind"),
-        _c("xfpgy", "消费品工业", "general", "xfp", 2, "ind"),
-        _c("dzxxcy", "电子信息产业", "general", "dzxx", 2, "ind"),
-        _c("rjxxfw", "软件和信息服务", "general", "rjc", 2, "ind"),
-        _c("lhrh", "两化融合", "general", "xxh", 2, "lh"),
-        _c("jnzy", "节能与资源综合利用", "general", "jnc", 2, "jn"),
-        _c("zxqyfz", "中小企业发展", "general", "zxqy", 2, "zx"),
-        _c("aqsc", "安全生产", "general", "aqc", 1.5, "aq"),
-        _c("wxdgl", "无线电管理", "general", "wxd", 1.5, "wxd"),
-        _c("kjcx", "科技创新", "general", "kjc", 2, "kj"),
-    ]
-
-
-COLUMNS: list[_Col] = [
-    _c("gzdt", "工作动态", "news", "bgs", 2, "tn",
-       _c("tndt", "厅内动态", "news", "bgs", 10, "tn"),
-       _c("sxdt", "市县动态", "news", "bgs", 8, "sx"),
-       _c("hydt", "行业动态", "news", "ghc", 7, "hy"),
-       key=True),
-    _c("tzgg", "通知公告", "notice", "bgs", 7, "notice", key=True),
-    _c("zfxxgk", "政府信息公开", "openinfo", "bgs", 0.5, "gk",
-       _c("zcwj", "政策文件", "policy", "zcfgc", 1, "tf",
-          _c("szfwj", "省政府文件", "policy", "zcfgc", 2, "szf"),
-          _c("tfwj", "厅发文件", "policy", "zcfgc", 3, "tf"),
-          key=True),
-       _c("zcjd", "政策解读", "interpretation", "zcfgc", 2, "jd", key=True),
-       _c("ghjh", "规划计划", "openinfo", "ghc", 1, "gh"),
-       _c("czzj", "财政资金", "openinfo", "cwc", 1.5, "cz"),
-       _c("rsxx", "人事信息", "openinfo", "rsc", 1.5, "rs"),
-       _c("tjsj", "统计数据", "data", "ghc", 2, "tj"),
-       _c("jytabl", "建议提案办理", "openinfo", "bgs", 1, "jy"),
-       _c("xxgknb", "政府信息公开年报", "openinfo", "bgs", 0.15, "nb"),
-       _c("xzzf", "行政执法公示", "openinfo", "zcfgc", 0.6, "zf")),
-    _c("ldjh", "领导讲话", "speech", "bgs", 0.6, "speech"),
-    _c("zyhy", "重要会议", "meeting", "bgs", 2, "meeting"),
-    _c("ztzl", "专题专栏", "special", "bgs", 0.3, "tn",
-       _c("yshjtpn", "营商环境突破年", "special", "zcfgc", 1, "yshj", retired=True),
-       _c("zzygzlfz", "制造业高质量发展", "special", "ghc", 1, "zzy"),
-       _c("szjj", "数字经济", "special", "dzxx", 1, "szjj"),
-       _c("gyhlw", "工业互联网", "special", "xxh", 1, "gyhlw"),
-       _c("aqscy", "安全生产月", "special", "aqc", 0.8, "aqscy"),
-       _c("jnxcz", "节能宣传周", "special", "jnc", 0.8, "jnxcz"),
-       _c("zdcyl", "重点产业链", "special", "ghc", 1, "cyl")),
-    _c("ggfw", "公共服务", "service", "bgs", 0.3, "qyfw",
-       _c("bszn", "办事指南", "service", "zcfgc", 0.8, "bszn"),
-       _c("qyfw", "企业服务", "service", "cyzcc", 1.5, "qyfw"),
-       _c("xzzx", "下载中心", "service", "bgs", 0.8, "xz"),
-       _c("zxqyfw", "中小企业服务", "service", "zxqy", 1.5, "zxqyfw")),
-    _c("hdjl", "互动交流", "interaction", "bgs", 0, "",
-       _c("tzxx", "厅长信箱", "interaction", "bgs", 0, ""),
-       _c("zxzx", "在线咨询", "interaction", "bgs", 0, ""),
-       _c("zjdc", "征集调查", "interaction", "zcfgc", 0, ""),
-       _c("zxft", "在线访谈", "interaction", "bgs", 0, "")),
-    _c("hyfz", "行业发展", "general", "ghc", 0.5, "hy", *_industry_columns()),
-    _c("sjfb", "数据发布", "data", "ghc", 1, "tj",
-       _c("yxjc", "运行监测", "data", "ghc", 1.5, "yxjc")),
-    _c("jgdj", "机关党建", "news", "jgdw", 1.5, "dj"),
-    _c("jggk", "机构概况", "general", "rsc", 0.2, "jg",
-       _c("jgzn", "机构职能", "general", "rsc", 0.2, "jg"),
-       _c("ldxx", "领导信息", "general", "rsc", 0.2, "ld")),
-]
+COLUMNS: list[_Col] = _column_tree(_ORG["columns"])
 
 # columns their divisions stopped updating (days since the last item), so that 栏目更新监测 has
 # stale columns to show (第二十七条(五)): a news column (14 days) and two open-information ones
 DORMANT: dict[str, int] = {"jgdj": 40, "xxgknb": 200, "ldxx": 230}
 
-# ---------------------------------------------------------------------------------------------
-# words
-
-CITIES = ["西安市", "宝鸡市", "咸阳市", "铜川市", "渭南市", "延安市", "榆林市", "汉中市", "安康市",
-          "商洛市", "杨凌示范区", "西咸新区", "韩城市"]
+CITIES: list[str] = _WORDS["cities"]
 # the industries of the product divisions; other divisions' texts take a real industry at random
-INDUSTRIES: dict[str, list[str]] = {
-    "ycl": ["钢铁", "有色金属", "石化化工", "建材", "现代煤化工", "新材料", "钛及钛合金", "镁及镁合金"],
-    "zbc": ["汽车", "新能源汽车", "航空装备", "输变电装备", "数控机床", "工程机械", "能源装备", "轨道交通装备"],
-    "xfp": ["食品", "医药", "纺织服装", "乳制品", "苹果精深加工", "富硒食品", "中药", "轻工"],
-    "dzxx": ["集成电路", "半导体", "光伏", "新型显示", "电子元器件", "智能终端", "光子"],
-    "rjc": ["软件", "信息技术服务", "工业软件", "大数据", "人工智能", "信息技术应用创新", "数据要素"],
-}
-# industries a policy or a plan can be about
-POLICY_INDUSTRIES = ["集成电路", "光伏", "新能源汽车", "航空装备", "钛及钛合金", "新材料", "工业软件",
-                     "人工智能", "工业互联网", "智能制造", "现代煤化工", "食品", "医药", "数控机床",
-                     "输变电装备", "新型显示", "氢能", "节能环保装备", "大数据", "乳制品"]
-THEMES = ["制造业高质量发展", "数字经济", "工业稳增长", "重点产业链建设", "优化营商环境", "中小企业发展",
-          "工业绿色低碳转型", "新型工业化", "工业领域安全生产", "专精特新企业培育", "工业互联网创新发展",
-          "秦创原创新驱动平台建设", "工业领域设备更新", "企业技术改造", "工业设计"]
-MEETINGS = ["工业和信息化工作会议", "工业稳增长工作会议", "中小企业发展工作会议", "工业领域安全生产工作会议",
-            "数字经济发展推进会", "重点产业链工作推进会", "无线电管理工作会议", "工业节能与综合利用工作会议",
-            "民爆行业安全生产工作会议", "工业和信息化系统党风廉政建设工作会议"]
-PARTNERS = ["中国电信陕西分公司", "西安交通大学", "西北工业大学", "中国联通陕西省分公司", "国家开发银行陕西省分行",
-            "陕西投资集团", "陕西煤业化工集团", "西安电子科技大学", "中国移动陕西公司", "长安大学",
-            "中国工商银行陕西省分行", "陕西有色金属控股集团"]
-ITEMS = ["工业领域数字化转型典型案例征集", "省级企业技术中心认定", "专精特新中小企业培育", "绿色制造体系建设",
-         "工业节能监察", "无线电频率使用情况核查", "民爆行业安全生产检查", "省级工业设计中心认定",
-         "首台（套）重大技术装备认定", "中小企业服务月", "工业互联网平台遴选", "制造业单项冠军企业培育",
-         "工业产品质量提升", "智能工厂梯度培育", "工业固废综合利用评价", "工业和信息化统计调查"]
-PROJECTS = ["省级工业转型升级专项资金项目", "省级中小企业发展专项资金项目", "工业和信息化领域重点项目",
-            "智能制造试点示范项目", "工业互联网创新发展项目", "重点新材料首批次应用保险补偿项目",
-            "工业设计中心", "制造业单项冠军企业", "绿色工厂", "数字化转型标杆企业"]
-LISTS = ["专精特新中小企业名单", "智能工厂名单", "绿色工厂名单", "工业互联网平台名单", "企业技术中心名单",
-         "数字化转型示范项目名单", "工业设计中心名单", "中小企业特色产业集群名单", "创新型中小企业名单"]
-EVENTS = ["全省工业和信息化系统业务培训班", "“创客中国”陕西省中小企业创新创业大赛", "陕西省工业设计大赛",
-          "陕西省数字经济高质量发展论坛", "中小企业数字化转型对接会", "全省工业和信息化统计业务培训",
-          "丝博会工业和信息化专题展", "欧亚经济论坛工业合作分会"]
-FUNDS = ["工业转型升级专项资金", "中小企业发展专项资金", "制造业高质量发展专项资金", "数字经济发展专项资金",
-         "工业节能与综合利用专项资金"]
-VERBS = ["加快推进新型工业化", "促进民营经济高质量发展", "推动制造业数字化转型", "加快培育发展未来产业",
-         "推进工业领域设备更新", "促进中小企业专精特新发展", "推动工业领域绿色低碳发展", "加快建设现代化产业体系"]
-SERVICES = ["民用爆炸物品生产许可", "无线电台（站）设置审批", "无线电频率使用许可", "省级企业技术中心认定",
-            "专精特新中小企业认定", "省级工业设计中心认定", "民用爆炸物品安全生产许可", "业余无线电台设置审批",
-            "省级中小企业公共服务示范平台认定", "绿色工厂申报"]
-FORMS = ["省级企业技术中心申请表", "专精特新中小企业申请表", "工业转型升级专项资金项目申报模板",
-         "绿色工厂评价材料模板", "无线电台（站）设置申请表", "工业设计中心申请书", "中小企业公共服务平台申报表",
-         "首台（套）重大技术装备申报书"]
-EXAMS = ["全国硕士研究生招生考试", "普通高等学校招生全国统一考试", "公务员录用考试", "全国专业技术人员资格考试",
-         "全国大学英语四六级考试"]
-SOURCES_MEDIA = ["陕西日报", "陕西传媒网", "新华网陕西频道", "中国工业报", "中国电子报", "陕西省人民政府网站"]
+INDUSTRIES: dict[str, list[str]] = _WORDS["industries"]
+POLICY_INDUSTRIES: list[str] = _WORDS["policy_industries"]
+THEMES: list[str] = _WORDS["themes"]
+MEETINGS: list[str] = _WORDS["meetings"]
+PARTNERS: list[str] = _WORDS["partners"]
+ITEMS: list[str] = _WORDS["items"]
+PROJECTS: list[str] = _WORDS["projects"]
+LISTS: list[str] = _WORDS["lists"]
+EVENTS: list[str] = _WORDS["events"]
+FUNDS: list[str] = _WORDS["funds"]
+VERBS: list[str] = _WORDS["verbs"]
+SERVICES: list[str] = _WORDS["services"]
+FORMS: list[str] = _WORDS["forms"]
+EXAMS: list[str] = _WORDS["exams"]
+SOURCES_MEDIA: list[str] = _WORDS["sources_media"]
+POLICIES: list[str] = _WORDS["policies"]
 
-# ---------------------------------------------------------------------------------------------
-# titles by group
-
-TITLES: dict[str, list[str]] = {
-    "tn": [
-        "省工信厅召开{theme}推进会",
-        "省工信厅党组理论学习中心组开展{year}年第{n}次集中学习",
-        "{ltitle}{leader}赴{city}调研{ind}产业发展工作",
-        "省工信厅与{partner}签署战略合作协议",
-        "省工信厅召开{year}年{month}月份工业经济运行分析会",
-        "省工信厅举办{ind}产业专题培训班",
-        "省工信厅组织开展{theme}专项督导",
-        "{ltitle}{leader}带队赴{city}开展{theme}专题调研",
-        "省工信厅召开{theme}工作专题会议",
-        "{ltitle}{leader}会见{partner}负责同志",
-        "省工信厅赴{city}开展{ind}企业服务专项行动",
-    ],
-    "sx": [
-        "{city}{ind}产业链{month}月份重点项目集中开工",
-        "{city}工信局召开{theme}工作推进会",
-        "{city}{period}规模以上工业增加值同比增长{pct}%",
-        "{city}持续推进{theme}取得积极成效",
-        "{city}举办{ind}产业招商推介会",
-        "{city}{n}家企业入选省级{list}",
-        "{city}开展{ind}企业服务月活动",
-        "{city}多措并举推动{theme}",
-    ],
-    "hy": [
-        "{dyear}年{dmonth}月全国{pind}行业运行情况",
-        "我省{ind}产业{period}保持平稳增长",
-        "{ind}产业链{month}月份运行态势良好",
-        "工业和信息化部召开{theme}电视电话会议",
-        "全国{ind}产业创新大会在西安召开",
-        "我省{n}个项目入选国家{list}",
-        "{year}年{ind}产业发展论坛在{city}举行",
-    ],
-    "notice": [
-        "关于开展{year}年{item}工作的通知",
-        "关于组织申报{year}年{project}的通知",
-        "关于公布{year}年{list}的公告",
-        "关于{year}年{list}拟认定名单的公示",
-        "关于举办{year}年{event}的通知",
-        "关于做好{year}年{item}工作的通知",
-        "关于{year}年{item}工作的补充通知",
-        "关于开展{year}年第{cn}批{item}工作的通知",
-        "关于{year}年{project}评审结果的公示",
-        "关于召开{year}年全省{meeting}的通知",
-        "关于做好{year}年{exam}无线电安全保障工作的通告",
-        "关于报送{year}年{item}工作进展情况的通知",
-        "关于征集{year}年{project}的通知",
-    ],
-    "szf": [
-        "陕西省人民政府关于印发{policy}的通知",
-        "陕西省人民政府办公厅关于印发{policy}的通知",
-        "陕西省人民政府办公厅关于{verb}的实施意见",
-        "陕西省人民政府关于{verb}的若干意见",
-    ],
-    "tf": [
-        "陕西省工业和信息化厅关于印发{policy}的通知",
-        "陕西省工业和信息化厅 陕西省财政厅关于印发{policy}的通知",
-        "陕西省工业和信息化厅关于{verb}的通知",
-        "陕西省工业和信息化厅关于印发《{year}年{item}工作方案》的通知",
-    ],
-    "jd": [
-        "{policy}政策解读",
-        "一图读懂{policy}",
-        "{policy}解读问答",
-        "省工信厅有关负责人就{policy}答记者问",
-    ],
-    "gh": [
-        "陕西省“十四五”{pind}产业发展规划",
-        "{year}年全省工业和信息化工作要点",
-        "陕西省{pind}产业发展规划中期评估情况",
-        "{year}年全省{theme}工作方案",
-        "陕西省{pind}产业链提升三年行动计划（{year}—{year2}年）",
-    ],
-    "cz": [
-        "{year}年省级{fund}拟支持项目公示",
-        "陕西省工业和信息化厅{year}年部门预算公开",
-        "陕西省工业和信息化厅{prev}年部门决算公开",
-        "关于下达{year}年{fund}（第{cn}批）的通知",
-        "{prev}年度省级{fund}绩效自评结果公开",
-    ],
-    "rs": [
-        "陕西省工业和信息化厅{year}年公开遴选公务员公告",
-        "陕西省工业和信息化厅{year}年直属事业单位公开招聘工作人员公告",
-        "陕西省工业和信息化厅关于{name}等同志任职前的公示",
-        "陕西省工业和信息化厅{year}年直属事业单位公开招聘拟聘用人员公示",
-        "陕西省工业和信息化厅{year}年考试录用公务员拟录用人员公示",
-    ],
-    "tj": [
-        "{dyear}年{dmonth}月全省规模以上工业增加值运行情况",
-        "{dyear}年{period}全省工业经济运行情况",
-        "{dyear}年{dmonth}月全省{pind}产业主要指标",
-        "{dyear}年1—{dmonth}月全省工业投资情况",
-        "{dyear}年{dmonth}月全省软件和信息技术服务业运行情况",
-    ],
-    "yxjc": [
-        "{dyear}年{dmonth}月全省工业经济运行监测分析",
-        "{dyear}年{dmonth}月全省重点产业链运行监测情况",
-        "{dyear}年{dmonth}月全省重点工业企业用电监测情况",
-        "{dyear}年{period}全省{pind}行业运行监测",
-    ],
-    "jy": [
-        "对省十四届人大{n}次会议第{num}号代表建议的答复",
-        "对省政协十三届{n}次会议第{num}号提案的答复",
-        "陕西省工业和信息化厅{prev}年建议提案办理工作情况",
-    ],
-    "nb": [
-        "陕西省工业和信息化厅{prev}年政府信息公开工作年度报告",
-        "陕西省工业和信息化厅政府信息公开指南（{year}年修订）",
-        "陕西省工业和信息化厅{year}年政务公开工作要点",
-        "陕西省工业和信息化厅{year}年{month}月政府信息公开工作动态",
-    ],
-    "zf": [
-        "陕西省工业和信息化厅{prev}年度行政执法统计年报",
-        "陕西省工业和信息化厅行政执法事项清单（{year}年版）",
-        "{year}年全省工业节能监察任务清单",
-        "关于{year}年“双随机、一公开”抽查结果的公示",
-        "陕西省工业和信息化厅{year}年度“双随机、一公开”抽查计划",
-        "关于{year}年{item}行政检查结果的公示",
-        "{division}行政执法人员名单（{year}年{month}月更新）",
-    ],
-    "gk": [
-        "陕西省工业和信息化厅{year}年{month}月主动公开政府信息目录",
-        "陕西省工业和信息化厅权责清单（{year}年版）",
-        "{division}{year}年政务公开事项目录",
-    ],
-    "speech": [
-        "{ltitle}{leader}在{year}年全省{meeting}上的讲话",
-        "{ltitle}{leader}在{event}上的致辞",
-        "{ltitle}{leader}在全省{theme}推进会上的讲话",
-    ],
-    "meeting": [
-        "{year}年全省{meeting}在西安召开",
-        "全省{theme}现场推进会在{city}召开",
-        "省工信厅召开{year}年{item}部署会",
-        "全省{meeting}召开",
-        "省工信厅召开{year}年{period}工作总结会",
-    ],
-    "yshj": [
-        "省工信厅深入推进“营商环境突破年”活动",
-        "{city}工信局“营商环境突破年”工作取得新进展",
-        "省工信厅“营商环境突破年”{ind}企业走访纪实",
-        "“营商环境突破年”：{city}惠企政策直达快享",
-    ],
-    "zzy": [
-        "{city}制造业高质量发展{month}月观察",
-        "我省制造业高质量发展{period}成绩单",
-        "{ind}产业：以高质量发展推动新型工业化",
-        "省工信厅召开制造业高质量发展{ind}专题会",
-    ],
-    "szjj": [
-        "{city}数字经济核心产业{period}保持较快增长",
-        "{ind}产业赋能数字经济发展——{city}调研见闻",
-        "我省数字经济发展{year}年第{n}次调度会召开",
-        "{year}年陕西省数字经济高质量发展论坛在{city}举办",
-    ],
-    "gyhlw": [
-        "{city}工业互联网标识解析二级节点上线运行",
-        "我省{n}个平台入选国家工业互联网{list}",
-        "工业互联网赋能{ind}产业——{city}案例",
-        "{year}年全省工业互联网发展大会召开",
-    ],
-    "aqscy": [
-        "{year}年全省工信系统“安全生产月”活动启动",
-        "{city}开展{year}年“安全生产月”应急演练",
-        "省工信厅“安全生产月”{ind}领域专项检查",
-    ],
-    "jnxcz": [
-        "{year}年全省工业领域节能宣传周活动启动",
-        "{city}开展{year}年工业节能宣传周主题活动",
-        "节能宣传周：{ind}企业分享节能降碳经验",
-    ],
-    "cyl": [
-        "{pind}产业链链长制工作推进会召开",
-        "我省{pind}产业链{period}重点任务进展",
-        "{city}{pind}产业链招商对接会成功举办",
-    ],
-    "bszn": [
-        "{service}办事指南",
-        "{service}办事指南（{year}年修订）",
-        "{service}常见问题解答",
-    ],
-    "qyfw": [
-        "{year}年“{ind}产业产需对接”活动在{city}举办",
-        "{city}{ind}企业产需对接会成功举办",
-        "省工信厅开展{theme}惠企政策宣讲",
-        "{city}企业服务专员走访{ind}企业",
-    ],
-    "xz": [
-        "{form}（{year}年版）",
-        "{year}年{project}申报材料模板",
-        "{form}填写说明（{year}年）",
-    ],
-    "zxqyfw": [
-        "{year}年全省中小企业服务月活动启动",
-        "{city}举办专精特新企业融资对接会",
-        "陕西省中小企业公共服务平台{month}月服务动态",
-        "{city}中小企业数字化转型城市试点工作推进会召开",
-        "“一起益企”中小企业服务行动走进{city}",
-        "“专精特新”企业服务行动走进{city}{ind}企业",
-        "{city}中小企业公共服务平台开展{ind}专题培训",
-    ],
-    "ind": [
-        "{city}{ind}产业链重点项目建设提速",
-        "我省{ind}产业{period}运行情况",
-        "{city}{n}个{ind}项目集中签约",
-        "{year}年{ind}产业发展大会在{city}举办",
-        "省工信厅调研{city}{ind}重点企业",
-        "我省{ind}产业集群入选国家{list}",
-        "{city}{ind}产业向“新”而行",
-    ],
-    "kj": [
-        "{city}{n2}家企业技术中心通过省级认定",
-        "我省{n}项产品入选首台（套）重大技术装备推广应用指导目录",
-        "省工信厅召开{year}年产业基础再造工作推进会",
-        "{city}{ind}企业攻克一批关键核心技术",
-        "秦创原{ind}中试平台在{city}揭牌",
-        "{year}年全省质量品牌提升活动启动",
-        "我省{n}家企业入选国家技术创新示范企业",
-    ],
-    "zx": [
-        "{city}新增省级专精特新中小企业{n2}家",
-        "全省民营经济{period}运行情况",
-        "{city}举办中小企业融资对接会",
-        "我省{n}家企业入选国家级专精特新“小巨人”企业",
-        "{city}中小企业特色产业集群加快发展",
-        "{city}中小企业服务中心开展{month}月企业走访",
-    ],
-    "lh": [
-        "{city}{n}家企业入选省级智能工厂",
-        "我省{n}个项目入选国家智能制造示范工厂揭榜单位",
-        "{city}5G+工业互联网应用场景建设提速",
-        "{year}年全省两化融合管理体系贯标工作推进会召开",
-        "工业互联网赋能{city}{ind}企业数字化转型",
-        "{city}中小企业数字化转型城市试点{period}进展",
-    ],
-    "jn": [
-        "{city}{n}家企业获评国家级绿色工厂",
-        "我省{period}规模以上工业单位增加值能耗持续下降",
-        "{city}工业固废综合利用项目建成投产",
-        "省工信厅开展{year}年重点用能企业节能监察",
-        "{ind}行业节能降碳改造现场会在{city}召开",
-        "{city}推进工业领域清洁生产审核",
-    ],
-    "aq": [
-        "省工信厅开展{year}年民爆行业安全生产专项检查",
-        "全省工业领域安全生产{period}形势总体稳定",
-        "{city}开展工贸企业安全生产执法检查",
-        "省工信厅召开{year}年{month}月安全生产形势分析会",
-        "省工信厅开展{year}年{month}月工贸行业安全生产明查暗访",
-        "{city}民爆企业开展{year}年安全生产应急演练",
-        "{city}工信局组织开展危险化学品企业安全隐患排查",
-        "全省民爆行业{year}年{period}安全生产工作会议召开",
-    ],
-    "wxd": [
-        "{year}年{exam}无线电安全保障工作圆满完成",
-        "{city}无线电管理处开展{month}月份电磁环境监测",
-        "全省无线电管理{period}工作综述",
-        "{city}开展{year}年无线电频率使用情况核查",
-        "“世界无线电日”{year}年宣传活动在{city}举行",
-    ],
-    "dj": [
-        "厅机关党委召开{year}年第{n}次党建工作例会",
-        "厅机关开展“{month}月主题党日”活动",
-        "厅机关党委组织党员干部赴{city}开展学习教育",
-        "厅机关举办{year}年{period}党务干部培训",
-    ],
-    "jg": [
-        "陕西省工业和信息化厅主要职责",
-        "{division}主要职责",
-        "陕西省工业和信息化厅内设机构（{year}年）",
-    ],
-    "ld": [
-        "{leader}同志简历",
-        "厅领导分工（{year}年{month}月调整）",
-    ],
-}
-POLICIES = [
-    "《陕西省{pind}产业高质量发展行动方案（{year}—{year2}年）》",
-    "《关于加快推进{pind}产业发展的若干措施》",
-    "《陕西省{pind}产业链提升三年行动计划》",
-    "《陕西省促进{pind}产业发展若干政策措施》",
-    "《陕西省工业领域{pind}专项实施方案》",
-    "《陕西省{fund}管理办法》",
-]
-
-# ---------------------------------------------------------------------------------------------
-# bodies: per style an opener, paragraphs kept in their order, an optional closer
-
-# (openers, middles, closers, take every middle?)
+TITLES: dict[str, list[str]] = demo_data.load("titles")
+# (openers, middles, closers, take every middle?) per style
 BODIES: dict[str, tuple[list[str], list[str], list[str], bool]] = {
-    "meeting": ([
-        "{month}月{day}日，省工信厅召开专题会议，研究部署{theme}相关工作。{ltitle}{leader}出席会议并讲话。",
-        "{month}月{day}日，全省{theme}现场推进会在{city}召开，总结交流工作经验，安排部署下一阶段重点任务。{ltitle}{leader}出席会议并讲话。",
-        "{month}月{day}日，省工信厅在西安召开会议，深入学习贯彻党中央、国务院和省委、省政府关于推进新型工业化的决策部署，安排部署{theme}工作。{ltitle}{leader}出席会议并讲话。",
-    ], [
-        "会议指出，今年以来，全省工业和信息化系统坚持稳中求进工作总基调，{ind}等重点产业保持平稳向好发展态势，重点项目建设有序推进，企业生产经营总体稳定。",
-        "会上，{city}、{city2}等地工信部门和{n}家重点企业作了交流发言，介绍了推进{theme}的经验做法。",
-        "会议要求，各市（区）工信部门要进一步提高政治站位，压实工作责任，聚焦重点产业链，强化要素保障，推动各项政策措施落地见效。",
-        "{leader}强调，要坚持创新驱动发展，加强关键核心技术攻关，推动产业链上下游协同发展，不断提升{ind}产业核心竞争力。",
-        "会议对下一阶段工作作了具体安排，明确了任务分工和时间节点，要求各责任单位建立台账、挂图作战，确保各项任务按时保质完成。",
-    ], [
-        "各市（区）工信部门、有关行业协会和重点企业负责同志参加会议。",
-        "厅机关各处室、直属单位主要负责同志参加会议。",
-    ], False),
-    "visit": ([
-        "为深入贯彻落实省委、省政府关于{theme}的工作部署，{month}月{day}日，{ltitle}{leader}带队赴{city}开展专题调研，实地察看了{ind}重点企业和在建项目。",
-        "近日，{ltitle}{leader}带队深入{city}{ind}企业一线，围绕产业发展中的难点堵点问题开展调研，听取意见建议，协调解决实际困难。",
-    ], [
-        "调研中，{leader}详细了解了企业生产经营、技术创新和项目建设情况，对企业在{ind}领域取得的成绩给予肯定。",
-        "座谈会上，企业负责人围绕用工、融资、用地、物流等方面反映了有关问题和建议，相关部门现场作了回应。",
-        "{leader}强调，要坚持创新驱动发展，加强关键核心技术攻关，推动产业链上下游协同发展，不断提升{ind}产业核心竞争力。",
-        "{leader}要求，{city}工信部门要建立问题台账，实行销号管理，切实帮助企业解决实际困难，推动项目早投产、早见效。",
-    ], [
-        "省工信厅有关处室负责同志陪同调研。",
-        "{city}人民政府和{city}工业和信息化局有关负责同志参加调研。",
-    ], False),
-    "event": ([
-        "{month}月{day}日，{event}在{city}举办。来自全省各市（区）工信部门、行业协会、重点企业和高校院所的代表共{n3}余人参加活动。",
-        "{month}月{day}日，{city}{ind}产业链重点项目集中开工仪式举行，此次集中开工项目{n2}个，总投资{amount}亿元，涵盖{ind}、新材料、高端装备等领域。",
-        "近日，{org}组织开展{theme}相关工作，围绕{ind}产业发展中的难点堵点问题，深入企业一线了解情况、听取意见、协调解决实际困难。",
-        "{month}月{day}日，省工信厅与{partner}在西安签署战略合作协议。双方将在{theme}、人才培养、平台建设等方面深化合作。",
-    ], [
-        "活动期间，与会代表围绕{theme}开展了深入交流，{n}家企业进行了项目路演和产品展示。",
-        "活动现场，{n2}家企业与金融机构、高校院所签订合作协议，意向金额达{amount}亿元。",
-        "据了解，{city}已累计培育省级专精特新中小企业{n3}家，{ind}产业集群规模不断壮大。",
-        "近年来，我省{ind}产业加快发展，创新能力持续提升，一批重点项目建成投产，产业链供应链韧性不断增强。",
-        "下一步，省工信厅将持续加大政策支持力度，完善企业服务机制，推动{theme}工作走深走实，为奋力谱写中国式现代化建设的陕西篇章贡献工信力量。",
-    ], [], False),
-    "data": ([
-        "{dyear}年{period}，全省规模以上工业增加值同比增长{pct}%，增速较上月加快{pct3}个百分点，工业经济延续回升向好态势。",
-        "据统计，{dyear}年{period}，全省{ind}产业实现营业收入{amount}亿元，同比增长{pct}%，高于全省工业平均水平。",
-    ], [
-        "分门类看，采矿业增加值同比增长{pct2}%，制造业增长{pct}%，电力、热力、燃气及水生产和供应业增长{pct3}%。",
-        "分行业看，{ind}行业增加值同比增长{pct2}%，计算机、通信和其他电子设备制造业增长{pct}%，汽车制造业增长{pct3}%。",
-        "从主要产品产量看，新能源汽车、太阳能电池、集成电路等产品产量保持较快增长。",
-        "下一步，各级工信部门将密切跟踪监测工业经济运行态势，加强分析研判，及时协调解决企业生产经营中的困难和问题。",
-    ], [
-        "说明：规模以上工业统计范围为年主营业务收入2000万元及以上的工业法人单位。增速按可比价格计算。",
-    ], False),
-    "notice": ([
-        "各设区市工业和信息化局，杨凌示范区、西咸新区有关部门，韩城市工业和信息化局，各有关单位：",
-        "各设区市工业和信息化主管部门，有关行业协会，各有关企业：",
-    ], [
-        "为深入贯彻落实省委、省政府关于{theme}的决策部署，经研究，决定开展{year}年{item}工作。现将有关事项通知如下。",
-        "一、申报条件。申报单位应在陕西省境内注册、具有独立法人资格，近三年未发生重大安全、环保、质量事故，无严重失信行为。",
-        "二、申报材料。申报单位按要求填写申报书，并提供营业执照、财务审计材料等证明材料，对申报材料的真实性负责。",
-        "三、工作要求。请各市（区）工信部门认真组织，严格审核把关，于{dl_month}月{dl_day}日前将推荐材料报送省工业和信息化厅。逾期不予受理。",
-        "四、其他事项。省工业和信息化厅将组织专家进行评审，评审结果将在门户网站公示。",
-        "附件：{year}年{item}申报书",
-    ], ["陕西省工业和信息化厅"], True),
-    "policy": ([
-        "各设区市人民政府，省人民政府各工作部门、各直属机构：",
-        "各设区市工业和信息化局，杨凌示范区、西咸新区有关部门，韩城市工业和信息化局：",
-    ], [
-        "为深入贯彻落实党中央、国务院关于{verb}的决策部署，推动我省{pind}产业高质量发展，结合我省实际，制定本方案。",
-        "一、总体要求。坚持以习近平新时代中国特色社会主义思想为指导，完整准确全面贯彻新发展理念，以{theme}为主线，推动{pind}产业规模持续扩大、结构不断优化。",
-        "二、发展目标。到{year2}年，全省{pind}产业规模突破{amount}亿元，培育一批具有核心竞争力的龙头企业和专精特新中小企业，产业链供应链韧性和安全水平明显提升。",
-        "三、重点任务。（一）强化创新能力建设。支持企业建设技术创新中心，开展关键核心技术攻关。（二）壮大市场主体。实施龙头企业培育工程，推动大中小企业融通发展。（三）推进项目建设。滚动实施一批强链补链延链重点项目。",
-        "四、保障措施。加强组织领导，建立工作推进机制；加大政策支持力度，统筹用好各类专项资金；强化人才支撑，加强要素保障。",
-        "各地、各有关部门要结合实际，认真抓好贯彻落实。",
-    ], ["本方案自印发之日起施行。"], True),
-    "interp": ([
-        "近日，省工信厅印发{policy}。为便于社会公众和企业全面了解政策内容，现就有关情况解读如下。",
-        "为帮助企业及时了解、用好{policy}，现将政策主要内容解读如下。",
-    ], [
-        "一、出台背景。{pind}产业是我省重点发展的产业之一。为进一步巩固产业发展优势，破解制约产业发展的突出问题，省工信厅会同有关部门研究起草了该政策。",
-        "二、主要内容。政策共分为总体要求、重点任务、保障措施三个部分，提出了{n2}条具体措施，重点聚焦创新能力提升、龙头企业培育、重点项目建设和产业生态优化。",
-        "三、支持方向。对符合条件的企业研发投入、技术改造、首台（套）产品推广应用等给予支持，对新认定的国家级、省级创新平台给予奖励。",
-        "四、政策亮点。一是突出精准施策，聚焦产业链关键环节；二是突出企业主体，强化对专精特新企业的梯度培育；三是突出要素保障，统筹资金、土地、人才等要素。",
-        "五、实施时间。政策自印发之日起施行，有效期至{year2}年12月31日。",
-    ], [], True),
-    "speech": ([
-        "同志们：",
-        "各位来宾，同志们、朋友们：",
-    ], [
-        "这次会议的主要任务是，深入学习贯彻党中央、国务院决策部署，认真落实省委、省政府工作要求，总结工作，分析形势，安排部署下一阶段重点任务。",
-        "过去一年，全省工业和信息化系统攻坚克难、奋发作为，规模以上工业增加值增长{pct}%，{ind}等重点产业链加快壮大，工业经济在全省经济发展中的“压舱石”作用持续彰显。",
-        "我们也要清醒地看到，当前工业发展仍面临需求不足、部分行业效益下滑、企业经营困难等问题，必须增强忧患意识，坚持底线思维。",
-        "做好下一阶段工作，要突出抓好以下几个方面：一是全力稳住工业增长基本盘；二是加快推进重点产业链提质升级；三是大力推动数字化转型和绿色低碳发展；四是持续优化企业服务。",
-        "同志们，目标已经明确，任务已经下达，关键在于落实。让我们紧密团结，真抓实干，为奋力谱写中国式现代化建设的陕西篇章贡献工信力量！",
-    ], ["谢谢大家！"], True),
-    "fund": ([
-        "根据《陕西省{fund}管理办法》有关规定，经企业申报、市级推荐、专家评审和综合评定，现将有关项目予以公开。",
-    ], [
-        "公示期为{month}月{day}日至{dl_month}月{dl_day}日。公示期间，如有异议，可书面向省工业和信息化厅反映。",
-        "反映情况应实事求是，以单位名义反映的须加盖公章，以个人名义反映的须署真实姓名。",
-        "资金使用单位要严格执行专项资金管理规定，专款专用，确保资金使用安全和绩效。",
-    ], ["附件：项目清单"], True),
-    "personnel": ([
-        "根据《中华人民共和国公务员法》和有关规定，经研究，现将有关事项公告如下。",
-        "根据干部选拔任用和人员招聘有关规定，经厅党组研究，现将有关事项予以公示。",
-    ], [
-        "一、基本情况。本次涉及人员{n}名，具体名单见附件。",
-        "二、条件要求。具有中华人民共和国国籍，拥护中华人民共和国宪法，具有良好的政治素质和道德品行，具有正常履行职责的身体条件和心理素质。",
-        "三、程序安排。按照发布公告、报名与资格审查、笔试、面试、体检、考察、公示等程序进行。",
-        "四、监督。对有关人选有问题反映的，可通过来信、来访等方式向厅人事处反映。反映问题要实事求是，提倡署真实姓名。",
-    ], [], True),
-    "reply": ([
-        "您提出的关于支持{city}{ind}产业发展的建议收悉。经认真研究，现答复如下。",
-        "您提出的关于加快{theme}的提案收悉，感谢您对全省工业和信息化工作的关心和支持，现答复如下。",
-    ], [
-        "一、关于加大政策支持。近年来，我厅高度重视{ind}产业发展，先后出台了一系列支持政策，统筹专项资金支持重点项目建设。",
-        "二、关于强化要素保障。我厅会同有关部门加强用地、用能、融资等要素保障，建立重点项目服务机制，协调解决企业困难和问题。",
-        "三、下一步工作。我厅将认真吸纳您的意见建议，进一步完善政策体系，加大支持力度，推动{ind}产业高质量发展。",
-    ], ["感谢您对工业和信息化工作的关心和支持。"], True),
-    "openinfo": ([
-        "根据《中华人民共和国政府信息公开条例》有关规定，现将有关情况公开如下。",
-        "为进一步做好政务公开工作，方便公众查阅，现将有关内容予以公开。",
-    ], [
-        "一、总体情况。我厅坚持以公开为常态、不公开为例外，认真贯彻落实《中华人民共和国政府信息公开条例》，全年主动公开政府信息{n3}条。",
-        "二、主动公开政府信息情况。通过门户网站、政务新媒体等渠道及时发布政策文件、工作动态、通知公告等信息。",
-        "三、收到和处理政府信息公开申请情况。全年共收到政府信息公开申请{n2}件，均在法定期限内答复。",
-        "四、存在的主要问题及改进情况。个别栏目更新不够及时，下一步将进一步健全信息发布审核机制，加强栏目日常维护。",
-    ], [], True),
-    "service": ([
-        "为方便企业和群众办事，现将{service}有关要求和办理流程公布如下。",
-        "根据深化“放管服”改革要求，现将{service}办事指南公布如下。",
-    ], [
-        "一、事项名称：{service}。",
-        "二、设定依据：相关法律法规及国家、省有关规定。",
-        "三、申请条件：申请人应当依法设立，具备与申请事项相适应的场所、设施、人员和管理制度。",
-        "四、申请材料：申请书、营业执照复印件以及与申请事项相关的其他证明材料。",
-        "五、办理流程：申请—受理—审查—决定—送达。申请人可通过陕西政务服务网在线办理。",
-        "六、办理时限：法定办结时限20个工作日，承诺办结时限10个工作日。",
-    ], [], True),
-    "download": ([
-        "现将{form}予以发布，请有关单位下载使用。",
-        "为便于企业申报，现将有关申报材料模板公布如下，请下载后按要求填写。",
-    ], [
-        "填写说明：请使用本版本模板填写，各项内容应真实、准确、完整，数据口径与财务报表保持一致。",
-        "申报单位对所填报内容的真实性负责，材料一经报送不予退还。",
-    ], ["附件：{form}"], True),
-    "profile": ([
-        "陕西省工业和信息化厅是省政府组成部门，为正厅级，贯彻落实党中央关于工业和信息化工作的方针政策和决策部署，在履行职责过程中坚持和加强党对工业和信息化工作的集中统一领导。",
-    ], [
-        "拟订并组织实施全省工业、通信业和信息化发展规划，推进产业结构战略性调整和优化升级。",
-        "监测分析全省工业经济运行态势，统计并发布相关信息，进行预测预警和信息引导。",
-        "负责全省中小企业发展的宏观指导，会同有关部门拟订促进中小企业和民营经济发展的相关政策和措施。",
-        "统筹推进全省信息化工作，组织制定相关政策并协调信息化建设中的重大问题。",
-        "完成省委、省政府交办的其他任务。",
-    ], [], True),
-}
-STYLE_OF_GROUP = {
-    "notice": "notice", "szf": "policy", "tf": "policy", "jd": "interp", "gh": "policy",
-    "cz": "fund", "rs": "personnel", "tj": "data", "yxjc": "data", "jy": "reply", "nb": "openinfo",
-    "zf": "openinfo", "gk": "openinfo", "speech": "speech", "bszn": "service", "xz": "download",
-    "jg": "profile", "ld": "profile",
-}
+    style: (b["openers"], b["middles"], b["closers"], b["every"]) for style, b in _BODY_DATA["bodies"].items()}
+STYLE_OF_GROUP: dict[str, str] = _BODY_DATA["style_of_group"]
 # a news item's body follows what its headline is about
-NEWS_KEYWORDS = [
-    ("visit", ("调研", "走访", "赴", "走进")),
-    ("meeting", ("会议", "推进会", "分析会", "例会", "部署会", "总结会", "专题会", "工作会", "召开")),
-    ("data", ("增长", "运行", "情况", "指标", "监测", "能耗", "成绩单", "进展", "观察")),
-]
+NEWS_KEYWORDS: list[tuple[str, tuple[str, ...]]] = [
+    (k["style"], tuple(k["words"])) for k in _BODY_DATA["news_keywords"]]
 
-RETURN_COMMENTS = [
-    "第二段数据与统计部门发布口径不一致，请核实后修改。",
-    "标题与栏目定位不符，请调整到合适栏目后再报。",
-    "请补充信息来源，并核对会议时间。",
-    "文中领导职务表述有误，请核实修改。",
-    "正文涉及企业具体经营数据，请确认是否可以公开。",
-    "请删除内部工作安排相关内容（第十六条）。",
-    "标题过长，请精简；正文第三段表述请再斟酌。",
-    "附件缺失，请补充后重新提交。",
-]
-TAKE_DOWN_REASONS = [
-    "文中含企业联系人个人信息，临时撤下待核实（第二十三条）。",
-    "附件版本有误，临时撤下待更新。",
-    "数据口径与统计部门发布不一致，临时撤下核实。",
-    "群众反映内容与实际不符，暂时撤下核查。",
-]
-WITHDRAW_REASONS = [
-    "活动延期举办，撤销原稿。",
-    "与已发布信息重复。",
-    "通知内容调整，另行发布。",
-    "会议时间变更，原稿作废。",
-]
-ESCALATE_COMMENTS = ["涉及跨部门事项，请分管领导审定。", "内容涉及资金安排，请分管领导把关。"]
-APPROVE_COMMENTS = ["同意发布。", "同意。", "同意，请按规范格式发布。", "", "", ""]
+_FLOW = _TEXTS["workflow"]
+RETURN_COMMENTS: list[str] = _FLOW["return_comments"]
+TAKE_DOWN_REASONS: list[str] = _FLOW["take_down_reasons"]
+WITHDRAW_REASONS: list[str] = _FLOW["withdraw_reasons"]
+ESCALATE_COMMENTS: list[str] = _FLOW["escalate_comments"]
+APPROVE_COMMENTS: list[str] = _FLOW["approve_comments"]
 CN_NUM = "一二三四五六七八九十"
 
 
@@ -746,7 +161,7 @@ def _period(month: int) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# the article simulator: the same transitions core.workflow makes, with the clock in hand
+# the article simulator: the transitions core.workflow makes, with the clock in hand
 
 
 @dataclass
@@ -778,6 +193,7 @@ class _Article:
     codivisions: list[int] = field(default_factory=list)
     events: list[list] = field(default_factory=list)
     revisions: list[list] = field(default_factory=list)  # [number, title, author, at]
+    played: bool = False  # written by the product's own functions (_Player), not by `write`
 
     def _event(self, actor: int, action: str, to_state: str, role: str | None = None,
                comment: str | None = None, checklist: bool = False) -> None:
@@ -860,6 +276,11 @@ class _Article:
                             f"依委托发布申请 #{self.request_id}(第十八条)", None, self.t])
         self.state, self.approved_at = "approved", self.t
 
+    def body(self, number: int) -> str:
+        """Revision `number`'s body: an earlier revision lacks the paragraphs added by the later ones."""
+        keep = max(min(3, len(self.paragraphs)), len(self.paragraphs) - (self.revision - number))
+        return sanitize_html("".join(f"<p>{html.escape(p)}</p>" for p in self.paragraphs[:keep]))
+
     def times(self) -> list[dt.datetime]:
         return [e[10] for e in self.events]
 
@@ -874,6 +295,146 @@ class _Article:
             value = getattr(self, name)
             if value is not None:
                 setattr(self, name, value + delta)
+
+
+# ---------------------------------------------------------------------------------------------
+# the player: a simulated story through the product's own functions
+
+
+# besides workflow_events, the rows a workflow or request call writes stamped `now`
+_STAMPED = ("outbox", "screening_reviews")
+
+
+class _Player:
+    """Plays simulated stories through core.workflow and core.requests, so what the demo accounts
+    find in their queues is exactly what the workbench writes.
+
+    The product stamps `now`; the demo needs its history on past days (statistics, freshness and
+    evaluation read those dates). So each call's rows are noted by id and, once every story is
+    played, moved to the story's times in one UPDATE per table (`settle`). The audit rows stay as
+    written: the log says what happened in this database (the demo was loaded today), and its
+    hash chain covers each row's time. The notices the calls queued are marked sent at their
+    story time: they belong to the past, a fresh demo has nothing waiting in its outbox.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.con = con
+        self._users: dict[int, accounts.User] = {}
+        self._last = self._max_ids()
+        self._spans: list[tuple] = []  # (last ids before, last ids after, story time) of each call
+        self._event_times: list[tuple[int, dt.datetime]] = []
+        self.article_ids: list[int] = []
+        self.request_times: dict[int, list] = {}  # request id: [created, handled]
+
+    def _user(self, user_id: int) -> accounts.User:
+        if user_id not in self._users:
+            self._users[user_id] = accounts.get_user(self.con, user_id)
+        return self._users[user_id]
+
+    def _max_ids(self) -> tuple[int, ...]:
+        found = self.con.execute("SELECT " + ", ".join(
+            f"(SELECT coalesce(max(id), 0) FROM {table})" for table in _STAMPED)).fetchone()
+        return tuple(found)
+
+    def _stamp(self, at: dt.datetime) -> None:
+        """The rows written since the last call happened at `at`."""
+        now = self._max_ids()
+        self._spans.append((*self._last, *now, at))
+        self._last = now
+
+    def article(self, a: _Article, request: dict | None = None) -> int:
+        """Play `a`'s events; returns the article's id. A requested item is the office's
+        `requests.fulfil` (create, approve by request, publish in one call)."""
+        con, item = self.con, None
+        if request is not None:
+            item = requests.fulfil(con, self._user(a.author), request["id"], 1, column_id=a.column_id,
+                                   title=a.title, body_html=a.body(1))
+            self._stamp(a.events[-1][10])
+            self.request_times[request["id"]][1] = a.published_at
+        else:
+            for _id, revision, actor_id, _role, action, *_states, comment, _checklist, at in a.events:
+                actor = self._user(actor_id)
+                if action == "create":
+                    item = workflow.create_article(con, actor, a.column_id, a.revisions[0][1], a.body(1), a.source,
+                                                   a.work_ended_on, a.importance, codivisions=a.codivisions or None)
+                else:
+                    item = self._move(a, item, actor, action, revision, comment or "")
+                self._stamp(at)
+        event_ids = [r[0] for r in con.execute(
+            "SELECT id FROM workflow_events WHERE article_id = ? ORDER BY id", [item.id]).fetchall()]
+        self._event_times += zip(event_ids, a.times(), strict=True)
+        self.article_ids.append(item.id)
+        return item.id
+
+    def _move(self, a: _Article, item: workflow.Article, actor: accounts.User, action: str, revision: int,
+              comment: str) -> workflow.Article:
+        con, ref = self.con, (self.con, actor, item.id, item.version)
+        if action in ("edit", "edit_restart"):
+            return workflow.save_article(*ref, title=a.revisions[revision - 1][1], body_html=a.body(revision),
+                                         source=a.source, work_ended_on=a.work_ended_on, importance=a.importance)
+        if action == "approve":  # the reviewer acknowledges each screening warning shown (第十六条)
+            seen = [workflow.finding_key(f) for f in workflow.screen_article(con, item) if not f.blocking]
+            return workflow.approve(*ref, sorted(workflow.CHECKLIST), comment, acknowledged=seen)
+        if action == "schedule":
+            return workflow.publish(*ref, at=a.scheduled_at)
+        moves = {"submit": workflow.submit, "publish": workflow.publish}
+        if action in moves:
+            return moves[action](*ref)
+        with_comment = {"return": workflow.return_article, "escalate": workflow.escalate,
+                        "withdraw": workflow.withdraw, "take_down": workflow.take_down, "restore": workflow.restore}
+        return with_comment[action](*ref, comment)
+
+    def request(self, r: dict) -> int:
+        """A division's publication request (第十八条), declined by the office when the plan says so."""
+        con = self.con
+        request_id = requests.create_request(
+            con, self._user(r["requester_id"]), division_id=r["division_id"], requested_on=r["requested_on"],
+            content=r["content"], source=r["source"], form=r["form"], requirements=r["requirements"])
+        self._stamp(r["created_at"])
+        if r["state"] == "declined":
+            requests.decline(con, self._user(r["handled_by"]), request_id, 1, r["reply"])
+            self._stamp(r["handled_at"])
+        self.request_times[request_id] = [r["created_at"], r["handled_at"]]
+        return request_id
+
+    def settle(self) -> None:
+        """Move every row the calls wrote to its story time, in one UPDATE per table."""
+        con = self.con
+        con.register("demo_event_times", pd.DataFrame(self._event_times, columns=["id", "at"]))
+        con.execute("UPDATE workflow_events SET created_at = t.at FROM demo_event_times t "
+                    "WHERE workflow_events.id = t.id")
+        con.unregister("demo_event_times")
+        spans = pd.DataFrame(self._spans, columns=[*(f"lo_{t}" for t in _STAMPED), *(f"hi_{t}" for t in _STAMPED),
+                                                   "at"])
+        con.register("demo_spans", spans)
+        for table in _STAMPED:
+            extra = ", sent_at = s.at" if table == "outbox" else ""
+            con.execute(f"UPDATE {table} SET created_at = s.at{extra} FROM demo_spans s "
+                        f"WHERE {table}.id > s.lo_{table} AND {table}.id <= s.hi_{table}")
+        con.unregister("demo_spans")
+        played = pd.DataFrame({"article_id": self.article_ids})
+        con.register("demo_played", played)
+        con.execute("""
+            UPDATE revisions SET created_at = e.created_at FROM workflow_events e
+            WHERE e.article_id = revisions.article_id AND e.revision = revisions.number
+              AND e.action IN ('create', 'edit', 'edit_restart')
+              AND revisions.article_id IN (SELECT article_id FROM demo_played)""")
+        con.execute("""
+            UPDATE articles SET created_at = e.created, updated_at = e.updated,
+                submitted_at = CASE WHEN articles.submitted_at IS NULL THEN NULL ELSE e.submitted END,
+                approved_at = CASE WHEN articles.approved_at IS NULL THEN NULL ELSE e.approved END,
+                published_at = CASE WHEN articles.published_at IS NULL THEN NULL ELSE e.published END
+            FROM (SELECT article_id, min(created_at) AS created, max(created_at) AS updated,
+                         max(created_at) FILTER (action = 'submit') AS submitted,
+                         max(created_at) FILTER (to_state = 'approved') AS approved,
+                         min(created_at) FILTER (action = 'publish') AS published
+                  FROM workflow_events WHERE article_id IN (SELECT article_id FROM demo_played)
+                  GROUP BY article_id) e
+            WHERE articles.id = e.article_id""")
+        con.unregister("demo_played")
+        for request_id, (created, handled) in self.request_times.items():
+            con.execute("UPDATE publication_requests SET created_at = ?, handled_at = coalesce(?, handled_at) "
+                        "WHERE id = ?", [created, handled, request_id])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1002,7 +563,7 @@ class _Builder:
             "n2": rng.randint(3, 36), "n3": rng.randint(40, 600), "num": rng.randint(100, 1300),
             "cn": CN_NUM[rng.randint(0, 4)], "pct": f"{rng.uniform(3, 12):.1f}", "pct2": f"{rng.uniform(5, 25):.1f}",
             "pct3": f"{rng.uniform(0.2, 3):.1f}", "amount": rng.randint(12, 980),
-            "dl_month": deadline.month, "dl_day": deadline.day, "org": "省工信厅",
+            "dl_month": deadline.month, "dl_day": deadline.day, "org": _TEXTS["sources"]["org"],
             "division": self.div_name[self.div[rng.choice([c for c, _n, k in DIVISIONS if k == "division"])]],
         }
         slots["policy"] = rng.choice(POLICIES).format(**slots)
@@ -1045,11 +606,11 @@ class _Builder:
     def _source(self, col: _Col, slots: dict) -> str:
         roll = self.rng.random()
         if col.group == "sx":
-            return f"{slots['city']}工业和信息化局" if roll < 0.8 else self.rng.choice(SOURCES_MEDIA)
+            return _TEXTS["sources"]["city"].format(**slots) if roll < 0.8 else self.rng.choice(SOURCES_MEDIA)
         if col.group == "hy" and roll < 0.6:
-            return self.rng.choice(["工业和信息化部网站", "中国工业报", "中国电子报", "新华网"])
+            return self.rng.choice(_TEXTS["sources"]["ministry"])
         if col.group == "szf":
-            return "陕西省人民政府办公厅"
+            return _TEXTS["sources"]["province"]
         if roll < 0.08 and col.kind == "news":
             return self.rng.choice(SOURCES_MEDIA)
         return self.div_name[self.div[col.division]]
@@ -1134,7 +695,7 @@ class _Builder:
             article.t = article.t + dt.timedelta(days=rng.randint(1, 20), minutes=rng.randint(0, 300))
             article.take_down(webmaster, rng.choice(TAKE_DOWN_REASONS))
             article.t = _later(rng, article.t, 60, 600)
-            article.restore(webmaster, "经核实无误，恢复上线。")
+            article.restore(webmaster, _FLOW["restore_comment"])
 
     def _play(self, article: _Article, scenario: str) -> None:
         rng = self.rng
@@ -1229,9 +790,11 @@ class _Builder:
             day = min(day, self.today - dt.timedelta(days=DORMANT[col.slug]))
         return min(day, self.today)
 
-    def plan(self, ids: list[int], request_ids: list[int]) -> None:
+    def plan(self, player: _Player) -> None:
+        """Simulate every story. The demo division's queue and the publication requests are played
+        at once through the product's functions (_Player); the three-year history is written in
+        batches by `write` (playing 14,000 transitions one by one would take minutes)."""
         rng = self.rng
-        ids = list(ids)
         by_slug = {c.slug: c for c in self.cols}
         dzxx = self.div[DEMO_DIVISION]
         officer = self.users[DEMO_ACCOUNTS["officer"]]
@@ -1243,7 +806,7 @@ class _Builder:
                   ("pending@2", "重要"), ("pending@3", "重大")]
         for scenario, importance in forced:
             col = rng.choice(dz_cols)
-            article = self._new(ids.pop(0), col, self._recent_day(6), importance, author=officer)
+            article = self._new(0, col, self._recent_day(6), importance, author=officer)
             if scenario == "draft2":
                 article.create()
                 article.t = _later(rng, article.t, 30, 300)
@@ -1253,7 +816,7 @@ class _Builder:
                 article.t = _later(rng, article.t, 10, 120)
                 article.submit()
                 article.t = _later(rng, article.t, 30, 300)
-                article.return_(self.head[dzxx], "请补充项目投资规模和建设进度，并核对企业名称。")
+                article.return_(self.head[dzxx], _FLOW["demo_resubmitted"])
                 article.t = _later(rng, article.t, 30, 300)
                 article.edit(officer)
                 article.t = _later(rng, article.t, 5, 60)
@@ -1263,33 +826,39 @@ class _Builder:
                 article.t = _later(rng, article.t, 10, 120)
                 article.submit()
                 article.t = _later(rng, article.t, 30, 300)
-                article.return_(self.head[dzxx], "第二段产值数据请与统计部门核实后再报，标题请精简。")
+                article.return_(self.head[dzxx], _FLOW["demo_returned"])
             else:
                 self._play(article, scenario)
             if scenario == "pending@2":
                 assert self.leader_of[dzxx] == self.users[DEMO_ACCOUNTS["leader"]]
             self._finish(article)
+            article.id, article.played = player.article(article), True
             self.articles.append(article)
 
         # 2. publication requests the office handled (第十八条): published by the webmaster
         notices = by_slug["tzgg"]
-        for request_id, request in zip(request_ids, self.requests, strict=True):
+        for request in self.requests:
+            request["id"] = player.request(request)
+        for request in self.requests:
             if request["state"] != "done":
                 continue
             day = request["requested_on"] + dt.timedelta(days=1)
-            article = self._new(ids.pop(0), notices, day, "一般", author=self.users["webmaster"])
+            article = self._new(0, notices, day, "一般", author=self.users["webmaster"])
             article.title = request["title"]
             self.titles.add((notices.id, article.title))
             article.source = request["source"]
-            article.request_id = request_id
+            article.request_id = request["id"]
             article.create()
             article.t = _later(rng, article.t, 10, 60)
             article.approve_by_request(self.users["webmaster"])
             article.t = _later(rng, article.t, 1, 10)
             article.publish(self.users["webmaster"])
             self._finish(article)
-            request.update(article_id=article.id, handled_at=article.published_at)
+            article.id, article.played = player.article(article, request), True
             self.articles.append(article)
+
+        ids = [r[0] for r in self.con.execute("SELECT nextval('seq_articles') AS id FROM range(?) ORDER BY id",
+                                              [self.total - len(self.articles)]).fetchall()]
 
         # 3. every other article: one in each column first, then by weight
         eligible = [c for c in self.cols if c.weight > 0 and c.kind != "interaction"]
@@ -1350,37 +919,23 @@ class _Builder:
 
     def plan_requests(self) -> None:
         rng = self.rng
-        specs = [
-            ("rsc", "open", "陕西省工业和信息化厅{y}年直属事业单位公开招聘工作人员公告",
-             "网页文字，附报名登记表（Word）", "请在「通知公告」和「人事信息」栏目同时发布，发布后保留至报名结束。"),
-            ("kjc", "open", "关于组织开展{y}年度省级企业技术中心认定工作的通知",
-             "网页文字，附申请表和认定指标（PDF）", "请于本周内发布，置于通知公告栏目。"),
-            ("zxqy", "open", "关于举办{y}年“创客中国”陕西省中小企业创新创业大赛的通知",
-             "网页文字加活动海报图片", "请于活动启动前三个工作日发布，并在首页轮播图展示海报。"),
-            ("jnc", "open", "关于公布{y}年陕西省绿色工厂名单的公告",
-             "网页文字，附名单（Excel转PDF）", "请在「通知公告」栏目发布，标题加注“公告”字样。"),
-            ("wxd", "done", "关于做好{y}年全国硕士研究生招生考试无线电安全保障工作的通告",
-             "网页文字", "请于考试前一周发布。"),
-            ("aqc", "done", "关于开展{y}年民爆行业安全生产专项检查的通知",
-             "网页文字，附检查表", "请尽快发布。"),
-            ("cyzcc", "declined", "产业政策处{y}年下半年重点工作安排",
-             "网页文字", "请在「工作动态」栏目发布。"),
-        ]
-        for code, state, title, form, requirements in specs:
+        texts = _TEXTS["requests"]
+        for spec in texts["items"]:
+            code, state, form, requirements = spec["division"], spec["state"], spec["form"], spec["requirements"]
             division = self.div[code]
             requested = self._recent_day(20 if state != "open" else 6)
             if state != "open":
                 requested = min(requested, self.today - dt.timedelta(days=8))
-            title = title.format(y=self.today.year)
+            title = spec["title"].format(y=self.today.year)
             self.requests.append({
                 "division_id": division, "requested_on": requested, "state": state, "title": title,
-                "content": f"请办公室在门户网站发布《{title}》，正文及附件见所附电子文档。",
+                "content": texts["content"].format(title=title),
                 "source": self.div_name[division], "form": form, "requirements": requirements,
                 "requester_id": self.officers[division][0],
                 "created_at": _office_time(rng, requested), "article_id": None,
                 "handled_by": self.users["webmaster"] if state != "open" else None,
                 "handled_at": None,
-                "reply": "该内容属于内部工作安排，不宜在门户网站公开发布（第十六条）。" if state == "declined" else None,
+                "reply": texts["decline_reply"] if state == "declined" else None,
             })
         for request in self.requests:
             if request["state"] == "declined":
@@ -1388,14 +943,15 @@ class _Builder:
 
     # ------------------------------------------------------------------ writing
 
-    def write(self) -> dict:
+    def write(self) -> None:
+        """The simulated stories not played (the history), in one INSERT … SELECT per table."""
         articles, revisions, events, codivs = [], [], [], []
         for a in self.articles:
-            # an earlier revision lacks the paragraphs added by the later ones
+            if a.played:
+                continue
             body = ""
             for number, title, author, at in a.revisions:
-                keep = max(min(3, len(a.paragraphs)), len(a.paragraphs) - (a.revision - number))
-                body = sanitize_html("".join(f"<p>{html.escape(p)}</p>" for p in a.paragraphs[:keep]))
+                body = a.body(number)
                 revisions.append({
                     "article_id": a.id, "number": number, "column_id": a.column_id, "title": title,
                     "body_html": body, "source": a.source, "work_ended_on": a.work_ended_on,
@@ -1463,18 +1019,6 @@ class _Builder:
         con.unregister("demo_events")
         for row in codivs:
             con.execute("INSERT INTO article_codivisions VALUES (?, ?)", [row["article_id"], row["division_id"]])
-        return {"articles": len(articles), "revisions": len(revisions), "workflow_events": len(events),
-                "article_codivisions": len(codivs)}
-
-    def write_requests(self, request_ids: list[int]) -> None:
-        for request_id, r in zip(request_ids, self.requests, strict=True):
-            self.con.execute(
-                "INSERT INTO publication_requests (id, division_id, requested_on, content, source, form, "
-                "requirements, requester_id, state, article_id, handled_by, handled_at, reply, version, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [request_id, r["division_id"], r["requested_on"], r["content"], r["source"], r["form"],
-                 r["requirements"], r["requester_id"], r["state"], r["article_id"], r["handled_by"],
-                 r["handled_at"], r["reply"], 1 if r["state"] == "open" else 2, r["created_at"]])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1482,8 +1026,6 @@ class _Builder:
 
 
 def _demo_measures(con: duckdb.DuckDBPyConnection, builder: _Builder) -> dict:
-    from core import evaluation, freshness
-
     today, webmaster = builder.today, builder.users["webmaster"]
     needed = 3  # the default of stale_reminders_before_criticism
     reminders = 0
@@ -1506,8 +1048,8 @@ def _demo_measures(con: duckdb.DuckDBPyConnection, builder: _Builder) -> dict:
     con.execute(
         "INSERT INTO criticisms (year, ground, division_id, evidence, created_by, created_at) VALUES (?, 3, ?, ?, ?, ?)",
         [last_year, criticised["division_id"],
-         f"{last_year} 年发布的信息中有多处数据和名称错误,经核实后更正 {criticised['figures']['corrections']} 次、"
-         f"撤下 {criticised['figures']['take_downs']} 次。", webmaster, dt.datetime(last_year, 12, 20, 10, 0)])
+         _TEXTS["measures"]["criticism"].format_map({**criticised["figures"], "year": last_year}), webmaster,
+         dt.datetime(last_year, 12, 20, 10, 0)])
     awards = 0
     for proposal in evaluation.propose_awards(con, last_year, evaluation.ranking(con, last_year, today)):
         con.execute("INSERT INTO awards (year, ground, division_id, evidence, created_by, created_at) "
@@ -1517,7 +1059,7 @@ def _demo_measures(con: duckdb.DuckDBPyConnection, builder: _Builder) -> dict:
         awards += 1
     officer = builder.users["xxy_dzxx"]
     con.execute("INSERT INTO awards (year, ground, user_id, evidence, created_by, created_at) VALUES (?, 3, ?, ?, ?, ?)",
-                [last_year, officer, "提出的“栏目更新到期提醒”建议被采纳,已在工作台实现。", webmaster,
+                [last_year, officer, _TEXTS["measures"]["officer_award"], webmaster,
                  dt.datetime(last_year, 12, 28, 10, 5)])
     audit.record(con, None, "demo.measures", "database",
                  f"演示数据:栏目提醒 {reminders} 次,{last_year} 年表彰 {awards + 1} 项、通报批评 1 项")
@@ -1546,19 +1088,16 @@ def load_demo(con: duckdb.DuckDBPyConnection, *, articles: int = 3200, seed: int
         builder.accounts()
         builder.columns()
         builder.plan_requests()
-        ids = [r[0] for r in con.execute(
-            "SELECT nextval('seq_articles') AS id FROM range(?) ORDER BY id", [builder.total]).fetchall()]
-        request_ids = [r[0] for r in con.execute(
-            "SELECT nextval('seq_requests') AS id FROM range(?) ORDER BY id", [len(builder.requests)]).fetchall()]
-        builder.plan(ids, request_ids)
-        counts = builder.write()
-        builder.write_requests(request_ids)
+        player = _Player(con)
+        builder.plan(player)
+        builder.write()
+        player.settle()
+        counts = {table: scalar(con, f"SELECT count(*) FROM {table}")
+                  for table in ("articles", "revisions", "workflow_events", "article_codivisions")}
         counts["messages"] = demo_interaction.load_messages(con, builder.today, seed)
         counts.update(_demo_measures(con, builder))
         audit.record(con, None, "demo.load", "database",
                      f"演示数据:{counts['articles']} 篇稿件,{len(builder.users)} 个账号")
-    states: dict[str, int] = {}
-    for article in builder.articles:
-        states[article.state] = states.get(article.state, 0) + 1
+    states = dict(con.execute("SELECT state, count(*) FROM articles GROUP BY state ORDER BY state").fetchall())
     return {"divisions": len(builder.div), "columns": len(builder.cols), "users": len(builder.users),
             **counts, "publication_requests": len(builder.requests), "states": states}

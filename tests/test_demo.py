@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from core import accounts, workflow
+from core import accounts, demo_data, humancheck, interaction, workflow
 from core.columns import DEFAULT_KINDS
 from core.content import sanitize_html
 from core.db import connect, rows, scalar
@@ -280,3 +280,161 @@ def test_full_size_demo(tmp_path, monkeypatch):
     assert _count(con, "SELECT count(*) FROM articles") >= 3000
     assert elapsed < 60, elapsed
     con.close()
+
+
+def test_data_files_name_only_what_exists(demo):
+    """The texts in core/demo_data/ load, and every division, column, title group and body style
+    they name is one the demo database (or the other files) has."""
+    con, _ = demo
+    org, texts, bodies = demo_data.load("organisation"), demo_data.load("texts"), demo_data.load("bodies")
+    titles, messages, words = demo_data.load("titles"), demo_data.load("messages"), demo_data.load("words")
+    divisions = {code for code, in con.execute("SELECT code FROM divisions").fetchall()}
+    columns = {slug: retired for slug, retired in con.execute("SELECT slug, retired FROM columns").fetchall()}
+    named = {c["division"] for c in org["columns"]} | set(org["second_officer"]) | set(words["industries"])
+    named |= {code for leader in org["leaders"] for code in leader[3]}
+    named |= {r["division"] for r in texts["requests"]["items"]} | {t["division"] for t in messages["topics"]}
+    assert named <= divisions, named - divisions
+    assert [c["slug"] for c in org["columns"]] and {c["slug"] for c in org["columns"]} == set(columns)
+    assert {c["slug"] for c in org["columns"] if c.get("retired")} == {s for s, r in columns.items() if r}
+    seen: set[str] = set()
+    for column in org["columns"]:
+        assert "parent" not in column or column["parent"] in seen, column  # parents come first
+        seen.add(column["slug"])
+        assert column["group"] == "" or column["group"] in titles, column
+    styles = set(bodies["style_of_group"].values()) | {k["style"] for k in bodies["news_keywords"]} | {"event"}
+    assert styles <= set(bodies["bodies"]), styles - set(bodies["bodies"])
+    assert set(bodies["style_of_group"]) <= set(titles)
+    demo_titles = {t for t, in con.execute("SELECT title FROM articles").fetchall()}
+    assert {r["title"].format(y=TODAY.year) for r in texts["requests"]["items"] if r["state"] == "done"} <= demo_titles
+
+
+def _replay(con, original: dict, events: list[dict]) -> int:
+    """Play an article's recorded story again through core.workflow, as a new article."""
+    users: dict[int, accounts.User] = {}
+
+    def user(user_id: int) -> accounts.User:
+        return users.setdefault(user_id, accounts.get_user(con, user_id))
+
+    body = {r["number"]: r for r in rows(con, "SELECT * FROM revisions WHERE article_id = ?", [original["id"]])}
+    codivisions = [r["division_id"] for r in rows(
+        con, "SELECT division_id FROM article_codivisions WHERE article_id = ?", [original["id"]])]
+    item = None
+    for event in events:
+        actor, action, comment = user(event["actor_id"]), event["action"], event["comment"] or ""
+        rev = body[event["revision"]]
+        if action == "create":
+            item = workflow.create_article(con, actor, original["column_id"], rev["title"], rev["body_html"],
+                                           rev["source"], rev["work_ended_on"], rev["importance"],
+                                           codivisions=codivisions or None)
+            continue
+        ref = (con, actor, item.id, item.version)
+        if action in ("edit", "edit_restart"):
+            item = workflow.save_article(*ref, title=rev["title"], body_html=rev["body_html"], source=rev["source"],
+                                         work_ended_on=rev["work_ended_on"], importance=rev["importance"])
+        elif action == "approve":
+            seen = [workflow.finding_key(f) for f in workflow.screen_article(con, item) if not f.blocking]
+            item = workflow.approve(*ref, list(workflow.CHECKLIST), comment, acknowledged=seen)
+        elif action == "schedule":
+            item = workflow.publish(*ref, at=original["scheduled_at"])
+        elif action in ("submit", "publish"):
+            item = {"submit": workflow.submit, "publish": workflow.publish}[action](*ref)
+        else:
+            item = {"return": workflow.return_article, "escalate": workflow.escalate, "withdraw": workflow.withdraw,
+                    "take_down": workflow.take_down, "restore": workflow.restore}[action](*ref, comment)
+    return item.id
+
+
+@pytest.fixture(scope="module")
+def today_demo(tmp_path_factory):
+    """A demo loaded for today: a story played again now can schedule what the demo scheduled."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv("PORTAL_BCRYPT_ROUNDS", "4")
+        con = connect(tmp_path_factory.mktemp("today") / "d.duckdb")
+        load_demo(con, articles=400)
+        yield con
+        con.close()
+
+
+def test_history_is_what_the_workflow_writes(today_demo):
+    """The three-year history is written in batches: each kind of story in it, played again through
+    core.workflow's own functions, gives the same events (actions, states, roles, steps, comments,
+    checklists) and leaves the article in the same state, version, revision, chain and step."""
+    con = today_demo
+    event_fields = ("revision", "actor_id", "role", "action", "from_state", "to_state", "step", "comment",
+                    "checklist")
+    article_fields = ("state", "version", "revision", "chain", "step", "public", "live_revision", "state_reason",
+                      "importance", "author_id", "published_by", "scheduled_at")
+
+    def story(article_id: int) -> list[dict]:
+        return rows(con, "SELECT * FROM workflow_events WHERE article_id = ? ORDER BY id", [article_id])
+
+    shapes: dict[tuple, dict] = {}
+    for article in rows(con, "SELECT * FROM articles WHERE request_id IS NULL ORDER BY id"):
+        events = story(article["id"])
+        assert events[0]["action"] == "create"
+        if article["state"] == "published":
+            assert [e["action"] for e in events].count("publish") >= 1 and events[-1]["to_state"] == "published"
+        shapes.setdefault(tuple((e["action"], e["role"], e["step"]) for e in events), article)
+    assert len(shapes) >= 10
+    for article in shapes.values():
+        # the copy's title must not repeat the original's in the column (第十五条): rename the original
+        con.execute("UPDATE articles SET title = title || '（原稿）' WHERE id = ?", [article["id"]])
+        events = story(article["id"])
+        copy = _replay(con, article, events)
+        played = rows(con, "SELECT * FROM articles WHERE id = ?", [copy])[0]
+        assert [tuple(e[f] for f in event_fields) for e in story(copy)] == \
+            [tuple(e[f] for f in event_fields) for e in events], article["id"]
+        assert {f: played[f] for f in article_fields} == {f: article[f] for f in article_fields}, article["id"]
+        for stamp in ("submitted_at", "approved_at", "published_at"):
+            assert (played[stamp] is None) == (article[stamp] is None), (article["id"], stamp)
+
+
+def _replay_message(con, original: dict, events: list[dict]) -> int:
+    """Send a demo message again through the public form and the desk (core.interaction)."""
+    challenge = humancheck.new_challenge(con, answer="2468")
+    form = {key: original[key] for key in ("kind", "concerns_division_id", "subject", "body", "name", "phone",
+                                           "email", "publish_allowed")}
+    message_id = interaction.submit(con, {**form, "consent": True}, None, (challenge.token, "2468"),
+                                    now=original["received_at"]).id
+    for event in events[1:]:
+        actor = accounts.get_user(con, event["actor_id"])
+        version = interaction.get(con, message_id)["version"]
+        action = event["action"]
+        if action == "route":
+            interaction.route(con, actor, message_id, original["division_id"], version, due_on=original["due_on"])
+        elif action == "submit_answer":
+            interaction.submit_answer(con, actor, message_id, original["answer"], version)
+        elif action == "reject":
+            interaction.reject(con, actor, message_id, "spam", "", version)
+        elif action == "merge":
+            interaction.merge(con, actor, message_id, original["merged_into"], version)
+        else:
+            {"approve_answer": interaction.approve_answer, "publish": interaction.publish,
+             "close": interaction.close}[action](con, actor, message_id, version)
+    return message_id
+
+
+def test_messages_are_what_the_desk_writes(today_demo):
+    """Each kind of demo message, sent again through the public form and the desk's own functions,
+    gives the same events and leaves the message with the same fields and version."""
+    con = today_demo
+    event_fields = ("actor_id", "action", "from_state", "to_state", "comment")
+    fields = ("kind", "state", "concerns_division_id", "division_id", "answer", "answered_by", "approved_by",
+              "publish_allowed", "reject_reason", "merged_into", "public_subject", "public_body", "version",
+              "due_on")
+    stamps = ("routed_at", "answered_at", "replied_at", "published_at", "closed_at", "updated_at")
+
+    def story(message_id: int) -> list[dict]:
+        return rows(con, "SELECT * FROM message_events WHERE message_id = ? ORDER BY id", [message_id])
+
+    shapes: dict[tuple, dict] = {}
+    for message in rows(con, "SELECT * FROM messages ORDER BY id"):
+        shapes.setdefault((tuple(e["action"] for e in story(message["id"])), message["publish_allowed"]), message)
+    assert len(shapes) >= 8
+    for message in shapes.values():
+        events = story(message["id"])
+        copy = interaction.get(con, _replay_message(con, message, events))
+        assert [tuple(e[f] for f in event_fields) for e in story(copy["id"])] == \
+            [tuple(e[f] for f in event_fields) for e in events], message["id"]
+        assert {f: copy[f] for f in fields} == {f: message[f] for f in fields}, message["id"]
+        assert {f: copy[f] is None for f in stamps} == {f: message[f] is None for f in stamps}, message["id"]
