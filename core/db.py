@@ -30,6 +30,7 @@ class DatabaseLocked(RuntimeError):
 
 
 def default_path() -> Path:
+    """PORTAL_DB, else data/portal.duckdb (declared in core/config.py)."""
     return config.load().db
 
 
