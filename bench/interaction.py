@@ -22,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("PORTAL_BCRYPT_ROUNDS", "4")
 
 from core import accounts, demo, interaction, portal  # noqa: E402
-from core.cli import init_database  # noqa: E402
 from core.db import connect  # noqa: E402
+from core.setup import init_database  # noqa: E402
 
 
 def timed(label: str, fn, runs: int = 5):

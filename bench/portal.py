@@ -34,8 +34,8 @@ def main() -> None:
     import import_data
 
     from core import accounts, columns, demo, importer, portal, search, workflow
-    from core.cli import init_database
     from core.db import connect
+    from core.setup import init_database
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--articles", type=int, default=10000)

@@ -100,8 +100,8 @@ def fill(con, year: int, articles: int, messages: int, audit_rows: int) -> None:
 
 def main() -> None:
     from core import bulletin, demo, stats
-    from core.cli import init_database
     from core.db import connect, scalar
+    from core.setup import init_database
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--articles", type=int, default=100_000)

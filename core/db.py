@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,7 +18,9 @@ from pathlib import Path
 
 import duckdb
 
-DEFAULT_DB = Path("data") / "portal.duckdb"
+from core import config, keys
+from core.errors import StaleVersion
+
 _depth: dict[int, int] = {}
 _depth_lock = threading.Lock()
 
@@ -26,14 +30,13 @@ class DatabaseLocked(RuntimeError):
 
 
 def default_path() -> Path:
-    return Path(os.environ.get("PORTAL_DB") or DEFAULT_DB)
+    """PORTAL_DB, else data/portal.duckdb (declared in core/config.py)."""
+    return config.load().db
 
 
 def connect(path: str | os.PathLike | None = None, *, migrate: bool = True) -> duckdb.DuckDBPyConnection:
     """Open the database file (creating its folder 0700, the file 0600), applying pending migrations,
     then encrypting any secret still stored in plain text (core/keys.py)."""
-    from core import keys
-
     db_path = Path(path) if path else default_path()
     keys.private_dir(db_path.parent, tighten=False)  # harden_database below decides for an existing one
     # a new file is the owner's alone from its first byte (only then: umask is process-wide)
@@ -67,11 +70,6 @@ def snapshot(source: str | os.PathLike | None = None, dest: str | os.PathLike | 
     citizens' contact details are removed there (`REDACT`), and only the remaining rows are
     written into the snapshot file, so the removed values are not left in its free blocks.
     """
-    import shutil
-    import tempfile
-
-    from core import keys
-
     source_path = Path(source) if source else default_path()
     if not source_path.exists():
         raise FileNotFoundError(f"数据库 {source_path} 不存在,请先运行 make run 或 python -m core init")
@@ -196,8 +194,6 @@ def update_versioned(con: duckdb.DuckDBPyConnection, table: str, row_id: int, ex
     """Optimistic locking: write `changes` and the next version only if the row still has the
     version the user saw; otherwise someone acted first and StaleVersion names `what` (该稿件…).
     `table` and the column names come from code, never from users."""
-    from core.errors import StaleVersion
-
     changes["version"] = expected_version + 1
     assignments = ", ".join(f"{name} = ?" for name in changes)
     try:
@@ -211,8 +207,6 @@ def update_versioned(con: duckdb.DuckDBPyConnection, table: str, row_id: int, ex
 
 def run_versioned(con: duckdb.DuckDBPyConnection, fn, what: str):
     """Run a transition in a transaction; a write-write conflict means someone acted first."""
-    from core.errors import StaleVersion
-
     try:
         with transaction(con):
             return fn()

@@ -14,7 +14,6 @@ and symbols around the word before looking it up. The office may add lines to th
 from __future__ import annotations
 
 import functools
-import os
 import re
 import secrets
 import string
@@ -22,6 +21,7 @@ from pathlib import Path
 
 import bcrypt
 
+from core import config
 from core.errors import ValidationError
 
 LIST_FILE = Path(__file__).with_name("common_passwords.txt")
@@ -35,7 +35,7 @@ ARTICLE = "第二十二条"
 
 def rounds() -> int:
     # tests lower the cost through the environment; production keeps bcrypt's 12
-    return int(os.environ.get("PORTAL_BCRYPT_ROUNDS", "12"))
+    return config.load().bcrypt_rounds
 
 
 def hash_password(password: str) -> str:

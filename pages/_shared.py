@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import re
 import secrets
 from pathlib import Path
@@ -13,18 +12,18 @@ import streamlit as st
 from streamlit import config
 from streamlit.runtime.pages_manager import PagesManager
 
-from core import accounts, keys, notify
-from core.cli import init_database
+from core import accounts, audit, keys, notify
+from core.config import load as load_config
 from core.db import connect, default_path
 from core.errors import PortalError
+from core.scheduler import Scheduler
+from core.setup import init_database
 
 
 @st.cache_resource(show_spinner=False)
 def _connection(path: str):
-    from core import audit
-
     con = connect(path)
-    init_database(con, demo=os.environ.get("PORTAL_DEMO", "") == "1")
+    init_database(con, demo=load_config().demo)
     audit.seal(con)  # rows the command line wrote while the workbench was stopped
     return con
 
@@ -34,11 +33,8 @@ def _scheduler(path: str, site_dir: str):
     """Started once per server process (DuckDB lets one process write: see stack-notes).
 
     It also makes the daily backup and answers `python -m core backup` (第二十条)."""
-    from core.scheduler import Scheduler
-
-    interval = float(os.environ.get("PORTAL_SCHEDULER_SECONDS", "30"))
-    backups = os.environ.get("PORTAL_BACKUPS", "1") == "1"
-    return Scheduler(_connection(path), site_dir, interval, backups=backups).start()
+    env = load_config()
+    return Scheduler(_connection(path), site_dir, env.scheduler_seconds, backups=env.backups).start()
 
 
 def db_path() -> str:
@@ -46,7 +42,7 @@ def db_path() -> str:
 
 
 def site_dir() -> str:
-    return os.environ.get("PORTAL_SITE", "site_build")
+    return str(load_config().site)
 
 
 def through_the_frame() -> None:
@@ -69,7 +65,7 @@ def cursor():
     through_the_frame()
     path = db_path()
     con = _connection(path)
-    if os.environ.get("PORTAL_SCHEDULER", "1") == "1":
+    if load_config().scheduler:
         _scheduler(path, site_dir())
     return con.cursor()
 

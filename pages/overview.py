@@ -2,7 +2,7 @@ import pandas as pd
 import streamlit as st
 
 from core import accounts, stats
-from core.cli import status
+from core.setup import status
 from pages import _shared
 
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from core import portal, workflow
-from core.cli import init_database
 from core.db import connect
+from core.setup import init_database
 from tests.browser import ARTIFACTS, ROOT, chromium, free_port, wait_for
 from tests.conftest import make_org
 from tests.test_portal import HOSTILE, bulk_articles, publish

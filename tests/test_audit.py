@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from core import accounts, attachments, audit, cli_ops, columns, incidents, lexicon, login, requests, settings, workflow
+from core import accounts, attachments, audit, cli, columns, incidents, lexicon, login, requests, settings, workflow
 from core.db import rows, scalar
 from core.errors import PermissionDenied, ValidationError
 from tests.conftest import PASSWORD
@@ -253,18 +253,18 @@ def parse(argv):
         p.add_argument("--db", type=Path, default=None)
         return p
 
-    cli_ops.register(sub, with_db)
+    cli.register(sub, with_db)
     return parser.parse_args(argv)
 
 
 def test_audit_verify_handler_exit_codes(con, org, capsys):
     write_some(con, org.tech, 4)
     args = parse(["audit", "verify"])
-    assert cli_ops.needs_db(args)
-    assert cli_ops.COMMANDS["audit"](con, args) == 0
+    assert cli.needs_db(args)
+    assert cli.COMMANDS["audit"](con, args) == 0
     victim = scalar(con, "SELECT audit_id FROM audit_chain ORDER BY seq LIMIT 1 OFFSET 1")
     con.execute("UPDATE audit_log SET action = 'forged' WHERE id = ?", [victim])
-    assert cli_ops.COMMANDS["audit"](con, args) == 1
+    assert cli.COMMANDS["audit"](con, args) == 1
     err = capsys.readouterr().err
     assert "序号 2" in err and f"日志编号 {victim}" in err
 
@@ -273,11 +273,11 @@ def test_audit_verify_and_archive_through_main(tmp_path, con, org, capsys):
     write_some(con, org.tech, 3)
     con.close()
     db = tmp_path / "portal.duckdb"
-    assert cli_ops.main(["audit", "verify", "--db", str(db)]) == 0
-    assert cli_ops.main(["audit", "archive", "--db", str(db), "--dest", str(tmp_path / "a")]) == 0
+    assert cli.main(["audit", "verify", "--db", str(db)]) == 0
+    assert cli.main(["audit", "archive", "--db", str(db), "--dest", str(tmp_path / "a")]) == 0
     assert "没有超过保留期限" in capsys.readouterr().out
-    assert cli_ops.main(["audit", "archive", "--db", str(db), "--before", dt.date.today().isoformat()]) == 1
-    assert cli_ops.main(["audit", "verify", "--db", str(db), "--archives"]) == 0
+    assert cli.main(["audit", "archive", "--db", str(db), "--before", dt.date.today().isoformat()]) == 1
+    assert cli.main(["audit", "verify", "--db", str(db), "--archives"]) == 0
 
 
 # ---------------------------------------------------------------- every write path logs

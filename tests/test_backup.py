@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from core import accounts, audit, backup, cli_ops, keys, scheduler, settings, workflow
+from core import accounts, audit, backup, cli, keys, scheduler, settings, workflow
 from core.db import connect, rows, scalar, transaction
 from core.errors import PermissionDenied
 
@@ -54,7 +54,7 @@ def parse(argv):
         p.add_argument("--db", type=Path, default=None)
         return p
 
-    cli_ops.register(sub, with_db)
+    cli.register(sub, with_db)
     return parser.parse_args(argv)
 
 
@@ -288,20 +288,20 @@ def test_cli_backup_verify_and_restore_handlers(tmp_path, con, org, capsys):
     con.close()
     db = tmp_path / "portal.duckdb"
     args = parse(["backup", "--db", str(db), "--dest", str(tmp_path / "b")])
-    assert not cli_ops.needs_db(args)
-    assert cli_ops.COMMANDS["backup"](None, args) == 0
+    assert not cli.needs_db(args)
+    assert cli.COMMANDS["backup"](None, args) == 0
     made = json.loads(capsys.readouterr().out)
     assert made["ok"] and made["tables"] > 20
     verify = parse(["backup", "verify", made["path"]])
-    assert not cli_ops.needs_db(verify)
-    assert cli_ops.COMMANDS["backup"](None, verify) == 0
+    assert not cli.needs_db(verify)
+    assert cli.COMMANDS["backup"](None, verify) == 0
     restore = parse(["restore", made["path"], "--to", str(tmp_path / "new.duckdb")])
-    assert not cli_ops.needs_db(restore)
-    assert cli_ops.COMMANDS["restore"](None, restore) == 0
-    assert cli_ops.COMMANDS["restore"](None, restore) == 1  # the file exists now: never overwritten
+    assert not cli.needs_db(restore)
+    assert cli.COMMANDS["restore"](None, restore) == 0
+    assert cli.COMMANDS["restore"](None, restore) == 1  # the file exists now: never overwritten
     assert "已存在" in capsys.readouterr().err
     (Path(made["path"]) / "manifest.json").unlink()
-    assert cli_ops.COMMANDS["backup"](None, verify) == 1
+    assert cli.COMMANDS["backup"](None, verify) == 1
 
 
 def test_cli_backup_while_the_workbench_holds_the_database(tmp_path, con, org):
@@ -323,7 +323,7 @@ def test_cli_backup_while_the_workbench_holds_the_database(tmp_path, con, org):
     try:
         assert holder.stdout.readline().strip() == "ready"
         args = parse(["backup", "--db", str(db), "--dest", str(tmp_path / "via-workbench"), "--wait", "60"])
-        assert cli_ops.COMMANDS["backup"](None, args) == 0
+        assert cli.COMMANDS["backup"](None, args) == 0
     finally:
         holder.wait(timeout=60)
     found = backup.backups_in(tmp_path / "via-workbench")

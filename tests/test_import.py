@@ -22,10 +22,10 @@ import duckdb
 import pytest
 
 from core import audit, importer
-from core.cli import init_database
 from core.content import html_to_text
 from core.db import connect, row, rows, scalar
 from core.demo import load_demo
+from core.setup import init_database
 
 ROOT = Path(__file__).resolve().parent.parent
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from core import accounts, columns, importer, incidents, interaction, lexicon, settings, text, workflow
-from core.cli import init_database
 from core.db import connect, row, scalar
 from core.errors import ValidationError
+from core.setup import init_database
 from tests.conftest import make_org
 
 ROOT = Path(__file__).resolve().parent.parent
