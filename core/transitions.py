@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import duckdb
@@ -70,7 +70,6 @@ class Machine:
     touch: bool = False  # every move sets updated_at
     state_first: bool = False  # a handled request says so before it says "changed by someone else"
     anonymous: str | None = None  # the audit actor when nobody is signed in (公众)
-    labels: Mapping[str, str] = field(default_factory=dict)  # action → its Chinese name, when the machine has them
 
     def actions(self) -> set[str]:
         """Every event/audit action this machine can write."""

@@ -71,7 +71,6 @@ ARTICLE_MACHINE = transitions.Machine(
     refusal="稿件当前为「{state}」,不能{verb}(仅限:{allowed})",
     audit_prefix="workflow", audit_object="article", events="workflow_events", event_key="article_id",
     event_defaults=lambda a: {"revision": a.revision, "step": a.step or None}, describe=_describe, touch=True,
-    labels=ACTION_LABELS,
     transitions={
         "create": move({"draft"}, (), "新建", versioned=False),  # the INSERT is create_article's; this logs it
         "edit": move(EDITABLE, {"draft", "returned"}, "修改", "article.edit"),
