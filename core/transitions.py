@@ -110,9 +110,9 @@ def authorise(machine: Machine, item, actor, action: str) -> None:
 
 
 def _log(con: duckdb.DuckDBPyConnection, machine: Machine, row_id: int, actor, action: str,
-        from_state: str | None, to_state: str, *, comment: str | None = None, extra: dict | None = None,
-        detail: str | None = None, event: bool = True) -> None:
-    """The machine's event row and the audit row of one move."""
+         from_state: str | None, to_state: str, *, comment: str | None = None, extra: dict | None = None,
+         detail: str | None = None, event: bool = True) -> None:
+    """The machine's event row and the audit row of one move (table and column names come from code)."""
     extra = dict(extra or {})
     if machine.events and event:
         columns = {machine.event_key: row_id, "actor_id": actor.id if actor else None, "action": action,
