@@ -5,7 +5,11 @@ happened, the divisions involved, the handling steps (append-only, each with who
 and its closure. Automatic signals (a burst of failed logins, a broken audit chain, later a
 screening block on published content) open a *suggested* incident through `suggest_incident`;
 the technical-support unit or the office confirms it (open) or dismisses it with a reason.
-Each change is a transition that checks the state and writes its audit row in one transaction.
+Each change is a transition (`INCIDENT_MACHINE`, made by `transitions.record`) that checks the
+state and the version and writes its audit row in one transaction.
+
+Imports from: core.transitions (the seam) and the floor (accounts, audit, db, errors, notify,
+permissions, text).
 """
 
 from __future__ import annotations
@@ -14,11 +18,12 @@ import datetime as dt
 
 import duckdb
 
-from core import audit
-from core.db import row, rows, scalar, transaction, update_versioned
-from core.errors import InvalidTransition, NotFound, StaleVersion, ValidationError
+from core import accounts, audit, notify, transitions
+from core.db import row, rows, scalar, transaction
+from core.errors import NotFound, ValidationError
 from core.permissions import require
 from core.text import clean_text  # every text field is cleaned on the way in (issue 12, M3)
+from core.transitions import move
 
 SEVERITIES = ("一般", "较大", "重大", "特别重大")
 # who is told, by severity (第二十三条: reported and coordinated by severity)
@@ -33,6 +38,21 @@ STATUS_LABELS = {"suggested": "待确认(自动提示)", "open": "处置中", "c
 SOURCE_LABELS = {"manual": "人工登记", "login_burst": "登录失败激增", "audit_chain": "审计日志校验",
                  "screening": "内容筛查", "backup": "备份"}
 ARTICLE = "第二十三条"
+# the moves of a recorded incident (creation and suggestion are inserts with their own audit rows)
+INCIDENT_MACHINE = transitions.Machine(
+    name="incident", table="incidents", noun="该安全事件", state_labels=STATUS_LABELS, state_column="status",
+    refusal="安全事件当前为「{state}」,不能{verb}(仅限:{allowed})", audit_prefix="incidents",
+    audit_object="incident",
+    transitions={
+        "update": move({"suggested", "open"}, (), "修改", "incidents.manage"),
+        # steps are appended, never edited, by several people at once: no version (第二十三条)
+        "add_step": move({"suggested", "open"}, (), "记录处置步骤", "incidents.manage", logged_as="step",
+                         versioned=False, refusal="安全事件已结案或已排除,不能再记录处置步骤"),
+        "confirm": move({"suggested"}, {"open"}, "确认", "incidents.manage"),
+        "dismiss": move({"suggested"}, {"dismissed"}, "排除", "incidents.manage"),
+        "close": move({"open"}, {"closed"}, "结案", "incidents.manage"),
+    },
+)
 
 
 def _severity(value: str) -> str:
@@ -59,8 +79,6 @@ def _divisions(con, divisions) -> list[int]:
 
 
 def _notify(con, incident_id: int, severity: str, title: str) -> None:
-    from core import accounts, notify
-
     for role in NOTIFY_ROLES[severity]:
         for user in accounts.users_with_role(con, role):
             notify.enqueue(con, user.id, "incident", f"【{severity}安全事件】{title}",
@@ -125,82 +143,67 @@ def suggest_incident(con: duckdb.DuckDBPyConnection, kind: str, summary: str, *,
     return incident_id
 
 
-def _guarded(con, incident_id: int, expected_version: int, states: set[str], action: str) -> dict:
+def _guarded(con, incident_id: int, expected_version: int | None, action: str) -> dict:
     found = get(con, incident_id)
-    if found["version"] != expected_version:
-        raise StaleVersion("该安全事件")
-    if found["status"] not in states:
-        allowed = "、".join(STATUS_LABELS[s] for s in STATUS_LABELS if s in states)
-        raise InvalidTransition(f"安全事件当前为「{found['status_label']}」,不能{action}(仅限:{allowed})")
+    transitions.check(INCIDENT_MACHINE, found, action, expected_version)
     return found
-
-
-def _bump(con, incident_id: int, expected_version: int, **changes) -> None:
-    update_versioned(con, "incidents", incident_id, expected_version, "该安全事件", **changes)
 
 
 def update(con: duckdb.DuckDBPyConnection, actor, incident_id: int, expected_version: int, *, title: str,
            severity: str, discovered_at: dt.datetime, description: str, divisions: list[int] | None) -> None:
     require(actor, "incidents.manage")
-    before = _guarded(con, incident_id, expected_version, {"suggested", "open"}, "修改")
+    before = _guarded(con, incident_id, expected_version, "update")
     title, severity = _text("事件名称", title), _severity(severity)
     description = _text("事件描述", description)
-    with transaction(con):
-        ids = _divisions(con, divisions)
-        _bump(con, incident_id, expected_version, title=title, severity=severity, discovered_at=discovered_at,
-              description=description, divisions=ids)
-        changed = [f"级别 {before['severity']}→{severity}"] if before["severity"] != severity else []
-        if before["title"] != title:
-            changed.append(f"名称「{before['title']}」→「{title}」")
-        audit.record(con, actor, "incidents.update", f"incident:{incident_id}", ";".join(changed) or "修改内容")
-        if before["status"] == "open" and SEVERITIES.index(severity) > SEVERITIES.index(before["severity"]):
-            _notify(con, incident_id, severity, title)
+    changed = [f"级别 {before['severity']}→{severity}"] if before["severity"] != severity else []
+    if before["title"] != title:
+        changed.append(f"名称「{before['title']}」→「{title}」")
+    raised = before["status"] == "open" and SEVERITIES.index(severity) > SEVERITIES.index(before["severity"])
+    transitions.record(
+        con, INCIDENT_MACHINE, before, actor, "update", expected_version,
+        changes=lambda: {"title": title, "severity": severity, "discovered_at": discovered_at,
+                         "description": description, "divisions": _divisions(con, divisions)},
+        detail=";".join(changed) or "修改内容",
+        notices=(lambda: _notify(con, incident_id, severity, title)) if raised else None)
 
 
 def add_step(con: duckdb.DuckDBPyConnection, actor, incident_id: int, text: str) -> None:
     """A handling step; steps are never edited, only added (第二十三条)."""
     require(actor, "incidents.manage")
     text = _text("处置情况", text)
-    found = get(con, incident_id)
-    if found["status"] in ("closed", "dismissed"):
-        raise InvalidTransition("安全事件已结案或已排除,不能再记录处置步骤")
-    with transaction(con):
-        con.execute("INSERT INTO incident_steps (incident_id, actor, text) VALUES (?, ?, ?)",
-                    [incident_id, actor.username, text])
-        audit.record(con, actor, "incidents.step", f"incident:{incident_id}", text[:200])
+    found = _guarded(con, incident_id, None, "add_step")
+    transitions.record(con, INCIDENT_MACHINE, found, actor, "add_step", detail=text[:200], writes=lambda: con.execute(
+        "INSERT INTO incident_steps (incident_id, actor, text) VALUES (?, ?, ?)", [incident_id, actor.username, text]))
 
 
 def confirm(con: duckdb.DuckDBPyConnection, actor, incident_id: int, expected_version: int, severity: str) -> None:
     """A suggested incident is real: it is open, with the severity the person judged."""
     require(actor, "incidents.manage")
-    found = _guarded(con, incident_id, expected_version, {"suggested"}, "确认")
+    found = _guarded(con, incident_id, expected_version, "confirm")
     severity = _severity(severity)
-    with transaction(con):
-        _bump(con, incident_id, expected_version, status="open", severity=severity)
-        audit.record(con, actor, "incidents.confirm", f"incident:{incident_id}", f"确认为{severity}事件")
-        _notify(con, incident_id, severity, found["title"])
+    transitions.record(con, INCIDENT_MACHINE, found, actor, "confirm", expected_version,
+                       changes={"status": "open", "severity": severity}, detail=f"确认为{severity}事件",
+                       notices=lambda: _notify(con, incident_id, severity, found["title"]))
 
 
 def dismiss(con: duckdb.DuckDBPyConnection, actor, incident_id: int, expected_version: int, reason: str) -> None:
     """A suggested incident was a false alarm; the reason is kept."""
     require(actor, "incidents.manage")
-    _guarded(con, incident_id, expected_version, {"suggested"}, "排除")
+    found = _guarded(con, incident_id, expected_version, "dismiss")
     reason = _text("排除理由", reason)
-    with transaction(con):
-        _bump(con, incident_id, expected_version, status="dismissed", closure=reason, closed_by=actor.username,
-              closed_at=dt.datetime.now())
-        audit.record(con, actor, "incidents.dismiss", f"incident:{incident_id}", reason[:200])
+    transitions.record(con, INCIDENT_MACHINE, found, actor, "dismiss", expected_version, detail=reason[:200],
+                       changes={"status": "dismissed", "closure": reason, "closed_by": actor.username,
+                                "closed_at": dt.datetime.now()})
 
 
 def close(con: duckdb.DuckDBPyConnection, actor, incident_id: int, expected_version: int, closure: str) -> None:
     """Closure: what was done, the outcome, lessons (第二十三条)."""
     require(actor, "incidents.manage")
-    _guarded(con, incident_id, expected_version, {"open"}, "结案")
+    found = _guarded(con, incident_id, expected_version, "close")
     closure = _text("结案说明", closure)
-    with transaction(con):
-        _bump(con, incident_id, expected_version, status="closed", closure=closure, closed_by=actor.username,
-              closed_at=dt.datetime.now())
-        audit.record(con, actor, "incidents.close", f"incident:{incident_id}", closure[:200])
+    transitions.record(con, INCIDENT_MACHINE, found, actor, "close", expected_version, detail=closure[:200],
+                       changes={"status": "closed", "closure": closure, "closed_by": actor.username,
+                                "closed_at": dt.datetime.now()})
 
 
 def listing(con: duckdb.DuckDBPyConnection, actor, statuses: list[str] | None = None) -> list[dict]:

@@ -9,7 +9,11 @@ Nothing goes online before the webmaster has reviewed it (第二十三条): only
 message on the portal, and only the webmaster's public version of the question (personal data
 masked) with the approved answer, after screening. Every transition writes a `message_events`
 row, an audit row and its notices in one transaction; each action checks the version the actor
-saw (optimistic locking), like the article workflow.
+saw (optimistic locking), like the article workflow: `MESSAGE_MACHINE` declares the moves and
+`transitions.record` makes each one.
+
+Imports from: core.transitions (the seam) and the floor (audit, contacts, db, errors, humancheck,
+lexicon, notify, permissions, ratelimit, screening, settings, text, workdays, content).
 """
 
 from __future__ import annotations
@@ -22,11 +26,24 @@ from dataclasses import dataclass
 
 import duckdb
 
-from core import audit, contacts, lexicon, notify, permissions, screening, settings, workdays
+from core import (
+    audit,
+    contacts,
+    humancheck,
+    lexicon,
+    notify,
+    permissions,
+    ratelimit,
+    screening,
+    settings,
+    transitions,
+    workdays,
+)
 from core.content import text_to_html
-from core.db import LIKE_ESCAPE, like_pattern, row, rows, run_versioned, scalar, transaction, update_versioned
-from core.errors import InvalidTransition, NotFound, StaleVersion, ValidationError
+from core.db import LIKE_ESCAPE, like_pattern, row, rows, scalar, transaction
+from core.errors import InvalidTransition, NotFound, ValidationError
 from core.text import clean_text, visible_length  # the one cleaning of every text field (issue 12, M3, L6)
+from core.transitions import move
 
 ARTICLE = "第十九条"
 KIND_LABELS = {"consult": "咨询", "suggest": "建议", "complain": "投诉"}
@@ -55,6 +72,38 @@ FIELD_LABELS = {"kind": "留言类型", "concerns_division_id": "涉及处室", 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
 OPEN_STATES = ("new", "routed", "drafted", "approved")
 MESSAGE_NAME = "该留言"  # how a refusal names the message someone else changed first
+
+
+def _describe(from_state: str | None, to_state: str, comment: str | None, extra: dict) -> str:
+    return f"{from_state or '-'}→{to_state}" + (f" 「{comment[:200]}」" if comment else "")
+
+
+def _returner(message: dict) -> str:
+    """An approved answer goes back by the office's hand; a drafted one by the head's (第二十三条)."""
+    return "messages.moderate" if message["state"] == "approved" and message["division_id"] else "messages.approve"
+
+
+# every move a message makes (the drawing above): action → from-states → to-states, who may, the verb
+MESSAGE_MACHINE = transitions.Machine(
+    name="message", table="messages", noun=MESSAGE_NAME, state_labels=STATE_LABELS,
+    refusal="留言当前为「{state}」,不能{verb}(仅限:{allowed})", audit_prefix="message", audit_object="message",
+    events="message_events", event_key="message_id", describe=_describe, touch=True, anonymous="public",
+    transitions={
+        "submit": move({"new"}, (), "提交", versioned=False, initial=True),  # the INSERT is submit's; this logs it
+        "route": move({"new"}, {"routed"}, "分办", "messages.moderate"),
+        "reject": move({"new"}, {"rejected"}, "不予受理", "messages.moderate"),
+        "merge": move({"new"}, {"merged"}, "合并", "messages.moderate"),
+        "answer_directly": move({"new"}, {"approved"}, "直接答复", "messages.moderate"),
+        "save_answer": move({"routed"}, (), "保存答复", "messages.answer", event=False),  # a draft: no step
+        "submit_answer": move({"routed"}, {"drafted"}, "提交答复", "messages.answer"),
+        "hand_back": move({"routed"}, {"new"}, "退回办公室", "messages.answer"),
+        "approve_answer": move({"drafted"}, {"approved"}, "审批答复", "messages.approve"),
+        "return_answer": move({"drafted", "approved"}, {"routed"}, "退回修改", _returner),
+        "publish": move({"approved"}, {"published"}, "公开发布", "messages.moderate"),
+        "close": move({"approved"}, {"closed"}, "不公开办结", "messages.moderate"),
+        "unpublish": move({"published"}, {"closed"}, "撤下", "messages.moderate"),
+    },
+)
 
 
 @dataclass(frozen=True)
@@ -168,8 +217,6 @@ def due_date(con: duckdb.DuckDBPyConnection, kind: str, received: dt.datetime) -
 
 
 def _client_key(con, client: str | None) -> str | None:
-    from core import ratelimit
-
     return ratelimit.client_key(con, client) if client else None
 
 
@@ -179,8 +226,6 @@ def submit(con: duckdb.DuckDBPyConnection, form: dict, client: str | None,
 
     Only a submission that passed the CAPTCHA counts against the site-wide limit: a wrong answer is
     free to send from any number of addresses, so it is counted per address only (第二十三条)."""
-    from core import humancheck, ratelimit
-
     values = validate_form(con, form)
     now = now or dt.datetime.now()
     ratelimit.check(con, client, "captcha.wrong", now)
@@ -205,7 +250,7 @@ def submit(con: duckdb.DuckDBPyConnection, form: dict, client: str | None,
             [code, values["kind"], values["concerns_division_id"], values["subject"], values["body"],
              values["name"], values["phone"], values["email"], values["publish_allowed"], now, due,
              _client_key(con, client), now]).fetchone()[0]
-        _event(con, message_id, None, "submit", None, "new")
+        transitions.record(con, MESSAGE_MACHINE, get(con, message_id), None, "submit")
         for user in _webmasters(con):
             notify.enqueue(con, user, "message.new", f"【新留言待审核】{values['subject'][:40]}",
                            f"公众提交了一条{KIND_LABELS[values['kind']]}留言,请在“互动管理”中审核、分办(第二十三条)。\n"
@@ -216,8 +261,6 @@ def submit(con: duckdb.DuckDBPyConnection, form: dict, client: str | None,
 def lookup(con: duckdb.DuckDBPyConnection, code: str, client: str | None,
            now: dt.datetime | None = None) -> dict | None:
     """What the citizen may see by tracking code: status, and the answer once approved and released."""
-    from core import ratelimit
-
     ratelimit.hit(con, client, "message.lookup", now)
     normal = normal_code(code)
     if not normal:
@@ -272,30 +315,8 @@ def view(con: duckdb.DuckDBPyConnection, user, message_id: int) -> dict:
     return message
 
 
-def _event(con, message_id: int, actor, action: str, from_state: str | None, to_state: str,
-           comment: str | None = None) -> None:
-    con.execute("INSERT INTO message_events (message_id, actor_id, action, from_state, to_state, comment) "
-                "VALUES (?, ?, ?, ?, ?, ?)", [message_id, actor.id if actor else None, action, from_state,
-                                              to_state, comment])
-    audit.record(con, actor or "public", f"message.{action}", f"message:{message_id}",
-                 f"{from_state or '-'}→{to_state}" + (f" 「{comment[:200]}」" if comment else ""))
-
-
-def _update(con, message: dict, expected_version: int, **changes) -> None:
-    update_versioned(con, "messages", message["id"], expected_version, MESSAGE_NAME,
-                     updated_at=dt.datetime.now(), **changes)
-
-
-def _expect(message: dict, expected_version: int, states: tuple[str, ...], action: str) -> None:
-    if message["version"] != expected_version:
-        raise StaleVersion(MESSAGE_NAME)
-    if message["state"] not in states:
-        allowed = "、".join(STATE_LABELS[s] for s in states)
-        raise InvalidTransition(f"留言当前为「{STATE_LABELS[message['state']]}」,不能{action}(仅限:{allowed})")
-
-
-def _run(con, fn):
-    return run_versioned(con, fn, MESSAGE_NAME)
+def _move(con, message: dict, user, action: str, expected_version: int, **options) -> str:
+    return transitions.record(con, MESSAGE_MACHINE, message, user, action, expected_version, **options)
 
 
 def _webmasters(con) -> list[int]:
@@ -332,7 +353,7 @@ def route(con: duckdb.DuckDBPyConnection, user, message_id: int, division_id: in
     """Accept a new message and give it to a division with a due date (第十九、二十三条)."""
     permissions.require(user, "messages.moderate")
     message = get(con, message_id)
-    _expect(message, expected_version, ("new",), "分办")
+    transitions.check(MESSAGE_MACHINE, message, "route", expected_version)
     if not scalar(con, "SELECT count(*) FROM divisions WHERE id = ? AND kind = 'division'", [division_id]):
         raise ValidationError(FIELD_LABELS["division_id"], "请选择承办处室", ARTICLE)
     due = due_on or message["due_on"] or due_date(con, message["kind"], message["received_at"])
@@ -340,15 +361,13 @@ def route(con: duckdb.DuckDBPyConnection, user, message_id: int, division_id: in
         raise ValidationError(FIELD_LABELS["due_on"], "办理期限不能早于今天", ARTICLE)
     note = clean_text(comment, multiline=True)[:LIMITS["reason"]] or None
 
-    def go():
-        _update(con, message, expected_version, state="routed", division_id=division_id, due_on=due,
-                routed_at=dt.datetime.now())
-        _event(con, message_id, user, "route", "new", "routed", note)
+    def tell() -> None:
         _notify(con, notify.role_holders(con, "officer", division_id), "message.routed", message, "【留言待办理】",
                 f"办公室分办了一条留言给贵处室,请在 {due} 前答复(第十九条)。" + (f"\n办公室说明:{note}" if note else ""),
                 "interaction_answers", f"msg-route:{message_id}:v{expected_version}")
 
-    _run(con, go)
+    _move(con, message, user, "route", expected_version, comment=note, notices=tell,
+          changes={"state": "routed", "division_id": division_id, "due_on": due, "routed_at": dt.datetime.now()})
 
 
 def reject(con: duckdb.DuckDBPyConnection, user, message_id: int, category: str, reason: str,
@@ -356,7 +375,7 @@ def reject(con: duckdb.DuckDBPyConnection, user, message_id: int, category: str,
     """Not accepted: spam, abuse, out of scope… with a reason the citizen sees by code."""
     permissions.require(user, "messages.moderate")
     message = get(con, message_id)
-    _expect(message, expected_version, ("new",), "不予受理")
+    transitions.check(MESSAGE_MACHINE, message, "reject", expected_version)
     _reject_one(con, user, message, category, reason, expected_version)
 
 
@@ -366,11 +385,8 @@ def _reject_one(con, user, message: dict, category: str, reason: str, expected_v
     detail = _clean_reason(reason, required=category == "other")
     text = REJECT_REASONS[category] + (f":{detail}" if detail else "")
 
-    def go():
-        _update(con, message, expected_version, state="rejected", reject_reason=text, closed_at=dt.datetime.now())
-        _event(con, message["id"], user, "reject", message["state"], "rejected", text)
-
-    _run(con, go)
+    _move(con, message, user, "reject", expected_version, comment=text,
+          changes={"state": "rejected", "reject_reason": text, "closed_at": dt.datetime.now()})
 
 
 def bulk_reject(con: duckdb.DuckDBPyConnection, user, message_ids: list[int], category: str,
@@ -392,17 +408,14 @@ def merge(con: duckdb.DuckDBPyConnection, user, message_id: int, into_id: int, e
     """A duplicate: handled with the message it repeats; its citizen sees that answer by code."""
     permissions.require(user, "messages.moderate")
     message = get(con, message_id)
-    _expect(message, expected_version, ("new",), "合并")
+    transitions.check(MESSAGE_MACHINE, message, "merge", expected_version)
     target = get(con, into_id)
     if target["id"] == message["id"] or target["state"] in ("rejected", "merged"):
         raise ValidationError("合并到", "请选择另一条已受理的留言", "第二十三条")
 
-    def go():
-        _update(con, message, expected_version, state="merged", merged_into=target["id"],
-                division_id=target["division_id"], closed_at=dt.datetime.now())
-        _event(con, message_id, user, "merge", "new", "merged", f"合并到留言 {target['code']}")
-
-    _run(con, go)
+    _move(con, message, user, "merge", expected_version, comment=f"合并到留言 {target['code']}",
+          changes={"state": "merged", "merged_into": target["id"], "division_id": target["division_id"],
+                   "closed_at": dt.datetime.now()})
 
 
 def answer_directly(con: duckdb.DuckDBPyConnection, user, message_id: int, answer: str,
@@ -410,16 +423,13 @@ def answer_directly(con: duckdb.DuckDBPyConnection, user, message_id: int, answe
     """The office answers itself (a simple consultation): ready to publish or close."""
     permissions.require(user, "messages.moderate")
     message = get(con, message_id)
-    _expect(message, expected_version, ("new",), "直接答复")
+    transitions.check(MESSAGE_MACHINE, message, "answer_directly", expected_version)
     text = _answer_text(con, answer, message)
 
-    def go():
-        now = dt.datetime.now()
-        _update(con, message, expected_version, state="approved", answer=text, answered_by=user.id,
-                approved_by=user.id, answered_at=now, routed_at=message["routed_at"] or now)
-        _event(con, message_id, user, "answer_directly", "new", "approved")
-
-    _run(con, go)
+    now = dt.datetime.now()
+    _move(con, message, user, "answer_directly", expected_version,
+          changes={"state": "approved", "answer": text, "answered_by": user.id, "approved_by": user.id,
+                   "answered_at": now, "routed_at": message["routed_at"] or now})
 
 
 def default_public_text(message: dict) -> tuple[str, str]:
@@ -466,7 +476,7 @@ def publish(con: duckdb.DuckDBPyConnection, user, message_id: int, expected_vers
     """Put the question (without personal data) and the approved answer on the portal (第二十三条)."""
     permissions.require(user, "messages.moderate")
     message = get(con, message_id)
-    _expect(message, expected_version, ("approved",), "公开发布")
+    transitions.check(MESSAGE_MACHINE, message, "publish", expected_version)
     if not message["publish_allowed"]:
         raise InvalidTransition("留言人未同意公开答复,只能不公开办结(答复仍可凭查询码查看)")
     default_subject, default_body = default_public_text(message)
@@ -488,43 +498,32 @@ def publish(con: duckdb.DuckDBPyConnection, user, message_id: int, expected_vers
         fix = answer_fix if field == FIELD_LABELS["answer"] else "请修改"
         raise ValidationError(field, f"{block.message}:「{block.excerpt}」,不能公开,{fix}", block.article)
 
-    def go():
-        now = dt.datetime.now()
-        _update(con, message, expected_version, state="published", public_subject=subject, public_body=body,
-                published_at=now, replied_at=message["replied_at"] or now)
-        _event(con, message_id, user, "publish", "approved", "published")
-        _tell_citizen(con, message)
-
-    _run(con, go)
+    now = dt.datetime.now()
+    _move(con, message, user, "publish", expected_version, notices=lambda: _tell_citizen(con, message),
+          changes={"state": "published", "public_subject": subject, "public_body": body, "published_at": now,
+                   "replied_at": message["replied_at"] or now})
 
 
 def close(con: duckdb.DuckDBPyConnection, user, message_id: int, expected_version: int) -> None:
     """Answered without publishing: the citizen sees the answer by tracking code."""
     permissions.require(user, "messages.moderate")
     message = get(con, message_id)
-    _expect(message, expected_version, ("approved",), "不公开办结")
+    transitions.check(MESSAGE_MACHINE, message, "close", expected_version)
 
-    def go():
-        now = dt.datetime.now()
-        _update(con, message, expected_version, state="closed", closed_at=now, replied_at=now)
-        _event(con, message_id, user, "close", "approved", "closed")
-        _tell_citizen(con, message)
-
-    _run(con, go)
+    now = dt.datetime.now()
+    _move(con, message, user, "close", expected_version, notices=lambda: _tell_citizen(con, message),
+          changes={"state": "closed", "closed_at": now, "replied_at": now})
 
 
 def unpublish(con: duckdb.DuckDBPyConnection, user, message_id: int, reason: str, expected_version: int) -> None:
     """The webmaster's temporary measure (第二十三条): off the portal, still answered for the citizen."""
     permissions.require(user, "messages.moderate")
     message = get(con, message_id)
-    _expect(message, expected_version, ("published",), "撤下")
+    transitions.check(MESSAGE_MACHINE, message, "unpublish", expected_version)
     text = _clean_reason(reason)
 
-    def go():
-        _update(con, message, expected_version, state="closed", closed_at=dt.datetime.now())
-        _event(con, message_id, user, "unpublish", "published", "closed", text)
-
-    _run(con, go)
+    _move(con, message, user, "unpublish", expected_version, comment=text,
+          changes={"state": "closed", "closed_at": dt.datetime.now()})
 
 
 def _tell_citizen(con, message: dict) -> None:
@@ -593,15 +592,12 @@ def save_answer(con: duckdb.DuckDBPyConnection, user, message_id: int, answer: s
     """Keep a draft of the division's answer (still 办理中)."""
     message = get(con, message_id)
     permissions.require(user, "messages.answer", message)
-    _expect(message, expected_version, ("routed",), "保存答复")
+    transitions.check(MESSAGE_MACHINE, message, "save_answer", expected_version)
     text = _limited(clean_text(answer, multiline=True), "answer")
     _personal_in_answer(message, text, _OFFICER_FIX)
 
-    def go():
-        _update(con, message, expected_version, answer=text, answered_by=user.id)
-        audit.record(con, user, "message.save_answer", f"message:{message_id}", f"{len(text)} 字")
-
-    _run(con, go)
+    _move(con, message, user, "save_answer", expected_version, changes={"answer": text, "answered_by": user.id},
+          detail=f"{len(text)} 字")
 
 
 def submit_answer(con: duckdb.DuckDBPyConnection, user, message_id: int, answer: str,
@@ -609,51 +605,48 @@ def submit_answer(con: duckdb.DuckDBPyConnection, user, message_id: int, answer:
     """The officer sends the answer to the division head (第十四、十九条)."""
     message = get(con, message_id)
     permissions.require(user, "messages.answer", message)
-    _expect(message, expected_version, ("routed",), "提交答复")
+    transitions.check(MESSAGE_MACHINE, message, "submit_answer", expected_version)
     text = _answer_text(con, answer, message)
 
-    def go():
-        _update(con, message, expected_version, state="drafted", answer=text, answered_by=user.id)
-        _event(con, message_id, user, "submit_answer", "routed", "drafted")
+    def tell() -> None:
         _notify(con, notify.role_holders(con, "head", message["division_id"]), "message.drafted", message, "【留言答复待审批】",
                 "贵处室信息员提交了留言答复,请审批。", "interaction_answers",
                 f"msg-drafted:{message_id}:v{expected_version}")
 
-    _run(con, go)
+    _move(con, message, user, "submit_answer", expected_version, notices=tell,
+          changes={"state": "drafted", "answer": text, "answered_by": user.id})
 
 
 def hand_back(con: duckdb.DuckDBPyConnection, user, message_id: int, reason: str, expected_version: int) -> None:
     """Not this division's business: back to the webmaster to route again."""
     message = get(con, message_id)
     permissions.require(user, "messages.answer", message)
-    _expect(message, expected_version, ("routed",), "退回办公室")
+    transitions.check(MESSAGE_MACHINE, message, "hand_back", expected_version)
     text = _clean_reason(reason)
 
-    def go():
-        _update(con, message, expected_version, state="new", division_id=None, routed_at=None)
-        _event(con, message_id, user, "hand_back", "routed", "new", text)
+    def tell() -> None:
         _notify(con, _webmasters(con), "message.handed_back", message, "【留言被退回】",
                 f"{message['division_name'] or '承办处室'}认为该留言不属于本处室职责,理由:{text}。请重新分办。",
                 "interaction_desk", f"msg-back:{message_id}:v{expected_version}")
 
-    _run(con, go)
+    _move(con, message, user, "hand_back", expected_version, comment=text, notices=tell,
+          changes={"state": "new", "division_id": None, "routed_at": None})
 
 
 def approve_answer(con: duckdb.DuckDBPyConnection, user, message_id: int, expected_version: int) -> None:
     """The head approves the division's answer; it goes back to the webmaster."""
     message = get(con, message_id)
     permissions.require(user, "messages.approve", message)
-    _expect(message, expected_version, ("drafted",), "审批答复")
+    transitions.check(MESSAGE_MACHINE, message, "approve_answer", expected_version)
     _answer_text(con, message["answer"], message, _HEAD_FIX)  # screened again: the lexicon may have changed
 
-    def go():
-        _update(con, message, expected_version, state="approved", approved_by=user.id, answered_at=dt.datetime.now())
-        _event(con, message_id, user, "approve_answer", "drafted", "approved")
+    def tell() -> None:
         _notify(con, _webmasters(con), "message.approved", message, "【留言答复待发布】",
                 f"{message['division_name']}的答复已经处室负责人审批,请审核后公开或不公开办结。",
                 "interaction_desk", f"msg-approved:{message_id}:v{expected_version}")
 
-    _run(con, go)
+    _move(con, message, user, "approve_answer", expected_version, notices=tell,
+          changes={"state": "approved", "approved_by": user.id, "answered_at": dt.datetime.now()})
 
 
 def return_answer(con: duckdb.DuckDBPyConnection, user, message_id: int, comment: str,
@@ -664,19 +657,18 @@ def return_answer(con: duckdb.DuckDBPyConnection, user, message_id: int, comment
         permissions.require(user, "messages.moderate")
     else:
         permissions.require(user, "messages.approve", message)
-    _expect(message, expected_version, ("drafted", "approved"), "退回修改")
+    transitions.check(MESSAGE_MACHINE, message, "return_answer", expected_version)
     if message["state"] == "approved" and not message["division_id"]:
         raise InvalidTransition("这条留言由办公室直接答复,请直接修改后发布")
     text = _clean_reason(comment)
 
-    def go():
-        _update(con, message, expected_version, state="routed", approved_by=None, answered_at=None)
-        _event(con, message_id, user, "return_answer", message["state"], "routed", text)
+    def tell() -> None:
         _notify(con, notify.role_holders(con, "officer", message["division_id"]), "message.returned", message,
                 "【留言答复被退回】", f"答复被退回修改,意见:{text}", "interaction_answers",
                 f"msg-returned:{message_id}:v{expected_version}")
 
-    _run(con, go)
+    _move(con, message, user, "return_answer", expected_version, comment=text, notices=tell,
+          changes={"state": "routed", "approved_by": None, "answered_at": None})
 
 
 def _returned_by(from_state: str) -> str:

@@ -2,6 +2,9 @@
 
 The written request names the publishing division, date, content, source, form and
 requirements; all six are required. The office turns it into an article and publishes it.
+
+Imports from: core.workflow (the article's moves) and core.transitions (the request's own moves:
+`REQUEST_MACHINE`), and the floor (audit, db, errors, notify, permissions, screening, lexicon, text).
 """
 
 from __future__ import annotations
@@ -10,11 +13,13 @@ import datetime as dt
 
 import duckdb
 
-from core import audit, notify, workflow
+from core import audit, lexicon, notify, screening, transitions, workflow
+from core.content import text_to_html
 from core.db import row, rows, transaction
-from core.errors import InvalidTransition, NotFound, StaleVersion, ValidationError
+from core.errors import NotFound, ScreeningBlocked, ValidationError
 from core.permissions import require
 from core.text import clean_text  # every text field is cleaned on the way in (issue 12, M3)
+from core.transitions import move
 
 STATE_LABELS = {"open": "待办公室处理", "done": "已发布", "declined": "未予发布"}
 FIELDS = {
@@ -25,6 +30,15 @@ FIELDS = {
     "form": "发布形式",
     "requirements": "发布要求",
 }
+# the office's two answers to a request; it becomes 已发布 when its article goes live (workflow.publish)
+REQUEST_MACHINE = transitions.Machine(
+    name="request", table="publication_requests", noun="该申请", state_labels=STATE_LABELS,
+    refusal="该申请已处理", state_first=True, audit_prefix="requests", audit_object="request",
+    transitions={
+        "fulfil": move({"open"}, (), "处理", "requests.handle"),
+        "decline": move({"open"}, {"declined"}, "不予发布", "requests.handle"),
+    },
+)
 
 
 def create_request(con: duckdb.DuckDBPyConnection, actor, *, division_id: int | None, requested_on,
@@ -55,10 +69,6 @@ def create_request(con: duckdb.DuckDBPyConnection, actor, *, division_id: int | 
 
 def _screen_request(con, *texts: str) -> None:
     """What a division hands the office is screened like an article: nothing secret goes online."""
-    from core import lexicon, screening
-    from core.content import text_to_html
-    from core.errors import ScreeningBlocked
-
     findings = screening.screen("", text_to_html("\n".join(texts)), lexicon=lexicon.load(con))
     hard = screening.hard_blocks(findings)
     if hard:
@@ -97,35 +107,25 @@ def fulfil(con: duckdb.DuckDBPyConnection, actor, request_id: int, expected_vers
     """
     require(actor, "requests.handle")
     request = get_request(con, request_id)
-    if request["state"] != "open":
-        raise InvalidTransition("该申请已处理")
-    if request["version"] != expected_version:
-        raise StaleVersion("该申请")
-    with transaction(con):
-        count = con.execute(
-            "UPDATE publication_requests SET version = version + 1, handled_by = ?, handled_at = "
-            "current_localtimestamp() WHERE id = ? AND version = ?",
-            [actor.id, request_id, expected_version]).fetchone()[0]
-        if count != 1:
-            raise StaleVersion("该申请")
-        article = workflow.create_article(
+    transitions.check(REQUEST_MACHINE, request, "fulfil", expected_version)
+    made: dict[str, workflow.Article] = {}
+
+    def article() -> None:
+        draft = workflow.create_article(
             con, actor, column_id, title, body_html, request["source"], request["requested_on"], "一般",
             request_id=request_id)
-        con.execute(
-            "UPDATE articles SET state = 'approved', approved_at = current_localtimestamp(), "
-            "version = version + 1 WHERE id = ?", [article.id])
-        con.execute(
-            "INSERT INTO workflow_events (article_id, revision, actor_id, role, action, from_state, to_state, "
-            "comment) VALUES (?, 1, ?, 'webmaster', 'approve_by_request', 'draft', 'approved', ?)",
-            [article.id, actor.id, f"依委托发布申请 #{request_id}(第十八条)"])
-        con.execute("UPDATE publication_requests SET article_id = ? WHERE id = ?", [article.id, request_id])
-        article = workflow.get_article(con, article.id)
+        made["article"] = workflow.approve_by_request(con, actor, draft.id, draft.version, request_id)
+        con.execute("UPDATE publication_requests SET article_id = ? WHERE id = ?", [draft.id, request_id])
         if publish_now:
-            article = workflow.publish(con, actor, article.id, article.version)
-        notify.enqueue(con, request["requester_id"], "request.done", "【委托发布】已处理",
-                       f"您的委托发布申请 #{request_id} 已由办公室处理:{title}")
-        audit.record(con, actor, "requests.fulfil", f"request:{request_id}", f"article:{article.id}")
-    return workflow.get_article(con, article.id)
+            made["article"] = workflow.publish(con, actor, draft.id, made["article"].version)
+
+    transitions.record(
+        con, REQUEST_MACHINE, request, actor, "fulfil", expected_version,
+        changes={"handled_by": actor.id, "handled_at": dt.datetime.now()}, writes=article,
+        detail=lambda: f"article:{made['article'].id}",
+        notices=lambda: notify.enqueue(con, request["requester_id"], "request.done", "【委托发布】已处理",
+                                       f"您的委托发布申请 #{request_id} 已由办公室处理:{title}"))
+    return workflow.get_article(con, made["article"].id)
 
 
 def decline(con: duckdb.DuckDBPyConnection, actor, request_id: int, expected_version: int, reply: str) -> None:
@@ -134,15 +134,10 @@ def decline(con: duckdb.DuckDBPyConnection, actor, request_id: int, expected_ver
     if not reply:
         raise ValidationError("答复", "不予发布时须说明理由", "第十八条")
     request = get_request(con, request_id)
-    if request["state"] != "open":
-        raise InvalidTransition("该申请已处理")
-    with transaction(con):
-        count = con.execute(
-            "UPDATE publication_requests SET state = 'declined', reply = ?, handled_by = ?, "
-            "handled_at = current_localtimestamp(), version = version + 1 WHERE id = ? AND version = ?",
-            [reply, actor.id, request_id, expected_version]).fetchone()[0]
-        if count != 1:
-            raise StaleVersion("该申请")
-        notify.enqueue(con, request["requester_id"], "request.declined", "【委托发布】未予发布",
-                       f"您的委托发布申请 #{request_id} 未予发布。\n办公室答复:{reply}")
-        audit.record(con, actor, "requests.decline", f"request:{request_id}", reply)
+    transitions.check(REQUEST_MACHINE, request, "decline", expected_version)
+    transitions.record(
+        con, REQUEST_MACHINE, request, actor, "decline", expected_version,
+        changes={"state": "declined", "reply": reply, "handled_by": actor.id, "handled_at": dt.datetime.now()},
+        detail=reply,
+        notices=lambda: notify.enqueue(con, request["requester_id"], "request.declined", "【委托发布】未予发布",
+                                       f"您的委托发布申请 #{request_id} 未予发布。\n办公室答复:{reply}"))

@@ -1,24 +1,31 @@
 """The approval workflow (第十四条) as a state machine: states are data, transitions are functions.
 
-Each transition checks permission (core.permissions), checks the current state, changes it with
-an optimistic version check (`WHERE version = ?`), writes its event and audit row, and queues
-its notices — all in one transaction. A wrong move raises InvalidTransition; someone acting
-first raises StaleVersion; a denied actor raises PermissionDenied.
+Imports from: core.transitions (the seam) and the floor below it (audit, db, errors, permissions,
+notify, settings, text, content, screening, lexicon, accounts).
+
+`ARTICLE_MACHINE` declares every move an article can make; each function here checks its own rules
+(checklist, screening, reasons) and hands the move to `transitions.record`, which checks permission,
+version and state, updates the row, writes its event and audit row and queues its notices — all in
+one transaction. A wrong move raises InvalidTransition; someone acting first raises StaleVersion; a
+denied actor raises PermissionDenied. No article changes state anywhere else (requests.fulfil asks
+`approve_by_request`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import duckdb
 
-from core import audit, notify, settings
+from core import audit, lexicon, notify, screening, settings, transitions
+from core.accounts import system_user
 from core.content import sanitize_html
-from core.db import LIKE_ESCAPE, like_pattern, row, rows, run_versioned, scalar, transaction, update_versioned
-from core.errors import InvalidTransition, NotFound, ScreeningBlocked, StaleVersion, ValidationError
-from core.permissions import require
+from core.db import LIKE_ESCAPE, like_pattern, row, rows, run_versioned, scalar, transaction
+from core.errors import InvalidTransition, NotFound, PermissionDenied, ScreeningBlocked, StaleVersion, ValidationError
+from core.permissions import approver_reason, can, require
 from core.text import BODY_SETTING, check_body_size, clean_text
+from core.transitions import move
 
 IMPORTANCE = ("一般", "重要", "重大", "特殊")
 ARTICLE_NAME = "该稿件"  # how a refusal names the item someone else changed first
@@ -50,7 +57,44 @@ CHECKLIST: dict[str, str] = {
 }
 EDITABLE = {"draft", "returned", "pending", "approved", "scheduled", "published", "taken_down"}
 WITHDRAWABLE = {"draft", "returned", "pending", "approved", "scheduled", "published"}
+RESTARTING = {"pending", "approved", "scheduled", "published"}  # an edit here starts the chain again (第十四条)
 TITLE_MAX = 200
+
+
+def _describe(from_state: str | None, to_state: str, comment: str | None, extra: dict) -> str:
+    return f"{from_state}→{to_state} r{extra['revision']}" + (f" 「{comment}」" if comment else "")
+
+
+# every move an article makes: action → from-states → to-states, the permission, the verb a refusal uses
+ARTICLE_MACHINE = transitions.Machine(
+    name="article", table="articles", noun=ARTICLE_NAME, state_labels=STATE_LABELS,
+    refusal="稿件当前为「{state}」,不能{verb}(仅限:{allowed})",
+    audit_prefix="workflow", audit_object="article", events="workflow_events", event_key="article_id",
+    event_defaults=lambda a: {"revision": a.revision, "step": a.step or None}, describe=_describe, touch=True,
+    transitions={
+        "create": move({"draft"}, (), "新建", versioned=False),  # the INSERT is create_article's; this logs it
+        "edit": move(EDITABLE, {"draft", "returned"}, "修改", "article.edit"),
+        "edit_restart": move(RESTARTING, {"pending"}, "修改", "article.edit"),
+        "submit": move({"draft", "returned"}, {"pending"}, "提交审批", "article.submit"),
+        "approve": move({"pending"}, {"pending", "approved"}, "审批", "article.approve"),
+        "return": move({"pending"}, {"returned"}, "退回", "article.return"),
+        "escalate": move({"pending"}, {"pending"}, "上报", "article.escalate"),
+        "schedule": move({"approved"}, {"scheduled"}, "发布", "article.publish"),
+        "publish": move({"approved"}, {"published"}, "发布", "article.publish"),
+        # the scheduler's own moves: the system account acts, the publisher decided when scheduling
+        "publish_due": move({"scheduled"}, {"published"}, "定时发布", logged_as="publish"),
+        "return_blocked": move({"scheduled"}, {"returned"}, "定时发布", logged_as="return"),
+        "unschedule": move({"scheduled"}, {"approved"}, "取消定时", "article.publish"),
+        "withdraw": move(WITHDRAWABLE, {"withdrawn"}, "撤销", "article.withdraw"),
+        "restore_draft": move({"withdrawn"}, {"draft"}, "恢复", "article.restore_withdrawn"),
+        # whether an item is online is its `public` flag, checked before: any state but these two can be
+        "take_down": move(set(STATE_LABELS) - {"withdrawn", "taken_down"}, {"taken_down"}, "撤下",
+                          "article.take_down"),
+        "restore": move({"taken_down"}, {"published", "draft"}, "恢复上线", "article.restore"),
+        # the written request is the division's approval (第十八条)
+        "approve_by_request": move({"draft"}, {"approved"}, "依委托发布申请批准", "requests.handle"),
+    },
+)
 
 
 @dataclass(frozen=True)
@@ -158,32 +202,8 @@ def _write_revision(con, article_id: int, number: int, fields: dict, column_id: 
     )
 
 
-def _event(con, article: Article, actor, action: str, to_state: str, *, role: str | None = None,
-           comment: str | None = None, checklist: list[str] | None = None, revision: int | None = None) -> None:
-    con.execute(
-        "INSERT INTO workflow_events (article_id, revision, actor_id, role, action, from_state, to_state, "
-        "step, comment, checklist) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [article.id, revision or article.revision, actor.id, role, action, article.state, to_state,
-         article.step or None, comment, checklist],
-    )
-    audit.record(con, actor, f"workflow.{action}", f"article:{article.id}",
-                 f"{article.state}→{to_state} r{revision or article.revision}"
-                 + (f" 「{comment}」" if comment else ""))
-
-
-def _update(con, article: Article, expected_version: int, **changes) -> None:
-    """Guarded update: succeeds only if nobody changed the article since `expected_version`."""
-    update_versioned(con, "articles", article.id, expected_version, ARTICLE_NAME, updated_at=dt.datetime.now(),
-                     **changes)
-
-
-def _expect(article: Article, expected_version: int, states: set[str], action: str) -> None:
-    if article.version != expected_version:
-        raise StaleVersion()
-    if article.state not in states:
-        allowed = "、".join(STATE_LABELS[s] for s in sorted(states, key=list(STATE_LABELS).index))
-        raise InvalidTransition(
-            f"稿件当前为「{article.state_label}」,不能{action}(仅限:{allowed})")
+def _move(con, article: Article, actor, action: str, expected_version: int, **options) -> str:
+    return transitions.record(con, ARTICLE_MACHINE, article, actor, action, expected_version, **options)
 
 
 def acted_first(con, article_id: int, actor) -> StaleVersion:
@@ -206,12 +226,7 @@ def _decide(con, actor, article: Article, expected_version: int, action: str) ->
     """A reviewer's decision (批准、退回、上报) is on the version they saw: a later one means someone acted first."""
     if article.version != expected_version:
         raise acted_first(con, article.id, actor)
-    _expect(article, expected_version, {"pending"}, action)
-
-
-def _run(con, fn):
-    """Run a transition in a transaction; a write-write conflict is someone acting first."""
-    return run_versioned(con, fn, ARTICLE_NAME)
+    transitions.check(ARTICLE_MACHINE, article, action, expected_version)
 
 
 def chain_for(con: duckdb.DuckDBPyConnection, importance: str) -> tuple[str, ...]:
@@ -240,8 +255,6 @@ def screen_article(con: duckdb.DuckDBPyConnection, article: Article, *, title: s
                    body_html: str | None = None, column_id: int | None = None,
                    work_ended_on: dt.date | None = None) -> list:
     """Screen an article as it stands (or as the editor holds it) with the office's lexicons."""
-    from core import lexicon, screening
-
     column = _column(con, column_id or article.column_id)
     others = {r["title"] for r in rows(
         con, "SELECT title FROM articles WHERE column_id = ? AND id <> ? AND state <> 'withdrawn'",
@@ -270,8 +283,6 @@ def _overridden_keys(con, article_id: int, revision: int) -> set[str]:
 
 def _check_publishable(con, article: Article, action: str = "发布") -> None:
     """Nothing with a block goes online, whatever the path (publish, schedule, due, request)."""
-    from core import screening
-
     findings = screen_article(con, article)
     remaining = screening.remaining_blocks(findings, _overridden_keys(con, article.id, article.revision))
     if remaining:
@@ -293,8 +304,6 @@ def _record_reviews(con, article: Article, actor, findings, acknowledged: set[st
 
 
 def _check_reviewed(findings, acknowledged: set[str], overrides: dict[str, str]) -> None:
-    from core import screening
-
     hard = screening.hard_blocks(findings)
     if hard:
         raise ScreeningBlocked(hard, "批准")
@@ -309,8 +318,6 @@ def _check_reviewed(findings, acknowledged: set[str], overrides: dict[str, str])
 def blocked_published(con: duckdb.DuckDBPyConnection) -> list[tuple[int, int, list]]:
     """Published items whose live revision the current lexicons and rules now block (第二十三条):
     (article id, live revision, blocking findings). Overrides recorded for that revision count."""
-    from core import lexicon, screening
-
     words = lexicon.load(con)
     lifted: dict[tuple[int, int], set[str]] = {}
     for review in rows(con, """
@@ -352,11 +359,10 @@ def create_article(con: duckdb.DuckDBPyConnection, actor, column_id: int, title:
         for division in codivs:
             con.execute("INSERT INTO article_codivisions VALUES (?, ?)", [article_id, division])
         _write_revision(con, article_id, 1, fields, column_id, actor.id)
-        created = get_article(con, article_id)
-        _event(con, replace(created, state="draft"), actor, "create", "draft")
+        transitions.record(con, ARTICLE_MACHINE, get_article(con, article_id), actor, "create")
         return article_id
 
-    return get_article(con, _run(con, do))
+    return get_article(con, run_versioned(con, do, ARTICLE_NAME))
 
 
 def save_article(con: duckdb.DuckDBPyConnection, actor, article_id: int, expected_version: int, *,
@@ -367,7 +373,7 @@ def save_article(con: duckdb.DuckDBPyConnection, actor, article_id: int, expecte
     approvals count only for the revision they saw (第十四条)."""
     article = get_article(con, article_id)
     require(actor, "article.edit", article)
-    _expect(article, expected_version, EDITABLE, "修改")
+    transitions.check(ARTICLE_MACHINE, article, "edit", expected_version)
     fields = _clean_fields(con, title, body_html, source, work_ended_on, importance)
     new_column = column_id or article.column_id
     if new_column != article.column_id:
@@ -377,29 +383,27 @@ def save_article(con: duckdb.DuckDBPyConnection, actor, article_id: int, expecte
             raise ValidationError("栏目", "只能移到牵头处室负责的栏目", "第七条")
     codivs = _check_codivisions(con, article.lead_division_id,
                                 article.codivisions if codivisions is None else codivisions)
-    restart = article.state in {"pending", "approved", "scheduled", "published"}
+    restart = article.state in RESTARTING
     if restart:
         new_state, chain, step = "pending", chain_for(con, fields["importance"]), 1
     elif article.state == "taken_down":
         new_state, chain, step = "draft", (), 0
     else:
         new_state, chain, step = article.state, article.chain, article.step
+    number = article.revision + 1
 
-    def do() -> None:
-        number = article.revision + 1
-        _update(con, article, expected_version, column_id=new_column, revision=number, state=new_state,
-                chain=list(chain), step=step, scheduled_at=None, **fields)
+    def beside() -> None:
         _write_revision(con, article.id, number, fields, new_column, actor.id)
         con.execute("DELETE FROM article_codivisions WHERE article_id = ?", [article.id])
         for division in codivs:
             con.execute("INSERT INTO article_codivisions VALUES (?, ?)", [article.id, division])
-        action = "edit_restart" if restart else "edit"
-        _event(con, article, actor, action, new_state, revision=number,
-               comment="修改后重新进入审批" if restart else None)
-        if restart:
-            _notify_step(con, article, chain, 1, "稿件已修改,审批从第一步重新开始。")
 
-    _run(con, do)
+    _move(con, article, actor, "edit_restart" if restart else "edit", expected_version,
+           changes=dict(column_id=new_column, revision=number, state=new_state, chain=list(chain), step=step,
+                        scheduled_at=None, **fields),
+           writes=beside, event_extra={"revision": number}, comment="修改后重新进入审批" if restart else None,
+           notices=(lambda: _notify_step(con, article, chain, 1, "稿件已修改,审批从第一步重新开始。"))
+           if restart else None)
     return get_article(con, article_id)
 
 
@@ -407,24 +411,18 @@ def submit(con: duckdb.DuckDBPyConnection, actor, article_id: int, expected_vers
     """Draft or returned → pending at step 1 of the chain its importance chooses (第十四条)."""
     article = get_article(con, article_id)
     require(actor, "article.submit", article)
-    _expect(article, expected_version, {"draft", "returned"}, "提交审批")
+    transitions.check(ARTICLE_MACHINE, article, "submit", expected_version)
     if not article.body_html.strip():
         raise ValidationError("正文", "提交审批前须填写正文")
     check_body_size(article.body_html, settings.get(con, BODY_SETTING))
-    from core import screening
-
     hard = screening.hard_blocks(screen_article(con, article))
     if hard:
         raise ScreeningBlocked(hard, "提交审批")
     chain = chain_for(con, article.importance)
-
-    def do() -> None:
-        _update(con, article, expected_version, state="pending", chain=list(chain), step=1,
-                submitted_at=dt.datetime.now(), state_reason=None)
-        _event(con, article, actor, "submit", "pending")
-        _notify_step(con, article, chain, 1, "有新的稿件提交审批。")
-
-    _run(con, do)
+    _move(con, article, actor, "submit", expected_version,
+           changes={"state": "pending", "chain": list(chain), "step": 1, "submitted_at": dt.datetime.now(),
+                    "state_reason": None},
+           notices=lambda: _notify_step(con, article, chain, 1, "有新的稿件提交审批。"))
     return get_article(con, article_id)
 
 
@@ -445,7 +443,7 @@ def approve(con: duckdb.DuckDBPyConnection, actor, article_id: int, expected_ver
     comment = clean_text(comment, multiline=True)
     overrides = {key: clean_text(reason, multiline=True) for key, reason in (overrides or {}).items()}
     article = get_article(con, article_id)
-    _decide(con, actor, article, expected_version, "审批")
+    _decide(con, actor, article, expected_version, "approve")
     require(actor, "article.approve", article)
     missing = [label for key, label in CHECKLIST.items() if key not in set(checklist or [])]
     if missing:
@@ -462,38 +460,36 @@ def approve(con: duckdb.DuckDBPyConnection, actor, article_id: int, expected_ver
     _check_reviewed(findings, acks, lifts)
     needed = settings.get(con, "group_quorum") if role == "group" else 1
     last_step = article.step == len(article.chain)
+    outcome: dict[str, bool] = {}
 
-    def do() -> None:
-        reached = _approvals_at_step(con, article) + 1 >= needed
-        if reached and last_step:
-            _update(con, article, expected_version, state="approved", approved_at=dt.datetime.now())
-            to_state = "approved"
-        elif reached:
-            _update(con, article, expected_version, step=article.step + 1)
-            to_state = "pending"
-        else:
-            _update(con, article, expected_version)
-            to_state = "pending"
-        _record_reviews(con, article, actor, findings, acks, lifts)
-        _event(con, article, actor, "approve", to_state, role=role, comment=comment or None,
-               checklist=sorted(checklist))
-        if to_state == "approved":
+    def changes() -> dict:
+        # counted inside the transaction: a group member approving at the same time is seen here
+        outcome["reached"] = _approvals_at_step(con, article) + 1 >= needed
+        if outcome["reached"] and last_step:
+            return {"state": "approved", "approved_at": dt.datetime.now()}
+        return {"step": article.step + 1} if outcome["reached"] else {}
+
+    def notices() -> None:
+        if outcome["reached"] and last_step:
             _notify_author(con, article, "article.approved", "稿件已批准",
                            f"{actor.display_name}({ROLE_STEP_LABELS[role]})批准了稿件,可以发布。"
                            + (f"\n审批意见:{comment}" if comment else ""))
-        elif reached:
+        elif outcome["reached"]:
             _notify_step(con, article, article.chain, article.step + 1,
                          f"{ROLE_STEP_LABELS[role]}已批准,请继续审批。")
 
-    _run_decision(con, article, actor, do)
+    _decision(con, article, actor, "approve", expected_version, changes=changes,
+              writes=lambda: _record_reviews(con, article, actor, findings, acks, lifts),
+              comment=comment or None, event_extra={"role": role, "checklist": sorted(checklist)}, notices=notices)
     return get_article(con, article_id)
 
 
-def _run_decision(con: duckdb.DuckDBPyConnection, article: Article, actor, do) -> None:
+def _decision(con: duckdb.DuckDBPyConnection, article: Article, actor, action: str, expected_version: int,
+              **options) -> None:
     """A reviewer's decision: when another reviewer committed between our check and our write, say
     who acted first (第十四条's steps are one decision each), not a bare version refusal."""
     try:
-        _run(con, do)
+        _move(con, article, actor, action, expected_version, **options)
     except StaleVersion:
         raise acted_first(con, article.id, actor) from None
 
@@ -502,20 +498,17 @@ def return_article(con: duckdb.DuckDBPyConnection, actor, article_id: int, expec
                    comment: str) -> Article:
     """Send the item back to its author; the comment is required and goes into the e-mail."""
     article = get_article(con, article_id)
-    _decide(con, actor, article, expected_version, "退回")
+    _decide(con, actor, article, expected_version, "return")
     require(actor, "article.return", article)
     comment = clean_text(comment, multiline=True)
     if not comment:
         raise ValidationError("退回意见", "退回时必须填写意见,告诉信息员需要修改什么", "第十六条")
     role = article.current_role
-
-    def do() -> None:
-        _update(con, article, expected_version, state="returned", state_reason=comment)
-        _event(con, article, actor, "return", "returned", role=role, comment=comment)
-        _notify_author(con, article, "article.returned", "稿件被退回",
-                       f"{actor.display_name}({ROLE_STEP_LABELS[role]})退回了稿件。\n退回意见:{comment}")
-
-    _run_decision(con, article, actor, do)
+    _decision(con, article, actor, "return", expected_version,
+              changes={"state": "returned", "state_reason": comment}, comment=comment, event_extra={"role": role},
+              notices=lambda: _notify_author(
+                  con, article, "article.returned", "稿件被退回",
+                  f"{actor.display_name}({ROLE_STEP_LABELS[role]})退回了稿件。\n退回意见:{comment}"))
     return get_article(con, article_id)
 
 
@@ -524,7 +517,7 @@ def escalate(con: duckdb.DuckDBPyConnection, actor, article_id: int, expected_ve
     """An approver who cannot decide passes the item one rung up the ladder (第十四条)."""
     comment = clean_text(comment, multiline=True)
     article = get_article(con, article_id)
-    _decide(con, actor, article, expected_version, "上报")
+    _decide(con, actor, article, expected_version, "escalate")
     require(actor, "article.escalate", article)
     role = article.current_role
     rung = LADDER.index(role)
@@ -534,15 +527,26 @@ def escalate(con: duckdb.DuckDBPyConnection, actor, article_id: int, expected_ve
     chain = list(article.chain)
     if article.step == len(chain) or chain[article.step] != upper:
         chain.insert(article.step, upper)
+    _decision(con, article, actor, "escalate", expected_version,
+              changes={"chain": chain, "step": article.step + 1}, comment=comment or None, event_extra={"role": role},
+              notices=lambda: _notify_step(con, article, tuple(chain), article.step + 1,
+                                           f"{actor.display_name}({ROLE_STEP_LABELS[role]})将稿件上报,请审批。"
+                                           + (f"\n说明:{comment}" if comment else "")))
+    return get_article(con, article_id)
 
-    def do() -> None:
-        _update(con, article, expected_version, chain=chain, step=article.step + 1)
-        _event(con, article, actor, "escalate", "pending", role=role, comment=comment or None)
-        _notify_step(con, article, tuple(chain), article.step + 1,
-                     f"{actor.display_name}({ROLE_STEP_LABELS[role]})将稿件上报,请审批。"
-                     + (f"\n说明:{comment}" if comment else ""))
 
-    _run_decision(con, article, actor, do)
+def approve_by_request(con: duckdb.DuckDBPyConnection, actor, article_id: int, expected_version: int,
+                       request_id: int) -> Article:
+    """The office's draft written for a publication request goes straight to approved: the written
+    request is the division's approval (第十八条). Only the draft made for that request may."""
+    article = get_article(con, article_id)
+    require(actor, "requests.handle")
+    transitions.check(ARTICLE_MACHINE, article, "approve_by_request", expected_version)
+    if article.request_id != request_id:
+        raise InvalidTransition(f"该稿件不是依委托发布申请 #{request_id} 起草的,须经审批(第十四条)")
+    _move(con, article, actor, "approve_by_request", expected_version,
+           changes={"state": "approved", "approved_at": dt.datetime.now()},
+           comment=f"依委托发布申请 #{request_id}(第十八条)", event_extra={"role": "webmaster"})
     return get_article(con, article_id)
 
 
@@ -551,51 +555,40 @@ def publish(con: duckdb.DuckDBPyConnection, actor, article_id: int, expected_ver
     """Publish an approved item now, or schedule it (the scheduler publishes it when due)."""
     article = get_article(con, article_id)
     require(actor, "article.publish", article)
-    _expect(article, expected_version, {"approved"}, "发布")
+    transitions.check(ARTICLE_MACHINE, article, "publish", expected_version)
     _check_publishable(con, article)
     if at is not None and at > dt.datetime.now():
-        def schedule() -> None:
-            _update(con, article, expected_version, state="scheduled", scheduled_at=at)
-            _event(con, article, actor, "schedule", "scheduled", comment=f"定时发布:{at:%Y-%m-%d %H:%M}")
-
-        _run(con, schedule)
-        return get_article(con, article_id)
-
-    def now() -> None:
-        _go_live(con, article, expected_version, actor)
-
-    _run(con, now)
+        _move(con, article, actor, "schedule", expected_version, changes={"state": "scheduled", "scheduled_at": at},
+               comment=f"定时发布:{at:%Y-%m-%d %H:%M}")
+    else:
+        _go_live(con, article, expected_version, actor, "publish")
     return get_article(con, article_id)
 
 
-def _go_live(con, article: Article, expected_version: int, actor) -> None:
+def _go_live(con, article: Article, expected_version: int, actor, action: str) -> None:
+    def request_done() -> None:
+        if article.request_id:
+            con.execute("UPDATE publication_requests SET state = 'done', article_id = ?, handled_at = "
+                        "coalesce(handled_at, current_localtimestamp()) WHERE id = ?",
+                        [article.id, article.request_id])
+
     # a corrected article keeps its first publication date: the portal's URL is built from it
-    _update(con, article, expected_version, state="published", public=True, live_revision=article.revision,
-            published_at=article.published_at or dt.datetime.now(), published_by=actor.id, scheduled_at=None,
-            state_reason=None)
-    _event(con, article, actor, "publish", "published")
-    if article.request_id:
-        con.execute("UPDATE publication_requests SET state = 'done', article_id = ?, handled_at = "
-                    "coalesce(handled_at, current_localtimestamp()) WHERE id = ?", [article.id, article.request_id])
+    _move(con, article, actor, action, expected_version,
+           changes={"state": "published", "public": True, "live_revision": article.revision,
+                    "published_at": article.published_at or dt.datetime.now(), "published_by": actor.id,
+                    "scheduled_at": None, "state_reason": None},
+           writes=request_done)
 
 
 def cancel_schedule(con: duckdb.DuckDBPyConnection, actor, article_id: int, expected_version: int) -> Article:
     article = get_article(con, article_id)
     require(actor, "article.publish", article)
-    _expect(article, expected_version, {"scheduled"}, "取消定时")
-
-    def do() -> None:
-        _update(con, article, expected_version, state="approved", scheduled_at=None)
-        _event(con, article, actor, "unschedule", "approved")
-
-    _run(con, do)
+    _move(con, article, actor, "unschedule", expected_version, changes={"state": "approved", "scheduled_at": None})
     return get_article(con, article_id)
 
 
 def publish_due(con: duckdb.DuckDBPyConnection, now: dt.datetime | None = None) -> list[int]:
     """Publish every scheduled item that has come due, exactly once (also after downtime)."""
-    from core.accounts import system_user
-
     now = now or dt.datetime.now()
     system = system_user(con)
     published = []
@@ -609,7 +602,7 @@ def publish_due(con: duckdb.DuckDBPyConnection, now: dt.datetime | None = None) 
             _return_blocked_schedule(con, article, system, str(blocked))
             continue
         try:
-            _run(con, lambda a=article: _go_live(con, a, a.version, system))
+            _go_live(con, article, article.version, system, "publish_due")
         except (StaleVersion, InvalidTransition):
             continue  # someone else acted on it first: that is the one publication
         published.append(article.id)
@@ -618,13 +611,10 @@ def publish_due(con: duckdb.DuckDBPyConnection, now: dt.datetime | None = None) 
 
 def _return_blocked_schedule(con, article: Article, system, reason: str) -> None:
     """A lexicon change since approval now blocks a scheduled item: it goes back, not online."""
-    def do() -> None:
-        _update(con, article, article.version, state="returned", scheduled_at=None, state_reason=reason)
-        _event(con, article, system, "return", "returned", comment=reason)
-        _notify_author(con, article, "article.returned", "定时发布未执行", reason)
-
     try:
-        _run(con, do)
+        _move(con, article, system, "return_blocked", article.version,
+               changes={"state": "returned", "scheduled_at": None, "state_reason": reason}, comment=reason,
+               notices=lambda: _notify_author(con, article, "article.returned", "定时发布未执行", reason))
     except StaleVersion:
         pass
 
@@ -634,17 +624,13 @@ def withdraw(con: duckdb.DuckDBPyConnection, actor, article_id: int, expected_ve
     """The division abandons an item; a published one leaves the portal (reason required)."""
     article = get_article(con, article_id)
     require(actor, "article.withdraw", article)
-    _expect(article, expected_version, WITHDRAWABLE, "撤销")
+    transitions.check(ARTICLE_MACHINE, article, "withdraw", expected_version)
     reason = clean_text(reason, multiline=True)
     if article.public and not reason:
         raise ValidationError("撤销原因", "撤下已发布的信息必须说明原因", "第二十三条")
-
-    def do() -> None:
-        _update(con, article, expected_version, state="withdrawn", public=False, scheduled_at=None,
-                state_reason=reason or None)
-        _event(con, article, actor, "withdraw", "withdrawn", comment=reason or None)
-
-    _run(con, do)
+    _move(con, article, actor, "withdraw", expected_version,
+           changes={"state": "withdrawn", "public": False, "scheduled_at": None, "state_reason": reason or None},
+           comment=reason or None)
     return get_article(con, article_id)
 
 
@@ -652,13 +638,8 @@ def restore_withdrawn(con: duckdb.DuckDBPyConnection, actor, article_id: int, ex
     """A withdrawn item goes back to draft; it must pass approval again to go online."""
     article = get_article(con, article_id)
     require(actor, "article.restore_withdrawn", article)
-    _expect(article, expected_version, {"withdrawn"}, "恢复")
-
-    def do() -> None:
-        _update(con, article, expected_version, state="draft", chain=[], step=0, state_reason=None)
-        _event(con, article, actor, "restore_draft", "draft")
-
-    _run(con, do)
+    _move(con, article, actor, "restore_draft", expected_version,
+           changes={"state": "draft", "chain": [], "step": 0, "state_reason": None})
     return get_article(con, article_id)
 
 
@@ -669,18 +650,14 @@ def take_down(con: duckdb.DuckDBPyConnection, actor, article_id: int, expected_v
     require(actor, "article.take_down", article)
     if not article.public:
         raise InvalidTransition(f"稿件当前为「{article.state_label}」,不在网站上,无需撤下")
-    if article.version != expected_version:
-        raise StaleVersion()
+    transitions.check(ARTICLE_MACHINE, article, "take_down", expected_version)
     reason = clean_text(reason, multiline=True)
     if not reason:
         raise ValidationError("撤下原因", "必填", "第二十三条")
-
-    def do() -> None:
-        _update(con, article, expected_version, state="taken_down", public=False, state_reason=reason)
-        _event(con, article, actor, "take_down", "taken_down", comment=reason)
-        _notify_author(con, article, "article.taken_down", "信息已被网站管理员撤下", f"撤下原因:{reason}")
-
-    _run(con, do)
+    _move(con, article, actor, "take_down", expected_version,
+           changes={"state": "taken_down", "public": False, "state_reason": reason}, comment=reason,
+           notices=lambda: _notify_author(con, article, "article.taken_down", "信息已被网站管理员撤下",
+                                          f"撤下原因:{reason}"))
     return get_article(con, article_id)
 
 
@@ -690,16 +667,12 @@ def restore(con: duckdb.DuckDBPyConnection, actor, article_id: int, expected_ver
     comment = clean_text(comment, multiline=True)
     article = get_article(con, article_id)
     require(actor, "article.restore", article)
-    _expect(article, expected_version, {"taken_down"}, "恢复上线")
+    transitions.check(ARTICLE_MACHINE, article, "restore", expected_version)
     if article.live_revision is None:
         raise InvalidTransition("该稿件从未发布,不能恢复上线")
-
-    def do() -> None:
-        live_state = "published" if article.live_revision == article.revision else "draft"
-        _update(con, article, expected_version, state=live_state, public=True, state_reason=None)
-        _event(con, article, actor, "restore", live_state, comment=comment or None)
-
-    _run(con, do)
+    live_state = "published" if article.live_revision == article.revision else "draft"
+    _move(con, article, actor, "restore", expected_version,
+           changes={"state": live_state, "public": True, "state_reason": None}, comment=comment or None)
     return get_article(con, article_id)
 
 
@@ -707,8 +680,6 @@ def restore(con: duckdb.DuckDBPyConnection, actor, article_id: int, expected_ver
 
 def allowed_actions(con: duckdb.DuckDBPyConnection, actor, article: Article) -> list[str]:
     """The buttons a page may show; the transitions check the same rules again."""
-    from core.permissions import can
-
     actions = []
     if can(actor, "article.edit", article) and article.state in EDITABLE:
         actions.append("edit")
@@ -751,8 +722,6 @@ def approval_queue(con: duckdb.DuckDBPyConnection, actor) -> list[dict]:
     queue = []
     for item in candidates:
         role = item["chain"][item["step"] - 1]
-        from core.permissions import approver_reason
-
         if approver_reason(actor, item, role) is not None:
             continue
         if role == "group" and voted.get(item["id"]) == item["revision"]:
@@ -772,8 +741,6 @@ def division_articles(con: duckdb.DuckDBPyConnection, actor, states: list[str] |
     """
     if everything:
         if not actor.roles & {"webmaster", "tech", "analyst"}:
-            from core.errors import PermissionDenied
-
             raise PermissionDenied("只有办公室、技术支持单位和分析员可以查看全部信息", "第二十四条")
         where, params = ("a.lead_division_id = ?", [division_id]) if division_id else ("TRUE", [])
     else:
