@@ -10,8 +10,8 @@ import pytest
 os.environ.setdefault("PORTAL_BCRYPT_ROUNDS", "4")  # fast hashes in tests; production keeps 12
 
 from core import accounts  # noqa: E402
-from core.setup import init_database  # noqa: E402
 from core.db import connect  # noqa: E402
+from core.setup import init_database  # noqa: E402
 
 PASSWORD = "Test-Passw0rd!"
 
