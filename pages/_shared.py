@@ -13,7 +13,7 @@ import streamlit as st
 from streamlit import config
 from streamlit.runtime.pages_manager import PagesManager
 
-from core import accounts, keys, notify
+from core import accounts, keys, todo
 from core.cli import init_database
 from core.db import connect, default_path
 from core.errors import PortalError
@@ -273,7 +273,7 @@ def show_flash() -> None:
 
 
 def sidebar_todo(con, user: accounts.User) -> None:
-    count = notify.todo_count(con, user)
+    count = todo.todo_count(con, user)
     st.sidebar.metric("我的待办", count, help="待您审批、待修改、待发布的稿件,待处理的申请和公众留言")
 
 
