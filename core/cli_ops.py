@@ -93,7 +93,7 @@ def _print(data: dict) -> None:
 
 
 def _cmd_audit(con, args) -> int:
-    from core import audit
+    from core import audit, security_audit
 
     if args.audit_command == "verify":
         result = audit.verify(con)
@@ -121,7 +121,7 @@ def _cmd_audit(con, args) -> int:
         dest = args.dest or audit.archive_dir(con)
         before = dt.datetime.combine(args.before, dt.time()) if args.before else None
         try:
-            done = audit.archive(con, _actor(), dest, before)
+            done = security_audit.archive(con, _actor(), dest, before)
         except PortalError as exc:
             print(f"错误:{exc}", file=sys.stderr)
             return 1

@@ -32,7 +32,7 @@ def default_path() -> Path:
 def connect(path: str | os.PathLike | None = None, *, migrate: bool = True) -> duckdb.DuckDBPyConnection:
     """Open the database file (creating its folder 0700, the file 0600), applying pending migrations,
     then encrypting any secret still stored in plain text (core/keys.py)."""
-    from core import keys
+    from core import keys, settings
 
     db_path = Path(path) if path else default_path()
     keys.private_dir(db_path.parent, tighten=False)  # harden_database below decides for an existing one
@@ -53,7 +53,7 @@ def connect(path: str | os.PathLike | None = None, *, migrate: bool = True) -> d
     keys.harden_database(db_path)  # files made before this version (or by hand) were 0644
     if migrate:
         apply_migrations(con)
-        keys.encrypt_at_rest(con)
+        settings.encrypt_at_rest(con)
     return con
 
 
