@@ -1,9 +1,12 @@
-"""A terminal progress bar for long commands (import, full build); silent when not a terminal."""
+"""Where a long command is: a terminal progress bar (import, full build; silent when not a terminal), and the
+pause points the kill -9 tests stop a build at. Imports nothing of core."""
 
 from __future__ import annotations
 
+import os
 import sys
 import time
+from pathlib import Path
 from typing import TextIO
 
 
@@ -46,3 +49,11 @@ class Progress:
             self._draw()
             self._stream.write("\n")
             self._stream.flush()
+
+def pause_point(stage: str) -> None:
+    """For the kill -9 tests (tests/test_security_build.py): with PORTAL_BUILD_PAUSE=<stage>:<file>,
+    a build reaching ``stage`` creates <file> and waits there to be killed."""
+    wanted, _, flag = os.environ.get("PORTAL_BUILD_PAUSE", "").partition(":")
+    if wanted == stage and flag:
+        Path(flag).touch()
+        time.sleep(3600)
