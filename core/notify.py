@@ -29,7 +29,7 @@ def enqueue_many(con: duckdb.DuckDBPyConnection, mails: list[tuple[int, str, str
     has checked are new (a sweep that reminds of hundreds of items at once)."""
     if not mails:
         return 0
-    import pandas as pd  # deferred: ~0.4 s to import, for a sweep's bulk insert only (the CLI and build workers import notify)
+    import pandas as pd  # deferred: ~0.4 s to import; bulk reminder sweeps only
 
     frame = pd.DataFrame(mails, columns=["user_id", "kind", "subject", "body", "dedup_key"])
     con.register("new_mails", frame)  # one INSERT … SELECT: row-by-row inserts take ~0.5 ms each
