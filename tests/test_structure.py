@@ -192,3 +192,19 @@ def test_the_checks_see_what_they_are_meant_to_see():
     toy = {"a": {"b": edge}, "b": {"c": edge}, "c": {"a": edge}, "d": {"a": edge}}
     assert _strongly_connected(toy) == [["a", "b", "c"]]
     assert _cycle_in(["a", "b", "c"], toy) == ["a", "b", "c", "a"]
+
+
+if __name__ == "__main__":  # `python tests/test_structure.py`: the drawing itself, floor by floor
+    edges = _graph()
+    floors: dict[str, int] = {}
+
+    def floor(module: str, seen: frozenset = frozenset()) -> int:
+        if module not in floors:
+            below = [floor(m, seen | {module}) for m in edges[module] if m not in seen]
+            floors[module] = 1 + max(below, default=-1)
+        return floors[module]
+
+    for module in sorted(edges, key=lambda m: (floor(m), m)):
+        print(f"{floor(module):2d}  {module:28s} → {', '.join(sorted(edges[module])) or '-'}")
+    for group in _strongly_connected(edges):
+        print("circle:", _describe(_cycle_in(group, edges), edges).replace("\n  ", " | "))
