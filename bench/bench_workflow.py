@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("PORTAL_BCRYPT_ROUNDS", "12")
 
-from core import accounts, columns, notify, portal, workflow  # noqa: E402
+from core import accounts, columns, portal, todo, workflow  # noqa: E402
 from core.db import connect  # noqa: E402
 from core.setup import init_database  # noqa: E402
 
@@ -55,7 +55,7 @@ def main() -> None:
         print(f"create→submit→approve→publish, {args.trips} trips: median {statistics.median(trips) * 1000:.1f} ms, "
               f"max {max(trips) * 1000:.1f} ms")
         _, queue_s = timed(lambda: workflow.approval_queue(con, head))
-        _, todo_s = timed(lambda: notify.todo_count(con, officer))
+        _, todo_s = timed(lambda: todo.todo_count(con, officer))
         _, list_s = timed(lambda: workflow.division_articles(con, officer, limit=300))
         print(f"approval queue {queue_s * 1000:.1f} ms · to-do count {todo_s * 1000:.1f} ms · "
               f"division list {list_s * 1000:.1f} ms")

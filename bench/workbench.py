@@ -37,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from core import accounts, audit, columns, freshness, interaction, login, notify, portal, workflow  # noqa: E402
+from core import accounts, audit, columns, freshness, interaction, login, portal, todo, workflow  # noqa: E402
 from core.db import connect, rows, scalar  # noqa: E402
 
 PASSWORD = "Demo-2026!sx"
@@ -164,7 +164,7 @@ def bench_pieces(con, runs: int) -> None:
     print("\n每次运行都要付的部分 中位数 / 最慢,毫秒")
     for username, role in USERS.items():
         user = accounts.find_user(con, username)
-        timed(f"notify.todo_count {username} ({role})", lambda user=user: notify.todo_count(con, user), runs)
+        timed(f"todo.todo_count {username} ({role})", lambda user=user: todo.todo_count(con, user), runs)
     head = accounts.find_user(con, "fzr_dzxx")
     timed("  其中 freshness.stale_count(处室)", lambda: freshness.stale_count(con, head.division_id), runs)
     timed("  其中 workflow.approval_queue(处室负责人)", lambda: workflow.approval_queue(con, head), runs)
@@ -385,7 +385,7 @@ def run(db: Path, folder: Path, args) -> None:
         return
     con = connect(db)
     if args.profile == "pieces":
-        profiled(lambda: [notify.todo_count(con, accounts.find_user(con, u)) for u in USERS])
+        profiled(lambda: [todo.todo_count(con, accounts.find_user(con, u)) for u in USERS])
         return
     if args.profile == "actions":
         portal.build_site(con, folder / "site", full=True, progress=False)

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from core import audit, passwords, sessions
+from core import audit, keys, passwords, sessions, settings, totp
 from core.db import row, rows, scalar, transaction
 from core.errors import NotFound, ValidationError
+from core.permissions import require
 from core.text import clean_text  # every text field is cleaned on the way in (issue 12, M3)
 
 ROLE_LABELS: dict[str, str] = {
@@ -70,8 +71,6 @@ def check_password_rules(username: str, password: str, min_length: int = 10) -> 
 
 
 def _expired(con, found: dict, now: dt.datetime | None = None) -> bool:
-    from core import settings
-
     # counted from the user's own last change; an initial password is changed at first login
     # anyway, and installer or demo accounts (password set without a change) do not expire
     changed = found["password_changed_at"]
@@ -143,8 +142,6 @@ def create_user(con: duckdb.DuckDBPyConnection, actor: User | None, username: st
 
     `actor` None is the installer (init/demo); otherwise only the webmaster may.
     """
-    from core.permissions import require
-
     if actor is not None:
         require(actor, "accounts.manage")
     username = (username or "").strip().lower()
@@ -170,8 +167,6 @@ def create_user(con: duckdb.DuckDBPyConnection, actor: User | None, username: st
 def update_user(con: duckdb.DuckDBPyConnection, actor: User, user_id: int, *, display_name: str | None = None,
                 email: str | None = None, roles: list[str] | None = None, division_id: int | None = None,
                 charge: list[int] | None = None, active: bool | None = None) -> User:
-    from core.permissions import require
-
     require(actor, "accounts.manage")
     display_name, email = clean_text(display_name) or None, clean_text(email) or None  # blank: unchanged
     before = get_user(con, user_id)
@@ -213,8 +208,6 @@ def set_assignment(con: duckdb.DuckDBPyConnection, actor: User, user_id: int, ro
     none, 第十一条); a non-leader keeps no divisions in charge; the webmaster cannot drop their own
     webmaster role (the office would lock itself out of account management).
     """
-    from core.permissions import require
-
     require(actor, "accounts.manage")
     get_user(con, user_id)
     roles = sorted(set(roles or []))
@@ -238,8 +231,6 @@ def set_assignment(con: duckdb.DuckDBPyConnection, actor: User, user_id: int, ro
 
 def set_active(con: duckdb.DuckDBPyConnection, actor: User, user_id: int, active: bool) -> User:
     """Disable or re-enable an account (第二十二条); one cannot disable one's own account."""
-    from core.permissions import require
-
     require(actor, "accounts.manage")
     if user_id == actor.id and not active:
         raise ValidationError("启用", "不能停用自己的账号", "第二十二条")
@@ -249,9 +240,6 @@ def set_active(con: duckdb.DuckDBPyConnection, actor: User, user_id: int, active
 def reset_password(con: duckdb.DuckDBPyConnection, actor: User, user_id: int) -> str:
     """A new one-time password, to be changed at next login (第二十二条); ends the user's sessions
     and lifts a lock."""
-    from core import login
-    from core.permissions import require
-
     require(actor, "accounts.manage")
     target = get_user(con, user_id)
     initial = generate_password()
@@ -260,7 +248,7 @@ def reset_password(con: duckdb.DuckDBPyConnection, actor: User, user_id: int) ->
         con.execute("UPDATE users SET password_hash = ?, must_change_password = TRUE WHERE id = ?",
                     [hash_password(initial), user_id])
         ended = sessions.end_all(con, user_id, "reset")
-        login.unlock(con, target.username)
+        _lift_locks(con, target.username)
         audit.record(con, actor, "accounts.reset_password", f"user:{target.username}",
                      f"新的一次性密码;结束 {ended} 个会话")
     return initial
@@ -285,8 +273,6 @@ def _remember_hash(con, user_id: int) -> None:
 
 def check_new_password(con: duckdb.DuckDBPyConnection, user: User, new: str) -> None:
     """Every rule the office set (第二十二条), the history included."""
-    from core import settings
-
     check_password_rules(user.username, new, settings.get(con, "password_min_length"))
     keep = settings.get(con, "password_history")
     current = row(con, "SELECT password_hash FROM users WHERE id = ?", [user.id])["password_hash"]
@@ -317,25 +303,47 @@ def change_password(con: duckdb.DuckDBPyConnection, user: User, old: str, new: s
                       "密码过期后修改" if user.password_expired else "修改密码") + f";结束 {ended} 个会话")
 
 
+# ---------------------------------------------------------------- locks (counted and set by core.login)
+
+# every lock of every name, per address and account-wide
+LOCKS_SQL = ("SELECT username, locked_until FROM login_failures "
+             "UNION ALL SELECT username, locked_until FROM login_clients")
+NAME_MAX = 64
+TOTP_ROLES = {"webmaster", "tech"}  # the office may require a second factor for them (第二十二条)
+
+
+def normal_name(username: str) -> str:
+    """A typed user name as sign-in counts and looks it up."""
+    return (username or "").strip().lower()[:NAME_MAX]
+
+
+def _lift_locks(con, username: str) -> bool:
+    """Remove every lock and count of `username`, on every address (the office's 解除锁定, a password
+    reset; the caller records the audit row). False when there was nothing to lift."""
+    name = normal_name(username)
+    # DuckDB answers a DELETE or UPDATE with the number of rows it changed
+    deleted = con.execute("DELETE FROM login_failures WHERE username = ?", [name]).fetchone()[0]
+    reset = con.execute("UPDATE login_clients SET failures = 0, locked_until = NULL, last_failure_at = NULL "
+                        "WHERE username = ? AND failures > 0", [name]).fetchone()[0]
+    return bool(deleted or reset)
+
+
 def unlock(con: duckdb.DuckDBPyConnection, actor: User, user_id: int) -> bool:
     """The office lifts a lockout before it runs out (第二十条)."""
-    from core import login
-    from core.permissions import require
-
     require(actor, "accounts.manage")
     target = get_user(con, user_id)
     with transaction(con):
-        lifted = login.unlock(con, target.username)
+        lifted = _lift_locks(con, target.username)
         if lifted:
             audit.record(con, actor, "accounts.unlock", f"user:{target.username}", "管理员解除锁定")
     return lifted
 
 
-def locked_until(con: duckdb.DuckDBPyConnection, username: str) -> dt.datetime | None:
-    """The latest lock on the account still running, on any address or account-wide (core.login)."""
-    from core import login
-
-    return login.locked_until(con, username)
+def locked_until(con: duckdb.DuckDBPyConnection, username: str, now: dt.datetime | None = None) -> dt.datetime | None:
+    """The latest lock on the account still running, on any address or account-wide (None: none)."""
+    found = row(con, f"SELECT max(locked_until) AS until FROM ({LOCKS_SQL}) WHERE username = ? AND locked_until > ?",
+                [username, now or dt.datetime.now()])
+    return found["until"] if found else None
 
 
 # ---------------------------------------------------------------- second factor (TOTP)
@@ -346,8 +354,6 @@ def has_totp(con: duckdb.DuckDBPyConnection, user_id: int) -> bool:
 
 def totp_secret(con: duckdb.DuckDBPyConnection, user_id: int) -> str | None:
     """The second-factor secret, decrypted here only, for checking a code (stored encrypted: core/keys.py)."""
-    from core import keys
-
     stored = scalar(con, "SELECT secret FROM user_totp WHERE user_id = ?", [user_id])
     return keys.decrypt(con, stored, f"user_totp:{user_id}", "动态口令密钥")
 
@@ -363,8 +369,6 @@ def use_totp_step(con: duckdb.DuckDBPyConnection, user_id: int, step: int) -> No
 def enable_totp(con: duckdb.DuckDBPyConnection, user: User, secret: str, step: int,
                 client: str | None = None) -> None:
     """The user confirmed a code from the new secret: the second factor is on (the secret stored encrypted)."""
-    from core import keys
-
     with transaction(con):
         con.execute("DELETE FROM user_totp WHERE user_id = ?", [user.id])
         con.execute("INSERT INTO user_totp (user_id, secret, last_step) VALUES (?, ?, ?)",
@@ -374,8 +378,6 @@ def enable_totp(con: duckdb.DuckDBPyConnection, user: User, secret: str, step: i
 
 def enrol_totp(con: duckdb.DuckDBPyConnection, user: User, secret: str, code: str) -> None:
     """The user turns the second factor on, proving the app shows the right codes."""
-    from core import totp
-
     step = totp.matching_step(secret, code)
     if step is None:
         raise ValidationError("动态口令", "不正确,请输入验证器上当前显示的 6 位数字", "第二十二条")
@@ -384,13 +386,9 @@ def enrol_totp(con: duckdb.DuckDBPyConnection, user: User, secret: str, code: st
 
 def disable_totp(con: duckdb.DuckDBPyConnection, user: User, password: str) -> None:
     """The user turns the second factor off (not when the office requires it)."""
-    from core import login
-
     if verify_password(con, user.username, password) is None:
         raise ValidationError("密码", "不正确")
-    from core import settings
-
-    if user.roles & login.TOTP_ROLES and settings.get(con, "totp_required_admins"):
+    if user.roles & TOTP_ROLES and settings.get(con, "totp_required_admins"):
         raise ValidationError("动态口令", "办公室要求网站管理员和技术支持使用动态口令,不能停用", "第二十二条")
     with transaction(con):
         con.execute("DELETE FROM user_totp WHERE user_id = ?", [user.id])
@@ -399,8 +397,6 @@ def disable_totp(con: duckdb.DuckDBPyConnection, user: User, password: str) -> N
 
 def reset_totp(con: duckdb.DuckDBPyConnection, actor: User, user_id: int) -> None:
     """The office removes a lost second factor; the user enrols again at the next sign-in."""
-    from core.permissions import require
-
     require(actor, "accounts.manage")
     target = get_user(con, user_id)
     with transaction(con):
@@ -427,8 +423,6 @@ def credentials(con: duckdb.DuckDBPyConnection) -> dict:
 
 def list_users(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """Accounts for the office's list, without any hash."""
-    from core.login import LOCKS_SQL
-
     return rows(con, f"""
         SELECT u.id, u.username AS 用户名, u.display_name AS 姓名, d.name AS 所属处室,
                string_agg(r.role, ',' ORDER BY r.role) AS roles, u.email AS 电子邮箱,

@@ -39,8 +39,9 @@ from pathlib import Path
 
 import duckdb
 
-from core import audit, keys
+from core import audit, incidents, keys, settings
 from core.db import migration_files, rows, scalar, schema_version, transaction
+from core.permissions import require
 
 MANIFEST = "manifest.json"
 FORMAT = 1
@@ -81,8 +82,6 @@ def db_file(con: duckdb.DuckDBPyConnection) -> Path | None:
 
 
 def default_dest(con: duckdb.DuckDBPyConnection) -> Path:
-    from core import settings
-
     configured = settings.get(con, "backup_dir")
     if configured:
         return Path(configured)
@@ -124,8 +123,6 @@ def create_backup(con: duckdb.DuckDBPyConnection, dest: str | Path | None = None
                   actor=None, trigger: str = "manual", now: dt.datetime | None = None) -> Report:
     """A consistent snapshot of the database and the built site, then retention (第二十条)."""
     if actor is not None and not isinstance(actor, str):
-        from core.permissions import require
-
         require(actor, "backup.run")
     started = now or dt.datetime.now()
     dest = Path(dest) if dest else default_dest(con)
@@ -164,8 +161,6 @@ def create_backup(con: duckdb.DuckDBPyConnection, dest: str | Path | None = None
             shutil.rmtree(work, ignore_errors=True)
         _record(con, actor, trigger, started, Report(False, None, [str(exc)]))
         if trigger == "scheduled":
-            from core import incidents
-
             incidents.suggest_incident(con, "backup", f"{started:%Y-%m-%d %H:%M} 的自动备份失败:{exc}",
                                        dedup_key=f"backup:{started:%Y%m%d}")
         raise BackupError(f"备份失败:{exc}") from exc
@@ -449,8 +444,6 @@ def verify_backup(path: str | Path, key_file: str | Path | None = None, trust_un
 
 def verify_recorded(con: duckdb.DuckDBPyConnection, actor, path: str | Path) -> Report:
     """`verify_backup` from the workbench, with its audit row (第二十条)."""
-    from core.permissions import require
-
     require(actor, "backup.run")
     report = verify_backup(path, key_dir(con) / keys.BACKUP_KEY)
     with transaction(con):
@@ -461,8 +454,6 @@ def verify_recorded(con: duckdb.DuckDBPyConnection, actor, path: str | Path) -> 
 
 def listing(con: duckdb.DuckDBPyConnection, actor, dest: str | Path | None = None) -> list[dict]:
     """The backups in the backup folder, newest first, with what their manifests say."""
-    from core.permissions import require
-
     require(actor, "backup.view")
     found = []
     for stamp, path in backups_in(dest or default_dest(con)):
@@ -562,8 +553,6 @@ def to_keep(stamps: list[dt.datetime], keep_daily: int, keep_weekly: int) -> set
 
 def prune(con: duckdb.DuckDBPyConnection, dest: str | Path, keep_path: Path | None = None) -> list[str]:
     """Delete the backups the retention setting no longer keeps (only folders this module made)."""
-    from core import settings
-
     found = backups_in(dest)
     keep = to_keep([s for s, _ in found], settings.get(con, "backup_keep_daily"), settings.get(con, "backup_keep_weekly"))
     removed = []
@@ -593,8 +582,6 @@ def last_runs(con: duckdb.DuckDBPyConnection) -> dict[str, dict | None]:
 
 def due(con: duckdb.DuckDBPyConnection, now: dt.datetime | None = None) -> bool:
     """Is today's scheduled backup due (the time has come and none succeeded since)?"""
-    from core import settings
-
     now = now or dt.datetime.now()
     hour, minute = (int(x) for x in settings.get(con, "backup_time").split(":"))
     slot = now.replace(hour=hour, minute=minute, second=0, microsecond=0)

@@ -34,8 +34,12 @@ import re
 from dataclasses import dataclass, field
 
 import duckdb
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Pt
 
-from core import audit, stats
+from core import audit, evaluation, freshness, stats, timeliness
 from core.db import row, rows, scalar, transaction
 from core.errors import NotFound, ValidationError
 from core.permissions import require
@@ -139,8 +143,6 @@ def ranking(divisions: list[dict]) -> list[dict]:
 
 
 def _stale_columns(con, as_of: dt.date) -> list[dict]:
-    from core import freshness
-
     board = freshness.board(con, as_of)
     found = [c for c in board if c["status"] in ("stale", "blank")]
     return sorted(found, key=lambda c: (c["status"] != "stale", -(c["days_since"] or 0), c["division"], c["name"]))
@@ -149,8 +151,6 @@ def _stale_columns(con, as_of: dt.date) -> list[dict]:
 def _criticisms(con, period: stats.Period) -> list[dict]:
     """Criticisms (第二十七条) the office recorded during the period, as core.evaluation lists them
     (a revoked criticism is gone from its list, so it is gone from the bulletin too)."""
-    from core import evaluation
-
     found = [k for year in range(period.start.year, period.end.year + 1) for k in evaluation.criticisms(con, year)
              if period.start_at <= k["created_at"] < period.end_exclusive]
     for k in found:
@@ -161,8 +161,6 @@ def _criticisms(con, period: stats.Period) -> list[dict]:
 
 def contents(con: duckdb.DuckDBPyConnection, period: stats.Period, today: dt.date | None = None) -> Contents:
     """Everything a bulletin says, as data (no user: it takes whole-department figures)."""
-    from core import timeliness
-
     today = today or dt.date.today()
     as_of = min(period.end, today)
     report = stats.department_report(con, period, by="division", today=today)
@@ -177,9 +175,6 @@ def contents(con: duckdb.DuckDBPyConnection, period: stats.Period, today: dt.dat
 # ---------------------------------------------------------------- the Word document
 
 def _font(run, size: float, bold: bool = False, east_asia: str = "宋体") -> None:
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
     run.font.size = Pt(size)
     run.font.bold = bold
     run.font.name = "Times New Roman"
@@ -189,9 +184,6 @@ def _font(run, size: float, bold: bool = False, east_asia: str = "宋体") -> No
 
 def _paragraph(document, text: str, *, size: float = 10.5, bold: bool = False, center: bool = False,
                east_asia: str = "宋体", indent: bool = False):
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
-
     paragraph = document.add_paragraph()
     if center:
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -223,8 +215,6 @@ def render(c: Contents, number: int | None = None, issued_on: dt.date | None = N
            correction: Correction | None = None) -> bytes:
     """The bulletin as a .docx: title, period, (a correction's notice), overview, tables per division,
     ranking, stale columns, overdue messages, named criticisms."""
-    from docx import Document
-
     document = Document()
     _paragraph(document, TITLE, size=22, bold=True, center=True, east_asia="方正小标宋简体")
     numbered = f"{c.period.start.year}年第{number}期" if number else "(未印发稿)"
@@ -306,7 +296,6 @@ def render(c: Contents, number: int | None = None, issued_on: dt.date | None = N
     else:
         _paragraph(document, "本期无通报批评事项。", indent=True)
 
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
 
     _paragraph(document, "")
     _paragraph(document, ISSUER).alignment = WD_ALIGN_PARAGRAPH.RIGHT

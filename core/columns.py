@@ -12,7 +12,7 @@ import duckdb
 from core import audit
 from core.db import row, rows, scalar, transaction
 from core.errors import NotFound, ValidationError
-from core.permissions import require
+from core.permissions import can, require
 from core.text import clean_text  # every text field is cleaned on the way in (issue 12, M3)
 
 SLUG_RULE = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
@@ -60,8 +60,6 @@ def tree(con: duckdb.DuckDBPyConnection, include_retired: bool = True) -> list[d
 
 def writable_columns(con: duckdb.DuckDBPyConnection, actor) -> list[dict]:
     """Columns this user may draft into: their division's live columns; all for the office."""
-    from core.permissions import can
-
     return [c for c in tree(con, include_retired=False) if can(actor, "article.create", c)]
 
 

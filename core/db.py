@@ -35,8 +35,8 @@ def default_path() -> Path:
 
 
 def connect(path: str | os.PathLike | None = None, *, migrate: bool = True) -> duckdb.DuckDBPyConnection:
-    """Open the database file (creating its folder 0700, the file 0600), applying pending migrations,
-    then encrypting any secret still stored in plain text (core/keys.py)."""
+    """Open the database file (creating its folder 0700, the file 0600), applying pending migrations.
+    Entry points open it with `core.setup.open_database`, which also encrypts secrets left in plain text."""
     db_path = Path(path) if path else default_path()
     keys.private_dir(db_path.parent, tighten=False)  # harden_database below decides for an existing one
     # a new file is the owner's alone from its first byte (only then: umask is process-wide)
@@ -56,7 +56,6 @@ def connect(path: str | os.PathLike | None = None, *, migrate: bool = True) -> d
     keys.harden_database(db_path)  # files made before this version (or by hand) were 0644
     if migrate:
         apply_migrations(con)
-        keys.encrypt_at_rest(con)
     return con
 
 

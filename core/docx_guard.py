@@ -7,6 +7,9 @@ paragraphs, the longest stretch of text, image references), each stopped as soon
 passed. The conversion itself runs in a child process (`core.docx_worker`) with a CPU and an
 address-space limit, at low priority, killed when its time is up: whatever a file does, the
 server process and the other users' pages go on.
+
+Imports errors only: the worker process imports this module and must not load the database (its
+address-space limit is set after the imports); the office's limits are read by settings.limits_from_settings.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import io
 import json
 import os
 import pyexpat
+import resource
 import signal
 import subprocess
 import sys
@@ -22,12 +26,8 @@ import threading
 import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from core.errors import ValidationError
-
-if TYPE_CHECKING:
-    import duckdb
 
 FIELD = "Word 文件"
 ARTICLE = "第二十条"
@@ -48,15 +48,6 @@ class DocxLimits:
     max_html_mb: int = 60  # what the editor receives must stay well under Streamlit's 200 MB message
     seconds: int = 60
     memory_mb: int = 1_024
-
-
-def limits_from_settings(con: duckdb.DuckDBPyConnection) -> DocxLimits:
-    """The office's settings for Word conversion (网站管理员 → 系统设置)."""
-    from core import settings  # here, not at the top: the worker process must not load the database
-
-    return DocxLimits(max_unpacked_mb=settings.get(con, "word_max_mb"),
-                      max_paragraphs=settings.get(con, "word_max_paragraphs"),
-                      seconds=settings.get(con, "word_convert_seconds"))
 
 
 _SPLIT = ",请将文件拆分后分别上传,或复制文字粘贴"
@@ -191,8 +182,6 @@ def convert_bounded(data: bytes, limits: DocxLimits, refused: ValidationError) -
 
 def bound_this_process(limits: DocxLimits) -> None:
     """In the child: a CPU and an address-space limit, and a low priority (the server goes first)."""
-    import resource
-
     resource.setrlimit(resource.RLIMIT_CPU, (limits.seconds, limits.seconds + 5))
     memory = limits.memory_mb * _MB
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))

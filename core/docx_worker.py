@@ -10,13 +10,11 @@ from __future__ import annotations
 import json
 import sys
 
-from core import docx_guard
+from core import content, docx_guard
 from core.errors import ValidationError
 
 
 def _convert(data: bytes, limits: docx_guard.DocxLimits) -> dict:
-    from core import content
-
     try:
         with docx_guard.open_docx(data) as archive:
             docx_guard.check_parts(archive, limits)

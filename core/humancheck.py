@@ -25,7 +25,7 @@ import duckdb
 from captcha.audio import AudioCaptcha
 from captcha.image import ImageCaptcha
 
-from core import settings
+from core import ratelimit, settings
 from core.db import transaction
 from core.errors import ValidationError
 from core.ratelimit import keyed_hash
@@ -112,8 +112,6 @@ def new_challenge(con: duckdb.DuckDBPyConnection, answer: str | None = None,
     raises RateLimited."""
     now = now or dt.datetime.now()
     if client is not None:
-        from core import ratelimit
-
         ratelimit.hit(con, client, "captcha.new", now)
     digits = answer if answer is not None else _random_answer(_length(con))
     if not digits or not digits.isascii() or not digits.isdigit():

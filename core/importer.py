@@ -52,6 +52,7 @@ import html
 import importlib
 import inspect
 import json
+import multiprocessing
 import os
 import pickle
 import re
@@ -60,8 +61,9 @@ import sys
 import threading
 import time
 import unicodedata
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -836,7 +838,7 @@ class _Importer:
             self.result.imported += len(batch)
 
     def _write(self, batch: list[_Line]) -> None:
-        import pandas as pd  # here: worker processes import this module and need no pandas
+        import pandas as pd  # deferred: worker processes import this module and need no pandas
 
         con, system = self.con, self.system_id
         ids = [r[0] for r in con.execute(
@@ -965,9 +967,6 @@ def _checked(importer: _Importer, path: Path, workers: int) -> Iterator[tuple[in
         for chunk in _chunks(path):
             yield from checker.check_chunk(chunk)
         return
-    import multiprocessing
-    from collections import deque
-    from concurrent.futures import ProcessPoolExecutor
 
     screen = importer.screen
     lexicon = pickle.dumps(screen.lexicon) if screen is not None and screen.lexicon is not None else None

@@ -13,6 +13,9 @@ backup, each created 0600 on first use:
 Library: `cryptography` (PyCA; AESGCM) — maintained by the Python Cryptographic Authority,
 Apache-2.0/BSD, wheels for every platform, already installed; PyNaCl would add libsodium for the
 same job and pycryptodome a second, lower-level crypto stack.
+
+Low floor: imports db (the default path) and errors only; the start-up pass that encrypts what is
+still plain (`settings.encrypt_at_rest`) lives with the settings it knows.
 """
 
 from __future__ import annotations
@@ -27,7 +30,10 @@ import threading
 from pathlib import Path
 
 import duckdb
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from core import config
 from core.errors import PortalError
 
 BACKUP_KEY = "backup.key"
@@ -90,9 +96,7 @@ def database_dir(con: duckdb.DuckDBPyConnection) -> Path | None:
 
 
 def default_dir() -> Path:
-    from core.db import default_path
-
-    return default_path().parent
+    return config.load().db.parent
 
 
 def key_file_text(path: str | os.PathLike, make=lambda: secrets.token_hex(32)) -> str:
@@ -139,8 +143,6 @@ def is_encrypted(value: str | None) -> bool:
 
 def encrypt(con: duckdb.DuckDBPyConnection, plain: str, place: str) -> str:
     """`plain` encrypted for the row `place` (e.g. `user_totp:7`); an empty value stays empty."""
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
     if not plain:
         return plain
     nonce = secrets.token_bytes(12)
@@ -150,9 +152,6 @@ def encrypt(con: duckdb.DuckDBPyConnection, plain: str, place: str) -> str:
 
 def decrypt(con: duckdb.DuckDBPyConnection, stored: str | None, place: str, what: str) -> str | None:
     """The plain value; a value not yet encrypted (before start-up encrypted it) is returned as is."""
-    from cryptography.exceptions import InvalidTag
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
     if not is_encrypted(stored):
         return stored
     try:
@@ -164,30 +163,6 @@ def decrypt(con: duckdb.DuckDBPyConnection, stored: str | None, place: str, what
             f"无法解密已保存的{what}:数据库旁的密钥文件 {folder / SECRETS_KEY} 缺失或与数据库不匹配。"
             f"数据库搬到其他机器或由备份恢复时,须把原机器上的 {SECRETS_KEY} 一并复制到数据库所在目录(权限 0600);"
             "无法找回时,请由网站管理员重置该动态口令或重新填写 SMTP 密码(第二十条)") from None
-
-
-def encrypt_at_rest(con: duckdb.DuckDBPyConnection) -> int:
-    """Encrypt the second-factor secrets and secret settings still stored in plain text (idempotent)."""
-    from core import audit
-    from core.db import transaction
-    from core.settings import SECRET
-
-    plain_totp = con.execute("SELECT user_id, secret FROM user_totp WHERE secret NOT LIKE 'enc:v1:%'").fetchall()
-    marks = ", ".join("?" for _ in SECRET)
-    plain_settings = con.execute(f"SELECT name, value FROM settings WHERE name IN ({marks}) AND value <> '' "
-                                 "AND value NOT LIKE 'enc:v1:%'", sorted(SECRET)).fetchall()
-    if not plain_totp and not plain_settings:
-        return 0
-    with transaction(con):
-        for user_id, secret in plain_totp:
-            con.execute("UPDATE user_totp SET secret = ? WHERE user_id = ?",
-                        [encrypt(con, secret, f"user_totp:{user_id}"), user_id])
-        for name, value in plain_settings:
-            con.execute("UPDATE settings SET value = ? WHERE name = ?", [encrypt(con, value, f"settings:{name}"), name])
-        audit.record(con, "system", "secrets.encrypt", "user_totp, settings",
-                     f"启动时加密以明文保存的 {len(plain_totp)} 个动态口令密钥和 {len(plain_settings)} 项密码设置"
-                     f"(密钥文件 {SECRETS_KEY} 在数据库之外)")
-    return len(plain_totp) + len(plain_settings)
 
 
 # ---------------------------------------------------------------- backup manifests

@@ -25,6 +25,7 @@ import numpy as np
 from core import audit
 from core.db import row, rows, scalar, transaction
 from core.errors import NotFound, ValidationError
+from core.permissions import require
 from core.text import clean_text  # every text field is cleaned on the way in (issue 12, M3)
 
 SEVERITIES = ("warn", "block")
@@ -376,8 +377,6 @@ def _check_unique(con, field: str, text: str, article: str, *, table: str, entry
 
 
 def _require(actor) -> None:
-    from core.permissions import require
-
     require(actor, "lexicon.edit")
 
 

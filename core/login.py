@@ -17,14 +17,12 @@ from dataclasses import dataclass
 
 import duckdb
 
-from core import accounts, audit, passwords, sessions, settings
+from core import accounts, audit, incidents, passwords, ratelimit, sessions, settings, totp
 from core.db import row, transaction
 
 WRONG = "用户名或密码不正确。"
 WRONG_CODE = "动态口令不正确或已使用,请输入验证器上当前显示的 6 位数字。"
-TOTP_ROLES = {"webmaster", "tech"}  # the office may require a second factor for them (第二十二条)
 PENDING_MINUTES = 5  # how long a correct password waits for its second factor
-NAME_MAX = 64
 
 
 @dataclass(frozen=True)
@@ -65,12 +63,8 @@ def client_address(ip: str | None, headers: dict | None = None) -> str | None:
     return ip
 
 
-def _normal(username: str) -> str:
-    return (username or "").strip().lower()[:NAME_MAX]
-
-
 def totp_required(con: duckdb.DuckDBPyConnection, user: accounts.User) -> bool:
-    return bool(user.roles & TOTP_ROLES) and bool(settings.get(con, "totp_required_admins"))
+    return bool(user.roles & accounts.TOTP_ROLES) and bool(settings.get(con, "totp_required_admins"))
 
 
 # ---------------------------------------------------------------- failures and lockout
@@ -88,8 +82,6 @@ FORGET = dt.timedelta(days=1)  # an account-wide count with no failure (nor back
 
 
 def _key(con, client: str | None) -> str:
-    from core import ratelimit
-
     return ratelimit.client_key(con, client)  # what nginx saw, never the client's own X-Forwarded-For claim
 
 
@@ -124,7 +116,7 @@ def lock_remaining(con: duckdb.DuckDBPyConnection, username: str, now: dt.dateti
                    client: str | None = None) -> int:
     """Minutes before `client` may try `username` again (0: it may now)."""
     now = now or dt.datetime.now()
-    stop = _stop(con, _normal(username), _key(con, client), now)
+    stop = _stop(con, accounts.normal_name(username), _key(con, client), now)
     return stop[1] if stop else 0
 
 
@@ -199,8 +191,6 @@ def _fail(con, name: str, exists: bool, client: str | None, why: str, action: st
 
 def _maybe_burst(con, now: dt.datetime) -> None:
     """A burst of failed logins suggests a security incident (第二十三条), once per window."""
-    from core import incidents
-
     window = settings.get(con, "incident_login_window_minutes")
     threshold = settings.get(con, "incident_login_burst")
     since = now - dt.timedelta(minutes=window)
@@ -223,35 +213,12 @@ def _clear_failures(con, name: str, key: str, now: dt.datetime) -> None:
                 "last_success_at) VALUES (?, ?, 0, NULL, NULL, ?)", [name, key, now])
 
 
-# every lock of every name, per address and account-wide (also read by accounts.list_users)
-LOCKS_SQL = ("SELECT username, locked_until FROM login_failures "
-             "UNION ALL SELECT username, locked_until FROM login_clients")
-
-
-def locked_until(con: duckdb.DuckDBPyConnection, username: str, now: dt.datetime | None = None) -> dt.datetime | None:
-    """The latest lock on `username` still running, on any address or account-wide (None: none)."""
-    found = row(con, f"SELECT max(locked_until) AS until FROM ({LOCKS_SQL}) WHERE username = ? AND locked_until > ?",
-                [username, now or dt.datetime.now()])
-    return found["until"] if found else None
-
-
-def unlock(con: duckdb.DuckDBPyConnection, username: str) -> bool:
-    """Remove every lock and count of `username`, on every address (the office's 解除锁定, a password
-    reset; the caller records the audit row). False when there was nothing to lift."""
-    name = _normal(username)
-    # DuckDB answers a DELETE or UPDATE with the number of rows it changed
-    deleted = con.execute("DELETE FROM login_failures WHERE username = ?", [name]).fetchone()[0]
-    reset = con.execute("UPDATE login_clients SET failures = 0, locked_until = NULL, last_failure_at = NULL "
-                        "WHERE username = ? AND failures > 0", [name]).fetchone()[0]
-    return bool(deleted or reset)
-
-
 # ---------------------------------------------------------------- the steps
 
 def password_step(con: duckdb.DuckDBPyConnection, username: str, password: str, client: str | None = None,
                   now: dt.datetime | None = None) -> Outcome:
     now = now or dt.datetime.now()
-    name = _normal(username)
+    name = accounts.normal_name(username)
     if not name or not password:
         return Outcome("failed", "请输入用户名和密码。")
     key = _key(con, client)
@@ -292,10 +259,8 @@ def password_step(con: duckdb.DuckDBPyConnection, username: str, password: str, 
 def totp_step(con: duckdb.DuckDBPyConnection, username: str, code: str, client: str | None = None,
               now: dt.datetime | None = None) -> Outcome:
     """The second factor after a correct password (the frame keeps the pending name server-side)."""
-    from core import totp
-
     now = now or dt.datetime.now()
-    name = _normal(username)
+    name = accounts.normal_name(username)
     stop = _stop(con, name, _key(con, client), now)
     if stop is not None:
         return _refusal(stop)
@@ -313,10 +278,8 @@ def totp_step(con: duckdb.DuckDBPyConnection, username: str, code: str, client: 
 def enrol_step(con: duckdb.DuckDBPyConnection, username: str, secret: str, code: str, client: str | None = None,
                now: dt.datetime | None = None) -> Outcome:
     """First sign-in after the office required a second factor: confirm the new secret, then sign in."""
-    from core import totp
-
     now = now or dt.datetime.now()
-    name = _normal(username)
+    name = accounts.normal_name(username)
     user = accounts.find_user(con, name)
     if user is None or not user.active:
         return Outcome("failed", WRONG)
@@ -345,7 +308,7 @@ def resume(con: duckdb.DuckDBPyConnection, username: str, ref: str, client: str 
            now: dt.datetime | None = None) -> str | None:
     """A new browser tab brings the re-authentication cookie: its session must still be live."""
     now = now or dt.datetime.now()
-    user = accounts.find_user(con, _normal(username))
+    user = accounts.find_user(con, accounts.normal_name(username))
     found = sessions.by_cookie(con, ref)
     if user is None or found is None or found["user_id"] != user.id:
         return None

@@ -76,7 +76,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from core.db import rows, scalar, transaction
-from core.progress import Progress
+from core.progress import Progress, pause_point
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STATIC = TEMPLATES / "static"
@@ -1469,12 +1469,3 @@ def resume_interrupted_build(con: duckdb.DuckDBPyConnection, out_dir: str | os.P
         if done.search:
             done.search_thread = search.reindex_in_background(root, None)
     return done
-
-
-def pause_point(stage: str) -> None:
-    """For the kill -9 tests (tests/test_security_build.py): with PORTAL_BUILD_PAUSE=<stage>:<file>,
-    a build reaching ``stage`` creates <file> and waits there to be killed."""
-    wanted, _, flag = os.environ.get("PORTAL_BUILD_PAUSE", "").partition(":")
-    if wanted == stage and flag:
-        Path(flag).touch()
-        time.sleep(3600)

@@ -1,10 +1,14 @@
-"""A terminal progress bar for long commands (import, full build); silent when not a terminal."""
+"""Where a long command is: a terminal progress bar (import, full build; silent when not a terminal), and the
+pause points the kill -9 tests stop a build at. Imports nothing of core."""
 
 from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 from typing import TextIO
+
+from core import config
 
 
 class Progress:
@@ -46,3 +50,12 @@ class Progress:
             self._draw()
             self._stream.write("\n")
             self._stream.flush()
+
+
+def pause_point(stage: str) -> None:
+    """For the kill -9 tests (tests/test_security_build.py): with PORTAL_BUILD_PAUSE=<stage>:<file>,
+    a build reaching ``stage`` creates <file> and waits there to be killed."""
+    wanted, _, flag = (config.load().build_pause or "").partition(":")
+    if wanted == stage and flag:
+        Path(flag).touch()
+        time.sleep(3600)

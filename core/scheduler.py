@@ -15,11 +15,26 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import time
 from pathlib import Path
 
 import duckdb
 
-from core import audit, freshness, interaction, mailer, notify, settings, workflow
+from core import (
+    audit,
+    backup,
+    freshness,
+    incidents,
+    interaction,
+    lexicon,
+    mailer,
+    notify,
+    portal,
+    search,
+    sessions,
+    settings,
+    workflow,
+)
 from core.db import rows, scalar, transaction
 
 log = logging.getLogger(__name__)
@@ -68,8 +83,6 @@ def tick(con: duckdb.DuckDBPyConnection, site_dir: str | Path | None = None,
     stale = once_per(con, freshness.DAILY_KEY, now.date().isoformat(),
                      lambda: freshness.send_reminders(con, now.date()))
     if published and site_dir is not None:
-        from core import portal, search
-
         built = portal.build_site(con, site_dir, full=False)
         search.reindex_in_background(site_dir, built.get("touched_years") or [])
     mail = mailer.send_pending(con)
@@ -81,8 +94,6 @@ def tick(con: duckdb.DuckDBPyConnection, site_dir: str | Path | None = None,
 def maintenance(con: duckdb.DuckDBPyConnection, site_dir: str | Path | None = None,
                 now: dt.datetime | None = None) -> dict:
     """The daily backup at the office's time, then a check of the audit chain (第二十条)."""
-    from core import backup, incidents, sessions
-
     made = backup.run_due(con, site_dir, now)
     result: dict = {"backup": made.as_dict() if made else None}
     if made is not None:  # once a day, with the backup
@@ -99,8 +110,6 @@ def maintenance(con: duckdb.DuckDBPyConnection, site_dir: str | Path | None = No
 def suggest_screening_incidents(con: duckdb.DuckDBPyConnection) -> list[int]:
     """A block found in published content opens a suggested incident for the webmaster (第二十三条),
     once per article revision and lexicon state."""
-    from core import incidents, lexicon
-
     token = lexicon.state(con)
     opened = []
     for article_id, revision, blocks in workflow.blocked_published(con):
@@ -137,13 +146,9 @@ class Scheduler:
         self._thread.join(timeout=5)
 
     def _loop(self) -> None:
-        import time
-
-        from core import backup
 
         cursor = self._con.cursor()
         if self._site_dir is not None:  # a publication killed half-way is finished first (issue 12, L1)
-            from core import portal
 
             try:
                 self.resumed = portal.resume_interrupted_build(cursor, self._site_dir)

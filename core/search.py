@@ -61,6 +61,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from core.progress import pause_point
+
 log = logging.getLogger(__name__)
 
 ARTICLE_DIR = "art"
@@ -277,8 +279,6 @@ def _build_shard(site: Path, shard: str) -> dict[str, Any] | None:
         else:
             counted = _INDEXED.search(output)
             pages = int(counted.group(1)) if counted else 0
-            from core.portal import pause_point
-
             pause_point("search")  # the kill -9 test of a re-index (its folder is then left)
             _install(tmp, bundle / shard)
     finally:

@@ -16,6 +16,7 @@ import secrets
 
 import duckdb
 
+from core import settings
 from core.db import row, scalar, transaction
 
 TOUCH_EVERY = dt.timedelta(seconds=30)  # last_seen is written at most this often
@@ -51,8 +52,6 @@ def by_cookie(con: duckdb.DuckDBPyConnection, ref: str) -> dict | None:
 
 
 def idle_limit(con: duckdb.DuckDBPyConnection) -> dt.timedelta:
-    from core import settings
-
     return dt.timedelta(minutes=settings.get(con, "session_idle_minutes"))
 
 

@@ -1,6 +1,8 @@
 """Office-editable settings, declared once: name, default, type, help (low-code).
 
-The same table gives defaults, validation and the help text shown in the workbench.
+The same table gives defaults, validation and the help text shown in the workbench; secret settings and
+second-factor secrets are kept encrypted (`encrypt_at_rest`, keys in core/keys.py).
+Imports the floors below it: audit, keys, db, permissions, contacts, text, errors.
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ from typing import Any
 
 import duckdb
 
-from core import audit, contacts
+from core import audit, contacts, keys
 from core.db import rows, transaction
+from core.docx_guard import DocxLimits
 from core.errors import ValidationError
+from core.permissions import require
 from core.text import clean_text  # every text field is cleaned on the way in (issue 12, M3)
 
 
@@ -161,8 +165,6 @@ def get(con: duckdb.DuckDBPyConnection, name: str) -> Any:
     setting = BY_NAME[name]
     found = con.execute("SELECT value FROM settings WHERE name = ?", [name]).fetchone()
     if found and name in SECRET:
-        from core import keys
-
         return keys.decrypt(con, found[0], f"settings:{name}", setting.label)
     return _parse(setting, found[0]) if found else setting.default
 
@@ -175,16 +177,12 @@ def all_values(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
 
 def set_values(con: duckdb.DuckDBPyConnection, actor, values: dict[str, Any]) -> None:
     """Validate and store settings; only the office's webmaster may (第八条)."""
-    from core.permissions import require
-
     require(actor, "settings.edit")
     parsed = {}
     for name, raw in values.items():
         if name not in BY_NAME:
             raise ValidationError(name, "不是可设置的项目")
         parsed[name] = _parse(BY_NAME[name], raw)
-    from core import keys
-
     stored = {n: keys.encrypt(con, v, f"settings:{n}") if n in SECRET else v for n, v in parsed.items()}
     with transaction(con):
         for name, value in stored.items():
@@ -195,3 +193,30 @@ def set_values(con: duckdb.DuckDBPyConnection, actor, values: dict[str, Any]) ->
             )
         shown = {k: ("******" if k in SECRET else v) for k, v in parsed.items()}
         audit.record(con, actor, "settings.edit", "settings", str(shown))
+
+
+def encrypt_at_rest(con: duckdb.DuckDBPyConnection) -> int:
+    """Encrypt the second-factor secrets and secret settings still stored in plain text (idempotent)."""
+    plain_totp = con.execute("SELECT user_id, secret FROM user_totp WHERE secret NOT LIKE 'enc:v1:%'").fetchall()
+    marks = ", ".join("?" for _ in SECRET)
+    plain_settings = con.execute(f"SELECT name, value FROM settings WHERE name IN ({marks}) AND value <> '' "
+                                 "AND value NOT LIKE 'enc:v1:%'", sorted(SECRET)).fetchall()
+    if not plain_totp and not plain_settings:
+        return 0
+    with transaction(con):
+        for user_id, secret in plain_totp:
+            con.execute("UPDATE user_totp SET secret = ? WHERE user_id = ?",
+                        [keys.encrypt(con, secret, f"user_totp:{user_id}"), user_id])
+        for name, value in plain_settings:
+            con.execute("UPDATE settings SET value = ? WHERE name = ?", [keys.encrypt(con, value, f"settings:{name}"), name])
+        audit.record(con, "system", "secrets.encrypt", "user_totp, settings",
+                     f"启动时加密以明文保存的 {len(plain_totp)} 个动态口令密钥和 {len(plain_settings)} 项密码设置"
+                     f"(密钥文件 {keys.SECRETS_KEY} 在数据库之外)")
+    return len(plain_totp) + len(plain_settings)
+
+
+def limits_from_settings(con: duckdb.DuckDBPyConnection) -> DocxLimits:
+    """The office's settings for Word conversion (网站管理员 → 系统设置), for core.docx_guard."""
+    return DocxLimits(max_unpacked_mb=get(con, "word_max_mb"),
+                      max_paragraphs=get(con, "word_max_paragraphs"),
+                      seconds=get(con, "word_convert_seconds"))

@@ -5,9 +5,18 @@ from __future__ import annotations
 
 import duckdb
 
-from core import accounts, columns, workflow
+from core import accounts, columns, db, settings, workflow
 from core.db import rows, scalar, schema_version
 from core.demo import load_demo
+
+
+def open_database(path=None, *, migrate: bool = True) -> duckdb.DuckDBPyConnection:
+    """The start every entry point makes: open the file (migrations applied, core.db), then encrypt any
+    secret an older version left in plain text (settings.encrypt_at_rest; the key lives outside the database)."""
+    con = db.connect(path, migrate=migrate)
+    if migrate:
+        settings.encrypt_at_rest(con)
+    return con
 
 
 def init_database(con: duckdb.DuckDBPyConnection, demo: bool = False) -> dict:

@@ -14,9 +14,11 @@ from dataclasses import dataclass
 
 import duckdb
 
-from core import audit, columns, timeliness, workdays
+from core import columns, security_audit, timeliness, workdays
 from core.db import rows, scalar
 from core.errors import PermissionDenied, ValidationError
+from core.permissions import require
+from core.screening import RULE_BY_ID
 from core.workflow import STATE_LABELS
 
 OVERVIEW_ROLES = frozenset({"tech", "analyst", "webmaster", "leader", "group"})
@@ -143,7 +145,7 @@ def recent_events(con: duckdb.DuckDBPyConnection, actor, limit: int = 50) -> lis
 def recent_audit(con: duckdb.DuckDBPyConnection, actor, limit: int = 200) -> list[dict]:
     """The latest audit-log rows, newest first: the technical-support unit keeps the logs (第二十条)."""
     _require(actor, AUDIT_ROLES, "系统日志由技术支持单位查看", "第二十条")
-    return audit.describe(con, rows(con, """
+    return security_audit.describe(con, rows(con, """
         SELECT id, created_at, actor, role, action, object, summary, client
         FROM audit_log ORDER BY id DESC LIMIT ?""", [int(limit)]))
 
@@ -234,8 +236,6 @@ DIVISION_KINDS = ("division", "office")
 
 def readable_divisions(actor) -> set[int] | None:
     """None: every division; else the divisions this reader may see (a head: their own)."""
-    from core.permissions import require
-
     require(actor, "stats.view")
     if actor.roles & {"webmaster", "leader", "group", "analyst"}:
         return None
@@ -445,8 +445,6 @@ def items(con: duckdb.DuckDBPyConnection, actor, measure: str, period: Period, *
 
     A reader limited to their division (a head) may only open their own division's items.
     """
-    from core.permissions import require
-
     if measure not in MEASURES:
         raise ValidationError("统计指标", f"未知指标 {measure}", "第二十五条")
     if column_id is not None and division_id is None:
@@ -487,7 +485,6 @@ def items(con: duckdb.DuckDBPyConnection, actor, measure: str, period: Period, *
             LEFT JOIN users u ON u.id = r.actor_id
             WHERE r.created_at >= ? AND r.created_at < ? {extra} {cond} ORDER BY r.created_at, r.id LIMIT ?""",
                      [*window, *params, limit])
-        from core.screening import RULE_BY_ID
 
         for f in found:
             rule = RULE_BY_ID.get(f["rule"])

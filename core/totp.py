@@ -11,6 +11,7 @@ import datetime as dt
 import io
 
 import pyotp
+import qrcode
 
 ISSUER = "陕西省工信厅网站工作台"
 STEP = 30
@@ -44,8 +45,6 @@ def provisioning_uri(secret: str, username: str) -> str:
 
 
 def qr_png(secret: str, username: str) -> bytes:
-    import qrcode
-
     image = qrcode.make(provisioning_uri(secret, username), box_size=6, border=2)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")

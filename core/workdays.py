@@ -17,6 +17,11 @@ from dataclasses import dataclass, field
 
 import duckdb
 
+try:
+    from chinese_calendar import constants as package_calendar
+except ImportError:  # a machine without the package: the office enters every year by hand
+    package_calendar = None
+
 from core import audit, permissions
 from core.db import rows, scalar, transaction
 from core.errors import ValidationError
@@ -209,11 +214,9 @@ HOLIDAY_NAMES = {"New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-
 
 def package_years() -> set[int]:
     """Years the installed chinese-calendar package knows (a newer release may know next year)."""
-    try:
-        from chinese_calendar import constants
-    except ImportError:
+    if package_calendar is None:
         return set()
-    return {d.year for d in constants.holidays}
+    return {d.year for d in package_calendar.holidays}
 
 
 def import_package_year(con: duckdb.DuckDBPyConnection, user, year: int) -> int:
@@ -221,10 +224,8 @@ def import_package_year(con: duckdb.DuckDBPyConnection, user, year: int) -> int:
     permissions.require(user, "calendar.edit")
     if year not in package_years():
         raise ValidationError("年份", f"系统自带的节假日数据还没有 {year} 年的安排,请手工录入", ARTICLE)
-    from chinese_calendar import constants
-
-    entries = [(d, "holiday", n) for d, n in constants.holidays.items() if d.year == year]
-    entries += [(d, "workday", n) for d, n in constants.workdays.items() if d.year == year]
+    entries = [(d, "holiday", n) for d, n in package_calendar.holidays.items() if d.year == year]
+    entries += [(d, "workday", n) for d, n in package_calendar.workdays.items() if d.year == year]
     with transaction(con):
         con.execute("DELETE FROM calendar_days WHERE year(day) = ?", [year])
         for day, kind, name in entries:

@@ -12,17 +12,17 @@ import streamlit as st
 from streamlit import config
 from streamlit.runtime.pages_manager import PagesManager
 
-from core import accounts, audit, keys, notify
+from core import accounts, audit, keys, todo
 from core.config import load as load_config
-from core.db import connect, default_path
+from core.db import default_path
 from core.errors import PortalError
 from core.scheduler import Scheduler
-from core.setup import init_database
+from core.setup import init_database, open_database
 
 
 @st.cache_resource(show_spinner=False)
 def _connection(path: str):
-    con = connect(path)
+    con = open_database(path)
     init_database(con, demo=load_config().demo)
     audit.seal(con)  # rows the command line wrote while the workbench was stopped
     return con
@@ -269,7 +269,7 @@ def show_flash() -> None:
 
 
 def sidebar_todo(con, user: accounts.User) -> None:
-    count = notify.todo_count(con, user)
+    count = todo.todo_count(con, user)
     st.sidebar.metric("我的待办", count, help="待您审批、待修改、待发布的稿件,待处理的申请和公众留言")
 
 

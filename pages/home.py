@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core import notify
+from core import todo
 from pages import _shared
 
 con = _shared.cursor()
@@ -22,7 +22,7 @@ TODO = {  # kind: label, the page (a key of _shared.PAGES) that handles it
     "stale_columns": ("已提醒、仍未更新的栏目", "freshness"),
 }
 # only cards whose page this user reaches (a link to a page outside the navigation fails)
-items = {kind: n for kind, n in notify.todo_items(con, user).items()
+items = {kind: n for kind, n in todo.todo_items(con, user).items()
          if kind in TODO and _shared.PAGES[TODO[kind][1]][3] & user.roles}
 if not any(items.values()):
     st.success("目前没有待办事项。")

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from core import attachments, columns, content, diff, docx_guard, portal, workflow
+from core import attachments, columns, content, diff, portal, settings, workflow
 from core.errors import PortalError
 from pages import _richtext, _shared
 
@@ -116,7 +116,7 @@ def convert_docx() -> None:
     if upload is None:
         return
     try:
-        html, notes = content.docx_to_html(upload.getvalue(), docx_guard.limits_from_settings(con))
+        html, notes = content.docx_to_html(upload.getvalue(), settings.limits_from_settings(con))
     except PortalError as exc:
         st.session_state["ma_docx_error"] = str(exc)
         return

@@ -5,7 +5,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from core import audit, settings
+from core import audit, security_audit, settings
 from core.permissions import can
 from pages import _shared
 
@@ -39,9 +39,9 @@ st.subheader("查询")
 with st.form("security_audit_filters"):
     c1, c2, c3 = st.columns(3)
     who = c1.text_input("用户", key="security_audit_who", placeholder="用户名,模糊匹配")
-    actions = [""] + audit.distinct_actions(con)
+    actions = [""] + security_audit.distinct_actions(con)
     action = c2.selectbox("操作", actions, key="security_audit_action",
-                          format_func=lambda a: audit.action_label(a) if a else "全部")
+                          format_func=lambda a: security_audit.action_label(a) if a else "全部")
     obj = c3.text_input("对象或摘要", key="security_audit_object", placeholder="如 稿件编号、用户名、栏目名称")
     d1, d2, _ = st.columns(3)
     since = d1.date_input("起始日期", value=None, key="security_audit_since", format="YYYY-MM-DD")
@@ -50,9 +50,9 @@ with st.form("security_audit_filters"):
 
 start = dt.datetime.combine(since, dt.time()) if since else None
 end = dt.datetime.combine(until, dt.time()) + dt.timedelta(days=1) if until else None
-found = audit.search(con, user, who=who, action=action, obj=obj, since=start, until=end, limit=1000)
+found = security_audit.search(con, user, who=who, action=action, obj=obj, since=start, until=end, limit=1000)
 filters = ";".join(f"{k}={v}" for k, v in
-                   {"用户": who, "操作": audit.action_label(action) if action else "", "对象": obj, "起": since, "止": until}.items() if v)
+                   {"用户": who, "操作": security_audit.action_label(action) if action else "", "对象": obj, "起": since, "止": until}.items() if v)
 st.caption(f"{len(found)} 条(最多显示 1000 条,新的在前)")
 _shared.table(pd.DataFrame([{
     "编号": e["id"], "链序号": e["seq"], "时间": e["created_at"], "用户": e["actor_label"], "角色": e["role_label"],
@@ -69,7 +69,7 @@ if prepared and prepared["filters"] != filters:
 if prepared is None:
     if st.button("导出 CSV", key="security_audit_export_button", disabled=not found,
                  help="导出当前查询结果;导出本身也记入审计日志"):
-        st.session_state[EXPORT] = {"filters": filters, "data": audit.export_csv(con, user, found, filters)}
+        st.session_state[EXPORT] = {"filters": filters, "data": security_audit.export_csv(con, user, found, filters)}
         st.rerun()
 else:
     st.download_button("下载 CSV 文件", prepared["data"], file_name=f"audit-{dt.date.today():%Y%m%d}.csv",
@@ -78,12 +78,12 @@ else:
 # ---------------------------------------------------------------- archive (technical support)
 if can(user, "audit.archive"):
     st.subheader("归档")
-    cutoff = audit.retention_cutoff(con)
+    cutoff = security_audit.retention_cutoff(con)
     st.caption(f"保存期限内(晚于 {cutoff:%Y-%m-%d})的日志不能删除或归档;更早的日志可移到 Parquet 文件,"
                "哈希链从归档锚点继续,校验不受影响。")
     if st.button("归档超过保存期限的日志", key="security_audit_archive"):
         try:
-            done = audit.archive(con, user, audit.archive_dir(con))
+            done = security_audit.archive(con, user, audit.archive_dir(con))
         except Exception as exc:
             _shared.show_error(exc)
         else:

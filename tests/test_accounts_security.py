@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from core import accounts, audit, incidents, login, passwords, permissions, sessions, settings, totp
+from core import accounts, incidents, login, passwords, permissions, security_audit, sessions, settings, totp
 from core.db import rows, scalar
 from core.errors import PermissionDenied, ValidationError
 from tests.conftest import PASSWORD
@@ -376,7 +376,7 @@ def test_role_action_matrix(org, action):
 @pytest.mark.parametrize("action", ["audit.view", "backup.run", "incidents.manage"])
 def test_security_actions_are_enforced_in_core(con, org, action):
     calls = {
-        "audit.view": lambda actor: audit.search(con, actor),
+        "audit.view": lambda actor: security_audit.search(con, actor),
         "backup.run": lambda actor: __import__("core.backup", fromlist=["x"]).create_backup(con, actor=actor),
         "incidents.manage": lambda actor: incidents.create(con, actor, "t", "一般", dt.datetime.now(), "d"),
     }

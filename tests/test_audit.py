@@ -12,7 +12,20 @@ from pathlib import Path
 
 import pytest
 
-from core import accounts, attachments, audit, cli, columns, incidents, lexicon, login, requests, settings, workflow
+from core import (
+    accounts,
+    attachments,
+    audit,
+    cli,
+    columns,
+    incidents,
+    lexicon,
+    login,
+    requests,
+    security_audit,
+    settings,
+    workflow,
+)
 from core.db import rows, scalar
 from core.errors import PermissionDenied, ValidationError
 from tests.conftest import PASSWORD
@@ -195,11 +208,11 @@ def test_archive_moves_only_rows_past_retention_and_verify_still_passes(con, org
     audit.seal(con)
     write_some(con, org.tech, 3, "test.new")
     total = scalar(con, "SELECT count(*) FROM audit_log")
-    done = audit.archive(con, org.tech, tmp_path / "arch")
+    done = security_audit.archive(con, org.tech, tmp_path / "arch")
     assert done.rows == total - 3 and done.file.exists()
     assert scalar(con, "SELECT count(*) FROM audit_log WHERE action = 'test.new'") == 3
     assert scalar(con, "SELECT count(*) FROM audit_log WHERE action = 'test.old'") == 0
-    assert scalar(con, "SELECT min(created_at) FROM audit_log") > audit.retention_cutoff(con)
+    assert scalar(con, "SELECT min(created_at) FROM audit_log") > security_audit.retention_cutoff(con)
     after = audit.verify(con)
     assert after.ok and after.first_seq == done.last_seq + 1
     anchor = audit.anchors(con)[0]
@@ -210,9 +223,9 @@ def test_archive_moves_only_rows_past_retention_and_verify_still_passes(con, org
 
 def test_nothing_younger_than_retention_is_archived(con, org, tmp_path):
     write_some(con, org.tech, 5)
-    assert audit.archive(con, org.tech, tmp_path / "arch").rows == 0
+    assert security_audit.archive(con, org.tech, tmp_path / "arch").rows == 0
     with pytest.raises(ValidationError, match="180 天"):
-        audit.archive(con, org.tech, tmp_path / "arch", before=dt.datetime.now() - dt.timedelta(days=30))
+        security_audit.archive(con, org.tech, tmp_path / "arch", before=dt.datetime.now() - dt.timedelta(days=30))
     with pytest.raises(ValidationError, match="不能小于 180"):
         settings.set_values(con, org.webmaster, {"audit_retention_days": 30})
     assert audit.verify(con).ok
@@ -222,25 +235,25 @@ def test_archive_refuses_a_broken_chain_and_the_wrong_role(con, org, tmp_path):
     write_some(con, org.tech, 3)
     audit.seal(con)
     with pytest.raises(PermissionDenied):
-        audit.archive(con, org.webmaster, tmp_path)
+        security_audit.archive(con, org.webmaster, tmp_path)
     con.execute("UPDATE audit_log SET summary = 'x' WHERE id = (SELECT min(id) FROM audit_log)")
     with pytest.raises(ValidationError, match="断裂"):
-        audit.archive(con, org.tech, tmp_path)
+        security_audit.archive(con, org.tech, tmp_path)
 
 
 def test_search_filters_and_export_is_logged(con, org):
     login.password_step(con, "officer", "wrong-password", "203.0.113.5")
     login.password_step(con, "officer", PASSWORD, "203.0.113.5")
-    found = audit.search(con, org.tech, action="auth.login_failed")
+    found = security_audit.search(con, org.tech, action="auth.login_failed")
     assert [f["actor"] for f in found] == ["officer"] and found[0]["client"] == "203.0.113.5"
     assert found[0]["action_label"] == "登录失败"
-    assert len(audit.search(con, org.tech, who="offic", since=dt.datetime.now() - dt.timedelta(hours=1))) >= 2
-    assert audit.search(con, org.tech, until=dt.datetime(2000, 1, 1)) == []
-    data = audit.export_csv(con, org.webmaster, found, "操作=auth.login_failed").decode("utf-8-sig")
+    assert len(security_audit.search(con, org.tech, who="offic", since=dt.datetime.now() - dt.timedelta(hours=1))) >= 2
+    assert security_audit.search(con, org.tech, until=dt.datetime(2000, 1, 1)) == []
+    data = security_audit.export_csv(con, org.webmaster, found, "操作=auth.login_failed").decode("utf-8-sig")
     assert data.splitlines()[0].startswith("编号,链序号,时间") and "officer" in data
-    assert audit.search(con, org.tech, action="audit.export")[0]["actor"] == "webmaster"
+    assert security_audit.search(con, org.tech, action="audit.export")[0]["actor"] == "webmaster"
     with pytest.raises(PermissionDenied):
-        audit.search(con, org.analyst)
+        security_audit.search(con, org.analyst)
 
 
 # ---------------------------------------------------------------- the commands
@@ -486,7 +499,7 @@ def test_every_committed_change_carries_its_audit_row(con, org, tmp_path):
     incidents.add_step(rec, tech, incident, "已下线")
     incidents.close(rec, tech, incident, 1, "已恢复")
     backup.create_backup(rec, tmp_path / "b", None, actor=tech)
-    audit.export_csv(rec, tech, [], "")
+    security_audit.export_csv(rec, tech, [], "")
     assert len(units) >= 35
     bad = unlogged(units)
     assert not bad, "changes committed without an audit row:\n" + "\n".join(" | ".join(u)[:300] for u in bad)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from core import accounts, audit, columns, interaction, settings, workflow
+from core import accounts, columns, interaction, security_audit, settings, workflow
 from core.db import rows
 
 CORE = Path(__file__).resolve().parent.parent / "core"
@@ -14,7 +14,7 @@ CODE = re.compile(r"[A-Za-z_]{2,}")  # any run of Latin letters left in what sta
 
 
 def entry(con, action: str) -> dict:
-    return audit.search(con, accounts.find_user(con, "tech"), action=action)[0]
+    return security_audit.search(con, accounts.find_user(con, "tech"), action=action)[0]
 
 
 def test_every_action_core_records_has_a_chinese_name():
@@ -26,7 +26,7 @@ def test_every_action_core_records_has_a_chinese_name():
     assert {"bulletin.issue", "accounts.create", "evaluation.revoke_award"} <= actions  # the scan finds them
     actions |= {f"workflow.{a}" for a in workflow.ACTION_LABELS}
     actions |= {f"message.{a}" for a in interaction.ACTION_LABELS}
-    unnamed = sorted(a for a in actions if not re.search("[\u4e00-\u9fff]", audit.action_label(a)))
+    unnamed = sorted(a for a in actions if not re.search("[\u4e00-\u9fff]", security_audit.action_label(a)))
     assert not unnamed
 
 
@@ -52,15 +52,15 @@ def test_accounts_settings_and_columns_rows_name_roles_fields_and_divisions(con,
         assert not CODE.findall(text), (action, text)
     assert "角色 信息员→处室负责人、信息员 启用" in entry(con, "accounts.update")["summary_label"]
     assert entry(con, "settings.edit")["summary_label"] == "发布时限计算方式:按工作日"
-    created = [e for e in audit.search(con, org.tech, action="accounts.create") if e["object"] == "user:officer"]
+    created = [e for e in security_audit.search(con, org.tech, action="accounts.create") if e["object"] == "user:officer"]
     assert created[0]["summary_label"] == "角色:信息员 处室:电子信息处"
 
 
 def test_export_writes_staff_words_first_and_the_stored_row_after(con, org):
     article = workflow.create_article(con, org.officer, org.col_dz, "标题", "<p>正文</p>", "电子信息处")
     workflow.submit(con, org.officer, article.id, article.version)
-    found = audit.search(con, org.tech, action="workflow.submit")
-    lines = audit.export_csv(con, org.tech, found).decode("utf-8-sig").splitlines()
+    found = security_audit.search(con, org.tech, action="workflow.submit")
+    lines = security_audit.export_csv(con, org.tech, found).decode("utf-8-sig").splitlines()
     assert lines[0].split(",")[:9] == ["编号", "链序号", "时间", "用户", "角色", "操作", "对象", "摘要", "客户端"]
     assert "稿件提交审批" in lines[1] and f"稿件 #{article.id}「标题」" in lines[1]
     assert "workflow.submit" in lines[1]  # the coded row, to check a copy against the chain

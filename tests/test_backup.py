@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from core import accounts, audit, backup, cli, keys, scheduler, settings, workflow
+from core import accounts, audit, backup, cli, keys, scheduler, security_audit, settings, workflow
 from core.db import connect, rows, scalar, transaction
 from core.errors import PermissionDenied
 
@@ -72,7 +72,7 @@ def test_backup_has_a_manifest_and_the_site(con, org, tmp_path, site):
     assert (report.path / "site.tar.gz").is_file()
     run = backup.last_runs(con)["success"]
     assert run["ok"] and run["actor"] == "tech" and run["path"] == str(report.path)
-    assert audit.search(con, org.tech, action="backup.create")[0]["actor"] == "tech"
+    assert security_audit.search(con, org.tech, action="backup.create")[0]["actor"] == "tech"
     assert backup.verify_backup(report.path).ok
 
 

@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from core import freshness, notify, scheduler, settings
+from core import freshness, scheduler, settings, todo
 from core.db import rows, scalar
 from core.errors import PermissionDenied, ValidationError
 from tests.test_timeliness import published
@@ -119,9 +119,9 @@ def test_reminders_go_to_officers_and_head_once_a_day(con, org):
     again = freshness.send_reminders(con, TODAY)
     assert again["reminded"] == [] and len(mails(con)) == 2
     assert status(con, org.col_dz)["reminders"] == 1
-    assert notify.todo_items(con, org.officer)["stale_columns"] == 1
-    assert notify.todo_items(con, org.head)["stale_columns"] == 1
-    assert notify.todo_items(con, org.officer_cw)["stale_columns"] == 0
+    assert todo.todo_items(con, org.officer)["stale_columns"] == 1
+    assert todo.todo_items(con, org.head)["stale_columns"] == 1
+    assert todo.todo_items(con, org.officer_cw)["stale_columns"] == 0
     assert scalar(con, "SELECT count(*) FROM audit_log WHERE action = 'freshness.remind' AND actor = 'system'") == 1
 
 
@@ -134,7 +134,7 @@ def test_the_to_do_count_follows_publication_in_the_column_or_under_it(con, org)
     assert [r["column_id"] for r in freshness.send_reminders(con, today)["reminded"]] == [org.col_dz, sub]
 
     def count() -> int:
-        return notify.todo_items(con, org.officer)["stale_columns"]
+        return todo.todo_items(con, org.officer)["stale_columns"]
 
     assert count() == 2 and freshness.stale_count(con, org.dz) == 2
     published(con, org, None, today)  # the column itself: the blank column under it still counts

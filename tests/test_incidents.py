@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from core import audit, incidents
+from core import incidents, security_audit
 from core.db import rows, scalar
 from core.errors import InvalidTransition, PermissionDenied, StaleVersion, ValidationError
 
@@ -74,7 +74,7 @@ def test_suggested_incident_is_confirmed_or_dismissed(con, org):
     assert incidents.get(con, second)["status"] == "dismissed"
     with pytest.raises(InvalidTransition):
         incidents.close(con, org.tech, second, 2, "x")
-    assert audit.search(con, org.tech, action="incidents.suggest")[0]["actor"] == "system"
+    assert security_audit.search(con, org.tech, action="incidents.suggest")[0]["actor"] == "system"
 
 
 def test_stale_version_is_refused(con, org):
@@ -84,7 +84,7 @@ def test_stale_version_is_refused(con, org):
     with pytest.raises(StaleVersion):
         incidents.close(con, org.webmaster, incident_id, 1, "x")
     assert incidents.get(con, incident_id)["divisions"] == [org.dz, org.cw]
-    assert "级别 一般→较大" in audit.search(con, org.tech, action="incidents.update")[0]["summary"]
+    assert "级别 一般→较大" in security_audit.search(con, org.tech, action="incidents.update")[0]["summary"]
 
 
 def test_major_incidents_notify_the_office_and_the_leading_group(con, org):

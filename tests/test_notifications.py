@@ -10,7 +10,7 @@ from email.policy import default
 import pytest
 from aiosmtpd.controller import Controller
 
-from core import mailer, notify, scheduler, settings, workflow
+from core import mailer, scheduler, settings, todo, workflow
 from core.db import scalar
 
 
@@ -94,11 +94,11 @@ def test_unreachable_smtp_keeps_the_mail_queued(con, org):
 
 def test_todo_counts(con, org):
     article = submitted(con, org)
-    assert notify.todo_count(con, org.head) == 1
-    assert notify.todo_count(con, org.head_cw) == 0
+    assert todo.todo_count(con, org.head) == 1
+    assert todo.todo_count(con, org.head_cw) == 0
     workflow.return_article(con, org.head, article.id, article.version, "改")
-    assert notify.todo_count(con, org.head) == 0
-    assert notify.todo_count(con, org.officer) == 1
+    assert todo.todo_count(con, org.head) == 0
+    assert todo.todo_count(con, org.officer) == 1
 
 
 def test_scheduler_tick_publishes_due_items(con, org, inbox, tmp_path):

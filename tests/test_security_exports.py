@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
-from core import audit, exports, interaction, login, workflow
+from core import exports, interaction, login, security_audit, workflow
 from tests.apptest_helpers import app_as, open_page, texts
 from tests.conftest import make_org
 from tests.test_interaction import form as message_form
@@ -85,9 +85,9 @@ def exported(files: dict[str, bytes], prefix: str, suffix: str) -> bytes:
 def test_a_user_name_tried_at_login_is_inert_in_the_audit_csv(con, org):
     """M5: a formula typed as a user name at login reaches the 安全审计 CSV as quoted text, never as a formula."""
     login.password_step(con, ATTACK, "wrong-password", "203.0.113.9")
-    found = audit.search(con, org.tech, action="auth.login_failed")
+    found = security_audit.search(con, org.tech, action="auth.login_failed")
     assert found and found[0]["actor"] == ATTACK.lower()
-    cells = csv_cells(audit.export_csv(con, org.tech, found, "操作=auth.login_failed"))
+    cells = csv_cells(security_audit.export_csv(con, org.tech, found, "操作=auth.login_failed"))
     header, first = cells[0], cells[1]
     assert first[header.index("用户")] == "'" + ATTACK.lower()
     assert not [c for line in cells for c in line if runnable(c)]
@@ -183,8 +183,8 @@ def test_wildcards_typed_in_the_audit_and_message_searches_match_only_themselves
     """L10: "_" and "%" in 安全审计's filters and the message desk's search match only rows holding them."""
     login.password_step(con, "no_such_user", "wrong-password", "203.0.113.9")
     login.password_step(con, "nobody", "wrong-password", "203.0.113.9")
-    assert {e["actor"] for e in audit.search(con, org.tech, who="_")} == {"no_such_user"}
-    assert {e["actor"] for e in audit.search(con, org.tech, who="%")} == set()
+    assert {e["actor"] for e in security_audit.search(con, org.tech, who="_")} == {"no_such_user"}
+    assert {e["actor"] for e in security_audit.search(con, org.tech, who="%")} == set()
     plain = interaction.submit(con, message_form(org), "198.51.100.7", solved(con))
     percent = interaction.submit(con, message_form(org, subject="补贴比例是否为50%?"), "198.51.100.8", solved(con))
     assert [m["id"] for m in interaction.search(con, org.webmaster, "%")] == [percent.id]

@@ -19,6 +19,7 @@ from aiosmtpd.smtp import AuthResult
 
 from core import accounts, audit, backup, login, mailer, notify, passwords, sessions, settings, totp
 from core.db import connect, scalar, snapshot
+from core.setup import open_database
 from tests.conftest import PASSWORD
 from tests.test_notifications import free_port
 
@@ -234,7 +235,7 @@ def test_the_data_folder_the_database_and_its_keys_are_private(tmp_path):
     con = connect(data / "portal.duckdb")
     con.execute("INSERT INTO settings (name, value) VALUES ('smtp_password', 'plain-pass')")
     con.close()
-    con = connect(data / "portal.duckdb")  # the start encrypts the plain value: secrets.key is made
+    con = open_database(data / "portal.duckdb")  # the start encrypts the plain value: secrets.key is made
     con.close()
     assert mode(data) == 0o700 and mode(data / "portal.duckdb") == 0o600 and mode(data / "secrets.key") == 0o600
 
@@ -286,12 +287,12 @@ def test_totp_secrets_are_encrypted_at_rest_and_still_sign_in(con, org, tmp_path
     old = totp.new_secret()  # as an older version stored it
     con.execute("INSERT INTO user_totp (user_id, secret, last_step) VALUES (?, ?, 0)", [org.webmaster.id, old])
     con.close()
-    con = connect(tmp_path / "portal.duckdb")
+    con = open_database(tmp_path / "portal.duckdb")
     try:
         encrypted = scalar(con, "SELECT secret FROM user_totp WHERE user_id = ?", [org.webmaster.id])
         assert encrypted.startswith("enc:v1:") and accounts.totp_secret(con, org.webmaster.id) == old
         con.close()
-        con = connect(tmp_path / "portal.duckdb")  # idempotent: already encrypted values stay as they are
+        con = open_database(tmp_path / "portal.duckdb")  # idempotent: already encrypted values stay as they are
         assert scalar(con, "SELECT secret FROM user_totp WHERE user_id = ?", [org.webmaster.id]) == encrypted
         con.execute("UPDATE user_totp SET secret = ? WHERE user_id = ?", [stored, org.webmaster.id])
         with pytest.raises(keys.SecretUnreadable, match="secrets.key"):

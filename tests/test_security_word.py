@@ -152,10 +152,10 @@ def test_a_huge_file_that_passes_the_prechecks_is_stopped_at_the_memory_limit():
 
 def test_the_limits_come_from_the_settings(con, org):
     """M2: the office sets the unpacked size, the paragraph count and the time limit (系统设置)."""
-    assert docx_guard.limits_from_settings(con) == docx_guard.DocxLimits()
+    assert settings.limits_from_settings(con) == docx_guard.DocxLimits()
     settings.set_values(con, org.webmaster, {"word_max_mb": "5", "word_max_paragraphs": "100",
                                              "word_convert_seconds": "10"})
-    limits = docx_guard.limits_from_settings(con)
+    limits = settings.limits_from_settings(con)
     assert (limits.max_unpacked_mb, limits.max_paragraphs, limits.seconds) == (5, 100, 10)
     assert refused(docx(*repeated(paragraph("段"), 101)), limits) == "段落超过 100 个上限"
 

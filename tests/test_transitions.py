@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from core import audit, incidents, interaction, requests, transitions, workflow
+from core import incidents, interaction, requests, security_audit, transitions, workflow
 from core.db import rows, scalar
 from core.errors import InvalidTransition, PermissionDenied, StaleVersion, ValidationError
 
@@ -194,7 +194,7 @@ def test_each_machine_declares_every_move_its_module_exposes(module):
     for action in machine.transitions:
         assert f'"{action}"' in source, f"{machine.name}: {action} is declared but never made"
     unnamed = [a for a in machine.actions()
-               if not re.search("[\u4e00-\u9fff]", audit.action_label(f"{machine.audit_prefix}.{a}"))]
+               if not re.search("[\u4e00-\u9fff]", security_audit.action_label(f"{machine.audit_prefix}.{a}"))]
     assert not unnamed, f"{machine.name}: audit actions without a Chinese name: {unnamed}"
     for action, step in machine.transitions.items():
         assert step.sources <= set(machine.state_labels), action

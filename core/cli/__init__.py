@@ -15,8 +15,9 @@ import duckdb
 from core import audit, config
 from core.cli import ops, reports, workbench
 from core.cli.common import db_path, error
-from core.db import DatabaseLocked, connect
+from core.db import DatabaseLocked
 from core.importer import storage_failure
+from core.setup import open_database
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     if not command.needs_db:
         return command(None, args)
     try:
-        con = connect(db_path(args))
+        con = open_database(db_path(args))
     except DatabaseLocked as exc:
         error(str(exc))
         return 3

@@ -18,10 +18,11 @@ import sys
 import tarfile
 from pathlib import Path
 
-from core import audit, backup, config, keys
+from core import audit, backup, config, keys, security_audit
 from core.cli.common import actor, db_path, error, print_json
-from core.db import DatabaseLocked, connect
+from core.db import DatabaseLocked
 from core.errors import PortalError
+from core.setup import open_database
 
 BACKUP_DESCRIPTION = "python -m core backup [--db PATH] [--dest DIR];python -m core backup verify BACKUP"
 
@@ -100,7 +101,7 @@ def audit_log(con, args) -> int:
         dest = args.dest or audit.archive_dir(con)
         before = dt.datetime.combine(args.before, dt.time()) if args.before else None
         try:
-            done = audit.archive(con, actor(), dest, before)
+            done = security_audit.archive(con, actor(), dest, before)
         except PortalError as exc:
             error(str(exc))
             return 1
@@ -126,7 +127,7 @@ def make_backup(con, args) -> int:
             if not path.exists():
                 error(f"数据库 {path} 不存在")
                 return 2
-            own = connect(path)
+            own = open_database(path)
         else:
             own = None
     except DatabaseLocked:
