@@ -245,17 +245,26 @@ def inert(text) -> str:
     return escaped.replace("\n", "  \n")
 
 
-def act(message: str, fn, *, then=None) -> None:
-    """Run a core action: a refusal is shown in the user's words and what they typed stays; on
-    success `then` runs (forget the form, rebuild the portal), the message is flashed, the page reruns."""
+def act(message, fn, *, then=None, errors: tuple[type[Exception], ...] = ()) -> None:
+    """Run a core action, the one way a page does: a refusal (PortalError, or one of `errors`) is shown
+    in the user's words and what they typed stays in the form. On success `then` runs (forget the form,
+    rebuild the portal), the message is flashed and the page reruns.
+
+    `message` is the text, or a function of what the action returned (a new number, a title); a None
+    from that function means the action changed nothing: no `then`, no flash, no rerun. A message of
+    None flashes nothing (the page shows what happened itself: a one-time password, the login form)."""
     try:
-        fn()
-    except PortalError as exc:
-        show_error(exc)
+        result = fn()
+    except (PortalError, *errors) as exc:
+        st.error(str(exc), icon=":material/error:")
+        return
+    text = message(result) if callable(message) else message
+    if text is None and callable(message):
         return
     if then is not None:
         then()
-    flash(message)
+    if text:
+        flash(text)
     st.rerun()
 
 
