@@ -8,12 +8,13 @@ import os
 import re
 import secrets
 from pathlib import Path
+from typing import NamedTuple
 
 import streamlit as st
 from streamlit import config
 from streamlit.runtime.pages_manager import PagesManager
 
-from core import accounts, keys, notify
+from core import accounts, keys, notify, permissions
 from core.cli import init_database
 from core.db import connect, default_path
 from core.errors import PortalError
@@ -92,34 +93,39 @@ def client() -> str | None:
     return login.client_address(ip, {k: v for k, v in headers.items() if isinstance(v, str)})
 
 
+class Page(NamedTuple):
+    path: str
+    title: str
+    icon: str
+    permission: str  # what the page is for: core/permissions.py says who may (the menu only reflects it)
+
+
 # Every page of the workbench, declared once: app.py builds the navigation from it, the home page
 # links only to pages the user reaches.
 PAGES = {
-    # path, title, icon, roles that see it
-    "my_articles": ("pages/my_articles.py", "我的稿件", ":material/edit_note:", {"officer", "webmaster"}),
-    "publication_request": ("pages/publication_request.py", "委托发布", ":material/outgoing_mail:", {"officer"}),
-    "approvals": ("pages/approvals.py", "待我审批", ":material/task_alt:", {"head", "leader", "group"}),
-    "content_admin": ("pages/content_admin.py", "信息管理", ":material/folder_managed:", {"webmaster"}),
-    "interaction_desk": ("pages/interaction_desk.py", "互动管理", ":material/forum:", {"webmaster"}),
-    "interaction_answers": ("pages/interaction_answers.py", "留言办理", ":material/question_answer:",
-                            {"officer", "head"}),
-    "request_queue": ("pages/request_queue.py", "委托发布处理", ":material/move_to_inbox:", {"webmaster"}),
-    "columns_admin": ("pages/columns_admin.py", "栏目管理", ":material/account_tree:", {"webmaster"}),
-    "accounts_admin": ("pages/accounts_admin.py", "账号管理", ":material/group:", {"webmaster"}),
-    "settings_admin": ("pages/settings_admin.py", "系统设置", ":material/settings:", {"webmaster"}),
-    "lexicon_admin": ("pages/lexicon_admin.py", "词库管理", ":material/spellcheck:", {"webmaster"}),
-    "freshness": ("pages/freshness.py", "栏目更新监测", ":material/update:",
-                  {"webmaster", "officer", "head", "leader", "group", "analyst"}),
-    "evaluation": ("pages/evaluation.py", "年度考评", ":material/military_tech:", {"webmaster"}),
-    "calendar_admin": ("pages/calendar_admin.py", "节假日日历", ":material/calendar_month:", {"webmaster"}),
-    "overview": ("pages/overview.py", "运行概览", ":material/monitoring:", {"tech", "analyst", "webmaster", "leader", "group"}),
-    "statistics": ("pages/statistics.py", "统计分析", ":material/bar_chart:",
-                   {"webmaster", "leader", "group", "analyst", "head"}),
-    "security_audit": ("pages/security_audit.py", "安全审计", ":material/policy:", {"tech", "webmaster"}),
-    "incidents": ("pages/incidents.py", "安全事件", ":material/emergency:", {"tech", "webmaster"}),
-    "backups": ("pages/backups.py", "备份", ":material/backup:", {"tech", "webmaster"}),
-    "regulation": ("pages/regulation.py", "管理办法", ":material/menu_book:", set(accounts.ROLE_LABELS)),
-    "account": ("pages/account.py", "账号安全", ":material/key:", set(accounts.ROLE_LABELS)),
+    "my_articles": Page("pages/my_articles.py", "我的稿件", ":material/edit_note:", "article.draft"),
+    "publication_request": Page("pages/publication_request.py", "委托发布", ":material/outgoing_mail:",
+                                "requests.apply"),
+    "approvals": Page("pages/approvals.py", "待我审批", ":material/task_alt:", "article.review"),
+    "content_admin": Page("pages/content_admin.py", "信息管理", ":material/folder_managed:", "article.take_down"),
+    "interaction_desk": Page("pages/interaction_desk.py", "互动管理", ":material/forum:", "messages.moderate"),
+    "interaction_answers": Page("pages/interaction_answers.py", "留言办理", ":material/question_answer:",
+                                "messages.handle"),
+    "request_queue": Page("pages/request_queue.py", "委托发布处理", ":material/move_to_inbox:", "requests.handle"),
+    "columns_admin": Page("pages/columns_admin.py", "栏目管理", ":material/account_tree:", "columns.manage"),
+    "accounts_admin": Page("pages/accounts_admin.py", "账号管理", ":material/group:", "accounts.manage"),
+    "settings_admin": Page("pages/settings_admin.py", "系统设置", ":material/settings:", "settings.edit"),
+    "lexicon_admin": Page("pages/lexicon_admin.py", "词库管理", ":material/spellcheck:", "lexicon.edit"),
+    "freshness": Page("pages/freshness.py", "栏目更新监测", ":material/update:", "freshness.board"),
+    "evaluation": Page("pages/evaluation.py", "年度考评", ":material/military_tech:", "evaluation.manage"),
+    "calendar_admin": Page("pages/calendar_admin.py", "节假日日历", ":material/calendar_month:", "calendar.edit"),
+    "overview": Page("pages/overview.py", "运行概览", ":material/monitoring:", "overview.view"),
+    "statistics": Page("pages/statistics.py", "统计分析", ":material/bar_chart:", "stats.view"),
+    "security_audit": Page("pages/security_audit.py", "安全审计", ":material/policy:", "audit.view"),
+    "incidents": Page("pages/incidents.py", "安全事件", ":material/emergency:", "incidents.view"),
+    "backups": Page("pages/backups.py", "备份", ":material/backup:", "backup.view"),
+    "regulation": Page("pages/regulation.py", "管理办法", ":material/menu_book:", "regulation.read"),
+    "account": Page("pages/account.py", "账号安全", ":material/key:", "account.own"),
 }
 # open to everyone, signed in or not (第十九条): the portal's 互动交流 column links to <workbench>/message.
 # Every page's file is named as its address: the first run after a start (see through_the_frame) then
@@ -139,10 +145,19 @@ SECTIONS = {
 }
 
 
+def reachable(user: accounts.User) -> list[str]:
+    """The pages this user's menu lists, in PAGES order: those whose permission core grants (第二十四条)."""
+    return [key for key, page in PAGES.items() if permissions.can(user, page.permission)]
+
+
+def page_roles(key: str) -> list[str]:
+    """The roles a page is for, read back from its permission."""
+    return permissions.roles_for(PAGES[key].permission, accounts.ROLE_LABELS)
+
+
 def who_may_open(key: str) -> str:
     """The roles a page is for, in Chinese (for 无权访问)."""
-    roles = PAGES[key][3]
-    return "、".join(label for role, label in accounts.ROLE_LABELS.items() if role in roles)
+    return "、".join(accounts.ROLE_LABELS[role] for role in page_roles(key))
 
 
 AUTH_KEYS = ("name", "username", "authentication_status", "email", "roles")
