@@ -14,7 +14,7 @@ import streamlit as st
 from streamlit import config
 from streamlit.runtime.pages_manager import PagesManager
 
-from core import accounts, keys, notify, permissions
+from core import accounts, keys, login, notify, permissions, portal, search
 from core.cli import init_database
 from core.db import connect, default_path
 from core.errors import PortalError
@@ -82,8 +82,6 @@ def cookie_key() -> str:
 
 def client() -> str | None:
     """The client address for the audit log (behind nginx: what nginx saw, see core.login)."""
-    from core import login
-
     try:
         ip, headers = st.context.ip_address, dict(st.context.headers or {})
     except Exception:  # no request context
@@ -219,8 +217,6 @@ def current_user(con) -> accounts.User | None:
     """The signed-in user after this run's checks (第二十、二十二条): a live server-side session
     (not ended by a password change, a reset, a logout or an idle timeout) of an active account.
     The frame calls it on every run, and so does every page (a page never trusts a stale state)."""
-    from core import login
-
     if not st.session_state.get("authentication_status") or not st.session_state.get("username"):
         return None
     user = accounts.find_user(con, st.session_state["username"])
@@ -303,8 +299,6 @@ def sidebar_todo(con, user: accounts.User) -> None:
 
 def refresh_site(con) -> None:
     """Publishing or taking down something rebuilds the portal so the public sees it at once."""
-    from core import portal, search
-
     try:
         result = portal.build_site(con, site_dir(), full=False)
         # the touched search shards are refreshed right after, off the request (a few seconds)
