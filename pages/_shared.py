@@ -54,7 +54,10 @@ def through_the_frame() -> None:
     """The first script run after the server starts is Streamlit's pages/-folder mode: st.navigation
     has not been seen yet, and a deep link (…/approvals in an e-mail, …/message from the portal) runs
     that page file on its own, without app.py's sign-in and navigation. Leave that mode and run again
-    through the frame; the page keeps its address, as the frame's page of the same url_path.
+    through the frame; the page keeps its address, as the frame's page of the same url_path. Every
+    address the frame serves has its file here (pages/login.py for the sign-in form): that mode knows
+    only these files, and answers any other address with "Page not found" before the frame can run.
+    (The mode is decided once per server from the folder beside app.py; no setting turns it off.)
 
     Not in AppTest, which starts every run in that mode (it resets the flag): a rerun there would
     drop the click being tested. (AppTest patches streamlit.config.get_option, not st.get_option.)"""
