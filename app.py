@@ -27,11 +27,12 @@ def pages_for(user: accounts.User) -> dict[str, list]:
     and answers 无权访问 with the reason (pages/no_access.py) instead of Streamlit's "Page not found"."""
     if user.must_change_password:
         # nothing else until the initial (or expired) password is changed (第二十二条)
-        path, title, icon, _ = PAGES["account"]
-        own = {"account": st.Page(path, title=title, icon=icon, url_path="account", default=True)}
+        account = PAGES["account"]
+        own = {"account": st.Page(account.path, title=account.title, icon=account.icon, url_path="account",
+                                  default=True)}
     else:
-        own = {key: st.Page(path, title=title, icon=icon, url_path=key)
-               for key, (path, title, icon, roles) in PAGES.items() if roles & user.roles}
+        own = {key: st.Page(PAGES[key].path, title=PAGES[key].title, icon=PAGES[key].icon, url_path=key)
+               for key in _shared.reachable(user)}
         own |= {page.url_path: page for page in public_pages()}
     refused = [st.Page(no_access.page_for(key, user), title="无权访问", icon=":material/block:", url_path=key,
                        visibility="hidden") for key in PAGES if key not in own]

@@ -1,12 +1,13 @@
 """Who may do what (第七、九、十一、十四、二十四条), enforced here and not only in the UI.
 
 `can(user, action, obj)` answers; `require` raises PermissionDenied naming the rule.
-Pages show only the buttons `allowed_actions` returns, and the same policy guards the action.
+Pages show only the buttons `allowed_actions` returns, and the same policy guards the action;
+the workbench's menu lists a page when `can(user, <the permission the page needs>)` (pages/_shared.PAGES).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from core.errors import PermissionDenied
@@ -165,6 +166,45 @@ def _stats(user, division_id=None) -> Reason:
     return ("统计分析由办公室、领导、信息化领导小组和分析员查看;处室负责人只能查看本处室", "第二十五条")
 
 
+def _drafts(user) -> Reason:
+    """Writing drafts: the divisions' officers and the office (第九、十八、二十四条)."""
+    if user.roles & {"officer", "webmaster"}:
+        return None
+    return ("只有信息员可以编辑和发布本处室信息,其他人员不得登录后台修改数据", "第二十四条")
+
+
+def _reviews(user) -> Reason:
+    """The approval queue: the steps of a chain (第十四条)."""
+    if user.roles & {"head", "leader", "group"}:
+        return None
+    return ("稿件由处室负责人、分管领导和信息化领导小组成员审批", "第十四条")
+
+
+def _handles_messages(user) -> Reason:
+    """A division's messages: its officers answer, its head approves (第十四、十九条)."""
+    if user.roles & {"officer", "head"}:
+        return None
+    return ("分办给处室的留言由该处室的信息员答复、负责人审批", "第十九条")
+
+
+def _freshness_board(user) -> Reason:
+    """The update board: everyone who sees some division's columns in `_freshness_view` (第二十五条)."""
+    if user.roles & {"webmaster", "group", "analyst", "officer", "head", "leader"}:
+        return None
+    return ("栏目更新情况由办公室统一监测;处室只能查看本处室的责任栏目", "第二十五条")
+
+
+def _overview(user) -> Reason:
+    """How the site runs: the office, the technical-support unit, leaders and analysts (第二十、二十五条)."""
+    if user.roles & {"tech", "analyst", "webmaster", "leader", "group"}:
+        return None
+    return ("运行概览由办公室、技术支持单位、领导和分析员查看", "第二十五条")
+
+
+def _anyone(user, obj=None) -> Reason:
+    return None  # every active account whose password is current (checked in `reason`)
+
+
 RULES: dict[str, Callable[..., Reason]] = {
     "article.create": _create_in_column,
     "article.edit": _edit_article,
@@ -203,6 +243,15 @@ RULES: dict[str, Callable[..., Reason]] = {
     "incidents.manage": lambda u, o=None: _security(u),
     "stats.view": _stats,
     "bulletin.issue": lambda u, o=None: None if u.has("webmaster") else ("通报由办公室网站管理员印发", "第二十五条"),
+    # what opens a page of the workbench, where no single object is at stake yet
+    "article.draft": lambda u, o=None: _drafts(u),
+    "article.review": lambda u, o=None: _reviews(u),
+    "requests.apply": lambda u, o=None: _request_create(u, u.division_id),
+    "messages.handle": lambda u, o=None: _handles_messages(u),
+    "freshness.board": lambda u, o=None: _freshness_board(u),
+    "overview.view": lambda u, o=None: _overview(u),
+    "regulation.read": _anyone,
+    "account.own": _anyone,
 }
 
 
@@ -225,3 +274,21 @@ def require(user, action: str, obj: Any = None) -> None:
     denied = reason(user, action, obj)
     if denied is not None:
         raise PermissionDenied(*denied)
+
+
+class _Holder:
+    """Someone who holds one role and nothing else: no division, no charge."""
+
+    def __init__(self, role: str) -> None:
+        self.roles = frozenset({role})
+        self.division_id = None
+        self.charge = frozenset()
+
+    def has(self, role: str) -> bool:
+        return role in self.roles
+
+
+def roles_for(action: str, roles: Iterable[str]) -> list[str]:
+    """The roles among `roles` that an `action` needing no object allows by the role alone, in their order:
+    who a page is for, read back from the rule (for 无权访问)."""
+    return [role for role in roles if can(_Holder(role), action)]

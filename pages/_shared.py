@@ -7,12 +7,13 @@ import json
 import re
 import secrets
 from pathlib import Path
+from typing import NamedTuple
 
 import streamlit as st
 from streamlit import config
 from streamlit.runtime.pages_manager import PagesManager
 
-from core import accounts, audit, keys, todo
+from core import accounts, audit, keys, login, permissions, portal, search, todo
 from core.config import load as load_config
 from core.db import default_path
 from core.errors import PortalError
@@ -49,7 +50,10 @@ def through_the_frame() -> None:
     """The first script run after the server starts is Streamlit's pages/-folder mode: st.navigation
     has not been seen yet, and a deep link (…/approvals in an e-mail, …/message from the portal) runs
     that page file on its own, without app.py's sign-in and navigation. Leave that mode and run again
-    through the frame; the page keeps its address, as the frame's page of the same url_path.
+    through the frame; the page keeps its address, as the frame's page of the same url_path. Every
+    address the frame serves has its file here (pages/login.py for the sign-in form): that mode knows
+    only these files, and answers any other address with "Page not found" before the frame can run.
+    (The mode is decided once per server from the folder beside app.py; no setting turns it off.)
 
     Not in AppTest, which starts every run in that mode (it resets the flag): a rerun there would
     drop the click being tested. (AppTest patches streamlit.config.get_option, not st.get_option.)"""
@@ -77,8 +81,6 @@ def cookie_key() -> str:
 
 def client() -> str | None:
     """The client address for the audit log (behind nginx: what nginx saw, see core.login)."""
-    from core import login
-
     try:
         ip, headers = st.context.ip_address, dict(st.context.headers or {})
     except Exception:  # no request context
@@ -88,34 +90,39 @@ def client() -> str | None:
     return login.client_address(ip, {k: v for k, v in headers.items() if isinstance(v, str)})
 
 
+class Page(NamedTuple):
+    path: str
+    title: str
+    icon: str
+    permission: str  # what the page is for: core/permissions.py says who may (the menu only reflects it)
+
+
 # Every page of the workbench, declared once: app.py builds the navigation from it, the home page
 # links only to pages the user reaches.
 PAGES = {
-    # path, title, icon, roles that see it
-    "my_articles": ("pages/my_articles.py", "我的稿件", ":material/edit_note:", {"officer", "webmaster"}),
-    "publication_request": ("pages/publication_request.py", "委托发布", ":material/outgoing_mail:", {"officer"}),
-    "approvals": ("pages/approvals.py", "待我审批", ":material/task_alt:", {"head", "leader", "group"}),
-    "content_admin": ("pages/content_admin.py", "信息管理", ":material/folder_managed:", {"webmaster"}),
-    "interaction_desk": ("pages/interaction_desk.py", "互动管理", ":material/forum:", {"webmaster"}),
-    "interaction_answers": ("pages/interaction_answers.py", "留言办理", ":material/question_answer:",
-                            {"officer", "head"}),
-    "request_queue": ("pages/request_queue.py", "委托发布处理", ":material/move_to_inbox:", {"webmaster"}),
-    "columns_admin": ("pages/columns_admin.py", "栏目管理", ":material/account_tree:", {"webmaster"}),
-    "accounts_admin": ("pages/accounts_admin.py", "账号管理", ":material/group:", {"webmaster"}),
-    "settings_admin": ("pages/settings_admin.py", "系统设置", ":material/settings:", {"webmaster"}),
-    "lexicon_admin": ("pages/lexicon_admin.py", "词库管理", ":material/spellcheck:", {"webmaster"}),
-    "freshness": ("pages/freshness.py", "栏目更新监测", ":material/update:",
-                  {"webmaster", "officer", "head", "leader", "group", "analyst"}),
-    "evaluation": ("pages/evaluation.py", "年度考评", ":material/military_tech:", {"webmaster"}),
-    "calendar_admin": ("pages/calendar_admin.py", "节假日日历", ":material/calendar_month:", {"webmaster"}),
-    "overview": ("pages/overview.py", "运行概览", ":material/monitoring:", {"tech", "analyst", "webmaster", "leader", "group"}),
-    "statistics": ("pages/statistics.py", "统计分析", ":material/bar_chart:",
-                   {"webmaster", "leader", "group", "analyst", "head"}),
-    "security_audit": ("pages/security_audit.py", "安全审计", ":material/policy:", {"tech", "webmaster"}),
-    "incidents": ("pages/incidents.py", "安全事件", ":material/emergency:", {"tech", "webmaster"}),
-    "backups": ("pages/backups.py", "备份", ":material/backup:", {"tech", "webmaster"}),
-    "regulation": ("pages/regulation.py", "管理办法", ":material/menu_book:", set(accounts.ROLE_LABELS)),
-    "account": ("pages/account.py", "账号安全", ":material/key:", set(accounts.ROLE_LABELS)),
+    "my_articles": Page("pages/my_articles.py", "我的稿件", ":material/edit_note:", "article.draft"),
+    "publication_request": Page("pages/publication_request.py", "委托发布", ":material/outgoing_mail:",
+                                "requests.apply"),
+    "approvals": Page("pages/approvals.py", "待我审批", ":material/task_alt:", "article.review"),
+    "content_admin": Page("pages/content_admin.py", "信息管理", ":material/folder_managed:", "article.take_down"),
+    "interaction_desk": Page("pages/interaction_desk.py", "互动管理", ":material/forum:", "messages.moderate"),
+    "interaction_answers": Page("pages/interaction_answers.py", "留言办理", ":material/question_answer:",
+                                "messages.handle"),
+    "request_queue": Page("pages/request_queue.py", "委托发布处理", ":material/move_to_inbox:", "requests.handle"),
+    "columns_admin": Page("pages/columns_admin.py", "栏目管理", ":material/account_tree:", "columns.manage"),
+    "accounts_admin": Page("pages/accounts_admin.py", "账号管理", ":material/group:", "accounts.manage"),
+    "settings_admin": Page("pages/settings_admin.py", "系统设置", ":material/settings:", "settings.edit"),
+    "lexicon_admin": Page("pages/lexicon_admin.py", "词库管理", ":material/spellcheck:", "lexicon.edit"),
+    "freshness": Page("pages/freshness.py", "栏目更新监测", ":material/update:", "freshness.board"),
+    "evaluation": Page("pages/evaluation.py", "年度考评", ":material/military_tech:", "evaluation.manage"),
+    "calendar_admin": Page("pages/calendar_admin.py", "节假日日历", ":material/calendar_month:", "calendar.edit"),
+    "overview": Page("pages/overview.py", "运行概览", ":material/monitoring:", "overview.view"),
+    "statistics": Page("pages/statistics.py", "统计分析", ":material/bar_chart:", "stats.view"),
+    "security_audit": Page("pages/security_audit.py", "安全审计", ":material/policy:", "audit.view"),
+    "incidents": Page("pages/incidents.py", "安全事件", ":material/emergency:", "incidents.view"),
+    "backups": Page("pages/backups.py", "备份", ":material/backup:", "backup.view"),
+    "regulation": Page("pages/regulation.py", "管理办法", ":material/menu_book:", "regulation.read"),
+    "account": Page("pages/account.py", "账号安全", ":material/key:", "account.own"),
 }
 # open to everyone, signed in or not (第十九条): the portal's 互动交流 column links to <workbench>/message.
 # Every page's file is named as its address: the first run after a start (see through_the_frame) then
@@ -135,10 +142,19 @@ SECTIONS = {
 }
 
 
+def reachable(user: accounts.User) -> list[str]:
+    """The pages this user's menu lists, in PAGES order: those whose permission core grants (第二十四条)."""
+    return [key for key, page in PAGES.items() if permissions.can(user, page.permission)]
+
+
+def page_roles(key: str) -> list[str]:
+    """The roles a page is for, read back from its permission."""
+    return permissions.roles_for(PAGES[key].permission, accounts.ROLE_LABELS)
+
+
 def who_may_open(key: str) -> str:
     """The roles a page is for, in Chinese (for 无权访问)."""
-    roles = PAGES[key][3]
-    return "、".join(label for role, label in accounts.ROLE_LABELS.items() if role in roles)
+    return "、".join(accounts.ROLE_LABELS[role] for role in page_roles(key))
 
 
 AUTH_KEYS = ("name", "username", "authentication_status", "email", "roles")
@@ -200,8 +216,6 @@ def current_user(con) -> accounts.User | None:
     """The signed-in user after this run's checks (第二十、二十二条): a live server-side session
     (not ended by a password change, a reset, a logout or an idle timeout) of an active account.
     The frame calls it on every run, and so does every page (a page never trusts a stale state)."""
-    from core import login
-
     if not st.session_state.get("authentication_status") or not st.session_state.get("username"):
         return None
     user = accounts.find_user(con, st.session_state["username"])
@@ -241,17 +255,26 @@ def inert(text) -> str:
     return escaped.replace("\n", "  \n")
 
 
-def act(message: str, fn, *, then=None) -> None:
-    """Run a core action: a refusal is shown in the user's words and what they typed stays; on
-    success `then` runs (forget the form, rebuild the portal), the message is flashed, the page reruns."""
+def act(message, fn, *, then=None, errors: tuple[type[Exception], ...] = ()) -> None:
+    """Run a core action, the one way a page does: a refusal (PortalError, or one of `errors`) is shown
+    in the user's words and what they typed stays in the form. On success `then` runs (forget the form,
+    rebuild the portal), the message is flashed and the page reruns.
+
+    `message` is the text, or a function of what the action returned (a new number, a title); a None
+    from that function means the action changed nothing: no `then`, no flash, no rerun. A message of
+    None flashes nothing (the page shows what happened itself: a one-time password, the login form)."""
     try:
-        fn()
-    except PortalError as exc:
-        show_error(exc)
+        result = fn()
+    except (PortalError, *errors) as exc:
+        st.error(str(exc), icon=":material/error:")
+        return
+    text = message(result) if callable(message) else message
+    if text is None and callable(message):
         return
     if then is not None:
         then()
-    flash(message)
+    if text:
+        flash(text)
     st.rerun()
 
 
@@ -275,8 +298,6 @@ def sidebar_todo(con, user: accounts.User) -> None:
 
 def refresh_site(con) -> None:
     """Publishing or taking down something rebuilds the portal so the public sees it at once."""
-    from core import portal, search
-
     try:
         result = portal.build_site(con, site_dir(), full=False)
         # the touched search shards are refreshed right after, off the request (a few seconds)

@@ -28,12 +28,8 @@ if submitted:
     if new != again:
         st.error("「再次输入新密码」:两次输入的新密码不一致")
     else:
-        try:
-            accounts.change_password(con, user, old, new)
-        except Exception as exc:
-            _shared.show_error(exc)
-        else:
-            st.rerun()  # the session ended with the change: the login form says so
+        # no message: the session ended with the change, and the login form says so
+        _shared.act(None, lambda: accounts.change_password(con, user, old, new))
 
 if user.must_change_password:
     st.stop()
@@ -48,13 +44,7 @@ if user.totp_enabled:
         with st.form("account_totp_off"):
             password = st.text_input("输入密码以停用动态口令", type="password", key="account_totp_off_password")
             if st.form_submit_button("停用动态口令"):
-                try:
-                    accounts.disable_totp(con, user, password)
-                except Exception as exc:
-                    _shared.show_error(exc)
-                else:
-                    _shared.flash("动态口令已停用。")
-                    st.rerun()
+                _shared.act("动态口令已停用。", lambda: accounts.disable_totp(con, user, password))
 else:
     st.caption("启用后,即使密码泄露,他人没有您的手机也无法登录。可使用任意支持 TOTP 的验证器应用。")
     if ENROL_SECRET not in st.session_state:
@@ -71,14 +61,8 @@ else:
             code = st.text_input("验证器显示的 6 位动态口令", max_chars=6, key="account_totp_code")
             confirmed = st.form_submit_button("确认启用", type="primary")
         if confirmed:
-            try:
-                accounts.enrol_totp(con, user, secret, code)
-            except Exception as exc:
-                _shared.show_error(exc)
-            else:
-                del st.session_state[ENROL_SECRET]
-                _shared.flash("动态口令已启用,下次登录时需要输入。")
-                st.rerun()
+            _shared.act("动态口令已启用,下次登录时需要输入。", lambda: accounts.enrol_totp(con, user, secret, code),
+                        then=lambda: st.session_state.pop(ENROL_SECRET))
         if st.button("取消", key="account_totp_cancel"):
             del st.session_state[ENROL_SECRET]
             st.rerun()

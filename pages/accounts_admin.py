@@ -39,6 +39,18 @@ def keep_secret(title: str, username: str, password: str) -> None:
     st.session_state[SECRET_KEY] = {"title": title, "username": username, "password": password}
 
 
+def create_account() -> None:
+    state = st.session_state
+    created, initial = accounts.create_user(
+        con, user, state["accounts_admin_new_username"], state["accounts_admin_new_name"],
+        list(state["accounts_admin_new_roles"]), chosen_division("accounts_admin_new_division"),
+        state["accounts_admin_new_email"],
+        list(state.get("accounts_admin_new_charge") or []) if "leader" in new_roles else None,
+    )
+    state[CLEAR_NEW] = True  # a new, empty form for the next account
+    keep_secret(f"账号「{created.username}」({created.display_name})已创建。", created.username, initial)
+
+
 if st.session_state.pop(CLEAR_NEW, False):
     # set before the widgets exist (the browser keeps a widget's value when its key is merely deleted)
     st.session_state.update(NEW_DEFAULTS)
@@ -84,20 +96,7 @@ with st.container(border=True):
         right.multiselect("分管处室", list(division_names), format_func=division_label,
                           key="accounts_admin_new_charge", placeholder="请选择处室", help="分管领导审批所分管处室的稿件(第十四条)")
     if st.button("创建账号", type="primary", key="accounts_admin_create"):
-        state = st.session_state
-        try:
-            created, initial = accounts.create_user(
-                con, user, state["accounts_admin_new_username"], state["accounts_admin_new_name"],
-                list(state["accounts_admin_new_roles"]), chosen_division("accounts_admin_new_division"),
-                state["accounts_admin_new_email"],
-                list(state.get("accounts_admin_new_charge") or []) if "leader" in new_roles else None,
-            )
-        except Exception as exc:
-            _shared.show_error(exc)
-        else:
-            state[CLEAR_NEW] = True  # a new, empty form for the next account
-            keep_secret(f"账号「{created.username}」({created.display_name})已创建。", created.username, initial)
-            st.rerun()
+        _shared.act(None, create_account)  # the one-time password box says it
 
 # ---------------------------------------------------------------- one account
 st.subheader("修改账号")
@@ -136,52 +135,24 @@ with st.container(border=True):
                          placeholder="请选择处室")
 
     actions = st.container(horizontal=True, key="accounts_admin_actions")
+    state = st.session_state
     if actions.button("保存修改", type="primary", key="accounts_admin_save"):
-        state = st.session_state
-        try:
-            accounts.set_assignment(
-                con, user, target.id, list(edit_roles), chosen_division(f"accounts_admin_edit_division_{target.id}"),
-                list(state.get(f"accounts_admin_edit_charge_{target.id}") or []),
-                display_name=state[f"accounts_admin_edit_name_{target.id}"],
-                email=state[f"accounts_admin_edit_email_{target.id}"],
-            )
-        except Exception as exc:
-            _shared.show_error(exc)
-        else:
-            _shared.flash(f"账号「{target.username}」已更新。")
-            st.rerun()
+        _shared.act(f"账号「{target.username}」已更新。", lambda: accounts.set_assignment(
+            con, user, target.id, list(edit_roles), chosen_division(f"accounts_admin_edit_division_{target.id}"),
+            list(state.get(f"accounts_admin_edit_charge_{target.id}") or []),
+            display_name=state[f"accounts_admin_edit_name_{target.id}"],
+            email=state[f"accounts_admin_edit_email_{target.id}"],
+        ))
     if actions.button("重置密码", key="accounts_admin_reset", help="生成新的一次性密码,本人下次登录时须修改"):
-        try:
-            initial = accounts.reset_password(con, user, target.id)
-        except Exception as exc:
-            _shared.show_error(exc)
-        else:
-            keep_secret(f"账号「{target.username}」的密码已重置。", target.username, initial)
-            st.rerun()
+        _shared.act(None, lambda: keep_secret(f"账号「{target.username}」的密码已重置。", target.username,
+                                              accounts.reset_password(con, user, target.id)))
     if locked and actions.button("解除锁定", key="accounts_admin_unlock", help="不等锁定期满,立即允许该账号登录"):
-        try:
-            accounts.unlock(con, user, target.id)
-        except Exception as exc:
-            _shared.show_error(exc)
-        else:
-            _shared.flash(f"账号「{target.username}」已解除锁定。")
-            st.rerun()
+        _shared.act(f"账号「{target.username}」已解除锁定。", lambda: accounts.unlock(con, user, target.id))
     if target.totp_enabled and actions.button("重置动态口令", key="accounts_admin_reset_totp",
                                               help="本人更换或丢失手机时使用;下次登录时重新启用"):
-        try:
-            accounts.reset_totp(con, user, target.id)
-        except Exception as exc:
-            _shared.show_error(exc)
-        else:
-            _shared.flash(f"账号「{target.username}」的动态口令已重置。")
-            st.rerun()
+        _shared.act(f"账号「{target.username}」的动态口令已重置。", lambda: accounts.reset_totp(con, user, target.id))
     toggle_label = "停用账号" if target.active else "启用账号"
     if actions.button(toggle_label, key="accounts_admin_toggle_active",
                      help="停用后不能登录,已登录的会话立即结束;其稿件和审批记录保留"):
-        try:
-            accounts.set_active(con, user, target.id, not target.active)
-        except Exception as exc:
-            _shared.show_error(exc)
-        else:
-            _shared.flash(f"账号「{target.username}」已{'停用' if target.active else '启用'}。")
-            st.rerun()
+        _shared.act(f"账号「{target.username}」已{'停用' if target.active else '启用'}。",
+                    lambda: accounts.set_active(con, user, target.id, not target.active))

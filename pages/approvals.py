@@ -122,15 +122,8 @@ comment = st.text_area("审批意见", key=f"ap_comment_{article.id}",
                        help="退回时必填,会随邮件发给信息员;批准和上报时选填")
 
 
-def act(message: str, fn) -> None:
-    try:
-        fn()
-    except PortalError as exc:
-        _shared.show_error(exc)
-        return
+def next_article() -> None:
     _messages.choose_next("ap_pick")
-    _shared.flash(message)
-    st.rerun()
 
 
 # the version these buttons decide on: the one drawn in the run before the click
@@ -145,9 +138,10 @@ pressed = {
     "ap_escalate": "escalate" in actions and buttons[2].button("上报上级审批", key="ap_escalate", width="stretch"),
 }
 if pressed["ap_approve"] and clicked:
-    act("已批准。", lambda: workflow.approve(con, user, article.id, version, ticked, comment,
-                                          acknowledged=acknowledged, overrides=overrides))
+    _shared.act("已批准。", lambda: workflow.approve(con, user, article.id, version, ticked, comment,
+                                                  acknowledged=acknowledged, overrides=overrides), then=next_article)
 if pressed["ap_return"] and clicked:
-    act("已退回,信息员会收到您的意见。", lambda: workflow.return_article(con, user, article.id, version, comment))
+    _shared.act("已退回,信息员会收到您的意见。",
+                lambda: workflow.return_article(con, user, article.id, version, comment), then=next_article)
 if pressed["ap_escalate"] and clicked:
-    act("已上报。", lambda: workflow.escalate(con, user, article.id, version, comment))
+    _shared.act("已上报。", lambda: workflow.escalate(con, user, article.id, version, comment), then=next_article)

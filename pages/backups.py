@@ -40,13 +40,9 @@ st.caption(f"备份目录:{dest}")
 
 if st.button("立即备份", type="primary", key="backups_now", help="不影响他人继续工作"):
     with st.spinner("正在备份……"):
-        try:
-            made = backup.create_backup(con, None, _shared.site_dir(), actor=user, trigger="manual")
-        except Exception as exc:
-            st.error(str(exc), icon=":material/error:")
-        else:
-            _shared.flash(f"备份完成:{made.path.name},{made.tables} 张表 {made.rows} 行。")
-            st.rerun()
+        _shared.act(lambda made: f"备份完成:{made.path.name},{made.tables} 张表 {made.rows} 行。",
+                    lambda: backup.create_backup(con, None, _shared.site_dir(), actor=user, trigger="manual"),
+                    errors=(backup.BackupError,))
 
 st.subheader("现有备份")
 found = backup.listing(con, user)

@@ -97,18 +97,18 @@ def _rows(table: pd.DataFrame) -> list[dict]:
     return result
 
 
+def saved(counts: dict) -> str | None:
+    if counts["created"] or counts["updated"]:
+        return f"栏目已保存:新增 {counts['created']} 个,修改 {counts['updated']} 个。"
+    st.info("没有需要保存的修改。")
+    return None  # nothing changed: the edits stay, no rerun
+
+
 actions = st.container(horizontal=True, key="columns_admin_actions")
 if actions.button("保存", type="primary", key="columns_admin_save"):
-    try:
-        counts = columns.apply_editor_changes(con, user, _rows(edited), {c["id"] for c in tree})
-    except Exception as exc:
-        _shared.show_error(exc)
-    else:
-        if counts["created"] or counts["updated"]:
-            fresh_editor()  # the saved rows now come from the database
-            _shared.flash(f"栏目已保存:新增 {counts['created']} 个,修改 {counts['updated']} 个。")
-            st.rerun()
-        st.info("没有需要保存的修改。")
+    # after a save the rows come from the database: a fresh editor
+    _shared.act(saved, lambda: columns.apply_editor_changes(con, user, _rows(edited), {c["id"] for c in tree}),
+                then=fresh_editor)
 if actions.button("放弃修改", key="columns_admin_reset", help="撤回表格中尚未保存的全部修改"):
     fresh_editor()
     st.rerun()

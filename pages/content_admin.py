@@ -89,23 +89,16 @@ _shared.table(pd.DataFrame([{
 actions = workflow.allowed_actions(con, user, article)
 
 
-def _done(message: str) -> None:
+def _done() -> None:
     _shared.refresh_site(con)
     for key in (version_key, f"ca_reason_{article.id}", f"ca_comment_{article.id}"):
         st.session_state.pop(key, None)
     _messages.choose_next("ca_pick")  # its state is in the label: the browser must be told
-    _shared.flash(message)
-    st.rerun()
 
 
 def _attempt(action, message: str) -> None:
     """Run a webmaster action; a refusal is shown and the typed reason stays in the form."""
-    try:
-        action()
-    except PortalError as exc:
-        _shared.show_error(exc)
-    else:
-        _done(message)
+    _shared.act(message, action, then=_done)
 
 
 if "take_down" in actions:

@@ -22,8 +22,9 @@ TODO = {  # kind: label, the page (a key of _shared.PAGES) that handles it
     "stale_columns": ("已提醒、仍未更新的栏目", "freshness"),
 }
 # only cards whose page this user reaches (a link to a page outside the navigation fails)
+reachable = _shared.reachable(user)
 items = {kind: n for kind, n in todo.todo_items(con, user).items()
-         if kind in TODO and _shared.PAGES[TODO[kind][1]][3] & user.roles}
+         if kind in TODO and TODO[kind][1] in reachable}
 if not any(items.values()):
     st.success("目前没有待办事项。")
 cols = st.columns(max(len(items), 1))
@@ -31,5 +32,5 @@ for col, (kind, count) in zip(cols, items.items(), strict=False):
     label, page = TODO[kind]
     with col.container(border=True):
         st.metric(label, count)
-        st.page_link(_shared.PAGES[page][0], label="前往处理", icon=":material/arrow_forward:")
+        st.page_link(_shared.PAGES[page].path, label="前往处理", icon=":material/arrow_forward:")
 st.caption("工作台中的每项规则都注明所依据的《门户网站管理办法》条款,可在「管理办法」中查阅原文。")

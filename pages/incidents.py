@@ -1,6 +1,7 @@
 """安全事件 (第二十三条): record, grade, handle and close security incidents."""
 
 import datetime as dt
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -33,24 +34,14 @@ for item in suggested:
         with left.form(f"incidents_confirm_{item['id']}"):
             level = st.selectbox("确认为", incidents.SEVERITIES, key=f"incidents_confirm_level_{item['id']}")
             if st.form_submit_button("确认事件", type="primary"):
-                try:
-                    incidents.confirm(con, user, item["id"], item["version"], level)
-                except Exception as exc:
-                    _shared.show_error(exc)
-                else:
-                    _shared.flash(f"事件 #{item['id']} 已确认为{level}事件。")
-                    st.rerun()
+                _shared.act(f"事件 #{item['id']} 已确认为{level}事件。",
+                            partial(incidents.confirm, con, user, item["id"], item["version"], level))
         with right.form(f"incidents_dismiss_{item['id']}"):
             reason = st.text_input("排除理由", key=f"incidents_dismiss_reason_{item['id']}",
                                    placeholder="如:经核实为本人多次输错密码")
             if st.form_submit_button("排除"):
-                try:
-                    incidents.dismiss(con, user, item["id"], item["version"], reason)
-                except Exception as exc:
-                    _shared.show_error(exc)
-                else:
-                    _shared.flash(f"事件 #{item['id']} 已排除。")
-                    st.rerun()
+                _shared.act(f"事件 #{item['id']} 已排除。",
+                            partial(incidents.dismiss, con, user, item["id"], item["version"], reason))
 
 # ---------------------------------------------------------------- all incidents
 st.subheader("事件记录")
@@ -87,24 +78,13 @@ if handled:
             with st.form(f"incidents_step_form_{item['id']}", clear_on_submit=True):
                 text = st.text_area("新的处置步骤", key=f"incidents_step_{item['id']}", height=80)
                 if st.form_submit_button("记录处置步骤"):
-                    try:
-                        incidents.add_step(con, user, item["id"], text)
-                    except Exception as exc:
-                        _shared.show_error(exc)
-                    else:
-                        _shared.flash("处置步骤已记录。")
-                        st.rerun()
+                    _shared.act("处置步骤已记录。", lambda: incidents.add_step(con, user, item["id"], text))
             with st.form(f"incidents_close_form_{item['id']}"):
                 closure = st.text_area("结案说明", key=f"incidents_closure_{item['id']}", height=80,
                                        placeholder="处置结果、影响范围、整改措施")
                 if st.form_submit_button("结案"):
-                    try:
-                        incidents.close(con, user, item["id"], item["version"], closure)
-                    except Exception as exc:
-                        _shared.show_error(exc)
-                    else:
-                        _shared.flash(f"事件 #{item['id']} 已结案。")
-                        st.rerun()
+                    _shared.act(f"事件 #{item['id']} 已结案。",
+                                lambda: incidents.close(con, user, item["id"], item["version"], closure))
         elif item["closure"]:
             st.markdown(f"**{'结案说明' if item['status'] == 'closed' else '排除理由'}**:{item['closure']}"
                         f"({item['closed_by']},{item['closed_at']:%Y-%m-%d %H:%M})")
@@ -124,11 +104,6 @@ with st.form("incidents_new", clear_on_submit=False):
     first = st.text_area("已采取的处置措施(可留空)", key="incidents_new_step", height=68)
     submitted = st.form_submit_button("登记", type="primary")
 if submitted:
-    try:
-        new_id = incidents.create(con, user, title, severity, dt.datetime.combine(found_on, found_at), description,
-                                  involved, first)
-    except Exception as exc:
-        _shared.show_error(exc)
-    else:
-        _shared.flash(f"安全事件 #{new_id} 已登记。")
-        st.rerun()
+    _shared.act(lambda new_id: f"安全事件 #{new_id} 已登记。",
+                lambda: incidents.create(con, user, title, severity, dt.datetime.combine(found_on, found_at),
+                                         description, involved, first))

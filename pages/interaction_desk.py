@@ -152,15 +152,10 @@ with new_tab:
                 st.text_input("理由(可选)", key="msg_bulk_reason")
                 bulk = st.form_submit_button("批量不予受理", disabled=not chosen)
             if bulk:
-                try:
-                    count = interaction.bulk_reject(con, user, chosen, st.session_state["msg_bulk_kind"],
-                                                    st.session_state.get("msg_bulk_reason", ""))
-                except Exception as exc:
-                    _shared.show_error(exc)
-                else:
-                    st.session_state["msg_bulk_done"] = True
-                    _shared.flash(f"已批量不予受理 {count} 条留言。")
-                    st.rerun()
+                _shared.act(lambda count: f"已批量不予受理 {count} 条留言。",
+                            lambda: interaction.bulk_reject(con, user, chosen, st.session_state["msg_bulk_kind"],
+                                                            st.session_state.get("msg_bulk_reason", "")),
+                            then=lambda: st.session_state.update(msg_bulk_done=True))
         message = _messages.pick(new, "msg_pick_new", "审核留言")
         if message:
             moderate(message)
@@ -206,10 +201,4 @@ with deadline_tab:
                                       ("default", "其他(默认)")]}
         saved = st.form_submit_button("保存办理时限")
     if saved:
-        try:
-            interaction.set_deadlines(con, user, values)
-        except Exception as exc:
-            _shared.show_error(exc)
-        else:
-            _shared.flash("办理时限已保存,对此后收到的留言生效。")
-            st.rerun()
+        _shared.act("办理时限已保存,对此后收到的留言生效。", lambda: interaction.set_deadlines(con, user, values))

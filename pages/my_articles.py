@@ -278,21 +278,18 @@ with st.expander("自动筛查(第十六条)", expanded=article is not None and 
 
 
 def run_action(label: str, fn) -> None:
-    try:
-        result = fn()
-    except PortalError as exc:
-        _shared.show_error(exc)
-        return
-    if isinstance(result, workflow.Article):
+    def done(result) -> str:
+        """Keep the article open, rebuild the portal when the public sees a change, and say where."""
+        if not isinstance(result, workflow.Article):
+            return label
         st.session_state["ma_open"] = result.id
         if result.public or "撤" in label:
             _shared.refresh_site(con)
         where = portal.public_url(con, result.id) if result.public else None
-        if where:  # the officer sees it where the public does (on the home page's 最新信息 too)
-            label += f" [在门户网站上查看]({where})"
-    st.session_state.pop("ma_loaded", None)
-    _shared.flash(label)
-    st.rerun()
+        # the officer sees it where the public does (on the home page's 最新信息 too)
+        return label + f" [在门户网站上查看]({where})" if where else label
+
+    _shared.act(done, fn, then=lambda: st.session_state.pop("ma_loaded", None))
 
 
 def save_then(next_step):

@@ -13,12 +13,12 @@ from pages import _shared
 
 
 def render(key: str, user: accounts.User) -> None:
-    title = _shared.PAGES[key][1]
+    title = _shared.PAGES[key].title
     st.title("无权访问")
     if user.must_change_password:
         st.warning(f"请先修改密码,然后才能使用「{title}」和工作台的其他功能(第二十二条)。",
                    icon=":material/key:")
-        st.page_link(_shared.PAGES["account"][0], label="前往修改密码", icon=":material/arrow_forward:")
+        st.page_link(_shared.PAGES["account"].path, label="前往修改密码", icon=":material/arrow_forward:")
         return
     st.error(f"「{title}」供{_shared.who_may_open(key)}使用,您的账号({user.role_labels})不能打开这个页面。",
              icon=":material/block:")

@@ -38,21 +38,20 @@ with st.form("preq_form_new", clear_on_submit=False):
                  placeholder="例如:发布栏目、发布时间、是否置顶、附件说明等")
     submitted = st.form_submit_button("提交委托发布申请", type="primary")
 
+def forget_form() -> None:
+    for key in FIELD_KEYS:
+        st.session_state.pop(key, None)
+
+
 if submitted:
     chosen = st.session_state.get("preq_form")
     form = st.session_state.get("preq_form_other", "") if chosen == OTHER else (chosen or "")
-    try:
-        request_id = requests.create_request(
-            con, user, division_id=user.division_id, requested_on=st.session_state.get("preq_date"),
-            content=st.session_state.get("preq_content", ""), source=st.session_state.get("preq_source", ""),
-            form=form, requirements=st.session_state.get("preq_requirements", ""))
-    except Exception as exc:
-        _shared.show_error(exc)
-    else:
-        for key in FIELD_KEYS:
-            st.session_state.pop(key, None)
-        _shared.flash(f"委托发布申请 #{request_id} 已提交,办公室处理后会通知您。")
-        st.rerun()
+    _shared.act(lambda request_id: f"委托发布申请 #{request_id} 已提交,办公室处理后会通知您。",
+                lambda: requests.create_request(
+                    con, user, division_id=user.division_id, requested_on=st.session_state.get("preq_date"),
+                    content=st.session_state.get("preq_content", ""), source=st.session_state.get("preq_source", ""),
+                    form=form, requirements=st.session_state.get("preq_requirements", "")),
+                then=forget_form)
 
 st.subheader("本处室的委托发布申请")
 mine = requests.division_requests(con, user)

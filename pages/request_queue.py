@@ -90,30 +90,23 @@ with decline_tab, st.form(f"rq_decline_{request_id}", clear_on_submit=False):
     decline = st.form_submit_button("不予发布")
 
 
-def _done(message: str) -> None:
+def _done() -> None:
     for key in [k for k in st.session_state if str(k).startswith("rq_") and str(k).endswith(f"_{request_id}")]:
         st.session_state.pop(key, None)
     _messages.choose_next("rq_pick")
-    _shared.flash(message)
-    st.rerun()
+
+
+def _published(article) -> str:
+    _shared.refresh_site(con)
+    return f"申请 #{request_id} 已处理:「{article.title}」已发布(稿件 #{article.id}),已通知申请人。"
 
 
 if fulfil:
-    try:
-        article = requests.fulfil(
-            con, user, request_id, seen_version, column_id=st.session_state[f"rq_column_{request_id}"],
-            title=st.session_state.get(f"rq_title_{request_id}", ""),
-            body_html=st.session_state.get(f"rq_body_{request_id}", ""), publish_now=True)
-    except Exception as exc:
-        _shared.show_error(exc)
-    else:
-        _shared.refresh_site(con)
-        _done(f"申请 #{request_id} 已处理:「{article.title}」已发布(稿件 #{article.id}),已通知申请人。")
+    _shared.act(_published, lambda: requests.fulfil(
+        con, user, request_id, seen_version, column_id=st.session_state[f"rq_column_{request_id}"],
+        title=st.session_state.get(f"rq_title_{request_id}", ""),
+        body_html=st.session_state.get(f"rq_body_{request_id}", ""), publish_now=True), then=_done)
 
 if decline:
-    try:
-        requests.decline(con, user, request_id, seen_version, st.session_state.get(f"rq_reply_{request_id}", ""))
-    except Exception as exc:
-        _shared.show_error(exc)
-    else:
-        _done(f"申请 #{request_id} 已答复不予发布,已通知申请人。")
+    _shared.act(f"申请 #{request_id} 已答复不予发布,已通知申请人。", lambda: requests.decline(
+        con, user, request_id, seen_version, st.session_state.get(f"rq_reply_{request_id}", "")), then=_done)

@@ -82,10 +82,4 @@ if can(user, "audit.archive"):
     st.caption(f"保存期限内(晚于 {cutoff:%Y-%m-%d})的日志不能删除或归档;更早的日志可移到 Parquet 文件,"
                "哈希链从归档锚点继续,校验不受影响。")
     if st.button("归档超过保存期限的日志", key="security_audit_archive"):
-        try:
-            done = security_audit.archive(con, user, audit.archive_dir(con))
-        except Exception as exc:
-            _shared.show_error(exc)
-        else:
-            _shared.flash(done.message)
-            st.rerun()
+        _shared.act(lambda done: done.message, lambda: security_audit.archive(con, user, audit.archive_dir(con)))

@@ -1,6 +1,7 @@
 """系统设置: the approval chains (第十四条), the office's settings table, and the outbox."""
 
 import smtplib
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -41,26 +42,16 @@ with chains_tab:
                            key=f"settings_admin_chain_{level}", help="按审批顺序依次选择",
                            placeholder="请选择审批环节")
             if st.form_submit_button("保存", key=f"settings_admin_chain_save_{level}"):
-                try:
-                    workflow.set_chain(con, user, level, list(st.session_state[f"settings_admin_chain_{level}"]))
-                except Exception as exc:
-                    _shared.show_error(exc)
-                else:
-                    _shared.flash(f"「{level}」信息的审批流程已保存。")
-                    st.rerun()
+                _shared.act(f"「{level}」信息的审批流程已保存。", partial(
+                    workflow.set_chain, con, user, level, list(st.session_state[f"settings_admin_chain_{level}"])))
 
     quorum = settings.BY_NAME[QUORUM]
     with st.columns([1, 2])[0], st.form("settings_admin_quorum_form"):
         st.number_input(quorum.label, min_value=int(quorum.minimum or 1), step=1,
                         value=int(settings.get(con, QUORUM)), help=quorum.help, key="settings_admin_quorum")
         if st.form_submit_button("保存审批人数", key="settings_admin_quorum_save"):
-            try:
-                settings.set_values(con, user, {QUORUM: st.session_state["settings_admin_quorum"]})
-            except Exception as exc:
-                _shared.show_error(exc)
-            else:
-                _shared.flash(f"{quorum.label}已保存。")
-                st.rerun()
+            _shared.act(f"{quorum.label}已保存。",
+                        lambda: settings.set_values(con, user, {QUORUM: st.session_state["settings_admin_quorum"]}))
 
 # ---------------------------------------------------------------- (b) the other settings
 with values_tab:
@@ -105,15 +96,10 @@ with values_tab:
         if not changes:
             st.info("没有需要保存的修改。")
         else:
-            try:
-                settings.set_values(con, user, changes)
-            except Exception as exc:
-                _shared.show_error(exc)
-            else:
-                state[CLEAR_SECRET] = True  # the secret never stays in the page
-                labels = "、".join(settings.BY_NAME[n].label for n in changes)
-                _shared.flash(f"已保存:{labels}。")
-                st.rerun()
+            labels = "、".join(settings.BY_NAME[n].label for n in changes)
+            # the secret never stays in the page
+            _shared.act(f"已保存:{labels}。", lambda: settings.set_values(con, user, changes),
+                        then=lambda: state.update({CLEAR_SECRET: True}))
 
 # ---------------------------------------------------------------- (c) the outbox
 with outbox_tab:

@@ -214,6 +214,11 @@ def forget_confirmation() -> None:
         st.session_state.pop(key, None)
 
 
+def issued_text(issued: dict, current: dict | None) -> str:
+    corrects = f"(第{current['number']}期的更正)" if issued["corrects"] else ""
+    return f"已印发{issued['title']},{issued['year']}年第{issued['number']}期{corrects}。"
+
+
 def confirm_issue(target: str) -> None:
     """What issuing will do, said before it is done; a period already issued only as a correction."""
     period = stats.parse_period(target)
@@ -234,16 +239,10 @@ def confirm_issue(target: str) -> None:
                                   placeholder="例如:电子信息处发布数量统计有误")
         go_col, cancel_col, _ = st.columns([1, 1, 3])
         if go_col.button("确认印发", key="stat_bulletin_confirm_issue", type="primary", icon=":material/campaign:"):
-            try:
-                issued = bulletin.issue(con, user, target, correction_of=current["number"] if correcting else None,
-                                        reason=reason)
-            except PortalError as exc:
-                _shared.show_error(exc)
-                return
-            forget_confirmation()
-            corrects = f"(第{current['number']}期的更正)" if issued["corrects"] else ""
-            _shared.flash(f"已印发{issued['title']},{issued['year']}年第{issued['number']}期{corrects}。")
-            st.rerun()
+            _shared.act(lambda issued: issued_text(issued, current), lambda: bulletin.issue(
+                con, user, target, correction_of=current["number"] if correcting else None, reason=reason),
+                then=forget_confirmation)
+            return
         if cancel_col.button("取消", key="stat_bulletin_cancel"):
             forget_confirmation()
             st.rerun()

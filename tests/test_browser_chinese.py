@@ -13,7 +13,7 @@ import sys
 
 import duckdb
 
-from pages._shared import PAGES, PUBLIC
+from pages._shared import PAGES, PUBLIC, page_roles
 from tests.browser import ARTIFACTS, ROOT, chromium, servers, shot
 
 DEMO_PASSWORD = "Demo-2026!sx"
@@ -187,7 +187,7 @@ def open_by_address(page, url: str) -> None:
 
 
 def role_pages(role: str) -> list[str]:
-    return [key for key, (_, _, _, roles) in PAGES.items() if role in roles] + list(PUBLIC)
+    return [key for key in PAGES if role in page_roles(key)] + list(PUBLIC)
 
 
 def test_every_page_as_every_role_is_in_chinese(tmp_path):
@@ -214,7 +214,7 @@ def test_every_page_as_every_role_is_in_chinese(tmp_path):
                 problems[f"{username} {key}"] = foreign(look_around(page), people)
                 if username in ("xxy_dzxx", "webmaster") or key in ("backups", "security_audit", "statistics"):
                     shot(page, f"chinese-{username}-{key}")
-            elsewhere = next(key for key in PAGES if role not in PAGES[key][3])
+            elsewhere = next(key for key in PAGES if role not in page_roles(key))
             open_by_address(page, f"{workbench}/{elsewhere}")
             shot(page, f"chinese-{username}-no-access")
             settle(page)
