@@ -625,9 +625,9 @@ def _fork_pool(monkeypatch) -> None:
     """Render in worker processes even for a small site (and even if pytest runs a thread)."""
     if "fork" not in multiprocessing.get_all_start_methods():
         pytest.skip("needs fork")
-    monkeypatch.setattr(portal.render, "PARALLEL_MIN_PAGES", 0)
-    monkeypatch.setattr(portal.render, "RENDER_BATCH", 7)
-    monkeypatch.setattr(portal.render, "_pool_context", lambda: multiprocessing.get_context("fork"))
+    monkeypatch.setattr(portal.pool, "PARALLEL_MIN_PAGES", 0)
+    monkeypatch.setattr(portal.pool, "RENDER_BATCH", 7)
+    monkeypatch.setattr(portal.pool, "_pool_context", lambda: multiprocessing.get_context("fork"))
 
 
 def test_parallel_build_equals_serial_build(tmp_path, monkeypatch):
@@ -681,13 +681,13 @@ def test_a_threaded_process_renders_in_process(tmp_path, monkeypatch):
     _setup(con)
     bulk_articles(con, 1, 30)
     serial = build_site(con, tmp_path / "serial", workers=0)
-    monkeypatch.setattr(portal.render, "PARALLEL_MIN_PAGES", 0)
-    monkeypatch.setattr(portal.render, "ProcessPoolExecutor", None)  # would fail if a pool were started
+    monkeypatch.setattr(portal.pool, "PARALLEL_MIN_PAGES", 0)
+    monkeypatch.setattr(portal.pool, "ProcessPoolExecutor", None)  # would fail if a pool were started
     stop = threading.Event()
     other = threading.Thread(target=stop.wait, daemon=True)
     other.start()
     try:
-        assert portal.render._pool_context() is None
+        assert portal.pool._pool_context() is None
         threaded = build_site(con, tmp_path / "threaded", workers=2)
     finally:
         stop.set()

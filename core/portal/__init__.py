@@ -6,7 +6,8 @@ Pelican-style stages, one module each, each importing only from the ones above i
 - ``writer``  the ``Writer``: owns the output folder (atomic writes, one write per path per build)
 - ``data``    ``load_site`` and the ``fetch_*`` readers: settings, column tree, public articles
 - ``pages``   pure functions from that data to ``Page`` objects (path, template, plain-dict context)
-- ``render``  the one Jinja2 environment per process, and the pool of forked workers
+- ``render``  the templates and the one Jinja2 environment per process
+- ``pool``    where pages are rendered: in this process, or in forked worker processes
 - ``plan``    full or incremental, what to render, and the record of what was rendered
 - ``build``   ``build_site``: the stages in one read transaction
 - ``resume``  ``resume_interrupted_build``: finish at start a build killed half-way

@@ -6,7 +6,7 @@ the writer (writer), then the sitemaps, attachments and answers' pages, prune wh
 served, and record what was rendered (plan). A build killed half-way leaves the debt that
 portal.resume settles.
 
-Imports from: portal.urls, portal.writer, portal.data, portal.plan, portal.pages, portal.render;
+Imports from: portal.urls, portal.writer, portal.data, portal.plan, portal.pages, portal.render, portal.pool;
 core.db, core.settings, core.progress.
 """
 
@@ -54,7 +54,8 @@ from core.portal.pages import (
     withdrawn_page,
 )
 from core.portal.plan import STAMP_FILE, Plan, owe_build, plan_build, save_record, signature
-from core.portal.render import Renderer, copy_static, has_template, pool_size, render_to, site_context
+from core.portal.pool import Renderer, pool_size
+from core.portal.render import copy_static, has_template, render_to, site_context
 from core.portal.urls import answer_url, feed_url
 from core.portal.writer import COLUMN_PAGE_NAME, SITEMAP_CHUNK_NAME, Writer
 from core.progress import Progress
@@ -74,7 +75,7 @@ def build_site(con: duckdb.DuckDBPyConnection, out_dir: str | Path = "site_build
 
     ``progress``: a bar on stderr during the build (None: when stderr is a terminal).
     ``workers``: processes rendering pages in a large build (None: one per core; only where
-    this process runs no other thread, see ``render._pool_context``).
+    this process runs no other thread, see ``pool._pool_context``).
     Returns counts: pages (pages rendered, feeds included), articles (article pages),
     columns (listings rendered), withdrawn (notices), attachments (files written or checked),
     writes (files created or replaced), unchanged (files already up to date), pruned
