@@ -329,8 +329,8 @@ def test_an_incremental_build_renders_only_the_answers_not_yet_on_the_portal(con
     interaction.publish(con, org.webmaster, first.id, message(con, first.id)["version"])
     portal.build_site(con, site, full=True)
     rendered: list[str] = []
-    real = portal.render
-    monkeypatch.setattr(portal, "render", lambda page, context: rendered.append(page.path) or real(page, context))
+    real = portal.render.render
+    monkeypatch.setattr(portal.render, "render", lambda page, context: rendered.append(page.path) or real(page, context))
 
     interaction.publish(con, org.webmaster, second.id, message(con, second.id)["version"])
     portal.build_site(con, site, full=False)

@@ -484,7 +484,7 @@ def test_sitemap_and_robots(site):
 
 
 def test_large_sitemap_becomes_an_index_of_chunks(tmp_path, monkeypatch):
-    monkeypatch.setattr(portal, "SITEMAP_CHUNK", 10)
+    monkeypatch.setattr(portal.pages, "SITEMAP_CHUNK", 10)
     con = connect(tmp_path / "p.duckdb")
     _setup(con)
     ids = bulk_articles(con, 1, 25)
@@ -550,13 +550,13 @@ def test_article_page_carries_what_search_indexes(site):
 
 def test_search_page_rendered_with_the_site_context_when_its_template_exists(tmp_path, monkeypatch):
     templates = tmp_path / "templates"
-    portal_templates = portal.TEMPLATES
+    portal_templates = portal.render.TEMPLATES
     import shutil
 
     shutil.copytree(portal_templates, templates, ignore=shutil.ignore_patterns("search.html"))
-    monkeypatch.setattr(portal, "TEMPLATES", templates)
-    monkeypatch.setattr(portal, "STATIC", templates / "static")
-    portal.environment.cache_clear()
+    monkeypatch.setattr(portal.render, "TEMPLATES", templates)
+    monkeypatch.setattr(portal.render, "STATIC", templates / "static")
+    portal.render.environment.cache_clear()
     try:
         con = connect(tmp_path / "p.duckdb")
         _setup(con)
@@ -571,7 +571,7 @@ def test_search_page_rendered_with_the_site_context_when_its_template_exists(tmp
         assert "<h1>站内搜索</h1>" in html and "工作动态" in html  # the navigation of every page
         con.close()
     finally:
-        portal.environment.cache_clear()
+        portal.render.environment.cache_clear()
 
 
 # --------------------------------------------------------------------------- interrupted and parallel builds
@@ -625,9 +625,9 @@ def _fork_pool(monkeypatch) -> None:
     """Render in worker processes even for a small site (and even if pytest runs a thread)."""
     if "fork" not in multiprocessing.get_all_start_methods():
         pytest.skip("needs fork")
-    monkeypatch.setattr(portal, "PARALLEL_MIN_PAGES", 0)
-    monkeypatch.setattr(portal, "RENDER_BATCH", 7)
-    monkeypatch.setattr(portal, "_pool_context", lambda: multiprocessing.get_context("fork"))
+    monkeypatch.setattr(portal.pool, "PARALLEL_MIN_PAGES", 0)
+    monkeypatch.setattr(portal.pool, "RENDER_BATCH", 7)
+    monkeypatch.setattr(portal.pool, "_pool_context", lambda: multiprocessing.get_context("fork"))
 
 
 def test_parallel_build_equals_serial_build(tmp_path, monkeypatch):
@@ -654,19 +654,19 @@ def test_interrupted_parallel_build_leaves_the_previous_site(tmp_path, monkeypat
     before = snapshot(out)
     con.execute("UPDATE revisions SET title = replace(title, '旧标题', '新标题')")
     _fork_pool(monkeypatch)
-    real_render = portal.render
+    real_render = portal.render.render
 
     def failing_render(page, context):
         if page.path == failing:
             raise RuntimeError("template error")
         return real_render(page, context)
 
-    monkeypatch.setattr(portal, "render", failing_render)
+    monkeypatch.setattr(portal.render, "render", failing_render)
     with pytest.raises(RuntimeError, match="template error"):
         build_site(con, out, workers=2)
     _complete(out)
     assert set(snapshot(out)) == set(before)
-    monkeypatch.setattr(portal, "render", real_render)
+    monkeypatch.setattr(portal.render, "render", real_render)
     stats = build_site(con, out, full=False, workers=2)
     assert stats["mode"] == "full" and not re.search(r"旧标题\d{4}", all_text(out))  # a failed full build is redone in full
     con.close()
@@ -681,13 +681,13 @@ def test_a_threaded_process_renders_in_process(tmp_path, monkeypatch):
     _setup(con)
     bulk_articles(con, 1, 30)
     serial = build_site(con, tmp_path / "serial", workers=0)
-    monkeypatch.setattr(portal, "PARALLEL_MIN_PAGES", 0)
-    monkeypatch.setattr(portal, "ProcessPoolExecutor", None)  # would fail if a pool were started
+    monkeypatch.setattr(portal.pool, "PARALLEL_MIN_PAGES", 0)
+    monkeypatch.setattr(portal.pool, "ProcessPoolExecutor", None)  # would fail if a pool were started
     stop = threading.Event()
     other = threading.Thread(target=stop.wait, daemon=True)
     other.start()
     try:
-        assert portal._pool_context() is None
+        assert portal.pool._pool_context() is None
         threaded = build_site(con, tmp_path / "threaded", workers=2)
     finally:
         stop.set()

@@ -41,13 +41,13 @@ def built(con, org, tmp_path):
 def _rendered(monkeypatch) -> list[str]:
     """Record the path of every page the next builds render."""
     paths: list[str] = []
-    real = portal.render
+    real = portal.render.render
 
     def spy(page, context):
         paths.append(page.path)
         return real(page, context)
 
-    monkeypatch.setattr(portal, "render", spy)
+    monkeypatch.setattr(portal.render, "render", spy)
     return paths
 
 

@@ -1,0 +1,49 @@
+"""The public portal (www.sxit.gov.cn) as static files, built from the database.
+
+Pelican-style stages, one module each, each importing only from the ones above it:
+
+- ``urls``    where every page and file lives (the URL scheme below)
+- ``writer``  the ``Writer``: owns the output folder (atomic writes, one write per path per build)
+- ``data``    ``load_site`` and the ``fetch_*`` readers: settings, column tree, public articles
+- ``pages``   pure functions from that data to ``Page`` objects (path, template, plain-dict context)
+- ``render``  the templates and the one Jinja2 environment per process
+- ``pool``    where pages are rendered: in this process, or in forked worker processes
+- ``plan``    full or incremental, what to render, and the record of what was rendered
+- ``build``   ``build_site``: the stages in one read transaction
+- ``resume``  ``resume_interrupted_build``: finish at start a build killed half-way
+
+URL scheme: ``/index.html``, ``/col/<slug>/index.html``, ``/col/<slug>/index_<n>.html``,
+``/col/<slug>/feed.xml``, ``/art/<yyyy>/<mm>/<id>.html``, ``/files/<attachment id>/<filename>``,
+``/feed.xml``, ``/sitemap.xml`` (+ ``/sitemap-<n>.xml`` beyond 50,000 URLs), ``/sitemap.html``,
+``/robots.txt``, ``/accessibility.html``, ``/search.html`` (when its template exists),
+``/static/…``, ``/404.html``; published answers at ``/art/<yyyy>/<mm>/hd<id>.html``, listed under
+``/hudong/``.
+
+Imports from: every module of the package; what callers use is named below.
+"""
+
+from core.portal.build import build_site
+from core.portal.data import public_url
+from core.portal.plan import STAMP_FILE, owed_build
+from core.portal.resume import Resumed, resume_interrupted_build
+from core.portal.urls import ANSWERS_URL, answer_url, article_url, attachment_url, column_url, feed_url, safe_filename
+from core.portal.writer import DuplicateOutput, Writer, remove_leftovers
+
+__all__ = [
+    "ANSWERS_URL",
+    "STAMP_FILE",
+    "DuplicateOutput",
+    "Resumed",
+    "Writer",
+    "answer_url",
+    "article_url",
+    "attachment_url",
+    "build_site",
+    "column_url",
+    "feed_url",
+    "owed_build",
+    "public_url",
+    "remove_leftovers",
+    "resume_interrupted_build",
+    "safe_filename",
+]

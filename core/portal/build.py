@@ -1,0 +1,230 @@
+"""Portal build: one build, from the plan to the record (Pelican's ``run()``).
+
+``build_site`` runs the stages in one read transaction, so it sees one snapshot: load the site
+(data), decide what to render (plan), turn it into pages (pages), render them (render) through
+the writer (writer), then the sitemaps, attachments and answers' pages, prune what is no longer
+served, and record what was rendered (plan). A build killed half-way leaves the debt that
+portal.resume settles.
+
+Imports from: portal.urls, portal.writer, portal.data, portal.plan, portal.pages, portal.render, portal.pool;
+core.db, core.settings, core.progress.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import secrets
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from core import settings
+from core.db import rows, transaction
+from core.portal.data import (
+    BODY_BATCH,
+    Column,
+    SiteData,
+    fetch_attachments,
+    fetch_blobs,
+    fetch_bodies,
+    fetch_heads,
+    fetch_latest,
+    fetch_withdrawn,
+    load_site,
+)
+from core.portal.pages import (
+    PER_PAGE,
+    Page,
+    answer_pages,
+    article_page,
+    column_pages,
+    feed_page,
+    home_page,
+    interaction_columns,
+    key_columns,
+    neighbours,
+    robots_txt,
+    site_pages,
+    sitemap_files,
+    withdrawn_page,
+)
+from core.portal.plan import STAMP_FILE, Plan, owe_build, plan_build, save_record, signature
+from core.portal.pool import Renderer, pool_size
+from core.portal.render import copy_static, has_template, render_to, site_context
+from core.portal.urls import answer_url, feed_url
+from core.portal.writer import COLUMN_PAGE_NAME, SITEMAP_CHUNK_NAME, Writer
+from core.progress import Progress, pause_point
+
+# the scheduler thread and a page's publish can both ask for a build: one at a time, since
+# a build prunes files (temp files included) that it did not write itself
+BUILD_LOCK = threading.Lock()
+HOME_ITEMS = 8
+SITE_FEED_ITEMS = 50
+COLUMN_FEED_ITEMS = 20
+
+
+def build_site(con: duckdb.DuckDBPyConnection, out_dir: str | Path = "site_build", *,
+               full: bool = True, progress: bool | None = None, workers: int | None = None) -> dict:
+    """Render the public portal into ``out_dir``: everything, or (``full=False``) what changed
+    since the last build into that folder (core.portal.plan says what that covers).
+
+    ``progress``: a bar on stderr during the build (None: when stderr is a terminal).
+    ``workers``: processes rendering pages in a large build (None: one per core; only where
+    this process runs no other thread, see ``pool._pool_context``).
+    Returns counts: pages (pages rendered, feeds included), articles (article pages),
+    columns (listings rendered), withdrawn (notices), attachments (files written or checked),
+    writes (files created or replaced), unchanged (files already up to date), pruned
+    (stale files removed), seconds; and mode ("full" | "incremental"), reason (why full),
+    changed_articles (ids whose own page changed state) and touched_years (their years of
+    publication: the search index re-indexes only those shards; after a full build, every year).
+    """
+    with BUILD_LOCK:
+        return _build(con, out_dir, full=full, progress=progress, workers=workers)
+
+
+def _build(con: duckdb.DuckDBPyConnection, out_dir: str | Path, *, full: bool, progress: bool | None,
+           workers: int | None) -> dict:
+    started = time.perf_counter()
+    writer = Writer(out_dir)
+    full = owe_build(con, writer.root, full)
+    with transaction(con):  # one snapshot for the whole build, and the record written with it
+        site = load_site(con)
+        sig = signature(con)
+        plan = plan_build(con, site, writer.root, sig, full)
+        if plan.full:  # should this build fail, the next one is full again, whatever changed
+            writer.remove("/" + STAMP_FILE)
+        counts = _render_all(con, site, plan, writer, progress, workers)
+        plan.years |= counts.pop("answer_years")
+        for path, text in sitemap_files(con, site):
+            writer.write(path, text)
+        writer.write("/robots.txt", robots_txt(site))
+        counts["attachments"] = _write_attachments(con, writer, None if plan.full else sorted(plan.articles))
+        pruned = _clean(writer, plan, [c for c in site.columns.values() if c.id in (plan.listings or ())])
+        stamp = secrets.token_hex(8)
+        writer.write("/" + STAMP_FILE, stamp + "\n")
+        save_record(con, plan, writer.root, sig, stamp)
+    return {
+        "mode": plan.mode,
+        "reason": plan.reason,
+        **counts,
+        "writes": writer.writes,
+        "unchanged": writer.unchanged,
+        "pruned": pruned,
+        "changed_articles": plan.changed,
+        "touched_years": sorted(plan.years),
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+
+
+def _render_all(con: duckdb.DuckDBPyConnection, site: SiteData, plan: Plan, writer: Writer,
+                progress: bool | None, workers: int | None) -> dict:
+    """Render every page of the plan (in worker processes when there are many)."""
+    listings = [c for c in site.columns.values() if plan.listings is None or c.id in plan.listings]
+    by_id = {i["id"]: i for c in site.columns.values() for i in c.items}
+    ids = sorted(by_id if plan.articles is None else plan.articles & by_id.keys())
+    notices = fetch_withdrawn(con, plan.notices)
+    total = len(ids) + len(notices) + sum(max(1, math.ceil(len(c.listing) / PER_PAGE)) for c in listings)
+    workers = pool_size(total, workers)
+    context = site_context(site, copy_static(writer))
+    bar = Progress(total, "生成门户页面", enabled=progress if plan.full else False)
+    with bar, Renderer(writer, context, workers, bar) as renderer:
+        for page in _article_pages(con, site, by_id, ids):
+            renderer.emit(page)
+        for col in listings:
+            for page in column_pages(site, col):
+                renderer.emit(page)
+        pause_point("pages")
+        for item in notices:
+            renderer.emit(withdrawn_page(item))
+        for page in _shared_pages(con, site, listings):
+            renderer.emit(page)
+    answered, years = _write_answers(con, site, writer, context, only_new=not plan.full)
+    return {"pages": renderer.pages + answered, "articles": len(ids), "columns": len(listings),
+            "withdrawn": len(notices), "answers": answered, "answer_years": years}
+
+
+def _article_pages(con: duckdb.DuckDBPyConnection, site: SiteData, by_id: dict[int, dict],
+                   ids: list[int]) -> Iterator[Page]:
+    """Article pages in id order, bodies streamed a batch at a time."""
+    nearby = neighbours(site)
+    attachments = fetch_attachments(con, None if len(ids) > BODY_BATCH else ids)
+    for body in fetch_bodies(con, ids):
+        meta = by_id[body["id"]]
+        yield article_page(site, meta, body, attachments.get(meta["id"], []),
+                           nearby.get(meta["id"], (None, None)))
+
+
+def _shared_pages(con: duckdb.DuckDBPyConnection, site: SiteData, listings: list[Column]) -> Iterator[Page]:
+    """Home page, feeds (site-wide and of the listings rendered) and the site's fixed pages."""
+    yield home_page(site, fetch_heads(con, site, [c.id for c in key_columns(site)], HOME_ITEMS),
+                    fetch_latest(con, site, settings.get(con, "home_latest_items")))
+    yield feed_page(site, feed_url(), site.site_name, "/index.html", fetch_latest(con, site, SITE_FEED_ITEMS))
+    for col in listings:
+        yield feed_page(site, feed_url(col.slug), f"{col.name} - {site.site_name}", col.url,
+                        col.listing[:COLUMN_FEED_ITEMS])
+    yield from site_pages(site, has_template("search.html"))
+
+
+def _write_answers(con: duckdb.DuckDBPyConnection, site: SiteData, writer: Writer,
+                   context: dict[str, Any], *, only_new: bool = False) -> tuple[int, set[int]]:
+    """Every build writes the published answers' listing and removes the pages of answers taken
+    off; returns pages written and the years whose search shards changed.
+
+    ``only_new`` (incremental builds): an answer's own page is rendered only when its file is
+    missing. A published answer never changes (it can only be taken off, which removes its
+    page), and whatever else its page shows is in the build signature, whose change makes the
+    build full; rendering them all made every publish cost a page per published answer."""
+    years: set[int] = set()
+    count = 0
+    for page in answer_pages(site):
+        if only_new and page.template == "answer.html" and os.path.exists(writer.target(page.path)):
+            continue
+        before = writer.writes
+        render_to(writer, page, context)
+        count += 1
+        if writer.writes > before and page.template == "answer.html":
+            years.add(page.context["message"]["published_at"].year)
+    for gone in rows(con, "SELECT id, published_at FROM messages WHERE state <> 'published' "
+                          "AND published_at IS NOT NULL"):
+        path = answer_url(gone["id"], gone["published_at"])
+        if os.path.exists(writer.target(path)):
+            writer.remove(path)
+            years.add(gone["published_at"].year)
+    writer.remove_unclaimed("/hudong", COLUMN_PAGE_NAME)
+    for col in interaction_columns(site):  # its first page lists the latest answers
+        first = next(column_pages(site, col))
+        if writer.target(first.path) not in writer.claimed:
+            render_to(writer, first, context)
+            count += 1
+    return count, years
+
+
+def _write_attachments(con: duckdb.DuckDBPyConnection, writer: Writer, ids: list[int] | None) -> int:
+    """The files of public articles (all, or of ``ids``); unchanged files are not rewritten."""
+    if ids is not None and not ids:
+        return 0
+    atts = [a for found in fetch_attachments(con, ids).values() for a in found]
+    files = 0
+    for att, data in fetch_blobs(con, atts):
+        writer.write(att["path"], data)
+        files += 1
+    return files
+
+
+def _clean(writer: Writer, plan: Plan, listings: list[Column]) -> int:
+    """Remove what the portal no longer serves: after a full build, whatever it did not write;
+    after an incremental one, the pages and attachments that changed articles left behind."""
+    if plan.full:
+        return writer.prune()
+    before = writer.removed
+    for path in plan.stale_paths:
+        writer.remove(path)
+    for col in listings:  # a shorter listing leaves its last pages behind
+        writer.remove_unclaimed(f"/col/{col.slug}", COLUMN_PAGE_NAME)
+    writer.remove_unclaimed("/", SITEMAP_CHUNK_NAME)
+    return writer.removed - before

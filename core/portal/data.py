@@ -1,0 +1,312 @@
+"""Portal data: what the site shows, read from the database (Pelican's readers).
+
+``load_site`` reads the settings and the column tree; ``fetch_listings`` reads the public articles
+of the columns to render in one set-based query. Bodies and attachment blobs are streamed in
+batches (a query per batch, never one per article). Visibility (第十二、二十三条): an article is on
+the portal when ``articles.public`` is true and ``live_revision`` is set; what is shown is that
+revision.
+
+Imports from: portal.urls; core.db, core.settings, core.interaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from urllib.parse import urlsplit
+
+import duckdb
+
+from core import interaction, settings
+from core.db import rows
+from core.portal.urls import answer_url, article_url, attachment_path, attachment_url, column_url, feed_url
+
+DEFAULT_SITE_NAME = "陕西省工业和信息化厅"
+DEFAULT_SITE_URL = "https://www.sxit.gov.cn"
+BODY_BATCH = 500  # articles whose bodies are fetched per query
+BLOB_BATCH_BYTES = 64 * 1024 * 1024  # attachment bytes fetched per query
+
+
+
+@dataclass
+class Column:
+    id: int
+    parent_id: int | None
+    slug: str
+    name: str
+    kind: str
+    position: int
+    retired: bool
+    is_key: bool
+    division: str
+    created_at: datetime
+    children: list[Column] = field(default_factory=list)
+    items: list[dict] = field(default_factory=list)  # its own articles, newest first
+    listing: list[dict] = field(default_factory=list)  # own + non-retired sub-columns'
+
+    @property
+    def url(self) -> str:
+        return column_url(self.slug)
+
+    @property
+    def visible_children(self) -> list[Column]:
+        return [c for c in self.children if not c.retired]
+
+    @cached_property
+    def ref(self) -> dict:
+        """What templates need of a column, as a plain dict (pages travel between processes)."""
+        return {"id": self.id, "name": self.name, "slug": self.slug, "url": self.url,
+                "feed_url": feed_url(self.slug), "retired": self.retired, "kind": self.kind}
+
+
+@dataclass
+class SiteData:
+    site_name: str
+    site_url: str
+    columns: dict[int, Column]
+    roots: list[Column]  # first-level columns (retired included), by position
+    # column id -> the columns whose listings show its articles: itself, then each ancestor
+    # while the column below it is not retired (a retired column keeps its page, not its place)
+    targets: dict[int, list[int]] = field(default_factory=dict)
+    _crumbs: dict[tuple[int | None, bool], list[dict]] = field(default_factory=dict)
+    message_url: str = "/workbench/message"
+    contact_phone: str = ""
+    contact_email: str = ""
+    answers: list[dict] = field(default_factory=list)  # published answers, newest first (互动交流)
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.site_url).netloc or self.site_url
+
+    @property
+    def nav(self) -> list[Column]:
+        return [c for c in self.roots if not c.retired]
+
+    def trail(self, column_id: int | None) -> list[Column]:
+        """The column and its ancestors, outermost first."""
+        trail: list[Column] = []
+        seen: set[int] = set()
+        col = self.columns.get(column_id) if column_id is not None else None
+        while col is not None and col.id not in seen:
+            seen.add(col.id)
+            trail.append(col)
+            col = self.columns.get(col.parent_id) if col.parent_id is not None else None
+        return trail[::-1]
+
+    def sources(self, wanted: Iterable[int]) -> list[tuple[int, int]]:
+        """(listing column, column whose articles it shows) pairs for the ``wanted`` listings."""
+        wanted = set(wanted)
+        return sorted((t, c) for c, targets in self.targets.items() for t in targets if t in wanted)
+
+    def listing_columns(self, column_ids: Iterable[int | None]) -> set[int]:
+        """Every listing that shows articles of these columns."""
+        return {t for c in column_ids if c in self.targets for t in self.targets[c]}
+
+
+# the live revisions of public articles: a query completes it with its SELECT and conditions
+LIVE = """
+    FROM articles a
+    JOIN revisions r ON r.article_id = a.id AND r.number = a.live_revision
+    WHERE a.public AND a.live_revision IS NOT NULL
+"""
+
+# what a listing, a feed and an article page show of a public article (no body)
+_ITEMS = """
+    SELECT a.id, r.title, r.column_id, coalesce(a.published_at, a.updated_at) AS published_at,
+           r.created_at AS updated_at, coalesce(d.name, '') AS division
+    FROM articles a
+    JOIN revisions r ON r.article_id = a.id AND r.number = a.live_revision
+    LEFT JOIN divisions d ON d.id = a.lead_division_id
+    WHERE a.public AND a.live_revision IS NOT NULL
+"""
+_NEWEST_FIRST = "published_at DESC, id DESC"
+
+
+def _settings(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    found = rows(con, "SELECT name, value FROM settings WHERE name IN ('site_name', 'site_url')")
+    values = {r["name"]: (r["value"] or "").strip() for r in found}
+    return {
+        "site_name": values.get("site_name") or DEFAULT_SITE_NAME,
+        "site_url": (values.get("site_url") or DEFAULT_SITE_URL).rstrip("/"),
+        # the interaction desk's public page in the workbench, and the contacts it publishes (第十九条)
+        "message_url": str(settings.get(con, "workbench_url")).rstrip("/") + "/message",
+        "contact_phone": str(settings.get(con, "interaction_phone")),
+        "contact_email": str(settings.get(con, "interaction_email")),
+    }
+
+
+def public_url(con: duckdb.DuckDBPyConnection, article_id: int) -> str | None:
+    """Where a published article is on the portal (the site address setting + its page), or None
+    while it is not public: what an officer is shown after publishing, to see it where the public does."""
+    found = con.execute(f"SELECT a.id, coalesce(a.published_at, a.updated_at) {LIVE} AND a.id = ?",
+                        [int(article_id)]).fetchone()
+    return None if found is None else _settings(con)["site_url"] + article_url(*found)
+
+
+def load_site(con: duckdb.DuckDBPyConnection) -> SiteData:
+    """The settings and the column tree; articles are fetched per build plan (``fetch_listings``)."""
+    columns = {
+        r["id"]: Column(**r)
+        for r in rows(con, """
+            SELECT c.id, c.parent_id, c.slug, c.name, c.kind, c.position, c.retired, c.is_key,
+                   coalesce(d.name, '') AS division, c.created_at
+            FROM columns c LEFT JOIN divisions d ON d.id = c.division_id
+            ORDER BY c.position, c.id""")
+    }
+    roots = []
+    for col in columns.values():
+        parent = columns.get(col.parent_id) if col.parent_id is not None else None
+        (parent.children if parent is not None and parent is not col else roots).append(col)
+    targets: dict[int, list[int]] = {}
+    for col in columns.values():
+        chain, cur, seen = [col.id], col, {col.id}
+        while not cur.retired and cur.parent_id in columns and cur.parent_id not in seen:
+            cur = columns[cur.parent_id]
+            seen.add(cur.id)
+            chain.append(cur.id)
+        targets[col.id] = chain
+    return SiteData(columns=columns, roots=roots, targets=targets, answers=_answers(con), **_settings(con))
+
+
+def _answers(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Every published answer, newest first, with its URL (第十九条)."""
+    return [{**a, "url": answer_url(a["id"], a["published_at"])} for a in interaction.published(con)]
+
+
+def _decorate(site: SiteData, item: dict) -> dict:
+    item["url"] = article_url(item["id"], item["published_at"])
+    # a revision drafted before publication was not updated before it was published
+    item["updated_at"] = max(item["updated_at"] or item["published_at"], item["published_at"])
+    col = site.columns.get(item["column_id"])
+    item["column_name"] = col.name if col else ""
+    return item
+
+
+def fetch_listings(con: duckdb.DuckDBPyConnection, site: SiteData,
+                   wanted: set[int] | None = None) -> dict[int, dict]:
+    """Fill ``listing`` and ``items`` of the ``wanted`` columns (all when None), newest first.
+
+    Returns every article read, by id, newest first."""
+    if wanted is None:
+        found = rows(con, f"SELECT * FROM ({_ITEMS}) ORDER BY {_NEWEST_FIRST}")
+    else:
+        sources = sorted({c for _, c in site.sources(wanted)})
+        found = rows(con, f"""SELECT * FROM ({_ITEMS}) WHERE column_id IN (SELECT unnest(?::INTEGER[]))
+                              ORDER BY {_NEWEST_FIRST}""", [sources])
+    for col in site.columns.values():
+        col.listing, col.items = [], []
+    for item in found:
+        _decorate(site, item)
+        for target in site.targets.get(item["column_id"], ()):
+            if wanted is None or target in wanted:
+                site.columns[target].listing.append(item)
+        own = site.columns.get(item["column_id"])
+        if own is not None and (wanted is None or own.id in wanted):
+            own.items.append(item)
+    return {item["id"]: item for item in found}
+
+
+def fetch_heads(con: duckdb.DuckDBPyConnection, site: SiteData, wanted: list[int],
+                limit: int) -> dict[int, list[dict]]:
+    """The newest ``limit`` items of each wanted listing, in one query (for the home page)."""
+    pairs = site.sources(wanted)
+    heads: dict[int, list[dict]] = {t: [] for t in wanted}
+    if not pairs:
+        return heads
+    found = rows(con, f"""
+        SELECT m.target, i.* FROM ({_ITEMS}) i
+        JOIN (SELECT unnest(?::INTEGER[]) AS target, unnest(?::INTEGER[]) AS source) m
+          ON m.source = i.column_id
+        QUALIFY row_number() OVER (PARTITION BY m.target ORDER BY i.published_at DESC, i.id DESC) <= ?
+        ORDER BY m.target, i.published_at DESC, i.id DESC""",
+                 [[t for t, _ in pairs], [c for _, c in pairs], limit])
+    for item in found:
+        heads[item.pop("target")].append(_decorate(site, item))
+    return heads
+
+
+def fetch_latest(con: duckdb.DuckDBPyConnection, site: SiteData, limit: int) -> list[dict]:
+    return [_decorate(site, item) for item in
+            rows(con, f"SELECT * FROM ({_ITEMS}) ORDER BY {_NEWEST_FIRST} LIMIT ?", [limit])]
+
+
+def fetch_bodies(con: duckdb.DuckDBPyConnection, ids: Iterable[int]) -> Iterator[dict]:
+    """Body and source of the live revisions of ``ids``, a batch of ids per query."""
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), BODY_BATCH):
+        chunk = ordered[start:start + BODY_BATCH]
+        # the BETWEEN lets DuckDB skip row groups by their min/max; the IN keeps the exact set
+        yield from rows(con, f"""
+            SELECT a.id, r.body_html, r.source
+            {LIVE} AND a.id BETWEEN ? AND ? AND a.id IN (SELECT unnest(?::INTEGER[]))""",
+                        [chunk[0], chunk[-1], chunk])
+
+
+def fetch_attachments(con: duckdb.DuckDBPyConnection, ids: list[int] | None) -> dict[int, list[dict]]:
+    """Metadata of the attachments served with public articles (``ids`` or all)."""
+    where = "" if ids is None else "AND t.article_id IN (SELECT unnest(?::INTEGER[]))"
+    found: dict[int, list[dict]] = {}
+    for att in rows(con, f"""
+            SELECT t.id, t.article_id, t.filename, t.mime, t.size
+            FROM attachments t
+            WHERE NOT t.removed AND t.article_id IN (SELECT a.id {LIVE}) {where}
+            ORDER BY t.article_id, t.id""", [] if ids is None else [ids]):
+        att["url"] = attachment_url(att["id"], att["filename"])
+        att["path"] = attachment_path(att["id"], att["filename"])
+        att["size_label"] = _size_label(att["size"])
+        found.setdefault(att["article_id"], []).append(att)
+    return found
+
+
+WITHDRAWN_AT = """
+    LEFT JOIN (SELECT article_id, max(created_at) AS last_at FROM workflow_events
+               WHERE to_state IN ('taken_down', 'withdrawn') GROUP BY article_id) e
+           ON e.article_id = a.id
+"""
+
+
+def fetch_withdrawn(con: duckdb.DuckDBPyConnection, ids: list[int] | None) -> list[dict]:
+    """Articles that were published and are no longer public (``ids`` or all)."""
+    where = "" if ids is None else "AND a.id IN (SELECT unnest(?::INTEGER[]))"
+    return rows(con, f"""
+        SELECT a.id, coalesce(a.published_at, a.updated_at) AS published_at,
+               coalesce(e.last_at, a.updated_at) AS withdrawn_at
+        FROM articles a {WITHDRAWN_AT}
+        WHERE NOT a.public AND a.live_revision IS NOT NULL {where}
+        ORDER BY a.id""", [] if ids is None else [ids])
+
+
+def fetch_blobs(con: duckdb.DuckDBPyConnection, atts: list[dict]) -> Iterator[tuple[dict, bytes]]:
+    """Attachment contents, fetched in batches of at most ~BLOB_BATCH_BYTES."""
+    batch: list[dict] = []
+    size = 0
+    for att in sorted(atts, key=lambda a: a["id"]):
+        batch.append(att)
+        size += att["size"] or 0
+        if size >= BLOB_BATCH_BYTES:
+            yield from _blob_batch(con, batch)
+            batch, size = [], 0
+    if batch:
+        yield from _blob_batch(con, batch)
+
+
+def _blob_batch(con: duckdb.DuckDBPyConnection, batch: list[dict]) -> Iterator[tuple[dict, bytes]]:
+    by_id = {a["id"]: a for a in batch}
+    found = con.execute(
+        "SELECT id, data FROM attachments WHERE id BETWEEN ? AND ?",
+        [batch[0]["id"], batch[-1]["id"]],
+    ).fetchall()
+    for att_id, data in found:
+        if att_id in by_id:
+            yield by_id[att_id], data
+
+
+def _size_label(size: int | None) -> str:
+    size = size or 0
+    if size >= 1024 * 1024:
+        return f"{size / 1024 / 1024:.1f} MB"
+    if size >= 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size} B"

@@ -1,0 +1,252 @@
+"""Portal pages: pure functions that turn site data into ``Page`` objects (Pelican's generators).
+
+A ``Page`` is a URL path, a template name and a context of plain dicts, so that it can be sent to
+another process: ``home_page``, ``column_pages``, ``article_page``, ``withdrawn_page``,
+``feed_page``, ``site_pages``, ``answer_pages``. Templates never query. Retired columns (第八条) are
+not in the navigation but their pages and articles keep their URLs. The sitemaps are assembled in
+SQL (``sitemap_files``): text, not templates.
+
+Imports from: portal.urls, portal.data.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from xml.sax.saxutils import escape as xml_escape
+
+import duckdb
+
+from core.portal.data import LIVE, Column, SiteData
+from core.portal.urls import ANSWERS_URL, article_url, column_url, feed_url
+
+PER_PAGE = 20
+SITEMAP_CHUNK = 50_000  # the sitemaps protocol's limit of URLs per file
+LATEST_ANSWERS = 10  # on the 互动交流 column's first page
+EPOCH = datetime(2000, 1, 1)  # the date of a feed without items
+
+@dataclass(frozen=True)
+class Page:
+    path: str  # URL path, also the output path
+    template: str
+    context: dict[str, Any]
+
+
+def _crumbs(site: SiteData, column_id: int | None, *, current: bool) -> list[dict]:
+    key = (column_id, current)
+    if key not in site._crumbs:
+        crumbs = [{"name": "首页", "url": "/index.html", "current": False}]
+        trail = site.trail(column_id)
+        for i, col in enumerate(trail):
+            crumbs.append({"name": col.name, "url": col.url, "current": current and i == len(trail) - 1})
+        site._crumbs[key] = crumbs
+    return site._crumbs[key]
+
+
+def _section(site: SiteData, column_id: int | None) -> int | None:
+    trail = site.trail(column_id)
+    return trail[0].id if trail else None
+
+
+def _tree_order(site: SiteData, col: Column) -> list[tuple[int, int]]:
+    return [(t.position, t.id) for t in site.trail(col.id)]
+
+
+def key_columns(site: SiteData) -> list[Column]:
+    """The columns the home page shows the latest items of (first-level ones if none is key)."""
+    key = [c for c in site.columns.values() if c.is_key and not c.retired] or site.nav
+    return sorted(key, key=lambda c: _tree_order(site, c))
+
+
+def interaction_columns(site: SiteData) -> list[Column]:
+    """互动交流: the topmost live columns of kind 'interaction' (第十九条)."""
+    found = [c for c in site.columns.values() if c.kind == "interaction" and not c.retired
+             and not (c.parent_id in site.columns and site.columns[c.parent_id].kind == "interaction")]
+    return sorted(found, key=lambda c: _tree_order(site, c))
+
+
+def home_page(site: SiteData, heads: dict[int, list[dict]], latest: list[dict] | None = None) -> Page:
+    """最新信息 (the newest items of every column, so whatever is published shows on the home page),
+    latest items of the key columns, every first-level column, 互动交流, site map, search."""
+    sections = [{"column": c.ref, "items": heads.get(c.id, [])} for c in key_columns(site)]
+    return Page("/index.html", "home.html", {
+        "page_title": site.site_name,
+        "latest": latest or [],
+        "sections": sections,
+        "first_level": [c.ref for c in site.nav],
+        "interaction": [c.ref for c in interaction_columns(site)],
+        "section_id": None,
+    })
+
+
+def _page_window(current: int, total: int) -> list[int | None]:
+    """Page numbers to link, ``None`` for a gap: 1 … 4 5 [6] 7 8 … 30."""
+    shown = {1, total, *range(current - 2, current + 3)}
+    out: list[int | None] = []
+    prev = 0
+    for n in sorted(p for p in shown if 1 <= p <= total):
+        if n - prev > 1:
+            out.append(None)
+        out.append(n)
+        prev = n
+    return out
+
+
+def column_pages(site: SiteData, col: Column) -> Iterator[Page]:
+    """Every page of a column's listing, PER_PAGE items each, newest first."""
+    total = len(col.listing)
+    pages = max(1, math.ceil(total / PER_PAGE))
+    base = {
+        "column": col.ref,
+        "page_title": col.name,
+        "children": [c.ref for c in col.visible_children],
+        "section_id": _section(site, col.id),
+        "total": total,
+        "pages": pages,
+        "column_feed": feed_url(col.slug),
+        # the topmost 互动交流 column lists the latest answers (第十九条); re-rendered when they change
+        "answers": site.answers[:LATEST_ANSWERS] if col.id in {c.id for c in interaction_columns(site)} else [],
+    }
+    for n in range(1, pages + 1):
+        items = col.listing[(n - 1) * PER_PAGE: n * PER_PAGE]
+        pager = [
+            {"number": p, "url": column_url(col.slug, p) if p else None, "current": p == n}
+            for p in _page_window(n, pages)
+        ]
+        yield Page(column_url(col.slug, n), "column.html", {
+            **base,
+            "crumbs": _crumbs(site, col.id, current=n == 1),  # page 2 is not the column's page
+            "page": n,
+            "items": items,
+            "pager": pager,
+            "prev_url": column_url(col.slug, n - 1) if n > 1 else None,
+            "next_url": column_url(col.slug, n + 1) if n < pages else None,
+        })
+
+
+def neighbours(site: SiteData) -> dict[int, tuple[dict | None, dict | None]]:
+    """Article id -> (previous, next) within its own column, in listing order."""
+    found: dict[int, tuple[dict | None, dict | None]] = {}
+    for col in site.columns.values():
+        items = col.items
+        for i, item in enumerate(items):
+            found[item["id"]] = (items[i - 1] if i > 0 else None,
+                                 items[i + 1] if i + 1 < len(items) else None)
+    return found
+
+
+def _link(item: dict | None) -> dict | None:
+    return {"title": item["title"], "url": item["url"]} if item else None
+
+
+def article_page(site: SiteData, meta: dict, body: dict, attachments: list[dict],
+                 nearby: tuple[dict | None, dict | None]) -> Page:
+    """One public article: its live revision, attachments and neighbours."""
+    column = site.columns.get(meta["column_id"])
+    return Page(meta["url"], "article.html", {
+        "page_title": meta["title"],
+        "article": meta,
+        "column": column.ref if column else None,
+        "body_html": body["body_html"],
+        "source": (body["source"] or "").strip(),
+        "attachments": attachments,
+        "previous": _link(nearby[0]),
+        "next": _link(nearby[1]),
+        "crumbs": _crumbs(site, meta["column_id"], current=False),
+        "section_id": _section(site, meta["column_id"]),
+    })
+
+
+def withdrawn_page(item: dict) -> Page:
+    """The notice at the URL of an item that was published and is no longer public."""
+    return Page(article_url(item["id"], item["published_at"]), "withdrawn.html", {
+        "page_title": "该信息已撤下",
+        "withdrawn_at": item["withdrawn_at"],
+        "section_id": None,
+    })
+
+
+
+def feed_page(site: SiteData, path: str, title: str, alternate: str, items: list[dict]) -> Page:
+    """An Atom feed (RFC 4287) of ``items``, newest first."""
+    updated = max((i["updated_at"] or i["published_at"] for i in items), default=EPOCH)
+    return Page(path, "feed.xml", {"feed_title": title, "alternate": alternate, "items": items,
+                                   "updated": updated})
+
+
+def _column_tree(cols: list[Column]) -> list[dict]:
+    return [{"column": c.ref, "children": _column_tree(c.visible_children)} for c in cols if not c.retired]
+
+
+def site_pages(site: SiteData, search_template: bool) -> list[Page]:
+    """The pages every build renders: site map, accessibility help, 404, search."""
+    retired = [c.ref for c in site.columns.values()
+               if c.retired and not any(t.retired for t in site.trail(c.id)[:-1])]
+    pages = [
+        Page("/sitemap.html", "sitemap.html", {"page_title": "网站地图", "section_id": None,
+                                               "tree": _column_tree(site.roots), "retired": retired}),
+        Page("/accessibility.html", "accessibility.html", {"page_title": "无障碍与适老化服务", "section_id": None}),
+        Page("/404.html", "404.html", {"page_title": "页面不存在", "section_id": None}),
+    ]
+    if search_template:
+        pages.append(Page("/search.html", "search.html", {"page_title": "站内搜索", "section_id": None}))
+    return pages
+
+
+def robots_txt(site: SiteData) -> str:
+    return f"User-agent: *\nDisallow: /workbench/\nSitemap: {site.site_url}/sitemap.xml\n"
+
+
+_SITEMAP_URLS = f"""
+    WITH urls AS (
+        SELECT 0 AS grp, 0 AS k, '/index.html' AS path, NULL AS lastmod
+        UNION ALL SELECT 0, 1, '/sitemap.html', NULL
+        UNION ALL SELECT 1, id, '/col/' || slug || '/index.html', NULL FROM columns
+        UNION ALL SELECT 2, a.id,
+               '/art/' || strftime(coalesce(a.published_at, a.updated_at), '%Y/%m/') || a.id || '.html',
+               strftime(greatest(r.created_at, coalesce(a.published_at, a.updated_at)), '%Y-%m-%d')
+        {LIVE}
+    )
+    SELECT (row_number() OVER (ORDER BY grp, k) - 1) // ? AS chunk, grp, k, path, lastmod FROM urls
+"""
+
+
+def sitemap_files(con: duckdb.DuckDBPyConnection, site: SiteData) -> list[tuple[str, str]]:
+    """``/sitemap.xml`` with every public article and column page; beyond SITEMAP_CHUNK URLs it
+    becomes an index of ``/sitemap-<n>.xml`` chunks. Assembled in SQL: 100,000 URLs in ~0.1 s."""
+    base = xml_escape(site.site_url)
+    chunks = con.execute(f"""
+        SELECT chunk, string_agg('<url><loc>' || ? || path || '</loc>'
+                                 || coalesce('<lastmod>' || lastmod || '</lastmod>', '') || '</url>',
+                                 chr(10) ORDER BY grp, k)
+        FROM ({_SITEMAP_URLS}) GROUP BY chunk ORDER BY chunk""", [base, SITEMAP_CHUNK]).fetchall()
+    head = '<?xml version="1.0" encoding="UTF-8"?>\n'
+    ns = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+    if len(chunks) == 1:
+        return [("/sitemap.xml", f"{head}<urlset {ns}>\n{chunks[0][1]}\n</urlset>\n")]
+    files = [(f"/sitemap-{n + 1}.xml", f"{head}<urlset {ns}>\n{body}\n</urlset>\n") for n, body in chunks]
+    index = "\n".join(f"<sitemap><loc>{base}{path}</loc></sitemap>" for path, _ in files)
+    return [("/sitemap.xml", f"{head}<sitemapindex {ns}>\n{index}\n</sitemapindex>\n"), *files]
+
+
+
+def answer_pages(site: SiteData) -> Iterator[Page]:
+    """One page per published answer and the 留言答复 listing, PER_PAGE a page."""
+    interaction = interaction_columns(site)
+    column = interaction[0].ref if interaction else None
+    answers = site.answers
+    for item in answers:
+        yield Page(item["url"], "answer.html", {"page_title": item["subject"], "message": item, "column": column,
+                                                "section_id": column["id"] if column else None})
+    pages = max(1, math.ceil(len(answers) / PER_PAGE))
+    for n in range(1, pages + 1):
+        path = ANSWERS_URL if n == 1 else f"/hudong/index_{n}.html"
+        yield Page(path, "answers.html", {
+            "page_title": "公众留言答复", "items": answers[(n - 1) * PER_PAGE: n * PER_PAGE], "total": len(answers),
+            "page": n, "pages": pages, "column": column, "section_id": column["id"] if column else None,
+            "prev_url": (ANSWERS_URL if n == 2 else f"/hudong/index_{n - 1}.html") if n > 1 else None,
+            "next_url": f"/hudong/index_{n + 1}.html" if n < pages else None})
+

@@ -1,0 +1,246 @@
+"""Portal plan: what one build renders, and the record of what the last one rendered.
+
+Incremental builds: ``portal_built`` (migration 0002) records, per article, what the last
+successful build rendered (live revision, public, column, date, attachments, withdrawal
+date). The next build diffs the live state against it in one query and renders only the
+changed articles, their previous/next neighbours (old and new), every page of the listings
+that show them (their columns and the ancestors whose listings include them: pagination
+shifts when an item is added at the top), the home page, the feeds and the sitemap. A change
+to the column tree, the divisions, the site settings or the templates and code changes every
+page's header or layout (``signature``): that build is full. So is the first build into a
+folder, and any build whose folder does not hold the stamp of the recorded build. The record
+is written in the build's transaction after the files, so a build that fails is redone by the
+next one. Before writing a file, a build commits that it is owed (``owe_build``); the record
+settles it.
+
+Imports from: portal.urls, portal.data, portal.render (the template files of the signature); core.db.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from core.db import rows, scalar, transaction
+from core.portal.data import WITHDRAWN_AT, SiteData, fetch_listings
+from core.portal.render import template_files
+from core.portal.urls import article_url
+
+STAMP_FILE = ".portal-build"  # in the output folder: which recorded build it holds
+OWED = "portal_build_owed"  # site_state: a build that started writing files and has not finished
+CODE = Path(__file__).resolve().parent  # this package: its code is part of the signature
+
+
+# what the portal shows of every article that has a page: the row portal_built keeps
+_CURRENT = f"""
+    SELECT a.id AS article_id, a.live_revision, a.public, r.column_id,
+           coalesce(a.published_at, a.updated_at) AS published_at,
+           CASE WHEN a.public THEN coalesce(t.ids, []::INTEGER[]) END AS attachments,
+           CASE WHEN NOT a.public THEN coalesce(e.last_at, a.updated_at) END AS withdrawn_at
+    FROM articles a
+    JOIN revisions r ON r.article_id = a.id AND r.number = a.live_revision
+    LEFT JOIN (SELECT article_id, list(id ORDER BY id) AS ids FROM attachments
+               WHERE NOT removed GROUP BY article_id) t ON t.article_id = a.id
+    {WITHDRAWN_AT}
+    WHERE a.live_revision IS NOT NULL
+"""
+
+_DIFF = f"""
+    SELECT coalesce(c.article_id, b.article_id) AS id,
+           c.article_id IS NOT NULL AND c.public AS public, coalesce(b.public, FALSE) AS was_public,
+           c.article_id IS NULL AS gone,
+           b.column_id AS old_column, c.column_id AS new_column,
+           b.published_at AS old_published, c.published_at AS new_published,
+           b.attachments AS old_attachments, c.attachments AS new_attachments
+    FROM ({_CURRENT}) c FULL OUTER JOIN portal_built b ON b.article_id = c.article_id
+    WHERE c.article_id IS NULL OR b.article_id IS NULL
+       OR c.live_revision <> b.live_revision OR c.public <> b.public OR c.column_id <> b.column_id
+       OR c.published_at <> b.published_at
+       OR c.attachments IS DISTINCT FROM b.attachments OR c.withdrawn_at IS DISTINCT FROM b.withdrawn_at
+    ORDER BY 1
+"""
+
+# everything that appears on every page, or decides every page's place: a change is a full build
+_SIGNATURE_QUERIES = (
+    "SELECT string_agg(concat_ws('|', id, parent_id, slug, name, kind, division_id, position, retired, is_key),"
+    " chr(10) ORDER BY id) FROM columns",
+    "SELECT string_agg(concat_ws('|', id, name), chr(10) ORDER BY id) FROM divisions",
+    "SELECT string_agg(concat_ws('|', name, value), chr(10) ORDER BY name) FROM settings"
+    " WHERE name IN ('site_name', 'site_url', 'workbench_url', 'interaction_phone', 'interaction_email')",
+)
+
+
+def signature(con: duckdb.DuckDBPyConnection) -> str:
+    """A digest of the columns, divisions, site settings, templates, static files and this code."""
+    digest = hashlib.sha256()
+    for query in _SIGNATURE_QUERIES:
+        digest.update(str(scalar(con, query)).encode("utf-8") + b"\0")
+    for path in sorted([*template_files(), *CODE.glob("*.py")]):
+        if path.is_file():
+            digest.update(path.as_posix().encode("utf-8") + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:32]
+
+
+@dataclass
+class Plan:
+    """What one build renders; ``articles``/``notices`` None means all of them."""
+
+    mode: str  # "full" | "incremental"
+    reason: str
+    articles: set[int] | None = None  # public articles whose pages to render
+    notices: list[int] | None = None  # withdrawn articles whose notices to render
+    listings: set[int] | None = None  # columns whose listing pages and feed to render
+    changed: list[int] = field(default_factory=list)  # articles whose own state changed
+    years: set[int] = field(default_factory=set)  # years of publication of the changed
+    stale_paths: list[str] = field(default_factory=list)  # pages/attachments no longer served
+
+    @property
+    def full(self) -> bool:
+        return self.mode == "full"
+
+
+def _record(con: duckdb.DuckDBPyConnection) -> dict | None:
+    raw = scalar(con, "SELECT value FROM site_state WHERE name = 'portal_build'")
+    try:
+        return json.loads(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def _stamp_on_disk(root: str) -> str | None:
+    try:
+        with open(os.path.join(root, STAMP_FILE), encoding="utf-8") as fh:
+            return fh.read().strip()
+    except OSError:
+        return None
+
+
+def _why_full(con: duckdb.DuckDBPyConnection, root: str, sig: str, full: bool) -> str:
+    """Why this build must be full ('' when an incremental build is safe)."""
+    if full:
+        return "requested"
+    record = _record(con)
+    if record is None:
+        return "no previous build"
+    if record.get("out") != root:
+        return "output folder differs from the last build's"
+    if _stamp_on_disk(root) != record.get("stamp"):
+        return "output folder missing or not from the last build"
+    if record.get("signature") != sig:
+        return "columns, divisions, settings or templates changed"
+    return ""
+
+
+def plan_build(con: duckdb.DuckDBPyConnection, site: SiteData, root: str, sig: str, full: bool) -> Plan:
+    """Decide full or incremental, and for an incremental build exactly what to render."""
+    reason = _why_full(con, root, sig, full)
+    if not reason:
+        return _incremental_plan(con, site, rows(con, _DIFF))
+    fetch_listings(con, site)
+    # for the search index: what changed since the recorded build (everything, without one);
+    # after a full build it re-indexes every year anyway
+    query = f"SELECT id FROM ({_DIFF})" if _record(con) else f"SELECT article_id FROM ({_CURRENT}) ORDER BY 1"
+    changed = [r[0] for r in con.execute(query).fetchall()]
+    years = {r[0] for r in con.execute(f"SELECT DISTINCT year(published_at) FROM ({_CURRENT})").fetchall()}
+    return Plan("full", reason, changed=changed, years=years)
+
+
+def _incremental_plan(con: duckdb.DuckDBPyConnection, site: SiteData, diff: list[dict]) -> Plan:
+    plan = Plan("incremental", "", articles=set(), notices=[], changed=[d["id"] for d in diff])
+    old_columns = [d["old_column"] for d in diff if d["was_public"]]
+    new_columns = [d["new_column"] for d in diff if d["public"]]
+    plan.listings = site.listing_columns(old_columns + new_columns)
+    fetch_listings(con, site, plan.listings)
+    for d in diff:
+        plan.years |= {p.year for p in (d["old_published"], d["new_published"]) if p is not None}
+        if d["public"]:
+            plan.articles.add(d["id"])
+        elif not d["gone"]:
+            plan.notices.append(d["id"])
+        plan.stale_paths += _stale_paths(d)
+    # their previous/next pages link to them (by title), before and after the change
+    plan.articles |= _new_neighbours(site, plan.articles) | _old_neighbours(
+        con, [d["id"] for d in diff if d["was_public"]], old_columns)
+    return plan
+
+
+def _stale_paths(d: dict) -> list[str]:
+    """The page at an old URL and the attachments a changed article no longer serves."""
+    stale = []
+    old_url = article_url(d["id"], d["old_published"]) if d["old_published"] else None
+    new_url = article_url(d["id"], d["new_published"]) if d["new_published"] and not d["gone"] else None
+    if old_url and old_url != new_url:
+        stale.append(old_url)
+    served = set(d["new_attachments"] or []) if d["public"] else set()
+    stale += [f"/files/{a}" for a in (d["old_attachments"] or []) if a not in served]
+    return stale
+
+
+def _old_neighbours(con: duckdb.DuckDBPyConnection, ids: list[int], columns: list[int]) -> set[int]:
+    """The previous/next articles of ``ids`` in the last build: their links must change."""
+    if not ids:
+        return set()
+    found = con.execute("""
+        SELECT prev, next FROM (
+            SELECT article_id,
+                   lag(article_id) OVER w AS prev, lead(article_id) OVER w AS next
+            FROM portal_built WHERE public AND column_id IN (SELECT unnest(?::INTEGER[]))
+            WINDOW w AS (PARTITION BY column_id ORDER BY published_at DESC, article_id DESC))
+        WHERE article_id IN (SELECT unnest(?::INTEGER[]))""", [sorted(set(columns)), ids]).fetchall()
+    return {n for pair in found for n in pair if n is not None}
+
+
+def _new_neighbours(site: SiteData, ids: set[int]) -> set[int]:
+    """The previous/next articles of ``ids`` now (their columns' items are loaded)."""
+    found: set[int] = set()
+    for col in site.columns.values():
+        for i, item in enumerate(col.items):
+            if item["id"] in ids:
+                found |= {col.items[j]["id"] for j in (i - 1, i + 1) if 0 <= j < len(col.items)}
+    return found
+
+
+def save_record(con: duckdb.DuckDBPyConnection, plan: Plan, root: str, sig: str, stamp: str) -> None:
+    """Record what this build rendered (same transaction as its reads: the same snapshot)."""
+    if plan.full:
+        con.execute("DELETE FROM portal_built")
+        con.execute(f"INSERT INTO portal_built SELECT * FROM ({_CURRENT})")
+    elif plan.changed:
+        con.execute("DELETE FROM portal_built WHERE article_id IN (SELECT unnest(?::INTEGER[]))", [plan.changed])
+        con.execute(f"INSERT INTO portal_built SELECT * FROM ({_CURRENT}) "
+                    "WHERE article_id IN (SELECT unnest(?::INTEGER[]))", [plan.changed])
+    value = json.dumps({"stamp": stamp, "out": root, "signature": sig,
+                        "at": datetime.now().isoformat(timespec="seconds"), "mode": plan.mode})
+    con.execute("INSERT OR REPLACE INTO site_state (name, value) VALUES ('portal_build', ?)", [value])
+    con.execute("DELETE FROM site_state WHERE name = ?", [OWED])
+
+
+def owe_build(con: duckdb.DuckDBPyConnection, root: str, full: bool) -> bool:
+    """Commit, before any file is written, that a build into ``root`` is owed; ``save_record``
+    settles it in the build's own transaction. A build killed in between (kill -9) leaves the debt
+    for ``resume_interrupted_build``. What it must render need not be written down: ``portal_built``
+    still holds what the last finished build rendered, so the next build's diff is the debt.
+    Returns whether this build must be full (asked now, or owed by a full build that died)."""
+    owed = owed_build(con)
+    full = full or bool(owed and owed.get("out") == root and owed.get("full"))
+    value = json.dumps({"out": root, "full": full, "pid": os.getpid(),
+                        "since": datetime.now().isoformat(timespec="seconds")})
+    with transaction(con):
+        con.execute("INSERT OR REPLACE INTO site_state (name, value) VALUES (?, ?)", [OWED, value])
+    return full
+
+
+def owed_build(con: duckdb.DuckDBPyConnection) -> dict | None:
+    """The build that started and did not finish ({"out", "full", "pid", "since"}), or None."""
+    raw = scalar(con, "SELECT value FROM site_state WHERE name = ?", [OWED])
+    try:
+        return json.loads(raw) if raw else None
+    except ValueError:
+        return {"out": None, "full": True}
+

@@ -1,0 +1,143 @@
+"""Portal rendering: the templates folder and the one Jinja2 ``Environment`` of a process.
+
+Autoescape is on everywhere; ``body_html`` is marked safe only in article.html, because it is
+sanitised before it is stored. ``render_to`` renders a page and hands it to the writer: every
+page of a build passes there, in this process or in a worker (portal.pool).
+
+Imports from: portal.urls, portal.data, portal.pages, portal.writer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from core.portal.data import SiteData
+from core.portal.pages import EPOCH, Page
+from core.portal.urls import ANSWERS_URL, feed_url
+from core.portal.writer import Writer
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"  # core/templates
+STATIC = TEMPLATES / "static"
+# times are stored as the department's local time (Beijing); feeds need an explicit offset
+SITE_UTC_OFFSET = "+08:00"
+
+
+def template_files() -> list[Path]:
+    """Everything under the templates folder (static files included), for the build signature."""
+    return list(TEMPLATES.rglob("*"))
+
+
+def has_template(name: str) -> bool:
+    return (TEMPLATES / name).is_file()
+
+
+def _date(value: datetime | date | None) -> str:
+    return value.strftime("%Y-%m-%d") if value else ""
+
+
+def _date_zh(value: datetime | date | None) -> str:
+    return f"{value.year}年{value.month}月{value.day}日" if value else ""
+
+
+def _atom_date(value: datetime | date | None) -> str:
+    value = value or EPOCH
+    if not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day)
+    return value.strftime("%Y-%m-%dT%H:%M:%S") + SITE_UTC_OFFSET
+
+
+class _PortalEnvironment(Environment):
+    """Page contexts are plain dicts (they travel to worker processes): look keys up first,
+    instead of failing an attribute lookup on every ``item.title`` (a third of render time)."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    """The one Jinja2 environment of this process (autoescape on for everything)."""
+    env = _PortalEnvironment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["date"] = _date
+    env.filters["date_zh"] = _date_zh
+    env.filters["atom_date"] = _atom_date
+    return env
+
+
+def render(page: Page, site_context: dict[str, Any]) -> str:
+    template = environment().get_template(page.template)
+    nav_key = _nav_key(page.path, page.context.get("section_id"), site_context["nav_urls"])
+    return template.render({**site_context, **page.context, "path": page.path, "nav_key": nav_key})
+
+
+def _nav_key(path: str, section_id: int | None, nav_urls: dict[int, str]) -> str:
+    """Where a page sits in the main navigation: home, a section's own page, inside a section."""
+    if path == "/index.html":
+        return "home"
+    if section_id not in nav_urls:
+        return ""
+    return f"{section_id}:{'page' if path == nav_urls[section_id] else 'true'}"
+
+
+def _nav_html(nav: list[dict]) -> dict[str, Markup]:
+    """The navigation is the same on every page but for aria-current: render each variant once
+    per build instead of once per page (a fifth of a page's render time)."""
+    template = environment().get_template("_nav.html")
+    variants = {"": (None, ""), "home": (None, "home")}
+    for col in nav:
+        variants |= {f"{col['id']}:page": (col["id"], "page"), f"{col['id']}:true": (col["id"], "true")}
+    return {key: Markup(template.render(nav=nav, section_id=section, current=current))
+            for key, (section, current) in variants.items()}
+
+
+def site_context(site: SiteData, versions: dict[str, str]) -> dict[str, Any]:
+    """What every page shows (header, footer), as plain data a worker process can receive."""
+    nav = [c.ref for c in site.nav]
+    return {
+        "nav_html": _nav_html(nav),
+        "nav_urls": {c["id"]: c["url"] for c in nav},
+        "site_name": site.site_name,
+        "site_url": site.site_url,
+        "site_host": site.host,
+        "nav": nav,
+        "css_url": f"/static/site.css?v={versions.get('site.css', '')}",
+        "js_url": f"/static/a11y.js?v={versions.get('a11y.js', '')}",
+        "site_feed": feed_url(),
+        "message_url": site.message_url,
+        "answers_url": ANSWERS_URL,
+        "contact_phone": site.contact_phone,
+        "contact_email": site.contact_email,
+    }
+
+
+def copy_static(writer: Writer) -> dict[str, str]:
+    """Copy templates/static to out/static; returns short hashes of the files, for cache-busting."""
+    versions = {}
+    for path in sorted(STATIC.rglob("*")):
+        if path.is_file():
+            data = path.read_bytes()
+            name = path.relative_to(STATIC).as_posix()
+            writer.write("/static/" + name, data)
+            versions[name] = hashlib.sha256(data).hexdigest()[:10]
+    return versions
+
+
+def render_to(writer: Writer, page: Page, site_context: dict[str, Any]) -> None:
+    """Render ``page`` and write it."""
+    writer.write(page.path, render(page, site_context))

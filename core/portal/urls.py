@@ -1,0 +1,67 @@
+"""Portal URLs: where every page and file of the site lives (its URL scheme).
+
+Imports from: the standard library only (the bottom of the portal package).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from urllib.parse import quote
+
+ANSWERS_URL = "/hudong/index.html"
+
+
+def article_url(article_id: int, published_at: datetime | date) -> str:
+    """``/art/<yyyy>/<mm>/<id>.html`` — year and month of first publication."""
+    if published_at is None:
+        raise ValueError("article_url needs the publication date")
+    return f"/art/{published_at.year:04d}/{published_at.month:02d}/{int(article_id)}.html"
+
+
+def answer_url(message_id: int, published_at: datetime | date) -> str:
+    """``/art/<yyyy>/<mm>/hd<id>.html``: beside the articles of its month, so the same search
+    shard indexes it (第十九条: answers are searchable like any page)."""
+    return f"/art/{published_at.year:04d}/{published_at.month:02d}/hd{message_id}.html"
+
+
+def column_url(slug: str, page: int = 1) -> str:
+    """``/col/<slug>/index.html`` for page 1, ``/col/<slug>/index_<n>.html`` after."""
+    if page < 1:
+        raise ValueError("page numbers start at 1")
+    name = "index.html" if page == 1 else f"index_{page}.html"
+    return f"/col/{slug}/{name}"
+
+
+def feed_url(slug: str | None = None) -> str:
+    """The site-wide Atom feed, or a column's."""
+    return f"/col/{slug}/feed.xml" if slug else "/feed.xml"
+
+
+def attachment_url(attachment_id: int, filename: str) -> str:
+    return f"/files/{int(attachment_id)}/{quote(safe_filename(filename, attachment_id))}"
+
+
+def attachment_path(attachment_id: int, filename: str) -> str:
+    """The unquoted output path of an attachment (what the Writer writes)."""
+    return f"/files/{int(attachment_id)}/{safe_filename(filename, attachment_id)}"
+
+
+_UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|#%]')
+
+
+def safe_filename(filename: str, attachment_id: int) -> str:
+    """An uploaded file name made safe as one path segment (keeps Chinese characters)."""
+    name = _UNSAFE_NAME.sub("_", (filename or "").replace("\\", "/").rsplit("/", 1)[-1])
+    name = name.strip().lstrip(".").strip()
+    if not name:
+        return f"attachment-{int(attachment_id)}"
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        stem, ext = name, ""
+    # most file systems limit a name to 255 bytes
+    while len(name.encode("utf-8")) > 200 and stem:
+        stem = stem[:-1]
+        name = f"{stem}.{ext}" if ext else stem
+    return name or f"attachment-{int(attachment_id)}"
+

@@ -1,0 +1,201 @@
+"""Portal writer: the ``Writer``, the one owner of the output folder.
+
+Every file is written to a temporary file and moved into place with ``os.replace``, so a reader
+never sees half a page and a build that fails leaves every file complete (old or new); the same
+output path may not be written twice in one build; a file whose bytes are already on disk is left
+untouched. Text loses the characters XML 1.0 forbids there (``legal_text``), whatever the database
+held. ``remove_leftovers`` clears what writers of dead processes left (kill -9).
+
+Imports from: the standard library only.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+from collections.abc import Iterable
+
+# top-level entries of the output folder that the portal owns (pruned after a full build)
+OWNED_DIRS = ("art", "col", "files", "static", "hudong")
+OWNED_FILES = ("index.html", "404.html", "feed.xml", "sitemap.xml", "sitemap.html", "robots.txt",
+               "accessibility.html")
+SITEMAP_CHUNK_NAME = re.compile(r"sitemap-\d+\.xml")
+COLUMN_PAGE_NAME = re.compile(r"index(_\d+)?\.html")
+# temporary names of writers (ours and the search index's) and of Pagefind's folders: they carry the pid
+_LEFTOVER = re.compile(r"\..+\.(\d+)-[0-9a-f]{8}\.tmp|\.tmp-\d{4}q[1-4]-(\d+)-[0-9a-f]{8}")
+
+
+# Characters XML 1.0 forbids (its Char production: C0 controls but tab/LF/CR, lone surrogates,
+# U+FFFE/U+FFFF) and the C1 controls and DEL, parse errors in HTML: one of them in a title made
+# the Atom feeds not well-formed (issue 12, M3), and a character reference (&#1;) is no better.
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def legal_text(text: str) -> str:
+    """``text`` without the characters XML 1.0 forbids or HTML reads as controls."""
+    return _NOT_TEXT.sub("", text) if _NOT_TEXT.search(text) else text
+
+
+class DuplicateOutput(RuntimeError):
+    """Two pages of one build claimed the same output path."""
+
+
+class Writer:
+    """Owns the output folder: atomic writes, one write per path per build, counted.
+
+    A file whose bytes are already on disk is left alone (``unchanged``), so a rebuild
+    touches only what changed and mirrors (rsync) see true modification times.
+    """
+
+    def __init__(self, out_dir: str | os.PathLike) -> None:
+        self.root = os.path.realpath(out_dir)
+        os.makedirs(self.root, exist_ok=True)
+        self.claimed: set[str] = set()  # absolute file paths of this build
+        self._dirs: set[str] = set()
+        self._tag = f"{os.getpid()}-{secrets.token_hex(4)}"  # temp names unique to this writer
+        self.writes = 0  # files created or replaced
+        self.unchanged = 0  # files whose content was already there
+        self.bytes = 0
+        self.removed = 0  # stale files deleted
+
+    def target(self, path: str) -> str:
+        """The file for a URL path such as ``/col/gzdt/index.html``; never outside root."""
+        parts = path.lstrip("/").split("/")
+        if not path or any(p in ("", ".", "..") or "\x00" in p for p in parts):
+            raise ValueError(f"bad output path {path!r}")
+        return os.path.join(self.root, *parts)
+
+    def write(self, path: str, content: str | bytes) -> str:
+        target = self.target(path)
+        if target in self.claimed:
+            raise DuplicateOutput(f"{path} written twice in one build")
+        self.claimed.add(target)
+        # every page, feed and sitemap passes here as text, whatever the database held (attachments
+        # come as bytes and are written as uploaded)
+        data = legal_text(content).encode("utf-8") if isinstance(content, str) else bytes(content)
+        if self._same(target, data):
+            self.unchanged += 1
+            return target
+        folder = os.path.dirname(target)
+        if folder not in self._dirs:
+            os.makedirs(folder, exist_ok=True)
+            self._dirs.add(folder)
+        tmp = f"{folder}/.{os.path.basename(target)}.{self._tag}.tmp"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o644)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, target)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+            raise
+        self.writes += 1
+        self.bytes += len(data)
+        return target
+
+    def merge(self, claimed: Iterable[str], writes: int, unchanged: int, size: int) -> None:
+        """Take over what a worker process wrote into the same folder."""
+        for target in claimed:
+            if target in self.claimed:
+                raise DuplicateOutput(f"{target} written twice in one build")
+            self.claimed.add(target)
+        self.writes += writes
+        self.unchanged += unchanged
+        self.bytes += size
+
+    @staticmethod
+    def _same(target: str, data: bytes) -> bool:
+        try:
+            if os.stat(target).st_size != len(data):
+                return False
+            with open(target, "rb") as fh:
+                return fh.read() == data
+        except OSError:
+            return False
+
+    def remove(self, path: str) -> None:
+        """Delete a file or folder of the portal that this build does not serve any more."""
+        target = self.target(path)
+        if target in self.claimed:
+            return
+        if os.path.isdir(target) and not os.path.islink(target):
+            self.removed += sum(len(files) for _, _, files in os.walk(target))
+            shutil.rmtree(target)
+        elif os.path.lexists(target):
+            os.unlink(target)
+            self.removed += 1
+
+    def remove_unclaimed(self, folder: str, pattern: re.Pattern) -> None:
+        """Delete the files of one folder whose names match ``pattern`` and were not written."""
+        directory = self.target(folder) if folder != "/" else self.root
+        try:
+            names = os.listdir(directory)
+        except FileNotFoundError:
+            return
+        for name in names:
+            path = os.path.join(directory, name)
+            if pattern.fullmatch(name) and path not in self.claimed and os.path.isfile(path):
+                os.unlink(path)
+                self.removed += 1
+
+    def prune(self, dirs: Iterable[str] = OWNED_DIRS, files: Iterable[str] = OWNED_FILES) -> int:
+        """Remove what this build did not write from the entries the portal owns
+        (stale pages, attachments of items no longer public, leftover temp files)."""
+        before = self.removed
+        for name in files:
+            path = os.path.join(self.root, name)
+            if os.path.isfile(path) and path not in self.claimed:
+                os.unlink(path)
+                self.removed += 1
+        self.remove_unclaimed("/", SITEMAP_CHUNK_NAME)
+        for name in dirs:
+            top = os.path.join(self.root, name)
+            if not os.path.isdir(top) or os.path.islink(top):
+                continue
+            for folder, subdirs, filenames in os.walk(top, topdown=False):
+                for filename in filenames:
+                    path = os.path.join(folder, filename)
+                    if path not in self.claimed:
+                        os.unlink(path)
+                        self.removed += 1
+                for sub in subdirs:
+                    try:
+                        os.rmdir(os.path.join(folder, sub))  # only when empty
+                    except OSError:
+                        pass
+        return self.removed - before
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def remove_leftovers(out_dir: str | os.PathLike) -> int:
+    """Delete the temporary files and Pagefind folders that processes which died (kill -9) left in
+    the output folder; those of a running process are kept. Returns how many were deleted."""
+    removed = 0
+    for folder, subdirs, files in os.walk(os.path.realpath(out_dir)):
+        for name in [*files, *subdirs]:
+            found = _LEFTOVER.fullmatch(name)
+            if not found or _alive(int(found.group(1) or found.group(2))):
+                continue
+            path = os.path.join(folder, name)
+            if name in subdirs:
+                subdirs.remove(name)
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                os.unlink(path)
+            removed += 1
+    return removed
+
