@@ -344,7 +344,8 @@ def write_paths(sources: dict[str, str] | None = None) -> list[tuple[str, str, s
     """(module, function, audited tables it writes, whether it records) for every public function
     and method in core/ (or the given sources), following calls to functions of the same module."""
     if sources is None:
-        sources = {p.stem: p.read_text(encoding="utf-8") for p in sorted(CORE.glob("*.py"))}
+        sources = {p.relative_to(CORE).with_suffix("").as_posix(): p.read_text(encoding="utf-8")
+                   for p in sorted(CORE.rglob("*.py"))}
     found = []
     for stem, source in sources.items():
         tree = ast.parse(source)

@@ -21,7 +21,7 @@ def test_every_action_core_records_has_a_chinese_name():
     # audit.record and its wrappers; ratelimit.record counts public submissions and is no audit action
     call = re.compile(r'(?<!ratelimit\.)(?:record|_revoke)\((?:[^()]|\([^()]*\))*?"([a-z]+\.[a-z_]+)"', re.S)
     actions = {"auth.login_failed", "auth.totp_failed"}  # core/login.py passes these in a variable
-    for path in CORE.glob("*.py"):
+    for path in CORE.rglob("*.py"):
         actions |= set(call.findall(path.read_text(encoding="utf-8")))
     assert {"bulletin.issue", "accounts.create", "evaluation.revoke_award"} <= actions  # the scan finds them
     actions |= {f"workflow.{a}" for a in workflow.ACTION_LABELS}
