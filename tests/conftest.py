@@ -1,9 +1,13 @@
-"""Shared fixtures: a fresh real DuckDB file per test, and a small organisation to act in."""
+"""Shared fixtures: a fresh real DuckDB file per test, and a small organisation to act in.
+
+Imports from core (accounts, cli, db) and the standard library only."""
 
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -16,10 +20,37 @@ from core.db import connect  # noqa: E402
 PASSWORD = "Test-Passw0rd!"
 
 
-@pytest.fixture
-def con(tmp_path):
-    connection = connect(tmp_path / "portal.duckdb")
+def copy_database(template: Path, target: Path) -> Path:
+    """A private copy of the closed database `template` at `target` (which must not exist yet), 0600
+    from its first byte as connect() makes a new file. Each test gets its own file: no state is shared."""
+    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as out, open(template, "rb") as source:
+        shutil.copyfileobj(source, out)
+    return target
+
+
+@pytest.fixture(scope="session")
+def schema_template(tmp_path_factory) -> Path:
+    """The migrated and seeded database, built once per session: applying the migrations to every
+    test's new file was most of a small test's time."""
+    path = tmp_path_factory.mktemp("schema-template") / "portal.duckdb"
+    connection = connect(path)
     init_database(connection)
+    connection.execute("CHECKPOINT")
+    connection.close()
+    return path
+
+
+@pytest.fixture
+def fresh_database(schema_template):
+    """`fresh_database(path)`: a new database file at `path`, as connect() + init_database() leave it
+    (init_database is idempotent: running it again on the copy changes nothing)."""
+    return lambda path: copy_database(schema_template, Path(path))
+
+
+@pytest.fixture
+def con(tmp_path, fresh_database):
+    connection = connect(fresh_database(tmp_path / "portal.duckdb"))
     yield connection
     connection.close()
 
