@@ -18,6 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
+RUNNING_MARKS: set[str] | None = None  # the marks of the test now running (set by tests/conftest.py)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
@@ -101,7 +102,10 @@ def make_demo(db_path: Path, env: dict[str, str] | None = None) -> Path:
 
 @contextmanager
 def chromium():
-    from playwright.sync_api import sync_playwright
+    if RUNNING_MARKS is not None and "browser" not in RUNNING_MARKS:
+        raise RuntimeError("a test that starts Chromium is marked @pytest.mark.browser, so that "
+                           "`pytest -m 'not browser'` really leaves Chromium out")
+    from playwright.sync_api import sync_playwright  # deferred: only browser stories load Playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)

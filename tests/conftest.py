@@ -1,6 +1,6 @@
 """Shared fixtures: a fresh real DuckDB file per test, and a small organisation to act in.
 
-Imports from core (accounts, cli, db) and the standard library only."""
+Imports from core (accounts, cli, db), tests.browser and the standard library."""
 
 from __future__ import annotations
 
@@ -16,8 +16,15 @@ os.environ.setdefault("PORTAL_BCRYPT_ROUNDS", "4")  # fast hashes in tests; prod
 from core import accounts  # noqa: E402
 from core.cli import init_database  # noqa: E402
 from core.db import connect  # noqa: E402
+from tests import browser  # noqa: E402
 
 PASSWORD = "Test-Passw0rd!"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Tell tests/browser.py the running test's marks (its fixtures start after this)."""
+    browser.RUNNING_MARKS = {mark.name for mark in item.iter_markers()}
 
 
 def copy_database(template: Path, target: Path) -> Path:

@@ -10,9 +10,12 @@ import json
 import re
 
 import duckdb
+import pytest
 
 from pages._shared import PAGES, PUBLIC
 from tests.browser import ARTIFACTS, chromium, make_demo, servers, shot
+
+pytestmark = pytest.mark.browser
 
 DEMO_PASSWORD = "Demo-2026!sx"
 ACCOUNTS = {"xxy_dzxx": "officer", "fzr_dzxx": "head", "ld_wang": "leader", "xzz_li": "group",

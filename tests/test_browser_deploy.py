@@ -22,6 +22,8 @@ from tests.test_browser_editor import go_to_my_articles
 from tests.test_content import PNG
 from tests.test_deploy import NGINX, local_config
 
+pytestmark = [pytest.mark.browser, pytest.mark.nginx]
+
 PASSWORD = "Demo-2026!sx"
 REFUSALS = ("Content Security Policy", "X-Frame-Options")
 # Chromium logs most refusals itself; the event also catches those it only reports to the page
