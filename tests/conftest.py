@@ -4,6 +4,7 @@ Imports from core (accounts, cli, db), tests.browser and the standard library.""
 
 from __future__ import annotations
 
+import copy
 import os
 import shutil
 from dataclasses import dataclass
@@ -55,9 +56,22 @@ def fresh_database(schema_template):
     return lambda path: copy_database(schema_template, Path(path))
 
 
+_ORG_COPIED = pytest.StashKey[bool]()
+
+
 @pytest.fixture
-def con(tmp_path, fresh_database):
-    connection = connect(fresh_database(tmp_path / "portal.duckdb"))
+def con(request, tmp_path, fresh_database):
+    """The test's own database file. For a test that also takes this file's `org`, a copy of the
+    organisation template, so `org` need not create its eleven users again."""
+    path = tmp_path / "portal.duckdb"
+    # a test module defining its own `org` gets a bare schema, as before
+    with_org = "org" in request.fixturenames and not hasattr(request.module, "org")
+    if with_org:
+        copy_database(request.getfixturevalue("org_template")[0], path)
+    else:
+        fresh_database(path)
+    request.node.stash[_ORG_COPIED] = with_org
+    connection = connect(path)
     yield connection
     connection.close()
 
@@ -110,6 +124,19 @@ def make_org(con) -> Org:
     )
 
 
+@pytest.fixture(scope="session")
+def org_template(schema_template, tmp_path_factory) -> tuple[Path, Org]:
+    """A closed database holding make_org's organisation, and that Org, built once per session."""
+    path = copy_database(schema_template, tmp_path_factory.mktemp("org-template") / "portal.duckdb")
+    connection = connect(path)
+    made = make_org(connection)
+    connection.execute("CHECKPOINT")
+    connection.close()
+    return path, made
+
+
 @pytest.fixture
-def org(con) -> Org:
+def org(request, con, org_template) -> Org:
+    if request.node.stash.get(_ORG_COPIED, False):
+        return copy.deepcopy(org_template[1])  # con is a copy of the template: the same rows, the same ids
     return make_org(con)
