@@ -1,13 +1,23 @@
-"""Run the real app.py in Streamlit's AppTest, signed in as a given user, on a given database."""
+"""Run the real app.py in Streamlit's AppTest, signed in as a given user, on a given database.
+
+Imports from Streamlit and the standard library only."""
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
+from streamlit.components.v2 import manifest_scanner
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+# Each new AppTest reads the metadata of every installed package in search of Streamlit components
+# (0.2 s of CPU, seconds on a busy machine) where the server does it once per process. The installed
+# packages do not change during a test run, so one scan per test process finds what each would.
+_scan_once = functools.cache(manifest_scanner.scan_component_manifests)
+manifest_scanner.scan_component_manifests = lambda max_workers=None: list(_scan_once())
 
 
 def app_as(db_path, username: str | None, *, timeout: float = 30) -> AppTest:

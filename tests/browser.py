@@ -1,11 +1,16 @@
-"""Real servers and a real headless Chromium for the browser stories (Debian chromium + Playwright)."""
+"""Real servers and a real headless Chromium for the browser stories (Debian chromium + Playwright).
+
+Imports from the standard library and Playwright only (core runs in the servers' own processes)."""
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from contextlib import contextmanager
@@ -13,6 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
+RUNNING_MARKS: set[str] | None = None  # the marks of the test now running (set by tests/conftest.py)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
@@ -65,16 +71,41 @@ def servers(db_path: Path, site_dir: Path, extra_env: dict[str, str] | None = No
                 process.kill()
 
 
+_DEMO_TEMPLATES: dict[tuple[tuple[str, str], ...], Path] = {}
+
+
+def _demo_template(env: dict[str, str]) -> Path:
+    """The folder of a demo database built once per test process (and `env`): `core init --demo` is
+    seconds of work that every browser story repeated."""
+    key = tuple(sorted(env.items()))
+    if key not in _DEMO_TEMPLATES:
+        folder = Path(tempfile.mkdtemp(prefix="sxit-demo-template-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        subprocess.run([sys.executable, "-m", "core", "init", "--db", str(folder / "demo.duckdb"), "--demo"],
+                       cwd=ROOT, check=True, capture_output=True, env={**os.environ, **env})
+        _DEMO_TEMPLATES[key] = folder
+    return _DEMO_TEMPLATES[key]
+
+
 def make_demo(db_path: Path, env: dict[str, str] | None = None) -> Path:
-    """A database with the demo content, as `make run` creates it (`python -m core init --demo`)."""
-    subprocess.run([sys.executable, "-m", "core", "init", "--db", str(db_path), "--demo"], cwd=ROOT, check=True,
-                   capture_output=True, env={**os.environ, **(env or {})})
+    """A database with the demo content, as `make run` creates it (`python -m core init --demo`): a copy
+    of this process's demo template, with whatever files init left beside it (a key file, a log), so
+    each test has its own file and nothing one test writes reaches another."""
+    template = _demo_template(env or {})
+    for made in template.iterdir():
+        target = db_path.parent / made.name.replace("demo.duckdb", db_path.name, 1)
+        descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as out, open(made, "rb") as source:
+            shutil.copyfileobj(source, out)
     return db_path
 
 
 @contextmanager
 def chromium():
-    from playwright.sync_api import sync_playwright
+    if RUNNING_MARKS is not None and "browser" not in RUNNING_MARKS:
+        raise RuntimeError("a test that starts Chromium is marked @pytest.mark.browser, so that "
+                           "`pytest -m 'not browser'` really leaves Chromium out")
+    from playwright.sync_api import sync_playwright  # deferred: only browser stories load Playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)

@@ -1,9 +1,14 @@
-"""Shared fixtures: a fresh real DuckDB file per test, and a small organisation to act in."""
+"""Shared fixtures: a fresh real DuckDB file per test, and a small organisation to act in.
+
+Imports from core (accounts, cli, db), tests.browser and the standard library."""
 
 from __future__ import annotations
 
+import copy
 import os
+import shutil
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -12,14 +17,61 @@ os.environ.setdefault("PORTAL_BCRYPT_ROUNDS", "4")  # fast hashes in tests; prod
 from core import accounts  # noqa: E402
 from core.db import connect  # noqa: E402
 from core.setup import init_database  # noqa: E402
+from tests import browser  # noqa: E402
 
 PASSWORD = "Test-Passw0rd!"
 
 
-@pytest.fixture
-def con(tmp_path):
-    connection = connect(tmp_path / "portal.duckdb")
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Tell tests/browser.py the running test's marks (its fixtures start after this)."""
+    browser.RUNNING_MARKS = {mark.name for mark in item.iter_markers()}
+
+
+def copy_database(template: Path, target: Path) -> Path:
+    """A private copy of the closed database `template` at `target` (which must not exist yet), 0600
+    from its first byte as connect() makes a new file. Each test gets its own file: no state is shared."""
+    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as out, open(template, "rb") as source:
+        shutil.copyfileobj(source, out)
+    return target
+
+
+@pytest.fixture(scope="session")
+def schema_template(tmp_path_factory) -> Path:
+    """The migrated and seeded database, built once per session: applying the migrations to every
+    test's new file was most of a small test's time."""
+    path = tmp_path_factory.mktemp("schema-template") / "portal.duckdb"
+    connection = connect(path)
     init_database(connection)
+    connection.execute("CHECKPOINT")
+    connection.close()
+    return path
+
+
+@pytest.fixture
+def fresh_database(schema_template):
+    """`fresh_database(path)`: a new database file at `path`, as connect() + init_database() leave it
+    (init_database is idempotent: running it again on the copy changes nothing)."""
+    return lambda path: copy_database(schema_template, Path(path))
+
+
+_ORG_COPIED = pytest.StashKey[bool]()
+
+
+@pytest.fixture
+def con(request, tmp_path, fresh_database):
+    """The test's own database file. For a test that also takes this file's `org`, a copy of the
+    organisation template, so `org` need not create its eleven users again."""
+    path = tmp_path / "portal.duckdb"
+    # a test module defining its own `org` gets a bare schema, as before
+    with_org = "org" in request.fixturenames and not hasattr(request.module, "org")
+    if with_org:
+        copy_database(request.getfixturevalue("org_template")[0], path)
+    else:
+        fresh_database(path)
+    request.node.stash[_ORG_COPIED] = with_org
+    connection = connect(path)
     yield connection
     connection.close()
 
@@ -72,6 +124,19 @@ def make_org(con) -> Org:
     )
 
 
+@pytest.fixture(scope="session")
+def org_template(schema_template, tmp_path_factory) -> tuple[Path, Org]:
+    """A closed database holding make_org's organisation, and that Org, built once per session."""
+    path = copy_database(schema_template, tmp_path_factory.mktemp("org-template") / "portal.duckdb")
+    connection = connect(path)
+    made = make_org(connection)
+    connection.execute("CHECKPOINT")
+    connection.close()
+    return path, made
+
+
 @pytest.fixture
-def org(con) -> Org:
+def org(request, con, org_template) -> Org:
+    if request.node.stash.get(_ORG_COPIED, False):
+        return copy.deepcopy(org_template[1])  # con is a copy of the template: the same rows, the same ids
     return make_org(con)

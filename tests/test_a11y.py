@@ -18,6 +18,8 @@ from tests.browser import ARTIFACTS, ROOT, chromium, free_port, wait_for
 from tests.conftest import make_org
 from tests.test_portal import HOSTILE, bulk_articles, publish
 
+pytestmark = pytest.mark.browser
+
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 BODY = ("<h2>一、总体要求</h2><p>为贯彻落实全省制造业高质量发展大会精神,加快推进新型工业化,现就有关事项通知如下。</p>"

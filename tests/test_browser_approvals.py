@@ -9,6 +9,8 @@ import pytest
 
 from tests.browser import chromium, login, make_demo, servers, shot
 
+pytestmark = pytest.mark.browser
+
 DEMO_PASSWORD = "Demo-2026!sx"
 
 

@@ -6,7 +6,11 @@ from __future__ import annotations
 import io
 import zipfile
 
+import pytest
+
 from tests.browser import chromium, login, make_demo, servers, shot
+
+pytestmark = pytest.mark.browser
 
 PASSWORD = "Demo-2026!sx"
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 
 import duckdb
+import pytest
 
 from pages._shared import PAGES, PUBLIC, page_roles
-from tests.browser import ARTIFACTS, ROOT, chromium, servers, shot
+from tests.browser import ARTIFACTS, chromium, make_demo, servers, shot
+
+pytestmark = pytest.mark.browser
 
 DEMO_PASSWORD = "Demo-2026!sx"
 ACCOUNTS = {"xxy_dzxx": "officer", "fzr_dzxx": "head", "ld_wang": "leader", "xzz_li": "group",
@@ -60,8 +61,7 @@ COLLECT = """() => {
 def demo_database(tmp_path):
     """The demo database, and the names the office itself typed: user names and columns' 网址标识."""
     db = tmp_path / "demo.duckdb"
-    subprocess.run([sys.executable, "-m", "core", "init", "--db", str(db), "--demo"], cwd=ROOT, check=True,
-                   capture_output=True)
+    make_demo(db)
     con = duckdb.connect(str(db), read_only=True)
     try:
         typed = {r[0].lower() for r in con.execute("SELECT username FROM users UNION SELECT slug FROM columns")

@@ -13,6 +13,8 @@ import pytest
 
 from tests.browser import chromium, login, make_demo, servers, shot
 
+pytestmark = pytest.mark.browser
+
 PASSWORD = "Demo-2026!sx"
 
 

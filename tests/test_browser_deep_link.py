@@ -14,6 +14,8 @@ import pytest
 
 from tests.browser import chromium, make_demo, servers, shot
 
+pytestmark = pytest.mark.browser
+
 PASSWORD = "Demo-2026!sx"
 NOT_FOUND = ("Page not found", "页面未找到", "页面不存在")
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 import ssl
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -18,10 +17,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.browser import ROOT, chromium, free_port, login, servers, shot
+from tests.browser import chromium, free_port, login, make_demo, servers, shot
 from tests.test_browser_editor import go_to_my_articles
 from tests.test_content import PNG
 from tests.test_deploy import NGINX, local_config
+
+pytestmark = [pytest.mark.browser, pytest.mark.nginx]
 
 PASSWORD = "Demo-2026!sx"
 REFUSALS = ("Content Security Policy", "X-Frame-Options")
@@ -33,8 +34,7 @@ REPORT_VIOLATIONS = """document.addEventListener('securitypolicyviolation', even
 @pytest.fixture
 def demo(tmp_path):
     db_path = tmp_path / "demo.duckdb"
-    subprocess.run([sys.executable, "-m", "core", "init", "--db", str(db_path), "--demo"], cwd=ROOT, check=True,
-                   capture_output=True)
+    make_demo(db_path)
     return db_path, tmp_path / "site"
 
 

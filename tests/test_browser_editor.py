@@ -13,6 +13,8 @@ from core.db import connect
 from tests.browser import chromium, login, make_demo, servers, shot
 from tests.test_content import PNG, WORD_PASTE
 
+pytestmark = pytest.mark.browser
+
 PASSWORD = "Demo-2026!sx"
 TITLE = "全省工业互联网平台建设推进会召开"
 # Word's clipboard HTML for a list: paragraphs carrying mso-list, the bullet inside a supportLists comment

@@ -14,6 +14,8 @@ from core import portal
 from tests.browser import chromium, login, servers, shot
 from tests.conftest import PASSWORD, make_org
 
+pytestmark = pytest.mark.browser
+
 HOOK = str(Path(__file__).resolve().parent / "fixed_captcha")
 SUBJECT = "中小企业数字化转型补贴申报咨询"
 ANSWER = "今年的数字化转型补贴于12月1日开始申报,请关注本网通知公告。"

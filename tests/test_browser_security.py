@@ -11,6 +11,8 @@ from core import accounts, incidents, portal, settings
 from tests.browser import chromium, login, servers, shot
 from tests.conftest import PASSWORD, make_org
 
+pytestmark = pytest.mark.browser
+
 NEW = "Huashan-Peak-2071!"
 
 

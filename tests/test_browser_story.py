@@ -12,6 +12,8 @@ from core import portal
 from tests.browser import chromium, login, servers, shot
 from tests.conftest import PASSWORD, make_org
 
+pytestmark = pytest.mark.browser
+
 TITLE = "全省工业互联网平台建设推进会在西安召开"
 PARAGRAPHS = ("11月25日,全省工业互联网平台建设推进会在西安召开。", "会议总结了前三季度工作。")
 

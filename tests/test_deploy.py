@@ -76,6 +76,7 @@ def fetch(url: str):
         return error
 
 
+@pytest.mark.nginx
 def test_portal_served_with_strict_csp(nginx):
     response = fetch(nginx + "/")
     assert response.status == 200
@@ -85,21 +86,25 @@ def test_portal_served_with_strict_csp(nginx):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
+@pytest.mark.nginx
 def test_unknown_path_gets_the_portal_404_page(nginx):
     response = fetch(nginx + "/no/such/page.html")
     assert response.status == 404
     assert "陕西省工业和信息化厅" in response.read().decode("utf-8")
 
 
+@pytest.mark.nginx
 def test_workbench_is_closed_to_addresses_outside_the_intranet(nginx):
     assert fetch(nginx + "/workbench/").status == 403
 
 
+@pytest.mark.nginx
 def test_workbench_pages_ending_in_html_are_closed_too(nginx):
     """The components' index.html must reach the workbench's location, not the portal's `\\.html$` rule."""
     assert fetch(nginx + "/workbench/component/richtext/index.html").status == 403
 
 
+@pytest.mark.nginx
 def test_workbench_has_its_own_security_headers(nginx):
     headers = fetch(nginx + "/workbench/").headers
     csp = dict(part.strip().split(" ", 1) for part in headers["Content-Security-Policy"].split(";"))
@@ -139,6 +144,7 @@ def test_every_inline_script_the_workbench_serves_is_allowed_by_its_hash():
     assert {source for source in script_src if source.startswith("'sha256-")} == needed
 
 
+@pytest.mark.nginx
 def test_public_door_is_open_to_every_address_and_the_old_link_leads_there(nginx):
     """Issue 12, L9: /liuyan/ is proxied for everyone (502 here: no workbench runs behind this nginx), the
     portal's link /workbench/message leads to it with its query, and it carries the workbench's headers."""

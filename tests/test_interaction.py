@@ -9,14 +9,8 @@ import pytest
 from core import humancheck, interaction, settings
 from core.db import rows, scalar
 from core.errors import InvalidTransition, PermissionDenied, StaleVersion, ValidationError
-from tests.conftest import make_org
 
 CLIENT = "198.51.100.7"
-
-
-@pytest.fixture
-def org(con):
-    return make_org(con)
 
 
 def solved(con) -> tuple[str, str]:

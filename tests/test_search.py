@@ -283,6 +283,7 @@ def csp_server(site: Path, policy: str):
         server.server_close()
 
 
+@pytest.mark.browser
 def test_search_in_chromium_finds_across_shards_and_forgets_taken_down_articles(portal):
     con, org, site = portal["con"], portal["org"], portal["site"]
     with static_server(site) as base, chromium() as browser:
@@ -318,6 +319,7 @@ def test_search_in_chromium_finds_across_shards_and_forgets_taken_down_articles(
         assert errors == []
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("wasm", [True, False], ids=["wasm-unsafe-eval", "strict"])
 def test_search_under_a_csp_header_needs_wasm_unsafe_eval(portal, wasm):
     policy = ("default-src 'self'; script-src 'self'" + (" 'wasm-unsafe-eval'" if wasm else "")
@@ -336,6 +338,7 @@ AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "ax
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("elder", [False, True], ids=["normal", "elder"])
 def test_search_page_with_results_passes_axe(portal, elder):
     if not AXE.exists():

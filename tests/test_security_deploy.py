@@ -165,6 +165,7 @@ def external_host():
         server.server_close()
 
 
+@pytest.mark.browser
 def test_reviewer_browser_fetches_nothing_from_another_host(tmp_path):
     """L2: an officer's 信息来源 written as a Markdown image and a body stored with a picture on another
     host: the head's browser on 待我审批 shows the source as typed and requests nothing from that host."""
@@ -198,6 +199,8 @@ def test_reviewer_browser_fetches_nothing_from_another_host(tmp_path):
         assert requests_seen == []
 
 
+@pytest.mark.browser
+@pytest.mark.nginx
 def test_public_reaches_the_message_page_and_no_staff_page_behind_nginx(tmp_path):
     """L9: behind deploy/nginx.conf a browser outside the intranet follows the portal's link
     (/workbench/message) to the public message page and can use it, while the workbench stays closed to
@@ -274,6 +277,7 @@ def assert_served_inert(headers) -> None:
     assert "sandbox" in csp and "default-src 'none'" in csp and "script-src" not in csp
 
 
+@pytest.mark.nginx
 def test_nginx_serves_attachments_as_inert_downloads(nginx, tmp_path):  # noqa: F811 (the fixture)
     """L8: behind deploy/nginx.conf an attachment — an HTML/PDF polyglot named .html, .pdf or .svg — comes
     as a download with nosniff and a sandbox policy; the `.html` rule of the portal's pages never takes it."""
@@ -328,6 +332,8 @@ def status_and_headers(url: str):
         return error.code, error.headers
 
 
+@pytest.mark.browser
+@pytest.mark.nginx
 def test_sign_in_cookie_stays_with_the_workbench_over_https(tmp_path):
     """L9: signed in through deploy/nginx.conf over https, the browser holds the re-authentication cookie
     with Path=/workbench/, Secure and SameSite=Strict: it never goes to the portal's pages or the public's

@@ -17,11 +17,6 @@ from tests.test_page_public_message import ANSWER, GOOD, fill, press, stored, to
 RIGHT = "2468"
 
 
-@pytest.fixture
-def org(con):
-    return make_org(con)
-
-
 def form(org, **changes) -> dict:
     values = {"kind": "consult", "concerns_division_id": org.dz, "subject": "关于技术改造补贴的咨询",
               "body": "请问今年的技术改造补贴什么时候开始申报?", "name": "张三", "phone": "13912345678",

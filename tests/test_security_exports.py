@@ -193,6 +193,7 @@ def test_wildcards_typed_in_the_audit_and_message_searches_match_only_themselves
 
 # ---------------------------------------------------------------- in a real browser
 
+@pytest.mark.browser
 def test_in_the_browser_the_pages_offer_only_neutralised_spreadsheets(con, tmp_path, monkeypatch):
     """M5: in Chromium 统计分析 runs to 通报 with a formula title and a control-character title, and 安全审计's
     grid (holding a formula typed as a user name) offers no download of its own, only the page's 导出 CSV."""

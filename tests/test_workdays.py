@@ -8,14 +8,8 @@ import pytest
 
 from core import workdays
 from core.errors import PermissionDenied, ValidationError
-from tests.conftest import make_org
 
 D = dt.date
-
-
-@pytest.fixture
-def org(con):
-    return make_org(con)
 
 
 def test_seed_matches_chinese_calendar_for_every_day_it_knows(con):
