@@ -120,10 +120,10 @@ def app_for(db: Path, username: str | None):
 
 
 def visible_pages(username: str) -> list[str]:
-    from pages._shared import PAGES as ALL
+    from pages._shared import page_roles
 
     role = USERS[username]
-    return ["home"] + [p for p in PAGES if p != "home" and role in ALL[p][3]]
+    return ["home"] + [p for p in PAGES if p != "home" and role in page_roles(p)]
 
 
 def bench_pages(db: Path, runs: int) -> None:
