@@ -227,10 +227,15 @@ def test_search_page_needs_no_inline_script_and_explains_itself_without_one(port
 # --------------------------------------------------------------------------- in the browser
 
 
-def _status(page) -> str:
+def _status(page, words: str | None = None) -> str:
+    """The status line once the search has finished: the page sets it before it draws the results and marks the
+    region aria-busy until they are drawn; with `words`, the status must be the one of that query (a fresh
+    query first shows the previous query's status until its own run starts)."""
     page.wait_for_function(
-        "() => { const s = document.getElementById('search-status').textContent;"
-        " return s && !s.startsWith('正在'); }", timeout=45000)
+        """(words) => { const s = document.getElementById('search-status').textContent;
+           const busy = document.getElementById('search-results').getAttribute('aria-busy') === 'true';
+           return s && !s.startsWith('正在') && !busy && (!words || s.includes(words)); }""",
+        arg=words, timeout=45000)
     return page.locator("#search-status").text_content()
 
 
@@ -243,7 +248,7 @@ def _query(page, words: str) -> str:
     page.locator("#search-q").fill(words)
     page.locator("#search-q").press("Enter")
     page.wait_for_url(re.compile(r"q=" + re.escape(urllib.parse.quote(words))))
-    return _status(page)
+    return _status(page, words)
 
 
 @contextmanager
