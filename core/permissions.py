@@ -26,6 +26,13 @@ def _office(user) -> Reason:
     return ("只有办公室网站管理员可以执行此操作", "第八条")
 
 
+def _roles(roles: set[str], why: str, article: str):
+    """A rule that needs no object: any of `roles` may; anyone else is told who may, and the article."""
+    def rule(user, obj=None) -> Reason:
+        return None if user.roles & roles else (why, article)
+    return rule
+
+
 def _writes_division(user, division_id: int | None) -> Reason:
     """An officer writes only to their own division's columns (第七、九、二十四条)."""
     if user.has("webmaster"):
@@ -108,23 +115,7 @@ def _freshness_view(user, division_id=None) -> Reason:
     return ("栏目更新情况由办公室统一监测;处室只能查看本处室的责任栏目", "第二十五条")
 
 
-def _evaluation_view(user) -> Reason:
-    if user.roles & {"webmaster", "leader", "group", "analyst"}:
-        return None
-    return ("年度考评结果由办公室组织,领导和分析员可查看", "第二十五条")
 
-
-def _security(user) -> Reason:
-    """Logs, backups and incidents: the technical-support unit and the office (第二十、二十三条)."""
-    if user.roles & {"tech", "webmaster"}:
-        return None
-    return ("只有技术支持单位和办公室网站管理员可以执行此操作", "第二十条")
-
-
-def _tech(user) -> Reason:
-    if user.has("tech"):
-        return None
-    return ("只有技术支持单位可以执行此操作", "第二十条")
 
 
 def _answer_message(user, message) -> Reason:
@@ -166,43 +157,29 @@ def _stats(user, division_id=None) -> Reason:
     return ("统计分析由办公室、领导、信息化领导小组和分析员查看;处室负责人只能查看本处室", "第二十五条")
 
 
-def _drafts(user) -> Reason:
-    """Writing drafts: the divisions' officers and the office (第九、十八、二十四条)."""
-    if user.roles & {"officer", "webmaster"}:
-        return None
-    return ("只有信息员可以编辑和发布本处室信息,其他人员不得登录后台修改数据", "第二十四条")
 
 
-def _reviews(user) -> Reason:
-    """The approval queue: the steps of a chain (第十四条)."""
-    if user.roles & {"head", "leader", "group"}:
-        return None
-    return ("稿件由处室负责人、分管领导和信息化领导小组成员审批", "第十四条")
 
-
-def _handles_messages(user) -> Reason:
-    """A division's messages: its officers answer, its head approves (第十四、十九条)."""
-    if user.roles & {"officer", "head"}:
-        return None
-    return ("分办给处室的留言由该处室的信息员答复、负责人审批", "第十九条")
-
-
-def _freshness_board(user) -> Reason:
-    """The update board: everyone who sees some division's columns in `_freshness_view` (第二十五条)."""
-    if user.roles & {"webmaster", "group", "analyst", "officer", "head", "leader"}:
-        return None
-    return ("栏目更新情况由办公室统一监测;处室只能查看本处室的责任栏目", "第二十五条")
-
-
-def _overview(user) -> Reason:
-    """How the site runs: the office, the technical-support unit, leaders and analysts (第二十、二十五条)."""
-    if user.roles & {"tech", "analyst", "webmaster", "leader", "group"}:
-        return None
-    return ("运行概览由办公室、技术支持单位、领导和分析员查看", "第二十五条")
 
 
 def _anyone(user, obj=None) -> Reason:
     return None  # every active account whose password is current (checked in `reason`)
+
+
+_EVALUATION_VIEW = _roles({"webmaster", "leader", "group", "analyst"}, "年度考评结果由办公室组织,领导和分析员可查看", "第二十五条")
+# Logs, backups and incidents: the technical-support unit and the office (第二十、二十三条).
+_SECURITY = _roles({"tech", "webmaster"}, "只有技术支持单位和办公室网站管理员可以执行此操作", "第二十条")
+_TECH = _roles({"tech"}, "只有技术支持单位可以执行此操作", "第二十条")
+# Writing drafts: the divisions' officers and the office (第九、十八、二十四条).
+_DRAFTS = _roles({"officer", "webmaster"}, "只有信息员可以编辑和发布本处室信息,其他人员不得登录后台修改数据", "第二十四条")
+# The approval queue: the steps of a chain (第十四条).
+_REVIEWS = _roles({"head", "leader", "group"}, "稿件由处室负责人、分管领导和信息化领导小组成员审批", "第十四条")
+# A division's messages: its officers answer, its head approves (第十四、十九条).
+_HANDLES_MESSAGES = _roles({"officer", "head"}, "分办给处室的留言由该处室的信息员答复、负责人审批", "第十九条")
+# The update board: everyone who sees some division's columns in `_freshness_view` (第二十五条).
+_FRESHNESS_BOARD = _roles({"webmaster", "group", "analyst", "officer", "head", "leader"}, "栏目更新情况由办公室统一监测;处室只能查看本处室的责任栏目", "第二十五条")
+# How the site runs: the office, the technical-support unit, leaders and analysts (第二十、二十五条).
+_OVERVIEW = _roles({"tech", "analyst", "webmaster", "leader", "group"}, "运行概览由办公室、技术支持单位、领导和分析员查看", "第二十五条")
 
 
 RULES: dict[str, Callable[..., Reason]] = {
@@ -231,25 +208,25 @@ RULES: dict[str, Callable[..., Reason]] = {
     "messages.view": _view_message,
     "freshness.view": _freshness_view,
     "freshness.manage": lambda u, o=None: _office(u),
-    "evaluation.view": lambda u, o=None: _evaluation_view(u),
+    "evaluation.view": _EVALUATION_VIEW,
     "evaluation.manage": lambda u, o=None: _office(u),
     "requests.create": _request_create,
-    "audit.view": lambda u, o=None: _security(u),
-    "audit.export": lambda u, o=None: _security(u),
-    "audit.archive": lambda u, o=None: _tech(u),
-    "backup.view": lambda u, o=None: _security(u),
-    "backup.run": lambda u, o=None: _security(u),
-    "incidents.view": lambda u, o=None: _security(u),
-    "incidents.manage": lambda u, o=None: _security(u),
+    "audit.view": _SECURITY,
+    "audit.export": _SECURITY,
+    "audit.archive": _TECH,
+    "backup.view": _SECURITY,
+    "backup.run": _SECURITY,
+    "incidents.view": _SECURITY,
+    "incidents.manage": _SECURITY,
     "stats.view": _stats,
     "bulletin.issue": lambda u, o=None: None if u.has("webmaster") else ("通报由办公室网站管理员印发", "第二十五条"),
     # what opens a page of the workbench, where no single object is at stake yet
-    "article.draft": lambda u, o=None: _drafts(u),
-    "article.review": lambda u, o=None: _reviews(u),
+    "article.draft": _DRAFTS,
+    "article.review": _REVIEWS,
     "requests.apply": lambda u, o=None: _request_create(u, u.division_id),
-    "messages.handle": lambda u, o=None: _handles_messages(u),
-    "freshness.board": lambda u, o=None: _freshness_board(u),
-    "overview.view": lambda u, o=None: _overview(u),
+    "messages.handle": _HANDLES_MESSAGES,
+    "freshness.board": _FRESHNESS_BOARD,
+    "overview.view": _OVERVIEW,
     "regulation.read": _anyone,
     "account.own": _anyone,
 }
