@@ -21,7 +21,6 @@ import random
 from dataclasses import dataclass, field
 
 import duckdb
-import pandas as pd
 
 from core import accounts, audit, demo_data, demo_interaction, evaluation, freshness, requests, workflow
 from core.accounts import USERNAME_RULE, ensure_system_user, hash_password
@@ -399,6 +398,7 @@ class _Player:
 
     def settle(self) -> None:
         """Move every row the calls wrote to its story time, in one UPDATE per table."""
+        import pandas as pd  # deferred: 0.26 s at every CLI start; only the demo's bulk writes use it
         con = self.con
         con.register("demo_event_times", pd.DataFrame(self._event_times, columns=["id", "at"]))
         con.execute("UPDATE workflow_events SET created_at = t.at FROM demo_event_times t "
@@ -945,6 +945,7 @@ class _Builder:
 
     def write(self) -> None:
         """The simulated stories not played (the history), in one INSERT … SELECT per table."""
+        import pandas as pd  # deferred: 0.26 s at every CLI start; only the demo's bulk writes use it
         articles, revisions, events, codivs = [], [], [], []
         for a in self.articles:
             if a.played:
