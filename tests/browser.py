@@ -115,12 +115,52 @@ def chromium():
             browser.close()
 
 
+# Streamlit is busy while its status widget shows (from the moment a rerun is requested until 200 ms after the
+# run) or an element of the previous run is still marked stale; quiet once neither holds for quietMs in a row.
+_QUIET_FOR = """([ready, quietMs]) => {
+    const busy = document.querySelector('[data-testid="stStatusWidget"], [data-stale="true"]')
+                 || (ready && !document.querySelector(ready));
+    const now = performance.now();
+    if (busy) { window.__sxitQuietSince = null; return false; }
+    window.__sxitQuietSince = window.__sxitQuietSince || now;
+    return now - window.__sxitQuietSince >= quietMs;
+}"""
+
+
+def wait_idle(page, ready: str | None = None, quiet_ms: int = 400, timeout_s: float = 90) -> None:
+    """Until Streamlit has finished its runs (and `ready`, a CSS selector, is on the page): quiet for
+    `quiet_ms` in a row, checked every 100 ms in the page. A click that lands during a run can be lost
+    (sign-in ends with a second run), so stories wait for this before they click on."""
+    page.evaluate("() => { window.__sxitQuietSince = null; }")
+    page.wait_for_function(_QUIET_FOR, arg=[ready, quiet_ms], polling=100, timeout=timeout_s * 1000)
+
+
 def login(page, workbench: str, username: str, password: str) -> None:
     page.goto(workbench)
     page.get_by_label("用户名", exact=True).fill(username)
     page.get_by_label("密码", exact=True).fill(password)
     page.get_by_role("button", name="登录").click()
     page.get_by_text("退出登录").wait_for(timeout=30000)
+    wait_idle(page)
+
+
+def go_to_page(page, link: str, heading: str | None = None, tries: int = 3) -> None:
+    """Follow a navigation link to the page whose heading is `heading` (the link's own words by default).
+    A click that lands during a rerun is lost by Streamlit (more often on a loaded machine): click again."""
+    target = page.get_by_role("heading", level=1, name=heading or link, exact=True)
+    for _ in range(tries - 1):
+        wait_idle(page)
+        page.get_by_role("link", name=link, exact=True).first.click()
+        try:
+            target.wait_for(timeout=15000)
+            break
+        except Exception:  # noqa: BLE001 - retried; the last wait below raises
+            continue
+    else:
+        wait_idle(page)
+        page.get_by_role("link", name=link, exact=True).first.click()
+    target.wait_for(timeout=30000)
+    wait_idle(page)
 
 
 def shot(page, name: str) -> None:

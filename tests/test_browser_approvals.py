@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.browser import chromium, login, make_demo, servers, shot
+from tests.browser import chromium, go_to_page, login, make_demo, servers, shot
 
 pytestmark = pytest.mark.browser
 
@@ -46,8 +46,7 @@ def test_after_approval_the_selector_names_the_item_shown(demo):
         warm.close()
         page = browser.new_context(viewport={"width": 1400, "height": 1400}, locale="zh-CN").new_page()
         login(page, workbench, "fzr_dzxx", DEMO_PASSWORD)
-        page.get_by_role("link", name="待我审批").click()
-        page.get_by_role("heading", name="待我审批").wait_for(timeout=30000)
+        go_to_page(page, "待我审批")
         page.get_by_role("button", name="批准").wait_for(timeout=30000)
         approved = shown_title(page)
         assert approved in selector_text(page)
@@ -76,8 +75,7 @@ def test_after_routing_the_message_selector_names_the_message_shown(demo):
         warm.close()
         page = browser.new_context(viewport={"width": 1400, "height": 1400}, locale="zh-CN").new_page()
         login(page, workbench, "webmaster", DEMO_PASSWORD)
-        page.get_by_role("link", name="互动管理").click()
-        page.get_by_role("heading", name="互动管理").wait_for(timeout=30000)
+        go_to_page(page, "互动管理")
         picker = page.get_by_role("combobox", name="审核留言")
         picker.wait_for(timeout=30000)
         routed = shown_title(page)

@@ -17,8 +17,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.browser import chromium, free_port, login, make_demo, servers, shot
-from tests.test_browser_editor import go_to_my_articles
+from tests.browser import chromium, free_port, go_to_page, login, make_demo, servers, shot
 from tests.test_content import PNG
 from tests.test_deploy import NGINX, local_config
 
@@ -109,7 +108,7 @@ def test_workbench_behind_nginx_signs_in_keeps_the_cookie_and_shows_the_editor(d
         assert cookie["path"] == "/workbench/" and cookie["secure"] and cookie["sameSite"] == "Strict", cookie
         assert not cookie["httpOnly"]  # written by the component's script: see deploy/README.md
 
-        go_to_my_articles(page)
+        go_to_page(page, "我的稿件")
         page.get_by_role("button", name=re.compile("新建稿件")).click()
         frame = page.frame_locator('iframe[title="正文编辑器"]')
         try:
@@ -135,7 +134,7 @@ def test_workbench_behind_nginx_signs_in_keeps_the_cookie_and_shows_the_editor(d
         # charts (Vega) on 运行概览
         analyst = new_page(browser, refusals, viewport={"width": 1400, "height": 1400})
         login(analyst, workbench, "analyst", PASSWORD)
-        analyst.get_by_role("link", name="运行概览").click()
+        go_to_page(analyst, "运行概览")
         analyst.locator('[data-testid="stVegaLiteChart"]').locator("canvas, svg").first.wait_for(timeout=60000)
         shot(analyst, "deploy-chart-behind-nginx")
 

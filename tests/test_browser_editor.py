@@ -7,10 +7,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from core.db import connect
-from tests.browser import chromium, login, make_demo, servers, shot
+from tests.browser import chromium, go_to_page, login, make_demo, servers, shot
 from tests.test_content import PNG, WORD_PASTE
 
 pytestmark = pytest.mark.browser
@@ -45,19 +44,6 @@ def paste_html(editor, html: str) -> None:
     }""", html)
 
 
-def go_to_my_articles(page) -> None:
-    """Follow the navigation link; on a loaded machine a click during the previous run can be lost, so click again."""
-    heading = page.get_by_role("heading", name="我的稿件")
-    for _ in range(2):
-        page.get_by_role("link", name="我的稿件").click()
-        try:
-            heading.wait_for(timeout=45000)
-            return
-        except PlaywrightTimeout:
-            continue
-    heading.wait_for(timeout=45000)
-
-
 def reload_page(page, workbench: str) -> None:
     """A fresh browser session, then 我的稿件. The reload sometimes lands on 工作台首页 (the deep link is lost
     while the sign-in cookie is read, app.py) or on the sign-in form: either way, go on from there."""
@@ -66,7 +52,7 @@ def reload_page(page, workbench: str) -> None:
     link.or_(name_field).first.wait_for(timeout=60000)
     if name_field.is_visible():
         login(page, workbench, "xxy_dzxx", PASSWORD)
-    go_to_my_articles(page)
+    go_to_page(page, "我的稿件")
 
 
 def open_item(page, title: str) -> None:
@@ -87,7 +73,7 @@ def test_officer_writes_in_the_rich_editor_and_the_structure_is_kept(demo, tmp_p
         warm.close()
         page = browser.new_page(viewport={"width": 1400, "height": 1700}, locale="zh-CN")
         login(page, workbench, "xxy_dzxx", PASSWORD)
-        go_to_my_articles(page)
+        go_to_page(page, "我的稿件")
         page.get_by_role("button", name=re.compile("新建稿件")).click()
         page.get_by_label("标题", exact=True).fill(TITLE)
         frame = page.frame_locator('iframe[title="正文编辑器"]')
@@ -139,9 +125,8 @@ def test_officer_writes_in_the_rich_editor_and_the_structure_is_kept(demo, tmp_p
         page.get_by_text("已保存为新版本").wait_for(timeout=45000)
 
         # leave, come back, reopen: the editor shows the stored structure
-        page.get_by_role("link", name="账号安全").click()
-        page.get_by_role("heading", name="修改密码").wait_for(timeout=45000)
-        page.get_by_role("link", name="我的稿件").click()
+        go_to_page(page, "账号安全", "修改密码")
+        go_to_page(page, "我的稿件")
         page.get_by_role("heading", name=re.compile(re.escape(TITLE))).wait_for(timeout=45000)
         reload_page(page, workbench)
         open_item(page, TITLE)
@@ -198,7 +183,7 @@ def test_a_stored_table_survives_an_edit_typed_with_a_chinese_input_method(demo)
         warm.close()
         page = browser.new_page(viewport={"width": 1400, "height": 1500}, locale="zh-CN")
         login(page, workbench, "xxy_dzxx", PASSWORD)
-        go_to_my_articles(page)
+        go_to_page(page, "我的稿件")
         open_item(page, article.title)
         editor = page.frame_locator('iframe[title="正文编辑器"]').locator(".tiptap")
         editor.locator("th", has_text="金额(万元)").wait_for(timeout=45000)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from core import portal
-from tests.browser import chromium, login, servers, shot
+from tests.browser import chromium, go_to_page, login, servers, shot
 from tests.conftest import PASSWORD, make_org
 
 pytestmark = pytest.mark.browser
@@ -71,8 +71,7 @@ def test_citizen_to_published_answer(prepared):
         # 2. the webmaster reviews and routes it
         webmaster = browser.new_context(viewport={"width": 1400, "height": 1400}, locale="zh-CN").new_page()
         login(webmaster, workbench, "webmaster", PASSWORD)
-        webmaster.get_by_role("link", name="互动管理").click()
-        webmaster.get_by_role("heading", name="互动管理").wait_for()
+        go_to_page(webmaster, "互动管理")
         webmaster.get_by_text(SUBJECT).first.wait_for()
         shot(webmaster, "interaction-3-desk-new")
         button(webmaster, "^分办$").click()
@@ -81,8 +80,7 @@ def test_citizen_to_published_answer(prepared):
         # 3. the division's officer answers
         officer = browser.new_context(viewport={"width": 1400, "height": 1200}, locale="zh-CN").new_page()
         login(officer, workbench, "officer", PASSWORD)
-        officer.get_by_role("link", name="留言办理").click()
-        officer.get_by_role("heading", name="留言办理").wait_for()
+        go_to_page(officer, "留言办理")
         officer.get_by_label("答复内容", exact=True).fill(ANSWER)
         officer.get_by_label("答复内容", exact=True).press("Tab")
         shot(officer, "interaction-4-officer-answer")
@@ -92,8 +90,7 @@ def test_citizen_to_published_answer(prepared):
         # 4. the head approves
         head = browser.new_context(viewport={"width": 1400, "height": 1200}, locale="zh-CN").new_page()
         login(head, workbench, "head", PASSWORD)
-        head.get_by_role("link", name="留言办理").click()
-        head.get_by_role("heading", name="留言办理").wait_for()
+        go_to_page(head, "留言办理")
         head.get_by_text(ANSWER).wait_for()
         shot(head, "interaction-5-head-approve")
         button(head, "审批通过").click()

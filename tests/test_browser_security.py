@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from core import accounts, incidents, portal, settings
-from tests.browser import chromium, login, servers, shot
+from tests.browser import chromium, go_to_page, login, servers, shot
 from tests.conftest import PASSWORD, make_org
 
 pytestmark = pytest.mark.browser
@@ -35,19 +35,6 @@ def submit_login(page, username, password):
     page.get_by_role("button", name="登录").click()
 
 
-def open_page(page, link: str, heading: str) -> None:
-    """Click a navigation link; a click that lands during a rerun (a component's first reply) is
-    lost by Streamlit, so try again."""
-    for _ in range(3):
-        page.get_by_role("link", name=link).click()
-        try:
-            page.get_by_role("heading", name=heading, exact=True).wait_for(timeout=10000)
-            return
-        except Exception:  # noqa: BLE001 - retried, then the last wait raises
-            continue
-    page.get_by_role("heading", name=heading, exact=True).wait_for(timeout=10000)
-
-
 def test_lockout_sessions_and_security_pages(prepared):
     db_path, site_dir = prepared
     with servers(db_path, site_dir) as (workbench, _portal), chromium() as browser:
@@ -66,17 +53,17 @@ def test_lockout_sessions_and_security_pages(prepared):
         tech.reload()
         tech.get_by_text("退出登录").wait_for(timeout=30000)
 
-        open_page(tech, "安全审计", "安全审计")
+        go_to_page(tech, "安全审计", "安全审计")
         tech.get_by_text("哈希链完整").first.wait_for(timeout=20000)
         tech.locator('[data-testid="stDataFrame"]').first.wait_for()
         tech.wait_for_timeout(1500)  # the grid draws on a canvas
         shot(tech, "sec-2-security-audit")
 
-        open_page(tech, "安全事件", "安全事件")
+        go_to_page(tech, "安全事件", "安全事件")
         tech.get_by_text("待确认的自动提示").wait_for()
         shot(tech, "sec-3-incidents")
 
-        open_page(tech, "备份", "备份")
+        go_to_page(tech, "备份", "备份")
         tech.get_by_role("button", name="立即备份").click()
         tech.get_by_text("备份完成").wait_for(timeout=60000)
         shot(tech, "sec-4-backups")
@@ -84,7 +71,7 @@ def test_lockout_sessions_and_security_pages(prepared):
         # 3. the same user in a second browser changes the password: the first session ends
         other = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN").new_page()
         login(other, workbench, "tech", PASSWORD)
-        open_page(other, "账号安全", "修改密码")
+        go_to_page(other, "账号安全", "修改密码")
         other.get_by_label("原密码").fill(PASSWORD)
         other.get_by_label("新密码", exact=True).fill(NEW)
         other.get_by_label("再次输入新密码").fill(NEW)

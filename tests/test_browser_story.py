@@ -9,7 +9,7 @@ import urllib.request
 import pytest
 
 from core import portal
-from tests.browser import chromium, login, servers, shot
+from tests.browser import chromium, go_to_page, login, servers, shot
 from tests.conftest import PASSWORD, make_org
 
 pytestmark = pytest.mark.browser
@@ -36,8 +36,7 @@ def test_draft_submit_approve_publish_reaches_the_portal(prepared):
         # 1. the officer drafts and submits
         officer = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
         login(officer, workbench, "officer", PASSWORD)
-        officer.get_by_role("link", name="我的稿件").click()
-        officer.get_by_role("heading", name="我的稿件").wait_for()
+        go_to_page(officer, "我的稿件")
         shot(officer, "story-1-officer-home")
         click_button(officer, "＋ 新建稿件")
         officer.get_by_role("textbox", name="标题", exact=True).fill(TITLE)

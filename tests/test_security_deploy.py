@@ -25,7 +25,7 @@ from core.content import sanitize_html
 from core.db import connect
 from core.errors import PortalError, StaleVersion
 from tests.apptest_helpers import app_as, open_page, texts
-from tests.browser import ROOT, chromium, free_port, login, make_demo, servers, shot, wait_for
+from tests.browser import ROOT, chromium, free_port, go_to_page, login, make_demo, servers, shot, wait_for
 from tests.conftest import PASSWORD, make_org
 from tests.test_browser_deploy import answers, new_page, nginx_in_front
 from tests.test_content import PNG
@@ -187,7 +187,7 @@ def test_reviewer_browser_fetches_nothing_from_another_host(tmp_path):
             warm.close()
             page = browser.new_context(viewport={"width": 1400, "height": 1600}, locale="zh-CN").new_page()
             login(page, workbench, "fzr_dzxx", "Demo-2026!sx")
-            page.get_by_role("link", name="待我审批").click()
+            go_to_page(page, "待我审批")
             page.get_by_text(f"信息来源:{source}").wait_for(timeout=60000)
             own = page.locator('article.preview img[alt="本站图片"]')
             own.wait_for(timeout=60000)

@@ -199,15 +199,14 @@ def test_in_the_browser_the_pages_offer_only_neutralised_spreadsheets(con, tmp_p
     grid (holding a formula typed as a user name) offers no download of its own, only the page's 导出 CSV."""
     from playwright.sync_api import expect
 
-    from tests.browser import chromium, login, servers, shot
+    from tests.browser import chromium, go_to_page, login, servers, shot
     from tests.conftest import PASSWORD
-    from tests.test_browser_security import open_page as click_page
 
     db_path = titled(con, monkeypatch, tmp_path, ATTACK, "控制\x01字符\x08标题", attack_login=True)
     with servers(db_path, tmp_path / "site") as (workbench, _portal), chromium() as browser:
         page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
         login(page, workbench, "webmaster", PASSWORD)
-        click_page(page, "统计分析", "统计分析")
+        go_to_page(page, "统计分析")
         page.get_by_role("heading", name="通报", exact=True).wait_for(timeout=60000)
         expect(page.locator('[data-testid="stDownloadButton"]', has_text="导出 Excel")).to_have_count(2, timeout=60000)
         assert page.get_by_text("未能生成").count() == 0
@@ -215,7 +214,7 @@ def test_in_the_browser_the_pages_offer_only_neutralised_spreadsheets(con, tmp_p
         shot(page, "m5-statistics-details")
         page.get_by_role("heading", name="通报", exact=True).scroll_into_view_if_needed(timeout=60000)
         shot(page, "m5-statistics-bulletins")
-        click_page(page, "安全审计", "安全审计")
+        go_to_page(page, "安全审计")
         grid = page.locator('[data-testid="stDataFrame"]').first
         grid.wait_for(timeout=60000)
         grid.hover(timeout=30000)
