@@ -13,12 +13,14 @@ import io
 import json
 
 import pytest
+from aiosmtpd.controller import Controller
 from docx import Document
 
-from core import accounts, disclosure
+from core import accounts, disclosure, scheduler, settings
 from core.db import rows, scalar
 from core.errors import InvalidTransition, PermissionDenied, ValidationError
 from tests.conftest import PASSWORD
+from tests.test_notifications import Inbox, free_port
 
 
 def office_head(con):
@@ -246,3 +248,20 @@ def test_a_ledger_imports_whole_or_not_at_all(con, org):
         {"state": "closed", "outcome": "不予公开", "outcome_ground": "危及“三安全一稳定”", "extended_days": 20,
          "imported": True},
         {"state": "registered", "outcome": None, "outcome_ground": None, "extended_days": 0, "imported": True}]
+
+
+def test_the_scheduler_tick_mails_the_holder_through_a_real_smtp_server(con, org):
+    """The same path as the interaction desk: the hourly sweep queues, the mailer sends (aiosmtpd)."""
+    inbox, port = Inbox(), free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        settings.set_values(con, org.webmaster, {"smtp_host": "127.0.0.1", "smtp_port": port})
+        application = registered(con, org)
+        scheduler.tick(con, None, dt.datetime(2026, 10, 27, 9, 0))  # the day after its due date
+    finally:
+        controller.stop()
+    overdue = [m for m in inbox.messages if m["Subject"] == "【依申请公开已超期】依申〔2026〕1号"]
+    assert {m["To"] for m in overdue} == {"officer@sxit.gov.cn", "webmaster@sxit.gov.cn"}
+    body = overdue[0].get_content()
+    assert "2026-10-26" in body and f"application={application['id']}" in body and "张三" not in body
