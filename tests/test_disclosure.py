@@ -17,9 +17,10 @@ from aiosmtpd.controller import Controller
 from docx import Document
 
 from core import accounts, disclosure, scheduler, settings
-from core.db import rows, scalar
+from core.db import connect, rows, scalar
 from core.errors import InvalidTransition, PermissionDenied, ValidationError
 from tests.conftest import PASSWORD
+from tests.test_cli import run
 from tests.test_notifications import Inbox, free_port
 
 
@@ -265,3 +266,21 @@ def test_the_scheduler_tick_mails_the_holder_through_a_real_smtp_server(con, org
     assert {m["To"] for m in overdue} == {"officer@sxit.gov.cn", "webmaster@sxit.gov.cn"}
     body = overdue[0].get_content()
     assert "2026-10-26" in body and f"application={application['id']}" in body and "张三" not in body
+
+
+def test_the_command_line_imports_a_ledger_or_names_the_bad_lines(tmp_path, fresh_database):
+    path = fresh_database(tmp_path / "portal.duckdb")
+    ledger = tmp_path / "ledger.jsonl"
+    good = [json.dumps(item, ensure_ascii=False) for item in LEDGER]
+    ledger.write_text("\n".join([*good, '{"received_on": "2026-13-01", "applicant_type": "自然人"}']), "utf-8")
+    refused = run("disclosure", "import", str(ledger), "--db", str(path))
+    assert refused.returncode == 2 and "第 4 行「received_on」" in refused.stderr and "未导入任何申请" in refused.stderr
+    ledger.write_text("\n".join(good), "utf-8")
+    done = run("disclosure", "import", str(ledger), "--db", str(path))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"imported": 3, "closed": 2, "open": 1}
+    check = connect(path)
+    try:
+        assert scalar(check, "SELECT count(*) FROM disclosure_applications WHERE imported") == 3
+    finally:
+        check.close()
