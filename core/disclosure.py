@@ -147,6 +147,8 @@ def office_division_id(con: duckdb.DuckDBPyConnection) -> int | None:
 
 def _holder(con, division_id, handler_id) -> tuple[int, int]:
     """The division that holds an application and a person of it who handles it."""
+    if handler_id in (None, "") and division_id in (None, ""):
+        raise ValidationError(FIELD_LABELS["handler_id"], "请选择承办处室和承办人", OFFICE)
     try:
         division_id = int(division_id)
     except (TypeError, ValueError):
@@ -168,6 +170,21 @@ def handlers(con: duckdb.DuckDBPyConnection, division_id: int) -> dict[int, str]
     return {r["id"]: r["display_name"] for r in rows(con, """
         SELECT DISTINCT u.id, u.display_name FROM users u JOIN user_roles r ON r.user_id = u.id
         WHERE u.active AND u.division_id = ? AND r.role IN ('officer', 'head') ORDER BY u.id""", [division_id])}
+
+
+def holders(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Everyone who may hold an application, with their division (for the page's one choice of 承办人)."""
+    return rows(con, """
+        SELECT DISTINCT u.id AS handler_id, u.display_name AS handler_name, d.id AS division_id,
+               d.name AS division_name, d.position
+        FROM users u JOIN user_roles r ON r.user_id = u.id JOIN divisions d ON d.id = u.division_id
+        WHERE u.active AND r.role IN ('officer', 'head') AND d.kind IN ('division', 'office')
+        ORDER BY d.position, d.id, u.id""")
+
+
+def outcome_choices() -> list[tuple[str, str | None]]:
+    """Every outcome one can close with: (group, ground), in the national report's order."""
+    return [(group, ground) for group, grounds in OUTCOMES.items() for ground in (grounds or (None,))]
 
 
 def validate_application(con: duckdb.DuckDBPyConnection, form: dict, today: dt.date | None = None) -> dict:
