@@ -87,8 +87,23 @@ if by_id:
                        + (f"「{_shared.inert(event['comment'])}」" if event["comment"] else ""))
 
     handles = permissions.can(user, "disclosure.handle", item)
+
+    def close_form() -> None:
+        with st.form(f"dsc_close_{aid}"):
+            st.selectbox("办理结果", disclosure.outcome_choices(), format_func=outcome_label, key=f"dsc_outcome_{aid}",
+                         index=None, placeholder="请选择一种办理结果")
+            st.date_input("答复日期", value=today, key=f"dsc_closed_on_{aid}", format="YYYY-MM-DD")
+            st.text_area("补充说明(写入告知书)", key=f"dsc_reply_{aid}", height=80)
+            if st.form_submit_button("办结", type="primary"):
+                group, ground = state[f"dsc_outcome_{aid}"] or (None, None)
+                _shared.act("申请已办结,可下载告知书。", lambda: disclosure.close(
+                    con, user, aid, group, ground, state[f"dsc_closed_on_{aid}"], state[f"dsc_reply_{aid}"],
+                    version))
+
     if item["state"] == "registered" and handles:
-        pause_tab, consult_tab, close_tab = st.tabs(["告知补正", "征求第三方意见", "办结答复"])
+        close_tab, pause_tab, consult_tab = st.tabs(["办结答复", "告知补正", "征求第三方意见"])
+        with close_tab:
+            close_form()
         with pause_tab, st.form(f"dsc_correct_{aid}"):
             st.date_input("告知补正日期", value=today, key=f"dsc_correct_on_{aid}", format="YYYY-MM-DD")
             st.text_area("需要补正的事项和期限", key=f"dsc_correct_note_{aid}", height=80)
@@ -101,24 +116,15 @@ if by_id:
             if st.form_submit_button("征求第三方意见(暂停计时)"):
                 _shared.act("已登记征求第三方意见,期间不计入答复期限。", lambda: disclosure.consult(
                     con, user, aid, state[f"dsc_consult_on_{aid}"], state[f"dsc_consult_note_{aid}"], version))
-    if item["state"] in ("registered", "correction") and handles:
-        if item["state"] == "correction":
-            with st.form(f"dsc_corrected_{aid}"):
-                st.date_input("收到补正申请日期", value=today, key=f"dsc_corrected_on_{aid}", format="YYYY-MM-DD")
-                if st.form_submit_button("收到补正(重新计时)", type="primary"):
-                    _shared.act("已登记补正,答复期限自收到补正之日起重新计算。", lambda: disclosure.corrected(
-                        con, user, aid, state[f"dsc_corrected_on_{aid}"], version))
-        with st.form(f"dsc_close_{aid}"):
-            st.markdown("**办结答复**")
-            st.selectbox("办理结果", disclosure.outcome_choices(), format_func=outcome_label, key=f"dsc_outcome_{aid}",
-                         index=None, placeholder="请选择一种办理结果")
-            st.date_input("答复日期", value=today, key=f"dsc_closed_on_{aid}", format="YYYY-MM-DD")
-            st.text_area("补充说明(写入告知书)", key=f"dsc_reply_{aid}", height=80)
-            if st.form_submit_button("办结", type="primary"):
-                group, ground = state[f"dsc_outcome_{aid}"] or (None, None)
-                _shared.act("申请已办结,可下载告知书。", lambda: disclosure.close(
-                    con, user, aid, group, ground, state[f"dsc_closed_on_{aid}"], state[f"dsc_reply_{aid}"],
-                    version))
+    if item["state"] == "correction" and handles:
+        corrected_tab, close_tab = st.tabs(["收到补正", "办结答复(如逾期不补正)"])
+        with corrected_tab, st.form(f"dsc_corrected_{aid}"):
+            st.date_input("收到补正申请日期", value=today, key=f"dsc_corrected_on_{aid}", format="YYYY-MM-DD")
+            if st.form_submit_button("收到补正(重新计时)", type="primary"):
+                _shared.act("已登记补正,答复期限自收到补正之日起重新计算。", lambda: disclosure.corrected(
+                    con, user, aid, state[f"dsc_corrected_on_{aid}"], version))
+        with close_tab:
+            close_form()
     if item["state"] == "consulting" and handles:
         with st.form(f"dsc_consulted_{aid}"):
             st.date_input("第三方意见返回日期", value=today, key=f"dsc_consulted_on_{aid}", format="YYYY-MM-DD")

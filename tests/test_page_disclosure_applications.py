@@ -139,3 +139,22 @@ def test_the_office_edits_a_template_and_a_bad_placeholder_is_named(setup):
         assert disclosure.templates(con)["部分公开"] == "{申请人}:部分公开。\n可申请行政复议或提起行政诉讼。"
     finally:
         con.close()
+
+
+def test_the_division_pauses_for_a_third_party_and_resumes(setup):
+    db_path, _, application = setup
+    aid = application["id"]
+    at = open_page(app_as(db_path, "officer"), PAGE)
+    at.date_input(key=f"dsc_consult_on_{aid}").set_value(dt.date(2026, 11, 25))
+    submit(at, f"dsc_consult_{aid}", "征求第三方意见(暂停计时)")
+    assert at.error and "「说明」:必填" in at.error[0].value  # whom and why: the record must say
+    at.text_area(key=f"dsc_consult_note_{aid}").input("征求某企业意见")
+    submit(at, f"dsc_consult_{aid}", "征求第三方意见(暂停计时)")
+    assert not at.error and stored(db_path, aid)["state"] == "consulting"
+    assert at.selectbox(key="dsc_target").format_func(aid).startswith("【暂停计时】")
+    at.date_input(key=f"dsc_consulted_on_{aid}").set_value(dt.date(2026, 12, 2))
+    submit(at, f"dsc_consulted_{aid}", "恢复计时")
+    assert not at.error
+    # paused 11-26, 27, 30, 12-1, 2: five working days after 12-21
+    resumed = stored(db_path, aid)
+    assert (resumed["state"], resumed["due_on"]) == ("registered", dt.date(2026, 12, 28))
