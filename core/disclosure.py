@@ -563,6 +563,12 @@ def queue(con: duckdb.DuckDBPyConnection, user, *, open_only: bool = True, today
     return found
 
 
+def counts(con: duckdb.DuckDBPyConnection, user) -> dict[str, int]:
+    """The user's to-dos here: open applications they hold (the sidebar and the home page)."""
+    return {"disclosure_held": int(scalar(con, "SELECT count(*) FROM disclosure_applications "
+                                               "WHERE handler_id = ? AND state <> 'closed'", [user.id]))}
+
+
 _STAGE_SUBJECTS = {"due_soon": "【依申请公开即将到期】", "overdue": "【依申请公开已超期】"}
 
 

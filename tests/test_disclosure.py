@@ -16,7 +16,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from docx import Document
 
-from core import accounts, disclosure, scheduler, settings
+from core import accounts, disclosure, scheduler, settings, todo
 from core.db import connect, rows, scalar
 from core.errors import InvalidTransition, PermissionDenied, ValidationError
 from tests.conftest import PASSWORD
@@ -284,3 +284,11 @@ def test_the_command_line_imports_a_ledger_or_names_the_bad_lines(tmp_path, fres
         assert scalar(check, "SELECT count(*) FROM disclosure_applications WHERE imported") == 3
     finally:
         check.close()
+
+
+def test_the_holder_sees_the_application_among_their_to_dos(con, org):
+    application = registered(con, org)
+    assert todo.todo_items(con, org.officer)["disclosure_held"] == 1
+    assert todo.todo_items(con, org.officer_cw)["disclosure_held"] == 0
+    disclosure.close(con, org.officer, application["id"], "部分公开", None, dt.date(2026, 10, 9), "", 1)
+    assert todo.todo_items(con, org.officer)["disclosure_held"] == 0
