@@ -147,6 +147,15 @@ if by_id:
         name, data = disclosure.letter(con, user, aid)
         st.download_button("下载告知书(Word)", data, file_name=name, icon=":material/download:",
                            mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    if manages and item["state"] != "closed":
+        with st.expander("转办给其他处室或承办人", icon=":material/swap_horiz:"), st.form(f"dsc_assign_{aid}"):
+            holders = {h["handler_id"]: h for h in disclosure.holders(con)}
+            st.selectbox("承办人", list(holders), key=f"dsc_assign_to_{aid}", index=None, placeholder="请选择",
+                         format_func=lambda i: f"{holders[i]['division_name']} · {holders[i]['handler_name']}")
+            if st.form_submit_button("转办"):
+                chosen_holder = holders.get(state[f"dsc_assign_to_{aid}"]) or {}
+                _shared.act("已转办,承办人会收到邮件。", lambda: disclosure.assign(
+                    con, user, aid, chosen_holder.get("division_id"), chosen_holder.get("handler_id"), version))
     if item["appeals"]:
         st.markdown("**行政复议、行政诉讼**")
         _shared.table(pd.DataFrame([{"类别": a["kind"] + ("(复议后起诉)" if a["after_review"] else ""),

@@ -158,3 +158,20 @@ def test_the_division_pauses_for_a_third_party_and_resumes(setup):
     # paused 11-26, 27, 30, 12-1, 2: five working days after 12-21
     resumed = stored(db_path, aid)
     assert (resumed["state"], resumed["due_on"]) == ("registered", dt.date(2026, 12, 28))
+
+
+def test_the_office_hands_it_to_another_division(setup):
+    db_path, org, application = setup
+    aid = application["id"]
+    at = open_page(app_as(db_path, "webmaster"), PAGE)
+    at.selectbox(key=f"dsc_assign_to_{aid}").set_value(org.officer_cw.id)
+    submit(at, f"dsc_assign_{aid}", "转办")
+    assert not at.exception and not at.error
+    moved = stored(db_path, aid)
+    assert (moved["division_id"], moved["handler_id"]) == (org.cw, org.officer_cw.id)
+    con = connect(db_path)
+    try:
+        assert scalar(con, "SELECT count(*) FROM outbox WHERE recipient = 'officercw@sxit.gov.cn' "
+                           "AND subject = '【依申请公开待办理】依申〔2026〕1号'") == 1
+    finally:
+        con.close()
