@@ -115,6 +115,11 @@ def _text(value, field: str, article: str, *, required: bool = True, multiline: 
     return text
 
 
+def _day(value, field: str, article: str) -> dt.date:
+    """A date an action happened: not in the future (the office records what it did)."""
+    return _not_future(_date(value, field, article), field, article, None)
+
+
 def _date(value, field: str, article: str) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
@@ -339,7 +344,7 @@ def ask_correction(con: duckdb.DuckDBPyConnection, user, application_id: int, on
                    expected_version: int) -> None:
     """补正 (第三十条): asked once, within 7 working days of receipt; the clock stops."""
     application = _load(con, user, application_id, "ask_correction", expected_version)
-    day = _date(on, "on", CORRECTION)
+    day = _day(on, "on", CORRECTION)
     if scalar(con, "SELECT count(*) FROM disclosure_pauses WHERE application_id = ? AND kind = 'correction'",
               [application_id]):
         raise ValidationError("补正", "补正应一次性告知,该申请已告知过补正", CORRECTION)
@@ -361,7 +366,7 @@ def ask_correction(con: duckdb.DuckDBPyConnection, user, application_id: int, on
 def corrected(con: duckdb.DuckDBPyConnection, user, application_id: int, arrived_on, expected_version: int) -> None:
     """The corrected application arrived: the clock starts again from that day (第三十条)."""
     application = _load(con, user, application_id, "corrected", expected_version)
-    day = _date(arrived_on, "on", CORRECTION)
+    day = _day(arrived_on, "on", CORRECTION)
     asked = scalar(con, "SELECT max(started_on) FROM disclosure_pauses WHERE application_id = ? "
                         "AND kind = 'correction' AND ended_on IS NULL", [application_id])
     if asked and day < asked:
@@ -379,7 +384,7 @@ def corrected(con: duckdb.DuckDBPyConnection, user, application_id: int, arrived
 def consult(con: duckdb.DuckDBPyConnection, user, application_id: int, on, note: str, expected_version: int) -> None:
     """A third party is asked for its view: the clock pauses (第三十二条)."""
     application = _load(con, user, application_id, "consult", expected_version)
-    day = _date(on, "on", THIRD_PARTY)
+    day = _day(on, "on", THIRD_PARTY)
     if day < application["clock_start_on"]:
         raise ValidationError(FIELD_LABELS["on"], f"不能早于计时起点 {application['clock_start_on']}", THIRD_PARTY)
     text = _text(note, "note", THIRD_PARTY)
@@ -395,7 +400,7 @@ def consult(con: duckdb.DuckDBPyConnection, user, application_id: int, on, note:
 def consulted(con: duckdb.DuckDBPyConnection, user, application_id: int, on, expected_version: int) -> None:
     """The consultation is over: the clock runs again and the paused working days are added to the due date."""
     application = _load(con, user, application_id, "consulted", expected_version)
-    day = _date(on, "on", THIRD_PARTY)
+    day = _day(on, "on", THIRD_PARTY)
     started = scalar(con, "SELECT max(started_on) FROM disclosure_pauses WHERE application_id = ? "
                           "AND kind = 'consultation' AND ended_on IS NULL", [application_id])
     if started and day < started:
@@ -426,7 +431,7 @@ def extend(con: duckdb.DuckDBPyConnection, user, application_id: int, days: int,
     if not 1 <= days <= MAX_EXTENSION:
         raise ValidationError(FIELD_LABELS["days"], f"延长的期限为 1 至 {MAX_EXTENSION} 个工作日", CLOCK)
     text = _text(reason, "reason", CLOCK)
-    day = _date(on, "on", CLOCK)
+    day = _day(on, "on", CLOCK)
     if day > application["due_on"]:
         raise ValidationError(FIELD_LABELS["on"], f"延期须在答复期限 {application['due_on']} 届满前决定", CLOCK)
     due = _recomputed_due(con, application, extended_days=days)
@@ -440,7 +445,7 @@ def close(con: duckdb.DuckDBPyConnection, user, application_id: int, outcome: st
     """Answer with exactly one outcome of the national list: its group and, where it has them, a ground (第三十六条)."""
     application = _load(con, user, application_id, "close", expected_version)
     group, ground = check_outcome(outcome, ground)
-    day = _date(closed_on, "closed_on", REPLY)
+    day = _day(closed_on, "closed_on", REPLY)
     if day < application["received_on"]:
         raise ValidationError(FIELD_LABELS["closed_on"], f"不能早于收到申请的日期 {application['received_on']}", REPLY)
     note = _text(reply_note, "reply_note", REPLY, required=False, multiline=True)
@@ -477,7 +482,7 @@ def record_appeal(con: duckdb.DuckDBPyConnection, user, application_id: int, kin
     application = get(con, application_id)
     transitions.authorise(MACHINE, application, user, "appeal")
     _choice(kind, APPEAL_KINDS, "kind", REMEDY)
-    day = _date(filed_on, "filed_on", REMEDY)
+    day = _day(filed_on, "filed_on", REMEDY)
     if day < application["received_on"]:
         raise ValidationError(FIELD_LABELS["filed_on"], f"不能早于收到申请的日期 {application['received_on']}", REMEDY)
     text = _text(note, "note", REMEDY, required=False)
@@ -500,7 +505,7 @@ def record_appeal_result(con: duckdb.DuckDBPyConnection, user, appeal_id: int, r
     application = get(con, appeal["application_id"])
     transitions.authorise(MACHINE, application, user, "appeal_result")
     _choice(result, APPEAL_RESULTS, "result", REMEDY)
-    day = None if result == "尚未审结" else _date(decided_on, "decided_on", REMEDY)
+    day = None if result == "尚未审结" else _day(decided_on, "decided_on", REMEDY)
     if day and day < appeal["filed_on"]:
         raise ValidationError(FIELD_LABELS["decided_on"], f"不能早于受理日期 {appeal['filed_on']}", REMEDY)
 
@@ -760,6 +765,8 @@ def _ledger_line(number: int, text: str, today: dt.date) -> dict:
             raise bad("closed_on", "已办结的申请须填写答复日期,如 2026-03-20") from None
         if closed < received:
             raise bad("closed_on", "不能早于收到申请的日期")
+        if closed > today:
+            raise bad("closed_on", "不能晚于今天")
     elif item.get("closed_on") is not None:
         raise bad("outcome", "填写了答复日期,须同时填写办理结果")
     return {"received_on": received, "applicant_type": item["applicant_type"], "channel": item["channel"],

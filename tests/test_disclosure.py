@@ -140,6 +140,10 @@ def test_close_with_exactly_one_outcome_and_its_ground(con, org):
     with pytest.raises(ValidationError) as bad:
         disclosure.close(con, org.officer, application["id"], "驳回", None, dt.date(2026, 10, 9), "", 1)
     assert bad.value.field == "办理结果"
+    with pytest.raises(ValidationError) as bad:  # the office records what it did, not what it plans
+        disclosure.close(con, org.officer, application["id"], "予以公开", None, dt.date.today() + dt.timedelta(days=1),
+                         "", 1)
+    assert (bad.value.field, bad.value.rule) == ("答复日期", "不能晚于今天")
     with pytest.raises(PermissionDenied):  # another division's officer
         disclosure.close(con, org.officer_cw, application["id"], "予以公开", None, dt.date(2026, 10, 9), "", 1)
     disclosure.close(con, org.officer, application["id"], "不予公开", "保护第三方合法权益", dt.date(2026, 10, 9),
