@@ -108,6 +108,8 @@ REDACT: tuple[tuple[str, str], ...] = (
     ("login_clients", "DELETE FROM login_clients"),
     ("rate_hits", "DELETE FROM rate_hits"),
     ("captcha_challenges", "DELETE FROM captcha_challenges"),
+    # 依申请公开 (issue 14): applicants' names and contacts never leave the workbench's page
+    ("disclosure_applications", "UPDATE disclosure_applications SET applicant_name = '', applicant_contact = ''"),
 )
 
 

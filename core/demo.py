@@ -27,6 +27,7 @@ from core.accounts import USERNAME_RULE, ensure_system_user, hash_password
 from core.columns import DEFAULT_KINDS, seed_kinds
 from core.content import sanitize_html
 from core.db import scalar, transaction
+from core.demo_disclosure import load_applications
 from core.workflow import CHECKLIST, DEFAULT_CHAINS, seed_chains
 
 DEMO_PASSWORD = "Demo-2026!sx"
@@ -1096,6 +1097,7 @@ def load_demo(con: duckdb.DuckDBPyConnection, *, articles: int = 3200, seed: int
         counts = {table: scalar(con, f"SELECT count(*) FROM {table}")
                   for table in ("articles", "revisions", "workflow_events", "article_codivisions")}
         counts["messages"] = demo_interaction.load_messages(con, builder.today, seed)
+        counts["disclosure_applications"] = load_applications(con, builder.today, seed)  # issue 14
         counts.update(_demo_measures(con, builder))
         audit.record(con, None, "demo.load", "database",
                      f"演示数据:{counts['articles']} 篇稿件,{len(builder.users)} 个账号")

@@ -162,6 +162,34 @@ def _stats(user, division_id=None) -> Reason:
 
 
 
+# ---- 依申请公开 (issue 14, applications): the office registers and assigns (政府信息公开条例 第四条), the
+# division holding an application handles it, the head of the office approves an extension (第三十三条)
+def _disclosure_holder(user, application) -> Reason:
+    if user.has("webmaster"):
+        return None
+    if user.roles & {"officer", "head"} and _field(application, "division_id") == user.division_id:
+        return None
+    return ("只能办理交由本处室办理的政府信息公开申请", "政府信息公开条例 第四条")
+
+
+def _disclosure_view(user, application) -> Reason:
+    if user.has("head") and user.division_id == _field(application, "office_division_id"):
+        return None
+    return _disclosure_holder(user, application)
+
+
+def _disclosure_extend(user, application) -> Reason:
+    if user.has("head") and user.division_id is not None \
+            and user.division_id == _field(application, "office_division_id"):
+        return None
+    return ("延长答复期限须经政府信息公开工作机构负责人(办公室负责人)同意", "政府信息公开条例 第三十三条")
+
+
+_DISCLOSURE_DESK = _roles({"webmaster", "officer", "head"},
+                          "依申请公开由办公室登记、分办,承办处室的信息员和负责人办理", "政府信息公开条例 第四条")
+_DISCLOSURE_MANAGE = _roles({"webmaster"}, "依申请公开由办公室(政府信息公开工作机构)登记、分办", "政府信息公开条例 第四条")
+
+
 def _anyone(user, obj=None) -> Reason:
     return None  # every active account whose password is current (checked in `reason`)
 
@@ -227,6 +255,12 @@ RULES: dict[str, Callable[..., Reason]] = {
     "messages.handle": _HANDLES_MESSAGES,
     "freshness.board": _FRESHNESS_BOARD,
     "overview.view": _OVERVIEW,
+    # 依申请公开 (issue 14, applications)
+    "disclosure.desk": _DISCLOSURE_DESK,
+    "disclosure.manage": _DISCLOSURE_MANAGE,
+    "disclosure.handle": _disclosure_holder,
+    "disclosure.view": _disclosure_view,
+    "disclosure.extend": _disclosure_extend,
     "regulation.read": _anyone,
     "account.own": _anyone,
 }

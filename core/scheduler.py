@@ -23,6 +23,7 @@ import duckdb
 from core import (
     audit,
     backup,
+    disclosure,
     freshness,
     incidents,
     interaction,
@@ -78,7 +79,10 @@ def tick(con: duckdb.DuckDBPyConnection, site_dir: str | Path | None = None,
     # hourly keeps the sweep off most ticks
     messages = once_per(con, "message_deadlines_checked", f"{now:%Y-%m-%d %H}",
                         lambda: interaction.remind_deadlines(con, now.date()))
-    reminded = remind_waiting(con, now) + (messages or 0)
+    # applications for disclosure near or past their answer date (政府信息公开条例 第三十三条), the same way
+    applications = once_per(con, "disclosure_deadlines_checked", f"{now:%Y-%m-%d %H}",
+                            lambda: disclosure.remind_deadlines(con, now.date()))
+    reminded = remind_waiting(con, now) + (messages or 0) + (applications or 0)
     # stale-column reminders (第二十七条(五)): once a day, at the first tick of the day
     stale = once_per(con, freshness.DAILY_KEY, now.date().isoformat(),
                      lambda: freshness.send_reminders(con, now.date()))

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from core import columns, exports, interaction, settings, workflow
+from core import columns, disclosure, exports, interaction, settings, workflow
 from core.accounts import ROLE_LABELS
 from core.audit import COLUMNS, anchor, file_sha256, record, seal, sql_path, verify
 from core.backup import TRIGGER_LABELS
@@ -218,6 +218,8 @@ def action_label(action: str) -> str:
         return f"稿件{workflow.ACTION_LABELS[name]}"
     if prefix == "message" and name in interaction.ACTION_LABELS:
         return f"留言{interaction.ACTION_LABELS[name]}"
+    if prefix == "disclosure" and name in disclosure.ACTION_LABELS:
+        return f"依申请公开{disclosure.ACTION_LABELS[name]}"
     return ACTION_LABELS.get(action, action)
 
 
@@ -241,6 +243,8 @@ OBJECT_KINDS: dict[str, tuple[str, str | None]] = {
     "user": ("账号", None), "backup": ("备份", None), "file": ("文件", None), "day": ("日期", None),
     "year": ("年度", None), "audit": ("审计日志记录", None),
     "chain": ("审批流程", None), "kind": ("栏目类型", None),
+    "disclosure": ("依申请公开", "SELECT id, number FROM disclosure_applications WHERE id IN"),
+    "template": ("告知书模板", None),
 }
 WHOLE_OBJECTS = {"database": "数据库", "settings": "系统设置", "audit_log": "审计日志", "backup": "备份",
                  "evaluation_weights": "考评权重", "message_deadlines": "留言办理期限"}

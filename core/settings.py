@@ -80,6 +80,9 @@ SETTINGS: tuple[Setting, ...] = (
             "办理期限前多少个工作日起提醒承办人,并在各队列中标示“即将到期”(第十九条)", 0),
     Setting("message_veto_warn_days", 60, int, "留言长期未答复预警(天)",
             "留言收到后超过该天数仍未答复即预警;全国政府网站检查中,有效留言超过三个月未答复属单项否决", 1),
+    # 依申请公开 (issue 14, applications)
+    Setting("disclosure_warn_days", 3, int, "依申请公开到期提醒(工作日)",
+            "答复期限前多少个工作日起提醒承办人,并在队列中标示“即将到期”(政府信息公开条例 第三十三条)", 0),
     Setting("interaction_phone", "029-87654321", str, "互动交流联系电话",
             "门户“互动交流”栏目公布的联系电话(第十九条)", None,
             contacts.PHONE_PATTERN,

@@ -1,6 +1,6 @@
 """What waits for a user, by kind (the to-do counts on the home page and in the sidebar).
 
-Top floor: imports freshness, interaction and workflow (and db); nothing in core imports it.
+Top floor: imports disclosure, freshness, interaction and workflow (and db); nothing in core imports it.
 The counting lives here, not in notify, so the lowest module never reaches up to the machines.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import duckdb
 
-from core import freshness, interaction, workflow
+from core import disclosure, freshness, interaction, workflow
 from core.db import scalar
 
 
@@ -27,6 +27,7 @@ def todo_items(con: duckdb.DuckDBPyConnection, user) -> dict[str, int]:
                                             "JOIN divisions d ON d.id = r.division_id "
                                             "JOIN users u ON u.id = r.requester_id WHERE r.state = 'open'"))
     items.update(interaction.counts(con, user))
+    items.update(disclosure.counts(con, user))  # applications for disclosure held (issue 14)
     if user.roles & {"officer", "head"}:
         # columns reminded and still not updated (第二十七条(五)): in-app, beside the e-mail
         items["stale_columns"] = freshness.stale_count(con, user.division_id)

@@ -108,6 +108,8 @@ PAGES = {
     "interaction_desk": Page("pages/interaction_desk.py", "互动管理", ":material/forum:", "messages.moderate"),
     "interaction_answers": Page("pages/interaction_answers.py", "留言办理", ":material/question_answer:",
                                 "messages.handle"),
+    "disclosure_applications": Page("pages/disclosure_applications.py", "依申请公开", ":material/assignment:",
+                                    "disclosure.desk"),  # issue 14, applications
     "request_queue": Page("pages/request_queue.py", "委托发布处理", ":material/move_to_inbox:", "requests.handle"),
     "columns_admin": Page("pages/columns_admin.py", "栏目管理", ":material/account_tree:", "columns.manage"),
     "accounts_admin": Page("pages/accounts_admin.py", "账号管理", ":material/group:", "accounts.manage"),
@@ -135,6 +137,7 @@ PUBLIC = {
 SECTIONS = {
     "稿件": ["my_articles", "publication_request", "approvals", "content_admin", "request_queue"],
     "互动交流": ["interaction_desk", "interaction_answers", "message"],
+    "政务公开": ["disclosure_applications"],  # issue 14
     "栏目与考评": ["freshness", "columns_admin", "lexicon_admin", "evaluation", "calendar_admin"],
     "统计": ["overview", "statistics"],
     "安全与系统": ["security_audit", "incidents", "backups", "accounts_admin", "settings_admin"],

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from core import accounts, columns, interaction, security_audit, settings, workflow
+from core import accounts, columns, disclosure, interaction, security_audit, settings, workflow
 from core.db import rows
 
 CORE = Path(__file__).resolve().parent.parent / "core"
@@ -26,6 +26,7 @@ def test_every_action_core_records_has_a_chinese_name():
     assert {"bulletin.issue", "accounts.create", "evaluation.revoke_award"} <= actions  # the scan finds them
     actions |= {f"workflow.{a}" for a in workflow.ACTION_LABELS}
     actions |= {f"message.{a}" for a in interaction.ACTION_LABELS}
+    actions |= {f"disclosure.{a}" for a in disclosure.MACHINE.actions()}
     unnamed = sorted(a for a in actions if not re.search("[\u4e00-\u9fff]", security_audit.action_label(a)))
     assert not unnamed
 

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from core import accounts, demo_data, humancheck, interaction, workflow
+from core import accounts, demo_data, disclosure, humancheck, interaction, workflow
 from core.columns import DEFAULT_KINDS
 from core.content import sanitize_html
 from core.db import connect, rows, scalar
@@ -438,3 +438,23 @@ def test_messages_are_what_the_desk_writes(today_demo):
             [tuple(e[f] for f in event_fields) for e in events], message["id"]
         assert {f: copy[f] for f in fields} == {f: message[f] for f in fields}, message["id"]
         assert {f: copy[f] is None for f in stamps} == {f: message[f] is None for f in stamps}, message["id"]
+
+
+def test_demo_applications_for_disclosure_cover_every_outcome_and_the_open_cases(demo):
+    """Issue 14: about sixty applications written through core.disclosure, every outcome of the national
+    list, open ones overdue, due soon, paused, waiting for a correction, extensions and appeals."""
+    con, counts = demo
+    assert 50 <= counts["disclosure_applications"] == _count(con, "SELECT count(*) FROM disclosure_applications")
+    closed = {tuple(r) for r in con.execute("SELECT DISTINCT outcome, outcome_ground FROM disclosure_applications "
+                                            "WHERE state = 'closed'").fetchall()}
+    assert closed == set(disclosure.outcome_choices())
+    queue = disclosure.queue(con, _user(con, "webmaster"), today=TODAY)
+    assert {"overdue", "due_soon", "paused"} <= {a["urgency"] for a in queue}
+    assert {a["state"] for a in queue} == {"registered", "consulting", "correction"}
+    office_head = _user(con, "fzr_bgs")
+    assert _count(con, "SELECT count(*) FROM disclosure_applications WHERE extended_days > 0 AND extension_by = ?",
+                  [office_head.id]) >= 2
+    assert _count(con, "SELECT count(*) FROM disclosure_appeals") >= 2
+    assert _count(con, "SELECT count(DISTINCT applicant_type) FROM disclosure_applications") == 6
+    assert _count(con, "SELECT count(*) FROM disclosure_applications WHERE year(received_on) < 2026 "
+                       "AND year(closed_on) = 2026") == 2

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 
 from core import audit, config
-from core.cli import ops, reports, workbench
+from core.cli import disclosure, ops, reports, workbench
 from core.cli.common import db_path, error
 from core.db import DatabaseLocked
 from core.importer import storage_failure
@@ -57,6 +57,8 @@ COMMANDS: dict[str, Command] = {c.name: c for c in (
             reports.snapshot_arguments, needs_db=False, check=reports.snapshot_check),
     Command("import", "迁移旧网站:JSONL 每行一篇,作为已发布信息导入", workbench.import_file,
             workbench.import_arguments, check=workbench.import_check, description=workbench.IMPORT_DESCRIPTION),
+    Command("disclosure", "政务公开:依申请公开台账导入等(政府信息公开条例)", disclosure.run, disclosure.arguments,
+            db_option=False, check=disclosure.check, description=disclosure.DESCRIPTION),  # sub-commands take --db
 )}
 
 
