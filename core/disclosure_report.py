@@ -197,7 +197,7 @@ def appeals_table(con: duckdb.DuckDBPyConnection, year: int) -> dict:
 
 # ---------------------------------------------------------------- the office's texts
 
-def _valid_year(year) -> int:
+def valid_year(year) -> int:
     try:
         year = int(year)
     except (TypeError, ValueError):
@@ -221,7 +221,7 @@ def save(con: duckdb.DuckDBPyConnection, actor, year, *, overview: str, problems
          figures: dict) -> dict:
     """The office writes parts 一、五、六 and enters part 二's figures (第十二条; 条例 第五十条)."""
     require(actor, "disclosure_report.edit")
-    year = _valid_year(year)
+    year = valid_year(year)
     written = {"overview": overview, "problems": problems, "other": other}
     cleaned = {}
     for key, text in written.items():
@@ -501,7 +501,7 @@ def submit(con: duckdb.DuckDBPyConnection, actor, year) -> workflow.Article:
     """The office submits the report as an article of the 政府信息公开年报 column through the approval chain
     (第十四条); submitting again updates the same article, which goes through the chain again."""
     require(actor, "disclosure_report.edit")
-    year = _valid_year(year)
+    year = valid_year(year)
     report = build(con, year)
     missing = _missing_texts(report)
     if missing:

@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
+import os
 import random
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from docx import Document
@@ -16,6 +21,7 @@ from core.db import scalar
 from core.disclosure_terms import APPLICANT_TYPES, OTHER_HANDLING_WORDING, OUTCOMES, outcome_of
 from core.errors import PermissionDenied, ValidationError
 
+ROOT = Path(__file__).resolve().parent.parent
 D = dt.date
 YEAR = 2025  # a whole past year: the report's year may not be in the future
 
@@ -287,3 +293,35 @@ def test_the_column_is_found_by_the_setting(con, org):
     settings.set_values(con, org.webmaster, {dr.COLUMN_SETTING: "ndbg"})
     written(con, org)
     assert dr.submit(con, org.webmaster, YEAR).column_id == other
+
+
+# ---------------------------------------------------------------- the command line
+
+def run_cli(*args):
+    environment = {**os.environ, "PORTAL_BCRYPT_ROUNDS": "4"}
+    return subprocess.run([sys.executable, "-m", "core", "disclosure", "report", *args], cwd=ROOT,
+                          capture_output=True, text=True, env=environment, timeout=300)
+
+
+def test_the_command_prints_part_three_and_writes_the_document(con, tmp_path):
+    application(con, "自然人", D(YEAR - 1, 12, 30), D(YEAR, 1, 6), "本机关不掌握相关政府信息")
+    application(con, "法律服务机构", D(YEAR, 7, 1))
+    database = tmp_path / "portal.duckdb"
+    con.close()
+    out = tmp_path / "年报.docx"
+
+    done = run_cli("--year", str(YEAR), "--json", "--out", str(out), "--db", str(database))
+
+    assert done.returncode == 0, done.stderr
+    table = json.loads(done.stdout)
+    assert table["carried_in"]["自然人"] == 1 and table["outcomes"]["本机关不掌握相关政府信息"]["total"] == 1
+    assert table["new"]["法律服务机构"] == 1 and table["carried_out"] == {**dict.fromkeys(APPLICANT_TYPES, 0),
+                                                                         "法律服务机构": 1, "total": 1}
+    assert Document(str(out)).paragraphs[0].text.endswith(f"{YEAR}年政府信息公开工作年度报告")
+
+
+def test_the_command_refuses_a_year_to_come_and_asks_for_an_output(tmp_path):
+    later = run_cli("--year", str(dt.date.today().year + 1), "--json", "--db", str(tmp_path / "x.duckdb"))
+    assert later.returncode == 2 and "年度" in later.stderr
+    nothing = run_cli("--year", str(YEAR), "--db", str(tmp_path / "x.duckdb"))
+    assert nothing.returncode == 2 and "--json" in nothing.stderr

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 
 from core import audit, config
-from core.cli import ops, reports, workbench
+from core.cli import disclosure, ops, reports, workbench
 from core.cli.common import db_path, error
 from core.db import DatabaseLocked
 from core.importer import storage_failure
@@ -55,6 +55,8 @@ COMMANDS: dict[str, Command] = {c.name: c for c in (
             reports.bulletin_arguments, check=reports.bulletin_check, description=reports.BULLETIN_DESCRIPTION),
     Command("snapshot", "复制数据库的只读快照,供分析员的笔记本使用(工作台运行时也可用)", reports.snapshot,
             reports.snapshot_arguments, needs_db=False, check=reports.snapshot_check),
+    Command("disclosure", "政府信息公开:年度报告(政府信息公开条例 第五十条)", disclosure.run, disclosure.arguments,
+            db_option=False, check=disclosure.check, description=disclosure.DESCRIPTION),  # its sub-commands take --db
     Command("import", "迁移旧网站:JSONL 每行一篇,作为已发布信息导入", workbench.import_file,
             workbench.import_arguments, check=workbench.import_check, description=workbench.IMPORT_DESCRIPTION),
 )}
