@@ -109,6 +109,9 @@ def applications_table(con: duckdb.DuckDBPyConnection, year: int) -> dict:
     }
 
 
+ROW_LABELS = {"new": "本年新收", "carried_in": "上年结转", "total": "总计", "carried_out": "结转下年度继续办理"}
+
+
 def check(table: dict) -> list[str]:
     """What does not reconcile in a part 三 table (empty when all is well): for every column
     本年新收 + 上年结转 = 总计 + 结转下年度, and the outcome rows add up to 总计."""
@@ -124,10 +127,10 @@ def check(table: dict) -> list[str]:
         if rows_sum != table["total"][column]:
             problems.append(f"{name}:各办理结果之和 {rows_sum} ≠ 总计 {table['total'][column]}"
                             "(有申请的办理结果不在全国统一格式之列)")
-    for key in ("new", "carried_in", "total", "carried_out", *[f"outcomes/{k}" for k in table["outcomes"]]):
-        counts = table["outcomes"][key[9:]] if key.startswith("outcomes/") else table[key]
+    lines = {**{ROW_LABELS[key]: table[key] for key in ROW_LABELS}, **table["outcomes"]}
+    for label, counts in lines.items():
         if counts[TOTAL] != sum(counts[kind] for kind in APPLICANT_TYPES):
-            problems.append(f"{key}:各类申请人之和 ≠ 总计")
+            problems.append(f"{label}:各类申请人之和 ≠ 总计")
     return problems
 
 
@@ -267,6 +270,12 @@ def build(con: duckdb.DuckDBPyConnection, year: int) -> Report:
                   applications=applications_table(con, year), appeals=appeals_table(con, year))
 
 
+def view(con: duckdb.DuckDBPyConnection, actor, year) -> Report:
+    """The report as the workbench shows it: the office and leaders read it (条例 第四十九条)."""
+    require(actor, "disclosure_report.view")
+    return build(con, valid_year(year))
+
+
 def outcome_label(group: str, ground: str | None) -> str:
     if ground is None:
         return "部分公开(区分处理的,只计这一情形,不计其他情形)" if group == "部分公开" else group
@@ -387,6 +396,11 @@ def appeals_grid(report: Report) -> Grid:
     return Grid(4, 15, cells)
 
 
+def tables(report: Report) -> tuple[Grid, Grid, Grid]:
+    """The tables of parts 二、三、四."""
+    return proactive_grid(report), applications_grid(report), appeals_grid(report)
+
+
 # ---------------------------------------------------------------- Word
 
 def _font(run, size: float, bold: bool = False, east_asia: str = "仿宋_GB2312") -> None:
@@ -432,7 +446,7 @@ def render(report: Report) -> bytes:
     """The report as a .docx in the national layout: title, the six parts, the three tables."""
     document = Document()
     _paragraph(document, report.title, size=22, center=True, east_asia="方正小标宋简体")
-    grids = {1: proactive_grid(report), 2: applications_grid(report), 3: appeals_grid(report)}
+    grids = dict(zip((1, 2, 3), tables(report), strict=True))
     text_of = {0: "overview", 4: "problems", 5: "other"}
     for index, heading in enumerate(PARTS):
         _paragraph(document, heading, east_asia="黑体")
@@ -453,7 +467,7 @@ def filename(report: Report) -> str:
 
 # ---------------------------------------------------------------- the portal page
 
-def _html_table(grid: Grid) -> str:
+def table_html(grid: Grid) -> str:
     by_row: dict[int, list[Cell]] = {}
     for cell in grid.cells:
         by_row.setdefault(cell.row, []).append(cell)
@@ -470,7 +484,7 @@ def _html_table(grid: Grid) -> str:
 
 def article_html(report: Report) -> str:
     """The report as the body of a portal article (the same parts and tables as the Word document)."""
-    grids = {1: proactive_grid(report), 2: applications_grid(report), 3: appeals_grid(report)}
+    grids = dict(zip((1, 2, 3), tables(report), strict=True))
     text_of = {0: "overview", 4: "problems", 5: "other"}
     parts = []
     for index, heading in enumerate(PARTS):
@@ -479,7 +493,7 @@ def article_html(report: Report) -> str:
             lines = [line.strip() for line in report.texts[text_of[index]].splitlines() if line.strip()]
             parts += [f"<p>{html.escape(line)}</p>" for line in lines] or ["<p>无。</p>"]
         else:
-            parts.append(_html_table(grids[index]))
+            parts.append(table_html(grids[index]))
     return "".join(parts)
 
 

@@ -325,3 +325,11 @@ def test_the_command_refuses_a_year_to_come_and_asks_for_an_output(tmp_path):
     assert later.returncode == 2 and "年度" in later.stderr
     nothing = run_cli("--year", str(YEAR), "--db", str(tmp_path / "x.duckdb"))
     assert nothing.returncode == 2 and "--json" in nothing.stderr
+
+
+def test_check_names_a_row_whose_applicant_columns_do_not_add_up(con):
+    t = dr.applications_table(con, YEAR)
+    t["carried_in"]["total"] = 1
+    t["outcomes"]["重复申请"]["科研机构"] = 2
+    problems = dr.check(t)
+    assert "上年结转:各类申请人之和 ≠ 总计" in problems and "重复申请:各类申请人之和 ≠ 总计" in problems
