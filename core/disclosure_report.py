@@ -241,7 +241,7 @@ def save(con: duckdb.DuckDBPyConnection, actor, year, *, overview: str, problems
                 updated_by = excluded.updated_by""",
                     [year, cleaned["overview"], cleaned["problems"], cleaned["other"],
                      json.dumps(numbers, ensure_ascii=False), actor.id])
-        audit.record(con, actor, "disclosure_report.save", f"disclosure_report:{year}",
+        audit.record(con, actor, "disclosure_report.save", f"year:{year}",
                      f"{year}年政府信息公开工作年度报告:正文与第二部分填报数据")
     return texts(con, year)
 
