@@ -261,6 +261,11 @@ RULES: dict[str, Callable[..., Reason]] = {
     "disclosure.handle": _disclosure_holder,
     "disclosure.view": _disclosure_view,
     "disclosure.extend": _disclosure_extend,
+    # 政务公开 annual report (issue 14, report): the office writes it, leaders read it (条例 第四十九、五十条)
+    "disclosure_report.view": _roles({"webmaster", "leader"}, "政府信息公开工作年度报告由办公室编制,领导可查看",
+                                     "政府信息公开条例 第四十九条"),
+    "disclosure_report.edit": _roles({"webmaster"}, "政府信息公开工作年度报告由办公室网站管理员编制和提交",
+                                     "政府信息公开条例 第四十九条"),
     "regulation.read": _anyone,
     "account.own": _anyone,
 }

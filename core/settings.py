@@ -136,6 +136,10 @@ SETTINGS: tuple[Setting, ...] = (
             "同一网络地址二十四小时内最多提交留言的次数", 1),
     Setting("message_submit_site_per_hour", 300, int, "全站每小时可受理留言(次)",
             "所有地址合计一小时内最多受理的留言次数(只计验证码正确的提交),防止来自大量地址的恶意灌水", 1),
+    # 政务公开 annual report (issue 14, report): the column its portal article goes to (第十二条)
+    Setting("disclosure_report_column", "xxgknb", str, "政府信息公开年报栏目(网址标识)",
+            "政府信息公开工作年度报告提交审批后发布在该栏目(第十二条;政府信息公开条例 第四十九条)",
+            pattern=r"[a-z0-9][a-z0-9-]{0,39}", pattern_rule="须为栏目的网址标识(小写字母、数字、连字符),例如 xxgknb"),
     Setting("message_lookup_per_hour", 30, int, "每个地址每小时可查询办理结果(次)",
             "同一网络地址一小时内最多用查询码查询的次数,防止猜测查询码", 1),
 )

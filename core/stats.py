@@ -242,6 +242,24 @@ def readable_divisions(actor) -> set[int] | None:
     return {actor.division_id}
 
 
+def policies_without_interpretation(con: duckdb.DuckDBPyConnection, actor) -> list[dict]:
+    """Published 政策文件 (columns of kind 'policy', online now, not 已废止) that no published 解读 explains
+    yet (catalogue_entries.interprets): 解读回应, 第十二条. Newest first; a head sees their division's."""
+    scope = readable_divisions(actor)
+    found = rows(con, """
+        SELECT a.id, a.title, col.name AS column_name, d.name AS division, a.lead_division_id AS division_id,
+               CAST(a.published_at AS DATE) AS published_on, ce.doc_number
+        FROM articles a
+        JOIN columns col ON col.id = a.column_id
+        JOIN divisions d ON d.id = a.lead_division_id
+        LEFT JOIN catalogue_entries ce ON ce.article_id = a.id
+        WHERE col.kind = 'policy' AND a.public AND coalesce(ce.validity, '有效') <> '已废止'
+          AND NOT EXISTS (SELECT 1 FROM catalogue_entries i JOIN articles ia ON ia.id = i.article_id
+                          WHERE i.interprets = a.id AND ia.public)
+        ORDER BY a.published_at DESC, a.id DESC""")
+    return [r for r in found if scope is None or r["division_id"] in scope]
+
+
 def _groups(con, by: str) -> list[dict]:
     if by == "division":
         return rows(con, "SELECT id, name, id AS division_id, name AS division FROM divisions "

@@ -120,6 +120,7 @@ PAGES = {
     "calendar_admin": Page("pages/calendar_admin.py", "节假日日历", ":material/calendar_month:", "calendar.edit"),
     "overview": Page("pages/overview.py", "运行概览", ":material/monitoring:", "overview.view"),
     "statistics": Page("pages/statistics.py", "统计分析", ":material/bar_chart:", "stats.view"),
+    "disclosure_report": Page("pages/disclosure_report.py", "公开年报", ":material/summarize:", "disclosure_report.view"),
     "security_audit": Page("pages/security_audit.py", "安全审计", ":material/policy:", "audit.view"),
     "incidents": Page("pages/incidents.py", "安全事件", ":material/emergency:", "incidents.view"),
     "backups": Page("pages/backups.py", "备份", ":material/backup:", "backup.view"),
@@ -137,7 +138,7 @@ PUBLIC = {
 SECTIONS = {
     "稿件": ["my_articles", "publication_request", "approvals", "content_admin", "request_queue"],
     "互动交流": ["interaction_desk", "interaction_answers", "message"],
-    "政务公开": ["disclosure_applications"],  # issue 14
+    "政务公开": ["disclosure_applications", "disclosure_report"],  # issue 14
     "栏目与考评": ["freshness", "columns_admin", "lexicon_admin", "evaluation", "calendar_admin"],
     "统计": ["overview", "statistics"],
     "安全与系统": ["security_audit", "incidents", "backups", "accounts_admin", "settings_admin"],

@@ -187,6 +187,17 @@ if listed:
 else:
     st.info("该指标在本期没有对应的信息。")
 
+# ---------------------------------------------------------------- 解读回应 (第十二条)
+st.subheader("政策解读回应")
+unexplained = stats.policies_without_interpretation(con, user)
+st.metric("尚无解读的政策文件", len(unexplained),
+          help="已发布且仍有效的政策文件中,还没有已发布的政策解读与之关联的件数(不限于上面选择的期间)")
+st.caption("重要政策文件应同步发布政策解读,解读与文件相互链接(第十二条)。在编辑政策解读时选择“所解读的文件”即可关联。")
+if unexplained:
+    _shared.table(pd.DataFrame([{"编号": r["id"], "文件标题": r["title"], "文号": r["doc_number"] or "",
+                                 "栏目": r["column_name"], "处室": r["division"], "发布日期": r["published_on"]}
+                                for r in unexplained]), hide_index=True, key="stat_unexplained")
+
 # ---------------------------------------------------------------- bulletins (通报)
 CONFIRM = "stat_bulletin_confirm"  # the period whose issuing awaits confirmation
 

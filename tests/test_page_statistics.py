@@ -187,3 +187,22 @@ def test_looking_writes_nothing(db_path):
 def test_officers_and_technical_support_cannot_reach_it(db_path, username):
     with pytest.raises(Exception):  # noqa: B017 - a page outside st.navigation is unreachable
         statistics(db_path, username)
+
+
+def test_policy_documents_without_an_interpretation_are_counted_and_listed(tmp_path, db_path):
+    """解读回应 (第十二条): the count and the list of published 政策文件 no 解读 explains yet."""
+    with connect(db_path) as con:
+        dz = scalar(con, "SELECT id FROM divisions WHERE code = 'dzxx'")
+        officer = scalar(con, "SELECT id FROM users WHERE username = 'officer'")
+        policy = scalar(con, "INSERT INTO columns (slug, name, kind, division_id) VALUES ('zcwj', '政策文件', 'policy', ?) "
+                             "RETURNING id", [dz])
+        for title in ("关于促进软件产业发展的若干措施", "关于推进工业互联网建设的实施意见"):
+            article = scalar(con, "INSERT INTO articles (column_id, lead_division_id, title, author_id, state, public, "
+                                  "published_at) VALUES (?, ?, ?, ?, 'published', TRUE, current_localtimestamp()) "
+                                  "RETURNING id", [policy, dz, title, officer])
+            con.execute("INSERT INTO catalogue_entries (article_id) VALUES (?)", [article])
+    at = statistics(db_path, "webmaster")
+    assert not at.exception
+    assert metrics(at)["尚无解读的政策文件"] == "2"
+    listed = next(d.value for d in at.dataframe if "文件标题" in d.value.columns)
+    assert set(listed["文件标题"]) == {"关于促进软件产业发展的若干措施", "关于推进工业互联网建设的实施意见"}

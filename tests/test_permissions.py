@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from core import accounts, columns, permissions, requests, settings, workflow
+from core import accounts, columns, disclosure_report, permissions, requests, settings, workflow
 from core.errors import PermissionDenied
 
 ROLES = ["officer", "officer_cw", "head", "head_cw", "leader", "leader_other", "group1", "webmaster", "tech",
@@ -36,6 +36,8 @@ MATRIX = {
     "edit_settings": {"webmaster"},
     "file_request": {"officer"},
     "view_all": {"webmaster", "tech", "analyst"},
+    "write_disclosure_report": {"webmaster"},  # issue 14: the office writes the annual report
+    "view_disclosure_report": {"webmaster", "leader", "leader_other"},  # every leader reads it
 }
 
 
@@ -65,6 +67,10 @@ def attempt(con, org, role: str, action: str) -> None:
                                 source="来源", form="网站文章", requirements="尽快")
     elif action == "view_all":
         workflow.division_articles(con, actor, everything=True)
+    elif action == "write_disclosure_report":
+        disclosure_report.save(con, actor, 2025, overview="概述", problems="", other="", figures={})
+    elif action == "view_disclosure_report":
+        disclosure_report.view(con, actor, 2025)
 
 
 @pytest.mark.parametrize("action", sorted(MATRIX))

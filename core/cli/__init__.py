@@ -57,7 +57,7 @@ COMMANDS: dict[str, Command] = {c.name: c for c in (
             reports.snapshot_arguments, needs_db=False, check=reports.snapshot_check),
     Command("import", "迁移旧网站:JSONL 每行一篇,作为已发布信息导入", workbench.import_file,
             workbench.import_arguments, check=workbench.import_check, description=workbench.IMPORT_DESCRIPTION),
-    Command("disclosure", "政务公开:依申请公开台账导入等(政府信息公开条例)", disclosure.run, disclosure.arguments,
+    Command("disclosure", "政府信息公开:导入依申请公开台账、生成年度报告(政府信息公开条例)", disclosure.run, disclosure.arguments,
             db_option=False, check=disclosure.check, description=disclosure.DESCRIPTION),  # sub-commands take --db
 )}
 
