@@ -525,14 +525,16 @@ def submit(con: duckdb.DuckDBPyConnection, actor, year) -> workflow.Article:
         raise ValidationError("收到和处理政府信息公开申请情况", "数据不平衡:" + ";".join(problems), LAW)
     fields = {"title": report.title, "body_html": article_html(report), "source": report.department,
               "work_ended_on": None, "importance": "一般"}
-    article = _existing_article(con, report.texts.get("article_id"))
-    if article is None:
-        article = workflow.create_article(con, actor, column_for(con)["id"], **fields)
-        con.execute("UPDATE disclosure_reports SET article_id = ? WHERE year = ?", [article.id, year])
-    else:
-        article = workflow.save_article(con, actor, article.id, article.version, **fields)
-    if article.state in ("draft", "returned"):
-        article = workflow.submit(con, actor, article.id, article.version)
+    with transaction(con):
+        article = _existing_article(con, report.texts.get("article_id"))
+        if article is None:
+            article = workflow.create_article(con, actor, column_for(con)["id"], **fields)
+            con.execute("UPDATE disclosure_reports SET article_id = ? WHERE year = ?", [article.id, year])
+        else:
+            article = workflow.save_article(con, actor, article.id, article.version, **fields)
+        if article.state in ("draft", "returned"):
+            article = workflow.submit(con, actor, article.id, article.version)
+        audit.record(con, actor, "disclosure_report.submit", f"year:{year}", f"稿件 #{article.id} 提交审批")
     return article
 
 

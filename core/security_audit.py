@@ -45,6 +45,7 @@ ACTION_LABELS: dict[str, str] = {
     "message.save_answer": "保存留言答复", "message.deadlines": "修改留言办理期限",
     "bulletin.issue": "印发通报",
     "disclosure_report.save": "保存政府信息公开工作年度报告",  # issue 14, report
+    "disclosure_report.submit": "提交政府信息公开工作年度报告审批",
     "calendar.set": "设置节假日", "calendar.remove": "删除节假日设置", "calendar.confirm": "确认年度节假日",
     "calendar.unconfirm": "取消确认年度节假日", "calendar.import": "导入年度节假日",
     "freshness.interval": "修改栏目更新期限", "freshness.column": "修改单个栏目的更新监测",
