@@ -80,17 +80,15 @@ lab: $(VENV)/.lab-deps | $(DB)
 	PORTAL_DB=$(abspath $(SNAPSHOT)) $(VENV)/bin/jupyter lab --no-browser --ip 127.0.0.1 --port $(LAB_PORT) \
 		--ServerApp.root_dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
-# Two passes: everything but the browser stories on TEST_WORKERS processes (pytest-xdist, a test file per process
-# at a time: module fixtures are built once), then the browser stories one at a time (a Streamlit server and
-# Chromium each; two at once lost a menu click in a rerun). `make test TEST_WORKERS=0` runs in one process. pytest's exit code 5 means no test ran: a failure here, never a pass.
+# One pass on TEST_WORKERS processes (pytest-xdist, a test file per process at a time: module fixtures are built
+# once): the browser stories (marker `browser`: a Streamlit server and Chromium each, waiting on the page most of
+# the time) share the processes with the tests that keep the CPU busy. `make test TEST_WORKERS=0` runs in one
+# process. pytest's exit code 5 means no test ran: a failure here, never a pass.
 TEST_WORKERS ?= 2
 test: system-packages-test dev-deps
-	@status=0; \
-	for pass in "-n $(TEST_WORKERS) --dist loadfile -m 'not browser'" "-m browser"; do \
-		eval "$(PY) -m pytest $$pass"; rc=$$?; \
-		if [ $$rc -eq 5 ]; then echo "pytest $$pass: no tests were collected"; fi; \
-		if [ $$status -eq 0 ]; then status=$$rc; fi; \
-	done; exit $$status
+	@$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=15; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest: no tests were collected"; fi; \
+	exit $$rc
 
 lint: dev-deps
 	$(VENV)/bin/ruff check .
