@@ -12,10 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from core import portal, settings, workflow
+from core import portal, search, settings, workflow
 from core.db import scalar
 from core.portal import article_url, build_site
+from tests.browser import chromium, shot
 from tests.test_portal import bulk_articles, publish, snapshot
+from tests.test_search import _results, _status, static_server
 
 YEAR = dt.date.today().year
 
@@ -308,3 +310,33 @@ def test_a_year_that_loses_its_last_document_loses_its_catalogue_page(con, org, 
     assert not (out / f"xxgk/nd/{YEAR - 5}").exists()
     assert f"{YEAR - 5}年" not in main_of(page(out, "/xxgk/ml/index.html"))
     _equals_full_build(con, out, tmp_path)
+
+
+# --------------------------------------------------------------------------- search, in the browser
+
+
+@pytest.mark.browser
+def test_search_filters_documents_by_topic_and_year(con, org, docs):
+    out, made, cols = docs
+    [older] = bulk_articles(con, cols["policy"], 1, start=dt.datetime(YEAR - 1, 5, 1), prefix="工业互联网标识解析管理办法")
+    catalogue(con, older, topic_id=topic(con, "工业、交通"))
+    build_site(con, out, full=False)
+    search.index_all(out)
+    with static_server(out) as base, chromium() as browser:
+        page = browser.new_page(locale="zh-CN")
+        page.goto(f"{base}/search.html?q=工业互联网")
+        assert "找到 3 条" in _status(page)
+        page.wait_for_function("() => !document.getElementById('search-topic').hidden")
+        topics = page.locator("#search-topic option").all_text_contents()
+        assert topics[0] == "全部主题分类" and {"工业、交通", "信息产业、通信"} <= set(topics)
+        assert page.locator("#search-year option").all_text_contents() == ["全部年份", f"{YEAR}年", f"{YEAR - 1}年"]
+        page.select_option("#search-topic", "信息产业、通信")
+        page.wait_for_url(re.compile("zt="))
+        assert "找到 1 条" in _status(page, "主题分类")
+        assert _results(page) == [("《陕西省促进工业互联网发展若干措施》政策解读", url(made["reading"]))]
+        page.select_option("#search-topic", "")
+        page.select_option("#search-year", f"{YEAR - 1}年")
+        page.wait_for_url(re.compile("nf="))
+        assert "找到 1 条" in _status(page, f"{YEAR - 1}年")
+        assert [title for title, _ in _results(page)] == ["工业互联网标识解析管理办法0001"]
+        shot(page, "xxgk-search-year")

@@ -184,15 +184,16 @@ def _statutory(con: duckdb.DuckDBPyConnection, site: SiteData) -> list[dict]:
     return list(found.values())
 
 
-def _crumbs(section: Section, *trail: tuple[str, str]) -> list[dict]:
-    crumbs = [{"name": "首页", "url": "/index.html", "current": False},
-              {"name": SECTION_NAME, "url": XXGK_URL, "current": False}]
-    crumbs += [{"name": name, "url": url, "current": False} for name, url in trail]
+def _crumbs(path: str, trail: tuple[tuple[str, str], ...]) -> list[dict]:
+    """首页 › 政府信息公开 › …; the crumb of the page itself is marked current (not on page 2 of a listing)."""
+    crumbs = [{"name": "首页", "url": "/index.html", "current": False}]
+    crumbs += [{"name": name, "url": url, "current": url == path}
+               for name, url in ((SECTION_NAME, XXGK_URL), *trail)]
     return crumbs
 
 
-def _base(section: Section, title: str, *trail: tuple[str, str]) -> dict:
-    return {"page_title": title, "section": _summary(section), "crumbs": _crumbs(section, *trail),
+def _base(section: Section, path: str, title: str, *trail: tuple[str, str]) -> dict:
+    return {"page_title": title, "section": _summary(section), "crumbs": _crumbs(path, trail),
             "section_id": section.column["id"] if section.column else None}
 
 
@@ -204,16 +205,16 @@ def _summary(section: Section) -> dict:
 def section_pages(section: Section) -> Iterator[Page]:
     """The section's pages every build renders: index, 公开指南, 公开目录, 法定主动公开内容, 年度报告."""
     yield Page(XXGK_URL, "xxgk_index.html", {
-        **_base(section, SECTION_NAME), "topics": section.topics, "years": section.years, "total": section.total,
+        **_base(section, XXGK_URL, SECTION_NAME), "topics": section.topics, "years": section.years, "total": section.total,
         "reports": section.reports[:5], "guide": section.guide})
     yield Page(GUIDE_URL, "xxgk_guide.html", {
-        **_base(section, "政府信息公开指南", ("政府信息公开指南", GUIDE_URL)),
+        **_base(section, GUIDE_URL, "政府信息公开指南", ("政府信息公开指南", GUIDE_URL)),
         "guide": section.guide, "guide_column": section.guide_column})
     yield Page(CATALOGUE_URL, "xxgk_catalogue.html", {
-        **_base(section, "政府信息公开目录", ("政府信息公开目录", CATALOGUE_URL)),
+        **_base(section, CATALOGUE_URL, "政府信息公开目录", ("政府信息公开目录", CATALOGUE_URL)),
         "topics": section.topics, "years": section.years, "total": section.total})
     yield Page(STATUTORY_URL, "xxgk_statutory.html", {
-        **_base(section, "法定主动公开内容", ("法定主动公开内容", STATUTORY_URL)),
+        **_base(section, STATUTORY_URL, "法定主动公开内容", ("法定主动公开内容", STATUTORY_URL)),
         "categories": section.statutory})
     yield from _paged(section, REPORTS_DIR, "xxgk_reports.html", REPORTS_NAME, section.reports,
                       {"report_column": section.report_column})
@@ -225,7 +226,7 @@ def _paged(section: Section, folder: str, template: str, title: str, items: list
     pages = max(1, math.ceil(total / PER_PAGE))
     for n in range(1, pages + 1):
         yield Page(paged_url(folder, n), template, {
-            **_base(section, title, *trail, (title, paged_url(folder))), **extra,
+            **_base(section, paged_url(folder, n), title, *trail, (title, paged_url(folder))), **extra,
             "items": items[(n - 1) * PER_PAGE: n * PER_PAGE], "total": total, "page": n, "pages": pages,
             "pager": [{"number": p, "url": paged_url(folder, p) if p else None, "current": p == n}
                       for p in _page_window(n, pages)],
