@@ -217,7 +217,10 @@ def test_the_section_is_linked_from_home_navigation_and_sitemaps(con, org, docs)
                  "/xxgk/ndbg/index.html"):
         assert f'href="{link}"' in sitemap
         assert f"<loc>https://www.sxit.gov.cn{link}</loc>" in page(out, "/sitemap.xml")
-    assert f"<loc>https://www.sxit.gov.cn/xxgk/nd/{YEAR}/index.html</loc>" in page(out, "/sitemap.xml")
+    xml = page(out, "/sitemap.xml")
+    assert f"<loc>https://www.sxit.gov.cn/xxgk/nd/{YEAR}/index.html</loc>" in xml
+    assert f"<loc>https://www.sxit.gov.cn/xxgk/zt/{topic(con, '工业、交通')}/index.html</loc>" in xml
+    assert f"/xxgk/zt/{topic(con, '其他')}/" not in xml  # a topic without documents: nothing to index
     # the section sits under the first-level 政府信息公开 column: it is marked in the navigation,
     # and that column's page leads to it
     index = page(out, "/xxgk/index.html")
@@ -340,3 +343,24 @@ def test_search_filters_documents_by_topic_and_year(con, org, docs):
         assert "找到 1 条" in _status(page, f"{YEAR - 1}年")
         assert [title for title, _ in _results(page)] == ["工业互联网标识解析管理办法0001"]
         shot(page, "xxgk-search-year")
+
+
+def test_section_pages_are_rendered_when_what_they_show_changed(con, org, docs, monkeypatch, tmp_path):
+    out, made, cols = docs
+    reports_col = column(con, org, "xxgknb", "政府信息公开年报", "openinfo", cols["top"])
+    settings.set_values(con, org.webmaster, {"xxgk_report_column": "xxgknb"})
+    assert build_site(con, out, full=False)["mode"] == "full"  # the setting is in the signature
+    rendered = _rendered(monkeypatch)
+    publish(con, org, "工作动态一则")  # nothing of the section
+    build_site(con, out, full=False)
+    assert not [p for p in rendered if p.startswith("/xxgk/")]
+    rendered.clear()
+    publish(con, org, f"陕西省工业和信息化厅{YEAR - 1}年政府信息公开工作年度报告", column=reports_col)
+    build_site(con, out, full=False)
+    assert sorted(p for p in rendered if p.startswith("/xxgk/")) == ["/xxgk/index.html", "/xxgk/ndbg/index.html"]
+    assert f"{YEAR - 1}年政府信息公开工作年度报告" in page(out, "/xxgk/index.html")
+    # 法定主动公开内容: a change of its columns makes the next build full
+    con.execute("INSERT INTO statutory_columns VALUES (1, ?)", [cols["policy"]])
+    stats = build_site(con, out, full=False)
+    assert stats["mode"] == "full" and "政策文件" in page(out, "/xxgk/fdzdgknr.html")
+    _equals_full_build(con, out, tmp_path)

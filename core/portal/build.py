@@ -108,7 +108,8 @@ def _build(con: duckdb.DuckDBPyConnection, out_dir: str | Path, *, full: bool, p
         plan = plan_build(con, site, writer.root, sig, full)
         if plan.full:  # should this build fail, the next one is full again, whatever changed
             writer.remove("/" + STAMP_FILE)
-        section = load_section(con, site)
+        section = load_section(con, site, plan.listings,
+                               plan.full or bool(plan.catalogue_topics or plan.catalogue_years))
         counts = _render_all(con, site, section, plan, writer, progress, workers)
         plan.years |= counts.pop("answer_years")
         for path, text in sitemap_files(con, site, sitemap_paths(section)):
@@ -194,7 +195,8 @@ def _section_pages(con: duckdb.DuckDBPyConnection, site: SiteData, section: Sect
     the last are removed), for an incremental build."""
     listings = fetch_catalogue_listings(con, site, section, plan.catalogue_topics, plan.catalogue_years)
     pages = [*section_pages(section), *catalogue_pages(section, listings)]
-    folders = sorted({page.path.rsplit("/", 1)[0] for page in pages if page.path.endswith("index.html")})
+    folders = sorted({page.path.rsplit("/", 1)[0] for page in pages
+                      if page.path.endswith("index.html") and page.template != "xxgk_index.html"})
     return pages, gone_listings(section, listings), folders
 
 

@@ -24,9 +24,8 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from core import settings
 from core.db import rows
-from core.portal.data import _ITEMS, SiteData, _decorate
+from core.portal.data import _ITEMS, LIVE, SiteData, _decorate
 from core.portal.pages import PER_PAGE, REPORTS_NAME, Page, _page_window, section_column, section_links
 from core.portal.urls import (
     CATALOGUE_URL,
@@ -90,20 +89,23 @@ def fetch_catalogue(con: duckdb.DuckDBPyConnection, site: SiteData, ids: list[in
     return entries
 
 
-def related_documents(con: duckdb.DuckDBPyConnection, ids: list[int]) -> set[int]:
-    """The documents whose pages show one of ``ids`` (by title and link), now or at the last build:
-    what it interprets or is replaced by, and what interprets it or is replaced by it."""
+def related_documents(con: duckdb.DuckDBPyConnection, ids: list[int]) -> list[dict]:
+    """The public documents whose pages show one of ``ids`` (by title and link), now or at the last
+    build: what it interprets or is replaced by, what interprets it or is replaced by it; with their
+    column and date. One query."""
     if not ids:
-        return set()
-    found = con.execute("""
-        SELECT unnest([interprets, replaced_by]) FROM catalogue_entries WHERE article_id IN (SELECT unnest($1))
-        UNION SELECT unnest([interprets, replaced_by]) FROM portal_built WHERE article_id IN (SELECT unnest($1))
-        UNION SELECT article_id FROM catalogue_entries
-              WHERE interprets IN (SELECT unnest($1)) OR replaced_by IN (SELECT unnest($1))
-        UNION SELECT article_id FROM portal_built
-              WHERE interprets IN (SELECT unnest($1)) OR replaced_by IN (SELECT unnest($1))""",
-                        [ids]).fetchall()
-    return {r[0] for r in found if r[0] is not None} - set(ids)
+        return []
+    return rows(con, f"""
+        WITH related AS (
+            SELECT unnest([interprets, replaced_by]) AS id FROM catalogue_entries WHERE article_id IN (SELECT unnest($1))
+            UNION SELECT unnest([interprets, replaced_by]) FROM portal_built WHERE article_id IN (SELECT unnest($1))
+            UNION SELECT article_id FROM catalogue_entries
+                  WHERE interprets IN (SELECT unnest($1)) OR replaced_by IN (SELECT unnest($1))
+            UNION SELECT article_id FROM portal_built
+                  WHERE interprets IN (SELECT unnest($1)) OR replaced_by IN (SELECT unnest($1)))
+        SELECT a.id, r.column_id, coalesce(a.published_at, a.updated_at) AS published_at {LIVE}
+          AND a.id IN (SELECT id FROM related) AND a.id NOT IN (SELECT unnest($1))
+        ORDER BY a.id""", [ids])
 
 
 # --------------------------------------------------------------------------- the section
@@ -122,42 +124,67 @@ class Section:
     report_column: dict | None = None
     reports: list[dict] = field(default_factory=list)  # newest first
     statutory: list[dict] = field(default_factory=list)  # {item, number, wording, columns}
+    wanted: set[str] | None = None  # the section's pages this build renders (None: all)
+
+    def needs(self, *pages: str) -> bool:
+        return self.wanted is None or bool(self.wanted & set(pages))
 
 
-def _named_column(con: duckdb.DuckDBPyConnection, site: SiteData, setting: str):
-    slug = str(settings.get(con, setting)).strip()
-    return next((c for c in site.columns.values() if slug and c.slug == slug), None)
+def _named_columns(site: SiteData) -> dict[str, object]:
+    """The columns the section's settings name, by setting; None where unset or unknown."""
+    by_slug = {c.slug: c for c in site.columns.values()}
+    return {name: by_slug.get(slug) for name, slug in site.section_columns.items()}
 
 
-def load_section(con: duckdb.DuckDBPyConnection, site: SiteData) -> Section:
+def load_section(con: duckdb.DuckDBPyConnection, site: SiteData, plan_listings: set[int] | None,
+                 catalogue_changed: bool) -> Section:
+    """What the section shows. ``plan_listings``: the column listings an incremental build renders
+    (None: a full build, every page of the section). An incremental build renders the pages whose
+    data changed: the index and 公开目录 when a catalogued document did, 年度报告 and 公开指南 when an
+    article of their column did; 法定主动公开内容 only in full builds (its data is in the signature)."""
     section = Section(column=section_column(site))
-    counts = rows(con, f"""
-        SELECT t.id, t.name, t.retired, count(d.id) AS count
-        FROM disclosure_topics t LEFT JOIN ({_CATALOGUED}) d ON d.topic_id = t.id
-        GROUP BY ALL ORDER BY min(t.position), t.id""")
-    section.topics = [{"id": t["id"], "name": t["name"], "count": t["count"],
-                       "url": paged_url(topic_dir(t["id"]))} for t in counts if t["count"] or not t["retired"]]
-    section.years = [{"year": y["year"], "count": y["count"], "url": paged_url(year_dir(y["year"]))}
-                     for y in rows(con, f"SELECT year, count(*) AS count FROM ({_CATALOGUED}) GROUP BY year "
-                                        "ORDER BY year DESC")]
-    section.total = sum(y["count"] for y in section.years)
-    guide = _named_column(con, site, "xxgk_guide_column")
+    named = _named_columns(site)
+    guide, report = named["xxgk_guide_column"], named["xxgk_report_column"]
+    guide_changed = guide is not None and (plan_listings is None or guide.id in plan_listings)
+    report_changed = report is not None and (plan_listings is None or report.id in plan_listings)
+    if plan_listings is not None:
+        section.wanted = ({"index", "catalogue"} if catalogue_changed or guide_changed or report_changed else set()) \
+            | ({"guide"} if guide_changed else set()) | ({"reports"} if report_changed else set())
+        section.wanted -= set() if catalogue_changed else {"catalogue"}
+    if catalogue_changed or section.needs("index"):
+        _counts(con, section)
     if guide is not None:
         section.guide_column = guide.ref
+    if guide is not None and section.needs("index", "guide"):
         found = rows(con, f"""
             SELECT i.*, r.body_html FROM ({_ITEMS}) i
             JOIN articles a ON a.id = i.id JOIN revisions r ON r.article_id = a.id AND r.number = a.live_revision
             WHERE i.column_id = ? ORDER BY i.published_at DESC, i.id DESC LIMIT 1""", [guide.id])
         section.guide = _decorate(site, found[0]) if found else None
-    report = _named_column(con, site, "xxgk_report_column")
     if report is not None:
         section.report_column = report.ref
+    if report is not None and section.needs("index", "reports"):
         sources = sorted({c for _, c in site.sources([report.id])})
         section.reports = [_decorate(site, i) for i in rows(
             con, f"SELECT * FROM ({_ITEMS}) WHERE column_id IN (SELECT unnest(?::INTEGER[])) "
                  f"ORDER BY {_NEWEST_FIRST}", [sources])]
-    section.statutory = _statutory(con, site)
+    if section.needs("statutory"):
+        section.statutory = _statutory(con, site)
     return section
+
+
+def _counts(con: duckdb.DuckDBPyConnection, section: Section) -> None:
+    """The topics (all but retired ones without documents) and years, with their counts."""
+    counts = rows(con, """
+        SELECT t.id, t.name, t.retired, t.position, NULL AS year, count(d.id) AS count
+        FROM disclosure_topics t LEFT JOIN catalogued d ON d.topic_id = t.id GROUP BY ALL
+        UNION ALL SELECT NULL, NULL, NULL, NULL, year, count(*) FROM catalogued GROUP BY year
+        ORDER BY year DESC, position, id""".replace("catalogued", f"({_CATALOGUED})"))
+    section.topics = [{"id": t["id"], "name": t["name"], "count": t["count"], "url": paged_url(topic_dir(t["id"]))}
+                      for t in counts if t["year"] is None and (t["count"] or not t["retired"])]
+    section.years = [{"year": y["year"], "count": y["count"], "url": paged_url(year_dir(y["year"]))}
+                     for y in counts if y["year"] is not None]
+    section.total = sum(y["count"] for y in section.years)
 
 
 _NUMERALS = "一二三四五六七八九十"
@@ -203,21 +230,27 @@ def _summary(section: Section) -> dict:
 
 
 def section_pages(section: Section) -> Iterator[Page]:
-    """The section's pages every build renders: index, 公开指南, 公开目录, 法定主动公开内容, 年度报告."""
-    yield Page(XXGK_URL, "xxgk_index.html", {
-        **_base(section, XXGK_URL, SECTION_NAME), "topics": section.topics, "years": section.years, "total": section.total,
-        "reports": section.reports[:5], "guide": section.guide})
-    yield Page(GUIDE_URL, "xxgk_guide.html", {
-        **_base(section, GUIDE_URL, "政府信息公开指南", ("政府信息公开指南", GUIDE_URL)),
-        "guide": section.guide, "guide_column": section.guide_column})
-    yield Page(CATALOGUE_URL, "xxgk_catalogue.html", {
-        **_base(section, CATALOGUE_URL, "政府信息公开目录", ("政府信息公开目录", CATALOGUE_URL)),
-        "topics": section.topics, "years": section.years, "total": section.total})
-    yield Page(STATUTORY_URL, "xxgk_statutory.html", {
-        **_base(section, STATUTORY_URL, "法定主动公开内容", ("法定主动公开内容", STATUTORY_URL)),
-        "categories": section.statutory})
-    yield from _paged(section, REPORTS_DIR, "xxgk_reports.html", REPORTS_NAME, section.reports,
-                      {"report_column": section.report_column})
+    """The section's pages this build renders (``Section.wanted``): index, 公开指南, 公开目录,
+    法定主动公开内容, 年度报告."""
+    if section.needs("index"):
+        yield Page(XXGK_URL, "xxgk_index.html", {
+            **_base(section, XXGK_URL, SECTION_NAME), "topics": section.topics, "years": section.years,
+            "total": section.total, "reports": section.reports[:5], "guide": section.guide})
+    if section.needs("guide"):
+        yield Page(GUIDE_URL, "xxgk_guide.html", {
+            **_base(section, GUIDE_URL, "政府信息公开指南", ("政府信息公开指南", GUIDE_URL)),
+            "guide": section.guide, "guide_column": section.guide_column})
+    if section.needs("catalogue"):
+        yield Page(CATALOGUE_URL, "xxgk_catalogue.html", {
+            **_base(section, CATALOGUE_URL, "政府信息公开目录", ("政府信息公开目录", CATALOGUE_URL)),
+            "topics": section.topics, "years": section.years, "total": section.total})
+    if section.needs("statutory"):
+        yield Page(STATUTORY_URL, "xxgk_statutory.html", {
+            **_base(section, STATUTORY_URL, "法定主动公开内容", ("法定主动公开内容", STATUTORY_URL)),
+            "categories": section.statutory})
+    if section.needs("reports"):
+        yield from _paged(section, REPORTS_DIR, "xxgk_reports.html", REPORTS_NAME, section.reports,
+                          {"report_column": section.report_column})
 
 
 def _paged(section: Section, folder: str, template: str, title: str, items: list[dict], extra: dict,
@@ -284,6 +317,5 @@ def gone_listings(section: Section, listings: Listings) -> list[str]:
 
 
 def sitemap_paths(section: Section) -> list[str]:
-    """The section's pages for sitemap.xml (first pages of the listings that list something)."""
-    return [XXGK_URL, *[link["url"] for link in section_links()],
-            *[t["url"] for t in section.topics if t["count"]], *[y["url"] for y in section.years]]
+    """The section's own pages for sitemap.xml (its listings' are found there in SQL)."""
+    return [XXGK_URL, *[link["url"] for link in section_links()]]

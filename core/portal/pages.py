@@ -233,11 +233,20 @@ def robots_txt(site: SiteData) -> str:
     return f"User-agent: *\nDisallow: /workbench/\nSitemap: {site.site_url}/sitemap.xml\n"
 
 
+_CATALOGUED_LIVE = """
+    FROM catalogue_entries e JOIN articles a ON a.id = e.article_id AND a.public AND a.live_revision IS NOT NULL
+"""
 _SITEMAP_URLS = f"""
     WITH urls AS (
         SELECT 0 AS grp, 0 AS k, '/index.html' AS path, NULL AS lastmod
         UNION ALL SELECT 0, 1, '/sitemap.html', NULL
         UNION ALL SELECT 0, 1 + list_position(?::VARCHAR[], p), p, NULL FROM (SELECT unnest(?::VARCHAR[]) AS p)
+        -- the 公开目录 listings that list something (portal.disclosure: urls.topic_dir, urls.year_dir)
+        UNION ALL SELECT DISTINCT 0, 1000 + t.position * 10000 + t.id, '/xxgk/zt/' || t.id || '/index.html', NULL
+            {_CATALOGUED_LIVE} JOIN disclosure_topics t ON t.id = e.topic_id
+        UNION ALL SELECT DISTINCT 0, 1000000000 - year(coalesce(a.published_at, a.updated_at)),
+               '/xxgk/nd/' || lpad(year(coalesce(a.published_at, a.updated_at))::VARCHAR, 4, '0') || '/index.html', NULL
+            {_CATALOGUED_LIVE}
         UNION ALL SELECT 1, id, '/col/' || slug || '/index.html', NULL FROM columns
         UNION ALL SELECT 2, a.id,
                '/art/' || strftime(coalesce(a.published_at, a.updated_at), '%Y/%m/') || a.id || '.html',

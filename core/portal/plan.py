@@ -34,7 +34,7 @@ from pathlib import Path
 import duckdb
 
 from core.db import rows, scalar, transaction
-from core.portal.data import LIVE, WITHDRAWN_AT, SiteData, fetch_listings
+from core.portal.data import SECTION_SETTINGS, WITHDRAWN_AT, SiteData, fetch_listings
 from core.portal.disclosure import ENTRY_FIELDS, related_documents
 from core.portal.render import template_files
 from core.portal.urls import article_url
@@ -89,7 +89,10 @@ _SIGNATURE_QUERIES = (
     # 主题分类 names are on every catalogued document page and the section's pages
     "SELECT string_agg(concat_ws('|', id, name, position, retired), chr(10) ORDER BY id) FROM disclosure_topics",
     "SELECT string_agg(concat_ws('|', name, value), chr(10) ORDER BY name) FROM settings"
-    " WHERE name IN ('site_name', 'site_url', 'workbench_url', 'interaction_phone', 'interaction_email')",
+    " WHERE name IN ('site_name', 'site_url', 'workbench_url', 'interaction_phone', 'interaction_email',"
+    f" {', '.join(repr(n) for n in SECTION_SETTINGS)})",
+    # 法定主动公开内容: its page is rendered by full builds only
+    "SELECT string_agg(concat_ws('|', item, column_id), chr(10) ORDER BY item, column_id) FROM statutory_columns",
 )
 
 
@@ -180,7 +183,7 @@ def _incremental_plan(con: duckdb.DuckDBPyConnection, site: SiteData, diff: list
     plan.listings = site.listing_columns(old_columns + new_columns)
     # the documents whose pages link to a changed one (解读, the document it explains, what repeals
     # it): re-rendered with their own columns' items loaded, for their previous/next links
-    related = _public(con, related_documents(con, plan.changed) - set(plan.changed))
+    related = related_documents(con, plan.changed)
     fetch_listings(con, site, plan.listings | {r["column_id"] for r in related})
     for d in diff:
         _catalogue_listings(plan, d)
@@ -196,14 +199,6 @@ def _incremental_plan(con: duckdb.DuckDBPyConnection, site: SiteData, diff: list
     plan.articles |= {r["id"] for r in related}
     plan.years |= {r["published_at"].year for r in related}
     return plan
-
-
-def _public(con: duckdb.DuckDBPyConnection, ids: set[int]) -> list[dict]:
-    """Column and date of the public articles among ``ids``."""
-    if not ids:
-        return []
-    return rows(con, f"SELECT a.id, r.column_id, coalesce(a.published_at, a.updated_at) AS published_at {LIVE} "
-                     "AND a.id IN (SELECT unnest(?::INTEGER[]))", [sorted(ids)])
 
 
 def _catalogue_listings(plan: Plan, d: dict) -> None:
