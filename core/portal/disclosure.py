@@ -92,20 +92,22 @@ def fetch_catalogue(con: duckdb.DuckDBPyConnection, site: SiteData, ids: list[in
 def related_documents(con: duckdb.DuckDBPyConnection, ids: list[int]) -> list[dict]:
     """The public documents whose pages show one of ``ids`` (by title and link), now or at the last
     build: what it interprets or is replaced by, what interprets it or is replaced by it; with their
-    column and date. One query."""
+    column and date."""
     if not ids:
         return []
-    return rows(con, f"""
-        WITH related AS (
-            SELECT unnest([interprets, replaced_by]) AS id FROM catalogue_entries WHERE article_id IN (SELECT unnest($1))
-            UNION SELECT unnest([interprets, replaced_by]) FROM portal_built WHERE article_id IN (SELECT unnest($1))
-            UNION SELECT article_id FROM catalogue_entries
-                  WHERE interprets IN (SELECT unnest($1)) OR replaced_by IN (SELECT unnest($1))
-            UNION SELECT article_id FROM portal_built
-                  WHERE interprets IN (SELECT unnest($1)) OR replaced_by IN (SELECT unnest($1)))
-        SELECT a.id, r.column_id, coalesce(a.published_at, a.updated_at) AS published_at {LIVE}
-          AND a.id IN (SELECT id FROM related) AND a.id NOT IN (SELECT unnest($1))
-        ORDER BY a.id""", [ids])
+    found = [r[0] for r in con.execute("""
+        SELECT unnest([interprets, replaced_by]) FROM catalogue_entries WHERE article_id IN (SELECT unnest($1))
+        UNION SELECT unnest([interprets, replaced_by]) FROM portal_built WHERE article_id IN (SELECT unnest($1))
+        UNION SELECT article_id FROM catalogue_entries
+              WHERE interprets IN (SELECT unnest($1)) OR replaced_by IN (SELECT unnest($1))
+        UNION SELECT article_id FROM portal_built
+              WHERE interprets IN (SELECT unnest($1)) OR replaced_by IN (SELECT unnest($1))""", [ids]).fetchall()
+             if r[0] is not None]
+    found = set(found) - set(ids)
+    if not found:  # most changes: a document nothing links to, or no document at all
+        return []
+    return rows(con, f"""SELECT a.id, r.column_id, coalesce(a.published_at, a.updated_at) AS published_at {LIVE}
+                         AND a.id IN (SELECT unnest(?::INTEGER[])) ORDER BY a.id""", [sorted(found)])
 
 
 # --------------------------------------------------------------------------- the section
