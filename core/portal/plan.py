@@ -86,13 +86,14 @@ _SIGNATURE_QUERIES = (
     "SELECT string_agg(concat_ws('|', id, parent_id, slug, name, kind, division_id, position, retired, is_key),"
     " chr(10) ORDER BY id) FROM columns",
     "SELECT string_agg(concat_ws('|', id, name), chr(10) ORDER BY id) FROM divisions",
-    # 主题分类 names are on every catalogued document page and the section's pages
-    "SELECT string_agg(concat_ws('|', id, name, position, retired), chr(10) ORDER BY id) FROM disclosure_topics",
     "SELECT string_agg(concat_ws('|', name, value), chr(10) ORDER BY name) FROM settings"
     " WHERE name IN ('site_name', 'site_url', 'workbench_url', 'interaction_phone', 'interaction_email',"
     f" {', '.join(repr(n) for n in SECTION_SETTINGS)})",
-    # 法定主动公开内容: its page is rendered by full builds only
-    "SELECT string_agg(concat_ws('|', item, column_id), chr(10) ORDER BY item, column_id) FROM statutory_columns",
+    # 主题分类 names are on every catalogued document page and the section's pages; 法定主动公开内容
+    # is rendered by full builds only (one query for both)
+    "SELECT concat_ws(chr(0),"
+    " (SELECT string_agg(concat_ws('|', id, name, position, retired), chr(10) ORDER BY id) FROM disclosure_topics),"
+    " (SELECT string_agg(concat_ws('|', item, column_id), chr(10) ORDER BY item, column_id) FROM statutory_columns))",
 )
 
 
