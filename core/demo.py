@@ -540,6 +540,19 @@ class _Builder:
                 walk(col.children, col.id)
 
         walk(COLUMNS, None)
+        self.portal_sections()
+
+    def portal_sections(self) -> None:
+        """The portal's 政府信息公开 section (organisation.toml [portal]): the settings naming its
+        columns, and the columns of each category of 政府信息公开条例 第二十条."""
+        portal = _ORG.get("portal", {})
+        by_slug = {col.slug: col.id for col in self.cols}
+        for name, slug in portal.items():
+            if isinstance(slug, str):
+                self.con.execute("INSERT OR REPLACE INTO settings (name, value) VALUES (?, ?)", [name, slug])
+        for item, slugs in portal.get("statutory", {}).items():
+            for slug in slugs:
+                self.con.execute("INSERT INTO statutory_columns VALUES (?, ?)", [int(item), by_slug[slug]])
 
     # ------------------------------------------------------------------ words
 

@@ -76,6 +76,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("site_name", "陕西省工业和信息化厅", str, "网站名称", "门户的中文名称(第六条)"),
     Setting("home_latest_items", 10, int, "首页“最新信息”条数",
             "门户首页“最新信息”列出全站各栏目最近发布的信息条数(下次生成门户时生效)", 1),
+    # portal (issue 14, 政府信息公开 section): the columns whose articles the section shows; both are
+    # published through the approval chain like every article (第十四条)
+    Setting("xxgk_guide_column", "", str, "政府信息公开指南栏目",
+            "门户“政府信息公开指南”页面显示该栏目最新发布的一篇信息(填栏目的网址标识;指南按审批流程发布,第十四条)",
+            pattern=r"|[a-z0-9][a-z0-9-]*", pattern_rule="填写栏目的网址标识(小写字母、数字和连字符),不设置则留空"),
+    Setting("xxgk_report_column", "", str, "政府信息公开年报栏目",
+            "门户“政府信息公开工作年度报告”页面列出该栏目发布的年度报告(填栏目的网址标识,政府信息公开条例第四十九条)",
+            pattern=r"|[a-z0-9][a-z0-9-]*", pattern_rule="填写栏目的网址标识(小写字母、数字和连字符),不设置则留空"),
     Setting("message_warn_days", 2, int, "留言到期提醒(工作日)",
             "办理期限前多少个工作日起提醒承办人,并在各队列中标示“即将到期”(第十九条)", 0),
     Setting("message_veto_warn_days", 60, int, "留言长期未答复预警(天)",
