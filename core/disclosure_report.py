@@ -54,7 +54,7 @@ from core.text import clean_text
 LAW = "政府信息公开条例 第五十条"
 TOTAL = "total"
 COLUMNS = (*APPLICANT_TYPES, TOTAL)
-COLUMN_SETTING = "disclosure_report_column"
+COLUMN_SETTING = "xxgk_report_column"  # shared with the portal's 年度报告 list
 NUMERALS = "一二三四五六七八九十"
 FIRST_YEAR = 2008  # the first 条例 took effect on 2008-05-01
 TEXT_MAX = 20000

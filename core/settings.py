@@ -81,8 +81,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("xxgk_guide_column", "", str, "政府信息公开指南栏目",
             "门户“政府信息公开指南”页面显示该栏目最新发布的一篇信息(填栏目的网址标识;指南按审批流程发布,第十四条)",
             pattern=r"|[a-z0-9][a-z0-9-]*", pattern_rule="填写栏目的网址标识(小写字母、数字和连字符),不设置则留空"),
-    Setting("xxgk_report_column", "", str, "政府信息公开年报栏目",
-            "门户“政府信息公开工作年度报告”页面列出该栏目发布的年度报告(填栏目的网址标识,政府信息公开条例第四十九条)",
+    Setting("xxgk_report_column", "xxgknb", str, "政府信息公开年报栏目",
+            "年度报告在“公开年报”提交审批后发布在该栏目,门户“政府信息公开工作年度报告”页面列出该栏目的年度报告"
+            "(填栏目的网址标识,政府信息公开条例第四十九条)",
             pattern=r"|[a-z0-9][a-z0-9-]*", pattern_rule="填写栏目的网址标识(小写字母、数字和连字符),不设置则留空"),
     Setting("message_warn_days", 2, int, "留言到期提醒(工作日)",
             "办理期限前多少个工作日起提醒承办人,并在各队列中标示“即将到期”(第十九条)", 0),
@@ -144,10 +145,6 @@ SETTINGS: tuple[Setting, ...] = (
             "同一网络地址二十四小时内最多提交留言的次数", 1),
     Setting("message_submit_site_per_hour", 300, int, "全站每小时可受理留言(次)",
             "所有地址合计一小时内最多受理的留言次数(只计验证码正确的提交),防止来自大量地址的恶意灌水", 1),
-    # 政务公开 annual report (issue 14, report): the column its portal article goes to (第十二条)
-    Setting("disclosure_report_column", "xxgknb", str, "政府信息公开年报栏目(网址标识)",
-            "政府信息公开工作年度报告提交审批后发布在该栏目(第十二条;政府信息公开条例 第四十九条)",
-            pattern=r"[a-z0-9][a-z0-9-]{0,39}", pattern_rule="须为栏目的网址标识(小写字母、数字、连字符),例如 xxgknb"),
     Setting("message_lookup_per_hour", 30, int, "每个地址每小时可查询办理结果(次)",
             "同一网络地址一小时内最多用查询码查询的次数,防止猜测查询码", 1),
 )
