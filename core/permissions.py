@@ -227,6 +227,10 @@ RULES: dict[str, Callable[..., Reason]] = {
     "messages.handle": _HANDLES_MESSAGES,
     "freshness.board": _FRESHNESS_BOARD,
     "overview.view": _OVERVIEW,
+    # 政府信息公开目录 (issue 14, catalogue): topics, kinds and the 索引号 pattern are the office's; a published
+    # document's validity is changed by its division's officer or the office (第八、十二条)
+    "catalogue.manage": lambda u, o=None: _office(u),
+    "catalogue.validity": _edit_article,
     "regulation.read": _anyone,
     "account.own": _anyone,
 }
