@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from core import catalogue, settings, workflow
+from core import catalogue, portal, settings, workflow
 from core.db import rows, scalar
 from core.errors import PermissionDenied, ValidationError
 
@@ -304,3 +304,16 @@ def test_the_kinds_that_carry_catalogue_data_are_data(con, org):
         workflow.submit(con, org.officer, article.id, article.version)
     with pytest.raises(ValidationError, match="只能从现有栏目类型中选择"):
         catalogue.set_catalogue_kinds(con, org.webmaster, ["nonsense"])
+
+
+def test_the_next_incremental_build_renders_a_repealed_documents_page(con, org, cols, tmp_path):
+    old = published_policy(con, org, cols, "旧办法")
+    new = published_policy(con, org, cols, "新办法", doc_number="陕工信发〔2026〕20号")
+    other = published_policy(con, org, cols, "无关的文件", doc_number="陕工信发〔2026〕21号")
+    portal.build_site(con, str(tmp_path / "site"), full=True)
+    assert portal.build_site(con, str(tmp_path / "site"), full=False)["changed_articles"] == []
+    catalogue.change_validity(con, org.officer, old.id, "已废止", TODAY, new.id)
+    built = portal.build_site(con, str(tmp_path / "site"), full=False)
+    assert built["mode"] == "incremental" and sorted(built["changed_articles"]) == sorted([old.id, new.id])
+    assert other.id not in built["changed_articles"]
+    assert portal.build_site(con, str(tmp_path / "site"), full=False)["changed_articles"] == [], "settled"
