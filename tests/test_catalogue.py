@@ -9,6 +9,7 @@ import pytest
 
 from core import catalogue, portal, settings, workflow
 from core.db import rows, scalar
+from core.demo import load_demo
 from core.errors import PermissionDenied, ValidationError
 
 BODY = "<p>为贯彻落实省委省政府部署,制定本办法。</p>"
@@ -317,3 +318,19 @@ def test_the_next_incremental_build_renders_a_repealed_documents_page(con, org, 
     assert built["mode"] == "incremental" and sorted(built["changed_articles"]) == sorted([old.id, new.id])
     assert other.id not in built["changed_articles"]
     assert portal.build_site(con, str(tmp_path / "site"), full=False)["changed_articles"] == [], "settled"
+
+
+def test_the_demo_catalogues_a_year_of_policy_documents_through_these_rules(con):
+    """core/demo_catalogue.py: every entry passes check_entry, 解读 point at the document they name, some repealed."""
+    counts = load_demo(con, articles=400, today=dt.date(2026, 3, 18))
+    assert counts["catalogue_entries"] > 0 and counts["documents_repealed"] > 0 and counts["interpretations_linked"] > 0
+    stored = rows(con, f"SELECT article_id, index_number, {', '.join(catalogue.EDITABLE)} FROM catalogue_entries")
+    assert len(stored) == counts["catalogue_entries"]
+    for entry in stored:
+        catalogue.check_entry(con, {k: entry[k] for k in catalogue.EDITABLE}, article_id=entry["article_id"],
+                              today=dt.date(2026, 3, 18))
+        assert entry["index_number"] and re.fullmatch(r"11610000016000000X/20\d\d-\d{5}", entry["index_number"])
+    assert len({e["index_number"] for e in stored}) == len(stored)
+    for pair in rows(con, """SELECT a.title AS jd, p.title AS doc FROM catalogue_entries e
+                            JOIN articles a ON a.id = e.article_id JOIN articles p ON p.id = e.interprets"""):
+        assert re.search(r"《[^》]+》", pair["jd"]).group(0) in pair["doc"]
