@@ -149,3 +149,23 @@ def test_the_office_edits_topics_and_the_index_pattern(setup):
     assert [t["retired"] for t in catalogue.topics(con, include_retired=True) if t["id"] == new] == [True]
     con.close()
 
+
+
+def test_the_officer_records_a_repeal_of_a_published_document(setup):
+    path, org, cols = setup
+    old = published_policy(path, org, cols, "陕西省工业稳增长若干措施", "陕工信发〔2026〕12号")
+    new = published_policy(path, org, cols, "陕西省工业稳增长若干措施(修订)", "陕工信发〔2026〕40号")
+    at = open_page(app_as(path, "officer"), "my_articles")
+    at.selectbox(key="ma_pick").set_value(old.id).run()
+    at.radio(key="ma_val_validity").set_value("已废止").run()
+    button(at, "ma_val_save").click().run()
+    assert "「有效性变更日期」" in texts(at), "the date is asked for, naming the field"
+    at.date_input(key="ma_val_on").set_value(TODAY)
+    at.text_input(key="ma_val_replaced_find").input("〔2026〕40").run()
+    at.selectbox(key="ma_val_replaced").set_value(new.id)
+    button(at, "ma_val_save").click().run()
+    assert "有效性已变更" in texts(at), texts(at)
+    con = connect(path)
+    assert con.execute("SELECT validity, validity_changed_on, replaced_by FROM catalogue_entries WHERE article_id = ?",
+                       [old.id]).fetchall() == [("已废止", TODAY, new.id)]
+    con.close()
