@@ -322,6 +322,8 @@ def save_entry(con: duckdb.DuckDBPyConnection, actor, article_id: int, values: d
     if not is_catalogue_column(con, article["column_id"]):
         raise ValidationError("栏目", "该栏目的信息不登记政府信息公开目录", ARTICLE)
     checked = check_entry(con, values, article_id=article_id, today=today)
+    if checked["interprets"] is not None and article["kind"] != INTERPRETATION_KIND:
+        raise ValidationError("所解读的政策文件", "只有政策解读栏目中的解读才关联所解读的政策文件", ARTICLE)
     before = row(con, f"SELECT {', '.join(EDITABLE)} FROM catalogue_entries WHERE article_id = ?", [article_id])
     if article["public"] and before is not None and {k: before[k] for k in EDITABLE} != checked:
         raise ValidationError("公开目录", "已在网站上公开的文件,目录信息须经审批后才能修改;有效性变更请用"

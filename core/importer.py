@@ -859,6 +859,8 @@ class _Importer:
             return None
         if self.column_kinds.get(column_id) not in self.catalogue_kinds:
             raise LineError("invalid", "column", "该栏目的信息不登记政府信息公开目录,不能带公开目录字段(第十二条)")
+        if found["interprets"] and self.column_kinds[column_id] != catalogue.INTERPRETATION_KIND:
+            raise LineError("invalid", "interprets", "只有政策解读栏目中的解读才关联所解读的政策文件(第十二条)")
         topic = None
         if found["topic"]:
             topic = self.topic_ids.get(normalise(found["topic"]))

@@ -69,7 +69,10 @@ def load_catalogue(article: workflow.Article | None) -> None:
 
 
 def catalogue_values() -> dict:
-    return {field: st.session_state.get(key) for field, key in CATALOGUE.items()}
+    values = {field: st.session_state.get(key) for field, key in CATALOGUE.items()}
+    if catalogue.column_kind(con, st.session_state.get("ma_column")) != catalogue.INTERPRETATION_KIND:
+        values["interprets"] = None  # a pick left from a 解读 column chosen before
+    return values
 
 
 def form_is_loaded(article_id: int | str) -> bool:

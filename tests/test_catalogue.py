@@ -132,6 +132,9 @@ def test_an_interpretation_explains_a_policy_document_only(con, org, cols):
     assert refused.value.field == "所解读的政策文件" and "不是政策文件" in str(refused.value)
     saved = catalogue.save_entry(con, org.officer, jd.id, entry_values(con, doc_number="", interprets=policy.id))
     assert saved["interprets_title"] == "陕西省工业稳增长若干措施"
+    other = draft(con, org, cols["policy"], "另一份文件")
+    with pytest.raises(ValidationError, match="只有政策解读栏目中的解读"):
+        catalogue.save_entry(con, org.officer, other.id, entry_values(con, interprets=policy.id))
     assert saved["interprets_doc_number"] == "陕工信发〔2026〕12号"
 
 

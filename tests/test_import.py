@@ -626,9 +626,17 @@ def test_catalogue_fields_only_in_catalogue_columns_and_index_numbers_unique(con
         policy_line(2, index_number="OLD-1"),
         policy_line(3, index_number="OLD-1"),
     ])
+    before = scalar(con, "SELECT count(*) FROM catalogue_entries")  # the demo's own
     result = importer.import_jsonl(con, path, dry_run=True)
     assert (result.imported, result.skipped) == (1, 2)
     messages = {p.line: str(p) for p in result.problems}
     assert "「column」" in messages[1] and "不登记政府信息公开目录" in messages[1]
     assert "「index_number」(索引号)" in messages[3] and "不能重复" in messages[3]
-    assert scalar(con, "SELECT count(*) FROM catalogue_entries") == 0, "a dry run writes nothing"
+    assert scalar(con, "SELECT count(*) FROM catalogue_entries") == before, "a dry run writes nothing"
+
+
+def test_only_an_interpretation_names_the_document_it_explains(con, tmp_path):
+    path = write(tmp_path / "old.jsonl", [policy_line(1), policy_line(2, interprets="陕工信发〔2021〕1号")])
+    result = importer.import_jsonl(con, path)
+    assert (result.imported, result.skipped) == (1, 1)
+    assert "「interprets」" in str(result.problems[0]) and "只有政策解读" in str(result.problems[0])
