@@ -402,6 +402,7 @@ def assign_index(con: duckdb.DuckDBPyConnection, article_id: int, year: int) -> 
         return current["index_number"]
     number = _next_index(con, year)
     con.execute("UPDATE catalogue_entries SET index_number = ? WHERE article_id = ?", [number, article_id])
+    audit.record(con, None, "catalogue.index", f"article:{article_id}", number)  # the system assigns it
     return number
 
 
