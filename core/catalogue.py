@@ -380,9 +380,9 @@ def format_index(pattern: str, org_code: str, year: int, sequence: int, digits: 
 
 
 def _next_index(con, year: int) -> str:
-    pattern = settings.get(con, "catalogue_index_pattern")
-    code = settings.get(con, "catalogue_org_code")
-    digits = settings.get(con, "catalogue_index_digits")
+    values = settings.all_values(con)
+    pattern, code = values["catalogue_index_pattern"], values["catalogue_org_code"]
+    digits = values["catalogue_index_digits"]
     con.execute("INSERT INTO catalogue_index_counters (year, last) SELECT ?, 0 WHERE NOT EXISTS "
                 "(SELECT 1 FROM catalogue_index_counters WHERE year = ?)", [year, year])
     while True:  # an imported number may already hold the next one: skip it, numbers stay unique

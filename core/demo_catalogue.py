@@ -9,6 +9,7 @@ Imports from: accounts, catalogue, db.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 import re
 
@@ -41,9 +42,15 @@ def _topic(con: duckdb.DuckDBPyConnection, title: str) -> int | None:
     named = _NAME.search(title)  # the issuer's own name (工业和信息化厅) says nothing of the topic
     subject = named.group(1) if named else title
     name = next((topic for words, topic in TOPICS if any(w in subject for w in words)), "工业、交通")
-    return catalogue.topic_by_name(con, name)
+    return _topic_ids(con)[name]
 
 
+@functools.cache
+def _topic_ids(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    return {t["name"]: t["id"] for t in catalogue.topics(con, include_retired=True)}
+
+
+@functools.cache
 def _officer(con: duckdb.DuckDBPyConnection, division_id: int) -> accounts.User:
     code = con.execute("SELECT code FROM divisions WHERE id = ?", [division_id]).fetchone()[0]
     return accounts.find_user(con, f"xxy_{code}") or accounts.find_user(con, "webmaster")
@@ -81,6 +88,8 @@ def load(con: duckdb.DuckDBPyConnection, today: dt.date, seed: int = 7) -> dict:
     for item in sorted([*documents, *(jd for jd, _doc in pairs)], key=lambda d: (d["published_at"], d["id"])):
         catalogue.assign_index(con, item["id"], item["published_at"].year)
     repealed = _repeal(con, [d for d in documents if d["published_at"] >= since], rng, today)
+    _topic_ids.cache_clear()  # a connection's names, for this load only
+    _officer.cache_clear()
     return {"catalogue_entries": len(documents) + len(pairs), "interpretations_linked": len(pairs),
             "documents_repealed": repealed}
 
