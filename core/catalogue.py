@@ -466,6 +466,13 @@ def policy_documents(con: duckdb.DuckDBPyConnection, search: str = "", limit: in
         WHERE {where} ORDER BY a.published_at DESC NULLS LAST, a.id DESC LIMIT ?""", params)
 
 
+def document(con: duckdb.DuckDBPyConnection, article_id: int) -> dict | None:
+    """One document as the pickers list it (the one an entry already points to)."""
+    return row(con, """
+        SELECT a.id, a.title, coalesce(e.doc_number, '') AS doc_number, a.published_at FROM articles a
+        LEFT JOIN catalogue_entries e ON e.article_id = a.id WHERE a.id = ?""", [article_id])
+
+
 def catalogue_documents(con: duckdb.DuckDBPyConnection, search: str = "", limit: int = 50) -> list[dict]:
     """Documents with catalogue entries (for the replacing-document picker), by title or 文号."""
     where, params = "a.state <> 'withdrawn'", []

@@ -343,10 +343,10 @@ def document_picker(where, label: str, key: str, source, locked: bool, exclude: 
     ss = st.session_state
     search = "" if locked else where.text_input(f"查找{label}(标题或文号)", key=f"{key}_find")
     found = {d["id"]: d for d in source(con, search or "") if d["id"] != exclude}
-    if ss.get(key) is not None and ss[key] not in found:
-        for d in catalogue.policy_documents(con, include=ss[key], limit=1) + catalogue.catalogue_documents(con):
-            if d["id"] == ss[key]:
-                found[d["id"]] = d
+    if ss.get(key) is not None and ss[key] not in found:  # the one chosen stays offered, whatever the search
+        chosen = catalogue.document(con, ss[key])
+        if chosen:
+            found[chosen["id"]] = chosen
     where.selectbox(label, [None, *found], key=key, disabled=locked, help=help,
                     format_func=lambda i: "请选择…" if i is None else
                     f"{found[i]['title']}" + (f"({found[i]['doc_number']})" if found[i]["doc_number"] else ""))

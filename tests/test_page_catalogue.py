@@ -165,6 +165,8 @@ def test_the_officer_records_a_repeal_of_a_published_document(setup):
     at.selectbox(key="ma_val_replaced").set_value(new.id)
     button(at, "ma_val_save").click().run()
     assert "有效性已变更" in texts(at), texts(at)
+    shown = at.selectbox(key="ma_cat_replaced")
+    assert shown.disabled and shown.value == new.id, "the replacing document is shown, read-only"
     con = connect(path)
     assert con.execute("SELECT validity, validity_changed_on, replaced_by FROM catalogue_entries WHERE article_id = ?",
                        [old.id]).fetchall() == [("已废止", TODAY, new.id)]
