@@ -326,8 +326,8 @@ def save_entry(con: duckdb.DuckDBPyConnection, actor, article_id: int, values: d
         raise ValidationError("所解读的政策文件", "只有政策解读栏目中的解读才关联所解读的政策文件", ARTICLE)
     before = row(con, f"SELECT {', '.join(EDITABLE)} FROM catalogue_entries WHERE article_id = ?", [article_id])
     if article["public"] and before is not None and {k: before[k] for k in EDITABLE} != checked:
-        raise ValidationError("公开目录", "已在网站上公开的文件,目录信息须经审批后才能修改;有效性变更请用"
-                              "「变更有效性」", "第十四条")
+        raise ValidationError("公开目录", "已在网站上公开的文件,目录信息不能直接修改(先审批后发布),需要更正时请撤销后"
+                              "修改、重新提交审批;文件被修改或废止请用「变更有效性」", "第十四条")
     with transaction(con):
         _write(con, article_id, checked, before is None)
         audit.record(con, actor, "catalogue.save", f"article:{article_id}", _changes(before, checked) or "未改动")

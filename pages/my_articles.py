@@ -306,7 +306,8 @@ def catalogue_fields(article: workflow.Article | None, editable: bool) -> None:
         else:
             st.caption("索引号:首次发布时由系统自动分配。")
         if locked and article and article.public:
-            st.caption("已公开文件的目录信息须随稿件重新审批后修改;文件被修改或废止时请用下方「变更有效性」。")
+            st.caption("已公开文件的目录信息不能直接修改(先审批后发布);需要更正时请撤销后修改、重新提交审批。"
+                       "文件被修改或废止时请用下方「变更有效性」。")
         one, two, three = st.columns(3)
         one.text_input("发文机关", key="ma_cat_issuer", disabled=locked)
         two.text_input("文号", key="ma_cat_number", disabled=locked, placeholder=catalogue.DOC_NUMBER_EXAMPLE,

@@ -257,7 +257,7 @@ def test_only_the_divisions_officer_and_the_office_change_validity(con, org, col
 
 def test_a_published_entry_changes_only_through_approval(con, org, cols):
     article = published_policy(con, org, cols)
-    with pytest.raises(ValidationError, match="须经审批"):
+    with pytest.raises(ValidationError, match="不能直接修改"):
         catalogue.save_entry(con, org.officer, article.id, entry_values(con, doc_number="陕工信发〔2026〕99号"))
 
 
@@ -337,3 +337,17 @@ def test_the_demo_catalogues_a_year_of_policy_documents_through_these_rules(con)
     for pair in rows(con, """SELECT a.title AS jd, p.title AS doc FROM catalogue_entries e
                             JOIN articles a ON a.id = e.article_id JOIN articles p ON p.id = e.interprets"""):
         assert re.search(r"《[^》]+》", pair["jd"]).group(0) in pair["doc"]
+
+
+def test_a_published_entry_is_corrected_by_withdrawing_and_approving_again(con, org, cols):
+    article = published_policy(con, org, cols)
+    number = catalogue.entry(con, article.id)["index_number"]
+    article = workflow.withdraw(con, org.officer, article.id, article.version, "文号有误,更正后重新发布")
+    article = workflow.restore_withdrawn(con, org.officer, article.id, article.version)
+    catalogue.save_entry(con, org.officer, article.id, entry_values(con, doc_number="陕工信发〔2026〕21号"))
+    article = workflow.save_article(con, org.officer, article.id, article.version, title=article.title,
+                                    body_html=BODY + "<p>(文号已更正)</p>", source="电子信息处", work_ended_on=TODAY,
+                                    importance="一般")
+    article = publish(con, org, article)
+    corrected = catalogue.entry(con, article.id)
+    assert corrected["doc_number"] == "陕工信发〔2026〕21号" and corrected["index_number"] == number
