@@ -266,6 +266,10 @@ RULES: dict[str, Callable[..., Reason]] = {
                                      "政府信息公开条例 第四十九条"),
     "disclosure_report.edit": _roles({"webmaster"}, "政府信息公开工作年度报告由办公室网站管理员编制和提交",
                                      "政府信息公开条例 第四十九条"),
+    # 政府信息公开目录 (issue 14, catalogue): topics, kinds and the 索引号 pattern are the office's; a published
+    # document's validity is changed by its division's officer or the office (第八、十二条)
+    "catalogue.manage": lambda u, o=None: _office(u),
+    "catalogue.validity": _edit_article,
     "regulation.read": _anyone,
     "account.own": _anyone,
 }

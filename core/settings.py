@@ -147,6 +147,17 @@ SETTINGS: tuple[Setting, ...] = (
             "所有地址合计一小时内最多受理的留言次数(只计验证码正确的提交),防止来自大量地址的恶意灌水", 1),
     Setting("message_lookup_per_hour", 30, int, "每个地址每小时可查询办理结果(次)",
             "同一网络地址一小时内最多用查询码查询的次数,防止猜测查询码", 1),
+    # 政府信息公开目录 (issue 14, catalogue): the 索引号 the system gives each document at its first publication
+    Setting("catalogue_org_code", "11610000016000000X", str, "索引号机构代码",
+            "本机关的统一社会信用代码或组织机构代码,用于生成公开目录的索引号(第十二条)", None,
+            r"[0-9A-Z-]{1,30}", "只能由数字、大写字母和短横线组成,不超过 30 位(第十二条)"),
+    Setting("catalogue_index_pattern", "{机构代码}/{年份}-{序号}", str, "索引号格式",
+            "公开目录索引号的格式:{机构代码}、{年份}(首次发布的年份)和{序号}(每年从 1 起)由系统填入;"
+            "修改后只影响以后分配的索引号(第十二条)", None,
+            r"(?=.*\{年份\})(?=.*\{序号\})(?:[^{}]|\{(?:机构代码|年份|序号)\}){1,60}",
+            "须包含{年份}和{序号},可包含{机构代码},其他花括号内容无效,例如 {机构代码}/{年份}-{序号}(第十二条)"),
+    Setting("catalogue_index_digits", 5, int, "索引号序号位数",
+            "序号不足该位数时前面补 0(如 00012)", 1),
 )
 BY_NAME = {s.name: s for s in SETTINGS}
 SECRET = {"smtp_password"}
