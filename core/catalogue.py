@@ -407,21 +407,9 @@ def assign_index(con: duckdb.DuckDBPyConnection, article_id: int, year: int) -> 
 
 
 def on_go_live(con: duckdb.DuckDBPyConnection, article_id: int, published_at: dt.datetime) -> None:
-    """At a publication (inside the workflow's transaction): the 索引号 at the first one, and the page of
-    the policy document a 解读 explains is built again, since it now links to the 解读."""
+    """At a publication (inside the workflow's transaction): the 索引号 at the first one. The pages that
+    link to it (the policy document a 解读 explains) are found by the portal's plan (core/portal/plan.py)."""
     assign_index(con, article_id, published_at.year)
-    target = scalar(con, "SELECT interprets FROM catalogue_entries WHERE article_id = ?", [article_id])
-    if target is not None:
-        mark_pages_changed(con, [target])
-
-
-def mark_pages_changed(con: duckdb.DuckDBPyConnection, article_ids: list[int]) -> None:
-    """Tell the next incremental portal build these pages changed: their record of what was last rendered
-    no longer matches any live revision, so core/portal/plan.py renders them (and their listings) again."""
-    ids = sorted({int(i) for i in article_ids if i is not None})
-    if ids:
-        con.execute("UPDATE portal_built SET live_revision = -1 WHERE article_id IN (SELECT unnest(?::INTEGER[]))",
-                    [ids])
 
 
 # ---------------------------------------------------------------- validity of a published document
@@ -442,7 +430,6 @@ def change_validity(con: duckdb.DuckDBPyConnection, actor, article_id: int, vali
     with transaction(con):
         _write(con, article_id, changed, False)
         audit.record(con, actor, "catalogue.validity", f"article:{article_id}", _changes(stored, changed) or "未改动")
-        mark_pages_changed(con, [article_id, changed["replaced_by"], stored["replaced_by"]])
     return entry(con, article_id)
 
 
