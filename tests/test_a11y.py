@@ -18,6 +18,7 @@ from core.setup import init_database
 from tests.browser import ARTIFACTS, ROOT, chromium, free_port, wait_for
 from tests.conftest import make_org
 from tests.test_portal import HOSTILE, bulk_articles, publish
+from tests.test_portal_disclosure import publish as publish_document
 
 pytestmark = pytest.mark.browser
 
@@ -251,6 +252,7 @@ def disclosure_site(tmp_path_factory):
                            "RETURNING id", [parent, slug, name, kind, org.dz]).fetchone()[0]
 
     def entry(article_id, topic="工业、交通", **fields):
+        con.execute("DELETE FROM catalogue_entries WHERE article_id = ?", [article_id])  # the default one
         row = {"index_number": f"11610000MB0000000X/{year}-{article_id:05d}", "issuer": "陕西省工业和信息化厅",
                "written_on": dt.date(year, 1, 5), "doc_kind": "行政规范性文件", **fields}
         con.execute(f"INSERT INTO catalogue_entries (article_id, topic_id, {', '.join(row)}) "
@@ -267,16 +269,17 @@ def disclosure_site(tmp_path_factory):
     con.execute("INSERT INTO statutory_columns VALUES (1, ?), (1, ?), (7, ?)", [policy_col, reading_col, org.col_cw])
     for n in bulk_articles(con, policy_col, 25, start=dt.datetime(year - 1, 3, 1), prefix="工业领域规范性文件第"):
         entry(n, "安全生产监管", doc_number=f"陕工信发〔{year - 1}〕{n - 9999}号")
-    old = publish(con, org, "陕西省工业领域节能监察办法(2019年)", BODY, column=policy_col)
-    policy = publish(con, org, "陕西省促进工业互联网高质量发展若干措施", BODY, column=policy_col)
-    reading = publish(con, org, "《陕西省促进工业互联网高质量发展若干措施》政策解读", BODY, column=reading_col)
+    old = publish_document(con, org, "陕西省工业领域节能监察办法(2019年)", BODY, column=policy_col)
+    policy = publish_document(con, org, "陕西省促进工业互联网高质量发展若干措施", BODY, column=policy_col)
+    reading = publish_document(con, org, "《陕西省促进工业互联网高质量发展若干措施》政策解读", BODY, column=reading_col,
+                               interprets=policy.id)
     entry(policy.id, doc_number=f"陕工信发〔{year}〕12号", written_on=dt.date(year, 2, 3))
     entry(reading.id, "信息产业、通信", interprets=policy.id)
     entry(old.id, doc_number="陕工信发〔2019〕5号", validity="已废止", validity_changed_on=dt.date(year, 3, 1),
           replaced_by=policy.id, disclosure="依申请公开")
-    publish(con, org, "陕西省工业和信息化厅政府信息公开指南", "<h2>一、主动公开</h2><p>本机关主动公开的政府信息。</p>"
+    publish_document(con, org, "陕西省工业和信息化厅政府信息公开指南", "<h2>一、主动公开</h2><p>本机关主动公开的政府信息。</p>"
             "<h2>二、依申请公开</h2><p>公民、法人或者其他组织可以向本机关申请获取政府信息。</p>", column=guide_col)
-    publish(con, org, f"陕西省工业和信息化厅{year - 1}年政府信息公开工作年度报告", BODY, column=report_col)
+    publish_document(con, org, f"陕西省工业和信息化厅{year - 1}年政府信息公开工作年度报告", BODY, column=report_col)
     out = tmp / "site"
     portal.build_site(con, out)
     topics = dict(con.execute("SELECT name, id FROM disclosure_topics").fetchall())

@@ -11,6 +11,7 @@ from core import catalogue, portal, settings, workflow
 from core.db import rows, scalar
 from core.demo import load_demo
 from core.errors import PermissionDenied, ValidationError
+from tests.test_portal_disclosure import _rendered
 
 BODY = "<p>为贯彻落实省委省政府部署,制定本办法。</p>"
 TODAY = dt.date.today()
@@ -229,17 +230,13 @@ def test_a_number_already_taken_by_an_import_is_skipped(con, org, cols):
 
 # ---------------------------------------------------------------- validity of a published document
 
-def test_repealing_a_published_document_is_recorded_and_marks_its_page(con, org, cols):
+def test_repealing_a_published_document_is_recorded(con, org, cols):
     old = published_policy(con, org, cols, "旧办法")
     new = published_policy(con, org, cols, "新办法", doc_number="陕工信发〔2026〕20号")
-    con.execute("INSERT INTO portal_built (article_id, live_revision, public, column_id, published_at) "
-                "SELECT id, live_revision, public, column_id, published_at FROM articles")
     with pytest.raises(ValidationError, match="替代文件"):
         catalogue.change_validity(con, org.officer, old.id, "已废止", TODAY)
     changed = catalogue.change_validity(con, org.officer, old.id, "已废止", TODAY, new.id)
     assert (changed["validity"], changed["validity_changed_on"], changed["replaced_by"]) == ("已废止", TODAY, new.id)
-    marked = {r["article_id"] for r in rows(con, "SELECT article_id FROM portal_built WHERE live_revision = -1")}
-    assert marked == {old.id, new.id}, "both pages link to each other now"
     logged = scalar(con, "SELECT summary FROM audit_log WHERE action = 'catalogue.validity'")
     assert "已废止" in logged
     back = catalogue.change_validity(con, org.webmaster, old.id, "有效")
@@ -261,14 +258,16 @@ def test_a_published_entry_changes_only_through_approval(con, org, cols):
         catalogue.save_entry(con, org.officer, article.id, entry_values(con, doc_number="陕工信发〔2026〕99号"))
 
 
-def test_publishing_an_interpretation_marks_its_policy_page(con, org, cols):
+def test_publishing_an_interpretation_rebuilds_its_policy_page(con, org, cols, tmp_path):
     policy = published_policy(con, org, cols)
-    con.execute("INSERT INTO portal_built (article_id, live_revision, public, column_id, published_at) "
-                "SELECT id, live_revision, public, column_id, published_at FROM articles")
+    site = tmp_path / "site"
+    portal.build_site(con, str(site), full=True)
     jd = draft(con, org, cols["jd"], "解读")
     catalogue.save_entry(con, org.officer, jd.id, entry_values(con, doc_number="", interprets=policy.id))
-    publish(con, org, jd)
-    assert scalar(con, "SELECT live_revision FROM portal_built WHERE article_id = ?", [policy.id]) == -1
+    jd = publish(con, org, jd)
+    portal.build_site(con, str(site), full=False)
+    policy_page = (site / portal.article_url(policy.id, policy.published_at).lstrip("/")).read_text("utf-8")
+    assert portal.article_url(jd.id, jd.published_at) in policy_page, "the policy page links to its new 解读"
 
 
 # ---------------------------------------------------------------- topics and kinds (the office's data)
@@ -310,16 +309,21 @@ def test_the_kinds_that_carry_catalogue_data_are_data(con, org):
         catalogue.set_catalogue_kinds(con, org.webmaster, ["nonsense"])
 
 
-def test_the_next_incremental_build_renders_a_repealed_documents_page(con, org, cols, tmp_path):
+def test_the_next_incremental_build_renders_a_repealed_documents_page(con, org, cols, tmp_path, monkeypatch):
     old = published_policy(con, org, cols, "旧办法")
     new = published_policy(con, org, cols, "新办法", doc_number="陕工信发〔2026〕20号")
     other = published_policy(con, org, cols, "无关的文件", doc_number="陕工信发〔2026〕21号")
     portal.build_site(con, str(tmp_path / "site"), full=True)
     assert portal.build_site(con, str(tmp_path / "site"), full=False)["changed_articles"] == []
     catalogue.change_validity(con, org.officer, old.id, "已废止", TODAY, new.id)
+    rendered = _rendered(monkeypatch)
     built = portal.build_site(con, str(tmp_path / "site"), full=False)
-    assert built["mode"] == "incremental" and sorted(built["changed_articles"]) == sorted([old.id, new.id])
-    assert other.id not in built["changed_articles"]
+    assert built["mode"] == "incremental" and built["changed_articles"] == [old.id]
+    pages = {portal.article_url(a.id, a.published_at) for a in (old, new, other)} & set(rendered)
+    assert pages == {portal.article_url(old.id, old.published_at), portal.article_url(new.id, new.published_at)}, \
+        "the repealed document and the one it now links to"
+    page = (tmp_path / "site" / portal.article_url(old.id, old.published_at).lstrip("/")).read_text("utf-8")
+    assert "本文件已于" in page
     assert portal.build_site(con, str(tmp_path / "site"), full=False)["changed_articles"] == [], "settled"
 
 

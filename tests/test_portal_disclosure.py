@@ -1,7 +1,8 @@
 """政府信息公开 on the public portal (第十二条; 政府信息公开条例 第二十条): catalogue data on document
 pages, 已废止/已修改 notices, 政策解读 linked both ways, the section's pages (公开指南, 公开目录 by topic and
 year, 法定主动公开内容, 年度报告), search filters, and incremental builds that re-render what shows a
-changed document. Catalogue rows are written with plain SQL (the catalogue helper's core is not here)."""
+changed document. Catalogue rows are written with plain SQL, before submission (第十二条 refuses a catalogue column's item
+without them) and rewritten by each test as it needs."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from core import portal, search, settings, workflow
 from core.db import scalar
 from core.portal import article_url, build_site
 from tests.browser import chromium, shot
-from tests.test_portal import bulk_articles, publish, snapshot
+from tests.test_portal import BODY, approve, bulk_articles, snapshot
 from tests.test_search import _results, _status, static_server
 
 YEAR = dt.date.today().year
@@ -31,6 +32,18 @@ def catalogue(con, article_id: int, **fields) -> None:
     marks = ", ".join("?" for _ in range(len(row) + 1))
     con.execute("DELETE FROM catalogue_entries WHERE article_id = ?", [article_id])
     con.execute(f"INSERT INTO catalogue_entries ({names}) VALUES ({marks})", [article_id, *row.values()])
+
+
+def publish(con, org, title: str, body: str = BODY, *, column: int | None = None, **entry):
+    """tests/test_portal.publish, with a catalogue entry (the defaults of `catalogue` and `entry`) written
+    before submission in a column whose kind carries one, as the editor would."""
+    article = workflow.create_article(con, org.officer, column or org.col_dz, title, body, "电子信息处",
+                                      dt.date.today(), "一般")
+    if scalar(con, "SELECT count(*) FROM columns c JOIN catalogue_kinds k ON k.kind = c.kind WHERE c.id = ?",
+              [article.column_id]):
+        catalogue(con, article.id, **entry)
+    article = approve(con, org.head, workflow.submit(con, org.officer, article.id, article.version))
+    return workflow.publish(con, org.officer, article.id, article.version)
 
 
 def topic(con, name: str) -> int:
@@ -67,8 +80,9 @@ def docs(con, org, tmp_path):
         "amended": publish(con, org, "陕西省工业企业技术改造项目管理办法", column=policy),
         "policy": publish(con, org, "陕西省促进工业互联网发展若干措施", "<p>第一条 为促进工业互联网发展。</p>",
                           column=policy),
-        "reading": publish(con, org, "《陕西省促进工业互联网发展若干措施》政策解读", column=reading),
     }
+    made["reading"] = publish(con, org, "《陕西省促进工业互联网发展若干措施》政策解读", column=reading,
+                              interprets=made["policy"].id)
     catalogue(con, made["policy"].id, doc_number=f"陕工信发〔{YEAR}〕12号", written_on=dt.date(YEAR, 2, 3),
               doc_kind="行政规范性文件")
     catalogue(con, made["reading"].id, interprets=made["policy"].id, topic_id=topic(con, "信息产业、通信"))
@@ -141,7 +155,7 @@ def test_interpretation_and_document_link_to_each_other(con, org, docs):
     catalogue(con, draft.id, interprets=made["policy"].id)
     build_site(con, out, full=False)
     assert "图解:工业互联网若干措施" not in page(out, url(made["policy"]))
-    second = publish(con, org, "图解:工业互联网若干措施(发布)", column=cols["reading"])
+    second = publish(con, org, "图解:工业互联网若干措施(发布)", column=cols["reading"], interprets=made["policy"].id)
     catalogue(con, second.id, interprets=made["policy"].id)
     build_site(con, out, full=False)
     links = re.search(r'<section class="doc-links".*?</section>', page(out, url(made["policy"])), re.S).group(0)
@@ -286,11 +300,11 @@ def test_a_validity_change_rebuilds_the_document_what_links_to_it_and_its_catalo
 
 def test_linking_and_taking_down_a_reading_rebuilds_the_document_it_explains(con, org, docs, monkeypatch, tmp_path):
     out, made, cols = docs
-    later = publish(con, org, "工业互联网若干措施答记者问", column=cols["reading"])
+    later = publish(con, org, "工业互联网若干措施答记者问", column=cols["reading"], interprets=made["old"].id)
     build_site(con, out, full=False)
     assert url(later) not in page(out, url(made["policy"]))
     rendered = _rendered(monkeypatch)
-    catalogue(con, later.id, interprets=made["policy"].id)  # the 解读 is linked after publication
+    catalogue(con, later.id, interprets=made["policy"].id)  # the 解读 is linked to another document
     stats = build_site(con, out, full=False)
     assert stats["changed_articles"] == [later.id] and url(made["policy"]) in rendered
     assert url(later) in page(out, url(made["policy"]))
