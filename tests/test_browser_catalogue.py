@@ -8,8 +8,8 @@ import re
 import pytest
 
 from core.db import connect
-from tests.browser import chromium, login, make_demo, servers, shot
-from tests.test_browser_editor import PASSWORD, go_to_my_articles
+from tests.browser import chromium, go_to_page, login, make_demo, servers, shot
+from tests.test_browser_editor import PASSWORD
 
 pytestmark = pytest.mark.browser
 TITLE = "关于印发《陕西省工业稳增长若干措施》的通知"
@@ -34,7 +34,7 @@ def test_an_officer_enters_catalogue_data_in_the_editor(demo):
         warm.close()
         page = browser.new_page(viewport={"width": 1400, "height": 1900}, locale="zh-CN")
         login(page, workbench, "xxy_zcfgc", PASSWORD)
-        go_to_my_articles(page)
+        go_to_page(page, "我的稿件")
         page.get_by_role("button", name=re.compile("新建稿件")).click()
         page.get_by_label("标题", exact=True).fill(TITLE)
         pick(page, "栏目", "政府信息公开 / 政策文件 / 厅发文件")
