@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from core import accounts, audit, demo_data, demo_interaction, evaluation, freshness, requests, workflow
+from core import accounts, audit, demo_catalogue, demo_data, demo_interaction, evaluation, freshness, requests, workflow
 from core.accounts import USERNAME_RULE, ensure_system_user, hash_password
 from core.columns import DEFAULT_KINDS, seed_kinds
 from core.content import sanitize_html
@@ -540,6 +540,19 @@ class _Builder:
                 walk(col.children, col.id)
 
         walk(COLUMNS, None)
+        self.portal_sections()
+
+    def portal_sections(self) -> None:
+        """The portal's 政府信息公开 section (organisation.toml [portal]): the settings naming its
+        columns, and the columns of each category of 政府信息公开条例 第二十条."""
+        portal = _ORG.get("portal", {})
+        by_slug = {col.slug: col.id for col in self.cols}
+        for name, slug in portal.items():
+            if isinstance(slug, str):
+                self.con.execute("INSERT OR REPLACE INTO settings (name, value) VALUES (?, ?)", [name, slug])
+        for item, slugs in portal.get("statutory", {}).items():
+            for slug in slugs:
+                self.con.execute("INSERT INTO statutory_columns VALUES (?, ?)", [int(item), by_slug[slug]])
 
     # ------------------------------------------------------------------ words
 
@@ -1099,6 +1112,7 @@ def load_demo(con: duckdb.DuckDBPyConnection, *, articles: int = 3200, seed: int
         counts["messages"] = demo_interaction.load_messages(con, builder.today, seed)
         counts["disclosure_applications"] = load_applications(con, builder.today, seed)  # issue 14
         counts.update(_demo_measures(con, builder))
+        counts.update(demo_catalogue.load(con, builder.today, seed))  # 政府信息公开目录 (第十二条)
         audit.record(con, None, "demo.load", "database",
                      f"演示数据:{counts['articles']} 篇稿件,{len(builder.users)} 个账号")
     states = dict(con.execute("SELECT state, count(*) FROM articles GROUP BY state ORDER BY state").fetchall())

@@ -37,7 +37,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from core import audit, settings, workflow
+from core import audit, catalogue, settings, workflow
 from core.db import row, rows, transaction
 from core.disclosure_terms import (
     APPEAL_RESULTS,
@@ -54,7 +54,7 @@ from core.text import clean_text
 LAW = "政府信息公开条例 第五十条"
 TOTAL = "total"
 COLUMNS = (*APPLICANT_TYPES, TOTAL)
-COLUMN_SETTING = "disclosure_report_column"
+COLUMN_SETTING = "xxgk_report_column"  # shared with the portal's 年度报告 list
 NUMERALS = "一二三四五六七八九十"
 FIRST_YEAR = 2008  # the first 条例 took effect on 2008-05-01
 TEXT_MAX = 20000
@@ -532,10 +532,22 @@ def submit(con: duckdb.DuckDBPyConnection, actor, year) -> workflow.Article:
             con.execute("UPDATE disclosure_reports SET article_id = ? WHERE year = ?", [article.id, year])
         else:
             article = workflow.save_article(con, actor, article.id, article.version, **fields)
+        _catalogue(con, actor, article, report.department)
         if article.state in ("draft", "returned"):
             article = workflow.submit(con, actor, article.id, article.version)
         audit.record(con, actor, "disclosure_report.submit", f"year:{year}", f"稿件 #{article.id} 提交审批")
     return article
+
+
+def _catalogue(con, actor, article: workflow.Article, department: str) -> None:
+    """The report is itself 主动公开 information: in a column whose kind carries catalogue data it gets its
+    entry (第十二条) the first time; a re-submission keeps the entry it has."""
+    if not catalogue.is_catalogue_column(con, article.column_id) or catalogue.entry(con, article.id) is not None:
+        return
+    topic = catalogue.topic_by_name(con, "综合政务") or catalogue.topics(con)[0]["id"]
+    catalogue.save_entry(con, actor, article.id, {
+        "issuer": department, "doc_number": "", "doc_kind": "其他文件", "written_on": dt.date.today(),
+        "topic_id": topic, "disclosure": "主动公开", "validity": "有效"})
 
 
 def _existing_article(con, article_id: int | None) -> workflow.Article | None:

@@ -70,9 +70,10 @@ from pathlib import Path
 
 import duckdb
 
-from core import audit, settings
+from core import audit, catalogue, settings
 from core.content import check_attachment, own_site_paths, safe_filename, sanitize_html
 from core.db import rows, scalar, transaction
+from core.disclosure_terms import DISCLOSURE_MODES, DOC_KINDS, VALIDITY, WITHHELD_GROUNDS
 from core.errors import ValidationError
 from core.progress import Progress
 from core.text import BODY_SETTING, check_body_size, clean_text
@@ -88,7 +89,18 @@ REQUIRED = {
     "column": "栏目", "division": "处室", "title": "标题", "body_html": "正文", "source": "信息来源",
     "work_end_date": "工作结束日期", "published_at": "发布时间",
 }
-LABELS = {**REQUIRED, "importance": "重要程度", "attachments": "附件", "id": "原网站编号", "url": "原网站网址"}
+# the catalogue data of a document (政府信息公开目录, 第十二条), optional on any line of a catalogue column
+CATALOGUE_LABELS = {
+    "index_number": "索引号", "issuer": "发文机关", "doc_number": "文号", "doc_kind": "文件类别",
+    "written_on": "成文日期", "topic": "主题分类", "disclosure": "公开方式", "withheld_ground": "不予公开理由",
+    "validity": "有效性", "validity_changed_on": "有效性变更日期", "replaced_by": "替代文件的文号",
+    "interprets": "所解读文件的文号",
+}
+LABELS = {**REQUIRED, "importance": "重要程度", "attachments": "附件", "id": "原网站编号", "url": "原网站网址",
+          **CATALOGUE_LABELS}
+# core.catalogue names a field by its label; the line's key for each
+_CATALOGUE_KEYS = {**{label: key for key, label in catalogue.FIELD_LABELS.items()},
+                   "主题分类": "topic", "替代文件": "replaced_by", "所解读的政策文件": "interprets"}
 # why a line was skipped: code → label in the summary
 REASONS = {
     "json": "不是有效的 JSON 对象",
@@ -241,6 +253,7 @@ class _Line:
     attachments: list[tuple[str, str, bytes]]  # (stored name, mime, data)
     keys: list[tuple[str, str]]  # dedup keys this line claims
     trace: dict  # what the audit row keeps
+    catalogue: dict | None = None  # the entry's fields (topic as its id; interprets/replaced_by as 文号 until resolved)
 
 
 def normalise(text: str) -> str:
@@ -344,6 +357,7 @@ class _Fields:
     keys: list[tuple[str, str]]  # old id / URL, or the content fingerprint
     attachments: list  # the line's attachment specs, read later
     warned: bool  # the screening had warnings (no block)
+    catalogue: dict | None = None  # the catalogue fields as checked without the database
 
 
 def check_duplicate(known: dict[tuple[str, str], str], keys: list[tuple[str, str]]) -> None:
@@ -488,7 +502,49 @@ class _Checker:
             raise LineError("invalid", "attachments", "须为列表")
         warned = _judge(self.screen(title, body, [])) if self.screen is not None else False
         return _Fields(number, column, self._text(item, "division"), title, body, source, importance,
-                       work_ended_on, published_at, keys, listed, warned)
+                       work_ended_on, published_at, keys, listed, warned, self._catalogue(item))
+
+    def _catalogue_date(self, item: dict, key: str) -> dt.date | None:
+        text = self._text(item, key, required=False)
+        if not text:
+            return None
+        try:
+            if not _DATE.fullmatch(text):
+                raise ValueError
+            value = dt.date.fromisoformat(text)
+        except ValueError:
+            raise LineError("date", key, f"「{text[:40]}」不是 YYYY-MM-DD 格式的日期") from None
+        if value > self.now.date():
+            raise LineError("date", key, f"{value} 晚于今天(第十二条)")
+        return value
+
+    def _catalogue(self, item: dict) -> dict | None:
+        """The line's catalogue fields, each checked as core.catalogue checks the editor's (第十二条)."""
+        if not any(item.get(key) not in (None, "") for key in CATALOGUE_LABELS):
+            return None
+        found = {key: self._text(item, key, required=False)
+                 for key in CATALOGUE_LABELS if key not in ("written_on", "validity_changed_on")}
+        if len(found["index_number"]) > 100:
+            raise LineError("invalid", "index_number", "超过 100 个字符")
+        for key in ("doc_number", "interprets", "replaced_by"):
+            try:
+                found[key] = catalogue.check_doc_number(found[key])
+            except ValidationError as exc:
+                raise LineError("invalid", key, exc.rule) from None
+        found["written_on"] = self._catalogue_date(item, "written_on")
+        found["validity_changed_on"] = self._catalogue_date(item, "validity_changed_on")
+        for key, allowed in (("disclosure", DISCLOSURE_MODES), ("validity", VALIDITY),
+                             ("doc_kind", DOC_KINDS)):
+            if found[key] and found[key] not in allowed:
+                raise LineError("invalid", key, f"须为 {'/'.join(allowed)} 之一(第十二条)")
+        if found["disclosure"] == "不予公开" and found["withheld_ground"] not in WITHHELD_GROUNDS:
+            raise LineError("invalid", "withheld_ground", "不予公开须写明法定理由之一:" + "、".join(WITHHELD_GROUNDS))
+        if found["validity"] in ("已修改", "已废止"):
+            if found["validity_changed_on"] is None:
+                raise LineError("missing", "validity_changed_on", f"{found['validity']}的文件须写明日期(第十二条)")
+            if not found["replaced_by"]:
+                raise LineError("missing", "replaced_by", f"{found['validity']}的文件须写明替代文件的文号(第十二条)")
+        return found
 
     def _body_size(self, item: dict) -> None:
         """The office's limit on a body, before its costly cleaning (issue 12, L5)."""
@@ -561,6 +617,7 @@ class _Importer:
         self.known = imported_keys(con)
         self._load_divisions()
         self._load_columns()
+        self._load_catalogue()
         self.batch: list[_Line] = []
         self._writing: list[int] = []  # ids of the batch being written
         self._fake_id = 0  # ids of what a dry run would create
@@ -571,6 +628,16 @@ class _Importer:
         self.divisions: dict[str, int] = {}
         for r in rows(self.con, "SELECT id, name FROM divisions ORDER BY id"):
             self.divisions.setdefault(normalise(r["name"]), r["id"])
+
+    def _load_catalogue(self) -> None:
+        """What the catalogue fields of a line resolve against (政府信息公开目录, 第十二条)."""
+        self.catalogue_kinds = set(catalogue.catalogue_kinds(self.con))
+        self.column_kinds = {r["id"]: r["kind"] for r in rows(self.con, "SELECT id, kind FROM columns")}
+        self.topic_ids = {normalise(t["name"]): t["id"] for t in catalogue.topics(self.con, include_retired=True)}
+        self.index_numbers = {r["index_number"] for r in rows(
+            self.con, "SELECT index_number FROM catalogue_entries WHERE index_number IS NOT NULL")}
+        self.deferred: list[_Line] = []  # lines naming another document by its 文号: written once all are read
+        self.run_docs: dict[str, str] = {}  # 文号 → column kind of the lines of this run (for a dry run)
 
     def _load_columns(self) -> None:
         self.columns: dict[int, dict] = {}
@@ -757,6 +824,7 @@ class _Importer:
         column_id = self._column(fields.column)
         attachments = [self._attachment_bytes(i, spec) for i, spec in enumerate(fields.attachments, start=1)]
         warned = self._screen_attachments(attachments) or fields.warned
+        entry = self._catalogue_entry(fields, column_id)
         # everything else is right: only now create what is missing
         if division_id is None:
             division_id = self._create_division(fields.division)
@@ -773,8 +841,41 @@ class _Importer:
                  "column": fields.column, "division": fields.division}
         for key in fields.keys:
             self.known[key] = f"第 {fields.number} 行"
+        if entry is not None:
+            trace["catalogue"] = {k: str(v) for k, v in fields.catalogue.items() if v not in (None, "")}
+            if entry["index_number"]:
+                self.index_numbers.add(entry["index_number"])
+            if entry["doc_number"]:
+                self.run_docs.setdefault(entry["doc_number"], self.column_kinds[column_id])
         return _Line(fields.number, column_id, division_id, fields.title, fields.body_html, fields.source,
-                     fields.work_ended_on, fields.importance, fields.published_at, attachments, fields.keys, trace)
+                     fields.work_ended_on, fields.importance, fields.published_at, attachments, fields.keys, trace,
+                     entry)
+
+    def _catalogue_entry(self, fields: _Fields, column_id: int | None) -> dict | None:
+        """The line's catalogue entry with its topic resolved; the documents it names stay 文号 until the
+        whole file is read (a 解读 may come before its 政策文件)."""
+        found = fields.catalogue
+        if found is None:
+            return None
+        if self.column_kinds.get(column_id) not in self.catalogue_kinds:
+            raise LineError("invalid", "column", "该栏目的信息不登记政府信息公开目录,不能带公开目录字段(第十二条)")
+        if found["interprets"] and self.column_kinds[column_id] != catalogue.INTERPRETATION_KIND:
+            raise LineError("invalid", "interprets", "只有政策解读栏目中的解读才关联所解读的政策文件(第十二条)")
+        topic = None
+        if found["topic"]:
+            topic = self.topic_ids.get(normalise(found["topic"]))
+            if topic is None:
+                raise LineError("invalid", "topic", f"「{found['topic'][:40]}」不是办公室设定的主题分类(第十二条)")
+        if found["index_number"] and found["index_number"] in self.index_numbers:
+            raise LineError("duplicate", "index_number", f"「{found['index_number']}」已被其他文件使用,索引号不能重复")
+        entry = {**found, "topic_id": topic}
+        del entry["topic"]
+        try:
+            catalogue.check_entry(self.con, {**entry, "replaced_by": None, "interprets": None,
+                                             "validity": "有效"}, today=self.now.date())
+        except ValidationError as exc:
+            raise LineError("invalid", _CATALOGUE_KEYS.get(exc.field), exc.rule) from None
+        return entry
 
     # ------------------------------------------------------------------ writing
 
@@ -788,9 +889,82 @@ class _Importer:
             self.on_problem(found)
 
     def add(self, line: _Line) -> None:
+        if line.catalogue and (line.catalogue["interprets"] or line.catalogue["replaced_by"]):
+            self.deferred.append(line)
+            return
         self.batch.append(line)
         if len(self.batch) >= self.batch_size:
             self.flush()
+
+    def resolve_deferred(self) -> None:
+        """Write the lines that name another document by its 文号 (a 解读's 政策文件, a repealed document's
+        replacement), once every line is read: in rounds, as the documents they name are written. A line
+        whose document cannot be found is skipped whole, like any bad line."""
+        pending, self.deferred = self.deferred, []
+        while pending:
+            ready, waiting = [], []
+            for line in pending:
+                try:
+                    resolved = self._resolve(line)
+                except LineError as exc:
+                    self._forget(line)
+                    self.problem(line.number, exc.reason, str(exc))
+                    continue
+                (ready if resolved else waiting).append(line)
+            if not ready:
+                for line in waiting:
+                    self._forget(line)
+                    key = "interprets" if line.catalogue["interprets"] else "replaced_by"
+                    self.problem(line.number, "invalid", str(LineError(
+                        "invalid", key, f"文号「{line.catalogue[key]}」所指的文件未能导入,本行一并跳过(第十二条)")))
+                return
+            self.batch += ready
+            self.flush()
+            pending = waiting
+
+    def _resolve(self, line: _Line) -> bool:
+        """Find the documents the line names; False while one is a line of this run not yet written."""
+        entry = line.catalogue
+        for key in ("interprets", "replaced_by"):
+            number = entry[key]
+            if not number:
+                entry[f"{key}_id"] = None
+                continue
+            if self.dry_run:
+                kind = self.run_docs.get(number) or scalar(self.con, """
+                    SELECT any_value(c.kind) FROM catalogue_entries e JOIN articles a ON a.id = e.article_id
+                    JOIN columns c ON c.id = a.column_id WHERE e.doc_number = ? AND a.state <> 'withdrawn'""",
+                                                           [number])
+                if kind is None:
+                    raise LineError("invalid", key, f"找不到文号为「{number}」的文件(须已在本系统中或在本文件中)")
+                found = [{"id": None, "kind": kind}]
+            else:
+                found = rows(self.con, """
+                    SELECT a.id, c.kind FROM catalogue_entries e JOIN articles a ON a.id = e.article_id
+                    JOIN columns c ON c.id = a.column_id WHERE e.doc_number = ? AND a.state <> 'withdrawn'
+                    ORDER BY a.id""", [number])
+                if not found:
+                    if number in self.run_docs:
+                        return False
+                    raise LineError("invalid", key, f"找不到文号为「{number}」的文件(须已在本系统中或在本文件中)")
+                if len(found) > 1:
+                    raise LineError("invalid", key, f"文号「{number}」对应多篇文件,无法确定是哪一篇")
+            if key == "interprets" and found[0]["kind"] != catalogue.POLICY_KIND:
+                raise LineError("invalid", key, f"文号「{number}」的文件不是政策文件,解读只能关联政策文件(第十二条)")
+            entry[f"{key}_id"] = found[0]["id"]
+        if not self.dry_run:
+            try:
+                catalogue.check_entry(self.con, {**{k: v for k, v in entry.items() if k in catalogue.EDITABLE},
+                                                 "interprets": entry["interprets_id"],
+                                                 "replaced_by": entry["replaced_by_id"]}, today=self.now.date())
+            except ValidationError as exc:
+                raise LineError("invalid", _CATALOGUE_KEYS.get(exc.field), exc.rule) from None
+        return True
+
+    def _forget(self, line: _Line) -> None:
+        for key in line.keys:
+            self.known.pop(key, None)
+        self.index_numbers.discard(line.catalogue["index_number"])
 
     def flush(self) -> None:
         batch, self.batch = self.batch, []
@@ -886,11 +1060,33 @@ class _Importer:
             con.executemany(
                 "INSERT INTO attachments (article_id, filename, mime, size, sha256, data, uploaded_by, created_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", files)
+        self._write_catalogue([(article_id, line) for article_id, line in zip(ids, batch, strict=True)
+                               if line.catalogue])
         _audit_many(con, ACTION, [(f"article:{article_id}", json.dumps(line.trace, ensure_ascii=False))
                                   for article_id, line in zip(ids, batch, strict=True)])
         for article_id, line in zip(ids, batch, strict=True):
             for key in line.keys:
                 self.known[key] = f"稿件 {article_id}"
+
+
+    def _write_catalogue(self, entries: list[tuple[int, _Line]]) -> None:
+        """The catalogue entries of the batch, in its transaction; a 索引号 the old site did not give is
+        assigned as at a first publication, in the year the document went online."""
+        if not entries:
+            return
+        self.con.executemany("""
+            INSERT INTO catalogue_entries (article_id, index_number, issuer, doc_number, doc_kind, written_on,
+                topic_id, disclosure, withheld_ground, validity, validity_changed_on, replaced_by, interprets)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", [[
+                article_id, e["index_number"] or None, e["issuer"], e["doc_number"], e["doc_kind"] or "其他文件",
+                e["written_on"], e["topic_id"], e["disclosure"] or "主动公开",
+                e["withheld_ground"] if e["disclosure"] == "不予公开" else None, e["validity"] or "有效",
+                e["validity_changed_on"] if e["validity"] in ("已修改", "已废止") else None,
+                e.get("replaced_by_id"), e.get("interprets_id")]
+            for article_id, e in ((a, line.catalogue) for a, line in entries)])
+        for article_id, line in entries:
+            if not line.catalogue["index_number"]:
+                catalogue.assign_index(self.con, article_id, line.published_at.year)
 
 
 def _audit_many(con: duckdb.DuckDBPyConnection, action: str, items: list[tuple[str, str]]) -> None:
@@ -1040,6 +1236,7 @@ def import_jsonl(con: duckdb.DuckDBPyConnection, path: str | Path, *, create_mis
                 else:
                     importer.add(line)
             importer.flush()
+            importer.resolve_deferred()
     except WriteFailed as exc:
         result.failed = str(exc)
         _rollback(con)

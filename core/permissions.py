@@ -169,7 +169,7 @@ def _disclosure_holder(user, application) -> Reason:
         return None
     if user.roles & {"officer", "head"} and _field(application, "division_id") == user.division_id:
         return None
-    return ("只能办理交由本处室办理的政府信息公开申请", "政府信息公开条例 第四条")
+    return ("只能办理交由本处室办理的政府信息公开申请", "第十二条,政府信息公开条例 第四条")
 
 
 def _disclosure_view(user, application) -> Reason:
@@ -182,12 +182,12 @@ def _disclosure_extend(user, application) -> Reason:
     if user.has("head") and user.division_id is not None \
             and user.division_id == _field(application, "office_division_id"):
         return None
-    return ("延长答复期限须经政府信息公开工作机构负责人(办公室负责人)同意", "政府信息公开条例 第三十三条")
+    return ("延长答复期限须经政府信息公开工作机构负责人(办公室负责人)同意", "第十二条,政府信息公开条例 第三十三条")
 
 
 _DISCLOSURE_DESK = _roles({"webmaster", "officer", "head"},
-                          "依申请公开由办公室登记、分办,承办处室的信息员和负责人办理", "政府信息公开条例 第四条")
-_DISCLOSURE_MANAGE = _roles({"webmaster"}, "依申请公开由办公室(政府信息公开工作机构)登记、分办", "政府信息公开条例 第四条")
+                          "依申请公开由办公室登记、分办,承办处室的信息员和负责人办理", "第十二条,政府信息公开条例 第四条")
+_DISCLOSURE_MANAGE = _roles({"webmaster"}, "依申请公开由办公室(政府信息公开工作机构)登记、分办", "第十二条,政府信息公开条例 第四条")
 
 
 def _anyone(user, obj=None) -> Reason:
@@ -263,9 +263,13 @@ RULES: dict[str, Callable[..., Reason]] = {
     "disclosure.extend": _disclosure_extend,
     # 政务公开 annual report (issue 14, report): the office writes it, leaders read it (条例 第四十九、五十条)
     "disclosure_report.view": _roles({"webmaster", "leader"}, "政府信息公开工作年度报告由办公室编制,领导可查看",
-                                     "政府信息公开条例 第四十九条"),
+                                     "第十二条,政府信息公开条例 第四十九条"),
     "disclosure_report.edit": _roles({"webmaster"}, "政府信息公开工作年度报告由办公室网站管理员编制和提交",
-                                     "政府信息公开条例 第四十九条"),
+                                     "第十二条,政府信息公开条例 第四十九条"),
+    # 政府信息公开目录 (issue 14, catalogue): topics, kinds and the 索引号 pattern are the office's; a published
+    # document's validity is changed by its division's officer or the office (第八、十二条)
+    "catalogue.manage": lambda u, o=None: _office(u),
+    "catalogue.validity": _edit_article,
     "regulation.read": _anyone,
     "account.own": _anyone,
 }

@@ -58,6 +58,9 @@ ACTION_LABELS: dict[str, str] = {
     "incidents.create": "登记安全事件", "incidents.suggest": "自动提示安全事件", "incidents.update": "修改安全事件",
     "incidents.step": "记录处置步骤", "incidents.confirm": "确认安全事件", "incidents.dismiss": "排除安全事件",
     "incidents.close": "安全事件结案",
+    "catalogue.save": "保存公开目录信息", "catalogue.index": "分配索引号", "catalogue.validity": "变更文件有效性", "catalogue.kinds": "修改登记公开目录的栏目类型",
+    "catalogue.topic_add": "新增主题分类", "catalogue.topic_rename": "修改主题分类名称", "catalogue.topic_move": "调整主题分类顺序",
+    "catalogue.topic_retire": "停用主题分类", "catalogue.topic_restore": "恢复主题分类",
     "import.run": "导入历史信息", "demo.load": "载入演示数据", "demo.measures": "生成演示考评数据",
 }
 # accounts that are not people

@@ -76,6 +76,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("site_name", "陕西省工业和信息化厅", str, "网站名称", "门户的中文名称(第六条)"),
     Setting("home_latest_items", 10, int, "首页“最新信息”条数",
             "门户首页“最新信息”列出全站各栏目最近发布的信息条数(下次生成门户时生效)", 1),
+    # portal (issue 14, 政府信息公开 section): the columns whose articles the section shows; both are
+    # published through the approval chain like every article (第十四条)
+    Setting("xxgk_guide_column", "", str, "政府信息公开指南栏目",
+            "门户“政府信息公开指南”页面显示该栏目最新发布的一篇信息(填栏目的网址标识;指南按审批流程发布,第十四条)",
+            pattern=r"|[a-z0-9][a-z0-9-]*", pattern_rule="填写栏目的网址标识(小写字母、数字和连字符),不设置则留空"),
+    Setting("xxgk_report_column", "xxgknb", str, "政府信息公开年报栏目",
+            "年度报告在“公开年报”提交审批后发布在该栏目,门户“政府信息公开工作年度报告”页面列出该栏目的年度报告"
+            "(填栏目的网址标识,政府信息公开条例第四十九条)",
+            pattern=r"|[a-z0-9][a-z0-9-]*", pattern_rule="填写栏目的网址标识(小写字母、数字和连字符),不设置则留空"),
     Setting("message_warn_days", 2, int, "留言到期提醒(工作日)",
             "办理期限前多少个工作日起提醒承办人,并在各队列中标示“即将到期”(第十九条)", 0),
     Setting("message_veto_warn_days", 60, int, "留言长期未答复预警(天)",
@@ -136,12 +145,19 @@ SETTINGS: tuple[Setting, ...] = (
             "同一网络地址二十四小时内最多提交留言的次数", 1),
     Setting("message_submit_site_per_hour", 300, int, "全站每小时可受理留言(次)",
             "所有地址合计一小时内最多受理的留言次数(只计验证码正确的提交),防止来自大量地址的恶意灌水", 1),
-    # 政务公开 annual report (issue 14, report): the column its portal article goes to (第十二条)
-    Setting("disclosure_report_column", "xxgknb", str, "政府信息公开年报栏目(网址标识)",
-            "政府信息公开工作年度报告提交审批后发布在该栏目(第十二条;政府信息公开条例 第四十九条)",
-            pattern=r"[a-z0-9][a-z0-9-]{0,39}", pattern_rule="须为栏目的网址标识(小写字母、数字、连字符),例如 xxgknb"),
     Setting("message_lookup_per_hour", 30, int, "每个地址每小时可查询办理结果(次)",
             "同一网络地址一小时内最多用查询码查询的次数,防止猜测查询码", 1),
+    # 政府信息公开目录 (issue 14, catalogue): the 索引号 the system gives each document at its first publication
+    Setting("catalogue_org_code", "11610000016000000X", str, "索引号机构代码",
+            "本机关的统一社会信用代码或组织机构代码,用于生成公开目录的索引号(第十二条)", None,
+            r"[0-9A-Z-]{1,30}", "只能由数字、大写字母和短横线组成,不超过 30 位(第十二条)"),
+    Setting("catalogue_index_pattern", "{机构代码}/{年份}-{序号}", str, "索引号格式",
+            "公开目录索引号的格式:{机构代码}、{年份}(首次发布的年份)和{序号}(每年从 1 起)由系统填入;"
+            "修改后只影响以后分配的索引号(第十二条)", None,
+            r"(?=.*\{年份\})(?=.*\{序号\})(?:[^{}]|\{(?:机构代码|年份|序号)\}){1,60}",
+            "须包含{年份}和{序号},可包含{机构代码},其他花括号内容无效,例如 {机构代码}/{年份}-{序号}(第十二条)"),
+    Setting("catalogue_index_digits", 5, int, "索引号序号位数",
+            "序号不足该位数时前面补 0(如 00012)", 1),
 )
 BY_NAME = {s.name: s for s in SETTINGS}
 SECRET = {"smtp_password"}

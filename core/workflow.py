@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from core import audit, lexicon, notify, screening, settings, transitions
+from core import audit, catalogue, lexicon, notify, screening, settings, transitions
 from core.accounts import system_user
 from core.content import sanitize_html
 from core.db import LIKE_ESCAPE, like_pattern, row, rows, run_versioned, scalar, transaction
@@ -415,6 +415,7 @@ def submit(con: duckdb.DuckDBPyConnection, actor, article_id: int, expected_vers
     if not article.body_html.strip():
         raise ValidationError("正文", "提交审批前须填写正文")
     check_body_size(article.body_html, settings.get(con, BODY_SETTING))
+    catalogue.require_complete(con, article.id, article.column_id)  # 政府信息公开目录 (第十二条)
     hard = screening.hard_blocks(screen_article(con, article))
     if hard:
         raise ScreeningBlocked(hard, "提交审批")
@@ -566,18 +567,21 @@ def publish(con: duckdb.DuckDBPyConnection, actor, article_id: int, expected_ver
 
 
 def _go_live(con, article: Article, expected_version: int, actor, action: str) -> None:
-    def request_done() -> None:
+    # a corrected article keeps its first publication date: the portal's URL is built from it
+    published_at = article.published_at or dt.datetime.now()
+
+    def beside() -> None:
         if article.request_id:
             con.execute("UPDATE publication_requests SET state = 'done', article_id = ?, handled_at = "
                         "coalesce(handled_at, current_localtimestamp()) WHERE id = ?",
                         [article.id, article.request_id])
+        catalogue.on_go_live(con, article.id, published_at)  # the 索引号 at the first publication (第十二条)
 
-    # a corrected article keeps its first publication date: the portal's URL is built from it
     _move(con, article, actor, action, expected_version,
            changes={"state": "published", "public": True, "live_revision": article.revision,
-                    "published_at": article.published_at or dt.datetime.now(), "published_by": actor.id,
+                    "published_at": published_at, "published_by": actor.id,
                     "scheduled_at": None, "state_reason": None},
-           writes=request_done)
+           writes=beside)
 
 
 def cancel_schedule(con: duckdb.DuckDBPyConnection, actor, article_id: int, expected_version: int) -> Article:

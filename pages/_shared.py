@@ -118,6 +118,7 @@ PAGES = {
     "freshness": Page("pages/freshness.py", "栏目更新监测", ":material/update:", "freshness.board"),
     "evaluation": Page("pages/evaluation.py", "年度考评", ":material/military_tech:", "evaluation.manage"),
     "calendar_admin": Page("pages/calendar_admin.py", "节假日日历", ":material/calendar_month:", "calendar.edit"),
+    "catalogue_admin": Page("pages/catalogue_admin.py", "公开目录设置", ":material/folder_open:", "catalogue.manage"),
     "overview": Page("pages/overview.py", "运行概览", ":material/monitoring:", "overview.view"),
     "statistics": Page("pages/statistics.py", "统计分析", ":material/bar_chart:", "stats.view"),
     "disclosure_report": Page("pages/disclosure_report.py", "公开年报", ":material/summarize:", "disclosure_report.view"),
@@ -138,7 +139,7 @@ PUBLIC = {
 SECTIONS = {
     "稿件": ["my_articles", "publication_request", "approvals", "content_admin", "request_queue"],
     "互动交流": ["interaction_desk", "interaction_answers", "message"],
-    "政务公开": ["disclosure_applications", "disclosure_report"],  # issue 14
+    "政务公开": ["disclosure_applications", "disclosure_report", "catalogue_admin"],  # issue 14
     "栏目与考评": ["freshness", "columns_admin", "lexicon_admin", "evaluation", "calendar_admin"],
     "统计": ["overview", "statistics"],
     "安全与系统": ["security_audit", "incidents", "backups", "accounts_admin", "settings_admin"],

@@ -7,7 +7,8 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from core import attachments, columns, content, diff, portal, settings, workflow
+from core import attachments, catalogue, columns, content, diff, permissions, portal, settings, workflow
+from core.disclosure_terms import DISCLOSURE_MODES, DOC_KINDS, VALIDITY, WITHHELD_GROUNDS
 from core.errors import PortalError
 from pages import _richtext, _shared
 
@@ -33,6 +34,7 @@ def load_into_form(article: workflow.Article | None) -> None:
     for key in ("ma_pending", "ma_undo"):
         ss.pop(key, None)
     set_body(article.body_html if article else "")
+    load_catalogue(article)
     if article is None:
         writable = columns.writable_columns(con, user)
         ss.update(ma_column=writable[0]["id"] if writable else None, ma_title="", ma_importance="一般",
@@ -42,6 +44,35 @@ def load_into_form(article: workflow.Article | None) -> None:
     ss.update(ma_column=article.column_id, ma_title=article.title, ma_importance=article.importance,
               ma_source=article.source, ma_ended=article.work_ended_on, ma_codivs=list(article.codivisions),
               ma_loaded=(article.id, article.version))
+
+
+# 政府信息公开目录 (第十二条): the entry's fields, for an article in a catalogue column
+CATALOGUE = {"issuer": "ma_cat_issuer", "doc_number": "ma_cat_number", "doc_kind": "ma_cat_kind",
+             "written_on": "ma_cat_written", "topic_id": "ma_cat_topic", "disclosure": "ma_cat_mode",
+             "withheld_ground": "ma_cat_ground", "validity": "ma_cat_validity",
+             "validity_changed_on": "ma_cat_changed", "replaced_by": "ma_cat_replaced", "interprets": "ma_cat_interprets"}
+
+
+def blank_catalogue() -> dict:
+    """A new entry: 发文机关 is the department's name (网站名称 in 系统设置) until the officer changes it."""
+    return {"issuer": settings.get(con, "site_name"), "doc_number": "", "doc_kind": "其他文件", "written_on": None,
+            "topic_id": None, "disclosure": "主动公开", "withheld_ground": None, "validity": "有效",
+            "validity_changed_on": None, "replaced_by": None, "interprets": None}
+
+
+def load_catalogue(article: workflow.Article | None) -> None:
+    stored = catalogue.entry(con, article.id) if article else None
+    blank = blank_catalogue()
+    for field, key in CATALOGUE.items():
+        st.session_state[key] = stored[field] if stored else blank[field]
+    st.session_state["ma_cat_stored"] = {f: stored[f] for f in CATALOGUE} if stored else None
+
+
+def catalogue_values() -> dict:
+    values = {field: st.session_state.get(key) for field, key in CATALOGUE.items()}
+    if catalogue.column_kind(con, st.session_state.get("ma_column")) != catalogue.INTERPRETATION_KIND:
+        values["interprets"] = None  # a pick left from a 解读 column chosen before
+    return values
 
 
 def form_is_loaded(article_id: int | str) -> bool:
@@ -71,6 +102,17 @@ def save(article: workflow.Article | None) -> workflow.Article:
     if article is None:
         return workflow.create_article(con, user, **values)
     return workflow.save_article(con, user, article.id, article.version, **values)
+
+
+def save_catalogue(article: workflow.Article) -> None:
+    """The entry goes with the article's save; a published document's entry changes only by approval
+    or by 变更有效性 (core says so), so it is not sent again here."""
+    if not catalogue.is_catalogue_column(con, article.column_id) or article.public:
+        return
+    stored = catalogue.entry(con, article.id)
+    checked = catalogue.check_entry(con, catalogue_values(), article_id=article.id)
+    if stored is None or {f: stored[f] for f in catalogue.EDITABLE} != checked:
+        catalogue.save_entry(con, user, article.id, catalogue_values())
 
 
 def opened(article_id: int | str) -> None:
@@ -247,6 +289,95 @@ with right:
             for note in st.session_state.pop("ma_docx_notes", []):
                 st.caption(note)
 
+def catalogue_fields(article: workflow.Article | None, editable: bool) -> None:
+    """政府信息公开目录 (第十二条): the catalogue data of a document in a catalogue column."""
+    ss = st.session_state
+    blank = blank_catalogue()
+    for field, key in CATALOGUE.items():  # keys Streamlit dropped while the section was hidden
+        ss.setdefault(key, blank[field])
+    stored = catalogue.entry(con, article.id) if article else None
+    locked = not editable or bool(article and article.public and stored)
+    kind = catalogue.column_kind(con, ss.ma_column)
+    with st.container(border=True):
+        st.markdown("**政府信息公开目录**", help="政府信息公开目录的信息,提交审批前须填写完整(第十二条)")
+        if stored and stored["index_number"]:
+            st.text_input("索引号", value=stored["index_number"], disabled=True, key="ma_cat_index_shown",
+                          help="由系统在首次发布时分配,不能修改")
+        else:
+            st.caption("索引号:首次发布时由系统自动分配。")
+        if locked and article and article.public:
+            st.caption("已公开文件的目录信息不能直接修改(先审批后发布);需要更正时请撤销后修改、重新提交审批。"
+                       "文件被修改或废止时请用下方「变更有效性」。")
+        one, two, three = st.columns(3)
+        one.text_input("发文机关", key="ma_cat_issuer", disabled=locked)
+        two.text_input("文号", key="ma_cat_number", disabled=locked, placeholder=catalogue.DOC_NUMBER_EXAMPLE,
+                       help=f"形如「{catalogue.DOC_NUMBER_SHAPE}」,年份用六角括号〔〕;没有文号的文件留空")
+        three.selectbox("文件类别", DOC_KINDS, key="ma_cat_kind", disabled=locked)
+        one, two, three = st.columns(3)
+        one.date_input("成文日期", key="ma_cat_written", disabled=locked, format="YYYY-MM-DD",
+                       max_value=dt.date.today())
+        offered = catalogue.topics(con, include_retired=True)
+        names = {t["id"]: t["name"] + ("(已停用)" if t["retired"] else "") for t in offered
+                 if not t["retired"] or t["id"] == ss.get("ma_cat_topic")}
+        two.selectbox("主题分类", [None, *names], key="ma_cat_topic", disabled=locked,
+                      format_func=lambda i: "请选择…" if i is None else names.get(i, "请选择…"))
+        three.selectbox("公开方式", DISCLOSURE_MODES, key="ma_cat_mode", disabled=locked)
+        if ss.get("ma_cat_mode") == "不予公开":
+            st.selectbox("不予公开理由", [None, *WITHHELD_GROUNDS], key="ma_cat_ground", disabled=locked,
+                         format_func=lambda g: "请选择法定理由…" if g is None else g,
+                         help="政府信息公开条例 第十四至十六条")
+        st.radio("有效性", VALIDITY, key="ma_cat_validity", horizontal=True, disabled=locked)
+        if ss.get("ma_cat_validity") != "有效":
+            left, right = st.columns([1, 2])
+            left.date_input("有效性变更日期", key="ma_cat_changed", disabled=locked, format="YYYY-MM-DD")
+            document_picker(right, "替代文件", "ma_cat_replaced", catalogue.catalogue_documents, locked,
+                            article.id if article else None)
+        if kind == catalogue.INTERPRETATION_KIND:
+            document_picker(st, "所解读的政策文件", "ma_cat_interprets", catalogue.policy_documents, locked, None,
+                            help="政策解读与所解读的政策文件互相链接;可按标题或文号查找已发布的政策文件")
+    if (article is not None and article.live_revision is not None and stored
+            and permissions.can(user, "catalogue.validity", article)):
+        validity_form(article, stored)
+
+
+def document_picker(where, label: str, key: str, source, locked: bool, exclude: int | None, help=None) -> None:
+    ss = st.session_state
+    search = "" if locked else where.text_input(f"查找{label}(标题或文号)", key=f"{key}_find")
+    found = {d["id"]: d for d in source(con, search or "") if d["id"] != exclude}
+    if ss.get(key) is not None and ss[key] not in found:  # the one chosen stays offered, whatever the search
+        chosen = catalogue.document(con, ss[key])
+        if chosen:
+            found[chosen["id"]] = chosen
+    where.selectbox(label, [None, *found], key=key, disabled=locked, help=help,
+                    format_func=lambda i: "请选择…" if i is None else
+                    f"{found[i]['title']}" + (f"({found[i]['doc_number']})" if found[i]["doc_number"] else ""))
+
+
+def validity_form(article: workflow.Article, stored: dict) -> None:
+    """A published document is modified or repealed: the officer records it, the portal shows it (第十二条)."""
+    with st.expander("变更有效性(文件被修改或废止)"):
+        choice = st.radio("新的有效性", VALIDITY, key="ma_val_validity", horizontal=True,
+                          index=VALIDITY.index(stored["validity"]))
+        when = replaced = None
+        if choice != "有效":
+            when = st.date_input("修改或废止日期", key="ma_val_on", value=None, format="YYYY-MM-DD")
+            document_picker(st, "修改或废止它的文件", "ma_val_replaced", catalogue.catalogue_documents, False,
+                            article.id)
+            replaced = st.session_state.get("ma_val_replaced")
+        if st.button("保存有效性", key="ma_val_save"):
+            _shared.act("有效性已变更,门户网站上的文件页面已更新。",
+                        lambda: catalogue.change_validity(con, user, article.id, choice, when, replaced),
+                        then=validity_changed)
+
+
+def validity_changed() -> None:
+    st.session_state.pop("ma_loaded", None)
+    _shared.refresh_site(con)
+
+
+if catalogue.is_catalogue_column(con, st.session_state.ma_column):
+    catalogue_fields(article, editable)
+
 with st.expander("预览", expanded=False):
     st.markdown(f"### {_shared.inert(st.session_state.ma_title)}")
     preview = content.sanitize_html(st.session_state.ma_body or "")
@@ -295,9 +426,13 @@ def run_action(label: str, fn) -> None:
 def save_then(next_step):
     def run():
         content.check_image_alt(st.session_state.ma_body or "")
+        if catalogue.is_catalogue_column(con, st.session_state.ma_column) and not (article and article.public):
+            # checked before anything is written: a refused entry leaves the article as it was
+            catalogue.check_entry(con, catalogue_values(), article_id=article.id if article else None)
         saved = article
         if article is None or unsaved_changes(article):
             saved = save(article)
+        save_catalogue(saved)
         return next_step(saved) if next_step else saved
     return run
 

@@ -5,6 +5,7 @@ remembered; pages read without JavaScript; hostile content opens no dialog (第�
 from __future__ import annotations
 
 import datetime as dt
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +18,7 @@ from core.setup import init_database
 from tests.browser import ARTIFACTS, ROOT, chromium, free_port, wait_for
 from tests.conftest import make_org
 from tests.test_portal import HOSTILE, bulk_articles, publish
+from tests.test_portal_disclosure import publish as publish_document
 
 pytestmark = pytest.mark.browser
 
@@ -230,3 +232,136 @@ def test_screenshots(portal_site, browser):
             page.screenshot(path=str(ARTIFACTS / f"portal-{name}{suffix}.png"), full_page=True)
             assert Path(ARTIFACTS / f"portal-{name}{suffix}.png").stat().st_size > 10_000
     context.close()
+
+
+# --------------------------------------------------------------------------- 政府信息公开 (issue 14)
+
+
+@pytest.fixture(scope="module")
+def disclosure_site(tmp_path_factory):
+    """The 政府信息公开 section with catalogued documents: a policy document with its 解读, a repealed
+    one, a paginated topic, the 公开指南, 法定主动公开内容 and 年度报告 (catalogue rows by plain SQL)."""
+    tmp = tmp_path_factory.mktemp("a11y-xxgk")
+    con = connect(tmp / "portal.duckdb")
+    init_database(con)
+    org = make_org(con)
+    year = dt.date.today().year
+
+    def column(slug, name, kind, parent=None):
+        return con.execute("INSERT INTO columns (parent_id, slug, name, kind, division_id) VALUES (?, ?, ?, ?, ?) "
+                           "RETURNING id", [parent, slug, name, kind, org.dz]).fetchone()[0]
+
+    def entry(article_id, topic="工业、交通", **fields):
+        con.execute("DELETE FROM catalogue_entries WHERE article_id = ?", [article_id])  # the default one
+        row = {"index_number": f"11610000MB0000000X/{year}-{article_id:05d}", "issuer": "陕西省工业和信息化厅",
+               "written_on": dt.date(year, 1, 5), "doc_kind": "行政规范性文件", **fields}
+        con.execute(f"INSERT INTO catalogue_entries (article_id, topic_id, {', '.join(row)}) "
+                    f"SELECT ?, id, {', '.join('?' for _ in row)} FROM disclosure_topics WHERE name = ?",
+                    [article_id, *row.values(), topic])
+
+    top = column("zfxxgk", "政府信息公开", "openinfo")
+    con.execute("UPDATE columns SET parent_id = ? WHERE id = ?", [top, org.col_cw])
+    policy_col, reading_col = column("zcwj", "政策文件", "policy", top), column("zcjd", "政策解读", "interpretation", top)
+    guide_col, report_col = column("gkzn", "政府信息公开指南", "openinfo", top), column("xxgknb", "政府信息公开年报",
+                                                                                      "openinfo", top)
+    con.execute("INSERT INTO settings (name, value) VALUES ('xxgk_guide_column', 'gkzn'), "
+                "('xxgk_report_column', 'xxgknb')")
+    con.execute("INSERT INTO statutory_columns VALUES (1, ?), (1, ?), (7, ?)", [policy_col, reading_col, org.col_cw])
+    for n in bulk_articles(con, policy_col, 25, start=dt.datetime(year - 1, 3, 1), prefix="工业领域规范性文件第"):
+        entry(n, "安全生产监管", doc_number=f"陕工信发〔{year - 1}〕{n - 9999}号")
+    old = publish_document(con, org, "陕西省工业领域节能监察办法(2019年)", BODY, column=policy_col)
+    policy = publish_document(con, org, "陕西省促进工业互联网高质量发展若干措施", BODY, column=policy_col)
+    reading = publish_document(con, org, "《陕西省促进工业互联网高质量发展若干措施》政策解读", BODY, column=reading_col,
+                               interprets=policy.id)
+    entry(policy.id, doc_number=f"陕工信发〔{year}〕12号", written_on=dt.date(year, 2, 3))
+    entry(reading.id, "信息产业、通信", interprets=policy.id)
+    entry(old.id, doc_number="陕工信发〔2019〕5号", validity="已废止", validity_changed_on=dt.date(year, 3, 1),
+          replaced_by=policy.id, disclosure="依申请公开")
+    publish_document(con, org, "陕西省工业和信息化厅政府信息公开指南", "<h2>一、主动公开</h2><p>本机关主动公开的政府信息。</p>"
+            "<h2>二、依申请公开</h2><p>公民、法人或者其他组织可以向本机关申请获取政府信息。</p>", column=guide_col)
+    publish_document(con, org, f"陕西省工业和信息化厅{year - 1}年政府信息公开工作年度报告", BODY, column=report_col)
+    out = tmp / "site"
+    portal.build_site(con, out)
+    topics = dict(con.execute("SELECT name, id FROM disclosure_topics").fetchall())
+    urls = {
+        "document": portal.article_url(policy.id, policy.published_at),
+        "reading": portal.article_url(reading.id, reading.published_at),
+        "repealed": portal.article_url(old.id, old.published_at),
+        "section": "/xxgk/index.html",
+        "guide": "/xxgk/gkzn.html",
+        "catalogue": "/xxgk/ml/index.html",
+        "topic": f"/xxgk/zt/{topics['安全生产监管']}/index_2.html",
+        "year": f"/xxgk/nd/{year}/index.html",
+        "statutory": "/xxgk/fdzdgknr.html",
+        "reports": "/xxgk/ndbg/index.html",
+        "column": "/col/zfxxgk/index.html",
+    }
+    con.close()
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+                               "--directory", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/index.html", timeout=20)
+        yield f"http://127.0.0.1:{port}", urls
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.mark.parametrize("elder", [False, True], ids=["normal", "elder"])
+def test_axe_finds_no_wcag_violation_in_the_disclosure_section(disclosure_site, browser, elder):
+    base, urls = disclosure_site
+    context = browser.new_context(bypass_csp=True, locale="zh-CN", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(base + "/index.html")
+    _elder(page, elder)
+    found = {}
+    for name, url in urls.items():
+        page.goto(base + url)
+        assert page.get_by_role("heading", level=1).count() == 1, name
+        violations = _axe(page)
+        if violations:
+            found[name] = violations
+    context.close()
+    assert not found, found
+
+
+def test_disclosure_tables_are_read_with_their_headers(disclosure_site, browser):
+    """A screen reader names each cell of the catalogue table by its row header, and the catalogue
+    listing by its column headers; the 已废止 notice is the first thing in the document."""
+    base, urls = disclosure_site
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    page.goto(base + urls["repealed"])
+    table = page.get_by_role("table", name="政府信息公开目录信息")
+    assert table.get_by_role("rowheader", name="索引号").count() == 1
+    assert table.get_by_role("rowheader", name="公开方式").count() == 1
+    first = page.locator("article > *").first
+    assert "已废止" in first.text_content() and first.get_attribute("role") == "note"
+    page.goto(base + urls["topic"])
+    listing = page.get_by_role("table", name=re.compile("主题分类:安全生产监管文件列表"))
+    assert [h.strip() for h in listing.get_by_role("columnheader").all_text_contents()] == ["标题", "文号", "发布日期",
+                                                                                          "有效性"]
+    context.close()
+
+
+def test_disclosure_screenshots(disclosure_site, browser):
+    """Pictures to look at: a document with its catalogue table, the 公开目录, a 已废止 document,
+    a topic listing, the section's index; and the document under 适老化 and on a phone."""
+    base, urls = disclosure_site
+    ARTIFACTS.mkdir(exist_ok=True)
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    for name in ("document", "catalogue", "repealed", "topic", "section", "statutory", "guide"):
+        page.goto(base + urls[name])
+        page.screenshot(path=str(ARTIFACTS / f"xxgk-{name}.png"), full_page=True)
+        assert (ARTIFACTS / f"xxgk-{name}.png").stat().st_size > 10_000
+    _elder(page, True)
+    page.goto(base + urls["document"])
+    page.screenshot(path=str(ARTIFACTS / "xxgk-document-elder.png"), full_page=True)
+    context.close()
+    phone = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
+    page = phone.new_page()
+    page.goto(base + urls["repealed"])
+    page.screenshot(path=str(ARTIFACTS / "xxgk-repealed-phone.png"), full_page=True)
+    phone.close()

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from core import accounts, demo_data, disclosure, humancheck, interaction, workflow
+from core import accounts, catalogue, demo_data, disclosure, humancheck, interaction, workflow
 from core.columns import DEFAULT_KINDS
 from core.content import sanitize_html
 from core.db import connect, rows, scalar
@@ -308,6 +308,19 @@ def test_data_files_name_only_what_exists(demo):
     assert {r["title"].format(y=TODAY.year) for r in texts["requests"]["items"] if r["state"] == "done"} <= demo_titles
 
 
+def _catalogue_entry(con, actor, item, original: dict) -> None:
+    """In a catalogue column the officer fills in the 政府信息公开目录 before submitting (第十二条)."""
+    if not catalogue.is_catalogue_column(con, item.column_id):
+        return
+    stored = catalogue.entry(con, original["id"])
+    values = {k: stored[k] for k in catalogue.EDITABLE} if stored else {
+        "issuer": "陕西省工业和信息化厅", "written_on": original["created_at"].date(),
+        "topic_id": catalogue.topic_by_name(con, "其他")}
+    if catalogue.column_kind(con, item.column_id) == catalogue.INTERPRETATION_KIND and not values.get("interprets"):
+        values["interprets"] = catalogue.policy_documents(con, limit=1)[0]["id"]
+    catalogue.save_entry(con, actor, item.id, values)
+
+
 def _replay(con, original: dict, events: list[dict]) -> int:
     """Play an article's recorded story again through core.workflow, as a new article."""
     users: dict[int, accounts.User] = {}
@@ -326,6 +339,7 @@ def _replay(con, original: dict, events: list[dict]) -> int:
             item = workflow.create_article(con, actor, original["column_id"], rev["title"], rev["body_html"],
                                            rev["source"], rev["work_ended_on"], rev["importance"],
                                            codivisions=codivisions or None)
+            _catalogue_entry(con, actor, item, original)
             continue
         ref = (con, actor, item.id, item.version)
         if action in ("edit", "edit_restart"):

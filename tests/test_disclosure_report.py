@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from docx import Document
 
+from core import catalogue, settings
 from core import disclosure_report as dr
-from core import settings
 from core.db import scalar
 from core.disclosure_terms import APPLICANT_TYPES, OTHER_HANDLING_WORDING, OUTCOMES, outcome_of
 from core.errors import PermissionDenied, ValidationError
@@ -275,6 +275,20 @@ def test_the_report_goes_to_its_column_through_the_approval_chain_and_again_to_t
 
     assert again.id == first.id and again.state == "pending" and again.revision == 2
     assert scalar(con, "SELECT count(*) FROM articles WHERE column_id = ?", [annual_column]) == 1
+
+
+def test_in_a_catalogue_column_the_report_carries_its_catalogue_entry(con, org, annual_column):
+    """The report is 主动公开 information itself: where its column's kind carries catalogue data (the demo's
+    政府信息公开年报 does), submitting writes the entry 第十二条 asks for, once."""
+    con.execute("INSERT OR IGNORE INTO catalogue_kinds VALUES ('openinfo')")
+    written(con, org)
+    first = dr.submit(con, org.webmaster, YEAR)
+    entry = catalogue.entry(con, first.id)
+    assert first.state == "pending"
+    assert (entry["issuer"], entry["disclosure"], entry["validity"], entry["topic"]) == \
+        ("陕西省工业和信息化厅", "主动公开", "有效", "综合政务")
+    again = dr.submit(con, org.webmaster, YEAR)
+    assert again.id == first.id and catalogue.entry(con, first.id)["updated_at"] == entry["updated_at"]
 
 
 def test_submitting_needs_the_texts_the_column_and_the_office(con, org):

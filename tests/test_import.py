@@ -544,3 +544,99 @@ def test_a_held_database_exits_3(db, tmp_path):
         holder.kill()
         holder.wait()
     assert result.returncode == 3 and "正被另一个进程" in result.stderr
+
+
+# ------------------------------------------------------------------ 政府信息公开目录 (第十二条)
+
+def policy_line(n: int, **changes) -> dict:
+    fields = {"column": "厅发文件", "division": POLICY, "source": "政策法规处", "title": f"关于印发第{n}号管理办法的通知",
+              "issuer": "陕西省工业和信息化厅", "doc_number": f"陕工信发〔2021〕{n}号", "written_on": "2021-02-20",
+              "topic": "工业、交通", "disclosure": "主动公开", "validity": "有效"}
+    return good(n, **{**fields, **changes})
+
+
+def entry_of(con, title: str) -> dict | None:
+    return row(con, "SELECT e.* FROM catalogue_entries e JOIN articles a ON a.id = e.article_id WHERE a.title = ?",
+               [title])
+
+
+def test_catalogue_fields_are_imported_and_a_document_named_before_it_comes_is_found(con, tmp_path):
+    explains = good(1, column="政策解读", division=POLICY, title="《第5号管理办法》政策解读", issuer="陕西省工业和信息化厅",
+                    written_on="2021-03-01", topic="工业、交通", interprets="陕工信发〔2021〕5号")
+    repealed = policy_line(7, validity="已废止", validity_changed_on="2021-06-01", replaced_by="陕工信发〔2021〕5号")
+    path = write(tmp_path / "old.jsonl", [explains, repealed, policy_line(5, index_number="OLD-2021-0005")])
+    result = importer.import_jsonl(con, path)
+    assert (result.imported, result.skipped) == (3, 0), result.problems
+    policy = entry_of(con, "关于印发第5号管理办法的通知")
+    assert policy["index_number"] == "OLD-2021-0005", "the old site's 索引号 is kept"
+    assert policy["doc_number"] == "陕工信发〔2021〕5号" and policy["written_on"] == dt.date(2021, 2, 20)
+    assert policy["topic_id"] == scalar(con, "SELECT id FROM disclosure_topics WHERE name = '工业、交通'")
+    policy_id = policy["article_id"]
+    jd = entry_of(con, "《第5号管理办法》政策解读")
+    assert jd["interprets"] == policy_id and jd["index_number"] == "11610000016000000X/2021-00001"
+    old = entry_of(con, "关于印发第7号管理办法的通知")
+    assert (old["validity"], old["validity_changed_on"], old["replaced_by"]) == ("已废止", dt.date(2021, 6, 1), policy_id)
+    assert old["index_number"] == "11610000016000000X/2021-00002"
+
+
+@pytest.mark.parametrize(("changes", "key", "words"), [
+    ({"doc_number": "陕工信发[2021]5号"}, "doc_number", "六角括号"),
+    ({"doc_number": "陕工信发（2021）5号"}, "doc_number", "机关代字〔年份〕序号号"),
+    ({"topic": "不存在的主题"}, "topic", "不是办公室设定的主题分类"),
+    ({"disclosure": "公开"}, "disclosure", "主动公开/依申请公开/不予公开"),
+    ({"disclosure": "不予公开"}, "withheld_ground", "属于国家秘密"),
+    ({"validity": "失效"}, "validity", "有效/已修改/已废止"),
+    ({"validity": "已废止", "replaced_by": "陕工信发〔2021〕1号"}, "validity_changed_on", "须写明日期"),
+    ({"written_on": "2099-01-01"}, "written_on", "晚于今天"),
+    ({"written_on": "2021/02/20"}, "written_on", "YYYY-MM-DD"),
+])
+def test_a_wrong_catalogue_value_names_the_line_and_the_field(con, tmp_path, changes, key, words):
+    path = write(tmp_path / "old.jsonl", [policy_line(1), policy_line(2, **changes)])
+    result = importer.import_jsonl(con, path)
+    assert (result.imported, result.skipped) == (1, 1)
+    [problem] = result.problems
+    assert problem.line == 2 and f"「{key}」({importer.LABELS[key]})" in str(problem) and words in str(problem)
+    assert entry_of(con, "关于印发第2号管理办法的通知") is None
+    assert imported(con, 2) is None and scalar(con, "SELECT count(*) FROM articles WHERE title = ?",
+                                               ["关于印发第2号管理办法的通知"]) == 0
+
+
+def test_a_line_naming_a_document_that_never_comes_is_skipped_whole(con, tmp_path):
+    lost = good(2, column="政策解读", division=POLICY, title="没有文件的解读", issuer="陕西省工业和信息化厅",
+                written_on="2021-03-01", topic="工业、交通", interprets="陕工信发〔2021〕99号")
+    not_policy = good(3, column="政策解读", division=POLICY, title="解读的解读", issuer="陕西省工业和信息化厅",
+                      written_on="2021-03-01", topic="工业、交通", interprets="陕工信办〔2021〕4号", doc_number="")
+    explained = good(4, column="政策解读", division=POLICY, title="被解读的解读", doc_number="陕工信办〔2021〕4号",
+                     issuer="陕西省工业和信息化厅", written_on="2021-03-01", topic="工业、交通")
+    path = write(tmp_path / "old.jsonl", [policy_line(1), lost, not_policy, explained])
+    result = importer.import_jsonl(con, path)
+    assert (result.imported, result.skipped) == (2, 2)
+    messages = {p.line: str(p) for p in result.problems}
+    assert "「interprets」(所解读文件的文号)" in messages[2] and "陕工信发〔2021〕99号" in messages[2]
+    assert "不是政策文件" in messages[3]
+    assert scalar(con, "SELECT count(*) FROM articles WHERE title IN ('没有文件的解读', '解读的解读')") == 0, \
+        "nothing half-imported"
+    # a re-run still knows nothing of them: they were never imported
+    assert importer.import_jsonl(con, path).skipped == 2 + 2
+
+
+def test_catalogue_fields_only_in_catalogue_columns_and_index_numbers_unique(con, tmp_path):
+    path = write(tmp_path / "old.jsonl", [
+        good(1, doc_number="陕工信发〔2021〕1号"),
+        policy_line(2, index_number="OLD-1"),
+        policy_line(3, index_number="OLD-1"),
+    ])
+    before = scalar(con, "SELECT count(*) FROM catalogue_entries")  # the demo's own
+    result = importer.import_jsonl(con, path, dry_run=True)
+    assert (result.imported, result.skipped) == (1, 2)
+    messages = {p.line: str(p) for p in result.problems}
+    assert "「column」" in messages[1] and "不登记政府信息公开目录" in messages[1]
+    assert "「index_number」(索引号)" in messages[3] and "不能重复" in messages[3]
+    assert scalar(con, "SELECT count(*) FROM catalogue_entries") == before, "a dry run writes nothing"
+
+
+def test_only_an_interpretation_names_the_document_it_explains(con, tmp_path):
+    path = write(tmp_path / "old.jsonl", [policy_line(1), policy_line(2, interprets="陕工信发〔2021〕1号")])
+    result = importer.import_jsonl(con, path)
+    assert (result.imported, result.skipped) == (1, 1)
+    assert "「interprets」" in str(result.problems[0]) and "只有政策解读" in str(result.problems[0])

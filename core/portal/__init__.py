@@ -6,6 +6,7 @@ Pelican-style stages, one module each, each importing only from the ones above i
 - ``writer``  the ``Writer``: owns the output folder (atomic writes, one write per path per build)
 - ``data``    ``load_site`` and the ``fetch_*`` readers: settings, column tree, public articles
 - ``pages``   pure functions from that data to ``Page`` objects (path, template, plain-dict context)
+- ``disclosure`` 政府信息公开: catalogue data of document pages, and the section's pages (read and made)
 - ``render``  the templates and the one Jinja2 environment per process
 - ``pool``    where pages are rendered: in this process, or in forked worker processes
 - ``plan``    full or incremental, what to render, and the record of what was rendered
@@ -17,7 +18,9 @@ URL scheme: ``/index.html``, ``/col/<slug>/index.html``, ``/col/<slug>/index_<n>
 ``/feed.xml``, ``/sitemap.xml`` (+ ``/sitemap-<n>.xml`` beyond 50,000 URLs), ``/sitemap.html``,
 ``/robots.txt``, ``/accessibility.html``, ``/search.html`` (when its template exists),
 ``/static/…``, ``/404.html``; published answers at ``/art/<yyyy>/<mm>/hd<id>.html``, listed under
-``/hudong/``.
+``/hudong/``; 政府信息公开 under ``/xxgk/``: ``index.html``, ``gkzn.html`` (公开指南), ``ml/index.html``
+(公开目录), ``zt/<topic id>/index[_<n>].html`` and ``nd/<yyyy>/index[_<n>].html`` (its listings by
+主题分类 and year), ``fdzdgknr.html`` (法定主动公开内容), ``ndbg/index[_<n>].html`` (年度报告).
 
 Imports from: every module of the package; what callers use is named below.
 """

@@ -37,6 +37,16 @@ from core.portal.data import (
     fetch_withdrawn,
     load_site,
 )
+from core.portal.disclosure import (
+    Section,
+    catalogue_pages,
+    fetch_catalogue,
+    fetch_catalogue_listings,
+    gone_listings,
+    load_section,
+    section_pages,
+    sitemap_paths,
+)
 from core.portal.pages import (
     PER_PAGE,
     Page,
@@ -98,9 +108,11 @@ def _build(con: duckdb.DuckDBPyConnection, out_dir: str | Path, *, full: bool, p
         plan = plan_build(con, site, writer.root, sig, full)
         if plan.full:  # should this build fail, the next one is full again, whatever changed
             writer.remove("/" + STAMP_FILE)
-        counts = _render_all(con, site, plan, writer, progress, workers)
+        section = load_section(con, site, plan.listings,
+                               plan.full or bool(plan.catalogue_topics or plan.catalogue_years))
+        counts = _render_all(con, site, section, plan, writer, progress, workers)
         plan.years |= counts.pop("answer_years")
-        for path, text in sitemap_files(con, site):
+        for path, text in sitemap_files(con, site, sitemap_paths(section)):
             writer.write(path, text)
         writer.write("/robots.txt", robots_txt(site))
         counts["attachments"] = _write_attachments(con, writer, None if plan.full else sorted(plan.articles))
@@ -121,7 +133,7 @@ def _build(con: duckdb.DuckDBPyConnection, out_dir: str | Path, *, full: bool, p
     }
 
 
-def _render_all(con: duckdb.DuckDBPyConnection, site: SiteData, plan: Plan, writer: Writer,
+def _render_all(con: duckdb.DuckDBPyConnection, site: SiteData, section: Section, plan: Plan, writer: Writer,
                 progress: bool | None, workers: int | None) -> dict:
     """Render every page of the plan (in worker processes when there are many)."""
     listings = [c for c in site.columns.values() if plan.listings is None or c.id in plan.listings]
@@ -131,6 +143,9 @@ def _render_all(con: duckdb.DuckDBPyConnection, site: SiteData, plan: Plan, writ
     total = len(ids) + len(notices) + sum(max(1, math.ceil(len(c.listing) / PER_PAGE)) for c in listings)
     workers = pool_size(total, workers)
     context = site_context(site, copy_static(writer))
+    disclosure_pages, gone, folders = _section_pages(con, site, section, plan)
+    plan.stale_paths += gone
+    plan.paged_folders = folders
     bar = Progress(total, "生成门户页面", enabled=progress if plan.full else False)
     with bar, Renderer(writer, context, workers, bar) as renderer:
         for page in _article_pages(con, site, by_id, ids):
@@ -143,6 +158,8 @@ def _render_all(con: duckdb.DuckDBPyConnection, site: SiteData, plan: Plan, writ
             renderer.emit(withdrawn_page(item))
         for page in _shared_pages(con, site, listings):
             renderer.emit(page)
+        for page in disclosure_pages:
+            renderer.emit(page)
     answered, years = _write_answers(con, site, writer, context, only_new=not plan.full)
     return {"pages": renderer.pages + answered, "articles": len(ids), "columns": len(listings),
             "withdrawn": len(notices), "answers": answered, "answer_years": years}
@@ -153,10 +170,11 @@ def _article_pages(con: duckdb.DuckDBPyConnection, site: SiteData, by_id: dict[i
     """Article pages in id order, bodies streamed a batch at a time."""
     nearby = neighbours(site)
     attachments = fetch_attachments(con, None if len(ids) > BODY_BATCH else ids)
+    catalogue = fetch_catalogue(con, site, None if len(ids) > BODY_BATCH else ids)
     for body in fetch_bodies(con, ids):
         meta = by_id[body["id"]]
         yield article_page(site, meta, body, attachments.get(meta["id"], []),
-                           nearby.get(meta["id"], (None, None)))
+                           nearby.get(meta["id"], (None, None)), catalogue.get(meta["id"]))
 
 
 def _shared_pages(con: duckdb.DuckDBPyConnection, site: SiteData, listings: list[Column]) -> Iterator[Page]:
@@ -168,6 +186,18 @@ def _shared_pages(con: duckdb.DuckDBPyConnection, site: SiteData, listings: list
         yield feed_page(site, feed_url(col.slug), f"{col.name} - {site.site_name}", col.url,
                         col.listing[:COLUMN_FEED_ITEMS])
     yield from site_pages(site, has_template("search.html"))
+
+
+def _section_pages(con: duckdb.DuckDBPyConnection, site: SiteData, section: Section,
+                   plan: Plan) -> tuple[list[Page], list[str], list[str]]:
+    """政府信息公开: the section's pages and the 公开目录 listings of the plan; then the folders of
+    listings that lost their last document (to remove) and of those rendered (whose pages beyond
+    the last are removed), for an incremental build."""
+    listings = fetch_catalogue_listings(con, site, section, plan.catalogue_topics, plan.catalogue_years)
+    pages = [*section_pages(section), *catalogue_pages(section, listings)]
+    folders = sorted({page.path.rsplit("/", 1)[0] for page in pages
+                      if page.path.endswith("index.html") and page.template != "xxgk_index.html"})
+    return pages, gone_listings(section, listings), folders
 
 
 def _write_answers(con: duckdb.DuckDBPyConnection, site: SiteData, writer: Writer,
@@ -226,5 +256,7 @@ def _clean(writer: Writer, plan: Plan, listings: list[Column]) -> int:
         writer.remove(path)
     for col in listings:  # a shorter listing leaves its last pages behind
         writer.remove_unclaimed(f"/col/{col.slug}", COLUMN_PAGE_NAME)
+    for folder in plan.paged_folders:
+        writer.remove_unclaimed(folder, COLUMN_PAGE_NAME)
     writer.remove_unclaimed("/", SITEMAP_CHUNK_NAME)
     return writer.removed - before

@@ -75,6 +75,7 @@ class SiteData:
     contact_phone: str = ""
     contact_email: str = ""
     answers: list[dict] = field(default_factory=list)  # published answers, newest first (互动交流)
+    section_columns: dict[str, str] = field(default_factory=dict)  # setting -> the slug it names
 
     @property
     def host(self) -> str:
@@ -124,12 +125,18 @@ _ITEMS = """
 _NEWEST_FIRST = "published_at DESC, id DESC"
 
 
+# the settings naming the columns the 政府信息公开 section shows (portal.disclosure)
+SECTION_SETTINGS = ("xxgk_guide_column", "xxgk_report_column")
+
+
 def _settings(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    found = rows(con, "SELECT name, value FROM settings WHERE name IN ('site_name', 'site_url')")
+    found = rows(con, "SELECT name, value FROM settings WHERE name IN (SELECT unnest(?::VARCHAR[]))",
+                 [["site_name", "site_url", *SECTION_SETTINGS]])
     values = {r["name"]: (r["value"] or "").strip() for r in found}
     return {
         "site_name": values.get("site_name") or DEFAULT_SITE_NAME,
         "site_url": (values.get("site_url") or DEFAULT_SITE_URL).rstrip("/"),
+        "section_columns": {name: values.get(name) or str(settings.BY_NAME[name].default) for name in SECTION_SETTINGS},
         # the interaction desk's public page in the workbench, and the contacts it publishes (第十九条)
         "message_url": str(settings.get(con, "workbench_url")).rstrip("/") + "/message",
         "contact_phone": str(settings.get(con, "interaction_phone")),

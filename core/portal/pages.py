@@ -21,7 +21,17 @@ from xml.sax.saxutils import escape as xml_escape
 import duckdb
 
 from core.portal.data import LIVE, Column, SiteData
-from core.portal.urls import ANSWERS_URL, article_url, column_url, feed_url
+from core.portal.urls import (
+    ANSWERS_URL,
+    CATALOGUE_URL,
+    GUIDE_URL,
+    REPORTS_DIR,
+    STATUTORY_URL,
+    article_url,
+    column_url,
+    feed_url,
+    paged_url,
+)
 
 PER_PAGE = 20
 SITEMAP_CHUNK = 50_000  # the sitemaps protocol's limit of URLs per file
@@ -68,6 +78,24 @@ def interaction_columns(site: SiteData) -> list[Column]:
     return sorted(found, key=lambda c: _tree_order(site, c))
 
 
+REPORTS_NAME = "政府信息公开工作年度报告"
+
+
+def section_links() -> list[dict]:
+    """The pages of the 政府信息公开 section (portal.disclosure), as its menu and the site map list them."""
+    return [{"name": "政府信息公开指南", "url": GUIDE_URL},
+            {"name": "政府信息公开目录", "url": CATALOGUE_URL},
+            {"name": "法定主动公开内容", "url": STATUTORY_URL},
+            {"name": REPORTS_NAME, "url": paged_url(REPORTS_DIR)}]
+
+
+def section_column(site: SiteData) -> dict | None:
+    """The first live first-level column of kind 'openinfo': the 政府信息公开 section sits under it in
+    the navigation, and its page leads to the section."""
+    found = [c for c in site.nav if c.kind == "openinfo"]
+    return found[0].ref if found else None
+
+
 def home_page(site: SiteData, heads: dict[int, list[dict]], latest: list[dict] | None = None) -> Page:
     """最新信息 (the newest items of every column, so whatever is published shows on the home page),
     latest items of the key columns, every first-level column, 互动交流, site map, search."""
@@ -109,6 +137,7 @@ def column_pages(site: SiteData, col: Column) -> Iterator[Page]:
         "column_feed": feed_url(col.slug),
         # the topmost 互动交流 column lists the latest answers (第十九条); re-rendered when they change
         "answers": site.answers[:LATEST_ANSWERS] if col.id in {c.id for c in interaction_columns(site)} else [],
+        "xxgk_links": section_links() if col.id == (section_column(site) or {}).get("id") else [],
     }
     for n in range(1, pages + 1):
         items = col.listing[(n - 1) * PER_PAGE: n * PER_PAGE]
@@ -143,11 +172,14 @@ def _link(item: dict | None) -> dict | None:
 
 
 def article_page(site: SiteData, meta: dict, body: dict, attachments: list[dict],
-                 nearby: tuple[dict | None, dict | None]) -> Page:
-    """One public article: its live revision, attachments and neighbours."""
+                 nearby: tuple[dict | None, dict | None], catalogue: dict | None = None) -> Page:
+    """One public article: its live revision, attachments and neighbours, and for a document of the
+    政府信息公开目录 its catalogue entry (portal.disclosure.fetch_catalogue)."""
     column = site.columns.get(meta["column_id"])
+    lapsed = catalogue is not None and catalogue["validity"] == "已废止"
     return Page(meta["url"], "article.html", {
-        "page_title": meta["title"],
+        "page_title": f"{meta['title']}(已废止)" if lapsed else meta["title"],
+        "catalogue": catalogue,
         "article": meta,
         "column": column.ref if column else None,
         "body_html": body["body_html"],
@@ -187,7 +219,8 @@ def site_pages(site: SiteData, search_template: bool) -> list[Page]:
                if c.retired and not any(t.retired for t in site.trail(c.id)[:-1])]
     pages = [
         Page("/sitemap.html", "sitemap.html", {"page_title": "网站地图", "section_id": None,
-                                               "tree": _column_tree(site.roots), "retired": retired}),
+                                               "tree": _column_tree(site.roots), "retired": retired,
+                                               "xxgk_links": section_links()}),
         Page("/accessibility.html", "accessibility.html", {"page_title": "无障碍与适老化服务", "section_id": None}),
         Page("/404.html", "404.html", {"page_title": "页面不存在", "section_id": None}),
     ]
@@ -200,10 +233,20 @@ def robots_txt(site: SiteData) -> str:
     return f"User-agent: *\nDisallow: /workbench/\nSitemap: {site.site_url}/sitemap.xml\n"
 
 
+_CATALOGUED_LIVE = """
+    FROM catalogue_entries e JOIN articles a ON a.id = e.article_id AND a.public AND a.live_revision IS NOT NULL
+"""
 _SITEMAP_URLS = f"""
     WITH urls AS (
         SELECT 0 AS grp, 0 AS k, '/index.html' AS path, NULL AS lastmod
         UNION ALL SELECT 0, 1, '/sitemap.html', NULL
+        UNION ALL SELECT 0, 1 + list_position(?::VARCHAR[], p), p, NULL FROM (SELECT unnest(?::VARCHAR[]) AS p)
+        -- the 公开目录 listings that list something (portal.disclosure: urls.topic_dir, urls.year_dir)
+        UNION ALL SELECT DISTINCT 0, 1000 + t.position * 10000 + t.id, '/xxgk/zt/' || t.id || '/index.html', NULL
+            {_CATALOGUED_LIVE} JOIN disclosure_topics t ON t.id = e.topic_id
+        UNION ALL SELECT DISTINCT 0, 1000000000 - year(coalesce(a.published_at, a.updated_at)),
+               '/xxgk/nd/' || lpad(year(coalesce(a.published_at, a.updated_at))::VARCHAR, 4, '0') || '/index.html', NULL
+            {_CATALOGUED_LIVE}
         UNION ALL SELECT 1, id, '/col/' || slug || '/index.html', NULL FROM columns
         UNION ALL SELECT 2, a.id,
                '/art/' || strftime(coalesce(a.published_at, a.updated_at), '%Y/%m/') || a.id || '.html',
@@ -214,15 +257,18 @@ _SITEMAP_URLS = f"""
 """
 
 
-def sitemap_files(con: duckdb.DuckDBPyConnection, site: SiteData) -> list[tuple[str, str]]:
-    """``/sitemap.xml`` with every public article and column page; beyond SITEMAP_CHUNK URLs it
-    becomes an index of ``/sitemap-<n>.xml`` chunks. Assembled in SQL: 100,000 URLs in ~0.1 s."""
+def sitemap_files(con: duckdb.DuckDBPyConnection, site: SiteData,
+                  extra: list[str] | None = None) -> list[tuple[str, str]]:
+    """``/sitemap.xml`` with every public article and column page, and the ``extra`` pages (the
+    政府信息公开 section's) after the site map; beyond SITEMAP_CHUNK URLs it becomes an index of
+    ``/sitemap-<n>.xml`` chunks. Assembled in SQL: 100,000 URLs in ~0.1 s."""
     base = xml_escape(site.site_url)
     chunks = con.execute(f"""
         SELECT chunk, string_agg('<url><loc>' || ? || path || '</loc>'
                                  || coalesce('<lastmod>' || lastmod || '</lastmod>', '') || '</url>',
                                  chr(10) ORDER BY grp, k)
-        FROM ({_SITEMAP_URLS}) GROUP BY chunk ORDER BY chunk""", [base, SITEMAP_CHUNK]).fetchall()
+        FROM ({_SITEMAP_URLS}) GROUP BY chunk ORDER BY chunk""",
+                           [base, extra or [], extra or [], SITEMAP_CHUNK]).fetchall()
     head = '<?xml version="1.0" encoding="UTF-8"?>\n'
     ns = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
     if len(chunks) == 1:

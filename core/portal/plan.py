@@ -13,7 +13,13 @@ is written in the build's transaction after the files, so a build that fails is 
 next one. Before writing a file, a build commits that it is owed (``owe_build``); the record
 settles it.
 
-Imports from: portal.urls, portal.data, portal.render (the template files of the signature); core.db.
+Catalogued documents (政府信息公开, migration 0018): the record keeps their catalogue data too, so
+a change of it (validity, topic, a 解读 linked) is a change of the document; the documents that
+link to a changed one (portal.disclosure.related_documents, old links and new) are re-rendered,
+and the 公开目录 listings of its topic and year (old and new). Topic names are in the signature.
+
+Imports from: portal.urls, portal.data, portal.disclosure, portal.render (the template files of the
+signature); core.db.
 """
 
 from __future__ import annotations
@@ -28,7 +34,8 @@ from pathlib import Path
 import duckdb
 
 from core.db import rows, scalar, transaction
-from core.portal.data import WITHDRAWN_AT, SiteData, fetch_listings
+from core.portal.data import SECTION_SETTINGS, WITHDRAWN_AT, SiteData, fetch_listings
+from core.portal.disclosure import ENTRY_FIELDS, related_documents
 from core.portal.render import template_files
 from core.portal.urls import article_url
 
@@ -42,11 +49,16 @@ _CURRENT = f"""
     SELECT a.id AS article_id, a.live_revision, a.public, r.column_id,
            coalesce(a.published_at, a.updated_at) AS published_at,
            CASE WHEN a.public THEN coalesce(t.ids, []::INTEGER[]) END AS attachments,
-           CASE WHEN NOT a.public THEN coalesce(e.last_at, a.updated_at) END AS withdrawn_at
+           CASE WHEN NOT a.public THEN coalesce(e.last_at, a.updated_at) END AS withdrawn_at,
+           CASE WHEN ce.article_id IS NOT NULL
+                THEN CAST(struct_pack({", ".join(f"{f} := ce.{f}" for f in ENTRY_FIELDS)}) AS VARCHAR) END
+               AS catalogue,
+           ce.topic_id, ce.interprets, ce.replaced_by
     FROM articles a
     JOIN revisions r ON r.article_id = a.id AND r.number = a.live_revision
     LEFT JOIN (SELECT article_id, list(id ORDER BY id) AS ids FROM attachments
                WHERE NOT removed GROUP BY article_id) t ON t.article_id = a.id
+    LEFT JOIN catalogue_entries ce ON ce.article_id = a.id
     {WITHDRAWN_AT}
     WHERE a.live_revision IS NOT NULL
 """
@@ -57,12 +69,15 @@ _DIFF = f"""
            c.article_id IS NULL AS gone,
            b.column_id AS old_column, c.column_id AS new_column,
            b.published_at AS old_published, c.published_at AS new_published,
-           b.attachments AS old_attachments, c.attachments AS new_attachments
+           b.attachments AS old_attachments, c.attachments AS new_attachments,
+           b.catalogue IS NOT NULL AS was_catalogued, c.catalogue IS NOT NULL AS catalogued,
+           b.topic_id AS old_topic, c.topic_id AS new_topic
     FROM ({_CURRENT}) c FULL OUTER JOIN portal_built b ON b.article_id = c.article_id
     WHERE c.article_id IS NULL OR b.article_id IS NULL
        OR c.live_revision <> b.live_revision OR c.public <> b.public OR c.column_id <> b.column_id
        OR c.published_at <> b.published_at
        OR c.attachments IS DISTINCT FROM b.attachments OR c.withdrawn_at IS DISTINCT FROM b.withdrawn_at
+       OR c.catalogue IS DISTINCT FROM b.catalogue
     ORDER BY 1
 """
 
@@ -72,7 +87,13 @@ _SIGNATURE_QUERIES = (
     " chr(10) ORDER BY id) FROM columns",
     "SELECT string_agg(concat_ws('|', id, name), chr(10) ORDER BY id) FROM divisions",
     "SELECT string_agg(concat_ws('|', name, value), chr(10) ORDER BY name) FROM settings"
-    " WHERE name IN ('site_name', 'site_url', 'workbench_url', 'interaction_phone', 'interaction_email')",
+    " WHERE name IN ('site_name', 'site_url', 'workbench_url', 'interaction_phone', 'interaction_email',"
+    f" {', '.join(repr(n) for n in SECTION_SETTINGS)})",
+    # 主题分类 names are on every catalogued document page and the section's pages; 法定主动公开内容
+    # is rendered by full builds only (one query for both)
+    "SELECT concat_ws(chr(0),"
+    " (SELECT string_agg(concat_ws('|', id, name, position, retired), chr(10) ORDER BY id) FROM disclosure_topics),"
+    " (SELECT string_agg(concat_ws('|', item, column_id), chr(10) ORDER BY item, column_id) FROM statutory_columns))",
 )
 
 
@@ -99,6 +120,10 @@ class Plan:
     changed: list[int] = field(default_factory=list)  # articles whose own state changed
     years: set[int] = field(default_factory=set)  # years of publication of the changed
     stale_paths: list[str] = field(default_factory=list)  # pages/attachments no longer served
+    # 公开目录 listings to render (None: all): topics and years of the catalogued documents changed
+    catalogue_topics: set[int] | None = None
+    catalogue_years: set[int] | None = None
+    paged_folders: list[str] = field(default_factory=list)  # the section's listings rendered (build.py)
 
     @property
     def full(self) -> bool:
@@ -152,12 +177,17 @@ def plan_build(con: duckdb.DuckDBPyConnection, site: SiteData, root: str, sig: s
 
 
 def _incremental_plan(con: duckdb.DuckDBPyConnection, site: SiteData, diff: list[dict]) -> Plan:
-    plan = Plan("incremental", "", articles=set(), notices=[], changed=[d["id"] for d in diff])
+    plan = Plan("incremental", "", articles=set(), notices=[], changed=[d["id"] for d in diff],
+                catalogue_topics=set(), catalogue_years=set())
     old_columns = [d["old_column"] for d in diff if d["was_public"]]
     new_columns = [d["new_column"] for d in diff if d["public"]]
     plan.listings = site.listing_columns(old_columns + new_columns)
-    fetch_listings(con, site, plan.listings)
+    # the documents whose pages link to a changed one (解读, the document it explains, what repeals
+    # it): re-rendered with their own columns' items loaded, for their previous/next links
+    related = related_documents(con, plan.changed)
+    fetch_listings(con, site, plan.listings | {r["column_id"] for r in related})
     for d in diff:
+        _catalogue_listings(plan, d)
         plan.years |= {p.year for p in (d["old_published"], d["new_published"]) if p is not None}
         if d["public"]:
             plan.articles.add(d["id"])
@@ -167,7 +197,19 @@ def _incremental_plan(con: duckdb.DuckDBPyConnection, site: SiteData, diff: list
     # their previous/next pages link to them (by title), before and after the change
     plan.articles |= _new_neighbours(site, plan.articles) | _old_neighbours(
         con, [d["id"] for d in diff if d["was_public"]], old_columns)
+    plan.articles |= {r["id"] for r in related}
+    plan.years |= {r["published_at"].year for r in related}
     return plan
+
+
+def _catalogue_listings(plan: Plan, d: dict) -> None:
+    """The 公开目录 listings that showed the document at the last build or show it now."""
+    for listed, topic, published in ((d["was_catalogued"] and d["was_public"], d["old_topic"], d["old_published"]),
+                                     (d["catalogued"] and d["public"], d["new_topic"], d["new_published"])):
+        if listed:
+            if topic is not None:
+                plan.catalogue_topics.add(topic)
+            plan.catalogue_years.add(published.year)
 
 
 def _stale_paths(d: dict) -> list[str]:

@@ -10,6 +10,12 @@ from datetime import date, datetime
 from urllib.parse import quote
 
 ANSWERS_URL = "/hudong/index.html"
+# 政府信息公开 (第十二条): the section's own pages
+XXGK_URL = "/xxgk/index.html"
+GUIDE_URL = "/xxgk/gkzn.html"
+CATALOGUE_URL = "/xxgk/ml/index.html"
+STATUTORY_URL = "/xxgk/fdzdgknr.html"
+REPORTS_DIR = "/xxgk/ndbg"
 
 
 def article_url(article_id: int, published_at: datetime | date) -> str:
@@ -65,3 +71,20 @@ def safe_filename(filename: str, attachment_id: int) -> str:
         name = f"{stem}.{ext}" if ext else stem
     return name or f"attachment-{int(attachment_id)}"
 
+
+
+def paged_url(folder: str, page: int = 1) -> str:
+    """``<folder>/index.html`` for page 1, ``<folder>/index_<n>.html`` after."""
+    if page < 1:
+        raise ValueError("page numbers start at 1")
+    return f"{folder}/index.html" if page == 1 else f"{folder}/index_{page}.html"
+
+
+def topic_dir(topic_id: int) -> str:
+    """公开目录 by 主题分类: ``/xxgk/zt/<topic id>/``."""
+    return f"/xxgk/zt/{int(topic_id)}"
+
+
+def year_dir(year: int) -> str:
+    """公开目录 by year of publication: ``/xxgk/nd/<yyyy>/``."""
+    return f"/xxgk/nd/{int(year):04d}"

@@ -18,7 +18,7 @@ import shutil
 from collections.abc import Iterable
 
 # top-level entries of the output folder that the portal owns (pruned after a full build)
-OWNED_DIRS = ("art", "col", "files", "static", "hudong")
+OWNED_DIRS = ("art", "col", "files", "static", "hudong", "xxgk")
 OWNED_FILES = ("index.html", "404.html", "feed.xml", "sitemap.xml", "sitemap.html", "robots.txt",
                "accessibility.html")
 SITEMAP_CHUNK_NAME = re.compile(r"sitemap-\d+\.xml")

@@ -11,11 +11,16 @@ const TIMEOUT_MS = 60000; // a load or a query that takes longer is reported, no
 const MAX_QUERY = 100;
 const SHARD_PATH = /^\/pagefind\/\d{4}q[1-4]\/$/;
 const SAFE_URL = /^\/(?!\/)[^\s\\]*$/;
-const FILTER = "栏目";
+// the filters offered: the column of every page; 主题分类 and year of 政府信息公开目录 documents
+// (data-pagefind-filter on their pages), each a <select> and a query parameter
+const FILTERS = [
+  { name: "栏目", id: "search-column", param: "lm", label: (v) => `“${v}”栏目`, newestFirst: false },
+  { name: "主题分类", id: "search-topic", param: "zt", label: (v) => `主题分类“${v}”`, newestFirst: false },
+  { name: "年份", id: "search-year", param: "nf", label: (v) => v, newestFirst: true },
+].map((f) => ({ ...f, select: document.getElementById(f.id) })).filter((f) => f.select);
 
 const form = document.querySelector("form.search-form");
 const input = document.getElementById("search-q");
-const column = document.getElementById("search-column");
 const sort = document.getElementById("search-sort");
 const region = document.getElementById("search-results");
 const status = document.getElementById("search-status");
@@ -133,7 +138,7 @@ function resultItem(data) {
     heading.textContent = title;
   }
   item.appendChild(heading);
-  const columns = data.filters && Array.isArray(data.filters[FILTER]) ? data.filters[FILTER] : [];
+  const columns = data.filters && Array.isArray(data.filters["栏目"]) ? data.filters["栏目"] : [];
   if (meta.date || columns.length) {
     const line = document.createElement("p");
     line.className = "search-meta";
@@ -185,28 +190,45 @@ async function showMore(mine) {
 }
 
 async function loadFilters(pf) {
-  if (filtersLoaded || !column) {
+  if (filtersLoaded || FILTERS.length === 0) {
     return;
   }
   filtersLoaded = true;
   try {
-    const filters = await pf.filters();
-    const names = Object.keys((filters && filters[FILTER]) || {}).sort((a, b) => a.localeCompare(b, "zh-CN"));
-    const chosen = new URLSearchParams(window.location.search).get("lm") || "";
-    for (const name of names) {
-      const option = document.createElement("option");
-      option.value = name;
-      option.textContent = name;
-      option.selected = name === chosen;
-      column.appendChild(option);
+    const filters = (await pf.filters()) || {};
+    const params = new URLSearchParams(window.location.search);
+    for (const filter of FILTERS) {
+      const names = Object.keys(filters[filter.name] || {}).sort((a, b) => a.localeCompare(b, "zh-CN"));
+      if (filter.newestFirst) {
+        names.reverse();
+      }
+      const chosen = params.get(filter.param) || "";
+      for (const name of names) {
+        const option = document.createElement("option");
+        option.value = name;
+        option.textContent = name;
+        option.selected = name === chosen;
+        filter.select.appendChild(option);
+      }
+      filter.select.hidden = names.length === 0;
     }
-    column.hidden = names.length === 0;
   } catch (error) {
-    console.warn("search: no column filter", error);
+    console.warn("search: no filters", error);
   }
 }
 
-async function run(query, columnName, order) {
+// the chosen value of each filter offered: {name: value}
+function chosenFilters() {
+  const chosen = {};
+  for (const filter of FILTERS) {
+    if (!filter.select.hidden && filter.select.value) {
+      chosen[filter.name] = filter.select.value;
+    }
+  }
+  return chosen;
+}
+
+async function run(query, chosen, order) {
   const mine = ++generation;
   list.replaceChildren();
   more.hidden = true;
@@ -227,8 +249,8 @@ async function run(query, columnName, order) {
       return;
     }
     const options = {};
-    if (columnName) {
-      options.filters = { [FILTER]: columnName };
+    if (Object.keys(chosen).length) {
+      options.filters = chosen;
     }
     if (order === "date") {
       options.sort = { date: "desc" }; // data-pagefind-sort="date" on the article's <time>
@@ -238,7 +260,7 @@ async function run(query, columnName, order) {
       return;
     }
     const results = (search && search.results) || [];
-    const where = columnName ? `在“${columnName}”栏目中` : "";
+    const where = FILTERS.filter((f) => chosen[f.name]).map((f) => `在${f.label(chosen[f.name])}中`).join("、");
     if (results.length === 0) {
       say(`${where}没有找到与“${query}”相关的信息,请换用其他关键词。`, true);
     } else {
@@ -262,17 +284,21 @@ async function run(query, columnName, order) {
 function fromLocation() {
   const params = new URLSearchParams(window.location.search);
   const query = (params.get("q") || "").trim().slice(0, MAX_QUERY);
-  const columnName = (params.get("lm") || "").trim();
   const order = params.get("px") === "date" ? "date" : "";
-  input.value = query;
-  if (column && columnName) {
-    column.value = columnName;
+  const chosen = {};
+  for (const filter of FILTERS) {
+    const value = (params.get(filter.param) || "").trim();
+    if (value) {
+      chosen[filter.name] = value;
+      filter.select.value = value;
+    }
   }
+  input.value = query;
   if (sort) {
     sort.value = order;
   }
   if (query) {
-    run(query, columnName, order);
+    run(query, chosen, order);
   } else {
     generation++;
     list.replaceChildren();
@@ -285,23 +311,25 @@ if (form && input && region && status && list && more) {
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const query = input.value.trim().slice(0, MAX_QUERY);
-    const columnName = column && !column.hidden ? column.value : "";
+    const chosen = chosenFilters();
     const order = sort && sort.value === "date" ? "date" : "";
     const params = new URLSearchParams();
     if (query) {
       params.set("q", query);
     }
-    if (columnName) {
-      params.set("lm", columnName);
+    for (const filter of FILTERS) {
+      if (chosen[filter.name]) {
+        params.set(filter.param, chosen[filter.name]);
+      }
     }
     if (order) {
       params.set("px", order);
     }
     const search = params.toString();
     history.pushState(null, "", search ? `?${search}` : window.location.pathname);
-    run(query, columnName, order);
+    run(query, chosen, order);
   });
-  for (const select of [column, sort]) {
+  for (const select of [...FILTERS.map((f) => f.select), sort]) {
     if (select) {
       select.addEventListener("change", () => {
         if (input.value.trim()) {
