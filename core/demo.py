@@ -22,7 +22,18 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from core import accounts, audit, demo_catalogue, demo_data, demo_interaction, evaluation, freshness, requests, workflow
+from core import (
+    accounts,
+    audit,
+    demo_catalogue,
+    demo_data,
+    demo_guide,
+    demo_interaction,
+    evaluation,
+    freshness,
+    requests,
+    workflow,
+)
 from core.accounts import USERNAME_RULE, ensure_system_user, hash_password
 from core.columns import DEFAULT_KINDS, seed_kinds
 from core.content import sanitize_html
@@ -1113,6 +1124,11 @@ def load_demo(con: duckdb.DuckDBPyConnection, *, articles: int = 3200, seed: int
         counts["disclosure_applications"] = load_applications(con, builder.today, seed)  # issue 14
         counts.update(_demo_measures(con, builder))
         counts.update(demo_catalogue.load(con, builder.today, seed))  # 政府信息公开目录 (第十二条)
+        guide = _Player(con)  # 政府信息公开指南, through the workflow like every demo article
+        demo_guide.publish(con, guide, next(c.id for c in builder.cols if c.slug == demo_guide.COLUMN), builder.today)
+        guide.settle()
+        counts.update({table: scalar(con, f"SELECT count(*) FROM {table}")  # with the guide
+                       for table in ("articles", "revisions", "workflow_events", "catalogue_entries")})
         audit.record(con, None, "demo.load", "database",
                      f"演示数据:{counts['articles']} 篇稿件,{len(builder.users)} 个账号")
     states = dict(con.execute("SELECT state, count(*) FROM articles GROUP BY state ORDER BY state").fetchall())
