@@ -29,6 +29,7 @@ from core import (
     demo_data,
     demo_guide,
     demo_interaction,
+    demo_readings,
     evaluation,
     freshness,
     requests,
@@ -1124,9 +1125,12 @@ def load_demo(con: duckdb.DuckDBPyConnection, *, articles: int = 3200, seed: int
         counts["disclosure_applications"] = load_applications(con, builder.today, seed)  # issue 14
         counts.update(_demo_measures(con, builder))
         counts.update(demo_catalogue.load(con, builder.today, seed))  # 政府信息公开目录 (第十二条)
-        guide = _Player(con)  # 政府信息公开指南, through the workflow like every demo article
-        demo_guide.publish(con, guide, next(c.id for c in builder.cols if c.slug == demo_guide.COLUMN), builder.today)
-        guide.settle()
+        written = _Player(con)  # 解读 and the 政府信息公开指南, through the workflow like every played article
+        counts["interpretations_written"] = demo_readings.publish(
+            con, written, next(c.id for c in builder.cols if c.slug == "zcjd"), builder.today, seed)
+        demo_guide.publish(con, written, next(c.id for c in builder.cols if c.slug == demo_guide.COLUMN),
+                           builder.today)
+        written.settle()
         counts.update({table: scalar(con, f"SELECT count(*) FROM {table}")  # with the guide
                        for table in ("articles", "revisions", "workflow_events", "catalogue_entries")})
         audit.record(con, None, "demo.load", "database",

@@ -76,6 +76,7 @@ def publish(con: duckdb.DuckDBPyConnection, player: Player, column_id: int, toda
     seen = [workflow.finding_key(f) for f in workflow.screen_article(con, item) if not f.blocking]
     item = workflow.approve(con, head, item.id, item.version, sorted(workflow.CHECKLIST), acknowledged=seen)
     player._stamp(times[2])
+    catalogue.assign_index(con, item.id, day.year)  # the year of its story publication, not of the load
     item = workflow.publish(con, officer, item.id, item.version)
     player._stamp(times[3])
     events = [r[0] for r in con.execute("SELECT id FROM workflow_events WHERE article_id = ? ORDER BY id",

@@ -46,7 +46,9 @@ def test_sizes(demo):
     con, counts = demo
     assert _count(con, "SELECT count(*) FROM divisions WHERE kind IN ('division', 'office')") >= 15
     assert _count(con, "SELECT count(*) FROM columns") >= 40
-    assert _count(con, "SELECT count(*) FROM articles") == counts["articles"] == 400 + 1  # and the 公开指南
+    # and the 公开指南 and the 解读 written for the year's documents (core/demo_guide.py, core/demo_readings.py)
+    assert _count(con, "SELECT count(*) FROM articles") == counts["articles"] == 400 + 1 + counts[
+        "interpretations_written"]
     assert _count(con, "SELECT count(*) FROM revisions") == counts["revisions"]
     assert _count(con, "SELECT count(*) FROM workflow_events") == counts["workflow_events"]
     assert _count(con, "SELECT count(*) FROM divisions WHERE code = 'bgs' AND kind = 'office' AND name = '办公室'")
@@ -495,3 +497,25 @@ def test_the_demo_publishes_its_disclosure_guide_and_the_portal_shows_it(demo, t
     assert demo_guide.TITLE in page and "正在编制" not in page
     for heading in ("一、主动公开", "二、依申请公开", "三、收费", "四、监督和救济"):
         assert f"<h2>{heading}</h2>" in page
+
+
+def test_most_of_the_years_policy_documents_have_a_linked_reading(demo):
+    """Issue 14 (a year of catalogue documents with 解读): most of the last year's policy documents are explained
+    by a published 解读 that names them, approved by the head of 政策法规处 through the workflow."""
+    con, counts = demo
+    since = dt.datetime.combine(TODAY - dt.timedelta(days=365), dt.time())
+    documents = rows(con, """
+        SELECT a.id, a.title, (SELECT min(j.article_id) FROM catalogue_entries j JOIN articles r ON r.id = j.article_id
+                               WHERE j.interprets = a.id AND r.public) AS reading
+        FROM articles a JOIN columns c ON c.id = a.column_id
+        WHERE c.kind = 'policy' AND a.public AND a.published_at >= ?""", [since])
+    explained = [d for d in documents if d["reading"] is not None]
+    assert counts["interpretations_written"] > 0 and len(explained) > len(documents) / 2, (len(explained), len(documents))
+    head = _user(con, "fzr_zcfgc")
+    for doc in explained:
+        title = scalar(con, "SELECT title FROM articles WHERE id = ?", [doc["reading"]])
+        name = re.search(r"《[^》]+》", doc["title"])
+        assert (name.group(0) if name else f"《{doc['title']}》") in title
+    written = rows(con, """SELECT e.actor_id FROM workflow_events e JOIN catalogue_entries j ON j.article_id = e.article_id
+                           WHERE j.interprets IS NOT NULL AND e.action = 'approve'""")
+    assert sum(1 for w in written if w["actor_id"] == head.id) >= counts["interpretations_written"]
