@@ -34,10 +34,21 @@ def demo(tmp_path):
     return make_demo(tmp_path / "demo.duckdb"), tmp_path / "site"
 
 
-def pick(page, label: str, option: str) -> None:
-    page.get_by_role("combobox", name=label, exact=True).click()
-    page.get_by_role("option", name=option, exact=True).click()
+def pick(page, label: str, option: str, tries: int = 3) -> None:
+    """Choose `option`; a list opened during a rerun can close under the click (a loaded machine): again."""
+    for attempt in range(tries):
+        wait_idle(page)
+        page.get_by_role("combobox", name=label, exact=True).click()
+        try:
+            page.get_by_role("option", name=option, exact=True).click(timeout=20000)
+            break
+        except Exception:  # noqa: BLE001 - retried; the last attempt raises
+            if attempt == tries - 1:
+                raise
+            page.keyboard.press("Escape")
     wait_idle(page)
+    assert option in page.get_by_role("combobox", name=label, exact=True).input_value() or page.get_by_text(
+        option).count(), option
 
 
 def draft(page, column: str, title: str, text: str) -> None:
