@@ -22,7 +22,19 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from core import accounts, audit, demo_catalogue, demo_data, demo_interaction, evaluation, freshness, requests, workflow
+from core import (
+    accounts,
+    audit,
+    demo_catalogue,
+    demo_data,
+    demo_guide,
+    demo_interaction,
+    demo_readings,
+    evaluation,
+    freshness,
+    requests,
+    workflow,
+)
 from core.accounts import USERNAME_RULE, ensure_system_user, hash_password
 from core.columns import DEFAULT_KINDS, seed_kinds
 from core.content import sanitize_html
@@ -1113,6 +1125,14 @@ def load_demo(con: duckdb.DuckDBPyConnection, *, articles: int = 3200, seed: int
         counts["disclosure_applications"] = load_applications(con, builder.today, seed)  # issue 14
         counts.update(_demo_measures(con, builder))
         counts.update(demo_catalogue.load(con, builder.today, seed))  # 政府信息公开目录 (第十二条)
+        written = _Player(con)  # 解读 and the 政府信息公开指南, through the workflow like every played article
+        counts["interpretations_written"] = demo_readings.publish(
+            con, written, next(c.id for c in builder.cols if c.slug == "zcjd"), builder.today, seed)
+        demo_guide.publish(con, written, next(c.id for c in builder.cols if c.slug == demo_guide.COLUMN),
+                           builder.today)
+        written.settle()
+        counts.update({table: scalar(con, f"SELECT count(*) FROM {table}")  # with the guide
+                       for table in ("articles", "revisions", "workflow_events", "catalogue_entries")})
         audit.record(con, None, "demo.load", "database",
                      f"演示数据:{counts['articles']} 篇稿件,{len(builder.users)} 个账号")
     states = dict(con.execute("SELECT state, count(*) FROM articles GROUP BY state ORDER BY state").fetchall())
