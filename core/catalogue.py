@@ -82,6 +82,39 @@ def set_catalogue_kinds(con: duckdb.DuckDBPyConnection, actor, kinds: list[str])
                      f"{'、'.join(known.get(k, k) for k in before)} → {'、'.join(known[k] for k in chosen)}")
 
 
+# ---------------------------------------------------------------- 法定主动公开内容 (data)
+
+def statutory_items(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """The categories of 政府信息公开条例 第二十条, each with the ids of the columns the office publishes it in
+    (the portal's 法定主动公开内容 page shows the categories that have a column)."""
+    found = rows(con, """
+        SELECT s.item, s.wording, list(m.column_id ORDER BY m.column_id) FILTER (WHERE m.column_id IS NOT NULL)
+               AS column_ids
+        FROM statutory_categories s LEFT JOIN statutory_columns m ON m.item = s.item
+        GROUP BY s.item, s.wording ORDER BY s.item""")
+    for item in found:
+        item["column_ids"] = list(item["column_ids"] or [])
+    return found
+
+
+def set_statutory_columns(con: duckdb.DuckDBPyConnection, actor, item: int, column_ids: list[int]) -> None:
+    """The office says in which columns it publishes one category of 第二十条 (none: it does not apply)."""
+    require(actor, "catalogue.manage")
+    wording = scalar(con, "SELECT wording FROM statutory_categories WHERE item = ?", [item])
+    if wording is None:
+        raise ValidationError("法定主动公开内容", "没有这一项(政府信息公开条例第二十条共十五项)", ARTICLE)
+    chosen = sorted({int(c) for c in column_ids})
+    known = {r["id"]: r["name"] for r in rows(con, "SELECT id, name FROM columns WHERE NOT retired")}
+    if any(c not in known for c in chosen):
+        raise ValidationError("栏目", "只能选择在用的栏目", ARTICLE)
+    with transaction(con):
+        con.execute("DELETE FROM statutory_columns WHERE item = ?", [item])
+        if chosen:
+            con.executemany("INSERT INTO statutory_columns VALUES (?, ?)", [[item, c] for c in chosen])
+        audit.record(con, actor, "catalogue.statutory", f"statutory:{item}",
+                     f"{wording}:{'、'.join(known[c] for c in chosen) or '不适用'}")
+
+
 # ---------------------------------------------------------------- topics (主题分类, data)
 
 def topics(con: duckdb.DuckDBPyConnection, include_retired: bool = False) -> list[dict]:

@@ -61,6 +61,7 @@ ACTION_LABELS: dict[str, str] = {
     "catalogue.save": "保存公开目录信息", "catalogue.index": "分配索引号", "catalogue.validity": "变更文件有效性", "catalogue.kinds": "修改登记公开目录的栏目类型",
     "catalogue.topic_add": "新增主题分类", "catalogue.topic_rename": "修改主题分类名称", "catalogue.topic_move": "调整主题分类顺序",
     "catalogue.topic_retire": "停用主题分类", "catalogue.topic_restore": "恢复主题分类",
+    "catalogue.statutory": "修改法定主动公开内容的栏目",
     "import.run": "导入历史信息", "demo.load": "载入演示数据", "demo.measures": "生成演示考评数据",
 }
 # accounts that are not people
@@ -250,6 +251,7 @@ OBJECT_KINDS: dict[str, tuple[str, str | None]] = {
     "chain": ("审批流程", None), "kind": ("栏目类型", None),
     "disclosure": ("依申请公开", "SELECT id, number FROM disclosure_applications WHERE id IN"),
     "template": ("告知书模板", None),
+    "statutory": ("法定主动公开内容", None),
 }
 WHOLE_OBJECTS = {"database": "数据库", "settings": "系统设置", "audit_log": "审计日志", "backup": "备份",
                  "evaluation_weights": "考评权重", "message_deadlines": "留言办理期限"}
@@ -293,6 +295,8 @@ def _ref_text(kind: str, ident: str, names: dict) -> str:
         return f"{what} {ident}"
     if kind == "year":
         return f"{ident} 年"
+    if kind == "statutory":
+        return f"法定主动公开内容第 {ident} 类"
     name = names.get((kind, ident))
     return f"{what} #{ident}" + (f"「{name}」" if name else "")
 

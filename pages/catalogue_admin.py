@@ -1,5 +1,6 @@
-"""公开目录设置: the office keeps the 政府信息公开目录's topics (主题分类), the 索引号 pattern and which
-column kinds carry catalogue data (第八、十二条). Every change goes through core/catalogue.py."""
+"""公开目录设置: the office keeps the 政府信息公开目录's topics (主题分类), the 索引号 pattern, which
+column kinds carry catalogue data and the columns of each 法定主动公开内容 category (第八、十二条). Every
+change goes through core/catalogue.py."""
 
 from __future__ import annotations
 
@@ -77,3 +78,20 @@ with st.form("cat_kinds_form"):
                            placeholder="选择栏目类型")
     if st.form_submit_button("保存栏目类型"):
         _shared.act("已保存登记公开目录的栏目类型。", lambda: catalogue.set_catalogue_kinds(con, user, kinds))
+
+# ---------------------------------------------------------------- 法定主动公开内容
+st.subheader("法定主动公开内容")
+st.caption("政府信息公开条例第二十条列出的十五类信息各在哪些栏目公开;门户“法定主动公开内容”页面列出有栏目的各类,"
+           "不选栏目即表示本机关不涉及该类(下次生成门户时生效)。")
+in_use = {c["id"]: c["path"] for c in columns.tree(con, include_retired=False)}
+items = catalogue.statutory_items(con)
+picked = st.selectbox("选择类别", [i["item"] for i in items], key="cat_statutory_item",
+                      format_func=lambda n: f"({n}){next(i['wording'] for i in items if i['item'] == n)}")
+item = next(i for i in items if i["item"] == picked)
+with st.form(f"cat_statutory_form_{picked}"):
+    chosen_columns = st.multiselect("公开该类信息的栏目", list(in_use), format_func=in_use.get,
+                                    default=[c for c in item["column_ids"] if c in in_use],
+                                    key=f"cat_statutory_columns_{picked}", placeholder="选择栏目(可多选)")
+    if st.form_submit_button("保存该类的栏目"):
+        _shared.act("已保存法定主动公开内容的栏目。",
+                    lambda: catalogue.set_statutory_columns(con, user, picked, chosen_columns))

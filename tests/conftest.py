@@ -143,3 +143,12 @@ def org(request, con, org_template) -> Org:
     if request.node.stash.get(_ORG_COPIED, False):
         return copy.deepcopy(org_template[1])  # con is a copy of the template: the same rows, the same ids
     return make_org(con)
+
+
+# The two Chinese walks are the longest files: scheduled first (pytest-xdist hands out a file per process in
+# collection order), they run beside the rest instead of being what the last process waits for.
+LONGEST_FIRST = ("tests/test_browser_chinese.py", "tests/test_browser_chinese_office.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    items.sort(key=lambda item: item.nodeid.split("::")[0] not in LONGEST_FIRST)

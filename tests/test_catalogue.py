@@ -11,6 +11,7 @@ from core import catalogue, portal, settings, workflow
 from core.db import rows, scalar
 from core.demo import load_demo
 from core.errors import PermissionDenied, ValidationError
+from core.portal.urls import STATUTORY_URL
 from tests.test_portal_disclosure import _rendered
 
 BODY = "<p>为贯彻落实省委省政府部署,制定本办法。</p>"
@@ -355,3 +356,32 @@ def test_a_published_entry_is_corrected_by_withdrawing_and_approving_again(con, 
     article = publish(con, org, article)
     corrected = catalogue.entry(con, article.id)
     assert corrected["doc_number"] == "陕工信发〔2026〕21号" and corrected["index_number"] == number
+
+
+# ---------------------------------------------------------------- 法定主动公开内容 (the office's data)
+
+def test_the_office_says_which_columns_hold_each_statutory_category(con, org, cols, tmp_path):
+    items = catalogue.statutory_items(con)
+    assert [i["item"] for i in items] == list(range(1, 16)) and all(i["column_ids"] == [] for i in items)
+    catalogue.set_statutory_columns(con, org.webmaster, 1, [cols["policy"], cols["jd"]])
+    catalogue.set_statutory_columns(con, org.webmaster, 7, [org.col_cw])
+    held = {i["item"]: i["column_ids"] for i in catalogue.statutory_items(con)}
+    assert held[1] == sorted([cols["policy"], cols["jd"]]) and held[7] == [org.col_cw] and held[2] == []
+    logged = scalar(con, "SELECT summary FROM audit_log WHERE action = 'catalogue.statutory' ORDER BY id DESC LIMIT 1")
+    assert "财政预算、决算信息" in logged and "财政资金" in logged
+    portal.build_site(con, str(tmp_path / "site"), full=True)
+    shown = (tmp_path / "site" / STATUTORY_URL.lstrip("/")).read_text("utf-8")
+    assert "财政预算、决算信息" in shown and "财政资金" in shown
+    catalogue.set_statutory_columns(con, org.webmaster, 7, [])  # the category does not apply any more
+    assert {i["item"]: i["column_ids"] for i in catalogue.statutory_items(con)}[7] == []
+
+
+def test_only_the_office_maps_statutory_categories_and_only_to_columns_in_use(con, org, cols):
+    with pytest.raises(PermissionDenied):
+        catalogue.set_statutory_columns(con, org.officer, 1, [cols["policy"]])
+    with pytest.raises(ValidationError, match="十五项"):
+        catalogue.set_statutory_columns(con, org.webmaster, 16, [cols["policy"]])
+    con.execute("UPDATE columns SET retired = TRUE WHERE id = ?", [cols["jd"]])
+    with pytest.raises(ValidationError, match="在用的栏目"):
+        catalogue.set_statutory_columns(con, org.webmaster, 1, [cols["policy"], cols["jd"]])
+    assert all(i["column_ids"] == [] for i in catalogue.statutory_items(con)), "nothing half-saved"

@@ -171,3 +171,19 @@ def test_the_officer_records_a_repeal_of_a_published_document(setup):
     assert con.execute("SELECT validity, validity_changed_on, replaced_by FROM catalogue_entries WHERE article_id = ?",
                        [old.id]).fetchall() == [("已废止", TODAY, new.id)]
     con.close()
+
+
+def test_the_office_maps_a_statutory_category_to_its_columns(setup):
+    path, org, cols = setup
+    at = open_page(app_as(path, "webmaster"), "catalogue_admin")
+    assert "法定主动公开内容" in texts(at)
+    at.selectbox(key="cat_statutory_item").set_value(1).run()
+    at.multiselect(key="cat_statutory_columns_1").set_value([cols["policy"], cols["interpretation"]])
+    next(b for b in at.button if b.label == "保存该类的栏目").click().run()
+    assert not at.exception and "已保存法定主动公开内容的栏目。" in texts(at)
+    con = connect(path)
+    try:
+        held = {i["item"]: i["column_ids"] for i in catalogue.statutory_items(con)}
+    finally:
+        con.close()
+    assert held[1] == sorted([cols["policy"], cols["interpretation"]])
