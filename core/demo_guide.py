@@ -63,20 +63,29 @@ def body_html() -> str:
 
 def publish(con: duckdb.DuckDBPyConnection, player: Player, column_id: int, today: dt.date) -> int:
     """The guide through the approval chain (一般: the head of 办公室, 第十四条); returns its article id."""
-    officer, head = accounts.find_user(con, "xxy_bgs"), accounts.find_user(con, "fzr_bgs")
+    staff = accounts.find_user(con, "xxy_bgs"), accounts.find_user(con, "fzr_bgs")
     day = max(today - dt.timedelta(days=2), dt.date(today.year, 1, 1))
-    times = [dt.datetime.combine(day, dt.time(9 + n, 10)) for n in range(4)]
-    item = workflow.create_article(con, officer, column_id, TITLE, body_html(), "办公室")
-    catalogue.save_entry(con, officer, item.id, {
-        "issuer": ISSUER, "doc_number": "", "doc_kind": "其他文件", "written_on": day - dt.timedelta(days=1),
-        "topic_id": _topic(con, "综合政务"), "disclosure": "主动公开"}, today=today)
+    entry = {"issuer": ISSUER, "doc_number": "", "doc_kind": "其他文件", "written_on": day - dt.timedelta(days=1),
+             "topic_id": catalogue.topic_by_name(con, "综合政务"), "disclosure": "主动公开"}
+    return publish_document(con, player, staff, column_id, (TITLE, body_html(), "办公室"), entry,
+                            [dt.datetime.combine(day, dt.time(9 + n, 10)) for n in range(4)])
+
+
+def publish_document(con: duckdb.DuckDBPyConnection, player: Player, staff: tuple, column_id: int,
+                     text: tuple[str, str, str], entry: dict, times: list[dt.datetime]) -> int:
+    """A catalogued document written (title, body, source) with its entry, submitted, approved by the
+    division's head and published by its officer — the workflow's own calls — each step moved to its story
+    time in `times` (four); the 索引号 carries the year it was published in the story. Returns the id."""
+    officer, head = staff
+    item = workflow.create_article(con, officer, column_id, *text)
+    catalogue.save_entry(con, officer, item.id, entry, today=times[0].date())
     player._stamp(times[0])
     item = workflow.submit(con, officer, item.id, item.version)
     player._stamp(times[1])
     seen = [workflow.finding_key(f) for f in workflow.screen_article(con, item) if not f.blocking]
     item = workflow.approve(con, head, item.id, item.version, sorted(workflow.CHECKLIST), acknowledged=seen)
     player._stamp(times[2])
-    catalogue.assign_index(con, item.id, day.year)  # the year of its story publication, not of the load
+    catalogue.assign_index(con, item.id, times[3].year)  # the year of its story publication, not of the load
     item = workflow.publish(con, officer, item.id, item.version)
     player._stamp(times[3])
     events = [r[0] for r in con.execute("SELECT id FROM workflow_events WHERE article_id = ? ORDER BY id",
@@ -84,7 +93,3 @@ def publish(con: duckdb.DuckDBPyConnection, player: Player, column_id: int, toda
     player._event_times += zip(events, times, strict=True)
     player.article_ids.append(item.id)
     return item.id
-
-
-def _topic(con: duckdb.DuckDBPyConnection, name: str) -> int:
-    return next(t["id"] for t in catalogue.topics(con, include_retired=True) if t["name"] == name)
