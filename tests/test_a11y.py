@@ -8,6 +8,7 @@ import datetime as dt
 import re
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,20 @@ def _published_answer(con, org) -> dict:
     interaction.approve_answer(con, org.head, sent.id, 3)
     interaction.publish(con, org.webmaster, sent.id, 4)
     return interaction.get(con, sent.id)
+
+
+@contextmanager
+def _served(out: Path):
+    """The built site over HTTP on a free local port, as a static server serves it."""
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+                               "--directory", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/index.html", timeout=20)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -91,15 +106,8 @@ def portal_site(tmp_path_factory):
     if (out / "search.html").exists():
         urls["search"] = "/search.html"
     con.close()
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
-                               "--directory", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_for(f"http://127.0.0.1:{port}/index.html", timeout=20)
-        yield f"http://127.0.0.1:{port}", urls
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with _served(out) as base:
+        yield base, urls
 
 
 @pytest.fixture(scope="module")
@@ -297,15 +305,8 @@ def disclosure_site(tmp_path_factory):
         "column": "/col/zfxxgk/index.html",
     }
     con.close()
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
-                               "--directory", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_for(f"http://127.0.0.1:{port}/index.html", timeout=20)
-        yield f"http://127.0.0.1:{port}", urls
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with _served(out) as base:
+        yield base, urls
 
 
 @pytest.mark.parametrize("elder", [False, True], ids=["normal", "elder"])
