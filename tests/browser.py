@@ -135,6 +135,15 @@ def wait_idle(page, ready: str | None = None, quiet_ms: int = 400, timeout_s: fl
     page.wait_for_function(_QUIET_FOR, arg=[ready, quiet_ms], polling=100, timeout=timeout_s * 1000)
 
 
+def warm_up(browser, workbench: str, timeout: float = 45000) -> None:
+    """Open the sign-in page once and close it: the first script run after a start is Streamlit's
+    pages-folder mode (see app.py), which a story should not be the one to meet."""
+    warm = browser.new_page()
+    warm.goto(workbench)
+    warm.get_by_label("用户名", exact=True).wait_for(timeout=timeout)
+    warm.close()
+
+
 def login(page, workbench: str, username: str, password: str) -> None:
     page.goto(workbench)
     page.get_by_label("用户名", exact=True).fill(username)

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.browser import chromium, go_to_page, login, make_demo, servers, shot
+from tests.browser import chromium, go_to_page, login, make_demo, servers, shot, warm_up
 
 pytestmark = pytest.mark.browser
 
@@ -40,10 +40,7 @@ def test_after_approval_the_selector_names_the_item_shown(demo):
     db_path, site_dir = demo
     with servers(db_path, site_dir) as (workbench, _), chromium() as browser:
         # the first script run after a start is Streamlit's pages-folder mode (see app.py): warm up
-        warm = browser.new_page()
-        warm.goto(workbench)
-        warm.get_by_label("用户名", exact=True).wait_for(timeout=30000)
-        warm.close()
+        warm_up(browser, workbench, timeout=30000)
         page = browser.new_context(viewport={"width": 1400, "height": 1400}, locale="zh-CN").new_page()
         login(page, workbench, "fzr_dzxx", DEMO_PASSWORD)
         go_to_page(page, "待我审批")
@@ -69,10 +66,7 @@ def test_after_approval_the_selector_names_the_item_shown(demo):
 def test_after_routing_the_message_selector_names_the_message_shown(demo):
     db_path, site_dir = demo
     with servers(db_path, site_dir) as (workbench, _), chromium() as browser:
-        warm = browser.new_page()
-        warm.goto(workbench)
-        warm.get_by_label("用户名", exact=True).wait_for(timeout=30000)
-        warm.close()
+        warm_up(browser, workbench, timeout=30000)
         page = browser.new_context(viewport={"width": 1400, "height": 1400}, locale="zh-CN").new_page()
         login(page, workbench, "webmaster", DEMO_PASSWORD)
         go_to_page(page, "互动管理")

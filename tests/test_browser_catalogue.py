@@ -8,7 +8,7 @@ import re
 import pytest
 
 from core.db import connect
-from tests.browser import chromium, go_to_page, login, make_demo, servers, shot, wait_idle
+from tests.browser import chromium, go_to_page, login, make_demo, servers, shot, wait_idle, warm_up
 from tests.test_browser_editor import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -28,10 +28,7 @@ def pick(page, label: str, option: str) -> None:
 def test_an_officer_enters_catalogue_data_in_the_editor(demo):
     db_path, site_dir = demo
     with servers(db_path, site_dir) as (workbench, _), chromium() as browser:
-        warm = browser.new_page()
-        warm.goto(workbench)
-        warm.get_by_label("用户名", exact=True).wait_for(timeout=45000)
-        warm.close()
+        warm_up(browser, workbench, timeout=45000)
         page = browser.new_page(viewport={"width": 1400, "height": 1900}, locale="zh-CN")
         login(page, workbench, "xxy_zcfgc", PASSWORD)
         go_to_page(page, "我的稿件")

@@ -14,7 +14,7 @@ import urllib.request
 import pytest
 
 from core.db import connect
-from tests.browser import chromium, go_to_page, login, make_demo, servers, shot, wait_idle
+from tests.browser import chromium, go_to_page, login, make_demo, servers, shot, wait_idle, warm_up
 from tests.test_a11y import _axe
 from tests.test_browser_approvals import tick_everything
 from tests.test_browser_editor import PASSWORD
@@ -137,10 +137,7 @@ def test_policy_document_and_its_reading_reach_the_disclosure_section(demo):
     db_path, site_dir = demo
     today = dt.date.today()
     with servers(db_path, site_dir) as (workbench, portal_url), chromium() as browser:
-        warm = browser.new_page()
-        warm.goto(workbench)
-        warm.get_by_label("用户名", exact=True).wait_for(timeout=45000)
-        warm.close()
+        warm_up(browser, workbench, timeout=45000)
         officer = browser.new_context(viewport={"width": 1400, "height": 1900}, locale="zh-CN").new_page()
         head = browser.new_context(viewport={"width": 1400, "height": 1600}, locale="zh-CN").new_page()
         login(officer, workbench, "xxy_zcfgc", PASSWORD)

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from core.db import connect
-from tests.browser import chromium, go_to_page, login, make_demo, servers, shot
+from tests.browser import chromium, go_to_page, login, make_demo, servers, shot, warm_up
 from tests.test_content import PNG, WORD_PASTE
 
 pytestmark = pytest.mark.browser
@@ -67,10 +67,7 @@ def test_officer_writes_in_the_rich_editor_and_the_structure_is_kept(demo, tmp_p
     image.write_bytes(PNG)
     with servers(db_path, site_dir) as (workbench, _), chromium() as browser:
         # the first script run after a start is Streamlit's pages-folder mode (see app.py): warm up
-        warm = browser.new_page()
-        warm.goto(workbench)
-        warm.get_by_label("用户名", exact=True).wait_for(timeout=45000)
-        warm.close()
+        warm_up(browser, workbench, timeout=45000)
         page = browser.new_page(viewport={"width": 1400, "height": 1700}, locale="zh-CN")
         login(page, workbench, "xxy_dzxx", PASSWORD)
         go_to_page(page, "我的稿件")
@@ -177,10 +174,7 @@ def test_a_stored_table_survives_an_edit_typed_with_a_chinese_input_method(demo)
     stored = article.body_html
     con.close()
     with servers(db_path, site_dir) as (workbench, _), chromium() as browser:
-        warm = browser.new_page()
-        warm.goto(workbench)
-        warm.get_by_label("用户名", exact=True).wait_for(timeout=45000)
-        warm.close()
+        warm_up(browser, workbench, timeout=45000)
         page = browser.new_page(viewport={"width": 1400, "height": 1500}, locale="zh-CN")
         login(page, workbench, "xxy_dzxx", PASSWORD)
         go_to_page(page, "我的稿件")

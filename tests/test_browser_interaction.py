@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from core import portal
-from tests.browser import chromium, go_to_page, login, servers, shot
+from tests.browser import chromium, go_to_page, login, servers, shot, warm_up
 from tests.conftest import PASSWORD, make_org
 
 pytestmark = pytest.mark.browser
@@ -39,10 +39,7 @@ def test_citizen_to_published_answer(prepared):
     env = {"PYTHONPATH": HOOK, "PORTAL_TEST_CAPTCHA": "2468"}
     with servers(db_path, site_dir, env) as (workbench, portal_url), chromium() as browser:
         # the first script run after a start is Streamlit's pages-folder mode (see app.py): warm up
-        warm = browser.new_page()
-        warm.goto(workbench)
-        warm.get_by_label("用户名", exact=True).wait_for(timeout=30000)
-        warm.close()
+        warm_up(browser, workbench, timeout=30000)
 
         # 1. a citizen writes, signed out, from the portal's link
         citizen = browser.new_context(viewport={"width": 1200, "height": 1400}, locale="zh-CN").new_page()

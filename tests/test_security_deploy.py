@@ -25,7 +25,7 @@ from core.content import sanitize_html
 from core.db import connect
 from core.errors import PortalError, StaleVersion
 from tests.apptest_helpers import app_as, open_page, texts
-from tests.browser import ROOT, chromium, free_port, go_to_page, login, make_demo, servers, shot, wait_for
+from tests.browser import ROOT, chromium, free_port, go_to_page, login, make_demo, servers, shot, wait_for, warm_up
 from tests.conftest import PASSWORD, make_org
 from tests.test_browser_deploy import answers, new_page, nginx_in_front
 from tests.test_content import PNG
@@ -181,10 +181,7 @@ def test_reviewer_browser_fetches_nothing_from_another_host(tmp_path):
         con.execute("UPDATE articles SET source = ?, body_html = ? WHERE id = ?", [source, body, first["id"]])
         con.close()
         with servers(db_path, tmp_path / "site") as (workbench, _), chromium() as browser:
-            warm = browser.new_page()  # the first run after a start (see app.py): warm up
-            warm.goto(workbench)
-            warm.get_by_label("用户名", exact=True).wait_for(timeout=60000)
-            warm.close()
+            warm_up(browser, workbench, timeout=60000)
             page = browser.new_context(viewport={"width": 1400, "height": 1600}, locale="zh-CN").new_page()
             login(page, workbench, "fzr_dzxx", "Demo-2026!sx")
             go_to_page(page, "待我审批")
