@@ -116,23 +116,50 @@ def chromium():
 
 
 # Streamlit is busy while its status widget shows (from the moment a rerun is requested until 200 ms after the
-# run) or an element of the previous run is still marked stale; quiet once neither holds for quietMs in a row.
-_QUIET_FOR = """([ready, quietMs]) => {
-    const busy = document.querySelector('[data-testid="stStatusWidget"], [data-stale="true"]')
-                 || (ready && !document.querySelector(ready));
+# run) or an element of the previous run is still marked stale. An observer in the page notes when the page last
+# became quiet (window.__sxitQuietSince, null while busy), so a wait before a click costs nothing on a page that
+# has long been quiet; a wait after an action starts counting from the action.
+_BUSY = '[data-testid="stStatusWidget"], [data-stale="true"]'
+_WATCH = """(busy) => {
+    if (window.__sxitWatch) return;
+    window.__sxitQuietSince = null;
+    window.__sxitWatch = new MutationObserver(() => {
+        if (document.querySelector(busy)) window.__sxitQuietSince = null;
+        else window.__sxitQuietSince = window.__sxitQuietSince ?? performance.now();
+    });
+    window.__sxitWatch.observe(document.documentElement,
+                               {subtree: true, childList: true, attributes: true, attributeFilter: ['data-stale']});
+}"""
+_QUIET_FOR = """([busy, ready, quietMs]) => {
     const now = performance.now();
-    if (busy) { window.__sxitQuietSince = null; return false; }
-    window.__sxitQuietSince = window.__sxitQuietSince || now;
+    if (document.querySelector(busy) || (ready && !document.querySelector(ready))) {
+        window.__sxitQuietSince = null;
+        return false;
+    }
+    window.__sxitQuietSince = window.__sxitQuietSince ?? now;
     return now - window.__sxitQuietSince >= quietMs;
 }"""
 
 
-def wait_idle(page, ready: str | None = None, quiet_ms: int = 400, timeout_s: float = 90) -> None:
+def wait_idle(page, ready: str | None = None, quiet_ms: int = 400, timeout_s: float = 90, *,
+              after_action: bool = True) -> None:
     """Until Streamlit has finished its runs (and `ready`, a CSS selector, is on the page): quiet for
     `quiet_ms` in a row, checked every 100 ms in the page. A click that lands during a run can be lost
-    (sign-in ends with a second run), so stories wait for this before they click on."""
-    page.evaluate("() => { window.__sxitQuietSince = null; }")
-    page.wait_for_function(_QUIET_FOR, arg=[ready, quiet_ms], polling=100, timeout=timeout_s * 1000)
+    (sign-in ends with a second run), so stories wait for this before they click on.
+
+    `after_action`: the quiet counts from now, since the run an action asked for may not have shown yet;
+    False (just before a click, nothing done since the last wait): a page quiet for long enough already is."""
+    page.evaluate(_WATCH, _BUSY)
+    if after_action:
+        page.evaluate("() => { window.__sxitQuietSince = null; }")
+    page.wait_for_function(_QUIET_FOR, arg=[_BUSY, ready, quiet_ms], polling=100, timeout=timeout_s * 1000)
+
+
+def leave_editor(page) -> None:
+    """The rich editor hands its text over half a second after the last key (or when it loses the focus),
+    in a rerun; a click during that run is lost. Click the page's heading to take the focus, then wait."""
+    page.locator('[data-testid="stMain"] h1').first.click()
+    wait_idle(page)
 
 
 def warm_up(browser, workbench: str, timeout: float = 45000) -> None:
@@ -158,7 +185,7 @@ def go_to_page(page, link: str, heading: str | None = None, tries: int = 3) -> N
     A click that lands during a rerun is lost by Streamlit (more often on a loaded machine): click again."""
     target = page.get_by_role("heading", level=1, name=heading or link, exact=True)
     for _ in range(tries - 1):
-        wait_idle(page)
+        wait_idle(page, after_action=False)
         page.get_by_role("link", name=link, exact=True).first.click()
         try:
             target.wait_for(timeout=15000)

@@ -93,25 +93,35 @@ def collect(page) -> list[str]:
     return page.evaluate(COLLECT)
 
 
-POPOVER = '[data-baseweb="popover"]'
+# Streamlit's drop-downs and date pickers (react-aria since 1.5x): the list or calendar they open
+POPOVER = '[role="listbox"], [data-testid="stDateInputCalendar"] >> visible=true'
+OPENERS = ('[data-testid="stSelectbox"] button[aria-haspopup="listbox"]',
+           '[data-testid="stMultiSelect"] button[aria-haspopup="listbox"]',
+           '[data-testid="stDateInputCalendarButton"]')
 
 
 def open_popover(page, opener) -> list[str]:
-    """What a drop-down or date picker shows once open (what its popover says), then closed again."""
-    opener.click(timeout=10000)
-    try:
-        page.locator(POPOVER).first.wait_for(timeout=5000)
-    except Exception:  # noqa: BLE001 - a widget without a popover (e.g. a disabled list): what is shown counts
-        pass
+    """What a drop-down or date picker shows once open (what its popover says), then closed again.
+    A click during a rerun (a tab or an expander can ask for one) is lost: wait for quiet, try again."""
+    popover = page.locator(POPOVER).first
+    for _ in range(2):
+        wait_idle(page, after_action=False)
+        opener.click(timeout=10000)
+        try:
+            popover.wait_for(timeout=1500)
+            break
+        except Exception:  # noqa: BLE001 - clicked again; the last wait below raises
+            continue
+    popover.wait_for(timeout=10000)
     seen = collect(page)
     page.keyboard.press("Escape")
-    page.locator(POPOVER).first.wait_for(state="detached", timeout=5000)
+    popover.wait_for(state="hidden", timeout=5000)
     return seen
 
 
 def look_around(page) -> list[str]:
     """What the page shows, then with its expanders and each tab opened, and the first drop-down,
-    multiselect and date picker."""
+    multiselect and date picker open."""
     seen = collect(page)
     for summary in page.locator('[data-testid="stExpander"] summary').all():
         if summary.is_visible():
@@ -122,15 +132,10 @@ def look_around(page) -> list[str]:
             tab.click()
             page.wait_for_function("tab => tab.getAttribute('aria-selected') === 'true'", arg=tab.element_handle())
             seen += collect(page)
-    for widget in ('[data-testid="stSelectbox"] [data-baseweb="select"]',
-                   '[data-testid="stMultiSelect"] [data-baseweb="select"]',
-                   '[data-testid="stDateInput"] [data-baseweb="input"] input'):
-        box = page.locator(widget).first
+    for opener in OPENERS:
+        box = page.locator(opener).first
         if box.count() and box.is_visible() and box.is_enabled():
             seen += open_popover(page, box)
-    calendar = page.locator('[data-testid="stDateInput"] button').first
-    if calendar.count() and calendar.is_visible():
-        seen += open_popover(page, calendar)
     for grid in page.locator('[data-testid="stDataFrame"]').all():
         if grid.is_visible():
             grid.hover(timeout=10000)  # the toolbar (search, download, full screen) shows on hover
@@ -156,7 +161,7 @@ def sign_in(page, workbench: str, username: str) -> None:
 def open_in_menu(page, key: str) -> None:
     link = page.locator(f'[data-testid="stSidebarNav"] a[href$="/{key}"]')
     for _ in range(3):
-        wait_idle(page)
+        wait_idle(page, after_action=False)
         link.click()
         try:
             page.wait_for_url(re.compile(f"/{key}$"), timeout=15000)

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from core.db import connect
-from tests.browser import chromium, go_to_page, login, make_demo, servers, shot, wait_idle, warm_up
+from tests.browser import chromium, go_to_page, leave_editor, login, make_demo, servers, shot, wait_idle, warm_up
 from tests.test_browser_editor import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -48,7 +48,7 @@ def test_an_officer_enters_catalogue_data_in_the_editor(demo):
         editor.wait_for(timeout=45000)
         editor.click()
         page.keyboard.type("为贯彻落实省委省政府稳增长部署,现将若干措施印发给你们,请认真贯彻执行。")
-        wait_idle(page)  # the editor hands its text over in a rerun; a click during it is lost
+        leave_editor(page)
         page.get_by_role("button", name="保存", exact=True).click()
         page.get_by_text("须为「机关代字〔年份〕序号号」的形式").wait_for(timeout=45000)
         assert page.get_by_role("textbox", name="文号", exact=True).input_value() == "陕工信发[2026]12号", "what was typed stays"
