@@ -100,19 +100,47 @@ def make_demo(db_path: Path, env: dict[str, str] | None = None) -> Path:
     return db_path
 
 
+_CHROMIUM: dict[str, object] = {}  # this test process's Playwright and Chromium, started at first use
+
+
+def _running_chromium():
+    """One Chromium per test process: starting Playwright and Chromium cost ≈1 s a story. A story gets
+    its own browser contexts (cookies, storage, cache), closed when it ends; a browser that died is
+    started again."""
+    from playwright.sync_api import sync_playwright  # deferred: only browser stories load Playwright
+
+    browser = _CHROMIUM.get("browser")
+    if browser is None or not browser.is_connected():
+        if "playwright" not in _CHROMIUM:
+            _CHROMIUM["playwright"] = sync_playwright().start()
+            atexit.register(_stop_chromium)
+        browser = _CHROMIUM["playwright"].chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        _CHROMIUM["browser"] = browser
+    return browser
+
+
+def _stop_chromium() -> None:
+    browser, playwright = _CHROMIUM.pop("browser", None), _CHROMIUM.pop("playwright", None)
+    try:
+        if browser is not None and browser.is_connected():
+            browser.close()
+    finally:
+        if playwright is not None:
+            playwright.stop()
+
+
 @contextmanager
 def chromium():
     if RUNNING_MARKS is not None and "browser" not in RUNNING_MARKS:
         raise RuntimeError("a test that starts Chromium is marked @pytest.mark.browser, so that "
                            "`pytest -m 'not browser'` really leaves Chromium out")
-    from playwright.sync_api import sync_playwright  # deferred: only browser stories load Playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    browser = _running_chromium()
+    try:
+        yield browser
+    finally:
+        if browser.is_connected():
+            for context in list(browser.contexts):
+                context.close()
 
 
 # Streamlit is busy while its status widget shows (from the moment a rerun is requested until 200 ms after the
