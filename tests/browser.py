@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -129,6 +130,19 @@ def _stop_chromium() -> None:
             playwright.stop()
 
 
+def _shoot_failure(browser) -> None:
+    """A story failed: what each of its pages showed, in test-artifacts/failed-<test>-<n>.png (a flaky
+    failure in CI can then be looked at)."""
+    test = os.environ.get("PYTEST_CURRENT_TEST", "story").split(" ")[0].rsplit("::", 1)[-1]
+    pages = [page for context in browser.contexts for page in context.pages] if browser.is_connected() else []
+    name = re.sub(r"[^\w-]+", "_", test)[:80]
+    for number, page in enumerate(pages, start=1):
+        try:
+            shot(page, f"failed-{name}-{number}")
+        except Exception:  # noqa: BLE001 - a page that cannot be drawn must not hide the failure itself
+            pass
+
+
 @contextmanager
 def chromium():
     if RUNNING_MARKS is not None and "browser" not in RUNNING_MARKS:
@@ -137,6 +151,9 @@ def chromium():
     browser = _running_chromium()
     try:
         yield browser
+    except BaseException:
+        _shoot_failure(browser)
+        raise
     finally:
         if browser.is_connected():
             for context in list(browser.contexts):
