@@ -72,6 +72,20 @@ def servers(db_path: Path, site_dir: Path, extra_env: dict[str, str] | None = No
                 process.kill()
 
 
+@contextmanager
+def static_server(site: Path):
+    """The built portal as `make run` serves it: python -m http.server on a free local port."""
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+                                "--directory", str(site)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/index.html", timeout=20)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
 _DEMO_TEMPLATES: dict[tuple[tuple[str, str], ...], Path] = {}
 
 

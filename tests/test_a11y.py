@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import subprocess
-import sys
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -16,7 +13,7 @@ import pytest
 from core import portal, workflow
 from core.db import connect
 from core.setup import init_database
-from tests.browser import ARTIFACTS, ROOT, chromium, free_port, wait_for
+from tests.browser import ARTIFACTS, ROOT, chromium, static_server
 from tests.conftest import make_org
 from tests.test_portal import HOSTILE, bulk_articles, publish
 from tests.test_portal_disclosure import publish as publish_document
@@ -46,20 +43,6 @@ def _published_answer(con, org) -> dict:
     interaction.approve_answer(con, org.head, sent.id, 3)
     interaction.publish(con, org.webmaster, sent.id, 4)
     return interaction.get(con, sent.id)
-
-
-@contextmanager
-def _served(out: Path):
-    """The built site over HTTP on a free local port, as a static server serves it."""
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
-                               "--directory", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_for(f"http://127.0.0.1:{port}/index.html", timeout=20)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +89,7 @@ def portal_site(tmp_path_factory):
     if (out / "search.html").exists():
         urls["search"] = "/search.html"
     con.close()
-    with _served(out) as base:
+    with static_server(out) as base:
         yield base, urls
 
 
@@ -305,7 +288,7 @@ def disclosure_site(tmp_path_factory):
         "column": "/col/zfxxgk/index.html",
     }
     con.close()
-    with _served(out) as base:
+    with static_server(out) as base:
         yield base, urls
 
 

@@ -16,9 +16,9 @@ import pytest
 from core import portal, search, settings, workflow
 from core.db import scalar
 from core.portal import article_url, build_site
-from tests.browser import chromium, shot
+from tests.browser import chromium, shot, static_server
 from tests.test_portal import BODY, approve, bulk_articles, snapshot
-from tests.test_search import _results, _status, static_server
+from tests.test_search import _results, _status
 
 YEAR = dt.date.today().year
 

@@ -9,8 +9,6 @@ import gzip
 import http.server
 import json
 import re
-import subprocess
-import sys
 import threading
 import urllib.parse
 from contextlib import contextmanager
@@ -21,7 +19,7 @@ import pytest
 
 from core import search, workflow
 from core.portal import article_url, build_site
-from tests.browser import chromium, free_port, shot, wait_for
+from tests.browser import chromium, shot, static_server
 from tests.conftest import make_org
 
 CHIP = ("全省集成电路产业发展推进会在西安召开",
@@ -249,20 +247,6 @@ def _query(page, words: str) -> str:
     page.locator("#search-q").press("Enter")
     page.wait_for_url(re.compile(r"q=" + re.escape(urllib.parse.quote(words))))
     return _status(page, words)
-
-
-@contextmanager
-def static_server(site: Path):
-    """The portal as `make run` serves it: python -m http.server on a free port."""
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
-                                "--directory", str(site)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_for(f"http://127.0.0.1:{port}/index.html", timeout=20)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @contextmanager
