@@ -179,7 +179,8 @@ def chromium():
 # became quiet (window.__sxitQuietSince, null while busy), so a wait before a click costs nothing on a page that
 # has long been quiet; a wait after an action starts counting from the action.
 _BUSY = '[data-testid="stStatusWidget"], [data-stale="true"]'
-_WATCH = """(busy) => {
+_WATCH = """([busy, fromNow]) => {
+    if (fromNow) window.__sxitQuietSince = null;
     if (window.__sxitWatch) return;
     window.__sxitQuietSince = null;
     window.__sxitWatch = new MutationObserver(() => {
@@ -208,9 +209,7 @@ def wait_idle(page, ready: str | None = None, quiet_ms: int = 400, timeout_s: fl
 
     `after_action`: the quiet counts from now, since the run an action asked for may not have shown yet;
     False (just before a click, nothing done since the last wait): a page quiet for long enough already is."""
-    page.evaluate(_WATCH, _BUSY)
-    if after_action:
-        page.evaluate("() => { window.__sxitQuietSince = null; }")
+    page.evaluate(_WATCH, [_BUSY, after_action])
     page.wait_for_function(_QUIET_FOR, arg=[_BUSY, ready, quiet_ms], polling=100, timeout=timeout_s * 1000)
 
 
@@ -239,22 +238,24 @@ def login(page, workbench: str, username: str, password: str) -> None:
     wait_idle(page)
 
 
-def go_to_page(page, link: str, heading: str | None = None, tries: int = 3) -> None:
-    """Follow a navigation link to the page whose heading is `heading` (the link's own words by default).
-    A click that lands during a rerun is lost by Streamlit (more often on a loaded machine): click again."""
-    target = page.get_by_role("heading", level=1, name=heading or link, exact=True)
-    for _ in range(tries - 1):
+def click_until(page, target, shown, tries: int = 3, wait_ms: float = 15000, last_wait_ms: float = 30000) -> None:
+    """Click `target` on a quiet page until `shown` (a locator) appears. A click that lands during a rerun is
+    lost by Streamlit (more often on a loaded machine): click again; the last try waits `last_wait_ms` and raises."""
+    for attempt in range(1, tries + 1):
         wait_idle(page, after_action=False)
-        page.get_by_role("link", name=link, exact=True).first.click()
+        target.click(timeout=10000)
         try:
-            target.wait_for(timeout=15000)
-            break
-        except Exception:  # noqa: BLE001 - retried; the last wait below raises
-            continue
-    else:
-        wait_idle(page)
-        page.get_by_role("link", name=link, exact=True).first.click()
-    target.wait_for(timeout=30000)
+            shown.wait_for(timeout=last_wait_ms if attempt == tries else wait_ms)
+            return
+        except Exception:  # noqa: BLE001 - clicked again; the last try's wait raises
+            if attempt == tries:
+                raise
+
+
+def go_to_page(page, link: str, heading: str | None = None, tries: int = 3) -> None:
+    """Follow a navigation link to the page whose heading is `heading` (the link's own words by default)."""
+    click_until(page, page.get_by_role("link", name=link, exact=True).first,
+                page.get_by_role("heading", level=1, name=heading or link, exact=True), tries)
     wait_idle(page)
 
 

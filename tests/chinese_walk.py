@@ -10,7 +10,7 @@ import re
 import duckdb
 
 from pages._shared import PAGES, PUBLIC, page_roles
-from tests.browser import ARTIFACTS, chromium, make_demo, servers, shot, wait_idle
+from tests.browser import ARTIFACTS, chromium, click_until, make_demo, servers, shot, wait_idle
 
 DEMO_PASSWORD = "Demo-2026!sx"
 ACCOUNTS = {"xxy_dzxx": "officer", "fzr_dzxx": "head", "ld_wang": "leader", "xzz_li": "group",
@@ -102,17 +102,9 @@ OPENERS = ('[data-testid="stSelectbox"] button[aria-haspopup="listbox"]',
 
 def open_popover(page, opener) -> list[str]:
     """What a drop-down or date picker shows once open (what its popover says), then closed again.
-    A click during a rerun (a tab or an expander can ask for one) is lost: wait for quiet, try again."""
+    A click during a rerun (a tab or an expander can ask for one) is lost: clicked again."""
     popover = page.locator(POPOVER).first
-    for _ in range(2):
-        wait_idle(page, after_action=False)
-        opener.click(timeout=10000)
-        try:
-            popover.wait_for(timeout=1500)
-            break
-        except Exception:  # noqa: BLE001 - clicked again; the last wait below raises
-            continue
-    popover.wait_for(timeout=10000)
+    click_until(page, opener, popover, tries=2, wait_ms=1500, last_wait_ms=10000)
     seen = collect(page)
     page.keyboard.press("Escape")
     popover.wait_for(state="hidden", timeout=5000)
