@@ -84,10 +84,10 @@ st.subheader("法定主动公开内容")
 st.caption("政府信息公开条例第二十条列出的十五类信息各在哪些栏目公开;门户“法定主动公开内容”页面列出有栏目的各类,"
            "不选栏目即表示本机关不涉及该类(下次生成门户时生效)。")
 in_use = {c["id"]: c["path"] for c in columns.tree(con, include_retired=False)}
-items = catalogue.statutory_items(con)
-picked = st.selectbox("选择类别", [i["item"] for i in items], key="cat_statutory_item",
-                      format_func=lambda n: f"({n}){next(i['wording'] for i in items if i['item'] == n)}")
-item = next(i for i in items if i["item"] == picked)
+items = {i["item"]: i for i in catalogue.statutory_items(con)}
+picked = st.selectbox("选择类别", list(items), key="cat_statutory_item",
+                      format_func=lambda n: f"({n}){items[n]['wording']}")
+item = items[picked]
 with st.form(f"cat_statutory_form_{picked}"):
     chosen_columns = st.multiselect("公开该类信息的栏目", list(in_use), format_func=in_use.get,
                                     default=[c for c in item["column_ids"] if c in in_use],
