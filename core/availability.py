@@ -39,9 +39,9 @@ def base_url(con: duckdb.DuckDBPyConnection) -> str:
 def targets(con: duckdb.DuckDBPyConnection) -> list[tuple[str, bool]]:
     """(url, home) of this round: the home page first, then the latest public articles."""
     base = base_url(con)
-    latest = con.execute(f"SELECT a.id, coalesce(a.published_at, a.updated_at) AS at {LIVE} ORDER BY at DESC LIMIT ?",
+    latest = con.execute(f"SELECT a.id, coalesce(a.published_at, a.updated_at) AS since {LIVE} ORDER BY since DESC LIMIT ?",
                          [SAMPLE]).fetchall()
-    return [(base + "/", True)] + [(base + article_url(i, at), False) for i, at in latest]
+    return [(base + "/", True)] + [(base + article_url(i, since), False) for i, since in latest]
 
 
 def fetch(url: str, timeout: float = TIMEOUT) -> dict:
