@@ -132,7 +132,8 @@ def _follow_outage(con, now: dt.datetime, home: dict) -> None:
 # ---------------------------------------------------------------- 运行概览
 
 def recent(con: duckdb.DuckDBPyConnection, actor, days: int = 30, today: dt.date | None = None) -> dict:
-    """The last `days` days for 运行概览: availability per day, latency per probe, the latest failures."""
+    """The last `days` days for 运行概览: availability per day, latency per hour (home page and the others),
+    the latest failures."""
     require(actor, "overview.view")
     today = today or dt.date.today()
     since = dt.datetime.combine(today - dt.timedelta(days=days - 1), dt.time())
@@ -141,8 +142,8 @@ def recent(con: duckdb.DuckDBPyConnection, actor, days: int = 30, today: dt.date
                round(100.0 * count(*) FILTER (WHERE ok) / count(*), 2) AS availability,
                round(avg(latency_ms) FILTER (WHERE ok)) AS latency_ms
         FROM site_probes WHERE home AND probed_at >= ? GROUP BY day ORDER BY day""", [since])
-    latency = rows(con, "SELECT probed_at, home, latency_ms FROM site_probes WHERE ok AND probed_at >= ? "
-                        "ORDER BY probed_at", [since])
+    latency = rows(con, "SELECT date_trunc('hour', probed_at) AS hour, home, round(avg(latency_ms)) AS latency_ms "
+                        "FROM site_probes WHERE ok AND probed_at >= ? GROUP BY hour, home ORDER BY hour, home", [since])
     failures = rows(con, "SELECT probed_at, url, home, status, detail FROM site_probes WHERE NOT ok AND probed_at >= ? "
                          "ORDER BY probed_at DESC LIMIT 20", [since])
     total = con.execute("SELECT count(*), count(*) FILTER (WHERE ok) FROM site_probes WHERE home AND probed_at >= ?",

@@ -13,7 +13,7 @@ from pages import _shared
 def show(con, user) -> None:
     st.subheader("站点可用性(近 30 天)")
     shown = availability.recent(con, user)
-    st.caption(f"工作台每 {shown['interval']} 分钟访问一次门户首页({shown['base_url']}/)和最新发布的几个页面,"
+    st.caption(f"工作台每 {shown['interval']} 分钟访问一次门户首页 {shown['base_url']}/ 和最新发布的几个页面,"
                "记录能否访问和响应时间;首页连续多次无法访问时自动提示一起安全事件(第二十三条)。"
                "站点无法访问属于全国政府网站检查的单项否决指标。")
     if not shown["enabled"]:
@@ -28,20 +28,19 @@ def show(con, user) -> None:
     boxes[0].metric("首页可用率", f"{shown['availability']:.2f}%")
     boxes[1].metric("首页监测次数", shown["probes"])
     boxes[2].metric("最近一次首页故障", f"{failures[0]['probed_at']:%m-%d %H:%M}" if failures else "无")
-    days = pd.DataFrame([{"日期": pd.Timestamp(d["day"]), "可用率": float(d["availability"])}
-                         for d in shown["per_day"]])
+    days = pd.DataFrame([{"日期": f"{d['day']:%m-%d}", "可用率": float(d["availability"])} for d in shown["per_day"]])
     st.altair_chart(alt.Chart(days).mark_bar().encode(
-        x=alt.X("日期:T", title="日期", axis=alt.Axis(format="%m-%d")),
+        x=alt.X("日期:O", title="日期", axis=alt.Axis(labelAngle=0)),
         y=alt.Y("可用率:Q", title="首页可用率(%)", scale=alt.Scale(domain=[0, 100])),
         color=alt.condition("datum['可用率'] < 100", alt.value("#c0392b"), alt.value("#2e7d32")),
-        tooltip=[alt.Tooltip("日期:T", format="%Y-%m-%d"), alt.Tooltip("可用率:Q", format=".2f")],
+        tooltip=["日期", alt.Tooltip("可用率:Q", format=".2f")],
     ).properties(height=180), width="stretch")
     if shown["latency"]:
-        latency = pd.DataFrame([{"时间": p["probed_at"], "页面": "首页" if p["home"] else "其他页面",
+        latency = pd.DataFrame([{"时间": p["hour"], "页面": "首页" if p["home"] else "其他页面",
                                  "响应时间(毫秒)": p["latency_ms"]} for p in shown["latency"]])
         st.altair_chart(alt.Chart(latency).mark_line().encode(
-            x=alt.X("时间:T", title="时间"), y=alt.Y("响应时间(毫秒):Q", title="响应时间(毫秒)"),
-            color=alt.Color("页面:N", title="页面"),
+            x=alt.X("时间:T", title="时间(每小时平均)", axis=alt.Axis(format="%m-%d %H:%M")),
+            y=alt.Y("响应时间(毫秒):Q", title="响应时间(毫秒)"), color=alt.Color("页面:N", title="页面"),
             tooltip=[alt.Tooltip("时间:T", format="%Y-%m-%d %H:%M"), "页面", "响应时间(毫秒)"],
         ).properties(height=200), width="stretch")
     st.markdown("**最近的故障**")
