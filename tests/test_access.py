@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from core import access, settings, workflow
+from core import access, scheduler, settings, workflow
 from core.db import scalar
 from core.errors import PermissionDenied
 
@@ -175,3 +175,18 @@ def test_the_command_line_imports_and_reports(tmp_path, fresh_database):
     assert backwards.returncode == 2 and "结束日期" in backwards.stderr
     missing = run_cli("import", "--db", str(db), str(tmp_path / "nothing.log"))
     assert missing.returncode == 2 and "不存在" in missing.stderr
+
+
+def test_the_workbench_imports_the_configured_log_hourly(org, con, tmp_path):
+    log = write(tmp_path / "access.log", log_lines()[:6])
+    write(tmp_path / "access.log.1", [line("10.0.0.6", "05/Dec/2026:10:00:00 +0800", "GET / HTTP/1.1", 200, BROWSER_A)])
+    assert "access_log" not in scheduler.maintenance(con, None, dt.datetime(2026, 12, 6, 11, 0))  # off: no path
+    settings.set_values(con, org.webmaster, {"access_log_path": str(log)})
+    done = scheduler.maintenance(con, None, dt.datetime(2026, 12, 6, 11, 0))["access_log"]
+    assert [(Path(d["file"]).name, d["hits"]) for d in done] == [("access.log.1", 1), ("access.log", 6)]
+    with open(log, "a") as out:
+        out.write(log_lines()[6])
+    assert scheduler.maintenance(con, None, dt.datetime(2026, 12, 6, 11, 40))["access_log"] is None  # this hour's done
+    later = scheduler.maintenance(con, None, dt.datetime(2026, 12, 6, 12, 0))["access_log"]
+    assert [d["hits"] for d in later] == [0, 1]
+    assert scalar(con, "SELECT count(*) FROM access_hits") == 8
