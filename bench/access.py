@@ -15,6 +15,7 @@ import datetime as dt
 import gzip
 import os
 import random
+import resource
 import shutil
 import sys
 import tempfile
@@ -38,6 +39,7 @@ ROBOTS = ["Mozilla/5.0 (compatible; Baiduspider/2.0; +http://www.baidu.com/searc
           "Sogou web spider/4.0", "Mozilla/5.0 (compatible; bingbot/2.0)", "python-requests/2.32.3", "curl/8.5.0"]
 REFERRERS = ["-", "-", "-", "https://www.baidu.com/s?wd=%E5%B7%A5%E4%BF%A1", "https://www.shaanxi.gov.cn/",
              "https://www.sxit.gov.cn/index.html", "https://cn.bing.com/search?q=sxit"]
+LAST_CPU = 0.0
 YEAR = (dt.date(2026, 1, 1), dt.date(2026, 12, 31))
 ASSETS = ["/static/portal.css", "/static/portal.js", "/static/logo.png", "/files/12/通知.pdf"]
 
@@ -74,9 +76,18 @@ def write_log(path: Path, count: int) -> None:
                       f'"{rng.choice(REFERRERS)}" "{agent}"\n')
 
 
+def cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    return used.ru_utime + used.ru_stime
+
+
 def timed(fn):
-    began = time.perf_counter()
+    """Wall seconds and the result; the CPU seconds of all threads go to LAST_CPU (on a shared machine the
+    wall time says how busy the others were, the CPU time what the import costs)."""
+    global LAST_CPU
+    began, began_cpu = time.perf_counter(), cpu()
     result = fn()
+    LAST_CPU = cpu() - began_cpu
     return time.perf_counter() - began, result
 
 
@@ -96,7 +107,8 @@ def main() -> None:
             con = open_database(folder / f"{label}.duckdb")
             seconds, done = timed(lambda log=log, con=con: access.import_file(con, log))
             print(f"import {label}: {done['lines']} lines, {done['hits']} hits, {done['malformed']} malformed, "
-                  f"{seconds:.2f} s, {done['lines'] / seconds:,.0f} lines/s")
+                  f"{seconds:.2f} s, {done['lines'] / seconds:,.0f} lines/s (CPU {LAST_CPU:.1f} s over all threads; "
+                  f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
             if label == "plain":
                 again, redone = timed(lambda con=con: access.import_file(con, plain))
                 print(f"import again (all read before): {redone['lines']} new lines, {again:.2f} s")
