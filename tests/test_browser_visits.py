@@ -12,6 +12,7 @@ from core import access
 from core.db import connect
 from core.portal.urls import article_url, column_url
 from tests.browser import chromium, click_until, login, make_demo, servers, shot, wait_idle
+from tests.chinese_walk import collect, foreign
 
 pytestmark = pytest.mark.browser
 
@@ -46,6 +47,7 @@ def test_the_analyst_reads_the_visits(tmp_path):
     log = tmp_path / "access.log"
     log.write_text("".join(two_weeks(con)) + "not a log line\n")
     expected = access.import_file(con, log)
+    typed = {r[0].lower() for r in con.execute("SELECT username FROM users UNION SELECT slug FROM columns").fetchall()}
     now = dt.datetime.now().replace(second=0, microsecond=0)
     for back in range(0, 24 * 60, 30):  # a day of probes with one short outage
         down = 300 <= back < 330
@@ -67,6 +69,7 @@ def test_the_analyst_reads_the_visits(tmp_path):
         assert page.get_by_text("无法找到的地址", exact=True).is_visible()
         assert page.get_by_text("不含网络爬虫").first.is_visible()
         shot(page, "visits-statistics")
+        assert not foreign(collect(page), typed)  # the walk of every page stops at the first view; this one is behind it
         page.get_by_text("无法找到的地址", exact=True).scroll_into_view_if_needed()
         shot(page, "visits-statistics-tables")
         page.goto(f"{workbench}/overview")
@@ -75,3 +78,4 @@ def test_the_analyst_reads_the_visits(tmp_path):
         assert page.get_by_text("首页可用率").first.is_visible()
         page.get_by_text("最近的故障", exact=True).scroll_into_view_if_needed()
         shot(page, "visits-availability")
+        assert not foreign(collect(page), typed)
