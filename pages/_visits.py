@@ -35,7 +35,7 @@ def daily_chart(per_day: list[dict]) -> None:
                          for d in per_day]).melt("日期", var_name="指标", value_name="数量")
     st.altair_chart(alt.Chart(data).mark_line(point=len(per_day) <= 62).encode(
         x=alt.X("日期:T", title="日期", axis=alt.Axis(format="%m-%d")), y=alt.Y("数量:Q", title="数量"),
-        color=alt.Color("指标:N", title="指标"),
+        color=alt.Color("指标:N", title="指标", scale=alt.Scale(range=["#0068c9", "#e8710a"])),
         tooltip=[alt.Tooltip("日期:T", format="%Y-%m-%d"), "指标", "数量"]).properties(height=260),
         width="stretch")
 

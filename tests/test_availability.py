@@ -119,6 +119,8 @@ def test_latest_articles_are_probed_beside_the_home_page(org, con, portal, publi
     probed = availability.probe(con, at(0))
     assert [r["home"] for r in probed] == [True, False]
     assert probed[1]["url"].endswith(f"/{published_article}.html") and probed[1]["ok"]
+    portal.stop()
+    assert [r["home"] for r in availability.probe(con, at(5))] == [True]  # no server: the sample waits
 
 
 def test_the_scheduler_probes_at_the_offices_interval(org, con, portal):
