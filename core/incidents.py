@@ -36,7 +36,7 @@ ESCALATION = {
 NOTIFY_ROLES = {"一般": (), "较大": ("webmaster",), "重大": ("webmaster", "group"), "特别重大": ("webmaster", "group")}
 STATUS_LABELS = {"suggested": "待确认(自动提示)", "open": "处置中", "closed": "已结案", "dismissed": "已排除"}
 SOURCE_LABELS = {"manual": "人工登记", "login_burst": "登录失败激增", "audit_chain": "审计日志校验",
-                 "screening": "内容筛查", "backup": "备份"}
+                 "screening": "内容筛查", "backup": "备份", "availability": "站点可用性监测"}
 ARTICLE = "第二十三条"
 # the moves of a recorded incident (creation and suggestion are inserts with their own audit rows)
 INCIDENT_MACHINE = transitions.Machine(
@@ -141,6 +141,19 @@ def suggest_incident(con: duckdb.DuckDBPyConnection, kind: str, summary: str, *,
              summary]).fetchone()[0]
         audit.record(con, None, "incidents.suggest", f"incident:{incident_id}", f"{kind}:{summary[:200]}")
     return incident_id
+
+
+def note_from_system(con: duckdb.DuckDBPyConnection, dedup_key: str, text: str) -> bool:
+    """An automatic signal's follow-up (e.g. the site answers again) as a step of the incident it opened,
+    while that incident is still being handled; False when there is none to note on."""
+    found = row(con, "SELECT id, status FROM incidents WHERE dedup_key = ?", [dedup_key])
+    if found is None or found["status"] not in INCIDENT_MACHINE.transitions["add_step"].sources:
+        return False
+    with transaction(con):
+        con.execute("INSERT INTO incident_steps (incident_id, actor, text) VALUES (?, ?, ?)",
+                    [found["id"], "system", clean_text(text, multiline=True)])
+        audit.record(con, None, "incidents.step", f"incident:{found['id']}", text[:200])
+    return True
 
 
 def _guarded(con, incident_id: int, expected_version: int | None, action: str) -> dict:

@@ -21,7 +21,9 @@ from pathlib import Path
 import duckdb
 
 from core import (
+    access,
     audit,
+    availability,
     backup,
     disclosure,
     freshness,
@@ -89,6 +91,7 @@ def tick(con: duckdb.DuckDBPyConnection, site_dir: str | Path | None = None,
     if published and site_dir is not None:
         built = portal.build_site(con, site_dir, full=False)
         search.reindex_in_background(site_dir, built.get("touched_years") or [])
+    availability.probe_due(con, now)  # issue 15, visits: the portal's home page and a sample, at the office's interval
     mail = mailer.send_pending(con)
     sealed = audit.seal(con)
     return {"published": published, "reminded": reminded, "mail": mail, "sealed": sealed,
@@ -100,6 +103,10 @@ def maintenance(con: duckdb.DuckDBPyConnection, site_dir: str | Path | None = No
     """The daily backup at the office's time, then a check of the audit chain (第二十条)."""
     made = backup.run_due(con, site_dir, now)
     result: dict = {"backup": made.as_dict() if made else None}
+    # issue 15, visits: the portal's access log (setting access_log_path), hourly
+    if settings.get(con, "access_log_path"):
+        result["access_log"] = once_per(con, access.SCHEDULE_KEY, f"{now or dt.datetime.now():%Y-%m-%d %H}",
+                                        lambda: access.import_configured(con))
     if made is not None:  # once a day, with the backup
         checked = audit.verify(con)
         result["audit_ok"] = checked.ok

@@ -87,6 +87,19 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("contact_address", "", str, "联系地址", "“联系我们”页面公布的通信地址"),
     Setting("contact_postcode", "", str, "邮政编码", "“联系我们”页面公布的邮政编码"),
     Setting("contact_hours", "", str, "办公时间", "“联系我们”页面公布的办公时间"),
+    # issue 15, visits: the web server's access log (core/access.py) and the availability probes
+    # (core/availability.py); the probes stay off until the office confirms the workbench can reach the portal
+    Setting("access_log_path", "", str, "访问日志文件",
+            "门户网站服务器(nginx)访问日志的完整路径,工作台每小时导入一次新增的记录;为空则不自动导入"),
+    Setting("access_robot_words", "bot,spider,crawl,slurp,curl,wget,python-requests,go-http-client,headless", str,
+            "网络爬虫标识词", "浏览器标识中含有其中任一词(以逗号分隔,不分大小写)的请求视为网络爬虫,不计入浏览量和访客"),
+    Setting("probe_enabled", False, bool, "启用站点可用性监测",
+            "启用后工作台定时访问门户首页和几个页面,记录是否可以访问和响应时间;首页连续无法访问时提示安全事件"),
+    Setting("probe_base_url", "", str, "监测用门户地址",
+            "工作台访问门户所用的地址(如内网地址);为空则使用“网站地址”"),
+    Setting("probe_interval_minutes", 5, int, "可用性监测间隔(分钟)", "每隔多少分钟监测一次", 1),
+    Setting("probe_fail_threshold", 3, int, "首页连续无法访问告警次数",
+            "首页连续该次数无法访问,即提示一起安全事件(站点无法访问属单项否决)", 1),
     Setting("home_latest_items", 10, int, "首页“最新信息”条数",
             "门户首页“最新信息”列出全站各栏目最近发布的信息条数(下次生成门户时生效)", 1),
     # portal (issue 14, 政府信息公开 section): the columns whose articles the section shows; both are

@@ -3,7 +3,7 @@ import streamlit as st
 
 from core import accounts, stats
 from core.setup import status
-from pages import _shared
+from pages import _availability, _shared
 
 
 def _when(moment, seconds: bool = False) -> str:
@@ -36,6 +36,8 @@ states = stats.by_state(con)
 for start in range(0, len(states), 4):
     for box, item in zip(st.columns(4), states[start:start + 4], strict=False):
         box.metric(item["label"], item["count"])
+
+_availability.show(con, user)  # issue 15, visits: 站点无法访问 is a veto
 
 st.subheader("近 12 个月发布量")
 monthly = pd.DataFrame([{"月份": m["month"], "发布数": m["count"]} for m in stats.published_per_month(con)])

@@ -8,7 +8,7 @@ import streamlit as st
 from core import bulletin, exports, stats, workflow
 from core.errors import PortalError
 from core.permissions import can
-from pages import _shared
+from pages import _shared, _visits
 
 con = _shared.cursor()
 user = _shared.require_user(con)
@@ -16,6 +16,10 @@ st.title("统计分析")
 st.caption("办公室对各局处室责任栏目信息的数量、及时性、准确性和规范性进行统计监督,并定期通报(第二十五条);"
            "发布时限见第十七条,网民留言办理见第十九条。本页只读,印发通报除外。")
 _shared.show_flash()
+# issue 15, visits: the portal's visits, from the web server's logs
+if st.radio("统计内容", ["信息发布", "访问统计"], horizontal=True, key="stat_view") == "访问统计":
+    _visits.show(con, user)
+    st.stop()
 
 LABELS = {
     "name": "处室", "division": "责任处室", "published": "发布数量", "measured": "可核算时效", "on_time": "按时发布",

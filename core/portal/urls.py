@@ -31,6 +31,11 @@ def answer_url(message_id: int, published_at: datetime | date) -> str:
     return f"/art/{published_at.year:04d}/{published_at.month:02d}/hd{message_id}.html"
 
 
+# the paths above as patterns, for reading them back (visits per column in core/access.py)
+COLUMN_PATH_PATTERN = r"^/col/([a-z0-9][a-z0-9-]*)/"
+ARTICLE_PATH_PATTERN = r"^/art/\d{4}/\d{2}/(\d+)\.html$"
+
+
 def column_url(slug: str, page: int = 1) -> str:
     """``/col/<slug>/index.html`` for page 1, ``/col/<slug>/index_<n>.html`` after."""
     if page < 1:
