@@ -98,6 +98,10 @@ SETTINGS: tuple[Setting, ...] = (
             pattern=identity.POSTCODE_PATTERN, pattern_rule=identity.POSTCODE_RULE),
     Setting("contact_hours", "", str, "办公时间", "“联系我们”页面公布的办公时间",
             pattern=identity.TEXT_PATTERN, pattern_rule=identity.TEXT_RULE),
+    # the go-live check (issue 15, identity; core/golive.py) reads the web server's configuration in use
+    Setting("nginx_conf_path", "", str, "nginx 配置文件路径",
+            "门户正在使用的 nginx 配置文件(如 /etc/nginx/conf.d/sxit.conf);“上线检查”据此核对站点域名和 HTTPS 证书",
+            pattern=r"|/[^\0\n]*", pattern_rule="应为以 / 开头的完整文件路径,如 /etc/nginx/conf.d/sxit.conf;不设置则留空"),
     Setting("home_latest_items", 10, int, "首页“最新信息”条数",
             "门户首页“最新信息”列出全站各栏目最近发布的信息条数(下次生成门户时生效)", 1),
     # portal (issue 14, 政府信息公开 section): the columns whose articles the section shows; both are
