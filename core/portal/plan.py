@@ -6,8 +6,9 @@ date). The next build diffs the live state against it in one query and renders o
 changed articles, their previous/next neighbours (old and new), every page of the listings
 that show them (their columns and the ancestors whose listings include them: pagination
 shifts when an item is added at the top), the home page, the feeds and the sitemap. A change
-to the column tree, the divisions, the site settings or the templates and code changes every
-page's header or layout (``signature``): that build is full. So is the first build into a
+to the column tree, the divisions, the site settings (the footer's identity ones included), the uploaded
+党政机关网站标识 or the templates and code changes every page's header, footer or layout (``signature``):
+that build is full. So is the first build into a
 folder, and any build whose folder does not hold the stamp of the recorded build. The record
 is written in the build's transaction after the files, so a build that fails is redone by the
 next one. Before writing a file, a build commits that it is owed (``owe_build``); the record
