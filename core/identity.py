@@ -10,7 +10,7 @@ The 标识 image is kept in ``site_assets`` (migration 0020); only PNG, JPEG or 
 and which an image library can read are accepted (an SVG can carry script). The portal build writes it
 under /static/ with a content-hashed name.
 
-Imports from: core.audit, core.db, core.errors, core.permissions.
+Imports from: core.audit, core.db, core.errors, core.permissions, core.text.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from core import audit
 from core.db import rows, transaction
 from core.errors import ValidationError
 from core.permissions import require
+from core.text import clean_text
 
 # the one-character abbreviations of the provinces, as the filing numbers begin
 PROVINCES = "京津沪渝冀晋蒙辽吉黑苏浙皖闽赣鲁豫鄂湘粤桂琼川蜀贵黔云滇藏陕秦甘陇青宁新港澳"
@@ -131,7 +132,7 @@ def save_mark(con: duckdb.DuckDBPyConnection, actor, filename: str, content: byt
     require(actor, "settings.edit")
     mime, width, height = inspect_image(bytes(content))
     digest = hashlib.sha256(content).hexdigest()
-    name = (filename or "").strip()[:120] or f"{MARK}.{_kind(content)[2]}"
+    name = clean_text(filename)[:120] or f"{MARK}.{_kind(content)[2]}"
     with transaction(con):
         con.execute("DELETE FROM site_assets WHERE name = ?", [MARK])
         con.execute("INSERT INTO site_assets (name, filename, mime, content, sha256, width, height, updated_at, "
