@@ -270,6 +270,8 @@ RULES: dict[str, Callable[..., Reason]] = {
     # document's validity is changed by its division's officer or the office (第八、十二条)
     "catalogue.manage": lambda u, o=None: _office(u),
     "catalogue.validity": _edit_article,
+    # 上线检查 (issue 15, identity): the office and the technical-support unit (第八、十条、第二十条)
+    "golive.view": _roles({"webmaster", "tech"}, "上线检查由办公室网站管理员和技术支持单位查看", "第八、十条"),
     "regulation.read": _anyone,
     "account.own": _anyone,
 }

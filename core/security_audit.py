@@ -58,6 +58,7 @@ ACTION_LABELS: dict[str, str] = {
     "incidents.create": "登记安全事件", "incidents.suggest": "自动提示安全事件", "incidents.update": "修改安全事件",
     "incidents.step": "记录处置步骤", "incidents.confirm": "确认安全事件", "incidents.dismiss": "排除安全事件",
     "incidents.close": "安全事件结案",
+    "identity.mark_upload": "上传党政机关网站标识", "identity.mark_remove": "删除党政机关网站标识",  # issue 15, identity
     "catalogue.save": "保存公开目录信息", "catalogue.index": "分配索引号", "catalogue.validity": "变更文件有效性", "catalogue.kinds": "修改登记公开目录的栏目类型",
     "catalogue.topic_add": "新增主题分类", "catalogue.topic_rename": "修改主题分类名称", "catalogue.topic_move": "调整主题分类顺序",
     "catalogue.topic_retire": "停用主题分类", "catalogue.topic_restore": "恢复主题分类",
@@ -254,7 +255,8 @@ OBJECT_KINDS: dict[str, tuple[str, str | None]] = {
     "statutory": ("法定主动公开内容", None),
 }
 WHOLE_OBJECTS = {"database": "数据库", "settings": "系统设置", "audit_log": "审计日志", "backup": "备份",
-                 "evaluation_weights": "考评权重", "message_deadlines": "留言办理期限"}
+                 "evaluation_weights": "考评权重", "message_deadlines": "留言办理期限",
+                 "site_assets:dzjg_mark": "党政机关网站标识"}  # issue 15, identity
 _REF = re.compile(r"\b(" + "|".join(OBJECT_KINDS) + r"):([\w.\-]+)")
 
 

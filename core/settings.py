@@ -2,7 +2,7 @@
 
 The same table gives defaults, validation and the help text shown in the workbench; secret settings and
 second-factor secrets are kept encrypted (`encrypt_at_rest`, keys in core/keys.py).
-Imports the floors below it: audit, keys, db, permissions, contacts, text, errors.
+Imports the floors below it: audit, keys, db, permissions, contacts, identity, text, errors.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 
 import duckdb
 
-from core import audit, contacts, keys
+from core import audit, contacts, identity, keys
 from core.db import rows, transaction
 from core.docx_guard import DocxLimits
 from core.errors import ValidationError
@@ -76,17 +76,32 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("site_name", "陕西省工业和信息化厅", str, "网站名称", "门户的中文名称(第六条)"),
     # site identity (issue 15; 第四条、第六条; 政府网站发展指引): shown in every portal page's footer and in the
     # 政府网站工作年度报表; core/identity.py validates their shape and the go-live check reports the ones unset
-    Setting("site_code", "", str, "网站标识码", "全国政府网站信息报送系统分配的网站标识码"),
-    Setting("icp_number", "", str, "ICP备案号", "工业和信息化部 ICP/IP 地址/域名信息备案编号"),
-    Setting("psb_number", "", str, "公安机关备案号", "公安机关互联网站安全管理服务平台备案编号"),
-    Setting("site_sponsor", "陕西省工业和信息化厅", str, "主办单位", "网站的主办单位(第四条)"),
-    Setting("site_organizer", "", str, "承办单位", "网站的承办单位(第四条)"),
-    Setting("site_tech_support", "", str, "技术支持单位", "负责网站技术保障的单位(第四条、第十条)"),
-    Setting("dzjg_cert_url", "", str, "党政机关网站标识证书地址", "党政机关网站标识链接到的证书页面"),
-    Setting("error_report_url", "", str, "“我为政府网站找错”地址", "全国政府网站“我为政府网站找错”平台上本网站的入口"),
-    Setting("contact_address", "", str, "联系地址", "“联系我们”页面公布的通信地址"),
-    Setting("contact_postcode", "", str, "邮政编码", "“联系我们”页面公布的邮政编码"),
-    Setting("contact_hours", "", str, "办公时间", "“联系我们”页面公布的办公时间"),
+    Setting("site_code", "", str, "网站标识码", "全国政府网站信息报送系统分配的网站标识码",
+            pattern=identity.SITE_CODE_PATTERN, pattern_rule=identity.SITE_CODE_RULE),
+    Setting("icp_number", "", str, "ICP备案号", "工业和信息化部 ICP/IP 地址/域名信息备案编号",
+            pattern=identity.ICP_PATTERN, pattern_rule=identity.ICP_RULE),
+    Setting("psb_number", "", str, "公安机关备案号", "公安机关互联网站安全管理服务平台备案编号",
+            pattern=identity.PSB_PATTERN, pattern_rule=identity.PSB_RULE),
+    Setting("site_sponsor", "陕西省工业和信息化厅", str, "主办单位", "网站的主办单位(第四条)",
+            pattern=identity.UNIT_PATTERN, pattern_rule=identity.UNIT_RULE),
+    Setting("site_organizer", "", str, "承办单位", "网站的承办单位(第四条)",
+            pattern=identity.UNIT_PATTERN, pattern_rule=identity.UNIT_RULE),
+    Setting("site_tech_support", "", str, "技术支持单位", "负责网站技术保障的单位(第四条、第十条)",
+            pattern=identity.UNIT_PATTERN, pattern_rule=identity.UNIT_RULE),
+    Setting("dzjg_cert_url", "", str, "党政机关网站标识证书地址", "党政机关网站标识链接到的证书页面",
+            pattern=identity.URL_PATTERN, pattern_rule=identity.URL_RULE),
+    Setting("error_report_url", "", str, "“我为政府网站找错”地址", "全国政府网站“我为政府网站找错”平台上本网站的入口",
+            pattern=identity.URL_PATTERN, pattern_rule=identity.URL_RULE),
+    Setting("contact_address", "", str, "联系地址", "“联系我们”页面公布的通信地址",
+            pattern=identity.TEXT_PATTERN, pattern_rule=identity.TEXT_RULE),
+    Setting("contact_postcode", "", str, "邮政编码", "“联系我们”页面公布的邮政编码",
+            pattern=identity.POSTCODE_PATTERN, pattern_rule=identity.POSTCODE_RULE),
+    Setting("contact_hours", "", str, "办公时间", "“联系我们”页面公布的办公时间",
+            pattern=identity.TEXT_PATTERN, pattern_rule=identity.TEXT_RULE),
+    # the go-live check (issue 15, identity; core/golive.py) reads the web server's configuration in use
+    Setting("nginx_conf_path", "", str, "nginx 配置文件路径",
+            "门户正在使用的 nginx 配置文件(如 /etc/nginx/conf.d/sxit.conf);“上线检查”据此核对站点域名和 HTTPS 证书",
+            pattern=r"|/[^\0\n]*", pattern_rule="应为以 / 开头的完整文件路径,如 /etc/nginx/conf.d/sxit.conf;不设置则留空"),
     # issue 15, visits: the web server's access log (core/access.py) and the availability probes
     # (core/availability.py); the probes stay off until the office confirms the workbench can reach the portal
     Setting("access_log_path", "", str, "访问日志文件",

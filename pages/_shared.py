@@ -125,6 +125,7 @@ PAGES = {
     "security_audit": Page("pages/security_audit.py", "安全审计", ":material/policy:", "audit.view"),
     "incidents": Page("pages/incidents.py", "安全事件", ":material/emergency:", "incidents.view"),
     "backups": Page("pages/backups.py", "备份", ":material/backup:", "backup.view"),
+    "golive": Page("pages/golive.py", "上线检查", ":material/fact_check:", "golive.view"),  # issue 15, identity
     "regulation": Page("pages/regulation.py", "管理办法", ":material/menu_book:", "regulation.read"),
     "account": Page("pages/account.py", "账号安全", ":material/key:", "account.own"),
 }
@@ -142,7 +143,7 @@ SECTIONS = {
     "政务公开": ["disclosure_applications", "disclosure_report", "catalogue_admin"],  # issue 14
     "栏目与考评": ["freshness", "columns_admin", "lexicon_admin", "evaluation", "calendar_admin"],
     "统计": ["overview", "statistics"],
-    "安全与系统": ["security_audit", "incidents", "backups", "accounts_admin", "settings_admin"],
+    "安全与系统": ["security_audit", "incidents", "backups", "golive", "accounts_admin", "settings_admin"],
     "帮助与账号": ["regulation", "account"],
 }
 

@@ -1,4 +1,4 @@
-"""系统设置: the approval chains (第十四条), the office's settings table, and the outbox."""
+"""系统设置: the approval chains (第十四条), the office's settings table, the 党政机关网站标识 (issue 15), the outbox."""
 
 import smtplib
 from functools import partial
@@ -6,7 +6,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from core import mailer, notify, settings, workflow
+from core import identity, mailer, notify, settings, workflow
 from pages import _shared
 
 QUORUM = "group_quorum"  # shown beside the chains it belongs to
@@ -27,7 +27,7 @@ def step_label(role: str) -> str:
     return workflow.ROLE_STEP_LABELS.get(role, role)
 
 
-chains_tab, values_tab, outbox_tab = st.tabs(["审批流程", "系统参数", "发件箱"])
+chains_tab, values_tab, mark_tab, outbox_tab = st.tabs(["审批流程", "系统参数", "网站标识", "发件箱"])
 
 # ---------------------------------------------------------------- (a) approval chains
 with chains_tab:
@@ -101,7 +101,34 @@ with values_tab:
             _shared.act(f"已保存:{labels}。", lambda: settings.set_values(con, user, changes),
                         then=lambda: state.update({CLEAR_SECRET: True}))
 
-# ---------------------------------------------------------------- (c) the outbox
+# ---------------------------------------------------------------- (c) the 党政机关网站标识 (第六条)
+with mark_tab:
+    st.caption("上传主管部门颁发的党政机关网站标识图片(PNG、JPEG 或 GIF,不超过 "
+               f"{identity.MARK_MAX_BYTES // 1024} KB),门户每个页面的页脚显示该标识,并链接到「系统参数」中的"
+               "“党政机关网站标识证书地址”。网站标识码、备案号等在「系统参数」中填写(第四条、第六条)。")
+    shown_mark = identity.mark_info(con)
+    if shown_mark:
+        current_mark = identity.mark(con)
+        st.image(current_mark.content, caption="当前标识", width=120)
+        st.caption(f"「{shown_mark['filename']}」,{shown_mark['width']}×{shown_mark['height']} 像素,"
+                   f"{shown_mark['size'] / 1024:.0f} KB;{shown_mark['updated_at']:%Y-%m-%d %H:%M} "
+                   f"由{shown_mark['updated_by'] or '系统'}上传")
+        if st.button("删除标识", key="settings_admin_mark_remove"):
+            _shared.act("党政机关网站标识已删除,下次更新门户后页脚不再显示。",
+                        lambda: identity.remove_mark(con, user))
+    else:
+        st.info("尚未上传党政机关网站标识。")
+    picked = st.file_uploader("标识图片", type=["png", "jpg", "jpeg", "gif"], key="settings_admin_mark_file")
+    if picked is not None and st.button("上传标识", key="settings_admin_mark_upload", type="primary"):
+        _shared.act("党政机关网站标识已保存,下次更新门户后每个页面的页脚显示新标识。",
+                    lambda: identity.save_mark(con, user, picked.name, picked.getvalue()))
+    st.caption("网站标识和「系统参数」中的网站信息改动后,门户的全部页面在下次生成时更新;也可以立即更新。")
+    if st.button("立即更新门户页面", key="settings_admin_refresh_site"):
+        # refresh_site shows its own warning when the build fails: then no success is flashed
+        _shared.act(lambda _: None if st.session_state.get("_flash_warning") else "门户页面已更新。",
+                    lambda: _shared.refresh_site(con))
+
+# ---------------------------------------------------------------- (d) the outbox
 with outbox_tab:
     if mailer.smtp_configured(con):
         st.caption("待发邮件由后台定时发送;也可以点「立即发送」。")

@@ -24,6 +24,8 @@ ALLOWED = {
     "gif", "ppt", "pptx", "html", "parquet", "mb", "kb", "gb",
     # technical names the office itself uses: the ICP filing, the mail server, the authenticator app
     "icp", "smtp", "starttls", "totp", "sha", "ip", "url", "word", "excel", "https", "http",
+    # the web server technical support configures (上线检查 and 系统设置 name its configuration file)
+    "nginx",
     # the one command analysts and technical support type to open the notebooks (运行概览 says so)
     "make", "lab",
     # the two key files technical support keeps apart from the backups and copies for a restore (备份)

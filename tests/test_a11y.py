@@ -15,6 +15,7 @@ from core.db import connect
 from core.setup import init_database
 from tests.browser import ARTIFACTS, ROOT, chromium, static_server
 from tests.conftest import make_org
+from tests.test_identity import configure as configure_identity
 from tests.test_portal import HOSTILE, bulk_articles, publish
 from tests.test_portal_disclosure import publish as publish_document
 
@@ -70,6 +71,7 @@ def portal_site(tmp_path_factory):
     taken = publish(con, org, "将被撤下的信息", BODY)
     workflow.take_down(con, org.webmaster, taken.id, taken.version, "临时处置")
     answer = _published_answer(con, org)
+    configure_identity(con, org)  # every footer mark, the uploaded 党政机关网站标识 included (issue 15)
     out = tmp / "site"
     portal.build_site(con, out)
     urls = {
@@ -82,6 +84,8 @@ def portal_site(tmp_path_factory):
         "hostile": portal.article_url(hostile.id, hostile.published_at),
         "sitemap": "/sitemap.html",
         "accessibility": "/accessibility.html",
+        "contact": "/contact.html",
+        "statement": "/statement.html",
         "404": "/404.html",
         "answers": portal.ANSWERS_URL,
         "answer": portal.answer_url(answer["id"], answer["published_at"]),

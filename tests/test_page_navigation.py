@@ -19,8 +19,8 @@ MENU = {  # role: the titles of the role's own pages (besides 工作台首页 an
     "group": EVERYONE | {"待我审批", "栏目更新监测", "运行概览", "统计分析"},
     "webmaster": EVERYONE | {"我的稿件", "信息管理", "互动管理", "依申请公开", "委托发布处理", "栏目管理", "账号管理",
                              "系统设置", "词库管理", "公开目录设置", "栏目更新监测", "年度考评", "节假日日历", "运行概览",
-                             "统计分析", "安全审计", "安全事件", "备份", "公开年报"},
-    "tech": EVERYONE | {"运行概览", "安全审计", "安全事件", "备份"},
+                             "统计分析", "安全审计", "安全事件", "备份", "公开年报", "上线检查"},
+    "tech": EVERYONE | {"运行概览", "安全审计", "安全事件", "备份", "上线检查"},
     "analyst": EVERYONE | {"栏目更新监测", "运行概览", "统计分析"},
 }
 USERS = {"officer": "officer", "head": "head", "leader": "leader", "group": "group1", "webmaster": "webmaster",

@@ -122,3 +122,56 @@ def test_the_lag_mode_is_chosen_from_a_list(db_path):
     con = connect(db_path)
     assert settings.get(con, "publish_lag_mode") == "working"
     con.close()
+
+
+# ---- 网站标识 (issue 15, identity): the 党政机关网站标识 upload and the identity settings' shapes
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 20, 20)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_the_office_uploads_and_removes_the_mark(db_path):
+    from core import identity
+
+    at = settings_page(db_path)
+    assert "尚未上传党政机关网站标识" in texts(at)
+    at.file_uploader(key="settings_admin_mark_file").set_value(("标识.png", _png(), "image/png"))
+    at.run()
+    at.button(key="settings_admin_mark_upload").click().run()
+    assert not at.error and "党政机关网站标识已保存" in texts(at)
+    stored = read(db_path, identity.mark)
+    assert stored is not None and stored.filename == "标识.png" and stored.content == _png()
+    assert "40×30 像素" in texts(at)
+    at.button(key="settings_admin_mark_remove").click().run()
+    assert "党政机关网站标识已删除" in texts(at) and read(db_path, identity.mark) is None
+
+
+def test_a_file_that_is_not_an_image_is_refused_with_the_rule(db_path):
+    from core import identity
+
+    at = settings_page(db_path)
+    svg = b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>"
+    at.file_uploader(key="settings_admin_mark_file").set_value(("标识.png", svg, "image/png"))
+    at.run()
+    at.button(key="settings_admin_mark_upload").click().run()
+    assert "「党政机关网站标识」:只接受 PNG、JPEG 或 GIF 格式的图片" in errors(at) and "第六条" in errors(at)
+    assert read(db_path, identity.mark) is None
+
+
+def test_a_wrong_filing_number_is_refused_and_stays_typed(db_path):
+    at = settings_page(db_path)
+    at.text_input(key="settings_admin_icp_number").set_value("陕ICP12345")
+    at.button(key="settings_admin_save").click().run()
+    assert "「ICP备案号」" in errors(at) and "陕ICP备12345678号" in errors(at)
+    assert at.text_input(key="settings_admin_icp_number").value == "陕ICP12345"
+    assert read(db_path, lambda c: settings.get(c, "icp_number")) == ""
+    at.text_input(key="settings_admin_icp_number").set_value("陕ICP备12345678号-1")
+    at.button(key="settings_admin_save").click().run()
+    assert not at.error and read(db_path, lambda c: settings.get(c, "icp_number")) == "陕ICP备12345678号-1"

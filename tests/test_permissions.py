@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
+from PIL import Image
 
-from core import accounts, columns, disclosure_report, permissions, requests, settings, workflow
+from core import accounts, columns, disclosure_report, golive, identity, permissions, requests, settings, workflow
 from core.errors import PermissionDenied
 
 ROLES = ["officer", "officer_cw", "head", "head_cw", "leader", "leader_other", "group1", "webmaster", "tech",
@@ -38,6 +40,8 @@ MATRIX = {
     "view_all": {"webmaster", "tech", "analyst"},
     "write_disclosure_report": {"webmaster"},  # issue 14: the office writes the annual report
     "view_disclosure_report": {"webmaster", "leader", "leader_other"},  # every leader reads it
+    "golive_check": {"webmaster", "tech"},  # issue 15, identity: 上线检查
+    "upload_site_mark": {"webmaster"},  # issue 15, identity: the 党政机关网站标识
 }
 
 
@@ -71,6 +75,12 @@ def attempt(con, org, role: str, action: str) -> None:
         disclosure_report.save(con, actor, 2025, overview="概述", problems="", other="", figures={})
     elif action == "view_disclosure_report":
         disclosure_report.view(con, actor, 2025)
+    elif action == "golive_check":
+        golive.findings_for(con, actor)
+    elif action == "upload_site_mark":
+        image = io.BytesIO()
+        Image.new("RGB", (8, 8)).save(image, "GIF")
+        identity.save_mark(con, actor, "标识.gif", image.getvalue())
 
 
 @pytest.mark.parametrize("action", sorted(MATRIX))

@@ -484,7 +484,7 @@ def test_sitemap_and_robots(site):
 
 
 def test_large_sitemap_becomes_an_index_of_chunks(tmp_path, monkeypatch):
-    monkeypatch.setattr(portal.pages, "SITEMAP_CHUNK", 12)
+    monkeypatch.setattr(portal.pages, "SITEMAP_CHUNK", 16)
     con = connect(tmp_path / "p.duckdb")
     _setup(con)
     ids = bulk_articles(con, 1, 25)
@@ -493,14 +493,14 @@ def test_large_sitemap_becomes_an_index_of_chunks(tmp_path, monkeypatch):
     index = ET.fromstring((out / "sitemap.xml").read_bytes())
     assert index.tag == f"{SITEMAP}sitemapindex"
     chunks = [loc.text.rsplit("/", 1)[1] for loc in index.iter(f"{SITEMAP}loc")]
-    # 2 + 5 (政府信息公开: its index and four pages) + 4 columns + 25 articles
+    # 2 + 4 (联系我们, 网站声明, 无障碍, 留言答复) + 5 (政府信息公开: its index and four pages) + 4 columns + 25 articles
     assert chunks == ["sitemap-1.xml", "sitemap-2.xml", "sitemap-3.xml"]
     found = [u for c in chunks for u in _sitemap_urls(out, c)]
-    assert all(len(_sitemap_urls(out, c)) <= 12 for c in chunks) and len(found) == len(set(found)) == 36
+    assert all(len(_sitemap_urls(out, c)) <= 16 for c in chunks) and len(found) == len(set(found)) == 40
     # the site shrinks below one chunk: one sitemap again, and the chunks are gone
     con.execute("UPDATE articles SET public = FALSE WHERE id IN (SELECT unnest(?::INTEGER[]))", [ids])
     build_site(con, out, full=False)
-    assert len(_sitemap_urls(out)) == 11 and not list(out.glob("sitemap-*.xml"))
+    assert len(_sitemap_urls(out)) == 15 and not list(out.glob("sitemap-*.xml"))
     con.close()
 
 

@@ -1,6 +1,6 @@
 """`python -m core …`: one registry of commands and one dispatcher. Each command parses, opens the database
 (when it wants it opened for it), calls one function, prints. Imports from core.config, db, audit, importer
-and the command modules beside it (workbench, ops, reports, disclosure, access, common)."""
+and the command modules beside it (workbench, ops, reports, disclosure, access, check, common)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 
 from core import audit, config
-from core.cli import access, disclosure, ops, reports, workbench
+from core.cli import access, check, disclosure, ops, reports, workbench
 from core.cli.common import db_path, error
 from core.db import DatabaseLocked
 from core.importer import storage_failure
@@ -61,6 +61,8 @@ COMMANDS: dict[str, Command] = {c.name: c for c in (
             db_option=False, check=disclosure.check, description=disclosure.DESCRIPTION),  # sub-commands take --db
     Command("access", "访问统计:导入门户网站访问日志、输出浏览量和访客数", access.run, access.arguments,
             db_option=False, check=access.check, description=access.DESCRIPTION),  # sub-commands take --db
+    Command("check", "上线检查:列出上线前尚未完成或不安全的事项(有阻止上线的问题时退出码 1)", check.run, check.arguments,
+            description=check.DESCRIPTION),  # issue 15, identity
 )}
 
 

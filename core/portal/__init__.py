@@ -16,8 +16,9 @@ Pelican-style stages, one module each, each importing only from the ones above i
 URL scheme: ``/index.html``, ``/col/<slug>/index.html``, ``/col/<slug>/index_<n>.html``,
 ``/col/<slug>/feed.xml``, ``/art/<yyyy>/<mm>/<id>.html``, ``/files/<attachment id>/<filename>``,
 ``/feed.xml``, ``/sitemap.xml`` (+ ``/sitemap-<n>.xml`` beyond 50,000 URLs), ``/sitemap.html``,
-``/robots.txt``, ``/accessibility.html``, ``/search.html`` (when its template exists),
-``/static/…``, ``/404.html``; published answers at ``/art/<yyyy>/<mm>/hd<id>.html``, listed under
+``/robots.txt``, ``/accessibility.html``, ``/contact.html`` (联系我们), ``/statement.html`` (网站声明),
+``/search.html`` (when its template exists),
+``/static/…`` (the uploaded 党政机关网站标识 as ``/static/dzjg-mark-<hash>.<ext>``), ``/404.html``; published answers at ``/art/<yyyy>/<mm>/hd<id>.html``, listed under
 ``/hudong/``; 政府信息公开 under ``/xxgk/``: ``index.html``, ``gkzn.html`` (公开指南), ``ml/index.html``
 (公开目录), ``zt/<topic id>/index[_<n>].html`` and ``nd/<yyyy>/index[_<n>].html`` (its listings by
 主题分类 and year), ``fdzdgknr.html`` (法定主动公开内容), ``ndbg/index[_<n>].html`` (年度报告).

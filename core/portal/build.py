@@ -142,7 +142,7 @@ def _render_all(con: duckdb.DuckDBPyConnection, site: SiteData, section: Section
     notices = fetch_withdrawn(con, plan.notices)
     total = len(ids) + len(notices) + sum(max(1, math.ceil(len(c.listing) / PER_PAGE)) for c in listings)
     workers = pool_size(total, workers)
-    context = site_context(site, copy_static(writer))
+    context = site_context(site, copy_static(writer, site.static_files))
     disclosure_pages, gone, folders = _section_pages(con, site, section, plan)
     plan.stale_paths += gone
     plan.paged_folders = folders

@@ -6,7 +6,7 @@ batches (a query per batch, never one per article). Visibility (第十二、二�
 the portal when ``articles.public`` is true and ``live_revision`` is set; what is shown is that
 revision.
 
-Imports from: portal.urls; core.db, core.settings, core.interaction.
+Imports from: portal.urls; core.db, core.settings, core.interaction, core.identity.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 import duckdb
 
-from core import interaction, settings
+from core import identity, interaction, settings
 from core.db import rows
 from core.portal.urls import answer_url, article_url, attachment_path, attachment_url, column_url, feed_url
 
@@ -76,6 +76,9 @@ class SiteData:
     contact_email: str = ""
     answers: list[dict] = field(default_factory=list)  # published answers, newest first (互动交流)
     section_columns: dict[str, str] = field(default_factory=dict)  # setting -> the slug it names
+    # the footer's identity (第四条、第六条) and the files it needs in /static/ (the uploaded mark)
+    identity: dict = field(default_factory=dict)
+    static_files: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def host(self) -> str:
@@ -127,6 +130,9 @@ _NEWEST_FIRST = "published_at DESC, id DESC"
 
 # the settings naming the columns the 政府信息公开 section shows (portal.disclosure)
 SECTION_SETTINGS = ("xxgk_guide_column", "xxgk_report_column")
+# site identity (issue 15, identity): every page's footer and the 联系我们/网站声明 pages show them
+IDENTITY_SETTINGS = ("site_code", "icp_number", "psb_number", "site_sponsor", "site_organizer", "site_tech_support",
+                     "dzjg_cert_url", "error_report_url", "contact_address", "contact_postcode", "contact_hours")
 
 
 def _settings(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -174,7 +180,19 @@ def load_site(con: duckdb.DuckDBPyConnection) -> SiteData:
             seen.add(cur.id)
             chain.append(cur.id)
         targets[col.id] = chain
-    return SiteData(columns=columns, roots=roots, targets=targets, answers=_answers(con), **_settings(con))
+    return SiteData(columns=columns, roots=roots, targets=targets, answers=_answers(con), **_settings(con),
+                    **_identity(con))
+
+
+def _identity(con: duckdb.DuckDBPyConnection) -> dict:
+    """The footer's identity settings with their links, and the uploaded 党政机关网站标识 (第四条、第六条)."""
+    values = {name: str(settings.get(con, name)).strip() for name in IDENTITY_SETTINGS}
+    values["icp_link"] = identity.ICP_LINK if values["icp_number"] else ""
+    values["psb_link"] = identity.psb_link(values["psb_number"])
+    found = identity.mark(con)
+    values["mark"] = None if found is None else {
+        "url": f"/static/{found.static_name}", "width": found.width, "height": found.height}
+    return {"identity": values, "static_files": {} if found is None else {found.static_name: found.content}}
 
 
 def _answers(con: duckdb.DuckDBPyConnection) -> list[dict]:

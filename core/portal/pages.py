@@ -24,8 +24,10 @@ from core.portal.data import LIVE, Column, SiteData
 from core.portal.urls import (
     ANSWERS_URL,
     CATALOGUE_URL,
+    CONTACT_URL,
     GUIDE_URL,
     REPORTS_DIR,
+    STATEMENT_URL,
     STATUTORY_URL,
     article_url,
     column_url,
@@ -222,6 +224,9 @@ def site_pages(site: SiteData, search_template: bool) -> list[Page]:
                                                "tree": _column_tree(site.roots), "retired": retired,
                                                "xxgk_links": section_links()}),
         Page("/accessibility.html", "accessibility.html", {"page_title": "无障碍与适老化服务", "section_id": None}),
+        # 联系我们 and 网站声明 (issue 15, identity): their text is the office's settings in a template
+        Page(CONTACT_URL, "contact.html", {"page_title": "联系我们", "section_id": None}),
+        Page(STATEMENT_URL, "statement.html", {"page_title": "网站声明", "section_id": None}),
         Page("/404.html", "404.html", {"page_title": "页面不存在", "section_id": None}),
     ]
     if search_template:
@@ -240,6 +245,9 @@ _SITEMAP_URLS = f"""
     WITH urls AS (
         SELECT 0 AS grp, 0 AS k, '/index.html' AS path, NULL AS lastmod
         UNION ALL SELECT 0, 1, '/sitemap.html', NULL
+        -- the site's own fixed pages (issue 15, identity) and the 留言答复 listing
+        UNION ALL SELECT 0, 900 + k, p, NULL FROM (VALUES (0, '/contact.html'), (1, '/statement.html'),
+                                                        (2, '/accessibility.html'), (3, '{ANSWERS_URL}')) v(k, p)
         UNION ALL SELECT 0, 1 + list_position(?::VARCHAR[], p), p, NULL FROM (SELECT unnest(?::VARCHAR[]) AS p)
         -- the 公开目录 listings that list something (portal.disclosure: urls.topic_dir, urls.year_dir)
         UNION ALL SELECT DISTINCT 0, 1000 + t.position * 10000 + t.id, '/xxgk/zt/' || t.id || '/index.html', NULL
@@ -252,6 +260,10 @@ _SITEMAP_URLS = f"""
                '/art/' || strftime(coalesce(a.published_at, a.updated_at), '%Y/%m/') || a.id || '.html',
                strftime(greatest(r.created_at, coalesce(a.published_at, a.updated_at)), '%Y-%m-%d')
         {LIVE}
+        -- published answers (第十九条), at portal.urls.answer_url
+        UNION ALL SELECT 3, id, '/art/' || strftime(published_at, '%Y/%m/') || 'hd' || id || '.html',
+               strftime(published_at, '%Y-%m-%d')
+        FROM messages WHERE state = 'published' AND published_at IS NOT NULL
     )
     SELECT (row_number() OVER (ORDER BY grp, k) - 1) // ? AS chunk, grp, k, path, lastmod FROM urls
 """

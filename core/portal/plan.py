@@ -6,8 +6,9 @@ date). The next build diffs the live state against it in one query and renders o
 changed articles, their previous/next neighbours (old and new), every page of the listings
 that show them (their columns and the ancestors whose listings include them: pagination
 shifts when an item is added at the top), the home page, the feeds and the sitemap. A change
-to the column tree, the divisions, the site settings or the templates and code changes every
-page's header or layout (``signature``): that build is full. So is the first build into a
+to the column tree, the divisions, the site settings (the footer's identity ones included), the uploaded
+党政机关网站标识 or the templates and code changes every page's header, footer or layout (``signature``):
+that build is full. So is the first build into a
 folder, and any build whose folder does not hold the stamp of the recorded build. The record
 is written in the build's transaction after the files, so a build that fails is redone by the
 next one. Before writing a file, a build commits that it is owed (``owe_build``); the record
@@ -34,7 +35,7 @@ from pathlib import Path
 import duckdb
 
 from core.db import rows, scalar, transaction
-from core.portal.data import SECTION_SETTINGS, WITHDRAWN_AT, SiteData, fetch_listings
+from core.portal.data import IDENTITY_SETTINGS, SECTION_SETTINGS, WITHDRAWN_AT, SiteData, fetch_listings
 from core.portal.disclosure import ENTRY_FIELDS, related_documents
 from core.portal.render import template_files
 from core.portal.urls import article_url
@@ -88,7 +89,9 @@ _SIGNATURE_QUERIES = (
     "SELECT string_agg(concat_ws('|', id, name), chr(10) ORDER BY id) FROM divisions",
     "SELECT string_agg(concat_ws('|', name, value), chr(10) ORDER BY name) FROM settings"
     " WHERE name IN ('site_name', 'site_url', 'workbench_url', 'interaction_phone', 'interaction_email',"
-    f" {', '.join(repr(n) for n in SECTION_SETTINGS)})",
+    f" {', '.join(repr(n) for n in (*SECTION_SETTINGS, *IDENTITY_SETTINGS))})",
+    # the 党政机关网站标识 in every footer (issue 15, identity)
+    "SELECT string_agg(concat_ws('|', name, sha256), chr(10) ORDER BY name) FROM site_assets",
     # 主题分类 names are on every catalogued document page and the section's pages; 法定主动公开内容
     # is rendered by full builds only (one query for both)
     "SELECT concat_ws(chr(0),"

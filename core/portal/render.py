@@ -123,11 +123,15 @@ def site_context(site: SiteData, versions: dict[str, str]) -> dict[str, Any]:
         "answers_url": ANSWERS_URL,
         "contact_phone": site.contact_phone,
         "contact_email": site.contact_email,
+        "identity": site.identity,
     }
 
 
-def copy_static(writer: Writer) -> dict[str, str]:
-    """Copy templates/static to out/static; returns short hashes of the files, for cache-busting."""
+def copy_static(writer: Writer, extra: dict[str, bytes] | None = None) -> dict[str, str]:
+    """Copy templates/static to out/static; returns short hashes of the files, for cache-busting.
+    ``extra``: files from the database (the uploaded 党政机关网站标识), already named by their hash."""
+    for name, data in (extra or {}).items():
+        writer.write("/static/" + name, data)
     versions = {}
     for path in sorted(STATIC.rglob("*")):
         if path.is_file():

@@ -10,6 +10,8 @@ from datetime import date, datetime
 from urllib.parse import quote
 
 ANSWERS_URL = "/hudong/index.html"
+CONTACT_URL = "/contact.html"  # 联系我们 (issue 15, identity)
+STATEMENT_URL = "/statement.html"  # 网站声明
 # 政府信息公开 (第十二条): the section's own pages
 XXGK_URL = "/xxgk/index.html"
 GUIDE_URL = "/xxgk/gkzn.html"

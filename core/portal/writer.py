@@ -20,7 +20,7 @@ from collections.abc import Iterable
 # top-level entries of the output folder that the portal owns (pruned after a full build)
 OWNED_DIRS = ("art", "col", "files", "static", "hudong", "xxgk")
 OWNED_FILES = ("index.html", "404.html", "feed.xml", "sitemap.xml", "sitemap.html", "robots.txt",
-               "accessibility.html")
+               "accessibility.html", "contact.html", "statement.html")
 SITEMAP_CHUNK_NAME = re.compile(r"sitemap-\d+\.xml")
 COLUMN_PAGE_NAME = re.compile(r"index(_\d+)?\.html")
 # temporary names of writers (ours and the search index's) and of Pagefind's folders: they carry the pid
