@@ -74,7 +74,7 @@ def findings(con: duckdb.DuckDBPyConnection, now: dt.datetime | None = None) -> 
     """Every problem found, blocking ones first (the order of the checks within each severity)."""
     now = now or dt.datetime.now()
     found = [*_identity(con), *_addresses(con), *_mail(con), *_backups(con, now), *_demo_accounts(con),
-             *_web_server(con)]
+             *_web_server(con), *_monitoring(con)]
     return sorted(found, key=lambda f: not f.blocking)
 
 
@@ -150,6 +150,20 @@ def _mail(con: duckdb.DuckDBPyConnection) -> list[Finding]:
                     "尚未设置 SMTP 服务器:审批超时、留言即将到期、栏目超期等提醒只记录在发件箱中,不会发出"
                     "(第十四、十九条)。",
                     f"在{SETTINGS_PAGE}中填写“SMTP 服务器”等邮件设置,再在「发件箱」中点“立即发送”试发。")]
+
+
+def _monitoring(con: duckdb.DuckDBPyConnection) -> list[Finding]:
+    """The availability probes and the access-log import are off until the office turns them on."""
+    found = []
+    if not settings.get(con, "probe_enabled"):
+        found.append(Finding("probe.off", WARN,
+                             "站点可用性监测未启用:门户无法访问(全国政府网站检查的单项否决)时,工作台不会发现和提示。",
+                             f"在{SETTINGS_PAGE}中勾选“启用站点可用性监测”,必要时填写“监测用门户地址”。"))
+    if not str(settings.get(con, "access_log_path")).strip():
+        found.append(Finding("access_log.unset", WARN,
+                             "尚未设置访问日志文件:“访问统计”和政府网站工作年度报表的访问量无从统计。",
+                             f"在{SETTINGS_PAGE}中填写门户 nginx 访问日志的完整路径。"))
+    return found
 
 
 def _backups(con: duckdb.DuckDBPyConnection, now: dt.datetime) -> list[Finding]:

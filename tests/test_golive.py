@@ -48,7 +48,7 @@ def test_the_demo_database_may_not_go_live(tmp_path):
     assert "localhost" in found["workbench_url.local"]["message"] and "工作台地址" in found["workbench_url.local"]["fix"]
     for key in ("smtp.unset", "backup.none", "identity.site_code", "identity.icp_number"):
         assert found[key]["blocking"], key
-    for key in ("identity.psb_number", "identity.dzjg_mark", "nginx.unknown"):
+    for key in ("identity.psb_number", "identity.dzjg_mark", "nginx.unknown", "probe.off", "access_log.unset"):
         assert found[key]["severity"] == "提醒", key
     assert all(f["message"] and f["fix"] for f in found.values())
     # the same findings in words, blocking ones first
@@ -107,6 +107,7 @@ def configure(con, org, tmp_path) -> None:
         "contact_address": "西安市新城区新城大院", "contact_postcode": "710006", "contact_hours": "工作日 9:00—18:00",
         "site_url": "https://www.sxit.gov.cn", "workbench_url": "https://www.sxit.gov.cn/workbench",
         "smtp_host": "mail.sxit.gov.cn", "nginx_conf_path": str(nginx(tmp_path, certificate(tmp_path))),
+        "probe_enabled": True, "access_log_path": "/var/log/nginx/sxit-access.log",
     })
     identity.save_mark(con, org.webmaster, "标识.png", mark_png())
     assert backup.create_backup(con, actor=org.tech).ok
@@ -129,6 +130,15 @@ def test_only_reminders_do_not_block(con, org, tmp_path):
     result = check(tmp_path / "portal.duckdb", "--json")
     assert result.returncode == 0
     assert set(keys_of(result)) == {"identity.contact_hours", "identity.psb_number"}
+
+
+def test_monitoring_left_off_is_a_reminder(con, org, tmp_path):
+    configure(con, org, tmp_path)
+    settings.set_values(con, org.webmaster, {"probe_enabled": False, "access_log_path": ""})
+    found = {f.key: f for f in golive.findings(con)}
+    assert set(found) == {"probe.off", "access_log.unset"}
+    assert not golive.blocking(list(found.values()))
+    assert "单项否决" in found["probe.off"].message and "启用站点可用性监测" in found["probe.off"].fix
 
 
 @pytest.mark.parametrize("change, key", [
