@@ -107,6 +107,19 @@ ENTERED: tuple[Field, ...] = (
     Field("filled_on", "填报日期", "date", "例如 2027-01-15"),
 )
 FIELDS = {f.key: f for f in ENTERED}
+GROUPS = {  # how the workbench lays out the office's fields, in the form's order
+    "基本信息": ("site_type",),
+    "解读回应": ("reading_material", "reading_product", "reading_media", "responses"),
+    "办事服务": ("service_catalogue", "service_users", "service_items", "service_online", "service_cases",
+             "service_cases_person", "service_cases_org"),
+    "互动交流": ("unified_platform", "survey_rounds", "survey_opinions", "survey_results", "interview_rounds",
+             "interview_questions", "interview_answers", "smart_qa"),
+    "安全防护": ("assessments", "drills", "security_person"),
+    "移动新媒体": ("new_media", "weibo_name", "weibo_posts", "weibo_followers", "wechat_name", "wechat_posts",
+              "wechat_subscribers", "new_media_other"),
+    "创新发展": ("innovation",),
+    "填报信息": ("head_of_unit", "reviewer", "filler", "filler_phone", "filled_on"),
+}
 REQUIRED_FOR_SUBMIT = ("filler", "filler_phone", "filled_on")
 _COUNT = re.compile(r"\d{1,12}")
 _DAYS = re.compile(r"\d{1,6}(\.\d{1,2})?")
@@ -198,6 +211,17 @@ def set_kind_category(con: duckdb.DuckDBPyConnection, actor, kind: str, category
         if category is not None:
             con.execute("INSERT INTO site_report_kinds VALUES (?, ?)", [kind, category])
         audit.record(con, actor, "site_report.kind", f"kind:{kind}", category or "不归类")
+
+
+def set_kind_categories(con: duckdb.DuckDBPyConnection, actor, chosen: dict[str, str | None]) -> int:
+    """The workbench's editor: every kind's category at once, in one transaction; returns how many changed."""
+    require(actor, "site_report.edit")
+    before = kind_categories(con)
+    changed = {kind: category for kind, category in chosen.items() if before.get(kind) != category}
+    with transaction(con):
+        for kind, category in changed.items():
+            set_kind_category(con, actor, kind, category)
+    return len(changed)
 
 
 # ---------------------------------------------------------------- what the data hold

@@ -144,7 +144,7 @@ SECTIONS = {
     "互动交流": ["interaction_desk", "interaction_answers", "message"],
     "政务公开": ["disclosure_applications", "disclosure_report", "catalogue_admin"],  # issue 14
     "栏目与考评": ["freshness", "columns_admin", "lexicon_admin", "evaluation", "calendar_admin"],
-    "统计": ["overview", "statistics"],
+    "统计": ["overview", "statistics", "self_inspection", "site_report"],  # issue 15, report: the last two
     "安全与系统": ["security_audit", "incidents", "backups", "accounts_admin", "settings_admin"],
     "帮助与账号": ["regulation", "account"],
 }

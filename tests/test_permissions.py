@@ -6,7 +6,17 @@ import datetime as dt
 
 import pytest
 
-from core import accounts, columns, disclosure_report, permissions, requests, settings, workflow
+from core import (
+    accounts,
+    columns,
+    disclosure_report,
+    inspection,
+    permissions,
+    requests,
+    settings,
+    site_report,
+    workflow,
+)
 from core.errors import PermissionDenied
 
 ROLES = ["officer", "officer_cw", "head", "head_cw", "leader", "leader_other", "group1", "webmaster", "tech",
@@ -38,6 +48,9 @@ MATRIX = {
     "view_all": {"webmaster", "tech", "analyst"},
     "write_disclosure_report": {"webmaster"},  # issue 14: the office writes the annual report
     "view_disclosure_report": {"webmaster", "leader", "leader_other"},  # every leader reads it
+    "enter_site_report": {"webmaster"},  # issue 15: the office fills in the 政府网站工作年度报表
+    "view_site_report": {"webmaster", "leader", "leader_other"},
+    "self_inspect": {"webmaster", "leader", "leader_other", "group1"},  # issue 15: 网站自查
 }
 
 
@@ -71,6 +84,12 @@ def attempt(con, org, role: str, action: str) -> None:
         disclosure_report.save(con, actor, 2025, overview="概述", problems="", other="", figures={})
     elif action == "view_disclosure_report":
         disclosure_report.view(con, actor, 2025)
+    elif action == "enter_site_report":
+        site_report.save_entries(con, actor, 2025, {"drills": "是"})
+    elif action == "view_site_report":
+        site_report.view(con, actor, 2025)
+    elif action == "self_inspect":
+        inspection.run(con, actor)
 
 
 @pytest.mark.parametrize("action", sorted(MATRIX))

@@ -245,3 +245,8 @@ def test_the_deadline_is_the_31st_of_january(con):
     assert "已过 3 天" in note and warn
     note, warn = sr.deadline_note(YEAR, None, today=dt.date(YEAR, 10, 1))
     assert "前在门户首页显著位置发布" in note and not warn
+
+
+def test_the_workbench_groups_hold_every_entered_field_once():
+    grouped = [key for keys in sr.GROUPS.values() for key in keys]
+    assert sorted(grouped) == sorted(sr.FIELDS) and len(grouped) == len(set(grouped))
