@@ -6,6 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from docx import Document
@@ -17,6 +22,7 @@ from core.errors import PermissionDenied, ValidationError
 from core.portal import article_url, build_site
 from tests.test_portal import approve
 
+ROOT = Path(__file__).resolve().parent.parent
 YEAR = 2025
 T = dt.datetime
 
@@ -250,3 +256,26 @@ def test_the_deadline_is_the_31st_of_january(con):
 def test_the_workbench_groups_hold_every_entered_field_once():
     grouped = [key for keys in sr.GROUPS.values() for key in keys]
     assert sorted(grouped) == sorted(sr.FIELDS) and len(grouped) == len(set(grouped))
+
+
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "core", "site-report", *args], cwd=ROOT, capture_output=True,
+                          text=True, env={**os.environ, "PORTAL_BCRYPT_ROUNDS": "4"}, timeout=300)
+
+
+def test_the_command_writes_the_word_form_and_prints_its_rows(con, org, known, tmp_path):
+    database = tmp_path / "portal.duckdb"
+    con.close()
+    out = tmp_path / "年报.docx"
+
+    done = run_cli("--year", str(YEAR), "--out", str(out), "--json", "--db", str(database))
+
+    assert done.returncode == 0, done.stderr
+    rows = {(r["item"], r["sub"]): r for r in json.loads(done.stdout)["rows"]}
+    assert rows[("政务动态信息更新量", None)]["value"] == "3" and rows[("政务动态信息更新量", None)]["computed"]
+    assert not rows[("是否开展应急演练", None)]["computed"]
+    assert Document(str(out)).paragraphs[1].text == f"({YEAR}年度)"
+    later = run_cli("--year", str(dt.date.today().year + 1), "--json", "--db", str(database))
+    assert later.returncode == 2 and "年度" in later.stderr
+    nothing = run_cli("--year", str(YEAR), "--db", str(database))
+    assert nothing.returncode == 2 and "--out" in nothing.stderr

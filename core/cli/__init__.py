@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 
 from core import audit, config
-from core.cli import disclosure, ops, reports, workbench
+from core.cli import disclosure, ops, reports, site_report, workbench
 from core.cli.common import db_path, error
 from core.db import DatabaseLocked
 from core.importer import storage_failure
@@ -59,6 +59,8 @@ COMMANDS: dict[str, Command] = {c.name: c for c in (
             workbench.import_arguments, check=workbench.import_check, description=workbench.IMPORT_DESCRIPTION),
     Command("disclosure", "政府信息公开:导入依申请公开台账、生成年度报告(政府信息公开条例)", disclosure.run, disclosure.arguments,
             db_option=False, check=disclosure.check, description=disclosure.DESCRIPTION),  # sub-commands take --db
+    Command("site-report", "生成政府网站工作年度报表(Word 文档,国办函〔2018〕12号)", site_report.run,
+            site_report.arguments, check=site_report.check, description=site_report.DESCRIPTION),  # issue 15, report
 )}
 
 
