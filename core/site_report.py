@@ -518,6 +518,15 @@ def column_for(con: duckdb.DuckDBPyConnection) -> dict:
     return found
 
 
+def column_problem(con: duckdb.DuckDBPyConnection) -> str | None:
+    """Why the form could not be submitted into its column now (shown before the office tries), or None."""
+    try:
+        column_for(con)
+    except ValidationError as exc:
+        return str(exc)
+    return None
+
+
 def _article_id(con, year: int) -> int | None:
     return scalar(con, "SELECT article_id FROM site_report_articles WHERE year = ?", [year])
 

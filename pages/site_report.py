@@ -34,6 +34,9 @@ office = permissions.can(user, "site_report.edit")
 article = sr.submitted(con, year)
 note, urgent = sr.deadline_note(year, article)
 (st.warning if urgent else st.info)(note, icon=":material/event:")
+problem = sr.column_problem(con) if office else None
+if problem:
+    st.warning(problem, icon=":material/warning:")
 if article is not None:
     st.caption(f"已作为“{article.title}”提交,当前状态:{article.state_label}。"
                "再次提交将更新同一篇稿件并重新审批(第十四条)。")
