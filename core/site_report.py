@@ -522,8 +522,9 @@ def column_problem(con: duckdb.DuckDBPyConnection) -> str | None:
     """Why the form could not be submitted into its column now (shown before the office tries), or None."""
     try:
         column_for(con)
-    except ValidationError as exc:
-        return str(exc)
+    except ValidationError:
+        return ("“系统设置”中指定的网站工作年度报表栏目不存在或已撤销:提交审批前,请在“栏目管理”中新建该栏目,"
+                f"或在“系统设置”中改为已有的栏目({LAW})。")
     return None
 
 

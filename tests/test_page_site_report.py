@@ -59,14 +59,14 @@ def test_the_office_sees_the_computed_form_and_its_deadline(db_path):
     table = shown_html(at)
     assert "<td>2</td>" in table and "独立用户访问总量(单位:个)" in table and "政务动态信息更新量" in table
     assert at.get("download_button")
-    assert "网站工作年度报表栏目" not in texts(at)  # the column exists: nothing to warn about
+    assert "栏目不存在" not in texts(at)  # the column exists: nothing to warn about
 
 
 def test_a_missing_report_column_is_said_before_submitting(db_path):
     with connect(db_path) as con:
         con.execute("UPDATE columns SET slug = 'qita' WHERE slug = 'wzndbb'")
     at = page(db_path, "webmaster")
-    assert "找不到网址标识为「wzndbb」的在用栏目" in texts(at)
+    assert "网站工作年度报表栏目不存在或已撤销" in texts(at)
 
 
 def test_the_office_enters_the_fields(db_path):
