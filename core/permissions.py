@@ -272,6 +272,12 @@ RULES: dict[str, Callable[..., Reason]] = {
     "catalogue.validity": _edit_article,
     # 上线检查 (issue 15, identity): the office and the technical-support unit (第八、十条、第二十条)
     "golive.view": _roles({"webmaster", "tech"}, "上线检查由办公室网站管理员和技术支持单位查看", "第八、十条"),
+    # 政府网站工作年度报表 and 网站自查 (issue 15, report): the office compiles the report, leaders read it;
+    # the self-inspection is for the office, leaders and the leading group (第二十五条; 国办函〔2018〕12号、〔2019〕4号)
+    "site_report.view": _roles({"webmaster", "leader"}, "政府网站工作年度报表由办公室编制,领导可查看", "第二十五条"),
+    "site_report.edit": _roles({"webmaster"}, "政府网站工作年度报表由办公室网站管理员填报和提交", "第二十五条"),
+    "site_inspection.view": _roles({"webmaster", "leader", "group"}, "网站自查由办公室组织,领导和信息化领导小组可查看",
+                                   "第二十五条"),
     "regulation.read": _anyone,
     "account.own": _anyone,
 }

@@ -46,6 +46,8 @@ ACTION_LABELS: dict[str, str] = {
     "bulletin.issue": "印发通报",
     "disclosure_report.save": "保存政府信息公开工作年度报告",  # issue 14, report
     "disclosure_report.submit": "提交政府信息公开工作年度报告审批",
+    "site_report.save": "填报政府网站工作年度报表", "site_report.kind": "修改年度报表信息类别",  # issue 15, report
+    "site_report.submit": "提交政府网站工作年度报表审批",
     "calendar.set": "设置节假日", "calendar.remove": "删除节假日设置", "calendar.confirm": "确认年度节假日",
     "calendar.unconfirm": "取消确认年度节假日", "calendar.import": "导入年度节假日",
     "freshness.interval": "修改栏目更新期限", "freshness.column": "修改单个栏目的更新监测",

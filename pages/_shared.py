@@ -122,6 +122,9 @@ PAGES = {
     "overview": Page("pages/overview.py", "运行概览", ":material/monitoring:", "overview.view"),
     "statistics": Page("pages/statistics.py", "统计分析", ":material/bar_chart:", "stats.view"),
     "disclosure_report": Page("pages/disclosure_report.py", "公开年报", ":material/summarize:", "disclosure_report.view"),
+    "self_inspection": Page("pages/self_inspection.py", "网站自查", ":material/fact_check:",
+                            "site_inspection.view"),  # issue 15, report
+    "site_report": Page("pages/site_report.py", "网站年报", ":material/table_chart:", "site_report.view"),
     "security_audit": Page("pages/security_audit.py", "安全审计", ":material/policy:", "audit.view"),
     "incidents": Page("pages/incidents.py", "安全事件", ":material/emergency:", "incidents.view"),
     "backups": Page("pages/backups.py", "备份", ":material/backup:", "backup.view"),
@@ -142,7 +145,7 @@ SECTIONS = {
     "互动交流": ["interaction_desk", "interaction_answers", "message"],
     "政务公开": ["disclosure_applications", "disclosure_report", "catalogue_admin"],  # issue 14
     "栏目与考评": ["freshness", "columns_admin", "lexicon_admin", "evaluation", "calendar_admin"],
-    "统计": ["overview", "statistics"],
+    "统计": ["overview", "statistics", "self_inspection", "site_report"],  # issue 15, report: the last two
     "安全与系统": ["security_audit", "incidents", "backups", "golive", "accounts_admin", "settings_admin"],
     "帮助与账号": ["regulation", "account"],
 }

@@ -8,7 +8,19 @@ import io
 import pytest
 from PIL import Image
 
-from core import accounts, columns, disclosure_report, golive, identity, permissions, requests, settings, workflow
+from core import (
+    accounts,
+    columns,
+    disclosure_report,
+    golive,
+    identity,
+    inspection,
+    permissions,
+    requests,
+    settings,
+    site_report,
+    workflow,
+)
 from core.errors import PermissionDenied
 
 ROLES = ["officer", "officer_cw", "head", "head_cw", "leader", "leader_other", "group1", "webmaster", "tech",
@@ -42,6 +54,9 @@ MATRIX = {
     "view_disclosure_report": {"webmaster", "leader", "leader_other"},  # every leader reads it
     "golive_check": {"webmaster", "tech"},  # issue 15, identity: 上线检查
     "upload_site_mark": {"webmaster"},  # issue 15, identity: the 党政机关网站标识
+    "enter_site_report": {"webmaster"},  # issue 15: the office fills in the 政府网站工作年度报表
+    "view_site_report": {"webmaster", "leader", "leader_other"},
+    "self_inspect": {"webmaster", "leader", "leader_other", "group1"},  # issue 15: 网站自查
 }
 
 
@@ -81,6 +96,12 @@ def attempt(con, org, role: str, action: str) -> None:
         image = io.BytesIO()
         Image.new("RGB", (8, 8)).save(image, "GIF")
         identity.save_mark(con, actor, "标识.gif", image.getvalue())
+    elif action == "enter_site_report":
+        site_report.save_entries(con, actor, 2025, {"drills": "是"})
+    elif action == "view_site_report":
+        site_report.view(con, actor, 2025)
+    elif action == "self_inspect":
+        inspection.run(con, actor)
 
 
 @pytest.mark.parametrize("action", sorted(MATRIX))

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 
 from core import audit, config
-from core.cli import access, check, disclosure, ops, reports, workbench
+from core.cli import access, check, disclosure, ops, reports, site_report, workbench
 from core.cli.common import db_path, error
 from core.db import DatabaseLocked
 from core.importer import storage_failure
@@ -63,6 +63,8 @@ COMMANDS: dict[str, Command] = {c.name: c for c in (
             db_option=False, check=access.check, description=access.DESCRIPTION),  # sub-commands take --db
     Command("check", "上线检查:列出上线前尚未完成或不安全的事项(有阻止上线的问题时退出码 1)", check.run, check.arguments,
             description=check.DESCRIPTION),  # issue 15, identity
+    Command("site-report", "生成政府网站工作年度报表(Word 文档,国办函〔2018〕12号)", site_report.run,
+            site_report.arguments, check=site_report.check, description=site_report.DESCRIPTION),  # issue 15, report
 )}
 
 

@@ -1,0 +1,43 @@
+"""网站自查: every national inspection indicator the workbench computes, beside its threshold, veto items first,
+each with a link to the page holding the items behind it (第二十五条; 国办函〔2019〕4号)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core import inspection
+from pages import _shared
+
+COLOURS = {"pass": "green", "warn": "orange", "fail": "red"}
+
+con = _shared.cursor()
+user = _shared.require_user(con)
+st.title("网站自查")
+st.caption("对照《政府网站与政务新媒体检查指标》(国办函〔2019〕4号),列出工作台能够计算的各项指标:"
+           "单项否决指标在前,任一项不达标,网站即被判定为不合格;其余为扣分指标。"
+           "“警告”表示尚未不达标但需留意,或尚无数据可供判断。点击“查看”进入处理相关问题的页面。")
+
+results = inspection.run(con, user)
+verdict = inspection.verdict(results)
+vetoed = any(r["veto"] and r["status"] == "fail" for r in results)
+failed = any(r["status"] == "fail" for r in results)
+if vetoed:
+    st.error(verdict, icon=":material/error:")
+elif failed:
+    st.warning(verdict, icon=":material/warning:")
+else:
+    st.success(verdict, icon=":material/check_circle:")
+
+reachable = set(_shared.reachable(user))
+for heading, veto in (("单项否决指标", True), ("扣分指标", False)):
+    st.subheader(heading)
+    for r in [r for r in results if r["veto"] == veto]:
+        with st.container(border=True):
+            name_col, value_col, link_col = st.columns([3, 4, 1])
+            name_col.markdown(f"**{r['name']}**")
+            name_col.caption(f"检查标准:{r['threshold']}")
+            value_col.markdown(f":{COLOURS[r['status']]}[**{r['status_label']}**] {_shared.inert(r['value'])}")
+            if r["note"]:
+                value_col.caption(r["note"])
+            if r["page"] in reachable:
+                link_col.page_link(_shared.PAGES[r["page"]].path, label="查看", icon=":material/arrow_forward:")
