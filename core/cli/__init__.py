@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 
 from core import audit, config
-from core.cli import disclosure, ops, reports, workbench
+from core.cli import disclosure, links, ops, reports, workbench
 from core.cli.common import db_path, error
 from core.db import DatabaseLocked
 from core.importer import storage_failure
@@ -59,6 +59,8 @@ COMMANDS: dict[str, Command] = {c.name: c for c in (
             workbench.import_arguments, check=workbench.import_check, description=workbench.IMPORT_DESCRIPTION),
     Command("disclosure", "政府信息公开:导入依申请公开台账、生成年度报告(政府信息公开条例)", disclosure.run, disclosure.arguments,
             db_option=False, check=disclosure.check, description=disclosure.DESCRIPTION),  # sub-commands take --db
+    Command("links", "链接检查:门户网站的站内链接、锚点、附件和外部链接", links.run, links.arguments,
+            needs_db=False, db_option=False, check=links.check, description=links.DESCRIPTION),  # check takes --db
 )}
 
 
