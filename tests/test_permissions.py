@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
+from pathlib import Path
 
 import pytest
 
-from core import accounts, columns, disclosure_report, permissions, requests, settings, workflow
+from core import accounts, columns, disclosure_report, linkcheck, permissions, requests, settings, workflow
 from core.errors import PermissionDenied
 
 ROLES = ["officer", "officer_cw", "head", "head_cw", "leader", "leader_other", "group1", "webmaster", "tech",
@@ -38,6 +40,11 @@ MATRIX = {
     "view_all": {"webmaster", "tech", "analyst"},
     "write_disclosure_report": {"webmaster"},  # issue 14: the office writes the annual report
     "view_disclosure_report": {"webmaster", "leader", "leader_other"},  # every leader reads it
+    # issue 15, links: the office and the technical-support unit see every division's broken links and start a
+    # check; a division's officers and head see their own division's
+    "view_links_dz": {"officer", "head", "webmaster", "tech"},
+    "view_links_all": {"webmaster", "tech"},
+    "check_links": {"webmaster", "tech"},
 }
 
 
@@ -71,6 +78,14 @@ def attempt(con, org, role: str, action: str) -> None:
         disclosure_report.save(con, actor, 2025, overview="概述", problems="", other="", figures={})
     elif action == "view_disclosure_report":
         disclosure_report.view(con, actor, 2025)
+    elif action == "view_links_dz":
+        linkcheck.view_broken(con, actor, org.dz)
+    elif action == "view_links_all":
+        linkcheck.view_broken(con, actor)
+    elif action == "check_links":
+        with tempfile.TemporaryDirectory(prefix="links-") as site:
+            (Path(site) / "index.html").write_text('<a href="/index.html">首页</a>', encoding="utf-8")
+            linkcheck.check_now(con, actor, site)
 
 
 @pytest.mark.parametrize("action", sorted(MATRIX))
