@@ -66,7 +66,8 @@ def open_item(link: dict) -> None:
         st.session_state.update({"ma_open": link["article_id"], "ma_pick": link["article_id"]})
         st.session_state.pop("ma_loaded", None)
         st.switch_page(_shared.PAGES["my_articles"].path)
-    st.session_state.update({"ca_search": link["title"], "ca_states": [], "ca_division": None})
+    st.session_state.update({"ca_search": link["title"], "ca_states": []})
+    st.session_state.pop("ca_division", None)  # 全部处室
     _messages.choose_next("ca_pick", link["article_id"])
     st.switch_page(_shared.PAGES["content_admin"].path)
 
@@ -86,9 +87,10 @@ for division_name in dict.fromkeys(link["division"] for link in broken):
         in_column = [link for link in in_division if link["column_name"] == column_name]
         with st.expander(f"{column_name}:{len(in_column)} 个不可用链接", expanded=True):
             _shared.table(pd.DataFrame([{
-                "信息": link["title"] or "(公共页面)", "所在页面": link["page"], "链接": link["href"],
-                "状态码": str(link["status"]) if link["status"] else "无响应", "原因": link["detail"], "外部链接": "是" if link["external"] else "",
-                "首次发现": when(link["first_broken_at"]), "检查时间": when(link["checked_at"]),
+                "信息": link["title"] or "(公共页面)", "链接": link["href"], "原因": link["detail"],
+                "首次发现": when(link["first_broken_at"]), "所在页面": link["page"],
+                "状态码": str(link["status"]) if link["status"] else "无响应", "外部链接": "是" if link["external"] else "",
+                "检查时间": when(link["checked_at"]),
             } for link in in_column]), hide_index=True, width="stretch")
             items = {link["article_id"]: link for link in in_column if can_fix(link)}
             for article_id, link in items.items():
