@@ -227,10 +227,6 @@ def _check_pages(pages: list[str]) -> tuple[int, list, list, list, list]:
     return links, broken, outbound, anchors, working
 
 
-def _init_worker(site: _Site) -> None:
-    _SITE["site"] = site
-
-
 def _pool(pages: int, workers: int | None) -> ProcessPoolExecutor | None:
     """Forked workers (the site tree shared with them) on the command line; none in the workbench,
     whose other threads a fork could catch holding a lock (as core/portal/pool.py)."""
@@ -264,6 +260,7 @@ def check_internal(site_dir: str | Path, site_url: str = "", watched: Iterable[t
     finally:
         if pool:
             pool.shutdown()
+        _SITE.clear()  # the tree of a large site is not kept in the workbench's memory
     _check_anchors(site, anchors, result)
     result.broken, result.external = _unique(result.broken), _unique(result.external)  # a link written twice
     result.seconds = time.perf_counter() - began
@@ -614,7 +611,7 @@ def mail_divisions(con: duckdb.DuckDBPyConnection, now: dt.datetime | None = Non
                  f"{link['page']})" for link in links[:50]]
         more = f"\n……另有 {len(links) - 50} 个" if len(links) > 50 else ""
         body = (f"本周链接检查发现您处室负责的信息中有 {len(links)} 个链接不可用(全国政府网站检查指标“链接不可用”扣分,"
-                f"第{ARTICLE[1:]}):\n" + "\n".join(lines) + more + f"\n请在工作台「链接检查」中查看并修改:{url}/link_check")
+                f"{ARTICLE}):\n" + "\n".join(lines) + more + f"\n请在工作台「链接检查」中查看并修改:{url}/link_check")
         for user_id in _recipients(con, division_id):
             if notify.enqueue(con, user_id, "links.broken", f"【链接检查】{len(links)} 个链接不可用", body,
                               dedup_key=f"links:{division_id}:{now.date()}:u{user_id}"):
