@@ -43,8 +43,10 @@ from core.permissions import require
 
 log = logging.getLogger(__name__)
 ARTICLE = "第二十五条"  # the office monitors the site against the national indicators
-# one pass over a page: every href/src (any element) and every id/name (anchor targets)
-_ATTR = re.compile(rb"""\s(href|src|id|name)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+# one pass over a page: every href/src of any element (a regex: 20× faster than html.parser, measured on the demo)
+_LINK = re.compile(rb"""\s(?:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+_ID = re.compile(rb"""\s(?:id|name)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)  # anchor targets
+_PLAIN = re.compile(rb"[#?%&\\]|/\.|//")  # what a plain site path ('/col/gzdt/index.html') never holds
 _SKIP = ("mailto:", "tel:", "javascript:", "data:", "sms:", "about:", "ftp:", "file:", "news:")
 _ARTICLE_PAGE = re.compile(r"^/art/\d{4}/\d{2}/(\d+)\.html$")
 _FILE = re.compile(r"^/files/(\d+)/")
@@ -95,6 +97,11 @@ class _Site:
     dirs: set[str]
     hosts: set[str]  # a link to these hosts is a link into the site
     watched: set[tuple[str, str]]
+    prefixes: tuple[bytes, ...] = ()  # b'https://host' … : an absolute link into the site
+
+    def __post_init__(self) -> None:
+        self.prefixes = tuple(f"{scheme}{host}".encode() for host in self.hosts
+                              for scheme in ("https://", "http://", "//"))
 
 
 _SITE: dict[str, _Site] = {}  # the site of this check, set before worker processes fork
@@ -146,28 +153,66 @@ def _target(site: _Site, page: str, href: str) -> tuple[str | None, str, str | N
 
 
 def _ids(data: bytes) -> set[str]:
-    return {(m.group(2) if m.group(2) is not None else m.group(3)).decode("utf-8", "replace")
-            for m in _ATTR.finditer(data) if m.group(1).lower() in (b"id", b"name")}
+    found = set()
+    for double, single in _ID.findall(data):
+        text = (double or single).decode("utf-8", "replace")
+        found.add(html.unescape(text) if "&" in text else text)
+    return found
+
+
+def _has_anchor(data: bytes, fragment: str, ids: list) -> bool:
+    """The page holds id/name `fragment`: looked for as written first, the page's ids (parsed once) after."""
+    if not fragment or fragment == "top":
+        return True
+    wanted = fragment.encode()
+    if b'id="' + wanted + b'"' in data or b'name="' + wanted + b'"' in data:
+        return True
+    if not ids:
+        ids.append(_ids(data))
+    return _anchor_ok(fragment, ids[0])
 
 
 def _anchor_ok(fragment: str, ids: set[str]) -> bool:
     return not fragment or fragment == "top" or fragment in ids or unquote(fragment) in ids
 
 
-_SKIPPED, _FOUND = ("skip",), ("found",)
+_SKIPPED = ("skip",)
+
+
+def _plain(site: _Site, raw: bytes) -> str | None:
+    """The site path of a plain absolute link ('/a/b.html', 'https://<site>/a/'), without the general
+    resolution: most links of a page are such, and many are on that page only (上一篇, canonical)."""
+    if raw[:1] != b"/" or raw[1:2] == b"/":
+        for prefix in site.prefixes:
+            if raw.startswith(prefix) and raw[len(prefix):len(prefix) + 1] in (b"/", b""):
+                raw = raw[len(prefix):] or b"/"
+                break
+        else:
+            return None
+    if _PLAIN.search(raw):
+        return None
+    try:
+        path = raw.decode()
+    except UnicodeDecodeError:
+        return None
+    if path.endswith("/"):
+        return path + "index.html"
+    return path + "/index.html" if path in site.dirs else path
 
 
 def _verdict(site: _Site, page: str, raw: bytes) -> tuple:
     """What an href means, whatever page of its scope holds it: skip, found, ('outbound', href),
     ('broken', href, detail) or ('anchor', href, target page, fragment)."""
     href = raw.decode("utf-8", "replace")
-    if "&" in href:
-        href = html.unescape(href)
-    path, fragment, why = _target(site, page, href)
-    if why == "skip":
-        return _SKIPPED
-    if why == "external":
-        return ("outbound", href)
+    path, fragment = _plain(site, raw), ""
+    if path is None:
+        if "&" in href:
+            href = html.unescape(href)
+        path, fragment, why = _target(site, page, href)
+        if why == "skip":
+            return _SKIPPED
+        if why == "external":
+            return ("outbound", href)
     if path not in site.files:
         return ("broken", href, MISSING_FILE if path.startswith("/files/") else MISSING)
     if fragment and path.endswith(".html"):
@@ -192,40 +237,34 @@ def _check_pages(pages: list[str]) -> tuple[int, list, list, list, list]:
         end = data.rfind(BODY_END) if start >= 0 else -1
         regions = ((data[:start], False), (data[start:end], True), (data[end:], False)) if end > start >= 0 \
             else ((data, False),)
-        ids: set[str] = set()
-        found: list[tuple[bytes, bool]] = []
+        ids: list = []  # the page's ids, parsed when an anchor is not found as written
         for region, in_body in regions:
-            for attr, double, single in _ATTR.findall(region):  # findall: no match objects, 3× faster
+            found = _LINK.findall(region)  # findall: no match objects
+            links += len(found)
+            for double, single in found:
                 value = double or single
-                if attr[0] in b"iInN":  # id, name: an anchor target
-                    text = value.decode("utf-8", "replace")
-                    ids.add(html.unescape(text) if "&" in text else text)
-                else:
-                    found.append((value, in_body))
-        links += len(found)
-        for value, in_body in found:
-            # an href means the same on every page of a folder (on every page, when it starts with /)
-            scope = "" if value[:1] == b"/" else page if value[:1] in (b"#", b"?", b"") else folder
-            verdict = cache.get((value, scope))
-            if verdict is None:
-                verdict = cache[(value, scope)] = _verdict(site, page, value)
-            kind = verdict[0]
-            if kind == "found":
-                if watching and (page, verdict[1]) in site.watched:
-                    working.append((page, verdict[1]))
-            elif kind == "broken":
-                broken.append((page, verdict[1], verdict[2]))
-            elif kind == "outbound":
-                if in_body:
-                    outbound.append((page, verdict[1]))
-            elif kind == "anchor":
-                _, href, target, fragment = verdict
-                if target != page:
-                    anchors.append((page, href, target, fragment))
-                elif not _anchor_ok(fragment, ids):
-                    broken.append((page, href, NO_ANCHOR))
-                elif watching and (page, href) in site.watched:
-                    working.append((page, href))
+                # an href means the same on every page of a folder (on every page, when it starts with /)
+                scope = "" if value[:1] == b"/" else page if value[:1] in (b"#", b"?", b"") else folder
+                verdict = cache.get((value, scope))
+                if verdict is None:
+                    verdict = cache[(value, scope)] = _verdict(site, page, value)
+                kind = verdict[0]
+                if kind == "found":
+                    if watching and (page, verdict[1]) in site.watched:
+                        working.append((page, verdict[1]))
+                elif kind == "broken":
+                    broken.append((page, verdict[1], verdict[2]))
+                elif kind == "outbound":
+                    if in_body:
+                        outbound.append((page, verdict[1]))
+                elif kind == "anchor":
+                    _, href, target, fragment = verdict
+                    if target != page:
+                        anchors.append((page, href, target, fragment))
+                    elif not _has_anchor(data, fragment, ids):
+                        broken.append((page, href, NO_ANCHOR))
+                    elif watching and (page, href) in site.watched:
+                        working.append((page, href))
     return links, broken, outbound, anchors, working
 
 
