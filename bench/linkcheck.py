@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import sys
 import time
 from pathlib import Path
@@ -46,6 +47,11 @@ def prepare(work: Path, articles: int) -> Path:
     return site
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main() -> None:
     from core import linkcheck
 
@@ -56,10 +62,14 @@ def main() -> None:
     args = parser.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
     site = prepare(args.dir, args.articles)
+    load = os.getloadavg()[0]  # the machine is shared: a busy one stretches the seconds
+    cpu = time.process_time() + _children_cpu()
     result = linkcheck.check_internal(site, "https://www.sxit.gov.cn", workers=args.workers)
+    cpu = time.process_time() + _children_cpu() - cpu
     print(f"internal check: {result.pages} pages, {result.links} links, {len(result.broken)} broken, "
           f"{len(result.external)} outbound links in article bodies, {result.seconds:.1f} s "
-          f"({result.pages / result.seconds:,.0f} pages/s, workers: {args.workers or os.cpu_count()})")
+          f"({result.pages / result.seconds:,.0f} pages/s, workers: {args.workers or os.cpu_count()}, "
+          f"CPU {cpu:.1f} s, load average before {load:.1f})")
 
 
 if __name__ == "__main__":
