@@ -226,3 +226,28 @@ def test_approval_warning_names_the_dead_outbound_link(con, web):
             f' <a href="https://www.sxit.gov.cn/index.html">本站</a></p>')
     dead = linkcheck.dead_outbound(con, html, timeout=0.5)
     assert [(d["href"], d["status"]) for d in dead] == [(f"{base}/gone", 404)]
+
+
+def test_links_written_every_way(con, org, tmp_path):
+    """Relative, absolute, to the site's own host, to a folder, with a query, percent-encoded, a fragment
+    into another page: each resolved as a browser would, and only the missing ones reported."""
+    html = ('<p><a href="../../../col/gzdt/">栏目</a> <a href="../../../col/gzdt">栏目无斜杠</a> '
+            '<a href="https://www.sxit.gov.cn/index.html?from=art">本站首页</a> '
+            '<a href="https://www.sxit.gov.cn/nothere.html">本站旧页</a> <a href="missing.html">同目录缺失</a> '
+            '<a href="/%E7%BC%BA%E5%A4%B1.html">中文缺失</a> <a href="/index.html#nosuch">首页锚点缺失</a> '
+            '<a href="mailto:hdjl@sxit.gov.cn">邮件</a> <a href="tel:02987654321">电话</a></p>')
+    article = publish(con, org, "关于链接写法的说明", html)
+    out = tmp_path / "site"
+    build_site(con, out)
+    page = article_url(article.id, article.published_at)
+    written = (out / page.lstrip("/")).read_text(encoding="utf-8")
+    assert all(f'href="{href}"' in written for href in ("../../../col/gzdt/", "../../../col/gzdt", "mailto:hdjl@sxit.gov.cn",
+                                                         "https://www.sxit.gov.cn/index.html?from=art"))
+    result = linkcheck.check_internal(out, "https://www.sxit.gov.cn")
+    assert {(b.page, b.href, b.detail) for b in result.broken} == {
+        (page, "https://www.sxit.gov.cn/nothere.html", "目标页面不存在"),
+        (page, "missing.html", "目标页面不存在"),
+        (page, "/%E7%BC%BA%E5%A4%B1.html", "目标页面不存在"),
+        (page, "/index.html#nosuch", "页内锚点不存在"),
+    }
+    assert result.external == []  # the site's own host is not outbound; mailto: and tel: are not fetched
