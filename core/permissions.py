@@ -190,6 +190,21 @@ _DISCLOSURE_DESK = _roles({"webmaster", "officer", "head"},
 _DISCLOSURE_MANAGE = _roles({"webmaster"}, "依申请公开由办公室(政府信息公开工作机构)登记、分办", "第十二条,政府信息公开条例 第四条")
 
 
+# ---- 链接可用性 (issue 15, links): the office and the technical-support unit see every broken link and start a
+# check; a division's officers and head see the broken links in their own division's items (第二十五条)
+def _links_view(user, division_id=None) -> Reason:
+    if user.roles & {"webmaster", "tech"}:
+        return None
+    if division_id is not None and user.roles & {"officer", "head"} and division_id == user.division_id:
+        return None
+    return ("链接检查结果由办公室和技术支持单位查看;处室只能查看本处室信息中的不可用链接", "第二十五条")
+
+
+_LINKS_BOARD = _roles({"webmaster", "tech", "officer", "head"},
+                      "链接检查结果由办公室和技术支持单位查看;处室只能查看本处室信息中的不可用链接", "第二十五条")
+_LINKS_CHECK = _roles({"webmaster", "tech"}, "链接检查由办公室网站管理员或技术支持单位发起", "第二十五条")
+
+
 def _anyone(user, obj=None) -> Reason:
     return None  # every active account whose password is current (checked in `reason`)
 
@@ -278,6 +293,10 @@ RULES: dict[str, Callable[..., Reason]] = {
     "site_report.edit": _roles({"webmaster"}, "政府网站工作年度报表由办公室网站管理员填报和提交", "第二十五条"),
     "site_inspection.view": _roles({"webmaster", "leader", "group"}, "网站自查由办公室组织,领导和信息化领导小组可查看",
                                    "第二十五条"),
+    # 链接可用性 (issue 15, links)
+    "links.board": _LINKS_BOARD,
+    "links.view": _links_view,
+    "links.check": _LINKS_CHECK,
     "regulation.read": _anyone,
     "account.own": _anyone,
 }

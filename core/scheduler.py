@@ -30,6 +30,7 @@ from core import (
     incidents,
     interaction,
     lexicon,
+    linkcheck,
     mailer,
     notify,
     portal,
@@ -92,10 +93,11 @@ def tick(con: duckdb.DuckDBPyConnection, site_dir: str | Path | None = None,
         built = portal.build_site(con, site_dir, full=False)
         search.reindex_in_background(site_dir, built.get("touched_years") or [])
     availability.probe_due(con, now)  # issue 15, visits: the portal's home page and a sample, at the office's interval
+    links = linkcheck.run_due(con, site_dir, now)  # the weekly link check, with mail to the divisions (issue 15)
     mail = mailer.send_pending(con)
     sealed = audit.seal(con)
     return {"published": published, "reminded": reminded, "mail": mail, "sealed": sealed,
-            "stale_reminded": None if stale is None else len(stale["reminded"])}
+            "stale_reminded": None if stale is None else len(stale["reminded"]), "links": links}
 
 
 def maintenance(con: duckdb.DuckDBPyConnection, site_dir: str | Path | None = None,

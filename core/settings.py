@@ -204,6 +204,12 @@ SETTINGS: tuple[Setting, ...] = (
             "须包含{年份}和{序号},可包含{机构代码},其他花括号内容无效,例如 {机构代码}/{年份}-{序号}(第十二条)"),
     Setting("catalogue_index_digits", 5, int, "索引号序号位数",
             "序号不足该位数时前面补 0(如 00012)", 1),
+    # 链接可用性 (issue 15, links): core/linkcheck.py re-checks the portal's links, outbound ones included
+    Setting("link_check_interval_days", 7, int, "链接检查周期(天)",
+            "每隔该天数自动检查一次门户网站的全部链接(含外部链接),并把不可用的链接发邮件告知负责处室", 1),
+    Setting("link_timeout_seconds", 10, int, "外部链接超时(秒)", "访问一个外部链接最多等待的秒数", 1),
+    Setting("link_host_concurrency", 2, int, "同一网站并发访问数", "检查外部链接时,同时访问同一个网站的请求数上限", 1),
+    Setting("link_retries", 2, int, "外部链接重试次数", "外部链接无响应或服务器错误时重试的次数(间隔逐次加倍)", 0),
 )
 BY_NAME = {s.name: s for s in SETTINGS}
 SECRET = {"smtp_password"}

@@ -120,6 +120,7 @@ PAGES = {
     "calendar_admin": Page("pages/calendar_admin.py", "节假日日历", ":material/calendar_month:", "calendar.edit"),
     "catalogue_admin": Page("pages/catalogue_admin.py", "公开目录设置", ":material/folder_open:", "catalogue.manage"),
     "overview": Page("pages/overview.py", "运行概览", ":material/monitoring:", "overview.view"),
+    "link_check": Page("pages/link_check.py", "链接检查", ":material/link_off:", "links.board"),  # issue 15, links
     "statistics": Page("pages/statistics.py", "统计分析", ":material/bar_chart:", "stats.view"),
     "disclosure_report": Page("pages/disclosure_report.py", "公开年报", ":material/summarize:", "disclosure_report.view"),
     "self_inspection": Page("pages/self_inspection.py", "网站自查", ":material/fact_check:",
@@ -144,7 +145,7 @@ SECTIONS = {
     "稿件": ["my_articles", "publication_request", "approvals", "content_admin", "request_queue"],
     "互动交流": ["interaction_desk", "interaction_answers", "message"],
     "政务公开": ["disclosure_applications", "disclosure_report", "catalogue_admin"],  # issue 14
-    "栏目与考评": ["freshness", "columns_admin", "lexicon_admin", "evaluation", "calendar_admin"],
+    "栏目与考评": ["freshness", "link_check", "columns_admin", "lexicon_admin", "evaluation", "calendar_admin"],
     "统计": ["overview", "statistics", "self_inspection", "site_report"],  # issue 15, report: the last two
     "安全与系统": ["security_audit", "incidents", "backups", "golive", "accounts_admin", "settings_admin"],
     "帮助与账号": ["regulation", "account"],

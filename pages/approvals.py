@@ -7,7 +7,7 @@ import html
 import pandas as pd
 import streamlit as st
 
-from core import attachments, columns, content, diff, workflow
+from core import attachments, columns, content, diff, linkcheck, workflow
 from core.errors import PortalError
 from pages import _messages, _shared
 
@@ -85,6 +85,13 @@ elif seen is None and article.revision > 1:
 with st.container(border=True):
     # cleaned again when shown: a body stored before the image rule met it (L2) fetches nothing from elsewhere
     st.html(f'<article class="preview">{content.sanitize_html(article.body_html)}</article>')
+# a dead outbound link in the body is worth a warning, never a block (issue 15, links): checked once per revision
+dead_key = f"ap_dead_links_{article.id}_{article.revision}"
+if dead_key not in st.session_state:
+    st.session_state[dead_key] = linkcheck.dead_outbound(con, article.body_html)
+for dead in st.session_state[dead_key]:
+    st.warning(f"正文中的外部链接无法访问:{dead['href']}({dead['detail'] or dead['status']})。"
+               "请核实,必要时退回修改;不影响审批。", icon=":material/link_off:")
 files = attachments.list_attachments(con, article.id)
 for item in files:
     st.download_button(f"📎 {item['filename']}", attachments.attachment_data(con, item["id"]), item["filename"],

@@ -13,14 +13,14 @@ from pages import _shared
 
 EVERYONE = {"管理办法", "账号安全"}
 MENU = {  # role: the titles of the role's own pages (besides 工作台首页 and the public 公众留言)
-    "officer": EVERYONE | {"我的稿件", "委托发布", "留言办理", "栏目更新监测", "依申请公开"},
-    "head": EVERYONE | {"待我审批", "留言办理", "栏目更新监测", "统计分析", "依申请公开"},
+    "officer": EVERYONE | {"我的稿件", "委托发布", "留言办理", "栏目更新监测", "依申请公开", "链接检查"},
+    "head": EVERYONE | {"待我审批", "留言办理", "栏目更新监测", "统计分析", "依申请公开", "链接检查"},
     "leader": EVERYONE | {"待我审批", "栏目更新监测", "运行概览", "统计分析", "公开年报", "网站自查", "网站年报"},
     "group": EVERYONE | {"待我审批", "栏目更新监测", "运行概览", "统计分析", "网站自查"},
     "webmaster": EVERYONE | {"我的稿件", "信息管理", "互动管理", "依申请公开", "委托发布处理", "栏目管理", "账号管理",
                              "系统设置", "词库管理", "公开目录设置", "栏目更新监测", "年度考评", "节假日日历", "运行概览",
-                             "统计分析", "安全审计", "安全事件", "备份", "公开年报", "上线检查", "网站自查", "网站年报"},
-    "tech": EVERYONE | {"运行概览", "安全审计", "安全事件", "备份", "上线检查"},
+                             "统计分析", "安全审计", "安全事件", "备份", "公开年报", "上线检查", "网站自查", "网站年报", "链接检查"},
+    "tech": EVERYONE | {"运行概览", "安全审计", "安全事件", "备份", "上线检查", "链接检查"},
     "analyst": EVERYONE | {"栏目更新监测", "运行概览", "统计分析"},
 }
 USERS = {"officer": "officer", "head": "head", "leader": "leader", "group": "group1", "webmaster": "webmaster",
@@ -63,3 +63,4 @@ def test_no_access_names_the_roles_as_before():
     assert _shared.who_may_open("approvals") == "处室负责人、分管领导、信息化领导小组"
     assert _shared.who_may_open("freshness") == "信息员、处室负责人、分管领导、信息化领导小组、网站管理员、分析员"
     assert _shared.who_may_open("interaction_answers") == "信息员、处室负责人"
+    assert _shared.who_may_open("link_check") == "信息员、处室负责人、网站管理员、技术支持"  # issue 15, links

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import tempfile
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -15,6 +17,7 @@ from core import (
     golive,
     identity,
     inspection,
+    linkcheck,
     permissions,
     requests,
     settings,
@@ -57,6 +60,11 @@ MATRIX = {
     "enter_site_report": {"webmaster"},  # issue 15: the office fills in the 政府网站工作年度报表
     "view_site_report": {"webmaster", "leader", "leader_other"},
     "self_inspect": {"webmaster", "leader", "leader_other", "group1"},  # issue 15: 网站自查
+    # issue 15, links: the office and the technical-support unit see every division's broken links and start a
+    # check; a division's officers and head see their own division's
+    "view_links_dz": {"officer", "head", "webmaster", "tech"},
+    "view_links_all": {"webmaster", "tech"},
+    "check_links": {"webmaster", "tech"},
 }
 
 
@@ -102,6 +110,14 @@ def attempt(con, org, role: str, action: str) -> None:
         site_report.view(con, actor, 2025)
     elif action == "self_inspect":
         inspection.run(con, actor)
+    elif action == "view_links_dz":
+        linkcheck.view_broken(con, actor, org.dz)
+    elif action == "view_links_all":
+        linkcheck.view_broken(con, actor)
+    elif action == "check_links":
+        with tempfile.TemporaryDirectory(prefix="links-") as site:
+            (Path(site) / "index.html").write_text('<a href="/index.html">首页</a>', encoding="utf-8")
+            linkcheck.check_now(con, actor, site)
 
 
 @pytest.mark.parametrize("action", sorted(MATRIX))

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 
 from core import audit, config
-from core.cli import access, check, disclosure, ops, reports, site_report, workbench
+from core.cli import access, check, disclosure, links, ops, reports, site_report, workbench
 from core.cli.common import db_path, error
 from core.db import DatabaseLocked
 from core.importer import storage_failure
@@ -65,6 +65,8 @@ COMMANDS: dict[str, Command] = {c.name: c for c in (
             description=check.DESCRIPTION),  # issue 15, identity
     Command("site-report", "生成政府网站工作年度报表(Word 文档,国办函〔2018〕12号)", site_report.run,
             site_report.arguments, check=site_report.check, description=site_report.DESCRIPTION),  # issue 15, report
+    Command("links", "链接检查:门户网站的站内链接、锚点、附件和外部链接", links.run, links.arguments,
+            needs_db=False, db_option=False, check=links.check, description=links.DESCRIPTION),  # check takes --db
 )}
 
 
