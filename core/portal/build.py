@@ -33,6 +33,7 @@ from core.portal.data import (
     fetch_attachments,
     fetch_blobs,
     fetch_bodies,
+    fetch_corrections,
     fetch_heads,
     fetch_latest,
     fetch_withdrawn,
@@ -181,10 +182,11 @@ def _article_pages(con: duckdb.DuckDBPyConnection, site: SiteData, by_id: dict[i
     nearby = neighbours(site)
     attachments = fetch_attachments(con, None if len(ids) > BODY_BATCH else ids)
     catalogue = fetch_catalogue(con, site, None if len(ids) > BODY_BATCH else ids)
+    notes = fetch_corrections(con, None if len(ids) > BODY_BATCH else ids)
     for body in fetch_bodies(con, ids):
         meta = by_id[body["id"]]
         yield article_page(site, meta, body, attachments.get(meta["id"], []),
-                           nearby.get(meta["id"], (None, None)), catalogue.get(meta["id"]))
+                           nearby.get(meta["id"], (None, None)), catalogue.get(meta["id"]), notes.get(meta["id"], []))
 
 
 def _shared_pages(con: duckdb.DuckDBPyConnection, site: SiteData, listings: list[Column]) -> Iterator[Page]:
