@@ -194,3 +194,15 @@ def _wait_for(condition) -> None:
             pass
         time.sleep(0.1)
     pytest.fail("nginx did not answer as expected")
+
+
+def test_retiring_or_moving_a_column_keeps_every_url_a_page(con, org, site):
+    """A retired column keeps its page and its articles' (第八条); a moved one keeps its address."""
+    out, first, _ = site
+    before = _sitemap(out)
+    columns.update_column(con, org.webmaster, org.col_dz, {"retired": True})
+    columns.update_column(con, org.webmaster, org.col_cw, {"parent_id": org.col_dz})
+    assert build_site(con, out, full=False)["redirects"] == 0
+    for url in before:
+        assert "页面已迁移" not in _page(out, url), url
+    assert not [p for p, moved in _paths(con).items() if moved]
