@@ -695,9 +695,11 @@ def take_down(con: duckdb.DuckDBPyConnection, actor, article_id: int, expected_v
         con.execute("INSERT OR REPLACE INTO article_takedowns (article_id, category, replacement_id, taken_down_at) "
                     "VALUES (?, ?, ?, current_localtimestamp())", [article.id, category, replacement])
 
-    comment = f"【{category}】{reason}" + (f"(替代信息 #{replacement})" if replacement else "")
+    # the history keeps the reason as its comment; the audit row also names what the public page states
+    shown = f" 公开类别:{category}" + (f" 替代信息:#{replacement}" if replacement else "")
     _move(con, article, actor, "take_down", expected_version,
-           changes={"state": "taken_down", "public": False, "state_reason": reason}, comment=comment,
+           changes={"state": "taken_down", "public": False, "state_reason": reason}, comment=reason,
+           detail=_describe(article.state, "taken_down", reason, {"revision": article.revision}) + shown,
            writes=beside,
            notices=lambda: _notify_author(con, article, "article.taken_down", "信息已被网站管理员撤下",
                                           f"撤下类别:{category}\n撤下原因:{reason}"))

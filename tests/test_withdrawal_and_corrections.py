@@ -41,8 +41,9 @@ def test_the_withdrawal_page_states_category_and_date_and_links_the_replacement(
     assert f"{day.year}年{day.month}月{day.day}日" in page
     assert f'<a href="{article_url(new.id, new.published_at)}">2026年度专项资金申报工作进展(更正版)</a>' in page
     assert "处室正在核实" not in page  # the internal reason is never public
-    history = workflow.history(con, old.id)[-1]
-    assert history["comment"] == f"【内容有误,待核实更正】申报截止日期写错,处室正在核实(替代信息 #{new.id})"
+    assert workflow.history(con, old.id)[-1]["comment"] == "申报截止日期写错,处室正在核实"
+    audited = con.execute("SELECT summary FROM audit_log WHERE action = 'workflow.take_down'").fetchone()[0]
+    assert audited.endswith(f"「申报截止日期写错,处室正在核实」 公开类别:内容有误,待核实更正 替代信息:#{new.id}")
 
 
 def test_a_withdrawal_without_replacement_has_no_link_and_restore_clears_the_notice(con, org, built):
