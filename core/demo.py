@@ -40,7 +40,7 @@ from core.columns import DEFAULT_KINDS, seed_kinds
 from core.content import sanitize_html
 from core.db import scalar, transaction
 from core.demo_disclosure import load_applications
-from core.workflow import CHECKLIST, DEFAULT_CHAINS, seed_chains
+from core.workflow import CHECKLIST, DEFAULT_CHAINS, TAKE_DOWN_CATEGORIES, seed_chains
 
 DEMO_PASSWORD = "Demo-2026!sx"
 DEMO_DOMAIN = "sxit.gov.cn"
@@ -1044,6 +1044,13 @@ class _Builder:
                 CASE WHEN checklist IS NULL THEN NULL ELSE string_split(checklist, ',') END, created_at
             FROM demo_events ORDER BY id""")
         con.unregister("demo_events")
+        # the withdrawal page states the take-down's category (第二十三条): one of the list, by article
+        con.execute("""
+            INSERT INTO article_takedowns (article_id, category, replacement_id, taken_down_at)
+            SELECT a.id, list_extract(?::VARCHAR[], 1 + a.id % ?), NULL, e.at FROM articles a
+            JOIN (SELECT article_id, max(created_at) AS at FROM workflow_events WHERE to_state = 'taken_down'
+                  GROUP BY article_id) e ON e.article_id = a.id
+            WHERE a.state = 'taken_down'""", [list(TAKE_DOWN_CATEGORIES), len(TAKE_DOWN_CATEGORIES)])
         for row in codivs:
             con.execute("INSERT INTO article_codivisions VALUES (?, ?)", [row["article_id"], row["division_id"]])
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from core import audit, catalogue, lexicon, notify, screening, settings, transitions
+from core import audit, catalogue, corrections, lexicon, notify, screening, settings, transitions
 from core.accounts import system_user
 from core.content import sanitize_html
 from core.db import LIKE_ESCAPE, like_pattern, row, rows, run_versioned, scalar, transaction
@@ -43,7 +43,7 @@ ACTION_LABELS = {
     "create": "新建", "edit": "修改", "edit_restart": "修改(重新审批)", "submit": "提交审批", "approve": "批准",
     "return": "退回", "escalate": "上报", "schedule": "定时发布", "unschedule": "取消定时", "publish": "发布",
     "withdraw": "撤销", "restore_draft": "恢复为草稿", "take_down": "撤下", "restore": "恢复上线",
-    "approve_by_request": "依委托发布申请批准",
+    "approve_by_request": "依委托发布申请批准", "correction_note": "添加更正说明",
 }
 ROLE_STEP_LABELS = {"head": "处室负责人", "leader": "分管领导", "group": "信息化领导小组"}
 # the escalation ladder (第十四条): head → leader in charge → leading group
@@ -59,6 +59,17 @@ EDITABLE = {"draft", "returned", "pending", "approved", "scheduled", "published"
 WITHDRAWABLE = {"draft", "returned", "pending", "approved", "scheduled", "published"}
 RESTARTING = {"pending", "approved", "scheduled", "published"}  # an edit here starts the chain again (第十四条)
 TITLE_MAX = 200
+# 第二十三条: the category of a take-down, chosen by the webmaster and shown on the withdrawal page (the free-text
+# reason stays internal). One list, here.
+TAKE_DOWN_CATEGORIES = (
+    "内容有误,待核实更正",
+    "信息已过时效",
+    "涉及敏感信息",
+    "应当事人要求",
+    "网站安全事件临时处置",
+    "其他原因",
+)
+OTHER_CATEGORY = TAKE_DOWN_CATEGORIES[-1]
 
 
 def _describe(from_state: str | None, to_state: str, comment: str | None, extra: dict) -> str:
@@ -552,21 +563,34 @@ def approve_by_request(con: duckdb.DuckDBPyConnection, actor, article_id: int, e
 
 
 def publish(con: duckdb.DuckDBPyConnection, actor, article_id: int, expected_version: int,
-            at: dt.datetime | None = None) -> Article:
-    """Publish an approved item now, or schedule it (the scheduler publishes it when due)."""
+            at: dt.datetime | None = None, *, correction_note: str = "") -> Article:
+    """Publish an approved item now, or schedule it (the scheduler publishes it when due).
+    ``correction_note``: for a corrected revision of a published item published now, the 更正说明 its page
+    shows from then on (written in the same transaction)."""
     article = get_article(con, article_id)
     require(actor, "article.publish", article)
     transitions.check(ARTICLE_MACHINE, article, "publish", expected_version)
+    note = _correction_note(article, correction_note, scheduled=at is not None and at > dt.datetime.now())
     _check_publishable(con, article)
     if at is not None and at > dt.datetime.now():
         _move(con, article, actor, "schedule", expected_version, changes={"state": "scheduled", "scheduled_at": at},
                comment=f"定时发布:{at:%Y-%m-%d %H:%M}")
     else:
-        _go_live(con, article, expected_version, actor, "publish")
+        _go_live(con, article, expected_version, actor, "publish", note)
     return get_article(con, article_id)
 
 
-def _go_live(con, article: Article, expected_version: int, actor, action: str) -> None:
+def _correction_note(article: Article, text: str, *, scheduled: bool) -> str:
+    if not (text or "").strip():
+        return ""
+    if article.published_at is None:
+        raise ValidationError(corrections.FIELD, "只有更正已发布的信息时才能填写")
+    if scheduled:
+        raise ValidationError(corrections.FIELD, "定时发布时不能填写:请立即发布,或发布后再添加更正说明")
+    return corrections.clean_note(text)
+
+
+def _go_live(con, article: Article, expected_version: int, actor, action: str, note: str = "") -> None:
     # a corrected article keeps its first publication date: the portal's URL is built from it
     published_at = article.published_at or dt.datetime.now()
 
@@ -576,12 +600,15 @@ def _go_live(con, article: Article, expected_version: int, actor, action: str) -
                         "coalesce(handled_at, current_localtimestamp()) WHERE id = ?",
                         [article.id, article.request_id])
         catalogue.on_go_live(con, article.id, published_at)  # the 索引号 at the first publication (第十二条)
+        con.execute("DELETE FROM article_takedowns WHERE article_id = ?", [article.id])  # back online
+        if note:
+            corrections.write(con, article.id, note, actor.id)
 
     _move(con, article, actor, action, expected_version,
            changes={"state": "published", "public": True, "live_revision": article.revision,
                     "published_at": published_at, "published_by": actor.id,
                     "scheduled_at": None, "state_reason": None},
-           writes=beside)
+           comment=f"{corrections.FIELD}:{note}" if note else None, writes=beside)
 
 
 def cancel_schedule(con: duckdb.DuckDBPyConnection, actor, article_id: int, expected_version: int) -> Article:
@@ -648,21 +675,62 @@ def restore_withdrawn(con: duckdb.DuckDBPyConnection, actor, article_id: int, ex
 
 
 def take_down(con: duckdb.DuckDBPyConnection, actor, article_id: int, expected_version: int,
-              reason: str) -> Article:
-    """The webmaster's temporary measure on any published item (第二十三条); reason required."""
+              reason: str, *, category: str | None = OTHER_CATEGORY, replacement_id: int | None = None) -> Article:
+    """The webmaster's temporary measure on any published item (第二十三条); reason required. The withdrawal
+    page states ``category`` (one of TAKE_DOWN_CATEGORIES) and the date, and links ``replacement_id`` (a
+    published item) when given."""
     article = get_article(con, article_id)
     require(actor, "article.take_down", article)
     if not article.public:
         raise InvalidTransition(f"稿件当前为「{article.state_label}」,不在网站上,无需撤下")
     transitions.check(ARTICLE_MACHINE, article, "take_down", expected_version)
     reason = clean_text(reason, multiline=True)
+    if category not in TAKE_DOWN_CATEGORIES:
+        raise ValidationError("撤下类别", "须从列表中选择(网站撤下页面向公众说明的类别)", "第二十三条")
     if not reason:
         raise ValidationError("撤下原因", "必填", "第二十三条")
+    replacement = _replacement(con, article, replacement_id)
+
+    def beside() -> None:
+        con.execute("INSERT OR REPLACE INTO article_takedowns (article_id, category, replacement_id, taken_down_at) "
+                    "VALUES (?, ?, ?, current_localtimestamp())", [article.id, category, replacement])
+
+    # the history keeps the reason as its comment; the audit row also names what the public page states
+    shown = f" 公开类别:{category}" + (f" 替代信息:#{replacement}" if replacement else "")
     _move(con, article, actor, "take_down", expected_version,
            changes={"state": "taken_down", "public": False, "state_reason": reason}, comment=reason,
+           detail=_describe(article.state, "taken_down", reason, {"revision": article.revision}) + shown,
+           writes=beside,
            notices=lambda: _notify_author(con, article, "article.taken_down", "信息已被网站管理员撤下",
-                                          f"撤下原因:{reason}"))
+                                          f"撤下类别:{category}\n撤下原因:{reason}"))
     return get_article(con, article_id)
+
+
+def _replacement(con, article: Article, replacement_id: int | None) -> int | None:
+    """The published item a withdrawal page points to instead, checked (第二十三条)."""
+    if replacement_id in (None, "", 0):
+        return None
+    found = row(con, "SELECT a.id, a.public AND a.live_revision IS NOT NULL AS live, r.title FROM articles a "
+                     "JOIN revisions r ON r.article_id = a.id AND r.number = a.revision WHERE a.id = ?",
+                [int(replacement_id)])
+    if found is None:
+        raise ValidationError("替代信息", f"编号 #{int(replacement_id)} 的信息不存在", "第二十三条")
+    if found["id"] == article.id:
+        raise ValidationError("替代信息", f"#{article.id}「{article.title}」是被撤下的信息本身,不能作为替代信息",
+                              "第二十三条")
+    if not found["live"]:
+        raise ValidationError("替代信息", f"#{found['id']}「{found['title']}」不在网站上,替代信息须为已发布的信息",
+                              "第二十三条")
+    return found["id"]
+
+
+def replacement_choices(con: duckdb.DuckDBPyConnection, exclude: int, limit: int = 1000) -> dict[int, str]:
+    """Published items a withdrawal page may point to (newest first): id → "#id 标题"."""
+    found = rows(con, """
+        SELECT a.id, r.title FROM articles a JOIN revisions r ON r.article_id = a.id AND r.number = a.live_revision
+        WHERE a.public AND a.live_revision IS NOT NULL AND a.id <> ?
+        ORDER BY a.published_at DESC NULLS LAST, a.id DESC LIMIT ?""", [exclude, limit])
+    return {r["id"]: f"#{r['id']} {r['title']}" for r in found}
 
 
 def restore(con: duckdb.DuckDBPyConnection, actor, article_id: int, expected_version: int,
@@ -676,7 +744,8 @@ def restore(con: duckdb.DuckDBPyConnection, actor, article_id: int, expected_ver
         raise InvalidTransition("该稿件从未发布,不能恢复上线")
     live_state = "published" if article.live_revision == article.revision else "draft"
     _move(con, article, actor, "restore", expected_version,
-           changes={"state": live_state, "public": True, "state_reason": None}, comment=comment or None)
+           changes={"state": live_state, "public": True, "state_reason": None}, comment=comment or None,
+           writes=lambda: con.execute("DELETE FROM article_takedowns WHERE article_id = ?", [article.id]))
     return get_article(con, article_id)
 
 

@@ -1,7 +1,7 @@
 import pandas as pd
 import streamlit as st
 
-from core import accounts, columns, content, stats, workflow
+from core import accounts, columns, content, corrections, stats, workflow
 from core.errors import PortalError
 from pages import _messages, _shared
 
@@ -91,7 +91,8 @@ actions = workflow.allowed_actions(con, user, article)
 
 def _done() -> None:
     _shared.refresh_site(con)
-    for key in (version_key, f"ca_reason_{article.id}", f"ca_comment_{article.id}"):
+    for key in (version_key, f"ca_reason_{article.id}", f"ca_comment_{article.id}", f"ca_category_{article.id}",
+                f"ca_replacement_{article.id}", f"ca_note_{article.id}"):
         st.session_state.pop(key, None)
     _messages.choose_next("ca_pick")  # its state is in the label: the browser must be told
 
@@ -104,11 +105,19 @@ def _attempt(action, message: str) -> None:
 if "take_down" in actions:
     with st.form(f"ca_take_down_{article.id}", clear_on_submit=False):
         st.markdown("**临时撤下**(第二十三条)")
-        st.text_area("撤下原因", key=f"ca_reason_{article.id}", placeholder="必填,将通知作者并记入处理记录")
+        st.selectbox("撤下类别", workflow.TAKE_DOWN_CATEGORIES, index=None, key=f"ca_category_{article.id}",
+                     placeholder="请选择", help="网站上的撤下页面向公众说明此类别和撤下日期")
+        st.text_area("撤下原因", key=f"ca_reason_{article.id}", placeholder="必填,将通知作者并记入处理记录,不向公众公开")
+        replacements = workflow.replacement_choices(con, article.id)
+        st.selectbox("替代信息(可选)", list(replacements), index=None, key=f"ca_replacement_{article.id}",
+                     format_func=replacements.get, placeholder="不指定",
+                     help="撤下页面上链接到这条已发布的信息,例如更正后重新发布的版本")
         take_down = st.form_submit_button("撤下", type="primary")
     if take_down:
         _attempt(lambda: workflow.take_down(con, user, article.id, seen_version,
-                                            st.session_state.get(f"ca_reason_{article.id}", "")),
+                                            st.session_state.get(f"ca_reason_{article.id}", ""),
+                                            category=st.session_state.get(f"ca_category_{article.id}"),
+                                            replacement_id=st.session_state.get(f"ca_replacement_{article.id}")),
                  f"「{article.title}」已从网站撤下。")
 
 if "restore" in actions:
@@ -120,6 +129,19 @@ if "restore" in actions:
         _attempt(lambda: workflow.restore(con, user, article.id, seen_version,
                                           st.session_state.get(f"ca_comment_{article.id}", "")),
                  f"「{article.title}」已恢复上线。")
+
+if article.public:
+    notes = corrections.notes(con, article.id)
+    with st.form(f"ca_correction_{article.id}", clear_on_submit=False):
+        st.markdown("**更正说明**:在该信息的网页上公开,注明日期,最新的在前。")
+        for note in notes:
+            st.caption(f"{note['noted_at']:%Y-%m-%d} {_shared.inert(note['text'])}({note['by_name'] or ''})")
+        st.text_area("新增更正说明", key=f"ca_note_{article.id}", max_chars=corrections.NOTE_MAX,
+                     placeholder="说明更正了什么,例如:原文联系电话有误,已更正。")
+        add_note = st.form_submit_button("添加更正说明")
+    if add_note:
+        _attempt(lambda: corrections.add(con, user, article.id, st.session_state.get(f"ca_note_{article.id}", "")),
+                 f"已为「{article.title}」添加更正说明,网站页面已更新。")
 
 if not {"take_down", "restore"} & set(actions):
     st.caption("该信息当前不在网站上,也不是被撤下的状态,网站管理员无需处理。稿件的修改和发布由牵头处室信息员负责(第十一条)。")

@@ -437,6 +437,10 @@ def save_then(next_step):
     return run
 
 
+if article is not None and "publish" in actions and article.published_at:
+    # a corrected revision of a published item: what was corrected, shown on its page with the date
+    st.text_area("更正说明(可选,随本次发布在网站上公开)", key="ma_correction_note", max_chars=500,
+                 placeholder="例如:原文申报截止日期有误,已更正为6月30日。")
 buttons = st.columns(5)
 if editable and buttons[0].button("保存", key="ma_save", type="primary", width="stretch"):
     run_action("已保存为新版本。", save_then(None))
@@ -445,7 +449,8 @@ if "submit" in actions and buttons[1].button("提交审批", key="ma_submit", wi
                save_then(lambda a: workflow.submit(con, user, a.id, a.version)))
 if article is not None and "publish" in actions:
     if buttons[2].button("立即发布", key="ma_publish", type="primary", width="stretch"):
-        run_action("已发布到门户网站。", lambda: workflow.publish(con, user, article.id, article.version))
+        run_action("已发布到门户网站。", lambda: workflow.publish(
+            con, user, article.id, article.version, correction_note=st.session_state.get("ma_correction_note", "")))
     with st.expander("定时发布"):
         day = st.date_input("发布日期", key="ma_when_day", value=dt.date.today() + dt.timedelta(days=1))
         hour = st.time_input("发布时间", key="ma_when_time", value=dt.time(9, 0))

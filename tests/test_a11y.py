@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from core import portal, workflow
+from core import corrections, portal, workflow
 from core.db import connect
 from core.setup import init_database
 from tests.browser import ARTIFACTS, ROOT, chromium, static_server
@@ -69,7 +69,9 @@ def portal_site(tmp_path_factory):
     publish(con, org, "集成电路产业链推进工作会议召开", BODY, column=sub)
     hostile = publish(con, org, "标题" + HOSTILE, "<p>正文</p>" + HOSTILE, source="来源" + HOSTILE)
     taken = publish(con, org, "将被撤下的信息", BODY)
-    workflow.take_down(con, org.webmaster, taken.id, taken.version, "临时处置")
+    workflow.take_down(con, org.webmaster, taken.id, taken.version, "临时处置", category="内容有误,待核实更正",
+                       replacement_id=first.id)
+    corrections.add(con, org.webmaster, article.id, "原文申报截止日期有误,已更正为2026年6月30日。")
     answer = _published_answer(con, org)
     configure_identity(con, org)  # every footer mark, the uploaded 党政机关网站标识 included (issue 15)
     out = tmp / "site"
@@ -221,7 +223,7 @@ def test_screenshots(portal_site, browser):
     for elder in (False, True):
         page.goto(base + urls["home"])
         _elder(page, elder)
-        for name in ("home", "column", "article"):
+        for name in ("home", "column", "article", "withdrawn"):
             page.goto(base + urls[name])
             suffix = "-elder" if elder else ""
             page.screenshot(path=str(ARTIFACTS / f"portal-{name}{suffix}.png"), full_page=True)

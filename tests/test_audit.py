@@ -308,6 +308,7 @@ BOOKKEEPING = {
     "login_clients": "failure counters per (user name, address hash); every failure and lockout is logged by core.login",
     "captcha_challenges": "short-lived CAPTCHA hashes of the public desk, single use, purged as they expire",
     "rate_hits": "sliding-window counters of the public desk (keyed hashes of addresses), purged after a day",
+    "portal_urls": "the portal build's record of the URLs it wrote and where they moved",
 }
 # public functions that write audited tables without a row of their own, and why
 EXEMPT = {
@@ -317,6 +318,7 @@ EXEMPT = {
     ("workflow", "seed_chains"): "installer seed data",
     ("db", "apply_migrations"): "schema migrations",
     ("demo_interaction", "load_messages"): "demo content, written inside load_demo, which records demo.load",
+    ("corrections", "write"): "called inside workflow.publish's transition, whose audit row carries the note",
 }
 WRITE = re.compile(r"^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+\"?(\w+)", re.I)
 

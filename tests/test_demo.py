@@ -506,3 +506,11 @@ def test_most_of_the_years_policy_documents_have_a_linked_reading(demo):
     written = rows(con, """SELECT e.actor_id FROM workflow_events e JOIN catalogue_entries j ON j.article_id = e.article_id
                            WHERE j.interprets IS NOT NULL AND e.action = 'approve'""")
     assert sum(1 for w in written if w["actor_id"] == head.id) >= counts["interpretations_written"]
+
+
+def test_taken_down_items_carry_the_category_their_withdrawal_page_states(demo):
+    con, _ = demo
+    rows = con.execute("""
+        SELECT a.id, t.category FROM articles a LEFT JOIN article_takedowns t ON t.article_id = a.id
+        WHERE a.state = 'taken_down'""").fetchall()
+    assert rows and all(category in workflow.TAKE_DOWN_CATEGORIES for _, category in rows)

@@ -80,12 +80,20 @@ def test_take_down_with_a_reason_then_restore(setup):
     history = at.dataframe[1].value
     assert list(history["操作"]) == ["新建", "提交审批", "批准", "发布"]
 
+    at.selectbox(key=f"ca_category_{ids['live']}").select("内容有误,待核实更正")
     at.text_area(key=f"ca_reason_{ids['live']}").input("数据有误,待核实")
+    picker = at.selectbox(key=f"ca_replacement_{ids['live']}")
+    assert picker.options == [f"#{ids['other']} 财政专项资金分配结果公示"]  # published ones, not itself
+    picker.select(ids["other"])
     take_down_button(at, ids["live"]).click().run()
     assert not at.exception and not at.error
     assert "已从网站撤下" in texts(at)
     article = state_of(db_path, ids["live"])
     assert article.state == "taken_down" and not article.public and article.state_reason == "数据有误,待核实"
+    con = connect(db_path)
+    assert con.execute("SELECT category, replacement_id FROM article_takedowns").fetchall() == [
+        ("内容有误,待核实更正", ids["other"])]
+    con.close()
     assert "原因:数据有误,待核实" in texts(at)
     assert list(at.dataframe[1].value["操作"])[-1] == "撤下"
 
@@ -100,10 +108,23 @@ def test_an_empty_reason_is_refused(setup):
     db_path, ids = setup
     at = admin(db_path)
     at.selectbox(key="ca_pick").select(ids["live"]).run()
+    at.selectbox(key=f"ca_category_{ids['live']}").select("信息已过时效")
     at.text_area(key=f"ca_reason_{ids['live']}").input("   ")
     take_down_button(at, ids["live"]).click().run()
     message = " ".join(e.value for e in at.error)
     assert "「撤下原因」" in message and "第二十三条" in message
+    assert state_of(db_path, ids["live"]).state == "published"
+
+
+def test_a_take_down_without_a_category_is_refused_and_keeps_the_reason(setup):
+    db_path, ids = setup
+    at = admin(db_path)
+    at.selectbox(key="ca_pick").select(ids["live"]).run()
+    at.text_area(key=f"ca_reason_{ids['live']}").input("处室来函要求撤下")
+    take_down_button(at, ids["live"]).click().run()
+    message = " ".join(e.value for e in at.error)
+    assert "「撤下类别」" in message and "须从列表中选择" in message and "第二十三条" in message
+    assert at.text_area(key=f"ca_reason_{ids['live']}").value == "处室来函要求撤下"
     assert state_of(db_path, ids["live"]).state == "published"
 
 
@@ -146,9 +167,34 @@ def test_after_a_take_down_the_selector_is_told_the_new_state(setup):
     db_path, ids = setup
     at = admin(db_path)
     at.text_input(key="ca_search").input("推进会").run()
+    at.selectbox(key=f"ca_category_{ids['live']}").select("内容有误,待核实更正")
     at.text_area(key=f"ca_reason_{ids['live']}").input("数据有误,核实后再发")
     take_down_button(at, ids["live"]).click().run()
     picker = at.selectbox(key="ca_pick")
     assert picker.value == ids["live"]
     # the state is part of the label: the browser is sent the new one, not left showing 已发布
     assert picker.proto.set_value and "已撤下" in picker.proto.raw_value
+
+
+def test_webmaster_adds_a_correction_note_to_a_published_item(setup):
+    db_path, ids = setup
+    at = admin(db_path)
+    at.selectbox(key="ca_pick").select(ids["live"]).run()
+    at.text_area(key=f"ca_note_{ids['live']}").input("  ")
+    at.button(key=f"FormSubmitter:ca_correction_{ids['live']}-添加更正说明").click().run()
+    assert "「更正说明」" in " ".join(e.value for e in at.error)
+    at.text_area(key=f"ca_note_{ids['live']}").input("原文会议时间有误,已更正为3月5日。")
+    at.button(key=f"FormSubmitter:ca_correction_{ids['live']}-添加更正说明").click().run()
+    assert not at.exception and not at.error
+    assert "已为「电子信息产业推进会召开」添加更正说明" in texts(at)
+    assert "原文会议时间有误,已更正为3月5日。" in texts(at)  # listed in the form, with its date
+    con = connect(db_path)
+    assert con.execute("SELECT text FROM article_corrections").fetchall() == [("原文会议时间有误,已更正为3月5日。",)]
+    con.close()
+
+
+def test_a_draft_offers_no_correction_note(setup):
+    db_path, ids = setup
+    at = admin(db_path)
+    at.selectbox(key="ca_pick").select(ids["draft"]).run()
+    assert not [t for t in at.text_area if t.key == f"ca_note_{ids['draft']}"]

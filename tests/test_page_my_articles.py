@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core import portal, workflow
+from core import corrections, portal, workflow
 from core.db import connect
 from tests.apptest_helpers import app_as, open_page, texts
 from tests.conftest import make_org
@@ -248,3 +248,33 @@ def test_an_image_without_alt_text_is_not_saved(setup):
     button(at, "ma_save").click().run()
     assert "已保存为新版本" in texts(at)
     assert 'alt="会议现场"' in workflow.get_article(connect(path), article.id).body_html
+
+
+def test_a_corrected_revision_is_published_with_its_correction_note(setup, tmp_path, monkeypatch):
+    """更正说明 (issue 15): the field shows only for a correction of a published item; the note goes online."""
+    monkeypatch.setenv("PORTAL_SITE", str(tmp_path / "site"))
+    path, org = setup
+    con = connect(path)
+    article = workflow.create_article(con, org.officer, org.col_dz, "全省电子信息产业运行情况", "<p>正文</p>",
+                                      "电子信息处")
+    article = workflow.submit(con, org.officer, article.id, article.version)
+    article = workflow.approve(con, org.head, article.id, article.version, list(workflow.CHECKLIST))
+    at = officer_page(path)
+    at.selectbox(key="ma_pick").set_value(article.id).run()
+    assert not [t for t in at.text_area if t.key == "ma_correction_note"]  # a first publication corrects nothing
+    article = workflow.publish(con, org.officer, article.id, article.version)
+    article = workflow.save_article(con, org.officer, article.id, article.version, title=article.title,
+                                    body_html="<p>正文(数据已更正)</p>", source="电子信息处", work_ended_on=None,
+                                    importance="一般")
+    article = workflow.approve(con, org.head, article.id, article.version, list(workflow.CHECKLIST))
+    con.close()
+    at = officer_page(path)
+    at.selectbox(key="ma_pick").set_value(article.id).run()
+    at.text_area(key="ma_correction_note").input("原文产量数据有误,已更正。")
+    button(at, "ma_publish").click().run()
+    assert not at.exception and not at.error
+    con = connect(path)
+    assert [n["text"] for n in corrections.notes(con, article.id)] == ["原文产量数据有误,已更正。"]
+    page = (tmp_path / "site" / portal.article_url(article.id, article.published_at).lstrip("/")).read_text("utf-8")
+    assert "更正说明" in page and "原文产量数据有误,已更正。" in page
+    con.close()

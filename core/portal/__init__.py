@@ -10,6 +10,7 @@ Pelican-style stages, one module each, each importing only from the ones above i
 - ``render``  the templates and the one Jinja2 environment per process
 - ``pool``    where pages are rendered: in this process, or in forked worker processes
 - ``plan``    full or incremental, what to render, and the record of what was rendered
+- ``redirects`` the record of every URL ever written, and a redirect where one is no longer served
 - ``build``   ``build_site``: the stages in one read transaction
 - ``resume``  ``resume_interrupted_build``: finish at start a build killed half-way
 

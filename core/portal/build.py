@@ -6,7 +6,8 @@ the writer (writer), then the sitemaps, attachments and answers' pages, prune wh
 served, and record what was rendered (plan). A build killed half-way leaves the debt that
 portal.resume settles.
 
-Imports from: portal.urls, portal.writer, portal.data, portal.plan, portal.pages, portal.render, portal.pool;
+Imports from: portal.urls, portal.writer, portal.data, portal.plan, portal.pages, portal.render, portal.pool,
+portal.redirects;
 core.db, core.settings, core.progress.
 """
 
@@ -32,6 +33,7 @@ from core.portal.data import (
     fetch_attachments,
     fetch_blobs,
     fetch_bodies,
+    fetch_corrections,
     fetch_heads,
     fetch_latest,
     fetch_withdrawn,
@@ -65,6 +67,7 @@ from core.portal.pages import (
 )
 from core.portal.plan import STAMP_FILE, Plan, owe_build, plan_build, save_record, signature
 from core.portal.pool import Renderer, pool_size
+from core.portal.redirects import settle
 from core.portal.render import copy_static, has_template, render_to, site_context
 from core.portal.urls import answer_url, feed_url
 from core.portal.writer import COLUMN_PAGE_NAME, SITEMAP_CHUNK_NAME, Writer
@@ -88,6 +91,7 @@ def build_site(con: duckdb.DuckDBPyConnection, out_dir: str | Path = "site_build
     this process runs no other thread, see ``pool._pool_context``).
     Returns counts: pages (pages rendered, feeds included), articles (article pages),
     columns (listings rendered), withdrawn (notices), attachments (files written or checked),
+    redirects (old URLs given a redirect, core.portal.redirects),
     writes (files created or replaced), unchanged (files already up to date), pruned
     (stale files removed), seconds; and mode ("full" | "incremental"), reason (why full),
     changed_articles (ids whose own page changed state) and touched_years (their years of
@@ -110,13 +114,21 @@ def _build(con: duckdb.DuckDBPyConnection, out_dir: str | Path, *, full: bool, p
             writer.remove("/" + STAMP_FILE)
         section = load_section(con, site, plan.listings,
                                plan.full or bool(plan.catalogue_topics or plan.catalogue_years))
-        counts = _render_all(con, site, section, plan, writer, progress, workers)
+        context = site_context(site, copy_static(writer, site.static_files))
+        counts = _render_all(con, site, section, plan, writer, context, progress, workers)
         plan.years |= counts.pop("answer_years")
         for path, text in sitemap_files(con, site, sitemap_paths(section)):
             writer.write(path, text)
         writer.write("/robots.txt", robots_txt(site))
         counts["attachments"] = _write_attachments(con, writer, None if plan.full else sorted(plan.articles))
-        pruned = _clean(writer, plan, [c for c in site.columns.values() if c.id in (plan.listings or ())])
+        listings = [c for c in site.columns.values() if c.id in (plan.listings or ())]
+        # a full build prunes what it did not write, the redirects it leaves included: they come first;
+        # an incremental build leaves a redirect where it removed a page
+        if plan.full:
+            counts["redirects"] = settle(con, writer, site, full=True, context=context)
+        pruned = _clean(writer, plan, listings)
+        if not plan.full:
+            counts["redirects"] = settle(con, writer, site, full=False, context=context)
         stamp = secrets.token_hex(8)
         writer.write("/" + STAMP_FILE, stamp + "\n")
         save_record(con, plan, writer.root, sig, stamp)
@@ -134,7 +146,7 @@ def _build(con: duckdb.DuckDBPyConnection, out_dir: str | Path, *, full: bool, p
 
 
 def _render_all(con: duckdb.DuckDBPyConnection, site: SiteData, section: Section, plan: Plan, writer: Writer,
-                progress: bool | None, workers: int | None) -> dict:
+                context: dict[str, Any], progress: bool | None, workers: int | None) -> dict:
     """Render every page of the plan (in worker processes when there are many)."""
     listings = [c for c in site.columns.values() if plan.listings is None or c.id in plan.listings]
     by_id = {i["id"]: i for c in site.columns.values() for i in c.items}
@@ -142,7 +154,6 @@ def _render_all(con: duckdb.DuckDBPyConnection, site: SiteData, section: Section
     notices = fetch_withdrawn(con, plan.notices)
     total = len(ids) + len(notices) + sum(max(1, math.ceil(len(c.listing) / PER_PAGE)) for c in listings)
     workers = pool_size(total, workers)
-    context = site_context(site, copy_static(writer, site.static_files))
     disclosure_pages, gone, folders = _section_pages(con, site, section, plan)
     plan.stale_paths += gone
     plan.paged_folders = folders
@@ -171,10 +182,11 @@ def _article_pages(con: duckdb.DuckDBPyConnection, site: SiteData, by_id: dict[i
     nearby = neighbours(site)
     attachments = fetch_attachments(con, None if len(ids) > BODY_BATCH else ids)
     catalogue = fetch_catalogue(con, site, None if len(ids) > BODY_BATCH else ids)
+    notes = fetch_corrections(con, None if len(ids) > BODY_BATCH else ids)
     for body in fetch_bodies(con, ids):
         meta = by_id[body["id"]]
         yield article_page(site, meta, body, attachments.get(meta["id"], []),
-                           nearby.get(meta["id"], (None, None)), catalogue.get(meta["id"]))
+                           nearby.get(meta["id"], (None, None)), catalogue.get(meta["id"]), notes.get(meta["id"], []))
 
 
 def _shared_pages(con: duckdb.DuckDBPyConnection, site: SiteData, listings: list[Column]) -> Iterator[Page]:

@@ -285,6 +285,18 @@ def fetch_attachments(con: duckdb.DuckDBPyConnection, ids: list[int] | None) -> 
     return found
 
 
+def fetch_corrections(con: duckdb.DuckDBPyConnection, ids: list[int] | None) -> dict[int, list[dict]]:
+    """The 更正说明 of public articles (``ids`` or all), newest first (core.corrections)."""
+    where = "" if ids is None else "AND c.article_id IN (SELECT unnest(?::INTEGER[]))"
+    found: dict[int, list[dict]] = {}
+    for note in rows(con, f"""
+            SELECT c.article_id, c.noted_at, c.text FROM article_corrections c
+            WHERE c.article_id IN (SELECT a.id {LIVE}) {where}
+            ORDER BY c.article_id, c.noted_at DESC, c.id DESC""", [] if ids is None else [ids]):
+        found.setdefault(note.pop("article_id"), []).append(note)
+    return found
+
+
 WITHDRAWN_AT = """
     LEFT JOIN (SELECT article_id, max(created_at) AS last_at FROM workflow_events
                WHERE to_state IN ('taken_down', 'withdrawn') GROUP BY article_id) e
@@ -293,14 +305,24 @@ WITHDRAWN_AT = """
 
 
 def fetch_withdrawn(con: duckdb.DuckDBPyConnection, ids: list[int] | None) -> list[dict]:
-    """Articles that were published and are no longer public (``ids`` or all)."""
+    """Articles that were published and are no longer public (``ids`` or all), with what the withdrawal
+    page states (第二十三条): the take-down's category and the replacement, while it is public."""
     where = "" if ids is None else "AND a.id IN (SELECT unnest(?::INTEGER[]))"
-    return rows(con, f"""
+    found = rows(con, f"""
         SELECT a.id, coalesce(a.published_at, a.updated_at) AS published_at,
-               coalesce(e.last_at, a.updated_at) AS withdrawn_at
+               coalesce(e.last_at, a.updated_at) AS withdrawn_at, td.category,
+               ra.id AS replacement_id, rr.title AS replacement_title,
+               coalesce(ra.published_at, ra.updated_at) AS replacement_published
         FROM articles a {WITHDRAWN_AT}
+        LEFT JOIN article_takedowns td ON td.article_id = a.id
+        LEFT JOIN articles ra ON ra.id = td.replacement_id AND ra.public AND ra.live_revision IS NOT NULL
+        LEFT JOIN revisions rr ON rr.article_id = ra.id AND rr.number = ra.live_revision
         WHERE NOT a.public AND a.live_revision IS NOT NULL {where}
         ORDER BY a.id""", [] if ids is None else [ids])
+    for item in found:
+        rid, title, published = (item.pop(k) for k in ("replacement_id", "replacement_title", "replacement_published"))
+        item["replacement"] = {"title": title, "url": article_url(rid, published)} if rid is not None else None
+    return found
 
 
 def fetch_blobs(con: duckdb.DuckDBPyConnection, atts: list[dict]) -> Iterator[tuple[dict, bytes]]:

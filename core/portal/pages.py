@@ -174,9 +174,10 @@ def _link(item: dict | None) -> dict | None:
 
 
 def article_page(site: SiteData, meta: dict, body: dict, attachments: list[dict],
-                 nearby: tuple[dict | None, dict | None], catalogue: dict | None = None) -> Page:
-    """One public article: its live revision, attachments and neighbours, and for a document of the
-    政府信息公开目录 its catalogue entry (portal.disclosure.fetch_catalogue)."""
+                 nearby: tuple[dict | None, dict | None], catalogue: dict | None = None,
+                 corrections: list[dict] | None = None) -> Page:
+    """One public article: its live revision, attachments and neighbours, its 更正说明 (newest first), and
+    for a document of the 政府信息公开目录 its catalogue entry (portal.disclosure.fetch_catalogue)."""
     column = site.columns.get(meta["column_id"])
     lapsed = catalogue is not None and catalogue["validity"] == "已废止"
     return Page(meta["url"], "article.html", {
@@ -187,6 +188,7 @@ def article_page(site: SiteData, meta: dict, body: dict, attachments: list[dict]
         "body_html": body["body_html"],
         "source": (body["source"] or "").strip(),
         "attachments": attachments,
+        "corrections": corrections or [],
         "previous": _link(nearby[0]),
         "next": _link(nearby[1]),
         "crumbs": _crumbs(site, meta["column_id"], current=False),
@@ -195,10 +197,13 @@ def article_page(site: SiteData, meta: dict, body: dict, attachments: list[dict]
 
 
 def withdrawn_page(item: dict) -> Page:
-    """The notice at the URL of an item that was published and is no longer public."""
+    """The notice at the URL of an item that was published and is no longer public: when, and for a
+    take-down the category the webmaster chose and the replacement (第二十三条)."""
     return Page(article_url(item["id"], item["published_at"]), "withdrawn.html", {
         "page_title": "该信息已撤下",
         "withdrawn_at": item["withdrawn_at"],
+        "category": item.get("category"),
+        "replacement": item.get("replacement"),
         "section_id": None,
     })
 

@@ -19,6 +19,9 @@ a change of it (validity, topic, a 解读 linked) is a change of the document; t
 link to a changed one (portal.disclosure.related_documents, old links and new) are re-rendered,
 and the 公开目录 listings of its topic and year (old and new). Topic names are in the signature.
 
+Notes (migration 0022): the record keeps an article's 更正说明 (public) or its withdrawal notice's category and
+replacement (taken down), so adding a note re-renders the article's page.
+
 Imports from: portal.urls, portal.data, portal.disclosure, portal.render (the template files of the
 signature); core.db.
 """
@@ -54,12 +57,16 @@ _CURRENT = f"""
            CASE WHEN ce.article_id IS NOT NULL
                 THEN CAST(struct_pack({", ".join(f"{f} := ce.{f}" for f in ENTRY_FIELDS)}) AS VARCHAR) END
                AS catalogue,
-           ce.topic_id, ce.interprets, ce.replaced_by
+           ce.topic_id, ce.interprets, ce.replaced_by,
+           CASE WHEN a.public THEN n.notes ELSE concat_ws('|', td.category, td.replacement_id) END AS notes
     FROM articles a
     JOIN revisions r ON r.article_id = a.id AND r.number = a.live_revision
     LEFT JOIN (SELECT article_id, list(id ORDER BY id) AS ids FROM attachments
                WHERE NOT removed GROUP BY article_id) t ON t.article_id = a.id
     LEFT JOIN catalogue_entries ce ON ce.article_id = a.id
+    LEFT JOIN (SELECT article_id, string_agg(concat_ws('|', id, noted_at, text), chr(10) ORDER BY id) AS notes
+               FROM article_corrections GROUP BY article_id) n ON n.article_id = a.id
+    LEFT JOIN article_takedowns td ON td.article_id = a.id
     {WITHDRAWN_AT}
     WHERE a.live_revision IS NOT NULL
 """
@@ -78,7 +85,7 @@ _DIFF = f"""
        OR c.live_revision <> b.live_revision OR c.public <> b.public OR c.column_id <> b.column_id
        OR c.published_at <> b.published_at
        OR c.attachments IS DISTINCT FROM b.attachments OR c.withdrawn_at IS DISTINCT FROM b.withdrawn_at
-       OR c.catalogue IS DISTINCT FROM b.catalogue
+       OR c.catalogue IS DISTINCT FROM b.catalogue OR c.notes IS DISTINCT FROM b.notes
     ORDER BY 1
 """
 

@@ -59,6 +59,7 @@ class Writer:
         self.unchanged = 0  # files whose content was already there
         self.bytes = 0
         self.removed = 0  # stale files deleted
+        self.gone: list[str] = []  # URL paths of the files deleted (portal.redirects leaves redirects there)
 
     def target(self, path: str) -> str:
         """The file for a URL path such as ``/col/gzdt/index.html``; never outside root."""
@@ -98,6 +99,15 @@ class Writer:
         self.bytes += len(data)
         return target
 
+    def url_path(self, target: str) -> str:
+        """The URL path of a file in the output folder (the inverse of ``target``)."""
+        return "/" + os.path.relpath(target, self.root).replace(os.sep, "/")
+
+    def _unlink(self, target: str) -> None:
+        os.unlink(target)
+        self.removed += 1
+        self.gone.append(self.url_path(target))
+
     def merge(self, claimed: Iterable[str], writes: int, unchanged: int, size: int) -> None:
         """Take over what a worker process wrote into the same folder."""
         for target in claimed:
@@ -124,11 +134,12 @@ class Writer:
         if target in self.claimed:
             return
         if os.path.isdir(target) and not os.path.islink(target):
-            self.removed += sum(len(files) for _, _, files in os.walk(target))
+            for folder, _, files in os.walk(target):
+                self.gone += [self.url_path(os.path.join(folder, name)) for name in files]
+                self.removed += len(files)
             shutil.rmtree(target)
         elif os.path.lexists(target):
-            os.unlink(target)
-            self.removed += 1
+            self._unlink(target)
 
     def remove_unclaimed(self, folder: str, pattern: re.Pattern) -> None:
         """Delete the files of one folder whose names match ``pattern`` and were not written."""
@@ -140,8 +151,7 @@ class Writer:
         for name in names:
             path = os.path.join(directory, name)
             if pattern.fullmatch(name) and path not in self.claimed and os.path.isfile(path):
-                os.unlink(path)
-                self.removed += 1
+                self._unlink(path)
 
     def prune(self, dirs: Iterable[str] = OWNED_DIRS, files: Iterable[str] = OWNED_FILES) -> int:
         """Remove what this build did not write from the entries the portal owns
@@ -150,8 +160,7 @@ class Writer:
         for name in files:
             path = os.path.join(self.root, name)
             if os.path.isfile(path) and path not in self.claimed:
-                os.unlink(path)
-                self.removed += 1
+                self._unlink(path)
         self.remove_unclaimed("/", SITEMAP_CHUNK_NAME)
         for name in dirs:
             top = os.path.join(self.root, name)
@@ -161,8 +170,7 @@ class Writer:
                 for filename in filenames:
                     path = os.path.join(folder, filename)
                     if path not in self.claimed:
-                        os.unlink(path)
-                        self.removed += 1
+                        self._unlink(path)
                 for sub in subdirs:
                     try:
                         os.rmdir(os.path.join(folder, sub))  # only when empty

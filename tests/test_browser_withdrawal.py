@@ -1,0 +1,56 @@
+"""A take-down in headless Chromium on the demo database (第二十三条; issue 15): the webmaster picks the category
+and a replacement in 信息管理; the rebuilt portal's withdrawal page states the category and the date and links
+the replacement, never the internal reason."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.db import connect
+from core.portal import article_url
+from tests.browser import chromium, go_to_page, login, make_demo, servers, shot, static_server, wait_idle, warm_up
+from tests.test_browser_editor import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def pick(page, label: str, option: str) -> None:
+    page.get_by_role("combobox", name=label).click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def test_the_webmaster_takes_an_item_down_with_a_category_and_a_replacement(tmp_path):
+    db_path, site_dir = make_demo(tmp_path / "demo.duckdb"), tmp_path / "site"
+    con = connect(db_path)
+    [taken, replacement] = con.execute("""
+        SELECT a.id, r.title, a.published_at FROM articles a
+        JOIN revisions r ON r.article_id = a.id AND r.number = a.live_revision
+        WHERE a.public AND a.state = 'published' ORDER BY a.published_at DESC, a.id DESC LIMIT 2""").fetchall()
+    con.close()
+    with servers(db_path, site_dir) as (workbench, _), chromium() as browser:
+        warm_up(browser, workbench)
+        page = browser.new_page(viewport={"width": 1400, "height": 2200}, locale="zh-CN")
+        login(page, workbench, "webmaster", PASSWORD)
+        go_to_page(page, "信息管理")
+        page.get_by_label("标题检索", exact=True).fill(taken[1])
+        page.get_by_label("标题检索", exact=True).press("Enter")
+        page.get_by_role("combobox", name="撤下类别").wait_for(timeout=45000)
+        wait_idle(page)
+        pick(page, "撤下类别", "内容有误,待核实更正")
+        page.get_by_label("撤下原因", exact=True).fill("处室来函:文中数据待核实")
+        pick(page, "替代信息(可选)", f"#{replacement[0]} {replacement[1]}")
+        shot(page, "withdrawal-take-down-form")
+        page.get_by_role("button", name="撤下", exact=True).click()
+        page.get_by_text("已从网站撤下").wait_for(timeout=90000)
+        wait_idle(page)
+    with static_server(site_dir) as base, chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+        page.goto(base + article_url(taken[0], taken[2]))
+        main = page.locator("main")
+        assert "该信息已撤下" in main.inner_text() and "内容有误,待核实更正" in main.inner_text()
+        assert "待核实" in main.inner_text() and "处室来函" not in main.inner_text()
+        link = main.get_by_role("link", name=replacement[1], exact=True)
+        assert link.get_attribute("href") == article_url(replacement[0], replacement[2])
+        shot(page, "withdrawal-page")
+        link.click()
+        page.get_by_role("heading", level=1, name=replacement[1], exact=True).wait_for(timeout=30000)
