@@ -132,6 +132,14 @@ def _follow_outage(con, now: dt.datetime, home: dict) -> None:
                                f"响应 {home['latency_ms']} 毫秒);此前连续 {failures} 次无法访问,中断约 {minutes} 分钟。")
 
 
+def home_failures(con: duckdb.DuckDBPyConnection, since: dt.datetime, slow_ms: int) -> tuple[int, int]:
+    """How many times the home page was probed since `since`, and how many of them failed: no answer, an
+    error, or an answer after `slow_ms` (the national indicator counts a page that slow as not opening)."""
+    found = con.execute("SELECT count(*), count(*) FILTER (WHERE NOT ok OR coalesce(latency_ms, 0) >= ?) "
+                        "FROM site_probes WHERE home AND probed_at >= ?", [slow_ms, since]).fetchone()
+    return int(found[0]), int(found[1])
+
+
 # ---------------------------------------------------------------- 运行概览
 
 def recent(con: duckdb.DuckDBPyConnection, actor, days: int = 30, today: dt.date | None = None) -> dict:

@@ -11,7 +11,7 @@ serious errors on published items, core/interaction.py's states, core/incidents.
 Statuses: `pass` (达标), `warn` (警告: not failing yet, or no data to judge by), `fail` (a veto item: 单项否决; any
 other: 扣分).
 
-Imports from core.freshness, interaction, settings, stats, workflow, db, permissions.
+Imports from core.availability, freshness, interaction, linkcheck, settings, stats, workflow, db, permissions.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from core import freshness, interaction, settings, stats, workflow
+from core import availability, freshness, interaction, linkcheck, settings, stats, workflow
 from core.db import row
 from core.errors import PermissionDenied
 from core.permissions import require
@@ -66,14 +66,8 @@ def _since(ctx: Context, days: int) -> dt.datetime:
 # ---------------------------------------------------------------- the computations
 
 def unreachable(ctx: Context) -> Finding:
-    """The home page's probes of the last 7 days (site_probes). To be replaced at merge by core.availability's
-    own summary, with the same rule: not answered, or answered after 15 seconds, is a failure."""
-    found = row(ctx.con, """
-        SELECT count(*) AS probes,
-               count(*) FILTER (WHERE NOT ok OR coalesce(latency_ms, 0) >= ?) AS failed
-        FROM site_probes WHERE home AND probed_at >= ?""",
-                [UNREACHABLE_SECONDS * 1000, _since(ctx, UNREACHABLE_DAYS)])
-    probes, failed = int(found["probes"]), int(found["failed"])
+    """The home page's probes of the last 7 days: not answered, or answered after 15 seconds, is a failure."""
+    probes, failed = availability.home_failures(ctx.con, _since(ctx, UNREACHABLE_DAYS), UNREACHABLE_SECONDS * 1000)
     if not probes:
         return Finding("近 7 天没有首页监测记录", "warn", "请开启门户可用性监测")
     share = failed / probes
@@ -156,18 +150,15 @@ def security_incidents(ctx: Context) -> Finding:
 
 
 def broken_links(ctx: Context) -> Finding:
-    """Links found broken by the last link check (link_checks). To be replaced at merge by core.linkcheck's
-    own count."""
-    found = row(ctx.con, """
-        SELECT count(*) AS links, count(*) FILTER (WHERE broken) AS broken,
-               count(*) FILTER (WHERE broken AND page IN ('/', '/index.html')) AS on_home
-        FROM link_checks""")
-    if not int(found["links"]):
+    """The links the last link check found broken (core.linkcheck)."""
+    last = linkcheck.last_run(ctx.con)
+    if last is None:
         return Finding("尚未检查链接", "warn", "请运行链接检查")
-    broken, home = int(found["broken"]), int(found["on_home"])
+    broken = linkcheck.broken_links(ctx.con)
     if broken:
-        return Finding(f"不可用链接 {broken} 个(其中首页 {home} 个)", "fail")
-    return Finding(f"已检查 {int(found['links'])} 个链接,均可访问", "pass")
+        home = sum(1 for link in broken if link["page"] in ("/", "/index.html"))
+        return Finding(f"不可用链接 {len(broken)} 个(其中首页 {home} 个)", "fail")
+    return Finding(f"最近一次检查 {last['links'] or 0} 个链接,均可访问", "pass")
 
 
 def identity_marks(ctx: Context) -> Finding:

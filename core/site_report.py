@@ -22,7 +22,7 @@ Decisions, written once:
 * 安全防护: problems found are the confirmed 安全事件 discovered in the year (register an assessment's findings
   there), fixed those of them closed; monitoring is in place when the availability probes ran in the year.
 
-Imports from core.catalogue, disclosure_report (Word and table helpers), settings, stats, workflow, audit,
+Imports from core.access (visits), catalogue, disclosure_report (Word and table helpers), settings, stats, workflow, audit,
 contacts, db, errors, permissions, text.
 """
 
@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import duckdb
 from docx import Document
 
-from core import audit, catalogue, contacts, settings, stats, workflow
+from core import access, audit, catalogue, contacts, settings, stats, workflow
 from core.db import row, rows, scalar, transaction
 from core.disclosure_report import Cell, Grid, _paragraph, _word_table, table_html
 from core.errors import ValidationError
@@ -230,24 +230,6 @@ def _bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
     return dt.datetime(year, 1, 1), dt.datetime(year + 1, 1, 1)
 
 
-ROBOT_WORDS = ("bot", "spider", "crawl", "slurp", "curl", "wget", "python-requests", "go-http-client", "headless")
-
-
-def _visits(con: duckdb.DuckDBPyConnection, start: dt.datetime, end: dt.datetime) -> dict[str, int]:
-    """Page views and visitors from the access logs (issue 15's definitions: a GET answered 200/304 for a path
-    ending in / or .html from an agent that is not a robot; a visitor is a distinct client and agent).
-    To be replaced by core.access.totals at merge (it reads the office's robot list)."""
-    found = row(con, """
-        WITH views AS (
-            SELECT client, agent FROM access_hits
-            WHERE requested_at >= ? AND requested_at < ? AND method = 'GET' AND status IN (200, 304)
-              AND (path LIKE '%/' OR path LIKE '%.html') AND NOT regexp_matches(lower(agent), ?))
-        SELECT (SELECT count(*) FROM views) AS page_views,
-               (SELECT count(*) FROM (SELECT DISTINCT client, agent FROM views)) AS visitors""",
-                [start, end, "|".join(re.escape(w) for w in ROBOT_WORDS)])
-    return {"page_views": int(found["page_views"]), "visitors": int(found["visitors"])}
-
-
 def _publishing(con, start: dt.datetime, end: dt.datetime) -> dict[str, int]:
     found = row(con, """
         SELECT count(*) AS total,
@@ -308,7 +290,8 @@ def computed(con: duckdb.DuckDBPyConnection, year: int) -> dict:
     return {"site_name": settings.get(con, "site_name"), "site_url": settings.get(con, "site_url"),
             "sponsor": settings.get(con, "site_sponsor"), "site_code": settings.get(con, "site_code"),
             "icp": settings.get(con, "icp_number"), "psb": settings.get(con, "psb_number"),
-            "visits": _visits(con, start, end), "publishing": _publishing(con, start, end),
+            "visits": access.totals(con, dt.date(year, 1, 1), dt.date(year, 12, 31)),
+            "publishing": _publishing(con, start, end),
             "specials": _specials(con, start, end), "readings": _readings(con, start, end),
             "messages": _messages(con, year), "security": _security(con, start, end)}
 

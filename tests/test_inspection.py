@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from core import inspection, lexicon, settings
+from core import inspection, lexicon, linkcheck, settings
 from core.errors import PermissionDenied
 from pages import _shared
 from tests.test_portal import publish
@@ -115,13 +115,17 @@ def test_security_incidents(con, org):
     assert result(con, org, "安全、泄密事故")["status"] == "fail"
 
 
-def test_broken_links_cost_points_not_the_site(con, org):
+def test_broken_links_cost_points_not_the_site(con, org, tmp_path):
     assert result(con, org, "链接不可用")["status"] == "warn"  # never checked
-    con.execute("INSERT INTO link_checks (page, href, external, status, broken, checked_at) VALUES "
-                "('/index.html', '/gzdt/', FALSE, 200, FALSE, ?)", [NOW])
-    assert result(con, org, "链接不可用")["status"] == "pass"
-    con.execute("INSERT INTO link_checks (page, href, external, status, broken, checked_at, first_broken_at) VALUES "
-                "('/index.html', '/old/', FALSE, 404, TRUE, ?, ?)", [NOW, NOW])
+    (tmp_path / "gzdt").mkdir()
+    (tmp_path / "gzdt" / "index.html").write_text("<h1>工作动态</h1>", encoding="utf-8")
+    home = tmp_path / "index.html"
+    home.write_text('<a href="/gzdt/">工作动态</a>', encoding="utf-8")
+    linkcheck.run(con, tmp_path, workers=1)
+    found = result(con, org, "链接不可用")
+    assert found["status"] == "pass" and "1 个链接" in found["value"]
+    home.write_text('<a href="/gzdt/">工作动态</a><a href="/old/">旧栏目</a>', encoding="utf-8")
+    linkcheck.run(con, tmp_path, workers=1)
     found = result(con, org, "链接不可用")
     assert found["status"] == "fail" and found["status_label"] == "不达标(扣分)" and "首页 1 个" in found["value"]
 

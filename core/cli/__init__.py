@@ -1,6 +1,6 @@
 """`python -m core …`: one registry of commands and one dispatcher. Each command parses, opens the database
 (when it wants it opened for it), calls one function, prints. Imports from core.config, db, audit, importer
-and the command modules beside it (workbench, ops, reports, disclosure, access, check, common)."""
+and the command modules beside it (workbench, ops, reports, disclosure, access, check, links, site_report, common)."""
 
 from __future__ import annotations
 
