@@ -5,7 +5,7 @@ line) and only its lines not read before are kept (access_files: the log is know
 which survives a rotation's rename and gzip). The figures are computed when asked for, from the raw hits, with
 the definitions the page states (DEFINITIONS), so a change to the office's robot list applies to past visits too.
 
-Imports from core.settings, core.permissions, core.portal.urls and core.db.
+Imports from core.audit, core.settings, core.permissions, core.portal.urls and core.db.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 import duckdb
 
-from core import settings
+from core import audit, settings
 from core.db import rows, scalar, transaction
 from core.errors import ValidationError
 from core.permissions import require
@@ -110,6 +110,9 @@ def import_file(con: duckdb.DuckDBPyConnection, path: str | Path) -> dict:
                 ON CONFLICT (fingerprint) DO UPDATE SET name = excluded.name, lines = excluded.lines,
                     malformed = access_files.malformed + excluded.malformed, imported_at = excluded.imported_at""",
                         [key, str(path), max(total, done), fresh - kept])
+            if fresh:
+                audit.record(con, None, "access.import", f"access_file:{key[:12]}",
+                             f"导入访问日志 {path.name}:新读 {fresh} 行,计入 {kept} 条,格式不符 {fresh - kept} 行")
     finally:
         con.execute("DROP TABLE IF EXISTS access_raw")
     return {"file": str(path), "lines": fresh, "hits": kept, "malformed": fresh - kept, "skipped": min(done, total)}

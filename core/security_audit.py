@@ -61,6 +61,7 @@ ACTION_LABELS: dict[str, str] = {
     "incidents.step": "记录处置步骤", "incidents.confirm": "确认安全事件", "incidents.dismiss": "排除安全事件",
     "incidents.close": "安全事件结案",
     "identity.mark_upload": "上传党政机关网站标识", "identity.mark_remove": "删除党政机关网站标识",  # issue 15, identity
+    "links.check": "检查门户链接", "access.import": "导入访问日志",  # issue 15, links and visits
     "catalogue.save": "保存公开目录信息", "catalogue.index": "分配索引号", "catalogue.validity": "变更文件有效性", "catalogue.kinds": "修改登记公开目录的栏目类型",
     "catalogue.topic_add": "新增主题分类", "catalogue.topic_rename": "修改主题分类名称", "catalogue.topic_move": "调整主题分类顺序",
     "catalogue.topic_retire": "停用主题分类", "catalogue.topic_restore": "恢复主题分类",

@@ -361,6 +361,14 @@ MATRIX = {
     "disclosure_report.edit": OFFICE,
     "catalogue.manage": OFFICE,
     "catalogue.validity": {"officer", "webmaster"},
+    # issue 15
+    "golive.view": {"webmaster", "tech"},
+    "site_report.view": {"leader", "leader_other", "webmaster"},
+    "site_report.edit": OFFICE,
+    "site_inspection.view": {"leader", "leader_other", "group1", "webmaster"},
+    "links.board": {"officer", "officer_cw", "head", "head_cw", "webmaster", "tech"},
+    "links.view": {"officer", "head", "webmaster", "tech"},  # of 电子信息处: its own officer and head
+    "links.check": {"webmaster", "tech"},
 }
 
 
@@ -368,7 +376,7 @@ def matrix_object(org, action):
     article = {"lead_division_id": org.dz, "chain": ["head"], "step": 1, "codivisions": []}
     if action == "article.create":
         return {"retired": False, "division_id": org.dz}
-    if action in ("requests.create", "stats.view", "freshness.view"):
+    if action in ("requests.create", "stats.view", "freshness.view", "links.view"):
         return org.dz
     if action.startswith("messages."):
         return {"division_id": org.dz}

@@ -309,6 +309,7 @@ BOOKKEEPING = {
     "captcha_challenges": "short-lived CAPTCHA hashes of the public desk, single use, purged as they expire",
     "rate_hits": "sliding-window counters of the public desk (keyed hashes of addresses), purged after a day",
     "portal_urls": "the portal build's record of the URLs it wrote and where they moved",
+    "site_probes": "the availability probes' measurements; an outage they find opens an audited 安全事件",
 }
 # public functions that write audited tables without a row of their own, and why
 EXEMPT = {

@@ -191,8 +191,11 @@ def _article_pages(con: duckdb.DuckDBPyConnection, site: SiteData, by_id: dict[i
 
 def _shared_pages(con: duckdb.DuckDBPyConnection, site: SiteData, listings: list[Column]) -> Iterator[Page]:
     """Home page, feeds (site-wide and of the listings rendered) and the site's fixed pages."""
-    yield home_page(site, fetch_heads(con, site, [c.id for c in key_columns(site)], HOME_ITEMS),
-                    fetch_latest(con, site, settings.get(con, "home_latest_items")))
+    report = site.named_column("site_report_column")  # the 政府网站工作年度报表, linked from the home page
+    wanted = [c.id for c in key_columns(site)]
+    heads = fetch_heads(con, site, [*wanted, *([report.id] if report and report.id not in wanted else [])], HOME_ITEMS)
+    yield home_page(site, heads, fetch_latest(con, site, settings.get(con, "home_latest_items")),
+                    heads.get(report.id, [None])[0] if report else None)
     yield feed_page(site, feed_url(), site.site_name, "/index.html", fetch_latest(con, site, SITE_FEED_ITEMS))
     for col in listings:
         yield feed_page(site, feed_url(col.slug), f"{col.name} - {site.site_name}", col.url,

@@ -75,7 +75,7 @@ class SiteData:
     contact_phone: str = ""
     contact_email: str = ""
     answers: list[dict] = field(default_factory=list)  # published answers, newest first (互动交流)
-    section_columns: dict[str, str] = field(default_factory=dict)  # setting -> the slug it names
+    section_columns: dict[str, str] = field(default_factory=dict)  # setting -> the slug it names (COLUMN_SETTINGS)
     # the footer's identity (第四条、第六条) and the files it needs in /static/ (the uploaded mark)
     identity: dict = field(default_factory=dict)
     static_files: dict[str, bytes] = field(default_factory=dict)
@@ -87,6 +87,11 @@ class SiteData:
     @property
     def nav(self) -> list[Column]:
         return [c for c in self.roots if not c.retired]
+
+    def named_column(self, setting: str) -> Column | None:
+        """The column a setting of COLUMN_SETTINGS names; None where unset or unknown."""
+        slug = self.section_columns.get(setting)
+        return next((c for c in self.columns.values() if c.slug == slug), None) if slug else None
 
     def trail(self, column_id: int | None) -> list[Column]:
         """The column and its ancestors, outermost first."""
@@ -128,8 +133,9 @@ _ITEMS = """
 _NEWEST_FIRST = "published_at DESC, id DESC"
 
 
-# the settings naming the columns the 政府信息公开 section shows (portal.disclosure)
-SECTION_SETTINGS = ("xxgk_guide_column", "xxgk_report_column")
+# the settings naming columns the portal shows in a place of their own: the 政府信息公开 section's guide and
+# annual reports (portal.disclosure), the 政府网站工作年度报表 linked from the home page (issue 15)
+COLUMN_SETTINGS = ("xxgk_guide_column", "xxgk_report_column", "site_report_column")
 # site identity (issue 15, identity): every page's footer and the 联系我们/网站声明 pages show them
 IDENTITY_SETTINGS = ("site_code", "icp_number", "psb_number", "site_sponsor", "site_organizer", "site_tech_support",
                      "dzjg_cert_url", "error_report_url", "contact_address", "contact_postcode", "contact_hours")
@@ -137,12 +143,12 @@ IDENTITY_SETTINGS = ("site_code", "icp_number", "psb_number", "site_sponsor", "s
 
 def _settings(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     found = rows(con, "SELECT name, value FROM settings WHERE name IN (SELECT unnest(?::VARCHAR[]))",
-                 [["site_name", "site_url", *SECTION_SETTINGS]])
+                 [["site_name", "site_url", *COLUMN_SETTINGS]])
     values = {r["name"]: (r["value"] or "").strip() for r in found}
     return {
         "site_name": values.get("site_name") or DEFAULT_SITE_NAME,
         "site_url": (values.get("site_url") or DEFAULT_SITE_URL).rstrip("/"),
-        "section_columns": {name: values.get(name) or str(settings.BY_NAME[name].default) for name in SECTION_SETTINGS},
+        "section_columns": {name: values.get(name) or str(settings.BY_NAME[name].default) for name in COLUMN_SETTINGS},
         # the interaction desk's public page in the workbench, and the contacts it publishes (第十九条)
         "message_url": str(settings.get(con, "workbench_url")).rstrip("/") + "/message",
         "contact_phone": str(settings.get(con, "interaction_phone")),

@@ -132,12 +132,6 @@ class Section:
         return self.wanted is None or bool(self.wanted & set(pages))
 
 
-def _named_columns(site: SiteData) -> dict[str, object]:
-    """The columns the section's settings name, by setting; None where unset or unknown."""
-    by_slug = {c.slug: c for c in site.columns.values()}
-    return {name: by_slug.get(slug) for name, slug in site.section_columns.items()}
-
-
 def load_section(con: duckdb.DuckDBPyConnection, site: SiteData, plan_listings: set[int] | None,
                  catalogue_changed: bool) -> Section:
     """What the section shows. ``plan_listings``: the column listings an incremental build renders
@@ -145,8 +139,7 @@ def load_section(con: duckdb.DuckDBPyConnection, site: SiteData, plan_listings: 
     data changed: the index and 公开目录 when a catalogued document did, 年度报告 and 公开指南 when an
     article of their column did; 法定主动公开内容 only in full builds (its data is in the signature)."""
     section = Section(column=section_column(site))
-    named = _named_columns(site)
-    guide, report = named["xxgk_guide_column"], named["xxgk_report_column"]
+    guide, report = site.named_column("xxgk_guide_column"), site.named_column("xxgk_report_column")
     guide_changed = guide is not None and (plan_listings is None or guide.id in plan_listings)
     report_changed = report is not None and (plan_listings is None or report.id in plan_listings)
     if plan_listings is not None:

@@ -98,9 +98,11 @@ def section_column(site: SiteData) -> dict | None:
     return found[0].ref if found else None
 
 
-def home_page(site: SiteData, heads: dict[int, list[dict]], latest: list[dict] | None = None) -> Page:
+def home_page(site: SiteData, heads: dict[int, list[dict]], latest: list[dict] | None = None,
+              site_report: dict | None = None) -> Page:
     """最新信息 (the newest items of every column, so whatever is published shows on the home page),
-    latest items of the key columns, every first-level column, 互动交流, site map, search."""
+    latest items of the key columns, every first-level column, 互动交流, site map, search, and the newest
+    政府网站工作年度报表 (to be on the home page by 31 January, 国办函〔2018〕12号)."""
     sections = [{"column": c.ref, "items": heads.get(c.id, [])} for c in key_columns(site)]
     return Page("/index.html", "home.html", {
         "page_title": site.site_name,
@@ -108,6 +110,7 @@ def home_page(site: SiteData, heads: dict[int, list[dict]], latest: list[dict] |
         "sections": sections,
         "first_level": [c.ref for c in site.nav],
         "interaction": [c.ref for c in interaction_columns(site)],
+        "site_report": site_report,
         "section_id": None,
     })
 

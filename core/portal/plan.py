@@ -38,7 +38,7 @@ from pathlib import Path
 import duckdb
 
 from core.db import rows, scalar, transaction
-from core.portal.data import IDENTITY_SETTINGS, SECTION_SETTINGS, WITHDRAWN_AT, SiteData, fetch_listings
+from core.portal.data import COLUMN_SETTINGS, IDENTITY_SETTINGS, WITHDRAWN_AT, SiteData, fetch_listings
 from core.portal.disclosure import ENTRY_FIELDS, related_documents
 from core.portal.render import template_files
 from core.portal.urls import article_url
@@ -96,7 +96,7 @@ _SIGNATURE_QUERIES = (
     "SELECT string_agg(concat_ws('|', id, name), chr(10) ORDER BY id) FROM divisions",
     "SELECT string_agg(concat_ws('|', name, value), chr(10) ORDER BY name) FROM settings"
     " WHERE name IN ('site_name', 'site_url', 'workbench_url', 'interaction_phone', 'interaction_email',"
-    f" {', '.join(repr(n) for n in (*SECTION_SETTINGS, *IDENTITY_SETTINGS))})",
+    f" {', '.join(repr(n) for n in (*COLUMN_SETTINGS, *IDENTITY_SETTINGS))})",
     # the 党政机关网站标识 in every footer (issue 15, identity)
     "SELECT string_agg(concat_ws('|', name, sha256), chr(10) ORDER BY name) FROM site_assets",
     # 主题分类 names are on every catalogued document page and the section's pages; 法定主动公开内容
