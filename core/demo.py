@@ -30,6 +30,7 @@ from core import (
     demo_guide,
     demo_interaction,
     demo_readings,
+    demo_site_report,
     evaluation,
     freshness,
     requests,
@@ -1137,6 +1138,7 @@ def load_demo(con: duckdb.DuckDBPyConnection, *, articles: int = 3200, seed: int
             con, written, next(c.id for c in builder.cols if c.slug == "zcjd"), builder.today, seed)
         demo_guide.publish(con, written, next(c.id for c in builder.cols if c.slug == demo_guide.COLUMN),
                            builder.today)
+        demo_site_report.publish(con, written, builder.today)  # linked from the portal's home page (issue 15)
         written.settle()
         counts.update({table: scalar(con, f"SELECT count(*) FROM {table}")  # with the guide
                        for table in ("articles", "revisions", "workflow_events", "catalogue_entries")})
