@@ -3,7 +3,8 @@
 One `tick` publishes scheduled items that came due (also those that fell due while the
 workbench was down, exactly once), reminds approvers of items waiting too long, once a day
 reminds divisions of their stale columns (core.freshness), sends the
-mail queue, rebuilds the portal when something went online and seals the audit log.
+mail queue, rebuilds the portal when something went online or an office change (a column, a setting)
+left it behind, and seals the audit log.
 `maintenance` makes the daily backup when its time has come (第二十条), checks the audit
 chain after it and forgets old sessions. `Scheduler` runs ticks on a daemon thread with its
 own cursor; every second in between it seals freshly written audit rows and serves backup
@@ -89,7 +90,7 @@ def tick(con: duckdb.DuckDBPyConnection, site_dir: str | Path | None = None,
     # stale-column reminders (第二十七条(五)): once a day, at the first tick of the day
     stale = once_per(con, freshness.DAILY_KEY, now.date().isoformat(),
                      lambda: freshness.send_reminders(con, now.date()))
-    if published and site_dir is not None:
+    if site_dir is not None and (published or portal.outdated(con, site_dir)):
         built = portal.build_site(con, site_dir, full=False)
         search.reindex_in_background(site_dir, built.get("touched_years") or [])
     availability.probe_due(con, now)  # issue 15, visits: the portal's home page and a sample, at the office's interval

@@ -10,7 +10,7 @@ from email.policy import default
 import pytest
 from aiosmtpd.controller import Controller
 
-from core import mailer, scheduler, settings, todo, workflow
+from core import mailer, portal, scheduler, settings, todo, workflow
 from core.db import scalar
 
 
@@ -108,6 +108,20 @@ def test_scheduler_tick_publishes_due_items(con, org, inbox, tmp_path):
     result = scheduler.tick(con, tmp_path / "site", dt.datetime.now() + dt.timedelta(minutes=6))
     assert result["published"] == [article.id]
     assert workflow.get_article(con, article.id).public
+
+
+def test_an_office_change_that_publishes_nothing_reaches_the_portal_at_the_next_tick(con, org, tmp_path):
+    site = tmp_path / "site"
+    portal.build_site(con, site, full=True)
+    assert not portal.outdated(con, site)
+    scheduler.tick(con, site)  # nothing changed: nothing built
+    settings.set_values(con, org.webmaster, {"site_sponsor": "陕西省工业和信息化厅办公室"})
+    assert portal.outdated(con, site)
+    assert "陕西省工业和信息化厅办公室" not in (site / "index.html").read_text(encoding="utf-8")
+    scheduler.tick(con, site)
+    assert "陕西省工业和信息化厅办公室" in (site / "index.html").read_text(encoding="utf-8")
+    assert not portal.outdated(con, site)
+    assert not portal.outdated(con, tmp_path / "elsewhere")  # a folder never built into is not this portal
 
 
 def test_scheduler_thread_runs_ticks(con, org):

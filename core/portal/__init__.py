@@ -29,7 +29,7 @@ Imports from: every module of the package; what callers use is named below.
 
 from core.portal.build import build_site
 from core.portal.data import public_url
-from core.portal.plan import STAMP_FILE, owed_build
+from core.portal.plan import STAMP_FILE, outdated, owed_build
 from core.portal.resume import Resumed, resume_interrupted_build
 from core.portal.urls import ANSWERS_URL, answer_url, article_url, attachment_url, column_url, feed_url, safe_filename
 from core.portal.writer import DuplicateOutput, Writer, remove_leftovers
@@ -46,6 +46,7 @@ __all__ = [
     "build_site",
     "column_url",
     "feed_url",
+    "outdated",
     "owed_build",
     "public_url",
     "remove_leftovers",

@@ -172,6 +172,15 @@ def _why_full(con: duckdb.DuckDBPyConnection, root: str, sig: str, full: bool) -
     return ""
 
 
+def outdated(con: duckdb.DuckDBPyConnection, out_dir: str | os.PathLike) -> bool:
+    """Whether the portal last built into `out_dir` no longer matches the columns, divisions, settings,
+    templates or code: an office change that publishes nothing (a column renamed, the footer's identity)
+    reaches the portal at the scheduler's next tick, without anyone having to build it."""
+    record = _record(con)
+    return (record is not None and record.get("out") == os.path.realpath(out_dir)
+            and record.get("signature") != signature(con))
+
+
 def plan_build(con: duckdb.DuckDBPyConnection, site: SiteData, root: str, sig: str, full: bool) -> Plan:
     """Decide full or incremental, and for an incremental build exactly what to render."""
     reason = _why_full(con, root, sig, full)
