@@ -200,13 +200,14 @@ def appeals_table(con: duckdb.DuckDBPyConnection, year: int) -> dict:
 
 # ---------------------------------------------------------------- the office's texts
 
-def valid_year(year) -> int:
+def valid_year(year, first: int = FIRST_YEAR, law: str = LAW) -> int:
+    """A report's year: a whole year from `first` (the first year of the form under `law`) to this one."""
     try:
         year = int(year)
     except (TypeError, ValueError):
-        raise ValidationError("年度", "须为四位数的年份", LAW) from None
-    if not FIRST_YEAR <= year <= dt.date.today().year:
-        raise ValidationError("年度", f"须在 {FIRST_YEAR} 年至今年之间", LAW)
+        raise ValidationError("年度", "须为四位数的年份", law) from None
+    if not first <= year <= dt.date.today().year:
+        raise ValidationError("年度", f"须在 {first} 年至今年之间", law)
     return year
 
 
@@ -410,7 +411,7 @@ def _font(run, size: float, bold: bool = False, east_asia: str = "仿宋_GB2312"
     run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), east_asia)
 
 
-def _paragraph(document, text: str, *, size: float = 16, bold: bool = False, center: bool = False,
+def word_paragraph(document, text: str, *, size: float = 16, bold: bool = False, center: bool = False,
                east_asia: str = "仿宋_GB2312", indent: bool = True) -> None:
     paragraph = document.add_paragraph()
     if center:
@@ -420,7 +421,7 @@ def _paragraph(document, text: str, *, size: float = 16, bold: bool = False, cen
     _font(paragraph.add_run(text), size, bold, east_asia)
 
 
-def _word_table(document, grid: Grid, size: float = 9) -> None:
+def word_table(document, grid: Grid, size: float = 9) -> None:
     table = document.add_table(rows=grid.n_rows, cols=grid.n_cols)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -437,23 +438,23 @@ def _word_table(document, grid: Grid, size: float = 9) -> None:
 def _written(document, text: str) -> None:
     for line in (text or "").splitlines() or [""]:
         if line.strip():
-            _paragraph(document, line.strip())
+            word_paragraph(document, line.strip())
     if not (text or "").strip():
-        _paragraph(document, "(尚未填写)")
+        word_paragraph(document, "(尚未填写)")
 
 
 def render(report: Report) -> bytes:
     """The report as a .docx in the national layout: title, the six parts, the three tables."""
     document = Document()
-    _paragraph(document, report.title, size=22, center=True, east_asia="方正小标宋简体")
+    word_paragraph(document, report.title, size=22, center=True, east_asia="方正小标宋简体")
     grids = dict(zip((1, 2, 3), tables(report), strict=True))
     text_of = {0: "overview", 4: "problems", 5: "other"}
     for index, heading in enumerate(PARTS):
-        _paragraph(document, heading, east_asia="黑体")
+        word_paragraph(document, heading, east_asia="黑体")
         if index in text_of:
             _written(document, report.texts[text_of[index]])
         else:
-            _word_table(document, grids[index], size=9 if index != 3 else 8)
+            word_table(document, grids[index], size=9 if index != 3 else 8)
     buffer = io.BytesIO()
     document.core_properties.title = report.title
     document.core_properties.author = report.department

@@ -22,7 +22,7 @@ Decisions, written once:
 * 安全防护: problems found are the confirmed 安全事件 discovered in the year (register an assessment's findings
   there), fixed those of them closed; monitoring is in place when the availability probes ran in the year.
 
-Imports from core.access (visits), catalogue, disclosure_report (Word and table helpers), settings, stats, workflow, audit,
+Imports from core.access (visits), catalogue, disclosure_report (Word, table and year helpers), settings, stats, workflow, audit,
 contacts, db, errors, permissions, text.
 """
 
@@ -40,7 +40,8 @@ from docx import Document
 
 from core import access, audit, catalogue, contacts, settings, stats, workflow
 from core.db import row, rows, scalar, transaction
-from core.disclosure_report import Cell, Grid, _paragraph, _word_table, table_html
+from core.disclosure_report import Cell, Grid, table_html, word_paragraph, word_table
+from core.disclosure_report import valid_year as report_year
 from core.errors import ValidationError
 from core.permissions import require
 from core.text import clean_text
@@ -153,13 +154,7 @@ def _clean_value(field: Field, raw) -> str | None:
 
 
 def valid_year(year) -> int:
-    try:
-        year = int(year)
-    except (TypeError, ValueError):
-        raise ValidationError("年度", "须为四位数的年份", LAW) from None
-    if not FIRST_YEAR <= year <= dt.date.today().year:
-        raise ValidationError("年度", f"须在 {FIRST_YEAR} 年至今年之间", LAW)
-    return year
+    return report_year(year, FIRST_YEAR, LAW)
 
 
 def entries(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, str | None]:
@@ -468,11 +463,11 @@ def grid(report: Report) -> Grid:
 def render(report: Report) -> bytes:
     """The form as a .docx: title, 填报单位, the table, the signature line."""
     document = Document()
-    _paragraph(document, "政府网站工作年度报表", size=22, center=True, east_asia="方正小标宋简体")
-    _paragraph(document, f"({report.year}年度)", size=16, center=True)
-    _paragraph(document, f"填报单位:{report.sponsor}", size=12, indent=False)
-    _word_table(document, grid(report), size=10)
-    _paragraph(document, signature(report.entered), size=12, indent=False)
+    word_paragraph(document, "政府网站工作年度报表", size=22, center=True, east_asia="方正小标宋简体")
+    word_paragraph(document, f"({report.year}年度)", size=16, center=True)
+    word_paragraph(document, f"填报单位:{report.sponsor}", size=12, indent=False)
+    word_table(document, grid(report), size=10)
+    word_paragraph(document, signature(report.entered), size=12, indent=False)
     document.core_properties.title = report.title
     document.core_properties.author = report.sponsor
     buffer = io.BytesIO()
