@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 import duckdb
 
@@ -41,6 +42,11 @@ class Context:
     con: duckdb.DuckDBPyConnection
     actor: object
     today: dt.date
+
+    @cached_property
+    def summary(self) -> dict:
+        """core.freshness's site summary, computed once per run for the three indicators that read it."""
+        return freshness.site_summary(self.con, self.today)
 
 
 @dataclass(frozen=True)
@@ -77,12 +83,8 @@ def unreachable(ctx: Context) -> Finding:
     return Finding(value, "warn" if failed else "pass")
 
 
-def _summary(ctx: Context) -> dict:
-    return freshness.site_summary(ctx.con, ctx.today)
-
-
 def home_not_updated(ctx: Context) -> Finding:
-    home = _summary(ctx)["home"]
+    home = ctx.summary["home"]
     if home["days_since"] is None:
         return Finding("首页从未发布信息", "fail")
     value = f"最近一次发布 {home['last_published_on']:%Y-%m-%d},已 {home['days_since']} 天(本站期限 {home['interval_days']} 天)"
@@ -92,14 +94,14 @@ def home_not_updated(ctx: Context) -> Finding:
 
 
 def stale_columns(ctx: Context) -> Finding:
-    summary = _summary(ctx)
+    summary = ctx.summary
     count, limit = summary["counts"]["stale"], int(settings.get(ctx.con, "freshness_veto_stale"))
     value = f"超期未更新栏目 {count} 个(否决数 {limit} 个)"
     return Finding(value, "fail" if summary["veto_stale"] else "warn" if count else "pass")
 
 
 def blank_columns(ctx: Context) -> Finding:
-    summary = _summary(ctx)
+    summary = ctx.summary
     count, limit = summary["counts"]["blank"], int(settings.get(ctx.con, "freshness_veto_blank"))
     value = f"空白栏目 {count} 个(否决数 {limit} 个)"
     return Finding(value, "fail" if summary["veto_blank"] else "warn" if count else "pass")
