@@ -527,7 +527,7 @@ def submit(con: duckdb.DuckDBPyConnection, actor, year) -> workflow.Article:
     fields = {"title": report.title, "body_html": article_html(report), "source": report.department,
               "work_ended_on": None, "importance": "一般"}
     with transaction(con):
-        article = _existing_article(con, report.texts.get("article_id"))
+        article = existing_article(con, report.texts.get("article_id"))
         if article is None:
             article = workflow.create_article(con, actor, column_for(con)["id"], **fields)
             con.execute("UPDATE disclosure_reports SET article_id = ? WHERE year = ?", [article.id, year])
@@ -551,7 +551,8 @@ def _catalogue(con, actor, article: workflow.Article, department: str) -> None:
         "topic_id": topic, "disclosure": "主动公开", "validity": "有效"})
 
 
-def _existing_article(con, article_id: int | None) -> workflow.Article | None:
+def existing_article(con, article_id: int | None) -> workflow.Article | None:
+    """The article a yearly report was submitted as, to update; None when there is none or it was withdrawn."""
     if article_id is None:
         return None
     found = row(con, "SELECT state FROM articles WHERE id = ?", [article_id])

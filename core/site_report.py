@@ -40,7 +40,7 @@ from docx import Document
 
 from core import access, audit, catalogue, contacts, settings, stats, workflow
 from core.db import row, rows, scalar, transaction
-from core.disclosure_report import Cell, Grid, table_html, word_paragraph, word_table
+from core.disclosure_report import Cell, Grid, existing_article, table_html, word_paragraph, word_table
 from core.disclosure_report import valid_year as report_year
 from core.errors import ValidationError
 from core.permissions import require
@@ -510,15 +510,6 @@ def _article_id(con, year: int) -> int | None:
     return scalar(con, "SELECT article_id FROM site_report_articles WHERE year = ?", [year])
 
 
-def _existing_article(con, article_id: int | None) -> workflow.Article | None:
-    if article_id is None:
-        return None
-    state = scalar(con, "SELECT state FROM articles WHERE id = ?", [article_id])
-    if state is None or state == "withdrawn":
-        return None  # a withdrawn submission stays as it was; the report starts a new one
-    return workflow.get_article(con, article_id)
-
-
 def submit(con: duckdb.DuckDBPyConnection, actor, year) -> workflow.Article:
     """The office submits the form as an article of the report column through the approval chain (第十四条);
     submitting again updates the same article, which goes through the chain again. Never published directly."""
@@ -531,7 +522,7 @@ def submit(con: duckdb.DuckDBPyConnection, actor, year) -> workflow.Article:
     fields = {"title": report.title, "body_html": article_html(report), "source": report.sponsor,
               "work_ended_on": None, "importance": "一般"}
     with transaction(con):
-        article = _existing_article(con, report.article_id)
+        article = existing_article(con, report.article_id)
         if article is None:
             article = workflow.create_article(con, actor, column_for(con)["id"], **fields)
             con.execute("INSERT OR REPLACE INTO site_report_articles VALUES (?, ?)", [year, article.id])
