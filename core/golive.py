@@ -96,7 +96,7 @@ def _identity(con: duckdb.DuckDBPyConnection, values: dict) -> list[Finding]:
             label = settings.BY_NAME[name].label
             found.append(Finding(f"identity.{name}", severity, f"尚未设置“{label}”:{why}。",
                                  f"在{SETTINGS_PAGE}中填写“{label}”。"))
-    if identity.mark(con) is None:
+    if identity.mark_info(con) is None:  # whether there is one: the image itself is not needed
         found.append(Finding("identity.dzjg_mark", WARN,
                              "尚未上传党政机关网站标识:页脚应显示主管部门颁发的标识(政府网站发展指引)。",
                              "在网站管理员 →「系统设置」→「网站标识」中上传标识图片。"))
