@@ -73,8 +73,9 @@ _IDENTITY = (
 def findings(con: duckdb.DuckDBPyConnection, now: dt.datetime | None = None) -> list[Finding]:
     """Every problem found, blocking ones first (the order of the checks within each severity)."""
     now = now or dt.datetime.now()
-    found = [*_identity(con), *_addresses(con), *_mail(con), *_backups(con, now), *_demo_accounts(con),
-             *_web_server(con), *_monitoring(con)]
+    values = settings.all_values(con)  # one query; the checks below read their settings from it
+    found = [*_identity(con, values), *_addresses(values), *_mail(values), *_backups(con, now), *_demo_accounts(con),
+             *_web_server(values), *_monitoring(values)]
     return sorted(found, key=lambda f: not f.blocking)
 
 
@@ -88,14 +89,14 @@ def blocking(found: list[Finding]) -> bool:
     return any(f.blocking for f in found)
 
 
-def _identity(con: duckdb.DuckDBPyConnection) -> list[Finding]:
+def _identity(con: duckdb.DuckDBPyConnection, values: dict) -> list[Finding]:
     found = []
     for name, severity, why in _IDENTITY:
-        if not str(settings.get(con, name)).strip():
+        if not str(values[name]).strip():
             label = settings.BY_NAME[name].label
             found.append(Finding(f"identity.{name}", severity, f"尚未设置“{label}”:{why}。",
                                  f"在{SETTINGS_PAGE}中填写“{label}”。"))
-    if identity.mark(con) is None:
+    if identity.mark_info(con) is None:  # whether there is one: the image itself is not needed
         found.append(Finding("identity.dzjg_mark", WARN,
                              "尚未上传党政机关网站标识:页脚应显示主管部门颁发的标识(政府网站发展指引)。",
                              "在网站管理员 →「系统设置」→「网站标识」中上传标识图片。"))
@@ -117,18 +118,19 @@ def _example_host(host: str) -> bool:
     return bool(re.search(r"(^|\.)example(\.[a-z]+)+$|\.(test|invalid|example)$", (host or "").lower()))
 
 
-def _addresses(con: duckdb.DuckDBPyConnection) -> list[Finding]:
+def _addresses(values: dict) -> list[Finding]:
     found = []
-    site = urlsplit(str(settings.get(con, "site_url")).strip())
+    site_url = values["site_url"]
+    site = urlsplit(str(site_url).strip())
     if site.scheme != "https":
         found.append(Finding("site_url.https", BLOCK,
-                             f"网站地址“{settings.get(con, 'site_url')}”不是 https:// 地址:门户须经加密连接访问(第六条)。",
+                             f"网站地址“{site_url}”不是 https:// 地址:门户须经加密连接访问(第六条)。",
                              f"在{SETTINGS_PAGE}中把“网站地址”改为 https://www.sxit.gov.cn 这样的正式地址。"))
     if _local_host(site.hostname or "") or _example_host(site.hostname or ""):
         found.append(Finding("site_url.host", BLOCK,
-                             f"网站地址“{settings.get(con, 'site_url')}”是本机、内网或示例地址,不是门户的正式域名(第六条)。",
+                             f"网站地址“{site_url}”是本机、内网或示例地址,不是门户的正式域名(第六条)。",
                              f"在{SETTINGS_PAGE}中把“网站地址”改为正式域名。"))
-    workbench = str(settings.get(con, "workbench_url")).strip()
+    workbench = str(values["workbench_url"]).strip()
     bench = urlsplit(workbench)
     if _local_host(bench.hostname or ""):
         found.append(Finding("workbench_url.local", BLOCK,
@@ -143,8 +145,8 @@ def _addresses(con: duckdb.DuckDBPyConnection) -> list[Finding]:
     return found
 
 
-def _mail(con: duckdb.DuckDBPyConnection) -> list[Finding]:
-    if str(settings.get(con, "smtp_host")).strip():
+def _mail(values: dict) -> list[Finding]:
+    if str(values["smtp_host"]).strip():
         return []
     return [Finding("smtp.unset", BLOCK,
                     "尚未设置 SMTP 服务器:审批超时、留言即将到期、栏目超期等提醒只记录在发件箱中,不会发出"
@@ -152,14 +154,14 @@ def _mail(con: duckdb.DuckDBPyConnection) -> list[Finding]:
                     f"在{SETTINGS_PAGE}中填写“SMTP 服务器”等邮件设置,再在「发件箱」中点“立即发送”试发。")]
 
 
-def _monitoring(con: duckdb.DuckDBPyConnection) -> list[Finding]:
+def _monitoring(values: dict) -> list[Finding]:
     """The availability probes and the access-log import are off until the office turns them on."""
     found = []
-    if not settings.get(con, "probe_enabled"):
+    if not values["probe_enabled"]:
         found.append(Finding("probe.off", WARN,
                              "站点可用性监测未启用:门户无法访问(全国政府网站检查的单项否决)时,工作台不会发现和提示。",
                              f"在{SETTINGS_PAGE}中勾选“启用站点可用性监测”,必要时填写“监测用门户地址”。"))
-    if not str(settings.get(con, "access_log_path")).strip():
+    if not str(values["access_log_path"]).strip():
         found.append(Finding("access_log.unset", WARN,
                              "尚未设置访问日志文件:“访问统计”和政府网站工作年度报表的访问量无从统计。",
                              f"在{SETTINGS_PAGE}中填写门户 nginx 访问日志的完整路径。"))
@@ -223,8 +225,8 @@ def nginx_directives(text: str) -> dict[str, list[str]]:
     return found
 
 
-def _web_server(con: duckdb.DuckDBPyConnection) -> list[Finding]:
-    configured = str(settings.get(con, "nginx_conf_path")).strip()
+def _web_server(values: dict) -> list[Finding]:
+    configured = str(values["nginx_conf_path"]).strip()
     label = settings.BY_NAME["nginx_conf_path"].label
     if not configured:
         return [Finding("nginx.unknown", WARN,
@@ -244,7 +246,7 @@ def _web_server(con: duckdb.DuckDBPyConnection) -> list[Finding]:
                              "(目录、证书路径、工作台端口)。",
                              "由技术支持单位按本机情况修改,检查配置无误后重新加载 nginx。"))
     directives = nginx_directives(text)
-    host = urlsplit(str(settings.get(con, "site_url"))).hostname or ""
+    host = urlsplit(str(values["site_url"])).hostname or ""
     if host and host not in directives["server_name"]:
         found.append(Finding("nginx.server_name", BLOCK,
                              f"nginx 配置中的站点域名({'、'.join(directives['server_name']) or '无'})不包含网站地址的"

@@ -64,6 +64,7 @@ _KINDS = {  # magic bytes -> (Pillow's name, MIME type, extension)
     b"GIF87a": ("GIF", "image/gif", "gif"),
     b"GIF89a": ("GIF", "image/gif", "gif"),
 }
+_EXTENSIONS = {mime: ext for _name, mime, ext in _KINDS.values()}
 
 
 def psb_code(number: str) -> str:
@@ -89,7 +90,7 @@ class Asset:
 
     @property
     def extension(self) -> str:
-        return {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif"}[self.mime]
+        return _EXTENSIONS[self.mime]
 
     @property
     def static_name(self) -> str:
@@ -130,17 +131,18 @@ def inspect_image(content: bytes) -> tuple[str, int, int]:
 def save_mark(con: duckdb.DuckDBPyConnection, actor, filename: str, content: bytes) -> Asset:
     """Store the office's 党政机关网站标识 (replacing the previous one); only the webmaster may (第八条)."""
     require(actor, "settings.edit")
-    mime, width, height = inspect_image(bytes(content))
+    content = bytes(content)
+    mime, width, height = inspect_image(content)
     digest = hashlib.sha256(content).hexdigest()
-    name = clean_text(filename)[:120] or f"{MARK}.{_kind(content)[2]}"
+    name = clean_text(filename)[:120] or f"{MARK}.{_EXTENSIONS[mime]}"
     with transaction(con):
         con.execute("DELETE FROM site_assets WHERE name = ?", [MARK])
         con.execute("INSERT INTO site_assets (name, filename, mime, content, sha256, width, height, updated_at, "
                     "updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, current_localtimestamp(), ?)",
-                    [MARK, name, mime, bytes(content), digest, width, height, actor.id])
+                    [MARK, name, mime, content, digest, width, height, actor.id])
         audit.record(con, actor, "identity.mark_upload", f"site_assets:{MARK}",
                      f"上传{MARK_LABEL}「{name}」({width}×{height} 像素,{len(content)} 字节)")
-    return mark(con)
+    return Asset(MARK, name, mime, content, digest, width, height)  # what was stored: no read-back
 
 
 def remove_mark(con: duckdb.DuckDBPyConnection, actor) -> bool:

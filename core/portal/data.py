@@ -192,7 +192,8 @@ def load_site(con: duckdb.DuckDBPyConnection) -> SiteData:
 
 def _identity(con: duckdb.DuckDBPyConnection) -> dict:
     """The footer's identity settings with their links, and the uploaded 党政机关网站标识 (第四条、第六条)."""
-    values = {name: str(settings.get(con, name)).strip() for name in IDENTITY_SETTINGS}
+    stored = settings.all_values(con)  # one query for the eleven
+    values = {name: str(stored[name]).strip() for name in IDENTITY_SETTINGS}
     values["icp_link"] = identity.ICP_LINK if values["icp_number"] else ""
     values["psb_link"] = identity.psb_link(values["psb_number"])
     found = identity.mark(con)
