@@ -157,9 +157,8 @@ def recent(con: duckdb.DuckDBPyConnection, actor, days: int = 30, today: dt.date
                         "FROM site_probes WHERE ok AND probed_at >= ? GROUP BY hour, home ORDER BY hour, home", [since])
     failures = rows(con, "SELECT probed_at, url, home, status, detail FROM site_probes WHERE NOT ok AND probed_at >= ? "
                          "ORDER BY probed_at DESC LIMIT 20", [since])
-    total = con.execute("SELECT count(*), count(*) FILTER (WHERE ok) FROM site_probes WHERE home AND probed_at >= ?",
-                        [since]).fetchone()
+    probes, ok = sum(d["probes"] for d in per_day), sum(d["ok"] for d in per_day)  # the days add up to the period
     return {"enabled": bool(settings.get(con, "probe_enabled")), "base_url": base_url(con),
             "interval": settings.get(con, "probe_interval_minutes"), "per_day": per_day, "latency": latency,
-            "failures": failures, "probes": int(total[0]),
-            "availability": round(100.0 * total[1] / total[0], 2) if total[0] else None}
+            "failures": failures, "probes": int(probes),
+            "availability": round(100.0 * ok / probes, 2) if probes else None}
