@@ -123,10 +123,11 @@ def _follow_outage(con, now: dt.datetime, home: dict) -> None:
                 "请技术支持单位立即排查处置(第二十三条)。",
                 title="门户网站首页无法访问", severity="较大", dedup_key=_key(start), discovered_at=start)
         return
-    previous = scalar(con, "SELECT max(probed_at) FROM site_probes WHERE home AND probed_at < ?", [now])
-    if previous is None or scalar(con, "SELECT ok FROM site_probes WHERE home AND probed_at = ?", [previous]):
+    previous = con.execute("SELECT probed_at, ok FROM site_probes WHERE home AND probed_at < ? "
+                           "ORDER BY probed_at DESC LIMIT 1", [now]).fetchone()
+    if previous is None or previous[1]:
         return
-    start, failures = _outage_start(con, previous)
+    start, failures = _outage_start(con, previous[0])
     minutes = round((now - start).total_seconds() / 60)
     incidents.note_from_system(con, _key(start), f"{now:%Y-%m-%d %H:%M} 监测到门户首页恢复访问(状态 {home['status']},"
                                f"响应 {home['latency_ms']} 毫秒);此前连续 {failures} 次无法访问,中断约 {minutes} 分钟。")
