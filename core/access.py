@@ -100,10 +100,7 @@ def import_file(con: duckdb.DuckDBPyConnection, path: str | Path) -> dict:
         done = scalar(con, "SELECT lines FROM access_files WHERE fingerprint = ?", [key]) or 0
         fresh = max(total - done, 0)
         with transaction(con):
-            before = scalar(con, "SELECT count(*) FROM access_hits WHERE fingerprint = ?", [key])
-            if fresh:
-                con.execute(_INSERT, [key, done, total, LINE_PATTERN])
-            kept = scalar(con, "SELECT count(*) FROM access_hits WHERE fingerprint = ?", [key]) - before
+            kept = con.execute(_INSERT, [key, done, total, LINE_PATTERN]).fetchone()[0] if fresh else 0
             con.execute("""
                 INSERT INTO access_files (fingerprint, name, lines, malformed, imported_at)
                 VALUES (?, ?, ?, ?, current_localtimestamp())

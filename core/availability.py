@@ -123,10 +123,11 @@ def _follow_outage(con, now: dt.datetime, home: dict) -> None:
                 "请技术支持单位立即排查处置(第二十三条)。",
                 title="门户网站首页无法访问", severity="较大", dedup_key=_key(start), discovered_at=start)
         return
-    previous = scalar(con, "SELECT max(probed_at) FROM site_probes WHERE home AND probed_at < ?", [now])
-    if previous is None or scalar(con, "SELECT ok FROM site_probes WHERE home AND probed_at = ?", [previous]):
+    previous = con.execute("SELECT probed_at, ok FROM site_probes WHERE home AND probed_at < ? "
+                           "ORDER BY probed_at DESC LIMIT 1", [now]).fetchone()
+    if previous is None or previous[1]:
         return
-    start, failures = _outage_start(con, previous)
+    start, failures = _outage_start(con, previous[0])
     minutes = round((now - start).total_seconds() / 60)
     incidents.note_from_system(con, _key(start), f"{now:%Y-%m-%d %H:%M} 监测到门户首页恢复访问(状态 {home['status']},"
                                f"响应 {home['latency_ms']} 毫秒);此前连续 {failures} 次无法访问,中断约 {minutes} 分钟。")
@@ -157,9 +158,8 @@ def recent(con: duckdb.DuckDBPyConnection, actor, days: int = 30, today: dt.date
                         "FROM site_probes WHERE ok AND probed_at >= ? GROUP BY hour, home ORDER BY hour, home", [since])
     failures = rows(con, "SELECT probed_at, url, home, status, detail FROM site_probes WHERE NOT ok AND probed_at >= ? "
                          "ORDER BY probed_at DESC LIMIT 20", [since])
-    total = con.execute("SELECT count(*), count(*) FILTER (WHERE ok) FROM site_probes WHERE home AND probed_at >= ?",
-                        [since]).fetchone()
+    probes, ok = sum(d["probes"] for d in per_day), sum(d["ok"] for d in per_day)  # the days add up to the period
     return {"enabled": bool(settings.get(con, "probe_enabled")), "base_url": base_url(con),
             "interval": settings.get(con, "probe_interval_minutes"), "per_day": per_day, "latency": latency,
-            "failures": failures, "probes": int(total[0]),
-            "availability": round(100.0 * total[1] / total[0], 2) if total[0] else None}
+            "failures": failures, "probes": int(probes),
+            "availability": round(100.0 * ok / probes, 2) if probes else None}
