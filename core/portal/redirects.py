@@ -106,9 +106,11 @@ def settle(con: duckdb.DuckDBPyConnection, writer: Writer, site: SiteData, *, fu
     kinds = [classify(p, slugs) for p in served]
     _record(con, served, kinds, now)
     gone = sorted({p for p in writer.gone if recordable(p)})
-    moved = rows(con, "SELECT path, kind, ref FROM portal_urls WHERE last_written <> ?"
-                      + ("" if full else " AND path IN (SELECT unnest(?::VARCHAR[]))"),
-                 [now] if full else [now, gone])
+    moved: list[dict] = []
+    if full or gone:  # an incremental build that removed nothing moved nothing
+        moved = rows(con, "SELECT path, kind, ref FROM portal_urls WHERE last_written <> ?"
+                          + ("" if full else " AND path IN (SELECT unnest(?::VARCHAR[]))"),
+                     [now] if full else [now, gone])
     if moved:
         _redirect(con, writer, site, moved, gone, now, context)
     if moved or full or not _exists(writer, REDIRECT_MAP):
