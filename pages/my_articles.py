@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from core import attachments, catalogue, columns, content, diff, permissions, portal, settings, workflow
+from core import attachments, catalogue, columns, content, corrections, diff, permissions, portal, settings, workflow
 from core.disclosure_terms import DISCLOSURE_MODES, DOC_KINDS, VALIDITY, WITHHELD_GROUNDS
 from core.errors import PortalError
 from pages import _richtext, _shared
@@ -439,7 +439,7 @@ def save_then(next_step):
 
 if article is not None and "publish" in actions and article.published_at:
     # a corrected revision of a published item: what was corrected, shown on its page with the date
-    st.text_area("更正说明(可选,随本次发布在网站上公开)", key="ma_correction_note", max_chars=500,
+    st.text_area("更正说明(可选,随本次发布在网站上公开)", key="ma_correction_note", max_chars=corrections.NOTE_MAX,
                  placeholder="例如:原文申报截止日期有误,已更正为6月30日。")
 buttons = st.columns(5)
 if editable and buttons[0].button("保存", key="ma_save", type="primary", width="stretch"):

@@ -195,7 +195,7 @@ def _shared_pages(con: duckdb.DuckDBPyConnection, site: SiteData, listings: list
     wanted = [c.id for c in key_columns(site)]
     heads = fetch_heads(con, site, [*wanted, *([report.id] if report and report.id not in wanted else [])], HOME_ITEMS)
     yield home_page(site, heads, fetch_latest(con, site, settings.get(con, "home_latest_items")),
-                    heads.get(report.id, [None])[0] if report else None)
+                    next(iter(heads[report.id]), None) if report else None)
     yield feed_page(site, feed_url(), site.site_name, "/index.html", fetch_latest(con, site, SITE_FEED_ITEMS))
     for col in listings:
         yield feed_page(site, feed_url(col.slug), f"{col.name} - {site.site_name}", col.url,
