@@ -548,10 +548,8 @@ _BROKEN_SQL = """
 def broken_links(con: duckdb.DuckDBPyConnection, division_id: int | None = None) -> list[dict]:
     """The broken links with the article, division and column responsible (a listing's own links: its
     column's division; the portal's shared pages: the office)."""
-    found = rows(con, f"SELECT * FROM ({_BROKEN_SQL}) ORDER BY division, column_name, page, href")
-    if division_id is not None:
-        found = [r for r in found if r["division_id"] == division_id]
-    return found
+    where, params = ("", []) if division_id is None else ("WHERE division_id = ?", [division_id])
+    return rows(con, f"SELECT * FROM ({_BROKEN_SQL}) {where} ORDER BY division, column_name, page, href", params)
 
 
 def last_run(con: duckdb.DuckDBPyConnection, external: bool | None = None) -> dict | None:
