@@ -559,12 +559,13 @@ def last_run(con: duckdb.DuckDBPyConnection, external: bool | None = None) -> di
     return found[0] if found else None
 
 
-def stored_status(con: duckdb.DuckDBPyConnection, url: str, fresh_days: int) -> dict | None:
-    """The last result for an outbound URL, when it is younger than `fresh_days`."""
-    found = rows(con, "SELECT status, detail, broken, checked_at FROM link_checks WHERE external AND href = ? "
-                      "AND checked_at >= ? ORDER BY checked_at DESC LIMIT 1",
-                 [url, dt.datetime.now() - dt.timedelta(days=fresh_days)])
-    return found[0] if found else None
+def stored_statuses(con: duckdb.DuckDBPyConnection, urls: list[str], fresh_days: int) -> dict[str, dict]:
+    """The last result for each outbound URL younger than `fresh_days`, by URL (one query for them all)."""
+    return {r["href"]: r for r in rows(
+        con, "SELECT href, status, detail, broken, checked_at FROM link_checks "
+             "WHERE external AND list_contains(?, href) AND checked_at >= ? "
+             "QUALIFY row_number() OVER (PARTITION BY href ORDER BY checked_at DESC) = 1",
+        [urls, dt.datetime.now() - dt.timedelta(days=fresh_days)])}
 
 
 def check_now(con: duckdb.DuckDBPyConnection, user, site_dir: str | Path, external: bool = False) -> Result:
@@ -600,10 +601,13 @@ def outbound_links(body_html: str, site_url: str = "") -> list[str]:
 def dead_outbound(con: duckdb.DuckDBPyConnection, body_html: str, timeout: float = 3.0) -> list[dict]:
     """The outbound links of a body that do not answer: the stored result when fresh (the weekly check),
     else one quick request each (no retries). A warning for the approver, never a block."""
-    fresh = int(settings.get(con, "link_check_interval_days"))
+    hrefs = outbound_links(body_html, str(settings.get(con, "site_url")))
+    if not hrefs:
+        return []
+    stored = stored_statuses(con, hrefs, int(settings.get(con, "link_check_interval_days")))
     dead, unknown = [], []
-    for href in outbound_links(body_html, str(settings.get(con, "site_url"))):
-        known = stored_status(con, href, fresh)
+    for href in hrefs:
+        known = stored.get(href)
         if known is None:
             unknown.append(href)
         elif known["broken"]:
