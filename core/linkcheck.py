@@ -7,8 +7,8 @@ when HEAD is refused or fails; time-outs, a limit per host, retries with backoff
 followed). Results go to link_checks / link_runs (0019): the broken links, the outbound links and
 the links that were broken before, each with the article responsible and so its division.
 
-Imports from core.audit, db, notify, permissions, settings (and the standard library; pandas for the bulk
-insert).
+Imports from core.audit, db, notify, permissions, portal.urls, settings (and the standard library; pandas for
+the bulk insert).
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from core import audit, notify, settings
 from core.db import rows, scalar, transaction
 from core.errors import ValidationError
 from core.permissions import require
+from core.portal.urls import ARTICLE_PATH_PATTERN, COLUMN_PATH_PATTERN
 
 log = logging.getLogger(__name__)
 ARTICLE = "第二十五条"  # the office monitors the site against the national indicators
@@ -48,7 +49,7 @@ _LINK = re.compile(rb"""\s(?:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNO
 _ID = re.compile(rb"""\s(?:id|name)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)  # anchor targets
 _PLAIN = re.compile(rb"[#?%&\\]|/\.|//")  # what a plain site path ('/col/gzdt/index.html') never holds
 _SKIP = ("mailto:", "tel:", "javascript:", "data:", "sms:", "about:", "ftp:", "file:", "news:")
-_ARTICLE_PAGE = re.compile(r"^/art/\d{4}/\d{2}/(\d+)\.html$")
+_ARTICLE_PAGE = re.compile(ARTICLE_PATH_PATTERN)
 _FILE = re.compile(r"^/files/(\d+)/")
 BODY_START, BODY_END = b'<div class="article-body">', b"</article>"  # core/templates/article.html
 PARALLEL_MIN_PAGES = 2000  # below this, worker processes cost more than they save
@@ -540,7 +541,7 @@ _BROKEN_SQL = """
     LEFT JOIN articles a ON a.id = l.article_id
     LEFT JOIN columns c ON c.id = a.column_id
     LEFT JOIN divisions d ON d.id = a.lead_division_id
-    LEFT JOIN columns pc ON l.article_id IS NULL AND pc.slug = regexp_extract(l.page, '^/col/([^/]+)/', 1)
+    LEFT JOIN columns pc ON l.article_id IS NULL AND pc.slug = regexp_extract(l.page, ?, 1)
     LEFT JOIN divisions pd ON pd.id = pc.division_id
     WHERE l.broken"""
 
@@ -549,7 +550,8 @@ def broken_links(con: duckdb.DuckDBPyConnection, division_id: int | None = None)
     """The broken links with the article, division and column responsible (a listing's own links: its
     column's division; the portal's shared pages: the office)."""
     where, params = ("", []) if division_id is None else ("WHERE division_id = ?", [division_id])
-    return rows(con, f"SELECT * FROM ({_BROKEN_SQL}) {where} ORDER BY division, column_name, page, href", params)
+    return rows(con, f"SELECT * FROM ({_BROKEN_SQL}) {where} ORDER BY division, column_name, page, href",
+                [COLUMN_PATH_PATTERN, *params])
 
 
 def last_run(con: duckdb.DuckDBPyConnection, external: bool | None = None) -> dict | None:
