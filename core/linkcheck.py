@@ -105,7 +105,7 @@ class _Site:
                               for scheme in ("https://", "http://", "//"))
 
 
-_SITE: dict[str, _Site] = {}  # the site of this check, set before worker processes fork
+_SITE: dict[str, _Site] = {}  # the site of a parallel check, set before its worker processes fork
 
 
 def _walk(root: str) -> tuple[list[str], set[str], set[str]]:
@@ -221,9 +221,10 @@ def _verdict(site: _Site, page: str, raw: bytes) -> tuple:
     return ("found", href)
 
 
-def _check_pages(pages: list[str]) -> tuple[int, list, list, list, list]:
-    """Check a batch of pages: (links, broken, outbound, anchors to check in other pages, watched that work)."""
-    site = _SITE["site"]
+def _check_pages(pages: list[str], site: _Site | None = None) -> tuple[int, list, list, list, list]:
+    """Check a batch of pages: (links, broken, outbound, anchors to check in other pages, watched that work);
+    a forked worker finds the site in _SITE."""
+    site = site or _SITE["site"]
     watching = bool(site.watched)
     cache: dict[tuple[bytes, str], tuple] = {}
     links, broken, outbound, anchors, working = 0, [], [], [], []
@@ -286,12 +287,13 @@ def check_internal(site_dir: str | Path, site_url: str = "", watched: Iterable[t
     pages, files, dirs = _walk(root)
     host = (urlsplit(site_url).hostname or "").lower()
     site = _Site(root, files, dirs, {host} if host else set(), set(watched))
-    _SITE["site"] = site
     result = Result(pages=len(pages))
     batches = [pages[i:i + BATCH] for i in range(0, len(pages), BATCH)]
     pool = _pool(len(pages), workers)
+    if pool:
+        _SITE["site"] = site  # only without other threads (_pool): a check in this process never meets another's
     try:
-        parts = pool.map(_check_pages, batches) if pool else map(_check_pages, batches)
+        parts = pool.map(_check_pages, batches) if pool else (_check_pages(batch, site) for batch in batches)
         anchors = []
         for links, broken, outbound, later, working in parts:
             result.links += links
