@@ -7,8 +7,8 @@ when HEAD is refused or fails; time-outs, a limit per host, retries with backoff
 followed). Results go to link_checks / link_runs (0019): the broken links, the outbound links and
 the links that were broken before, each with the article responsible and so its division.
 
-Imports from core.audit, db, notify, permissions, portal.urls, settings (and the standard library; pandas for
-the bulk insert).
+Imports from core.audit, db, freshness, notify, permissions, portal.urls, settings (and the standard library;
+pandas for the bulk insert).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from urllib.parse import unquote, urlsplit
 import duckdb
 import pandas as pd
 
-from core import audit, notify, settings
+from core import audit, freshness, notify, settings
 from core.db import rows, scalar, transaction
 from core.errors import ValidationError
 from core.permissions import require
@@ -645,12 +645,6 @@ def run_due(con: duckdb.DuckDBPyConnection, site_dir: str | Path | None, now: dt
         return {"error": True}
 
 
-def _recipients(con: duckdb.DuckDBPyConnection, division_id: int) -> list[int]:
-    return [r["id"] for r in rows(con, """
-        SELECT DISTINCT u.id FROM users u JOIN user_roles r ON r.user_id = u.id
-        WHERE u.active AND u.division_id = ? AND r.role IN ('officer', 'head') ORDER BY u.id""", [division_id])]
-
-
 def mail_divisions(con: duckdb.DuckDBPyConnection, now: dt.datetime | None = None) -> int:
     """One mail per division and person listing the division's broken links (once per check day)."""
     now = now or dt.datetime.now()
@@ -666,7 +660,7 @@ def mail_divisions(con: duckdb.DuckDBPyConnection, now: dt.datetime | None = Non
         more = f"\n……另有 {len(links) - 50} 个" if len(links) > 50 else ""
         body = (f"本周链接检查发现您处室负责的信息中有 {len(links)} 个链接不可用(全国政府网站检查指标“链接不可用”扣分,"
                 f"{ARTICLE}):\n" + "\n".join(lines) + more + f"\n请在工作台「链接检查」中查看并修改:{url}/link_check")
-        for user_id in _recipients(con, division_id):
+        for user_id in freshness.recipients(con, division_id):  # its officers and head, as the stale-column reminder
             if notify.enqueue(con, user_id, "links.broken", f"【链接检查】{len(links)} 个链接不可用", body,
                               dedup_key=f"links:{division_id}:{now.date()}:u{user_id}"):
                 mails += 1
