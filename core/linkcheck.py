@@ -7,8 +7,8 @@ when HEAD is refused or fails; time-outs, a limit per host, retries with backoff
 followed). Results go to link_checks / link_runs (0019): the broken links, the outbound links and
 the links that were broken before, each with the article responsible and so its division.
 
-Imports from core.audit, db, notify, permissions, settings (and the standard library; pandas for the bulk
-insert).
+Imports from core.audit, db, freshness, notify, permissions, portal.urls, settings (and the standard library;
+pandas for the bulk insert).
 """
 
 from __future__ import annotations
@@ -36,10 +36,11 @@ from urllib.parse import unquote, urlsplit
 import duckdb
 import pandas as pd
 
-from core import audit, notify, settings
+from core import audit, freshness, notify, settings
 from core.db import rows, scalar, transaction
 from core.errors import ValidationError
 from core.permissions import require
+from core.portal.urls import ARTICLE_PATH_PATTERN, COLUMN_PATH_PATTERN
 
 log = logging.getLogger(__name__)
 ARTICLE = "第二十五条"  # the office monitors the site against the national indicators
@@ -48,7 +49,7 @@ _LINK = re.compile(rb"""\s(?:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNO
 _ID = re.compile(rb"""\s(?:id|name)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)  # anchor targets
 _PLAIN = re.compile(rb"[#?%&\\]|/\.|//")  # what a plain site path ('/col/gzdt/index.html') never holds
 _SKIP = ("mailto:", "tel:", "javascript:", "data:", "sms:", "about:", "ftp:", "file:", "news:")
-_ARTICLE_PAGE = re.compile(r"^/art/\d{4}/\d{2}/(\d+)\.html$")
+_ARTICLE_PAGE = re.compile(ARTICLE_PATH_PATTERN)
 _FILE = re.compile(r"^/files/(\d+)/")
 BODY_START, BODY_END = b'<div class="article-body">', b"</article>"  # core/templates/article.html
 PARALLEL_MIN_PAGES = 2000  # below this, worker processes cost more than they save
@@ -104,7 +105,7 @@ class _Site:
                               for scheme in ("https://", "http://", "//"))
 
 
-_SITE: dict[str, _Site] = {}  # the site of this check, set before worker processes fork
+_SITE: dict[str, _Site] = {}  # the site of a parallel check, set before its worker processes fork
 
 
 def _walk(root: str) -> tuple[list[str], set[str], set[str]]:
@@ -220,9 +221,10 @@ def _verdict(site: _Site, page: str, raw: bytes) -> tuple:
     return ("found", href)
 
 
-def _check_pages(pages: list[str]) -> tuple[int, list, list, list, list]:
-    """Check a batch of pages: (links, broken, outbound, anchors to check in other pages, watched that work)."""
-    site = _SITE["site"]
+def _check_pages(pages: list[str], site: _Site | None = None) -> tuple[int, list, list, list, list]:
+    """Check a batch of pages: (links, broken, outbound, anchors to check in other pages, watched that work);
+    a forked worker finds the site in _SITE."""
+    site = site or _SITE["site"]
     watching = bool(site.watched)
     cache: dict[tuple[bytes, str], tuple] = {}
     links, broken, outbound, anchors, working = 0, [], [], [], []
@@ -285,12 +287,13 @@ def check_internal(site_dir: str | Path, site_url: str = "", watched: Iterable[t
     pages, files, dirs = _walk(root)
     host = (urlsplit(site_url).hostname or "").lower()
     site = _Site(root, files, dirs, {host} if host else set(), set(watched))
-    _SITE["site"] = site
     result = Result(pages=len(pages))
     batches = [pages[i:i + BATCH] for i in range(0, len(pages), BATCH)]
     pool = _pool(len(pages), workers)
+    if pool:
+        _SITE["site"] = site  # only without other threads (_pool): a check in this process never meets another's
     try:
-        parts = pool.map(_check_pages, batches) if pool else map(_check_pages, batches)
+        parts = pool.map(_check_pages, batches) if pool else (_check_pages(batch, site) for batch in batches)
         anchors = []
         for links, broken, outbound, later, working in parts:
             result.links += links
@@ -540,7 +543,7 @@ _BROKEN_SQL = """
     LEFT JOIN articles a ON a.id = l.article_id
     LEFT JOIN columns c ON c.id = a.column_id
     LEFT JOIN divisions d ON d.id = a.lead_division_id
-    LEFT JOIN columns pc ON l.article_id IS NULL AND pc.slug = regexp_extract(l.page, '^/col/([^/]+)/', 1)
+    LEFT JOIN columns pc ON l.article_id IS NULL AND pc.slug = regexp_extract(l.page, ?, 1)
     LEFT JOIN divisions pd ON pd.id = pc.division_id
     WHERE l.broken"""
 
@@ -548,10 +551,9 @@ _BROKEN_SQL = """
 def broken_links(con: duckdb.DuckDBPyConnection, division_id: int | None = None) -> list[dict]:
     """The broken links with the article, division and column responsible (a listing's own links: its
     column's division; the portal's shared pages: the office)."""
-    found = rows(con, f"SELECT * FROM ({_BROKEN_SQL}) ORDER BY division, column_name, page, href")
-    if division_id is not None:
-        found = [r for r in found if r["division_id"] == division_id]
-    return found
+    where, params = ("", []) if division_id is None else ("WHERE division_id = ?", [division_id])
+    return rows(con, f"SELECT * FROM ({_BROKEN_SQL}) {where} ORDER BY division, column_name, page, href",
+                [COLUMN_PATH_PATTERN, *params])
 
 
 def last_run(con: duckdb.DuckDBPyConnection, external: bool | None = None) -> dict | None:
@@ -561,12 +563,13 @@ def last_run(con: duckdb.DuckDBPyConnection, external: bool | None = None) -> di
     return found[0] if found else None
 
 
-def stored_status(con: duckdb.DuckDBPyConnection, url: str, fresh_days: int) -> dict | None:
-    """The last result for an outbound URL, when it is younger than `fresh_days`."""
-    found = rows(con, "SELECT status, detail, broken, checked_at FROM link_checks WHERE external AND href = ? "
-                      "AND checked_at >= ? ORDER BY checked_at DESC LIMIT 1",
-                 [url, dt.datetime.now() - dt.timedelta(days=fresh_days)])
-    return found[0] if found else None
+def stored_statuses(con: duckdb.DuckDBPyConnection, urls: list[str], fresh_days: int) -> dict[str, dict]:
+    """The last result for each outbound URL younger than `fresh_days`, by URL (one query for them all)."""
+    return {r["href"]: r for r in rows(
+        con, "SELECT href, status, detail, broken, checked_at FROM link_checks "
+             "WHERE external AND list_contains(?, href) AND checked_at >= ? "
+             "QUALIFY row_number() OVER (PARTITION BY href ORDER BY checked_at DESC) = 1",
+        [urls, dt.datetime.now() - dt.timedelta(days=fresh_days)])}
 
 
 def check_now(con: duckdb.DuckDBPyConnection, user, site_dir: str | Path, external: bool = False) -> Result:
@@ -602,10 +605,13 @@ def outbound_links(body_html: str, site_url: str = "") -> list[str]:
 def dead_outbound(con: duckdb.DuckDBPyConnection, body_html: str, timeout: float = 3.0) -> list[dict]:
     """The outbound links of a body that do not answer: the stored result when fresh (the weekly check),
     else one quick request each (no retries). A warning for the approver, never a block."""
-    fresh = int(settings.get(con, "link_check_interval_days"))
+    hrefs = outbound_links(body_html, str(settings.get(con, "site_url")))
+    if not hrefs:
+        return []
+    stored = stored_statuses(con, hrefs, int(settings.get(con, "link_check_interval_days")))
     dead, unknown = [], []
-    for href in outbound_links(body_html, str(settings.get(con, "site_url"))):
-        known = stored_status(con, href, fresh)
+    for href in hrefs:
+        known = stored.get(href)
         if known is None:
             unknown.append(href)
         elif known["broken"]:
@@ -639,12 +645,6 @@ def run_due(con: duckdb.DuckDBPyConnection, site_dir: str | Path | None, now: dt
         return {"error": True}
 
 
-def _recipients(con: duckdb.DuckDBPyConnection, division_id: int) -> list[int]:
-    return [r["id"] for r in rows(con, """
-        SELECT DISTINCT u.id FROM users u JOIN user_roles r ON r.user_id = u.id
-        WHERE u.active AND u.division_id = ? AND r.role IN ('officer', 'head') ORDER BY u.id""", [division_id])]
-
-
 def mail_divisions(con: duckdb.DuckDBPyConnection, now: dt.datetime | None = None) -> int:
     """One mail per division and person listing the division's broken links (once per check day)."""
     now = now or dt.datetime.now()
@@ -660,7 +660,7 @@ def mail_divisions(con: duckdb.DuckDBPyConnection, now: dt.datetime | None = Non
         more = f"\n……另有 {len(links) - 50} 个" if len(links) > 50 else ""
         body = (f"本周链接检查发现您处室负责的信息中有 {len(links)} 个链接不可用(全国政府网站检查指标“链接不可用”扣分,"
                 f"{ARTICLE}):\n" + "\n".join(lines) + more + f"\n请在工作台「链接检查」中查看并修改:{url}/link_check")
-        for user_id in _recipients(con, division_id):
+        for user_id in freshness.recipients(con, division_id):  # its officers and head, as the stale-column reminder
             if notify.enqueue(con, user_id, "links.broken", f"【链接检查】{len(links)} 个链接不可用", body,
                               dedup_key=f"links:{division_id}:{now.date()}:u{user_id}"):
                 mails += 1
