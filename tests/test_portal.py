@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from core import portal, workflow
+from core import columns, portal, settings, workflow
 from core.db import connect, scalar
 from core.portal import article_url, build_site, column_url
 
@@ -262,6 +262,26 @@ def test_home_page(site):
     assert column_url("gzdt") in html and column_url("tzgg") in html
     assert "已撤下的标题" not in html
     assert (out / "404.html").exists()
+
+
+def test_the_home_page_links_the_newest_site_report_once_one_is_published(con, org, tmp_path):
+    """政府网站工作年度报表 on the home page (国办函〔2018〕12号): the column the setting names, empty at first."""
+    report_column = columns.create_column(con, org.webmaster, {
+        "name": "政府网站工作年度报表", "slug": settings.get(con, "site_report_column"), "kind": "general",
+        "division_id": org.dz})
+    out = tmp_path / "site"
+    build_site(con, out, full=True)  # an empty report column: no quick link, no failure
+    assert "政府网站工作年度报表" not in quick_links(_read(out, "/index.html"))
+    older = publish(con, org, "2024年度政府网站工作年度报表", column=report_column)
+    newest = publish(con, org, "2025年度政府网站工作年度报表", column=report_column)
+    build_site(con, out, full=False)
+    quick = quick_links(_read(out, "/index.html"))
+    assert f'<a href="{article_url(newest.id, newest.published_at)}">政府网站工作年度报表</a>' in quick
+    assert article_url(older.id, older.published_at) not in quick
+
+
+def quick_links(html: str) -> str:
+    return html.split('<nav class="home-quick"', 1)[1].split("</nav>", 1)[0]
 
 
 def test_pagination(tmp_path):
