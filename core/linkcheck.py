@@ -625,7 +625,14 @@ def dead_outbound(con: duckdb.DuckDBPyConnection, body_html: str, timeout: float
 
 # ---------------------------------------------------------------- weekly, with mail to the divisions
 
+RETRY_AFTER = dt.timedelta(hours=1)  # after a failed weekly check, not at every tick (30 s) until it works
+FAILED_AT = "link_check_failed_at"  # site_state: when the scheduler's last attempt failed
+
+
 def due(con: duckdb.DuckDBPyConnection, now: dt.datetime) -> bool:
+    failed = scalar(con, "SELECT value FROM site_state WHERE name = ?", [FAILED_AT])
+    if failed and now - dt.datetime.fromisoformat(failed) < RETRY_AFTER:
+        return False
     last = scalar(con, "SELECT max(started_at) FROM link_runs WHERE external AND started_by = 'scheduler'")
     days = int(settings.get(con, "link_check_interval_days"))
     return last is None or now - last >= dt.timedelta(days=days)
@@ -642,6 +649,7 @@ def run_due(con: duckdb.DuckDBPyConnection, site_dir: str | Path | None, now: dt
         return {"pages": result.pages, "broken": len(result.all_broken()), "mails": mail_divisions(con, now)}
     except Exception:  # the tick's other work (the mail queue) goes on; the server log has the error
         log.exception("the weekly link check failed")
+        con.execute("INSERT OR REPLACE INTO site_state (name, value) VALUES (?, ?)", [FAILED_AT, now.isoformat()])
         return {"error": True}
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -218,6 +219,22 @@ def test_weekly_check_mails_each_division_its_broken_links(con, org, site, inbox
     assert scalar(con, "SELECT count(*) FROM link_runs WHERE started_by = 'scheduler'") == 1
     scheduler.tick(con, out, monday + dt.timedelta(days=7))
     assert scalar(con, "SELECT count(*) FROM link_runs WHERE started_by = 'scheduler'") == 2
+
+
+def test_a_failed_weekly_check_is_tried_again_an_hour_later_not_at_every_tick(con, tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text('<a href="/index.html">首页</a>', encoding="utf-8")
+    bad = os.path.join(os.fsencode(site), b"\xff.html")  # a name that is not UTF-8: it cannot be stored
+    with open(bad, "wb") as page:
+        page.write(b'<a href="/nowhere.html">x</a>')
+    monday = dt.datetime(2026, 11, 2, 9, 0)
+    assert scheduler.tick(con, site, monday)["links"] == {"error": True}
+    assert scheduler.tick(con, site, monday + dt.timedelta(seconds=30))["links"] is None
+    os.unlink(bad)
+    assert scheduler.tick(con, site, monday + dt.timedelta(minutes=59))["links"] is None
+    assert scheduler.tick(con, site, monday + dt.timedelta(hours=1))["links"]["pages"] == 1
+    assert scalar(con, "SELECT count(*) FROM link_runs WHERE started_by = 'scheduler'") == 1
 
 
 def test_approval_warning_names_the_dead_outbound_link(con, web):
