@@ -34,6 +34,10 @@ class Setting:
     choices: tuple[tuple[str, str], ...] = ()  # (value, label): the workbench offers a list
 
 
+# a setting that names a column by its address (网址标识), or none
+COLUMN_SLUG, COLUMN_SLUG_RULE = r"|[a-z0-9][a-z0-9-]*", "填写栏目的网址标识(小写字母、数字和连字符),不设置则留空"
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting("group_quorum", 1, int, "领导小组审批人数",
             "重大/特殊信息需领导小组多少名成员同意(第十四条)", 1),
@@ -121,16 +125,16 @@ SETTINGS: tuple[Setting, ...] = (
     # published through the approval chain like every article (第十四条)
     Setting("xxgk_guide_column", "", str, "政府信息公开指南栏目",
             "门户“政府信息公开指南”页面显示该栏目最新发布的一篇信息(填栏目的网址标识;指南按审批流程发布,第十四条)",
-            pattern=r"|[a-z0-9][a-z0-9-]*", pattern_rule="填写栏目的网址标识(小写字母、数字和连字符),不设置则留空"),
+            pattern=COLUMN_SLUG, pattern_rule=COLUMN_SLUG_RULE),
     Setting("xxgk_report_column", "xxgknb", str, "政府信息公开年报栏目",
             "年度报告在“公开年报”提交审批后发布在该栏目,门户“政府信息公开工作年度报告”页面列出该栏目的年度报告"
             "(填栏目的网址标识,政府信息公开条例第四十九条)",
-            pattern=r"|[a-z0-9][a-z0-9-]*", pattern_rule="填写栏目的网址标识(小写字母、数字和连字符),不设置则留空"),
+            pattern=COLUMN_SLUG, pattern_rule=COLUMN_SLUG_RULE),
     # issue 15, report: the 政府网站工作年度报表 is published through the approval chain into this column (第十四条)
     Setting("site_report_column", "wzndbb", str, "网站工作年度报表栏目",
             "“网站年报”提交审批后,政府网站工作年度报表发布在该栏目,须于每年 1 月 31 日前在门户首页显著位置发布"
             "(填栏目的网址标识;国办函〔2018〕12号)",
-            pattern=r"|[a-z0-9][a-z0-9-]*", pattern_rule="填写栏目的网址标识(小写字母、数字和连字符),不设置则留空"),
+            pattern=COLUMN_SLUG, pattern_rule=COLUMN_SLUG_RULE),
     Setting("message_warn_days", 2, int, "留言到期提醒(工作日)",
             "办理期限前多少个工作日起提醒承办人,并在各队列中标示“即将到期”(第十九条)", 0),
     Setting("message_veto_warn_days", 60, int, "留言长期未答复预警(天)",
