@@ -258,7 +258,7 @@ def _readings(con, start: dt.datetime, end: dt.datetime) -> int:
 def _messages(con, year: int) -> dict:
     """留言办理 (第十九条) as core/stats.py counts it: received, answered, the mean working days to the answer."""
     period = stats.year_period(year)
-    by_division = stats._message_counts(con, period, dt.date.today())  # the statistics' own counts, reused
+    by_division = stats.message_counts(con, period, dt.date.today())  # the statistics' own counts, reused
     received = sum(int(d.get("messages") or 0) for d in by_division.values())
     answered = sum(int(d.get("answered") or 0) for d in by_division.values())
     weighted = sum(float(d["mean_response_days"]) * int(d["answered"]) for d in by_division.values()

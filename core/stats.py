@@ -342,7 +342,7 @@ def _overdue_sql() -> str:
             "AND (m.answered_at IS NULL OR m.answered_at::DATE > m.due_on)")
 
 
-def _message_counts(con, period: Period, today: dt.date) -> dict[int, dict]:
+def message_counts(con: duckdb.DuckDBPyConnection, period: Period, today: dt.date) -> dict[int, dict]:
     """Per division: messages received, answered (with working days from routing to the head's approval),
     answered by the due date, overdue (第十九条). Works on an empty table."""
     days, ords = _response_calendar(con, period)
@@ -405,7 +405,7 @@ def department_report(con: duckdb.DuckDBPyConnection, period: Period, by: str = 
     divisions), for bulletins and notebooks. No titles or texts, only figures."""
     today = today or dt.date.today()
     counts = _article_counts(con, by, period)
-    messages = _message_counts(con, period, today) if by == "division" else {}
+    messages = message_counts(con, period, today) if by == "division" else {}
     timely, warning = _timeliness(con, period, by)
     result = []
     for group in _groups(con, by):
