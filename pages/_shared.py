@@ -13,12 +13,13 @@ import streamlit as st
 from streamlit import config
 from streamlit.runtime.pages_manager import PagesManager
 
-from core import accounts, audit, keys, login, permissions, portal, search, todo
+from core import accounts, audit, keys, login, permissions, refresh, todo
 from core.config import load as load_config
 from core.db import default_path
 from core.errors import PortalError
 from core.scheduler import Scheduler
 from core.setup import init_database, open_database
+from pages import _refresh
 
 
 @st.cache_resource(show_spinner=False)
@@ -299,6 +300,7 @@ def show_flash() -> None:
     warning = st.session_state.pop("_flash_warning", None)
     if warning:
         st.warning(warning, icon=":material/warning:")
+    _refresh.show_status()  # the portal refresh an action of this session asked for (issue 16)
 
 
 def sidebar_todo(con, user: accounts.User) -> None:
@@ -307,12 +309,15 @@ def sidebar_todo(con, user: accounts.User) -> None:
 
 
 def refresh_site(con) -> None:
-    """Publishing or taking down something rebuilds the portal so the public sees it at once."""
+    """Publishing or taking down something asks for the portal's rebuild: a worker thread runs it after
+    the change committed (core/refresh.py), so the click does not wait for it; the page says
+    门户网站正在更新 until it is done, or why it failed."""
+    site = site_dir()
     try:
-        result = portal.build_site(con, site_dir(), full=False)
-        # the touched search shards are refreshed right after, off the request (a few seconds)
-        search.reindex_in_background(site_dir(), result.get("touched_years") or [])
-    except Exception as exc:  # the change is saved; the portal catches up at the next build
+        ticket = refresh.request(_connection(db_path()), site)
+    except Exception as exc:  # the change is saved; the scheduler's tick catches up
         message = f"信息已保存,但门户页面更新失败:{exc}。管理员可运行 python -m core build-site。"
         st.session_state["_flash_warning"] = message  # survives the rerun that follows an action
         st.warning(message, icon=":material/warning:")
+        return
+    _refresh.asked(site, ticket)

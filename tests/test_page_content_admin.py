@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from core import workflow
+from core import portal, refresh, workflow
 from core.db import connect
 from tests.apptest_helpers import app_as, open_page, texts
 from tests.conftest import make_org
@@ -198,3 +198,47 @@ def test_a_draft_offers_no_correction_note(setup):
     at = admin(db_path)
     at.selectbox(key="ca_pick").select(ids["draft"]).run()
     assert not [t for t in at.text_area if t.key == f"ca_note_{ids['draft']}"]
+
+
+def test_the_take_down_reaches_the_portal_after_the_click_and_the_page_says_so(setup):
+    """Issue 16: the click no longer waits for the portal's rebuild; a worker does it (core/refresh.py),
+    the page says 门户网站正在更新 until it is done, then that it is done."""
+    db_path, ids = setup
+    site = db_path.parent / "site"
+    con = connect(db_path)
+    portal.build_site(con, site, full=True, progress=False)
+    article = workflow.get_article(con, ids["live"])
+    con.close()
+    page = site / portal.article_url(article.id, article.published_at).lstrip("/")
+    assert "该信息已撤下" not in page.read_text(encoding="utf-8")
+    at = admin(db_path)
+    at.selectbox(key="ca_pick").select(ids["live"]).run()
+    at.selectbox(key=f"ca_category_{ids['live']}").select("信息已过时效")
+    at.text_area(key=f"ca_reason_{ids['live']}").input("活动已结束")
+    take_down_button(at, ids["live"]).click().run()
+    clicked = texts(at)
+    assert "已从网站撤下" in clicked
+    assert "门户网站正在更新……" in clicked or "门户网站已更新。" in clicked  # the worker may be that quick
+    assert refresh.wait(site).state == "done"
+    assert "该信息已撤下" in page.read_text(encoding="utf-8")
+    at.run()
+    assert "门户网站已更新。" in clicked + texts(at)  # said in the run that first sees it done
+    at.run()  # said once: a later run forgets it
+    assert "门户网站已更新。" not in texts(at) and "门户网站正在更新……" not in texts(at)
+
+
+def test_a_failed_portal_refresh_is_reported_on_the_page(setup):
+    db_path, ids = setup
+    site = db_path.parent / "site"
+    site.write_text("不是文件夹", encoding="utf-8")  # the build cannot write here
+    at = admin(db_path)
+    at.selectbox(key="ca_pick").select(ids["live"]).run()
+    at.selectbox(key=f"ca_category_{ids['live']}").select("信息已过时效")
+    at.text_area(key=f"ca_reason_{ids['live']}").input("活动已结束")
+    take_down_button(at, ids["live"]).click().run()
+    assert state_of(db_path, ids["live"]).state == "taken_down"  # the change itself is saved
+    warnings = " ".join(w.value for w in at.warning)
+    assert refresh.wait(site).state == "failed"
+    at.run()
+    warnings += " ".join(w.value for w in at.warning)
+    assert "门户页面更新失败" in warnings and "python -m core build-site" in warnings

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core import corrections, portal, workflow
+from core import corrections, portal, refresh, workflow
 from core.db import connect
 from tests.apptest_helpers import app_as, open_page, texts
 from tests.conftest import make_org
@@ -275,6 +275,8 @@ def test_a_corrected_revision_is_published_with_its_correction_note(setup, tmp_p
     assert not at.exception and not at.error
     con = connect(path)
     assert [n["text"] for n in corrections.notes(con, article.id)] == ["原文产量数据有误,已更正。"]
+    # the portal is rebuilt right after the click, by the refresh worker (core/refresh.py, issue 16)
+    assert refresh.wait(tmp_path / "site").state == "done"
     page = (tmp_path / "site" / portal.article_url(article.id, article.published_at).lstrip("/")).read_text("utf-8")
     assert "更正说明" in page and "原文产量数据有误,已更正。" in page
     con.close()

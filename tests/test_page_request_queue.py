@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from core import accounts, portal, requests, workflow
+from core import accounts, portal, refresh, requests, workflow
 from core.db import connect, row
 from tests.apptest_helpers import app_as, open_page, texts
 from tests.conftest import make_org
@@ -68,7 +68,8 @@ def test_webmaster_fulfils_a_request_and_the_article_is_published(setup):
     assert article.title == "电子信息产业推进会召开" and article.column_id == org.col_dz
     assert article.request_id == request_id and "会议部署了下一阶段工作" in article.body_html
     assert "目前没有待处理的委托发布申请" in texts(at)
-    # the portal was rebuilt at once, so the public sees it
+    # the portal is rebuilt right after the click, by the refresh worker (core/refresh.py, issue 16)
+    assert refresh.wait(db_path.parent / "site").state == "done"
     page = db_path.parent / "site" / portal.article_url(article.id, article.published_at).lstrip("/")
     assert page.exists() and "电子信息产业推进会召开" in page.read_text(encoding="utf-8")
 

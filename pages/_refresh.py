@@ -1,0 +1,44 @@
+"""What the user sees of the portal refresh their action asked for (core/refresh.py): 门户网站正在更新
+while the worker builds, then that it is done, or why it failed and what to do."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core import refresh
+
+KEY = "_site_refresh"  # (site folder, ticket, the result already shown)
+FAILED = "信息已保存,但门户页面更新失败:{error}。系统将在下次定时任务时重试;管理员也可运行 python -m core build-site。"
+
+
+def asked(site_dir: str, ticket: int) -> None:
+    st.session_state[KEY] = (site_dir, ticket, False)
+
+
+def show_status() -> None:
+    """Called by every page at the top (with the flash): nothing unless this session asked for a refresh."""
+    found = st.session_state.get(KEY)
+    if found is None:
+        return
+    if found[2]:  # the result was shown; a later full run forgets it
+        st.session_state.pop(KEY, None)
+        return
+    _watch()
+
+
+@st.fragment(run_every=1.0)
+def _watch() -> None:
+    # reruns alone every second while drawn: the page is not run again to learn that the build is done
+    found = st.session_state.get(KEY)
+    if found is None:
+        return
+    site_dir, ticket, _ = found
+    now = refresh.status(site_dir, ticket)
+    if now.state == "pending":
+        st.info("门户网站正在更新……", icon=":material/sync:")
+        return
+    st.session_state[KEY] = (site_dir, ticket, True)
+    if now.state == "done":
+        st.success("门户网站已更新。", icon=":material/public:")
+    else:
+        st.warning(FAILED.format(error=now.error), icon=":material/warning:")
