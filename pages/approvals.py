@@ -103,31 +103,6 @@ with st.expander("审批记录与意见"):
         "版本": e["revision"], "意见": e["comment"] or "",
     } for e in workflow.history(con, article.id)]), hide_index=True, width="stretch")
 
-st.markdown("#### 自动筛查(第十六条)")
-findings = workflow.screen_article(con, article)
-acknowledged: list[str] = []
-overrides: dict[str, str] = {}
-if not findings:
-    st.success("自动筛查未发现问题。", icon=":material/verified:")
-for index, finding in enumerate(findings):
-    key = workflow.finding_key(finding)
-    widget = f"ap_finding_{article.id}_{article.revision}_{index}"
-    text = finding.summary
-    if finding.blocking and not finding.overridable:
-        st.error(text + " —— 不得发布,请退回修改。", icon=":material/block:")
-    elif finding.blocking:
-        st.warning(text, icon=":material/gpp_maybe:")
-        overrides[key] = st.text_input("放行理由(确需发布时填写,记录在案)", key=widget)
-    elif st.checkbox(f"已知悉:{text}", key=widget):
-        acknowledged.append(key)
-
-st.markdown("#### 审核要点(第十六条)")
-st.caption("批准前须逐项确认。")
-ticked = [key for key, label in workflow.CHECKLIST.items()
-          if st.checkbox(label, key=f"ap_chk_{article.id}_{article.revision}_{key}")]
-comment = st.text_area("审批意见", key=f"ap_comment_{article.id}",
-                       help="退回时必填,会随邮件发给信息员;批准和上报时选填")
-
 
 def next_article() -> None:
     _messages.choose_next("ap_pick")
@@ -137,13 +112,44 @@ def next_article() -> None:
 version = shown[1] if shown and shown[0] == article.id else article.version
 st.session_state[SHOWN] = (article.id, article.version)
 actions = workflow.allowed_actions(con, user, article)
-buttons = st.columns(3)
-pressed = {
-    "ap_approve": "approve" in actions and buttons[0].button("批准", key="ap_approve", type="primary",
-                                                             width="stretch"),
-    "ap_return": "return" in actions and buttons[1].button("退回修改", key="ap_return", width="stretch"),
-    "ap_escalate": "escalate" in actions and buttons[2].button("上报上级审批", key="ap_escalate", width="stretch"),
-}
+findings = workflow.screen_article(con, article)
+acknowledged: list[str] = []
+overrides: dict[str, str] = {}
+# one decision, one run: ticking the checklist and the findings, typing the comment cost no rerun
+# (issue 16: four boxes were five full runs of the page); the buttons submit it all at once
+with st.form(f"ap_decision_{article.id}_{article.revision}", border=False, enter_to_submit=False):
+    st.markdown("#### 自动筛查(第十六条)")
+    if not findings:
+        st.success("自动筛查未发现问题。", icon=":material/verified:")
+    for index, finding in enumerate(findings):
+        key = workflow.finding_key(finding)
+        widget = f"ap_finding_{article.id}_{article.revision}_{index}"
+        text = finding.summary
+        if finding.blocking and not finding.overridable:
+            st.error(text + " —— 不得发布,请退回修改。", icon=":material/block:")
+        elif finding.blocking:
+            st.warning(text, icon=":material/gpp_maybe:")
+            overrides[key] = st.text_input("放行理由(确需发布时填写,记录在案)", key=widget)
+        elif st.checkbox(f"已知悉:{text}", key=widget):
+            acknowledged.append(key)
+
+    st.markdown("#### 审核要点(第十六条)")
+    st.caption("批准前须逐项确认。")
+    ticked = [key for key, label in workflow.CHECKLIST.items()
+              if st.checkbox(label, key=f"ap_chk_{article.id}_{article.revision}_{key}")]
+    comment = st.text_area("审批意见", key=f"ap_comment_{article.id}",
+                           help="退回时必填,会随邮件发给信息员;批准和上报时选填")
+    buttons = st.columns(3)
+    pressed = {
+        "ap_approve": "approve" in actions and buttons[0].form_submit_button(
+            "批准", key="ap_approve", type="primary", width="stretch"),
+        "ap_return": "return" in actions and buttons[1].form_submit_button("退回修改", key="ap_return",
+                                                                           width="stretch"),
+        "ap_escalate": "escalate" in actions and buttons[2].form_submit_button(
+            "上报上级审批", key="ap_escalate", width="stretch"),
+    }
+    if not {"approve", "return", "escalate"} & set(actions):
+        st.form_submit_button("您在此环节无可执行的操作", key="ap_none", disabled=True)  # a form needs one
 if pressed["ap_approve"] and clicked:
     _shared.act("已批准。", lambda: workflow.approve(con, user, article.id, version, ticked, comment,
                                                   acknowledged=acknowledged, overrides=overrides), then=next_article)

@@ -128,3 +128,15 @@ def test_after_approval_the_selector_moves_to_the_item_shown(tmp_path, con):
     # what the browser is sent: told to show the new item (else it keeps showing the approved one's label)
     assert picker.proto.set_value and "第二篇待审稿件标题" in picker.proto.raw_value
     assert at.subheader[0].value == "第二篇待审稿件标题"
+
+
+def test_the_checklist_comment_and_decision_are_one_form(pending):
+    """Issue 16: ticking the four boxes and typing the comment run nothing on the server (widgets in a
+    form); the decision button sends them all in one run."""
+    path, _, article_id = pending
+    at = head_page(path)
+    decision = button(at, "ap_approve").form_id
+    assert decision
+    assert {box.form_id for box in at.checkbox} == {decision}
+    assert at.text_area(key=f"ap_comment_{article_id}").form_id == decision
+    assert button(at, "ap_return").form_id == button(at, "ap_escalate").form_id == decision
