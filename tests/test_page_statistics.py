@@ -206,3 +206,37 @@ def test_policy_documents_without_an_interpretation_are_counted_and_listed(tmp_p
     assert metrics(at)["尚无解读的政策文件"] == "2"
     listed = next(d.value for d in at.dataframe if "文件标题" in d.value.columns)
     assert set(listed["文件标题"]) == {"关于促进软件产业发展的若干措施", "关于推进工业互联网建设的实施意见"}
+
+
+def test_kept_figures_follow_a_change_made_by_someone_else(db_path):
+    """Issue 16: the page keeps its figures between runs (pages/_cache.py); a publication, a take-down
+    and a citizen's message made elsewhere are seen at the next run, not the kept figures."""
+    from core import accounts, workflow
+
+    at = statistics(db_path, "webmaster")
+    at.run()  # the second run reads what the first kept
+    assert metrics(at)["发布数量"] == "3" and metrics(at)["发布后撤下"] == "0"
+    con = connect(db_path)
+    officer, head = accounts.find_user(con, "officer"), accounts.find_user(con, "head")
+    article = workflow.create_article(con, officer, scalar(con, "SELECT id FROM columns WHERE slug = 'gzdt'"),
+                                      "第四条动态", "<p>正文。</p>", "电子信息处", TODAY, "一般")
+    article = workflow.submit(con, officer, article.id, article.version)
+    article = workflow.approve(con, head, article.id, article.version, list(workflow.CHECKLIST))
+    workflow.publish(con, officer, article.id, article.version)
+    con.close()
+    at.run()
+    assert metrics(at)["发布数量"] == "4"
+    con = connect(db_path)
+    first = scalar(con, "SELECT id FROM articles WHERE title = '财政资金公示'")
+    webmaster = accounts.find_user(con, "webmaster")
+    workflow.take_down(con, webmaster, first, workflow.get_article(con, first).version, "数据待核实",
+                       category="内容有误,待核实更正")
+    received = int(at.dataframe[0].value["收到留言"].sum())
+    # a citizen's message routed to a division: no staff member's audit row, the message's own row
+    con.execute("INSERT INTO messages (code, kind, subject, body, name, state, division_id, received_at, routed_at) "
+                "VALUES ('TESTCODE', 'consult', '咨询', '内容', '张先生', 'routed', ?, current_localtimestamp(), "
+                "current_localtimestamp())", [officer.division_id])
+    con.close()
+    at.run()
+    assert metrics(at)["发布后撤下"] == "1"
+    assert int(at.dataframe[0].value["收到留言"].sum()) == received + 1
