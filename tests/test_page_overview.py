@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from core import requests, workflow
+from core import accounts, requests, workflow
 from core.db import connect, scalar
 from tests.apptest_helpers import app_as, open_page, texts
 from tests.conftest import make_org
@@ -95,3 +95,24 @@ def test_division_staff_cannot_reach_it(db_path, username):
 def test_analysts_are_told_how_to_open_the_notebooks(db_path, username, told):
     shown = texts(overview(db_path, username))
     assert ("make lab" in shown and "http://127.0.0.1:8888/lab" in shown and "快照" in shown) is told
+
+
+def test_kept_figures_follow_a_change_made_by_someone_else(db_path):
+    """Issue 16: 运行概览 keeps its figures between runs (pages/_cache.py); a draft and a submission made
+    elsewhere show at the next run, and so does the approval they lead to in the recent events."""
+    at = overview(db_path, "webmaster")
+    at.run()
+    drafts = int(metrics(at)["草稿"])
+    con = connect(db_path)
+    officer = accounts.find_user(con, "officer")
+    article = workflow.create_article(con, officer, scalar(con, "SELECT id FROM columns WHERE slug = 'gzdt'"),
+                                      "新写的草稿", BODY, "电子信息处", None, "一般")
+    con.close()
+    at.run()
+    assert int(metrics(at)["草稿"]) == drafts + 1
+    con = connect(db_path)
+    workflow.submit(con, officer, article.id, article.version)
+    con.close()
+    at.run()
+    assert int(metrics(at)["草稿"]) == drafts
+    assert f"#{article.id} 新写的草稿" in list(at.dataframe[2].value["信息"])
