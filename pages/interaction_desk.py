@@ -14,8 +14,6 @@ st.caption("公众留言须经网站管理员审核后方可办理和上网(第�
            "处室答复经负责人审批后回到这里,由您公开发布或不公开办结(第十九条)。")
 _shared.show_flash()
 
-new = interaction.desk_queue(con, user, ("new",))
-release = interaction.desk_queue(con, user, ("approved",))
 summary = interaction.desk_summary(con, user)
 left, mid, right, far = st.columns(4)
 left.metric("待审核", summary["new"])
@@ -133,62 +131,84 @@ def release_one(message: dict) -> None:
 new_tab, release_tab, all_tab, deadline_tab = st.tabs(
     [f"待审核({summary['new']})", f"答复待发布({summary['release']})", "全部留言", "办理时限"])
 
-with new_tab:
+
+# Each tab's body is a fragment: picking another message, ticking the bulk choice or typing a search
+# runs that tab alone, not the page, its figures and the other tabs (issue 16); an action reruns the page.
+@st.fragment
+def new_section() -> None:
+    _shared.require_user(con)  # a fragment's own run checks the session too
+    new = interaction.desk_queue(con, user, ("new",))
     if not new:
         st.info("没有待审核的留言。")
-    else:
-        if summary["new"] > len(new):
-            st.caption(f"共 {summary['new']} 条待审核,按办理期限先后显示前 {len(new)} 条;处理后显示其余的。")
-        _messages.queue_table(new, "msg_new_table")
-        labels = {m["id"]: f"{m['code']} · {m['subject'][:30]} · {m['name'][:10]}" for m in new}
-        if st.session_state.pop("msg_bulk_done", False):
-            st.session_state["msg_bulk_pick"] = []  # written, not popped: the browser must drop them too
-        chosen = st.multiselect("批量处理:选择留言(如垃圾信息)", list(labels), format_func=labels.get,
-                                key="msg_bulk_pick", placeholder="选择要批量不予受理的留言")
-        with st.expander(f"批量不予受理(已选 {len(chosen)} 条)", expanded=bool(chosen)):
-            with st.form("msg_bulk"):
-                st.selectbox("类别", list(interaction.REJECT_REASONS), format_func=interaction.REJECT_REASONS.get,
-                             key="msg_bulk_kind")
-                st.text_input("理由(可选)", key="msg_bulk_reason")
-                bulk = st.form_submit_button("批量不予受理", disabled=not chosen)
-            if bulk:
-                _shared.act(lambda count: f"已批量不予受理 {count} 条留言。",
-                            lambda: interaction.bulk_reject(con, user, chosen, st.session_state["msg_bulk_kind"],
-                                                            st.session_state.get("msg_bulk_reason", "")),
-                            then=lambda: st.session_state.update(msg_bulk_done=True))
-        message = _messages.pick(new, "msg_pick_new", "审核留言")
-        if message:
-            moderate(message)
+        return
+    if summary["new"] > len(new):
+        st.caption(f"共 {summary['new']} 条待审核,按办理期限先后显示前 {len(new)} 条;处理后显示其余的。")
+    _messages.queue_table(new, "msg_new_table")
+    labels = {m["id"]: f"{m['code']} · {m['subject'][:30]} · {m['name'][:10]}" for m in new}
+    if st.session_state.pop("msg_bulk_done", False):
+        st.session_state["msg_bulk_pick"] = []  # written, not popped: the browser must drop them too
+    chosen = st.multiselect("批量处理:选择留言(如垃圾信息)", list(labels), format_func=labels.get,
+                            key="msg_bulk_pick", placeholder="选择要批量不予受理的留言")
+    with st.expander(f"批量不予受理(已选 {len(chosen)} 条)", expanded=bool(chosen)):
+        with st.form("msg_bulk"):
+            st.selectbox("类别", list(interaction.REJECT_REASONS), format_func=interaction.REJECT_REASONS.get,
+                         key="msg_bulk_kind")
+            st.text_input("理由(可选)", key="msg_bulk_reason")
+            bulk = st.form_submit_button("批量不予受理", disabled=not chosen)
+        if bulk:
+            _shared.act(lambda count: f"已批量不予受理 {count} 条留言。",
+                        lambda: interaction.bulk_reject(con, user, chosen, st.session_state["msg_bulk_kind"],
+                                                        st.session_state.get("msg_bulk_reason", "")),
+                        then=lambda: st.session_state.update(msg_bulk_done=True))
+    message = _messages.pick(new, "msg_pick_new", "审核留言")
+    if message:
+        moderate(message)
 
-with release_tab:
+
+@st.fragment
+def release_section() -> None:
+    _shared.require_user(con)
+    release = interaction.desk_queue(con, user, ("approved",))
     if not release:
         st.info("没有待发布的答复。")
-    else:
-        _messages.queue_table(release, "msg_release_table")
-        message = _messages.pick(release, "msg_pick_release", "审核答复")
-        if message:
-            release_one(message)
+        return
+    _messages.queue_table(release, "msg_release_table")
+    message = _messages.pick(release, "msg_pick_release", "审核答复")
+    if message:
+        release_one(message)
 
-with all_tab:
+
+@st.fragment
+def all_section() -> None:
+    _shared.require_user(con)
     left, right = st.columns([3, 1])
     text = left.text_input("查询码、标题或内容", key="msg_search")
     state_filter = right.selectbox("状态", [None, *interaction.STATE_LABELS], key="msg_state",
                                    format_func=lambda s: "全部" if s is None else interaction.STATE_LABELS[s])
     found = interaction.search(con, user, text, state_filter)
     _messages.queue_table(found, "msg_all_table")
-    if found:
-        message = _messages.pick(found, "msg_pick_all", "查看留言")
-        full = interaction.view(con, user, message["id"])
-        _messages.show_with_answer(full)
-        if full["state"] == "published":
-            with st.form(f"msg_unpublish_{full['id']}"):
-                st.text_input("撤下理由", key=f"msg_unpublish_reason_{full['id']}")
-                off = st.form_submit_button("从门户撤下(临时处置,第二十三条)")
-            if off:
-                version = _messages.seen_version(full)
-                run(lambda: interaction.unpublish(con, user, full["id"], st.session_state.get(
-                    f"msg_unpublish_reason_{full['id']}", ""), version), full["id"],
-                    f"留言 {full['code']} 的答复已从门户撤下;留言人仍可凭查询码查看答复。", rebuild=True)
+    if not found:
+        return
+    message = _messages.pick(found, "msg_pick_all", "查看留言")
+    full = interaction.view(con, user, message["id"])
+    _messages.show_with_answer(full)
+    if full["state"] == "published":
+        with st.form(f"msg_unpublish_{full['id']}"):
+            st.text_input("撤下理由", key=f"msg_unpublish_reason_{full['id']}")
+            off = st.form_submit_button("从门户撤下(临时处置,第二十三条)")
+        if off:
+            version = _messages.seen_version(full)
+            run(lambda: interaction.unpublish(con, user, full["id"], st.session_state.get(
+                f"msg_unpublish_reason_{full['id']}", ""), version), full["id"],
+                f"留言 {full['code']} 的答复已从门户撤下;留言人仍可凭查询码查看答复。", rebuild=True)
+
+
+with new_tab:
+    new_section()
+with release_tab:
+    release_section()
+with all_tab:
+    all_section()
 
 with deadline_tab:
     current = interaction.deadlines(con)
