@@ -1,6 +1,6 @@
 """Figures a page computes from the whole database, kept between runs and sessions (issue 16).
 
-`figures(con, what, key, compute)` returns `compute()` as it was last computed for the same `what`,
+`Figures(con)(what, key, compute)` returns `compute()` as it was last computed for the same `what`,
 `key` and data version. The version (core.stats.data_version) changes with every write anyone makes
 (staff through the audit log, the workflow's and the messages' events and versions), and the day is
 part of it (overdue and on-time figures depend on today): that is what invalidates every entry.
@@ -22,8 +22,17 @@ def _kept(database: str, version: tuple, today: dt.date, what: str, key: tuple, 
     return _compute()
 
 
-def figures(con, what: str, key: tuple, compute):
-    return _kept(_shared.db_path(), stats.data_version(con), dt.date.today(), what, key, compute)
+class Figures:
+    """A page's kept figures for one script run: the data version is read once, at the first figure."""
+
+    def __init__(self, con) -> None:
+        self.con = con
+        self.version: tuple | None = None
+
+    def __call__(self, what: str, key: tuple, compute):
+        if self.version is None:
+            self.version = stats.data_version(self.con)
+        return _kept(_shared.db_path(), self.version, dt.date.today(), what, key, compute)
 
 
 def scope(user) -> tuple:

@@ -2,6 +2,7 @@
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from core import interaction
 from core.db import rows
@@ -132,11 +133,18 @@ new_tab, release_tab, all_tab, deadline_tab = st.tabs(
     [f"待审核({summary['new']})", f"答复待发布({summary['release']})", "全部留言", "办理时限"])
 
 
+def checked_alone() -> None:
+    """A fragment's run of its own checks the session, as the page's full run does (current_user)."""
+    ctx = get_script_run_ctx()
+    if ctx is not None and ctx.fragment_ids_this_run:
+        _shared.require_user(con)
+
+
 # Each tab's body is a fragment: picking another message, ticking the bulk choice or typing a search
 # runs that tab alone, not the page, its figures and the other tabs (issue 16); an action reruns the page.
 @st.fragment
 def new_section() -> None:
-    _shared.require_user(con)  # a fragment's own run checks the session too
+    checked_alone()
     new = interaction.desk_queue(con, user, ("new",))
     if not new:
         st.info("没有待审核的留言。")
@@ -167,7 +175,7 @@ def new_section() -> None:
 
 @st.fragment
 def release_section() -> None:
-    _shared.require_user(con)
+    checked_alone()
     release = interaction.desk_queue(con, user, ("approved",))
     if not release:
         st.info("没有待发布的答复。")
@@ -180,7 +188,7 @@ def release_section() -> None:
 
 @st.fragment
 def all_section() -> None:
-    _shared.require_user(con)
+    checked_alone()
     left, right = st.columns([3, 1])
     text = left.text_input("查询码、标题或内容", key="msg_search")
     state_filter = right.selectbox("状态", [None, *interaction.STATE_LABELS], key="msg_state",

@@ -13,6 +13,7 @@ from pages import _cache, _shared, _visits
 con = _shared.cursor()
 user = _shared.require_user(con)
 READER = _cache.scope(user)  # what every kept figure of this page depends on besides its own choices
+kept = _cache.Figures(con)
 st.title("统计分析")
 st.caption("办公室对各局处室责任栏目信息的数量、及时性、准确性和规范性进行统计监督,并定期通报(第二十五条);"
            "发布时限见第十七条,网民留言办理见第十九条。本页只读,印发通报除外。")
@@ -89,7 +90,7 @@ def downloads(data: pd.DataFrame, stem: str, key: str, depends: tuple) -> None:
     The files are kept (pages/_cache.py) under what `data` depends on: the Excel file cost ≈0.1 s a run."""
     for place, (name, suffix, mime, build) in zip(st.columns([1, 1, 4]), EXPORTS, strict=False):
         try:
-            made = _cache.figures(con, "export", (*depends, stem, suffix), lambda build=build: build(data))
+            made = kept("export", (*depends, stem, suffix), lambda build=build: build(data))
         except Exception:  # an export must never take the rest of the page with it
             logging.getLogger(__name__).exception("统计分析导出失败:%s.%s", stem, suffix)
             place.warning(f"未能生成 {name} 文件,请联系技术支持单位;本页其他内容不受影响。", icon=":material/warning:")
@@ -103,7 +104,7 @@ if period is None:
     st.stop()
 by = st.session_state.get("stat_by", "division")
 try:
-    report = _cache.figures(con, "report", (READER, period.code, by), lambda: stats.report(con, user, period, by=by))
+    report = kept("report", (READER, period.code, by), lambda: stats.report(con, user, period, by=by))
 except PortalError as exc:
     _shared.show_error(exc)
     st.stop()
@@ -136,7 +137,7 @@ if totals["published"]:
         tooltip=["名称", "发布数量", alt.Tooltip("按时发布率:Q", format=".1f")],
     ).properties(height=max(160, 24 * len(chart_data)))
     st.altair_chart(bars, use_container_width=True)
-    trend = pd.DataFrame(_cache.figures(con, "monthly", (READER, period.code),
+    trend = pd.DataFrame(kept("monthly", (READER, period.code),
                                         lambda: stats.monthly(con, user, period)))
     if len(trend["month"].unique()) > 1:
         st.altair_chart(alt.Chart(trend).mark_line(point=True).encode(
@@ -168,7 +169,7 @@ measure = measure_col.selectbox("指标", measures, key="stat_measure",
                                 format_func=lambda m: stats.MEASURES[m]["label"])
 st.caption(stats.MEASURES[measure]["help"])
 try:
-    listed = _cache.figures(con, "items", (READER, measure, period.code, by, group), lambda: stats.items(
+    listed = kept("items", (READER, measure, period.code, by, group), lambda: stats.items(
         con, user, measure, period, division_id=group if by == "division" else None,
         column_id=group if by == "column" else None))
 except PortalError as exc:
@@ -198,7 +199,7 @@ else:
 
 # ---------------------------------------------------------------- 解读回应 (第十二条)
 st.subheader("政策解读回应")
-unexplained = _cache.figures(con, "unexplained", (READER,), lambda: stats.policies_without_interpretation(con, user))
+unexplained = kept("unexplained", (READER,), lambda: stats.policies_without_interpretation(con, user))
 st.metric("尚无解读的政策文件", len(unexplained),
           help="已发布且仍有效的政策文件中,还没有已发布的政策解读与之关联的件数(不限于上面选择的期间)")
 st.caption("重要政策文件应同步发布政策解读,解读与文件相互链接(第十二条)。在编辑政策解读时选择“所解读的文件”即可关联。")
@@ -275,7 +276,7 @@ past = bulletin.issued(con, user)
 if can(user, "bulletin.issue"):
     target = bulletin_target({item["period"] for item in past})
     try:
-        gathered = _cache.figures(con, "bulletin", (target,),
+        gathered = kept("bulletin", (target,),
                                   lambda: bulletin.contents(con, bulletin.bulletin_period(target)))
         st.caption(gathered.summary())
         draft_col, issue_col, _ = st.columns([1, 1, 3])
