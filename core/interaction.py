@@ -809,14 +809,17 @@ def search(con: duckdb.DuckDBPyConnection, user, text: str = "", state: str | No
            limit: int = 200) -> list[dict]:
     """Every message (the office): by code, subject or body text, and state."""
     permissions.require(user, "messages.moderate")
-    sql, params = _QUEUE_SQL + " WHERE 1 = 1", []
+    # the newest ids first, then their rows with the joins: a top-N over the whole table with every text
+    # column and both joins read them all (≈0.1 s at 50,000 messages)
+    sql, params = "SELECT m.id FROM messages m WHERE 1 = 1", []
     if text:
         sql += f" AND (m.code = ? OR m.subject ILIKE ? {LIKE_ESCAPE} OR m.body ILIKE ? {LIKE_ESCAPE})"
         params += [normal_code(text) or text, like_pattern(text), like_pattern(text)]
     if state:
         sql += " AND m.state = ?"
         params.append(state)
-    return _with_urgency(con, rows(con, sql + " ORDER BY m.id DESC LIMIT ?", [*params, limit]))
+    return _with_urgency(con, rows(con, _QUEUE_SQL + f" WHERE m.id IN ({sql} ORDER BY m.id DESC LIMIT ?) "
+                                   "ORDER BY m.id DESC", [*params, limit]))
 
 
 def similar(con: duckdb.DuckDBPyConnection, message: dict, limit: int = 5) -> list[dict]:
