@@ -103,6 +103,8 @@ def test_citizen_to_published_answer(prepared):
         shot(webmaster, "interaction-6-desk-release")
         button(webmaster, "公开发布").click()
         webmaster.get_by_text("已在门户").wait_for(timeout=30000)
+        # the portal is rebuilt after the click, by the refresh worker (issue 16); the page says when it is done
+        webmaster.get_by_text("门户网站已更新").wait_for(timeout=60000)
 
         # 6. the citizen looks the answer up by code
         citizen.get_by_label("查询码", exact=True).fill(code.lower())

@@ -75,6 +75,8 @@ def test_draft_submit_approve_publish_reaches_the_portal(prepared):
         officer.get_by_role("button", name="立即发布").wait_for()
         click_button(officer, "立即发布")
         officer.get_by_text("已发布到门户网站").wait_for(timeout=20000)
+        # the portal is rebuilt after the click, by the refresh worker (issue 16); the page says when it is done
+        officer.get_by_text("门户网站已更新").wait_for(timeout=60000)
         shot(officer, "story-6-officer-published")
 
         # 4. the public reads it on the portal

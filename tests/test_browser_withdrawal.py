@@ -42,6 +42,8 @@ def test_the_webmaster_takes_an_item_down_with_a_category_and_a_replacement(tmp_
         shot(page, "withdrawal-take-down-form")
         page.get_by_role("button", name="撤下", exact=True).click()
         page.get_by_text("已从网站撤下").wait_for(timeout=90000)
+        # the portal is rebuilt after the click, by the refresh worker (issue 16); the page says when it is done
+        page.get_by_text("门户网站已更新").wait_for(timeout=180000)
         wait_idle(page)
     with static_server(site_dir) as base, chromium() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
