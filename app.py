@@ -214,7 +214,10 @@ def run() -> None:
     con = _shared.cursor()
     client = _shared.client()
     audit.set_client(client)
-    audit.seal_if_pending(con)
+    if not _shared.scheduler_running():
+        # with the scheduler, its thread seals every second while a write is pending (core/scheduler.py):
+        # the same chain, in commit order, without each run's look for unsealed rows
+        audit.seal_if_pending(con)
     if public_entrance():  # before the cookie component: nothing of a sign-in comes through this door
         _shared.chinese_chrome()
         entry = public_pages()

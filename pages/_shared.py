@@ -12,6 +12,7 @@ from typing import NamedTuple
 import streamlit as st
 from streamlit import config
 from streamlit.runtime.pages_manager import PagesManager
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from core import accounts, audit, keys, login, permissions, portal, search, todo
 from core.config import load as load_config
@@ -60,6 +61,10 @@ def through_the_frame() -> None:
     if PagesManager.uses_pages_directory and not config.get_option("global.appTest"):
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+def scheduler_running() -> bool:
+    return bool(load_config().scheduler)
 
 
 def cursor():
@@ -210,9 +215,11 @@ def sign_in(user: accounts.User, session_id: str) -> None:
                              "email": user.email or "", "roles": sorted(user.roles), "logout": False,
                              SESSION: session_id})
     st.session_state.pop(NOTICE, None)
+    st.session_state.pop(RUN_USER, None)
 
 
 def sign_out(notice: str | None) -> None:
+    st.session_state.pop(RUN_USER, None)
     for key in AUTH_KEYS:
         st.session_state[key] = None
     st.session_state["logout"] = True  # streamlit-authenticator no longer reads this browser's cookie
@@ -222,12 +229,34 @@ def sign_out(notice: str | None) -> None:
         st.session_state[NOTICE] = notice
 
 
+RUN_USER = "_run_user"  # (this script run's cursors dict, the user the run's check found)
+
+
+def _this_run() -> dict | None:
+    """An object that belongs to this script run alone: Streamlit gives each run a new dict of cursors."""
+    ctx = get_script_run_ctx()
+    return ctx.cursors if ctx is not None else None
+
+
 def current_user(con) -> accounts.User | None:
     """The signed-in user after this run's checks (第二十、二十二条): a live server-side session
     (not ended by a password change, a reset, a logout or an idle timeout) of an active account.
-    The frame calls it on every run, and so does every page (a page never trusts a stale state)."""
+    The frame calls it on every run, and so does every page (a page never trusts a stale state): the
+    checks run once per script run, the page gets the frame's answer of the same run."""
     if not st.session_state.get("authentication_status") or not st.session_state.get("username"):
         return None
+    run = _this_run()
+    checked = st.session_state.get(RUN_USER)
+    if run is not None and checked is not None and checked[0] is run \
+            and checked[1].username == st.session_state["username"]:
+        return checked[1]
+    user = _checked_user(con)
+    if user is not None and run is not None:
+        st.session_state[RUN_USER] = (run, user)
+    return user
+
+
+def _checked_user(con) -> accounts.User | None:
     user = accounts.find_user(con, st.session_state["username"])
     if user is None:
         sign_out("会话已失效,请重新登录。")
@@ -301,8 +330,25 @@ def show_flash() -> None:
         st.warning(warning, icon=":material/warning:")
 
 
+@st.cache_data(ttl=600, max_entries=5000, show_spinner=False)
+def _todo_items(_con, _user: accounts.User, user_key: tuple, mark: tuple) -> dict[str, int]:
+    # Invalidated by `mark` (core/todo.change_mark): any committed write to the database by anyone, or a new
+    # day; and by `user_key` (the user's roles, division and charge), so a changed account counts afresh.
+    # The mark is read before the counts: a write landing in between gives a count newer than its key,
+    # which the next run's newer mark replaces; never a count older than its key.
+    return todo.todo_items(_con, _user)
+
+
+def todo_items(con, user: accounts.User) -> dict[str, int]:
+    """What waits for this user (core/todo.todo_items), computed once per database change, not per run:
+    the sidebar shows it on every run of every page."""
+    mark = todo.change_mark(db_path())
+    return dict(_todo_items(con, user, (user.id, tuple(sorted(user.roles)), user.division_id,
+                                        tuple(sorted(user.charge))), mark))
+
+
 def sidebar_todo(con, user: accounts.User) -> None:
-    count = todo.todo_count(con, user)
+    count = sum(todo_items(con, user).values())
     st.sidebar.metric("我的待办", count, help="待您审批、待修改、待发布的稿件,待处理的申请和公众留言")
 
 
