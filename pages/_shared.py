@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import html
 import json
 import re
 import secrets
@@ -58,13 +59,17 @@ def through_the_frame() -> None:
 
     Not in AppTest, which starts every run in that mode (it resets the flag): a rerun there would
     drop the click being tested. (AppTest patches streamlit.config.get_option, not st.get_option.)"""
-    if PagesManager.uses_pages_directory and not config.get_option("global.appTest"):
+    if PagesManager.uses_pages_directory and not in_apptest():
         PagesManager.uses_pages_directory = False
         st.rerun()
 
 
 def scheduler_running() -> bool:
     return bool(load_config().scheduler)
+
+
+def in_apptest() -> bool:
+    return bool(config.get_option("global.appTest"))
 
 
 def cursor():
@@ -77,6 +82,11 @@ def cursor():
     if load_config().scheduler:
         _scheduler(path, site_dir())
     return con.cursor()
+
+
+def cursor_only():
+    """A cursor for a callback (it runs before the script, where cursor()'s rerun has no place)."""
+    return _connection(db_path()).cursor()
 
 
 def cookie_key() -> str:
@@ -183,7 +193,43 @@ def _chrome_script() -> str:
     here = Path(__file__).parent
     dictionary = json.loads((here / "zh_chrome.json").read_text(encoding="utf-8"))
     script = (here / "zh_chrome.js").read_text(encoding="utf-8")
-    return script.replace("__DICTIONARY__", json.dumps(dictionary, ensure_ascii=False))
+    return script.replace("__DICTIONARY__", json.dumps(dictionary, ensure_ascii=False)) + COOKIE_WRITER
+
+
+# The re-authentication cookie, written in the page by the frame's one script (its hash is in the
+# workbench's CSP, deploy/nginx.conf): whenever an element drawn by write_cookie appears, the cookie it
+# describes is set (an empty value removes it). A component did this before, and each of its replies
+# cost a rerun of the whole page: two more runs after every sign-in, one more for every new tab.
+COOKIE_WRITER = """
+(function () {
+  if (window.__sxitCookie) return;
+  window.__sxitCookie = true;
+  let last = null;
+  function write() {
+    const found = document.querySelectorAll("span.sxit-cookie");
+    if (!found.length) return;
+    const d = found[found.length - 1].dataset;
+    let text = d.name + "=" + (d.value || "") + "; path=" + d.path + "; samesite=strict; expires="
+      + (d.value ? new Date(Number(d.expires) * 1000).toUTCString() : "Thu, 01 Jan 1970 00:00:00 GMT");
+    if (d.secure === "1") text += "; secure";
+    if (text === last) return;
+    last = text;
+    document.cookie = text;
+  }
+  new MutationObserver(write).observe(document.documentElement, {subtree: true, childList: true});
+  write();
+})();
+"""
+
+
+def write_cookie(name: str, value: str, expires, *, path: str, same_site: str, secure: bool | None) -> None:
+    """Have the browser keep (or, with an empty value, forget) a cookie: an invisible element the frame's
+    script (COOKIE_WRITER) reads. Only SameSite=Strict is written, the only kind the workbench sets."""
+    assert same_site == "strict"
+    when = int(expires.timestamp()) if expires is not None else 0
+    st.html(f'<span class="sxit-cookie" data-name="{html.escape(name)}" data-value="{html.escape(value)}" '
+            f'data-expires="{when}" data-path="{html.escape(path)}" data-secure="{1 if secure else 0}"></span>'
+            '<style>[data-testid="stElementContainer"]:has(.sxit-cookie) {display: none}</style>')
 
 
 def chinese_chrome() -> None:
