@@ -284,6 +284,16 @@ def bench_page_actions(db: Path, site: Path, runs: int) -> None:
 # ---------------------------------------------------------------- browser (Chromium, a real server)
 
 IDLE_MS = 500  # Streamlit counts as idle once nothing was busy (running, stale elements) for this long
+# tests/browser.py's quiet check, answering the moment the page became quiet (read in the same call)
+QUIET_SINCE = """([busy, ready, quietMs]) => {
+    const now = performance.now();
+    if (document.querySelector(busy) || (ready && !document.querySelector(ready))) {
+        window.__sxitQuietSince = null;
+        return false;
+    }
+    window.__sxitQuietSince = window.__sxitQuietSince ?? now;
+    return now - window.__sxitQuietSince >= quietMs ? window.__sxitQuietSince : false;
+}"""
 SIGNED_IN = "工作台首页"
 
 
@@ -338,8 +348,8 @@ class Browser:
         except Exception:
             page.screenshot(path=str(ROOT / "test-artifacts" / "bench-workbench-failed.png"), full_page=True)
             raise
-        page.wait_for_function(_QUIET_FOR, arg=[_BUSY, ready, IDLE_MS], polling=50, timeout=120000)
-        seconds = (page.evaluate("window.__sxitQuietSince") - started) / 1000
+        quiet = page.wait_for_function(QUIET_SINCE, arg=[_BUSY, ready, IDLE_MS], polling=50, timeout=120000)
+        seconds = (quiet.json_value() - started) / 1000
         if count:
             self.wall.setdefault(label, []).append(seconds)
             self.cpu.setdefault(label, []).append(_cpu_seconds(self.server.pid) - used)
@@ -453,7 +463,7 @@ def browser_actions(b: Browser, round_: int, count: bool) -> None:
     context.close()
 
 
-def bench_browser(db: Path, folder: Path, runs: int, root: Path, parts: set[str]) -> None:
+def bench_browser(db: Path, folder: Path, runs: int, root: Path, parts: set[str], users: list[str]) -> None:
     """Chromium against a real server: each demo role signs in and opens every page of its menu; then the
     main actions. Prints median / worst (of `runs`, after a warm-up round) until the page is usable."""
     from tests.browser import chromium, free_port, wait_for
@@ -483,6 +493,8 @@ def bench_browser(db: Path, folder: Path, runs: int, root: Path, parts: set[str]
             warm.close()
             if "browser" in parts:
                 for username, menu in pages.items():
+                    if users and username not in users:
+                        continue
                     for round_ in range(runs + 1):  # the first round warms the server up and is not counted
                         context, page = b.sign_in(username, count=round_ > 0)
                         for key, title in menu:
@@ -506,6 +518,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--only", default="pieces,actions,clicks,pages,signin")
     parser.add_argument("--profile", help="pieces | actions | page:<page>:<user>")
+    parser.add_argument("--users", default="", help="browser: only these demo accounts (comma-separated)")
     parser.add_argument("--root", default=str(ROOT),
                         help="the checkout whose app.py the browser parts serve (e.g. main's, for 'before')")
     args = parser.parse_args()
@@ -564,7 +577,8 @@ def run(db: Path, folder: Path, args) -> None:
     if "signin" in parts:
         bench_signin(db, args.runs)
     if parts & {"browser", "browser-actions"}:
-        bench_browser(folder / "browser.duckdb", folder, args.runs, Path(args.root), parts)
+        bench_browser(folder / "browser.duckdb", folder, args.runs, Path(args.root), parts,
+                      [u for u in args.users.split(",") if u])
 
 
 if __name__ == "__main__":
