@@ -175,6 +175,11 @@ def bench_pieces(con, runs: int) -> None:
     timed("  其中 freshness.stale_count(处室)", lambda: freshness.stale_count(con, head.division_id), runs)
     timed("  其中 workflow.approval_queue(处室负责人)", lambda: workflow.approval_queue(con, head), runs)
     timed("  其中 interaction.counts(处室负责人)", lambda: interaction.counts(con, head), runs)
+    os.environ["PORTAL_DB"] = scalar(con, "SELECT path FROM duckdb_databases() WHERE database_name = current_database()")
+    from pages import _shared  # deferred: Streamlit, only for this line
+
+    timed("pages/_shared.todo_items(缓存命中,处室负责人)", lambda: _shared.todo_items(con, head), runs)
+    timed("  其中 core/todo.change_mark(缓存键)", lambda: todo.change_mark(os.environ["PORTAL_DB"]), runs)
     timed("accounts.find_user", lambda: accounts.find_user(con, "fzr_dzxx"), runs)
     session = login.adopt(con, head)
     timed("login.check_session", lambda: login.check_session(con, session, head), runs)
