@@ -84,7 +84,7 @@ def public_entrance() -> bool:
 def cookie_options() -> dict:
     """The re-authentication cookie stays with the workbench: only its path (the portal and the public's
     door share the origin behind nginx), only over https when the browser came by https, never sent
-    along from another site. It cannot be HttpOnly: the component writes and reads it in the browser
+    along from another site. It cannot be HttpOnly: the frame's script writes it in the browser
     (deploy/README.md says what compensates)."""
     base = str(st.get_option("server.baseUrlPath") or "").strip("/")
     https = (st.context.url or "").startswith("https:") or st.context.headers.get("X-Forwarded-Proto") == "https"
@@ -246,7 +246,7 @@ def run() -> None:
         # with the scheduler, its thread seals every second while a write is pending (core/scheduler.py):
         # the same chain, in commit order, without each run's look for unsealed rows
         audit.seal_if_pending(con)
-    if public_entrance():  # before the cookie component: nothing of a sign-in comes through this door
+    if public_entrance():  # before any cookie: nothing of a sign-in comes through this door
         _shared.chinese_chrome()
         entry = public_pages()
         open_page(st.navigation(entry, position="hidden"), entry)
