@@ -1,7 +1,9 @@
 """The workbench frame: sign-in, the session check of every run, then the pages of the user's roles.
 
 The rules (lockout, second factor, sessions, the audit of every attempt) are in core/login.py
-and core/sessions.py; streamlit-authenticator keeps the re-authentication cookie.
+and core/sessions.py. The re-authentication cookie (a signed token in streamlit-authenticator's format,
+tied to its session row) is read from the browser's request (st.context.cookies) and written by the
+frame's script (pages/_shared.py write_cookie): no cookie component, whose every reply was a rerun.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ import datetime as dt
 
 import jwt
 import streamlit as st
-import streamlit_authenticator as stauth
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from core import accounts, audit, login, sessions, totp
@@ -20,6 +21,10 @@ PAGES, PUBLIC = _shared.PAGES, _shared.PUBLIC
 PENDING = "login_pending"  # a correct password waiting for its second factor
 COOKIE_TRIED = "auth_cookie_tried"
 COOKIE = _shared.COOKIE
+COOKIE_NAME = "sxit_workbench"
+COOKIE_DAYS = 1.0
+WELCOME = "login_welcome"  # signed in by the form: the first page says so once
+CLEAR_COOKIE = "auth_cookie_clear"  # signed out here: the browser's cookie is removed
 
 
 def pages_for(user: accounts.User) -> dict[str, list]:
@@ -56,13 +61,13 @@ def establish(outcome: login.Outcome) -> None:
     cookie (streamlit-authenticator's token format, tied to the session row). Repeating it is
     harmless: a run that ended half-way through is finished by the next (pages/_signin.py)."""
     user = accounts.find_user(con, outcome.username)
-    model = authenticator.cookie_controller.cookie_model
-    expires = dt.datetime.now() + dt.timedelta(days=model.cookie_expiry_days)
-    token = jwt.encode({"username": user.username, "exp_date": expires.timestamp()}, model.cookie_key,
+    expires = dt.datetime.now() + dt.timedelta(days=COOKIE_DAYS)
+    token = jwt.encode({"username": user.username, "exp_date": expires.timestamp()}, _shared.cookie_key(),
                        algorithm="HS256")
     sessions.bind_cookie(con, outcome.session_id, sessions.cookie_ref(user.username, expires.timestamp()))
     _shared.sign_in(user, outcome.session_id)
     st.session_state.pop(PENDING, None)
+    st.session_state.pop(CLEAR_COOKIE, None)
     st.session_state[COOKIE] = {"value": token, "expires": expires}
     _signin.done()
 
@@ -79,7 +84,7 @@ def public_entrance() -> bool:
 def cookie_options() -> dict:
     """The re-authentication cookie stays with the workbench: only its path (the portal and the public's
     door share the origin behind nginx), only over https when the browser came by https, never sent
-    along from another site. It cannot be HttpOnly: the component writes and reads it in the browser
+    along from another site. It cannot be HttpOnly: the frame's script writes it in the browser
     (deploy/README.md says what compensates)."""
     base = str(st.get_option("server.baseUrlPath") or "").strip("/")
     https = (st.context.url or "").startswith("https:") or st.context.headers.get("X-Forwarded-Proto") == "https"
@@ -87,16 +92,30 @@ def cookie_options() -> dict:
 
 
 def keep_cookie() -> None:
-    """Render the cookie writer on every signed-in run: a rerun that comes before the writer
-    mounted (the cookie reader's first reply, a quick click) would otherwise leave the browser
-    without its cookie. Same key and value: once mounted, it stays and does nothing.
-
-    No st.rerun after it: a rerun kills the component before it renders (stack-notes)."""
+    """Render the cookie on every signed-in run: a run that ended before the browser drew it (a quick
+    click) would otherwise leave the browser without its cookie. The frame's script writes it; the same
+    value again changes nothing, and nothing is sent back (no rerun)."""
     cookie = st.session_state.get(COOKIE)
     if cookie and cookie["value"]:
-        model = authenticator.cookie_controller.cookie_model
-        model.cookie_manager.set(model.cookie_name, cookie["value"], expires_at=cookie["expires"], key="set",
-                                 **cookie_options())
+        _shared.write_cookie(COOKIE_NAME, cookie["value"], cookie["expires"], **cookie_options())
+
+
+def read_cookie() -> dict | None:
+    """The token of the re-authentication cookie the browser sent when this tab opened, if it is ours,
+    unaltered and not expired (what streamlit-authenticator's reader checked)."""
+    try:
+        token = st.context.cookies.get(COOKIE_NAME)
+    except Exception:  # no request context (AppTest)
+        return None
+    if not isinstance(token, str) or not token:
+        return None
+    try:
+        found = jwt.decode(token, _shared.cookie_key(), algorithms=["HS256"])
+    except jwt.PyJWTError:
+        return None
+    if not isinstance(found.get("username"), str) or not isinstance(found.get("exp_date"), int | float):
+        return None
+    return found if found["exp_date"] > dt.datetime.now().timestamp() else None
 
 
 def decide(outcome: login.Outcome) -> None:
@@ -107,8 +126,13 @@ def decide(outcome: login.Outcome) -> None:
 def handle(outcome: login.Outcome) -> None:
     if outcome.ok:
         establish(outcome)
-        keep_cookie()
-        st.success("登录成功,正在进入工作台……", icon=":material/check_circle:")
+        if _shared.in_apptest():
+            # AppTest runs a page's file on its own at its next run (see _shared.through_the_frame): its
+            # tests go on from this form's page, whose next run is the frame's, as a browser's was before
+            st.success("登录成功,正在进入工作台……", icon=":material/check_circle:")
+            return
+        st.session_state[WELCOME] = True
+        st.rerun()  # the workbench at once, in this run (it writes the cookie): no round trip to the browser
     elif outcome.status in ("totp", "enrol"):
         st.session_state[PENDING] = {"username": outcome.username, "stage": outcome.status,
                                      "since": dt.datetime.now()}
@@ -162,6 +186,8 @@ def second_factor(pending: dict) -> None:
 
 def login_page() -> None:
     st.title("陕西省工业和信息化厅 网站工作台")
+    if st.session_state.get(CLEAR_COOKIE):
+        _shared.write_cookie(COOKIE_NAME, "", None, **cookie_options())
     undelivered = _signin.pending()
     if undelivered is not None:  # a refusal or a second-factor request an ended run could not show
         handle(undelivered)
@@ -181,10 +207,12 @@ def login_page() -> None:
                "忘记密码请联系网站管理员重置。")
 
 
-def on_logout(_details: dict) -> None:
-    login.logout(con, st.session_state.get(_shared.SESSION), st.session_state.get("username"), client)
-    st.session_state.pop(_shared.SESSION, None)
-    st.session_state.pop(COOKIE, None)
+def on_logout() -> None:
+    """退出登录 (a callback: the run the click starts already shows the login form)."""
+    login.logout(_shared.cursor_only(), st.session_state.get(_shared.SESSION), st.session_state.get("username"),
+                 _shared.client())
+    _shared.sign_out(None)
+    st.session_state[CLEAR_COOKIE] = True
 
 
 def current_user() -> accounts.User | None:
@@ -193,7 +221,7 @@ def current_user() -> accounts.User | None:
     if not st.session_state.get("authentication_status") and not st.session_state.get(COOKIE_TRIED) \
             and not st.session_state.get("logout"):
         st.session_state[COOKIE_TRIED] = True
-        token = authenticator.cookie_controller.get_cookie()
+        token = read_cookie()
         if token:
             session_id = login.resume(con, token["username"], sessions.cookie_ref(token["username"],
                                                                                  token["exp_date"]), client)
@@ -205,7 +233,7 @@ def current_user() -> accounts.User | None:
 
 
 def run() -> None:
-    global con, client, authenticator
+    global con, client
     asked = get_script_run_ctx().pages_manager.intended_page_name
     if asked:  # before anything can end this run (pages/_signin.py)
         _signin.remember_page(asked)
@@ -214,15 +242,17 @@ def run() -> None:
     con = _shared.cursor()
     client = _shared.client()
     audit.set_client(client)
-    audit.seal_if_pending(con)
-    if public_entrance():  # before the cookie component: nothing of a sign-in comes through this door
+    if not _shared.scheduler_running():
+        # with the scheduler, its thread seals every second while a write is pending (core/scheduler.py):
+        # the same chain, in commit order, without each run's look for unsealed rows
+        audit.seal_if_pending(con)
+    if public_entrance():  # before any cookie: nothing of a sign-in comes through this door
         _shared.chinese_chrome()
         entry = public_pages()
         open_page(st.navigation(entry, position="hidden"), entry)
         return
-    # the library only keeps the cookie: passwords are checked in core.login, so it gets no hashes
-    authenticator = stauth.Authenticate({"usernames": {}}, "sxit_workbench", _shared.cookie_key(), 1.0,
-                                        auto_hash=False, login_sleep_time=0)
+    for key in (*_shared.AUTH_KEYS, "logout"):  # what streamlit-authenticator's reader used to initialise
+        st.session_state.setdefault(key, None)
     _shared.chinese_chrome()
     undelivered = _signin.pending()
     if undelivered is not None and undelivered.ok:
@@ -238,8 +268,10 @@ def run() -> None:
         open_page(st.navigation(entry, position="hidden"), entry)
     else:
         with st.sidebar:
+            if st.session_state.pop(WELCOME, None):
+                st.success("登录成功。", icon=":material/check_circle:")
             st.markdown(f"**{user.display_name}**  \n{user.role_labels}")
-            authenticator.logout("退出登录", location="sidebar", key="logout_button", callback=on_logout)
+            st.button("退出登录", key="logout_button", on_click=on_logout)
             st.caption(f"无操作 {int(sessions.idle_limit(con).total_seconds() // 60)} 分钟后自动退出(第二十条)。")
             keep_cookie()
         _shared.sidebar_todo(con, user)

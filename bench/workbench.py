@@ -1,15 +1,20 @@
 """The workbench's server-side time on demo data: pages per role, what every run pays, the actions.
 
     .venv/bin/python bench/workbench.py [--db DEMO.duckdb] [--runs 5] [--only pages,pieces,actions,signin]
-                                        [--profile TARGET]
+                                        [--profile TARGET] [--root CHECKOUT]
+    .venv/bin/python bench/workbench.py --only browser,browser-actions --runs 3 [--db scale.duckdb]
 
 Prints figures only (median / worst of `--runs` after one warm-up, and the median CPU time of this
 process, which the other processes of a shared machine shake less; milliseconds):
 - pages: one script run (AppTest `at.run()`, the whole frame: session checks, sidebar to-do, the page) of
   工作台首页, 互动管理, 统计分析, 运行概览 and 待我审批 for every demo role that sees them;
 - signin: the run that checks the password (登录 clicked) and the next run (the first page);
-- browser (only when asked: `--only browser`): a real server and Chromium, signing in and opening
-  pages until Streamlit is idle, with `runner.postScriptGC` on and then off, and the server's memory;
+- browser (only when asked: `--only browser`): a real server (`streamlit run app.py` in `--root`, this
+  checkout by default) and Chromium: every demo role signs in and opens every page of its menu
+  (pages/_shared.PAGES that core grants it, and 公众留言), timed from the click until the page is usable
+  (Streamlit idle — nothing running, nothing stale — and the page's heading shown), with the server's CPU;
+- browser-actions: in Chromium, by the interface's labels only: save a draft, submit, approve, publish,
+  route a message, take down (each until its confirmation shows and Streamlit is idle);
 - pieces: what every run pays (to-do counts per role, session check, audit seal, user look-up …);
 - actions: publishing / taking down an answer and taking down / restoring an article, each with the
   portal's incremental rebuild (`portal.build_site(full=False)`, what pages/_shared.refresh_site runs).
@@ -26,6 +31,7 @@ import argparse
 import cProfile
 import os
 import pstats
+import re
 import shutil
 import statistics
 import subprocess
@@ -169,6 +175,11 @@ def bench_pieces(con, runs: int) -> None:
     timed("  其中 freshness.stale_count(处室)", lambda: freshness.stale_count(con, head.division_id), runs)
     timed("  其中 workflow.approval_queue(处室负责人)", lambda: workflow.approval_queue(con, head), runs)
     timed("  其中 interaction.counts(处室负责人)", lambda: interaction.counts(con, head), runs)
+    os.environ["PORTAL_DB"] = scalar(con, "SELECT path FROM duckdb_databases() WHERE database_name = current_database()")
+    from pages import _shared  # deferred: Streamlit, only for this line
+
+    timed("pages/_shared.todo_items(缓存命中,处室负责人)", lambda: _shared.todo_items(con, head), runs)
+    timed("  其中 core/todo.change_mark(缓存键)", lambda: todo.change_mark(os.environ["PORTAL_DB"]), runs)
     timed("accounts.find_user", lambda: accounts.find_user(con, "fzr_dzxx"), runs)
     session = login.adopt(con, head)
     timed("login.check_session", lambda: login.check_session(con, session, head), runs)
@@ -275,8 +286,20 @@ def bench_page_actions(db: Path, site: Path, runs: int) -> None:
     print(f"  {'点击「恢复上线」':<52} {stats_ms(back)}")
 
 
-BROWSER_PAGES = {"fzr_dzxx": ["统计分析", "待我审批"], "webmaster": ["互动管理", "统计分析", "运行概览"]}
-IDLE = "() => !document.querySelector('[data-testid=stStatusWidget]')"  # Streamlit's 'Running…'
+# ---------------------------------------------------------------- browser (Chromium, a real server)
+
+IDLE_MS = 500  # Streamlit counts as idle once nothing was busy (running, stale elements) for this long
+# tests/browser.py's quiet check, answering the moment the page became quiet (read in the same call)
+QUIET_SINCE = """([busy, ready, quietMs]) => {
+    const now = performance.now();
+    if (document.querySelector(busy) || (ready && !document.querySelector(ready))) {
+        window.__sxitQuietSince = null;
+        return false;
+    }
+    window.__sxitQuietSince = window.__sxitQuietSince ?? now;
+    return now - window.__sxitQuietSince >= quietMs ? window.__sxitQuietSince : false;
+}"""
+SIGNED_IN = "工作台首页"
 
 
 def _rss_mb(pid: int) -> float:
@@ -292,63 +315,206 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _browser_round(db: Path, site: Path, gc_after_run: bool, runs: int) -> None:
-    """One workbench server (`streamlit run app.py`), Chromium signing in and opening pages."""
+def role_pages(db: Path) -> dict[str, list[tuple[str, str]]]:
+    """Per demo account, the menu's pages as (address, title): pages/_shared.PAGES that core grants, and
+    the public 公众留言 every signed-in menu lists."""
+    from pages import _shared
+
+    con = connect(db)
+    try:
+        users = {name: accounts.find_user(con, name) for name in USERS}
+    finally:
+        con.close()
+    public = [(key, title) for key, (_, title, _) in _shared.PUBLIC.items()]
+    return {name: [(key, _shared.PAGES[key].title) for key in _shared.reachable(user)] + public
+            for name, user in users.items()}
+
+
+class Browser:
+    """One workbench server (`streamlit run app.py` in `root`) and Chromium; times what a user waits for:
+    from the click until Streamlit is idle with the expected thing on the page, in the page's own clock
+    (the moment it last became quiet, not the moment the wait noticed), and the server's CPU meanwhile."""
+
+    def __init__(self, browser, url: str, server: subprocess.Popen) -> None:
+        self.browser, self.url, self.server = browser, url, server
+        self.wall: dict[str, list[float]] = {}
+        self.cpu: dict[str, list[float]] = {}
+
+    def timed(self, page, label: str, act, shown, ready: str | None = None, count: bool = True) -> float:
+        from tests.browser import _BUSY, _QUIET_FOR, _WATCH
+
+        page.evaluate(_WATCH, [_BUSY, False])
+        page.wait_for_function(_QUIET_FOR, arg=[_BUSY, None, 200], polling=50, timeout=120000)
+        page.evaluate(_WATCH, [_BUSY, True])
+        started, used = page.evaluate("performance.now()"), _cpu_seconds(self.server.pid)
+        act()
+        try:
+            shown(120000)
+        except Exception:
+            page.screenshot(path=str(ROOT / "test-artifacts" / "bench-workbench-failed.png"), full_page=True)
+            raise
+        quiet = page.wait_for_function(QUIET_SINCE, arg=[_BUSY, ready, IDLE_MS], polling=50, timeout=120000)
+        seconds = (quiet.json_value() - started) / 1000
+        if count:
+            self.wall.setdefault(label, []).append(seconds)
+            self.cpu.setdefault(label, []).append(_cpu_seconds(self.server.pid) - used)
+        return seconds
+
+    def sign_in(self, username: str, count: bool = True):
+        context = self.browser.new_context(viewport={"width": 1400, "height": 1200}, locale="zh-CN")
+        page = context.new_page()
+        page.goto(self.url)
+        page.get_by_label("用户名", exact=True).fill(username)
+        page.get_by_label("密码", exact=True).fill(PASSWORD)
+        self.timed(page, f"登录 {username}", lambda: page.get_by_role("button", name="登录").click(),
+                   lambda ms: page.get_by_text("退出登录").wait_for(timeout=ms),
+                   '[data-testid="stSidebarNav"]', count)
+        more = page.get_by_test_id("stSidebarNavViewButton")
+        text = (more.inner_text() or "") if more.count() else ""
+        if "more" in text.lower() or "更多" in text:
+            more.click()  # Streamlit folds a long navigation ("View n more")
+        return context, page
+
+    def open(self, page, key: str, title: str, who: str, count: bool = True) -> None:
+        link = page.locator(f'[data-testid="stSidebarNav"] a[href$="/{key}"]').first
+        self.timed(page, f"打开 {title} {who}", link.click,
+                   lambda ms: page.wait_for_url(re.compile(f"/{key}$"), timeout=ms),
+                   '[data-testid="stMain"] h1', count)
+
+    def print(self) -> None:
+        for label, seconds in self.wall.items():
+            print(f"  {label:<52} {stats_ms(seconds, self.cpu[label])}", flush=True)
+        self.wall.clear()
+        self.cpu.clear()
+
+
+def _pick(page, label: str, option) -> None:
+    """Choose in a select box; a click that lands during a rerun is lost, so try again on a quiet page."""
+    from tests.browser import wait_idle
+
+    for attempt in range(3):
+        wait_idle(page)
+        page.get_by_role("combobox", name=label).click()
+        try:
+            page.get_by_role("option", name=option).first.click(timeout=15000)
+            return
+        except Exception:
+            if attempt == 2:
+                page.screenshot(path=str(ROOT / "test-artifacts" / "bench-workbench-failed.png"), full_page=True)
+                raise
+
+
+def browser_actions(b: Browser, round_: int, count: bool) -> None:
+    """The main actions by UI labels only: an officer saves and submits a new draft, the head approves,
+    the officer publishes an approved item, the webmaster routes a message and takes an item down."""
+    from tests.browser import wait_idle
+
+    title = f"基准测试稿件第{round_}号:全省工业互联网平台建设推进会召开"
+    context, page = b.sign_in("xxy_dzxx", count=False)
+    b.open(page, "my_articles", "我的稿件", "xxy_dzxx", count=False)
+    page.get_by_role("button", name="＋ 新建稿件").click()
+    page.get_by_role("textbox", name="标题", exact=True).fill(title)
+    editor = page.frame_locator('iframe[title="正文编辑器"]').locator(".tiptap")
+    editor.click()
+    page.keyboard.type("11月25日,全省工业互联网平台建设推进会在西安召开。")
+    page.get_by_role("textbox", name="信息来源", exact=True).fill("电子信息处")
+    page.get_by_role("textbox", name="信息来源", exact=True).press("Tab")
+    wait_idle(page)
+    b.timed(page, "保存草稿(我的稿件「保存」)", page.get_by_role("button", name="保存", exact=True).click,
+            lambda ms: page.get_by_text("已保存为新版本").wait_for(timeout=ms), count=count)
+    b.timed(page, "提交审批(我的稿件「提交审批」)", page.get_by_role("button", name="提交审批", exact=True).click,
+            lambda ms: page.get_by_text("已提交审批").wait_for(timeout=ms), count=count)
+
+    head_context, head = b.sign_in("fzr_dzxx", count=False)
+    b.open(head, "approvals", "待我审批", "fzr_dzxx", count=False)
+    head.get_by_role("button", name="批准").wait_for(timeout=60000)
+    boxes = head.locator('[data-testid="stCheckbox"]')
+    for _ in range(20):  # a click during the previous box's rerun can be lost: until every box holds its tick
+        wait_idle(head)
+        unticked = [i for i in range(boxes.count()) if not boxes.nth(i).locator("input").is_checked()]
+        if not unticked:
+            break
+        boxes.nth(unticked[0]).locator("label").click()
+    wait_idle(head)
+    b.timed(head, "批准(待我审批「批准」)", head.get_by_role("button", name="批准").click,
+            lambda ms: head.get_by_text("已批准。").wait_for(timeout=ms), count=count)
+    head_context.close()
+
+    page.reload()
+    page.get_by_role("heading", name="我的稿件").wait_for(timeout=60000)
+    wait_idle(page)
+    _pick(page, "打开稿件", re.compile("已批准待发布"))
+    page.get_by_role("button", name="立即发布").wait_for(timeout=60000)
+    wait_idle(page)
+    b.timed(page, "发布(我的稿件「立即发布」)", page.get_by_role("button", name="立即发布").click,
+            lambda ms: page.get_by_text("已发布到门户网站").wait_for(timeout=ms), count=count)
+    context.close()
+
+    context, page = b.sign_in("webmaster", count=False)
+    b.open(page, "interaction_desk", "互动管理", "webmaster", count=False)
+    _pick(page, "承办处室", "电子信息处")
+    wait_idle(page)
+    b.timed(page, "分办留言(互动管理「分办」)", page.get_by_role("button", name="分办", exact=True).click,
+            lambda ms: page.get_by_text("已分办给").first.wait_for(timeout=ms), count=count)
+    b.open(page, "content_admin", "信息管理", "webmaster", count=False)
+    _pick(page, "状态", "已发布")
+    page.keyboard.press("Escape")
+    wait_idle(page)
+    _pick(page, "撤下类别", "信息已过时效")
+    page.get_by_label("撤下原因", exact=True).fill("基准测试撤下")
+    wait_idle(page)
+    b.timed(page, "撤下(信息管理「撤下」)", page.get_by_role("button", name="撤下", exact=True).click,
+            lambda ms: page.get_by_text("已从网站撤下").wait_for(timeout=ms), count=count)
+    context.close()
+
+
+def bench_browser(db: Path, folder: Path, runs: int, root: Path, parts: set[str], users: list[str]) -> None:
+    """Chromium against a real server: each demo role signs in and opens every page of its menu; then the
+    main actions. Prints median / worst (of `runs`, after a warm-up round) until the page is usable."""
     from tests.browser import chromium, free_port, wait_for
 
+    pages = role_pages(db)
+    site = folder / "site_browser"
+    con = connect(db)
+    started = time.perf_counter()
+    portal.build_site(con, site, full=True, progress=False)  # the actions rebuild it incrementally
+    con.close()
+    print(f"\n(门户首次全量生成 {time.perf_counter() - started:.1f} s,不计入)")
     port = free_port()
-    env = {**os.environ, "PORTAL_DB": str(db), "PORTAL_SITE": str(site), "PORTAL_SCHEDULER": "0",
-           "STREAMLIT_RUNNER_POST_SCRIPT_GC": "true" if gc_after_run else "false"}
+    env = {**os.environ, "PORTAL_DB": str(db), "PORTAL_SITE": str(site), "PORTAL_SCHEDULER": "0"}
     server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-                               "--server.port", str(port)], cwd=ROOT, env=env,
+                               "--server.port", str(port), "--browser.gatherUsageStats", "false"], cwd=root, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
-    print(f"\n浏览器(Chromium,真实服务器,runner.postScriptGC={str(gc_after_run).lower()}) 至页面可用:"
-          "中位数 / 最慢,服务器进程 CPU 中位数,毫秒")
+    print(f"浏览器(Chromium,真实服务器 {root}/app.py)至页面可用(Streamlit 空闲 {IDLE_MS} ms、目标内容已显示):"
+          "中位数 / 最慢,毫秒;服务器进程 CPU 中位数(含空闲等待期间)")
     try:
         wait_for(f"{url}/_stcore/health")
-        times: dict[str, list[float]] = {}
-        cpu: dict[str, list[float]] = {}  # the server's CPU time (its own threads, whatever the browser does)
         with chromium() as browser:
-            for _ in range(runs + 1):  # the first round warms the server up and is not counted
-                for username, pages in BROWSER_PAGES.items():
-                    context = browser.new_context()
-                    page = context.new_page()
-                    page.goto(url)
-                    page.get_by_label("用户名", exact=True).fill(username)
-                    page.get_by_label("密码", exact=True).fill(PASSWORD)
-                    page.wait_for_function(IDLE, timeout=60000)
-                    started, used = time.perf_counter(), _cpu_seconds(server.pid)
-                    page.get_by_role("button", name="登录").click()
-                    page.get_by_text("退出登录").wait_for(timeout=60000)
-                    page.wait_for_function(IDLE, timeout=60000)
-                    times.setdefault(f"登录 {username}", []).append(time.perf_counter() - started)
-                    cpu.setdefault(f"登录 {username}", []).append(_cpu_seconds(server.pid) - used)
-                    for title in pages:
-                        link = page.get_by_role("link", name=title)
-                        more = page.get_by_test_id("stSidebarNavViewButton")
-                        if not link.is_visible() and more.count() and "more" in (more.inner_text() or ""):
-                            more.click()  # Streamlit folds a long navigation ("View n more")
-                        started, used = time.perf_counter(), _cpu_seconds(server.pid)
-                        link.click()
-                        page.get_by_role("heading", name=title).first.wait_for(timeout=60000)
-                        page.wait_for_function(IDLE, timeout=60000)
-                        times.setdefault(f"打开 {title} {username}", []).append(time.perf_counter() - started)
-                        cpu.setdefault(f"打开 {title} {username}", []).append(_cpu_seconds(server.pid) - used)
-                    context.close()
-        for label, seconds in times.items():
-            print(f"  {label:<52} {stats_ms(seconds[1:], cpu[label][1:])}")
-        print(f"  服务器进程内存 {_rss_mb(server.pid):.0f} MB(共 {(runs + 1) * len(BROWSER_PAGES)} 次登录)")
+            b = Browser(browser, url, server)
+            warm = browser.new_page()
+            warm.goto(url)
+            warm.get_by_label("用户名", exact=True).wait_for(timeout=60000)
+            warm.close()
+            if "browser" in parts:
+                for username, menu in pages.items():
+                    if users and username not in users:
+                        continue
+                    for round_ in range(runs + 1):  # the first round warms the server up and is not counted
+                        context, page = b.sign_in(username, count=round_ > 0)
+                        for key, title in menu:
+                            b.open(page, key, title, username, count=round_ > 0)
+                        context.close()
+                    b.print()
+            if "browser-actions" in parts:
+                print("  主要操作(界面标签驱动):")
+                for round_ in range(runs + 1):
+                    browser_actions(b, round_, count=round_ > 0)
+                b.print()
+        print(f"  服务器进程内存 {_rss_mb(server.pid):.0f} MB,CPU 合计 {_cpu_seconds(server.pid):.1f} s")
     finally:
         server.terminate()
         server.wait(timeout=20)
-
-
-def bench_browser(db: Path, folder: Path, runs: int) -> None:
-    """Sign-in and opening pages in Chromium: the time until the page is usable (Streamlit idle),
-    with Streamlit's garbage collection after every run on, then off."""
-    for gc_after_run in (True, False):
-        _browser_round(db, folder / "site_browser", gc_after_run, runs)
 
 
 def main() -> None:
@@ -357,6 +523,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--only", default="pieces,actions,clicks,pages,signin")
     parser.add_argument("--profile", help="pieces | actions | page:<page>:<user>")
+    parser.add_argument("--users", default="", help="browser: only these demo accounts (comma-separated)")
+    parser.add_argument("--root", default=str(ROOT),
+                        help="the checkout whose app.py the browser parts serve (e.g. main's, for 'before')")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench-workbench-"))
     try:
@@ -372,7 +541,7 @@ def main() -> None:
 
 def run(db: Path, folder: Path, args) -> None:
     parts = set(args.only.split(","))
-    if "browser" in parts:  # its own copy: the server process cannot open a file this process holds
+    if parts & {"browser", "browser-actions"}:  # its own copy: the server cannot open a file this process holds
         shutil.copy2(db, folder / "browser.duckdb")
     print(f"演示数据库 {db}(Python {sys.version.split()[0]},{os.cpu_count()} 核)")
     if args.profile and args.profile.startswith("page:"):
@@ -412,8 +581,9 @@ def run(db: Path, folder: Path, args) -> None:
         bench_page_actions(db, folder / "site_clicks", args.runs)
     if "signin" in parts:
         bench_signin(db, args.runs)
-    if "browser" in parts:
-        bench_browser(folder / "browser.duckdb", folder, args.runs)
+    if parts & {"browser", "browser-actions"}:
+        bench_browser(folder / "browser.duckdb", folder, args.runs, Path(args.root), parts,
+                      [u for u in args.users.split(",") if u])
 
 
 if __name__ == "__main__":

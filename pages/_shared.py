@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import html
 import json
 import re
 import secrets
@@ -12,6 +13,7 @@ from typing import NamedTuple
 import streamlit as st
 from streamlit import config
 from streamlit.runtime.pages_manager import PagesManager
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from core import accounts, audit, keys, login, permissions, refresh, todo
 from core.config import load as load_config
@@ -58,9 +60,17 @@ def through_the_frame() -> None:
 
     Not in AppTest, which starts every run in that mode (it resets the flag): a rerun there would
     drop the click being tested. (AppTest patches streamlit.config.get_option, not st.get_option.)"""
-    if PagesManager.uses_pages_directory and not config.get_option("global.appTest"):
+    if PagesManager.uses_pages_directory and not in_apptest():
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+def scheduler_running() -> bool:
+    return bool(load_config().scheduler)
+
+
+def in_apptest() -> bool:
+    return bool(config.get_option("global.appTest"))
 
 
 def cursor():
@@ -73,6 +83,11 @@ def cursor():
     if load_config().scheduler:
         _scheduler(path, site_dir())
     return con.cursor()
+
+
+def cursor_only():
+    """A cursor for a callback (it runs before the script, where cursor()'s rerun has no place)."""
+    return _connection(db_path()).cursor()
 
 
 def cookie_key() -> str:
@@ -179,7 +194,43 @@ def _chrome_script() -> str:
     here = Path(__file__).parent
     dictionary = json.loads((here / "zh_chrome.json").read_text(encoding="utf-8"))
     script = (here / "zh_chrome.js").read_text(encoding="utf-8")
-    return script.replace("__DICTIONARY__", json.dumps(dictionary, ensure_ascii=False))
+    return script.replace("__DICTIONARY__", json.dumps(dictionary, ensure_ascii=False)) + COOKIE_WRITER
+
+
+# The re-authentication cookie, written in the page by the frame's one script (its hash is in the
+# workbench's CSP, deploy/nginx.conf): whenever an element drawn by write_cookie appears, the cookie it
+# describes is set (an empty value removes it). A component did this before, and each of its replies
+# cost a rerun of the whole page: two more runs after every sign-in, one more for every new tab.
+COOKIE_WRITER = """
+(function () {
+  if (window.__sxitCookie) return;
+  window.__sxitCookie = true;
+  let last = null;
+  function write() {
+    const found = document.querySelectorAll("span.sxit-cookie");
+    if (!found.length) return;
+    const d = found[found.length - 1].dataset;
+    let text = d.name + "=" + (d.value || "") + "; path=" + d.path + "; samesite=strict; expires="
+      + (d.value ? new Date(Number(d.expires) * 1000).toUTCString() : "Thu, 01 Jan 1970 00:00:00 GMT");
+    if (d.secure === "1") text += "; secure";
+    if (text === last) return;
+    last = text;
+    document.cookie = text;
+  }
+  new MutationObserver(write).observe(document.documentElement, {subtree: true, childList: true});
+  write();
+})();
+"""
+
+
+def write_cookie(name: str, value: str, expires, *, path: str, same_site: str, secure: bool | None) -> None:
+    """Have the browser keep (or, with an empty value, forget) a cookie: an invisible element the frame's
+    script (COOKIE_WRITER) reads. Only SameSite=Strict is written, the only kind the workbench sets."""
+    assert same_site == "strict"
+    when = int(expires.timestamp()) if expires is not None else 0
+    st.html(f'<span class="sxit-cookie" data-name="{html.escape(name)}" data-value="{html.escape(value)}" '
+            f'data-expires="{when}" data-path="{html.escape(path)}" data-secure="{1 if secure else 0}"></span>'
+            '<style>[data-testid="stElementContainer"]:has(.sxit-cookie) {display: none}</style>')
 
 
 def chinese_chrome() -> None:
@@ -211,9 +262,11 @@ def sign_in(user: accounts.User, session_id: str) -> None:
                              "email": user.email or "", "roles": sorted(user.roles), "logout": False,
                              SESSION: session_id})
     st.session_state.pop(NOTICE, None)
+    st.session_state.pop(RUN_USER, None)
 
 
 def sign_out(notice: str | None) -> None:
+    st.session_state.pop(RUN_USER, None)
     for key in AUTH_KEYS:
         st.session_state[key] = None
     st.session_state["logout"] = True  # streamlit-authenticator no longer reads this browser's cookie
@@ -223,12 +276,34 @@ def sign_out(notice: str | None) -> None:
         st.session_state[NOTICE] = notice
 
 
+RUN_USER = "_run_user"  # (this script run's cursors dict, the user the run's check found)
+
+
+def _this_run() -> dict | None:
+    """An object that belongs to this script run alone: Streamlit gives each run a new dict of cursors."""
+    ctx = get_script_run_ctx()
+    return ctx.cursors if ctx is not None else None
+
+
 def current_user(con) -> accounts.User | None:
     """The signed-in user after this run's checks (第二十、二十二条): a live server-side session
     (not ended by a password change, a reset, a logout or an idle timeout) of an active account.
-    The frame calls it on every run, and so does every page (a page never trusts a stale state)."""
+    The frame calls it on every run, and so does every page (a page never trusts a stale state): the
+    checks run once per script run, the page gets the frame's answer of the same run."""
     if not st.session_state.get("authentication_status") or not st.session_state.get("username"):
         return None
+    run = _this_run()
+    checked = st.session_state.get(RUN_USER)
+    if run is not None and checked is not None and checked[0] is run \
+            and checked[1].username == st.session_state["username"]:
+        return checked[1]
+    user = _checked_user(con)
+    if user is not None and run is not None:
+        st.session_state[RUN_USER] = (run, user)
+    return user
+
+
+def _checked_user(con) -> accounts.User | None:
     user = accounts.find_user(con, st.session_state["username"])
     if user is None:
         sign_out("会话已失效,请重新登录。")
@@ -303,8 +378,25 @@ def show_flash() -> None:
     _refresh.show_status()  # the portal refresh an action of this session asked for (issue 16)
 
 
+@st.cache_data(ttl=600, max_entries=5000, show_spinner=False)
+def _todo_items(_con, _user: accounts.User, user_key: tuple, mark: tuple) -> dict[str, int]:
+    # Invalidated by `mark` (core/todo.change_mark): any committed write to the database by anyone, or a new
+    # day; and by `user_key` (the user's roles, division and charge), so a changed account counts afresh.
+    # The mark is read before the counts: a write landing in between gives a count newer than its key,
+    # which the next run's newer mark replaces; never a count older than its key.
+    return todo.todo_items(_con, _user)
+
+
+def todo_items(con, user: accounts.User) -> dict[str, int]:
+    """What waits for this user (core/todo.todo_items), computed once per database change, not per run:
+    the sidebar shows it on every run of every page."""
+    mark = todo.change_mark(db_path())
+    return dict(_todo_items(con, user, (user.id, tuple(sorted(user.roles)), user.division_id,
+                                        tuple(sorted(user.charge))), mark))
+
+
 def sidebar_todo(con, user: accounts.User) -> None:
-    count = todo.todo_count(con, user)
+    count = sum(todo_items(con, user).values())
     st.sidebar.metric("我的待办", count, help="待您审批、待修改、待发布的稿件,待处理的申请和公众留言")
 
 

@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from core import todo
 from pages import _shared
 
 con = _shared.cursor()
@@ -24,7 +23,7 @@ TODO = {  # kind: label, the page (a key of _shared.PAGES) that handles it
 }
 # only cards whose page this user reaches (a link to a page outside the navigation fails)
 reachable = _shared.reachable(user)
-items = {kind: n for kind, n in todo.todo_items(con, user).items()
+items = {kind: n for kind, n in _shared.todo_items(con, user).items()
          if kind in TODO and TODO[kind][1] in reachable}
 if not any(items.values()):
     st.success("目前没有待办事项。")
