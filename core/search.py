@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import html
 import json
 import logging
 import os
@@ -55,7 +56,9 @@ import subprocess
 import sys
 import threading
 import time
+import unicodedata
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -68,14 +71,12 @@ log = logging.getLogger(__name__)
 ARTICLE_DIR = "art"
 BUNDLE_DIR = "pagefind"
 MANIFEST = "shards.json"
-ROOT_SELECTOR = "[data-pagefind-body]"
-# the article's date/column/source line: its date and column still reach the index as metadata and
-# filter (Pagefind reads data-pagefind-meta/-filter inside excluded elements), but its text would
-# otherwise be in every page's content and open many excerpts
-EXCLUDE_SELECTORS = ".article-meta"
 GRACE_SECONDS = 3600  # a superseded index file stays this long for search pages opened earlier
-PAGEFIND_MODULE = "pagefind_bin_extended"  # the extended binary: the plain one does not segment Chinese
-REQUIREMENT = "pagefind[extended]==1.5.2"
+PAGEFIND_MODULE = "pagefind_bin"  # the plain binary: the text it reads is already cut into words (tokens())
+REQUIREMENT = "pagefind[bin]==1.5.2"
+# shards built at once in a full index: each Pagefind process of a quarter (≤ ~2,500 pages) stays
+# well under 1 GB, two fit the 2 GiB bound; more would only queue on a 2-core machine
+PARALLEL = 2
 # what the browser needs from a Pagefind bundle (the prebuilt UIs and the highlighter are not used)
 _KEEP_TOP = re.compile(r"^(pagefind\.js|pagefind-worker\.js|pagefind-entry\.json|wasm\.[\w-]+\.pagefind|"
                        r"pagefind\.[\w-]+\.pf_meta)$")
@@ -182,6 +183,142 @@ def fingerprint(site_dir: str | os.PathLike, shard: str) -> str:
     return digest.hexdigest()
 
 
+# --------------------------------------------------------------------------- words
+#
+# Why not Pagefind's own Chinese segmentation (measured, bench/search_quality.py): the extended
+# build cuts the pages into dictionary words (新型 / 工业化 / 专题 / 调研) while the browser cuts
+# the query only at spaces, so a pasted title or phrase is ONE query word, matched against index
+# words that start with it, else the longest index word it starts with: a title found the page
+# that shares its first word, or nothing (the chunk holding that word was not even loaded).
+# Here both sides cut the same way, by construction: every run of Chinese characters becomes its
+# overlapping two-character pairs (新型 型工 工业 业化), numbers and Latin words stay whole, so a
+# query's pairs are exactly the pairs of any text containing it. The browser does the same
+# (static/search-tokens.js, tested against this function) and re-ranks the first results by
+# the exact text (a title equal to the query first).
+
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_RUNS = re.compile(rf"([{_CJK}]+)|([^\W_{_CJK}]+)|(\S)")
+
+
+def _word(run: str) -> str:
+    return unicodedata.normalize("NFKC", run).lower()
+
+
+def index_tokens(text: str) -> str:
+    """The text as Pagefind indexes it: each Chinese run as its two-character pairs and its last
+    character (which ends the run: the browser puts the text back together from the pairs for
+    excerpts), words and numbers whole (NFKC, lower case), punctuation kept as its own token."""
+    out: list[str] = []
+    for chinese, word, other in _RUNS.findall(text):
+        if chinese:
+            out.extend(chinese[i:i + 2] for i in range(len(chinese) - 1))
+            out.append(chinese[-1])
+        elif word:
+            out.append(_word(word))
+        else:
+            out.append(other)
+    return " ".join(out)
+
+
+def compact(text: str) -> str:
+    """Letters and digits only (NFKC, lower case): what the browser compares titles and texts by."""
+    return "".join(chinese or _word(word) for chinese, word, _ in _RUNS.findall(text))
+
+
+def query_tokens(query: str) -> list[str]:
+    """The words of a query as search-tokens.js sends them to Pagefind: a Chinese run's pairs
+    (one character alone: it matches the pairs it starts and the runs it ends), words and numbers
+    whole; punctuation dropped; each once."""
+    out: list[str] = []
+    for chinese, word, _ in _RUNS.findall(query):
+        if chinese:
+            out.extend([chinese] if len(chinese) == 1 else [chinese[i:i + 2] for i in range(len(chinese) - 1)])
+        elif word:
+            out.append(_word(word))
+    return list(dict.fromkeys(out))
+
+
+# What is indexed of a page: its <article data-pagefind-body>, without the parts marked
+# data-pagefind-ignore and the date/column line (.article-meta); the title (the <h1> with
+# data-pagefind-meta="title") weighs as a heading, the 文号 of a 政府信息公开目录 document too
+# (its catalogue table is otherwise not indexed). Regular expressions over core/templates' own
+# markup (tests/test_search.py renders real pages through them): an HTML parser costs ~10× more.
+_BODY_START = re.compile(r"<article\b[^>]*\bdata-pagefind-body\b[^>]*>")
+_TITLE = re.compile(r'<h1\b[^>]*data-pagefind-meta="title"[^>]*>(.*?)</h1>', re.S)
+_DATE = re.compile(r'<time\b[^>]*data-pagefind-meta="date"[^>]*>(.*?)</time>', re.S)
+_FILTER = re.compile(r'<(\w+)\b[^>]*\bdata-pagefind-filter="([^"]+)"[^>]*>(.*?)</\1>', re.S)
+_DOC_NUMBER = re.compile(r'<th scope="row">文号</th>\s*<td>(.*?)</td>', re.S)
+_IGNORED = re.compile(r'<(table|section|div|dl|h1)\b[^>]*(?:data-pagefind-ignore|class="article-meta"|'
+                      r'data-pagefind-meta="title")[^>]*>.*?</\1>', re.S)
+_BLOCK_END = re.compile(r"</(?:p|div|li|h[1-6]|tr|td|th|dd|dt|section|blockquote|pre|table)>|<br\s*/?>", re.I)
+_TAG = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"\s+")
+
+
+def _text(fragment: str) -> str:
+    return _SPACE.sub(" ", html.unescape(_TAG.sub("", _BLOCK_END.sub(" ", fragment)))).strip()
+
+
+def page_record(page: str) -> dict[str, Any] | None:
+    """What search needs of a rendered page: title, date, filters, 文号 and body text; None for
+    a page with nothing to index (no data-pagefind-body: a withdrawal notice)."""
+    start = _BODY_START.search(page)
+    if not start:
+        return None
+    end = page.rfind("</article>")
+    body = page[start.end():end if end > start.end() else len(page)]
+    title = _TITLE.search(body)
+    when = _DATE.search(body)
+    number = _DOC_NUMBER.search(body)
+    filters: dict[str, list[str]] = {}
+    for _, spec, inner in _FILTER.findall(body):
+        name, _, value = spec.partition(":")
+        filters.setdefault(name, []).append(value or _text(inner))
+    return {
+        "title": _text(title.group(1)) if title else "",
+        "date": _text(when.group(1)) if when else "",
+        "filters": filters,
+        "doc_number": "" if number is None or _text(number.group(1)) in ("", "无") else _text(number.group(1)),
+        "text": _text(_IGNORED.sub(" ", body)),
+    }
+
+
+def _attr(value: str) -> str:
+    return html.escape(value, quote=True)
+
+
+def staged_page(record: dict[str, Any]) -> str:
+    """The page Pagefind reads instead of the portal's: the words already cut (index_tokens),
+    the title in an <h1> (Pagefind weighs it 7× the text) followed by the whole title as one word
+    (compact(): a pasted title finds its page by that word alone), the 文号 in an <h2>; title, date and
+    filters as metadata, kept as written."""
+    meta = [f'<span data-pagefind-meta="title">{_attr(record["title"])}</span>']
+    if record["date"]:
+        meta.append(f'<span data-pagefind-meta="date">{_attr(record["date"])}</span>')
+        meta.append(f'<span data-pagefind-sort="date">{_attr(record["date"])}</span>')
+    for name, values in record["filters"].items():
+        meta.extend(f'<span data-pagefind-filter="{_attr(name)}">{_attr(v)}</span>' for v in values)
+    number = f'<h2>{_attr(index_tokens(record["doc_number"]))}</h2>' if record["doc_number"] else ""
+    return ('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title></title></head><body>'
+            f'<div data-pagefind-ignore>{"".join(meta)}</div>'
+            f'<h1>{_attr(index_tokens(record["title"]))} {_attr(compact(record["title"]))}</h1>{number}'
+            f'<p>{_attr(index_tokens(record["text"]))}</p></body></html>')
+
+
+def _stage(site: Path, shard: str, stage: Path) -> int:
+    """Write the staged pages of a shard (same relative paths, so the same URLs); returns how many."""
+    count = 0
+    for entry in _shard_files(site, shard):
+        record = page_record(Path(entry.path).read_text(encoding="utf-8", errors="replace"))
+        if record is None:
+            continue
+        target = stage / os.path.relpath(entry.path, site)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(staged_page(record), encoding="utf-8")
+        count += 1
+    return count
+
+
 # --------------------------------------------------------------------------- manifest
 
 
@@ -207,10 +344,12 @@ def _write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def _write_manifest(site: Path, entries: dict[str, dict]) -> None:
+def _write_manifest(site: Path, entries: dict[str, dict], *, building: bool = False) -> None:
+    """``building``: a full index is under way (search.js says so while no shard is listed yet)."""
     shards = [entries[s] for s in sorted(entries, key=_order, reverse=True)]
     manifest = {
         "version": 1,
+        "building": building,
         "generated": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "pages": sum(s["pages"] for s in shards),
         "shards": shards,
@@ -222,9 +361,8 @@ def _write_manifest(site: Path, entries: dict[str, dict]) -> None:
 # --------------------------------------------------------------------------- pagefind runs
 
 
-def _command(site: Path, shard: str, output: Path) -> list[str]:
-    command = [sys.executable, "-m", PAGEFIND_MODULE, "--site", str(site), "--glob", shard_glob(shard),
-               "--root-selector", ROOT_SELECTOR, "--exclude-selectors", EXCLUDE_SELECTORS, "--output-path", str(output)]
+def _command(stage: Path, output: Path) -> list[str]:
+    command = [sys.executable, "-m", PAGEFIND_MODULE, "--site", str(stage), "--output-path", str(output)]
     nice = shutil.which("nice")
     # a re-index runs beside the workbench on a small machine: let the editors' clicks go first
     return [nice, "-n", "10", *command] if nice else command
@@ -265,22 +403,20 @@ def _build_shard(site: Path, shard: str) -> dict[str, Any] | None:
     stamp = fingerprint(site, shard)  # before the run: a page written during it makes the shard stale
     tmp = bundle / f".tmp-{shard}-{os.getpid()}-{secrets.token_hex(4)}"
     started = time.perf_counter()
+    peak = 0.0
     try:
-        code, output, peak = _run_pagefind(_command(site, shard, tmp))
-        seconds = time.perf_counter() - started
-        if code != 0 and "not able to build an index" in output:  # nothing marked data-pagefind-body
-            pages = 0
-        elif code != 0:
-            if "No module named" in output:
-                raise SearchIndexError(f'pagefind is not installed: pip install "{REQUIREMENT}"')
-            raise SearchIndexError(f"pagefind failed for shard {shard} (exit {code}):\n{output[-2000:]}")
-        elif "(Extended)" not in output:
-            raise SearchIndexError("the pagefind binary is not the extended build (no Chinese segmentation)")
-        else:
+        pages = _stage(site, shard, tmp / "stage")
+        if pages:  # else withdrawal notices only
+            code, output, peak = _run_pagefind(_command(tmp / "stage", tmp / "bundle"))
+            if code != 0:
+                if "No module named" in output:
+                    raise SearchIndexError(f'pagefind is not installed: pip install "{REQUIREMENT}"')
+                raise SearchIndexError(f"pagefind failed for shard {shard} (exit {code}):\n{output[-2000:]}")
             counted = _INDEXED.search(output)
             pages = int(counted.group(1)) if counted else 0
             pause_point("search")  # the kill -9 test of a re-index (its folder is then left)
-            _install(tmp, bundle / shard)
+            _install(tmp / "bundle", bundle / shard)
+        seconds = time.perf_counter() - started
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     year, months = shard_months(shard)
@@ -405,7 +541,7 @@ def _summary(results: dict[str, dict | None], started: float, removed: list[str]
     }
 
 
-def _apply(site: Path, shards: list[str], *, drop_others: bool) -> dict[str, Any]:
+def _apply(site: Path, shards: list[str], *, drop_others: bool, building: bool = False) -> dict[str, Any]:
     started = time.perf_counter()
     for path in (site / BUNDLE_DIR).glob(".tmp-*"):  # left by a run that died (we hold the lock)
         shutil.rmtree(path, ignore_errors=True)
@@ -413,25 +549,28 @@ def _apply(site: Path, shards: list[str], *, drop_others: bool) -> dict[str, Any
                if isinstance(s, dict) and _SHARD_ID.match(str(s.get("id", "")))}
     results: dict[str, dict | None] = {}
     removed: list[str] = []
-    for shard in shards:
-        result = _build_shard(site, shard)
-        results[shard] = result
-        had = shard in entries and entries[shard].get("path") or (site / BUNDLE_DIR / shard).exists()
-        if result is None:
-            entries.pop(shard, None)
-        else:
-            entries[shard] = result
-        if had and (result is None or not result["path"]):
-            removed.append(shard)
-        # list a new shard only once its files are in place; unlist an empty one before deleting it
-        _write_manifest(site, entries)
-        if result is None or not result["path"]:
-            shutil.rmtree(site / BUNDLE_DIR / shard, ignore_errors=True)
+    # shards are independent (own folder, own process): a few at once; the manifest is written here
+    # only, as each finishes
+    with ThreadPoolExecutor(max_workers=max(1, min(PARALLEL, len(shards)))) as pool:
+        for shard, result in zip(shards, pool.map(lambda s: _build_shard(site, s), shards), strict=True):
+            results[shard] = result
+            had = shard in entries and entries[shard].get("path") or (site / BUNDLE_DIR / shard).exists()
+            if result is None:
+                entries.pop(shard, None)
+            else:
+                entries[shard] = result
+            if had and (result is None or not result["path"]):
+                removed.append(shard)
+            # list a new shard only once its files are in place; unlist an empty one before deleting it
+            _write_manifest(site, entries, building=building)
+            if result is None or not result["path"]:
+                shutil.rmtree(site / BUNDLE_DIR / shard, ignore_errors=True)
     if drop_others:
         for shard in [s for s in entries if s not in results]:
             entries.pop(shard)
             removed.append(shard)
-        _write_manifest(site, entries)
+    _write_manifest(site, entries)
+    if drop_others:
         for path in (site / BUNDLE_DIR).iterdir():
             if path.is_dir() and _SHARD_ID.match(path.name) and not (entries.get(path.name) or {}).get("path"):
                 shutil.rmtree(path, ignore_errors=True)
@@ -453,7 +592,15 @@ def index_all(site_dir: str | os.PathLike) -> dict:
     """Index every shard that has article pages, and remove bundles of shards that have none."""
     site = Path(site_dir).resolve()
     with _locked(site):
-        return _apply(site, list(plan_shards(site)), drop_others=True)
+        shards = list(plan_shards(site))
+        _write_manifest(site, {s["id"]: s for s in read_manifest(site)["shards"]
+                               if isinstance(s, dict) and _SHARD_ID.match(str(s.get("id", "")))}, building=True)
+        try:
+            return _apply(site, shards, drop_others=True, building=True)
+        except BaseException:
+            manifest = read_manifest(site)
+            _write_manifest(site, {s["id"]: s for s in manifest["shards"] if isinstance(s, dict) and "id" in s})
+            raise
 
 
 def stale_shards(site_dir: str | os.PathLike, years: Iterable[int] | None = None) -> list[str]:
