@@ -603,6 +603,21 @@ def index_all(site_dir: str | os.PathLike) -> dict:
             raise
 
 
+def index_all_detached(site_dir: str | os.PathLike) -> int:
+    """Start ``index_all`` in a process of its own that outlives this one (``make run``: the portal
+    and the workbench answer while the index is built; search.js says it is being built meanwhile).
+    Returns its pid."""
+    site = Path(site_dir).resolve()
+    with _locked(site):  # the manifest says "building" before this returns: no "not built" in between
+        _write_manifest(site, {s["id"]: s for s in read_manifest(site)["shards"]
+                               if isinstance(s, dict) and _SHARD_ID.match(str(s.get("id", "")))}, building=True)
+    code = "import sys; from core import search; search.index_all(sys.argv[1])"
+    root = Path(__file__).resolve().parent.parent
+    process = subprocess.Popen([sys.executable, "-c", code, str(site)], cwd=root, start_new_session=True,
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return process.pid
+
+
 def stale_shards(site_dir: str | os.PathLike, years: Iterable[int] | None = None) -> list[str]:
     """Shards of ``years`` (all years on disk when None) whose pages changed since they were
     indexed, or that are not indexed yet, or whose pages are gone."""

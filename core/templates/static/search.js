@@ -285,11 +285,14 @@ async function reranked(found, query) {
     }
   }
   const loaded = await guarded(Promise.all(head.map((result) => result.data())), "loading results");
-  const ranked = loaded.map((data, i) => ({ data, i, rank: rank(data, query) }))
-    .filter(({ rank: r, i }) => r < 3 || i >= Math.min(found.titles.length, 5)); // a title word matched only as a prefix
+  // Pagefind leaves out a query word that a shard lacks altogether (and then matches a shorter
+  // word it starts with): a page whose text lacks a word of the query is dropped here
+  const ranked = loaded.map((data, i) => ({ data, i, rank: rank(data, query) })).filter(({ rank: r }) => r < 3);
   ranked.sort((a, b) => a.rank - b.rank || a.i - b.i);
   const rest = found.all.filter((result) => !seen.has(result.id));
-  return [...ranked.map(({ data }) => ({ data: async () => data })), ...rest];
+  const dropped = found.all.filter((result) => seen.has(result.id)).length
+    - ranked.filter(({ i }) => found.all.some((r) => r.id === head[i].id)).length;
+  return { count: found.all.length - dropped, list: [...ranked.map(({ data }) => ({ data: async () => data })), ...rest] };
 }
 
 async function loadFilters(pf) {
@@ -379,14 +382,18 @@ async function run(query, chosen, order) {
     if (results.length === 0) {
       say(`${where}没有找到与“${query}”相关的信息,请换用其他关键词。`, true);
     } else {
-      const ordered = order === "date" ? results : await reranked(found, query);
+      const ordered = order === "date" ? { count: results.length, list: results } : await reranked(found, query);
       if (mine !== generation) {
         return;
       }
-      say(`${where}找到 ${results.length} 条与“${query}”相关的信息。`);
-      shownQuery = query;
-      pending = ordered;
-      await showMore(mine);
+      if (ordered.count <= 0 || ordered.list.length === 0) {
+        say(`${where}没有找到与“${query}”相关的信息,请换用其他关键词。`, true);
+      } else {
+        say(`${where}找到 ${ordered.count} 条与“${query}”相关的信息。`);
+        shownQuery = query;
+        pending = ordered.list;
+        await showMore(mine);
+      }
     }
     loadFilters(pf);
   } catch (error) {
