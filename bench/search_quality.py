@@ -227,11 +227,18 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--queries", type=int, default=60, help="exact titles to paste")
     parser.add_argument("--keep", type=Path, default=None, help="work here and keep the site")
+    parser.add_argument("--reuse", action="store_true", help="with --keep: query the site built there before")
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)
     work = args.keep or Path(tempfile.mkdtemp(prefix="sxit-search-quality-", dir="/tmp"))
     site = work / "site"
     try:
+        if args.reuse and (site / search.BUNDLE_DIR / search.MANIFEST).is_file():
+            for script in (ROOT / "core" / "templates" / "static").glob("search*.js"):  # this checkout's
+                shutil.copy(script, site / "static" / script.name)
+            articles = generate(site / ".." / "regenerated", args.articles)
+            query_only(site, articles, args)
+            return
         con = connect(work / "bench.duckdb")
         init_database(con)
         portal.build_site(con, site, full=True)  # /search.html, its script and style, as the portal has them
@@ -244,6 +251,16 @@ def main() -> None:
         print(f"index: {time.perf_counter() - t0:.1f} s wall, {time.process_time() + _children_cpu() - cpu0:.1f} s CPU "
               f"(this process and its children), {indexed['pages']} pages, {len(indexed['shards'])} shards, "
               f"peak {indexed['peak_rss_mb']:.0f} MB")
+        query_only(site, articles, args)
+    finally:
+        if args.keep:
+            print(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def query_only(site: Path, articles: list[dict], args: argparse.Namespace) -> None:
+    if True:  # noqa: SIM108 (kept indented: the block moved here from main)
         exact, phrases = pick_queries(articles, args.queries)
         with static_server(site) as base:
             cpu0 = time.process_time() + _children_cpu()
@@ -262,11 +279,6 @@ def main() -> None:
               f"({len(times)} queries; Python-side wall time incl. Playwright round trips)")
         print(f"(machine shared with other benchmarks; this process's CPU during the queries: "
               f"{time.process_time() + _children_cpu() - cpu0:.1f} s)")
-    finally:
-        if args.keep:
-            print(f"kept {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
 
 
 def _children_cpu() -> float:

@@ -225,6 +225,21 @@ def compact(text: str) -> str:
     return "".join(chinese or _word(word) for chinese, word, _ in _RUNS.findall(text))
 
 
+def _fnv(data: bytes, seed: int) -> int:
+    value = seed
+    for byte in data:
+        value = ((value ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return value
+
+
+def title_word(title: str) -> str:
+    """One index word for the whole title: ``zt`` and 64 bits of hash (FNV-1a twice) of compact(title).
+    A pasted title finds exactly the pages of that title by it, whatever else the pages say
+    (Pagefind keeps Latin-and-digit words whole; a long Chinese word would not be one word)."""
+    data = compact(title).encode("utf-8")
+    return f"zt{_fnv(data, 0x811C9DC5):08x}{_fnv(data, 0x9747B28C):08x}"
+
+
 def query_tokens(query: str) -> list[str]:
     """The words of a query as search-tokens.js sends them to Pagefind: a Chinese run's pairs
     (one character alone: it matches the pairs it starts and the runs it ends), words and numbers
@@ -290,7 +305,7 @@ def _attr(value: str) -> str:
 def staged_page(record: dict[str, Any]) -> str:
     """The page Pagefind reads instead of the portal's: the words already cut (index_tokens),
     the title in an <h1> (Pagefind weighs it 7× the text) followed by the whole title as one word
-    (compact(): a pasted title finds its page by that word alone), the 文号 in an <h2>; title, date and
+    (title_word(): a pasted title finds its page by that word alone), the 文号 in an <h2>; title, date and
     filters as metadata, kept as written."""
     meta = [f'<span data-pagefind-meta="title">{_attr(record["title"])}</span>']
     if record["date"]:
@@ -301,7 +316,7 @@ def staged_page(record: dict[str, Any]) -> str:
     number = f'<h2>{_attr(index_tokens(record["doc_number"]))}</h2>' if record["doc_number"] else ""
     return ('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title></title></head><body>'
             f'<div data-pagefind-ignore>{"".join(meta)}</div>'
-            f'<h1>{_attr(index_tokens(record["title"]))} {_attr(compact(record["title"]))}</h1>{number}'
+            f'<h1>{_attr(index_tokens(record["title"]))} {title_word(record["title"])}</h1>{number}'
             f'<p>{_attr(index_tokens(record["text"]))}</p></body></html>')
 
 

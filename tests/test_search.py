@@ -409,7 +409,9 @@ def test_the_record_of_a_page_is_its_article_without_the_ignored_parts(portal):
     assert CHIP[0] not in record["text"]  # the title is indexed as the heading, not twice
     staged = search.staged_page(record)
     assert f'data-pagefind-meta="title">{CHIP[0]}<' in staged
-    assert f"<h1>{search.index_tokens(CHIP[0])} {search.compact(CHIP[0])}</h1>" in staged
+    assert f"<h1>{search.index_tokens(CHIP[0])} {search.title_word(CHIP[0])}</h1>" in staged
+    assert search.title_word(CHIP[0]) == search.title_word(f" {CHIP[0]}。")  # spaces and punctuation aside
+    assert search.title_word(DOC_TITLE) != search.title_word(SIBLING)
     notice = "<html><body><main><p>该信息已撤下</p></main></body></html>"
     assert search.page_record(notice) is None  # a withdrawal notice is not indexed
 
@@ -490,7 +492,9 @@ def test_the_browser_cuts_words_as_the_index_does(titled_portal):
         page = browser.new_page()
         page.goto(f"{base}/search.html")
         got = page.evaluate("""async (texts) => { const t = await import('/static/search-tokens.js');
-            return texts.map((x) => [t.indexTokens(x), t.queryTokens(x), t.untokenize(t.indexTokens(x))]); }""", texts)
-    for text, (index, query, back) in zip(texts, got, strict=True):
+            return texts.map((x) => [t.indexTokens(x), t.queryTokens(x), t.untokenize(t.indexTokens(x)),
+                                     t.titleWord(x)]); }""", texts)
+    for text, (index, query, back, title) in zip(texts, got, strict=True):
         assert index == search.index_tokens(text) and query == search.query_tokens(text), text
+        assert title == search.title_word(text), text
         assert search.compact(back) == search.compact(text)  # the excerpt's text is the page's text

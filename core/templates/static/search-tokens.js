@@ -9,6 +9,8 @@ const RUNS = new RegExp(`([${CJK}]+)|((?:(?![${CJK}])[\\p{L}\\p{N}])+)|(\\S)`, "
 const IS_CJK = new RegExp(`^[${CJK}]+$`, "u");
 const IS_WORD = /^[\p{L}\p{N}]+$/u;
 
+const TITLE_WORD = /^zt[0-9a-f]{16}$/;
+
 function word(run) {
   return run.normalize("NFKC").toLowerCase();
 }
@@ -65,7 +67,7 @@ export function untokenize(tokens) {
   let pair = null; // the pair the current Chinese run ended with
   let latin = false;
   for (const token of String(tokens || "").split(" ")) {
-    if (!token) {
+    if (!token || TITLE_WORD.test(token)) {
       continue;
     }
     const chars = [...token];
@@ -93,4 +95,18 @@ export function untokenize(tokens) {
 // a text reduced to what the search compares: no spaces or punctuation, NFKC, lower case
 export function compact(text) {
   return [...runs(text)].filter((m) => m[1] || m[2]).map((m) => (m[1] ? m[1] : word(m[2]))).join("");
+}
+
+function fnv(bytes, seed) {
+  let value = seed >>> 0;
+  for (const byte of bytes) {
+    value = Math.imul(value ^ byte, 0x01000193) >>> 0;
+  }
+  return value.toString(16).padStart(8, "0");
+}
+
+// the index word of a whole title (core/search.py title_word): a pasted title finds its pages by it
+export function titleWord(title) {
+  const bytes = new TextEncoder().encode(compact(title));
+  return `zt${fnv(bytes, 0x811c9dc5)}${fnv(bytes, 0x9747b28c)}`;
 }

@@ -12,7 +12,7 @@
 // titles containing it, then texts containing it, each in Pagefind's order. Excerpts are made
 // here from the page's text, with the query marked.
 
-import { compact, indexTokens, queryTokens, untokenize } from "./search-tokens.js";
+import { compact, indexTokens, queryTokens, titleWord, untokenize } from "./search-tokens.js";
 
 const PAGE_SIZE = 10;
 const TIMEOUT_MS = 60000; // a load or a query that takes longer is reported, not waited for forever
@@ -152,7 +152,7 @@ function marks(text, query) {
 function excerptFragment(data, query) {
   let text = String(data.content || "");
   const raw = (data.meta && data.meta.title) || "";
-  const title = `${indexTokens(raw)} ${compact(raw)}`; // the <h1> of the staged page (core/search.py)
+  const title = `${indexTokens(raw)} ${titleWord(raw)}`; // the <h1> of the staged page (core/search.py)
   if (raw && text.startsWith(title)) {
     text = text.slice(title.length);
   }
@@ -261,14 +261,13 @@ async function showMore(mine) {
 }
 
 // One more search beside the one for all the pairs (every page it finds is in that one too): the
-// query as one word, which is the title word of pages titled so or starting so (core/search.py
-// staged_page). Its first results and the first of the pairs' search are loaded and ordered by
-// rank() (within a rank: title-word results first), the others follow.
+// query's title word (core/search.py title_word), which only pages titled exactly so carry. Its
+// first results and the first of the pairs' search are loaded and ordered by rank() (within a
+// rank: title-word results first), the others follow.
 async function candidates(pf, query, words, options) {
-  const title = compact(query);
   const [all, titles] = await Promise.all([
     pf.search(words.join(" "), options),
-    title && title !== words[0] ? pf.search(title, options) : null,
+    pf.search(titleWord(query), options),
   ]);
   return { all: (all && all.results) || [], titles: (titles && titles.results) || [] };
 }
