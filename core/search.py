@@ -46,6 +46,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import html
+import importlib.util
 import json
 import logging
 import os
@@ -376,8 +377,19 @@ def _write_manifest(site: Path, entries: dict[str, dict], *, building: bool = Fa
 # --------------------------------------------------------------------------- pagefind runs
 
 
+def _executable() -> list[str]:
+    """The Pagefind binary itself when the package ships it (no Python start per shard), else
+    ``python -m pagefind_bin`` (which says clearly when the package is missing)."""
+    spec = importlib.util.find_spec(PAGEFIND_MODULE)
+    if spec is not None and spec.origin:
+        binary = Path(spec.origin).parent / "pagefind"
+        if binary.is_file() and os.access(binary, os.X_OK):
+            return [str(binary)]
+    return [sys.executable, "-m", PAGEFIND_MODULE]
+
+
 def _command(stage: Path, output: Path) -> list[str]:
-    command = [sys.executable, "-m", PAGEFIND_MODULE, "--site", str(stage), "--output-path", str(output)]
+    command = [*_executable(), "--site", str(stage), "--output-path", str(output)]
     nice = shutil.which("nice")
     # a re-index runs beside the workbench on a small machine: let the editors' clicks go first
     return [nice, "-n", "10", *command] if nice else command
