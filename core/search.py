@@ -75,9 +75,13 @@ MANIFEST = "shards.json"
 GRACE_SECONDS = 3600  # a superseded index file stays this long for search pages opened earlier
 PAGEFIND_MODULE = "pagefind_bin"  # the plain binary: the text it reads is already cut into words (tokens())
 REQUIREMENT = "pagefind[bin]==1.5.2"
-# shards built at once in a full index: each Pagefind process of a quarter (≤ ~2,500 pages) stays
-# well under 1 GB, two fit the 2 GiB bound; more would only queue on a 2-core machine
+# Shards built at once in a full index, within MEMORY_MB: a plain Pagefind process over staged
+# pages (two-character pairs) peaks at about 60 MB + 0.55 MB a page of ~1,600 characters (measured:
+# 251 pages 157 MB, 2,015 pages 1,099 MB), so two quarters of up to ~1,500 pages run side by side,
+# larger ones one at a time; more than two would only queue on a 2-core machine.
 PARALLEL = 2
+MEMORY_MB = 1800
+_MB_BASE, _MB_PER_PAGE = 60, 0.55
 # what the browser needs from a Pagefind bundle (the prebuilt UIs and the highlighter are not used)
 _KEEP_TOP = re.compile(r"^(pagefind\.js|pagefind-worker\.js|pagefind-entry\.json|wasm\.[\w-]+\.pagefind|"
                        r"pagefind\.[\w-]+\.pf_meta)$")
@@ -568,6 +572,13 @@ def _summary(results: dict[str, dict | None], started: float, removed: list[str]
     }
 
 
+def _workers(site: Path, shards: list[str]) -> int:
+    """How many shards to build at once: PARALLEL, unless two of the largest would pass MEMORY_MB."""
+    largest = max((sum(1 for _ in _shard_files(site, s)) for s in shards), default=0)
+    fits = max(1, int(MEMORY_MB // (_MB_BASE + _MB_PER_PAGE * largest)))
+    return max(1, min(PARALLEL, len(shards), fits))
+
+
 def _apply(site: Path, shards: list[str], *, drop_others: bool, building: bool = False) -> dict[str, Any]:
     started = time.perf_counter()
     for path in (site / BUNDLE_DIR).glob(".tmp-*"):  # left by a run that died (we hold the lock)
@@ -578,7 +589,7 @@ def _apply(site: Path, shards: list[str], *, drop_others: bool, building: bool =
     removed: list[str] = []
     # shards are independent (own folder, own process): a few at once; the manifest is written here
     # only, as each finishes
-    with ThreadPoolExecutor(max_workers=max(1, min(PARALLEL, len(shards)))) as pool:
+    with ThreadPoolExecutor(max_workers=_workers(site, shards)) as pool:
         for shard, result in zip(shards, pool.map(lambda s: _build_shard(site, s), shards), strict=True):
             results[shard] = result
             had = shard in entries and entries[shard].get("path") or (site / BUNDLE_DIR / shard).exists()
