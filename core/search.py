@@ -1,17 +1,18 @@
-"""Site search for the public portal: Pagefind's extended build (it segments Chinese) over the
-article pages of ``site_build/``, in shards, so a publish re-indexes one small shard.
+"""Site search for the public portal: Pagefind (its plain build) over the article pages of
+``site_build/``, in shards, so a publish re-indexes one small shard.
 
-Why a quarter (measured on this 2-core machine with pagefind 1.5.2 extended, article pages of
-~1,600 Chinese characters; ``bench/search.py``): one Pagefind run costs about 1.5-1.9 ms and
-0.29 MB of resident memory a page on top of ~60 MB, so 833 pages (a month at 10,000 articles a
-year) take 1.4 s / 0.30 GB, 2,500 (a quarter) 3.5-4 s / 0.78 GB, 5,000 (half a year) 9.8 s /
-1.5 GB, 10,000 (a year) 19 s / 3.0 GB. A yearly shard breaks the portal's 2 GiB memory
-target at every publish, and at every take-down or correction of an old article; a quarter keeps
-any re-index under 0.8 GB and a few seconds. The price is in the browser: ten years are 40
-indexes to merge. In Chromium over 100,000 pages, 40 quarterly shards against 10 yearly ones:
-first search 1.4 s / 249 requests / 4.9 MB against 0.9 s / 59 / 2.3 MB; later searches
-0.05-2.3 MB against 0.5-1.3 MB, and no slower (a yearly shard was slower on words found in most
-pages: Pagefind's cost per query follows the hits, not the number of indexes).
+What Pagefind reads is not the page itself but a staged copy (``staged_page``): the text of the
+page's ``<article data-pagefind-body>`` already cut into words the browser cuts the same way
+(two-character pairs of Chinese, see "words" below), the title as an <h1> plus one word for the
+whole title, the 文号 as an <h2>. Pagefind's extended build (dictionary segmentation at build time,
+none in the browser) found a pasted title 15 times in 32 and a phrase such as 新型工业化专题调研
+not at all; bench/search_quality.py measures both.
+
+Why a quarter (measured with the extended build, pages of ~1,600 Chinese characters): a
+yearly shard broke the portal's 2 GiB memory target at every publish. The plain build over staged
+pages costs ~60 MB + 0.55 MB a page, so a quarter of 2,500 pages stays under 1.5 GB and two
+smaller quarters are built side by side (``_workers``). The price is in the browser: ten years
+are 40 indexes to merge.
 
 Layout under the site folder::
 
@@ -19,7 +20,7 @@ Layout under the site folder::
     pagefind/<yyyy>q<n>/             one Pagefind bundle per quarter that has indexed pages
     pagefind/shards.json             the manifest search.js reads: shards newest first
 
-Only the part of a page marked ``data-pagefind-body`` is indexed (``--root-selector``), so a
+Only the part of a page marked ``data-pagefind-body`` is indexed (``page_record``), so a
 withdrawal notice at a taken-down article's URL is in no index, nor are the navigation and the
 previous/next links; a quarter whose pages are all notices has no bundle.
 
@@ -29,8 +30,9 @@ pages changed since they were indexed: names, sizes and times of the pages), ``s
 ``shard_for(date)``, and ``reindex_in_background(site, years)`` after a publish or take-down:
 a daemon thread, one re-index at a time, requests arriving meanwhile coalesced into its next pass.
 
-Atomic install: a shard is built by a ``pagefind`` subprocess (its memory goes back to the OS
-when it exits) into a temporary folder beside the bundle, then renamed into place file by file:
+Atomic install: a shard's pages are staged and indexed by a ``pagefind`` subprocess (its memory
+goes back to the OS when it exits) in a temporary folder beside the bundle, then renamed into
+place file by file:
 content-addressed files first (fragments, index chunks, filters, metadata: new names never
 overwrite what a reader is using), ``pagefind-entry.json`` last. The entry file is what Pagefind
 reads first (always fresh, it adds ``?ts=``), so a reader sees the old index or the new one,
