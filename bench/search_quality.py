@@ -156,7 +156,8 @@ def pick_queries(articles: list[dict], count: int, seed: int = 5) -> tuple[list[
 
 DONE = """(words) => { const s = document.getElementById('search-status').textContent;
    const busy = document.getElementById('search-results').getAttribute('aria-busy') === 'true';
-   return s && !s.startsWith('正在') && !busy && s.includes(words); }"""
+   return s && !s.startsWith('正在') && !busy; }"""
+ERRORS: list[str] = []  # queries the page answered with an error (搜索暂时不可用, 加载失败…)
 RESULTS = """() => [...document.querySelectorAll('#search-list li h3 a')].map(a => [a.textContent, a.getAttribute('href')])"""
 BYTES = """() => performance.getEntriesByType('resource').filter(e => e.name.includes('/pagefind/'))
    .reduce((n, e) => n + (e.transferSize || e.encodedBodySize || 0), 0)"""
@@ -168,11 +169,16 @@ def shown(words: str) -> str:
 
 
 def query(page, words: str) -> tuple[float, list[tuple[str, str]]]:
+    page.evaluate("() => { document.getElementById('search-status').textContent = ''; }")
     started = time.perf_counter()
     page.locator("#search-q").fill(words)
     page.locator("#search-q").press("Enter")
-    page.wait_for_function(DONE, arg=shown(words), timeout=120000)
-    return time.perf_counter() - started, page.evaluate(RESULTS)
+    page.wait_for_function(DONE, arg=shown(words), timeout=300000)
+    seconds = time.perf_counter() - started
+    status = page.locator("#search-status").text_content()
+    if shown(words) not in status:
+        ERRORS.append(f"{words}: {status}")
+    return seconds, page.evaluate(RESULTS)
 
 
 def measure(base: str, articles: list[dict], exact: list[dict], phrases: list[str]) -> dict:
@@ -279,6 +285,8 @@ def query_only(site: Path, articles: list[dict], args: argparse.Namespace) -> No
     print(f"first query: {figures['first_seconds']:.2f} s, {figures['first_bytes'] / 1e6:.2f} MB fetched; "
           f"later queries: median {statistics.median(times):.2f} s, worst {max(times):.2f} s "
           f"({len(times)} queries; Python-side wall time incl. Playwright round trips)")
+    for error in ERRORS:
+        print(f"   error: {error}")
     print(f"(machine shared with other benchmarks; this process's CPU during the queries: "
           f"{time.process_time() + _children_cpu() - cpu0:.1f} s)")
 
