@@ -3,6 +3,7 @@ time, and the search page in Debian Chromium under the portal's Content-Security
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import functools
 import gzip
@@ -10,6 +11,7 @@ import http.server
 import json
 import re
 import threading
+import time
 import urllib.parse
 from contextlib import contextmanager
 from datetime import datetime
@@ -18,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from core import search, workflow
+from core.cli import workbench
 from core.portal import article_url, build_site
 from tests.browser import chromium, shot, static_server
 from tests.conftest import make_org
@@ -498,3 +501,22 @@ def test_the_browser_cuts_words_as_the_index_does(titled_portal):
         assert index == search.index_tokens(text) and query == search.query_tokens(text), text
         assert title == search.title_word(text), text
         assert search.compact(back) == search.compact(text)  # the excerpt's text is the page's text
+
+
+def test_a_full_build_can_leave_the_search_index_to_a_background_process(tmp_path, con, capsys):
+    """`make run`: the portal is served at once; the index follows, and the manifest says it is being built."""
+    org = make_org(con)
+    chip = publish(con, org.officer, org.head, org.col_dz, *CHIP)
+    site = tmp_path / "site"
+    args = argparse.Namespace(out=site, full=True, search_in_background=True)
+    assert workbench.build(con, args) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["search"]["background_pid"] > 0
+    manifest = search.read_manifest(site)
+    assert manifest["building"] is True or manifest["pages"] == 1  # building, or already done
+    deadline = time.monotonic() + 300  # a wait for the background process, not a timing assertion
+    while search.read_manifest(site).get("building") and time.monotonic() < deadline:
+        time.sleep(0.5)
+    manifest = search.read_manifest(site)
+    assert manifest["building"] is False and manifest["pages"] == 1
+    assert indexed_urls(site, "2025q2") == {article_url(chip, CHIP[2])}
