@@ -305,6 +305,19 @@ def page_record(page: str) -> dict[str, Any] | None:
     }
 
 
+# a document number (文号) as written in titles and texts: 陕工信发〔2026〕12号, 国办发[2025]3号
+DOC_NUMBER = re.compile(rf"([{_CJK}]{{1,12}})([〔\[［(（]\d{{4}}[〕\]］)）]\d{{1,4}}号)")
+
+
+def doc_numbers(text: str) -> set[str]:
+    """The 文号 a text names; the Chinese before the brackets may run on from the sentence
+    (见陕工信发〔2026〕12号), so every tail of it from two characters on is one (陕工信发…, 工信发…)."""
+    found = set()
+    for issuer, rest in DOC_NUMBER.findall(text):
+        found.update(issuer[i:] + rest for i in range(max(1, len(issuer) - 1)))
+    return found
+
+
 def _attr(value: str) -> str:
     return html.escape(value, quote=True)
 
@@ -321,6 +334,9 @@ def staged_page(record: dict[str, Any]) -> str:
     for name, values in record["filters"].items():
         meta.extend(f'<span data-pagefind-filter="{_attr(name)}">{_attr(v)}</span>' for v in values)
     number = f'<h2>{_attr(index_tokens(record["doc_number"]))}</h2>' if record["doc_number"] else ""
+    # each 文号 the page names, as one word like the title's: a pasted 文号 finds the pages naming it
+    numbers = {record["doc_number"], *doc_numbers(record["title"]), *doc_numbers(record["text"])}
+    number += "".join(f"<h2>{title_word(n)}</h2>" for n in sorted(numbers) if n)
     return ('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title></title></head><body>'
             f'<div data-pagefind-ignore>{"".join(meta)}</div>'
             f'<h1>{_attr(index_tokens(record["title"]))} {title_word(record["title"])}</h1>{number}'

@@ -426,6 +426,10 @@ def test_the_document_number_of_a_catalogue_page_is_indexed():
     record = search.page_record(page)
     assert record["doc_number"] == NUMBER and NUMBER not in record["text"]
     assert f"<h2>{search.index_tokens(NUMBER)}</h2>" in search.staged_page(record)
+    # a 文号 named in a text is one word too, also when the sentence runs into it
+    assert NUMBER in search.doc_numbers(f"现将有关事项通知如下见{NUMBER}。")
+    record["text"] = "依据国办发〔2025〕3号执行。"
+    assert f"<h2>{search.title_word('国办发〔2025〕3号')}</h2>" in search.staged_page(record)
 
 
 @pytest.fixture
