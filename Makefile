@@ -9,7 +9,7 @@ PORTAL_PORT ?= 8000
 LAB_PORT ?= 8888
 SNAPSHOT ?= data/snapshot.duckdb
 
-.PHONY: run test venv deps dev-deps init site lint clean-data system-packages-run system-packages-test lab
+.PHONY: run test venv deps dev-deps init site site-quick lint clean-data system-packages-run system-packages-test lab
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -57,13 +57,17 @@ init: deps
 site: init
 	$(PY) -m core build-site --db $(DB) --out $(SITE) --full
 
+# `make run` does not wait for the search index: it is built in the background (the search page says so)
+site-quick: init
+	$(PY) -m core build-site --db $(DB) --out $(SITE) --full --search-in-background
+
 # a database to analyse on a machine that has none yet (the demo content, as `make run` makes it)
 $(DB): | $(VENV)/.deps
 	$(PY) -m core init --db $(DB) --demo
 
 # The portal on :8000 (static files) and the workbench on :8501 (make run PORTAL_PORT=… WORKBENCH_PORT=…);
 # Ctrl-C stops both.
-run: system-packages-run site
+run: system-packages-run site-quick
 	@echo "门户网站: http://localhost:$(PORTAL_PORT)/   工作台: http://localhost:$(WORKBENCH_PORT)/"
 	@trap 'kill 0' INT TERM EXIT; \
 	$(PY) scripts/serve_portal.py $(PORTAL_PORT) --bind 127.0.0.1 --directory $(SITE) & \

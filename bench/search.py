@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import shutil
 import sys
 import tempfile
@@ -217,8 +218,9 @@ def main() -> None:
         sizes = {shard: len(files) for shard, files in plan.items()}
         print(f"shards ({len(sizes)}): " + ", ".join(f"{s}={n}" for s, n in sizes.items()))
 
+        cpu0 = _cpu()
         full = search.index_all(site)
-        print(f"full index: {full['seconds']:.1f} s for {full['pages']} pages in {len(full['shards'])} shards; "
+        print(f"full index: {full['seconds']:.1f} s wall, {_cpu() - cpu0:.1f} s CPU (this process and Pagefind's) for {full['pages']} pages in {len(full['shards'])} shards; "
               f"largest shard {full['max_shard']} ({full['max_shard_pages']} pages) "
               f"peak {full['peak_rss_mb']:.0f} MB; index on disk {_du(site / search.BUNDLE_DIR) / 1e6:.0f} MB")
 
@@ -254,6 +256,11 @@ def main() -> None:
             print(f"kept {root}")
         else:
             shutil.rmtree(root, ignore_errors=True)
+
+
+def _cpu() -> float:
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
 
 
 def _du(path: Path) -> int:

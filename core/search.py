@@ -1,17 +1,18 @@
-"""Site search for the public portal: Pagefind's extended build (it segments Chinese) over the
-article pages of ``site_build/``, in shards, so a publish re-indexes one small shard.
+"""Site search for the public portal: Pagefind (its plain build) over the article pages of
+``site_build/``, in shards, so a publish re-indexes one small shard.
 
-Why a quarter (measured on this 2-core machine with pagefind 1.5.2 extended, article pages of
-~1,600 Chinese characters; ``bench/search.py``): one Pagefind run costs about 1.5-1.9 ms and
-0.29 MB of resident memory a page on top of ~60 MB, so 833 pages (a month at 10,000 articles a
-year) take 1.4 s / 0.30 GB, 2,500 (a quarter) 3.5-4 s / 0.78 GB, 5,000 (half a year) 9.8 s /
-1.5 GB, 10,000 (a year) 19 s / 3.0 GB. A yearly shard breaks the portal's 2 GiB memory
-target at every publish, and at every take-down or correction of an old article; a quarter keeps
-any re-index under 0.8 GB and a few seconds. The price is in the browser: ten years are 40
-indexes to merge. In Chromium over 100,000 pages, 40 quarterly shards against 10 yearly ones:
-first search 1.4 s / 249 requests / 4.9 MB against 0.9 s / 59 / 2.3 MB; later searches
-0.05-2.3 MB against 0.5-1.3 MB, and no slower (a yearly shard was slower on words found in most
-pages: Pagefind's cost per query follows the hits, not the number of indexes).
+What Pagefind reads is not the page itself but a staged copy (``staged_page``): the text of the
+page's ``<article data-pagefind-body>`` already cut into words the browser cuts the same way
+(two-character pairs of Chinese, see "words" below), the title as an <h1> plus one word for the
+whole title, the 文号 as an <h2>. Pagefind's extended build (dictionary segmentation at build time,
+none in the browser) found a pasted title 15 times in 32 and a phrase such as 新型工业化专题调研
+not at all; bench/search_quality.py measures both.
+
+Why a quarter (measured with the extended build, pages of ~1,600 Chinese characters): a
+yearly shard broke the portal's 2 GiB memory target at every publish. The plain build over staged
+pages costs ~60 MB + 0.55 MB a page, so a quarter of 2,500 pages stays under 1.5 GB and two
+smaller quarters are built side by side (``_workers``). The price is in the browser: ten years
+are 40 indexes to merge.
 
 Layout under the site folder::
 
@@ -19,7 +20,7 @@ Layout under the site folder::
     pagefind/<yyyy>q<n>/             one Pagefind bundle per quarter that has indexed pages
     pagefind/shards.json             the manifest search.js reads: shards newest first
 
-Only the part of a page marked ``data-pagefind-body`` is indexed (``--root-selector``), so a
+Only the part of a page marked ``data-pagefind-body`` is indexed (``page_record``), so a
 withdrawal notice at a taken-down article's URL is in no index, nor are the navigation and the
 previous/next links; a quarter whose pages are all notices has no bundle.
 
@@ -29,8 +30,9 @@ pages changed since they were indexed: names, sizes and times of the pages), ``s
 ``shard_for(date)``, and ``reindex_in_background(site, years)`` after a publish or take-down:
 a daemon thread, one re-index at a time, requests arriving meanwhile coalesced into its next pass.
 
-Atomic install: a shard is built by a ``pagefind`` subprocess (its memory goes back to the OS
-when it exits) into a temporary folder beside the bundle, then renamed into place file by file:
+Atomic install: a shard's pages are staged and indexed by a ``pagefind`` subprocess (its memory
+goes back to the OS when it exits) in a temporary folder beside the bundle, then renamed into
+place file by file:
 content-addressed files first (fragments, index chunks, filters, metadata: new names never
 overwrite what a reader is using), ``pagefind-entry.json`` last. The entry file is what Pagefind
 reads first (always fresh, it adds ``?ts=``), so a reader sees the old index or the new one,
@@ -45,6 +47,8 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import html
+import importlib.util
 import json
 import logging
 import os
@@ -55,7 +59,9 @@ import subprocess
 import sys
 import threading
 import time
+import unicodedata
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -68,14 +74,16 @@ log = logging.getLogger(__name__)
 ARTICLE_DIR = "art"
 BUNDLE_DIR = "pagefind"
 MANIFEST = "shards.json"
-ROOT_SELECTOR = "[data-pagefind-body]"
-# the article's date/column/source line: its date and column still reach the index as metadata and
-# filter (Pagefind reads data-pagefind-meta/-filter inside excluded elements), but its text would
-# otherwise be in every page's content and open many excerpts
-EXCLUDE_SELECTORS = ".article-meta"
 GRACE_SECONDS = 3600  # a superseded index file stays this long for search pages opened earlier
-PAGEFIND_MODULE = "pagefind_bin_extended"  # the extended binary: the plain one does not segment Chinese
-REQUIREMENT = "pagefind[extended]==1.5.2"
+PAGEFIND_MODULE = "pagefind_bin"  # the plain binary: the text it reads is already cut into words (tokens())
+REQUIREMENT = "pagefind[bin]==1.5.2"
+# Shards built at once in a full index, within MEMORY_MB: a plain Pagefind process over staged
+# pages (two-character pairs) peaks at about 60 MB + 0.55 MB a page of ~1,600 characters (measured:
+# 251 pages 157 MB, 2,015 pages 1,099 MB), so two quarters of up to ~1,500 pages run side by side,
+# larger ones one at a time; more than two would only queue on a 2-core machine.
+PARALLEL = 2
+MEMORY_MB = 1800
+_MB_BASE, _MB_PER_PAGE = 60, 0.55
 # what the browser needs from a Pagefind bundle (the prebuilt UIs and the highlighter are not used)
 _KEEP_TOP = re.compile(r"^(pagefind\.js|pagefind-worker\.js|pagefind-entry\.json|wasm\.[\w-]+\.pagefind|"
                        r"pagefind\.[\w-]+\.pf_meta)$")
@@ -182,6 +190,173 @@ def fingerprint(site_dir: str | os.PathLike, shard: str) -> str:
     return digest.hexdigest()
 
 
+# --------------------------------------------------------------------------- words
+#
+# Why not Pagefind's own Chinese segmentation (measured, bench/search_quality.py): the extended
+# build cuts the pages into dictionary words (新型 / 工业化 / 专题 / 调研) while the browser cuts
+# the query only at spaces, so a pasted title or phrase is ONE query word, matched against index
+# words that start with it, else the longest index word it starts with: a title found the page
+# that shares its first word, or nothing (the chunk holding that word was not even loaded).
+# Here both sides cut the same way, by construction: every run of Chinese characters becomes its
+# overlapping two-character pairs (新型 型工 工业 业化), numbers and Latin words stay whole, so a
+# query's pairs are exactly the pairs of any text containing it. The browser does the same
+# (static/search-tokens.js, tested against this function) and re-ranks the first results by
+# the exact text (a title equal to the query first).
+
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_RUNS = re.compile(rf"([{_CJK}]+)|([^\W_{_CJK}]+)|(\S)")
+
+
+def _word(run: str) -> str:
+    return unicodedata.normalize("NFKC", run).lower()
+
+
+def index_tokens(text: str) -> str:
+    """The text as Pagefind indexes it: each Chinese run as its two-character pairs and its last
+    character (which ends the run: the browser puts the text back together from the pairs for
+    excerpts), words and numbers whole (NFKC, lower case), punctuation kept as its own token."""
+    out: list[str] = []
+    for chinese, word, other in _RUNS.findall(text):
+        if chinese:
+            out.extend(chinese[i:i + 2] for i in range(len(chinese) - 1))
+            out.append(chinese[-1])
+        elif word:
+            out.append(_word(word))
+        else:
+            out.append(other)
+    return " ".join(out)
+
+
+def compact(text: str) -> str:
+    """Letters and digits only (NFKC, lower case): what the browser compares titles and texts by."""
+    return "".join(chinese or _word(word) for chinese, word, _ in _RUNS.findall(text))
+
+
+def _fnv(data: bytes, seed: int) -> int:
+    value = seed
+    for byte in data:
+        value = ((value ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return value
+
+
+def title_word(title: str) -> str:
+    """One index word for the whole title: ``zt`` and 64 bits of hash (FNV-1a twice) of compact(title).
+    A pasted title finds exactly the pages of that title by it, whatever else the pages say
+    (Pagefind keeps Latin-and-digit words whole; a long Chinese word would not be one word)."""
+    data = compact(title).encode("utf-8")
+    return f"zt{_fnv(data, 0x811C9DC5):08x}{_fnv(data, 0x9747B28C):08x}"
+
+
+def query_tokens(query: str) -> list[str]:
+    """The words of a query as search-tokens.js sends them to Pagefind: a Chinese run's pairs
+    (one character alone: it matches the pairs it starts and the runs it ends), words and numbers
+    whole; punctuation dropped; each once."""
+    out: list[str] = []
+    for chinese, word, _ in _RUNS.findall(query):
+        if chinese:
+            out.extend([chinese] if len(chinese) == 1 else [chinese[i:i + 2] for i in range(len(chinese) - 1)])
+        elif word:
+            out.append(_word(word))
+    return list(dict.fromkeys(out))
+
+
+# What is indexed of a page: its <article data-pagefind-body>, without the parts marked
+# data-pagefind-ignore and the date/column line (.article-meta); the title (the <h1> with
+# data-pagefind-meta="title") weighs as a heading, the 文号 of a 政府信息公开目录 document too
+# (its catalogue table is otherwise not indexed). Regular expressions over core/templates' own
+# markup (tests/test_search.py renders real pages through them): an HTML parser costs ~10× more.
+_BODY_START = re.compile(r"<article\b[^>]*\bdata-pagefind-body\b[^>]*>")
+_TITLE = re.compile(r'<h1\b[^>]*data-pagefind-meta="title"[^>]*>(.*?)</h1>', re.S)
+_DATE = re.compile(r'<time\b[^>]*data-pagefind-meta="date"[^>]*>(.*?)</time>', re.S)
+_FILTER = re.compile(r'<(\w+)\b[^>]*\bdata-pagefind-filter="([^"]+)"[^>]*>(.*?)</\1>', re.S)
+_DOC_NUMBER = re.compile(r'<th scope="row">文号</th>\s*<td>(.*?)</td>', re.S)
+_IGNORED = re.compile(r'<(table|section|div|dl|h1)\b[^>]*(?:data-pagefind-ignore|class="article-meta"|'
+                      r'data-pagefind-meta="title")[^>]*>.*?</\1>', re.S)
+_BLOCK_END = re.compile(r"</(?:p|div|li|h[1-6]|tr|td|th|dd|dt|section|blockquote|pre|table)>|<br\s*/?>", re.I)
+_TAG = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"\s+")
+
+
+def _text(fragment: str) -> str:
+    return _SPACE.sub(" ", html.unescape(_TAG.sub("", _BLOCK_END.sub(" ", fragment)))).strip()
+
+
+def page_record(page: str) -> dict[str, Any] | None:
+    """What search needs of a rendered page: title, date, filters, 文号 and body text; None for
+    a page with nothing to index (no data-pagefind-body: a withdrawal notice)."""
+    start = _BODY_START.search(page)
+    if not start:
+        return None
+    end = page.rfind("</article>")
+    body = page[start.end():end if end > start.end() else len(page)]
+    title = _TITLE.search(body)
+    when = _DATE.search(body)
+    number = _DOC_NUMBER.search(body)
+    filters: dict[str, list[str]] = {}
+    for _, spec, inner in _FILTER.findall(body):
+        name, _, value = spec.partition(":")
+        filters.setdefault(name, []).append(value or _text(inner))
+    return {
+        "title": _text(title.group(1)) if title else "",
+        "date": _text(when.group(1)) if when else "",
+        "filters": filters,
+        "doc_number": "" if number is None or _text(number.group(1)) in ("", "无") else _text(number.group(1)),
+        "text": _text(_IGNORED.sub(" ", body)),
+    }
+
+
+# a document number (文号) as written in titles and texts: 陕工信发〔2026〕12号, 国办发[2025]3号
+DOC_NUMBER = re.compile(rf"([{_CJK}]{{1,12}})([〔\[［(（]\d{{4}}[〕\]］)）]\d{{1,4}}号)")
+
+
+def doc_numbers(text: str) -> set[str]:
+    """The 文号 a text names; the Chinese before the brackets may run on from the sentence
+    (见陕工信发〔2026〕12号), so every tail of it from two characters on is one (陕工信发…, 工信发…)."""
+    found = set()
+    for issuer, rest in DOC_NUMBER.findall(text):
+        found.update(issuer[i:] + rest for i in range(max(1, len(issuer) - 1)))
+    return found
+
+
+def _attr(value: str) -> str:
+    return html.escape(value, quote=True)
+
+
+def staged_page(record: dict[str, Any]) -> str:
+    """The page Pagefind reads instead of the portal's: the words already cut (index_tokens),
+    the title in an <h1> (Pagefind weighs it 7× the text) followed by the whole title as one word
+    (title_word(): a pasted title finds its page by that word alone), the 文号 in an <h2>; title, date and
+    filters as metadata, kept as written."""
+    meta = [f'<span data-pagefind-meta="title">{_attr(record["title"])}</span>']
+    if record["date"]:
+        meta.append(f'<span data-pagefind-meta="date">{_attr(record["date"])}</span>')
+        meta.append(f'<span data-pagefind-sort="date">{_attr(record["date"])}</span>')
+    for name, values in record["filters"].items():
+        meta.extend(f'<span data-pagefind-filter="{_attr(name)}">{_attr(v)}</span>' for v in values)
+    number = f'<h2>{_attr(index_tokens(record["doc_number"]))}</h2>' if record["doc_number"] else ""
+    # each 文号 the page names, as one word like the title's: a pasted 文号 finds the pages naming it
+    numbers = {record["doc_number"], *doc_numbers(record["title"]), *doc_numbers(record["text"])}
+    number += "".join(f"<h2>{title_word(n)}</h2>" for n in sorted(numbers) if n)
+    return ('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title></title></head><body>'
+            f'<div data-pagefind-ignore>{"".join(meta)}</div>'
+            f'<h1>{_attr(index_tokens(record["title"]))} {title_word(record["title"])}</h1>{number}'
+            f'<p>{_attr(index_tokens(record["text"]))}</p></body></html>')
+
+
+def _stage(site: Path, shard: str, stage: Path) -> int:
+    """Write the staged pages of a shard (same relative paths, so the same URLs); returns how many."""
+    count = 0
+    for entry in _shard_files(site, shard):
+        record = page_record(Path(entry.path).read_text(encoding="utf-8", errors="replace"))
+        if record is None:
+            continue
+        target = stage / os.path.relpath(entry.path, site)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(staged_page(record), encoding="utf-8")
+        count += 1
+    return count
+
+
 # --------------------------------------------------------------------------- manifest
 
 
@@ -207,10 +382,12 @@ def _write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def _write_manifest(site: Path, entries: dict[str, dict]) -> None:
+def _write_manifest(site: Path, entries: dict[str, dict], *, building: bool = False) -> None:
+    """``building``: a full index is under way (search.js says so while no shard is listed yet)."""
     shards = [entries[s] for s in sorted(entries, key=_order, reverse=True)]
     manifest = {
         "version": 1,
+        "building": building,
         "generated": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "pages": sum(s["pages"] for s in shards),
         "shards": shards,
@@ -222,9 +399,19 @@ def _write_manifest(site: Path, entries: dict[str, dict]) -> None:
 # --------------------------------------------------------------------------- pagefind runs
 
 
-def _command(site: Path, shard: str, output: Path) -> list[str]:
-    command = [sys.executable, "-m", PAGEFIND_MODULE, "--site", str(site), "--glob", shard_glob(shard),
-               "--root-selector", ROOT_SELECTOR, "--exclude-selectors", EXCLUDE_SELECTORS, "--output-path", str(output)]
+def _executable() -> list[str]:
+    """The Pagefind binary itself when the package ships it (no Python start per shard), else
+    ``python -m pagefind_bin`` (which says clearly when the package is missing)."""
+    spec = importlib.util.find_spec(PAGEFIND_MODULE)
+    if spec is not None and spec.origin:
+        binary = Path(spec.origin).parent / "pagefind"
+        if binary.is_file() and os.access(binary, os.X_OK):
+            return [str(binary)]
+    return [sys.executable, "-m", PAGEFIND_MODULE]
+
+
+def _command(stage: Path, output: Path) -> list[str]:
+    command = [*_executable(), "--site", str(stage), "--output-path", str(output)]
     nice = shutil.which("nice")
     # a re-index runs beside the workbench on a small machine: let the editors' clicks go first
     return [nice, "-n", "10", *command] if nice else command
@@ -265,22 +452,20 @@ def _build_shard(site: Path, shard: str) -> dict[str, Any] | None:
     stamp = fingerprint(site, shard)  # before the run: a page written during it makes the shard stale
     tmp = bundle / f".tmp-{shard}-{os.getpid()}-{secrets.token_hex(4)}"
     started = time.perf_counter()
+    peak = 0.0
     try:
-        code, output, peak = _run_pagefind(_command(site, shard, tmp))
-        seconds = time.perf_counter() - started
-        if code != 0 and "not able to build an index" in output:  # nothing marked data-pagefind-body
-            pages = 0
-        elif code != 0:
-            if "No module named" in output:
-                raise SearchIndexError(f'pagefind is not installed: pip install "{REQUIREMENT}"')
-            raise SearchIndexError(f"pagefind failed for shard {shard} (exit {code}):\n{output[-2000:]}")
-        elif "(Extended)" not in output:
-            raise SearchIndexError("the pagefind binary is not the extended build (no Chinese segmentation)")
-        else:
+        pages = _stage(site, shard, tmp / "stage")
+        if pages:  # else withdrawal notices only
+            code, output, peak = _run_pagefind(_command(tmp / "stage", tmp / "bundle"))
+            if code != 0:
+                if "No module named" in output:
+                    raise SearchIndexError(f'pagefind is not installed: pip install "{REQUIREMENT}"')
+                raise SearchIndexError(f"pagefind failed for shard {shard} (exit {code}):\n{output[-2000:]}")
             counted = _INDEXED.search(output)
             pages = int(counted.group(1)) if counted else 0
             pause_point("search")  # the kill -9 test of a re-index (its folder is then left)
-            _install(tmp, bundle / shard)
+            _install(tmp / "bundle", bundle / shard)
+        seconds = time.perf_counter() - started
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     year, months = shard_months(shard)
@@ -405,7 +590,14 @@ def _summary(results: dict[str, dict | None], started: float, removed: list[str]
     }
 
 
-def _apply(site: Path, shards: list[str], *, drop_others: bool) -> dict[str, Any]:
+def _workers(site: Path, shards: list[str]) -> int:
+    """How many shards to build at once: PARALLEL, unless two of the largest would pass MEMORY_MB."""
+    largest = max((sum(1 for _ in _shard_files(site, s)) for s in shards), default=0)
+    fits = max(1, int(MEMORY_MB // (_MB_BASE + _MB_PER_PAGE * largest)))
+    return max(1, min(PARALLEL, len(shards), fits))
+
+
+def _apply(site: Path, shards: list[str], *, drop_others: bool, building: bool = False) -> dict[str, Any]:
     started = time.perf_counter()
     for path in (site / BUNDLE_DIR).glob(".tmp-*"):  # left by a run that died (we hold the lock)
         shutil.rmtree(path, ignore_errors=True)
@@ -413,25 +605,28 @@ def _apply(site: Path, shards: list[str], *, drop_others: bool) -> dict[str, Any
                if isinstance(s, dict) and _SHARD_ID.match(str(s.get("id", "")))}
     results: dict[str, dict | None] = {}
     removed: list[str] = []
-    for shard in shards:
-        result = _build_shard(site, shard)
-        results[shard] = result
-        had = shard in entries and entries[shard].get("path") or (site / BUNDLE_DIR / shard).exists()
-        if result is None:
-            entries.pop(shard, None)
-        else:
-            entries[shard] = result
-        if had and (result is None or not result["path"]):
-            removed.append(shard)
-        # list a new shard only once its files are in place; unlist an empty one before deleting it
-        _write_manifest(site, entries)
-        if result is None or not result["path"]:
-            shutil.rmtree(site / BUNDLE_DIR / shard, ignore_errors=True)
+    # shards are independent (own folder, own process): a few at once; the manifest is written here
+    # only, as each finishes
+    with ThreadPoolExecutor(max_workers=_workers(site, shards)) as pool:
+        for shard, result in zip(shards, pool.map(lambda s: _build_shard(site, s), shards), strict=True):
+            results[shard] = result
+            had = shard in entries and entries[shard].get("path") or (site / BUNDLE_DIR / shard).exists()
+            if result is None:
+                entries.pop(shard, None)
+            else:
+                entries[shard] = result
+            if had and (result is None or not result["path"]):
+                removed.append(shard)
+            # list a new shard only once its files are in place; unlist an empty one before deleting it
+            _write_manifest(site, entries, building=building)
+            if result is None or not result["path"]:
+                shutil.rmtree(site / BUNDLE_DIR / shard, ignore_errors=True)
     if drop_others:
         for shard in [s for s in entries if s not in results]:
             entries.pop(shard)
             removed.append(shard)
-        _write_manifest(site, entries)
+    _write_manifest(site, entries)
+    if drop_others:
         for path in (site / BUNDLE_DIR).iterdir():
             if path.is_dir() and _SHARD_ID.match(path.name) and not (entries.get(path.name) or {}).get("path"):
                 shutil.rmtree(path, ignore_errors=True)
@@ -453,7 +648,30 @@ def index_all(site_dir: str | os.PathLike) -> dict:
     """Index every shard that has article pages, and remove bundles of shards that have none."""
     site = Path(site_dir).resolve()
     with _locked(site):
-        return _apply(site, list(plan_shards(site)), drop_others=True)
+        shards = list(plan_shards(site))
+        _write_manifest(site, {s["id"]: s for s in read_manifest(site)["shards"]
+                               if isinstance(s, dict) and _SHARD_ID.match(str(s.get("id", "")))}, building=True)
+        try:
+            return _apply(site, shards, drop_others=True, building=True)
+        except BaseException:
+            manifest = read_manifest(site)
+            _write_manifest(site, {s["id"]: s for s in manifest["shards"] if isinstance(s, dict) and "id" in s})
+            raise
+
+
+def index_all_detached(site_dir: str | os.PathLike) -> int:
+    """Start ``index_all`` in a process of its own that outlives this one (``make run``: the portal
+    and the workbench answer while the index is built; search.js says it is being built meanwhile).
+    Returns its pid."""
+    site = Path(site_dir).resolve()
+    with _locked(site):  # the manifest says "building" before this returns: no "not built" in between
+        _write_manifest(site, {s["id"]: s for s in read_manifest(site)["shards"]
+                               if isinstance(s, dict) and _SHARD_ID.match(str(s.get("id", "")))}, building=True)
+    code = "import sys; from core import search; search.index_all(sys.argv[1])"
+    root = Path(__file__).resolve().parent.parent
+    process = subprocess.Popen([sys.executable, "-c", code, str(site)], cwd=root, start_new_session=True,
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return process.pid
 
 
 def stale_shards(site_dir: str | os.PathLike, years: Iterable[int] | None = None) -> list[str]:

@@ -3,6 +3,7 @@ time, and the search page in Debian Chromium under the portal's Content-Security
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import functools
 import gzip
@@ -10,6 +11,7 @@ import http.server
 import json
 import re
 import threading
+import time
 import urllib.parse
 from contextlib import contextmanager
 from datetime import datetime
@@ -18,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from core import search, workflow
+from core.cli import workbench
 from core.portal import article_url, build_site
 from tests.browser import chromium, shot, static_server
 from tests.conftest import make_org
@@ -373,3 +376,151 @@ def test_a_published_answer_is_indexed_with_the_articles_of_its_quarter(portal, 
     search.reindex_in_background(site, built["touched_years"]).join(timeout=120)
     assert search.last_reindex()["ok"] is True
     assert portal_module.answer_url(sent.id, published_at) in indexed_urls(site, search.shard_for(published_at))
+
+
+# --------------------------------------------------------------------------- words (issue 16)
+
+DOC_TITLE = "关于开展2026年新型工业化专题调研的通知"
+SIBLING = "关于开展2025年新型工业化专题调研的通知"
+NUMBER = "陕工信发〔2026〕12号"
+
+
+def test_a_query_is_cut_into_the_pairs_the_index_holds():
+    text = f"{DOC_TITLE}（{NUMBER}）"
+    index = search.index_tokens(text).split(" ")
+    for query in (DOC_TITLE, "新型工业化专题调研", NUMBER, "工业", "调研", "2026"):
+        words = search.query_tokens(query)
+        assert words and set(words) <= set(index), query  # every query word is an index word
+    # a Chinese run: its pairs, then its last character (the browser rebuilds the text from them)
+    assert search.index_tokens("西安市") == "西安 安市 市"
+    assert search.query_tokens("西安市") == ["西安", "安市"]
+    assert search.query_tokens("市") == ["市"]  # one character: Pagefind matches the pairs it starts
+    # numbers and words whole, full-width digits as ASCII, punctuation not searched
+    assert search.query_tokens(NUMBER) == ["陕工", "工信", "信发", "2026", "12", "号"]
+    assert search.query_tokens("ＡＢＣ２０２６") == ["abc2026"]
+    assert search.query_tokens("〔〕，。") == []
+    # a title differing by one word does not contain every pair of the other
+    assert not set(search.query_tokens(SIBLING)) <= set(search.index_tokens(DOC_TITLE).split(" "))
+
+
+def test_the_record_of_a_page_is_its_article_without_the_ignored_parts(portal):
+    page = (portal["site"] / url_of("chip", portal).lstrip("/")).read_text(encoding="utf-8")
+    record = search.page_record(page)
+    assert record["title"] == CHIP[0] and record["date"] == "2025-06-18"
+    assert record["filters"] == {"栏目": ["工作动态"]}
+    assert "芯片设计" in record["text"] and "主导航" not in record["text"] and "上一篇" not in record["text"]
+    assert CHIP[0] not in record["text"]  # the title is indexed as the heading, not twice
+    staged = search.staged_page(record)
+    assert f'data-pagefind-meta="title">{CHIP[0]}<' in staged
+    assert f"<h1>{search.index_tokens(CHIP[0])} {search.title_word(CHIP[0])}</h1>" in staged
+    assert search.title_word(CHIP[0]) == search.title_word(f" {CHIP[0]}。")  # spaces and punctuation aside
+    assert search.title_word(DOC_TITLE) != search.title_word(SIBLING)
+    notice = "<html><body><main><p>该信息已撤下</p></main></body></html>"
+    assert search.page_record(notice) is None  # a withdrawal notice is not indexed
+
+
+def test_the_document_number_of_a_catalogue_page_is_indexed():
+    page = ('<article class="article" data-pagefind-body><h1 class="article-title" data-pagefind-meta="title">'
+            '关于印发某方案的通知</h1><table class="catalogue-table" data-pagefind-ignore><tr><th scope="row">文号'
+            f'</th><td>{NUMBER}</td></tr></table><div class="article-body"><p>正文。</p></div></article>')
+    record = search.page_record(page)
+    assert record["doc_number"] == NUMBER and NUMBER not in record["text"]
+    assert f"<h2>{search.index_tokens(NUMBER)}</h2>" in search.staged_page(record)
+    # a 文号 named in a text is one word too, also when the sentence runs into it
+    assert NUMBER in search.doc_numbers(f"现将有关事项通知如下见{NUMBER}。")
+    record["text"] = "依据国办发〔2025〕3号执行。"
+    assert f"<h2>{search.title_word('国办发〔2025〕3号')}</h2>" in search.staged_page(record)
+
+
+@pytest.fixture
+def titled_portal(tmp_path, con):
+    """Series titles that differ by one word, a document number, and a phrase in a body."""
+    org = make_org(con)
+    notices = con.execute("INSERT INTO columns (slug, name, kind, division_id) VALUES ('tzgg', '通知公告', 'notice', ?) "
+                          "RETURNING id", [org.dz]).fetchone()[0]
+    when = datetime(2026, 3, 2, 9, 0)
+    ids = {}
+    for n, (title, body) in enumerate([
+        (DOC_TITLE, f"<p>各设区市工业和信息化主管部门:现将有关事项通知如下({NUMBER})。</p>"),
+        (SIBLING, "<p>请各单位认真组织新型工业化专题调研。</p>"),
+        ("关于开展2026年数字经济专题调研的通知", "<p>围绕数字经济开展专题调研,兼顾新型工业化专题调研成果。</p>"),
+        ("宝鸡钛材料产业园建设取得新进展", "<p>宝鸡高新区钛材料产业园一期建成投产。</p>"),
+    ]):
+        column = notices if "通知" in title else org.col_dz
+        ids[title] = publish(con, org.officer, org.head, column, title, body, when + dt.timedelta(days=n))
+    site = tmp_path / "site"
+    build_site(con, site, full=True)
+    search.index_all(site)
+    return site
+
+
+@pytest.mark.browser
+def test_a_pasted_title_is_first_and_a_phrase_finds_its_articles_in_chromium(titled_portal):
+    with static_server(titled_portal) as base, chromium() as browser:
+        page = browser.new_page(locale="zh-CN")
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(f"{base}/search.html")
+        for title in (DOC_TITLE, SIBLING):
+            _query(page, title)
+            assert _results(page)[0][0] == title  # its sibling (one word differs) is not first
+        assert "找到 3 条" in _query(page, "新型工业化专题调研")  # in two titles and one body
+        titles = [t for t, _ in _results(page)]
+        assert set(titles) == {DOC_TITLE, SIBLING, "关于开展2026年数字经济专题调研的通知"}
+        assert set(titles[:2]) == {DOC_TITLE, SIBLING}  # titles containing the phrase before a body
+        shot(page, "search-3-phrase")
+        _query(page, NUMBER)
+        assert _results(page)[0][0] == DOC_TITLE
+        excerpt = page.locator("#search-list li .search-excerpt").first
+        assert NUMBER in excerpt.text_content() and excerpt.locator("mark").count() >= 1
+        for word in ("宝鸡", "钛材料"):  # two-character words, a place, an industry
+            _query(page, word)
+            assert _results(page)[0][0] == "宝鸡钛材料产业园建设取得新进展"
+        assert errors == []
+
+
+@pytest.mark.browser
+def test_the_search_page_says_the_index_is_being_built(titled_portal):
+    manifest = titled_portal / "pagefind" / "shards.json"
+    manifest.write_text(json.dumps({"version": 1, "building": True, "shards": []}), encoding="utf-8")
+    with static_server(titled_portal) as base, chromium() as browser:
+        page = browser.new_page(locale="zh-CN")
+        page.goto(f"{base}/search.html?q=宝鸡")
+        status = _status(page)
+        assert "搜索索引正在生成" in status and "网站地图" in status
+        assert page.locator("#search-results").get_attribute("aria-live") == "polite"
+        shot(page, "search-4-building")
+
+
+@pytest.mark.browser
+def test_the_browser_cuts_words_as_the_index_does(titled_portal):
+    texts = [DOC_TITLE, NUMBER, "西安市", "市", "ＡＢＣ２０２６ 集成电路", "〔〕，。", "Hello world 你好"]
+    with static_server(titled_portal) as base, chromium() as browser:
+        page = browser.new_page()
+        page.goto(f"{base}/search.html")
+        got = page.evaluate("""async (texts) => { const t = await import('/static/search-tokens.js');
+            return texts.map((x) => [t.indexTokens(x), t.queryTokens(x), t.untokenize(t.indexTokens(x)),
+                                     t.titleWord(x)]); }""", texts)
+    for text, (index, query, back, title) in zip(texts, got, strict=True):
+        assert index == search.index_tokens(text) and query == search.query_tokens(text), text
+        assert title == search.title_word(text), text
+        assert search.compact(back) == search.compact(text)  # the excerpt's text is the page's text
+
+
+def test_a_full_build_can_leave_the_search_index_to_a_background_process(tmp_path, con, capsys):
+    """`make run`: the portal is served at once; the index follows, and the manifest says it is being built."""
+    org = make_org(con)
+    chip = publish(con, org.officer, org.head, org.col_dz, *CHIP)
+    site = tmp_path / "site"
+    args = argparse.Namespace(out=site, full=True, search_in_background=True)
+    assert workbench.build(con, args) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["search"]["background_pid"] > 0
+    manifest = search.read_manifest(site)
+    assert manifest["building"] is True or manifest["pages"] == 1  # building, or already done
+    deadline = time.monotonic() + 300  # a wait for the background process, not a timing assertion
+    while search.read_manifest(site).get("building") and time.monotonic() < deadline:
+        time.sleep(0.5)
+    manifest = search.read_manifest(site)
+    assert manifest["building"] is False and manifest["pages"] == 1
+    assert indexed_urls(site, "2025q2") == {article_url(chip, CHIP[2])}

@@ -33,6 +33,8 @@ def init_arguments(p: argparse.ArgumentParser, _with_db) -> None:
 def build_arguments(p: argparse.ArgumentParser, _with_db) -> None:
     p.add_argument("--out", type=Path, default=Path("site_build"))
     p.add_argument("--full", action="store_true", help="全部重新生成")
+    p.add_argument("--search-in-background", action="store_true",
+                   help="全部重新生成时,站内搜索索引在后台进程中生成(生成期间搜索页面提示稍后再试)")
 
 
 def status_arguments(p: argparse.ArgumentParser, _with_db) -> None:
@@ -78,7 +80,9 @@ def build(con, args) -> int:
     result["leftovers_removed"] = removed
     changed = result.pop("changed_articles", [])
     result["changed_articles"] = len(changed)  # a count: after an import it can be 100,000 ids
-    if result.get("mode") == "full":
+    if result.get("mode") == "full" and getattr(args, "search_in_background", False):
+        result["search"] = {"background_pid": search.index_all_detached(args.out)}
+    elif result.get("mode") == "full":
         result["search"] = _summary(search.index_all(args.out))
     elif result.get("touched_years"):
         stale = search.stale_shards(args.out, result["touched_years"])

@@ -5,10 +5,21 @@
 // query ranks results across all years. Loaded as an external module: the site runs under
 // Content-Security-Policy script-src 'self' (plus 'wasm-unsafe-eval' for Pagefind's WebAssembly),
 // so nothing here is inline and nothing untrusted goes through innerHTML.
+//
+// The index holds the pages' text cut into two-character pairs (core/search.py); the query is cut
+// the same way (search-tokens.js), so every page that contains the query is found. The first
+// RERANK results are then ordered by the text itself: a title equal to the query first, then
+// titles containing it, then texts containing it, each in Pagefind's order. Excerpts are made
+// here from the page's text, with the query marked.
+
+import { compact, indexTokens, queryTokens, titleWord, untokenize } from "./search-tokens.js";
 
 const PAGE_SIZE = 10;
 const TIMEOUT_MS = 60000; // a load or a query that takes longer is reported, not waited for forever
 const MAX_QUERY = 100;
+const RERANK = 20; // results whose text is loaded to order them (one small fragment each)
+const EXCERPT = 100; // characters of an excerpt
+const BUILDING = "building";
 const SHARD_PATH = /^\/pagefind\/\d{4}q[1-4]\/$/;
 const SAFE_URL = /^\/(?!\/)[^\s\\]*$/;
 // the filters offered: the column of every page; 主题分类 and year of 政府信息公开目录 documents
@@ -30,6 +41,7 @@ const more = document.getElementById("search-more");
 let pagefindPromise = null;
 let generation = 0; // the latest query wins; older answers are dropped
 let pending = []; // results of the current query not shown yet
+let shownQuery = ""; // the query whose results are listed (for the excerpts of "more")
 let filtersLoaded = false;
 
 // the status line; with ``sitemap``, a link to the site map follows (what to do next)
@@ -77,7 +89,7 @@ async function loadPagefind() {
     .map((shard) => shard && shard.path)
     .filter((path) => typeof path === "string" && SHARD_PATH.test(path));
   if (shards.length === 0) {
-    return null;
+    return manifest.building === true ? BUILDING : null;
   }
   const pagefind = await import(`${shards[0]}pagefind.js`);
   await pagefind.options({ excerptLength: 40 });
@@ -98,31 +110,90 @@ function pagefind() {
   return pagefindPromise;
 }
 
-// Pagefind's excerpt is HTML: escaped page text with <mark> around the matches. Rebuild it from
-// text nodes and <mark> only; the parsed document is inert (no scripts run, nothing loads).
-function excerptFragment(html) {
-  const parsed = new DOMParser().parseFromString(String(html || ""), "text/html");
-  const out = document.createDocumentFragment();
-  const walk = (node, into) => {
-    for (const child of node.childNodes) {
-      if (child.nodeType === Node.TEXT_NODE) {
-        into.appendChild(document.createTextNode(child.data));
-      } else if (child.nodeType === Node.ELEMENT_NODE) {
-        if (child.localName === "mark") {
-          const mark = document.createElement("mark");
-          mark.textContent = child.textContent;
-          into.appendChild(mark);
-        } else {
-          walk(child, into);
-        }
+// the positions in ``text`` of its letters and digits, normalised as compact() does: searching
+// the normalised string finds the query across spaces and punctuation
+function letters(text) {
+  const chars = [];
+  const where = [];
+  let at = 0;
+  for (const ch of text) {
+    if (/[\p{L}\p{N}]/u.test(ch)) {
+      for (const c of ch.normalize("NFKC").toLowerCase()) {
+        chars.push(c);
+        where.push([at, at + ch.length]);
       }
     }
-  };
-  walk(parsed.body, out);
+    at += ch.length;
+  }
+  return { flat: chars.join(""), where };
+}
+
+// [start, end) ranges of ``text`` to mark: the whole query where it occurs, else each of its words
+function marks(text, query) {
+  const { flat, where } = letters(text);
+  const whole = compact(query);
+  const words = [whole, ...query.split(/\s+/).map(compact)].filter((w) => w);
+  const ranges = [];
+  for (const wanted of [...new Set(words)].sort((a, b) => b.length - a.length)) {
+    for (let i = flat.indexOf(wanted); i >= 0; i = flat.indexOf(wanted, i + wanted.length)) {
+      const range = [where[i][0], where[i + wanted.length - 1][1]];
+      if (!ranges.some(([s, e]) => range[0] < e && s < range[1])) {
+        ranges.push(range);
+      }
+    }
+    if (wanted === whole && ranges.length) {
+      break;
+    }
+  }
+  return ranges.sort((x, y) => x[0] - y[0]);
+}
+
+// the excerpt of a result: the page's text (not its title) around the first match, marked
+function excerptFragment(data, query) {
+  let text = String(data.content || "");
+  const raw = (data.meta && data.meta.title) || "";
+  const title = `${indexTokens(raw)} ${titleWord(raw)}`; // the <h1> of the staged page (core/search.py)
+  if (raw && text.startsWith(title)) {
+    text = text.slice(title.length);
+  }
+  text = untokenize(text).replace(/^[\s.]+/, "");
+  const ranges = marks(text, query);
+  const start = ranges.length ? Math.max(0, ranges[0][0] - 30) : 0;
+  const end = Math.min(text.length, start + EXCERPT);
+  const out = document.createDocumentFragment();
+  let at = start;
+  if (start > 0) {
+    out.append("…");
+  }
+  for (const [s, e] of ranges) {
+    if (s < at || s >= end) {
+      continue;
+    }
+    out.append(text.slice(at, s));
+    const mark = document.createElement("mark");
+    mark.textContent = text.slice(s, Math.min(e, end));
+    out.append(mark);
+    at = Math.min(e, end);
+  }
+  out.append(text.slice(at, end) + (end < text.length ? "…" : ""));
   return out;
 }
 
-function resultItem(data) {
+// 0: the title is the query; 1: the title contains it (every word of it); 2: the text does; 3: neither
+function rank(data, query) {
+  const words = query.split(/\s+/).map(compact).filter((w) => w);
+  const title = compact((data.meta && data.meta.title) || "");
+  if (title === compact(query)) {
+    return 0;
+  }
+  if (words.every((w) => title.includes(w))) {
+    return 1;
+  }
+  const text = compact(untokenize(data.content));
+  return words.every((w) => text.includes(w)) ? 2 : 3;
+}
+
+function resultItem(data, query) {
   const meta = data.meta || {};
   const item = document.createElement("li");
   item.className = "search-result";
@@ -157,10 +228,10 @@ function resultItem(data) {
     }
     item.appendChild(line);
   }
-  if (data.excerpt) {
+  if (data.content) {
     const excerpt = document.createElement("p");
     excerpt.className = "search-excerpt";
-    excerpt.appendChild(excerptFragment(data.excerpt));
+    excerpt.appendChild(excerptFragment(data, query));
     item.appendChild(excerpt);
   }
   return item;
@@ -184,9 +255,43 @@ async function showMore(mine) {
     return;
   }
   for (const data of found) {
-    list.appendChild(resultItem(data));
+    list.appendChild(resultItem(data, shownQuery));
   }
   more.hidden = pending.length === 0;
+}
+
+// One more search beside the one for all the pairs (every page it finds is in that one too): the
+// query's title word (core/search.py title_word), which only pages titled exactly so carry. Its
+// first results and the first of the pairs' search are loaded and ordered by rank() (within a
+// rank: title-word results first), the others follow.
+async function candidates(pf, query, words, options) {
+  const [all, titles] = await Promise.all([
+    pf.search(words.join(" "), options),
+    pf.search(titleWord(query), options),
+  ]);
+  return { all: (all && all.results) || [], titles: (titles && titles.results) || [] };
+}
+
+async function reranked(found, query) {
+  const seen = new Set();
+  const head = [];
+  for (const [results, count] of [[found.titles, 5], [found.all, RERANK]]) {
+    for (const result of results.slice(0, count)) {
+      if (!seen.has(result.id) && head.length < RERANK + 10) {
+        seen.add(result.id);
+        head.push(result);
+      }
+    }
+  }
+  const loaded = await guarded(Promise.all(head.map((result) => result.data())), "loading results");
+  // Pagefind leaves out a query word that a shard lacks altogether (and then matches a shorter
+  // word it starts with): a page whose text lacks a word of the query is dropped here
+  const ranked = loaded.map((data, i) => ({ data, i, rank: rank(data, query) })).filter(({ rank: r }) => r < 3);
+  ranked.sort((a, b) => a.rank - b.rank || a.i - b.i);
+  const rest = found.all.filter((result) => !seen.has(result.id));
+  const dropped = found.all.filter((result) => seen.has(result.id)).length
+    - ranked.filter(({ i }) => found.all.some((r) => r.id === head[i].id)).length;
+  return { count: found.all.length - dropped, list: [...ranked.map(({ data }) => ({ data: async () => data })), ...rest] };
 }
 
 async function loadFilters(pf) {
@@ -248,6 +353,16 @@ async function run(query, chosen, order) {
       say("搜索索引尚未建立,请稍后再试。", true);
       return;
     }
+    if (pf === BUILDING) {
+      pagefindPromise = null; // look again at the next query
+      say("搜索索引正在生成,请稍后再试。", true);
+      return;
+    }
+    const words = queryTokens(query);
+    if (words.length === 0) {
+      say("请输入要搜索的关键词(汉字、字母或数字)。");
+      return;
+    }
     const options = {};
     if (Object.keys(chosen).length) {
       options.filters = chosen;
@@ -255,18 +370,29 @@ async function run(query, chosen, order) {
     if (order === "date") {
       options.sort = { date: "desc" }; // data-pagefind-sort="date" on the article's <time>
     }
-    const search = await guarded(pf.search(query, options), "searching");
+    const found = order === "date"
+      ? { all: ((await guarded(pf.search(words.join(" "), options), "searching")) || {}).results || [] }
+      : await guarded(candidates(pf, query, words, options), "searching");
     if (mine !== generation) {
       return;
     }
-    const results = (search && search.results) || [];
+    const results = found.all;
     const where = FILTERS.filter((f) => chosen[f.name]).map((f) => `在${f.label(chosen[f.name])}中`).join("、");
     if (results.length === 0) {
       say(`${where}没有找到与“${query}”相关的信息,请换用其他关键词。`, true);
     } else {
-      say(`${where}找到 ${results.length} 条与“${query}”相关的信息。`);
-      pending = results;
-      await showMore(mine);
+      const ordered = order === "date" ? { count: results.length, list: results } : await reranked(found, query);
+      if (mine !== generation) {
+        return;
+      }
+      if (ordered.count <= 0 || ordered.list.length === 0) {
+        say(`${where}没有找到与“${query}”相关的信息,请换用其他关键词。`, true);
+      } else {
+        say(`${where}找到 ${ordered.count} 条与“${query}”相关的信息。`);
+        shownQuery = query;
+        pending = ordered.list;
+        await showMore(mine);
+      }
     }
     loadFilters(pf);
   } catch (error) {
