@@ -10,7 +10,8 @@ each in a process of its own (wall and CPU seconds, peak memory of the largest p
 comparable); then the time from publishing one more article until its page, its column page and
 the home page are on disk, and until Pagefind finds it. ``--before CODE_DIR``: also build with the
 code in CODE_DIR (e.g. ``git archive main core | tar -x -C CODE_DIR``) and check that both builds
-wrote the same files, byte for byte. ``--reuse``: keep the database of an earlier run in ``--keep``
+wrote the same files, byte for byte. ``--publish-only`` (with ``--reuse``): only the publish figures,
+on the site of an earlier run. ``--reuse``: keep the database of an earlier run in ``--keep``
 (each run publishes one more article into it). The machine is shared: CPU seconds are printed
 beside wall seconds. Figures only; no assertion.
 """
@@ -84,6 +85,7 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="reuse the database already in --keep")
     parser.add_argument("--peers", action="store_true", help="also time Hugo and Pagefind (plain)")
     parser.add_argument("--before", type=Path, default=None, help="also build with this code, compare output")
+    parser.add_argument("--publish-only", action="store_true", help="with --reuse: only publish one more article")
     parser.add_argument("--no-search", action="store_true", help="skip our full search index (its figure is the search helper's)")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="portal-bench-"))
@@ -104,6 +106,11 @@ def main() -> None:
               f"(imported {result.imported}, skipped {result.skipped})")
         con.close()
 
+    if args.publish_only:  # the site of an earlier run in --keep: only the publish figures
+        con = connect(db)
+        _publish(con, site, accounts, columns, portal, search, workflow)
+        con.close()
+        return
     if args.before:
         shutil.rmtree(work / "site-before", ignore_errors=True)
         before = run_ours("build", [db, work / "site-before"], args.before)
