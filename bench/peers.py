@@ -38,7 +38,9 @@ languageCode = "zh-CN"
 title = "陕西省工业和信息化厅"
 paginate = 20
 uglyURLs = true
-rssLimit = 20\ndisableKinds = ["taxonomy", "section"]\nignoreErrors = ["error-disable-taxonomy"]
+rssLimit = 20
+disableKinds = ["taxonomy", "section"]
+ignoreErrors = ["error-disable-taxonomy"]
 [taxonomies]
 column = "columns"
 [markup.goldmark.renderer]
