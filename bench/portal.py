@@ -1,18 +1,30 @@
-"""The portal benchmark of issue 3: import N synthetic articles, build, publish one more, search it.
+"""The portal benchmark (issues 3 and 16): import N synthetic articles, build, publish one more, search it;
+and the peers, Hugo and Pagefind's plain build, on the same content.
 
-    .venv/bin/python bench/portal.py --articles 10000 [--keep DIR]
+    .venv/bin/python bench/portal.py --articles 10000 [--keep DIR] [--peers] [--before CODE_DIR]
 
-Prints import seconds, full-build seconds and pages/second, peak memory, the time from publishing
-one more article until its page, its column page and the home page are on disk, and the time
-until Pagefind finds it. Figures only; no assertion.
+Prints import seconds; our full build, render only, and the search index (core.search.index_all),
+each in a process of its own (wall and CPU seconds, peak memory of the largest process from
+``os.wait4``; the build's workers are forks of it); with ``--peers`` Hugo (render only) and Pagefind
+(plain) over Hugo's pages, one run each, and the ratios side by side (bench/peers.py says what is
+comparable); then the time from publishing one more article until its page, its column page and
+the home page are on disk, and until Pagefind finds it. ``--before CODE_DIR``: also build with the
+code in CODE_DIR (e.g. ``git archive main core | tar -x -C CODE_DIR``) and check that both builds
+wrote the same files, byte for byte. ``--publish-only`` (with ``--reuse``): only the publish figures,
+on the site of an earlier run. ``--reuse``: keep the database of an earlier run in ``--keep``
+(each run publishes one more article into it). The machine is shared: CPU seconds are printed
+beside wall seconds. Figures only; no assertion.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import filecmp
+import json
 import os
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -23,6 +35,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("PORTAL_BCRYPT_ROUNDS", "4")
 
+IGNORED = {".portal-build"}  # the build's random stamp
+
 
 def peak_mb() -> float:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -30,8 +44,36 @@ def peak_mb() -> float:
     return max(own, children) / 1024
 
 
+def same_files(a: Path, b: Path) -> list[str]:
+    """Relative paths that differ between two output folders (missing on one side, or other bytes)."""
+    files = {}
+    for top in (a, b):
+        for path in top.rglob("*"):
+            if path.is_file() and path.name not in IGNORED:
+                files.setdefault(path.relative_to(top).as_posix(), []).append(top)
+    differ = [rel for rel, tops in files.items() if len(tops) != 2]
+    differ += [rel for rel, tops in files.items()
+               if len(tops) == 2 and not filecmp.cmp(a / rel, b / rel, shallow=False)]
+    return sorted(differ)
+
+
+def _line(label: str, run, extra: str = "") -> str:
+    return f"{label:<34} {run.seconds:7.1f} s wall {run.cpu:7.1f} s CPU {run.peak_mb:7.0f} MB peak{extra}"
+
+
+def run_ours(stage: str, paths: list[Path], code: Path | None = None):
+    import peers
+
+    args = [sys.executable, str(ROOT / "bench/portal_run.py"), stage, *map(str, paths)]
+    run = peers.run_timed(args + (["--code", str(code)] if code else []))
+    if run.returncode:
+        sys.exit(f"{stage} failed:\n{run.output}")
+    return run
+
+
 def main() -> None:
     import import_data
+    import peers
 
     from core import accounts, columns, demo, importer, portal, search, workflow
     from core.db import connect
@@ -40,28 +82,93 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--articles", type=int, default=10000)
     parser.add_argument("--keep", type=Path, default=None, help="work here instead of a temp dir")
+    parser.add_argument("--reuse", action="store_true", help="reuse the database already in --keep")
+    parser.add_argument("--peers", action="store_true", help="also time Hugo and Pagefind (plain)")
+    parser.add_argument("--before", type=Path, default=None, help="also build with this code, compare output")
+    parser.add_argument("--publish-only", action="store_true", help="with --reuse: only publish one more article")
+    parser.add_argument("--no-search", action="store_true", help="skip our full search index (its figure is the search helper's)")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="portal-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    source, site = work / "articles.jsonl", work / "site"
+    source, site, db = work / "articles.jsonl", work / "site", work / "bench.duckdb"
+    print(f"command: {' '.join(sys.argv)}  (machine shared: see CPU seconds; {os.cpu_count()} cores; "
+          f"load {os.getloadavg()[0]:.1f})")
 
-    import_data.generate(source, args.articles)
-    con = connect(work / "bench.duckdb")
-    init_database(con)
-    demo.load_demo(con, articles=80)
-    started = time.perf_counter()
-    result = importer.import_jsonl(con, source, create_missing=True, progress=False)
-    print(f"import {args.articles} lines: {time.perf_counter() - started:.1f} s "
-          f"(imported {result.imported}, skipped {result.skipped})")
+    if not (args.reuse and db.exists()):
+        db.unlink(missing_ok=True)
+        import_data.generate(source, args.articles)
+        con = connect(db)
+        init_database(con)
+        demo.load_demo(con, articles=80)
+        started = time.perf_counter()
+        result = importer.import_jsonl(con, source, create_missing=True, progress=False)
+        print(f"import {args.articles} lines: {time.perf_counter() - started:.1f} s "
+              f"(imported {result.imported}, skipped {result.skipped})")
+        con.close()
 
-    started = time.perf_counter()
-    built = portal.build_site(con, site, full=True)
-    seconds = time.perf_counter() - started
-    print(f"full build: {seconds:.2f} s, {built['pages']} pages, {built['pages'] / seconds:,.0f} pages/s")
-    started = time.perf_counter()
-    indexed = search.index_all(site)
-    print(f"full search index: {time.perf_counter() - started:.1f} s, peak {indexed.get('peak_rss_mb')} MB")
+    if args.publish_only:  # the site of an earlier run in --keep: only the publish figures
+        con = connect(db)
+        _publish(con, site, accounts, columns, portal, search, workflow)
+        con.close()
+        return
+    if args.before:
+        shutil.rmtree(work / "site-before", ignore_errors=True)
+        before = run_ours("build", [db, work / "site-before"], args.before)
+        print(_line(f"before ({args.before.name}): render", before, f"  {json.loads(before.output)}"))
+    shutil.rmtree(site, ignore_errors=True)
+    ours = run_ours("build", [db, site])
+    built = json.loads(ours.output)
+    print(_line("ours: full build, render only", ours, f"  {built['pages']} pages, "
+                f"{built['pages'] / ours.seconds:,.0f} pages/s"))
+    if args.before:
+        differ = same_files(work / "site-before", site)
+        print(f"same output as before: {'yes' if not differ else 'NO'} "
+              f"({sum(1 for p in site.rglob('*') if p.is_file())} files; differ: {differ[:10]})")
+    indexed = None if args.no_search else run_ours("index", [site])
+    if indexed:
+        print(_line("ours: search index", indexed, f"  {indexed.output.strip()}"))
+    if args.peers:
+        _peers(peers, db, work, ours, indexed)
+    con = connect(db)
+    _publish(con, site, accounts, columns, portal, search, workflow)
+    con.close()
 
+
+def _peers(peers, db: Path, work: Path, ours, indexed) -> None:
+    from core.db import connect
+
+    missing = {name: why for name, why in peers.available().items() if why}
+    if "hugo" in missing:
+        print(f"peers skipped: {missing['hugo']}")
+        return
+    con = connect(db)
+    started = time.perf_counter()
+    count = peers.write_hugo_site(con, work / "hugo")
+    con.close()
+    print(f"hugo site written: {count} articles in {time.perf_counter() - started:.1f} s (not timed below)")
+    hugo = peers.hugo_build(work / "hugo")
+    if hugo.returncode:
+        print(f"hugo failed:\n{hugo.output}")
+        return
+    pages = sum(1 for _ in (work / "hugo/public").rglob("*.html"))
+    print(_line("Hugo: render only", hugo, f"  {pages} HTML files"))
+    print(f"ratio render only, ours / Hugo: {ours.seconds / hugo.seconds:.2f} wall, {ours.cpu / hugo.cpu:.2f} CPU")
+    if "pagefind" in missing:
+        print(f"Pagefind skipped: {missing['pagefind']}")
+        return
+    pagefind = peers.pagefind_plain(work / "hugo/public", sys.executable)
+    print(_line("Pagefind (plain) over Hugo's pages", pagefind, "" if not pagefind.returncode else " FAILED"))
+    if indexed:
+        ours_wall, peer_wall = ours.seconds + indexed.seconds, hugo.seconds + pagefind.seconds
+        ours_cpu, peer_cpu = ours.cpu + indexed.cpu, hugo.cpu + pagefind.cpu
+        print(f"render + search: ours {ours_wall:.1f} s ({ours_cpu:.1f} s CPU), Hugo + Pagefind {peer_wall:.1f} s "
+              f"({peer_cpu:.1f} s CPU): ratio {ours_wall / peer_wall:.2f} wall, {ours_cpu / peer_cpu:.2f} CPU")
+        print(f"peak memory: ours {max(ours.peak_mb, indexed.peak_mb):.0f} MB, "
+              f"Hugo {hugo.peak_mb:.0f} MB, Pagefind {pagefind.peak_mb:.0f} MB")
+
+
+def _publish(con, site: Path, accounts, columns, portal, search, workflow) -> None:
+    """Publish one more article: time until its pages are on disk, and until search finds it."""
     officer = accounts.find_user(con, "xxy_dzxx")
     head = accounts.find_user(con, "fzr_dzxx")
     column = columns.writable_columns(con, officer)[0]
@@ -71,20 +178,20 @@ def main() -> None:
     article = workflow.submit(con, officer, article.id, article.version)
     article = workflow.approve(con, head, article.id, article.version, list(workflow.CHECKLIST),
                                acknowledged=[workflow.finding_key(f) for f in workflow.screen_article(con, article)])
-    started = time.perf_counter()
+    portal.build_site(con, site, full=False)  # this process's first build: templates loaded, as in the workbench
+    started, cpu = time.perf_counter(), time.process_time()
     article = workflow.publish(con, officer, article.id, article.version)
     incremental = portal.build_site(con, site, full=False)
     on_disk = time.perf_counter() - started
     page = site / portal.article_url(article.id, article.published_at).lstrip("/")
     home = (site / "index.html").read_text(encoding="utf-8")
-    print(f"publish → page, column pages and home on disk: {on_disk:.2f} s "
-          f"({incremental['mode']}, {incremental['pages']} pages; page exists {page.exists()}, "
+    print(f"publish → page, column pages and home on disk: {on_disk:.2f} s ({time.process_time() - cpu:.2f} s CPU; "
+          f"{incremental['mode']}, {incremental['pages']} pages; page exists {page.exists()}, "
           f"on home {marker in home})")
     search.reindex_in_background(site, incremental["touched_years"]).join()
     print(f"publish → searchable: {time.perf_counter() - started:.2f} s "
           f"(re-index peak {search.last_reindex().get('peak_rss_mb') if search.last_reindex() else '?'} MB)")
     print(f"peak memory (this process or a child): {peak_mb():.0f} MB")
-    con.close()
 
 
 if __name__ == "__main__":

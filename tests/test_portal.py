@@ -595,6 +595,52 @@ def test_search_page_rendered_with_the_site_context_when_its_template_exists(tmp
         portal.render.environment.cache_clear()
 
 
+def test_a_template_edited_between_builds_is_what_the_next_build_renders(tmp_path, monkeypatch):
+    """Templates are compiled once per process and the files are not looked at per page: an edit that
+    keeps the file's size (and maybe its modification time) still reaches the next build."""
+    import shutil
+
+    templates = tmp_path / "templates"
+    shutil.copytree(portal.render.TEMPLATES, templates)
+    monkeypatch.setattr(portal.render, "TEMPLATES", templates)
+    monkeypatch.setattr(portal.render, "STATIC", templates / "static")
+    portal.render.environment.cache_clear()
+    try:
+        con = connect(tmp_path / "p.duckdb")
+        _setup(con)
+        out = tmp_path / "site"
+        build_site(con, out)
+        assert "<h1>页面不存在</h1>" in _read(out, "/404.html")
+        page = templates / "404.html"
+        page.write_text(page.read_text(encoding="utf-8").replace("页面不存在</h1>", "网页未找到</h1>"),
+                        encoding="utf-8")
+        assert build_site(con, out, full=False)["mode"] == "full"
+        assert "<h1>网页未找到</h1>" in _read(out, "/404.html")
+        con.close()
+    finally:
+        portal.render.environment.cache_clear()
+
+
+def _xml_char(code: int) -> bool:
+    """XML 1.0's Char production, without the C1 controls and DEL (parse errors in HTML)."""
+    if code in (0x9, 0xA, 0xD):
+        return True
+    return (0x20 <= code <= 0xD7FF and not 0x7F <= code <= 0x9F) or 0xE000 <= code <= 0xFFFD or code >= 0x10000
+
+
+@pytest.mark.parametrize("neighbour", ["", "·"], ids=["plain", "with-C2-lead-byte"])
+def test_every_page_loses_exactly_the_characters_xml_forbids(tmp_path, neighbour):
+    """The writer checks a page's UTF-8 bytes for what could be a forbidden character: every code point
+    from U+0000 to U+00FF and around the surrogates and U+FFFE/U+FFFF is dropped or kept as XML says."""
+    writer = portal.Writer(tmp_path)
+    codes = [*range(0x100), 0xD7FF, 0xD800, 0xDBFF, 0xDC00, 0xDFFF, 0xE000, 0xFEFF, 0xFFEF, 0xFFFC, 0xFFFD,
+             0xFFFE, 0xFFFF, 0x10000, 0x1F600, 0x10FFFF]
+    for code in codes:
+        writer.write(f"/c/{code:x}.html", f"<p>前{neighbour}{chr(code)}后</p>")
+        kept = chr(code) if _xml_char(code) else ""
+        assert (tmp_path / f"c/{code:x}.html").read_bytes() == f"<p>前{neighbour}{kept}后</p>".encode(), hex(code)
+
+
 # --------------------------------------------------------------------------- interrupted and parallel builds
 
 

@@ -68,7 +68,7 @@ from core.portal.pages import (
 from core.portal.plan import STAMP_FILE, Plan, owe_build, plan_build, save_record, signature
 from core.portal.pool import Renderer, pool_size
 from core.portal.redirects import settle
-from core.portal.render import copy_static, has_template, render_to, site_context
+from core.portal.render import copy_static, has_template, refresh_templates, render_to, site_context
 from core.portal.urls import answer_url, feed_url
 from core.portal.writer import COLUMN_PAGE_NAME, SITEMAP_CHUNK_NAME, Writer
 from core.progress import Progress, pause_point
@@ -104,6 +104,7 @@ def build_site(con: duckdb.DuckDBPyConnection, out_dir: str | Path = "site_build
 def _build(con: duckdb.DuckDBPyConnection, out_dir: str | Path, *, full: bool, progress: bool | None,
            workers: int | None) -> dict:
     started = time.perf_counter()
+    refresh_templates()
     writer = Writer(out_dir)
     full = owe_build(con, writer.root, full)
     with transaction(con):  # one snapshot for the whole build, and the record written with it
