@@ -43,6 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 import load_client  # noqa: E402
+import load_rpc  # noqa: E402
 import load_setup  # noqa: E402
 import load_ws  # noqa: E402
 
@@ -85,9 +86,9 @@ class Sampler(threading.Thread):
     """Once a second: the CPU seconds of every process under this one except the server (Chromium's
     renderers come and go: the last figure of each is kept), to give the client's own cost."""
 
-    def __init__(self, server_pid: int) -> None:
+    def __init__(self, server_pids: set[int]) -> None:
         super().__init__(daemon=True)
-        self.server_pid, self.seen, self.stop = server_pid, {}, threading.Event()
+        self.server_pids, self.seen, self.stop = server_pids, {}, threading.Event()
 
     def client_cpu(self) -> float:
         return sum(self.seen.values())
@@ -100,10 +101,10 @@ class Sampler(threading.Thread):
         mine, me = set(), os.getpid()
         for pid in parents:
             chain, up = [], pid
-            while up in parents and up not in (me, self.server_pid, 0, 1):
+            while up in parents and up not in (me, 0, 1) and up not in self.server_pids:
                 chain.append(up)
                 up = parents[up]
-            if up == me and pid != self.server_pid:
+            if up == me and pid not in self.server_pids:
                 mine.add(pid)
         for pid in mine:
             self.seen[(pid, cpu[pid][1])] = cpu[pid][0]
@@ -113,22 +114,38 @@ class Sampler(threading.Thread):
             self.sample()
 
 
-def cpu_now(server_pid: int, sampler: Sampler) -> dict[str, float]:
+def cpu_now(server_pids: list[int], sampler: Sampler) -> dict[str, float]:
     sampler.sample()
-    return {"wall": time.monotonic(), "server": proc_stat(server_pid)[1], "client_py": time.process_time(),
-            "client_rest": sampler.client_cpu(), "machine": machine_busy()}
+    figures = {f"server{n}": proc_stat(pid)[1] for n, pid in enumerate(server_pids)}
+    return {"wall": time.monotonic(), "server": sum(figures.values()), **figures,
+            "client_py": time.process_time(), "client_rest": sampler.client_cpu(), "machine": machine_busy()}
 
 
 # ---------------------------------------------------------------- the server
 
-def start_server(db: Path, site: Path, port: int) -> subprocess.Popen:
-    """As `make run` starts the workbench (the scheduler on, as in production)."""
+def start_servers(db: Path, site: Path, processes: int) -> tuple[list[subprocess.Popen], list[str]]:
+    """0: the workbench as `make run` starts it (one process owning the file, the scheduler on, as in
+    production). n ≥ 1: the experiment of bench/load_rpc.py, an owner of the file and n workbench
+    processes sending every statement to it. Returns the processes (the owner first) and the addresses."""
     env = {k: v for k, v in os.environ.items() if k != "PORTAL_SCHEDULER"}
     env |= {"PORTAL_DB": str(db), "PORTAL_SITE": str(site)}
     site.mkdir(parents=True, exist_ok=True)
-    return subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-                             "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    logs = os.environ.get("LOAD_LOGS")  # a folder for the servers' output (for a failure's traceback)
+    quiet = {"cwd": ROOT, "env": env, "stdout": subprocess.DEVNULL,
+             "stderr": open(Path(logs) / f"{db.stem}-{time.time():.0f}.log", "ab") if logs else subprocess.DEVNULL}
+    ports = [free_port() for _ in range(max(1, processes))]
+    if not processes:
+        return [subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+                                  "--server.port", str(ports[0]), "--browser.gatherUsageStats", "false"], **quiet)], \
+            [f"http://127.0.0.1:{ports[0]}"]
+    sock = str(db.parent / f"{db.stem}.sock")
+    owner = subprocess.Popen([sys.executable, "bench/load_rpc.py", "owner", sock, str(db)], **quiet)
+    deadline = time.monotonic() + 120
+    while not Path(sock).exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    workbenches = [subprocess.Popen([sys.executable, "bench/load_rpc.py", "workbench", sock, str(port)], **quiet)
+                   for port in ports]
+    return [owner, *workbenches], [f"http://127.0.0.1:{port}" for port in ports]
 
 
 # ---------------------------------------------------------------- figures
@@ -160,6 +177,12 @@ def report(count: int, record: load_client.Record, cpu: dict, memory: dict, prob
     per_run = f",每次脚本运行 {cpu['server'] / record.reruns * 1000:.0f} ms" if record.reruns else ""
     print(f"  服务器 CPU           {cpu['server'] / wall * 100:5.0f} %   ({cpu['server']:.1f} s CPU / {wall:.0f} s"
           f"{per_run};{record.reruns} 次运行)")
+    if memory.get("statements") and record.reruns:
+        print(f"    经数据库进程的语句 {memory['statements']} 条,每次运行约 {memory['statements'] / record.reruns:.0f} 条")
+    parts = sorted(k for k in cpu if k.startswith("server") and k != "server")
+    if len(parts) > 1:
+        print("    其中各进程         " + ",".join(
+            f"{'数据库进程' if k == 'server0' else '工作台进程' + k[6:]} {cpu[k] / wall * 100:.0f} %" for k in parts))
     client = cpu["client_py"] + cpu["client_rest"]
     print(f"  客户端 CPU           {client / wall * 100:5.0f} %   ({client:.1f} s:Python {cpu['client_py']:.1f} s,"
           f" 子进程(Chromium、Playwright){cpu['client_rest']:.1f} s)")
@@ -179,7 +202,8 @@ def report(count: int, record: load_client.Record, cpu: dict, memory: dict, prob
             "writes": writes, "errors": len(record.errors), "problems": len(problems)}
 
 
-def one_round(template: Path, count: int, minutes: float, think_s: float, folder: Path, client: str) -> dict:
+def one_round(template: Path, count: int, minutes: float, think_s: float, folder: Path, client: str,
+              processes: int) -> dict:
     db = folder / f"load{count}.duckdb"
     shutil.copy2(template, db)
     con = connect(db)
@@ -189,44 +213,50 @@ def one_round(template: Path, count: int, minutes: float, think_s: float, folder
     roles = {r: sum(u.role == r for u in chosen.users) for r in ("officer", "head", "webmaster")}
     print(f"\n{count} 个用户:信息员 {roles['officer']},处室负责人 {roles['head']},网站管理员 {roles['webmaster']};"
           f"准备数据 {time.perf_counter() - started:.0f} s", flush=True)
-    port = free_port()
-    server = start_server(db, folder / f"site{count}", port)
-    url = f"http://127.0.0.1:{port}"
+    servers, urls = start_servers(db, folder / f"site{count}", processes)
+    pids = [server.pid for server in servers]
     memory: dict[str, float] = {}
     marks: dict[str, dict] = {}
-    sampler = Sampler(server.pid)
+    sampler = Sampler(set(pids))
+
+    def rss() -> float:
+        return sum(rss_mb(pid) for pid in pids)
+
     try:
-        wait_for(f"{url}/_stcore/health", timeout=120)
+        for url in urls:
+            wait_for(f"{url}/_stcore/health", timeout=120)
         sampler.start()
         loads: list[str] = []
 
         def warm() -> None:  # the sign-in page has run once: Streamlit and core are loaded
             loads.append(loadavg())
-            marks["start"] = cpu_now(server.pid, sampler)
-            memory["start"] = rss_mb(server.pid)
+            marks["start"] = cpu_now(pids, sampler)
+            memory["start"] = rss()
 
         def signed_in() -> None:
-            memory["signed_in"] = rss_mb(server.pid)
+            memory["signed_in"] = rss()
 
         def done() -> None:
-            marks["end"] = cpu_now(server.pid, sampler)
-            memory["end"] = rss_mb(server.pid)
+            if processes:  # how many statements the workbench processes sent to the owner
+                memory["statements"] = load_rpc.RemoteCursor(str(db.parent / f"{db.stem}.sock"))._call("stats")[0]
+            marks["end"] = cpu_now(pids, sampler)
+            memory["end"] = rss()
             loads.append(loadavg())
 
-        memory["health"] = rss_mb(server.pid)  # Streamlit up, no script run yet
+        memory["health"] = rss()  # Streamlit up, no script run yet
         runner = load_ws.run_users if client == "ws" else load_client.run_users
-        record = asyncio.run(runner(url, chosen.users, minutes, think_s, chosen.route_to,
-                                                   warm, signed_in, done))
+        record = asyncio.run(runner(urls, chosen.users, minutes, think_s, chosen.route_to, warm, signed_in, done))
         time.sleep(30)
-        memory["left"] = rss_mb(server.pid)
-        memory["peak"] = rss_mb(server.pid, "VmHWM")
+        memory["left"] = rss()
+        memory["peak"] = sum(rss_mb(pid, "VmHWM") for pid in pids)
     finally:
         sampler.stop.set()
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        for server in reversed(servers):
+            server.terminate()
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
     cpu = {k: marks["end"][k] - marks["start"][k] for k in marks["start"]}
     con = connect(db)
     try:
@@ -243,6 +273,8 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=3.0, help="seconds between a user's steps (±50 %%)")
     parser.add_argument("--client", choices=("ws", "browser"), default="ws",
                         help="ws: Streamlit's websocket protocol (default); browser: Chromium, one context a user")
+    parser.add_argument("--processes", type=int, default=0,
+                        help="0: the product (one process); n: experiment, n workbench processes and a database owner")
     parser.add_argument("--db", help="a demo database to copy (default: python -m core init --demo)")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench-load-"))
@@ -253,9 +285,10 @@ def main() -> None:
         else:
             subprocess.run([sys.executable, "-m", "core", "init", "--db", str(template), "--demo"], cwd=ROOT,
                            check=True, stdout=subprocess.DEVNULL)
-        print(f"bench/load.py --users {args.users} --minutes {args.minutes} --think {args.think} --client {args.client}"
+        print(f"bench/load.py --users {args.users} --minutes {args.minutes} --think {args.think} --client {args.client} --processes {args.processes}"
               f"(Python {sys.version.split()[0]},{os.cpu_count()} 核,负载均值 {loadavg()})")
-        results = [one_round(template, int(n), args.minutes, args.think, folder, args.client) for n in args.users.split(",")]
+        results = [one_round(template, int(n), args.minutes, args.think, folder, args.client,
+                             args.processes) for n in args.users.split(",")]
         print("\n| 用户 | 登录 | 打开页面 | 写操作 | 错误 | 核对问题 |\n|---|---|---|---|---|---|")
         for r in results:
             print(f"| {r['users']} | {med_p95(r['sign_in'])} | {med_p95(r['open'])} | {med_p95(r['writes'])} "

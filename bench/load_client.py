@@ -172,7 +172,7 @@ async def warm_up(browser, url: str) -> None:
     await context.close()
 
 
-async def run_users(url: str, users: list[SimUser], minutes: float, think_s: float, route_to: list[str],
+async def run_users(urls: list[str], users: list[SimUser], minutes: float, think_s: float, route_to: list[str],
                     on_warm, on_signed_in, on_done) -> Record:
     """All users at once for `minutes`; `on_warm()` is called after the warm-up (before anyone signs
     in), `on_signed_in()` once every user is signed in (or failed), `on_done()` when the time is up,
@@ -182,12 +182,13 @@ async def run_users(url: str, users: list[SimUser], minutes: float, think_s: flo
     record = Record()
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        await warm_up(browser, url)
+        for url in urls:
+            await warm_up(browser, url)
         on_warm()
         until = time.monotonic() + minutes * 60
         contexts: list = []
-        tasks = [asyncio.create_task(one_user(browser, url, u, record, until, think_s, route_to, contexts))
-                 for u in users]
+        tasks = [asyncio.create_task(one_user(browser, urls[n % len(urls)], u, record, until, think_s, route_to,
+                                              contexts)) for n, u in enumerate(users)]
 
         async def watch_sign_ins() -> None:
             while record.signed_in + len(record.errors) < len(users) and not all(t.done() for t in tasks):

@@ -277,18 +277,20 @@ async def one_user(url: str, user: SimUser, record: Record, until: float, think_
         record.errors.append(f"{user.username}: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
 
 
-async def run_users(url: str, users: list[SimUser], minutes: float, think_s: float, route_to: list[str],
+async def run_users(urls: list[str], users: list[SimUser], minutes: float, think_s: float, route_to: list[str],
                     on_warm, on_signed_in, on_done) -> Record:
-    """As load_client.run_users, over websockets."""
+    """As load_client.run_users, over websockets; user n works on urls[n % len(urls)] (sticky)."""
     record = Record()
-    warm = WsUser(url)
-    await warm.connect()
-    await warm.rerun()  # the first run after a start (Streamlit's pages-folder mode, tests/browser.py)
-    await warm.close()
+    for url in urls:
+        warm = WsUser(url)
+        await warm.connect()
+        await warm.rerun()  # the first run after a start (Streamlit's pages-folder mode, tests/browser.py)
+        await warm.close()
     on_warm()
     until = time.monotonic() + minutes * 60
     clients: list[WsUser] = []
-    tasks = [asyncio.create_task(one_user(url, u, record, until, think_s, route_to, clients)) for u in users]
+    tasks = [asyncio.create_task(one_user(urls[n % len(urls)], u, record, until, think_s, route_to, clients))
+             for n, u in enumerate(users)]
     while record.signed_in + len(record.errors) < len(users) and not all(t.done() for t in tasks):
         await asyncio.sleep(0.5)
     on_signed_in()
