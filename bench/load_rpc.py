@@ -6,6 +6,7 @@ stack-notes). So here every statement of every workbench process goes to the own
 
     .venv/bin/python bench/load_rpc.py owner SOCKET DB          # holds the file, one thread per client
     .venv/bin/python bench/load_rpc.py workbench SOCKET PORT    # `streamlit run app.py`, no file of its own
+    .venv/bin/python bench/load_rpc.py micro DB                 # one statement: own connection vs owner
 
 The workbench side replaces pages/_shared._connection (the one place a run gets its database) with a
 connection whose cursors send each `execute(sql, params)` over a Unix socket and get the rows back. On
@@ -196,7 +197,54 @@ def run_workbench(path: str, port: str) -> None:
     cli.main()
 
 
+def micro(db: str, count: int = 2000) -> None:
+    """What one statement costs through the owner against on the process's own connection: wall
+    time and CPU (this process + the owner), for a point query and a wider one."""
+    import shutil
+    import subprocess
+    import tempfile
+    import time
+
+    from core.db import connect
+
+    queries = {"一行(按用户名查用户)": ("SELECT * FROM users WHERE username = ?", ["fzr_dzxx"]),
+               "百行(最近的稿件)": ("SELECT id, title, state, updated_at FROM articles ORDER BY updated_at DESC "
+                                "LIMIT 100", [])}
+    folder = Path(tempfile.mkdtemp(prefix="bench-rpc-"))
+    try:
+        local_db, owned_db = folder / "local.duckdb", folder / "owned.duckdb"
+        shutil.copy2(db, local_db)
+        shutil.copy2(db, owned_db)
+        sock = str(folder / "owner.sock")
+        owner = subprocess.Popen([sys.executable, __file__, "owner", sock, str(owned_db)], cwd=ROOT)
+        while not Path(sock).exists():
+            time.sleep(0.1)
+        local, remote = connect(local_db).cursor(), RemoteCursor(sock)
+        for label, (sql, params) in queries.items():
+            for where, cur in (("本进程连接", local), ("经数据库进程", remote)):
+                cur.execute(sql, params).fetchall()
+                owner_cpu = _cpu(owner.pid)
+                started, used = time.perf_counter(), time.process_time()
+                for _ in range(count):
+                    cur.execute(sql, params).fetchall()
+                wall = (time.perf_counter() - started) / count * 1e6
+                cpu = (time.process_time() - used + _cpu(owner.pid) - owner_cpu) / count * 1e6
+                print(f"  {label:<16} {where:<8} 每条 {wall:7.0f} µs,CPU {cpu:7.0f} µs(×{count})")
+        owner.terminate()
+        owner.wait(timeout=10)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _cpu(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
+    if sys.argv[1] == "micro":
+        micro(sys.argv[2])
+        return
     role, path, other = sys.argv[1:4]
     if role == "owner":
         Path(path).unlink(missing_ok=True)
