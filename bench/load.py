@@ -1,6 +1,7 @@
 """Thirty simultaneous workbench sessions against a real `streamlit run app.py` (issue 16, workbench speed).
 
     .venv/bin/python bench/load.py [--users 1,10,20,30] [--minutes 5] [--think 3] [--db DEMO.duckdb]
+                                   [--client ws|browser] [--processes 0] [--linger 130]
 
 For every user count: a fresh copy of a demo database gets its own accounts (core.accounts: one webmaster,
 a head per division used, about two officers per head; one user alone is an officer), submitted
@@ -20,7 +21,7 @@ Printed per user count, in seconds, median / p95: sign-in (登录 clicked → si
 open (我的稿件/待我审批/互动管理), the writes (save, submit, approve, route), every click (with 新建稿件 and
 the checklist ticks); errors; CPU of the server, the client and the whole machine (the rest is other
 people's work on a shared machine), CPU seconds, load average; the server's memory before, once all
-are signed in (and per extra session), at the end, and 30 s after the users left. Afterwards the
+are signed in (and per extra session), at the end, and `--linger` s after the users left. Afterwards the
 database is checked: every draft a user saw saved exists once with its text, every submission and
 approval is recorded once, every routed message is with its division, and the audit chain verifies.
 """
@@ -192,7 +193,7 @@ def report(count: int, record: load_client.Record, cpu: dict, memory: dict, prob
     print(f"  负载均值             开始 {loads[0]},结束 {loads[1]}")
     per = (memory["signed_in"] - memory["start"]) / count
     print(f"  服务器内存 MB        启动后 {memory['health']:.0f},登录页运行一次后 {memory['start']:.0f},全部登录后 {memory['signed_in']:.0f}"
-          f"(每个会话 +{per:.1f}),结束时 {memory['end']:.0f},用户离开 30 s 后 {memory['left']:.0f},"
+          f"(每个会话 +{per:.1f}),结束时 {memory['end']:.0f},用户离开 {memory['linger']:.0f} s 后 {memory['left']:.0f},"
           f"峰值 {memory['peak']:.0f}")
     print(f"  数据核对             保存 {len(record.saved)},提交 {len(record.submitted)},批准 {len(record.approved)},"
           f"分办 {len(record.routed)}:" + ("无丢失、无重复,审计链完整" if not problems else f"{len(problems)} 处问题"))
@@ -203,7 +204,7 @@ def report(count: int, record: load_client.Record, cpu: dict, memory: dict, prob
 
 
 def one_round(template: Path, count: int, minutes: float, think_s: float, folder: Path, client: str,
-              processes: int) -> dict:
+              processes: int, linger: float) -> dict:
     db = folder / f"load{count}.duckdb"
     shutil.copy2(template, db)
     con = connect(db)
@@ -246,8 +247,8 @@ def one_round(template: Path, count: int, minutes: float, think_s: float, folder
         memory["health"] = rss()  # Streamlit up, no script run yet
         runner = load_ws.run_users if client == "ws" else load_client.run_users
         record = asyncio.run(runner(urls, chosen.users, minutes, think_s, chosen.route_to, warm, signed_in, done))
-        time.sleep(30)
-        memory["left"] = rss()
+        time.sleep(linger)  # Streamlit keeps a closed session server.disconnectedSessionTTL (120 s) for a reconnect
+        memory["left"], memory["linger"] = rss(), linger
         memory["peak"] = sum(rss_mb(pid, "VmHWM") for pid in pids)
     finally:
         sampler.stop.set()
@@ -275,6 +276,8 @@ def main() -> None:
                         help="ws: Streamlit's websocket protocol (default); browser: Chromium, one context a user")
     parser.add_argument("--processes", type=int, default=0,
                         help="0: the product (one process); n: experiment, n workbench processes and a database owner")
+    parser.add_argument("--linger", type=float, default=130,
+                        help="seconds after the users left before the last memory figure (default 130)")
     parser.add_argument("--db", help="a demo database to copy (default: python -m core init --demo)")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench-load-"))
@@ -288,7 +291,7 @@ def main() -> None:
         print(f"bench/load.py --users {args.users} --minutes {args.minutes} --think {args.think} --client {args.client} --processes {args.processes}"
               f"(Python {sys.version.split()[0]},{os.cpu_count()} 核,负载均值 {loadavg()})")
         results = [one_round(template, int(n), args.minutes, args.think, folder, args.client,
-                             args.processes) for n in args.users.split(",")]
+                             args.processes, args.linger) for n in args.users.split(",")]
         print("\n| 用户 | 登录 | 打开页面 | 写操作 | 错误 | 核对问题 |\n|---|---|---|---|---|---|")
         for r in results:
             print(f"| {r['users']} | {med_p95(r['sign_in'])} | {med_p95(r['open'])} | {med_p95(r['writes'])} "
