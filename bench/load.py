@@ -179,7 +179,10 @@ def report(count: int, record: load_client.Record, cpu: dict, memory: dict, prob
     print(f"  服务器 CPU           {cpu['server'] / wall * 100:5.0f} %   ({cpu['server']:.1f} s CPU / {wall:.0f} s"
           f"{per_run};{record.reruns} 次运行)")
     if memory.get("statements") and record.reruns:
-        print(f"    经数据库进程的语句 {memory['statements']} 条,每次运行约 {memory['statements'] / record.reruns:.0f} 条")
+        print(f"    经数据库进程的语句 {memory['statements']} 条,每次运行约 {memory['statements'] / record.reruns:.0f} 条;"
+              "最常见的(每次运行条数,合计秒数):")
+        for sql, (n, seconds) in memory["by_sql"][:15]:
+            print(f"      {n / record.reruns:5.2f}  {seconds:6.1f} s  {sql}")
     parts = sorted(k for k in cpu if k.startswith("server") and k != "server")
     if len(parts) > 1:
         print("    其中各进程         " + ",".join(
@@ -239,7 +242,8 @@ def one_round(template: Path, count: int, minutes: float, think_s: float, folder
 
         def done() -> None:
             if processes:  # how many statements the workbench processes sent to the owner
-                memory["statements"] = load_rpc.RemoteCursor(str(db.parent / f"{db.stem}.sock"))._call("stats")[0]
+                memory["statements"], memory["by_sql"] = load_rpc.RemoteCursor(
+                    str(db.parent / f"{db.stem}.sock"))._call("stats")
             marks["end"] = cpu_now(pids, sampler)
             memory["end"] = rss()
             loads.append(loadavg())

@@ -27,6 +27,7 @@ import socketserver
 import struct
 import sys
 import threading
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,6 +70,7 @@ class Owner(socketserver.ThreadingUnixStreamServer):
         init_database(self.con, demo=False)
         audit.seal(self.con)
         self.statements = 0
+        self.by_sql: dict[str, list[float]] = {}  # statement text → [count, seconds]
         super().__init__(path, Handler)
 
 
@@ -90,13 +92,18 @@ class Handler(socketserver.BaseRequestHandler):
         self.server.statements += 1
         try:
             if kind == "execute":
-                result = cursor.execute(*args)
+                started = time.perf_counter()
+                sql, params, where = (*args, "?")[:3]
+                result = cursor.execute(sql, params)
+                spent = self.server.by_sql.setdefault(f"{where} {' '.join(sql.split())[:70]}", [0, 0.0])
+                spent[0] += 1
+                spent[1] += time.perf_counter() - started
                 description = result.description  # names only: DuckDB's type objects do not pickle
                 if not description:
                     return "ok", None, []
                 return "ok", [(d[0], str(d[1])) for d in description], result.fetchall()
             if kind == "stats":
-                return "ok", self.server.statements, []
+                return "ok", self.server.statements, sorted(self.server.by_sql.items(), key=lambda i: -i[1][0])
             if kind == "seal":  # the chain's next positions are given out by one process (audit._SEAL_LOCK)
                 from core import audit
 
@@ -133,7 +140,8 @@ class RemoteCursor:
         return first, rows
 
     def execute(self, sql: str, params=None):
-        self.description, self._rows = self._call("execute", sql, list(params) if params is not None else [])
+        self.description, self._rows = self._call("execute", sql, list(params) if params is not None else [],
+                                                  _caller())
         self._at = 0
         return self
 
@@ -166,6 +174,18 @@ class RemoteCursor:
 
     def close(self) -> None:
         pass  # kept for the thread's next run (RemoteConnection)
+
+
+def _caller() -> str:
+    """file:line of the code that asked for the statement (past core/db.py's helpers), for the owner's
+    statistics."""
+    frame = sys._getframe(2)
+    while frame and (frame.f_code.co_filename.endswith(("load_rpc.py", "core/db.py"))):
+        frame = frame.f_back
+    if frame is None:
+        return "?"
+    path = frame.f_code.co_filename
+    return f"{path[len(str(ROOT)) + 1:] if path.startswith(str(ROOT)) else path}:{frame.f_lineno}"
 
 
 class RemoteConnection:
@@ -203,7 +223,6 @@ def micro(db: str, count: int = 2000) -> None:
     import shutil
     import subprocess
     import tempfile
-    import time
 
     from core.db import connect
 
