@@ -22,16 +22,23 @@ from __future__ import annotations
 
 import os
 import pickle
+import shutil
 import socket
 import socketserver
 import struct
+import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from core import audit  # noqa: E402
+from core.db import connect  # noqa: E402
+from core.setup import init_database, open_database  # noqa: E402
 
 HEADER = struct.Struct("!I")
 
@@ -63,9 +70,6 @@ class Owner(socketserver.ThreadingUnixStreamServer):
     daemon_threads = True
 
     def __init__(self, path: str, db: str) -> None:
-        from core import audit
-        from core.setup import init_database, open_database
-
         self.con = open_database(db)
         init_database(self.con, demo=False)
         audit.seal(self.con)
@@ -105,8 +109,6 @@ class Handler(socketserver.BaseRequestHandler):
             if kind == "stats":
                 return "ok", self.server.statements, sorted(self.server.by_sql.items(), key=lambda i: -i[1][0])
             if kind == "seal":  # the chain's next positions are given out by one process (audit._SEAL_LOCK)
-                from core import audit
-
                 return "ok", audit.seal(self.server.con, recent=args[0]), []
             if kind == "register":
                 cursor.register(*args)
@@ -203,14 +205,13 @@ class RemoteConnection:
 def run_workbench(path: str, port: str) -> None:
     os.environ["PORTAL_SCHEDULER"] = "0"
     os.chdir(ROOT)
-    from core import audit
-    from pages import _shared
+    from pages import _shared  # deferred: Streamlit's page modules load only in a workbench process
 
     remote = RemoteConnection(path)
     _shared._connection = lambda _db: remote
     # sealing numbers the chain under a lock of the process: with several processes it runs in the owner
     audit.seal = lambda _con, *, recent=False: remote.cursor()._call("seal", recent)[0]
-    from streamlit.web import cli
+    from streamlit.web import cli  # deferred: only a workbench process starts Streamlit
 
     sys.argv = ["streamlit", "run", "app.py", "--server.headless", "true", "--server.port", port,
                 "--browser.gatherUsageStats", "false"]
@@ -220,12 +221,6 @@ def run_workbench(path: str, port: str) -> None:
 def micro(db: str, count: int = 2000) -> None:
     """What one statement costs through the owner against on the process's own connection: wall
     time and CPU (this process + the owner), for a point query and a wider one."""
-    import shutil
-    import subprocess
-    import tempfile
-
-    from core.db import connect
-
     queries = {"一行(按用户名查用户)": ("SELECT * FROM users WHERE username = ?", ["fzr_dzxx"]),
                "百行(最近的稿件)": ("SELECT id, title, state, updated_at FROM articles ORDER BY updated_at DESC "
                                 "LIMIT 100", [])}
