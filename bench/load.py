@@ -177,7 +177,7 @@ def report(count: int, record: load_client.Record, cpu: dict, memory: dict, prob
         print(f"    {error}")
     per_run = f",每次脚本运行 {cpu['server'] / record.reruns * 1000:.0f} ms" if record.reruns else ""
     print(f"  服务器 CPU           {cpu['server'] / wall * 100:5.0f} %   ({cpu['server']:.1f} s CPU / {wall:.0f} s"
-          f"{per_run};{record.reruns} 次运行)")
+          f"{per_run}{f';{record.reruns} 次运行' if record.reruns else ''})")
     if memory.get("statements") and record.reruns:
         print(f"    经数据库进程的语句 {memory['statements']} 条,每次运行约 {memory['statements'] / record.reruns:.0f} 条;"
               "最常见的(每次运行条数,合计秒数):")

@@ -117,10 +117,16 @@ async def head(page, user: SimUser, record: Record, until: float, think_s: float
         title = (await page.get_by_role("heading", level=3).first.inner_text()).strip()
         boxes = page.locator('[data-testid="stMain"] [data-testid="stCheckbox"]')
         for index in range(await boxes.count()):
-            box = boxes.nth(index)
-            if await box.get_by_role("checkbox").is_checked():
+            box = boxes.nth(index).get_by_role("checkbox")
+            if await box.is_checked():
                 continue
-            await timed_click(page, record, "tick", box.locator("label"), box.locator("input:checked"))
+            await _quiet(page, after_action=False)
+            started = await page.evaluate("performance.now()")
+            await box.check(force=True, timeout=TIMEOUT_MS)  # as tests/test_browser_approvals.py ticks
+            await page.wait_for_function(
+                "(i) => document.querySelectorAll('[data-testid=stMain] [data-testid=stCheckbox] input')[i].checked",
+                arg=index, timeout=TIMEOUT_MS)
+            record.add("tick", max(0.0, await _quiet(page) - started) / 1000)
             await think(think_s / 4)
         await timed_click(page, record, "approve", page.get_by_role("button", name="批准", exact=True),
                           page.get_by_text("已批准。"))
