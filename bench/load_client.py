@@ -1,6 +1,9 @@
 """The simulated users of bench/load.py: one headless Chromium, one browser context per user (its own
 cookies and Streamlit session), driven by async Playwright from one thread.
 
+Less tried than the websocket client (bench/load_ws.py, the default): the officer's path ran at 1 and 4
+users; the head's and webmaster's paths timed out in a 2-user run on the shared machine (not debugged).
+
 A time is measured in the page's own clock: from just before the click to the moment Streamlit became
 quiet after showing the result (window.__sxitQuietSince, the observer of tests/browser.py), so neither
 the quiet window the wait needs nor Playwright's polling is counted.
@@ -43,7 +46,7 @@ async def _quiet(page, after_action: bool = True) -> float:
     """Wait until Streamlit is quiet for 300 ms; returns when (page clock, ms) it became quiet."""
     await page.evaluate(_WATCH, [_BUSY, after_action])
     await page.wait_for_function(_QUIET_FOR, arg=[_BUSY, None, 300], polling=100, timeout=TIMEOUT_MS)
-    return await page.evaluate("window.__sxitQuietSince")
+    return await page.evaluate("window.__sxitQuietSince ?? performance.now()")  # a mutation may reset it
 
 
 async def timed_click(page, record: Record, kind: str, target, shown) -> None:
