@@ -9,13 +9,13 @@ articles for each head and 400 new citizen messages (bench/load_setup.py). The w
 product runs it (PORTAL_DB the copy, PORTAL_SITE a temporary folder, the scheduler on). All users sign
 in at once and work for `--minutes` with `--think` seconds (±50 %) between steps: officers open
 我的稿件, write a new draft (title and text in the rich editor), 保存, 提交审批; heads open 待我审批,
-tick the checklist (one rerun per box, as today) and 批准, and reopen the page when the queue is empty;
+tick the checklist and 批准 (one run: the decision is a form), and reopen the page when the queue is empty;
 the webmaster routes new messages on 互动管理 (分办).
 
-Client: one headless Chromium (Debian's), one browser context per user, async Playwright in one thread
-(bench/load_client.py): the real page, the sign-in cookie component and the rich editor's iframe,
-which a protocol-level client would have to imitate. Its cost is measured and printed beside the
-server's (this process and every Chromium/Playwright process under it).
+Client (`--client`): by default Streamlit's own websocket protocol (bench/load_ws.py: the messages the
+browser's frontend sends, the rich editor's value included), which costs the machine a few per cent;
+`browser` is one headless Chromium with a context per user (bench/load_client.py), real but on two cores
+it takes the CPU the server needs. The client's cost is measured and printed beside the server's.
 
 Printed per user count, in seconds, median / p95: sign-in (登录 clicked → signed-in page quiet), page
 open (我的稿件/待我审批/互动管理), the writes (save, submit, approve, route), every click (with 新建稿件 and
