@@ -234,18 +234,6 @@ MEASURES: dict[str, dict] = {
 DIVISION_KINDS = ("division", "office")
 
 
-def data_version(con: duckdb.DuckDBPyConnection) -> tuple:
-    """Changes whenever anything these statistics read may have changed: a page caches a figure under
-    it (issue 16) and a change by anyone makes the next run compute afresh. Every change staff make is
-    in the audit log (第二十条); the workflow's and the messages' own events and rows cover what happens
-    without a staff member (scheduled publishing, a citizen's message), and every update of an article
-    or a message raises its version (optimistic locking). Each part reads one column."""
-    return con.execute("""
-        SELECT (SELECT max(id) FROM audit_log), (SELECT max(id) FROM workflow_events),
-               (SELECT max(id) FROM message_events), (SELECT count(*) FROM messages),
-               (SELECT sum(version) FROM messages), (SELECT sum(version) FROM articles)""").fetchone()
-
-
 def readable_divisions(actor) -> set[int] | None:
     """None: every division; else the divisions this reader may see (a head: their own)."""
     require(actor, "stats.view")

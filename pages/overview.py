@@ -14,7 +14,7 @@ def _when(moment, seconds: bool = False) -> str:
 
 con = _shared.cursor()
 user = _shared.require_user(con)
-kept = _cache.Figures(con)
+kept = _cache.Figures()
 st.title("运行概览")
 st.caption("网站运行情况的只读汇总,供办公室、技术支持单位、分析员和领导查看;本页不修改任何数据(第二十四条)。"
            "各处室栏目的考核统计见第二十五条。")

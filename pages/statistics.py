@@ -13,7 +13,7 @@ from pages import _cache, _shared, _visits
 con = _shared.cursor()
 user = _shared.require_user(con)
 READER = _cache.scope(user)  # what every kept figure of this page depends on besides its own choices
-kept = _cache.Figures(con)
+kept = _cache.Figures()
 st.title("统计分析")
 st.caption("办公室对各局处室责任栏目信息的数量、及时性、准确性和规范性进行统计监督,并定期通报(第二十五条);"
            "发布时限见第十七条,网民留言办理见第十九条。本页只读,印发通报除外。")
