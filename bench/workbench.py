@@ -19,6 +19,7 @@ process, which the other processes of a shared machine shake less; milliseconds)
 - actions: publishing / taking down an answer and taking down / restoring an article, each with the
   portal's incremental rebuild (`portal.build_site(full=False)`, what pages/_shared.refresh_site runs).
 `--profile pieces|actions|page:<page>:<user>` prints cProfile's top 25 functions by cumulative time.
+A 撤下/恢复上线 click on 信息管理 and the background portal refresh it starts: bench/page_actions.py.
 
 Without `--db` a fresh demo database (`python -m core init --demo`) is made in a temporary folder.
 The browser adds its own round trips (the page's JavaScript, the cookie component's reply); these
@@ -246,44 +247,6 @@ def bench_actions(con, site: Path, runs: int) -> None:
               lambda m=message_id, v=version: interaction.unpublish(con, webmaster, m, "基准测试撤下", v))
         clock("  之后的 build_site(full=False)   ", build)
     clock.print()
-
-
-def bench_page_actions(db: Path, site: Path, runs: int) -> None:
-    """撤下 and 恢复上线 clicked on 信息管理, as the browser does: the action, refresh_site (the build
-    and the search re-index it starts in the background) and the rerun that shows the result."""
-    from core import search
-
-    print("\n信息管理页点击「撤下」/「恢复上线」(一次点击的服务器时间,含增量生成与重新运行) 中位数 / 最慢,毫秒")
-    os.environ["PORTAL_SITE"] = str(site)
-    con = connect(db)
-    portal.build_site(con, site, full=True, progress=False)
-    article_id = scalar(con, "SELECT id FROM articles WHERE state = 'published' ORDER BY published_at DESC LIMIT 1")
-    title = scalar(con, "SELECT title FROM articles WHERE id = ?", [article_id])
-    con.close()
-    started = time.perf_counter()
-    search.index_all(site)
-    print(f"  首次建立全文检索索引 {time.perf_counter() - started:.1f} s")
-    at = app_for(db, "webmaster")
-    at.switch_page(_page_path("content_admin"))
-    at.run()
-    at.text_input(key="ca_search").input(title).run()
-    clicks, back, reindex = [], [], []
-    for _ in range(runs):
-        at.text_area(key=f"ca_reason_{article_id}").input("基准测试撤下")
-        started = time.perf_counter()
-        at.button(key=f"FormSubmitter:ca_take_down_{article_id}-撤下").click().run()
-        clicks.append(time.perf_counter() - started)
-        assert "已从网站撤下" in str([e.value for e in at.success]), at.exception
-        worker = search.reindex_in_background(site, [])  # joins the re-index the click started
-        worker.join()
-        reindex.append(time.perf_counter() - started)
-        started = time.perf_counter()
-        at.button(key=f"FormSubmitter:ca_restore_{article_id}-恢复上线").click().run()
-        back.append(time.perf_counter() - started)
-        search.reindex_in_background(site, []).join()
-    print(f"  {'点击「撤下」(操作+增量生成+重新运行)':<52} {stats_ms(clicks)}")
-    print(f"  {'  至检索索引更新完毕(后台)':<52} {stats_ms(reindex)}")
-    print(f"  {'点击「恢复上线」':<52} {stats_ms(back)}")
 
 
 # ---------------------------------------------------------------- browser (Chromium, a real server)
@@ -521,7 +484,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", help="a demo database to copy (default: a fresh one)")
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--only", default="pieces,actions,clicks,pages,signin")
+    parser.add_argument("--only", default="pieces,actions,pages,signin")
     parser.add_argument("--profile", help="pieces | actions | page:<page>:<user>")
     parser.add_argument("--users", default="", help="browser: only these demo accounts (comma-separated)")
     parser.add_argument("--root", default=str(ROOT),
@@ -577,8 +540,6 @@ def run(db: Path, folder: Path, args) -> None:
     con.close()
     if "pages" in parts:
         bench_pages(db, args.runs)
-    if "clicks" in parts:
-        bench_page_actions(db, folder / "site_clicks", args.runs)
     if "signin" in parts:
         bench_signin(db, args.runs)
     if parts & {"browser", "browser-actions"}:
