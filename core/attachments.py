@@ -14,17 +14,23 @@ from core.permissions import require
 from core.workflow import get_article
 
 
+def checked_upload(con: duckdb.DuckDBPyConnection, filename: str, data: bytes) -> tuple[str, str, str]:
+    """An upload checked for size and type (第二十条): its safe name, mime type and sha256.
+    Articles and proposals (core/proposals.py) check their files the same way."""
+    mime = check_attachment(filename, data, settings.get(con, "attachment_types"),
+                            settings.get(con, "attachment_max_mb"))
+    return safe_filename(filename), mime, hashlib.sha256(data).hexdigest()
+
+
 def add_attachment(con: duckdb.DuckDBPyConnection, actor, article_id: int, filename: str, data: bytes) -> int:
     article = get_article(con, article_id)
     require(actor, "article.edit", article)
-    mime = check_attachment(filename, data, settings.get(con, "attachment_types"),
-                            settings.get(con, "attachment_max_mb"))
-    name = safe_filename(filename)
+    name, mime, digest = checked_upload(con, filename, data)
     with transaction(con):  # the change and its audit row commit together (第二十条)
         attachment_id = con.execute(
             "INSERT INTO attachments (article_id, filename, mime, size, sha256, data, uploaded_by) "
             "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            [article_id, name, mime, len(data), hashlib.sha256(data).hexdigest(), data, actor.id]).fetchone()[0]
+            [article_id, name, mime, len(data), digest, data, actor.id]).fetchone()[0]
         audit.record(con, actor, "attachments.add", f"article:{article_id}", f"{name} {len(data)} B")
     return attachment_id
 

@@ -111,7 +111,13 @@ def _is_descendant(con, candidate: int, ancestor: int) -> bool:
     return False
 
 
-def create_column(con: duckdb.DuckDBPyConnection, actor, values: dict) -> int:
+def _change(con, actor, column_id: int, action: str, detail: str, proposal_id: int | None) -> None:
+    """The column tree's own history, and the proposal a change carried out (第八条(二), 按提案办理)."""
+    con.execute("INSERT INTO column_changes (column_id, action, detail, proposal_id, actor_id) VALUES (?, ?, ?, ?, ?)",
+                [column_id, action, detail, proposal_id, actor.id])
+
+
+def create_column(con: duckdb.DuckDBPyConnection, actor, values: dict, *, proposal_id: int | None = None) -> int:
     require(actor, "columns.manage")
     clean = _validate(con, values, None)
     with transaction(con):
@@ -121,10 +127,12 @@ def create_column(con: duckdb.DuckDBPyConnection, actor, values: dict) -> int:
             [clean["parent_id"], clean["slug"], clean["name"], clean["kind"], clean["division_id"],
              clean["position"], clean["retired"], clean["is_key"]]).fetchone()[0]
         audit.record(con, actor, "columns.create", f"column:{column_id}", str(clean))
+        _change(con, actor, column_id, "create", f"新增栏目「{clean['name']}」", proposal_id)
     return column_id
 
 
-def update_column(con: duckdb.DuckDBPyConnection, actor, column_id: int, values: dict) -> bool:
+def update_column(con: duckdb.DuckDBPyConnection, actor, column_id: int, values: dict, *,
+                  proposal_id: int | None = None) -> bool:
     """Rename, move, reassign, retire or restore (第八条). Articles and URLs stay.
 
     Returns whether anything changed (an unchanged row writes nothing, not even an audit entry)."""
@@ -143,7 +151,44 @@ def update_column(con: duckdb.DuckDBPyConnection, actor, column_id: int, values:
              clean["position"], clean["retired"], clean["is_key"], column_id])
         audit.record(con, actor, "columns.update", f"column:{column_id}",
                      "; ".join(f"{k}: {a}→{b}" for k, (a, b) in changed.items()))
+        _change(con, actor, column_id, "update", f"「{before['name']}」:" + ";".join(
+            f"{FIELD_LABELS[k]} {_shown(a)}→{_shown(b)}" for k, (a, b) in changed.items()), proposal_id)
     return True
+
+
+def _shown(value) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return "(空)" if value is None else str(value)
+
+
+def changes_for_proposal(con: duckdb.DuckDBPyConnection, proposal_id: int) -> list[dict]:
+    """The column changes that carried out a proposal (按提案办理), oldest first."""
+    return rows(con, """
+        SELECT g.id, g.column_id, c.name AS column_name, g.action, g.detail, g.created_at, u.display_name AS actor
+        FROM column_changes g JOIN columns c ON c.id = g.column_id LEFT JOIN users u ON u.id = g.actor_id
+        WHERE g.proposal_id = ? ORDER BY g.id""", [proposal_id])
+
+
+def prefill(con: duckdb.DuckDBPyConnection, kind: str, targets: list[int], name: str | None,
+            division_id: int | None) -> list[dict]:
+    """The column changes a proposal asks for, pre-filled for the office to check (按提案办理, 第八条(二)):
+    a new column (under the first target, if any); the target renamed; a merge keeps the first target
+    (renamed) and retires the others; a retirement retires each target. Each: column_id (None: new) and values."""
+    found = [get_column(con, t) for t in targets or []]
+    if kind == "column_add":
+        values = {"name": name or "", "slug": "", "kind": "general", "parent_id": found[0]["id"] if found else None,
+                  "division_id": division_id, "position": 0, "retired": False, "is_key": False}
+        return [{"column_id": None, "values": values}]
+    planned = []
+    for index, column in enumerate(found):
+        values = {k: column[k] for k in EDITABLE_FIELDS}
+        if kind == "column_retire" or (kind == "column_merge" and index > 0):
+            values["retired"] = True
+        elif name:
+            values["name"] = name
+        planned.append({"column_id": column["id"], "values": values})
+    return planned
 
 
 def apply_editor_changes(con: duckdb.DuckDBPyConnection, actor, edited: list[dict], original_ids: set[int]) -> dict:

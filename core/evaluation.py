@@ -26,7 +26,7 @@ import datetime as dt
 
 import duckdb
 
-from core import audit, freshness, permissions, settings, timeliness
+from core import audit, freshness, permissions, proposals, settings, timeliness
 from core.db import row, rows, scalar, transaction
 from core.errors import NotFound, ValidationError
 from core.text import clean_text  # every text field is cleaned on the way in (issue 12, M3)
@@ -117,6 +117,9 @@ def measures(con: duckdb.DuckDBPyConnection, year: int, as_of: dt.date | None = 
           AND state NOT IN ('rejected', 'merged')
         GROUP BY division_id""", [start, as_of])}
     columns = {r["division_id"]: r for r in freshness.division_summary(con, as_of)}
+    adopted: dict[int, int] = {}
+    for item in proposals.adopted_in(con, year):  # 第二十六条(三): evidence, not a scored measure
+        adopted[item["division_id"]] = adopted.get(item["division_id"], 0) + 1
     most = max((int(r["published"]) for r in lags.values()), default=0)
     result = []
     for division in divisions:
@@ -135,6 +138,7 @@ def measures(con: duckdb.DuckDBPyConnection, year: int, as_of: dt.date | None = 
             "messages_on_time": int(answer.get("answered_on_time", 0) or 0),
             "columns_monitored": col["monitored"] if col else 0,
             "columns_stale": col["stale"] if col else 0, "columns_blank": col["blank"] if col else 0,
+            "proposals_adopted": adopted.get(did, 0),
         }
         values = {
             "quantity": _share(published, most),
@@ -332,8 +336,35 @@ def propose_awards(con: duckdb.DuckDBPyConnection, year: int, ranked: list[dict]
                     f"按时发布率 {share},退回 {f['returns']} 次、撤下 {f['take_downs']} 次,"
                     f"超期未更新栏目 {f['columns_stale']} 个。")
         proposed.append({"division_id": item["division_id"], "division": item["division"], "ground": 1,
-                         "score": item["score"], "rank": item["rank"], "evidence": evidence})
-    return proposed
+                         "score": item["score"], "rank": item["rank"], "evidence": evidence, "user_id": None,
+                         "person": None})
+    return proposed + adopted_proposals(con, year)
+
+
+def adopted_proposals(con: duckdb.DuckDBPyConnection, year: int) -> list[dict]:
+    """Ground (三) (第二十六条(三): 提出建议和意见合理,并且被采纳), for the proposer's division and person, with
+    the proposals adopted (or partly) in the year as evidence, read from 建议与提案 (core/proposals.py);
+    whoever is criticised in the year is left out (第二十七条)."""
+    excluded = exclusions(con, year)
+    by_division: dict[int, list[dict]] = {}
+    by_person: dict[int, list[dict]] = {}
+    for item in proposals.adopted_in(con, year):
+        if item["division_id"] is not None and item["division_kind"] in ("division", "office"):
+            by_division.setdefault(item["division_id"], []).append(item)
+        by_person.setdefault(item["proposer_id"], []).append(item)
+
+    def evidence(items: list[dict]) -> str:
+        listed = ";".join(f"#{i['id']}「{i['subject']}」({i['kind_label']},{i['state_label']},"
+                          f"{i['decided_at']:%Y-%m-%d})" for i in items)
+        return f"{year} 年提出的建议和提案被办公室采纳 {len(items)} 项:{listed}。"
+
+    found = [{"division_id": did, "division": items[0]["division"], "user_id": None, "person": None, "ground": 3,
+              "score": None, "rank": None, "evidence": evidence(items)}
+             for did, items in by_division.items() if did not in excluded["divisions"]]
+    found += [{"division_id": None, "division": None, "user_id": uid, "person": items[0]["proposer"], "ground": 3,
+               "score": None, "rank": None, "evidence": evidence(items)}
+              for uid, items in by_person.items() if uid not in excluded["people"]]
+    return found
 
 
 def evaluate(con: duckdb.DuckDBPyConnection, year: int, as_of: dt.date | None = None) -> dict:

@@ -205,6 +205,47 @@ _LINKS_BOARD = _roles({"webmaster", "tech", "officer", "head"},
 _LINKS_CHECK = _roles({"webmaster", "tech"}, "链接检查由办公室网站管理员或技术支持单位发起", "第二十五条")
 
 
+# ---- 建议与提案 (issue 17): a division's officer or head proposes columns and the site's design (第九条(一)); the
+# technical-support unit submits its design plans (第十条(一)); anyone on the staff may make a suggestion
+# (第二十六条(三)); the office reviews each (第八条(二))
+COLUMN_KINDS = frozenset({"column_add", "column_adjust", "column_merge", "column_retire"})
+
+
+def _propose(user, kind=None) -> Reason:
+    if kind == "suggestion":
+        return None if user.roles else ("请先登录", "第二十六条")
+    if user.roles & {"officer", "head"}:
+        return None
+    if user.has("tech") and kind in {"design", "column_adjust", None}:
+        return None  # 技术支持单位提出栏目调整、改版升级的设计方案
+    if user.has("tech"):
+        return ("技术支持单位提出栏目调整、改版升级的设计方案;栏目新增、合并、撤销由处室提出", "第十条(一)")
+    return ("栏目设置和网站建设方案的意见由处室信息员或负责人提出;其他人员可提出建设与管理建议", "第九条(一)")
+
+
+def _proposal_own(user, proposal) -> Reason:
+    if _field(proposal, "proposer_id") == user.id:
+        return None
+    return ("只有提出人本人可以修改或撤回该提案", "第九条(一)")
+
+
+def _proposal_view(user, proposal) -> Reason:
+    if user.has("webmaster") or _field(proposal, "proposer_id") == user.id:
+        return None
+    division = _field(proposal, "division_id")
+    if division is not None and division == user.division_id and user.roles & {"officer", "head"}:
+        return None
+    return ("只能查看本人或本处室提出的建议和提案", "第九条(一)")
+
+
+def _proposal_decide(user, proposal=None) -> Reason:
+    if not user.has("webmaster"):
+        return ("建议和提案由办公室审议", "第八条(二)")
+    if proposal is not None and _field(proposal, "proposer_id") == user.id:
+        return ("不能审议本人提出的建议或提案", "第八条(二)")
+    return None
+
+
 def _anyone(user, obj=None) -> Reason:
     return None  # every active account whose password is current (checked in `reason`)
 
@@ -297,6 +338,14 @@ RULES: dict[str, Callable[..., Reason]] = {
     "links.board": _LINKS_BOARD,
     "links.view": _links_view,
     "links.check": _LINKS_CHECK,
+    # 建议与提案 (issue 17)
+    "proposals.page": _anyone,
+    "proposals.submit": _propose,
+    "proposals.view": _proposal_view,
+    "proposals.revise": _proposal_own,
+    "proposals.withdraw": _proposal_own,
+    "proposals.decide": _proposal_decide,
+    "proposals.carry_out": lambda u, o=None: _office(u),
     "regulation.read": _anyone,
     "account.own": _anyone,
 }

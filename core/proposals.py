@@ -1,0 +1,376 @@
+"""建议与提案 (第八条(二)、第九条(一)、第十条(一)、第二十六条(三)): proposals about the portal, and their review.
+
+A division's officer or head proposes a column to add, adjust, merge or retire, or a change to the site's design,
+with its reasons (第九条(一)); the technical-support unit submits its design plans for column adjustments and
+redesigns the same way, with attachments (第十条(一)); anyone on the staff registers a suggestion about the site's
+building and running (第二十六条(三)). The office reviews each (第八条(二)): asks for more (the proposer revises and
+resubmits), adopts, adopts in part or declines — always with a reason the proposer sees. The proposer may withdraw
+before a decision. An adopted column proposal is carried out in 栏目管理 (`carry_out`: the column change records the
+proposal); adopted proposals are evidence for 年度考评, ground (三) (core/evaluation.py reads `adopted_in`).
+
+Each step is a transition (`PROPOSAL_MACHINE`, made by `transitions.record`): permission, version, event row, audit
+row and notices in one transaction.
+
+Imports from: core.attachments (the upload checks), core.columns (按提案办理), core.transitions (the seam) and the
+floor (audit, db, errors, notify, permissions, text).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+
+from core import attachments, audit, columns, notify, transitions
+from core.db import row, rows, scalar, transaction
+from core.errors import InvalidTransition, NotFound, ValidationError
+from core.permissions import COLUMN_KINDS, can, require
+from core.text import clean_text  # every text field is cleaned on the way in (issue 12, M3)
+from core.transitions import move
+
+KIND_LABELS = {
+    "column_add": "栏目新增", "column_adjust": "栏目调整", "column_merge": "栏目合并", "column_retire": "栏目撤销",
+    "design": "网站设计与改版", "suggestion": "建设与管理建议",
+}
+STATE_LABELS = {
+    "submitted": "待办公室审议", "more_info": "待补充材料", "adopted": "已采纳", "partly_adopted": "部分采纳",
+    "declined": "不予采纳", "withdrawn": "已撤回",
+}
+ACTION_LABELS = {
+    "submit": "提交", "ask_more": "要求补充", "revise": "补充后重新提交", "adopt": "采纳", "adopt_part": "部分采纳",
+    "decline": "不予采纳", "withdraw": "撤回", "carry_out": "按提案办理",
+}
+ADOPTED = ("adopted", "partly_adopted")
+DECISIONS = {"adopt": "adopted", "adopt_part": "partly_adopted", "decline": "declined"}
+LIMITS = {"subject": 100, "reasons": 5000, "column_name": 40, "reply": 2000}
+FIELD_LABELS = {"kind": "类别", "subject": "标题", "reasons": "理由", "column_name": "拟定栏目名称",
+                "target_columns": "涉及栏目", "reply": "办公室意见"}
+# a column proposal names the columns it is about (第九条(一): 栏目设置); how many each kind needs at least
+TARGETS_NEEDED = {"column_adjust": 1, "column_merge": 2, "column_retire": 1}
+
+
+def _describe(before: str | None, after: str, comment: str | None, extra: dict) -> str:
+    moved = f"{STATE_LABELS.get(before, '-')}→{STATE_LABELS[after]}"
+    return f"{moved}:{comment[:200]}" if comment else moved
+
+
+PROPOSAL_MACHINE = transitions.Machine(
+    name="proposal", table="proposals", noun="该提案", state_labels=STATE_LABELS,
+    refusal="提案当前为「{state}」,不能{verb}(仅限:{allowed})", audit_prefix="proposals", audit_object="proposal",
+    events="proposal_events", event_key="proposal_id", describe=_describe, touch=True,
+    transitions={
+        "submit": move({"submitted"}, (), "提交", versioned=False, initial=True),  # the INSERT is submit's
+        "ask_more": move({"submitted"}, {"more_info"}, "要求补充", "proposals.decide"),
+        "revise": move({"more_info"}, {"submitted"}, "补充后重新提交", "proposals.revise"),
+        "adopt": move({"submitted"}, {"adopted"}, "采纳", "proposals.decide"),
+        "adopt_part": move({"submitted"}, {"partly_adopted"}, "部分采纳", "proposals.decide"),
+        "decline": move({"submitted"}, {"declined"}, "不予采纳", "proposals.decide"),
+        "withdraw": move({"submitted", "more_info"}, {"withdrawn"}, "撤回", "proposals.withdraw"),
+        # each column change carried out is a step; several may carry out one proposal (a merge): no version
+        "carry_out": move(ADOPTED, (), "按提案办理", "proposals.carry_out", versioned=False),
+    },
+)
+
+
+# ---------------------------------------------------------------- reading
+
+def get(con: duckdb.DuckDBPyConnection, proposal_id: int) -> dict:
+    found = row(con, """
+        SELECT p.*, u.display_name AS proposer, d.name AS division, b.display_name AS decider
+        FROM proposals p JOIN users u ON u.id = p.proposer_id LEFT JOIN divisions d ON d.id = p.division_id
+        LEFT JOIN users b ON b.id = p.decided_by WHERE p.id = ?""", [proposal_id])
+    if found is None:
+        raise NotFound(f"提案 {proposal_id} 不存在")
+    found["kind_label"] = KIND_LABELS[found["kind"]]
+    found["state_label"] = STATE_LABELS[found["state"]]
+    found["target_columns"] = list(found["target_columns"] or [])
+    return found
+
+
+def view(con: duckdb.DuckDBPyConnection, actor, proposal_id: int) -> dict:
+    """A proposal with its steps, files, column names and the column changes that carried it out,
+    for someone allowed to see it (the office, the proposer, the proposer's division)."""
+    found = get(con, proposal_id)
+    require(actor, "proposals.view", found)
+    found["events"] = rows(con, """
+        SELECT e.action, e.from_state, e.to_state, e.comment, e.created_at, u.display_name AS actor
+        FROM proposal_events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.proposal_id = ? ORDER BY e.id""",
+                           [proposal_id])
+    for event in found["events"]:
+        event["action_label"] = ACTION_LABELS.get(event["action"], event["action"])
+    found["attachments"] = list_attachments(con, proposal_id)
+    names = {c["id"]: c["name"] for c in rows(con, "SELECT id, name FROM columns WHERE id IN (SELECT unnest(?))",
+                                                 [found["target_columns"]])}
+    found["target_names"] = [names.get(c, f"栏目 {c}") for c in found["target_columns"]]
+    found["changes"] = columns.changes_for_proposal(con, proposal_id)
+    return found
+
+
+_LIST = """
+    SELECT p.id, p.kind, p.subject, p.state, p.proposer_id, u.display_name AS proposer, p.division_id,
+           d.name AS division, p.created_at, p.updated_at, p.decided_at, p.office_reply, p.version,
+           (SELECT count(*) FROM column_changes g WHERE g.proposal_id = p.id) AS changes
+    FROM proposals p JOIN users u ON u.id = p.proposer_id LEFT JOIN divisions d ON d.id = p.division_id"""
+
+
+def _labelled(found: list[dict]) -> list[dict]:
+    for item in found:
+        item["kind_label"], item["state_label"] = KIND_LABELS[item["kind"]], STATE_LABELS[item["state"]]
+    return found
+
+
+def visible(con: duckdb.DuckDBPyConnection, actor) -> list[dict]:
+    """What this user may see: everything for the office; their own and their division's otherwise (第九条(一))."""
+    if actor.has("webmaster"):
+        return _labelled(rows(con, _LIST + " ORDER BY p.id DESC"))
+    division = actor.division_id if actor.roles & {"officer", "head"} else None
+    return _labelled(rows(con, _LIST + " WHERE p.proposer_id = ? OR (? IS NOT NULL AND p.division_id = ?) "
+                                      "ORDER BY p.id DESC", [actor.id, division, division]))
+
+
+def queue(con: duckdb.DuckDBPyConnection, actor) -> list[dict]:
+    """The office's review queue: submitted proposals, oldest first (第八条(二))."""
+    require(actor, "proposals.decide")
+    return _labelled(rows(con, _LIST + " WHERE p.state = 'submitted' ORDER BY p.updated_at, p.id"))
+
+
+def to_carry_out(con: duckdb.DuckDBPyConnection, actor) -> list[dict]:
+    """Adopted column proposals, for 栏目管理's 按提案办理 (those not carried out yet first)."""
+    require(actor, "proposals.carry_out")
+    found = rows(con, _LIST + " WHERE p.state IN ('adopted', 'partly_adopted') AND p.kind IN (SELECT unnest(?)) "
+                             "ORDER BY p.decided_at, p.id", [sorted(COLUMN_KINDS)])
+    return _labelled(sorted(found, key=lambda p: p["changes"] > 0))
+
+
+def counts(con: duckdb.DuckDBPyConnection, actor) -> dict[str, int]:
+    """The to-do counts (core/todo.py): the office's pending reviews, the proposer's 要求补充 items."""
+    found = {"proposals_more_info": int(scalar(
+        con, "SELECT count(*) FROM proposals WHERE state = 'more_info' AND proposer_id = ?", [actor.id]))}
+    if actor.has("webmaster"):
+        found["proposals_review"] = int(scalar(con, "SELECT count(*) FROM proposals WHERE state = 'submitted'"))
+    return found
+
+
+def adopted_in(con: duckdb.DuckDBPyConnection, year: int) -> list[dict]:
+    """Proposals and suggestions adopted (or partly) in the year, with the proposer's division and person:
+    the evidence for 年度考评, ground (三) (第二十六条(三): 提出建议和意见合理,并且被采纳)."""
+    found = rows(con, """
+        SELECT p.id, p.kind, p.subject, p.state, p.proposer_id, u.display_name AS proposer, p.division_id,
+               d.name AS division, d.kind AS division_kind, p.decided_at, p.office_reply
+        FROM proposals p JOIN users u ON u.id = p.proposer_id LEFT JOIN divisions d ON d.id = p.division_id
+        WHERE p.state IN ('adopted', 'partly_adopted') AND year(p.decided_at) = ? ORDER BY p.decided_at, p.id""",
+                 [year])
+    return _labelled(found)
+
+
+def list_attachments(con: duckdb.DuckDBPyConnection, proposal_id: int) -> list[dict]:
+    return rows(con, "SELECT id, filename, mime, size, created_at FROM proposal_attachments "
+                     "WHERE proposal_id = ? AND NOT removed ORDER BY id", [proposal_id])
+
+
+def attachment(con: duckdb.DuckDBPyConnection, actor, attachment_id: int) -> tuple[str, bytes]:
+    found = row(con, "SELECT proposal_id, filename, data FROM proposal_attachments WHERE id = ? AND NOT removed",
+                [attachment_id])
+    if found is None:
+        raise NotFound(f"附件 {attachment_id} 不存在")
+    require(actor, "proposals.view", get(con, found["proposal_id"]))
+    return found["filename"], found["data"]
+
+
+# ---------------------------------------------------------------- checking what the proposer wrote
+
+def _text(field: str, value, required: bool, article: str = "第九条(一)") -> str:
+    text = clean_text(value, multiline=field in ("reasons", "reply"))
+    label = FIELD_LABELS[field]
+    if required and not text:
+        why = {"reasons": "须写明提出的理由", "reply": "办公室的意见须说明理由,提出人可见"}.get(field, "必填")
+        raise ValidationError(label, why, article)
+    if len(text) > LIMITS[field]:
+        raise ValidationError(label, f"不超过 {LIMITS[field]} 字", article)
+    return text
+
+
+def _targets(con, kind: str, targets) -> list[int]:
+    ids = list(dict.fromkeys(int(t) for t in targets or []))
+    if ids:
+        known = {r["id"] for r in rows(con, "SELECT id FROM columns WHERE id IN (SELECT unnest(?))", [ids])}
+        if set(ids) - known:
+            raise ValidationError("涉及栏目", f"栏目 {sorted(set(ids) - known)} 不存在", "第九条(一)")
+    needed = TARGETS_NEEDED.get(kind, 0)
+    if len(ids) < needed:
+        why = "栏目合并须选择至少两个栏目(第一个为保留的栏目)" if kind == "column_merge" else \
+            f"{KIND_LABELS[kind]}须选择涉及的栏目"
+        raise ValidationError("涉及栏目", why, "第九条(一)")
+    return ids
+
+
+def _checked(con, kind: str, subject, reasons, column_name, targets) -> dict:
+    if kind not in KIND_LABELS:
+        raise ValidationError("类别", "须为 " + "、".join(KIND_LABELS.values()) + " 之一", "第九条(一)")
+    values = {"subject": _text("subject", subject, True), "reasons": _text("reasons", reasons, True),
+              "column_name": _text("column_name", column_name, kind == "column_add") or None,
+              "target_columns": _targets(con, kind, targets if kind in COLUMN_KINDS else [])}
+    return values
+
+
+def _files(con, files) -> list[tuple[str, bytes, tuple[str, str, str]]]:
+    """(filename, data) pairs checked before anything is written: a refused file saves nothing (第二十条)."""
+    return [(name, data, attachments.checked_upload(con, name, data)) for name, data in files or []]
+
+
+def _store_files(con, actor, proposal_id: int, checked) -> None:
+    for _name, data, (safe, mime, digest) in checked:
+        con.execute("INSERT INTO proposal_attachments (proposal_id, filename, mime, size, sha256, data, uploaded_by) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)", [proposal_id, safe, mime, len(data), digest, data, actor.id])
+        audit.record(con, actor, "proposals.attach", f"proposal:{proposal_id}", f"{safe} {len(data)} B")
+
+
+# ---------------------------------------------------------------- the moves
+
+def _office(con, kind: str, subject: str, body: str, proposal_id: int) -> None:
+    for user in notify.role_holders(con, "webmaster"):
+        notify.enqueue(con, user, kind, subject, f"{body}\n(提案 #{proposal_id})")
+
+
+def submit(con: duckdb.DuckDBPyConnection, actor, *, kind: str, subject: str, reasons: str,
+           column_name: str | None = None, target_columns: list[int] | None = None,
+           files: list[tuple[str, bytes]] | None = None) -> int:
+    """Register a proposal or suggestion (第九条(一)、第十条(一)、第二十六条(三)); the office is told."""
+    require(actor, "proposals.submit", kind)
+    values = _checked(con, kind, subject, reasons, column_name, target_columns)
+    checked = _files(con, files)
+    with transaction(con):
+        proposal_id = con.execute(
+            "INSERT INTO proposals (kind, subject, reasons, column_name, target_columns, proposer_id, division_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            [kind, values["subject"], values["reasons"], values["column_name"], values["target_columns"], actor.id,
+             actor.division_id]).fetchone()[0]
+        _store_files(con, actor, proposal_id, checked)
+        transitions.record(con, PROPOSAL_MACHINE, get(con, proposal_id), actor, "submit",
+                           comment=values["subject"],
+                           notices=lambda: _office(con, "proposal.new", f"【建议与提案】{values['subject'][:40]}",
+                                                   f"{actor.display_name} 提出了{KIND_LABELS[kind]}:"
+                                                   f"{values['subject']}\n请在「建议与提案」中审议(第八条(二))。",
+                                                   proposal_id))
+    return proposal_id
+
+
+def revise(con: duckdb.DuckDBPyConnection, actor, proposal_id: int, expected_version: int, *, subject: str,
+           reasons: str, column_name: str | None = None, target_columns: list[int] | None = None,
+           files: list[tuple[str, bytes]] | None = None, note: str = "") -> str:
+    """The proposer supplements what the office asked for and resubmits (要求补充 → 待办公室审议)."""
+    proposal = get(con, proposal_id)
+    transitions.authorise(PROPOSAL_MACHINE, proposal, actor, "revise")
+    transitions.check(PROPOSAL_MACHINE, proposal, "revise", expected_version)
+    values = _checked(con, proposal["kind"], subject, reasons, column_name, target_columns)
+    checked = _files(con, files)
+    comment = clean_text(note, multiline=True) or "已补充材料"
+    return transitions.record(
+        con, PROPOSAL_MACHINE, proposal, actor, "revise", expected_version,
+        changes={"state": "submitted", **values}, comment=comment[:LIMITS["reply"]],
+        writes=lambda: _store_files(con, actor, proposal_id, checked),
+        notices=lambda: _office(con, "proposal.revised", f"【建议与提案】已补充:{values['subject'][:40]}",
+                                f"{actor.display_name} 已按要求补充提案 #{proposal_id}「{values['subject']}」,"
+                                f"请审议(第八条(二))。\n补充说明:{comment}", proposal_id))
+
+
+def _tell_proposer(con, proposal: dict, action: str, reply: str) -> None:
+    label = ACTION_LABELS[action]
+    tail = "请在「建议与提案」中补充后重新提交。" if action == "ask_more" else ""
+    notify.enqueue(con, proposal["proposer_id"], f"proposal.{action}", f"【建议与提案】{label}:{proposal['subject'][:40]}",
+                   f"您提出的{proposal['kind_label']} #{proposal['id']}「{proposal['subject']}」,办公室意见:{label}。\n"
+                   f"理由:{reply}\n{tail}")
+
+
+def ask_more(con: duckdb.DuckDBPyConnection, actor, proposal_id: int, expected_version: int, reply: str) -> str:
+    """The office asks the proposer for more (第八条(二)); the proposer sees why."""
+    return _review(con, actor, proposal_id, expected_version, "ask_more", reply)
+
+
+def decide(con: duckdb.DuckDBPyConnection, actor, proposal_id: int, expected_version: int, decision: str,
+           reply: str) -> str:
+    """采纳 (adopt), 部分采纳 (adopt_part) or 不予采纳 (decline), always with a reason (第八条(二))."""
+    if decision not in DECISIONS:
+        raise ValidationError("审议结果", "须为 采纳、部分采纳、不予采纳 之一", "第八条(二)")
+    return _review(con, actor, proposal_id, expected_version, decision, reply)
+
+
+def _review(con, actor, proposal_id: int, expected_version: int, action: str, reply: str) -> str:
+    proposal = get(con, proposal_id)
+    transitions.authorise(PROPOSAL_MACHINE, proposal, actor, action)
+    transitions.check(PROPOSAL_MACHINE, proposal, action, expected_version)
+    reply = _text("reply", reply, True, "第八条(二)")
+    changes: dict = {"state": DECISIONS.get(action, "more_info"), "office_reply": reply}
+    if action in DECISIONS:
+        changes |= {"decided_by": actor.id, "decided_at": dt.datetime.now()}
+    return transitions.record(con, PROPOSAL_MACHINE, proposal, actor, action, expected_version, changes=changes,
+                              comment=reply, notices=lambda: _tell_proposer(con, proposal, action, reply))
+
+
+def withdraw(con: duckdb.DuckDBPyConnection, actor, proposal_id: int, expected_version: int, note: str = "") -> str:
+    """The proposer withdraws before the office decides."""
+    proposal = get(con, proposal_id)
+    note = clean_text(note, multiline=True)
+    return transitions.record(
+        con, PROPOSAL_MACHINE, proposal, actor, "withdraw", expected_version, changes={"state": "withdrawn"},
+        comment=note or None,
+        notices=lambda: _office(con, "proposal.withdrawn", f"【建议与提案】已撤回:{proposal['subject'][:40]}",
+                                f"{actor.display_name} 撤回了提案 #{proposal_id}「{proposal['subject']}」。", proposal_id))
+
+
+def plan(con: duckdb.DuckDBPyConnection, actor, proposal_id: int) -> list[dict]:
+    """The column changes an adopted column proposal asks for, pre-filled for 栏目管理 (按提案办理)."""
+    proposal = _carriable(con, actor, proposal_id)
+    return columns.prefill(con, proposal["kind"], proposal["target_columns"], proposal["column_name"],
+                           proposal["division_id"])
+
+
+def _carriable(con, actor, proposal_id: int) -> dict:
+    proposal = get(con, proposal_id)
+    transitions.authorise(PROPOSAL_MACHINE, proposal, actor, "carry_out")
+    if proposal["kind"] not in COLUMN_KINDS:
+        raise InvalidTransition(f"{proposal['kind_label']}不涉及栏目变更,无需在栏目管理中办理(第八条(二))")
+    transitions.check(PROPOSAL_MACHINE, proposal, "carry_out")
+    return proposal
+
+
+def carry_out(con: duckdb.DuckDBPyConnection, actor, proposal_id: int, column_id: int | None, values: dict) -> int:
+    """Make one column change an adopted proposal asks for (第八条(二) 栏目增减): the change records the
+    proposal and the proposal records the change; the proposer is told. Returns the column's id."""
+    proposal = _carriable(con, actor, proposal_id)
+    made: dict[str, int] = {}
+
+    def change() -> None:
+        if column_id is None:
+            made["column"] = columns.create_column(con, actor, values, proposal_id=proposal_id)
+        else:
+            if not columns.update_column(con, actor, column_id, values, proposal_id=proposal_id):
+                raise ValidationError("栏目", "没有需要保存的修改", "第八条(二)")
+            made["column"] = column_id
+
+    def tell() -> None:
+        name = columns.get_column(con, made["column"])["name"]
+        notify.enqueue(con, proposal["proposer_id"], "proposal.carry_out",
+                       f"【建议与提案】已办理:{proposal['subject'][:40]}",
+                       f"您的提案 #{proposal_id}「{proposal['subject']}」已由办公室在栏目管理中办理:栏目「{name}」。")
+
+    transitions.record(con, PROPOSAL_MACHINE, proposal, actor, "carry_out", writes=change, notices=tell,
+                       comment=_change_note(values, column_id))
+    return made["column"]
+
+
+def _change_note(values: dict, column_id: int | None) -> str:
+    """The step's note: which column the change touched (its name after the change)."""
+    what = "新增栏目" if column_id is None else ("撤销栏目" if values.get("retired") else "调整栏目")
+    return f"{what}「{values.get('name', '')}」"
+
+
+def allowed_actions(actor, proposal: dict) -> list[str]:
+    """The moves this user may make on the proposal now: the page shows only these buttons."""
+    found = []
+    for action, step in PROPOSAL_MACHINE.transitions.items():
+        if action in ("submit", "carry_out") or proposal["state"] not in step.sources:
+            continue
+        if can(actor, step.may, proposal):
+            found.append(action)
+    return found

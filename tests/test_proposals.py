@@ -1,0 +1,226 @@
+"""建议与提案 (issue 17; 第八条(二)、第九条(一)、第十条(一)、第二十六条(三)): every move and every refusal,
+against a real database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from core import columns, evaluation, proposals, todo
+from core.db import rows, scalar
+from core.errors import InvalidTransition, PermissionDenied, StaleVersion, ValidationError
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def _propose(con, org, **values):
+    fields = {"kind": "column_add", "subject": "增设「数字政府」栏目", "reasons": "集中发布数字政府建设进展",
+              "column_name": "数字政府"} | values
+    return proposals.submit(con, org.officer, **fields)
+
+
+def _mails(con, user) -> list[str]:
+    return [r["subject"] for r in rows(con, "SELECT subject FROM outbox WHERE user_id = ? ORDER BY id", [user.id])]
+
+
+def test_an_officer_proposes_a_column_and_the_office_is_told(con, org):
+    proposal_id = _propose(con, org, files=[("方案.png", PNG)])
+    found = proposals.view(con, org.officer, proposal_id)
+    assert found["state_label"] == "待办公室审议" and found["proposer"] == "OFFICER"
+    assert found["division_id"] == org.dz and found["column_name"] == "数字政府"
+    assert [a["filename"] for a in found["attachments"]] == ["方案.png"]
+    assert [e["action_label"] for e in found["events"]] == ["提交"]
+    assert any("数字政府" in s for s in _mails(con, org.webmaster))
+    assert scalar(con, "SELECT count(*) FROM audit_log WHERE action = 'proposals.submit'") == 1
+
+
+@pytest.mark.parametrize("field, values, message", [
+    ("理由", {"reasons": "  "}, "须写明提出的理由"),
+    ("标题", {"subject": ""}, "必填"),
+    ("拟定栏目名称", {"column_name": ""}, "必填"),
+    ("类别", {"kind": "other"}, "类别"),
+])
+def test_a_proposal_without_what_the_rule_needs_is_refused(con, org, field, values, message):
+    with pytest.raises(ValidationError) as refused:
+        _propose(con, org, **values)
+    assert field in str(refused.value) and message in str(refused.value) and "第九条(一)" in str(refused.value)
+    assert not scalar(con, "SELECT count(*) FROM proposals")
+
+
+def test_a_merge_names_two_columns_and_a_bad_file_saves_nothing(con, org):
+    with pytest.raises(ValidationError, match="涉及栏目.*至少两个栏目"):
+        _propose(con, org, kind="column_merge", target_columns=[org.col_dz])
+    with pytest.raises(ValidationError, match="附件"):
+        _propose(con, org, files=[("run.exe", b"MZ" + b"\x00" * 10)])
+    assert not scalar(con, "SELECT count(*) FROM proposals")
+
+
+def test_who_may_propose_what(con, org):
+    # the technical-support unit submits design plans (第十条(一)), not a new column
+    design = proposals.submit(con, org.tech, kind="design", subject="首页改版设计方案", reasons="适配移动端",
+                              files=[("首页改版.png", PNG)])
+    assert proposals.get(con, design)["kind_label"] == "网站设计与改版"
+    with pytest.raises(PermissionDenied, match="第十条"):
+        proposals.submit(con, org.tech, kind="column_add", subject="新栏目", reasons="理由", column_name="新栏目")
+    # a leader or an analyst makes suggestions (第二十六条(三)), not column proposals (第九条(一))
+    assert proposals.submit(con, org.analyst, kind="suggestion", subject="增加站内搜索热词", reasons="便于查找")
+    with pytest.raises(PermissionDenied, match="第九条"):
+        proposals.submit(con, org.leader, kind="column_retire", subject="撤销栏目", reasons="理由",
+                         target_columns=[org.col_dz])
+
+
+def test_ask_for_more_then_revise_then_adopt_with_reasons_the_proposer_sees(con, org):
+    proposal_id = _propose(con, org)
+    v = proposals.get(con, proposal_id)["version"]
+    proposals.ask_more(con, org.webmaster, proposal_id, v, "请补充栏目的更新频率和信息来源")
+    asked = proposals.get(con, proposal_id)
+    assert asked["state"] == "more_info" and asked["office_reply"] == "请补充栏目的更新频率和信息来源"
+    assert todo.todo_items(con, org.officer)["proposals_more_info"] == 1
+    assert any("要求补充" in s for s in _mails(con, org.officer))
+    proposals.revise(con, org.officer, proposal_id, asked["version"], subject=asked["subject"],
+                     reasons=asked["reasons"] + "\n每周更新,信息来自各处室。", column_name="数字政府建设",
+                     note="已补充更新频率", files=[("补充.png", PNG)])
+    revised = proposals.view(con, org.officer, proposal_id)
+    assert revised["state"] == "submitted" and revised["column_name"] == "数字政府建设"
+    assert len(revised["attachments"]) == 1 and todo.todo_items(con, org.officer)["proposals_more_info"] == 0
+    assert todo.todo_items(con, org.webmaster)["proposals_review"] == 1
+    proposals.decide(con, org.webmaster, proposal_id, revised["version"], "adopt", "符合网站建设方案,予以采纳")
+    adopted = proposals.view(con, org.officer, proposal_id)
+    assert adopted["state_label"] == "已采纳" and adopted["office_reply"] == "符合网站建设方案,予以采纳"
+    assert adopted["decided_by"] == org.webmaster.id and adopted["decided_at"] is not None
+    assert [e["action"] for e in adopted["events"]] == ["submit", "ask_more", "revise", "adopt"]
+    assert any("采纳" in s for s in _mails(con, org.officer))
+    assert scalar(con, "SELECT count(*) FROM audit_log WHERE action LIKE 'proposals.%'") == 5  # 4 steps + a file
+
+
+@pytest.mark.parametrize("decision, state", [("adopt_part", "部分采纳"), ("decline", "不予采纳")])
+def test_the_other_decisions(con, org, decision, state):
+    proposal_id = _propose(con, org)
+    proposals.decide(con, org.webmaster, proposal_id, 1, decision, "理由写明")
+    assert proposals.get(con, proposal_id)["state_label"] == state
+    with pytest.raises(InvalidTransition, match=f"提案当前为「{state}」,不能撤回"):
+        proposals.withdraw(con, org.officer, proposal_id, 2)
+
+
+def test_a_decision_without_a_reason_is_refused_and_changes_nothing(con, org):
+    proposal_id = _propose(con, org)
+    for action in ("adopt", "adopt_part", "decline"):
+        with pytest.raises(ValidationError, match=re.escape("「办公室意见」:办公室的意见须说明理由,提出人可见(第八条(二))")):
+            proposals.decide(con, org.webmaster, proposal_id, 1, action, "  ")
+    with pytest.raises(ValidationError, match="办公室意见"):
+        proposals.ask_more(con, org.webmaster, proposal_id, 1, "")
+    assert proposals.get(con, proposal_id)["state"] == "submitted"
+
+
+def test_only_the_office_decides_and_not_on_its_own(con, org):
+    proposal_id = _propose(con, org)
+    for someone in (org.officer, org.head, org.leader, org.tech):
+        with pytest.raises(PermissionDenied, match=re.escape("建议和提案由办公室审议(第八条(二))")):
+            proposals.decide(con, someone, proposal_id, 1, "adopt", "好")
+    own = proposals.submit(con, org.webmaster, kind="suggestion", subject="建议", reasons="理由")
+    with pytest.raises(PermissionDenied, match="不能审议本人"):
+        proposals.decide(con, org.webmaster, own, 1, "adopt", "好")
+
+
+def test_wrong_state_and_stale_version(con, org):
+    proposal_id = _propose(con, org)
+    with pytest.raises(InvalidTransition, match="提案当前为「待办公室审议」,不能补充后重新提交"):
+        proposals.revise(con, org.officer, proposal_id, 1, subject="x", reasons="y", column_name="z")
+    proposals.ask_more(con, org.webmaster, proposal_id, 1, "请补充")
+    with pytest.raises(StaleVersion, match="该提案已被他人更新"):
+        proposals.decide(con, org.webmaster, proposal_id, 1, "adopt", "采纳")  # saw version 1, it is 2 now
+    with pytest.raises(InvalidTransition, match="不能采纳"):
+        proposals.decide(con, org.webmaster, proposal_id, 2, "adopt", "采纳")
+
+
+def test_withdraw_by_the_proposer_only(con, org):
+    proposal_id = _propose(con, org)
+    with pytest.raises(PermissionDenied, match="只有提出人本人"):
+        proposals.withdraw(con, org.head, proposal_id, 1)
+    proposals.withdraw(con, org.officer, proposal_id, 1, "另行提出")
+    assert proposals.get(con, proposal_id)["state_label"] == "已撤回"
+    assert any("已撤回" in s for s in _mails(con, org.webmaster))
+    with pytest.raises(InvalidTransition, match="不能撤回"):
+        proposals.withdraw(con, org.officer, proposal_id, 2)
+
+
+def test_a_division_sees_its_own_proposals_only(con, org):
+    own = _propose(con, org)
+    other = proposals.submit(con, org.officer_cw, kind="suggestion", subject="财务处的建议", reasons="理由")
+    assert [p["id"] for p in proposals.visible(con, org.head)] == [own]  # the proposer's division
+    assert [p["id"] for p in proposals.visible(con, org.officer_cw)] == [other]
+    assert {p["id"] for p in proposals.visible(con, org.webmaster)} == {own, other}
+    with pytest.raises(PermissionDenied, match="只能查看本人或本处室"):
+        proposals.view(con, org.officer, other)
+    with pytest.raises(PermissionDenied, match="只有提出人本人"):
+        proposals.withdraw(con, org.officer, other, 1)
+    assert proposals.allowed_actions(org.officer, proposals.get(con, own)) == ["withdraw"]
+    assert proposals.allowed_actions(org.officer, proposals.get(con, other)) == []
+    assert set(proposals.allowed_actions(org.webmaster, proposals.get(con, own))) == {
+        "ask_more", "adopt", "adopt_part", "decline"}
+
+
+def test_an_adopted_column_proposal_is_carried_out_in_column_management(con, org):
+    proposal_id = _propose(con, org, kind="column_merge", subject="合并工作动态与财政资金", column_name="工作动态与资金",
+                           target_columns=[org.col_dz, org.col_cw])
+    with pytest.raises(InvalidTransition, match="不能按提案办理"):
+        proposals.plan(con, org.webmaster, proposal_id)  # not adopted yet
+    proposals.decide(con, org.webmaster, proposal_id, 1, "adopt_part", "合并,名称另定")
+    planned = proposals.plan(con, org.webmaster, proposal_id)
+    assert [(p["column_id"], p["values"]["name"], p["values"]["retired"]) for p in planned] == [
+        (org.col_dz, "工作动态与资金", False), (org.col_cw, "财政资金", True)]
+    with pytest.raises(PermissionDenied):
+        proposals.carry_out(con, org.officer, proposal_id, org.col_cw, planned[1]["values"])
+    for change in planned:
+        proposals.carry_out(con, org.webmaster, proposal_id, change["column_id"], change["values"])
+    assert columns.get_column(con, org.col_cw)["retired"] and columns.get_column(con, org.col_dz)["name"] == "工作动态与资金"
+    shown = proposals.view(con, org.officer, proposal_id)
+    assert [c["column_id"] for c in shown["changes"]] == [org.col_dz, org.col_cw]
+    assert "已撤销 否→是" in shown["changes"][1]["detail"]
+    assert [e["action"] for e in shown["events"]][-2:] == ["carry_out", "carry_out"]
+    assert scalar(con, "SELECT count(*) FROM column_changes WHERE proposal_id = ?", [proposal_id]) == 2
+    assert any("已办理" in s for s in _mails(con, org.officer))
+
+
+def test_a_new_column_from_a_proposal_and_a_suggestion_has_nothing_to_carry_out(con, org):
+    proposal_id = _propose(con, org)
+    proposals.decide(con, org.webmaster, proposal_id, 1, "adopt", "采纳")
+    [change] = proposals.plan(con, org.webmaster, proposal_id)
+    assert change["column_id"] is None and change["values"]["division_id"] == org.dz
+    with pytest.raises(ValidationError, match="网址标识"):
+        proposals.carry_out(con, org.webmaster, proposal_id, None, change["values"])  # the office adds the slug
+    assert not scalar(con, "SELECT count(*) FROM column_changes")
+    made = proposals.carry_out(con, org.webmaster, proposal_id, None, change["values"] | {"slug": "szzf"})
+    assert columns.get_column(con, made)["name"] == "数字政府"
+    assert [(p["id"], p["changes"]) for p in proposals.to_carry_out(con, org.webmaster)] == [(proposal_id, 1)]
+    suggestion = proposals.submit(con, org.officer, kind="suggestion", subject="建议", reasons="理由")
+    proposals.decide(con, org.webmaster, suggestion, 1, "adopt", "采纳")
+    with pytest.raises(InvalidTransition, match="不涉及栏目变更"):
+        proposals.plan(con, org.webmaster, suggestion)
+
+
+def test_adopted_proposals_are_evidence_for_ground_three(con, org):
+    year = dt.date.today().year
+    adopted = _propose(con, org, subject="增设数字政府栏目")
+    proposals.decide(con, org.webmaster, adopted, 1, "adopt", "采纳")
+    part = proposals.submit(con, org.tech, kind="design", subject="首页改版方案", reasons="适配移动端")
+    proposals.decide(con, org.webmaster, part, 1, "adopt_part", "部分采纳")
+    declined = proposals.submit(con, org.officer_cw, kind="suggestion", subject="不被采纳的建议", reasons="理由")
+    proposals.decide(con, org.webmaster, declined, 1, "decline", "不予采纳")
+    suggested = [p for p in evaluation.propose_awards(con, year) if p["ground"] == 3]
+    by = {(p["division_id"], p["user_id"]): p["evidence"] for p in suggested}
+    assert (org.dz, None) in by and (None, org.officer.id) in by and (None, org.tech.id) in by
+    assert "增设数字政府栏目" in by[(org.dz, None)] and f"#{adopted}" in by[(org.dz, None)]
+    assert "首页改版方案" in by[(None, org.tech.id)] and "部分采纳" in by[(None, org.tech.id)]
+    assert not any("不被采纳" in e for e in by.values()) and (org.cw, None) not in by
+    figures = {m["division_id"]: m["figures"] for m in evaluation.measures(con, year)}
+    assert figures[org.dz]["proposals_adopted"] == 1 and figures[org.cw]["proposals_adopted"] == 0
+    # the office still records an award by hand, with the proposed evidence or its own words
+    evaluation.grant_award(con, org.webmaster, year, 3, by[(org.dz, None)], division_id=org.dz)
+    evaluation.grant_award(con, org.webmaster, year, 3, "另有建议被采纳", user_id=org.officer_cw.id)
+    assert [a["ground"] for a in evaluation.awards(con, year)] == [3, 3]
+    # a division criticised this year is not proposed (第二十七条)
+    evaluation.record_criticism(con, org.webmaster, year, 3, "错误较多", division_id=org.dz)
+    assert (org.dz, None) not in {(p["division_id"], p["user_id"]) for p in evaluation.propose_awards(con, year)}
