@@ -321,8 +321,18 @@ def withdraw(con: duckdb.DuckDBPyConnection, actor, proposal_id: int, expected_v
 def plan(con: duckdb.DuckDBPyConnection, actor, proposal_id: int) -> list[dict]:
     """The column changes an adopted column proposal asks for, pre-filled for 栏目管理 (按提案办理)."""
     proposal = _carriable(con, actor, proposal_id)
-    return columns.prefill(con, proposal["kind"], proposal["target_columns"], proposal["column_name"],
-                           proposal["division_id"])
+    planned = columns.prefill(con, proposal["kind"], proposal["target_columns"], proposal["column_name"],
+                              proposal["division_id"])
+    done = columns.changes_for_proposal(con, proposal_id)
+    # what is already carried out is not offered again: a new column once made, a column already as planned
+    return [change for change in planned if not (
+        change["column_id"] is None and any(c["action"] == "create" for c in done)
+        or change["column_id"] is not None and _as_planned(con, change))]
+
+
+def _as_planned(con, change: dict) -> bool:
+    current = columns.get_column(con, change["column_id"])
+    return all(current[k] == v for k, v in change["values"].items())
 
 
 def _carriable(con, actor, proposal_id: int) -> dict:

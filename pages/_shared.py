@@ -128,6 +128,7 @@ PAGES = {
                                     "disclosure.desk"),  # issue 14, applications
     "request_queue": Page("pages/request_queue.py", "委托发布处理", ":material/move_to_inbox:", "requests.handle"),
     "columns_admin": Page("pages/columns_admin.py", "栏目管理", ":material/account_tree:", "columns.manage"),
+    "proposals": Page("pages/proposals.py", "建议与提案", ":material/lightbulb:", "proposals.page"),  # issue 17
     "accounts_admin": Page("pages/accounts_admin.py", "账号管理", ":material/group:", "accounts.manage"),
     "settings_admin": Page("pages/settings_admin.py", "系统设置", ":material/settings:", "settings.edit"),
     "lexicon_admin": Page("pages/lexicon_admin.py", "词库管理", ":material/spellcheck:", "lexicon.edit"),
@@ -161,7 +162,8 @@ SECTIONS = {
     "稿件": ["my_articles", "publication_request", "approvals", "content_admin", "request_queue"],
     "互动交流": ["interaction_desk", "interaction_answers", "message"],
     "政务公开": ["disclosure_applications", "disclosure_report", "catalogue_admin"],  # issue 14
-    "栏目与考评": ["freshness", "link_check", "columns_admin", "lexicon_admin", "evaluation", "calendar_admin"],
+    "栏目与考评": ["freshness", "link_check", "columns_admin", "proposals", "lexicon_admin", "evaluation",
+              "calendar_admin"],
     "统计": ["overview", "statistics", "self_inspection", "site_report"],  # issue 15, report: the last two
     "安全与系统": ["security_audit", "incidents", "backups", "golive", "accounts_admin", "settings_admin"],
     "帮助与账号": ["regulation", "account"],

@@ -1,9 +1,10 @@
-"""栏目管理 (第七、八条): the webmaster edits the column tree in place; columns are retired, never deleted."""
+"""栏目管理 (第七、八条): the webmaster edits the column tree in place; columns are retired, never deleted.
+按提案办理 (第八条(二), issue 17): an adopted column proposal's changes, pre-filled, each recorded against it."""
 
 import pandas as pd
 import streamlit as st
 
-from core import columns
+from core import columns, proposals
 from pages import _shared
 
 VERSION_KEY = "columns_admin_editor_version"  # a new key starts a fresh editor (after saving or discarding)
@@ -43,6 +44,59 @@ frame = pd.DataFrame(
         "retired": pd.array([bool(c["retired"]) for c in tree], dtype="boolean"),
     }
 )
+
+
+
+def carry_out_section() -> None:
+    """按提案办理: the changes an adopted column proposal asks for, pre-filled for the office to check and make;
+    each change records the proposal, and the proposal shows it (建议与提案)."""
+    waiting = proposals.to_carry_out(con, user)
+    st.subheader("按提案办理")
+    if not waiting:
+        st.caption("目前没有已采纳、待办理的栏目提案(来自「建议与提案」)。")
+        return
+    by_id = {p["id"]: p for p in waiting}
+    if st.session_state.get("ca_proposal_pick") not in by_id:
+        st.session_state.pop("ca_proposal_pick", None)
+    pid = st.selectbox("已采纳的栏目提案", list(by_id), key="ca_proposal_pick", format_func=lambda i: (
+        f"#{i} · {by_id[i]['kind_label']} · {by_id[i]['subject'][:30]} · {by_id[i]['division'] or ''}"
+        + (f" · 已办理 {by_id[i]['changes']} 项" if by_id[i]["changes"] else " · 待办理")))
+    proposal = proposals.view(con, user, pid)
+    st.caption(f"{proposal['state_label']}:{proposal['office_reply']}(提出人 {proposal['proposer']})")
+    for change in proposal["changes"]:
+        st.markdown(f"- 已办理:{_shared.inert(change['detail'])}({change['created_at']:%Y-%m-%d %H:%M})")
+    for index, change in enumerate(proposals.plan(con, user, pid)):
+        change_form(pid, index, change)
+
+
+def change_form(pid: int, index: int, change: dict) -> None:
+    values, key = change["values"], f"ca_prop_{pid}_{index}"
+    title = "新增栏目" if change["column_id"] is None else f"调整栏目 #{change['column_id']}"
+    with st.form(key, border=True):
+        st.markdown(f"**{title}**(已按提案预填,请核对)")
+        left, right = st.columns(2)
+        left.text_input("栏目名称", value=values["name"], key=f"{key}_name", max_chars=40)
+        right.text_input("网址标识", value=values["slug"], key=f"{key}_slug", placeholder="小写字母、数字或连字符")
+        kinds = list(kind_names)
+        left.selectbox("栏目类型", kinds, index=kinds.index(values["kind"]) if values["kind"] in kinds else 0,
+                       format_func=kind_names.get, key=f"{key}_kind")
+        divisions = list(division_names)
+        right.selectbox("责任处室", divisions, format_func=division_names.get, key=f"{key}_division",
+                        index=divisions.index(values["division_id"]) if values["division_id"] in divisions else 0)
+        parents = [None, *parent_labels]
+        left.selectbox("上级栏目", parents, format_func=lambda c: "(一级栏目)" if c is None else parent_labels[c],
+                       index=parents.index(values["parent_id"]) if values["parent_id"] in parents else 0,
+                       key=f"{key}_parent")
+        right.checkbox("已撤销", value=bool(values["retired"]), key=f"{key}_retired")
+        if st.form_submit_button("按提案执行此项变更", type="primary"):
+            made = {**values, "name": st.session_state[f"{key}_name"], "slug": st.session_state[f"{key}_slug"],
+                    "kind": st.session_state[f"{key}_kind"], "division_id": st.session_state[f"{key}_division"],
+                    "parent_id": st.session_state[f"{key}_parent"], "retired": st.session_state[f"{key}_retired"]}
+            _shared.act(lambda column_id: f"已按提案 #{pid} 办理:栏目 #{column_id}「{made['name']}」。",
+                        lambda: proposals.carry_out(con, user, pid, change["column_id"], made), then=fresh_editor)
+
+
+carry_out_section()
 
 st.subheader("编辑栏目")
 st.caption("直接在表格中修改;在表格末尾添加新栏目。栏目不能删除,不再使用的栏目请勾选「已撤销」。"

@@ -46,19 +46,26 @@ with tab_rank:
         "栏目更新": pct(r["measures"]["freshness"]),
         "不参加评奖": ";".join(r["exclusion"]) if r["excluded"] else "",
     } for r in result["ranking"]]), hide_index=True, width="stretch")
-    st.subheader("推荐表彰(第二十六条(一))")
-    if not result["proposed_awards"]:
-        st.info("没有可推荐的处室。")
-    given = {a["division_id"] for a in result["awards"] if a["ground"] == 1}
-    for proposal in result["proposed_awards"]:
-        with st.container(border=True):
-            st.markdown(f"**第 {proposal['rank']} 名 {proposal['division']}**:{proposal['evidence']}")
-            if proposal["division_id"] in given:
-                st.caption("已登记表彰。")
-            elif st.button("按推荐登记表彰", key=f"ev_propose_{proposal['division_id']}"):
-                _shared.act(f"已登记表彰:{proposal['division']}。",
-                    lambda p=proposal: evaluation.grant_award(con, user, year, 1, p["evidence"],
-                                                              division_id=p["division_id"]))
+    given = {(a["ground"], a["division_id"], a["user_id"]) for a in result["awards"]}
+    for ground, heading, empty in [
+            (1, "推荐表彰(第二十六条(一))", "没有可推荐的处室。"),
+            (3, "建议和提案被采纳(第二十六条(三))", "本年度尚无被采纳的建议和提案(来自「建议与提案」)。")]:
+        st.subheader(heading)
+        listed = [p for p in result["proposed_awards"] if p["ground"] == ground]
+        if not listed:
+            st.info(empty)
+        for proposal in listed:
+            who = proposal["division"] or proposal["person"]
+            with st.container(border=True):
+                rank = f"第 {proposal['rank']} 名 " if proposal["rank"] else ""
+                st.markdown(f"**{rank}{who}**:{proposal['evidence']}")
+                if (ground, proposal["division_id"], proposal["user_id"]) in given:
+                    st.caption("已登记表彰。")
+                elif st.button("按推荐登记表彰", key=f"ev_propose_{proposal['division_id']}" if ground == 1
+                               else f"ev_propose3_{proposal['division_id']}_{proposal['user_id']}"):
+                    _shared.act(f"已登记表彰:{who}。",
+                        lambda p=proposal: evaluation.grant_award(con, user, year, p["ground"], p["evidence"],
+                                                                  division_id=p["division_id"], user_id=p["user_id"]))
 
 
 def target_inputs(prefix: str) -> tuple[int | None, int | None]:

@@ -173,8 +173,10 @@ def test_an_adopted_column_proposal_is_carried_out_in_column_management(con, org
         (org.col_dz, "工作动态与资金", False), (org.col_cw, "财政资金", True)]
     with pytest.raises(PermissionDenied):
         proposals.carry_out(con, org.officer, proposal_id, org.col_cw, planned[1]["values"])
-    for change in planned:
-        proposals.carry_out(con, org.webmaster, proposal_id, change["column_id"], change["values"])
+    proposals.carry_out(con, org.webmaster, proposal_id, planned[0]["column_id"], planned[0]["values"])
+    assert [p["column_id"] for p in proposals.plan(con, org.webmaster, proposal_id)] == [org.col_cw]  # one left
+    proposals.carry_out(con, org.webmaster, proposal_id, planned[1]["column_id"], planned[1]["values"])
+    assert proposals.plan(con, org.webmaster, proposal_id) == []
     assert columns.get_column(con, org.col_cw)["retired"] and columns.get_column(con, org.col_dz)["name"] == "工作动态与资金"
     shown = proposals.view(con, org.officer, proposal_id)
     assert [c["column_id"] for c in shown["changes"]] == [org.col_dz, org.col_cw]
@@ -195,6 +197,7 @@ def test_a_new_column_from_a_proposal_and_a_suggestion_has_nothing_to_carry_out(
     made = proposals.carry_out(con, org.webmaster, proposal_id, None, change["values"] | {"slug": "szzf"})
     assert columns.get_column(con, made)["name"] == "数字政府"
     assert [(p["id"], p["changes"]) for p in proposals.to_carry_out(con, org.webmaster)] == [(proposal_id, 1)]
+    assert proposals.plan(con, org.webmaster, proposal_id) == []  # the new column is made once
     suggestion = proposals.submit(con, org.officer, kind="suggestion", subject="建议", reasons="理由")
     proposals.decide(con, org.webmaster, suggestion, 1, "adopt", "采纳")
     with pytest.raises(InvalidTransition, match="不涉及栏目变更"):
