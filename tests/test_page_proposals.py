@@ -1,0 +1,107 @@
+"""建议与提案 in AppTest (issue 17): an officer submits (a missing reason named, the text kept), the office asks
+for more with a reason, the officer revises, the office adopts; 栏目管理 carries it out from the proposal; 年度考评
+offers ground (三) from it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from core import columns, evaluation, proposals
+from core.db import connect
+from tests.apptest_helpers import app_as, open_page, texts
+from tests.conftest import make_org
+
+
+@pytest.fixture
+def path(tmp_path, con):
+    org = make_org(con)
+    con.close()
+    return tmp_path / "portal.duckdb", org
+
+
+def test_officer_submits_office_asks_for_more_officer_revises_office_adopts(path):
+    path, org = path
+    at = open_page(app_as(path, "officer"), "proposals")
+    assert not at.exception and "建议与提案" in texts(at)
+    assert [t.label for t in at.tabs] == ["我的与本处室", "提出建议或提案"]
+    at.text_input(key="pp_new_subject").input("增设「数字政府」栏目")
+    at.text_input(key="pp_new_column_name").input("数字政府")
+    at.button(key="pp_new_submit").click().run()
+    assert "「理由」:须写明提出的理由(第九条(一))" in texts(at)
+    assert at.text_input(key="pp_new_subject").value == "增设「数字政府」栏目"  # what was typed stays
+    at.text_area(key="pp_new_reasons").input("集中发布数字政府建设进展")
+    at.button(key="pp_new_submit").click().run()
+    assert "已提交提案 #1" in texts(at)
+    con = connect(path)
+    assert proposals.get(con, 1)["state"] == "submitted"
+    con.close()
+
+    office = open_page(app_as(path, "webmaster"), "proposals")
+    assert [t.label for t in office.tabs][:2] == ["待审议", "全部提案"]
+    assert office.selectbox(key="pp_queue_pick").value == 1
+    labels = [b.label for b in office.button]
+    assert {"要求补充", "采纳", "部分采纳", "不予采纳"} <= set(labels)
+    office.button(key="pp_adopt_1").click().run()
+    assert "「办公室意见」:办公室的意见须说明理由,提出人可见(第八条(二))" in texts(office)
+    office.text_area(key="pp_reply_1").input("请补充更新频率")
+    office.button(key="pp_ask_more_1").click().run()
+    assert "提案 #1:已要求补充" in texts(office)
+
+    at = open_page(app_as(path, "officer"), "proposals")
+    assert "办公室意见(待补充材料):请补充更新频率" in texts(at)
+    at.text_input(key="pp_rev_1_note").input("每周更新")
+    at.button(key="pp_resubmit_1").click().run()
+    assert "提案 #1 已补充并重新提交" in texts(at)
+
+    office = open_page(app_as(path, "webmaster"), "proposals")
+    office.text_area(key="pp_reply_1").input("符合建设方案,予以采纳")
+    office.button(key="pp_adopt_1").click().run()
+    assert "提案 #1:已采纳" in texts(office)
+    con = connect(path)
+    assert proposals.get(con, 1)["state_label"] == "已采纳"
+    con.close()
+
+
+def test_another_division_sees_nothing_and_cannot_act(path):
+    path, org = path
+    con = connect(path)
+    proposals.submit(con, org.officer, kind="suggestion", subject="电子信息处的建议", reasons="理由")
+    con.close()
+    at = open_page(app_as(path, "officercw"), "proposals")
+    assert "电子信息处的建议" not in texts(at) and "尚无建议和提案" in texts(at)
+    assert not any(b.label == "撤回提案" for b in at.button)
+
+
+def test_carried_out_in_column_management_and_offered_in_the_evaluation(path):
+    path, org = path
+    con = connect(path)
+    pid = proposals.submit(con, org.officer, kind="column_add", subject="增设数字政府栏目", reasons="理由",
+                           column_name="数字政府")
+    proposals.decide(con, org.webmaster, pid, 1, "adopt", "采纳")
+    con.close()
+    at = open_page(app_as(path, "webmaster"), "columns_admin")
+    assert at.selectbox(key="ca_proposal_pick").value == pid
+    assert at.text_input(key=f"ca_prop_{pid}_0_name").value == "数字政府"
+    at.text_input(key=f"ca_prop_{pid}_0_slug").input("szzf")
+    next(b for b in at.button if b.label == "按提案执行此项变更").click().run()
+    assert f"已按提案 #{pid} 办理" in texts(at), texts(at)
+    con = connect(path)
+    [change] = proposals.view(con, org.webmaster, pid)["changes"]
+    assert columns.get_column(con, change["column_id"])["slug"] == "szzf"
+    con.close()
+
+    at = open_page(app_as(path, "officer"), "proposals")
+    assert "按提案办理的栏目变更" in texts(at)
+
+    year = dt.date.today().year
+    at = open_page(app_as(path, "webmaster"), "evaluation")
+    at.selectbox(key="ev_year").set_value(year).run()  # the page opens on last year
+    assert "被办公室采纳 1 项:#1「增设数字政府栏目」" in texts(at)
+    at.button(key=f"ev_propose3_{org.dz}_None").click().run()
+    assert "已登记表彰:电子信息处" in texts(at)
+    con = connect(path)
+    [award] = evaluation.awards(con, year)
+    assert award["ground"] == 3 and award["division_id"] == org.dz and "增设数字政府栏目" in award["evidence"]
+    con.close()
