@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from core import accounts, catalogue, demo_data, demo_guide, disclosure, humancheck, interaction, workflow
+from core import accounts, catalogue, demo_data, demo_guide, disclosure, evaluation, humancheck, interaction, workflow
 from core.columns import DEFAULT_KINDS
 from core.content import sanitize_html
 from core.db import connect, rows, scalar
@@ -516,3 +516,22 @@ def test_taken_down_items_carry_the_category_their_withdrawal_page_states(demo):
         SELECT a.id, t.category FROM articles a LEFT JOIN article_takedowns t ON t.article_id = a.id
         WHERE a.state = 'taken_down'""").fetchall()
     assert rows and all(category in workflow.TAKE_DOWN_CATEGORIES for _, category in rows)
+
+
+def test_demo_proposals_in_every_state(demo):
+    """建议与提案 (issue 17): every state, the retired campaign column carried out from its proposal, the design
+    plan's file, and the adopted ones offered as ground (三) evidence in 年度考评."""
+    con, counts = demo
+    found = {r["state"]: r for r in rows(con, "SELECT id, state, kind, proposer_id, office_reply FROM proposals")}
+    assert set(found) == {"submitted", "more_info", "adopted", "partly_adopted", "declined", "withdrawn"}
+    assert counts["proposals"] == _count(con, "SELECT count(*) FROM proposals") == 7
+    assert all(r["office_reply"] for s, r in found.items() if s not in ("submitted", "withdrawn"))
+    [change] = rows(con, "SELECT g.proposal_id, c.slug, c.retired FROM column_changes g "
+                         "JOIN columns c ON c.id = g.column_id")
+    assert change["slug"] == "yshjtpn" and change["retired"]
+    assert _count(con, "SELECT count(*) FROM proposal_attachments a JOIN proposals p ON p.id = a.proposal_id "
+                       "WHERE p.kind = 'design' AND p.state = 'partly_adopted'") == 1
+    assert _count(con, "SELECT count(*) FROM proposals WHERE created_at::DATE > ?", [TODAY]) == 0
+    year = _count(con, "SELECT year(max(decided_at)) FROM proposals")
+    evidence = [p for p in evaluation.propose_awards(con, year) if p["ground"] == 3]
+    assert {p["person"] for p in evidence if p["person"]} >= {_user(con, "xxy_dzxx").display_name}
