@@ -162,21 +162,21 @@ def listing(found: list[dict], key: str) -> None:
 
 names = (["待审议"] if is_office else []) + ["全部提案" if is_office else "我的与本处室"] + \
     (["提出建议或提案"] if may_submit else [])
-tabs = dict(zip(names, st.tabs(names), strict=True))
+# a radio, not st.tabs: the view chosen stays chosen across the reruns a pick or a decision makes
+view = st.radio("视图", names, horizontal=True, key="pp_view", label_visibility="collapsed")
 
-if is_office:
-    with tabs["待审议"]:
-        waiting = proposals.queue(con, user)
-        if not waiting:
-            st.info("目前没有待审议的建议和提案。")
-        listing(waiting, "pp_queue_table")
-        chosen = pick(waiting, "pp_queue_pick")
-        if chosen is not None:
-            with st.container(border=True):
-                details(chosen)
-                review(chosen)
+if view == "待审议":
+    waiting = proposals.queue(con, user)
+    if not waiting:
+        st.info("目前没有待审议的建议和提案。")
+    listing(waiting, "pp_queue_table")
+    chosen = pick(waiting, "pp_queue_pick")
+    if chosen is not None:
+        with st.container(border=True):
+            details(chosen)
+            review(chosen)
 
-with tabs[names[1 if is_office else 0]]:
+if view in ("全部提案", "我的与本处室"):
     found = proposals.visible(con, user)
     if not found:
         st.info("尚无建议和提案。")
@@ -187,13 +187,12 @@ with tabs[names[1 if is_office else 0]]:
             details(chosen)
             own_actions(chosen)
 
-if may_submit:
-    with tabs["提出建议或提案"]:
-        kind = st.selectbox("类别", may_submit, key="pp_new_kind", format_func=KINDS.get,
-                            help="栏目新增、调整、合并、撤销和网站设计由处室信息员或负责人提出(第九条(一)),"
-                                 "技术支持单位提出设计方案(第十条(一));建设与管理建议人人可提(第二十六条(三))。")
-        _fields("pp_new", kind)
-        if st.button("提交", type="primary", key="pp_new_submit"):
-            _shared.act(lambda pid: f"已提交提案 #{pid},等待办公室审议。",
-                        lambda: proposals.submit(con, user, kind=kind, **_values("pp_new")),
-                        then=lambda: _forget("pp_new_"))
+if view == "提出建议或提案":
+    kind = st.selectbox("类别", may_submit, key="pp_new_kind", format_func=KINDS.get,
+                        help="栏目新增、调整、合并、撤销和网站设计由处室信息员或负责人提出(第九条(一)),"
+                             "技术支持单位提出设计方案(第十条(一));建设与管理建议人人可提(第二十六条(三))。")
+    _fields("pp_new", kind)
+    if st.button("提交", type="primary", key="pp_new_submit"):
+        _shared.act(lambda pid: f"已提交提案 #{pid},等待办公室审议。",
+                    lambda: proposals.submit(con, user, kind=kind, **_values("pp_new")),
+                    then=lambda: _forget("pp_new_"))

@@ -1,0 +1,105 @@
+"""建议与提案 in headless Chromium, on the demo database (issue 17): an officer proposes a column, the office asks
+for more, the officer revises, the office adopts, the change is made in 栏目管理 from the proposal, and the
+proposal is ground (三) evidence in 年度考评 (第八条(二)、第九条(一)、第二十六条(三))."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from tests.browser import chromium, click_until, go_to_page, login, make_demo, servers, shot, wait_idle, warm_up
+
+pytestmark = pytest.mark.browser
+
+DEMO_PASSWORD = "Demo-2026!sx"
+
+
+@pytest.fixture
+def demo(tmp_path):
+    return make_demo(tmp_path / "demo.duckdb"), tmp_path / "site"
+
+
+def keyed(page, key: str, inner: str = ""):
+    """The widget Streamlit drew for `key` (its container carries the class st-key-<key>)."""
+    return page.locator(f".st-key-{key} {inner}".strip()).first
+
+
+def choose(page, key: str, option: re.Pattern) -> None:
+    """Open the selectbox drawn for `key` (again, if a click landed in a rerun) and pick `option`."""
+    wanted = page.get_by_role("option", name=option).first
+    click_until(page, keyed(page, key).get_by_role("combobox"), wanted)
+    wanted.click()
+    wait_idle(page)
+
+
+def signed_in(browser, workbench: str, username: str, link: str, heading: str | None = None):
+    page = browser.new_context(viewport={"width": 1400, "height": 1600}, locale="zh-CN").new_page()
+    login(page, workbench, username, DEMO_PASSWORD)
+    go_to_page(page, link, heading)
+    return page
+
+
+def test_a_column_proposal_from_submission_to_evidence(demo):
+    db_path, site_dir = demo
+    with servers(db_path, site_dir) as (workbench, _), chromium() as browser:
+        warm_up(browser, workbench, timeout=30000)
+        officer = signed_in(browser, workbench, "xxy_dzxx", "建议与提案")
+        click_until(officer, keyed(officer, "pp_view").get_by_text("提出建议或提案", exact=True),
+                    keyed(officer, "pp_new_subject", "input"))
+        keyed(officer, "pp_new_subject", "input").fill("增设「新型显示产业」栏目")
+        keyed(officer, "pp_new_reasons", "textarea").fill("新型显示是我省重点产业链,相关信息分散,建议集中发布。")
+        keyed(officer, "pp_new_column_name", "input").fill("新型显示产业")
+        wait_idle(officer)
+        click_until(officer, keyed(officer, "pp_new_submit", "button"), officer.get_by_text(re.compile(r"已提交提案 #\d+")))
+        pid = int(re.search(r"#(\d+)", officer.get_by_text(re.compile(r"已提交提案 #\d+")).inner_text()).group(1))
+        number = re.compile(rf"#{pid} ")
+
+        office = signed_in(browser, workbench, "webmaster", "建议与提案")
+        choose(office, "pp_queue_pick", number)
+        keyed(office, "pp_reply_" + str(pid), "textarea").fill("请补充栏目的更新频率和信息来源")
+        wait_idle(office)
+        click_until(office, keyed(office, f"pp_ask_more_{pid}", "button"), office.get_by_text(f"提案 #{pid}:已要求补充"))
+
+        officer.reload()
+        wait_idle(officer)
+        officer.get_by_text("办公室意见(待补充材料):请补充栏目的更新频率和信息来源").wait_for(timeout=60000)
+        keyed(officer, f"pp_rev_{pid}_note", "input").fill("每月更新两次,信息来自电子信息处和产业联盟")
+        wait_idle(officer)
+        click_until(officer, keyed(officer, f"pp_resubmit_{pid}", "button"),
+                    officer.get_by_text(f"提案 #{pid} 已补充并重新提交办公室审议"))
+
+        office.reload()
+        wait_idle(office)
+        choose(office, "pp_queue_pick", number)
+        keyed(office, "pp_reply_" + str(pid), "textarea").fill("符合网站建设方案,予以采纳,由办公室开设栏目")
+        wait_idle(office)
+        click_until(office, keyed(office, f"pp_adopt_{pid}", "button"), office.get_by_text(f"提案 #{pid}:已采纳"))
+
+        # 全部提案 → 在栏目管理中按提案办理: the change is pre-filled from the proposal
+        click_until(office, keyed(office, "pp_view").get_by_text("全部提案", exact=True), keyed(office, "pp_all_pick"))
+        choose(office, "pp_all_pick", number)
+        click_until(office, keyed(office, f"pp_carry_{pid}", "button"),
+                    office.get_by_role("heading", level=1, name="栏目管理"))
+        wait_idle(office)
+        assert keyed(office, f"ca_prop_{pid}_0_name", "input").input_value() == "新型显示产业"
+        keyed(office, f"ca_prop_{pid}_0_slug", "input").fill("xxxs")
+        wait_idle(office)
+        shot(office, "proposals-carry-out-prefilled")
+        click_until(office, office.get_by_role("button", name="按提案执行此项变更"),
+                    office.get_by_text(f"已按提案 #{pid} 办理"))
+        office.get_by_text("新型显示产业").first.wait_for(timeout=30000)
+
+        officer.reload()
+        wait_idle(officer)
+        officer.get_by_text("按提案办理的栏目变更(栏目管理)").wait_for(timeout=60000)
+        # the table is drawn on a canvas: its cells are in the page for screen readers, not shown as text
+        officer.get_by_text("新增栏目「新型显示产业」").first.wait_for(state="attached", timeout=30000)
+        shot(officer, "proposals-officer-sees-adoption-and-change")
+
+        go_to_page(office, "年度考评")
+        choose(office, "ev_year", re.compile(f"{dt.date.today().year} 年"))
+        office.get_by_text("建议和提案被采纳(第二十六条(三))").wait_for(timeout=60000)
+        office.get_by_text(re.compile(rf"#{pid}「增设「新型显示产业」栏目」")).first.wait_for(timeout=60000)
+        shot(office, "proposals-evaluation-evidence")
