@@ -38,7 +38,7 @@ STATE_LABELS = {
 }
 ACTION_LABELS = {
     "submit": "提交", "ask_more": "要求补充", "revise": "补充后重新提交", "adopt": "采纳", "adopt_part": "部分采纳",
-    "decline": "不予采纳", "withdraw": "撤回", "carry_out": "按提案办理",
+    "decline": "不予采纳", "withdraw": "撤回", "carry_out": "按提案办理", "attach": "添加附件",
 }
 ADOPTED = ("adopted", "partly_adopted")
 DECISIONS = {"adopt": "adopted", "adopt_part": "partly_adopted", "decline": "declined"}

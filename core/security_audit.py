@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from core import columns, disclosure, exports, interaction, settings, workflow
+from core import columns, disclosure, exports, interaction, proposals, settings, workflow
 from core.accounts import ROLE_LABELS
 from core.audit import COLUMNS, anchor, file_sha256, record, seal, sql_path, verify
 from core.backup import TRIGGER_LABELS
@@ -230,6 +230,8 @@ def action_label(action: str) -> str:
         return f"留言{interaction.ACTION_LABELS[name]}"
     if prefix == "disclosure" and name in disclosure.ACTION_LABELS:
         return f"依申请公开{disclosure.ACTION_LABELS[name]}"
+    if prefix == "proposals" and name in proposals.ACTION_LABELS:  # 建议与提案 (issue 17)
+        return f"建议与提案{proposals.ACTION_LABELS[name]}"
     return ACTION_LABELS.get(action, action)
 
 
@@ -255,6 +257,7 @@ OBJECT_KINDS: dict[str, tuple[str, str | None]] = {
     "chain": ("审批流程", None), "kind": ("栏目类型", None),
     "disclosure": ("依申请公开", "SELECT id, number FROM disclosure_applications WHERE id IN"),
     "template": ("告知书模板", None),
+    "proposal": ("建议与提案", "SELECT id, subject FROM proposals WHERE id IN"),  # issue 17
     "statutory": ("法定主动公开内容", None),
 }
 WHOLE_OBJECTS = {"database": "数据库", "settings": "系统设置", "audit_log": "审计日志", "backup": "备份",

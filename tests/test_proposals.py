@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from core import columns, evaluation, proposals, todo
+from core import columns, evaluation, proposals, security_audit, todo
 from core.db import rows, scalar
 from core.errors import InvalidTransition, PermissionDenied, StaleVersion, ValidationError
 
@@ -227,3 +227,12 @@ def test_adopted_proposals_are_evidence_for_ground_three(con, org):
     # a division criticised this year is not proposed (第二十七条)
     evaluation.record_criticism(con, org.webmaster, year, 3, "错误较多", division_id=org.dz)
     assert (org.dz, None) not in {(p["division_id"], p["user_id"]) for p in evaluation.propose_awards(con, year)}
+
+
+def test_the_audit_log_reads_each_step_in_chinese(con, org):
+    proposal_id = _propose(con, org)
+    proposals.decide(con, org.webmaster, proposal_id, 1, "adopt_part", "部分采纳,名称另定")
+    [shown] = security_audit.search(con, org.tech, action="proposals.adopt_part")
+    assert shown["action_label"] == "建议与提案部分采纳"
+    assert shown["object_label"] == f"建议与提案 #{proposal_id}「增设「数字政府」栏目」"
+    assert shown["summary_label"] == "待办公室审议→部分采纳:部分采纳,名称另定"
