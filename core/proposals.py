@@ -144,8 +144,10 @@ def to_carry_out(con: duckdb.DuckDBPyConnection, actor) -> list[dict]:
 
 def counts(con: duckdb.DuckDBPyConnection, actor) -> dict[str, int]:
     """The to-do counts (core/todo.py): the office's pending reviews, the proposer's 要求补充 items."""
-    found = {"proposals_more_info": int(scalar(
-        con, "SELECT count(*) FROM proposals WHERE state = 'more_info' AND proposer_id = ?", [actor.id]))}
+    found: dict[str, int] = {}
+    more = int(scalar(con, "SELECT count(*) FROM proposals WHERE state = 'more_info' AND proposer_id = ?", [actor.id]))
+    if more or actor.roles & {"officer", "head", "tech"}:  # those who propose columns and designs see the card
+        found["proposals_more_info"] = more
     if actor.has("webmaster"):
         found["proposals_review"] = int(scalar(con, "SELECT count(*) FROM proposals WHERE state = 'submitted'"))
     return found

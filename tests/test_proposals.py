@@ -236,3 +236,13 @@ def test_the_audit_log_reads_each_step_in_chinese(con, org):
     assert shown["action_label"] == "建议与提案部分采纳"
     assert shown["object_label"] == f"建议与提案 #{proposal_id}「增设「数字政府」栏目」"
     assert shown["summary_label"] == "待办公室审议→部分采纳:部分采纳,名称另定"
+
+
+def test_the_to_do_cards(con, org):
+    assert "proposals_more_info" not in todo.todo_items(con, org.leader)  # no card for what one never proposes
+    assert todo.todo_items(con, org.tech)["proposals_more_info"] == 0
+    suggestion = proposals.submit(con, org.leader, kind="suggestion", subject="建议", reasons="理由")
+    assert todo.todo_items(con, org.webmaster)["proposals_review"] == 1
+    proposals.ask_more(con, org.webmaster, suggestion, 1, "请具体说明")
+    assert todo.todo_items(con, org.leader)["proposals_more_info"] == 1
+    assert todo.todo_items(con, org.webmaster)["proposals_review"] == 0
