@@ -47,9 +47,10 @@ def test_wrong_password_is_refused(db_path):
 ALL_PAGES = {"home", "my_articles", "publication_request", "approvals", "content_admin", "request_queue",
              "columns_admin", "accounts_admin", "settings_admin", "overview", "regulation", "account",
              "security_audit", "incidents", "backups", "lexicon_admin", "interaction_desk", "interaction_answers",
-             "message", "statistics", "freshness", "evaluation", "calendar_admin"}
+             "message", "statistics", "freshness", "evaluation", "calendar_admin", "proposals"}
 SECURITY = {"security_audit", "incidents", "backups"}  # 第二十、二十三条: technical support and the office
-EVERYONE = {"home", "regulation", "account", "message"}  # 公众留言 is open to all, signed in or not
+# 公众留言 is open to all, signed in or not; 建议与提案 to all staff (第二十六条(三), issue 17)
+EVERYONE = {"home", "regulation", "account", "message", "proposals"}
 # the pages each role reaches (第二十四条); every other page must be unreachable
 ROLE_PAGES = {
     "officer": EVERYONE | {"my_articles", "publication_request", "interaction_answers", "freshness"},
