@@ -5,6 +5,7 @@ offers ground (三) from it."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -106,3 +107,24 @@ def test_carried_out_in_column_management_and_offered_in_the_evaluation(path):
     [award] = evaluation.awards(con, year)
     assert award["ground"] == 3 and award["division_id"] == org.dz and "增设数字政府栏目" in award["evidence"]
     con.close()
+
+
+def test_every_view_reads_in_chinese(path):
+    """No English and no internal code on any view (the names of make_org's people are Latin: left out)."""
+    path, org = path
+    con = connect(path)
+    pid = proposals.submit(con, org.officer, kind="column_merge", subject="合并两个栏目", reasons="内容相近",
+                           target_columns=[org.col_dz, org.col_cw], column_name="合并后栏目")
+    proposals.decide(con, org.webmaster, pid, 1, "adopt_part", "部分采纳")
+    con.close()
+    people = {"OFFICER", "WEBMASTER"}
+    for username in ("officer", "webmaster"):
+        at = open_page(app_as(path, username), "proposals")
+        for view in at.radio(key="pp_view").options:
+            at.radio(key="pp_view").set_value(view).run()
+            latin = set(re.findall(r"[A-Za-z_]{2,}", texts(at))) - people
+            assert not latin and not at.exception, (username, view, latin)
+    at = open_page(app_as(path, "webmaster"), "columns_admin")
+    assert "按提案办理" in texts(at) and at.selectbox(key="ca_proposal_pick").value == pid
+    slugs = {"gzdt", "czzj"}  # 栏目结构 shows each column's 网址标识, Latin by its rule
+    assert not set(re.findall(r"[A-Za-z_]{2,}", texts(at))) - people - slugs
