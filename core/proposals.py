@@ -12,7 +12,7 @@ Each step is a transition (`PROPOSAL_MACHINE`, made by `transitions.record`): pe
 row and notices in one transaction.
 
 Imports from: core.attachments (the upload checks), core.columns (按提案办理), core.transitions (the seam) and the
-floor (audit, db, errors, notify, permissions, text).
+floor (audit, db, errors, notify, permissions, settings, text).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import datetime as dt
 
 import duckdb
 
-from core import attachments, audit, columns, notify, transitions
+from core import attachments, audit, columns, notify, settings, transitions
 from core.db import row, rows, scalar, transaction
 from core.errors import InvalidTransition, NotFound, ValidationError
 from core.permissions import COLUMN_KINDS, can, require
@@ -229,9 +229,13 @@ def _store_files(con, actor, proposal_id: int, checked) -> None:
 
 # ---------------------------------------------------------------- the moves
 
+def _link(con) -> str:
+    return str(settings.get(con, "workbench_url")).rstrip("/") + "/proposals"
+
+
 def _office(con, kind: str, subject: str, body: str, proposal_id: int) -> None:
     for user in notify.role_holders(con, "webmaster"):
-        notify.enqueue(con, user, kind, subject, f"{body}\n(提案 #{proposal_id})")
+        notify.enqueue(con, user, kind, subject, f"{body}\n(提案 #{proposal_id}){_link(con)}")
 
 
 def submit(con: duckdb.DuckDBPyConnection, actor, *, kind: str, subject: str, reasons: str,
@@ -281,7 +285,7 @@ def _tell_proposer(con, proposal: dict, action: str, reply: str) -> None:
     tail = "请在「建议与提案」中补充后重新提交。" if action == "ask_more" else ""
     notify.enqueue(con, proposal["proposer_id"], f"proposal.{action}", f"【建议与提案】{label}:{proposal['subject'][:40]}",
                    f"您提出的{proposal['kind_label']} #{proposal['id']}「{proposal['subject']}」,办公室意见:{label}。\n"
-                   f"理由:{reply}\n{tail}")
+                   f"理由:{reply}\n{tail}{_link(con)}")
 
 
 def ask_more(con: duckdb.DuckDBPyConnection, actor, proposal_id: int, expected_version: int, reply: str) -> str:

@@ -92,6 +92,8 @@ def test_ask_for_more_then_revise_then_adopt_with_reasons_the_proposer_sees(con,
     assert adopted["decided_by"] == org.webmaster.id and adopted["decided_at"] is not None
     assert [e["action"] for e in adopted["events"]] == ["submit", "ask_more", "revise", "adopt"]
     assert any("采纳" in s for s in _mails(con, org.officer))
+    body = scalar(con, "SELECT body FROM outbox WHERE user_id = ? AND kind = 'proposal.adopt'", [org.officer.id])
+    assert "理由:符合网站建设方案,予以采纳" in body and body.endswith("/proposals")  # the reason, and the way there
     assert scalar(con, "SELECT count(*) FROM audit_log WHERE action LIKE 'proposals.%'") == 5  # 4 steps + a file
 
 
