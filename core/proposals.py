@@ -56,7 +56,8 @@ def _describe(before: str | None, after: str, comment: str | None, extra: dict) 
 
 PROPOSAL_MACHINE = transitions.Machine(
     name="proposal", table="proposals", noun="该提案", state_labels=STATE_LABELS,
-    refusal="提案当前为「{state}」,不能{verb}(仅限:{allowed})", audit_prefix="proposals", audit_object="proposal",
+    refusal="提案当前为「{state}」,不能{verb}(仅限:{allowed};第八条(二))", audit_prefix="proposals",
+    audit_object="proposal",
     events="proposal_events", event_key="proposal_id", describe=_describe, touch=True,
     transitions={
         "submit": move({"submitted"}, (), "提交", versioned=False, initial=True),  # the INSERT is submit's

@@ -128,7 +128,7 @@ def test_only_the_office_decides_and_not_on_its_own(con, org):
 
 def test_wrong_state_and_stale_version(con, org):
     proposal_id = _propose(con, org)
-    with pytest.raises(InvalidTransition, match="提案当前为「待办公室审议」,不能补充后重新提交"):
+    with pytest.raises(InvalidTransition, match=re.escape("提案当前为「待办公室审议」,不能补充后重新提交(仅限:待补充材料;第八条(二))")):
         proposals.revise(con, org.officer, proposal_id, 1, subject="x", reasons="y", column_name="z")
     proposals.ask_more(con, org.webmaster, proposal_id, 1, "请补充")
     with pytest.raises(StaleVersion, match="该提案已被他人更新"):
