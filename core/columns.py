@@ -170,6 +170,15 @@ def changes_for_proposal(con: duckdb.DuckDBPyConnection, proposal_id: int) -> li
         WHERE g.proposal_id = ? ORDER BY g.id""", [proposal_id])
 
 
+def recent_changes(con: duckdb.DuckDBPyConnection, limit: int = 20) -> list[dict]:
+    """The latest changes to the column tree, each with the proposal it carried out, if any (按提案办理)."""
+    return rows(con, """
+        SELECT g.id, g.column_id, c.name AS column_name, g.detail, g.created_at, u.display_name AS actor,
+               g.proposal_id, p.subject AS proposal_subject
+        FROM column_changes g JOIN columns c ON c.id = g.column_id LEFT JOIN users u ON u.id = g.actor_id
+        LEFT JOIN proposals p ON p.id = g.proposal_id ORDER BY g.id DESC LIMIT ?""", [limit])
+
+
 def prefill(con: duckdb.DuckDBPyConnection, kind: str, targets: list[int], name: str | None,
             division_id: int | None) -> list[dict]:
     """The column changes a proposal asks for, pre-filled for the office to check (按提案办理, 第八条(二)):

@@ -178,3 +178,9 @@ for column in tree:
 st.markdown("\n".join(lines) if lines else "尚无栏目。")
 st.caption("已撤销的栏目不再接收新信息,也不在网站导航中显示,但其已发布的信息和网址继续保留、可以访问(第八条)。"
            "需要恢复时,取消「已撤销」并保存即可。")
+
+st.subheader("最近的栏目变更")
+_shared.table(pd.DataFrame([{
+    "时间": f"{c['created_at']:%Y-%m-%d %H:%M}", "栏目": c["column_name"], "变更": c["detail"], "办理人": c["actor"] or "",
+    "依据提案": f"#{c['proposal_id']}「{c['proposal_subject']}」" if c["proposal_id"] else "",
+} for c in columns.recent_changes(con)]), hide_index=True, width="stretch", key="ca_changes")

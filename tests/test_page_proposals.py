@@ -89,6 +89,8 @@ def test_carried_out_in_column_management_and_offered_in_the_evaluation(path):
     at.text_input(key=f"ca_prop_{pid}_0_slug").input("szzf")
     next(b for b in at.button if b.label == "按提案执行此项变更").click().run()
     assert f"已按提案 #{pid} 办理" in texts(at), texts(at)
+    changes = next(d.value for d in at.dataframe if "依据提案" in d.value.columns)
+    assert list(changes["依据提案"]) == [f"#{pid}「增设数字政府栏目」"]  # the change names its proposal
     con = connect(path)
     [change] = proposals.view(con, org.webmaster, pid)["changes"]
     assert columns.get_column(con, change["column_id"])["slug"] == "szzf"
