@@ -20,6 +20,8 @@ TODO = {  # kind: label, the page (a key of _shared.PAGES) that handles it
     "messages_approve": ("待您审批的留言答复", "interaction_answers"),
     "stale_columns": ("已提醒、仍未更新的栏目", "freshness"),
     "disclosure_held": ("待您办理的政府信息公开申请", "disclosure_applications"),
+    "support_open": ("待受理、处理中的技术支持请求", "support"),  # issue 17, support
+    "support_answered": ("已答复、待您确认的技术支持请求", "support"),
 }
 # only cards whose page this user reaches (a link to a page outside the navigation fails)
 reachable = _shared.reachable(user)
