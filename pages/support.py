@@ -49,9 +49,14 @@ if raises:
             submitted = st.form_submit_button("提交", type="primary")
         if submitted:
             attachment = (upload.name, upload.getvalue()) if upload is not None else None
-            _shared.act(lambda new_id: f"技术支持请求 #{new_id} 已提交,技术支持单位将尽快答复。",
-                        lambda: support.raise_request(con, user, kind=kind, subject=subject, description=description,
-                                                      page=page, attachment=attachment))
+
+            def raise_and_show() -> int:
+                new_id = support.raise_request(con, user, kind=kind, subject=subject, description=description,
+                                               page=page, attachment=attachment)
+                st.session_state["support_target"] = new_id  # the list below opens on the new request
+                return new_id
+
+            _shared.act(lambda new_id: f"技术支持请求 #{new_id} 已提交,技术支持单位将尽快答复。", raise_and_show)
 
 # ---------------------------------------------------------------- the list
 if sees_all:

@@ -52,13 +52,13 @@ cols[2].metric("本年度已培训人数", f"{figures['trained']} / {figures['pe
 cols[3].metric("覆盖率", "—" if figures["coverage"] is None else f"{figures['coverage']}%")
 never, not_this_year = st.columns(2)
 with never:
-    st.markdown("**从未参加培训的人员**")
     untrained = training.untrained(con, user)
+    st.markdown(f"**从未参加培训的人员({len(untrained)} 人)**")
     _shared.table(pd.DataFrame([{"处室": p["division"], "姓名": p["display_name"]} for p in untrained],
                                columns=["处室", "姓名"]), hide_index=True, width="stretch", key="training_never")
 with not_this_year:
-    st.markdown(f"**{year} 年未参加培训的人员**")
     missing = training.untrained(con, user, year)
+    st.markdown(f"**{year} 年未参加培训的人员({len(missing)} 人)**")
     _shared.table(pd.DataFrame([{"处室": p["division"], "姓名": p["display_name"], "上次培训": p["last_on"]}
                                 for p in missing], columns=["处室", "姓名", "上次培训"]),
                   hide_index=True, width="stretch", key="training_not_this_year")

@@ -46,6 +46,10 @@ def test_an_officer_raises_a_fault_and_a_missing_subject_is_named(db_path):
     stored = query(db_path, "SELECT kind, subject, page, state FROM support_requests")
     assert stored == [{"kind": "故障", "subject": "保存稿件时报错", "page": "我的稿件", "state": "new"}]
     assert "待受理" in at.dataframe[0].value["状态"].tolist()
+    assert at.selectbox(key="support_target").value == 1
+    at.text_input(key="support_new_subject").input("第二个问题")
+    at.button(key="FormSubmitter:support_new-提交").click().run()
+    assert at.selectbox(key="support_target").value == 2  # the page opens the new request, not the one shown before
 
 
 def test_the_unit_answers_and_the_officer_confirms(db_path):
@@ -89,6 +93,7 @@ def test_the_unit_records_a_session_and_the_never_trained_list_shrinks(db_path):
     at.button(key="FormSubmitter:training_new-登记").click().run()
     assert not at.exception and "培训记录 #1 已登记" in texts(at)
     assert set(at.dataframe[0].value["姓名"]) == {"OFFICERCW", "HEAD", "HEADCW"}
+    assert "从未参加培训的人员(3 人)" in texts(at)
 
 
 def scalar_id(db_path, username):
@@ -108,6 +113,6 @@ def test_an_officer_sees_their_own_history_and_records_nothing(db_path):
     at = open_page(app_as(db_path, "officer"), "training")
     assert not at.exception
     assert at.dataframe[0].value["主题"].tolist() == ["网站安全培训"]
-    assert "登记培训" not in texts(at) and "从未参加培训的人员" not in texts(at)
+    assert "登记培训" not in texts(at) and "从未参加培训" not in texts(at)
     head = open_page(app_as(db_path, "head"), "training")
     assert "您还没有参加过培训" in texts(head)
