@@ -17,9 +17,10 @@ from core import accounts, support, training, workdays
 from core.db import rows
 
 TECH = "jszc"
-# topic, trainer, days ago, the divisions whose officers and heads attended, cancelled with this reason
+# topic, trainer, days ago (the first last year: some were trained, but not this year), the divisions whose
+# officers and heads attended, cancelled with this reason
 SESSIONS = [
-    ("门户网站工作台操作培训:稿件采编、审批与发布", "技术支持单位 李工", 210, ["bgs", "dzxx", "rjc", "xxh", "kjc", "ghc"], None),
+    ("门户网站工作台操作培训:稿件采编、审批与发布", "技术支持单位 李工", 400, ["bgs", "dzxx", "rjc", "xxh", "kjc", "ghc"], None),
     ("信息发布规范与内容安全培训", "技术支持单位 李工", 130, ["zcfgc", "cyzcc", "ycl", "zbc", "xfp", "dzxx"], None),
     ("网站安全与账号管理培训", "技术支持单位 赵工", 75, ["bgs", "xxh"], "培训改期,与下月培训合并举办"),
     ("政务公开与依申请公开办理培训", "办公室 网站管理员", 40, ["zxqy", "cwc", "rsc", "dzxx"], None),
@@ -65,7 +66,7 @@ def _at(calendar: workdays.WorkCalendar, start: dt.datetime, hours: float) -> dt
 def _sessions(con, today: dt.date, tech: accounts.User, people: dict[str, list[int]]) -> int:
     for topic, trainer, days, divisions, cancelled in SESSIONS:
         attendees = [i for code in divisions for i in people.get(code, [])]
-        material = [(MATERIAL[0], MATERIAL[1].encode())] if days > 200 else []
+        material = [(MATERIAL[0], MATERIAL[1].encode())] if days > 300 else []
         session_id = training.create_session(con, tech, held_on=min(today - dt.timedelta(days=days), dt.date.today()),
                                              topic=topic, trainer=trainer, attendees=attendees, materials=material)
         if cancelled:

@@ -56,7 +56,9 @@ if raises:
                 st.session_state["support_target"] = new_id  # the list below opens on the new request
                 return new_id
 
-            _shared.act(lambda new_id: f"技术支持请求 #{new_id} 已提交,技术支持单位将尽快答复。", raise_and_show)
+            _shared.act(lambda new_id: f"技术支持请求 #{new_id} 已提交,技术支持单位将尽快答复。", raise_and_show,
+                        then=lambda: [st.session_state.pop(f"support_new_{key}", None)
+                                      for key in ("subject", "description", "file")])
 
 # ---------------------------------------------------------------- the list
 if sees_all:

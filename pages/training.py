@@ -86,7 +86,9 @@ if submitted:
     files = [(f.name, f.getvalue()) for f in materials or []]
     _shared.act(lambda new_id: f"培训记录 #{new_id} 已登记。",
                 lambda: training.create_session(con, user, held_on=held_on, topic=topic, trainer=trainer,
-                                                attendees=attendees, notes=notes, materials=files))
+                                                attendees=attendees, notes=notes, materials=files),
+                then=lambda: [st.session_state.pop(f"training_new_{key}", None)  # a second click records nothing twice
+                              for key in ("topic", "trainer", "attendees", "notes", "files")])
 
 # ---------------------------------------------------------------- the sessions
 st.subheader("培训记录")

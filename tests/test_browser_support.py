@@ -16,7 +16,7 @@ pytestmark = pytest.mark.browser
 
 DEMO_PASSWORD = "Demo-2026!sx"
 SUBJECT = "发布按钮点击后没有反应"
-NEVER = re.compile(r"从未参加培训的人员((\d+) 人)")
+NEVER = re.compile(r"从未参加培训的人员\((\d+) 人\)")
 
 
 @pytest.fixture
@@ -86,12 +86,13 @@ def test_a_fault_is_answered_and_confirmed_and_a_session_shrinks_the_never_train
         go_to_page(tech, "培训记录")
         before = never_count(tech)
         assert before == len(untrained)
-        tech.get_by_label("培训主题", exact=True).fill("网站工作台新功能培训")
-        tech.get_by_label("培训人", exact=True).fill("技术支持单位 李工")
+        # the new session's form comes first; the selected session's edit form below has the same fields
+        tech.get_by_label("培训主题", exact=True).first.fill("网站工作台新功能培训")
+        tech.get_by_label("培训人", exact=True).first.fill("技术支持单位 李工")
         for person in chosen:
             label = f"{person['division']} · {person['display_name']}"
             wait_idle(tech)
-            tech.get_by_role("combobox", name="参加人员").click()
+            tech.get_by_role("combobox", name="参加人员").first.click()
             tech.keyboard.type(person["display_name"])
             tech.get_by_role("option", name=label, exact=True).click(timeout=20000)
             tech.keyboard.press("Escape")

@@ -47,7 +47,9 @@ def test_an_officer_raises_a_fault_and_a_missing_subject_is_named(db_path):
     assert stored == [{"kind": "故障", "subject": "保存稿件时报错", "page": "我的稿件", "state": "new"}]
     assert "待受理" in at.dataframe[0].value["状态"].tolist()
     assert at.selectbox(key="support_target").value == 1
+    assert at.text_input(key="support_new_subject").value == ""  # the form is empty again
     at.text_input(key="support_new_subject").input("第二个问题")
+    at.text_area(key="support_new_description").input("另一个描述")
     at.button(key="FormSubmitter:support_new-提交").click().run()
     assert at.selectbox(key="support_target").value == 2  # the page opens the new request, not the one shown before
 
@@ -94,6 +96,7 @@ def test_the_unit_records_a_session_and_the_never_trained_list_shrinks(db_path):
     assert not at.exception and "培训记录 #1 已登记" in texts(at)
     assert set(at.dataframe[0].value["姓名"]) == {"OFFICERCW", "HEAD", "HEADCW"}
     assert "从未参加培训的人员(3 人)" in texts(at)
+    assert at.text_input(key="training_new_topic").value == ""  # the form is empty again: nothing recorded twice
 
 
 def scalar_id(db_path, username):
