@@ -55,3 +55,12 @@ def attachment_data(con: duckdb.DuckDBPyConnection, attachment_id: int) -> bytes
     if not found:
         raise NotFound(f"附件 {attachment_id} 不存在")
     return found["data"]
+
+
+def checked_file(con: duckdb.DuckDBPyConnection, filename: str, data: bytes) -> dict:
+    """An upload checked as an article's attachment is (type, size: 第二十条), ready to store beside
+    something other than an article (a training session's materials, a support request's file)."""
+    mime = check_attachment(filename, data, settings.get(con, "attachment_types"),
+                            settings.get(con, "attachment_max_mb"))
+    return {"filename": safe_filename(filename), "mime": mime, "size": len(data),
+            "sha256": hashlib.sha256(data).hexdigest(), "data": data}

@@ -32,6 +32,7 @@ from core import (
     demo_proposals,
     demo_readings,
     demo_site_report,
+    demo_support,
     evaluation,
     freshness,
     requests,
@@ -1134,6 +1135,7 @@ def load_demo(con: duckdb.DuckDBPyConnection, *, articles: int = 3200, seed: int
         counts["disclosure_applications"] = load_applications(con, builder.today, seed)  # issue 14
         counts.update(_demo_measures(con, builder))
         counts.update(demo_catalogue.load(con, builder.today, seed))  # 政府信息公开目录 (第十二条)
+        counts.update(demo_support.load(con, builder.today))  # 培训记录 and 技术支持 (issue 17, 第十条)
         written = _Player(con)  # 解读 and the 政府信息公开指南, through the workflow like every played article
         counts["interpretations_written"] = demo_readings.publish(
             con, written, next(c.id for c in builder.cols if c.slug == "zcjd"), builder.today, seed)

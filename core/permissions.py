@@ -244,6 +244,30 @@ def _proposal_decide(user, proposal=None) -> Reason:
     if proposal is not None and _field(proposal, "proposer_id") == user.id:
         return ("不能审议本人提出的建议或提案", "第八条(二)")
     return None
+# ---- 技术支持与培训 (issue 17, support; 第十条(二)(三)): officers and heads raise questions and faults, the
+# technical-support unit answers them and records its training sessions; the office sees everything
+def _support_view(user, request) -> Reason:
+    if user.roles & {"tech", "webmaster"} or _field(request, "requester_id") == user.id:
+        return None
+    return ("技术支持请求只有提出人、技术支持单位和办公室可以查看", "第十条")
+
+
+def _support_requester(user, request) -> Reason:
+    if _field(request, "requester_id") == user.id:
+        return None
+    return ("只有提出人可以回复、确认解决或重新打开自己的技术支持请求", "第十条")
+
+
+_SUPPORT_RAISE = _roles({"officer", "head"}, "技术支持请求由各处室的信息员和处室负责人提出", "第十条")
+_SUPPORT_HANDLE = _roles({"tech"}, "技术支持请求由技术支持单位受理、答复和关闭", "第十条")
+_SUPPORT_DESK = _roles({"officer", "head", "tech", "webmaster"}, "技术支持由处室信息员和负责人提出、技术支持单位办理、办公室查看",
+                       "第十条")
+_SUPPORT_ALL = _roles({"tech", "webmaster"}, "全部技术支持请求和响应时间由技术支持单位和办公室查看", "第十条")
+_TRAINING_RECORD = _roles({"tech", "webmaster"}, "培训记录由技术支持单位和办公室登记", "第十条")
+_TRAINING_BOARD = _roles({"officer", "head", "tech", "webmaster"}, "培训记录由技术支持单位和办公室登记,处室人员查看本人的培训记录",
+                         "第十条")
+_TRAINING_STATS = _roles({"tech", "webmaster", "leader", "group", "analyst"}, "培训统计由技术支持单位、办公室、领导和分析员查看",
+                         "第十条")
 
 
 def _anyone(user, obj=None) -> Reason:
@@ -346,6 +370,16 @@ RULES: dict[str, Callable[..., Reason]] = {
     "proposals.withdraw": _proposal_own,
     "proposals.decide": _proposal_decide,
     "proposals.carry_out": lambda u, o=None: _office(u),
+    # 技术支持与培训 (issue 17, support)
+    "support.desk": _SUPPORT_DESK,
+    "support.raise": _SUPPORT_RAISE,
+    "support.handle": _SUPPORT_HANDLE,
+    "support.all": _SUPPORT_ALL,
+    "support.view": _support_view,
+    "support.requester": _support_requester,
+    "training.board": _TRAINING_BOARD,
+    "training.record": _TRAINING_RECORD,
+    "training.stats": _TRAINING_STATS,
     "regulation.read": _anyone,
     "account.own": _anyone,
 }

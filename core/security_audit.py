@@ -67,6 +67,11 @@ ACTION_LABELS: dict[str, str] = {
     "catalogue.topic_retire": "停用主题分类", "catalogue.topic_restore": "恢复主题分类",
     "catalogue.statutory": "修改法定主动公开内容的栏目",
     "import.run": "导入历史信息", "demo.load": "载入演示数据", "demo.measures": "生成演示考评数据",
+    # issue 17, support: 技术支持 and 培训记录 (第十条)
+    "support.raise": "提出技术支持请求", "support.accept": "受理技术支持请求", "support.answer": "答复技术支持请求",
+    "support.reply": "追问技术支持请求", "support.confirm": "确认技术支持请求已解决", "support.close": "关闭技术支持请求",
+    "support.reopen": "重新打开技术支持请求", "training.create": "登记培训", "training.update": "修改培训记录",
+    "training.cancel": "取消培训记录", "training.add_material": "添加培训材料", "training.remove_material": "删除培训材料",
 }
 # accounts that are not people
 ACTOR_LABELS = {"system": "系统", "public": "公众"}
@@ -259,6 +264,8 @@ OBJECT_KINDS: dict[str, tuple[str, str | None]] = {
     "template": ("告知书模板", None),
     "proposal": ("建议与提案", "SELECT id, subject FROM proposals WHERE id IN"),  # issue 17
     "statutory": ("法定主动公开内容", None),
+    "support": ("技术支持请求", "SELECT id, subject FROM support_requests WHERE id IN"),  # issue 17, support
+    "training": ("培训", "SELECT id, topic FROM training_sessions WHERE id IN"),
 }
 WHOLE_OBJECTS = {"database": "数据库", "settings": "系统设置", "audit_log": "审计日志", "backup": "备份",
                  "evaluation_weights": "考评权重", "message_deadlines": "留言办理期限",

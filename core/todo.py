@@ -1,6 +1,6 @@
 """What waits for a user, by kind (the to-do counts on the home page and in the sidebar).
 
-Top floor: imports disclosure, freshness, interaction, proposals and workflow (and db); nothing in core imports it.
+Top floor: imports disclosure, freshness, interaction, proposals, support and workflow (and db); nothing in core imports it.
 The counting lives here, not in notify, so the lowest module never reaches up to the machines.
 """
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from core import disclosure, freshness, interaction, proposals, workflow
+from core import disclosure, freshness, interaction, proposals, support, workflow
 from core.db import scalar
 
 
@@ -33,6 +33,7 @@ def todo_items(con: duckdb.DuckDBPyConnection, user) -> dict[str, int]:
     items.update(interaction.counts(con, user))
     items.update(disclosure.counts(con, user))  # applications for disclosure held (issue 14)
     items.update(proposals.counts(con, user))  # proposals to review; the proposer's 要求补充 (issue 17)
+    items.update(support.counts(con, user))  # support requests to handle or to confirm (issue 17, 第十条)
     if user.roles & {"officer", "head"}:
         # columns reminded and still not updated (第二十七条(五)): in-app, beside the e-mail
         items["stale_columns"] = freshness.stale_count(con, user.division_id)

@@ -148,6 +148,8 @@ PAGES = {
     "backups": Page("pages/backups.py", "备份", ":material/backup:", "backup.view"),
     "golive": Page("pages/golive.py", "上线检查", ":material/fact_check:", "golive.view"),  # issue 15, identity
     "regulation": Page("pages/regulation.py", "管理办法", ":material/menu_book:", "regulation.read"),
+    "training": Page("pages/training.py", "培训记录", ":material/school:", "training.board"),  # issue 17, support
+    "support": Page("pages/support.py", "技术支持", ":material/support_agent:", "support.desk"),
     "account": Page("pages/account.py", "账号安全", ":material/key:", "account.own"),
 }
 # open to everyone, signed in or not (第十九条): the portal's 互动交流 column links to <workbench>/message.
@@ -166,7 +168,7 @@ SECTIONS = {
               "calendar_admin"],
     "统计": ["overview", "statistics", "self_inspection", "site_report"],  # issue 15, report: the last two
     "安全与系统": ["security_audit", "incidents", "backups", "golive", "accounts_admin", "settings_admin"],
-    "帮助与账号": ["regulation", "account"],
+    "帮助与账号": ["regulation", "support", "training", "account"],
 }
 
 

@@ -6,7 +6,18 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from core import accounts, columns, disclosure, interaction, proposals, security_audit, settings, workflow
+from core import (
+    accounts,
+    columns,
+    disclosure,
+    interaction,
+    proposals,
+    security_audit,
+    settings,
+    support,
+    training,
+    workflow,
+)
 from core.db import rows
 
 CORE = Path(__file__).resolve().parent.parent / "core"
@@ -28,6 +39,7 @@ def test_every_action_core_records_has_a_chinese_name():
     actions |= {f"message.{a}" for a in interaction.ACTION_LABELS}
     actions |= {f"disclosure.{a}" for a in disclosure.MACHINE.actions()}
     actions |= {f"proposals.{a}" for a in proposals.PROPOSAL_MACHINE.actions()} | {"proposals.attach"}  # issue 17
+    actions |= {f"support.{a}" for a in support.SUPPORT_MACHINE.actions()} | training.recorded_actions()  # issue 17
     unnamed = sorted(a for a in actions if not re.search("[\u4e00-\u9fff]", security_audit.action_label(a)))
     assert not unnamed
 

@@ -7,7 +7,19 @@ import re
 
 import pytest
 
-from core import accounts, catalogue, demo_data, demo_guide, disclosure, evaluation, humancheck, interaction, workflow
+from core import (
+    accounts,
+    catalogue,
+    demo_data,
+    demo_guide,
+    disclosure,
+    evaluation,
+    humancheck,
+    interaction,
+    support,
+    training,
+    workflow,
+)
 from core.columns import DEFAULT_KINDS
 from core.content import sanitize_html
 from core.db import connect, rows, scalar
@@ -535,3 +547,25 @@ def test_demo_proposals_in_every_state(demo):
     year = _count(con, "SELECT year(max(decided_at)) FROM proposals")
     evidence = [p for p in evaluation.propose_awards(con, year) if p["ground"] == 3]
     assert {p["person"] for p in evidence if p["person"]} >= {_user(con, "xxy_dzxx").display_name}
+
+
+def test_demo_training_and_support_requests_in_every_state(demo):
+    """培训记录 and 技术支持 (issue 17, 第十条): sessions with some divisions never trained, one cancelled; requests
+    new, being handled, answered, closed and reopened, each with the events the machine writes."""
+    con, counts = demo
+    assert counts["training_sessions"] >= 3 and counts["support_requests"] >= 5
+    tech, office, officer = _user(con, "jszc"), _user(con, "webmaster"), _user(con, "xxy_dzxx")
+    assert {r["state"] for r in support.listing(con, tech)} == set(support.STATE_LABELS)
+    assert support.counts(con, tech)["support_open"] >= 3
+    assert support.counts(con, officer)["support_answered"] == 1  # the demo officer has an answer to confirm
+    for request in support.listing(con, office):
+        found = support.get(con, office, request["id"])
+        assert found["events"][0]["action"] == "raise" and found["raised_at"] <= found["updated_at"]
+        assert [e["created_at"] for e in found["events"]] == sorted(e["created_at"] for e in found["events"])
+    figures = support.figures(con, office)
+    assert figures["answered"] >= 4 and figures["answer_hours_median"] is not None and figures["reopened"] == 1
+    sessions = training.sessions(con, tech)
+    assert {s["state"] for s in sessions} == {"held", "cancelled"} and any(s["materials"] for s in sessions)
+    never = {p["username"] for p in training.untrained(con, tech)}
+    assert "xxy_jnc" in never and "xxy_dzxx" not in never
+    assert training.history(con, officer)

@@ -22,6 +22,8 @@ from core import (
     requests,
     settings,
     site_report,
+    support,
+    training,
     workflow,
 )
 from core.errors import PermissionDenied
@@ -65,6 +67,10 @@ MATRIX = {
     "view_links_dz": {"officer", "head", "webmaster", "tech"},
     "view_links_all": {"webmaster", "tech"},
     "check_links": {"webmaster", "tech"},
+    # issue 17, support (第十条): the divisions ask, the technical-support unit answers; the unit and the office train
+    "raise_support": {"officer", "officer_cw", "head", "head_cw"},
+    "answer_support": {"tech"},
+    "record_training": {"webmaster", "tech"},
 }
 
 
@@ -114,6 +120,14 @@ def attempt(con, org, role: str, action: str) -> None:
         linkcheck.view_broken(con, actor, org.dz)
     elif action == "view_links_all":
         linkcheck.view_broken(con, actor)
+    elif action == "raise_support":
+        support.raise_request(con, actor, kind="咨询", subject="问题", description="描述")
+    elif action == "answer_support":
+        request_id = support.raise_request(con, org.officer, kind="故障", subject="问题", description="描述")
+        support.answer(con, actor, request_id, 1, "答复")
+    elif action == "record_training":
+        training.create_session(con, actor, held_on=dt.date.today(), topic="培训", trainer="张工",
+                                attendees=[org.officer.id])
     elif action == "check_links":
         with tempfile.TemporaryDirectory(prefix="links-") as site:
             (Path(site) / "index.html").write_text('<a href="/index.html">首页</a>', encoding="utf-8")
