@@ -15,7 +15,8 @@ reading the result list as a reader sees it. Prints:
 * phrases (titles' and bodies' phrases, two-character words, places, industries, document
   numbers): recall in the first 10 (found / min(10, articles that contain the phrase));
 * query time (submit until the results are drawn): first query, median and worst of the others;
-* bytes fetched by the first query (the index files, via the Resource Timing API).
+* bytes fetched by the first query (the index files, via the Resource Timing API; the article
+  pages the excerpts are taken from are not counted).
 
 Figures only; no assertion. The machine may be shared: CPU seconds are printed beside wall time.
 """
@@ -159,7 +160,7 @@ DONE = """(words) => { const s = document.getElementById('search-status').textCo
    return s && !s.startsWith('正在') && !busy; }"""
 ERRORS: list[str] = []  # queries the page answered with an error (搜索暂时不可用, 加载失败…)
 RESULTS = """() => [...document.querySelectorAll('#search-list li h3 a')].map(a => [a.textContent, a.getAttribute('href')])"""
-BYTES = """() => performance.getEntriesByType('resource').filter(e => e.name.includes('/pagefind/'))
+BYTES = """() => performance.getEntriesByType('resource').filter(e => e.name.includes('/search-index/'))
    .reduce((n, e) => n + (e.transferSize || e.encodedBodySize || 0), 0)"""
 
 
@@ -186,9 +187,9 @@ def measure(base: str, articles: list[dict], exact: list[dict], phrases: list[st
     with chromium() as browser:
         context = browser.new_context(locale="zh-CN")
         page = context.new_page()
-        fetched: list[int] = []  # response bodies of /pagefind/ (the page's and its web worker's requests)
+        fetched: list[int] = []  # response bodies of /search-index/ (the index files the page fetched)
         page.on("requestfinished", lambda r: fetched.append(r.sizes()["responseBodySize"])
-                if "/pagefind/" in r.url else None)
+                if "/search-index/" in r.url else None)
         first_words = exact[0]["title"]
         started = time.perf_counter()
         page.goto(f"{base}/search.html?q={urllib.parse.quote(first_words)}")
@@ -258,8 +259,8 @@ def main() -> None:
         cpu0, t0 = time.process_time() + _children_cpu(), time.perf_counter()
         indexed = search.index_all(site)
         print(f"index: {time.perf_counter() - t0:.1f} s wall, {time.process_time() + _children_cpu() - cpu0:.1f} s CPU "
-              f"(this process and its children), {indexed['pages']} pages, {len(indexed['shards'])} shards, "
-              f"peak {indexed['peak_rss_mb']:.0f} MB")
+              f"(this process and its children), {indexed['pages']} pages, "
+              f"peak {indexed['peak_rss_mb']:.0f} MB (largest process)")
         query_only(site, articles, args)
     finally:
         if args.keep:
