@@ -15,7 +15,8 @@ a run: 第3批 → 第 3 批) is also a word alone, numbers and Latin words are 
 position is its offset among the letters and digits of its field (spaces and punctuation do not
 count, so 陕工信发〔2026〕12号 and 陕工信发[2026]12号 are the same phrase); the title's positions
 are below ``BODY`` (the body's are ``BODY`` + offset), so a hit tells whether it is in the title.
-Besides these, one doc-level word per Chinese character (``~税``: a one-character query), one
+Besides these, one doc-level word per Chinese character (``~税``: a one-character query; its
+position 0 for the title, 1 for the body), one
 per title (``#`` + title_word: a pasted title is one look-up), one per 文号 the page names
 (``#w`` + compact 文号: typed with or without brackets) and one per filter value
 (``#f栏目=工作动态``).
@@ -101,7 +102,10 @@ GRACE_SECONDS = 3600  # a superseded segment stays this long for search pages op
 BATCH_DOCS = 5_000
 PARALLEL = 2
 RECENT_MAX = 2_000  # pages in the recent segment before the base is rebuilt
-BODY = 1 << 16  # positions of the body start here; the title's are below (a title is shorter)
+# positions of the body start here; the title's are below (its first TITLE_MAX characters are indexed):
+# small, as every doc's first body position of a word is written whole (two bytes, not three)
+BODY = 1 << 10
+TITLE_MAX = 1000
 CHUNK = 64  # docs per d<n>.json
 BUCKET_BYTES = 24_000  # aim of a bucket file's size: a query fetches one per word per segment
 _WORDS_FROM = 0x20000  # keys of words kept as text (Latin, numbers, #-words)
@@ -382,7 +386,7 @@ def _fields(records: list[dict[str, Any]]) -> tuple[str, np.ndarray, np.ndarray]
     points and each field's length (with its NUL)."""
     fields = []
     for record in records:
-        fields.append(record["title"])
+        fields.append(record["title"][:TITLE_MAX])
         fields.append(f'{record["doc_number"]} {record["text"]}')
     lengths = np.fromiter((len(f) + 1 for f in fields), dtype=np.int64, count=len(fields))
     raw = np.frombuffer(("\0".join(fields) + "\0").encode("utf-32-le"), dtype="<u4")
@@ -390,7 +394,7 @@ def _fields(records: list[dict[str, Any]]) -> tuple[str, np.ndarray, np.ndarray]
     if slow.any():  # rare: those fields through unicodedata itself
         field = np.repeat(np.arange(len(fields)), lengths)
         for f in np.unique(field[slow]).tolist():
-            fields[f] = normal(fields[f])
+            fields[f] = normal(fields[f])[:TITLE_MAX] if f % 2 == 0 else normal(fields[f])
         lengths = np.fromiter((len(f) + 1 for f in fields), dtype=np.int64, count=len(fields))
         raw = np.frombuffer(("\0".join(fields) + "\0").encode("utf-32-le"), dtype="<u4")
         cp = np.where(np.repeat(np.isin(np.arange(len(fields)), list(set(field[slow].tolist()))), lengths),
@@ -427,7 +431,7 @@ def _postings(records: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray, np
     ufield = unique >> 16
     keys.append((unique & 0xFFFF).astype(np.uint32) + np.uint32(0x3400 + _UNIGRAM))
     docs.append(ufield >> 1)
-    poss.append((ufield & 1) * np.uint32(BODY))
+    poss.append(ufield & 1)  # 0 the title, 1 the body: one byte
     # words kept as text: Latin words and numbers, then the doc-level #-words
     word = cls == 2
     wprev = np.zeros_like(word)
@@ -770,7 +774,7 @@ def _lookup(folder: Path, buckets: int, word: str) -> dict[int, list[int]]:
 def _phrase(folder: Path, buckets: int, part: dict[str, Any]) -> dict[int, tuple[int, int]]:
     """doc -> (matches in the title, matches in the body) of a part; (0, 0): every word, no phrase."""
     if part["single"]:
-        return {d: (int(ps[0] < BODY), int(ps[-1] >= BODY)) for d, ps in _lookup(folder, buckets, part["single"]).items()}
+        return {d: (int(ps[0] == 0), int(ps[-1] > 0)) for d, ps in _lookup(folder, buckets, part["single"]).items()}
     lists = [(_lookup(folder, buckets, w), off) for w, off in part["words"]]
     docs = set(lists[0][0])
     for postings, _ in lists[1:]:

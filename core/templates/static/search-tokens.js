@@ -9,7 +9,7 @@ const ALNUM = /^[\p{L}\p{N}]$/u;
 const WENHAO = /^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{1,12}\d{5,8}号$/u;
 export const WORDS_FROM = 0x20000; // keys of words kept as text (core/search.py _WORDS_FROM)
 export const PAIRS_FROM = 0x34000000;
-export const BODY = 1 << 16; // positions of the body start here; the title's are below
+export const BODY = 1 << 10; // positions of the body start here; the title's are below (core/search.py)
 
 export function normal(text) {
   return String(text || "").normalize("NFKC").toLowerCase();

@@ -212,7 +212,7 @@ async function phrase(segment, part) {
   const out = new Map();
   if (part.single) {
     for (const [doc, positions] of await lookup(segment, part.single)) {
-      out.set(doc, [positions[0] < BODY ? 1 : 0, positions[positions.length - 1] >= BODY ? 1 : 0]);
+      out.set(doc, [positions[0] === 0 ? 1 : 0, positions[positions.length - 1] > 0 ? 1 : 0]); // 0 title, 1 body
     }
     return out;
   }
