@@ -36,7 +36,7 @@ const list = document.getElementById("search-list");
 const more = document.getElementById("search-more");
 
 const files = new Map(); // url -> Promise of its bytes or JSON (segment files never change)
-const words = new Map(); // segment id + word -> Promise of its postings
+const words = new Map(); // segment id + word -> Promise of its postings' bytes
 let generation = 0; // the latest query wins; older answers are dropped
 let pending = []; // results of the current query not shown yet
 let shownQuery = "";
@@ -136,8 +136,10 @@ function find(keys, key) {
   return -1;
 }
 
-// LEB128 postings: docs, then per doc: doc delta, count, position deltas -> into Map(doc -> positions)
-function decode(bytes, base, out) {
+// LEB128 postings: docs, then per doc: doc delta, count, position deltas -> into Map(doc -> positions);
+// with ``keep``, only the docs it has (the others are read past, not stored: a common word's
+// postings at 100,000 pages are a million numbers)
+function decode(bytes, base, out, keep = null) {
   let at = 0;
   const next = () => {
     let value = 0;
@@ -153,9 +155,16 @@ function decode(bytes, base, out) {
   let doc = base;
   for (let docs = next(); docs > 0; docs--) {
     doc += next();
-    const positions = new Array(next());
+    const count = next();
+    if (keep !== null && !keep.has(doc)) {
+      for (let i = 0; i < count; i++) {
+        while (bytes[at++] & 0x80);
+      }
+      continue;
+    }
+    const positions = new Array(count);
     let p = 0;
-    for (let i = 0; i < positions.length; i++) {
+    for (let i = 0; i < count; i++) {
       p += next();
       positions[i] = p;
     }
@@ -163,29 +172,40 @@ function decode(bytes, base, out) {
   }
 }
 
-// Map(doc -> sorted positions) of a word in a segment (kept: a segment never changes)
-function lookup(segment, word) {
+// the postings of a word in a segment: [[doc base, bytes]] (kept: a segment never changes)
+function raw(segment, word) {
   const id = `${segment.id}\n${word}`;
   if (!words.has(id)) {
-    const found = lookupOnce(segment, word);
+    const found = rawOnce(segment, word);
     found.catch(() => words.delete(id));
     words.set(id, found);
   }
   return words.get(id);
 }
 
-async function lookupOnce(segment, word) {
+async function rawOnce(segment, word) {
   const buffer = await segmentFile(`${INDEX}${segment.id}/p${bucketOf(word, segment.buckets)}.bin`, "bytes");
   if (!buffer.parsed) {
     buffer.parsed = blocks(buffer);
   }
   const key = keyOf(word);
-  const out = new Map();
+  const out = [];
   for (const block of buffer.parsed) {
     const i = key === null ? (block.names.has(word) ? block.names.get(word) : -1) : find(block.keys, key);
     if (i >= 0) {
-      decode(block.postings.subarray(i ? block.ends[i - 1] : 0, block.ends[i]), block.base, out);
+      out.push([block.base, block.postings.subarray(i ? block.ends[i - 1] : 0, block.ends[i])]);
     }
+  }
+  return out;
+}
+
+const size = (postings) => postings.reduce((sum, [, bytes]) => sum + bytes.length, 0);
+
+// Map(doc -> sorted positions) of a word's postings, only of the docs in ``keep`` when given
+function positions(postings, keep = null) {
+  const out = new Map();
+  for (const [base, bytes] of postings) {
+    decode(bytes, base, out, keep);
   }
   return out;
 }
@@ -207,26 +227,30 @@ function has(sorted, value) {
   return false;
 }
 
-// Map(doc -> [matches in the title, matches in the body]) of a part; [0, 0]: its words, no phrase
+// Map(doc -> [matches in the title, matches in the body]) of a part; [0, 0]: its words, no phrase.
+// The rarest word is read first; each next one only for the docs that still have every word.
 async function phrase(segment, part) {
   const out = new Map();
   if (part.single) {
-    for (const [doc, positions] of await lookup(segment, part.single)) {
-      out.set(doc, [positions[0] === 0 ? 1 : 0, positions[positions.length - 1] > 0 ? 1 : 0]); // 0 title, 1 body
+    for (const [doc, found] of positions(await raw(segment, part.single))) {
+      out.set(doc, [found[0] === 0 ? 1 : 0, found[found.length - 1] > 0 ? 1 : 0]); // 0 title, 1 body
     }
     return out;
   }
-  const lists = await Promise.all(part.words.map(([word]) => lookup(segment, word)));
-  const order = lists.map((_, i) => i).sort((a, b) => lists[a].size - lists[b].size);
+  const postings = await Promise.all(part.words.map(([word]) => raw(segment, word)));
+  const order = postings.map((_, i) => i).sort((a, b) => size(postings[a]) - size(postings[b]));
+  const lists = new Array(postings.length);
+  let docs = null;
+  for (const i of order) {
+    lists[i] = positions(postings[i], docs);
+    docs = lists[i];
+  }
   const [first, ...others] = order;
-  for (const [doc, positions] of lists[first]) {
-    if (!others.every((i) => lists[i].has(doc))) {
-      continue;
-    }
+  for (const [doc, found] of docs) {
     let title = 0;
     let body = 0;
     const off0 = part.words[first][1];
-    for (const p of positions) {
+    for (const p of lists[first].get(doc) || found) {
       const start = p - off0;
       if (others.every((i) => has(lists[i].get(doc), start + part.words[i][1]))) {
         if (start < BODY) {
@@ -239,34 +263,34 @@ async function phrase(segment, part) {
     out.set(doc, [title, body]);
   }
   if (part.wenhao) {
-    for (const [doc, positions] of await lookup(segment, part.wenhao)) {
+    for (const [doc, found] of positions(await raw(segment, part.wenhao))) {
       const [title, body] = out.get(doc) || [0, 0];
-      out.set(doc, [Math.max(title, positions[0] < BODY ? 1 : 0), Math.max(body, 1)]);
+      out.set(doc, [Math.max(title, found[0] < BODY ? 1 : 0), Math.max(body, 1)]);
     }
   }
   return out;
 }
 
 async function searchSegment(segment, n, parts, whole, chosen) {
-  const [perPart, exact, days, ...filters] = await Promise.all([
+  const [perPart, exact, days, filters] = await Promise.all([
     Promise.all(parts.map((part) => phrase(segment, part))),
-    lookup(segment, whole),
+    raw(segment, whole).then((p) => positions(p)),
     segmentFile(`${INDEX}${segment.id}/days.bin`, "bytes").then((b) => new Uint16Array(b)),
-    ...Object.entries(chosen).map(([name, value]) => lookup(segment, `#f${name}=${value}`)),
+    Promise.all(Object.entries(chosen).map(([name, value]) => raw(segment, `#f${name}=${value}`))),
   ]);
   const dead = new Set(Array.isArray(segment.dead) ? segment.dead : []);
-  const found = [];
   const [smallest, ...rest] = [...perPart].sort((a, b) => a.size - b.size);
-  for (const doc of smallest.keys()) {
-    if (dead.has(doc) || !rest.every((m) => m.has(doc)) || !filters.every((m) => m.has(doc))) {
-      continue;
-    }
+  let docs = [...smallest.keys()].filter((doc) => !dead.has(doc) && rest.every((m) => m.has(doc)));
+  for (const filter of filters) {
+    const within = positions(filter, new Set(docs));
+    docs = docs.filter((doc) => within.has(doc));
+  }
+  return docs.map((doc) => {
     const hits = perPart.map((m) => m.get(doc));
     const tier = exact.has(doc) ? 0 : hits.every(([t]) => t) ? 1 : hits.every(([t, b]) => t || b) ? 2 : 3;
     const score = hits.reduce((sum, [t, b]) => sum + 10 * t + b, 0);
-    found.push({ segment, n, doc, tier, score, day: days[doc] || 0 });
-  }
-  return found;
+    return { segment, n, doc, tier, score, day: days[doc] || 0 };
+  });
 }
 
 function ordered(found, byDate) {
