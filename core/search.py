@@ -566,7 +566,8 @@ def _term_buckets(term_keys: np.ndarray, vocab: list[str], buckets: int) -> np.n
 
 def _write_buckets(folder: Path, arrays: list[np.ndarray], vocab: list[str], buckets: int) -> None:
     """A batch's block of each p<n>.bin (doc base 0: _assemble sets it) from [keys, docs,
-    positions] (emptied)."""
+    positions] (emptied), all in blocks.bin, where bucket n's block starts at blocks.idx[n]: one
+    file a batch, not one per bucket (16,384 buckets × 20 batches at 100,000 pages)."""
     term_keys, data, starts = _encode(arrays)
     bucket = _term_buckets(term_keys, vocab, buckets)
     order = np.argsort(bucket, kind="stable")
@@ -574,6 +575,8 @@ def _write_buckets(folder: Path, arrays: list[np.ndarray], vocab: list[str], buc
     firsts = starts[order].astype(np.int64)
     keys_sorted = term_keys[order]
     edges = np.searchsorted(bucket[order], np.arange(buckets + 1))
+    out: list[bytes] = []
+    offsets = np.zeros(buckets + 1, dtype="<u8")
     for b in range(buckets):
         t0, t1 = int(edges[b]), int(edges[b + 1])
         size = lengths[t0:t1]
@@ -585,8 +588,10 @@ def _write_buckets(folder: Path, arrays: list[np.ndarray], vocab: list[str], buc
         strings = text.encode("utf-8")
         postings = data[gather].tobytes()
         head = np.array([0, t1 - t0, len(strings), len(postings)], dtype="<u4").tobytes()
-        body = k.astype("<u4").tobytes() + ends.astype("<u4").tobytes() + strings + postings
-        (folder / f"p{b}.bin").write_bytes(head + body)
+        out.append(head + k.astype("<u4").tobytes() + ends.astype("<u4").tobytes() + strings + postings)
+        offsets[b + 1] = offsets[b] + len(out[-1])
+    (folder / "blocks.bin").write_bytes(b"".join(out))
+    (folder / "blocks.idx").write_bytes(offsets.tobytes())
 
 
 def _page_stat(site: Path, rel: str) -> list[int] | None:
@@ -660,12 +665,13 @@ def _assemble(target: Path, batches: list[tuple[Path, dict[str, Any]]], buckets:
     for _, batch in batches:
         bases.append(total)
         total += batch["docs"]
+    blocks = [(np.fromfile(folder / "blocks.bin", dtype=np.uint8), np.fromfile(folder / "blocks.idx", dtype="<u8"),
+               np.array([base], dtype="<u4").tobytes())
+              for (folder, batch), base in zip(batches, bases, strict=True) if batch["docs"]]
     for b in range(buckets):
-        with open(target / f"p{b}.bin", "wb") as out:
-            for (folder, batch), base in zip(batches, bases, strict=True):
-                if batch["docs"]:
-                    block = (folder / f"p{b}.bin").read_bytes()
-                    out.write(np.array([base], dtype="<u4").tobytes() + block[4:])
+        (target / f"p{b}.bin").write_bytes(b"".join(base + data[int(idx[b]) + 4:int(idx[b + 1])].tobytes()
+                                                   for data, idx, base in blocks))
+    del blocks
     rows = [row for _, batch in batches for row in batch["rows"]]
     for n in range(0, len(rows), CHUNK):
         (target / f"d{n // CHUNK}.json").write_text(
