@@ -1057,6 +1057,7 @@ def _full(site: Path, *, building: bool) -> dict[str, Any]:
     _write_manifest(site, segments, _merge_filters(segments), building=building)
     _save_filters(site, segments)
     _supersede(site, old)
+    shutil.rmtree(site / "pagefind", ignore_errors=True)  # the Pagefind index of before issue 16
     return _summary(started, segments, built, [])
 
 

@@ -470,7 +470,10 @@ def test_the_document_number_of_a_catalogue_page_is_indexed(tmp_path):
     target = tmp_path / "art" / "2026" / "03" / "1.html"
     target.parent.mkdir(parents=True)
     target.write_text(page, encoding="utf-8")
+    (tmp_path / "pagefind").mkdir()  # the Pagefind index a site built before issue 16 has
+    (tmp_path / "pagefind" / "shards.json").write_text("{}", encoding="utf-8")
     search.index_all(tmp_path)
+    assert not (tmp_path / "pagefind").exists()
     for query in (NUMBER, "陕工信发202612号", "陕工信发[2026]12号", "国办发〔2025〕3号", "国办发20253号"):
         assert [r["title"] for r in search.query(tmp_path, query)["results"]] == ["关于印发某方案的通知"], query
 
