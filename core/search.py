@@ -107,6 +107,7 @@ GRACE_SECONDS = 3600  # a superseded segment stays this long for search pages op
 # and two are built side by side under 2 GiB. A segment is any number of batches.
 BATCH_DOCS = 5_000
 PARALLEL = 2
+SPLIT_FROM = 500  # pages a batch has at least when a base is split for the cores (a process costs ~0.4 s)
 RECENT_MAX = 2_000  # pages in the recent segment before the base is rebuilt
 # positions of the body start here; the title's are below (its first TITLE_MAX characters are indexed):
 # small, as every doc's first body position of a word is written whole (two bytes, not three)
@@ -983,7 +984,11 @@ def _build_segment(site: Path, relpaths: list[str], kind: str) -> dict[str, Any]
     segment_id = kind + secrets.token_hex(6)
     tmp = site / BUNDLE_DIR / f".tmp-{segment_id}-{os.getpid()}-{secrets.token_hex(4)}"  # writer.py _LEFTOVER
     buckets = buckets_for(len(relpaths))
-    groups = [relpaths[n:n + BATCH_DOCS] for n in range(0, len(relpaths), BATCH_DOCS)] or [[]]
+    count = -(-len(relpaths) // BATCH_DOCS)
+    if kind == "b" and len(relpaths) >= 2 * SPLIT_FROM:
+        count = max(count, PARALLEL)  # a small site's base too uses both cores
+    size = -(-len(relpaths) // max(count, 1))
+    groups = [relpaths[n:n + size] for n in range(0, len(relpaths), size)] or [[]]
     folders = [tmp / f"batch{n}" for n in range(len(groups))]
     if len(groups) == 1:
         results = [build_batch(str(site), groups[0], str(folders[0]), buckets)]
