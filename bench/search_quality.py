@@ -114,8 +114,9 @@ def plain(html: str) -> str:
     return re.sub(r"<[^>]+>", "", html)
 
 
-def generate(site: Path, count: int, years: int = 10, seed: int = 11) -> list[dict]:
-    """Article pages under site/art/, spread over ``years`` years; returns their url/title/text."""
+def generate(site: Path, count: int, years: int = 10, seed: int = 11, write: bool = True) -> list[dict]:
+    """Article pages under site/art/, spread over ``years`` years; returns their url/title/text
+    (``write=False``: only that, for --reuse)."""
     # 58 % of titles carry a 文号, 4 issuers: 300 a year is enough up to ~20,000 articles over 10 years
     corpus = Corpus(seed, top=300 if count <= 20_000 else count // 20)
     end = date.today()
@@ -127,10 +128,11 @@ def generate(site: Path, count: int, years: int = 10, seed: int = 11) -> list[di
         when = start + timedelta(seconds=span * n / max(count - 1, 1))
         title, number = corpus.title(when)
         body = corpus.body(title, number)
-        path = page_gen.article_path(site, article_id, when)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(page_gen.article_html(article_id, when, title, body, page_gen.COLUMNS[n % 12], None, None),
-                        encoding="utf-8")
+        if write:
+            path = page_gen.article_path(site, article_id, when)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(page_gen.article_html(article_id, when, title, body, page_gen.COLUMNS[n % 12], None, None),
+                            encoding="utf-8")
         articles.append({"url": f"/art/{when.year:04d}/{when.month:02d}/{article_id}.html", "title": title,
                          "text": title + plain(body), "number": number})
     return articles
@@ -248,7 +250,7 @@ def main() -> None:
         if args.reuse and (site / search.BUNDLE_DIR / search.MANIFEST).is_file():
             for script in (ROOT / "core" / "templates" / "static").glob("search*.js"):  # this checkout's
                 shutil.copy(script, site / "static" / script.name)
-            articles = generate(site / ".." / "regenerated", args.articles)
+            articles = generate(site, args.articles, write=False)
             query_only(site, articles, args)
             return
         con = connect(work / "bench.duckdb")
