@@ -142,12 +142,15 @@ function find(keys, key) {
 function decode(bytes, base, out, keep = null) {
   let at = 0;
   const next = () => {
-    let value = 0;
-    let shift = 0;
-    let byte;
+    let byte = bytes[at++];
+    if (byte < 0x80) {
+      return byte; // most numbers: one byte
+    }
+    let value = byte & 0x7f;
+    let shift = 7;
     do {
       byte = bytes[at++];
-      value += (byte & 0x7f) * 2 ** shift;
+      value += shift < 28 ? (byte & 0x7f) << shift : (byte & 0x7f) * 0x10000000;
       shift += 7;
     } while (byte & 0x80);
     return value;
