@@ -8,7 +8,7 @@ each in a process of its own (wall and CPU seconds, peak memory of the largest p
 ``os.wait4``; the build's workers are forks of it); with ``--peers`` Hugo (render only) and Pagefind
 (plain) over Hugo's pages, one run each, and the ratios side by side (bench/peers.py says what is
 comparable); then the time from publishing one more article until its page, its column page and
-the home page are on disk, and until Pagefind finds it. ``--before CODE_DIR``: also build with the
+the home page are on disk, and until the search index finds it. ``--before CODE_DIR``: also build with the
 code in CODE_DIR (e.g. ``git archive main core | tar -x -C CODE_DIR``) and check that both builds
 wrote the same files, byte for byte. ``--publish-only`` (with ``--reuse``): only the publish figures,
 on the site of an earlier run. ``--reuse``: keep the database of an earlier run in ``--keep``

@@ -8,11 +8,11 @@ shaped like the portal's article pages: header, breadcrumbs, ``<article data-pag
 with title/date meta and a 栏目 filter, prev/next outside the article) straight to HTML under
 /tmp (no database), then prints:
 
-* the full index (every shard, one Pagefind subprocess after another): seconds and the peak
-  resident memory of the largest Pagefind process;
-* publishing one more article of the current period: write its page, re-index the one shard
-  it falls into; seconds and peak memory — i.e. how long until a published article is found;
-* the same for an article of a past year (a correction or a take-down of an old item).
+* the full index (core.search.index_all: batches of pages in processes of their own, two at a
+  time): seconds, CPU seconds, the peak resident memory of the largest process, size on disk;
+* publishing one more article now: write its page, find the changed quarter, rebuild the small
+  recent segment — i.e. how long until a published article is found (checked with search.query);
+* the same for a correction of an article of a past year.
 
 Figures only; nothing here asserts a time. The generated tree is deleted at the end unless
 ``--keep``.
@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from core import search  # noqa: E402
 
 # A government-news vocabulary: common words, places × industries (a long tail of compounds),
-# and numbers, so Pagefind's segmenter sees something like real text.
+# and numbers, so the index sees something like real text.
 COMMON = (
     "会议 强调 指出 要求 推进 加快 落实 部署 工作 发展 建设 项目 企业 产业 创新 服务 质量 安全 "
     "数字化 智能化 绿色 转型 升级 高质量 政策 措施 方案 通知 意见 办法 规划 实施 组织 开展 召开 "
@@ -220,9 +220,10 @@ def main() -> None:
 
         cpu0 = _cpu()
         full = search.index_all(site)
-        print(f"full index: {full['seconds']:.1f} s wall, {_cpu() - cpu0:.1f} s CPU (this process and Pagefind's) for {full['pages']} pages in {len(full['shards'])} shards; "
-              f"largest shard {full['max_shard']} ({full['max_shard_pages']} pages) "
-              f"peak {full['peak_rss_mb']:.0f} MB; index on disk {_du(site / search.BUNDLE_DIR) / 1e6:.0f} MB")
+        print(f"full index: {full['seconds']:.1f} s wall, {_cpu() - cpu0:.1f} s CPU (this process and its batch "
+              f"processes) for {full['pages']} pages in batches of {search.BATCH_DOCS}, {search.PARALLEL} at a time; "
+              f"largest process peak {full['peak_rss_mb']:.0f} MB; index on disk "
+              f"{_du(site / search.BUNDLE_DIR) / 1e6:.0f} MB")
 
         # one more article published now: write its page, then what reindex_in_background does
         # after a publish: find the stale shards of the touched year (by the pages' sizes and
@@ -236,21 +237,30 @@ def main() -> None:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(article_html(new_id, now, f"基准测试新发布稿件{n}", gen.body(), COLUMNS[0], None, None),
                             encoding="utf-8")
-            t1 = time.perf_counter()
+            t1, cpu1 = time.perf_counter(), _cpu()
             stale = search.stale_shards(site, [now.year])
-            detect = time.perf_counter() - t1
+            detect, detect_cpu = time.perf_counter() - t1, _cpu() - cpu1
+            cpu1 = _cpu()
             result = search.index_shards(site, stale)
             total = time.perf_counter() - t0
-            print(f"publish now → searchable: stale {stale} found in {detect * 1000:.0f} ms; "
-                  f"{result['pages']} pages re-indexed in {result['seconds']:.2f} s, "
-                  f"peak {result['peak_rss_mb']:.0f} MB; page written → searchable {total:.2f} s")
+            recent = [s for s in search.read_manifest(site)["segments"] if s.get("recent")]
+            found = search.query(site, f"基准测试新发布稿件{n}")["results"]
+            print(f"publish now → searchable: stale {stale} found in {detect * 1000:.0f} ms ({detect_cpu:.2f} s CPU); recent segment "
+                  f"{recent[0]['docs'] if recent else 0} pages rebuilt in {result['seconds']:.2f} s "
+                  f"({_cpu() - cpu1:.2f} s CPU); page written → searchable {total:.2f} s; "
+                  f"found first: {bool(found) and found[0]['url'].endswith(f'/{new_id}.html')}")
 
-        # a correction or take-down of an old article: its (past-year) shard, a full quarter
+        # a correction of an old article: its page rewritten, its past quarter brought up to date
         old = datetime(today.year - args.years + 1, 6, 1)
-        for _ in range(args.repeat):
-            result = search.index_shards(site, [search.shard_for(old)])
-            print(f"change in a past year → shard {search.shard_for(old)} ({result['pages']} pages) re-indexed in "
-                  f"{result['seconds']:.2f} s, peak {result['peak_rss_mb']:.0f} MB")
+        quarter = search.shard_for(old)
+        for n in range(args.repeat):
+            page = site / search.plan_shards(site)[quarter][0]
+            t0, cpu1 = time.perf_counter(), _cpu()
+            page.write_text(page.read_text(encoding="utf-8").replace("</article>", f"<p>更正说明{n}。</p></article>"),
+                            encoding="utf-8")
+            result = search.index_shards(site, search.stale_shards(site, [old.year]))
+            print(f"change in a past year ({quarter}) → searchable in {time.perf_counter() - t0:.2f} s "
+                  f"({_cpu() - cpu1:.2f} s CPU; {result['pages']} pages searchable in all)")
     finally:
         if args.keep:
             print(f"kept {root}")

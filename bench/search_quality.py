@@ -15,7 +15,8 @@ reading the result list as a reader sees it. Prints:
 * phrases (titles' and bodies' phrases, two-character words, places, industries, document
   numbers): recall in the first 10 (found / min(10, articles that contain the phrase));
 * query time (submit until the results are drawn): first query, median and worst of the others;
-* bytes fetched by the first query (the index files, via the Resource Timing API).
+* bytes fetched by the first query (the index files, via the Resource Timing API; the article
+  pages the excerpts are taken from are not counted).
 
 Figures only; no assertion. The machine may be shared: CPU seconds are printed beside wall time.
 """
@@ -64,14 +65,15 @@ WORDS = ("氢能", "光伏", "北斗", "宝鸡", "榆林", "汉中", "集成电�
 class Corpus:
     """Titles and bodies from a seeded RNG: the same N gives the same site."""
 
-    def __init__(self, seed: int = 11) -> None:
+    def __init__(self, seed: int = 11, top: int = 300) -> None:
+        self.top = top  # 文号 run 1..top a year per issuer: more than the corpus needs, or doc_number never ends
         self.rng = random.Random(seed)
         self.writer = page_gen.Writer(seed)
         self.numbers: set[str] = set()
 
     def doc_number(self, year: int) -> str:
         while True:
-            number = f"{self.rng.choice(ISSUERS)}〔{year}〕{self.rng.randint(1, 300)}号"
+            number = f"{self.rng.choice(ISSUERS)}〔{year}〕{self.rng.randint(1, self.top)}号"
             if number not in self.numbers:
                 self.numbers.add(number)
                 return number
@@ -112,9 +114,11 @@ def plain(html: str) -> str:
     return re.sub(r"<[^>]+>", "", html)
 
 
-def generate(site: Path, count: int, years: int = 10, seed: int = 11) -> list[dict]:
-    """Article pages under site/art/, spread over ``years`` years; returns their url/title/text."""
-    corpus = Corpus(seed)
+def generate(site: Path, count: int, years: int = 10, seed: int = 11, write: bool = True) -> list[dict]:
+    """Article pages under site/art/, spread over ``years`` years; returns their url/title/text
+    (``write=False``: only that, for --reuse)."""
+    # 58 % of titles carry a 文号, 4 issuers: 300 a year is enough up to ~20,000 articles over 10 years
+    corpus = Corpus(seed, top=300 if count <= 20_000 else count // 20)
     end = date.today()
     start = datetime(end.year - years + 1, 1, 1, 9, 0)
     span = (datetime(end.year, end.month, end.day, 18, 0) - start).total_seconds()
@@ -124,10 +128,11 @@ def generate(site: Path, count: int, years: int = 10, seed: int = 11) -> list[di
         when = start + timedelta(seconds=span * n / max(count - 1, 1))
         title, number = corpus.title(when)
         body = corpus.body(title, number)
-        path = page_gen.article_path(site, article_id, when)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(page_gen.article_html(article_id, when, title, body, page_gen.COLUMNS[n % 12], None, None),
-                        encoding="utf-8")
+        if write:
+            path = page_gen.article_path(site, article_id, when)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(page_gen.article_html(article_id, when, title, body, page_gen.COLUMNS[n % 12], None, None),
+                            encoding="utf-8")
         articles.append({"url": f"/art/{when.year:04d}/{when.month:02d}/{article_id}.html", "title": title,
                          "text": title + plain(body), "number": number})
     return articles
@@ -159,7 +164,7 @@ DONE = """(words) => { const s = document.getElementById('search-status').textCo
    return s && !s.startsWith('正在') && !busy; }"""
 ERRORS: list[str] = []  # queries the page answered with an error (搜索暂时不可用, 加载失败…)
 RESULTS = """() => [...document.querySelectorAll('#search-list li h3 a')].map(a => [a.textContent, a.getAttribute('href')])"""
-BYTES = """() => performance.getEntriesByType('resource').filter(e => e.name.includes('/pagefind/'))
+BYTES = """() => performance.getEntriesByType('resource').filter(e => e.name.includes('/search-index/'))
    .reduce((n, e) => n + (e.transferSize || e.encodedBodySize || 0), 0)"""
 
 
@@ -186,9 +191,9 @@ def measure(base: str, articles: list[dict], exact: list[dict], phrases: list[st
     with chromium() as browser:
         context = browser.new_context(locale="zh-CN")
         page = context.new_page()
-        fetched: list[int] = []  # response bodies of /pagefind/ (the page's and its web worker's requests)
+        fetched: list[int] = []  # response bodies of /search-index/ (the index files the page fetched)
         page.on("requestfinished", lambda r: fetched.append(r.sizes()["responseBodySize"])
-                if "/pagefind/" in r.url else None)
+                if "/search-index/" in r.url else None)
         first_words = exact[0]["title"]
         started = time.perf_counter()
         page.goto(f"{base}/search.html?q={urllib.parse.quote(first_words)}")
@@ -245,7 +250,7 @@ def main() -> None:
         if args.reuse and (site / search.BUNDLE_DIR / search.MANIFEST).is_file():
             for script in (ROOT / "core" / "templates" / "static").glob("search*.js"):  # this checkout's
                 shutil.copy(script, site / "static" / script.name)
-            articles = generate(site / ".." / "regenerated", args.articles)
+            articles = generate(site, args.articles, write=False)
             query_only(site, articles, args)
             return
         con = connect(work / "bench.duckdb")
@@ -258,8 +263,8 @@ def main() -> None:
         cpu0, t0 = time.process_time() + _children_cpu(), time.perf_counter()
         indexed = search.index_all(site)
         print(f"index: {time.perf_counter() - t0:.1f} s wall, {time.process_time() + _children_cpu() - cpu0:.1f} s CPU "
-              f"(this process and its children), {indexed['pages']} pages, {len(indexed['shards'])} shards, "
-              f"peak {indexed['peak_rss_mb']:.0f} MB")
+              f"(this process and its children), {indexed['pages']} pages, "
+              f"peak {indexed['peak_rss_mb']:.0f} MB (largest process)")
         query_only(site, articles, args)
     finally:
         if args.keep:

@@ -1,46 +1,70 @@
-"""Site search for the public portal: Pagefind (its plain build) over the article pages of
-``site_build/``, in shards, so a publish re-indexes one small shard.
+"""Site search for the public portal: our own static index over the article pages of
+``site_build/``, read by static/search.js in the browser (no server, no WebAssembly).
 
-What Pagefind reads is not the page itself but a staged copy (``staged_page``): the text of the
-page's ``<article data-pagefind-body>`` already cut into words the browser cuts the same way
-(two-character pairs of Chinese, see "words" below), the title as an <h1> plus one word for the
-whole title, the 文号 as an <h2>. Pagefind's extended build (dictionary segmentation at build time,
-none in the browser) found a pasted title 15 times in 32 and a phrase such as 新型工业化专题调研
-not at all; bench/search_quality.py measures both.
+Why not Pagefind any more (issue 16, measured by bench/search_quality.py): Pagefind matches a
+query word by prefix over the words it cut at build time, so a Chinese phrase either had to be
+pre-cut into pairs (10–20 words a query, each looked up in each of 40 quarterly indexes the
+browser merged: 6 s a query at 10,000 articles) or missed. Here a phrase is one positional
+intersection over the postings of its pairs, and the browser fetches only the files of the
+query's words.
 
-Why a quarter (measured with the extended build, pages of ~1,600 Chinese characters): a
-yearly shard broke the portal's 2 GiB memory target at every publish. The plain build over staged
-pages costs ~60 MB + 0.55 MB a page, so a quarter of 2,500 pages stays under 1.5 GB and two
-smaller quarters are built side by side (``_workers``). The price is in the browser: ten years
-are 40 indexes to merge.
+Words (``_postings`` and ``query_parts`` here, ``queryParts`` in static/search-tokens.js, tested
+against each other in Chromium): the text is NFKC-normalised and lower-cased; every two adjacent Chinese characters are
+one word (新型 型工 工业 业化), a Chinese character next to a non-Chinese one (the first and last of
+a run: 第3批 → 第 3 批) is also a word alone, numbers and Latin words are whole words. A word's
+position is its offset among the letters and digits of its field (spaces and punctuation do not
+count, so 陕工信发〔2026〕12号 and 陕工信发[2026]12号 are the same phrase); the title's positions
+are below ``BODY`` (the body's are ``BODY`` + offset), so a hit tells whether it is in the title.
+Besides these, one doc-level word per Chinese character (``~税``: a one-character query; its
+position 0 for the title, 1 for the body), one per title (``#`` + title_word: a pasted title is
+one look-up), one per 文号 the page names (``#w`` + compact 文号: typed with or without brackets)
+and one per filter value (``#f栏目=工作动态``). What is indexed of a page is ``page_record``: the
+article as the portal shows it, without the parts marked not to be indexed.
+
+Why from the rendered pages and not from DuckDB rows: the pages are exactly what the public sees
+(taken-down articles are notices without an article, the 文号 of a catalogue document, answers),
+the quarter's fingerprint of the pages finds what changed, and reading them back costs ~0.1 ms a
+page; the work is cutting and sorting the postings, done with numpy over a whole batch at once.
 
 Layout under the site folder::
 
-    art/<yyyy>/<mm>/<id>.html        article pages (core.portal), the only pages indexed
-    pagefind/<yyyy>q<n>/             one Pagefind bundle per quarter that has indexed pages
-    pagefind/shards.json             the manifest search.js reads: shards newest first
+    art/<yyyy>/<mm>/<id>.html      article pages (core.portal), the only pages indexed
+    search-index/manifest.json     what search.js reads first (never cached): segments, filters
+    search-index/<segment>/        one segment: p<n>.bin postings buckets, d<n>.json docs, days.bin
+    search-index/.state.json       what was indexed (pages' sizes and times): not served (a dot file)
+    search-index/.superseded.json  segments no longer listed, and since when
 
-Only the part of a page marked ``data-pagefind-body`` is indexed (``page_record``), so a
-withdrawal notice at a taken-down article's URL is in no index, nor are the navigation and the
-previous/next links; a quarter whose pages are all notices has no bundle.
+A segment's docs are numbered 0… in date order. Its words are spread over ``buckets`` files by a
+hash of the word (``_bucket``: h = h·31 + code point, modulo 2³², modulo buckets), so a query
+fetches one file per word per segment. A bucket file is::
 
-API: ``index_all(site)`` (every quarter with pages; after a full build), ``index_shards(site,
-shards_or_years)`` (given shards, years or dates), ``stale_shards(site, years)`` (quarters whose
-pages changed since they were indexed: names, sizes and times of the pages), ``shards_for_years``,
-``shard_for(date)``, and ``reindex_in_background(site, years)`` after a publish or take-down:
-a daemon thread, one re-index at a time, requests arriving meanwhile coalesced into its next pass.
+    blocks of: u32 doc base, u32 n, u32 string bytes, u32 postings bytes, u32 keys[n],
+    u32 ends[n], the string words ("\\n"-joined), postings
 
-Atomic install: a shard's pages are staged and indexed by a ``pagefind`` subprocess (its memory
-goes back to the OS when it exits) in a temporary folder beside the bundle, then renamed into
-place file by file:
-content-addressed files first (fragments, index chunks, filters, metadata: new names never
-overwrite what a reader is using), ``pagefind-entry.json`` last. The entry file is what Pagefind
-reads first (always fresh, it adds ``?ts=``), so a reader sees the old index or the new one,
-never half of one; files only the old index used are deleted an hour after they were
+keys are sorted by (kind, value): a Chinese character's code point, a pair's two code points
+(a << 16 | b), 0x10000 + code point for ``~``; other words carry an arbitrary key ≥ 0x20000 and
+their text in the string list (in key order). A word's postings (bytes ends[i-1]..ends[i]) are
+LEB128 varints: number of docs, then per doc: doc delta, number of positions, position deltas.
+``d<n>.json`` holds docs n·CHUNK…: [url, title, date, columns, 文号]; ``days.bin`` a u16 per doc
+(days since 1970-01-01) for "newest first".
+
+Incremental: the full index (``index_all``) writes one base segment, built in batches of
+BATCH_DOCS pages two side by side (each in a process of its own: its memory goes back to the
+OS); a bucket file is its batches' blocks one after the other, each with its doc base. After a
+publish or take-down, ``index_shards`` finds the pages of the given quarters that changed since
+they were indexed (size and time), adds them to the "recent" set and rebuilds the one small
+recent segment from all of it; the manifest lists the base docs they supersede as ``dead``
+(tombstones). When the recent set passes RECENT_MAX pages the base is rebuilt whole.
+
+Atomic install: a segment is written under a new name (a ``.tmp-`` folder renamed into place);
+the manifest, swapped last, is the commit point: a reader sees the old index or the new one,
+never half of one. Segments no longer listed are deleted GRACE_SECONDS after they were
 superseded, so a search page opened before the swap keeps working.
 
-Browsers need ``'wasm-unsafe-eval'`` in ``script-src`` for /search.html and for /pagefind/ (the
-web worker takes its policy from its own response): Pagefind searches in WebAssembly.
+API: ``index_all(site)``, ``index_all_detached(site)``, ``index_shards(site, shards_or_years)``,
+``stale_shards(site, years)``, ``reindex_in_background(site, years)`` (one re-index at a time,
+requests arriving meanwhile coalesced), ``query(site, text)`` (the browser's search in Python:
+tests and benchmarks), ``indexed_urls(site)``.
 """
 
 from __future__ import annotations
@@ -48,11 +72,11 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import html
-import importlib.util
 import json
 import logging
 import os
 import re
+import resource
 import secrets
 import shutil
 import subprocess
@@ -67,36 +91,42 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from core.progress import pause_point
 
 log = logging.getLogger(__name__)
 
 ARTICLE_DIR = "art"
-BUNDLE_DIR = "pagefind"
-MANIFEST = "shards.json"
-GRACE_SECONDS = 3600  # a superseded index file stays this long for search pages opened earlier
-PAGEFIND_MODULE = "pagefind_bin"  # the plain binary: the text it reads is already cut into words (tokens())
-REQUIREMENT = "pagefind[bin]==1.5.2"
-# Shards built at once in a full index, within MEMORY_MB: a plain Pagefind process over staged
-# pages (two-character pairs) peaks at about 60 MB + 0.55 MB a page of ~1,600 characters (measured:
-# 251 pages 157 MB, 2,015 pages 1,099 MB), so two quarters of up to ~1,500 pages run side by side,
-# larger ones one at a time; more than two would only queue on a 2-core machine.
+BUNDLE_DIR = "search-index"
+MANIFEST = "manifest.json"
+STATE = ".state.json"
+GRACE_SECONDS = 3600  # a superseded segment stays this long for search pages opened earlier
+# A batch of pages is indexed in memory: ~1,800 postings a page of ~1,600 characters, ~70 bytes
+# each at the peak (measured: 10,000 pages 1.3 GB), so batches of 5,000 pages peak near 650 MB
+# and two are built side by side under 2 GiB. A segment is any number of batches.
+BATCH_DOCS = 5_000
 PARALLEL = 2
-MEMORY_MB = 1800
-_MB_BASE, _MB_PER_PAGE = 60, 0.55
-# what the browser needs from a Pagefind bundle (the prebuilt UIs and the highlighter are not used)
-_KEEP_TOP = re.compile(r"^(pagefind\.js|pagefind-worker\.js|pagefind-entry\.json|wasm\.[\w-]+\.pagefind|"
-                       r"pagefind\.[\w-]+\.pf_meta)$")
-_KEEP_DIRS = ("index", "fragment", "filter")
-_ENTRY = "pagefind-entry.json"
+SPLIT_FROM = 500  # pages a batch has at least when a base is split for the cores (a process costs ~0.4 s)
+RECENT_MAX = 2_000  # pages in the recent segment before the base is rebuilt
+# positions of the body start here; the title's are below (its first TITLE_MAX characters are indexed):
+# small, as every doc's first body position of a word is written whole (two bytes, not three)
+BODY = 1 << 10
+TITLE_MAX = 1000
+CHUNK = 64  # docs per d<n>.json
+BUCKET_BYTES = 24_000  # aim of a bucket file's size: a query fetches one per word per segment
+_WORDS_FROM = 0x20000  # keys of words kept as text (Latin, numbers, #-words)
+_UNIGRAM = 0x10000
 _SUPERSEDED = ".superseded.json"
 _SHARD_ID = re.compile(r"^(\d{4})q([1-4])$")
 _YEAR = re.compile(r"^\d{4}$")
 _MONTH = re.compile(r"^(0[1-9]|1[0-2])$")
+_SEGMENT_ID = re.compile(r"^[bs][0-9a-f]{12}$")
+_EPOCH = date(1970, 1, 1)
 
 
 class SearchIndexError(RuntimeError):
-    """Pagefind could not build a shard (not installed, or it failed)."""
+    """The search index could not be built."""
 
 
 # --------------------------------------------------------------------------- shards
@@ -114,12 +144,6 @@ def shard_months(shard: str) -> tuple[int, list[int]]:
         raise ValueError(f"not a shard id: {shard!r} (expected e.g. 2025q3)")
     quarter = int(found.group(2))
     return int(found.group(1)), [3 * (quarter - 1) + m for m in (1, 2, 3)]
-
-
-def shard_glob(shard: str) -> str:
-    """The Pagefind glob (relative to the site) of a shard's article pages."""
-    year, months = shard_months(shard)
-    return f"{ARTICLE_DIR}/{year:04d}/{{{','.join(f'{m:02d}' for m in months)}}}/*.html"
 
 
 def _order(shard: str) -> tuple[int, int]:
@@ -179,57 +203,18 @@ def plan_shards(site_dir: str | os.PathLike) -> dict[str, list[str]]:
     return plan
 
 
-def fingerprint(site_dir: str | os.PathLike, shard: str) -> str:
-    """A digest of the names, sizes and modification times of a shard's pages: it changes
-    when a page of the shard is written, added or removed (the portal's Writer replaces a
-    page only when its bytes change)."""
-    digest = hashlib.sha1(usedforsecurity=False)
-    for entry in sorted(_shard_files(Path(site_dir), shard), key=lambda e: e.path):
-        st = entry.stat()
-        digest.update(f"{entry.path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
-
-
 # --------------------------------------------------------------------------- words
 #
-# Why not Pagefind's own Chinese segmentation (measured, bench/search_quality.py): the extended
-# build cuts the pages into dictionary words (新型 / 工业化 / 专题 / 调研) while the browser cuts
-# the query only at spaces, so a pasted title or phrase is ONE query word, matched against index
-# words that start with it, else the longest index word it starts with: a title found the page
-# that shares its first word, or nothing (the chunk holding that word was not even loaded).
-# Here both sides cut the same way, by construction: every run of Chinese characters becomes its
-# overlapping two-character pairs (新型 型工 工业 业化), numbers and Latin words stay whole, so a
-# query's pairs are exactly the pairs of any text containing it. The browser does the same
-# (static/search-tokens.js, tested against this function) and re-ranks the first results by
-# the exact text (a title equal to the query first).
+# Both sides cut the same way, by construction (static/search-tokens.js is tested against this
+# module in Chromium): see the module docstring.
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_RUNS = re.compile(rf"([{_CJK}]+)|([^\W_{_CJK}]+)|(\S)")
-
-
-def _word(run: str) -> str:
-    return unicodedata.normalize("NFKC", run).lower()
-
-
-def index_tokens(text: str) -> str:
-    """The text as Pagefind indexes it: each Chinese run as its two-character pairs and its last
-    character (which ends the run: the browser puts the text back together from the pairs for
-    excerpts), words and numbers whole (NFKC, lower case), punctuation kept as its own token."""
-    out: list[str] = []
-    for chinese, word, other in _RUNS.findall(text):
-        if chinese:
-            out.extend(chinese[i:i + 2] for i in range(len(chinese) - 1))
-            out.append(chinese[-1])
-        elif word:
-            out.append(_word(word))
-        else:
-            out.append(other)
-    return " ".join(out)
 
 
 def compact(text: str) -> str:
-    """Letters and digits only (NFKC, lower case): what the browser compares titles and texts by."""
-    return "".join(chinese or _word(word) for chinese, word, _ in _RUNS.findall(text))
+    """Letters and digits only (NFKC, lower case): what titles are compared by (search-tokens.js
+    compact)."""
+    return _NOT_ALNUM.sub("", normal(text))
 
 
 def _fnv(data: bytes, seed: int) -> int:
@@ -242,22 +227,9 @@ def _fnv(data: bytes, seed: int) -> int:
 def title_word(title: str) -> str:
     """One index word for the whole title: ``zt`` and 64 bits of hash (FNV-1a twice) of compact(title).
     A pasted title finds exactly the pages of that title by it, whatever else the pages say
-    (Pagefind keeps Latin-and-digit words whole; a long Chinese word would not be one word)."""
+    (one look-up in the index, whatever else the pages say)."""
     data = compact(title).encode("utf-8")
     return f"zt{_fnv(data, 0x811C9DC5):08x}{_fnv(data, 0x9747B28C):08x}"
-
-
-def query_tokens(query: str) -> list[str]:
-    """The words of a query as search-tokens.js sends them to Pagefind: a Chinese run's pairs
-    (one character alone: it matches the pairs it starts and the runs it ends), words and numbers
-    whole; punctuation dropped; each once."""
-    out: list[str] = []
-    for chinese, word, _ in _RUNS.findall(query):
-        if chinese:
-            out.extend([chinese] if len(chinese) == 1 else [chinese[i:i + 2] for i in range(len(chinese) - 1)])
-        elif word:
-            out.append(_word(word))
-    return list(dict.fromkeys(out))
 
 
 # What is indexed of a page: its <article data-pagefind-body>, without the parts marked
@@ -307,68 +279,601 @@ def page_record(page: str) -> dict[str, Any] | None:
 
 # a document number (文号) as written in titles and texts: 陕工信发〔2026〕12号, 国办发[2025]3号
 DOC_NUMBER = re.compile(rf"([{_CJK}]{{1,12}})([〔\[［(（]\d{{4}}[〕\]］)）]\d{{1,4}}号)")
+_NUMBER_TAIL = re.compile(r"[〔\[［(（]\d{4}[〕\]］)）]\d{1,4}号")
+_CJK_BEFORE = re.compile(rf"[{_CJK}]{{1,12}}$")
 
 
 def doc_numbers(text: str) -> set[str]:
-    """The 文号 a text names; the Chinese before the brackets may run on from the sentence
-    (见陕工信发〔2026〕12号), so every tail of it from two characters on is one (陕工信发…, 工信发…)."""
+    """The 文号 a text names (DOC_NUMBER); the Chinese before the brackets may run on from the
+    sentence (见陕工信发〔2026〕12号), so every tail of it from two characters on is one (陕工信发…,
+    工信发…). The brackets are looked for first: DOC_NUMBER tried at every Chinese character of a
+    page cost more than the rest of its indexing."""
     found = set()
-    for issuer, rest in DOC_NUMBER.findall(text):
-        found.update(issuer[i:] + rest for i in range(max(1, len(issuer) - 1)))
+    if "号" not in text:
+        return found
+    for tail in _NUMBER_TAIL.finditer(text):
+        issuer = _CJK_BEFORE.search(text, max(0, tail.start() - 12), tail.start())
+        if issuer:
+            name = issuer.group()
+            found.update(name[i:] + tail.group() for i in range(max(1, len(name) - 1)))
     return found
 
 
-def _attr(value: str) -> str:
-    return html.escape(value, quote=True)
+# --------------------------------------------------------------------------- positional words
+#
+# The index's words with their positions, for a whole segment at once (numpy over the code points
+# of all its fields joined): Python per character would take minutes at 100,000 pages.
+
+_TABLE: np.ndarray | None = None
+_ALNUM = re.compile(r"[^\W_]")
+_NOT_ALNUM = re.compile(r"[\W_]+")
+_WENHAO = re.compile(rf"^[{_CJK}]{{1,12}}[0-9]{{5,8}}号$")
 
 
-def staged_page(record: dict[str, Any]) -> str:
-    """The page Pagefind reads instead of the portal's: the words already cut (index_tokens),
-    the title in an <h1> (Pagefind weighs it 7× the text) followed by the whole title as one word
-    (title_word(): a pasted title finds its page by that word alone), the 文号 in an <h2>; title, date and
-    filters as metadata, kept as written."""
-    meta = [f'<span data-pagefind-meta="title">{_attr(record["title"])}</span>']
-    if record["date"]:
-        meta.append(f'<span data-pagefind-meta="date">{_attr(record["date"])}</span>')
-        meta.append(f'<span data-pagefind-sort="date">{_attr(record["date"])}</span>')
-    for name, values in record["filters"].items():
-        meta.extend(f'<span data-pagefind-filter="{_attr(name)}">{_attr(v)}</span>' for v in values)
-    number = f'<h2>{_attr(index_tokens(record["doc_number"]))}</h2>' if record["doc_number"] else ""
-    # each 文号 the page names, as one word like the title's: a pasted 文号 finds the pages naming it
+def _classes() -> np.ndarray:
+    """Per code point: 1 Chinese (the _CJK ranges), 2 another letter or digit, 0 anything else
+    (the browser: \\p{L}\\p{N}). Built once per process: the letters and digits found by one
+    regular expression over every code point (str.isalnum one by one took a second)."""
+    global _TABLE
+    if _TABLE is None:
+        everything = "".join(map(chr, range(0x110000)))
+        found = "".join(_ALNUM.findall(everything)).encode("utf-32-le")
+        table = np.zeros(0x110000, dtype=np.uint8)
+        table[np.frombuffer(found, dtype="<u4")] = 2
+        for lo, hi in ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF)):
+            table[lo:hi + 1] = 1
+        _TABLE = table
+    return _TABLE
+
+
+def normal(text: str) -> str:
+    """What is indexed and searched of a text: NFKC, lower case (search-tokens.js: normal)."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def _bucket_of(word: str, buckets: int) -> int:
+    value = 0
+    for ch in word:
+        value = (value * 31 + ord(ch)) & 0xFFFFFFFF
+    return value % buckets
+
+
+def _key_of(word: str) -> int | None:
+    """The numeric key of a Chinese word (one character, a pair, ``~`` + character); None for a
+    word kept as text."""
+    cls = _classes()
+    if len(word) == 1 and cls[ord(word)] == 1:
+        return ord(word)
+    if len(word) == 2 and word[0] == "~" and cls[ord(word[1])] == 1:
+        return _UNIGRAM + ord(word[1])
+    if len(word) == 2 and cls[ord(word[0])] == 1 and cls[ord(word[1])] == 1:
+        return ord(word[0]) << 16 | ord(word[1])
+    return None
+
+
+def _doc_words(record: dict[str, Any]) -> list[tuple[str, int]]:
+    """The doc-level words of a page with their position (0: from the title, BODY: the body)."""
+    words = [("#" + title_word(record["title"]), 0)]
     numbers = {record["doc_number"], *doc_numbers(record["title"]), *doc_numbers(record["text"])}
-    number += "".join(f"<h2>{title_word(n)}</h2>" for n in sorted(numbers) if n)
-    return ('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title></title></head><body>'
-            f'<div data-pagefind-ignore>{"".join(meta)}</div>'
-            f'<h1>{_attr(index_tokens(record["title"]))} {title_word(record["title"])}</h1>{number}'
-            f'<p>{_attr(index_tokens(record["text"]))}</p></body></html>')
+    title = compact(record["title"])
+    for number in sorted(n for n in numbers if n):
+        whole = compact(number)
+        words.append(("#w" + whole, 0 if whole in title else BODY))
+    for name, values in sorted(record["filters"].items()):
+        words.extend((f"#f{name}={value}", 0) for value in sorted(set(values)))
+    return words
 
 
-def _stage(site: Path, shard: str, stage: Path) -> int:
-    """Write the staged pages of a shard (same relative paths, so the same URLs); returns how many."""
-    count = 0
-    for entry in _shard_files(site, shard):
-        record = page_record(Path(entry.path).read_text(encoding="utf-8", errors="replace"))
-        if record is None:
+_LUT: np.ndarray | None = None  # code point -> its NFKC lower-case form (one code point)
+_SLOW: np.ndarray | None = None  # code points whose form is not one code point, or that compose
+_SEEN: np.ndarray | None = None
+
+
+def _fold(cp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """NFKC and lower case, character by character through a table (unicodedata on whole pages
+    cost more than all the rest of the indexing); also which characters need the real thing
+    (normal()): forms longer than one character, combining marks, Hangul, capital sigma."""
+    global _LUT, _SLOW, _SEEN
+    if _LUT is None:
+        _LUT = np.arange(0x110000, dtype=np.uint32)
+        _SLOW = np.zeros(0x110000, dtype=bool)
+        _SEEN = np.zeros(0x110000, dtype=bool)
+        _SEEN[:0x41] = True  # ASCII other than letters folds to itself
+    assert _SLOW is not None and _SEEN is not None
+    present = np.flatnonzero(np.bincount(cp) > 0) if len(cp) else np.zeros(0, dtype=np.int64)
+    for c in present[~_SEEN[present]].tolist():
+        ch = chr(c)
+        form = unicodedata.normalize("NFKC", ch).lower()
+        if (len(form) != 1 or unicodedata.category(ch)[0] == "M" or unicodedata.category(form)[0] == "M"
+                or 0x1100 <= c <= 0x11FF or 0x3130 <= c <= 0x318F or 0xAC00 <= c <= 0xD7A3 or c == 0x3A3):
+            _SLOW[c] = True
+        else:
+            _LUT[c] = ord(form)
+        _SEEN[c] = True
+    return _LUT[cp], _SLOW[cp]
+
+
+def _fields(records: list[dict[str, Any]]) -> tuple[str, np.ndarray, np.ndarray]:
+    """The normalised text of all fields (title, body, title, body, …) joined by NUL, its code
+    points and each field's length (with its NUL)."""
+    fields = []
+    for record in records:
+        fields.append(record["title"][:TITLE_MAX])
+        fields.append(f'{record["doc_number"]} {record["text"]}')
+    lengths = np.fromiter((len(f) + 1 for f in fields), dtype=np.int64, count=len(fields))
+    raw = np.frombuffer(("\0".join(fields) + "\0").encode("utf-32-le"), dtype="<u4")
+    cp, slow = _fold(raw)
+    if slow.any():  # rare: those fields through unicodedata itself
+        field = np.repeat(np.arange(len(fields)), lengths)
+        for f in np.unique(field[slow]).tolist():
+            fields[f] = normal(fields[f])[:TITLE_MAX] if f % 2 == 0 else normal(fields[f])
+        lengths = np.fromiter((len(f) + 1 for f in fields), dtype=np.int64, count=len(fields))
+        raw = np.frombuffer(("\0".join(fields) + "\0").encode("utf-32-le"), dtype="<u4")
+        cp = np.where(np.repeat(np.isin(np.arange(len(fields)), list(set(field[slow].tolist()))), lengths),
+                      raw, _fold(raw)[0])
+    return cp.astype("<u4").tobytes().decode("utf-32-le"), cp, lengths
+
+
+def _postings(records: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """(keys, docs, positions, words kept as text) of a segment's records, each key's entries in
+    (doc, position) order; a text word's key is _WORDS_FROM + its index in the list."""
+    big, cp, lengths = _fields(records)
+    cls = _classes()[cp]
+    cjk = cls == 1
+    alnum = cls > 0
+    nfields = len(lengths)
+    field = np.repeat(np.arange(nfields, dtype=np.uint32), lengths)
+    before = np.cumsum(alnum, dtype=np.uint32) - alnum  # letters and digits before each character
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    pos = before - before[starts][field] + (field & 1) * np.uint32(BODY)
+    doc = field >> 1
+    nxt = np.zeros_like(cjk)
+    nxt[:-1] = cjk[1:]
+    prv = np.zeros_like(cjk)
+    prv[1:] = cjk[:-1]
+    pairs = np.flatnonzero(cjk & nxt)
+    edges = np.flatnonzero(cjk & ~(prv & nxt))
+    keys = [(cp[pairs] << 16) | cp[pairs + 1], cp[edges]]
+    docs = [doc[pairs], doc[edges]]
+    poss = [pos[pairs], pos[edges]]
+    # one doc-level word per Chinese character and field
+    at = np.flatnonzero(cjk)
+    unique = np.sort((field[at] << 16) | (cp[at] - 0x3400))  # fields < 2**16 (BATCH_DOCS)
+    unique = unique[np.concatenate(([True], unique[1:] != unique[:-1]))] if len(unique) else unique
+    ufield = unique >> 16
+    keys.append((unique & 0xFFFF).astype(np.uint32) + np.uint32(0x3400 + _UNIGRAM))
+    docs.append(ufield >> 1)
+    poss.append(ufield & 1)  # 0 the title, 1 the body: one byte
+    # words kept as text: Latin words and numbers, then the doc-level #-words
+    word = cls == 2
+    wprev = np.zeros_like(word)
+    wprev[1:] = word[:-1]
+    wnext = np.zeros_like(word)
+    wnext[:-1] = word[1:]
+    w_start = np.flatnonzero(word & ~wprev)
+    w_end = np.flatnonzero(word & ~wnext) + 1
+    vocab: dict[str, int] = {}
+    ids = [vocab.setdefault(big[s:e], len(vocab)) for s, e in zip(w_start.tolist(), w_end.tolist(), strict=True)]
+    keys.append(np.asarray(ids, dtype=np.uint32) + np.uint32(_WORDS_FROM))
+    docs.append(doc[w_start])
+    poss.append(pos[w_start])
+    extra_keys, extra_docs, extra_pos = [], [], []
+    for n, record in enumerate(records):
+        for text, where in _doc_words(record):
+            extra_keys.append(vocab.setdefault(text, len(vocab)) + _WORDS_FROM)
+            extra_docs.append(n)
+            extra_pos.append(where)
+    keys.append(np.asarray(extra_keys, dtype=np.uint32))
+    docs.append(np.asarray(extra_docs, dtype=np.uint32))
+    poss.append(np.asarray(extra_pos, dtype=np.uint32))
+    return (np.concatenate(keys).astype(np.uint32), np.concatenate(docs).astype(np.uint32),
+            np.concatenate(poss).astype(np.uint32), list(vocab))
+
+
+def _varints(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """LEB128 bytes of uint32 values, and each value's first byte offset (most values are one
+    byte: the first byte of every value in one pass, the others only where needed)."""
+    size = np.ones(len(values), dtype=np.uint8)
+    for bits in (7, 14, 21, 28):
+        size += values >= (1 << bits)
+    offset = np.cumsum(size, dtype=np.int64)
+    offset -= size
+    offset = offset.astype(np.int32) if len(offset) and offset[-1] < 2**31 - 8 else offset
+    out = np.empty(int(offset[-1] + size[-1]) if len(values) else 0, dtype=np.uint8)
+    out[offset] = ((values & np.uint32(0x7F)) | ((size > 1).astype(np.uint32) << 7)).astype(np.uint8)
+    for k in range(1, 5):
+        more = np.flatnonzero(size > k)
+        if not len(more):
+            break
+        chunk = (values[more] >> np.uint32(7 * k)) & np.uint32(0x7F)
+        chunk |= (size[more] > k + 1).astype(np.uint32) << 7
+        out[offset[more] + k] = chunk.astype(np.uint8)
+    return out, offset
+
+
+def _encode(arrays: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(term keys, postings bytes, each term's byte range start) in key order, from [keys, docs,
+    positions] (emptied: the arrays are dropped as soon as they are used). Memory, not time,
+    bounds a segment: int32 indexes, in-place arithmetic, ~40 bytes a posting at the peak."""
+    keys, docs, pos = arrays
+    arrays.clear()
+    n = len(keys)
+    order = keys.astype(np.uint64)
+    del keys
+    order <<= np.uint64(32)
+    order |= np.arange(n, dtype=np.uint64)
+    order.sort()
+    k = (order >> np.uint64(32)).astype(np.uint32)
+    order &= np.uint64(0xFFFFFFFF)
+    index = order.astype(np.int32)
+    del order
+    d = docs[index]
+    del docs
+    p = pos[index]
+    del pos, index
+    new_term = np.ones(n, dtype=bool)
+    np.not_equal(k[1:], k[:-1], out=new_term[1:])
+    new_run = new_term.copy()
+    new_run[1:] |= d[1:] != d[:-1]
+    term_starts = np.flatnonzero(new_term).astype(np.int32)
+    run_starts = np.flatnonzero(new_run).astype(np.int32)
+    nterms, nruns = len(term_starts), len(run_starts)
+    term_keys = k[term_starts]
+    del k
+    term_id = np.repeat(np.arange(nterms, dtype=np.int32), np.diff(np.append(term_starts, n)))
+    run_id = np.repeat(np.arange(nruns, dtype=np.int32), np.diff(np.append(run_starts, n)))
+    out = np.empty(n + nterms + 2 * nruns, dtype=np.uint32)
+    pdelta = p.copy()
+    pdelta[1:] -= p[:-1]
+    pdelta[new_run] = p[new_run]
+    del p
+    dst = np.arange(n, dtype=np.int32)
+    dst += term_id
+    dst += run_id
+    dst += run_id
+    dst += 3
+    out[dst] = pdelta
+    del dst, pdelta
+    run_docs = d[run_starts]
+    del d
+    ddelta = run_docs.copy()
+    ddelta[1:] -= run_docs[:-1]
+    first = new_term[run_starts]
+    ddelta[first] = run_docs[first]
+    del run_docs, first
+    run_term = term_id[run_starts]
+    term_out = term_starts + np.arange(nterms, dtype=np.int32) + 2 * run_id[term_starts]
+    del term_id, run_id, new_run
+    run_out = run_starts + run_term + 1 + 2 * np.arange(nruns, dtype=np.int32)
+    out[run_out] = ddelta
+    out[run_out + 1] = np.diff(np.append(run_starts, n))
+    del run_out, ddelta, run_starts
+    out[term_out] = np.bincount(run_term, minlength=nterms)
+    del run_term
+    data, offset = _varints(out)
+    return term_keys, data, offset[term_out]
+
+
+def _term_buckets(term_keys: np.ndarray, vocab: list[str], buckets: int) -> np.ndarray:
+    h = term_keys.astype(np.int64)
+    pair = term_keys >= 0x3400_0000
+    h[pair] = (term_keys[pair] >> 16).astype(np.int64) * 31 + (term_keys[pair] & 0xFFFF)
+    uni = (term_keys >= _UNIGRAM) & (term_keys < _WORDS_FROM)
+    h[uni] = ord("~") * 31 + (term_keys[uni] - _UNIGRAM).astype(np.int64)
+    for i in np.flatnonzero((term_keys >= _WORDS_FROM) & ~pair).tolist():
+        h[i] = _bucket_of(vocab[int(term_keys[i]) - _WORDS_FROM], 1 << 32)
+    return (h % buckets).astype(np.int64)
+
+
+def _write_buckets(folder: Path, arrays: list[np.ndarray], vocab: list[str], buckets: int) -> None:
+    """A batch's block of each p<n>.bin (doc base 0: _assemble sets it) from [keys, docs,
+    positions] (emptied), all in blocks.bin, where bucket n's block starts at blocks.idx[n]: one
+    file a batch, not one per bucket (16,384 buckets × 20 batches at 100,000 pages)."""
+    term_keys, data, starts = _encode(arrays)
+    bucket = _term_buckets(term_keys, vocab, buckets)
+    order = np.argsort(bucket, kind="stable")
+    lengths = np.diff(np.append(starts, len(data)).astype(np.int64))[order]
+    firsts = starts[order].astype(np.int64)
+    keys_sorted = term_keys[order]
+    edges = np.searchsorted(bucket[order], np.arange(buckets + 1))
+    out: list[bytes] = []
+    offsets = np.zeros(buckets + 1, dtype="<u8")
+    for b in range(buckets):
+        t0, t1 = int(edges[b]), int(edges[b + 1])
+        size = lengths[t0:t1]
+        ends = np.cumsum(size)
+        # this bucket's postings, gathered from where _encode put them (key order)
+        gather = np.repeat(firsts[t0:t1] - (ends - size), size) + np.arange(int(ends[-1]) if t1 > t0 else 0)
+        k = keys_sorted[t0:t1]
+        text = "\n".join(vocab[int(x) - _WORDS_FROM] for x in k[(k >= _WORDS_FROM) & (k < 0x3400_0000)].tolist())
+        strings = text.encode("utf-8")
+        postings = data[gather].tobytes()
+        head = np.array([0, t1 - t0, len(strings), len(postings)], dtype="<u4").tobytes()
+        out.append(head + k.astype("<u4").tobytes() + ends.astype("<u4").tobytes() + strings + postings)
+        offsets[b + 1] = offsets[b] + len(out[-1])
+    (folder / "blocks.bin").write_bytes(b"".join(out))
+    (folder / "blocks.idx").write_bytes(offsets.tobytes())
+
+
+def _page_stat(site: Path, rel: str) -> list[int] | None:
+    try:
+        st = os.stat(site / rel)
+    except FileNotFoundError:
+        return None
+    return [st.st_size, st.st_mtime_ns]
+
+
+def _days(when: str) -> int:
+    try:
+        return (date.fromisoformat(when[:10]) - _EPOCH).days
+    except ValueError:
+        return 0
+
+
+def buckets_for(pages: int) -> int:
+    """How many bucket files a segment of this many pages gets (~7 KB of postings a page)."""
+    buckets = 8
+    while pages * 7_000 / buckets > BUCKET_BYTES and buckets < 16_384:
+        buckets *= 2
+    return buckets
+
+
+def build_batch(site_dir: str, relpaths: list[str], folder: str, buckets: int) -> dict[str, Any]:
+    """Index these pages (paths relative to the site) into ``folder``: one block of each bucket
+    file. Returns the docs' rows (url, title, date, columns, 文号) and days in doc order, their
+    pages, filter counts and figures; nothing written when no page is indexable."""
+    started = time.perf_counter()
+    site = Path(site_dir)
+    records = []
+    for rel in relpaths:
+        try:
+            page = (site / rel).read_text(encoding="utf-8", errors="replace")
+        except FileNotFoundError:
             continue
-        target = stage / os.path.relpath(entry.path, site)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(staged_page(record), encoding="utf-8")
-        count += 1
-    return count
+        record = page_record(page)
+        if record is not None:
+            record["url"] = "/" + rel.replace(os.sep, "/")
+            records.append(record)
+    records.sort(key=lambda r: (r["date"], r["url"]))
+    filters: dict[str, dict[str, int]] = {}
+    for record in records:
+        for name, values in record["filters"].items():
+            for value in set(values):
+                filters.setdefault(name, {})
+                filters[name][value] = filters[name].get(value, 0) + 1
+    if records:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        *arrays, vocab = _postings(records)
+        _write_buckets(Path(folder), arrays, vocab, buckets)
+    return {
+        "docs": len(records),
+        "rows": [[r["url"], r["title"], r["date"], "、".join(r["filters"].get("栏目", [])), r["doc_number"]]
+                 for r in records],
+        "days": [_days(r["date"]) for r in records],
+        "pages": [r["url"][1:] for r in records],
+        "filters": filters,
+        "seconds": round(time.perf_counter() - started, 3),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
 
 
-# --------------------------------------------------------------------------- manifest
+def _assemble(target: Path, batches: list[tuple[Path, dict[str, Any]]], buckets: int) -> dict[str, Any]:
+    """One segment from its batches: each bucket file the batches' blocks one after the other
+    (with their doc base), the docs table and days re-chunked over all docs."""
+    target.mkdir(parents=True, exist_ok=True)
+    bases = []
+    total = 0
+    for _, batch in batches:
+        bases.append(total)
+        total += batch["docs"]
+    blocks = [(np.fromfile(folder / "blocks.bin", dtype=np.uint8), np.fromfile(folder / "blocks.idx", dtype="<u8"),
+               np.array([base], dtype="<u4").tobytes())
+              for (folder, batch), base in zip(batches, bases, strict=True) if batch["docs"]]
+    for b in range(buckets):
+        (target / f"p{b}.bin").write_bytes(b"".join(base + data[int(idx[b]) + 4:int(idx[b + 1])].tobytes()
+                                                   for data, idx, base in blocks))
+    del blocks
+    rows = [row for _, batch in batches for row in batch["rows"]]
+    for n in range(0, len(rows), CHUNK):
+        (target / f"d{n // CHUNK}.json").write_text(
+            json.dumps(rows[n:n + CHUNK], ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    days = np.asarray([d for _, batch in batches for d in batch["days"]], dtype="<u2")
+    (target / "days.bin").write_bytes(days.tobytes())
+    filters: dict[str, dict[str, int]] = {}
+    for _, batch in batches:
+        for name, values in batch["filters"].items():
+            for value, count in values.items():
+                filters.setdefault(name, {})
+                filters[name][value] = filters[name].get(value, 0) + count
+    return {
+        "docs": total,
+        "buckets": buckets,
+        "chunk": CHUNK,
+        "pages": [page for _, batch in batches for page in batch["pages"]],
+        "filters": filters,
+        "seconds": round(sum(batch["seconds"] for _, batch in batches), 3),
+        "peak_rss_mb": max((batch["peak_rss_mb"] for _, batch in batches), default=0.0),
+    }
+
+
+# --------------------------------------------------------------------------- query (Python)
+#
+# The browser's search (static/search.js) in Python, over the same files: tests and benchmarks
+# check the index with it; search.js is tested in Chromium against the same pages.
+
+
+def query_parts(text: str) -> list[dict[str, Any]]:
+    """The parts of a query (split at spaces): each a phrase of (word, offset) pairs, or for a
+    lone Chinese character its doc-level word; a part that is a 文号 also its #w word."""
+    cls = _classes()
+    parts = []
+    for raw in normal(text).split():
+        words: list[tuple[str, int]] = []
+        offset = 0
+        i = 0
+        while i < len(raw):
+            kind = cls[ord(raw[i])]
+            j = i
+            while j < len(raw) and cls[ord(raw[j])] == kind:
+                j += 1
+            run = raw[i:j]
+            if kind == 1:
+                if len(run) == 1:
+                    words.append((run, offset))
+                words.extend((run[n:n + 2], offset + n) for n in range(len(run) - 1))
+                offset += len(run)
+            elif kind == 2:
+                words.append((run, offset))
+                offset += len(run)
+            i = j
+        if not words:
+            continue
+        whole = compact(raw)
+        single = f"~{whole}" if len(whole) == 1 and cls[ord(whole)] == 1 else None
+        parts.append({"words": [] if single else words, "single": single,
+                      "wenhao": "#w" + whole if _WENHAO.match(whole) else None})
+    return parts
+
+
+def _read_bucket(path: Path) -> dict[Any, list[tuple[int, bytes]]]:
+    """word (key, or text for text words) -> [(doc base, postings bytes)] over the file's blocks."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return {}
+    out: dict[Any, list[tuple[int, bytes]]] = {}
+    at = 0
+    while at < len(data):
+        base, n, nstr, npost = np.frombuffer(data, dtype="<u4", count=4, offset=at).tolist()
+        keys = np.frombuffer(data, dtype="<u4", count=n, offset=at + 16).tolist()
+        ends = np.frombuffer(data, dtype="<u4", count=n, offset=at + 16 + 4 * n).tolist()
+        text = at + 16 + 8 * n
+        strings = iter(data[text:text + nstr].decode("utf-8").split("\n")) if nstr else iter(())
+        postings = text + nstr
+        start = 0
+        for key, end in zip(keys, ends, strict=True):
+            name = next(strings) if _WORDS_FROM <= key < 0x3400_0000 else key
+            out.setdefault(name, []).append((base, data[postings + start:postings + end]))
+            start = end
+        at = postings + npost
+    return out
+
+
+def _decode(base: int, data: bytes, out: dict[int, list[int]]) -> None:
+    values = []
+    value = shift = 0
+    for byte in data:
+        value |= (byte & 0x7F) << shift
+        if byte & 0x80:
+            shift += 7
+        else:
+            values.append(value)
+            value = shift = 0
+    it = iter(values)
+    doc = base
+    for _ in range(next(it, 0)):
+        doc += next(it)
+        count = next(it)
+        positions, p = [], 0
+        for _ in range(count):
+            p += next(it)
+            positions.append(p)
+        out[doc] = positions
+
+
+def _lookup(folder: Path, buckets: int, word: str) -> dict[int, list[int]]:
+    key = _key_of(word)
+    out: dict[int, list[int]] = {}
+    for base, data in _read_bucket(folder / f"p{_bucket_of(word, buckets)}.bin").get(word if key is None else key, []):
+        _decode(base, data, out)
+    return out
+
+
+def _phrase(folder: Path, buckets: int, part: dict[str, Any]) -> dict[int, tuple[int, int]]:
+    """doc -> (matches in the title, matches in the body) of a part; (0, 0): every word, no phrase."""
+    if part["single"]:
+        return {d: (int(ps[0] == 0), int(ps[-1] > 0)) for d, ps in _lookup(folder, buckets, part["single"]).items()}
+    lists = [(_lookup(folder, buckets, w), off) for w, off in part["words"]]
+    docs = set(lists[0][0])
+    for postings, _ in lists[1:]:
+        docs &= set(postings)
+    out: dict[int, tuple[int, int]] = {}
+    for d in docs:
+        first, off0 = lists[0]
+        sets = [(set(p[d]), off) for p, off in lists[1:]]
+        hits = [s - off0 for s in first[d] if all(s - off0 + off in ps for ps, off in sets)]
+        out[d] = (sum(h < BODY for h in hits), sum(h >= BODY for h in hits))
+    if part["wenhao"]:
+        for d, ps in _lookup(folder, buckets, part["wenhao"]).items():
+            t, b = out.get(d, (0, 0))
+            out[d] = (max(t, int(ps[0] < BODY)), max(b, 1))
+    return out
+
+
+def query(site_dir: str | os.PathLike, text: str, *, filters: dict[str, str] | None = None,
+          by_date: bool = False) -> dict[str, Any]:
+    """Search the installed index as search.js does: {"count", "results": [{url, title, date,
+    columns, doc_number, tier}]}, tier 0 the exact title, 1 the title contains every part of the
+    query, 2 the text does, 3 every word is there but not as a phrase."""
+    site = Path(site_dir)
+    parts = query_parts(text)
+    manifest = read_manifest(site)
+    if not parts:
+        return {"count": 0, "results": []}
+    whole = "#" + title_word(text)
+    found = []
+    for n, segment in enumerate(manifest["segments"]):
+        folder = site / BUNDLE_DIR / segment["id"]
+        buckets = segment["buckets"]
+        per_part = [_phrase(folder, buckets, part) for part in parts]
+        docs = set(per_part[0])
+        for other in per_part[1:]:
+            docs &= set(other)
+        docs -= set(segment.get("dead", []))
+        for name, value in (filters or {}).items():
+            docs &= set(_lookup(folder, buckets, f"#f{name}={value}"))
+        exact = set(_lookup(folder, buckets, whole))
+        days = np.frombuffer((folder / "days.bin").read_bytes(), dtype="<u2")
+        for d in docs:
+            hits = [p[d] for p in per_part]
+            tier = (0 if d in exact else 1 if all(t for t, _ in hits) else 2 if all(t or b for t, b in hits) else 3)
+            score = sum(10 * t + b for t, b in hits)
+            found.append((tier, -score, -int(days[d]), -n, -d, n, d))
+    found.sort(key=(lambda f: (f[2], f[3], f[4])) if by_date else None)
+    results = []
+    for tier, _, _, _, _, n, d in found:
+        segment = manifest["segments"][n]
+        rows = json.loads((site / BUNDLE_DIR / segment["id"] / f"d{d // segment['chunk']}.json").read_text("utf-8"))
+        url, title, when, columns, number = rows[d % segment["chunk"]]
+        results.append({"url": url, "title": title, "date": when, "columns": columns, "doc_number": number,
+                        "tier": tier})
+    return {"count": len(results), "results": results}
+
+
+def indexed_urls(site_dir: str | os.PathLike) -> set[str]:
+    """The URLs the installed index finds (its docs less the dead)."""
+    site = Path(site_dir)
+    urls = set()
+    for segment in read_manifest(site)["segments"]:
+        dead = set(segment.get("dead", []))
+        for n in range(0, segment["docs"], segment["chunk"]):
+            rows = json.loads((site / BUNDLE_DIR / segment["id"] / f"d{n // segment['chunk']}.json").read_text("utf-8"))
+            urls.update(row[0] for i, row in enumerate(rows, start=n) if i not in dead)
+    return urls
+
+
+# --------------------------------------------------------------------------- manifest and state
 
 
 def read_manifest(site_dir: str | os.PathLike) -> dict[str, Any]:
     path = Path(site_dir) / BUNDLE_DIR / MANIFEST
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        if isinstance(data, dict) and isinstance(data.get("shards"), list):
+        if isinstance(data, dict) and isinstance(data.get("segments"), list):
             return data
     except (OSError, ValueError):
         pass
-    return {"version": 1, "shards": []}
+    return {"version": 2, "building": False, "pages": 0, "segments": [], "filters": {}}
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -382,177 +887,253 @@ def _write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def _write_manifest(site: Path, entries: dict[str, dict], *, building: bool = False) -> None:
-    """``building``: a full index is under way (search.js says so while no shard is listed yet)."""
-    shards = [entries[s] for s in sorted(entries, key=_order, reverse=True)]
+def _write_manifest(site: Path, segments: list[dict], filters: dict, *, building: bool = False) -> None:
+    """The commit point of an install. ``building``: a full index is under way (search.js says so
+    while no segment is listed yet)."""
+    listed = [{k: s[k] for k in ("id", "docs", "buckets", "chunk", "dead", "recent") if k in s} for s in segments]
     manifest = {
-        "version": 1,
+        "version": 2,
         "building": building,
         "generated": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "pages": sum(s["pages"] for s in shards),
-        "shards": shards,
+        "pages": sum(s["docs"] - len(s.get("dead", [])) for s in segments),
+        "segments": listed,
+        "filters": filters,
     }
-    _write_atomic(site / BUNDLE_DIR / MANIFEST,
-                  json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8"))
+    _write_atomic(site / BUNDLE_DIR / MANIFEST, json.dumps(manifest, ensure_ascii=False).encode("utf-8"))
 
 
-# --------------------------------------------------------------------------- pagefind runs
+def _set_building(site: Path, building: bool) -> None:
+    manifest = read_manifest(site)
+    _write_manifest(site, manifest["segments"], manifest.get("filters", {}), building=building)
 
 
-def _executable() -> list[str]:
-    """The Pagefind binary itself when the package ships it (no Python start per shard), else
-    ``python -m pagefind_bin`` (which says clearly when the package is missing)."""
-    spec = importlib.util.find_spec(PAGEFIND_MODULE)
-    if spec is not None and spec.origin:
-        binary = Path(spec.origin).parent / "pagefind"
-        if binary.is_file() and os.access(binary, os.X_OK):
-            return [str(binary)]
-    return [sys.executable, "-m", PAGEFIND_MODULE]
-
-
-def _command(stage: Path, output: Path) -> list[str]:
-    command = [*_executable(), "--site", str(stage), "--output-path", str(output)]
-    nice = shutil.which("nice")
-    # a re-index runs beside the workbench on a small machine: let the editors' clicks go first
-    return [nice, "-n", "10", *command] if nice else command
-
-
-_INDEXED = re.compile(r"Indexed (\d+) pages?")
-
-
-def _run_pagefind(command: list[str]) -> tuple[int, str, float]:
-    """Run Pagefind; returns (exit code, output, peak resident memory of the process in MB).
-
-    ``nice`` and ``python -m`` both exec, so the waited-for pid is Pagefind itself and
-    ``wait4`` gives its own peak memory (``ru_maxrss``, KB on Linux)."""
-    env = {**os.environ, "NO_COLOR": "1"}
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                            env=env)
-    assert proc.stdout is not None
-    output = proc.stdout.read().decode("utf-8", "replace")
-    proc.stdout.close()
-    if hasattr(os, "wait4"):
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        peak = usage.ru_maxrss / 1024
-    else:  # pragma: no cover - not Linux
-        proc.wait()
-        peak = 0.0
-    return proc.returncode, output, peak
-
-
-def _build_shard(site: Path, shard: str) -> dict[str, Any] | None:
-    """Build one shard into a temporary folder and install it. ``None`` when the quarter has no
-    page at all; an entry with ``pages: 0`` and no ``path`` when it has pages but none to index
-    (withdrawal notices only): remembered, so the quarter is not re-indexed again and again."""
-    if next(_shard_files(site, shard), None) is None:
+def _read_state(site: Path) -> dict[str, Any] | None:
+    try:
+        state = json.loads((site / BUNDLE_DIR / STATE).read_text(encoding="utf-8"))
+        return state if isinstance(state, dict) and state.get("version") == 2 else None
+    except (OSError, ValueError):
         return None
+
+
+def _write_state(site: Path, state: dict[str, Any]) -> None:
+    _write_atomic(site / BUNDLE_DIR / STATE, json.dumps(state, ensure_ascii=False, separators=(",", ":")).encode())
+
+
+def _quarter_of(rel: str) -> str | None:
+    parts = rel.split("/")
+    if len(parts) == 4 and parts[0] == ARTICLE_DIR and _YEAR.match(parts[1]) and _MONTH.match(parts[2]):
+        return shard_for(date(int(parts[1]), int(parts[2]), 1))
+    return None
+
+
+def _supersede(site: Path, gone: Iterable[str]) -> None:
+    """Mark segment folders no longer listed; delete those superseded GRACE_SECONDS ago."""
     bundle = site / BUNDLE_DIR
-    bundle.mkdir(parents=True, exist_ok=True)
-    stamp = fingerprint(site, shard)  # before the run: a page written during it makes the shard stale
-    tmp = bundle / f".tmp-{shard}-{os.getpid()}-{secrets.token_hex(4)}"
-    started = time.perf_counter()
-    peak = 0.0
-    try:
-        pages = _stage(site, shard, tmp / "stage")
-        if pages:  # else withdrawal notices only
-            code, output, peak = _run_pagefind(_command(tmp / "stage", tmp / "bundle"))
-            if code != 0:
-                if "No module named" in output:
-                    raise SearchIndexError(f'pagefind is not installed: pip install "{REQUIREMENT}"')
-                raise SearchIndexError(f"pagefind failed for shard {shard} (exit {code}):\n{output[-2000:]}")
-            counted = _INDEXED.search(output)
-            pages = int(counted.group(1)) if counted else 0
-            pause_point("search")  # the kill -9 test of a re-index (its folder is then left)
-            _install(tmp / "bundle", bundle / shard)
-        seconds = time.perf_counter() - started
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    year, months = shard_months(shard)
-    return {
-        "id": shard,
-        "path": f"/{BUNDLE_DIR}/{shard}/" if pages else None,
-        "from": f"{year:04d}-{months[0]:02d}",
-        "to": f"{year:04d}-{months[-1]:02d}",
-        "pages": pages,
-        "stamp": stamp,
-        "indexed_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "seconds": round(seconds, 3),
-        "peak_rss_mb": round(peak, 1),
-    }
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        if a.stat().st_size != b.stat().st_size:
-            return False
-        return a.read_bytes() == b.read_bytes()
-    except OSError:
-        return False
-
-
-def _install(built: Path, target: Path) -> None:
-    """Move a freshly built bundle into ``target``: new content-addressed files first, the
-    entry file last (the commit point); files no longer referenced are dropped after GRACE."""
-    target.mkdir(parents=True, exist_ok=True)
-    new: set[str] = set()
-    moves: list[tuple[Path, Path]] = []
-    entry: tuple[Path, Path] | None = None
-    for sub in _KEEP_DIRS:
-        folder = built / sub
-        if not folder.is_dir():
-            continue
-        (target / sub).mkdir(exist_ok=True)
-        for path in folder.iterdir():
-            rel = f"{sub}/{path.name}"
-            new.add(rel)
-            dest = target / rel
-            # file names in these folders are content hashes: a name already there has these bytes
-            if not dest.exists():
-                moves.append((path, dest))
-    for path in built.iterdir():
-        if not path.is_file() or not _KEEP_TOP.match(path.name):
-            continue
-        new.add(path.name)
-        dest = target / path.name
-        if path.name == _ENTRY:
-            entry = (path, dest)
-        elif not _same_file(path, dest):
-            moves.append((path, dest))
-    if entry is None:
-        raise SearchIndexError(f"pagefind wrote no {_ENTRY} in {built}")
-    for src, dest in moves:
-        os.replace(src, dest)
-    if not _same_file(*entry):
-        os.replace(*entry)
-    _collect(target, new)
-
-
-def _collect(target: Path, current: set[str]) -> None:
-    """Delete files the current index does not use, once they have been superseded for GRACE."""
-    marks_path = target / _SUPERSEDED
+    marks_path = bundle / _SUPERSEDED
     try:
         marks: dict[str, float] = json.loads(marks_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         marks = {}
     now = time.time()
-    kept: dict[str, float] = {}
-    present: list[str] = [p.name for p in target.iterdir() if p.is_file() and p.name != _SUPERSEDED]
-    for sub in _KEEP_DIRS:
-        if (target / sub).is_dir():
-            present.extend(f"{sub}/{p.name}" for p in (target / sub).iterdir())
-    for rel in present:
-        if rel in current:
-            continue
-        since = marks.get(rel, now)
+    for name in gone:
+        marks.setdefault(name, now)
+    kept = {}
+    for name, since in marks.items():
         if now - since >= GRACE_SECONDS:
-            (target / rel).unlink(missing_ok=True)
-        else:
-            kept[rel] = since
+            shutil.rmtree(bundle / name, ignore_errors=True)
+        elif (bundle / name).exists():
+            kept[name] = since
     if kept:
         _write_atomic(marks_path, json.dumps(kept).encode("utf-8"))
     else:
         marks_path.unlink(missing_ok=True)
+
+
+def _merge_filters(segments: list[dict]) -> dict[str, dict[str, int]]:
+    merged: dict[str, dict[str, int]] = {}
+    for segment in segments:
+        for name, values in segment.get("filters", {}).items():
+            for value, count in values.items():
+                merged.setdefault(name, {})
+                merged[name][value] = merged[name].get(value, 0) + count
+    return merged
+
+
+# --------------------------------------------------------------------------- building
+
+
+def _batch_process(site: Path, relpaths: list[str], folder: Path, buckets: int) -> dict[str, Any]:
+    """build_batch in a Python process of its own (not multiprocessing: its spawn re-imports the
+    caller's main module, fork copies the workbench's threads); arguments and result as JSON files."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "job.json").write_text(json.dumps([str(site), relpaths, str(folder), buckets]), encoding="utf-8")
+    code = ("import json, sys; from core import search; job = json.load(open(sys.argv[1], encoding='utf-8')); "
+            "out = search.build_batch(*job); open(sys.argv[2], 'w', encoding='utf-8').write(json.dumps(out))")
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "-c", code, str(folder / "job.json"), str(folder / "result.json")],
+                          cwd=root, stdin=subprocess.DEVNULL, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SearchIndexError(f"indexing a batch of {len(relpaths)} pages failed:\n{done.stderr[-2000:]}")
+    return json.loads((folder / "result.json").read_text(encoding="utf-8"))
+
+
+def _build_segment(site: Path, relpaths: list[str], kind: str) -> dict[str, Any]:
+    """A segment of these pages, in batches of BATCH_DOCS built two at a time in processes of
+    their own (a batch's memory goes back to the OS when its process ends), assembled in a
+    ``.tmp-`` folder and renamed into place; one batch is built in this process."""
+    segment_id = kind + secrets.token_hex(6)
+    tmp = site / BUNDLE_DIR / f".tmp-{segment_id}-{os.getpid()}-{secrets.token_hex(4)}"  # writer.py _LEFTOVER
+    buckets = buckets_for(len(relpaths))
+    count = -(-len(relpaths) // BATCH_DOCS)
+    if kind == "b" and len(relpaths) >= 2 * SPLIT_FROM:
+        count = max(count, PARALLEL)  # a small site's base too uses both cores
+    size = -(-len(relpaths) // max(count, 1))
+    groups = [relpaths[n:n + size] for n in range(0, len(relpaths), size)] or [[]]
+    folders = [tmp / f"batch{n}" for n in range(len(groups))]
+    if len(groups) == 1:
+        results = [build_batch(str(site), groups[0], str(folders[0]), buckets)]
+    else:
+        with ThreadPoolExecutor(max_workers=min(PARALLEL, len(groups))) as pool:
+            results = list(pool.map(lambda n: _batch_process(site, groups[n], folders[n], buckets), range(len(groups))))
+    started = time.perf_counter()
+    result = _assemble(tmp / "segment", list(zip(folders, results, strict=True)), buckets)
+    result["seconds"] = round(result["seconds"] + time.perf_counter() - started, 3)
+    pause_point("search")  # the kill -9 test of a re-index (its .tmp- folder is then left)
+    if result["docs"]:
+        os.replace(tmp / "segment", site / BUNDLE_DIR / segment_id)
+    shutil.rmtree(tmp, ignore_errors=True)
+    return {"id": segment_id, **result}
+
+
+def _pages_on_disk(site: Path) -> dict[str, list[int]]:
+    """relpath -> [size, mtime_ns] of every article page, oldest month first."""
+    pages: dict[str, list[int]] = {}
+    plan = plan_shards(site)
+    for shard in reversed(list(plan)):
+        for rel in plan[shard]:
+            stat = _page_stat(site, rel)
+            if stat is not None:
+                pages[rel] = stat
+    return pages
+
+
+def _stamp(items: Iterable[tuple[str, list[int]]]) -> str:
+    digest = hashlib.sha1(usedforsecurity=False)
+    for rel, (size, mtime) in sorted(items):
+        digest.update(f"{rel}\0{size}\0{mtime}\n".encode())
+    return digest.hexdigest()
+
+
+def _quarter_pages(site: Path, shard: str) -> dict[str, list[int]]:
+    pages = {}
+    for entry in _shard_files(site, shard):
+        st = entry.stat()
+        pages[os.path.relpath(entry.path, site)] = [st.st_size, st.st_mtime_ns]
+    return pages
+
+
+def _summary(started: float, segments: list[dict], built: list[dict], removed: list[str]) -> dict[str, Any]:
+    return {
+        "seconds": round(time.perf_counter() - started, 3),
+        "pages": sum(s["docs"] - len(s.get("dead", [])) for s in segments),
+        "segments": {s["id"]: {"pages": s["docs"], "seconds": s["seconds"], "peak_rss_mb": s["peak_rss_mb"]}
+                     for s in built if s["docs"]},
+        "shards": {s["id"]: {"pages": s["docs"]} for s in built if s["docs"]},
+        "removed": removed,
+        "peak_rss_mb": max((s["peak_rss_mb"] for s in built), default=0.0),
+    }
+
+
+def _full(site: Path, *, building: bool) -> dict[str, Any]:
+    started = time.perf_counter()
+    old = [s["id"] for s in read_manifest(site)["segments"]]
+    pages = _pages_on_disk(site)
+    built = [_build_segment(site, list(pages), "b")]
+    segments = [s for s in built if s["docs"]]
+    base = {rel: [s["id"], n] for s in segments for n, rel in enumerate(s["pages"])}
+    quarters: dict[str, list[tuple[str, list[int]]]] = {}
+    for rel, stat in pages.items():
+        quarters.setdefault(_quarter_of(rel) or "", []).append((rel, stat))
+    state = {"version": 2, "pages": pages, "base": base, "recent": [],
+             "quarters": {q: _stamp(items) for q, items in quarters.items() if q}}
+    for segment in segments:
+        segment["dead"] = []
+    _write_state(site, state)
+    _write_manifest(site, segments, _merge_filters(segments), building=building)
+    _save_filters(site, segments)
+    _supersede(site, old)
+    shutil.rmtree(site / "pagefind", ignore_errors=True)  # the Pagefind index of before issue 16
+    return _summary(started, segments, built, [])
+
+
+def _save_filters(site: Path, segments: list[dict]) -> None:
+    """Each base segment's filter counts (the manifest holds only their sum)."""
+    path = site / BUNDLE_DIR / ".filters.json"
+    _write_atomic(path, json.dumps({s["id"]: s.get("filters", {}) for s in segments if not s.get("recent")},
+                                   ensure_ascii=False).encode("utf-8"))
+
+
+def _base_filters(site: Path) -> dict[str, dict]:
+    try:
+        return json.loads((site / BUNDLE_DIR / ".filters.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _incremental(site: Path, shards: list[str]) -> dict[str, Any]:
+    """Pages of these quarters changed since indexed → the recent set; rebuild the recent segment."""
+    started = time.perf_counter()
+    state = _read_state(site)
+    manifest = read_manifest(site)
+    if state is None:
+        return _full(site, building=False)
+    recent = set(state["recent"])
+    by_quarter: dict[str, dict[str, list[int]]] = {}
+    for rel, stat in state["pages"].items():
+        by_quarter.setdefault(_quarter_of(rel) or "", {})[rel] = stat
+    changed = []
+    for shard in shards:
+        now = _quarter_pages(site, shard)
+        before = by_quarter.get(shard, {})
+        changed += [rel for rel, stat in now.items() if before.get(rel) != stat]
+        changed += [rel for rel in before if rel not in now]
+        for rel in before:
+            state["pages"].pop(rel, None)
+        state["pages"].update(now)
+        if now:
+            state["quarters"][shard] = _stamp(now.items())
+        else:
+            state["quarters"].pop(shard, None)
+    if not changed:
+        _write_state(site, state)
+        return _summary(started, manifest["segments"], [], [])
+    recent.update(changed)
+    if len(recent) > RECENT_MAX:
+        return _full(site, building=False)
+    built = _build_segment(site, sorted(r for r in recent if r in state["pages"]), "s")
+    built["recent"] = True
+    dead: dict[str, list[int]] = {}
+    for rel in recent:
+        where = state["base"].get(rel)
+        if where:
+            dead.setdefault(where[0], []).append(where[1])
+    filters = _base_filters(site)
+    segments = []
+    old_recent = []
+    for segment in manifest["segments"]:
+        if segment.get("recent"):
+            old_recent.append(segment["id"])
+            continue
+        segment["dead"] = sorted(dead.get(segment["id"], []))
+        segment["filters"] = filters.get(segment["id"], {})
+        segments.append(segment)
+    if built["docs"]:
+        segments.append(built)
+    state["recent"] = sorted(recent)
+    _write_state(site, state)
+    _write_manifest(site, segments, _merge_filters(segments))
+    _supersede(site, old_recent)
+    return _summary(started, segments, [built], [])
 
 
 # --------------------------------------------------------------------------- API
@@ -570,92 +1151,32 @@ def _locked(site: Path) -> Iterator[None]:
     with _LOCAL_LOCK, open(bundle / ".lock", "a") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:
+            for path in bundle.glob(".tmp-*"):  # left by a run that died (we hold the lock)
+                shutil.rmtree(path, ignore_errors=True)
             yield
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def _summary(results: dict[str, dict | None], started: float, removed: list[str]) -> dict[str, Any]:
-    built = {s: r for s, r in results.items() if r is not None and r["path"]}
-    largest = max(built.values(), key=lambda r: r["pages"], default=None)
-    return {
-        "seconds": round(time.perf_counter() - started, 3),
-        "pages": sum(r["pages"] for r in built.values()),
-        "shards": {s: {"pages": r["pages"], "seconds": r["seconds"], "peak_rss_mb": r["peak_rss_mb"]}
-                   for s, r in built.items()},
-        "removed": removed,
-        "peak_rss_mb": max((r["peak_rss_mb"] for r in built.values()), default=0.0),
-        "max_shard": largest["id"] if largest else None,
-        "max_shard_pages": largest["pages"] if largest else 0,
-    }
-
-
-def _workers(site: Path, shards: list[str]) -> int:
-    """How many shards to build at once: PARALLEL, unless two of the largest would pass MEMORY_MB."""
-    largest = max((sum(1 for _ in _shard_files(site, s)) for s in shards), default=0)
-    fits = max(1, int(MEMORY_MB // (_MB_BASE + _MB_PER_PAGE * largest)))
-    return max(1, min(PARALLEL, len(shards), fits))
-
-
-def _apply(site: Path, shards: list[str], *, drop_others: bool, building: bool = False) -> dict[str, Any]:
-    started = time.perf_counter()
-    for path in (site / BUNDLE_DIR).glob(".tmp-*"):  # left by a run that died (we hold the lock)
-        shutil.rmtree(path, ignore_errors=True)
-    entries = {s["id"]: s for s in read_manifest(site)["shards"]
-               if isinstance(s, dict) and _SHARD_ID.match(str(s.get("id", "")))}
-    results: dict[str, dict | None] = {}
-    removed: list[str] = []
-    # shards are independent (own folder, own process): a few at once; the manifest is written here
-    # only, as each finishes
-    with ThreadPoolExecutor(max_workers=_workers(site, shards)) as pool:
-        for shard, result in zip(shards, pool.map(lambda s: _build_shard(site, s), shards), strict=True):
-            results[shard] = result
-            had = shard in entries and entries[shard].get("path") or (site / BUNDLE_DIR / shard).exists()
-            if result is None:
-                entries.pop(shard, None)
-            else:
-                entries[shard] = result
-            if had and (result is None or not result["path"]):
-                removed.append(shard)
-            # list a new shard only once its files are in place; unlist an empty one before deleting it
-            _write_manifest(site, entries, building=building)
-            if result is None or not result["path"]:
-                shutil.rmtree(site / BUNDLE_DIR / shard, ignore_errors=True)
-    if drop_others:
-        for shard in [s for s in entries if s not in results]:
-            entries.pop(shard)
-            removed.append(shard)
-    _write_manifest(site, entries)
-    if drop_others:
-        for path in (site / BUNDLE_DIR).iterdir():
-            if path.is_dir() and _SHARD_ID.match(path.name) and not (entries.get(path.name) or {}).get("path"):
-                shutil.rmtree(path, ignore_errors=True)
-    return _summary(results, started, removed)
-
-
 def index_shards(site_dir: str | os.PathLike, shards_or_years: Iterable[int | str | date | datetime]) -> dict:
-    """Re-index the given shards (``2025q3``), every shard of the given years (``2025``) or the
-    shards of the given dates, one Pagefind subprocess after another. A shard whose pages are
-    gone or not indexable is removed. Returns figures: seconds, pages, per-shard results,
-    peak_rss_mb (the largest Pagefind process), removed."""
+    """Bring the given quarters (``2025q3``), years (``2025``) or the quarters of dates up to date:
+    their changed pages go into the recent segment. Returns figures: seconds, pages (searchable
+    in all), segments built, peak_rss_mb."""
     site = Path(site_dir).resolve()
     shards = resolve(shards_or_years)
     with _locked(site):
-        return _apply(site, shards, drop_others=False)
+        return _incremental(site, shards)
 
 
 def index_all(site_dir: str | os.PathLike) -> dict:
-    """Index every shard that has article pages, and remove bundles of shards that have none."""
+    """Index every article page afresh (base segments, no recent one)."""
     site = Path(site_dir).resolve()
     with _locked(site):
-        shards = list(plan_shards(site))
-        _write_manifest(site, {s["id"]: s for s in read_manifest(site)["shards"]
-                               if isinstance(s, dict) and _SHARD_ID.match(str(s.get("id", "")))}, building=True)
+        _set_building(site, True)
         try:
-            return _apply(site, shards, drop_others=True, building=True)
+            return _full(site, building=False)
         except BaseException:
-            manifest = read_manifest(site)
-            _write_manifest(site, {s["id"]: s for s in manifest["shards"] if isinstance(s, dict) and "id" in s})
+            _set_building(site, False)
             raise
 
 
@@ -665,8 +1186,7 @@ def index_all_detached(site_dir: str | os.PathLike) -> int:
     Returns its pid."""
     site = Path(site_dir).resolve()
     with _locked(site):  # the manifest says "building" before this returns: no "not built" in between
-        _write_manifest(site, {s["id"]: s for s in read_manifest(site)["shards"]
-                               if isinstance(s, dict) and _SHARD_ID.match(str(s.get("id", "")))}, building=True)
+        _set_building(site, True)
     code = "import sys; from core import search; search.index_all(sys.argv[1])"
     root = Path(__file__).resolve().parent.parent
     process = subprocess.Popen([sys.executable, "-c", code, str(site)], cwd=root, start_new_session=True,
@@ -675,22 +1195,25 @@ def index_all_detached(site_dir: str | os.PathLike) -> int:
 
 
 def stale_shards(site_dir: str | os.PathLike, years: Iterable[int] | None = None) -> list[str]:
-    """Shards of ``years`` (all years on disk when None) whose pages changed since they were
-    indexed, or that are not indexed yet, or whose pages are gone."""
+    """Quarters of ``years`` (all when None) whose pages changed since they were indexed, or that
+    are not indexed yet, or whose pages are gone."""
     site = Path(site_dir).resolve()
-    indexed = {s["id"]: s for s in read_manifest(site)["shards"] if isinstance(s, dict)}
-    if years is None:
-        candidates = set(plan_shards(site)) | set(indexed)
-    else:
-        candidates = set(shards_for_years(years))
+    state = _read_state(site) or {"quarters": {}}
+    indexed = state["quarters"]
+    candidates = set(plan_shards(site)) | set(indexed) if years is None else set(shards_for_years(years))
     stale = []
     for shard in candidates:
-        has_pages = next(_shard_files(site, shard), None) is not None
-        entry = indexed.get(shard)
-        if (has_pages and (entry is None or entry.get("stamp") != fingerprint(site, shard))
-                or not has_pages and (entry is not None or (site / BUNDLE_DIR / shard).exists())):
+        pages = _quarter_pages(site, shard)
+        if (_stamp(pages.items()) if pages else None) != indexed.get(shard):
             stale.append(shard)
     return sorted(stale, key=_order, reverse=True)
+
+
+def fingerprint(site_dir: str | os.PathLike, shard: str) -> str:
+    """A digest of the names, sizes and modification times of a quarter's pages: it changes when
+    a page of the quarter is written, added or removed (the portal's Writer replaces a page only
+    when its bytes change)."""
+    return _stamp(_quarter_pages(Path(site_dir), shard).items())
 
 
 # Background re-index after a publish: one at a time; requests that arrive while one runs are

@@ -23,8 +23,9 @@ OWNED_FILES = ("index.html", "404.html", "feed.xml", "sitemap.xml", "sitemap.htm
                "accessibility.html", "contact.html", "statement.html")
 SITEMAP_CHUNK_NAME = re.compile(r"sitemap-\d+\.xml")
 COLUMN_PAGE_NAME = re.compile(r"index(_\d+)?\.html")
-# temporary names of writers (ours and the search index's) and of Pagefind's folders: they carry the pid
-_LEFTOVER = re.compile(r"\..+\.(\d+)-[0-9a-f]{8}\.tmp|\.tmp-\d{4}q[1-4]-(\d+)-[0-9a-f]{8}")
+# temporary names of writers (ours and the search index's) and of the search index's segment folders
+# (core/search.py): they carry the pid
+_LEFTOVER = re.compile(r"\..+\.(\d+)-[0-9a-f]{8}\.tmp|\.tmp-(?:\d{4}q[1-4]|[bs][0-9a-f]{12})-(\d+)-[0-9a-f]{8}")
 
 
 # Characters XML 1.0 forbids (its Char production: C0 controls but tab/LF/CR, lone surrogates,
@@ -212,7 +213,7 @@ def _alive(pid: int) -> bool:
 
 
 def remove_leftovers(out_dir: str | os.PathLike) -> int:
-    """Delete the temporary files and Pagefind folders that processes which died (kill -9) left in
+    """Delete the temporary files and search-index folders that processes which died (kill -9) left in
     the output folder; those of a running process are kept. Returns how many were deleted."""
     removed = 0
     for folder, subdirs, files in os.walk(os.path.realpath(out_dir)):

@@ -1,100 +1,94 @@
-// The words of the search index, cut in the browser exactly as core/search.py cuts the pages
-// (index_tokens / query_tokens; tests/test_search.py runs both on the same texts): a run of
-// Chinese characters becomes its overlapping two-character pairs, numbers and Latin words stay
-// whole (NFKC, lower case). Pagefind then needs every pair of the query in a page: a page that
-// contains the query contains all of them.
+// The words of the search index, cut in the browser exactly as core/search.py cuts them
+// (query_parts, bucket and key of a word; tests/test_search.py runs both on the same texts): the
+// text NFKC-normalised and lower-cased; two adjacent Chinese characters are one word, a Chinese
+// character next to a non-Chinese one is also a word alone, numbers and Latin words are whole;
+// a word's offset counts letters and digits only (spaces and punctuation do not count).
 
-const CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff";
-const RUNS = new RegExp(`([${CJK}]+)|((?:(?![${CJK}])[\\p{L}\\p{N}])+)|(\\S)`, "gu");
-const IS_CJK = new RegExp(`^[${CJK}]+$`, "u");
-const IS_WORD = /^[\p{L}\p{N}]+$/u;
+const CJK = /^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]$/u;
+const ALNUM = /^[\p{L}\p{N}]$/u;
+const WENHAO = /^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{1,12}\d{5,8}号$/u;
+export const WORDS_FROM = 0x20000; // keys of words kept as text (core/search.py _WORDS_FROM)
+export const PAIRS_FROM = 0x34000000;
+export const BODY = 1 << 10; // positions of the body start here; the title's are below (core/search.py)
 
-const TITLE_WORD = /^zt[0-9a-f]{16}$/;
-
-function word(run) {
-  return run.normalize("NFKC").toLowerCase();
+export function normal(text) {
+  return String(text || "").normalize("NFKC").toLowerCase();
 }
 
-function* runs(text) {
-  for (const match of String(text || "").matchAll(RUNS)) {
-    yield match;
+// 1: Chinese, 2: another letter or digit, 0: anything else
+function kind(ch) {
+  if (CJK.test(ch)) {
+    return 1;
   }
+  return ALNUM.test(ch) ? 2 : 0;
 }
 
-// the index words of a text (what core/search.index_tokens writes)
-export function indexTokens(text) {
-  const out = [];
-  for (const [, chinese, latin, other] of runs(text)) {
-    if (chinese) {
-      const chars = [...chinese];
-      for (let i = 0; i + 1 < chars.length; i++) {
-        out.push(chars[i] + chars[i + 1]);
+// the parts of a query (split at spaces): {words: [[word, offset]], single: "~字" for a lone
+// Chinese character (searched as a doc-level word), wenhao: "#w…" when the part is a 文号}
+export function queryParts(query) {
+  const parts = [];
+  for (const raw of normal(query).split(/\s+/u)) {
+    const chars = [...raw];
+    const words = [];
+    let offset = 0;
+    for (let i = 0; i < chars.length;) {
+      const k = kind(chars[i]);
+      let j = i;
+      while (j < chars.length && kind(chars[j]) === k) {
+        j++;
       }
-      out.push(chars[chars.length - 1]);
-    } else if (latin) {
-      out.push(word(latin));
-    } else {
-      out.push(other);
+      const run = chars.slice(i, j);
+      if (k === 1) {
+        if (run.length === 1) {
+          words.push([run[0], offset]);
+        }
+        for (let n = 0; n + 1 < run.length; n++) {
+          words.push([run[n] + run[n + 1], offset + n]);
+        }
+        offset += run.length;
+      } else if (k === 2) {
+        words.push([run.join(""), offset]);
+        offset += run.length;
+      }
+      i = j;
     }
-  }
-  return out.join(" ");
-}
-
-// the words of a query: pairs of each Chinese run (a single character alone), words whole,
-// punctuation dropped, each once
-export function queryTokens(query) {
-  const out = [];
-  for (const [, chinese, latin] of runs(query)) {
-    if (chinese) {
-      const chars = [...chinese];
-      if (chars.length === 1) {
-        out.push(chinese);
-      }
-      for (let i = 0; i + 1 < chars.length; i++) {
-        out.push(chars[i] + chars[i + 1]);
-      }
-    } else if (latin) {
-      out.push(word(latin));
-    }
-  }
-  return [...new Set(out)];
-}
-
-// the text back from its index words: consecutive pairs overlap by one character, and the single
-// last character closes a run (so two runs next to each other stay apart)
-export function untokenize(tokens) {
-  let text = "";
-  let pair = null; // the pair the current Chinese run ended with
-  let latin = false;
-  for (const token of String(tokens || "").split(" ")) {
-    if (!token || TITLE_WORD.test(token)) {
+    if (words.length === 0) {
       continue;
     }
-    const chars = [...token];
-    if (IS_CJK.test(token)) {
-      if (pair !== null && chars.length === 2 && chars[0] === pair[1]) {
-        text += chars[1];
-        pair = chars;
-      } else if (pair !== null && chars.length === 1 && token === pair[1]) {
-        pair = null; // end of the run
-      } else {
-        text += token;
-        pair = chars.length === 2 ? chars : null;
-      }
-      latin = false;
-    } else {
-      const isWord = IS_WORD.test(token);
-      text += (isWord && latin ? " " : "") + token;
-      latin = isWord;
-      pair = null;
-    }
+    const whole = compact(raw);
+    const single = [...whole].length === 1 && kind(whole) === 1 ? `~${whole}` : null;
+    parts.push({ words: single ? [] : words, single, wenhao: WENHAO.test(whole) ? `#w${whole}` : null });
   }
-  return text;
+  return parts;
 }
 
-// a text reduced to what the search compares: no spaces or punctuation, NFKC, lower case
+// a text reduced to its letters and digits (NFKC, lower case): what titles are compared by
 export function compact(text) {
-  return [...runs(text)].filter((m) => m[1] || m[2]).map((m) => (m[1] ? m[1] : word(m[2]))).join("");
+  return [...normal(text)].filter((ch) => kind(ch) > 0).join("");
+}
+
+// the bucket file of a word: h = h * 31 + code point (mod 2^32), mod buckets
+export function bucketOf(word, buckets) {
+  let h = 0;
+  for (const ch of word) {
+    h = (Math.imul(h, 31) + ch.codePointAt(0)) >>> 0;
+  }
+  return h % buckets;
+}
+
+// the numeric key of a Chinese word (a character, a pair, "~" + character), null for a text word
+export function keyOf(word) {
+  const chars = [...word];
+  if (chars.length === 1 && kind(chars[0]) === 1) {
+    return chars[0].codePointAt(0);
+  }
+  if (chars.length === 2 && chars[0] === "~" && kind(chars[1]) === 1) {
+    return 0x10000 + chars[1].codePointAt(0);
+  }
+  if (chars.length === 2 && kind(chars[0]) === 1 && kind(chars[1]) === 1) {
+    return ((chars[0].codePointAt(0) << 16) | chars[1].codePointAt(0)) >>> 0;
+  }
+  return null;
 }
 
 function fnv(bytes, seed) {
@@ -105,7 +99,7 @@ function fnv(bytes, seed) {
   return value.toString(16).padStart(8, "0");
 }
 
-// the index word of a whole title (core/search.py title_word): a pasted title finds its pages by it
+// the word of a whole title (core/search.py title_word): a pasted title is one look-up
 export function titleWord(title) {
   const bytes = new TextEncoder().encode(compact(title));
   return `zt${fnv(bytes, 0x811c9dc5)}${fnv(bytes, 0x9747b28c)}`;

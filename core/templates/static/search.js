@@ -1,29 +1,26 @@
-// 站内搜索 (/search.html): Pagefind over the portal's article pages, one index per quarter.
+// 站内搜索 (/search.html) over the portal's own static index (core/search.py writes it under
+// /search-index/). Loaded as an external module: the site runs under Content-Security-Policy
+// script-src 'self', so nothing here is inline and nothing untrusted goes through innerHTML.
 //
-// /pagefind/shards.json (written by core/search.py) lists the shards newest first; the newest
-// shard's pagefind.js is imported and every other shard is merged into it (mergeIndex), so one
-// query ranks results across all years. Loaded as an external module: the site runs under
-// Content-Security-Policy script-src 'self' (plus 'wasm-unsafe-eval' for Pagefind's WebAssembly),
-// so nothing here is inline and nothing untrusted goes through innerHTML.
-//
-// The index holds the pages' text cut into two-character pairs (core/search.py); the query is cut
-// the same way (search-tokens.js), so every page that contains the query is found. The first
-// RERANK results are then ordered by the text itself: a title equal to the query first, then
-// titles containing it, then texts containing it, each in Pagefind's order. Excerpts are made
-// here from the page's text, with the query marked.
+// A query: manifest.json (never cached: a publish is searchable at the next query), then for each
+// word of the query (search-tokens.js cuts it as the index was cut) one bucket file per segment —
+// segments are immutable, so what was fetched is kept for the page's life. A phrase is a
+// positional intersection of its words; the ranking is: the exact title, the title contains
+// every part of the query, the text does, every word is there; then more matches (title matches
+// count ten), then newest. Titles and dates come from the docs table (d<n>.json), excerpts from
+// the article pages themselves (fetched for the results shown), with the query marked.
 
-import { compact, indexTokens, queryTokens, titleWord, untokenize } from "./search-tokens.js";
+import { BODY, PAIRS_FROM, WORDS_FROM, bucketOf, compact, keyOf, queryParts, titleWord } from "./search-tokens.js";
 
+const INDEX = "/search-index/";
 const PAGE_SIZE = 10;
 const TIMEOUT_MS = 60000; // a load or a query that takes longer is reported, not waited for forever
 const MAX_QUERY = 100;
-const RERANK = 20; // results whose text is loaded to order them (one small fragment each)
 const EXCERPT = 100; // characters of an excerpt
-const BUILDING = "building";
-const SHARD_PATH = /^\/pagefind\/\d{4}q[1-4]\/$/;
+const SEGMENT_ID = /^[bs][0-9a-f]{12}$/;
 const SAFE_URL = /^\/(?!\/)[^\s\\]*$/;
 // the filters offered: the column of every page; 主题分类 and year of 政府信息公开目录 documents
-// (data-pagefind-filter on their pages), each a <select> and a query parameter
+// (data-pagefind-filter on their pages, words "#f名=值" in the index), each a <select> and a parameter
 const FILTERS = [
   { name: "栏目", id: "search-column", param: "lm", label: (v) => `“${v}”栏目`, newestFirst: false },
   { name: "主题分类", id: "search-topic", param: "zt", label: (v) => `主题分类“${v}”`, newestFirst: false },
@@ -38,10 +35,11 @@ const status = document.getElementById("search-status");
 const list = document.getElementById("search-list");
 const more = document.getElementById("search-more");
 
-let pagefindPromise = null;
+const files = new Map(); // url -> Promise of its bytes or JSON (segment files never change)
+const words = new Map(); // segment id + word -> Promise of its postings' bytes
 let generation = 0; // the latest query wins; older answers are dropped
 let pending = []; // results of the current query not shown yet
-let shownQuery = ""; // the query whose results are listed (for the excerpts of "more")
+let shownQuery = "";
 let filtersLoaded = false;
 
 // the status line; with ``sitemap``, a link to the site map follows (what to do next)
@@ -55,19 +53,6 @@ function say(text, sitemap = false) {
   }
 }
 
-// Pagefind runs WebAssembly (in a web worker). Under a Content-Security-Policy without
-// 'wasm-unsafe-eval' it logs the refusal in the worker and never answers: check up front, and
-// bound every wait, so the reader is told instead of waiting forever.
-function webAssemblyAllowed() {
-  try {
-    new WebAssembly.Module(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0])); // the empty module
-    return true;
-  } catch (error) {
-    console.error("search: WebAssembly is not allowed here", error);
-    return false;
-  }
-}
-
 function guarded(promise, what) {
   let timer = null;
   const timeout = new Promise((_, reject) => {
@@ -76,38 +61,251 @@ function guarded(promise, what) {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-async function loadPagefind() {
-  if (typeof WebAssembly !== "object" || !webAssemblyAllowed()) {
-    throw new Error("WebAssembly unavailable");
+// a file of a segment, once; a missing bucket file is an empty one
+function segmentFile(url, as) {
+  if (!files.has(url)) {
+    const loaded = fetch(url).then((response) => {
+      if (response.status === 404 && as === "bytes") {
+        return new ArrayBuffer(0);
+      }
+      if (!response.ok) {
+        throw new Error(`${url}: HTTP ${response.status}`);
+      }
+      return as === "json" ? response.json() : response.arrayBuffer();
+    });
+    loaded.catch(() => files.delete(url));
+    files.set(url, loaded);
   }
-  const response = await fetch("/pagefind/shards.json", { cache: "no-cache" });
-  if (!response.ok) {
-    throw new Error(`shards.json: HTTP ${response.status}`);
-  }
-  const manifest = await response.json();
-  const shards = (Array.isArray(manifest.shards) ? manifest.shards : [])
-    .map((shard) => shard && shard.path)
-    .filter((path) => typeof path === "string" && SHARD_PATH.test(path));
-  if (shards.length === 0) {
-    return manifest.building === true ? BUILDING : null;
-  }
-  const pagefind = await import(`${shards[0]}pagefind.js`);
-  await pagefind.options({ excerptLength: 40 });
-  await pagefind.init();
-  // a shard that fails to load (removed since the manifest was read) must not break the others
-  await Promise.all(shards.slice(1).map((path) =>
-    pagefind.mergeIndex(path).catch((error) => console.warn(`search: cannot merge ${path}`, error))));
-  return pagefind;
+  return files.get(url);
 }
 
-function pagefind() {
-  if (pagefindPromise === null) {
-    pagefindPromise = guarded(loadPagefind(), "loading the search index").catch((error) => {
-      pagefindPromise = null; // try again at the next query
-      throw error;
-    });
+async function loadManifest() {
+  const response = await fetch(`${INDEX}manifest.json`, { cache: "no-cache" });
+  if (response.status === 404) {
+    return null;
   }
-  return pagefindPromise;
+  if (!response.ok) {
+    throw new Error(`manifest.json: HTTP ${response.status}`);
+  }
+  const manifest = await response.json();
+  manifest.segments = (Array.isArray(manifest.segments) ? manifest.segments : [])
+    .filter((s) => s && SEGMENT_ID.test(s.id) && s.buckets > 0 && s.chunk > 0);
+  return manifest;
+}
+
+// the blocks of a bucket file: [{base, keys, ends, names: Map(text word -> index), postings}]
+function blocks(buffer) {
+  const out = [];
+  const view = new DataView(buffer);
+  const decoder = new TextDecoder();
+  for (let at = 0; at + 16 <= buffer.byteLength;) {
+    const [base, n, nstr, npost] = [0, 4, 8, 12].map((o) => view.getUint32(at + o, true));
+    const keys = new Uint32Array(buffer.slice(at + 16, at + 16 + 4 * n));
+    const ends = new Uint32Array(buffer.slice(at + 16 + 4 * n, at + 16 + 8 * n));
+    const text = at + 16 + 8 * n;
+    const names = new Map();
+    if (nstr) {
+      const strings = decoder.decode(new Uint8Array(buffer, text, nstr)).split("\n");
+      let s = 0;
+      keys.forEach((key, i) => {
+        if (key >= WORDS_FROM && key < PAIRS_FROM) {
+          names.set(strings[s++], i);
+        }
+      });
+    }
+    out.push({ base, keys, ends, names, postings: new Uint8Array(buffer, text + nstr, npost) });
+    at = text + nstr + npost;
+  }
+  return out;
+}
+
+function find(keys, key) {
+  let lo = 0;
+  let hi = keys.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (keys[mid] === key) {
+      return mid;
+    }
+    if (keys[mid] < key) {
+      lo = mid + 1;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  return -1;
+}
+
+// LEB128 postings: docs, then per doc: doc delta, count, position deltas -> into Map(doc -> positions);
+// with ``keep``, only the docs it has (the others are read past, not stored: a common word's
+// postings at 100,000 pages are a million numbers)
+function decode(bytes, base, out, keep = null) {
+  let at = 0;
+  const next = () => {
+    let byte = bytes[at++];
+    if (byte < 0x80) {
+      return byte; // most numbers: one byte
+    }
+    let value = byte & 0x7f;
+    let shift = 7;
+    do {
+      byte = bytes[at++];
+      value += shift < 28 ? (byte & 0x7f) << shift : (byte & 0x7f) * 0x10000000;
+      shift += 7;
+    } while (byte & 0x80);
+    return value;
+  };
+  let doc = base;
+  for (let docs = next(); docs > 0; docs--) {
+    doc += next();
+    const count = next();
+    if (keep !== null && !keep.has(doc)) {
+      for (let i = 0; i < count; i++) {
+        while (bytes[at++] & 0x80);
+      }
+      continue;
+    }
+    const positions = new Array(count);
+    let p = 0;
+    for (let i = 0; i < count; i++) {
+      p += next();
+      positions[i] = p;
+    }
+    out.set(doc, positions);
+  }
+}
+
+// the postings of a word in a segment: [[doc base, bytes]] (kept: a segment never changes)
+function raw(segment, word) {
+  const id = `${segment.id}\n${word}`;
+  if (!words.has(id)) {
+    const found = rawOnce(segment, word);
+    found.catch(() => words.delete(id));
+    words.set(id, found);
+  }
+  return words.get(id);
+}
+
+async function rawOnce(segment, word) {
+  const buffer = await segmentFile(`${INDEX}${segment.id}/p${bucketOf(word, segment.buckets)}.bin`, "bytes");
+  if (!buffer.parsed) {
+    buffer.parsed = blocks(buffer);
+  }
+  const key = keyOf(word);
+  const out = [];
+  for (const block of buffer.parsed) {
+    const i = key === null ? (block.names.has(word) ? block.names.get(word) : -1) : find(block.keys, key);
+    if (i >= 0) {
+      out.push([block.base, block.postings.subarray(i ? block.ends[i - 1] : 0, block.ends[i])]);
+    }
+  }
+  return out;
+}
+
+const size = (postings) => postings.reduce((sum, [, bytes]) => sum + bytes.length, 0);
+
+// Map(doc -> sorted positions) of a word's postings, only of the docs in ``keep`` when given
+function positions(postings, keep = null) {
+  const out = new Map();
+  for (const [base, bytes] of postings) {
+    decode(bytes, base, out, keep);
+  }
+  return out;
+}
+
+function has(sorted, value) {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] === value) {
+      return true;
+    }
+    if (sorted[mid] < value) {
+      lo = mid + 1;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  return false;
+}
+
+// Map(doc -> [matches in the title, matches in the body]) of a part; [0, 0]: its words, no phrase.
+// The rarest word is read first; each next one only for the docs that still have every word.
+async function phrase(segment, part) {
+  const out = new Map();
+  if (part.single) {
+    for (const [doc, found] of positions(await raw(segment, part.single))) {
+      out.set(doc, [found[0] === 0 ? 1 : 0, found[found.length - 1] > 0 ? 1 : 0]); // 0 title, 1 body
+    }
+    return out;
+  }
+  const postings = await Promise.all(part.words.map(([word]) => raw(segment, word)));
+  const order = postings.map((_, i) => i).sort((a, b) => size(postings[a]) - size(postings[b]));
+  const lists = new Array(postings.length);
+  let docs = null;
+  for (const i of order) {
+    lists[i] = positions(postings[i], docs);
+    docs = lists[i];
+  }
+  const [first, ...others] = order;
+  for (const [doc, found] of docs) {
+    let title = 0;
+    let body = 0;
+    const off0 = part.words[first][1];
+    for (const p of lists[first].get(doc) || found) {
+      const start = p - off0;
+      if (others.every((i) => has(lists[i].get(doc), start + part.words[i][1]))) {
+        if (start < BODY) {
+          title++;
+        } else {
+          body++;
+        }
+      }
+    }
+    out.set(doc, [title, body]);
+  }
+  if (part.wenhao) {
+    for (const [doc, found] of positions(await raw(segment, part.wenhao))) {
+      const [title, body] = out.get(doc) || [0, 0];
+      out.set(doc, [Math.max(title, found[0] < BODY ? 1 : 0), Math.max(body, 1)]);
+    }
+  }
+  return out;
+}
+
+async function searchSegment(segment, n, parts, whole, chosen) {
+  const [perPart, exact, days, filters] = await Promise.all([
+    Promise.all(parts.map((part) => phrase(segment, part))),
+    raw(segment, whole).then((p) => positions(p)),
+    segmentFile(`${INDEX}${segment.id}/days.bin`, "bytes").then((b) => new Uint16Array(b)),
+    Promise.all(Object.entries(chosen).map(([name, value]) => raw(segment, `#f${name}=${value}`))),
+  ]);
+  const dead = new Set(Array.isArray(segment.dead) ? segment.dead : []);
+  const [smallest, ...rest] = [...perPart].sort((a, b) => a.size - b.size);
+  let docs = [...smallest.keys()].filter((doc) => !dead.has(doc) && rest.every((m) => m.has(doc)));
+  for (const filter of filters) {
+    const within = positions(filter, new Set(docs));
+    docs = docs.filter((doc) => within.has(doc));
+  }
+  return docs.map((doc) => {
+    const hits = perPart.map((m) => m.get(doc));
+    const tier = exact.has(doc) ? 0 : hits.every(([t]) => t) ? 1 : hits.every(([t, b]) => t || b) ? 2 : 3;
+    const score = hits.reduce((sum, [t, b]) => sum + 10 * t + b, 0);
+    return { segment, n, doc, tier, score, day: days[doc] || 0 };
+  });
+}
+
+function ordered(found, byDate) {
+  const newest = (a, b) => b.day - a.day || b.n - a.n || b.doc - a.doc;
+  return found.sort(byDate ? newest : (a, b) => a.tier - b.tier || b.score - a.score || newest(a, b));
+}
+
+async function row(result) {
+  const { segment, doc } = result;
+  const rows = await segmentFile(`${INDEX}${segment.id}/d${Math.floor(doc / segment.chunk)}.json`, "json");
+  const [url, title, date, columns, number] = rows[doc % segment.chunk] || [];
+  return { url, title, date, columns, number };
 }
 
 // the positions in ``text`` of its letters and digits, normalised as compact() does: searching
@@ -148,15 +346,26 @@ function marks(text, query) {
   return ranges.sort((x, y) => x[0] - y[0]);
 }
 
-// the excerpt of a result: the page's text (not its title) around the first match, marked
-function excerptFragment(data, query) {
-  let text = String(data.content || "");
-  const raw = (data.meta && data.meta.title) || "";
-  const title = `${indexTokens(raw)} ${titleWord(raw)}`; // the <h1> of the staged page (core/search.py)
-  if (raw && text.startsWith(title)) {
-    text = text.slice(title.length);
+// the text of an article page as indexed (core/search.py page_record): its <article
+// data-pagefind-body> without the title, the date/column line and the parts not indexed
+async function pageText(url) {
+  const response = await fetch(url);
+  if (!response.ok) {
+    return "";
   }
-  text = untokenize(text).replace(/^[\s.]+/, "");
+  const page = new DOMParser().parseFromString(await response.text(), "text/html");
+  const article = page.querySelector("article[data-pagefind-body]");
+  if (!article) {
+    return "";
+  }
+  article.querySelectorAll("[data-pagefind-ignore], .article-meta, h1[data-pagefind-meta='title']")
+    .forEach((node) => node.remove());
+  article.querySelectorAll("p, div, li, h2, h3, h4, tr, td, th, dd, dt, br, table, section")
+    .forEach((node) => node.append(" "));
+  return article.textContent.replace(/\s+/g, " ").trim();
+}
+
+function excerptFragment(text, query) {
   const ranges = marks(text, query);
   const start = ranges.length ? Math.max(0, ranges[0][0] - 30) : 0;
   const end = Math.min(text.length, start + EXCERPT);
@@ -179,27 +388,12 @@ function excerptFragment(data, query) {
   return out;
 }
 
-// 0: the title is the query; 1: the title contains it (every word of it); 2: the text does; 3: neither
-function rank(data, query) {
-  const words = query.split(/\s+/).map(compact).filter((w) => w);
-  const title = compact((data.meta && data.meta.title) || "");
-  if (title === compact(query)) {
-    return 0;
-  }
-  if (words.every((w) => title.includes(w))) {
-    return 1;
-  }
-  const text = compact(untokenize(data.content));
-  return words.every((w) => text.includes(w)) ? 2 : 3;
-}
-
 function resultItem(data, query) {
-  const meta = data.meta || {};
   const item = document.createElement("li");
   item.className = "search-result";
   const heading = document.createElement("h3");
   const url = typeof data.url === "string" && SAFE_URL.test(data.url) ? data.url : null;
-  const title = meta.title || url || "(无标题)";
+  const title = data.title || url || "(无标题)";
   if (url) {
     const link = document.createElement("a");
     link.href = url;
@@ -209,30 +403,35 @@ function resultItem(data, query) {
     heading.textContent = title;
   }
   item.appendChild(heading);
-  const columns = data.filters && Array.isArray(data.filters["栏目"]) ? data.filters["栏目"] : [];
-  if (meta.date || columns.length) {
+  if (data.date || data.columns) {
     const line = document.createElement("p");
     line.className = "search-meta";
-    if (columns.length) {
+    if (data.columns) {
       const name = document.createElement("span");
-      name.textContent = columns.join("、");
+      name.textContent = data.columns;
       line.appendChild(name);
     }
-    if (meta.date) {
+    if (data.date) {
       const time = document.createElement("time");
-      time.textContent = meta.date;
-      if (/^\d{4}-\d{2}-\d{2}$/.test(meta.date)) {
-        time.dateTime = meta.date;
+      time.textContent = data.date;
+      if (/^\d{4}-\d{2}-\d{2}$/.test(data.date)) {
+        time.dateTime = data.date;
       }
       line.appendChild(time);
     }
     item.appendChild(line);
   }
-  if (data.content) {
+  if (url) {
     const excerpt = document.createElement("p");
     excerpt.className = "search-excerpt";
-    excerpt.appendChild(excerptFragment(data, query));
     item.appendChild(excerpt);
+    pageText(url).then((text) => {
+      if (text) {
+        excerpt.replaceChildren(excerptFragment(text, query));
+      } else {
+        excerpt.remove();
+      }
+    }).catch(() => excerpt.remove());
   }
   return item;
 }
@@ -242,7 +441,7 @@ async function showMore(mine) {
   pending = pending.slice(PAGE_SIZE);
   let found;
   try {
-    found = await guarded(Promise.all(batch.map((result) => result.data())), "loading results");
+    found = await guarded(Promise.all(batch.map(row)), "loading results");
   } catch (error) {
     console.error("search: results failed", error);
     if (mine === generation) {
@@ -260,65 +459,27 @@ async function showMore(mine) {
   more.hidden = pending.length === 0;
 }
 
-// One more search beside the one for all the pairs (every page it finds is in that one too): the
-// query's title word (core/search.py title_word), which only pages titled exactly so carry. Its
-// first results and the first of the pairs' search are loaded and ordered by rank() (within a
-// rank: title-word results first), the others follow.
-async function candidates(pf, query, words, options) {
-  const [all, titles] = await Promise.all([
-    pf.search(words.join(" "), options),
-    pf.search(titleWord(query), options),
-  ]);
-  return { all: (all && all.results) || [], titles: (titles && titles.results) || [] };
-}
-
-async function reranked(found, query) {
-  const seen = new Set();
-  const head = [];
-  for (const [results, count] of [[found.titles, 5], [found.all, RERANK]]) {
-    for (const result of results.slice(0, count)) {
-      if (!seen.has(result.id) && head.length < RERANK + 10) {
-        seen.add(result.id);
-        head.push(result);
-      }
-    }
-  }
-  const loaded = await guarded(Promise.all(head.map((result) => result.data())), "loading results");
-  // Pagefind leaves out a query word that a shard lacks altogether (and then matches a shorter
-  // word it starts with): a page whose text lacks a word of the query is dropped here
-  const ranked = loaded.map((data, i) => ({ data, i, rank: rank(data, query) })).filter(({ rank: r }) => r < 3);
-  ranked.sort((a, b) => a.rank - b.rank || a.i - b.i);
-  const rest = found.all.filter((result) => !seen.has(result.id));
-  const dropped = found.all.filter((result) => seen.has(result.id)).length
-    - ranked.filter(({ i }) => found.all.some((r) => r.id === head[i].id)).length;
-  return { count: found.all.length - dropped, list: [...ranked.map(({ data }) => ({ data: async () => data })), ...rest] };
-}
-
-async function loadFilters(pf) {
+function loadFilters(manifest) {
   if (filtersLoaded || FILTERS.length === 0) {
     return;
   }
   filtersLoaded = true;
-  try {
-    const filters = (await pf.filters()) || {};
-    const params = new URLSearchParams(window.location.search);
-    for (const filter of FILTERS) {
-      const names = Object.keys(filters[filter.name] || {}).sort((a, b) => a.localeCompare(b, "zh-CN"));
-      if (filter.newestFirst) {
-        names.reverse();
-      }
-      const chosen = params.get(filter.param) || "";
-      for (const name of names) {
-        const option = document.createElement("option");
-        option.value = name;
-        option.textContent = name;
-        option.selected = name === chosen;
-        filter.select.appendChild(option);
-      }
-      filter.select.hidden = names.length === 0;
+  const filters = manifest.filters || {};
+  const params = new URLSearchParams(window.location.search);
+  for (const filter of FILTERS) {
+    const names = Object.keys(filters[filter.name] || {}).sort((a, b) => a.localeCompare(b, "zh-CN"));
+    if (filter.newestFirst) {
+      names.reverse();
     }
-  } catch (error) {
-    console.warn("search: no filters", error);
+    const chosen = params.get(filter.param) || "";
+    for (const name of names) {
+      const option = document.createElement("option");
+      option.value = name;
+      option.textContent = name;
+      option.selected = name === chosen;
+      filter.select.appendChild(option);
+    }
+    filter.select.hidden = names.length === 0;
   }
 }
 
@@ -333,6 +494,14 @@ function chosenFilters() {
   return chosen;
 }
 
+async function search(manifest, query, chosen, byDate) {
+  const parts = queryParts(query);
+  const whole = `#${titleWord(query)}`;
+  const found = await Promise.all(manifest.segments.map((segment, n) =>
+    searchSegment(segment, n, parts, whole, chosen)));
+  return ordered(found.flat(), byDate);
+}
+
 async function run(query, chosen, order) {
   const mine = ++generation;
   list.replaceChildren();
@@ -345,56 +514,38 @@ async function run(query, chosen, order) {
   region.setAttribute("aria-busy", "true");
   say("正在搜索…");
   try {
-    const pf = await pagefind();
+    const manifest = await guarded(loadManifest(), "loading the search index");
     if (mine !== generation) {
       return;
     }
-    if (pf === null) {
+    if (manifest === null) {
       say("搜索索引尚未建立,请稍后再试。", true);
       return;
     }
-    if (pf === BUILDING) {
-      pagefindPromise = null; // look again at the next query
+    if (manifest.segments.length === 0 && manifest.building === true) {
       say("搜索索引正在生成,请稍后再试。", true);
       return;
     }
-    const words = queryTokens(query);
-    if (words.length === 0) {
+    loadFilters(manifest);
+    if (queryParts(query).length === 0) {
       say("请输入要搜索的关键词(汉字、字母或数字)。");
       return;
     }
-    const options = {};
-    if (Object.keys(chosen).length) {
-      options.filters = chosen;
-    }
-    if (order === "date") {
-      options.sort = { date: "desc" }; // data-pagefind-sort="date" on the article's <time>
-    }
-    const found = order === "date"
-      ? { all: ((await guarded(pf.search(words.join(" "), options), "searching")) || {}).results || [] }
-      : await guarded(candidates(pf, query, words, options), "searching");
+    const results = await guarded(search(manifest, query, chosen, order === "date"), "searching");
     if (mine !== generation) {
       return;
     }
-    const results = found.all;
     const where = FILTERS.filter((f) => chosen[f.name]).map((f) => `在${f.label(chosen[f.name])}中`).join("、");
     if (results.length === 0) {
       say(`${where}没有找到与“${query}”相关的信息,请换用其他关键词。`, true);
     } else {
-      const ordered = order === "date" ? { count: results.length, list: results } : await reranked(found, query);
-      if (mine !== generation) {
-        return;
-      }
-      if (ordered.count <= 0 || ordered.list.length === 0) {
-        say(`${where}没有找到与“${query}”相关的信息,请换用其他关键词。`, true);
-      } else {
-        say(`${where}找到 ${ordered.count} 条与“${query}”相关的信息。`);
-        shownQuery = query;
-        pending = ordered.list;
-        await showMore(mine);
+      shownQuery = query;
+      pending = results;
+      await showMore(mine);
+      if (mine === generation) {
+        say(`${where}找到 ${results.length} 条与“${query}”相关的信息。`);
       }
     }
-    loadFilters(pf);
   } catch (error) {
     console.error("search failed", error);
     if (mine === generation) {
