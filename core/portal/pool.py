@@ -61,7 +61,10 @@ def _pages(batch: list, jobs: Jobs) -> Iterator[Page]:
 
 def _render_batch(batch: list) -> tuple[list[str], int, int, int]:
     """In a worker: make, render and write a batch of pages; report what was written."""
-    writer = Writer(_WORKER["root"])
+    writer = _WORKER.get("writer")
+    if writer is None:  # one writer a worker: it knows the folders it made (a mkdir a folder, not a batch)
+        writer = _WORKER["writer"] = Writer(_WORKER["root"])
+    writer.claimed, writer.writes, writer.unchanged, writer.bytes = set(), 0, 0, 0
     for page in _pages(batch, _WORKER["jobs"]):
         render_to(writer, page, _WORKER["context"])
     return sorted(writer.claimed), writer.writes, writer.unchanged, writer.bytes
