@@ -87,6 +87,8 @@ def main() -> None:
     parser.add_argument("--before", type=Path, default=None, help="also build with this code, compare output")
     parser.add_argument("--publish-only", action="store_true", help="with --reuse: only publish one more article")
     parser.add_argument("--no-search", action="store_true", help="skip our full search index (its figure is the search helper's)")
+    parser.add_argument("--no-pagefind", action="store_true",
+                        help="with --peers: Hugo only (Pagefind over 100,000 of Hugo's pages takes minutes and ~8 GB)")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="portal-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -128,13 +130,13 @@ def main() -> None:
     if indexed:
         print(_line("ours: search index", indexed, f"  {indexed.output.strip()}"))
     if args.peers:
-        _peers(peers, db, work, ours, indexed)
+        _peers(peers, db, work, ours, indexed, pagefind=not args.no_pagefind)
     con = connect(db)
     _publish(con, site, accounts, columns, portal, search, workflow)
     con.close()
 
 
-def _peers(peers, db: Path, work: Path, ours, indexed) -> None:
+def _peers(peers, db: Path, work: Path, ours, indexed, *, pagefind: bool = True) -> None:
     from core.db import connect
 
     missing = {name: why for name, why in peers.available().items() if why}
@@ -153,8 +155,8 @@ def _peers(peers, db: Path, work: Path, ours, indexed) -> None:
     pages = sum(1 for _ in (work / "hugo/public").rglob("*.html"))
     print(_line("Hugo: render only", hugo, f"  {pages} HTML files"))
     print(f"ratio render only, ours / Hugo: {ours.seconds / hugo.seconds:.2f} wall, {ours.cpu / hugo.cpu:.2f} CPU")
-    if "pagefind" in missing:
-        print(f"Pagefind skipped: {missing['pagefind']}")
+    if "pagefind" in missing or not pagefind:
+        print(f"Pagefind skipped: {missing.get('pagefind') or '--no-pagefind'}")
         return
     pagefind = peers.pagefind_plain(work / "hugo/public", sys.executable)
     print(_line("Pagefind (plain) over Hugo's pages", pagefind, "" if not pagefind.returncode else " FAILED"))

@@ -30,9 +30,9 @@ from core.portal.data import (
     BODY_BATCH,
     Column,
     SiteData,
+    body_batches,
     fetch_attachments,
     fetch_blobs,
-    fetch_bodies,
     fetch_corrections,
     fetch_heads,
     fetch_latest,
@@ -66,7 +66,7 @@ from core.portal.pages import (
     withdrawn_page,
 )
 from core.portal.plan import STAMP_FILE, Plan, owe_build, plan_build, save_record, signature
-from core.portal.pool import Renderer, pool_size
+from core.portal.pool import Jobs, Renderer, pool_size
 from core.portal.redirects import settle
 from core.portal.render import copy_static, has_template, refresh_templates, render_to, site_context
 from core.portal.urls import answer_url, feed_url
@@ -153,18 +153,21 @@ def _render_all(con: duckdb.DuckDBPyConnection, site: SiteData, section: Section
     by_id = {i["id"]: i for c in site.columns.values() for i in c.items}
     ids = sorted(by_id if plan.articles is None else plan.articles & by_id.keys())
     notices = fetch_withdrawn(con, plan.notices)
-    total = len(ids) + len(notices) + sum(max(1, math.ceil(len(c.listing) / PER_PAGE)) for c in listings)
+    paged = {c.id: max(1, math.ceil(len(c.listing) / PER_PAGE)) for c in listings}
+    total = len(ids) + len(notices) + sum(paged.values())
     workers = pool_size(total, workers)
     disclosure_pages, gone, folders = _section_pages(con, site, section, plan)
     plan.stale_paths += gone
     plan.paged_folders = folders
+    # everything but the bodies is read before the pool forks: its workers make the pages themselves
+    jobs = _jobs(con, site, by_id, ids)
     bar = Progress(total, "生成门户页面", enabled=progress if plan.full else False)
-    with bar, Renderer(writer, context, workers, bar) as renderer:
-        for page in _article_pages(con, site, by_id, ids):
-            renderer.emit(page)
+    with bar, Renderer(writer, context, workers, bar, jobs) as renderer:
+        for batch in body_batches(con, ids):
+            for body in batch:
+                renderer.emit_article(body)
         for col in listings:
-            for page in column_pages(site, col):
-                renderer.emit(page)
+            renderer.emit_column(col.id, paged[col.id])
         pause_point("pages")
         for item in notices:
             renderer.emit(withdrawn_page(item))
@@ -177,17 +180,22 @@ def _render_all(con: duckdb.DuckDBPyConnection, site: SiteData, section: Section
             "withdrawn": len(notices), "answers": answered, "answer_years": years}
 
 
-def _article_pages(con: duckdb.DuckDBPyConnection, site: SiteData, by_id: dict[int, dict],
-                   ids: list[int]) -> Iterator[Page]:
-    """Article pages in id order, bodies streamed a batch at a time."""
+def _jobs(con: duckdb.DuckDBPyConnection, site: SiteData, by_id: dict[int, dict], ids: list[int]) -> Jobs:
+    """How an article's page is made from its body row, and a column's listing pages, with what
+    they show besides the body read now."""
     nearby = neighbours(site)
-    attachments = fetch_attachments(con, None if len(ids) > BODY_BATCH else ids)
-    catalogue = fetch_catalogue(con, site, None if len(ids) > BODY_BATCH else ids)
-    notes = fetch_corrections(con, None if len(ids) > BODY_BATCH else ids)
-    for body in fetch_bodies(con, ids):
-        meta = by_id[body["id"]]
-        yield article_page(site, meta, body, attachments.get(meta["id"], []),
-                           nearby.get(meta["id"], (None, None)), catalogue.get(meta["id"]), notes.get(meta["id"], []))
+    wanted = None if len(ids) > BODY_BATCH else ids
+    attachments = fetch_attachments(con, wanted)
+    catalogue = fetch_catalogue(con, site, wanted)
+    notes = fetch_corrections(con, wanted)
+
+    def article(body: tuple) -> Page:
+        article_id, body_html, source = body
+        return article_page(site, by_id[article_id], {"body_html": body_html, "source": source},
+                            attachments.get(article_id, []), nearby.get(article_id, (None, None)),
+                            catalogue.get(article_id), notes.get(article_id, []))
+
+    return Jobs(article=article, columns=lambda column_id: column_pages(site, site.columns[column_id]))
 
 
 def _shared_pages(con: duckdb.DuckDBPyConnection, site: SiteData, listings: list[Column]) -> Iterator[Page]:

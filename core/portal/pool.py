@@ -1,8 +1,10 @@
 """Portal pool: where pages are rendered, in this process or in forked worker processes.
 
 A large build in a process without other threads (the command line) renders in a pool of forked
-worker processes, one per core; each worker has its own environment and writer, and gets the
-pages (bodies included) from the parent, since only the parent may hold the DuckDB file.
+worker processes, one per core; each worker has its own environment and writer. Only the parent may
+hold the DuckDB file: it reads the bodies and sends them as plain rows; everything else a page needs
+(the site, listings, neighbours, attachments, catalogue entries) was loaded before the fork, so a
+worker makes the article and column pages itself (``Jobs``) and the parent is free to feed it.
 
 Imports from: portal.pages, portal.writer, portal.render; core.progress.
 """
@@ -13,7 +15,10 @@ import multiprocessing
 import os
 import threading
 from collections import deque
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from core.portal.pages import Page
@@ -25,18 +30,42 @@ RENDER_BATCH = 250  # pages sent to a worker process at a time
 PARALLEL_MIN_PAGES = 1500  # below this, starting worker processes costs more than it saves
 
 
+@dataclass(frozen=True)
+class Jobs:
+    """How pages are made from what the parent sends: an article's body row (id, body_html, source)
+    becomes its page with ``article``; a column's pages ``start`` to ``stop`` come from ``columns``.
+    With a pool these are the parent's functions over its data as it was at the fork."""
+
+    article: Callable[[tuple], Page]
+    columns: Callable[[int], Iterator[Page]]
+
+
 # the context of a worker process, set once by the pool's initializer
 _WORKER: dict[str, Any] = {}
 
 
-def _worker_init(site_context: dict[str, Any], root: str) -> None:
-    _WORKER.update(context=site_context, root=root)
+def _worker_init(site_context: dict[str, Any], root: str, jobs: Jobs) -> None:
+    _WORKER.update(context=site_context, root=root, jobs=jobs)
 
 
-def _render_batch(pages: list[Page]) -> tuple[list[str], int, int, int]:
-    """In a worker: render and write a batch of pages; report what was written."""
-    writer = Writer(_WORKER["root"])
-    for page in pages:
+def _pages(batch: list, jobs: Jobs) -> Iterator[Page]:
+    """The pages of a batch: pages, body rows (tuples), column slices (("column", id, start, stop))."""
+    for job in batch:
+        if type(job) is Page:
+            yield job
+        elif job[0] == "column":
+            yield from islice(jobs.columns(job[1]), job[2], job[3])
+        else:
+            yield jobs.article(job)
+
+
+def _render_batch(batch: list) -> tuple[list[str], int, int, int]:
+    """In a worker: make, render and write a batch of pages; report what was written."""
+    writer = _WORKER.get("writer")
+    if writer is None:  # one writer a worker: it knows the folders it made (a mkdir a folder, not a batch)
+        writer = _WORKER["writer"] = Writer(_WORKER["root"])
+    writer.claimed, writer.writes, writer.unchanged, writer.bytes = set(), 0, 0, 0
+    for page in _pages(batch, _WORKER["jobs"]):
         render_to(writer, page, _WORKER["context"])
     return sorted(writer.claimed), writer.writes, writer.unchanged, writer.bytes
 
@@ -66,18 +95,22 @@ def _pool_context() -> multiprocessing.context.BaseContext | None:
 class Renderer:
     """Renders pages in this process, or in a pool of ``workers`` processes (batches of pages)."""
 
-    def __init__(self, writer: Writer, site_context: dict[str, Any], workers: int, progress: Progress):
+    def __init__(self, writer: Writer, site_context: dict[str, Any], workers: int, progress: Progress,
+                 jobs: Jobs):
         self.writer = writer
         self.context = site_context
         self.progress = progress
+        self.jobs = jobs
         self.pages = 0
-        self._batch: list[Page] = []
+        self._batch: list = []
+        self._size = 0  # pages in self._batch
         self._pending: deque[tuple[Future, int]] = deque()
         self._pool = None
         context = _pool_context() if workers > 1 else None
         if context is not None:
+            # forked at the first batch: the jobs' data is the parent's, not pickled
             self._pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init,
-                                             initargs=(site_context, writer.root))
+                                             initargs=(site_context, writer.root, jobs))
             self._max_pending = workers * 2  # bounds the bodies waiting in memory
 
     def __enter__(self) -> Renderer:
@@ -98,19 +131,34 @@ class Renderer:
             self._pool.shutdown(wait=True, cancel_futures=failed)
 
     def emit(self, page: Page) -> None:
-        self.pages += 1
+        self._add(page, 1)
+
+    def emit_article(self, body: tuple) -> None:
+        """An article's page from its body row (id, body_html, source), made by ``jobs.article``."""
+        self._add(body, 1)
+
+    def emit_column(self, column_id: int, pages: int) -> None:
+        """The ``pages`` pages of a column's listing, made by ``jobs.columns``."""
+        for start in range(0, pages, RENDER_BATCH):
+            self._add(("column", column_id, start, min(pages, start + RENDER_BATCH)),
+                      min(pages, start + RENDER_BATCH) - start)
+
+    def _add(self, job: Any, size: int) -> None:
+        self.pages += size
         if self._pool is None:
-            render_to(self.writer, page, self.context)
-            self.progress.advance()
+            for page in _pages([job], self.jobs):
+                render_to(self.writer, page, self.context)
+            self.progress.advance(size)
             return
-        self._batch.append(page)
-        if len(self._batch) >= RENDER_BATCH:
+        self._batch.append(job)
+        self._size += size
+        if self._size >= RENDER_BATCH:
             self._submit()
 
     def _submit(self) -> None:
         if self._batch:
-            self._pending.append((self._pool.submit(_render_batch, self._batch), len(self._batch)))
-            self._batch = []
+            self._pending.append((self._pool.submit(_render_batch, self._batch), self._size))
+            self._batch, self._size = [], 0
         while len(self._pending) > self._max_pending:
             self._collect()
 

@@ -15,8 +15,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from markupsafe import Markup
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, nodes
+from jinja2.compiler import CodeGenerator, Frame
+from markupsafe import Markup, escape
 
 from core.portal.data import SiteData
 from core.portal.pages import EPOCH, Page
@@ -57,9 +58,64 @@ def _atom_date(value: datetime | date | None) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%S") + SITE_UTC_OFFSET
 
 
+def _escape_text(value: Any) -> str:
+    """What ``{{ value }}`` writes with autoescape on: markupsafe's ``escape`` (same five characters, same
+    references), without wrapping plain text in a ``Markup`` that is only ever joined into the page."""
+    if value.__class__ is str:
+        return (value.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+                .replace("'", "&#39;").replace('"', "&#34;"))
+    return escape(value)
+
+
+class _PortalCodeGenerator(CodeGenerator):
+    """Jinja's compiler with two changes that leave what a template writes as it was: a run of text and
+    ``{{ }}`` values between two tags is one ``yield`` of their join instead of one yield each (~110 on
+    an article page, each resuming nested generators); and values are escaped by ``_escape_text``."""
+
+    def _output_child_pre(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
+        if frame.eval_ctx.autoescape and not frame.eval_ctx.volatile and finalize.src is None:
+            self.write("environment.escape_text(")
+        else:
+            super()._output_child_pre(node, frame, finalize)
+
+    def visit_Output(self, node: nodes.Output, frame: Frame) -> None:
+        if frame.buffer is not None or frame.require_output_check or len(node.nodes) < 2:
+            return super().visit_Output(node, frame)
+        finalize = self._make_finalize()
+        body: list = []  # as Jinja's visit_Output: runs of constant text, and expressions
+        for child in node.nodes:
+            try:
+                if not (finalize.const or isinstance(child, nodes.TemplateData)):
+                    raise nodes.Impossible()
+                const = self._output_child_to_const(child, frame, finalize)
+            except (nodes.Impossible, Exception):
+                body.append(child)
+                continue
+            if body and isinstance(body[-1], list):
+                body[-1].append(const)
+            else:
+                body.append([const])
+        self.writeline("yield str_join((")
+        self.indent()
+        for item in body:
+            if isinstance(item, list):
+                self.writeline(self._output_const_repr(item) + ",")
+            else:
+                self.newline(item)
+                self._output_child_pre(item, frame, finalize)
+                self.visit(item, frame)
+                self._output_child_post(item, frame, finalize)
+                self.write(",")
+        self.outdent()
+        self.writeline("))")
+
+
 class _PortalEnvironment(Environment):
     """Page contexts are plain dicts (they travel to worker processes): look keys up first,
     instead of failing an attribute lookup on every ``item.title`` (a third of render time)."""
+
+    code_generator_class = _PortalCodeGenerator
+    escape_text = staticmethod(_escape_text)
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         if type(obj) is dict and attribute in obj:
@@ -131,11 +187,17 @@ def _nav_html(nav: list[dict]) -> dict[str, Markup]:
             for key, (section, current) in variants.items()}
 
 
+def _shell(name: str, context: dict[str, Any]) -> Markup:
+    """A part every page shows the same (the header but for the navigation's aria-current, the footer),
+    rendered once per build: a page's template then writes it as one string instead of ~60 pieces and
+    ~20 escapes. The partial's last line feed is base.html's own, after the expression."""
+    return Markup(environment().get_template(name).render(context).removesuffix("\n"))
+
+
 def site_context(site: SiteData, versions: dict[str, str]) -> dict[str, Any]:
     """What every page shows (header, footer), as plain data a worker process can receive."""
     nav = [c.ref for c in site.nav]
-    return {
-        "nav_html": _nav_html(nav),
+    context = {
         "nav_urls": {c["id"]: c["url"] for c in nav},
         "site_name": site.site_name,
         "site_url": site.site_url,
@@ -150,6 +212,10 @@ def site_context(site: SiteData, versions: dict[str, str]) -> dict[str, Any]:
         "contact_email": site.contact_email,
         "identity": site.identity,
     }
+    context["header_html"] = {key: _shell("_header.html", {**context, "nav_html": html})
+                              for key, html in _nav_html(nav).items()}
+    context["footer_html"] = _shell("_footer.html", context)
+    return context
 
 
 def copy_static(writer: Writer, extra: dict[str, bytes] | None = None) -> dict[str, str]:

@@ -70,6 +70,7 @@ class Writer:
 
     def __init__(self, out_dir: str | os.PathLike) -> None:
         self.root = os.path.realpath(out_dir)
+        self._prefix = os.path.join(self.root, "")
         os.makedirs(self.root, exist_ok=True)
         self.claimed: set[str] = set()  # absolute file paths of this build
         self._dirs: set[str] = set()
@@ -124,6 +125,8 @@ class Writer:
 
     def url_path(self, target: str) -> str:
         """The URL path of a file in the output folder (the inverse of ``target``)."""
+        if target.startswith(self._prefix):  # what target() made: no relpath (a sixth of a build's record)
+            return "/" + target[len(self._prefix):].replace(os.sep, "/")
         return "/" + os.path.relpath(target, self.root).replace(os.sep, "/")
 
     def _unlink(self, target: str) -> None:
