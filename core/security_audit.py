@@ -60,6 +60,8 @@ ACTION_LABELS: dict[str, str] = {
     "incidents.create": "登记安全事件", "incidents.suggest": "自动提示安全事件", "incidents.update": "修改安全事件",
     "incidents.step": "记录处置步骤", "incidents.confirm": "确认安全事件", "incidents.dismiss": "排除安全事件",
     "incidents.close": "安全事件结案",
+    "duties.create": "登记应发布信息", "duties.edit": "修改应发布信息", "duties.link": "应发布信息关联已发布信息",
+    "duties.cancel": "取消应发布信息", "duties.criticise": "应发布信息列为通报批评",
     "identity.mark_upload": "上传党政机关网站标识", "identity.mark_remove": "删除党政机关网站标识",  # issue 15, identity
     "links.check": "检查门户链接", "access.import": "导入访问日志",  # issue 15, links and visits
     "catalogue.save": "保存公开目录信息", "catalogue.index": "分配索引号", "catalogue.validity": "变更文件有效性", "catalogue.kinds": "修改登记公开目录的栏目类型",
@@ -255,6 +257,7 @@ OBJECT_KINDS: dict[str, tuple[str, str | None]] = {
     "chain": ("审批流程", None), "kind": ("栏目类型", None),
     "disclosure": ("依申请公开", "SELECT id, number FROM disclosure_applications WHERE id IN"),
     "template": ("告知书模板", None),
+    "duty": ("应发布信息", "SELECT id, subject FROM duty_records WHERE id IN"),
     "statutory": ("法定主动公开内容", None),
 }
 WHOLE_OBJECTS = {"database": "数据库", "settings": "系统设置", "audit_log": "审计日志", "backup": "备份",
