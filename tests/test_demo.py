@@ -7,7 +7,19 @@ import re
 
 import pytest
 
-from core import accounts, catalogue, demo_data, demo_guide, disclosure, humancheck, interaction, workflow
+from core import (
+    accounts,
+    catalogue,
+    demo_data,
+    demo_guide,
+    disclosure,
+    duties,
+    evaluation,
+    humancheck,
+    interaction,
+    todo,
+    workflow,
+)
 from core.columns import DEFAULT_KINDS
 from core.content import sanitize_html
 from core.db import connect, rows, scalar
@@ -516,3 +528,18 @@ def test_taken_down_items_carry_the_category_their_withdrawal_page_states(demo):
         SELECT a.id, t.category FROM articles a LEFT JOIN article_takedowns t ON t.article_id = a.id
         WHERE a.state = 'taken_down'""").fetchall()
     assert rows and all(category in workflow.TAKE_DOWN_CATEGORIES for _, category in rows)
+
+
+def test_the_demo_has_expected_publications_in_every_state(demo):
+    """应发布信息 (第二十七条(四)): fulfilled in time, pending, overdue, cancelled, one made a criticism of (四)."""
+    con, counts = demo
+    found = {r["subject"]: r for r in duties.records(con, today=TODAY)}
+    assert counts["duty_records"] == len(found) == 5
+    assert {r["status"] for r in found.values()} == {"on_time", "pending", "overdue", "cancelled"}
+    [criticised] = [r for r in found.values() if r["criticised"]]
+    assert criticised["status"] == "overdue" and criticised["division"] == "信息化推进处"
+    [criticism] = [c for c in evaluation.criticisms(con, TODAY.year) if c["ground"] == 4]
+    assert criticised["subject"] in criticism["evidence"]
+    officer = _user(con, "xxy_dzxx")  # the demo officer has the pending and the overdue one to do
+    assert todo.todo_items(con, officer)["duties"] == 2
+    assert [r["division"] for r in duties.overdue(con, TODAY) if not r["criticised"]] == ["电子信息处"]
