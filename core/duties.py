@@ -234,9 +234,12 @@ def cancel(con: duckdb.DuckDBPyConnection, user, record_id: int, expected_versio
                        detail=f"{_summary(found)} 取消理由:{reason[:200]}")
 
 
-def link(con: duckdb.DuckDBPyConnection, user, record_id: int, expected_version: int, article_id: int) -> str:
+def link(con: duckdb.DuckDBPyConnection, user, record_id: int, expected_version: int,
+         article_id: int | None) -> str:
     """Link a published article of the record's division; returns the status (按时发布 / 逾期发布)."""
     found = get(con, record_id)
+    if article_id is None:
+        raise ValidationError("关联信息", "请选择本处室已发布的信息", ARTICLE)
     article = row(con, "SELECT id, title, lead_division_id, public, published_at FROM articles WHERE id = ?",
                   [article_id])
     if article is None:

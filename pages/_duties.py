@@ -73,6 +73,32 @@ def office_section(con, user, today: dt.date) -> None:
                 if st.form_submit_button("取消应发布信息"):
                     _shared.act("已取消该应发布信息。", lambda: duties.cancel(
                         con, user, chosen, expected[chosen]["version"], reason))
+            _edit_form(con, user, today, expected, names)
+
+
+def _edit_form(con, user, today: dt.date, expected: dict[int, dict], names: dict[int, str]) -> None:
+    """Correct a record (while nothing is linked), or link a published item on the division's behalf."""
+    chosen = st.selectbox("修改或代为关联", list(expected), key="du_edit_id",
+                          format_func=lambda i: f"#{i} {expected[i]['division']} {expected[i]['subject']}")
+    item = expected[chosen]
+    with st.form(f"du_edit_{chosen}"):
+        division = st.selectbox("处室", list(names), index=list(names).index(item["division_id"]),
+                                format_func=names.get, key=f"du_edit_division_{chosen}")
+        kind = st.selectbox("类别", list(duties.KINDS), index=list(duties.KINDS).index(item["kind"]),
+                            format_func=duties.KINDS.get, key=f"du_edit_kind_{chosen}")
+        subject = st.text_input("事项", value=item["subject"], key=f"du_edit_subject_{chosen}")
+        happened = st.date_input("发生日期", value=item["happened_on"], max_value=today, key=f"du_edit_happened_{chosen}")
+        note = st.text_area("备注(可选)", value=item["note"], key=f"du_edit_note_{chosen}", height=68)
+        if st.form_submit_button("保存修改"):
+            _shared.act("已保存修改。", lambda: duties.edit(
+                con, user, chosen, item["version"], division_id=division, kind=kind, subject=subject,
+                happened_on=happened, note=note))
+    choices = {a["id"]: f"{a['title']}({a['published_on']})" for a in duties.linkable_articles(con, item)}
+    article = st.selectbox("代为关联已发布的信息", list(choices), format_func=choices.get, index=None,
+                           placeholder="请选择该处室已发布的信息", key=f"du_office_article_{chosen}")
+    if st.button("关联", key=f"du_office_link_{chosen}"):
+        _shared.act(lambda status: f"已关联:{status}。",
+                    lambda: duties.link(con, user, chosen, item["version"], article))
 
 
 def division_section(con, user, today: dt.date, division_id: int) -> None:
@@ -96,7 +122,8 @@ def division_section(con, user, today: dt.date, division_id: int) -> None:
             if not choices:
                 st.caption("本处室在此之后尚无已发布的信息;发布后可在此关联。")
                 continue
-            article = st.selectbox("已发布的信息", list(choices), format_func=choices.get, key=f"du_article_{item['id']}")
+            article = st.selectbox("已发布的信息", list(choices), format_func=choices.get, index=None,
+                                   placeholder="请选择本处室已发布的信息", key=f"du_article_{item['id']}")
             if st.button("关联", key=f"du_link_{item['id']}"):
                 _shared.act(lambda status: f"已关联:{status}。",
                             lambda item=item, article=article: duties.link(con, user, item["id"], item["version"],

@@ -77,6 +77,8 @@ def test_only_a_published_article_of_that_division_can_be_linked(con, org):
         duties.link(con, org.officer, record_id, version(con, record_id), other)
     draft = con.execute("INSERT INTO articles (column_id, lead_division_id, title, author_id) VALUES (?, ?, '草稿', ?) "
                         "RETURNING id", [org.col_dz, org.dz, org.officer.id]).fetchone()[0]
+    with pytest.raises(ValidationError, match="关联信息.*请选择"):
+        duties.link(con, org.officer, record_id, version(con, record_id), None)
     with pytest.raises(ValidationError, match="尚未发布"):
         duties.link(con, org.officer, record_id, version(con, record_id), draft)
     assert duties.get(con, record_id)["state"] == "expected"

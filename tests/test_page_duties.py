@@ -69,7 +69,27 @@ def test_the_division_sees_its_own_and_links_a_published_item(path):
     assert "本处室应发布信息" in page and "全省信息化工作会议" in page and "关于预算公开的通知" not in page
     assert "已超过期限仍未发布" in page and "应发布未发布" not in page
     assert "列为通报批评候选" not in [b.label for b in at.button]
+    at.button(key=f"du_link_{late}").click().run()  # nothing chosen: refused, not the first item linked
+    assert "请选择本处室已发布的信息" in texts(at) and duties.get(connect(path), late)["state"] == "expected"
     at.selectbox(key=f"du_article_{late}").set_value(article)
     at.button(key=f"du_link_{late}").click().run()
     assert not at.exception and "已关联:逾期发布" in texts(at)
     assert duties.get(connect(path), late)["article_id"] == article
+
+
+def test_the_office_corrects_a_record_and_links_on_the_divisions_behalf(path):
+    path, org, late = path
+    con = connect(path)
+    article = published(con, org, None, TODAY, title="全省信息化工作会议召开")
+    con.close()
+    at = open_page(app_as(path, "webmaster"), "freshness")
+    at.selectbox(key="du_edit_id").set_value(late).run()
+    at.text_input(key=f"du_edit_subject_{late}").input("全省信息化暨网络安全工作会议")
+    at.button(key=f"FormSubmitter:du_edit_{late}-保存修改").click().run()
+    assert not at.exception and "已保存修改" in texts(at)
+    assert duties.get(connect(path), late)["subject"] == "全省信息化暨网络安全工作会议"
+    at.selectbox(key=f"du_office_article_{late}").set_value(article)
+    at.button(key=f"du_office_link_{late}").click().run()
+    assert not at.exception and "已关联:逾期发布" in texts(at)
+    found = duties.get(connect(path), late)
+    assert found["state"] == "fulfilled" and found["linked_by"] == org.webmaster.id
