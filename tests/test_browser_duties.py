@@ -51,7 +51,7 @@ def test_a_recorded_meeting_not_published_in_time_becomes_a_criticism(tmp_path):
         division.get_by_role("heading", name="本处室应发布信息").wait_for(timeout=60000)
         division.get_by_text(SUBJECT).first.wait_for(timeout=30000)
         division.get_by_text("前发布").first.wait_for(timeout=30000)
-        division.get_by_text("请选择本处室已发布的信息").first.wait_for(timeout=30000)  # the demo's overdue one
+        division.get_by_text("已发布的信息", exact=True).first.wait_for(timeout=30000)  # the demo's overdue one
         wait_idle(division)
         shot(division, "duties-3-division")
 
