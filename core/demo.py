@@ -27,6 +27,7 @@ from core import (
     audit,
     demo_catalogue,
     demo_data,
+    demo_duties,
     demo_guide,
     demo_interaction,
     demo_proposals,
@@ -1144,6 +1145,7 @@ def load_demo(con: duckdb.DuckDBPyConnection, *, articles: int = 3200, seed: int
         demo_site_report.publish(con, written, builder.today)  # linked from the portal's home page (issue 15)
         written.settle()
         counts.update(demo_proposals.load(con, builder.today))  # 建议与提案 in every state (issue 17)
+        counts.update(demo_duties.load(con, builder.today))  # 应发布信息 in every state (issue 17, 第二十七条(四))
         counts.update({table: scalar(con, f"SELECT count(*) FROM {table}")  # with the guide
                        for table in ("articles", "revisions", "workflow_events", "catalogue_entries")})
         audit.record(con, None, "demo.load", "database",

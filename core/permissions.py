@@ -115,6 +115,23 @@ def _freshness_view(user, division_id=None) -> Reason:
     return ("栏目更新情况由办公室统一监测;处室只能查看本处室的责任栏目", "第二十五条")
 
 
+def _link_duty(user, record) -> Reason:
+    """An expected publication is linked by its division's officer or head, or by the office (第二十七条(四))."""
+    if user.has("webmaster"):
+        return None
+    if not user.roles & {"officer", "head"}:
+        return ("应发布信息由所属处室的信息员或负责人关联已发布的信息", "第十七条、第二十七条(四)")
+    if _field(record, "division_id") != user.division_id:
+        return ("只能为本处室的应发布信息关联本处室已发布的信息", "第十七条、第二十七条(四)")
+    return None
+
+
+def _view_duties(user, division_id=None) -> Reason:
+    """Expected publications: seen as the update board is (the office all, a division its own)."""
+    denied = _freshness_view(user, division_id)
+    return None if denied is None else ("应发布信息由办公室登记和监测;处室只能查看本处室的应发布信息", "第二十七条(四)")
+
+
 
 
 
@@ -318,6 +335,11 @@ RULES: dict[str, Callable[..., Reason]] = {
     "freshness.manage": lambda u, o=None: _office(u),
     "evaluation.view": _EVALUATION_VIEW,
     "evaluation.manage": lambda u, o=None: _office(u),
+    # 应发布信息 (issue 17, duties): the office records and cancels; a division links its own (第二十七条(四))
+    "duties.manage": lambda u, o=None: None if u.has("webmaster") else (
+        "应发布信息由办公室网站管理员登记、修改和取消", "第二十七条(四)"),
+    "duties.link": _link_duty,
+    "duties.view": _view_duties,
     "requests.create": _request_create,
     "audit.view": _SECURITY,
     "audit.export": _SECURITY,

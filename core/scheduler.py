@@ -2,7 +2,8 @@
 
 One `tick` publishes scheduled items that came due (also those that fell due while the
 workbench was down, exactly once), reminds approvers of items waiting too long, once a day
-reminds divisions of their stale columns (core.freshness), sends the
+reminds divisions of their stale columns (core.freshness) and of overdue expected publications
+(core.duties), sends the
 mail queue, rebuilds the portal when something went online or an office change (a column, a setting)
 left it behind, and seals the audit log.
 `maintenance` makes the daily backup when its time has come (第二十条), checks the audit
@@ -27,6 +28,7 @@ from core import (
     availability,
     backup,
     disclosure,
+    duties,
     freshness,
     incidents,
     interaction,
@@ -90,6 +92,8 @@ def tick(con: duckdb.DuckDBPyConnection, site_dir: str | Path | None = None,
     # stale-column reminders (第二十七条(五)): once a day, at the first tick of the day
     stale = once_per(con, freshness.DAILY_KEY, now.date().isoformat(),
                      lambda: freshness.send_reminders(con, now.date()))
+    # expected publications past the 第十七条 window (第二十七条(四)): the division is told once per record
+    overdue = once_per(con, duties.DAILY_KEY, now.date().isoformat(), lambda: duties.remind_overdue(con, now.date()))
     if site_dir is not None and (published or portal.outdated(con, site_dir)):
         built = portal.build_site(con, site_dir, full=False)
         search.reindex_in_background(site_dir, built.get("touched_years") or [])
@@ -98,7 +102,8 @@ def tick(con: duckdb.DuckDBPyConnection, site_dir: str | Path | None = None,
     mail = mailer.send_pending(con)
     sealed = audit.seal(con)
     return {"published": published, "reminded": reminded, "mail": mail, "sealed": sealed,
-            "stale_reminded": None if stale is None else len(stale["reminded"]), "links": links}
+            "stale_reminded": None if stale is None else len(stale["reminded"]), "links": links,
+            "duties_overdue": overdue}
 
 
 def maintenance(con: duckdb.DuckDBPyConnection, site_dir: str | Path | None = None,

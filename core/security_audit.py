@@ -60,6 +60,8 @@ ACTION_LABELS: dict[str, str] = {
     "incidents.create": "登记安全事件", "incidents.suggest": "自动提示安全事件", "incidents.update": "修改安全事件",
     "incidents.step": "记录处置步骤", "incidents.confirm": "确认安全事件", "incidents.dismiss": "排除安全事件",
     "incidents.close": "安全事件结案",
+    "duties.create": "登记应发布信息", "duties.edit": "修改应发布信息", "duties.link": "应发布信息关联已发布信息",
+    "duties.cancel": "取消应发布信息", "duties.criticise": "应发布信息列为通报批评",
     "identity.mark_upload": "上传党政机关网站标识", "identity.mark_remove": "删除党政机关网站标识",  # issue 15, identity
     "links.check": "检查门户链接", "access.import": "导入访问日志",  # issue 15, links and visits
     "catalogue.save": "保存公开目录信息", "catalogue.index": "分配索引号", "catalogue.validity": "变更文件有效性", "catalogue.kinds": "修改登记公开目录的栏目类型",
@@ -263,6 +265,7 @@ OBJECT_KINDS: dict[str, tuple[str, str | None]] = {
     "disclosure": ("依申请公开", "SELECT id, number FROM disclosure_applications WHERE id IN"),
     "template": ("告知书模板", None),
     "proposal": ("建议与提案", "SELECT id, subject FROM proposals WHERE id IN"),  # issue 17
+    "duty": ("应发布信息", "SELECT id, subject FROM duty_records WHERE id IN"),
     "statutory": ("法定主动公开内容", None),
     "support": ("技术支持请求", "SELECT id, subject FROM support_requests WHERE id IN"),  # issue 17, support
     "training": ("培训", "SELECT id, topic FROM training_sessions WHERE id IN"),

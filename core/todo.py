@@ -1,6 +1,7 @@
 """What waits for a user, by kind (the to-do counts on the home page and in the sidebar).
 
-Top floor: imports disclosure, freshness, interaction, proposals, support and workflow (and db); nothing in core imports it.
+Top floor: imports disclosure, duties, freshness, interaction, proposals, support and workflow (and db); nothing in core
+imports it.
 The counting lives here, not in notify, so the lowest module never reaches up to the machines.
 """
 
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from core import disclosure, freshness, interaction, proposals, support, workflow
+from core import disclosure, duties, freshness, interaction, proposals, support, workflow
 from core.db import scalar
 
 
@@ -37,6 +38,8 @@ def todo_items(con: duckdb.DuckDBPyConnection, user) -> dict[str, int]:
     if user.roles & {"officer", "head"}:
         # columns reminded and still not updated (第二十七条(五)): in-app, beside the e-mail
         items["stale_columns"] = freshness.stale_count(con, user.division_id)
+        # expected publications the office recorded, pending or overdue (第十七条、第二十七条(四))
+        items["duties"] = duties.open_count(con, user.division_id)
     return items
 
 

@@ -1,5 +1,6 @@
 """栏目更新监测: each responsible column against its update interval, the national veto counts, the
-reminders sent and the criticism candidates (第二十五、二十七条(五))."""
+reminders sent and the criticism candidates (第二十五、二十七条(五)); the office's expected publications,
+「应发布未发布」(第二十七条(四), pages/_duties.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import streamlit as st
 
 from core import evaluation, freshness, permissions, settings
 from core.errors import PortalError
-from pages import _shared
+from pages import _duties, _shared
 
 con = _shared.cursor()
 user = _shared.require_user(con)
@@ -80,6 +81,14 @@ if shown:
     _shared.table(board_frame(shown), hide_index=True, width="stretch")
 else:
     st.info("没有需要监测的栏目。")
+
+# 应发布信息 (第十七条、第二十七条(四)): pages/_duties.py
+if site_wide:
+    _duties.overdue_section(con, user, today, chosen)
+    if office:
+        _duties.office_section(con, user, today)
+elif chosen == user.division_id:
+    _duties.division_section(con, user, today, chosen)
 
 # ---------------------------------------------------------------- the office: candidates and intervals
 if office:

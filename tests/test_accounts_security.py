@@ -369,6 +369,10 @@ MATRIX = {
     "links.board": {"officer", "officer_cw", "head", "head_cw", "webmaster", "tech"},
     "links.view": {"officer", "head", "webmaster", "tech"},  # of 电子信息处: its own officer and head
     "links.check": {"webmaster", "tech"},
+    # issue 17, duties (第二十七条(四)): the office records; 电子信息处's own officer and head link and see its records
+    "duties.manage": OFFICE,
+    "duties.link": {"officer", "head", "webmaster"},
+    "duties.view": {"officer", "head", "leader", "group1", "webmaster", "analyst"},
 }
 
 
@@ -376,9 +380,9 @@ def matrix_object(org, action):
     article = {"lead_division_id": org.dz, "chain": ["head"], "step": 1, "codivisions": []}
     if action == "article.create":
         return {"retired": False, "division_id": org.dz}
-    if action in ("requests.create", "stats.view", "freshness.view", "links.view"):
+    if action in ("requests.create", "stats.view", "freshness.view", "links.view", "duties.view"):
         return org.dz
-    if action.startswith("messages."):
+    if action.startswith("messages.") or action == "duties.link":
         return {"division_id": org.dz}
     if action.startswith("disclosure."):
         return {"division_id": org.dz, "office_division_id": org.webmaster.division_id}

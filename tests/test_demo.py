@@ -13,10 +13,12 @@ from core import (
     demo_data,
     demo_guide,
     disclosure,
+    duties,
     evaluation,
     humancheck,
     interaction,
     support,
+    todo,
     training,
     workflow,
 )
@@ -569,3 +571,18 @@ def test_demo_training_and_support_requests_in_every_state(demo):
     never = {p["username"] for p in training.untrained(con, tech)}
     assert "xxy_jnc" in never and "xxy_dzxx" not in never
     assert training.history(con, officer)
+
+
+def test_the_demo_has_expected_publications_in_every_state(demo):
+    """应发布信息 (第二十七条(四)): fulfilled in time, pending, overdue, cancelled, one made a criticism of (四)."""
+    con, counts = demo
+    found = {r["subject"]: r for r in duties.records(con, today=TODAY)}
+    assert counts["duty_records"] == len(found) == 5
+    assert {r["status"] for r in found.values()} == {"on_time", "pending", "overdue", "cancelled"}
+    [criticised] = [r for r in found.values() if r["criticised"]]
+    assert criticised["status"] == "overdue" and criticised["division"] == "信息化推进处"
+    [criticism] = [c for c in evaluation.criticisms(con, TODAY.year) if c["ground"] == 4]
+    assert criticised["subject"] in criticism["evidence"]
+    officer = _user(con, "xxy_dzxx")  # the demo officer has the pending and the overdue one to do
+    assert todo.todo_items(con, officer)["duties"] == 2
+    assert [r["division"] for r in duties.overdue(con, TODAY) if not r["criticised"]] == ["电子信息处"]
