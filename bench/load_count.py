@@ -26,6 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from core import db  # noqa: E402
+
 LOCK = threading.Lock()
 STATEMENTS: dict[str, list[float]] = {}  # "file:line sql" → [count, seconds]
 RUNS = [0]
@@ -47,6 +49,9 @@ class Counting:
 
     def __init__(self, real) -> None:
         self._real = real
+        path = db.file_of(real)
+        if path is not None:  # core.db.kept works on it as on the real one
+            db._files[self] = path
 
     def execute(self, sql: str, params=None):
         where = _caller()
@@ -67,7 +72,7 @@ class Counting:
         return self
 
     def cursor(self) -> Counting:
-        return Counting(self._real.cursor())
+        return Counting(db.cursor(self._real))
 
     def __getattr__(self, name):
         return getattr(self._real, name)

@@ -15,7 +15,7 @@ from streamlit import config
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from core import accounts, audit, keys, login, permissions, refresh, todo
+from core import accounts, audit, db, keys, login, permissions, refresh, todo
 from core.config import load as load_config
 from core.db import default_path
 from core.errors import PortalError
@@ -82,12 +82,12 @@ def cursor():
     con = _connection(path)
     if load_config().scheduler:
         _scheduler(path, site_dir())
-    return con.cursor()
+    return db.cursor(con)  # it knows its file: core's kept rows (settings, user, session) work on it
 
 
 def cursor_only():
     """A cursor for a callback (it runs before the script, where cursor()'s rerun has no place)."""
-    return _connection(db_path()).cursor()
+    return db.cursor(_connection(db_path()))
 
 
 def cookie_key() -> str:
@@ -380,17 +380,20 @@ def show_flash() -> None:
 
 @st.cache_data(ttl=600, max_entries=5000, show_spinner=False)
 def _todo_items(_con, _user: accounts.User, user_key: tuple, mark: tuple) -> dict[str, int]:
-    # Invalidated by `mark` (core/todo.change_mark): any committed write to the database by anyone, or a new
+    # Invalidated by `mark` (core/db.change_mark): any committed write to the database by anyone, or a new
     # day; and by `user_key` (the user's roles, division and charge), so a changed account counts afresh.
     # The mark is read before the counts: a write landing in between gives a count newer than its key,
-    # which the next run's newer mark replaces; never a count older than its key.
+    # which the next run's newer mark replaces; never a count older than its key (a mark younger than a
+    # commit's visibility is not used as a key: core/db.settled_mark).
     return todo.todo_items(_con, _user)
 
 
 def todo_items(con, user: accounts.User) -> dict[str, int]:
     """What waits for this user (core/todo.todo_items), computed once per database change, not per run:
     the sidebar shows it on every run of every page."""
-    mark = todo.change_mark(db_path())
+    mark = db.settled_mark(db_path())
+    if mark is None:  # a write this instant: count now, keep nothing
+        return todo.todo_items(con, user)
     return dict(_todo_items(con, user, (user.id, tuple(sorted(user.roles)), user.division_id,
                                         tuple(sorted(user.charge))), mark))
 
