@@ -73,16 +73,28 @@ def in_apptest() -> bool:
     return bool(config.get_option("global.appTest"))
 
 
+RUN_CURSOR = "_run_cursor"  # (this script run's cursors dict, the run's DuckDB cursor)
+
+
 def cursor():
-    """A cursor for this script run's thread (each thread uses its own cursor). Pages and the frame call
-    it first, so nothing is drawn in the pages/-folder mode (through_the_frame): a form drawn there and
-    submitted before the next run would carry widgets that run no longer knows."""
+    """This script run's cursor (each thread uses its own cursor; the frame and the page share one). Pages
+    and the frame call it first, so nothing is drawn in the pages/-folder mode (through_the_frame): a form
+    drawn there and submitted before the next run would carry widgets that run no longer knows.
+    It knows its file and its run: core's kept rows (settings, the account, the session: core.db.kept) are
+    read once per run at most, and not at all while nobody writes."""
     through_the_frame()
     path = db_path()
     con = _connection(path)
     if load_config().scheduler:
         _scheduler(path, site_dir())
-    return db.cursor(con)  # it knows its file: core's kept rows (settings, user, session) work on it
+    run = _this_run()
+    held = st.session_state.get(RUN_CURSOR)
+    if run is not None and held is not None and held[0] is run:
+        return held[1]
+    found = db.cursor(con, run=True)
+    if run is not None:
+        st.session_state[RUN_CURSOR] = (run, found)  # the next run replaces it
+    return found
 
 
 def cursor_only():

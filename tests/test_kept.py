@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from core import accounts, db, sessions, settings
+from core import accounts, db, sessions, settings, workdays
 from core.db import connect, transaction
 from tests.apptest_helpers import app_as, open_page, texts
 from tests.conftest import make_org
@@ -123,3 +123,28 @@ def test_idleness_is_the_clocks_even_while_the_session_row_is_kept(db_path):
     assert sessions.check(reader, session_id, officer.id) is None  # kept from here
     later = dt.datetime.now() + dt.timedelta(minutes=31)
     assert sessions.check(reader, session_id, officer.id, later) == "idle"
+
+
+def test_a_runs_cursor_sees_a_write_made_during_the_run(db_path):
+    run, writer = db.cursor(connect(db_path), run=True), connect(db_path)
+    settle(db_path)
+    first = db.kept(run, "probe", 1, object)
+    assert db.kept(run, "probe", 1, object) is first
+    writer.execute("UPDATE users SET email = 'x@example.com' WHERE username = 'officer'")
+    assert db.kept(run, "probe", 1, object) is not first  # the run's own memory follows the mark too
+    assert settings.get(run, "session_idle_minutes") == 30
+    writer.execute("INSERT OR REPLACE INTO settings (name, value) VALUES ('session_idle_minutes', '20')")
+    assert settings.get(run, "session_idle_minutes") == 20
+    settle(db_path)
+    again = db.kept(run, "probe", 1, object)
+    assert db.kept(run, "probe", 1, object) is again
+
+
+def test_a_holiday_entered_in_another_session_is_seen_by_the_kept_calendar(db_path):
+    reader, office = db.cursor(connect(db_path)), connect(db_path)
+    friday = dt.date(2027, 10, 8)
+    settle(db_path)
+    assert workdays.load(reader).is_workday(friday) and workdays.load(reader) is workdays.load(reader)
+    workdays.set_day(office, accounts.find_user(office, "webmaster"), friday, "holiday", "国庆节")
+    settle(db_path)
+    assert not workdays.load(reader).is_workday(friday)
