@@ -38,6 +38,7 @@ import argparse
 import asyncio
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -210,7 +211,7 @@ def report(count: int, record: load_client.Record, cpu: dict, memory: dict, prob
     per = (memory["signed_in"] - memory["start"]) / count
     print(f"  服务器内存 MB        启动后 {memory['health']:.0f},登录页运行一次后 {memory['start']:.0f},全部登录后 {memory['signed_in']:.0f}"
           f"(每个会话 +{per:.1f}),结束时 {memory['end']:.0f},用户离开 {memory['linger']:.0f} s 后 {memory['left']:.0f},"
-          f"峰值 {memory['peak']:.0f}")
+          f"峰值 {memory['peak']:.0f}" + (f";回收并 malloc_trim 后 {memory['trimmed']:.0f}" if "trimmed" in memory else ""))
     print(f"  数据核对             保存 {len(record.saved)},提交 {len(record.submitted)},批准 {len(record.approved)},"
           f"分办 {len(record.routed)}:" + ("无丢失、无重复,审计链完整" if not problems else f"{len(problems)} 处问题"))
     for problem in problems[:20]:
@@ -271,6 +272,10 @@ def one_round(template: Path, count: int, minutes: float, think_s: float, folder
         record = asyncio.run(runner(urls, chosen.users, minutes, think_s, chosen.route_to, warm, signed_in, done))
         time.sleep(linger)  # Streamlit keeps a closed session server.disconnectedSessionTTL (120 s) for a reconnect
         memory["left"], memory["linger"] = rss(), linger
+        if counting:  # bench/load_count.py: garbage collected and malloc_trim, then what is still in use
+            os.kill(pids[0], signal.SIGUSR2)
+            time.sleep(3)
+            memory["trimmed"] = rss()
         memory["peak"] = sum(rss_mb(pid, "VmHWM") for pid in pids)
     finally:
         sampler.stop.set()

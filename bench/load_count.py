@@ -6,7 +6,9 @@ Runs `streamlit run app.py` as bench/load.py does (one process, the scheduler on
 with `pages/_shared._connection` wrapped: every `execute` of every cursor is counted by the line that asked
 (past core/db.py's helpers) with its wall time. `--profile` also runs cProfile inside every script run
 (`ScriptRunner._run_script`) and adds them up: the functions by CPU time, as shares of all script runs.
-On SIGUSR1 the figures so far are written to OUT (JSON, atomically, with a sequence number), so the load
+On SIGUSR2 the server collects its garbage and calls glibc's malloc_trim (bench/load.py does so after the
+users left, to tell memory still in use from memory only not yet given back). On SIGUSR1 the figures so far
+are written to OUT (JSON, atomically, with a sequence number), so the load
 test takes them when the users are signed in and again when they stop, and prints the difference.
 The wrapping costs CPU itself: take CPU per run from a run without `--count`.
 """
@@ -14,6 +16,8 @@ The wrapping costs CPU itself: take CPU per run from a run without `--count`.
 from __future__ import annotations
 
 import cProfile
+import ctypes
+import gc
 import json
 import os
 import pstats
@@ -125,11 +129,18 @@ def main() -> None:
     script_runner.ScriptRunner._run_script = counted
     seq = [0]
     signal.signal(signal.SIGUSR1, lambda *_: dump(out, seq))
+    signal.signal(signal.SIGUSR2, lambda *_: trim())
     from streamlit.web import cli  # deferred: as above
 
     sys.argv = ["streamlit", "run", "app.py", "--server.headless", "true", "--server.port", port,
                 "--browser.gatherUsageStats", "false"]
     cli.main()
+
+
+def trim() -> None:
+    """SIGUSR2: a full collection, then glibc hands its free memory back (malloc_trim): what is left is live."""
+    gc.collect()
+    ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def take(pid: int, out: Path, timeout: float = 30.0) -> dict:
