@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/load.py [--users 1,10,20,30] [--minutes 5] [--think 3] [--db DEMO.duckdb]
                                    [--client ws|browser] [--processes 0] [--linger 130]
+                                   [--count statements|profile]
 
 For every user count: a fresh copy of a demo database gets its own accounts (core.accounts: one webmaster,
 a head per division used, about two officers per head; one user alone is an officer), submitted
@@ -24,6 +25,11 @@ people's work on a shared machine), CPU seconds, load average; the server's memo
 are signed in (and per extra session), at the end, and `--linger` s after the users left. Afterwards the
 database is checked: every draft a user saw saved exists once with its text, every submission and
 approval is recorded once, every routed message is with its division, and the audit chain verifies.
+
+`--count statements` runs the same server through bench/load_count.py: the DuckDB statements of the script
+runs between the users' sign-ins and their end are counted by the line that asked (per run, the most
+frequent first; the scheduler's and the refresh worker's threads apart); `--count profile` adds cProfile of
+every script run (thread CPU). Both cost CPU themselves: take CPU per run from a run without `--count`.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ import argparse
 import asyncio
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -44,6 +51,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 import load_client  # noqa: E402
+import load_count  # noqa: E402
 import load_rpc  # noqa: E402
 import load_setup  # noqa: E402
 import load_ws  # noqa: E402
@@ -124,7 +132,7 @@ def cpu_now(server_pids: list[int], sampler: Sampler) -> dict[str, float]:
 
 # ---------------------------------------------------------------- the server
 
-def start_servers(db: Path, site: Path, processes: int) -> tuple[list[subprocess.Popen], list[str]]:
+def start_servers(db: Path, site: Path, processes: int, count: str = "") -> tuple[list[subprocess.Popen], list[str]]:
     """0: the workbench as `make run` starts it (one process owning the file, the scheduler on, as in
     production). n ≥ 1: the experiment of bench/load_rpc.py, an owner of the file and n workbench
     processes sending every statement to it. Returns the processes (the owner first) and the addresses."""
@@ -135,6 +143,10 @@ def start_servers(db: Path, site: Path, processes: int) -> tuple[list[subprocess
     quiet = {"cwd": ROOT, "env": env, "stdout": subprocess.DEVNULL,
              "stderr": open(Path(logs) / f"{db.stem}-{time.time():.0f}.log", "ab") if logs else subprocess.DEVNULL}
     ports = [free_port() for _ in range(max(1, processes))]
+    if not processes and count:  # the product's one process, its statements counted (bench/load_count.py)
+        return [subprocess.Popen([sys.executable, "bench/load_count.py", str(ports[0]), str(db.with_suffix(".count")),
+                                  *(["--profile"] if count == "profile" else [])], **quiet)], \
+            [f"http://127.0.0.1:{ports[0]}"]
     if not processes:
         return [subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
                                   "--server.port", str(ports[0]), "--browser.gatherUsageStats", "false"], **quiet)], \
@@ -159,7 +171,7 @@ def med_p95(values: list[float]) -> str:
 
 
 def report(count: int, record: load_client.Record, cpu: dict, memory: dict, problems: list[str],
-           loads: tuple[str, str]) -> dict:
+           loads: tuple[str, str], counted: dict | None = None) -> dict:
     writes = [t for kind in WRITES for t in record.times.get(kind, [])]
     clicks = [t for kind, ts in record.times.items() if kind not in ("sign_in", "open") for t in ts]
     wall = cpu["wall"]
@@ -183,6 +195,8 @@ def report(count: int, record: load_client.Record, cpu: dict, memory: dict, prob
               "最常见的(每次运行条数,合计秒数):")
         for sql, (n, seconds) in memory["by_sql"][:15]:
             print(f"      {n / record.reruns:5.2f}  {seconds:6.1f} s  {sql}")
+    if counted:
+        load_count.print_figures(counted)
     parts = sorted(k for k in cpu if k.startswith("server") and k != "server")
     if len(parts) > 1:
         print("    其中各进程         " + ",".join(
@@ -197,7 +211,7 @@ def report(count: int, record: load_client.Record, cpu: dict, memory: dict, prob
     per = (memory["signed_in"] - memory["start"]) / count
     print(f"  服务器内存 MB        启动后 {memory['health']:.0f},登录页运行一次后 {memory['start']:.0f},全部登录后 {memory['signed_in']:.0f}"
           f"(每个会话 +{per:.1f}),结束时 {memory['end']:.0f},用户离开 {memory['linger']:.0f} s 后 {memory['left']:.0f},"
-          f"峰值 {memory['peak']:.0f}")
+          f"峰值 {memory['peak']:.0f}" + (f";回收并 malloc_trim 后 {memory['trimmed']:.0f}" if "trimmed" in memory else ""))
     print(f"  数据核对             保存 {len(record.saved)},提交 {len(record.submitted)},批准 {len(record.approved)},"
           f"分办 {len(record.routed)}:" + ("无丢失、无重复,审计链完整" if not problems else f"{len(problems)} 处问题"))
     for problem in problems[:20]:
@@ -207,7 +221,7 @@ def report(count: int, record: load_client.Record, cpu: dict, memory: dict, prob
 
 
 def one_round(template: Path, count: int, minutes: float, think_s: float, folder: Path, client: str,
-              processes: int, linger: float) -> dict:
+              processes: int, linger: float, counting: str = "") -> dict:
     db = folder / f"load{count}.duckdb"
     shutil.copy2(template, db)
     con = connect(db)
@@ -217,7 +231,8 @@ def one_round(template: Path, count: int, minutes: float, think_s: float, folder
     roles = {r: sum(u.role == r for u in chosen.users) for r in ("officer", "head", "webmaster")}
     print(f"\n{count} 个用户:信息员 {roles['officer']},处室负责人 {roles['head']},网站管理员 {roles['webmaster']};"
           f"准备数据 {time.perf_counter() - started:.0f} s", flush=True)
-    servers, urls = start_servers(db, folder / f"site{count}", processes)
+    servers, urls = start_servers(db, folder / f"site{count}", processes, counting)
+    counts: dict[str, dict] = {}
     pids = [server.pid for server in servers]
     memory: dict[str, float] = {}
     marks: dict[str, dict] = {}
@@ -236,6 +251,8 @@ def one_round(template: Path, count: int, minutes: float, think_s: float, folder
             loads.append(loadavg())
             marks["start"] = cpu_now(pids, sampler)
             memory["start"] = rss()
+            if counting:
+                counts["start"] = load_count.take(pids[0], db.with_suffix(".count"))
 
         def signed_in() -> None:
             memory["signed_in"] = rss()
@@ -246,6 +263,8 @@ def one_round(template: Path, count: int, minutes: float, think_s: float, folder
                     str(db.parent / f"{db.stem}.sock"))._call("stats")
             marks["end"] = cpu_now(pids, sampler)
             memory["end"] = rss()
+            if counting:
+                counts["end"] = load_count.take(pids[0], db.with_suffix(".count"))
             loads.append(loadavg())
 
         memory["health"] = rss()  # Streamlit up, no script run yet
@@ -253,6 +272,10 @@ def one_round(template: Path, count: int, minutes: float, think_s: float, folder
         record = asyncio.run(runner(urls, chosen.users, minutes, think_s, chosen.route_to, warm, signed_in, done))
         time.sleep(linger)  # Streamlit keeps a closed session server.disconnectedSessionTTL (120 s) for a reconnect
         memory["left"], memory["linger"] = rss(), linger
+        if counting:  # bench/load_count.py: garbage collected and malloc_trim, then what is still in use
+            os.kill(pids[0], signal.SIGUSR2)
+            time.sleep(3)
+            memory["trimmed"] = rss()
         memory["peak"] = sum(rss_mb(pid, "VmHWM") for pid in pids)
     finally:
         sampler.stop.set()
@@ -268,7 +291,8 @@ def one_round(template: Path, count: int, minutes: float, think_s: float, folder
         problems = load_setup.verify(con, record.saved, record.submitted, record.approved, record.routed)
     finally:
         con.close()
-    return report(count, record, cpu, memory, problems, (loads[0], loads[-1]))
+    counted = load_count.difference(counts["start"], counts["end"]) if counting else None
+    return report(count, record, cpu, memory, problems, (loads[0], loads[-1]), counted)
 
 
 def main() -> None:
@@ -282,6 +306,9 @@ def main() -> None:
                         help="0: the product (one process); n: experiment, n workbench processes and a database owner")
     parser.add_argument("--linger", type=float, default=130,
                         help="seconds after the users left before the last memory figure (default 130)")
+    parser.add_argument("--count", choices=("statements", "profile"),
+                        help="count the product's statements by the line that asked (bench/load_count.py); "
+                             "profile: also cProfile every script run. Costs CPU: take CPU per run from a run without")
     parser.add_argument("--db", help="a demo database to copy (default: python -m core init --demo)")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench-load-"))
@@ -293,9 +320,10 @@ def main() -> None:
             subprocess.run([sys.executable, "-m", "core", "init", "--db", str(template), "--demo"], cwd=ROOT,
                            check=True, stdout=subprocess.DEVNULL)
         print(f"bench/load.py --users {args.users} --minutes {args.minutes} --think {args.think} --client {args.client} --processes {args.processes}"
+              f"{f' --count {args.count}' if args.count else ''}"
               f"(Python {sys.version.split()[0]},{os.cpu_count()} 核,负载均值 {loadavg()})")
         results = [one_round(template, int(n), args.minutes, args.think, folder, args.client,
-                             args.processes, args.linger) for n in args.users.split(",")]
+                             args.processes, args.linger, args.count or "") for n in args.users.split(",")]
         print("\n| 用户 | 登录 | 打开页面 | 写操作 | 错误 | 核对问题 |\n|---|---|---|---|---|---|")
         for r in results:
             print(f"| {r['users']} | {med_p95(r['sign_in'])} | {med_p95(r['open'])} | {med_p95(r['writes'])} "

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from core import audit, keys, passwords, sessions, settings, totp
-from core.db import row, rows, scalar, transaction
+from core.db import kept, row, rows, scalar, transaction
 from core.errors import NotFound, ValidationError
 from core.permissions import require
 from core.text import clean_text  # every text field is cleaned on the way in (issue 12, M3)
@@ -80,19 +80,30 @@ def _expired(con, found: dict, now: dt.datetime | None = None) -> bool:
     return bool(days) and (now or dt.datetime.now()) - changed > dt.timedelta(days=days)
 
 
-def _load(con: duckdb.DuckDBPyConnection, where: str, param) -> User | None:
+def _stored(con: duckdb.DuckDBPyConnection, where: str, param) -> tuple | None:
+    """The account's rows: the user, roles, leader charge, second factor on."""
     found = row(con, f"SELECT * FROM users WHERE {where}", [param])
     if not found:
         return None
-    roles = {r["role"] for r in rows(con, "SELECT role FROM user_roles WHERE user_id = ?", [found["id"]])}
-    charge = {r["division_id"] for r in rows(
-        con, "SELECT division_id FROM leader_charge WHERE user_id = ?", [found["id"]])}
+    roles = frozenset(r["role"] for r in rows(con, "SELECT role FROM user_roles WHERE user_id = ?", [found["id"]]))
+    charge = frozenset(r["division_id"] for r in rows(
+        con, "SELECT division_id FROM leader_charge WHERE user_id = ?", [found["id"]]))
+    return found, roles, charge, has_totp(con, found["id"])
+
+
+def _load(con: duckdb.DuckDBPyConnection, where: str, param) -> User | None:
+    # the rows are kept until the next write to the database by anyone (core.db.kept): a disabled
+    # account, a new role or a reset is read afresh at the next run; the expiry is the clock's, every time
+    stored = kept(con, "user", (where, param), lambda: _stored(con, where, param))
+    if stored is None:
+        return None
+    found, roles, charge, totp_on = stored
     expired = _expired(con, found)
     return User(
         id=found["id"], username=found["username"], display_name=found["display_name"],
-        email=found["email"], division_id=found["division_id"], roles=frozenset(roles),
-        charge=frozenset(charge), must_change_password=bool(found["must_change_password"]) or expired,
-        active=found["active"], password_expired=expired, totp_enabled=has_totp(con, found["id"]),
+        email=found["email"], division_id=found["division_id"], roles=roles,
+        charge=charge, must_change_password=bool(found["must_change_password"]) or expired,
+        active=found["active"], password_expired=expired, totp_enabled=totp_on,
     )
 
 

@@ -17,7 +17,7 @@ import secrets
 import duckdb
 
 from core import settings
-from core.db import row, scalar, transaction
+from core.db import kept, row, scalar, transaction
 
 TOUCH_EVERY = dt.timedelta(seconds=30)  # last_seen is written at most this often
 END_REASONS = {
@@ -59,8 +59,11 @@ def check(con: duckdb.DuckDBPyConnection, session_id: str | None, user_id: int,
           now: dt.datetime | None = None) -> str | None:
     """None while the session may go on; else the reason code it ended (and it is ended)."""
     now = now or dt.datetime.now()
-    found = row(con, "SELECT s.*, u.active FROM auth_sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?",
-                [session_id]) if session_id else None
+    # the row is kept until the next write to the database by anyone (core.db.kept): an ended session, a
+    # disabled account and this check's own touch are read afresh; idleness is the clock's, every time
+    found = kept(con, "session", session_id, lambda: row(
+        con, "SELECT s.*, u.active FROM auth_sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?",
+        [session_id])) if session_id else None
     if found is None or found["user_id"] != user_id:
         return "missing"
     if found["ended_at"] is not None:

@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 
 from core import audit, contacts, identity, keys
-from core.db import rows, transaction
+from core.db import kept, transaction
 from core.docx_guard import DocxLimits
 from core.errors import ValidationError
 from core.permissions import require
@@ -239,18 +239,25 @@ def _parse(setting: Setting, raw: Any) -> Any:
     return value
 
 
+def _stored(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Every stored value as text, one statement; kept until the next write to the database by anyone
+    (core.db.kept: a change in 系统设置 is read afresh by every session's next run)."""
+    return kept(con, "settings", None,
+                lambda: dict(con.execute("SELECT name, value FROM settings").fetchall()))
+
+
 def get(con: duckdb.DuckDBPyConnection, name: str) -> Any:
     """The setting's value; a secret (SECRET) is decrypted here, where it is used (core/keys.py)."""
     setting = BY_NAME[name]
-    found = con.execute("SELECT value FROM settings WHERE name = ?", [name]).fetchone()
-    if found and name in SECRET:
-        return keys.decrypt(con, found[0], f"settings:{name}", setting.label)
-    return _parse(setting, found[0]) if found else setting.default
+    found = _stored(con).get(name)
+    if found is not None and name in SECRET:
+        return keys.decrypt(con, found, f"settings:{name}", setting.label)
+    return _parse(setting, found) if found is not None else setting.default
 
 
 def all_values(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """Every setting; a secret stays encrypted here (non-empty when set): `get` decrypts it."""
-    stored = {r["name"]: r["value"] for r in rows(con, "SELECT name, value FROM settings")}
+    stored = _stored(con)
     return {s.name: _parse(s, stored[s.name]) if s.name in stored else s.default for s in SETTINGS}
 
 

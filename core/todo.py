@@ -7,13 +7,10 @@ The counting lives here, not in notify, so the lowest module never reaches up to
 
 from __future__ import annotations
 
-import datetime as dt
-import os
-from pathlib import Path
-
 import duckdb
 
 from core import disclosure, duties, freshness, interaction, proposals, support, workflow
+from core.db import change_mark as change_mark  # the database's change mark lives in core/db.py (was here)
 from core.db import scalar
 
 
@@ -47,21 +44,3 @@ def todo_count(con: duckdb.DuckDBPyConnection, user) -> int:
     """Items waiting for this user: approvals, returned drafts, approved items to publish, requests,
     public messages to moderate, answer, approve or release."""
     return sum(todo_items(con, user).values())
-
-
-def change_mark(db_path: str | os.PathLike) -> tuple:
-    """A key that changes with every committed write to the database file, and with the day.
-
-    DuckDB appends each commit to the file's write-ahead log before the commit returns, and a checkpoint
-    rewrites the file itself and empties the log: the two files' size and modification time change with
-    every write, whoever made it (the workbench's process is the only writer, stack-notes). The day is in
-    the key because a column turns stale and a message overdue as the dates pass, without any write."""
-    path = Path(db_path)
-    marks: list[object] = [dt.date.today()]
-    for file in (path, path.with_name(path.name + ".wal")):
-        try:
-            found = file.stat()
-            marks += [found.st_size, found.st_mtime_ns]
-        except FileNotFoundError:
-            marks += [None, None]
-    return tuple(marks)

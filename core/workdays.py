@@ -4,7 +4,7 @@ Seeded from chinese-calendar for 2004–2026 (migration 0006); the office enters
 holidays and adjusted workdays in the workbench and confirms the year. A year the office has not
 confirmed falls back to weekends only: nothing crashes on a 2027 date, and `warning` says so.
 
-`load(con)` gives a `WorkCalendar` (cached by a version token, so an edit applies at once).
+`load(con)` gives a `WorkCalendar` (kept until the next write: core.db.kept, so an edit applies at once).
 Counting is by ordinal: `ordinal(d)` is the number of working days up to and including `d`,
 so the working days after `a` up to `b` are `ordinal(b) - ordinal(a)`.
 """
@@ -23,7 +23,7 @@ except ImportError:  # a machine without the package: the office enters every ye
     package_calendar = None
 
 from core import audit, permissions
-from core.db import rows, scalar, transaction
+from core.db import kept, rows, scalar, transaction
 from core.errors import ValidationError
 from core.text import clean_text  # every text field is cleaned on the way in (issue 12, M3)
 
@@ -80,16 +80,17 @@ class WorkCalendar:
 
     @property
     def _weekday_holidays(self) -> list[dt.date]:
-        return self._sorted("_wh", [d for d in self.holidays if d.weekday() < 5 and d not in self.workdays])
+        return self._sorted("_wh", lambda: (d for d in self.holidays if d.weekday() < 5 and d not in self.workdays))
 
     @property
     def _weekend_workdays(self) -> list[dt.date]:
-        return self._sorted("_ww", [d for d in self.workdays if d.weekday() >= 5])
+        return self._sorted("_ww", lambda: (d for d in self.workdays if d.weekday() >= 5))
 
-    def _sorted(self, name: str, days: list[dt.date]) -> list[dt.date]:
+    def _sorted(self, name: str, days) -> list[dt.date]:
+        """The sorted list, built once per calendar (it is frozen): `days` is only called the first time."""
         cached = self.__dict__.get(name)
         if cached is None:
-            cached = sorted(days)
+            cached = sorted(days())
             object.__setattr__(self, name, cached)
         return cached
 
@@ -121,6 +122,12 @@ def _version(con: duckdb.DuckDBPyConnection) -> str:
 
 
 def load(con: duckdb.DuckDBPyConnection) -> WorkCalendar:
+    """The calendar, kept until the next write to the database by anyone (core.db.kept: an edit in
+    节假日日历 applies at every session's next run); its sorted day lists are then built once, not per call."""
+    return kept(con, "calendar", None, lambda: _load(con))
+
+
+def _load(con: duckdb.DuckDBPyConnection) -> WorkCalendar:
     key = f"{id(con)}:{_version(con)}"
     calendar = _cache.get(key)
     if calendar is None:

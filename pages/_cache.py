@@ -1,9 +1,10 @@
 """Figures a page computes from the whole database, kept between runs and sessions (issue 16).
 
 `Figures()(what, key, compute)` returns `compute()` as it was last computed for the same `what`,
-`key` and database mark. The mark (core.todo.change_mark, the key of the sidebar's to-do count too)
+`key` and database mark. The mark (core.db.change_mark, the key of the sidebar's to-do count too)
 changes with every committed write anyone makes, and with the day (overdue and on-time figures depend
-on today): that is what invalidates every entry.
+on today): that is what invalidates every entry. Within half a second of a write the figures are
+computed and not kept (core.db.settled_mark: the commit may not be visible yet).
 `key` must hold everything else the figure depends on (the reader's scope, the period, the choice).
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import todo
+from core import db
 from pages import _shared
 
 
@@ -25,11 +26,14 @@ class Figures:
 
     def __init__(self) -> None:
         self.mark: tuple | None = None
+        self.read = False
 
     def __call__(self, what: str, key: tuple, compute):
         database = _shared.db_path()
+        if not self.read:
+            self.mark, self.read = db.settled_mark(database), True
         if self.mark is None:
-            self.mark = todo.change_mark(database)
+            return compute()
         return _kept(database, self.mark, what, key, compute)
 
 

@@ -15,7 +15,7 @@ from streamlit import config
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from core import accounts, audit, keys, login, permissions, refresh, todo
+from core import accounts, audit, db, keys, login, permissions, refresh, todo
 from core.config import load as load_config
 from core.db import default_path
 from core.errors import PortalError
@@ -73,21 +73,33 @@ def in_apptest() -> bool:
     return bool(config.get_option("global.appTest"))
 
 
+RUN_CURSOR = "_run_cursor"  # (this script run's cursors dict, the run's DuckDB cursor)
+
+
 def cursor():
-    """A cursor for this script run's thread (each thread uses its own cursor). Pages and the frame call
-    it first, so nothing is drawn in the pages/-folder mode (through_the_frame): a form drawn there and
-    submitted before the next run would carry widgets that run no longer knows."""
+    """This script run's cursor (each thread uses its own cursor; the frame and the page share one). Pages
+    and the frame call it first, so nothing is drawn in the pages/-folder mode (through_the_frame): a form
+    drawn there and submitted before the next run would carry widgets that run no longer knows.
+    It knows its file and its run: core's kept rows (settings, the account, the session: core.db.kept) are
+    read once per run at most, and not at all while nobody writes."""
     through_the_frame()
     path = db_path()
     con = _connection(path)
     if load_config().scheduler:
         _scheduler(path, site_dir())
-    return con.cursor()
+    run = _this_run()
+    held = st.session_state.get(RUN_CURSOR)
+    if run is not None and held is not None and held[0] is run:
+        return held[1]
+    found = db.cursor(con, run=True)
+    if run is not None:
+        st.session_state[RUN_CURSOR] = (run, found)  # the next run replaces it
+    return found
 
 
 def cursor_only():
     """A cursor for a callback (it runs before the script, where cursor()'s rerun has no place)."""
-    return _connection(db_path()).cursor()
+    return db.cursor(_connection(db_path()))
 
 
 def cookie_key() -> str:
@@ -384,17 +396,20 @@ def show_flash() -> None:
 
 @st.cache_data(ttl=600, max_entries=5000, show_spinner=False)
 def _todo_items(_con, _user: accounts.User, user_key: tuple, mark: tuple) -> dict[str, int]:
-    # Invalidated by `mark` (core/todo.change_mark): any committed write to the database by anyone, or a new
+    # Invalidated by `mark` (core/db.change_mark): any committed write to the database by anyone, or a new
     # day; and by `user_key` (the user's roles, division and charge), so a changed account counts afresh.
     # The mark is read before the counts: a write landing in between gives a count newer than its key,
-    # which the next run's newer mark replaces; never a count older than its key.
+    # which the next run's newer mark replaces; never a count older than its key (a mark younger than a
+    # commit's visibility is not used as a key: core/db.settled_mark).
     return todo.todo_items(_con, _user)
 
 
 def todo_items(con, user: accounts.User) -> dict[str, int]:
     """What waits for this user (core/todo.todo_items), computed once per database change, not per run:
     the sidebar shows it on every run of every page."""
-    mark = todo.change_mark(db_path())
+    mark = db.settled_mark(db_path())
+    if mark is None:  # a write this instant: count now, keep nothing
+        return todo.todo_items(con, user)
     return dict(_todo_items(con, user, (user.id, tuple(sorted(user.roles)), user.division_id,
                                         tuple(sorted(user.charge))), mark))
 
