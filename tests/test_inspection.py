@@ -7,10 +7,10 @@ import datetime as dt
 
 import pytest
 
-from core import inspection, lexicon, linkcheck, settings
+from core import inspection, lexicon, linkcheck, settings, workflow
 from core.errors import PermissionDenied
 from pages import _shared
-from tests.test_portal import publish
+from tests.test_portal import correct, publish
 
 TODAY = dt.date.today()
 NOW = dt.datetime.now()
@@ -77,6 +77,26 @@ def test_serious_errors_on_published_items(con, org):
     found = result(con, org, "严重错误")
     assert found["status"] == "fail" and "1 篇" in found["value"] and found["page"] == "content_admin"
 
+
+
+def test_serious_errors_follow_corrections_take_downs_and_other_sessions(con, org):
+    """The screened live revisions are kept between runs (core.workflow._Screened): what another session
+    publishes, corrects or takes down after a first run is still seen at the next one."""
+    wrong = publish(con, org, "关于陕西省工业和信息化厉的通知")
+    other = con.cursor()  # another user's session
+    second = publish(other, org, "陕西省工业和信息化厉召开会议")
+    assert result(con, org, "严重错误")["status"] == "pass"
+    lexicon.add_error(other, org.webmaster, "工业和信息化厉", "工业和信息化厅")
+    assert "2 篇" in result(con, org, "严重错误")["value"]
+    correct(other, org, wrong, "关于陕西省工业和信息化厅的通知")
+    assert "1 篇" in result(con, org, "严重错误")["value"]
+    workflow.take_down(other, org.webmaster, second.id, workflow.get_article(other, second.id).version, "测试撤下")
+    assert result(con, org, "严重错误")["status"] == "pass"
+    # the same revision number holding another text (a backup restored over later edits): screened again
+    other.execute("UPDATE revisions SET title = '陕西省工业和信息化厉', created_at = created_at + INTERVAL 1 SECOND "
+                  "WHERE article_id = ? AND number = (SELECT live_revision FROM articles WHERE id = ?)",
+                  [wrong.id, wrong.id])
+    assert "1 篇" in result(con, org, "严重错误")["value"]
 
 def message(con, org, received: dt.datetime, state: str = "routed", replied: dt.datetime | None = None) -> None:
     con.execute("INSERT INTO messages (code, kind, division_id, subject, body, name, state, received_at, replied_at) "
