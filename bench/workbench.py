@@ -3,11 +3,13 @@
     .venv/bin/python bench/workbench.py [--db DEMO.duckdb] [--runs 5] [--only pages,pieces,actions,signin]
                                         [--profile TARGET] [--root CHECKOUT]
     .venv/bin/python bench/workbench.py --only browser,browser-actions --runs 3 [--db scale.duckdb]
+    .venv/bin/python bench/workbench.py --only all-pages --runs 3 --db scale.duckdb [--users webmaster]
 
 Prints figures only (median / worst of `--runs` after one warm-up, and the median CPU time of this
 process, which the other processes of a shared machine shake less; milliseconds):
 - pages: one script run (AppTest `at.run()`, the whole frame: session checks, sidebar to-do, the page) of
   工作台首页, 互动管理, 统计分析, 运行概览 and 待我审批 for every demo role that sees them;
+- all-pages (only when asked): every page of every role's menu, one AppTest run each (`--users` to narrow);
 - signin: the run that checks the password (登录 clicked) and the next run (the first page);
 - browser (only when asked: `--only browser`): a real server (`streamlit run app.py` in `--root`, this
   checkout by default) and Chromium: every demo role signs in and opens every page of its menu
@@ -143,6 +145,21 @@ def bench_pages(db: Path, runs: int) -> None:
             at.run()  # warm-up (and the first visit)
             assert not at.exception, f"{username} {page}: {at.exception}"
             timed(f"{PAGES[page]:<6} {username} ({USERS[username]})", at.run, runs, warm=False)
+
+
+def bench_all_pages(db: Path, runs: int, users: list[str]) -> None:
+    """Every page of every demo role's menu (and 公众留言), one AppTest script run each: the server's part of
+    the browser figures, quick enough to find the heavy pages of the scale database."""
+    print("\n每个角色菜单中的每个页面:一次脚本运行 中位数 / 最慢,毫秒;本进程 CPU 中位数")
+    for username, menu in role_pages(db).items():
+        if users and username not in users:
+            continue
+        at = app_for(db, username)
+        for key, title in menu:
+            at.switch_page(_page_path(key))
+            at.run()  # warm-up (and the first visit)
+            assert not at.exception, f"{username} {key}: {at.exception}"
+            timed(f"{title:<8} {username}", at.run, runs, warm=False)
 
 
 def bench_signin(db: Path, runs: int) -> None:
@@ -540,6 +557,8 @@ def run(db: Path, folder: Path, args) -> None:
     con.close()
     if "pages" in parts:
         bench_pages(db, args.runs)
+    if "all-pages" in parts:
+        bench_all_pages(db, args.runs, [u for u in args.users.split(",") if u])
     if "signin" in parts:
         bench_signin(db, args.runs)
     if parts & {"browser", "browser-actions"}:

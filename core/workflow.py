@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from dataclasses import dataclass, field
 
 import duckdb
@@ -342,36 +343,51 @@ class _Screened:
         self.token: tuple = ()  # (database file, lexicon token)
         self.revision: dict[int, tuple] = {}  # article id -> (live revision, its created_at) screened
         self.blocks: dict[int, list] = {}  # article id -> its blocking findings (only when there are some)
+        self.progress = (0, 0)  # live revisions screened / published, at the last call
 
 
 _SCREENED = _Screened()
 
 
-def blocked_published(con: duckdb.DuckDBPyConnection) -> list[tuple[int, int, list]]:
+def blocked_published(con: duckdb.DuckDBPyConnection,
+                      budget: float | None = None) -> list[tuple[int, int, list]] | None:
     """Published items whose live revision the current lexicons and rules now block (第二十三条):
-    (article id, live revision, blocking findings). Overrides recorded for that revision count."""
+    (article id, live revision, blocking findings). Overrides recorded for that revision count.
+    With `budget` (seconds): screens for about that long at most and returns None while live revisions remain
+    unscreened (100,000 of them take a minute or more); the next call goes on where this one stopped, and
+    `screening_progress()` says how far it got."""
+    started = time.monotonic()
     words = lexicon.load(con)
     token = (scalar(con, "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"),
              words.version)
     live = {i: (revision, created) for i, revision, created in con.execute("""
         SELECT a.id, a.live_revision, r.created_at FROM articles a
         JOIN revisions r ON r.article_id = a.id AND r.number = a.live_revision WHERE a.public""").fetchall()}
-    with _SCREENED.lock:
+    if not _SCREENED.lock.acquire(timeout=-1 if budget is None else budget):
+        return None  # another session or the scheduler is screening: its work is this call's too
+    try:
         memo = _SCREENED
         if memo.token != token:
             memo.token, memo.revision, memo.blocks = token, {}, {}
         missing = [i for i, revision in live.items() if memo.revision.get(i) != revision]
-        for start in range(0, len(missing), 2000):  # bodies fetched in slices: a first call at scale reads 100,000
+        for start in range(0, len(missing), 200):  # bodies fetched in slices: a first call at scale reads 100,000
             for item in rows(con, """
                     SELECT a.id, a.live_revision, r.created_at, r.title, r.body_html FROM articles a
                     JOIN revisions r ON r.article_id = a.id AND r.number = a.live_revision
-                    WHERE a.id IN (SELECT unnest(?))""", [missing[start:start + 2000]]):
+                    WHERE a.id IN (SELECT unnest(?))""", [missing[start:start + 200]]):
                 blocks = screening.blocking(screening.screen(item["title"], item["body_html"], lexicon=words))
                 memo.revision[item["id"]] = (item["live_revision"], item["created_at"])
                 memo.blocks.pop(item["id"], None)
                 if blocks:
                     memo.blocks[item["id"]] = blocks
+            if budget is not None and time.monotonic() - started > budget:
+                break  # after a slice at least: every call goes forward
+        memo.progress = (sum(1 for i, revision in live.items() if memo.revision.get(i) == revision), len(live))
+        if memo.progress[0] < len(live):
+            return None
         candidates = sorted((i, live[i][0], memo.blocks[i]) for i in memo.blocks if live.get(i) == memo.revision[i])
+    finally:
+        _SCREENED.lock.release()
     if not candidates:
         return []
     lifted: dict[tuple[int, int], set[str]] = {}
@@ -386,6 +402,11 @@ def blocked_published(con: duckdb.DuckDBPyConnection) -> list[tuple[int, int, li
         if remaining:
             found.append((article_id, revision, remaining))
     return found
+
+
+def screening_progress() -> tuple[int, int]:
+    """(live revisions screened, published items) at `blocked_published`'s last call."""
+    return _SCREENED.progress
 
 
 # ---------------------------------------------------------------- transitions

@@ -10,7 +10,7 @@ import pytest
 from core import inspection, lexicon, linkcheck, settings, workflow
 from core.errors import PermissionDenied
 from pages import _shared
-from tests.test_portal import correct, publish
+from tests.test_portal import bulk_articles, correct, publish
 
 TODAY = dt.date.today()
 NOW = dt.datetime.now()
@@ -97,6 +97,23 @@ def test_serious_errors_follow_corrections_take_downs_and_other_sessions(con, or
                   "WHERE article_id = ? AND number = (SELECT live_revision FROM articles WHERE id = ?)",
                   [wrong.id, wrong.id])
     assert "1 篇" in result(con, org, "严重错误")["value"]
+
+
+def test_screening_many_published_items_goes_on_across_runs(con, org):
+    """A bounded run (the page's) screens a slice and says how far it got; the next runs go on from there."""
+    bulk_articles(con, org.col_dz, 450, prefix="陕西省工业和信息化厉通报")
+    lexicon.add_error(con, org.webmaster, "工业和信息化厉", "工业和信息化厅")
+    seen = []
+    for _ in range(5):
+        found = next(r for r in inspection.run(con, org.webmaster, TODAY, budget=0) if r["name"] == "严重错误")
+        seen.append(found)
+        if not found["pending"]:
+            break
+    assert seen[0]["pending"] and seen[0]["status"] == "warn"
+    assert seen[0]["value"] == "正在检查在线信息:已检查 200 / 450 篇" and "自动更新" in seen[0]["note"]
+    assert seen[1]["value"] == "正在检查在线信息:已检查 400 / 450 篇"
+    assert len(seen) == 3 and seen[-1]["status"] == "fail" and "450 篇" in seen[-1]["value"]
+    assert result(con, org, "严重错误")["value"] == seen[-1]["value"]  # no bound: the same answer
 
 def message(con, org, received: dt.datetime, state: str = "routed", replied: dt.datetime | None = None) -> None:
     con.execute("INSERT INTO messages (code, kind, division_id, subject, body, name, state, received_at, replied_at) "
