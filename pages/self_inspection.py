@@ -23,7 +23,9 @@ BUDGET = 0.5  # seconds of screening a run may spend; 100,000 published items ta
 
 def draw(results: list[dict]) -> None:
     verdict = inspection.verdict(results)
-    if any(r["veto"] and r["status"] == "fail" for r in results):
+    if any(r["pending"] for r in results):
+        st.info("正在检查在线信息,全部检查完毕后给出结论。", icon=":material/hourglass_top:")
+    elif any(r["veto"] and r["status"] == "fail" for r in results):
         st.error(verdict, icon=":material/error:")
     elif any(r["status"] == "fail" for r in results):
         st.warning(verdict, icon=":material/warning:")
