@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from core import inspection, lexicon, linkcheck, settings, workflow
+from core import inspection, lexicon, linkcheck, scheduler, settings, workflow
 from core.errors import PermissionDenied
 from pages import _shared
 from tests.test_portal import bulk_articles, correct, publish
@@ -114,6 +114,14 @@ def test_screening_many_published_items_goes_on_across_runs(con, org):
     assert seen[1]["value"] == "正在检查在线信息:已检查 400 / 450 篇"
     assert len(seen) == 3 and seen[-1]["status"] == "fail" and "450 篇" in seen[-1]["value"]
     assert result(con, org, "严重错误")["value"] == seen[-1]["value"]  # no bound: the same answer
+
+
+def test_the_scheduler_screens_published_items_ahead_of_the_page(con, org):
+    bulk_articles(con, org.col_dz, 450, prefix="陕西省工业和信息化厉通报")
+    lexicon.add_error(con, org.webmaster, "工业和信息化厉", "工业和信息化厅")
+    scheduler.tick(con)
+    found = next(r for r in inspection.run(con, org.webmaster, TODAY, budget=0) if r["name"] == "严重错误")
+    assert not found["pending"] and found["status"] == "fail" and "450 篇" in found["value"]
 
 def message(con, org, received: dt.datetime, state: str = "routed", replied: dt.datetime | None = None) -> None:
     con.execute("INSERT INTO messages (code, kind, division_id, subject, body, name, state, received_at, replied_at) "
