@@ -109,12 +109,16 @@ def blank_columns(ctx: Context) -> Finding:
     return Finding(value, "fail" if summary["veto_blank"] else "warn" if count else "pass")
 
 
+def _screening() -> Finding:
+    done, total = workflow.screening_progress()
+    return Finding(f"正在检查在线信息:已检查 {done} / {total} 篇", "warn", "检查完成后本页自动更新", pending=True)
+
+
 def serious_errors(ctx: Context) -> Finding:
     """Published items the current lexicons and rules block (core/workflow.py, as the scheduler checks them)."""
     found = workflow.blocked_published(ctx.con, ctx.budget)
     if found is None:
-        done, total = workflow.screening_progress()
-        return Finding(f"正在检查在线信息:已检查 {done} / {total} 篇", "warn", "检查完成后本页自动更新", pending=True)
+        return _screening()
     if not found:
         return Finding("在线信息未发现严重错误或敏感内容", "pass")
     return Finding(f"{len(found)} 篇在线信息含严重错误或敏感内容", "fail", "请在“信息管理”中更正或撤下")
@@ -226,6 +230,17 @@ def run(con: duckdb.DuckDBPyConnection, actor, today: dt.date | None = None,
                       "status_label": status_label(indicator, finding.status), "note": finding.note,
                       "page": indicator.page, "pending": finding.pending})
     return found
+
+
+def go_on(con: duckdb.DuckDBPyConnection, actor, results: list[dict], budget: float) -> list[dict] | None:
+    """For a page showing `results` while published items are still being screened: screens on for about
+    `budget` seconds. None once every live revision is screened (then `run` gives every figure), else
+    `results` with the pending row's progress brought up to date — the other figures are not read again."""
+    require(actor, "site_inspection.view")
+    if workflow.blocked_published(con, budget) is not None:
+        return None
+    now = _screening()
+    return [{**r, "value": now.value} if r["pending"] else r for r in results]
 
 
 def verdict(results: list[dict]) -> str:

@@ -52,10 +52,10 @@ def still_screening(first: list[dict]) -> None:
     # this part alone goes on each second, the page stays usable; once done, the page is drawn in full
     ctx = get_script_run_ctx()
     alone = ctx is not None and bool(ctx.fragment_ids_this_run)
-    if alone:  # a run of its own: the session checked as a full run does, the figures computed again
+    if alone:  # a run of its own: the session checked as a full run does; only the screening goes on
         _shared.require_user(con)
-        first = inspection.run(con, user, budget=BUDGET)
-        if not any(r["pending"] for r in first):
+        first = inspection.go_on(con, user, first, BUDGET)
+        if first is None:
             st.rerun()
     draw(first)
 

@@ -116,6 +116,19 @@ def test_screening_many_published_items_goes_on_across_runs(con, org):
     assert result(con, org, "严重错误")["value"] == seen[-1]["value"]  # no bound: the same answer
 
 
+
+def test_a_page_waiting_for_the_screening_goes_on_with_it_alone(con, org):
+    bulk_articles(con, org.col_dz, 450, prefix="陕西省工业和信息化厉通报")
+    lexicon.add_error(con, org.webmaster, "工业和信息化厉", "工业和信息化厅")
+    shown = inspection.run(con, org.webmaster, TODAY, budget=0)
+    later = inspection.go_on(con, org.webmaster, shown, budget=0)
+    row = next(r for r in later if r["name"] == "严重错误")
+    assert row["pending"] and row["value"] == "正在检查在线信息:已检查 400 / 450 篇"
+    assert [r for r in later if not r["pending"]] == [r for r in shown if not r["pending"]]
+    assert inspection.go_on(con, org.webmaster, later, budget=0) is None  # done: the page runs `run` again
+    with pytest.raises(PermissionDenied):
+        inspection.go_on(con, org.officer, later, budget=0)
+
 def test_the_scheduler_screens_published_items_ahead_of_the_page(con, org):
     bulk_articles(con, org.col_dz, 450, prefix="陕西省工业和信息化厉通报")
     lexicon.add_error(con, org.webmaster, "工业和信息化厉", "工业和信息化厅")
