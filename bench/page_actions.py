@@ -2,7 +2,7 @@
 the action, pages/_shared.refresh_site, the rerun that shows the result), and the time until the portal's
 page says so (the refresh worker of core/refresh.py, when the code has it; before it, inside the click).
 
-    .venv/bin/python bench/page_actions.py --db DEMO_OR_SCALE.duckdb [--runs 5]
+    .venv/bin/python bench/page_actions.py --db DEMO_OR_SCALE.duckdb [--runs 5] [--site BUILT_FROM_DB]
 
 Prints median / worst in milliseconds and this process's CPU time (the machine may be shared).
 """
@@ -37,22 +37,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", required=True)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--site", help="a portal folder built from --db before (100,000 articles take minutes): "
+                                       "brought up to date and used (its pages change)")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench-page-actions-"))
     try:
-        db, site = folder / "bench.duckdb", folder / "site"
+        db, site = folder / "bench.duckdb", Path(args.site) if args.site else folder / "site"
         shutil.copy2(args.db, db)
-        run(db, site, args.runs)
+        run(db, site, args.runs, full=not args.site)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def run(db: Path, site: Path, runs: int) -> None:
+def run(db: Path, site: Path, runs: int, full: bool = True) -> None:
     os.environ.update(PORTAL_DB=str(db), PORTAL_SITE=str(site), PORTAL_SCHEDULER="0")
     con = connect(db)
     started = time.perf_counter()
-    portal.build_site(con, site, full=True, progress=False)
-    print(f"{db}({os.cpu_count()} 核;共享机器)首次全量生成 {time.perf_counter() - started:.1f} s;"
+    portal.build_site(con, site, full=full, progress=False)
+    print(f"{db}({os.cpu_count()} 核;共享机器)首次{'全量' if full else '增量'}生成 {time.perf_counter() - started:.1f} s;"
           f"{'后台更新门户' if HAS_WORKER else '点击内同步更新门户'}")
     article_id = scalar(con, "SELECT id FROM articles WHERE state = 'published' ORDER BY published_at DESC LIMIT 1")
     title = scalar(con, "SELECT title FROM articles WHERE id = ?", [article_id])

@@ -3,11 +3,13 @@
     .venv/bin/python bench/workbench.py [--db DEMO.duckdb] [--runs 5] [--only pages,pieces,actions,signin]
                                         [--profile TARGET] [--root CHECKOUT]
     .venv/bin/python bench/workbench.py --only browser,browser-actions --runs 3 [--db scale.duckdb]
+    .venv/bin/python bench/workbench.py --only all-pages --runs 3 --db scale.duckdb [--users webmaster]
 
 Prints figures only (median / worst of `--runs` after one warm-up, and the median CPU time of this
 process, which the other processes of a shared machine shake less; milliseconds):
 - pages: one script run (AppTest `at.run()`, the whole frame: session checks, sidebar to-do, the page) of
   工作台首页, 互动管理, 统计分析, 运行概览 and 待我审批 for every demo role that sees them;
+- all-pages (only when asked): every page of every role's menu, one AppTest run each (`--users` to narrow);
 - signin: the run that checks the password (登录 clicked) and the next run (the first page);
 - browser (only when asked: `--only browser`): a real server (`streamlit run app.py` in `--root`, this
   checkout by default) and Chromium: every demo role signs in and opens every page of its menu
@@ -143,6 +145,21 @@ def bench_pages(db: Path, runs: int) -> None:
             at.run()  # warm-up (and the first visit)
             assert not at.exception, f"{username} {page}: {at.exception}"
             timed(f"{PAGES[page]:<6} {username} ({USERS[username]})", at.run, runs, warm=False)
+
+
+def bench_all_pages(db: Path, runs: int, users: list[str]) -> None:
+    """Every page of every demo role's menu (and 公众留言), one AppTest script run each: the server's part of
+    the browser figures, quick enough to find the heavy pages of the scale database."""
+    print("\n每个角色菜单中的每个页面:一次脚本运行 中位数 / 最慢,毫秒;本进程 CPU 中位数")
+    for username, menu in role_pages(db).items():
+        if users and username not in users:
+            continue
+        at = app_for(db, username)
+        for key, title in menu:
+            at.switch_page(_page_path(key))
+            at.run()  # warm-up (and the first visit)
+            assert not at.exception, f"{username} {key}: {at.exception}"
+            timed(f"{title:<8} {username}", at.run, runs, warm=False)
 
 
 def bench_signin(db: Path, runs: int) -> None:
@@ -431,18 +448,37 @@ def browser_actions(b: Browser, round_: int, count: bool) -> None:
     context.close()
 
 
-def bench_browser(db: Path, folder: Path, runs: int, root: Path, parts: set[str], users: list[str]) -> None:
+def first_screening(b: Browser) -> None:
+    """网站自查 opened for the first time since the server started: every published item is screened (a slice
+    per run, the page usable meanwhile, core.workflow keeping what it screened; with the scheduler on, its
+    ticks do it). Printed apart: until the row 严重错误 has its answer."""
+    context, page = b.sign_in("webmaster", count=False)
+    started, used = time.perf_counter(), _cpu_seconds(b.server.pid)
+    page.locator('[data-testid="stSidebarNav"] a[href$="/self_inspection"]').first.click()
+    page.get_by_role("heading", name="单项否决指标").wait_for(timeout=600000)
+    page.get_by_text("全部检查完毕后给出结论").wait_for(state="detached", timeout=1800000)
+    print(f"  首次打开网站自查至全部在线信息检查完毕 {time.perf_counter() - started:8.1f} s   "
+          f"服务器 CPU {_cpu_seconds(b.server.pid) - used:6.1f} s", flush=True)
+    context.close()
+
+
+def bench_browser(db: Path, folder: Path, runs: int, root: Path, parts: set[str], users: list[str],
+                  site: Path | None = None) -> None:
     """Chromium against a real server: each demo role signs in and opens every page of its menu; then the
-    main actions. Prints median / worst (of `runs`, after a warm-up round) until the page is usable."""
+    main actions. Prints median / worst (of `runs`, after a warm-up round) until the page is usable.
+    `site`: a portal already built from this database (100,000 articles take minutes), brought up to date."""
     from tests.browser import chromium, free_port, wait_for
 
     pages = role_pages(db)
-    site = folder / "site_browser"
     con = connect(db)
     started = time.perf_counter()
-    portal.build_site(con, site, full=True, progress=False)  # the actions rebuild it incrementally
+    if site is None:
+        site = folder / "site_browser"
+        portal.build_site(con, site, full=True, progress=False)  # the actions rebuild it incrementally
+    elif "browser-actions" in parts:  # pages alone do not change the portal: the folder serves as it is
+        portal.build_site(con, site, full=False, progress=False)
     con.close()
-    print(f"\n(门户首次全量生成 {time.perf_counter() - started:.1f} s,不计入)")
+    print(f"\n(门户生成 {time.perf_counter() - started:.1f} s,不计入)")
     port = free_port()
     env = {**os.environ, "PORTAL_DB": str(db), "PORTAL_SITE": str(site), "PORTAL_SCHEDULER": "0"}
     server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
@@ -460,6 +496,7 @@ def bench_browser(db: Path, folder: Path, runs: int, root: Path, parts: set[str]
             warm.get_by_label("用户名", exact=True).wait_for(timeout=60000)
             warm.close()
             if "browser" in parts:
+                first_screening(b)
                 for username, menu in pages.items():
                     if users and username not in users:
                         continue
@@ -487,6 +524,7 @@ def main() -> None:
     parser.add_argument("--only", default="pieces,actions,pages,signin")
     parser.add_argument("--profile", help="pieces | actions | page:<page>:<user>")
     parser.add_argument("--users", default="", help="browser: only these demo accounts (comma-separated)")
+    parser.add_argument("--site", help="browser: a portal folder built from --db before (kept: reused as is)")
     parser.add_argument("--root", default=str(ROOT),
                         help="the checkout whose app.py the browser parts serve (e.g. main's, for 'before')")
     args = parser.parse_args()
@@ -540,11 +578,13 @@ def run(db: Path, folder: Path, args) -> None:
     con.close()
     if "pages" in parts:
         bench_pages(db, args.runs)
+    if "all-pages" in parts:
+        bench_all_pages(db, args.runs, [u for u in args.users.split(",") if u])
     if "signin" in parts:
         bench_signin(db, args.runs)
     if parts & {"browser", "browser-actions"}:
         bench_browser(folder / "browser.duckdb", folder, args.runs, Path(args.root), parts,
-                      [u for u in args.users.split(",") if u])
+                      [u for u in args.users.split(",") if u], Path(args.site) if args.site else None)
 
 
 if __name__ == "__main__":

@@ -42,6 +42,7 @@ class Context:
     con: duckdb.DuckDBPyConnection
     actor: object
     today: dt.date
+    budget: float | None = None  # seconds the screening of published items may take in this run (None: no bound)
 
     @cached_property
     def summary(self) -> dict:
@@ -54,6 +55,7 @@ class Finding:
     value: str  # our value, in words
     status: str  # pass / warn / fail
     note: str = ""
+    pending: bool = False  # not yet known: the next run goes on computing it
 
 
 @dataclass(frozen=True)
@@ -107,9 +109,16 @@ def blank_columns(ctx: Context) -> Finding:
     return Finding(value, "fail" if summary["veto_blank"] else "warn" if count else "pass")
 
 
+def _screening() -> Finding:
+    done, total = workflow.screening_progress()
+    return Finding(f"正在检查在线信息:已检查 {done} / {total} 篇", "warn", "检查完成后本页自动更新", pending=True)
+
+
 def serious_errors(ctx: Context) -> Finding:
     """Published items the current lexicons and rules block (core/workflow.py, as the scheduler checks them)."""
-    found = workflow.blocked_published(ctx.con)
+    found = workflow.blocked_published(ctx.con, ctx.budget)
+    if found is None:
+        return _screening()
     if not found:
         return Finding("在线信息未发现严重错误或敏感内容", "pass")
     return Finding(f"{len(found)} 篇在线信息含严重错误或敏感内容", "fail", "请在“信息管理”中更正或撤下")
@@ -203,10 +212,13 @@ def status_label(indicator: Indicator, status: str) -> str:
     return STATUS_LABELS[status]
 
 
-def run(con: duckdb.DuckDBPyConnection, actor, today: dt.date | None = None) -> list[dict]:
-    """Every indicator, veto items first: name, veto, threshold, value, status, status_label, note, page."""
+def run(con: duckdb.DuckDBPyConnection, actor, today: dt.date | None = None,
+        budget: float | None = None) -> list[dict]:
+    """Every indicator, veto items first: name, veto, threshold, value, status, status_label, note, page,
+    pending. `budget`: seconds the screening of published items may take (the first screening of 100,000
+    takes a minute or more); an indicator not finished within it is `pending`, and the next call goes on."""
     require(actor, "site_inspection.view")
-    ctx = Context(con, actor, today or dt.date.today())
+    ctx = Context(con, actor, today or dt.date.today(), budget)
     found = []
     for indicator in sorted(INDICATORS, key=lambda i: not i.veto):
         try:
@@ -216,8 +228,19 @@ def run(con: duckdb.DuckDBPyConnection, actor, today: dt.date | None = None) -> 
         found.append({"name": indicator.name, "veto": indicator.veto, "threshold": indicator.threshold,
                       "value": finding.value, "status": finding.status,
                       "status_label": status_label(indicator, finding.status), "note": finding.note,
-                      "page": indicator.page})
+                      "page": indicator.page, "pending": finding.pending})
     return found
+
+
+def go_on(con: duckdb.DuckDBPyConnection, actor, results: list[dict], budget: float) -> list[dict] | None:
+    """For a page showing `results` while published items are still being screened: screens on for about
+    `budget` seconds. None once every live revision is screened (then `run` gives every figure), else
+    `results` with the pending row's progress brought up to date — the other figures are not read again."""
+    require(actor, "site_inspection.view")
+    if workflow.blocked_published(con, budget) is not None:
+        return None
+    now = _screening()
+    return [{**r, "value": now.value} if r["pending"] else r for r in results]
 
 
 def verdict(results: list[dict]) -> str:

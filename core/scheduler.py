@@ -45,6 +45,7 @@ from core import (
 from core.db import rows, scalar, transaction
 
 log = logging.getLogger(__name__)
+SCREENING_SECONDS = 2.0  # of each tick, for screening published items (tick)
 
 
 def remind_waiting(con: duckdb.DuckDBPyConnection, now: dt.datetime | None = None) -> int:
@@ -100,6 +101,9 @@ def tick(con: duckdb.DuckDBPyConnection, site_dir: str | Path | None = None,
     availability.probe_due(con, now)  # issue 15, visits: the portal's home page and a sample, at the office's interval
     links = linkcheck.run_due(con, site_dir, now)  # the weekly link check, with mail to the divisions (issue 15)
     mail = mailer.send_pending(con)
+    # 网站自查 reads which published items the lexicons block; screening 100,000 takes a minute: a slice per
+    # tick keeps what core.workflow keeps screened current, off the pages' runs (issue 16)
+    workflow.blocked_published(con, budget=SCREENING_SECONDS)
     sealed = audit.seal(con)
     return {"published": published, "reminded": reminded, "mail": mail, "sealed": sealed,
             "stale_reminded": None if stale is None else len(stale["reminded"]), "links": links,

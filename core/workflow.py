@@ -14,6 +14,8 @@ denied actor raises PermissionDenied. No article changes state anywhere else (re
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 from dataclasses import dataclass, field
 
 import duckdb
@@ -326,10 +328,69 @@ def _check_reviewed(findings, acknowledged: set[str], overrides: dict[str, str])
             raise ValidationError("筛查提示", f"须逐条确认知悉后才能批准:{finding.message}", finding.article)
 
 
-def blocked_published(con: duckdb.DuckDBPyConnection) -> list[tuple[int, int, list]]:
+class _Screened:
+    """What `blocked_published` found in each live revision it has screened, for one lexicon token.
+
+    A revision's title and body never change once written, and the screening of a published item depends only
+    on them and on the lexicons: a live revision is screened once per process and lexicon token. What
+    invalidates: another database file or a new lexicon token (any lexicon edit bumps it, core.lexicon._bump)
+    empties it; a new live revision is a new key, told apart by its number and its creation time (a backup
+    restored under the same token may number a different text alike). Overrides are not kept: read at every
+    call."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()  # held while screening: two sessions opening 网站自查 screen once
+        self.token: tuple = ()  # (database file, lexicon token)
+        self.revision: dict[int, tuple] = {}  # article id -> (live revision, its created_at) screened
+        self.blocks: dict[int, list] = {}  # article id -> its blocking findings (only when there are some)
+        self.progress = (0, 0)  # live revisions screened / published, at the last call
+
+
+_SCREENED = _Screened()
+
+
+def blocked_published(con: duckdb.DuckDBPyConnection,
+                      budget: float | None = None) -> list[tuple[int, int, list]] | None:
     """Published items whose live revision the current lexicons and rules now block (第二十三条):
-    (article id, live revision, blocking findings). Overrides recorded for that revision count."""
+    (article id, live revision, blocking findings). Overrides recorded for that revision count.
+    With `budget` (seconds of this thread's CPU: on a busy machine the same share of work per call, where a
+    wall-clock bound shrank to a few items): screens for about that long and returns None while live revisions remain
+    unscreened (100,000 of them take a minute or more); the next call goes on where this one stopped, and
+    `screening_progress()` says how far it got."""
+    started = time.thread_time()
     words = lexicon.load(con)
+    token = (scalar(con, "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"),
+             words.version)
+    live = {i: (revision, created) for i, revision, created in con.execute("""
+        SELECT a.id, a.live_revision, r.created_at FROM articles a
+        JOIN revisions r ON r.article_id = a.id AND r.number = a.live_revision WHERE a.public""").fetchall()}
+    if not _SCREENED.lock.acquire(timeout=-1 if budget is None else budget):
+        return None  # another session or the scheduler is screening: its work is this call's too
+    try:
+        memo = _SCREENED
+        if memo.token != token:
+            memo.token, memo.revision, memo.blocks = token, {}, {}
+        missing = [i for i, revision in live.items() if memo.revision.get(i) != revision]
+        for start in range(0, len(missing), 200):  # bodies fetched in slices: a first call at scale reads 100,000
+            for item in rows(con, """
+                    SELECT a.id, a.live_revision, r.created_at, r.title, r.body_html FROM articles a
+                    JOIN revisions r ON r.article_id = a.id AND r.number = a.live_revision
+                    WHERE a.id IN (SELECT unnest(?))""", [missing[start:start + 200]]):
+                blocks = screening.blocking(screening.screen(item["title"], item["body_html"], lexicon=words))
+                memo.revision[item["id"]] = (item["live_revision"], item["created_at"])
+                memo.blocks.pop(item["id"], None)
+                if blocks:
+                    memo.blocks[item["id"]] = blocks
+            if budget is not None and time.thread_time() - started > budget:
+                break  # after a slice at least: every call goes forward
+        memo.progress = (sum(1 for i, revision in live.items() if memo.revision.get(i) == revision), len(live))
+        if memo.progress[0] < len(live):
+            return None
+        candidates = sorted((i, live[i][0], memo.blocks[i]) for i in memo.blocks if live.get(i) == memo.revision[i])
+    finally:
+        _SCREENED.lock.release()
+    if not candidates:
+        return []
     lifted: dict[tuple[int, int], set[str]] = {}
     for review in rows(con, """
             SELECT s.article_id, s.revision, s.finding_key FROM screening_reviews s
@@ -337,15 +398,16 @@ def blocked_published(con: duckdb.DuckDBPyConnection) -> list[tuple[int, int, li
             WHERE a.public AND s.kind = 'override'"""):
         lifted.setdefault((review["article_id"], review["revision"]), set()).add(review["finding_key"])
     found = []
-    for item in rows(con, """
-            SELECT a.id, a.live_revision, r.title, r.body_html FROM articles a
-            JOIN revisions r ON r.article_id = a.id AND r.number = a.live_revision
-            WHERE a.public ORDER BY a.id"""):
-        findings = screening.screen(item["title"], item["body_html"], lexicon=words)
-        blocks = screening.remaining_blocks(findings, lifted.get((item["id"], item["live_revision"]), ()))
-        if blocks:
-            found.append((item["id"], item["live_revision"], blocks))
+    for article_id, revision, blocks in candidates:
+        remaining = screening.remaining_blocks(blocks, lifted.get((article_id, revision), ()))
+        if remaining:
+            found.append((article_id, revision, remaining))
     return found
+
+
+def screening_progress() -> tuple[int, int]:
+    """(live revisions screened, published items) at `blocked_published`'s last call."""
+    return _SCREENED.progress
 
 
 # ---------------------------------------------------------------- transitions

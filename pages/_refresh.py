@@ -26,9 +26,11 @@ def show_status() -> None:
     _watch()
 
 
-@st.fragment(run_every=1.0)
+@st.fragment(run_every=0.25)
 def _watch() -> None:
-    # reruns alone every second while drawn: the page is not run again to learn that the build is done
+    # reruns alone while drawn: the page is not run again to learn that the build is done. A quarter second,
+    # not one: an incremental build on demo data takes a few tenths, and each tick only reads core.refresh's
+    # counters under a lock (no database); polling each second held the click's page busy for up to a second.
     found = st.session_state.get(KEY)
     if found is None:
         return

@@ -7,10 +7,10 @@ import datetime as dt
 
 import pytest
 
-from core import inspection, lexicon, linkcheck, settings
+from core import inspection, lexicon, linkcheck, scheduler, settings, workflow
 from core.errors import PermissionDenied
 from pages import _shared
-from tests.test_portal import publish
+from tests.test_portal import bulk_articles, correct, publish
 
 TODAY = dt.date.today()
 NOW = dt.datetime.now()
@@ -77,6 +77,64 @@ def test_serious_errors_on_published_items(con, org):
     found = result(con, org, "严重错误")
     assert found["status"] == "fail" and "1 篇" in found["value"] and found["page"] == "content_admin"
 
+
+
+def test_serious_errors_follow_corrections_take_downs_and_other_sessions(con, org):
+    """The screened live revisions are kept between runs (core.workflow._Screened): what another session
+    publishes, corrects or takes down after a first run is still seen at the next one."""
+    wrong = publish(con, org, "关于陕西省工业和信息化厉的通知")
+    other = con.cursor()  # another user's session
+    second = publish(other, org, "陕西省工业和信息化厉召开会议")
+    assert result(con, org, "严重错误")["status"] == "pass"
+    lexicon.add_error(other, org.webmaster, "工业和信息化厉", "工业和信息化厅")
+    assert "2 篇" in result(con, org, "严重错误")["value"]
+    correct(other, org, wrong, "关于陕西省工业和信息化厅的通知")
+    assert "1 篇" in result(con, org, "严重错误")["value"]
+    workflow.take_down(other, org.webmaster, second.id, workflow.get_article(other, second.id).version, "测试撤下")
+    assert result(con, org, "严重错误")["status"] == "pass"
+    # the same revision number holding another text (a backup restored over later edits): screened again
+    other.execute("UPDATE revisions SET title = '陕西省工业和信息化厉', created_at = created_at + INTERVAL 1 SECOND "
+                  "WHERE article_id = ? AND number = (SELECT live_revision FROM articles WHERE id = ?)",
+                  [wrong.id, wrong.id])
+    assert "1 篇" in result(con, org, "严重错误")["value"]
+
+
+def test_screening_many_published_items_goes_on_across_runs(con, org):
+    """A bounded run (the page's) screens a slice and says how far it got; the next runs go on from there."""
+    bulk_articles(con, org.col_dz, 450, prefix="陕西省工业和信息化厉通报")
+    lexicon.add_error(con, org.webmaster, "工业和信息化厉", "工业和信息化厅")
+    seen = []
+    for _ in range(5):
+        found = next(r for r in inspection.run(con, org.webmaster, TODAY, budget=0) if r["name"] == "严重错误")
+        seen.append(found)
+        if not found["pending"]:
+            break
+    assert seen[0]["pending"] and seen[0]["status"] == "warn"
+    assert seen[0]["value"] == "正在检查在线信息:已检查 200 / 450 篇" and "自动更新" in seen[0]["note"]
+    assert seen[1]["value"] == "正在检查在线信息:已检查 400 / 450 篇"
+    assert len(seen) == 3 and seen[-1]["status"] == "fail" and "450 篇" in seen[-1]["value"]
+    assert result(con, org, "严重错误")["value"] == seen[-1]["value"]  # no bound: the same answer
+
+
+
+def test_a_page_waiting_for_the_screening_goes_on_with_it_alone(con, org):
+    bulk_articles(con, org.col_dz, 450, prefix="陕西省工业和信息化厉通报")
+    lexicon.add_error(con, org.webmaster, "工业和信息化厉", "工业和信息化厅")
+    shown = inspection.run(con, org.webmaster, TODAY, budget=0)
+    later = inspection.go_on(con, org.webmaster, shown, budget=0)
+    row = next(r for r in later if r["name"] == "严重错误")
+    assert row["pending"] and row["value"] == "正在检查在线信息:已检查 400 / 450 篇"
+    assert [r for r in later if not r["pending"]] == [r for r in shown if not r["pending"]]
+    assert inspection.go_on(con, org.webmaster, later, budget=0) is None  # done: the page runs `run` again
+    with pytest.raises(PermissionDenied):
+        inspection.go_on(con, org.officer, later, budget=0)
+
+def test_the_scheduler_screens_published_items_ahead_of_the_page(con, org):
+    bulk_articles(con, org.col_dz, 450, prefix="陕西省工业和信息化厉通报")
+    lexicon.add_error(con, org.webmaster, "工业和信息化厉", "工业和信息化厅")
+    scheduler.tick(con)
+    found = next(r for r in inspection.run(con, org.webmaster, TODAY, budget=0) if r["name"] == "严重错误")
+    assert not found["pending"] and found["status"] == "fail" and "450 篇" in found["value"]
 
 def message(con, org, received: dt.datetime, state: str = "routed", replied: dt.datetime | None = None) -> None:
     con.execute("INSERT INTO messages (code, kind, division_id, subject, body, name, state, received_at, replied_at) "
