@@ -194,10 +194,51 @@ class Verification:
         return f"审计日志哈希链断裂:第一处在{where}:{self.reason}"
 
 
+def _json(column: str) -> str:
+    return f"coalesce(to_json({column})::VARCHAR, 'null')"
+
+
+# canonical() in SQL: the same JSON text for every row whose strings hold no control character other than
+# \b \t \n \f \r (DuckDB writes \u001F where Python writes \u001f); such a row only fails this pass and is
+# then judged by the exact walk
+_CANONICAL_SQL = ("'[' || c.seq::VARCHAR || ',' || a.id::VARCHAR || ',' || "
+                  + _json("strftime(a.created_at, '%Y-%m-%d %H:%M:%S.%f')") + " || ',' || "
+                  + " || ',' || ".join(_json(f"a.{name}") for name in ("actor", "role", "action", "object",
+                                                                           "summary", "client"))
+                  + " || ']'")
+
+
+def _intact_in_sql(con, anchor_seq: int, anchor_hash: str) -> tuple[int, int | None, int | None] | None:
+    """The whole chain checked in one vectorised pass — (checked, first seq, last seq) when every
+    seal is in place and every hash recomputes, None when anything does not: then the exact walk
+    (`verify`) finds and names the first broken row. ~1 s instead of ~13 s at 1,000,000 rows."""
+    found = con.execute(f"""
+        WITH c AS (
+            SELECT c.seq, c.prev_hash, c.row_hash, a.id IS NOT NULL AS present,
+                   lag(c.row_hash) OVER (ORDER BY c.seq) AS before,
+                   sha256(c.prev_hash || {_CANONICAL_SQL}) AS digest
+            FROM audit_chain c LEFT JOIN audit_log a ON a.id = c.audit_id)
+        SELECT count(*), min(seq), max(seq),
+               count(*) FILTER (WHERE NOT present OR digest IS DISTINCT FROM row_hash
+                                OR prev_hash IS DISTINCT FROM coalesce(before, ?))
+        FROM c""", [anchor_hash]).fetchone()
+    checked, first, last, wrong = found
+    if not checked:
+        return 0, None, None
+    if wrong or first != anchor_seq + 1 or last - first + 1 != checked:
+        return None
+    return checked, first, last
+
+
 def verify(con: duckdb.DuckDBPyConnection, *, seal_first: bool = True) -> Verification:
-    """Walk the chain from its anchor; name the first broken row (第二十条)."""
+    """Check the chain from its anchor; name the first broken row (第二十条). One set-based pass
+    in DuckDB answers an intact chain; the row-by-row walk below runs only when it does not."""
     sealed = seal(con) if seal_first else 0
     anchor_seq, prev = anchor(con)
+    intact = _intact_in_sql(con, anchor_seq, prev)
+    if intact is not None:
+        checked, first, last = intact
+        return Verification(True, checked, first, last, sealed_now=sealed)
     expected = anchor_seq + 1
     checked = 0
     first = None
