@@ -540,13 +540,16 @@ def unpublish(con: duckdb.DuckDBPyConnection, user, message_id: int, reason: str
 
 
 def _tell_citizen(con, message: dict) -> None:
+    # an answer given again after a reopened 不满意 (core/ratings.py) is a new mail, one per round
+    again = scalar(con, "SELECT count(*) FROM message_events WHERE message_id = ? AND action = 'reopen'",
+                   [message["id"]])
     if message["email"]:
         con.execute(
             "INSERT INTO outbox (user_id, recipient, kind, subject, body, dedup_key) VALUES (NULL, ?, ?, ?, ?, ?)",
             [message["email"], "message.replied", f"您的留言已答复({message['code']})",
              f"您在{settings.get(con, 'site_name')}网站提交的留言「{message['subject'][:40]}」已经答复。"
              f"请凭查询码 {message['code']} 在网站“公众留言”页面查看答复。",
-             f"msg-replied:{message['id']}"])
+             f"msg-replied:{message['id']}" + (f":r{again}" if again else "")])
 
 
 # ---------------------------------------------------------------- the division
