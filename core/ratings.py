@@ -186,7 +186,10 @@ def for_messages(con: duckdb.DuckDBPyConnection, message_ids: list[int]) -> dict
 def unsatisfied_open(con: duckdb.DuckDBPyConnection, user) -> list[dict]:
     """Answers rated 不满意 and not yet reopened, for the webmaster's desk."""
     permissions.require(user, "messages.moderate")
-    return rows(con, """
-        SELECT m.id, m.code, m.subject, m.state, m.version, d.name AS division_name, r.reason, r.rated_at
+    found = rows(con, """
+        SELECT m.id, m.code, m.kind, m.subject, m.state, m.version, d.name AS division_name, r.reason, r.rated_at
         FROM message_ratings r JOIN messages m ON m.id = r.message_id LEFT JOIN divisions d ON d.id = r.division_id
         WHERE r.grade = 'unsatisfied' AND r.reopened_at IS NULL ORDER BY r.rated_at DESC""")
+    for message in found:
+        message["kind_label"], message["urgency_label"] = interaction.KIND_LABELS[message["kind"]], ""
+    return found
