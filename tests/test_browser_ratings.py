@@ -72,7 +72,8 @@ def test_citizen_rates_不满意_and_the_webmaster_reopens(prepared):
         login(webmaster, workbench, "webmaster", PASSWORD)
         go_to_page(webmaster, "互动管理")
         webmaster.get_by_role("tab", name=re.compile(r"^不满意评价\(1\)")).click()
-        webmaster.get_by_text(REASON).first.wait_for(timeout=30000)
+        webmaster.get_by_role("textbox", name=re.compile("^重新办理的要求")).last.wait_for(timeout=30000)
+        assert REASON in webmaster.content()  # the citizen's reason, highlighted beside the answer
         webmaster.get_by_role("textbox", name=re.compile("^重新办理的要求")).last.fill("请列明申报材料清单后重新答复。")
         webmaster.get_by_role("textbox", name=re.compile("^重新办理的要求")).last.press("Tab")
         shot(webmaster, "ratings-3-desk-unhappy")
