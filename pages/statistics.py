@@ -76,7 +76,7 @@ def frame(report_rows: list[dict], by: str) -> pd.DataFrame:
     if by == "division":
         fields += list(stats.MESSAGE_FIELDS) + list(stats.RATING_FIELDS)
     data = pd.DataFrame([{f: r.get(f) for f in fields} for r in report_rows], columns=fields)
-    for name in PERCENT:
+    for name in (n for n in PERCENT if n in data):  # 公众满意率 is by division only
         data[name] = data[name].map(lambda v: None if v is None or pd.isna(v) else round(v * 100, 1))
     labels = dict(LABELS, name="处室" if by == "division" else "栏目")
     return data.rename(columns=labels)

@@ -86,3 +86,16 @@ def test_the_officer_has_no_reopen(db):
     _, message = released(db)
     at = open_page(app_as(db, "officer"), "interaction_answers")  # the desk is not on an officer's menu
     assert not at.exception and "重新办理" not in [b.label for b in at.button]
+
+
+def test_the_statistics_page_shows_the_satisfaction_rate(db):
+    con = connect(db)
+    for number, grade in enumerate(["satisfied", "basic", "unsatisfied"]):
+        con.execute("INSERT INTO message_ratings (message_id, division_id, grade) VALUES (?, 1, ?)", [number + 1, grade])
+    con.close()
+    at = open_page(app_as(db, "webmaster"), "statistics")
+    assert not at.exception, at.exception
+    assert {m.label: m.value for m in at.metric}["公众满意率"] == "66.7%"
+    [table] = [d.value for d in at.dataframe if "公众满意率" in d.value.columns]
+    row = table[table["处室"] == "电子信息处"].iloc[0]
+    assert (row["公众评价数"], row["满意及基本满意"], round(row["公众满意率"], 1)) == (3, 2, 66.7)
