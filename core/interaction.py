@@ -687,6 +687,10 @@ def return_answer(con: duckdb.DuckDBPyConnection, user, message_id: int, comment
           changes={"state": "routed", "approved_by": None, "answered_at": None})
 
 
+# the steps that send an answer back to the officer with a comment: a return, or a 不满意 reopened (第二十六条(二))
+RETURNS = ("return_answer", "reopen")
+
+
 def _returned_by(from_state: str) -> str:
     return "处室负责人" if from_state == "drafted" else "办公室"
 
@@ -705,13 +709,13 @@ def latest_returns(con: duckdb.DuckDBPyConnection, message_ids: list[int]) -> di
         QUALIFY row_number() OVER (PARTITION BY e.message_id ORDER BY e.id DESC) = 1""", message_ids)
     return {r["message_id"]: {"comment": r["comment"] or "", "at": r["created_at"], "actor": r["actor"],
                               "role": _returned_by(r["from_state"])}
-            for r in found if r["action"] == "return_answer"}
+            for r in found if r["action"] in RETURNS}
 
 
 def latest_return(message: dict) -> dict | None:
     """The same for one message loaded by `view` (its events in order)."""
     events = message.get("events") or []
-    if message["state"] != "routed" or not events or events[-1]["action"] != "return_answer":
+    if message["state"] != "routed" or not events or events[-1]["action"] not in RETURNS:
         return None
     last = events[-1]
     return {"comment": last["comment"] or "", "at": last["created_at"], "actor": last["actor"],

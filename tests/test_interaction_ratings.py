@@ -111,7 +111,8 @@ def test_only_the_webmaster_reopens_and_only_a_不满意(con, org):
     moved = message(con, unhappy.id)
     assert moved["state"] == "routed" and moved["division_id"] == org.dz and moved["answered_at"] is None
     assert interaction.lookup(con, unhappy.code, CLIENT)["state_label"] == "重新办理中"
-    assert unhappy.id in [m["id"] for m in interaction.division_queue(con, org.officer)]
+    [queued] = [m for m in interaction.division_queue(con, org.officer) if m["id"] == unhappy.id]
+    assert queued["returned"]["comment"] == "请补充补贴标准" and queued["returned"]["role"] == "办公室"
     mail = rows(con, "SELECT user_id, body FROM outbox WHERE kind = 'message.reopened'")
     assert [m["user_id"] for m in mail] == [org.officer.id] and "请补充补贴标准" in mail[0]["body"]
     assert "没有回答标准是多少" in mail[0]["body"]
