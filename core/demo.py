@@ -31,6 +31,7 @@ from core import (
     demo_guide,
     demo_interaction,
     demo_proposals,
+    demo_ratings,
     demo_readings,
     demo_site_report,
     demo_support,
@@ -1133,6 +1134,7 @@ def load_demo(con: duckdb.DuckDBPyConnection, *, articles: int = 3200, seed: int
         counts = {table: scalar(con, f"SELECT count(*) FROM {table}")
                   for table in ("articles", "revisions", "workflow_events", "article_codivisions")}
         counts["messages"] = demo_interaction.load_messages(con, builder.today, seed)
+        counts["message_ratings"] = demo_ratings.load(con, builder.today)  # 第二十六条(二)
         counts["disclosure_applications"] = load_applications(con, builder.today, seed)  # issue 14
         counts.update(_demo_measures(con, builder))
         counts.update(demo_catalogue.load(con, builder.today, seed))  # 政府信息公开目录 (第十二条)

@@ -1,6 +1,6 @@
 """The year-end evaluation (第二十五至二十七条): scores, ranking, awards and criticisms.
 
-Scores. Each division (kind 'division' or 'office') gets, for the year, six measures between 0
+Scores. Each division (kind 'division' or 'office') gets, for the year, seven measures between 0
 and 1, combined with weights the office edits (table `evaluation_weights`):
 
 * quantity — items it led that went online in the year, against the division with the most;
@@ -8,7 +8,9 @@ and 1, combined with weights the office edits (table `evaluation_weights`):
 * accuracy — 1 − (returns + take-downs + corrections after publication) / items published;
 * standard — share of published items without a screening finding acknowledged by an approver;
 * interaction — share of messages routed to it, due in the year, answered by their due date;
-* freshness — share of its monitored columns neither stale nor blank at year end (core.freshness).
+* freshness — share of its monitored columns neither stale nor blank at year end (core.freshness);
+* satisfaction — share of its answers the public rated 满意 or 基本满意, of those rated in the year
+  (core.stats.satisfaction, 第二十六条(二) "获得机关和社会较好评价").
 
 A measure without data (no item measured, no message due, no column monitored) is left out and
 the other weights are scaled up, so a division is not punished nor rewarded for what it did not
@@ -26,7 +28,7 @@ import datetime as dt
 
 import duckdb
 
-from core import audit, freshness, permissions, proposals, settings, timeliness
+from core import audit, freshness, permissions, proposals, settings, stats, timeliness
 from core.db import row, rows, scalar, transaction
 from core.errors import NotFound, ValidationError
 from core.text import clean_text  # every text field is cleaned on the way in (issue 12, M3)
@@ -44,7 +46,7 @@ CRITICISM_GROUNDS = {
     4: "(四)应当发布而未发布或较长时间未发布本部门的重要信息",
     5: "(五)对厅门户网站工作重视不够,责任栏目内容长期不更新,经多次提醒仍不及时改进",
 }
-MEASURES = ("quantity", "timeliness", "accuracy", "standard", "interaction", "freshness")
+MEASURES = ("quantity", "timeliness", "accuracy", "standard", "interaction", "freshness", "satisfaction")
 
 
 # ---------------------------------------------------------------- weights (data the office edits)
@@ -91,7 +93,7 @@ def _share(good: float, total: float) -> float | None:
 
 
 def measures(con: duckdb.DuckDBPyConnection, year: int, as_of: dt.date | None = None) -> list[dict]:
-    """Each division's raw figures and its six measures (0–1, None without data) for the year."""
+    """Each division's raw figures and its seven measures (0–1, None without data) for the year."""
     start, end = _period(year)
     as_of = min(end, as_of or dt.date.today())
     divisions = rows(con, "SELECT id, name, code FROM divisions WHERE kind IN ('division', 'office') "
@@ -120,6 +122,7 @@ def measures(con: duckdb.DuckDBPyConnection, year: int, as_of: dt.date | None = 
     adopted: dict[int, int] = {}
     for item in proposals.adopted_in(con, year):  # 第二十六条(三): evidence, not a scored measure
         adopted[item["division_id"]] = adopted.get(item["division_id"], 0) + 1
+    rated = stats.satisfaction(con, start, as_of)
     most = max((int(r["published"]) for r in lags.values()), default=0)
     result = []
     for division in divisions:
@@ -139,6 +142,7 @@ def measures(con: duckdb.DuckDBPyConnection, year: int, as_of: dt.date | None = 
             "columns_monitored": col["monitored"] if col else 0,
             "columns_stale": col["stale"] if col else 0, "columns_blank": col["blank"] if col else 0,
             "proposals_adopted": adopted.get(did, 0),
+            "rated": int(rated.get(did, {}).get("rated", 0)), "satisfied": int(rated.get(did, {}).get("satisfied", 0)),
         }
         values = {
             "quantity": _share(published, most),
@@ -147,6 +151,7 @@ def measures(con: duckdb.DuckDBPyConnection, year: int, as_of: dt.date | None = 
             "standard": None if not published else max(0.0, 1 - figures["with_findings"] / published),
             "interaction": _share(figures["messages_on_time"], figures["messages_due"]),
             "freshness": None if not col else _share(col["monitored"] - col["stale"] - col["blank"], col["monitored"]),
+            "satisfaction": _share(figures["satisfied"], figures["rated"]),
         }
         result.append({"division_id": did, "division": division["name"], "figures": figures, "measures": values})
     return result

@@ -61,6 +61,7 @@ ACTION_LABELS = {
     "submit": "公众提交", "route": "分办", "reject": "不予受理", "merge": "合并", "answer_directly": "办公室直接答复",
     "submit_answer": "提交答复", "hand_back": "退回办公室", "approve_answer": "负责人审批通过",
     "return_answer": "退回修改", "publish": "公开发布", "close": "不公开办结", "unpublish": "撤下",
+    "rate": "公众评价", "reopen": "重新办理",
 }
 REJECT_REASONS = {"spam": "垃圾信息", "abusive": "含辱骂、攻击等不文明内容", "out_of_scope": "不属于本厅职责范围",
                   "duplicate": "重复留言", "other": "其他"}
@@ -71,6 +72,7 @@ FIELD_LABELS = {"kind": "留言类型", "concerns_division_id": "涉及处室", 
                 "public_subject": "公开标题", "public_body": "公开的留言内容"}
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
 OPEN_STATES = ("new", "routed", "drafted", "approved")
+REOPENED_LABEL = "重新办理中"  # a 不满意 the webmaster sent back (第二十六条(二)): what the citizen's lookup says
 MESSAGE_NAME = "该留言"  # how a refusal names the message someone else changed first
 
 
@@ -102,6 +104,10 @@ MESSAGE_MACHINE = transitions.Machine(
         "publish": move({"approved"}, {"published"}, "公开发布", "messages.moderate"),
         "close": move({"approved"}, {"closed"}, "不公开办结", "messages.moderate"),
         "unpublish": move({"published"}, {"closed"}, "撤下", "messages.moderate"),
+        # 第二十六条(二): the citizen rates a released answer (a step in its history, the state stays); the
+        # webmaster sends a 不满意 back to be answered again (core/ratings.py checks the rating)
+        "rate": move({"published", "closed", "merged"}, (), "评价", versioned=False),
+        "reopen": move({"published", "closed"}, {"routed", "new"}, "重新办理", "messages.moderate"),
     },
 )
 
@@ -277,10 +283,13 @@ def lookup(con: duckdb.DuckDBPyConnection, code: str, client: str | None,
                           "LEFT JOIN divisions d ON d.id = m.division_id WHERE m.id = ?", [found["merged_into"]])
         shown = target or found
     replied = shown["state"] in ("published", "closed") and shown["answer"]
+    rated = row(con, "SELECT grade, reason, rated_at, reopened_at FROM message_ratings WHERE message_id = ? "
+                     "ORDER BY round DESC LIMIT 1", [found["id"]])
+    reopened = bool(rated and rated["reopened_at"]) and found["state"] in OPEN_STATES
     return {
         "code": found["code"], "kind_label": KIND_LABELS[found["kind"]], "subject": found["subject"],
         "received_at": found["received_at"], "state": found["state"],
-        "state_label": PUBLIC_STATE_LABELS[found["state"]]
+        "state_label": REOPENED_LABEL if reopened else PUBLIC_STATE_LABELS[found["state"]]
         if found["state"] != "merged" or not replied else "已答复(与同类留言合并办理)",
         "answer": shown["answer"] if replied else None,
         "division_name": shown["division_name"] if replied else None,
@@ -289,6 +298,10 @@ def lookup(con: duckdb.DuckDBPyConnection, code: str, client: str | None,
         "reject_reason": found["reject_reason"] if found["state"] == "rejected" else None,
         "merged_code": found["merged_code"],
         "due_on": found["due_on"] if found["state"] in OPEN_STATES else None,
+        # 第二十六条(二): this answer's rating, if given (a reopened one belongs to the answer before)
+        "rating": rated if rated and not rated["reopened_at"] else None,
+        "can_rate": bool(replied) and not (rated and not rated["reopened_at"]),
+        "reopened": reopened,
     }
 
 
@@ -527,13 +540,16 @@ def unpublish(con: duckdb.DuckDBPyConnection, user, message_id: int, reason: str
 
 
 def _tell_citizen(con, message: dict) -> None:
+    # an answer given again after a reopened 不满意 (core/ratings.py) is a new mail, one per round
+    again = scalar(con, "SELECT count(*) FROM message_events WHERE message_id = ? AND action = 'reopen'",
+                   [message["id"]])
     if message["email"]:
         con.execute(
             "INSERT INTO outbox (user_id, recipient, kind, subject, body, dedup_key) VALUES (NULL, ?, ?, ?, ?, ?)",
             [message["email"], "message.replied", f"您的留言已答复({message['code']})",
              f"您在{settings.get(con, 'site_name')}网站提交的留言「{message['subject'][:40]}」已经答复。"
              f"请凭查询码 {message['code']} 在网站“公众留言”页面查看答复。",
-             f"msg-replied:{message['id']}"])
+             f"msg-replied:{message['id']}" + (f":r{again}" if again else "")])
 
 
 # ---------------------------------------------------------------- the division
@@ -671,6 +687,10 @@ def return_answer(con: duckdb.DuckDBPyConnection, user, message_id: int, comment
           changes={"state": "routed", "approved_by": None, "answered_at": None})
 
 
+# the steps that send an answer back to the officer with a comment: a return, or a 不满意 reopened (第二十六条(二))
+RETURNS = ("return_answer", "reopen")
+
+
 def _returned_by(from_state: str) -> str:
     return "处室负责人" if from_state == "drafted" else "办公室"
 
@@ -689,13 +709,13 @@ def latest_returns(con: duckdb.DuckDBPyConnection, message_ids: list[int]) -> di
         QUALIFY row_number() OVER (PARTITION BY e.message_id ORDER BY e.id DESC) = 1""", message_ids)
     return {r["message_id"]: {"comment": r["comment"] or "", "at": r["created_at"], "actor": r["actor"],
                               "role": _returned_by(r["from_state"])}
-            for r in found if r["action"] == "return_answer"}
+            for r in found if r["action"] in RETURNS}
 
 
 def latest_return(message: dict) -> dict | None:
     """The same for one message loaded by `view` (its events in order)."""
     events = message.get("events") or []
-    if message["state"] != "routed" or not events or events[-1]["action"] != "return_answer":
+    if message["state"] != "routed" or not events or events[-1]["action"] not in RETURNS:
         return None
     last = events[-1]
     return {"comment": last["comment"] or "", "at": last["created_at"], "actor": last["actor"],

@@ -48,6 +48,14 @@ RULES: dict[str, tuple[Rule, ...]] = {
     "captcha.wrong": (
         Rule("captcha_wrong_per_hour", HOUR, False, "「验证码」输错次数过多:同一网络每小时最多输错 {n} 次"),
     ),
+    # a rating of an answer (第二十六条(二)) is a public submission like a message: the office's submission
+    # limits count it, in its own windows (one flood does not stop the other)
+    "message.rate": (
+        Rule("message_submit_site_per_hour", HOUR, True,
+             "当前提交评价的人数过多,网站暂停受理新的评价(每小时最多 {n} 条)"),
+        Rule("message_submit_per_hour", HOUR, False, "提交过于频繁:同一网络每小时最多提交 {n} 次评价"),
+        Rule("message_submit_per_day", DAY, False, "提交过于频繁:同一网络每天最多提交 {n} 次评价"),
+    ),
     "message.lookup": (
         Rule("message_lookup_per_hour", HOUR, False, "查询过于频繁:同一网络每小时最多查询 {n} 次"),
     ),

@@ -370,6 +370,18 @@ def message_counts(con: duckdb.DuckDBPyConnection, period: Period, today: dt.dat
     return found
 
 
+def satisfaction(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -> dict[int | None, dict]:
+    """Per answering division (None: answered by the office itself): answers rated from `start` to `end`
+    and how many 满意 or 基本满意 (第二十六条(二)); a message's latest rating is the one that counts."""
+    return {r.pop("division_id"): r for r in rows(con, """
+        SELECT division_id, count(*) AS rated, count(*) FILTER (WHERE grade IN ('satisfied', 'basic')) AS satisfied,
+               count(*) FILTER (WHERE grade = 'unsatisfied') AS unsatisfied
+        FROM (SELECT * FROM message_ratings WHERE rated_at >= ? AND rated_at < ?
+              QUALIFY row_number() OVER (PARTITION BY message_id ORDER BY round DESC) = 1)
+        GROUP BY division_id""", [dt.datetime.combine(start, dt.time()),
+                                   dt.datetime.combine(end + dt.timedelta(days=1), dt.time())])}
+
+
 def _timeliness(con, period: Period, by: str) -> tuple[dict[int, dict], str | None]:
     """core.timeliness's figures keyed by division or column id, and its calendar warning."""
     found = {}
@@ -386,6 +398,7 @@ def _share(part, whole) -> float | None:
 REPORT_FIELDS = ("published", "measured", "on_time", "late", "on_time_share", "median_lag", "reviewed", "returned",
                  "returned_share", "returns", "findings", "format_findings", "overrides", "corrections", "taken_down")
 MESSAGE_FIELDS = ("messages", "answered", "answered_on_time", "overdue", "median_response_days")
+RATING_FIELDS = ("rated", "satisfied", "satisfaction_share")  # 第二十六条(二), by division
 
 
 def report(con: duckdb.DuckDBPyConnection, actor, period: Period, by: str = "division",
@@ -406,6 +419,7 @@ def department_report(con: duckdb.DuckDBPyConnection, period: Period, by: str = 
     today = today or dt.date.today()
     counts = _article_counts(con, by, period)
     messages = message_counts(con, period, today) if by == "division" else {}
+    rated = satisfaction(con, period.start, period.end) if by == "division" else {}
     timely, warning = _timeliness(con, period, by)
     result = []
     for group in _groups(con, by):
@@ -428,8 +442,18 @@ def department_report(con: duckdb.DuckDBPyConnection, period: Period, by: str = 
                 row[name] = int(m.get(name) or 0)
             median = m.get("median_response_days")
             row["median_response_days"] = None if median is None else float(median)
+            _rating_fields(row, rated.get(group["id"], {}))
         result.append(row)
-    return {"rows": result, "totals": _totals(result, by), "warning": warning, "period": period, "by": by}
+    totals = _totals(result, by)
+    if by == "division":  # overall: every division's, and the office's own answers when all are visible
+        office = rated.get(None, {}) if visible is None else {}
+        _rating_fields(totals, {k: sum(r[k] for r in result) + int(office.get(k) or 0) for k in ("rated", "satisfied")})
+    return {"rows": result, "totals": totals, "warning": warning, "period": period, "by": by}
+
+
+def _rating_fields(target: dict, found: dict) -> None:
+    target["rated"], target["satisfied"] = int(found.get("rated") or 0), int(found.get("satisfied") or 0)
+    target["satisfaction_share"] = _share(target["satisfied"], target["rated"])
 
 
 def _totals(result: list[dict], by: str) -> dict:

@@ -14,12 +14,14 @@ def queue_table(found: list[dict], key: str, *, division: bool = True) -> None:
     if not found:
         return
     returns = any(m.get("returned") for m in found)
+    rated = any("rating" in m for m in found)  # the desk's lists carry the public's rating (第二十六条(二))
     table(pd.DataFrame([{
         "提醒": m["urgency_label"], "查询码": m["code"], "类型": m["kind_label"], "标题": m["subject"],
         "状态": "退回修改" if m.get("returned") else m["state_label"],
         **({"退回意见": m["returned"]["comment"] if m.get("returned") else ""} if returns else {}),
         **({"承办处室": m["division_name"] or "—"} if division else {}),
         "收到": f"{m['received_at']:%Y-%m-%d %H:%M}", "办理期限": m["due_on"],
+        **({"公众评价": m.get("rating") or "—"} if rated else {}),
     } for m in found]), hide_index=True, key=key, width="stretch",
         column_config={"标题": st.column_config.TextColumn(width="large")})
 

@@ -43,7 +43,7 @@ with tab_rank:
         "发布(条)": r["figures"]["published"], "数量": pct(r["measures"]["quantity"]),
         "及时": pct(r["measures"]["timeliness"]), "准确": pct(r["measures"]["accuracy"]),
         "规范": pct(r["measures"]["standard"]), "互动": pct(r["measures"]["interaction"]),
-        "栏目更新": pct(r["measures"]["freshness"]),
+        "栏目更新": pct(r["measures"]["freshness"]), "公众满意": pct(r["measures"].get("satisfaction")),
         "不参加评奖": ";".join(r["exclusion"]) if r["excluded"] else "",
     } for r in result["ranking"]]), hide_index=True, width="stretch")
     given = {(a["ground"], a["division_id"], a["user_id"]) for a in result["awards"]}

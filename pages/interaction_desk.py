@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from core import interaction
+from core import interaction, ratings
 from core.db import rows
 from pages import _messages, _shared
 
@@ -91,6 +91,42 @@ def moderate(message: dict) -> None:
             mid, f"留言 {full['code']} 已不予受理。")
 
 
+def rating_panel(full: dict, where: str) -> None:
+    """The public's rating of this answer (第二十六条(二)), and 重新办理 for a 不满意 not yet reopened."""
+    rating = ratings.for_messages(con, [full["id"]]).get(full["id"])
+    if rating is None:
+        st.caption("公众尚未评价该答复。")
+        return
+    text = f"**公众评价**:{rating['label']}({rating['rated_at']:%Y-%m-%d %H:%M})"
+    if rating["reason"]:
+        text += f"  \n**评价理由**:{_shared.inert(rating['reason'])}"
+    if rating["grade"] != "unsatisfied":
+        st.success(text, icon=":material/thumb_up:")
+        return
+    st.warning(text, icon=":material/thumb_down:")  # highlighted; st.error is kept for refusals
+    if rating["reopened_at"] or full["state"] not in ("published", "closed"):
+        return
+    mid = full["id"]
+    with st.form(f"msg_reopen_{where}_{mid}"):
+        st.text_area("重新办理的要求(承办处室可见,必填)", key=f"msg_reopen_text_{where}_{mid}",
+                     help="留言回到承办处室重新答复(办公室直接答复的回到待审核),并按留言类型重新计算办理期限;"
+                          "公众凭查询码看到“重新办理中”。")
+        again = st.form_submit_button("重新办理", type="primary")
+    if again:
+        version = _messages.seen_version(full)
+        run(lambda: ratings.reopen(con, user, mid, st.session_state.get(f"msg_reopen_text_{where}_{mid}", ""),
+                                   version),
+            mid, f"留言 {full['code']} 已退回{full['division_name'] or '办公室'}重新办理,已通知承办处室。",
+            rebuild=full["state"] == "published")
+
+
+def _with_ratings(found: list[dict]) -> list[dict]:
+    labels = ratings.for_messages(con, [m["id"] for m in found])
+    for message in found:
+        message["rating"] = labels[message["id"]]["label"] if message["id"] in labels else ""
+    return found
+
+
 def _target_id(text: str) -> int:
     text = text.strip()
     if text.isdigit():
@@ -129,8 +165,10 @@ def release_one(message: dict) -> None:
             mid, f"留言 {full['code']} 的答复已退回{full['division_name']}修改。")
 
 
-new_tab, release_tab, all_tab, deadline_tab = st.tabs(
-    [f"待审核({summary['new']})", f"答复待发布({summary['release']})", "全部留言", "办理时限"])
+unhappy = ratings.unsatisfied_open(con, user)
+new_tab, release_tab, all_tab, rating_tab, deadline_tab = st.tabs(
+    [f"待审核({summary['new']})", f"答复待发布({summary['release']})", "全部留言", f"不满意评价({len(unhappy)})",
+     "办理时限"])
 
 
 def checked_alone() -> None:
@@ -193,13 +231,14 @@ def all_section() -> None:
     text = left.text_input("查询码、标题或内容", key="msg_search")
     state_filter = right.selectbox("状态", [None, *interaction.STATE_LABELS], key="msg_state",
                                    format_func=lambda s: "全部" if s is None else interaction.STATE_LABELS[s])
-    found = interaction.search(con, user, text, state_filter)
+    found = _with_ratings(interaction.search(con, user, text, state_filter))
     _messages.queue_table(found, "msg_all_table")
     if not found:
         return
     message = _messages.pick(found, "msg_pick_all", "查看留言")
     full = interaction.view(con, user, message["id"])
     _messages.show_with_answer(full)
+    rating_panel(full, "all")
     if full["state"] == "published":
         with st.form(f"msg_unpublish_{full['id']}"):
             st.text_input("撤下理由", key=f"msg_unpublish_reason_{full['id']}")
@@ -211,12 +250,33 @@ def all_section() -> None:
                 f"留言 {full['code']} 的答复已从门户撤下;留言人仍可凭查询码查看答复。", rebuild=True)
 
 
+@st.fragment
+def rating_section() -> None:
+    checked_alone()
+    st.caption("公众凭查询码对答复评价为“不满意”的留言(第二十六条(二))。请核对答复和公众的理由:"
+               "确需重新答复的,点击“重新办理”退回承办处室;其他的保留评价,计入满意率统计。")
+    waiting = ratings.unsatisfied_open(con, user)
+    if not waiting:
+        st.info("没有待处理的不满意评价。")
+        return
+    _shared.table(pd.DataFrame([{"查询码": m["code"], "标题": m["subject"], "承办处室": m["division_name"] or "办公室",
+                                 "评价时间": f"{m['rated_at']:%Y-%m-%d %H:%M}", "公众的理由": m["reason"] or "—"}
+                                for m in waiting]), hide_index=True, width="stretch", key="msg_unhappy_table")
+    message = _messages.pick(waiting, "msg_pick_unhappy", "查看不满意评价")
+    if message:
+        full = interaction.view(con, user, message["id"])
+        _messages.show_with_answer(full)
+        rating_panel(full, "unhappy")
+
+
 with new_tab:
     new_section()
 with release_tab:
     release_section()
 with all_tab:
     all_section()
+with rating_tab:
+    rating_section()
 
 with deadline_tab:
     current = interaction.deadlines(con)

@@ -13,11 +13,12 @@ import datetime as dt
 
 import streamlit as st
 
-from core import columns, humancheck, interaction, settings
+from core import columns, humancheck, interaction, ratings, settings
 from core.errors import PortalError
 from pages import _shared
 
 P = "pm_"  # this page's session keys
+R = "pm_rate_"  # the rating form's (第二十六条(二)): its own CAPTCHA picture, as a picture is used once
 NO_DIVISION = 0  # "not chosen" (a None value would show the selectbox's empty placeholder instead)
 FIELDS = {  # widget key → its empty value
     "kind": "consult", "division": 0, "subject": "", "body": "", "name": "", "phone": "", "email": "",
@@ -90,6 +91,68 @@ def _submit() -> None:
     for name, empty in FIELDS.items():
         state[P + name] = empty
     state[P + "challenge"] = _fresh()
+
+
+def _new_rate_picture() -> None:
+    state[R + "challenge"] = _fresh()
+    state[R + "captcha"] = ""
+    state.pop(R + "error", None)
+
+
+def _rate() -> None:
+    """The citizen's rating of the answer on show; a refusal keeps the choice and the reason."""
+    found = state.get(P + "found") or {}
+    challenge = state.get(R + "challenge")
+    captcha = (challenge.token if challenge else "", state.get(R + "captcha", ""))
+    grade, reason = state.get(R + "grade"), state.get(R + "reason", "")
+    try:
+        ratings.rate(_shared.cursor(), found.get("code", ""), grade, reason, _shared.client(), captcha)
+    except PortalError as exc:
+        if not humancheck.is_live(_shared.cursor(), captcha[0]):
+            _new_rate_picture()
+        state[R + "error"] = str(exc)
+        return
+    found.update(can_rate=False, rating={"grade": grade, "reason": (reason or "").strip()})
+    state[R + "done"] = True
+    for name in ("error", "challenge", "captcha", "reason", "grade"):
+        state.pop(R + name, None)
+
+
+def _rating_form() -> None:
+    challenge = state.get(R + "challenge")
+    if challenge is None or challenge.expires_at <= dt.datetime.now():
+        challenge = state[R + "challenge"] = _fresh()
+    with st.form(R + "form", clear_on_submit=False, enter_to_submit=False):
+        st.markdown("**请您对本次答复进行评价**(每条答复只能评价一次,评价会转给承办处室和办公室)")
+        st.radio("您对答复的评价", list(ratings.GRADES), format_func=ratings.GRADES.get, horizontal=True,
+                 index=None, key=R + "grade")
+        st.text_area(f"评价理由(可选,最多 {ratings.REASON_LIMIT} 字)", key=R + "reason", height=100,
+                     help="如不满意,请写明原因,便于重新办理。不要填写身份证号等个人信息。")
+        if challenge is None:
+            st.error(f"{state.get(P + 'limited', '暂时无法获取验证码')}。请稍后点击“换一张”。",
+                     icon=":material/hourglass_top:")
+        else:
+            picture, voice = st.columns([2, 3], vertical_alignment="center")
+            picture.image(challenge.image, caption=f"验证码图片({challenge.length} 位数字)", width=320)
+            voice.audio(challenge.audio, format="audio/wav")
+        st.form_submit_button("换一张", icon=":material/refresh:", on_click=_new_rate_picture, key=R + "refresh")
+        st.text_input("验证码", key=R + "captcha", max_chars=40, placeholder="在此输入图片中的数字")
+        st.form_submit_button("提交评价", type="primary", icon=":material/rate_review:", on_click=_rate)
+    error = state.get(R + "error")
+    if error:
+        st.error(f"{error}  \n评价尚未提交,您的选择和理由都保留在上面。", icon=":material/error:")
+
+
+def _rating(found: dict) -> None:
+    """Below a released answer: the citizen's rating, or the form to give it (第二十六条(二))."""
+    rating = found.get("rating")
+    if rating:
+        if state.pop(R + "done", False):
+            st.success("感谢您的评价,已转给承办处室和办公室。", icon=":material/check_circle:")
+        text = f"**您的评价**:{ratings.GRADES[rating['grade']]}"
+        st.markdown(text + (f"  \n**评价理由**:{_shared.inert(rating['reason'])}" if rating.get("reason") else ""))
+    elif found.get("can_rate"):
+        _rating_form()
 
 
 def _lookup() -> None:
@@ -212,6 +275,11 @@ elif found:
                 st.markdown(_shared.inert(found["answer"]))
         elif not found.get("reject_reason"):
             st.markdown("答复经审核后会显示在这里,请稍后再来查询。")
+        if found.get("reopened"):
+            st.info("您对原答复的“不满意”评价已收到,办公室已要求承办单位重新办理,新的答复会显示在这里。",
+                    icon=":material/autorenew:")
+        if found.get("answer"):
+            _rating(found)
 
 st.divider()
 site = settings.get(con, "site_url")

@@ -29,8 +29,9 @@ LABELS = {
     "returned": "被退回", "returned_share": "退回率", "findings": "审批时筛查提示", "format_findings": "格式问题",
     "corrections": "更正", "taken_down": "撤下", "messages": "收到留言", "answered": "已答复留言",
     "answered_on_time": "按期答复", "overdue": "逾期留言", "median_response_days": "答复用时中位数(工作日)",
+    "rated": "公众评价数", "satisfied": "满意及基本满意", "satisfaction_share": "公众满意率",
 }
-PERCENT = ("on_time_share", "returned_share")
+PERCENT = ("on_time_share", "returned_share", "satisfaction_share")
 TODAY = dt.date.today()
 
 
@@ -73,9 +74,9 @@ def frame(report_rows: list[dict], by: str) -> pd.DataFrame:
     fields = ["name"] + (["division"] if by == "column" else []) + list(stats.REPORT_FIELDS)
     fields = [f for f in fields if f not in ("overrides", "returns", "max_lag")]
     if by == "division":
-        fields += list(stats.MESSAGE_FIELDS)
+        fields += list(stats.MESSAGE_FIELDS) + list(stats.RATING_FIELDS)
     data = pd.DataFrame([{f: r.get(f) for f in fields} for r in report_rows], columns=fields)
-    for name in PERCENT:
+    for name in (n for n in PERCENT if n in data):  # 公众满意率 is by division only
         data[name] = data[name].map(lambda v: None if v is None or pd.isna(v) else round(v * 100, 1))
     labels = dict(LABELS, name="处室" if by == "division" else "栏目")
     return data.rename(columns=labels)
@@ -116,12 +117,15 @@ if scope is not None:
 
 st.subheader(f"{period.label}总体情况")
 totals = report["totals"]
-boxes = st.columns(5)
+boxes = st.columns(6)
 boxes[0].metric("发布数量", totals["published"])
 boxes[1].metric("按时发布率", "—" if totals["on_time_share"] is None else f"{totals['on_time_share'] * 100:.1f}%")
 boxes[2].metric("退回率", "—" if totals["returned_share"] is None else f"{totals['returned_share'] * 100:.1f}%")
 boxes[3].metric("发布后撤下", totals["taken_down"])
 boxes[4].metric("逾期留言", totals.get("overdue", "—") if by == "division" else "—")
+satisfied = totals.get("satisfaction_share")
+boxes[5].metric("公众满意率", "—" if satisfied is None else f"{satisfied * 100:.1f}%",
+                help="公众凭查询码对答复的评价中,满意和基本满意所占比例(第二十六条(二));含办公室直接答复的留言。")
 
 rows = report["rows"]
 table = frame(rows, by)
@@ -151,10 +155,12 @@ _shared.table(table, hide_index=True, key="stat_table", column_config={
     name_label: st.column_config.TextColumn(pinned=True),
     "按时发布率": st.column_config.NumberColumn(format="%.1f%%"),
     "退回率": st.column_config.NumberColumn(format="%.1f%%"),
+    "公众满意率": st.column_config.NumberColumn(format="%.1f%%"),
 })
 st.caption("发布数量按首次发布计(更正后重新上线不重复计算);按时发布率 = 按时发布 ÷ 可核算时效(填写了工作结束日期)的信息;"
            "退回率 = 被退回的信息 ÷ 期间内有审批结论的信息;更正 = 已发布信息修改后再次发布;逾期留言 = 答复期限在本期、"
-           "未按期答复的留言;答复用时从转办到处室负责人审定答复,按工作日计。")
+           "未按期答复的留言;答复用时从转办到处室负责人审定答复,按工作日计;公众满意率 = (满意 + 基本满意)÷ 本期公众评价数,"
+           "每条留言按最近一次评价计(第二十六条(二))。")
 downloads(table, f"统计分析-{period.code}-{'处室' if by == 'division' else '栏目'}", "stat_export",
           (READER, period.code, by))
 

@@ -17,6 +17,7 @@ from core import (
     evaluation,
     humancheck,
     interaction,
+    ratings,
     support,
     todo,
     training,
@@ -24,7 +25,7 @@ from core import (
 )
 from core.columns import DEFAULT_KINDS
 from core.content import sanitize_html
-from core.db import connect, rows, scalar
+from core.db import connect, row, rows, scalar
 from core.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo
 from core.portal import build_site
 
@@ -419,7 +420,7 @@ def _replay_message(con, original: dict, events: list[dict]) -> int:
     message_id = interaction.submit(con, {**form, "consent": True}, None, (challenge.token, "2468"),
                                     now=original["received_at"]).id
     for event in events[1:]:
-        actor = accounts.get_user(con, event["actor_id"])
+        actor = accounts.get_user(con, event["actor_id"]) if event["actor_id"] is not None else None
         version = interaction.get(con, message_id)["version"]
         action = event["action"]
         if action == "route":
@@ -430,6 +431,13 @@ def _replay_message(con, original: dict, events: list[dict]) -> int:
             interaction.reject(con, actor, message_id, "spam", "", version)
         elif action == "merge":
             interaction.merge(con, actor, message_id, original["merged_into"], version)
+        elif action == "rate":  # 第二十六条(二): the citizen rates through the form's checks
+            rated = row(con, "SELECT grade, reason FROM message_ratings WHERE message_id = ?", [original["id"]])
+            code = interaction.get(con, message_id)["code"]
+            ratings.rate(con, code, rated["grade"], rated["reason"], None,
+                         (humancheck.new_challenge(con, answer="2468").token, "2468"))
+        elif action == "reopen":
+            ratings.reopen(con, actor, message_id, event["comment"], version)
         else:
             {"approve_answer": interaction.approve_answer, "publish": interaction.publish,
              "close": interaction.close}[action](con, actor, message_id, version)
@@ -460,6 +468,20 @@ def test_messages_are_what_the_desk_writes(today_demo):
             [tuple(e[f] for f in event_fields) for e in events], message["id"]
         assert {f: copy[f] for f in fields} == {f: message[f] for f in fields}, message["id"]
         assert {f: copy[f] is None for f in stamps} == {f: message[f] is None for f in stamps}, message["id"]
+
+
+def test_demo_ratings_cover_every_grade_and_one_reopened_不满意(today_demo):
+    """第二十六条(二): answered demo messages rated each way; one 不满意 is back with its division and the
+    citizen's lookup says 重新办理中."""
+    con = today_demo
+    grades = {r["grade"] for r in rows(con, "SELECT grade FROM message_ratings")}
+    assert grades == set(ratings.GRADES)
+    # the demo's own (the replay test adds copies to this database)
+    [reopened] = rows(con, "SELECT m.code, m.state FROM message_ratings r JOIN messages m ON m.id = r.message_id "
+                           "WHERE r.reopened_at IS NOT NULL ORDER BY r.id LIMIT 1")
+    assert reopened["state"] == "routed"
+    assert interaction.lookup(con, reopened["code"], "192.0.2.50")["state_label"] == "重新办理中"
+    assert ratings.unsatisfied_open(con, accounts.find_user(con, "webmaster"))  # one still to decide on
 
 
 def test_demo_applications_for_disclosure_cover_every_outcome_and_the_open_cases(demo):

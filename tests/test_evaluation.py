@@ -139,7 +139,7 @@ def test_evaluate_cli_prints_json(con, org, tmp_path, capsys):
     assert cli.main(["evaluate", "--db", str(tmp_path / "portal.duckdb"), "--year", str(YEAR), "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert set(result) >= {"year", "weights", "ranking", "awards", "criticisms", "exclusions", "proposed_awards"}
-    assert result["year"] == YEAR and len(result["weights"]) == 6
+    assert result["year"] == YEAR and len(result["weights"]) == len(evaluation.MEASURES) == 7  # 公众满意率 (0042)
     assert by_division(result, org.cw)["excluded"] is True
     assert result["awards"][0]["division_id"] == org.dz and result["criticisms"][0]["ground"] == 5
     assert result["exclusions"]["divisions"][0]["division_id"] == org.cw
