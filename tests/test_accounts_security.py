@@ -373,6 +373,27 @@ MATRIX = {
     "duties.manage": OFFICE,
     "duties.link": {"officer", "head", "webmaster"},
     "duties.view": {"officer", "head", "leader", "group1", "webmaster", "analyst"},
+    # issue 17, proposals (第八、九、十、二十六条): anyone opens the page; a division's officer or head and the
+    # technical-support unit propose; 电子信息处's officer's proposal is seen by its division and the office, changed
+    # or withdrawn by him alone; the office decides and carries out
+    "proposals.page": set(ROLES),
+    "proposals.submit": {"officer", "officer_cw", "head", "head_cw", "tech"},
+    "proposals.view": {"officer", "head", "webmaster"},
+    "proposals.revise": {"officer"},
+    "proposals.withdraw": {"officer"},
+    "proposals.decide": OFFICE,
+    "proposals.carry_out": OFFICE,
+    # issue 17, support and training (第十条): officers and heads raise, the unit handles, the office sees all;
+    # 电子信息处's officer's request is his, the unit's and the office's
+    "support.desk": {"officer", "officer_cw", "head", "head_cw", "tech", "webmaster"},
+    "support.raise": {"officer", "officer_cw", "head", "head_cw"},
+    "support.handle": {"tech"},
+    "support.all": SECURITY,
+    "support.view": {"officer", "tech", "webmaster"},
+    "support.requester": {"officer"},
+    "training.board": {"officer", "officer_cw", "head", "head_cw", "tech", "webmaster"},
+    "training.record": SECURITY,
+    "training.stats": {"leader", "leader_other", "group1", "analyst", "tech", "webmaster"},
 }
 
 
@@ -384,6 +405,10 @@ def matrix_object(org, action):
         return org.dz
     if action.startswith("messages.") or action == "duties.link":
         return {"division_id": org.dz}
+    if action in ("proposals.view", "proposals.revise", "proposals.withdraw"):
+        return {"proposer_id": org.officer.id, "division_id": org.dz}
+    if action in ("support.view", "support.requester"):
+        return {"requester_id": org.officer.id}
     if action.startswith("disclosure."):
         return {"division_id": org.dz, "office_division_id": org.webmaster.division_id}
     return article if action.startswith(("article.", "catalogue.validity")) else None
