@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from core import consultation, humancheck, site_report
+from core import consultation, freshness, humancheck, site_report
 from core.db import rows, scalar
 from core.errors import InvalidTransition, PermissionDenied, RateLimited, StaleVersion, ValidationError
 
@@ -196,3 +196,13 @@ def test_year_figures_count_rounds_comments_and_results(con, org):
     lines = site_report.lines(site_report.computed(con, NOON.year), site_report.entries(con, NOON.year))
     survey = {line.sub or line.item: line for line in lines if line.item == "征集调查"}
     assert survey["收到意见数量(单位:条)"].value == "1" and survey["收到意见数量(单位:条)"].computed
+
+
+def test_an_empty_consultation_column_is_blank_and_an_opened_consultation_updates_it(con, org):
+    zjdc = column(con, org)
+    status = {c["id"]: c["status"] for c in freshness.board(con, as_of=DAY)}
+    assert status[zjdc] == "blank"  # interaction columns are no longer skipped
+    opened(con, org)
+    later = dt.date.today() + dt.timedelta(days=1)
+    status = {c["id"]: c["status"] for c in freshness.board(con, as_of=later)}
+    assert status[zjdc] == "fresh"

@@ -54,3 +54,7 @@ CREATE TABLE consultation_comments (
     version          INTEGER NOT NULL DEFAULT 1
 );
 CREATE INDEX consultation_comments_item ON consultation_comments (consultation_id);
+
+-- 栏目更新监测 (第二十七条(五)): interaction columns are monitored too, now that consultations and published
+-- answers count as their updates (core/freshness.py); an office that chose an interval keeps it
+UPDATE freshness_intervals SET days = 182 WHERE kind = 'interaction' AND days IS NULL;
