@@ -1,6 +1,6 @@
 """What waits for a user, by kind (the to-do counts on the home page and in the sidebar).
 
-Top floor: imports disclosure, freshness, interaction and workflow (and db); nothing in core imports it.
+Top floor: imports consultation, disclosure, freshness, interaction and workflow (and db); nothing in core imports it.
 The counting lives here, not in notify, so the lowest module never reaches up to the machines.
 """
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from core import disclosure, freshness, interaction, workflow
+from core import consultation, disclosure, freshness, interaction, workflow
 from core.db import scalar
 
 
@@ -27,6 +27,7 @@ def todo_items(con: duckdb.DuckDBPyConnection, user) -> dict[str, int]:
         items["returned"], items["approved"] = int(returned), int(approved)
     if user.has("webmaster"):
         # a count, not the rows of core.requests.open_requests (the same joins, so the same requests)
+        items["consultation_comments"] = consultation.pending_total(con)  # 第二十三条: reviewed before shown
         items["requests"] = int(scalar(con, "SELECT count(*) FROM publication_requests r "
                                             "JOIN divisions d ON d.id = r.division_id "
                                             "JOIN users u ON u.id = r.requester_id WHERE r.state = 'open'"))

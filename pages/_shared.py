@@ -122,6 +122,7 @@ PAGES = {
     "approvals": Page("pages/approvals.py", "待我审批", ":material/task_alt:", "article.review"),
     "content_admin": Page("pages/content_admin.py", "信息管理", ":material/folder_managed:", "article.take_down"),
     "interaction_desk": Page("pages/interaction_desk.py", "互动管理", ":material/forum:", "messages.moderate"),
+    "consultations": Page("pages/consultations.py", "征集调查", ":material/how_to_vote:", "consultations.manage"),
     "interaction_answers": Page("pages/interaction_answers.py", "留言办理", ":material/question_answer:",
                                 "messages.handle"),
     "disclosure_applications": Page("pages/disclosure_applications.py", "依申请公开", ":material/assignment:",
@@ -159,7 +160,7 @@ PUBLIC = {
 # The menu's sections, in order (st.navigation shows a section only when the user has a page in it).
 SECTIONS = {
     "稿件": ["my_articles", "publication_request", "approvals", "content_admin", "request_queue"],
-    "互动交流": ["interaction_desk", "interaction_answers", "message"],
+    "互动交流": ["interaction_desk", "interaction_answers", "consultations", "message"],
     "政务公开": ["disclosure_applications", "disclosure_report", "catalogue_admin"],  # issue 14
     "栏目与考评": ["freshness", "link_check", "columns_admin", "lexicon_admin", "evaluation", "calendar_admin"],
     "统计": ["overview", "statistics", "self_inspection", "site_report"],  # issue 15, report: the last two

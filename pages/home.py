@@ -19,6 +19,7 @@ TODO = {  # kind: label, the page (a key of _shared.PAGES) that handles it
     "messages_answer": ("待本处室答复的留言", "interaction_answers"),
     "messages_approve": ("待您审批的留言答复", "interaction_answers"),
     "stale_columns": ("已提醒、仍未更新的栏目", "freshness"),
+    "consultation_comments": ("待审核的征集调查意见", "consultations"),
     "disclosure_held": ("待您办理的政府信息公开申请", "disclosure_applications"),
 }
 # only cards whose page this user reaches (a link to a page outside the navigation fails)
