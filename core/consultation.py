@@ -224,7 +224,7 @@ def pending_total(con: duckdb.DuckDBPyConnection) -> int:
 
 # ---------------------------------------------------------------- moderation
 
-def _comment(con, comment_id: int) -> dict:
+def comment_item(con: duckdb.DuckDBPyConnection, comment_id: int) -> dict:
     found = row(con, "SELECT k.*, c.division_id FROM consultation_comments k "
                      "JOIN consultations c ON c.id = k.consultation_id WHERE k.id = ?", [comment_id])
     if not found:
@@ -233,14 +233,14 @@ def _comment(con, comment_id: int) -> dict:
 
 
 def approve(con: duckdb.DuckDBPyConnection, actor, comment_id: int, expected_version: int) -> None:
-    transitions.record(con, COMMENT_MACHINE, _comment(con, comment_id), actor, "approve", expected_version,
+    transitions.record(con, COMMENT_MACHINE, comment_item(con, comment_id), actor, "approve", expected_version,
                        changes={"state": "approved", "moderated_by": actor.id, "moderated_at": dt.datetime.now()})
 
 
 def reject(con: duckdb.DuckDBPyConnection, actor, comment_id: int, expected_version: int, reason: str) -> None:
     """Refuse a comment; the reason is required and kept (audited with it)."""
     text = _text({"reason": reason}, "reason", multiline=True)
-    transitions.record(con, COMMENT_MACHINE, _comment(con, comment_id), actor, "reject", expected_version,
+    transitions.record(con, COMMENT_MACHINE, comment_item(con, comment_id), actor, "reject", expected_version,
                        changes={"state": "rejected", "reason": text, "moderated_by": actor.id,
                                 "moderated_at": dt.datetime.now()}, comment=text)
 
@@ -279,7 +279,7 @@ def comment(con: duckdb.DuckDBPyConnection, consultation_id: int, form: dict, cl
             "INSERT INTO consultation_comments (consultation_id, name, body, client, received_at) "
             "VALUES (?, ?, ?, ?, ?) RETURNING id",
             [consultation_id, name, body, ratelimit.client_key(con, client) if client else None, now]).fetchone()[0]
-        transitions.record(con, COMMENT_MACHINE, _comment(con, new_id), None, "submit")
+        transitions.record(con, COMMENT_MACHINE, comment_item(con, new_id), None, "submit")
     return new_id
 
 

@@ -26,6 +26,7 @@ from core import (
     accounts,
     audit,
     demo_catalogue,
+    demo_consultation,
     demo_data,
     demo_guide,
     demo_interaction,
@@ -1130,6 +1131,7 @@ def load_demo(con: duckdb.DuckDBPyConnection, *, articles: int = 3200, seed: int
         counts = {table: scalar(con, f"SELECT count(*) FROM {table}")
                   for table in ("articles", "revisions", "workflow_events", "article_codivisions")}
         counts["messages"] = demo_interaction.load_messages(con, builder.today, seed)
+        counts.update(demo_consultation.load(con, builder.today))  # 征集调查 in every state (issue 17)
         counts["disclosure_applications"] = load_applications(con, builder.today, seed)  # issue 14
         counts.update(_demo_measures(con, builder))
         counts.update(demo_catalogue.load(con, builder.today, seed))  # 政府信息公开目录 (第十二条)

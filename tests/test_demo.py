@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from core import accounts, catalogue, demo_data, demo_guide, disclosure, humancheck, interaction, workflow
+from core import accounts, catalogue, consultation, demo_data, demo_guide, disclosure, humancheck, interaction, workflow
 from core.columns import DEFAULT_KINDS
 from core.content import sanitize_html
 from core.db import connect, rows, scalar
@@ -516,3 +516,15 @@ def test_taken_down_items_carry_the_category_their_withdrawal_page_states(demo):
         SELECT a.id, t.category FROM articles a LEFT JOIN article_takedowns t ON t.article_id = a.id
         WHERE a.state = 'taken_down'""").fetchall()
     assert rows and all(category in workflow.TAKE_DOWN_CATEGORIES for _, category in rows)
+
+
+def test_demo_consultations_are_in_every_state(demo):
+    """征集调查 (issue 17): a draft, an open one with comments pending/approved/rejected, one closed awaiting its
+    feedback, one with its feedback published."""
+    con, _ = demo
+    items = {c["state"]: c for c in consultation.listing(con)}
+    assert set(items) == {"draft", "open", "closed", "summarised"}
+    assert consultation.counts(con, items["open"]["id"]) == {"pending": 2, "approved": 1, "rejected": 1, "received": 4}
+    assert consultation.counts(con, items["closed"]["id"])["pending"] == 0
+    shown = consultation.public(con, items["summarised"]["id"])
+    assert shown["summary"]["adopted"] == 2 and len(shown["comments"]) == 3
