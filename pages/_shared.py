@@ -155,12 +155,13 @@ PAGES = {
 # finds the file a deep link names, and the frame's page of the same address takes over.
 PUBLIC = {
     "message": ("pages/message.py", "公众留言", ":material/contact_support:"),
+    "comment": ("pages/comment.py", "征集意见", ":material/rate_review:"),  # 征集调查 (issue 17)
 }
 
 # The menu's sections, in order (st.navigation shows a section only when the user has a page in it).
 SECTIONS = {
     "稿件": ["my_articles", "publication_request", "approvals", "content_admin", "request_queue"],
-    "互动交流": ["interaction_desk", "interaction_answers", "consultations", "message"],
+    "互动交流": ["interaction_desk", "interaction_answers", "consultations", "message", "comment"],
     "政务公开": ["disclosure_applications", "disclosure_report", "catalogue_admin"],  # issue 14
     "栏目与考评": ["freshness", "link_check", "columns_admin", "lexicon_admin", "evaluation", "calendar_admin"],
     "统计": ["overview", "statistics", "self_inspection", "site_report"],  # issue 15, report: the last two

@@ -9,6 +9,7 @@ import pytest
 from core import consultation, freshness, humancheck, site_report
 from core.db import rows, scalar
 from core.errors import InvalidTransition, PermissionDenied, RateLimited, StaleVersion, ValidationError
+from core.portal import build_site
 
 CLIENT = "198.51.100.9"
 DAY = dt.date(2026, 11, 2)
@@ -206,3 +207,24 @@ def test_an_empty_consultation_column_is_blank_and_an_opened_consultation_update
     later = dt.date.today() + dt.timedelta(days=1)
     status = {c["id"]: c["status"] for c in freshness.board(con, as_of=later)}
     assert status[zjdc] == "fresh"
+
+
+def test_the_portal_page_shows_the_text_window_comment_link_and_later_the_feedback(con, org, tmp_path):
+    cid = consultation.create(con, org.head, values(con, org, starts_on=dt.date.today(),
+                                                        ends_on=dt.date.today() + dt.timedelta(days=5)))
+    consultation.open_(con, org.head, cid, item(con, cid)["version"])
+    first = comment(con, cid, now=dt.datetime.now())
+    build_site(con, tmp_path / "site")
+    page = (tmp_path / "site" / "hudong" / "zjdc" / f"{cid}.html").read_text(encoding="utf-8")
+    assert "数字经济促进办法" in page and "我要提意见" in page and f"comment?id={cid}" in page
+    assert "建议第一条" not in page and "<script>" not in page  # nothing unreviewed; no inline script
+    listing = (tmp_path / "site" / "col" / "zjdc" / "index.html").read_text(encoding="utf-8")
+    assert f"/hudong/zjdc/{cid}.html" in listing
+    consultation.close(con, org.head, cid, item(con, cid)["version"])
+    consultation.approve(con, org.webmaster, first, 1)
+    consultation.summarise(con, org.head, cid, item(con, cid)["version"], {
+        "adopted_count": 1, "adopted_text": "采纳:增加扶持条款。", "rejected_text": "无。", "show_comments": True})
+    build_site(con, tmp_path / "site")
+    page = (tmp_path / "site" / "hudong" / "zjdc" / f"{cid}.html").read_text(encoding="utf-8")
+    assert "我要提意见" not in page and "意见采纳情况反馈" in page and "采纳 1 条" in page
+    assert "建议第一条增加对中小企业的扶持内容" in page and "李四" not in page

@@ -76,3 +76,34 @@ def test_another_divisions_head_neither_sees_nor_manages_it(setup):
     con.close()
     other = open_page(app_as(db_path, "headcw"), "consultations")
     assert not other.exception and "本处室的征集" not in texts(other) and "还没有征集调查" in texts(other)
+
+
+def test_a_visitor_comments_within_the_window_and_a_wrong_captcha_keeps_the_text(setup, monkeypatch):
+    db_path, org = setup
+    monkeypatch.setattr(humancheck, "_random_answer", lambda length: "4821")  # only a hash is stored
+    con = connect(db_path)
+    cid = consultation.create(con, org.head, {
+        "column_id": scalar(con, "SELECT id FROM columns WHERE slug = 'zjdc'"), "division_id": org.dz,
+        "subject": "园区管理办法意见征集", "body": "请对草案提出意见。", "starts_on": dt.date.today(),
+        "ends_on": dt.date.today() + dt.timedelta(days=3)})
+    consultation.open_(con, org.head, cid, 1)
+    con.close()
+    at = app_as(db_path, None)
+    at.query_params["id"] = str(cid)
+    at.switch_page("pages/comment.py")
+    at.run()
+    assert not at.exception and "园区管理办法意见征集" in texts(at)
+    at.text_input(key="pc_name").input("赵六")
+    at.text_area(key="pc_comment").input("建议延长征集时间。")
+    at.checkbox(key="pc_consent").check()
+    at.text_input(key="pc_captcha").input("1111")
+    next(b for b in at.button if b.label == "提交意见").click().run()
+    assert "验证码" in at.error[0].value and at.text_area(key="pc_comment").value == "建议延长征集时间。"
+    at.text_input(key="pc_captcha").input("4821")
+    next(b for b in at.button if b.label == "提交意见").click().run()
+    assert not at.exception and "您的意见已提交" in texts(at)
+    con = connect(db_path)
+    try:
+        assert consultation.counts(con, cid) == {"pending": 1, "approved": 0, "rejected": 0, "received": 1}
+    finally:
+        con.close()
