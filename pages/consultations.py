@@ -23,6 +23,11 @@ mine = [c for c in consultation.listing(con) if permissions.can(user, "consultat
         or user.has("webmaster")]
 
 
+def refresh() -> None:
+    """What the portal shows changed (the page, the column's list): rebuild it after the commit."""
+    _shared.refresh_site(con)
+
+
 def create_form() -> None:
     with st.expander("新建征集调查", expanded=not mine):
         with st.form("cs_new", enter_to_submit=False):
@@ -58,7 +63,8 @@ def moderation(item: dict) -> None:
             reason = st.text_input("不予通过的理由", key=f"cs_reason_{comment['id']}")
             ok, no = st.columns(2)
             if ok.button("审核通过", key=f"cs_ok_{comment['id']}"):
-                _shared.act("意见已审核通过。", lambda c=comment: consultation.approve(con, user, c["id"], c["version"]))
+                _shared.act("意见已审核通过。", lambda c=comment: consultation.approve(con, user, c["id"], c["version"]),
+                            then=refresh)
             if no.button("不予通过", key=f"cs_no_{comment['id']}"):
                 _shared.act("意见已标记为不予通过。",
                             lambda c=comment, r=reason: consultation.reject(con, user, c["id"], c["version"], r))
@@ -75,7 +81,8 @@ def summary_form(item: dict) -> None:
     if sent:
         values = {"adopted_count": adopted, "adopted_text": adopted_text, "rejected_text": rejected_text,
                   "show_comments": show}
-        _shared.act("反馈情况已公布。", lambda: consultation.summarise(con, user, item["id"], item["version"], values))
+        _shared.act("反馈情况已公布。", lambda: consultation.summarise(con, user, item["id"], item["version"], values),
+                    then=refresh)
 
 
 def detail(item: dict) -> None:
@@ -90,10 +97,10 @@ def detail(item: dict) -> None:
         st.markdown(_shared.inert(item["body"]))
     if item["state"] == "draft" and st.button("发布征集", type="primary", key="cs_open"):
         _shared.act("征集调查已发布,公众可在征集时间内提交意见。",
-                    lambda: consultation.open_(con, user, item["id"], item["version"]))
+                    lambda: consultation.open_(con, user, item["id"], item["version"]), then=refresh)
     if item["state"] == "open" and st.button("结束征集", key="cs_close"):
         _shared.act("征集已结束,请审核完意见后公布反馈。",
-                    lambda: consultation.close(con, user, item["id"], item["version"]))
+                    lambda: consultation.close(con, user, item["id"], item["version"]), then=refresh)
     if item["state"] in ("open", "closed"):
         moderation(item)
     if item["state"] == "closed":
