@@ -19,7 +19,8 @@ import datetime as dt
 
 import duckdb
 
-from core import interaction, ratelimit, transitions
+from core import interaction, lexicon, ratelimit, screening, transitions
+from core.content import text_to_html
 from core.db import row, rows, scalar, transaction
 from core.errors import NotFound, ValidationError
 from core.text import clean_text, visible_length
@@ -232,7 +233,19 @@ def comment_item(con: duckdb.DuckDBPyConnection, comment_id: int) -> dict:
     return found
 
 
+def findings(con: duckdb.DuckDBPyConnection, comment: dict) -> list[screening.Finding]:
+    """The screening of a comment before it may be shown, as of a message's public text (第十六、二十三条):
+    personal data, classified markings and the lexicons; form and timeliness rules are the articles'."""
+    found = screening.screen("", text_to_html(comment["body"]), lexicon=lexicon.load(con), context="interaction")
+    return [f for f in found if not f.rule.startswith(("format.", "timeliness"))]
+
+
 def approve(con: duckdb.DuckDBPyConnection, actor, comment_id: int, expected_version: int) -> None:
+    """Show a comment: refused while the screening blocks it (reject it, with the reason, instead)."""
+    blocking = [f for f in findings(con, comment_item(con, comment_id)) if f.severity == "block"]
+    if blocking:
+        raise ValidationError(FIELD_LABELS["comment"], f"{blocking[0].message},不能公开;请不予通过并说明理由",
+                              blocking[0].article)
     transitions.record(con, COMMENT_MACHINE, comment_item(con, comment_id), actor, "approve", expected_version,
                        changes={"state": "approved", "moderated_by": actor.id, "moderated_at": dt.datetime.now()})
 

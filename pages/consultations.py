@@ -58,6 +58,8 @@ def moderation(item: dict) -> None:
         with st.container(border=True):
             st.markdown(_shared.inert(comment["body"]))
             st.caption(f"{comment['received_at']:%Y-%m-%d %H:%M} 收到(提交人姓名不公开)")
+            for finding in consultation.findings(con, comment):
+                (st.error if finding.severity == "block" else st.warning)(f"{finding.message}({finding.article})")
             if not user.has("webmaster"):
                 continue
             reason = st.text_input("不予通过的理由", key=f"cs_reason_{comment['id']}")

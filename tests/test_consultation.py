@@ -228,3 +228,13 @@ def test_the_portal_page_shows_the_text_window_comment_link_and_later_the_feedba
     page = (tmp_path / "site" / "hudong" / "zjdc" / f"{cid}.html").read_text(encoding="utf-8")
     assert "我要提意见" not in page and "意见采纳情况反馈" in page and "采纳 1 条" in page
     assert "建议第一条增加对中小企业的扶持内容" in page and "李四" not in page
+
+
+def test_a_comment_with_personal_data_is_screened_and_cannot_be_shown(con, org):
+    cid = opened(con, org)
+    leaky = comment(con, cid, comment="我的电话 13912345678,请联系我。")
+    assert any(f.severity == "block" for f in consultation.findings(con, consultation.comment_item(con, leaky)))
+    with pytest.raises(ValidationError, match="「意见内容」"):
+        consultation.approve(con, org.webmaster, leaky, 1)
+    consultation.reject(con, org.webmaster, leaky, 1, "含个人身份信息")
+    assert consultation.counts(con, cid)["rejected"] == 1
