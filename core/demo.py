@@ -26,6 +26,7 @@ from core import (
     accounts,
     audit,
     demo_catalogue,
+    demo_consultation,
     demo_data,
     demo_duties,
     demo_guide,
@@ -1135,6 +1136,7 @@ def load_demo(con: duckdb.DuckDBPyConnection, *, articles: int = 3200, seed: int
                   for table in ("articles", "revisions", "workflow_events", "article_codivisions")}
         counts["messages"] = demo_interaction.load_messages(con, builder.today, seed)
         counts["message_ratings"] = demo_ratings.load(con, builder.today)  # 第二十六条(二)
+        counts.update(demo_consultation.load(con, builder.today))  # 征集调查 in every state (issue 17)
         counts["disclosure_applications"] = load_applications(con, builder.today, seed)  # issue 14
         counts.update(_demo_measures(con, builder))
         counts.update(demo_catalogue.load(con, builder.today, seed))  # 政府信息公开目录 (第十二条)

@@ -226,14 +226,12 @@ def _client_key(con, client: str | None) -> str | None:
     return ratelimit.client_key(con, client) if client else None
 
 
-def submit(con: duckdb.DuckDBPyConnection, form: dict, client: str | None,
-           captcha: tuple[str, str] | None, now: dt.datetime | None = None) -> Submitted:
-    """A citizen's message: checked, CAPTCHA-verified, rate-limited, stored as 'new'.
-
-    Only a submission that passed the CAPTCHA counts against the site-wide limit: a wrong answer is
-    free to send from any number of addresses, so it is counted per address only (第二十三条)."""
-    values = validate_form(con, form)
-    now = now or dt.datetime.now()
+def guard(con: duckdb.DuckDBPyConnection, client: str | None, captcha: tuple[str, str] | None,
+          now: dt.datetime) -> None:
+    """The public desk's gate (第二十三条), for a message and for a consultation's comment alike: the
+    address's limits, then the CAPTCHA, then one counted submission. Only a submission that passed the
+    CAPTCHA counts against the site-wide limit: a wrong answer is free to send from any number of
+    addresses, so it is counted per address only."""
     ratelimit.check(con, client, "captcha.wrong", now)
     ratelimit.check(con, client, "message.submit", now, site_wide=False)  # before the picture is used up
     token, answer = captcha or ("", "")
@@ -244,6 +242,14 @@ def submit(con: duckdb.DuckDBPyConnection, form: dict, client: str | None,
             ratelimit.record(con, client, "captcha.wrong", now)
         raise
     ratelimit.hit(con, client, "message.submit", now)
+
+
+def submit(con: duckdb.DuckDBPyConnection, form: dict, client: str | None,
+           captcha: tuple[str, str] | None, now: dt.datetime | None = None) -> Submitted:
+    """A citizen's message: checked, CAPTCHA-verified and rate-limited (`guard`), stored as 'new'."""
+    values = validate_form(con, form)
+    now = now or dt.datetime.now()
+    guard(con, client, captcha, now)
     due = due_date(con, values["kind"], now)
     with transaction(con):
         code = new_code()

@@ -307,6 +307,15 @@ _FRESHNESS_BOARD = _roles({"webmaster", "group", "analyst", "officer", "head", "
 _OVERVIEW = _roles({"tech", "analyst", "webmaster", "leader", "group"}, "运行概览由办公室、技术支持单位、领导和分析员查看", "第二十五条")
 
 
+# ---- 征集调查 (issue 17, consultations): the office and the owning division's head manage one (第二、二十三条)
+def _manage_consultation(user, consultation=None) -> Reason:
+    if user.has("webmaster"):
+        return None
+    if user.has("head") and (consultation is None or _field(consultation, "division_id") == user.division_id):
+        return None
+    return ("征集调查由办公室网站管理员和承办处室负责人管理;处室负责人只能管理本处室的征集调查", "第二十三条")
+
+
 RULES: dict[str, Callable[..., Reason]] = {
     "article.create": _create_in_column,
     "article.edit": _edit_article,
@@ -402,6 +411,7 @@ RULES: dict[str, Callable[..., Reason]] = {
     "training.board": _TRAINING_BOARD,
     "training.record": _TRAINING_RECORD,
     "training.stats": _TRAINING_STATS,
+    "consultations.manage": _manage_consultation,
     "regulation.read": _anyone,
     "account.own": _anyone,
 }

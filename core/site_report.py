@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import duckdb
 from docx import Document
 
-from core import access, audit, catalogue, contacts, settings, stats, workflow
+from core import access, audit, catalogue, consultation, contacts, settings, stats, workflow
 from core.db import row, rows, scalar, transaction
 from core.disclosure_report import Cell, Grid, existing_article, table_html, word_paragraph, word_table
 from core.disclosure_report import valid_year as report_year
@@ -288,7 +288,8 @@ def computed(con: duckdb.DuckDBPyConnection, year: int) -> dict:
             "visits": access.totals(con, dt.date(year, 1, 1), dt.date(year, 12, 31)),
             "publishing": _publishing(con, start, end),
             "specials": _specials(con, start, end), "readings": _readings(con, start, end),
-            "messages": _messages(con, year), "security": _security(con, start, end)}
+            "messages": _messages(con, year), "security": _security(con, start, end),
+            "consultations": consultation.year_figures(con, year)}
 
 
 # ---------------------------------------------------------------- the form
@@ -357,9 +358,12 @@ def lines(data: dict, entered: dict) -> list[Line]:
     add("互动交流", "留言办理", "办结留言数量(单位:条)", m["answered"])
     add("互动交流", "留言办理", "平均办理时间(单位:工作日)", m["mean_days"])
     add("互动交流", "留言办理", "公开答复数量(单位:条)", m["published"])
-    add("互动交流", "征集调查", "征集调查期数(单位:期)", e["survey_rounds"], False)
-    add("互动交流", "征集调查", "收到意见数量(单位:条)", e["survey_opinions"], False)
-    add("互动交流", "征集调查", "公布调查结果期数(单位:期)", e["survey_results"], False)
+    # 征集调查 held on this platform are counted from the data; a year without any keeps the office's entry
+    c = data["consultations"]
+    held = any(c.values())
+    add("互动交流", "征集调查", "征集调查期数(单位:期)", c["survey_rounds"] if held else e["survey_rounds"], held)
+    add("互动交流", "征集调查", "收到意见数量(单位:条)", c["survey_opinions"] if held else e["survey_opinions"], held)
+    add("互动交流", "征集调查", "公布调查结果期数(单位:期)", c["survey_results"] if held else e["survey_results"], held)
     add("互动交流", "在线访谈", "访谈期数(单位:期)", e["interview_rounds"], False)
     add("互动交流", "在线访谈", "网民留言数量(单位:条)", e["interview_questions"], False)
     add("互动交流", "在线访谈", "答复网民提问数量(单位:条)", e["interview_answers"], False)

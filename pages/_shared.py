@@ -134,6 +134,7 @@ PAGES = {
     "approvals": Page("pages/approvals.py", "待我审批", ":material/task_alt:", "article.review"),
     "content_admin": Page("pages/content_admin.py", "信息管理", ":material/folder_managed:", "article.take_down"),
     "interaction_desk": Page("pages/interaction_desk.py", "互动管理", ":material/forum:", "messages.moderate"),
+    "consultations": Page("pages/consultations.py", "征集调查", ":material/how_to_vote:", "consultations.manage"),
     "interaction_answers": Page("pages/interaction_answers.py", "留言办理", ":material/question_answer:",
                                 "messages.handle"),
     "disclosure_applications": Page("pages/disclosure_applications.py", "依申请公开", ":material/assignment:",
@@ -169,12 +170,13 @@ PAGES = {
 # finds the file a deep link names, and the frame's page of the same address takes over.
 PUBLIC = {
     "message": ("pages/message.py", "公众留言", ":material/contact_support:"),
+    "comment": ("pages/comment.py", "征集意见", ":material/rate_review:"),  # 征集调查 (issue 17)
 }
 
 # The menu's sections, in order (st.navigation shows a section only when the user has a page in it).
 SECTIONS = {
     "稿件": ["my_articles", "publication_request", "approvals", "content_admin", "request_queue"],
-    "互动交流": ["interaction_desk", "interaction_answers", "message"],
+    "互动交流": ["interaction_desk", "interaction_answers", "consultations", "message", "comment"],
     "政务公开": ["disclosure_applications", "disclosure_report", "catalogue_admin"],  # issue 14
     "栏目与考评": ["freshness", "link_check", "columns_admin", "proposals", "lexicon_admin", "evaluation",
               "calendar_admin"],

@@ -10,6 +10,7 @@ import pytest
 from core import (
     accounts,
     catalogue,
+    consultation,
     demo_data,
     demo_guide,
     disclosure,
@@ -608,3 +609,15 @@ def test_the_demo_has_expected_publications_in_every_state(demo):
     officer = _user(con, "xxy_dzxx")  # the demo officer has the pending and the overdue one to do
     assert todo.todo_items(con, officer)["duties"] == 2
     assert [r["division"] for r in duties.overdue(con, TODAY) if not r["criticised"]] == ["电子信息处"]
+
+
+def test_demo_consultations_are_in_every_state(demo):
+    """征集调查 (issue 17): a draft, an open one with comments pending/approved/rejected, one closed awaiting its
+    feedback, one with its feedback published."""
+    con, _ = demo
+    items = {c["state"]: c for c in consultation.listing(con)}
+    assert set(items) == {"draft", "open", "closed", "summarised"}
+    assert consultation.counts(con, items["open"]["id"]) == {"pending": 2, "approved": 1, "rejected": 1, "received": 4}
+    assert consultation.counts(con, items["closed"]["id"])["pending"] == 0
+    shown = consultation.public(con, items["summarised"]["id"])
+    assert shown["summary"]["adopted"] == 2 and len(shown["comments"]) == 3

@@ -66,15 +66,17 @@ def test_the_office_edits_intervals_and_column_rules(con, org):
 
 
 def test_excluded_columns_and_subtrees(con, org):
-    """Interaction and retired columns (and their children) are not monitored; a parent column is
-    updated when a sub-column is; a taken-down item does not count."""
+    """Retired columns (and their children) are not monitored — interaction columns are, since issue 17
+    (an empty one is blank like any other); a parent column is updated when a sub-column is; a
+    taken-down item does not count."""
     hd = column(con, org, "hdjl", "interaction")
     old = column(con, org, "old", "news", retired=True)
     under_old = column(con, org, "underold", "news", parent=old)
     parent = column(con, org, "parent", "news")
     child = column(con, org, "child", "news", parent=parent)
     ids = {c["id"] for c in freshness.board(con, TODAY)}
-    assert hd not in ids and old not in ids and under_old not in ids and {parent, child} <= ids
+    assert old not in ids and under_old not in ids and {hd, parent, child} <= ids
+    assert status(con, hd)["status"] == "blank"
     published(con, org, None, TODAY - dt.timedelta(days=1), column=child)
     assert status(con, parent)["status"] == "fresh" and status(con, parent)["last_published_on"] == TODAY - dt.timedelta(days=1)
     hidden = published(con, org, None, TODAY, column=org.col_dz)

@@ -26,6 +26,7 @@ import duckdb
 
 from core import settings
 from core.db import rows, transaction
+from core.portal.consultations import write as write_consultations
 from core.portal.data import (
     BODY_BATCH,
     Column,
@@ -250,6 +251,7 @@ def _write_answers(con: duckdb.DuckDBPyConnection, site: SiteData, writer: Write
             writer.remove(path)
             years.add(gone["published_at"].year)
     writer.remove_unclaimed("/hudong", COLUMN_PAGE_NAME)
+    count += write_consultations(con, site, writer, context)  # 征集调查 (issue 17): few, all rendered
     for col in interaction_columns(site):  # its first page lists the latest answers
         first = next(column_pages(site, col))
         if writer.target(first.path) not in writer.claimed:

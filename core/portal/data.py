@@ -19,9 +19,17 @@ from urllib.parse import urlsplit
 
 import duckdb
 
-from core import identity, interaction, settings
+from core import consultation, identity, interaction, settings
 from core.db import rows
-from core.portal.urls import answer_url, article_url, attachment_path, attachment_url, column_url, feed_url
+from core.portal.urls import (
+    answer_url,
+    article_url,
+    attachment_path,
+    attachment_url,
+    column_url,
+    consultation_url,
+    feed_url,
+)
 
 DEFAULT_SITE_NAME = "陕西省工业和信息化厅"
 DEFAULT_SITE_URL = "https://www.sxit.gov.cn"
@@ -75,6 +83,7 @@ class SiteData:
     contact_phone: str = ""
     contact_email: str = ""
     answers: list[dict] = field(default_factory=list)  # published answers, newest first (互动交流)
+    consultations: list[dict] = field(default_factory=list)  # opened 征集调查, newest first (issue 17)
     section_columns: dict[str, str] = field(default_factory=dict)  # setting -> the slug it names (COLUMN_SETTINGS)
     # the footer's identity (第四条、第六条) and the files it needs in /static/ (the uploaded mark)
     identity: dict = field(default_factory=dict)
@@ -186,7 +195,8 @@ def load_site(con: duckdb.DuckDBPyConnection) -> SiteData:
             seen.add(cur.id)
             chain.append(cur.id)
         targets[col.id] = chain
-    return SiteData(columns=columns, roots=roots, targets=targets, answers=_answers(con), **_settings(con),
+    return SiteData(columns=columns, roots=roots, targets=targets, answers=_answers(con),
+                    consultations=_consultations(con), **_settings(con),
                     **_identity(con))
 
 
@@ -200,6 +210,12 @@ def _identity(con: duckdb.DuckDBPyConnection) -> dict:
     values["mark"] = None if found is None else {
         "url": f"/static/{found.static_name}", "width": found.width, "height": found.height}
     return {"identity": values, "static_files": {} if found is None else {found.static_name: found.content}}
+
+
+def _consultations(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Every opened 征集调查 with its page's address, newest first (issue 17)."""
+    return [{**c, "url": consultation_url(c["id"]), "state_label": consultation.PUBLIC_LABELS[c["state"]]}
+            for c in consultation.published_in(con)]
 
 
 def _answers(con: duckdb.DuckDBPyConnection) -> list[dict]:

@@ -33,6 +33,11 @@ def answer_url(message_id: int, published_at: datetime | date) -> str:
     return f"/art/{published_at.year:04d}/{published_at.month:02d}/hd{message_id}.html"
 
 
+def consultation_url(consultation_id: int) -> str:
+    """``/hudong/zjdc/<id>.html``: a 征集调查's page (issue 17)."""
+    return f"/hudong/zjdc/{int(consultation_id)}.html"
+
+
 # the paths above as patterns, for reading them back (visits per column in core/access.py)
 COLUMN_PATH_PATTERN = r"^/col/([a-z0-9][a-z0-9-]*)/"
 ARTICLE_PATH_PATTERN = r"^/art/\d{4}/\d{2}/(\d+)\.html$"

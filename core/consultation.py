@@ -1,0 +1,337 @@
+"""征集调查 (issue 17; 第二条 "政企互动的桥梁", 第十九、二十三条): a public consultation on a draft or a question.
+
+draft ──open──▶ open ──close──▶ closed ──summarise──▶ summarised (反馈已公布)
+
+The office or the owning division's head writes the consultation and its window (start and end
+dates) and opens it; the public comments, within the window only, through the message desk's gate
+(core.interaction.guard: CAPTCHA, rate limits); every comment waits for the webmaster's review before
+anything is shown (第二十三条: "互动性栏目接收到的信息,须经管理员审核后方可上传"), a rejection with its
+reason. After closing, the feedback summary (comments received and adopted, what was adopted and why,
+what was not and why) is required before the consultation counts as 已反馈. Both machines move through
+core.transitions, like messages and articles.
+
+Imports from: core.transitions (the seam), core.interaction (its gate) and the floor (db, errors, ratelimit, text).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+
+from core import interaction, lexicon, ratelimit, screening, transitions
+from core.content import text_to_html
+from core.db import row, rows, scalar, transaction
+from core.errors import NotFound, ValidationError
+from core.text import clean_text, visible_length
+from core.transitions import move
+
+ARTICLE = "第十九条"
+MODERATION = "第二十三条"
+STATE_LABELS = {"draft": "草稿", "open": "征集中", "closed": "已结束待反馈", "summarised": "已反馈"}
+PUBLIC_LABELS = {"open": "正在征集", "closed": "征集已结束", "summarised": "已公布反馈"}
+COMMENT_LABELS = {"pending": "待审核", "approved": "已通过", "rejected": "未通过"}
+LIMITS = {"subject": 100, "body": 20000, "name": 50, "comment": 3000, "reason": 500, "summary": 5000}
+FIELD_LABELS = {"subject": "标题", "body": "征集内容", "starts_on": "开始日期", "ends_on": "截止日期",
+                "column_id": "所属栏目", "division_id": "承办处室", "name": "姓名", "comment": "意见内容",
+                "consent": "隐私声明", "reason": "不予通过的理由", "adopted_count": "采纳意见数",
+                "adopted_text": "采纳情况及理由", "rejected_text": "未采纳情况及理由"}
+NAME = "该征集调查"
+COMMENT_NAME = "该条意见"
+
+
+def _describe(from_state: str | None, to_state: str, comment: str | None, extra: dict) -> str:
+    return f"{from_state or '-'}→{to_state}" + (f" 「{comment[:200]}」" if comment else "")
+
+
+CONSULTATION_MACHINE = transitions.Machine(
+    name="consultation", table="consultations", noun=NAME, state_labels=STATE_LABELS,
+    refusal="征集调查当前为「{state}」,不能{verb}(仅限:{allowed})", audit_prefix="consultation",
+    audit_object="consultation", events="consultation_events", event_key="consultation_id",
+    describe=_describe, touch=True,
+    transitions={
+        "create": move({"draft"}, (), "创建", "consultations.manage", versioned=False, initial=True),
+        "edit": move({"draft"}, (), "修改", "consultations.manage", event=False),
+        "open": move({"draft"}, {"open"}, "发布征集", "consultations.manage"),
+        "close": move({"open"}, {"closed"}, "结束征集", "consultations.manage"),
+        "summarise": move({"closed"}, {"summarised"}, "公布反馈", "consultations.manage"),
+    },
+)
+
+# a comment: received, then the webmaster shows it or refuses it with a reason (第二十三条)
+COMMENT_MACHINE = transitions.Machine(
+    name="consultation_comment", table="consultation_comments", noun=COMMENT_NAME, state_labels=COMMENT_LABELS,
+    refusal="意见当前为「{state}」,不能{verb}(仅限:{allowed})", audit_prefix="consultation_comment",
+    audit_object="consultation_comment", describe=_describe, transitions={
+        "submit": move({"pending"}, (), "提交", versioned=False, initial=True),
+        "approve": move({"pending"}, {"approved"}, "审核通过", "messages.moderate"),
+        "reject": move({"pending"}, {"rejected"}, "不予通过", "messages.moderate"),
+    }, anonymous="public",
+)
+
+
+# ---------------------------------------------------------------- checking the office's input
+
+def _text(values: dict, field: str, *, multiline: bool = False, required: bool = True) -> str:
+    text = clean_text(values.get(field), multiline=multiline)
+    if required and not visible_length(text):
+        raise ValidationError(FIELD_LABELS[field], "必填", ARTICLE)
+    limit = LIMITS["summary" if field.endswith("_text") else field]
+    if len(text) > limit:
+        raise ValidationError(FIELD_LABELS[field], f"不能超过 {limit} 个字(现有 {len(text)} 个字)", ARTICLE)
+    return text
+
+
+def _date(values: dict, field: str) -> dt.date:
+    value = values.get(field)
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, str) and value.strip():
+        try:
+            value = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            value = None
+    if not isinstance(value, dt.date):
+        raise ValidationError(FIELD_LABELS[field], "请填写日期,例如 2026-12-31", ARTICLE)
+    return value
+
+
+def validate(con: duckdb.DuckDBPyConnection, values: dict) -> dict:
+    """The consultation as the office wrote it, cleaned and checked; raises ValidationError naming the field."""
+    column = row(con, "SELECT kind, retired FROM columns WHERE id = ?", [values.get("column_id")])
+    if not column or column["kind"] != "interaction" or column["retired"]:
+        raise ValidationError(FIELD_LABELS["column_id"], "请选择一个在用的互动交流类栏目(如「征集调查」)", "第八条")
+    if not scalar(con, "SELECT count(*) FROM divisions WHERE id = ?", [values.get("division_id")]):
+        raise ValidationError(FIELD_LABELS["division_id"], "请从列表中选择承办处室", "第七条")
+    cleaned = {"column_id": int(values["column_id"]), "division_id": int(values["division_id"]),
+               "subject": _text(values, "subject"), "body": _text(values, "body", multiline=True),
+               "starts_on": _date(values, "starts_on"), "ends_on": _date(values, "ends_on")}
+    if cleaned["ends_on"] < cleaned["starts_on"]:
+        raise ValidationError(FIELD_LABELS["ends_on"], "不能早于开始日期", ARTICLE)
+    return cleaned
+
+
+# ---------------------------------------------------------------- the office's side
+
+def get(con: duckdb.DuckDBPyConnection, consultation_id: int) -> dict:
+    found = row(con, "SELECT c.*, d.name AS division_name, col.name AS column_name FROM consultations c "
+                     "JOIN divisions d ON d.id = c.division_id JOIN columns col ON col.id = c.column_id "
+                     "WHERE c.id = ?", [consultation_id])
+    if not found:
+        raise NotFound(f"征集调查 {consultation_id} 不存在")
+    return found
+
+
+def create(con: duckdb.DuckDBPyConnection, actor, values: dict) -> int:
+    """A new consultation, as a draft of the division that owns it."""
+    cleaned = validate(con, values)
+    transitions.authorise(CONSULTATION_MACHINE, cleaned, actor, "create")
+    with transaction(con):
+        new_id = con.execute(
+            "INSERT INTO consultations (column_id, division_id, subject, body, starts_on, ends_on, created_by) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            [cleaned["column_id"], cleaned["division_id"], cleaned["subject"], cleaned["body"],
+             cleaned["starts_on"], cleaned["ends_on"], actor.id]).fetchone()[0]
+        transitions.record(con, CONSULTATION_MACHINE, get(con, new_id), actor, "create")
+    return new_id
+
+
+def edit(con: duckdb.DuckDBPyConnection, actor, consultation_id: int, expected_version: int, values: dict) -> None:
+    """A draft's text, window, column and division change; an opened one keeps what the public read."""
+    item = get(con, consultation_id)
+    cleaned = validate(con, values)
+    transitions.authorise(CONSULTATION_MACHINE, cleaned, actor, "edit")  # and the new owner's, too
+    transitions.record(con, CONSULTATION_MACHINE, item, actor, "edit", expected_version, changes=cleaned)
+
+
+def open_(con: duckdb.DuckDBPyConnection, actor, consultation_id: int, expected_version: int,
+          today: dt.date | None = None) -> None:
+    """Publish the consultation: its page goes on the portal; comments are taken within its window."""
+    item = get(con, consultation_id)
+    today = today or dt.date.today()
+    if item["state"] == "draft" and item["ends_on"] < today:
+        raise ValidationError(FIELD_LABELS["ends_on"], f"已过({item['ends_on']:%Y年%m月%d日}),请先修改征集时间",
+                              ARTICLE)
+    transitions.record(con, CONSULTATION_MACHINE, item, actor, "open", expected_version,
+                       changes={"state": "open", "opened_at": dt.datetime.now()})
+
+
+def close(con: duckdb.DuckDBPyConnection, actor, consultation_id: int, expected_version: int) -> None:
+    """End the consultation: no more comments; the feedback summary is due."""
+    transitions.record(con, CONSULTATION_MACHINE, get(con, consultation_id), actor, "close", expected_version,
+                       changes={"state": "closed", "closed_at": dt.datetime.now()})
+
+
+def counts(con: duckdb.DuckDBPyConnection, consultation_id: int) -> dict[str, int]:
+    """Comments by state, and all received."""
+    found = {r["state"]: r["n"] for r in rows(
+        con, "SELECT state, count(*) AS n FROM consultation_comments WHERE consultation_id = ? GROUP BY state",
+        [consultation_id])}
+    result = {state: int(found.get(state, 0)) for state in COMMENT_LABELS}
+    result["received"] = sum(result.values())
+    return result
+
+
+def summarise(con: duckdb.DuckDBPyConnection, actor, consultation_id: int, expected_version: int,
+              values: dict) -> None:
+    """Publish the feedback (已反馈): how many comments were adopted, what and why, what not and why.
+
+    Every comment must be reviewed first: the numbers published must be the final ones."""
+    item = get(con, consultation_id)
+    number = counts(con, consultation_id)
+    if item["state"] == "closed" and number["pending"]:
+        raise ValidationError("意见审核", f"还有 {number['pending']} 条意见待审核,审核完毕后才能公布反馈", MODERATION)
+    try:
+        adopted = int(str(values.get("adopted_count", "")).strip())
+    except ValueError:
+        raise ValidationError(FIELD_LABELS["adopted_count"], "必须是整数", ARTICLE) from None
+    if not 0 <= adopted <= number["received"]:
+        raise ValidationError(FIELD_LABELS["adopted_count"],
+                              f"须在 0 至 {number['received']}(收到的意见数)之间", ARTICLE)
+    changes = {"state": "summarised", "summarised_at": dt.datetime.now(), "adopted_count": adopted,
+               "adopted_text": _text(values, "adopted_text", multiline=True),
+               "rejected_text": _text(values, "rejected_text", multiline=True),
+               "show_comments": bool(values.get("show_comments"))}
+    transitions.record(con, CONSULTATION_MACHINE, item, actor, "summarise", expected_version, changes=changes,
+                       comment=f"收到 {number['received']} 条,采纳 {adopted} 条")
+
+
+def listing(con: duckdb.DuckDBPyConnection, actor=None) -> list[dict]:
+    """Every consultation, newest first, with its comment counts (for the workbench)."""
+    found = rows(con, """
+        SELECT c.*, d.name AS division_name,
+               (SELECT count(*) FROM consultation_comments k WHERE k.consultation_id = c.id) AS received,
+               (SELECT count(*) FROM consultation_comments k
+                WHERE k.consultation_id = c.id AND k.state = 'pending') AS pending
+        FROM consultations c JOIN divisions d ON d.id = c.division_id ORDER BY c.id DESC""")
+    for item in found:
+        item["state_label"] = STATE_LABELS[item["state"]]
+    return found
+
+
+def comments(con: duckdb.DuckDBPyConnection, consultation_id: int, state: str | None = None) -> list[dict]:
+    sql = "SELECT * FROM consultation_comments WHERE consultation_id = ?"
+    params: list = [consultation_id]
+    if state:
+        sql += " AND state = ?"
+        params.append(state)
+    return rows(con, sql + " ORDER BY id", params)
+
+
+def pending_total(con: duckdb.DuckDBPyConnection) -> int:
+    """Comments waiting for the webmaster's review (a to-do of the office, 第二十三条)."""
+    return int(scalar(con, "SELECT count(*) FROM consultation_comments WHERE state = 'pending'") or 0)
+
+
+# ---------------------------------------------------------------- moderation
+
+def comment_item(con: duckdb.DuckDBPyConnection, comment_id: int) -> dict:
+    found = row(con, "SELECT k.*, c.division_id FROM consultation_comments k "
+                     "JOIN consultations c ON c.id = k.consultation_id WHERE k.id = ?", [comment_id])
+    if not found:
+        raise NotFound(f"意见 {comment_id} 不存在")
+    return found
+
+
+def findings(con: duckdb.DuckDBPyConnection, comment: dict) -> list[screening.Finding]:
+    """The screening of a comment before it may be shown, as of a message's public text (第十六、二十三条):
+    personal data, classified markings and the lexicons; form and timeliness rules are the articles'."""
+    found = screening.screen("", text_to_html(comment["body"]), lexicon=lexicon.load(con), context="interaction")
+    return [f for f in found if not f.rule.startswith(("format.", "timeliness"))]
+
+
+def approve(con: duckdb.DuckDBPyConnection, actor, comment_id: int, expected_version: int) -> None:
+    """Show a comment: refused while the screening blocks it (reject it, with the reason, instead)."""
+    blocking = [f for f in findings(con, comment_item(con, comment_id)) if f.severity == "block"]
+    if blocking:
+        raise ValidationError(FIELD_LABELS["comment"], f"{blocking[0].message},不能公开;请不予通过并说明理由",
+                              blocking[0].article)
+    transitions.record(con, COMMENT_MACHINE, comment_item(con, comment_id), actor, "approve", expected_version,
+                       changes={"state": "approved", "moderated_by": actor.id, "moderated_at": dt.datetime.now()})
+
+
+def reject(con: duckdb.DuckDBPyConnection, actor, comment_id: int, expected_version: int, reason: str) -> None:
+    """Refuse a comment; the reason is required and kept (audited with it)."""
+    text = _text({"reason": reason}, "reason", multiline=True)
+    transitions.record(con, COMMENT_MACHINE, comment_item(con, comment_id), actor, "reject", expected_version,
+                       changes={"state": "rejected", "reason": text, "moderated_by": actor.id,
+                                "moderated_at": dt.datetime.now()}, comment=text)
+
+
+# ---------------------------------------------------------------- the public's side
+
+def window_refusal(item: dict, now: dt.datetime) -> str | None:
+    """Why a comment cannot be taken now (not open, before or after the window), or None."""
+    span = f"征集时间为 {item['starts_on']:%Y年%m月%d日} 至 {item['ends_on']:%Y年%m月%d日}"
+    if item["state"] != "open":
+        return f"本次征集调查{PUBLIC_LABELS.get(item['state'], '尚未发布')},不再接收意见({span})"
+    if now.date() < item["starts_on"]:
+        return f"本次征集调查尚未开始接收意见({span})"
+    if now.date() > item["ends_on"]:
+        return f"本次征集调查已截止,不再接收意见({span})"
+    return None
+
+
+def comment(con: duckdb.DuckDBPyConnection, consultation_id: int, form: dict, client: str | None,
+            captcha: tuple[str, str] | None, now: dt.datetime | None = None) -> int:
+    """A citizen's comment: within the window, checked, through the desk's gate, stored as 待审核."""
+    now = now or dt.datetime.now()
+    item = get(con, consultation_id)
+    refused = window_refusal(item, now)
+    if refused:
+        raise ValidationError("征集时间", refused, ARTICLE)
+    name = _text(form, "name")
+    body = _text(form, "comment", multiline=True)
+    if visible_length(body) < 5:
+        raise ValidationError(FIELD_LABELS["comment"], "请把意见写清楚(至少 5 个字)", ARTICLE)
+    if not form.get("consent"):
+        raise ValidationError(FIELD_LABELS["consent"], "请阅读并同意隐私声明后再提交", ARTICLE)
+    interaction.guard(con, client, captcha, now)
+    with transaction(con):
+        new_id = con.execute(
+            "INSERT INTO consultation_comments (consultation_id, name, body, client, received_at) "
+            "VALUES (?, ?, ?, ?, ?) RETURNING id",
+            [consultation_id, name, body, ratelimit.client_key(con, client) if client else None, now]).fetchone()[0]
+        transitions.record(con, COMMENT_MACHINE, comment_item(con, new_id), None, "submit")
+    return new_id
+
+
+def public(con: duckdb.DuckDBPyConnection, consultation_id: int) -> dict | None:
+    """What the portal shows: never a draft, never a name, approved comments only if the office shows them."""
+    item = get(con, consultation_id)
+    if item["state"] == "draft":
+        return None
+    number = counts(con, consultation_id)
+    shown = item["state"] == "summarised" and item["show_comments"]
+    return {**{k: item[k] for k in ("id", "subject", "body", "starts_on", "ends_on", "state", "division_name",
+                                     "column_id", "opened_at", "summarised_at")},
+            "state_label": PUBLIC_LABELS[item["state"]], "received": number["received"],
+            "summary": {"adopted": item["adopted_count"], "adopted_text": item["adopted_text"],
+                        "rejected_text": item["rejected_text"]} if item["state"] == "summarised" else None,
+            "comments": [c["body"] for c in comments(con, consultation_id, "approved")] if shown else []}
+
+
+def published_in(con: duckdb.DuckDBPyConnection, column_ids: list[int] | None = None) -> list[dict]:
+    """Consultations on the portal (opened), newest first, optionally of some columns."""
+    sql = ("SELECT id, column_id, subject, state, starts_on, ends_on, opened_at FROM consultations "
+           "WHERE state <> 'draft'")
+    params: list = []
+    if column_ids is not None:
+        sql += f" AND column_id IN ({', '.join('?' for _ in column_ids) or 'NULL'})"
+        params = list(column_ids)
+    return rows(con, sql + " ORDER BY opened_at DESC, id DESC", params)
+
+
+def year_figures(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, int]:
+    """The annual report's 征集调查 figures (政府网站工作年度报表 互动交流): rounds opened in the year,
+    comments received in it, results (feedback) published in it."""
+    start, end = dt.datetime(year, 1, 1), dt.datetime(year + 1, 1, 1)
+    between = "BETWEEN ? AND ? - INTERVAL 1 MICROSECOND"
+    return {
+        "survey_rounds": int(scalar(con, f"SELECT count(*) FROM consultations WHERE opened_at {between}",
+                                    [start, end])),
+        "survey_opinions": int(scalar(con, f"SELECT count(*) FROM consultation_comments WHERE received_at {between}",
+                                      [start, end])),
+        "survey_results": int(scalar(con, f"SELECT count(*) FROM consultations WHERE summarised_at {between}",
+                                     [start, end])),
+    }

@@ -1,0 +1,56 @@
+"""征集调查 on the portal (issue 17): one page per opened consultation — its text, its window, the link to
+comment while it is open, the approved comments if the office shows them, the feedback once published —
+and the consultations listed on their column's first page. Few and changing with their state, so every
+build renders them all (beside the answers, core.portal.build._write_answers).
+
+Imports from: core.consultation, core.db, core.portal (data, pages, render, urls, writer)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import duckdb
+
+from core import consultation
+from core.portal.data import SiteData
+from core.portal.pages import Page, column_pages
+from core.portal.render import render_to
+from core.portal.writer import Writer
+
+FOLDER = "/hudong/zjdc"
+PAGE_NAME = re.compile(r"\d+\.html")
+
+
+def pages(con: duckdb.DuckDBPyConnection, site: SiteData, today: dt.date | None = None) -> list[Page]:
+    today = today or dt.date.today()
+    found = []
+    for item in site.consultations:
+        shown = consultation.public(con, item["id"])
+        column = site.columns.get(shown["column_id"])
+        taking = consultation.window_refusal(consultation.get(con, item["id"]), dt.datetime.combine(today, dt.time(12)))
+        found.append(Page(item["url"], "consultation.html", {
+            "page_title": shown["subject"], "consultation": shown, "column": column.ref if column else None,
+            "section_id": column.id if column else None, "taking_comments": taking is None,
+            "comment_url": f"{site.message_url.rsplit('/', 1)[0]}/comment?id={shown['id']}"}))
+    return found
+
+
+def write(con: duckdb.DuckDBPyConnection, site: SiteData, writer: Writer, context: dict[str, Any]) -> int:
+    """Every consultation page, and the first page of each column that lists some; the pages of
+    consultations no longer listed go."""
+    count = 0
+    for page in pages(con, site):
+        render_to(writer, page, context)
+        count += 1
+    writer.remove_unclaimed(FOLDER, PAGE_NAME)
+    for column_id in sorted({c["column_id"] for c in site.consultations}):
+        col = site.columns.get(column_id)
+        if col is None:
+            continue
+        first = next(column_pages(site, col))
+        if writer.target(first.path) not in writer.claimed:
+            render_to(writer, first, context)
+            count += 1
+    return count

@@ -1,0 +1,125 @@
+"""征集调查: the office and the owning division's head open a consultation, the webmaster reviews the
+public's comments, and the feedback summary is published at the end (第十九、二十三条). The rules are
+core.consultation's; this page only shows them and calls them."""
+
+import datetime as dt
+
+import streamlit as st
+
+from core import columns, consultation, permissions
+from pages import _shared
+
+con = _shared.cursor()
+user = _shared.require_user(con)
+st.title("征集调查")
+st.caption("就政策草案或具体问题公开征求意见:创建后发布,公众在征集时间内提交意见;意见经网站管理员审核后方可"
+           "公开(第二十三条);征集结束后须公布反馈情况(收到和采纳意见数、采纳与未采纳的理由)。")
+_shared.show_flash()
+
+interaction_columns = {c["id"]: c["path"] for c in columns.tree(con, include_retired=False)
+                       if c["kind"] == "interaction"}
+divisions = {d["id"]: d["name"] for d in columns.divisions(con)}
+mine = [c for c in consultation.listing(con) if permissions.can(user, "consultations.manage", c)
+        or user.has("webmaster")]
+
+
+def refresh() -> None:
+    """What the portal shows changed (the page, the column's list): rebuild it after the commit."""
+    _shared.refresh_site(con)
+
+
+def create_form() -> None:
+    with st.expander("新建征集调查", expanded=not mine):
+        with st.form("cs_new", enter_to_submit=False):
+            subject = st.text_input(f"标题(必填,最多 {consultation.LIMITS['subject']} 字)", key="cs_subject")
+            body = st.text_area("征集内容(必填:草案全文或征集的问题)", key="cs_body", height=220)
+            left, right = st.columns(2)
+            starts = left.date_input("开始日期", value=dt.date.today(), key="cs_starts", format="YYYY-MM-DD")
+            ends = right.date_input("截止日期", value=dt.date.today() + dt.timedelta(days=30), key="cs_ends",
+                                    format="YYYY-MM-DD")
+            column = st.selectbox("所属栏目", list(interaction_columns), format_func=interaction_columns.get,
+                                  key="cs_column")
+            own = [user.division_id] if not user.has("webmaster") and user.division_id in divisions else list(divisions)
+            division = st.selectbox("承办处室", own, format_func=divisions.get, key="cs_division")
+            sent = st.form_submit_button("保存为草稿", type="primary")
+        if sent:
+            values = {"subject": subject, "body": body, "starts_on": starts, "ends_on": ends,
+                      "column_id": column, "division_id": division}
+            _shared.act(lambda new_id: f"征集调查已保存为草稿(编号 {new_id})。",
+                        lambda: consultation.create(con, user, values))
+
+
+def moderation(item: dict) -> None:
+    pending = consultation.comments(con, item["id"], "pending")
+    st.subheader(f"待审核意见({len(pending)} 条)")
+    if not pending:
+        st.caption("没有待审核的意见。")
+    for comment in pending:
+        with st.container(border=True):
+            st.markdown(_shared.inert(comment["body"]))
+            st.caption(f"{comment['received_at']:%Y-%m-%d %H:%M} 收到(提交人姓名不公开)")
+            for finding in consultation.findings(con, comment):
+                (st.error if finding.severity == "block" else st.warning)(f"{finding.message}({finding.article})")
+            if not user.has("webmaster"):
+                continue
+            reason = st.text_input("不予通过的理由", key=f"cs_reason_{comment['id']}")
+            ok, no = st.columns(2)
+            if ok.button("审核通过", key=f"cs_ok_{comment['id']}"):
+                _shared.act("意见已审核通过。", lambda c=comment: consultation.approve(con, user, c["id"], c["version"]),
+                            then=refresh)
+            if no.button("不予通过", key=f"cs_no_{comment['id']}"):
+                _shared.act("意见已标记为不予通过。",
+                            lambda c=comment, r=reason: consultation.reject(con, user, c["id"], c["version"], r))
+
+
+def summary_form(item: dict) -> None:
+    with st.form(f"cs_summary_{item['id']}", enter_to_submit=False):
+        st.markdown("**公布反馈**(公布后状态为「已反馈」)")
+        adopted = st.number_input("采纳意见数", min_value=0, step=1, key=f"cs_adopted_{item['id']}")
+        adopted_text = st.text_area("采纳情况及理由(必填)", key=f"cs_adopted_text_{item['id']}")
+        rejected_text = st.text_area("未采纳情况及理由(必填;没有的请写“无”)", key=f"cs_rejected_text_{item['id']}")
+        show = st.checkbox("在门户公开已审核通过的意见(不含姓名)", key=f"cs_show_{item['id']}")
+        sent = st.form_submit_button("公布反馈", type="primary")
+    if sent:
+        values = {"adopted_count": adopted, "adopted_text": adopted_text, "rejected_text": rejected_text,
+                  "show_comments": show}
+        _shared.act("反馈情况已公布。", lambda: consultation.summarise(con, user, item["id"], item["version"], values),
+                    then=refresh)
+
+
+def detail(item: dict) -> None:
+    number = consultation.counts(con, item["id"])
+    st.markdown(f"**{_shared.inert(item['subject'])}** · {item['state_label']} · {item['division_name']} · "
+                f"征集时间 {item['starts_on']:%Y-%m-%d} 至 {item['ends_on']:%Y-%m-%d}")
+    left, mid, right = st.columns(3)
+    left.metric("收到意见", number["received"])
+    mid.metric("待审核", number["pending"])
+    right.metric("已通过", number["approved"])
+    with st.expander("征集内容"):
+        st.markdown(_shared.inert(item["body"]))
+    if item["state"] == "draft" and st.button("发布征集", type="primary", key="cs_open"):
+        _shared.act("征集调查已发布,公众可在征集时间内提交意见。",
+                    lambda: consultation.open_(con, user, item["id"], item["version"]), then=refresh)
+    if item["state"] == "open" and st.button("结束征集", key="cs_close"):
+        _shared.act("征集已结束,请审核完意见后公布反馈。",
+                    lambda: consultation.close(con, user, item["id"], item["version"]), then=refresh)
+    if item["state"] in ("open", "closed"):
+        moderation(item)
+    if item["state"] == "closed":
+        summary_form(item)
+    if item["state"] == "summarised":
+        st.markdown(f"**反馈**:采纳 {item['adopted_count']} 条。  \n采纳情况:{_shared.inert(item['adopted_text'])}"
+                    f"  \n未采纳情况:{_shared.inert(item['rejected_text'])}")
+
+
+if permissions.can(user, "consultations.manage"):
+    create_form()
+if mine:
+    _shared.table([{"编号": c["id"], "标题": c["subject"], "状态": c["state_label"], "承办处室": c["division_name"],
+                    "开始": c["starts_on"], "截止": c["ends_on"], "收到意见": c["received"], "待审核": c["pending"]}
+                   for c in mine])
+    chosen = st.selectbox("选择征集调查", [c["id"] for c in mine], key="cs_chosen",
+                          format_func=lambda i: next(f"{c['id']} · {c['subject']}" for c in mine if c["id"] == i))
+    detail(next(c for c in mine if c["id"] == chosen))
+else:
+    st.info("还没有征集调查。")

@@ -1,0 +1,109 @@
+"""征集调查 page (issue 17): the head creates and opens, the webmaster reviews a comment, the head closes
+and publishes the feedback; a refusal keeps the page and names the field."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from core import consultation, humancheck
+from core.db import connect, row, scalar
+from tests.apptest_helpers import app_as, open_page, texts
+from tests.conftest import make_org
+
+
+@pytest.fixture
+def setup(tmp_path, con, monkeypatch):
+    monkeypatch.setenv("PORTAL_SITE", str(tmp_path / "site"))
+    org = make_org(con)
+    con.execute("INSERT INTO columns (slug, name, kind, division_id) VALUES ('zjdc', '征集调查', 'interaction', ?)",
+                [org.dz])
+    con.close()
+    return tmp_path / "portal.duckdb", org
+
+
+def stored(db_path) -> dict:
+    con = connect(db_path)
+    try:
+        return row(con, "SELECT * FROM consultations ORDER BY id DESC LIMIT 1")
+    finally:
+        con.close()
+
+
+def test_a_consultation_from_draft_to_published_feedback(setup):
+    db_path, org = setup
+    at = open_page(app_as(db_path, "head"), "consultations")
+    assert not at.exception and "还没有征集调查" in texts(at)
+    at.text_input(key="cs_subject").set_value("关于产业园区管理办法的意见征集")
+    at.button(key="FormSubmitter:cs_new-保存为草稿").click().run()
+    assert at.error and "「征集内容」" in at.error[0].value  # the refusal names the field; the title stays
+    assert at.text_input(key="cs_subject").value == "关于产业园区管理办法的意见征集"
+    at.text_area(key="cs_body").set_value("请对草案第三条提出意见。")
+    at.button(key="FormSubmitter:cs_new-保存为草稿").click().run()
+    assert not at.exception and "已保存为草稿" in texts(at) and stored(db_path)["state"] == "draft"
+    at.button(key="cs_open").click().run()
+    assert "征集调查已发布" in texts(at) and stored(db_path)["state"] == "open"
+
+    con = connect(db_path)
+    challenge = humancheck.new_challenge(con, answer="2468")
+    consultation.comment(con, 1, {"name": "王五", "comment": "建议放宽入园条件。",
+                                                                      "consent": True},
+                         "203.0.113.8", (challenge.token, "2468"), now=dt.datetime.now())
+    con.close()
+    office = open_page(app_as(db_path, "webmaster"), "consultations")
+    assert "建议放宽入园条件" in texts(office) and "王五" not in texts(office)
+    office.button(key="cs_ok_1").click().run()
+    assert "意见已审核通过" in texts(office)
+
+    at = open_page(app_as(db_path, "head"), "consultations")
+    at.button(key="cs_close").click().run()
+    assert stored(db_path)["state"] == "closed"
+    at.text_area(key="cs_adopted_text_1").set_value("采纳:放宽入园条件。")
+    at.button(key="FormSubmitter:cs_summary_1-公布反馈").click().run()
+    assert at.error and "「未采纳情况及理由」" in at.error[0].value and stored(db_path)["state"] == "closed"
+    at.text_area(key="cs_rejected_text_1").set_value("无")
+    at.number_input(key="cs_adopted_1").set_value(1)
+    at.button(key="FormSubmitter:cs_summary_1-公布反馈").click().run()
+    assert "反馈情况已公布" in texts(at) and stored(db_path)["state"] == "summarised"
+
+
+def test_another_divisions_head_neither_sees_nor_manages_it(setup):
+    db_path, org = setup
+    con = connect(db_path)
+    consultation.create(con, org.head, {"column_id": scalar(con, "SELECT id FROM columns WHERE slug = 'zjdc'"), "division_id": org.dz, "subject": "本处室的征集",
+                                        "body": "征集内容。", "starts_on": dt.date.today(), "ends_on": dt.date.today()})
+    con.close()
+    other = open_page(app_as(db_path, "headcw"), "consultations")
+    assert not other.exception and "本处室的征集" not in texts(other) and "还没有征集调查" in texts(other)
+
+
+def test_a_visitor_comments_within_the_window_and_a_wrong_captcha_keeps_the_text(setup, monkeypatch):
+    db_path, org = setup
+    monkeypatch.setattr(humancheck, "_random_answer", lambda length: "4821")  # only a hash is stored
+    con = connect(db_path)
+    cid = consultation.create(con, org.head, {
+        "column_id": scalar(con, "SELECT id FROM columns WHERE slug = 'zjdc'"), "division_id": org.dz,
+        "subject": "园区管理办法意见征集", "body": "请对草案提出意见。", "starts_on": dt.date.today(),
+        "ends_on": dt.date.today() + dt.timedelta(days=3)})
+    consultation.open_(con, org.head, cid, 1)
+    con.close()
+    at = app_as(db_path, None)
+    at.query_params["id"] = str(cid)
+    at.switch_page("pages/comment.py")
+    at.run()
+    assert not at.exception and "园区管理办法意见征集" in texts(at)
+    at.text_input(key="pc_name").input("赵六")
+    at.text_area(key="pc_comment").input("建议延长征集时间。")
+    at.checkbox(key="pc_consent").check()
+    at.text_input(key="pc_captcha").input("1111")
+    next(b for b in at.button if b.label == "提交意见").click().run()
+    assert "验证码" in at.error[0].value and at.text_area(key="pc_comment").value == "建议延长征集时间。"
+    at.text_input(key="pc_captcha").input("4821")
+    next(b for b in at.button if b.label == "提交意见").click().run()
+    assert not at.exception and "您的意见已提交" in texts(at)
+    con = connect(db_path)
+    try:
+        assert consultation.counts(con, cid) == {"pending": 1, "approved": 0, "rejected": 0, "received": 1}
+    finally:
+        con.close()
