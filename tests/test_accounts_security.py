@@ -394,6 +394,8 @@ MATRIX = {
     "training.board": {"officer", "officer_cw", "head", "head_cw", "tech", "webmaster"},
     "training.record": SECURITY,
     "training.stats": {"leader", "leader_other", "group1", "analyst", "tech", "webmaster"},
+    # issue 17, 征集调查 (第二十三条): the office, and 电子信息处's head for its own consultation
+    "consultations.manage": {"head", "webmaster"},
 }
 
 
@@ -407,6 +409,8 @@ def matrix_object(org, action):
         return {"division_id": org.dz}
     if action in ("proposals.view", "proposals.revise", "proposals.withdraw"):
         return {"proposer_id": org.officer.id, "division_id": org.dz}
+    if action == "consultations.manage":
+        return {"division_id": org.dz}
     if action in ("support.view", "support.requester"):
         return {"requester_id": org.officer.id}
     if action.startswith("disclosure."):
