@@ -27,26 +27,46 @@ def refresh() -> None:
     _shared.refresh_site(con)
 
 
+def announcement_fields(key: str, item: dict | None = None) -> dict:
+    """The announcement's inputs (new, or an existing one's to change), as core.interview takes them."""
+    item = item or {}
+    starts = item.get("starts_at") or dt.datetime.combine(dt.date.today() + dt.timedelta(days=7), dt.time(10))
+    subject = st.text_input(f"访谈主题(必填,最多 {interview.LIMITS['subject']} 字)", item.get("subject", ""),
+                            key=f"{key}_subject")
+    guests = st.text_area("访谈嘉宾及职务(必填,每行一位,如“张明 电子信息处处长”)", item.get("guests", ""),
+                          key=f"{key}_guests", height=100)
+    left, right = st.columns(2)
+    day = left.date_input("访谈日期", value=starts.date(), key=f"{key}_day", format="YYYY-MM-DD")
+    time = right.time_input("访谈开始时间", value=starts.time(), key=f"{key}_time", step=900)
+    intro = st.text_area("访谈简介(必填)", item.get("intro", ""), key=f"{key}_intro", height=150)
+    ids = list(interaction_columns)
+    column = st.selectbox("所属栏目", ids, format_func=interaction_columns.get, key=f"{key}_column",
+                          index=ids.index(item["column_id"]) if item.get("column_id") in ids else _default_column())
+    own = [user.division_id] if not user.has("webmaster") and user.division_id in divisions else list(divisions)
+    division = st.selectbox("承办处室", own, format_func=divisions.get, key=f"{key}_division",
+                            index=own.index(item["division_id"]) if item.get("division_id") in own else 0)
+    return {"subject": subject, "guests": guests, "intro": intro, "column_id": column, "division_id": division,
+            "starts_at": dt.datetime.combine(day, time)}
+
+
 def create_form() -> None:
     with st.expander("新建访谈预告", expanded=not mine):
         with st.form("iv_new", enter_to_submit=False):
-            subject = st.text_input(f"访谈主题(必填,最多 {interview.LIMITS['subject']} 字)", key="iv_subject")
-            guests = st.text_area("访谈嘉宾及职务(必填,每行一位,如“张明 电子信息处处长”)", key="iv_guests", height=100)
-            left, right = st.columns(2)
-            day = left.date_input("访谈日期", value=dt.date.today() + dt.timedelta(days=7), key="iv_day",
-                                  format="YYYY-MM-DD")
-            time = right.time_input("访谈开始时间", value=dt.time(10, 0), key="iv_time", step=900)
-            intro = st.text_area("访谈简介(必填)", key="iv_intro", height=150)
-            column = st.selectbox("所属栏目", list(interaction_columns), format_func=interaction_columns.get,
-                                  key="iv_column", index=_default_column())
-            own = [user.division_id] if not user.has("webmaster") and user.division_id in divisions else list(divisions)
-            division = st.selectbox("承办处室", own, format_func=divisions.get, key="iv_division")
+            values = announcement_fields("iv")
             sent = st.form_submit_button("保存为草稿", type="primary")
         if sent:
-            values = {"subject": subject, "guests": guests, "intro": intro, "column_id": column,
-                      "division_id": division, "starts_at": dt.datetime.combine(day, time)}
             _shared.act(lambda new_id: f"访谈预告已保存为草稿(编号 {new_id})。",
                         lambda: interview.create(con, user, values))
+
+
+def edit_form(item: dict) -> None:
+    with st.expander("修改访谈预告(访谈举行前可改,如更换嘉宾、调整时间)"):
+        with st.form(f"iv_edit_{item['id']}", enter_to_submit=False):
+            values = announcement_fields(f"iv_e{item['id']}", item)
+            sent = st.form_submit_button("保存修改")
+        if sent:
+            _shared.act("访谈预告已修改。", lambda: interview.edit(con, user, item["id"], item["version"], values),
+                        then=refresh if item["state"] == "collecting" else None)
 
 
 def _default_column() -> int:
@@ -122,6 +142,8 @@ def detail(item: dict) -> None:
     with st.expander("嘉宾与简介"):
         st.markdown(_shared.inert(item["guests"]).replace("\n", "  \n"))
         st.markdown(_shared.inert(item["intro"]))
+    if item["state"] in ("draft", "collecting"):
+        edit_form(item)
     if item["state"] == "draft" and st.button("发布预告", type="primary", key="iv_announce"):
         _shared.act("访谈预告已发布,公众可在访谈开始前提问。",
                     lambda: interview.announce(con, user, item["id"], item["version"]), then=refresh)

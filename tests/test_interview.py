@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from core import freshness, humancheck, interview, site_report
+from core import freshness, humancheck, interview, site_report, todo
 from core.db import rows, scalar
 from core.errors import InvalidTransition, PermissionDenied, RateLimited, StaleVersion, ValidationError
 from core.portal import build_site
@@ -156,6 +156,7 @@ def test_moderation_by_the_webmaster_with_a_reason_audited_and_screened(con, org
     with pytest.raises(ValidationError, match="「提问内容」"):
         interview.approve(con, org.webmaster, leaky, 1)  # personal data: screened like a message
     assert interview.pending_total(con) == 1
+    assert todo.todo_items(con, org.webmaster)["interview_questions"] == 1  # the office's to-do
     logged = rows(con, "SELECT action, summary FROM audit_log WHERE action LIKE 'interview_question.%' ORDER BY id")
     assert [r["action"] for r in logged][-2:] == ["interview_question.approve", "interview_question.reject"]
     assert "与本期访谈主题无关" in logged[-1]["summary"]

@@ -93,3 +93,22 @@ def test_another_divisions_head_neither_sees_nor_manages_it(setup):
     con.close()
     other = open_page(app_as(db_path, "headcw"), "interviews")
     assert not other.exception and "本处室的访谈" not in texts(other) and "还没有在线访谈" in texts(other)
+
+
+def test_the_head_changes_a_guest_of_an_announced_interview(setup):
+    db_path, org = setup
+    con = connect(db_path)
+    column = con.execute("SELECT id FROM columns WHERE slug = 'zxft'").fetchone()[0]
+    iid = interview.create(con, org.head, {"column_id": column, "division_id": org.dz, "subject": "园区政策解读",
+                                           "guests": "张明 处长", "intro": "简介。",
+                                           "starts_at": dt.datetime.now() + dt.timedelta(days=2)})
+    interview.announce(con, org.head, iid, 1)
+    con.close()
+    at = open_page(app_as(db_path, "head"), "interviews")
+    at.text_area(key=f"iv_e{iid}_guests").set_value("")
+    at.button(key=f"FormSubmitter:iv_edit_{iid}-保存修改").click().run()
+    assert at.error and "「访谈嘉宾及职务」" in at.error[0].value and stored(db_path)["guests"] == "张明 处长"
+    at.text_area(key=f"iv_e{iid}_guests").set_value("李华 副处长")
+    at.button(key=f"FormSubmitter:iv_edit_{iid}-保存修改").click().run()
+    assert not at.exception and "访谈预告已修改" in texts(at)
+    assert stored(db_path)["guests"] == "李华 副处长" and stored(db_path)["state"] == "collecting"
