@@ -72,14 +72,21 @@ COMMENT_MACHINE = transitions.Machine(
 
 # ---------------------------------------------------------------- checking the office's input
 
-def _text(values: dict, field: str, *, multiline: bool = False, required: bool = True) -> str:
+def checked_text(values: dict, field: str, label: str, limit: int, article: str, *, multiline: bool = False,
+                 required: bool = True) -> str:
+    """A field of an interaction form, cleaned; refused naming the field when empty (if required) or too long
+    (shared with core.interview)."""
     text = clean_text(values.get(field), multiline=multiline)
     if required and not visible_length(text):
-        raise ValidationError(FIELD_LABELS[field], "必填", ARTICLE)
-    limit = LIMITS["summary" if field.endswith("_text") else field]
+        raise ValidationError(label, "必填", article)
     if len(text) > limit:
-        raise ValidationError(FIELD_LABELS[field], f"不能超过 {limit} 个字(现有 {len(text)} 个字)", ARTICLE)
+        raise ValidationError(label, f"不能超过 {limit} 个字(现有 {len(text)} 个字)", article)
     return text
+
+
+def _text(values: dict, field: str, *, multiline: bool = False, required: bool = True) -> str:
+    return checked_text(values, field, FIELD_LABELS[field], LIMITS["summary" if field.endswith("_text") else field],
+                        ARTICLE, multiline=multiline, required=required)
 
 
 def _date(values: dict, field: str) -> dt.date:
@@ -96,14 +103,20 @@ def _date(values: dict, field: str) -> dt.date:
     return value
 
 
-def validate(con: duckdb.DuckDBPyConnection, values: dict) -> dict:
-    """The consultation as the office wrote it, cleaned and checked; raises ValidationError naming the field."""
+def check_placement(con: duckdb.DuckDBPyConnection, values: dict, example: str) -> tuple[int, int]:
+    """The column (an interaction column in use) and the owning division of a consultation or an interview."""
     column = row(con, "SELECT kind, retired FROM columns WHERE id = ?", [values.get("column_id")])
     if not column or column["kind"] != "interaction" or column["retired"]:
-        raise ValidationError(FIELD_LABELS["column_id"], "请选择一个在用的互动交流类栏目(如「征集调查」)", "第八条")
+        raise ValidationError(FIELD_LABELS["column_id"], f"请选择一个在用的互动交流类栏目(如「{example}」)", "第八条")
     if not scalar(con, "SELECT count(*) FROM divisions WHERE id = ?", [values.get("division_id")]):
         raise ValidationError(FIELD_LABELS["division_id"], "请从列表中选择承办处室", "第七条")
-    cleaned = {"column_id": int(values["column_id"]), "division_id": int(values["division_id"]),
+    return int(values["column_id"]), int(values["division_id"])
+
+
+def validate(con: duckdb.DuckDBPyConnection, values: dict) -> dict:
+    """The consultation as the office wrote it, cleaned and checked; raises ValidationError naming the field."""
+    column_id, division_id = check_placement(con, values, "征集调查")
+    cleaned = {"column_id": column_id, "division_id": division_id,
                "subject": _text(values, "subject"), "body": _text(values, "body", multiline=True),
                "starts_on": _date(values, "starts_on"), "ends_on": _date(values, "ends_on")}
     if cleaned["ends_on"] < cleaned["starts_on"]:
@@ -240,12 +253,17 @@ def findings(con: duckdb.DuckDBPyConnection, comment: dict) -> list[screening.Fi
     return [f for f in found if not f.rule.startswith(("format.", "timeliness"))]
 
 
+def refuse_if_blocked(con: duckdb.DuckDBPyConnection, item: dict, label: str) -> None:
+    """Refuse to show a public text (item["body"]) the screening blocks, naming the field (shared with
+    core.interview's questions)."""
+    blocking = [f for f in findings(con, item) if f.severity == "block"]
+    if blocking:
+        raise ValidationError(label, f"{blocking[0].message},不能公开;请不予通过并说明理由", blocking[0].article)
+
+
 def approve(con: duckdb.DuckDBPyConnection, actor, comment_id: int, expected_version: int) -> None:
     """Show a comment: refused while the screening blocks it (reject it, with the reason, instead)."""
-    blocking = [f for f in findings(con, comment_item(con, comment_id)) if f.severity == "block"]
-    if blocking:
-        raise ValidationError(FIELD_LABELS["comment"], f"{blocking[0].message},不能公开;请不予通过并说明理由",
-                              blocking[0].article)
+    refuse_if_blocked(con, comment_item(con, comment_id), FIELD_LABELS["comment"])
     transitions.record(con, COMMENT_MACHINE, comment_item(con, comment_id), actor, "approve", expected_version,
                        changes={"state": "approved", "moderated_by": actor.id, "moderated_at": dt.datetime.now()})
 

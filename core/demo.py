@@ -31,6 +31,7 @@ from core import (
     demo_duties,
     demo_guide,
     demo_interaction,
+    demo_interview,
     demo_proposals,
     demo_ratings,
     demo_readings,
@@ -1137,6 +1138,7 @@ def load_demo(con: duckdb.DuckDBPyConnection, *, articles: int = 3200, seed: int
         counts["messages"] = demo_interaction.load_messages(con, builder.today, seed)
         counts["message_ratings"] = demo_ratings.load(con, builder.today)  # 第二十六条(二)
         counts.update(demo_consultation.load(con, builder.today))  # 征集调查 in every state (issue 17)
+        counts.update(demo_interview.load(con, builder.today))  # 在线访谈 in every state (issue 17)
         counts["disclosure_applications"] = load_applications(con, builder.today, seed)  # issue 14
         counts.update(_demo_measures(con, builder))
         counts.update(demo_catalogue.load(con, builder.today, seed))  # 政府信息公开目录 (第十二条)

@@ -9,7 +9,7 @@ policy and open-information 182 days); a column can have its own interval or be 
   sub-columns** (a parent column's page lists its children's items, as the public sees it).
 * Not monitored: retired columns (and columns under a retired one), exempt columns, and kinds
   whose interval is empty. Interaction columns are monitored (issue 17, 0044): an opened 征集调查
-  updates its column, a published answer to a message the topmost interaction columns (the portal
+  updates its column, so do an 在线访谈's announcement and its published transcript (0045), a published answer to a message the topmost interaction columns (the portal
   lists the answers there), so an interaction column with nothing in it is blank like any other.
 * Status as of a day: `blank` (nothing ever published), `stale` (days since the last update
   exceed the interval), `due_soon` (within `freshness_due_soon_days` of the limit), else `fresh`.
@@ -118,12 +118,14 @@ def _columns_with_updates(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> lis
         LEFT JOIN (SELECT column_id, max(updated)::DATE AS own_last FROM (
                        SELECT column_id, published_at AS updated FROM articles WHERE public AND published_at < ?
                        UNION ALL SELECT column_id, opened_at FROM consultations WHERE opened_at < ?
+                       UNION ALL SELECT column_id, announced_at FROM interviews WHERE announced_at < ?
+                       UNION ALL SELECT column_id, published_at FROM interviews WHERE published_at < ?
                        UNION ALL SELECT t.id, m.published_at FROM messages m, columns t
                        WHERE m.published_at < ? AND t.kind = 'interaction' AND t.parent_id IS NULL
                    ) u GROUP BY column_id) p ON p.column_id = c.id
         LEFT JOIN freshness_intervals i ON i.kind = c.kind
         LEFT JOIN column_freshness f ON f.column_id = c.id
-        ORDER BY d.position, c.position, c.id""", [dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time())] * 3)
+        ORDER BY d.position, c.position, c.id""", [dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time())] * 5)
     by_id = {c["id"]: c for c in found}
     for column in found:  # the subtree's latest publication, and whether an ancestor is retired
         column["last_published_on"] = column["own_last"]

@@ -316,6 +316,13 @@ def _manage_consultation(user, consultation=None) -> Reason:
     return ("征集调查由办公室网站管理员和承办处室负责人管理;处室负责人只能管理本处室的征集调查", "第二十三条")
 
 
+
+# ---- 在线访谈 (issue 17, interviews): the same people as a consultation — the office and the owning head
+def _manage_interview(user, interview=None) -> Reason:
+    if _manage_consultation(user, interview) is None:
+        return None
+    return ("在线访谈由办公室网站管理员和承办处室负责人管理;处室负责人只能管理本处室的在线访谈", "第二十三条")
+
 RULES: dict[str, Callable[..., Reason]] = {
     "article.create": _create_in_column,
     "article.edit": _edit_article,
@@ -412,6 +419,7 @@ RULES: dict[str, Callable[..., Reason]] = {
     "training.record": _TRAINING_RECORD,
     "training.stats": _TRAINING_STATS,
     "consultations.manage": _manage_consultation,
+    "interviews.manage": _manage_interview,
     "regulation.read": _anyone,
     "account.own": _anyone,
 }

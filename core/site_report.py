@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import duckdb
 from docx import Document
 
-from core import access, audit, catalogue, consultation, contacts, settings, stats, workflow
+from core import access, audit, catalogue, consultation, contacts, interview, settings, stats, workflow
 from core.db import row, rows, scalar, transaction
 from core.disclosure_report import Cell, Grid, existing_article, table_html, word_paragraph, word_table
 from core.disclosure_report import valid_year as report_year
@@ -289,7 +289,7 @@ def computed(con: duckdb.DuckDBPyConnection, year: int) -> dict:
             "publishing": _publishing(con, start, end),
             "specials": _specials(con, start, end), "readings": _readings(con, start, end),
             "messages": _messages(con, year), "security": _security(con, start, end),
-            "consultations": consultation.year_figures(con, year)}
+            "consultations": consultation.year_figures(con, year), "interviews": interview.year_figures(con, year)}
 
 
 # ---------------------------------------------------------------- the form
@@ -364,9 +364,12 @@ def lines(data: dict, entered: dict) -> list[Line]:
     add("互动交流", "征集调查", "征集调查期数(单位:期)", c["survey_rounds"] if held else e["survey_rounds"], held)
     add("互动交流", "征集调查", "收到意见数量(单位:条)", c["survey_opinions"] if held else e["survey_opinions"], held)
     add("互动交流", "征集调查", "公布调查结果期数(单位:期)", c["survey_results"] if held else e["survey_results"], held)
-    add("互动交流", "在线访谈", "访谈期数(单位:期)", e["interview_rounds"], False)
-    add("互动交流", "在线访谈", "网民留言数量(单位:条)", e["interview_questions"], False)
-    add("互动交流", "在线访谈", "答复网民提问数量(单位:条)", e["interview_answers"], False)
+    # 在线访谈 likewise: held on this platform, counted; a year without any keeps the office's entry
+    v = data["interviews"]
+    held = any(v.values())
+    for key, sub in (("interview_rounds", "访谈期数(单位:期)"), ("interview_questions", "网民留言数量(单位:条)"),
+                     ("interview_answers", "答复网民提问数量(单位:条)")):
+        add("互动交流", "在线访谈", sub, v[key] if held else e[key], held)
     add("互动交流", "是否提供智能问答", None, e["smart_qa"], False)
     add("安全防护", "安全检测评估次数(单位:次)", None, e["assessments"], False)
     add("安全防护", "发现问题数量(单位:个)", None, sec["found"])

@@ -1,6 +1,7 @@
 """What waits for a user, by kind (the to-do counts on the home page and in the sidebar).
 
-Top floor: imports consultation, disclosure, duties, freshness, interaction, proposals, support and workflow (and db);
+Top floor: imports consultation, disclosure, duties, freshness, interaction, interview, proposals, support and workflow
+(and db);
 nothing in core imports it.
 The counting lives here, not in notify, so the lowest module never reaches up to the machines.
 """
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import duckdb
 
-from core import consultation, disclosure, duties, freshness, interaction, proposals, support, workflow
+from core import consultation, disclosure, duties, freshness, interaction, interview, proposals, support, workflow
 from core.db import change_mark as change_mark  # the database's change mark lives in core/db.py (was here)
 from core.db import scalar
 
@@ -26,6 +27,7 @@ def todo_items(con: duckdb.DuckDBPyConnection, user) -> dict[str, int]:
     if user.has("webmaster"):
         # a count, not the rows of core.requests.open_requests (the same joins, so the same requests)
         items["consultation_comments"] = consultation.pending_total(con)  # 第二十三条: reviewed before shown
+        items["interview_questions"] = interview.pending_total(con)  # 在线访谈's questions, likewise
         items["requests"] = int(scalar(con, "SELECT count(*) FROM publication_requests r "
                                             "JOIN divisions d ON d.id = r.division_id "
                                             "JOIN users u ON u.id = r.requester_id WHERE r.state = 'open'"))

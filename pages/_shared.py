@@ -135,6 +135,7 @@ PAGES = {
     "content_admin": Page("pages/content_admin.py", "信息管理", ":material/folder_managed:", "article.take_down"),
     "interaction_desk": Page("pages/interaction_desk.py", "互动管理", ":material/forum:", "messages.moderate"),
     "consultations": Page("pages/consultations.py", "征集调查", ":material/how_to_vote:", "consultations.manage"),
+    "interviews": Page("pages/interviews.py", "在线访谈", ":material/mic:", "interviews.manage"),  # issue 17
     "interaction_answers": Page("pages/interaction_answers.py", "留言办理", ":material/question_answer:",
                                 "messages.handle"),
     "disclosure_applications": Page("pages/disclosure_applications.py", "依申请公开", ":material/assignment:",
@@ -171,12 +172,13 @@ PAGES = {
 PUBLIC = {
     "message": ("pages/message.py", "公众留言", ":material/contact_support:"),
     "comment": ("pages/comment.py", "征集意见", ":material/rate_review:"),  # 征集调查 (issue 17)
+    "ask": ("pages/ask.py", "访谈提问", ":material/record_voice_over:"),  # 在线访谈 (issue 17)
 }
 
 # The menu's sections, in order (st.navigation shows a section only when the user has a page in it).
 SECTIONS = {
     "稿件": ["my_articles", "publication_request", "approvals", "content_admin", "request_queue"],
-    "互动交流": ["interaction_desk", "interaction_answers", "consultations", "message", "comment"],
+    "互动交流": ["interaction_desk", "interaction_answers", "consultations", "interviews", "message", "comment", "ask"],
     "政务公开": ["disclosure_applications", "disclosure_report", "catalogue_admin"],  # issue 14
     "栏目与考评": ["freshness", "link_check", "columns_admin", "proposals", "lexicon_admin", "evaluation",
               "calendar_admin"],

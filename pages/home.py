@@ -21,6 +21,7 @@ TODO = {  # kind: label, the page (a key of _shared.PAGES) that handles it
     "stale_columns": ("已提醒、仍未更新的栏目", "freshness"),
     "duties": ("办公室登记的本处室应发布信息", "freshness"),
     "consultation_comments": ("待审核的征集调查意见", "consultations"),
+    "interview_questions": ("待审核的在线访谈网民提问", "interviews"),
     "disclosure_held": ("待您办理的政府信息公开申请", "disclosure_applications"),
     "proposals_review": ("待审议的建议与提案", "proposals"),
     "proposals_more_info": ("办公室要求补充的提案", "proposals"),

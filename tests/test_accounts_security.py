@@ -396,6 +396,7 @@ MATRIX = {
     "training.stats": {"leader", "leader_other", "group1", "analyst", "tech", "webmaster"},
     # issue 17, 征集调查 (第二十三条): the office, and 电子信息处's head for its own consultation
     "consultations.manage": {"head", "webmaster"},
+    "interviews.manage": {"head", "webmaster"},  # 在线访谈: the same people
 }
 
 
@@ -409,7 +410,7 @@ def matrix_object(org, action):
         return {"division_id": org.dz}
     if action in ("proposals.view", "proposals.revise", "proposals.withdraw"):
         return {"proposer_id": org.officer.id, "division_id": org.dz}
-    if action == "consultations.manage":
+    if action in ("consultations.manage", "interviews.manage"):
         return {"division_id": org.dz}
     if action in ("support.view", "support.requester"):
         return {"requester_id": org.officer.id}

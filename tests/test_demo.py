@@ -18,6 +18,7 @@ from core import (
     evaluation,
     humancheck,
     interaction,
+    interview,
     ratings,
     support,
     todo,
@@ -621,3 +622,17 @@ def test_demo_consultations_are_in_every_state(demo):
     assert consultation.counts(con, items["closed"]["id"])["pending"] == 0
     shown = consultation.public(con, items["summarised"]["id"])
     assert shown["summary"]["adopted"] == 2 and len(shown["comments"]) == 3
+
+
+def test_demo_interviews_are_in_every_state(demo):
+    """在线访谈 (issue 17): a draft, one collecting questions (pending/approved/rejected), one held whose transcript
+    is being entered, one with its transcript published (public questions answered in it)."""
+    con, _ = demo
+    items = {i["state"]: i for i in interview.listing(con)}
+    assert set(items) == {"draft", "collecting", "held", "published"}
+    assert interview.counts(con, items["collecting"]["id"]) == {"pending": 2, "approved": 1, "rejected": 1,
+                                                                "received": 4}
+    assert interview.counts(con, items["held"]["id"])["pending"] == 0
+    shown = interview.public(con, items["published"]["id"])
+    assert sum(e["public"] for e in shown["transcript"]) == 2 and shown["transcript"][0]["kind"] == "remark"
+    assert shown["published_at"].date() < dt.date.today()

@@ -50,6 +50,7 @@ from core.portal.disclosure import (
     section_pages,
     sitemap_paths,
 )
+from core.portal.interviews import write as write_interviews
 from core.portal.pages import (
     PER_PAGE,
     Page,
@@ -252,6 +253,7 @@ def _write_answers(con: duckdb.DuckDBPyConnection, site: SiteData, writer: Write
             years.add(gone["published_at"].year)
     writer.remove_unclaimed("/hudong", COLUMN_PAGE_NAME)
     count += write_consultations(con, site, writer, context)  # 征集调查 (issue 17): few, all rendered
+    count += write_interviews(con, site, writer, context)  # 在线访谈 (issue 17): likewise
     for col in interaction_columns(site):  # its first page lists the latest answers
         first = next(column_pages(site, col))
         if writer.target(first.path) not in writer.claimed:

@@ -40,12 +40,19 @@ def pages(con: duckdb.DuckDBPyConnection, site: SiteData, today: dt.date | None 
 def write(con: duckdb.DuckDBPyConnection, site: SiteData, writer: Writer, context: dict[str, Any]) -> int:
     """Every consultation page, and the first page of each column that lists some; the pages of
     consultations no longer listed go."""
+    return write_pages(site, writer, context, pages(con, site), FOLDER, site.consultations)
+
+
+def write_pages(site: SiteData, writer: Writer, context: dict[str, Any], found: list[Page], folder: str,
+                items: list[dict]) -> int:
+    """Render `found` (the pages of one interaction kind, all in `folder`), remove the folder's pages no longer
+    found, and render the first page of each column listing `items` (shared with core.portal.interviews)."""
     count = 0
-    for page in pages(con, site):
+    for page in found:
         render_to(writer, page, context)
         count += 1
-    writer.remove_unclaimed(FOLDER, PAGE_NAME)
-    for column_id in sorted({c["column_id"] for c in site.consultations}):
+    writer.remove_unclaimed(folder, PAGE_NAME)
+    for column_id in sorted({c["column_id"] for c in items}):
         col = site.columns.get(column_id)
         if col is None:
             continue

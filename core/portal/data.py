@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 import duckdb
 
-from core import consultation, identity, interaction, settings
+from core import consultation, identity, interaction, interview, settings
 from core.db import rows
 from core.portal.urls import (
     answer_url,
@@ -29,6 +29,7 @@ from core.portal.urls import (
     column_url,
     consultation_url,
     feed_url,
+    interview_url,
 )
 
 DEFAULT_SITE_NAME = "陕西省工业和信息化厅"
@@ -84,6 +85,7 @@ class SiteData:
     contact_email: str = ""
     answers: list[dict] = field(default_factory=list)  # published answers, newest first (互动交流)
     consultations: list[dict] = field(default_factory=list)  # opened 征集调查, newest first (issue 17)
+    interviews: list[dict] = field(default_factory=list)  # announced 在线访谈, latest first (issue 17)
     section_columns: dict[str, str] = field(default_factory=dict)  # setting -> the slug it names (COLUMN_SETTINGS)
     # the footer's identity (第四条、第六条) and the files it needs in /static/ (the uploaded mark)
     identity: dict = field(default_factory=dict)
@@ -196,7 +198,7 @@ def load_site(con: duckdb.DuckDBPyConnection) -> SiteData:
             chain.append(cur.id)
         targets[col.id] = chain
     return SiteData(columns=columns, roots=roots, targets=targets, answers=_answers(con),
-                    consultations=_consultations(con), **_settings(con),
+                    consultations=_consultations(con), interviews=_interviews(con), **_settings(con),
                     **_identity(con))
 
 
@@ -216,6 +218,12 @@ def _consultations(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """Every opened 征集调查 with its page's address, newest first (issue 17)."""
     return [{**c, "url": consultation_url(c["id"]), "state_label": consultation.PUBLIC_LABELS[c["state"]]}
             for c in consultation.published_in(con)]
+
+
+def _interviews(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Every announced 在线访谈 with its page's address, latest first (issue 17)."""
+    return [{**i, "url": interview_url(i["id"]), "state_label": interview.PUBLIC_LABELS[i["state"]]}
+            for i in interview.published_in(con)]
 
 
 def _answers(con: duckdb.DuckDBPyConnection) -> list[dict]:

@@ -143,6 +143,7 @@ def column_pages(site: SiteData, col: Column) -> Iterator[Page]:
         # the topmost 互动交流 column lists the latest answers (第十九条); re-rendered when they change
         "answers": site.answers[:LATEST_ANSWERS] if col.id in {c.id for c in interaction_columns(site)} else [],
         "consultations": [c for c in site.consultations if c["column_id"] == col.id],  # 征集调查 (issue 17)
+        "interviews": [i for i in site.interviews if i["column_id"] == col.id],  # 在线访谈 (issue 17)
         "xxgk_links": section_links() if col.id == (section_column(site) or {}).get("id") else [],
     }
     for n in range(1, pages + 1):

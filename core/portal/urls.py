@@ -38,6 +38,11 @@ def consultation_url(consultation_id: int) -> str:
     return f"/hudong/zjdc/{int(consultation_id)}.html"
 
 
+def interview_url(interview_id: int) -> str:
+    """``/hudong/zxft/<id>.html``: an 在线访谈's page (issue 17)."""
+    return f"/hudong/zxft/{int(interview_id)}.html"
+
+
 # the paths above as patterns, for reading them back (visits per column in core/access.py)
 COLUMN_PATH_PATTERN = r"^/col/([a-z0-9][a-z0-9-]*)/"
 ARTICLE_PATH_PATTERN = r"^/art/\d{4}/\d{2}/(\d+)\.html$"

@@ -1,0 +1,352 @@
+"""在线访谈 (issue 17; 第二条 "政企互动的桥梁", 第十九、二十三条): an interview announced ahead, questions from
+the public collected and moderated beforehand, the transcript published afterwards.
+
+draft ──announce──▶ collecting ──hold──▶ held ──publish──▶ published (实录已公布)
+
+The office or the owning division's head writes the announcement (subject, guests and their posts, time,
+introduction) and announces it: the page goes on the portal and the public sends questions through the
+message desk's gate (core.interaction.guard: CAPTCHA, rate limits) until the interview is held. Every
+question waits for the webmaster's review before anything is shown (第二十三条), exactly as a
+consultation's comment (core.consultation's screening and field checks are called, not copied). After the
+interview the transcript — question → answer pairs (selected public questions among them) and host remarks
+— is entered and published. Both machines move through core.transitions.
+
+Imports from: core.consultation (the shared checks), core.interaction (its gate), core.transitions and the floor.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+
+from core import consultation, interaction, ratelimit, transitions
+from core.consultation import checked_text
+from core.db import row, rows, scalar, transaction
+from core.errors import NotFound, ValidationError
+from core.text import visible_length
+from core.transitions import move
+
+ARTICLE = "第十九条"
+MODERATION = "第二十三条"
+STATE_LABELS = {"draft": "草稿", "collecting": "征集问题中", "held": "已举行待公布实录", "published": "实录已公布"}
+PUBLIC_LABELS = {"collecting": "访谈预告", "held": "访谈已举行", "published": "访谈实录"}
+QUESTION_LABELS = {"pending": "待审核", "approved": "已通过", "rejected": "未通过"}
+LIMITS = {"subject": 100, "guests": 1000, "intro": 5000, "name": 50, "question": 1000, "reason": 500,
+          "speaker": 50, "body": 5000}
+FIELD_LABELS = {"subject": "访谈主题", "guests": "访谈嘉宾及职务", "starts_at": "访谈时间", "intro": "访谈简介",
+                "name": "姓名", "question": "提问内容", "consent": "隐私声明", "reason": "不予通过的理由",
+                "speaker": "发言人", "body": "内容", "question_id": "网民提问"}
+ENTRY_LABELS = {"qa": "问答", "remark": "主持人"}
+
+
+def _describe(from_state: str | None, to_state: str, comment: str | None, extra: dict) -> str:
+    return f"{from_state or '-'}→{to_state}" + (f" 「{comment[:200]}」" if comment else "")
+
+
+INTERVIEW_MACHINE = transitions.Machine(
+    name="interview", table="interviews", noun="该在线访谈", state_labels=STATE_LABELS,
+    refusal="在线访谈当前为「{state}」,不能{verb}(仅限:{allowed})", audit_prefix="interview",
+    audit_object="interview", events="interview_events", event_key="interview_id",
+    describe=_describe, touch=True,
+    transitions={
+        "create": move({"draft"}, (), "创建", "interviews.manage", versioned=False, initial=True),
+        "edit": move({"draft", "collecting"}, (), "修改预告", "interviews.manage", event=False),
+        "announce": move({"draft"}, {"collecting"}, "发布预告", "interviews.manage"),
+        "hold": move({"collecting"}, {"held"}, "结束提问", "interviews.manage"),
+        "write": move({"held"}, (), "录入实录", "interviews.manage", event=False),
+        "publish": move({"held"}, {"published"}, "公布实录", "interviews.manage"),
+    },
+)
+
+# a question: received, then the webmaster shows it or refuses it with a reason (第二十三条)
+QUESTION_MACHINE = transitions.Machine(
+    name="interview_question", table="interview_questions", noun="该条提问", state_labels=QUESTION_LABELS,
+    refusal="提问当前为「{state}」,不能{verb}(仅限:{allowed})", audit_prefix="interview_question",
+    audit_object="interview_question", describe=_describe, transitions={
+        "submit": move({"pending"}, (), "提交", versioned=False, initial=True),
+        "approve": move({"pending"}, {"approved"}, "审核通过", "messages.moderate"),
+        "reject": move({"pending"}, {"rejected"}, "不予通过", "messages.moderate"),
+    }, anonymous="public",
+)
+
+
+def _text(values: dict, field: str, *, multiline: bool = False) -> str:
+    return checked_text(values, field, FIELD_LABELS[field], LIMITS[field], ARTICLE, multiline=multiline)
+
+
+def _moment(values: dict) -> dt.datetime:
+    value = values.get("starts_at")
+    if isinstance(value, str) and value.strip():
+        try:
+            value = dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            value = None
+    if not isinstance(value, dt.datetime):
+        raise ValidationError(FIELD_LABELS["starts_at"], "请填写日期和时间,例如 2026-12-31 10:00", ARTICLE)
+    return value.replace(second=0, microsecond=0)
+
+
+def validate(con: duckdb.DuckDBPyConnection, values: dict) -> dict:
+    """The announcement as the office wrote it, cleaned and checked; raises ValidationError naming the field."""
+    column_id, division_id = consultation.check_placement(con, values, "在线访谈")
+    return {"column_id": column_id, "division_id": division_id, "subject": _text(values, "subject"),
+            "guests": _text(values, "guests", multiline=True), "starts_at": _moment(values),
+            "intro": _text(values, "intro", multiline=True)}
+
+
+# ---------------------------------------------------------------- the office's side
+
+def get(con: duckdb.DuckDBPyConnection, interview_id: int) -> dict:
+    found = row(con, "SELECT i.*, d.name AS division_name FROM interviews i "
+                     "JOIN divisions d ON d.id = i.division_id WHERE i.id = ?", [interview_id])
+    if not found:
+        raise NotFound(f"在线访谈 {interview_id} 不存在")
+    return found
+
+
+def create(con: duckdb.DuckDBPyConnection, actor, values: dict) -> int:
+    """A new interview announcement, as a draft of the division that owns it."""
+    cleaned = validate(con, values)
+    transitions.authorise(INTERVIEW_MACHINE, cleaned, actor, "create")
+    with transaction(con):
+        new_id = con.execute(
+            "INSERT INTO interviews (column_id, division_id, subject, guests, starts_at, intro, created_by) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            [cleaned["column_id"], cleaned["division_id"], cleaned["subject"], cleaned["guests"],
+             cleaned["starts_at"], cleaned["intro"], actor.id]).fetchone()[0]
+        transitions.record(con, INTERVIEW_MACHINE, get(con, new_id), actor, "create")
+    return new_id
+
+
+def edit(con: duckdb.DuckDBPyConnection, actor, interview_id: int, expected_version: int, values: dict) -> None:
+    """The announcement changes until the interview is held (a guest or the time may change)."""
+    item = get(con, interview_id)
+    cleaned = validate(con, values)
+    transitions.authorise(INTERVIEW_MACHINE, cleaned, actor, "edit")  # and the new owner's, too
+    transitions.record(con, INTERVIEW_MACHINE, item, actor, "edit", expected_version, changes=cleaned)
+
+
+def announce(con: duckdb.DuckDBPyConnection, actor, interview_id: int, expected_version: int,
+             now: dt.datetime | None = None) -> None:
+    """Publish the announcement: its page goes on the portal and questions are taken until it is held."""
+    item = get(con, interview_id)
+    now = now or dt.datetime.now()
+    if item["state"] == "draft" and item["starts_at"] <= now:
+        raise ValidationError(FIELD_LABELS["starts_at"], f"已过({item['starts_at']:%Y年%m月%d日 %H:%M}),访谈须提前"
+                              "预告,请先修改访谈时间", ARTICLE)
+    transitions.record(con, INTERVIEW_MACHINE, item, actor, "announce", expected_version,
+                       changes={"state": "collecting", "announced_at": now})
+
+
+def hold(con: duckdb.DuckDBPyConnection, actor, interview_id: int, expected_version: int) -> None:
+    """The interview took place: no more questions; the transcript is due."""
+    transitions.record(con, INTERVIEW_MACHINE, get(con, interview_id), actor, "hold", expected_version,
+                       changes={"state": "held", "held_at": dt.datetime.now()})
+
+
+def counts(con: duckdb.DuckDBPyConnection, interview_id: int) -> dict[str, int]:
+    """Questions by state, and all received."""
+    found = {r["state"]: r["n"] for r in rows(
+        con, "SELECT state, count(*) AS n FROM interview_questions WHERE interview_id = ? GROUP BY state",
+        [interview_id])}
+    result = {state: int(found.get(state, 0)) for state in QUESTION_LABELS}
+    result["received"] = sum(result.values())
+    return result
+
+
+def entries(con: duckdb.DuckDBPyConnection, interview_id: int) -> list[dict]:
+    """The transcript in order."""
+    return rows(con, "SELECT * FROM interview_entries WHERE interview_id = ? ORDER BY position, id", [interview_id])
+
+
+def add_entry(con: duckdb.DuckDBPyConnection, actor, interview_id: int, expected_version: int,
+              values: dict) -> int:
+    """One line of the transcript after the interview: a question (an approved public one, or the host's own
+    words) with its answer and who answered, or a host's remark."""
+    item = get(con, interview_id)
+    kind = values.get("kind")
+    if kind not in ENTRY_LABELS:
+        raise ValidationError("类型", "请选择问答或主持人发言", ARTICLE)
+    speaker = _text(values, "speaker")
+    body = _text(values, "body", multiline=True)
+    question_id, question = values.get("question_id"), None
+    if kind == "qa" and question_id:
+        asked = row(con, "SELECT body, state FROM interview_questions WHERE id = ? AND interview_id = ?",
+                    [question_id, interview_id])
+        if not asked or asked["state"] != "approved":
+            raise ValidationError(FIELD_LABELS["question_id"], "只能选用本次访谈已审核通过的网民提问", MODERATION)
+        question = asked["body"]
+    elif kind == "qa":
+        question_id = None
+        question = checked_text(values, "question", FIELD_LABELS["question"], LIMITS["question"], ARTICLE,
+                                multiline=True)
+    else:
+        question_id = None
+    position = int(scalar(con, "SELECT coalesce(max(position), 0) + 1 FROM interview_entries WHERE interview_id = ?",
+                          [interview_id]))
+    created: list[int] = []
+
+    def write() -> None:
+        created.append(con.execute(
+            "INSERT INTO interview_entries (interview_id, position, kind, question_id, question, speaker, body, "
+            "created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            [interview_id, position, kind, question_id, question, speaker, body, actor.id]).fetchone()[0])
+
+    transitions.record(con, INTERVIEW_MACHINE, item, actor, "write", expected_version, writes=write,
+                       comment=f"{ENTRY_LABELS[kind]}:{speaker}")
+    return created[0]
+
+
+def remove_entry(con: duckdb.DuckDBPyConnection, actor, interview_id: int, expected_version: int,
+                 entry_id: int) -> None:
+    """Take a line out of the transcript before it is published."""
+    item = get(con, interview_id)
+    transitions.record(con, INTERVIEW_MACHINE, item, actor, "write", expected_version, comment=f"删除第 {entry_id} 条",
+                       writes=lambda: con.execute("DELETE FROM interview_entries WHERE id = ? AND interview_id = ?",
+                                                  [entry_id, interview_id]))
+
+
+def publish(con: duckdb.DuckDBPyConnection, actor, interview_id: int, expected_version: int) -> None:
+    """Publish the transcript: every question reviewed first, and at least one answer in it."""
+    item = get(con, interview_id)
+    number = counts(con, interview_id)
+    if item["state"] == "held" and number["pending"]:
+        raise ValidationError("提问审核", f"还有 {number['pending']} 条网民提问待审核,审核完毕后才能公布实录",
+                              MODERATION)
+    if item["state"] == "held" and not any(e["kind"] == "qa" for e in entries(con, interview_id)):
+        raise ValidationError("访谈实录", "至少录入一组问答后才能公布", ARTICLE)
+    transitions.record(con, INTERVIEW_MACHINE, item, actor, "publish", expected_version,
+                       changes={"state": "published", "published_at": dt.datetime.now()},
+                       comment=f"收到提问 {number['received']} 条")
+
+
+def listing(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Every interview, newest first, with its question counts (for the workbench)."""
+    found = rows(con, """
+        SELECT i.*, d.name AS division_name,
+               (SELECT count(*) FROM interview_questions q WHERE q.interview_id = i.id) AS received,
+               (SELECT count(*) FROM interview_questions q
+                WHERE q.interview_id = i.id AND q.state = 'pending') AS pending
+        FROM interviews i JOIN divisions d ON d.id = i.division_id ORDER BY i.id DESC""")
+    for item in found:
+        item["state_label"] = STATE_LABELS[item["state"]]
+    return found
+
+
+def questions(con: duckdb.DuckDBPyConnection, interview_id: int, state: str | None = None) -> list[dict]:
+    sql = "SELECT * FROM interview_questions WHERE interview_id = ?"
+    params: list = [interview_id]
+    if state:
+        sql += " AND state = ?"
+        params.append(state)
+    return rows(con, sql + " ORDER BY id", params)
+
+
+def pending_total(con: duckdb.DuckDBPyConnection) -> int:
+    """Questions waiting for the webmaster's review (a to-do of the office, 第二十三条)."""
+    return int(scalar(con, "SELECT count(*) FROM interview_questions WHERE state = 'pending'") or 0)
+
+
+# ---------------------------------------------------------------- moderation
+
+def question_item(con: duckdb.DuckDBPyConnection, question_id: int) -> dict:
+    found = row(con, "SELECT q.*, i.division_id FROM interview_questions q "
+                     "JOIN interviews i ON i.id = q.interview_id WHERE q.id = ?", [question_id])
+    if not found:
+        raise NotFound(f"提问 {question_id} 不存在")
+    return found
+
+
+def approve(con: duckdb.DuckDBPyConnection, actor, question_id: int, expected_version: int) -> None:
+    """Show a question: refused while the screening blocks it (as a consultation's comment)."""
+    item = question_item(con, question_id)
+    consultation.refuse_if_blocked(con, item, FIELD_LABELS["question"])
+    transitions.record(con, QUESTION_MACHINE, item, actor, "approve", expected_version,
+                       changes={"state": "approved", "moderated_by": actor.id, "moderated_at": dt.datetime.now()})
+
+
+def reject(con: duckdb.DuckDBPyConnection, actor, question_id: int, expected_version: int, reason: str) -> None:
+    """Refuse a question; the reason is required and kept (audited with it)."""
+    text = _text({"reason": reason}, "reason", multiline=True)
+    transitions.record(con, QUESTION_MACHINE, question_item(con, question_id), actor, "reject", expected_version,
+                       changes={"state": "rejected", "reason": text, "moderated_by": actor.id,
+                                "moderated_at": dt.datetime.now()}, comment=text)
+
+
+# ---------------------------------------------------------------- the public's side
+
+def asking_refusal(item: dict, now: dt.datetime) -> str | None:
+    """Why a question cannot be taken now (not announced, already held, its time come), or None."""
+    when = f"访谈时间为 {item['starts_at']:%Y年%m月%d日 %H:%M}"
+    if item["state"] != "collecting":
+        return f"本期访谈{PUBLIC_LABELS.get(item['state'], '尚未发布')},不再接收提问({when})"
+    if now >= item["starts_at"]:
+        return f"本期访谈已开始,不再接收提问({when})"
+    return None
+
+
+def ask(con: duckdb.DuckDBPyConnection, interview_id: int, form: dict, client: str | None,
+        captcha: tuple[str, str] | None, now: dt.datetime | None = None) -> int:
+    """A citizen's question before the interview: checked, through the desk's gate, stored as 待审核."""
+    now = now or dt.datetime.now()
+    item = get(con, interview_id)
+    refused = asking_refusal(item, now)
+    if refused:
+        raise ValidationError("提问时间", refused, ARTICLE)
+    name = _text(form, "name")
+    body = _text(form, "question", multiline=True)
+    if visible_length(body) < 5:
+        raise ValidationError(FIELD_LABELS["question"], "请把问题写清楚(至少 5 个字)", ARTICLE)
+    if not form.get("consent"):
+        raise ValidationError(FIELD_LABELS["consent"], "请阅读并同意隐私声明后再提交", ARTICLE)
+    interaction.guard(con, client, captcha, now)
+    with transaction(con):
+        new_id = con.execute(
+            "INSERT INTO interview_questions (interview_id, name, body, client, received_at) "
+            "VALUES (?, ?, ?, ?, ?) RETURNING id",
+            [interview_id, name, body, ratelimit.client_key(con, client) if client else None, now]).fetchone()[0]
+        transitions.record(con, QUESTION_MACHINE, question_item(con, new_id), None, "submit")
+    return new_id
+
+
+def public(con: duckdb.DuckDBPyConnection, interview_id: int) -> dict | None:
+    """What the portal shows: never a draft, never a name; approved questions before; the transcript once
+    published."""
+    item = get(con, interview_id)
+    if item["state"] == "draft":
+        return None
+    published = item["state"] == "published"
+    return {**{k: item[k] for k in ("id", "column_id", "subject", "guests", "starts_at", "intro", "state",
+                                     "division_name", "announced_at", "published_at")},
+            "state_label": PUBLIC_LABELS[item["state"]], "received": counts(con, interview_id)["received"],
+            "guest_lines": [g.strip() for g in item["guests"].split("\n") if g.strip()],
+            "questions": [] if published else [q["body"] for q in questions(con, interview_id, "approved")],
+            "transcript": [{k: e[k] for k in ("kind", "question", "speaker", "body")} | {"public": bool(e["question_id"])}
+                           for e in entries(con, interview_id)] if published else []}
+
+
+def published_in(con: duckdb.DuckDBPyConnection, column_ids: list[int] | None = None) -> list[dict]:
+    """Interviews on the portal (announced), newest first, optionally of some columns."""
+    sql = "SELECT id, column_id, subject, state, starts_at, announced_at FROM interviews WHERE state <> 'draft'"
+    params: list = []
+    if column_ids is not None:
+        sql += f" AND column_id IN ({', '.join('?' for _ in column_ids) or 'NULL'})"
+        params = list(column_ids)
+    return rows(con, sql + " ORDER BY starts_at DESC, id DESC", params)
+
+
+def year_figures(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, int]:
+    """The annual report's 在线访谈 figures (政府网站工作年度报表 互动交流): interviews held in the year,
+    questions the public sent in it, public questions answered in the transcripts published in it."""
+    start, end = dt.datetime(year, 1, 1), dt.datetime(year + 1, 1, 1)
+    between = "BETWEEN ? AND ? - INTERVAL 1 MICROSECOND"
+    return {
+        "interview_rounds": int(scalar(con, f"SELECT count(*) FROM interviews WHERE held_at {between}", [start, end])),
+        "interview_questions": int(scalar(
+            con, f"SELECT count(*) FROM interview_questions WHERE received_at {between}", [start, end])),
+        "interview_answers": int(scalar(
+            con, "SELECT count(DISTINCT e.question_id) FROM interview_entries e JOIN interviews i "
+                 f"ON i.id = e.interview_id WHERE e.question_id IS NOT NULL AND i.published_at {between}",
+            [start, end])),
+    }
