@@ -45,9 +45,20 @@ def listing() -> None:
                          icon=":material/article:")
             st.caption(hit.excerpt)
         return
-    for page in manual.pages():
-        st.page_link("pages/manual.py", label=page.title, query_params={"page": page.key},
-                     icon=":material/article:")
+    titles = {page.key: page.title for page in manual.pages()}
+    link(manual.START, titles)
+    for section, keys in _shared.SECTIONS.items():  # in the menu's order and sections
+        listed = [key for key in keys if key in titles]
+        if listed:
+            st.markdown(f"**{section}**")
+            for key in listed:
+                link(key, titles)
+    for key in sorted(set(titles) - {manual.START} - {k for keys in _shared.SECTIONS.values() for k in keys}):
+        link(key, titles)  # a page the office added to docs/manual beyond the menu's
+
+
+def link(key: str, titles: dict[str, str]) -> None:
+    st.page_link("pages/manual.py", label=titles[key], query_params={"page": key}, icon=":material/article:")
 
 
 asked = st.query_params.get("page")
