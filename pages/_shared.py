@@ -344,18 +344,19 @@ def require_user(con) -> accounts.User:
         st.error(st.session_state.get(NOTICE) or "请先登录。")
         st.stop()
     ctx = get_script_run_ctx()
-    if ctx is None or not ctx.fragment_ids_this_run:  # a fragment's own run cannot draw in the sidebar
+    if ctx is None or not ctx.fragment_ids_this_run:  # a fragment's own run draws its part only
         help_link(Path(sys._getframe(1).f_globals.get("__file__") or "").stem)  # the page that asked
     return user
 
 
 def help_link(key: str) -> None:
-    """「帮助」 in the sidebar of every task page: that page's page of the manual (docs/manual/<key>.md);
+    """「帮助」 at the top right of every task page: that page's page of the manual (docs/manual/<key>.md);
     the home page's is 新手入门."""
     key = "getting-started" if key == "home" else key
     if key in PAGES and key != "manual" or key == "getting-started":
-        st.sidebar.page_link(PAGES["manual"].path, label="帮助:本页使用说明", icon=":material/help:",
-                             query_params={"page": key})
+        row = st.container(horizontal=True, horizontal_alignment="right")
+        row.page_link(PAGES["manual"].path, label="帮助", icon=":material/help:", query_params={"page": key},
+                      help="本页的使用说明")
 
 
 def show_error(exc: Exception) -> None:

@@ -1,5 +1,6 @@
 """使用帮助: the user manual (docs/manual/*.md, core/manual.py), searchable, one page per task page."""
 
+import re
 from pathlib import Path
 
 import streamlit as st
@@ -19,12 +20,13 @@ def show(key: str) -> None:
     except PortalError as exc:
         _shared.show_error(exc)
         return
+    st.caption("使用帮助 · 页面说明")
     if st.button("返回帮助目录", icon=":material/arrow_back:", key="manual_back"):
         st.query_params.clear()
         st.rerun()
     for block in manual.blocks(page.text):
-        if block.kind == "text":
-            st.markdown(block.body)
+        if block.kind == "text":  # the page's own headings one size down: the title is the only large one
+            st.markdown(re.sub(r"^(#{2,4}) ", r"#\1 ", block.body, flags=re.M))
         elif Path(block.body).is_file():
             st.image(block.body, caption=block.caption or None)
         else:
