@@ -55,6 +55,9 @@ def test_an_officer_finds_getting_started_then_the_help_of_a_page(demo):
 
         click_until(officer, officer.get_by_role("button", name="返回帮助目录"),
                     officer.get_by_role("heading", level=1, name="使用帮助"))
+        officer.get_by_role("link", name="新手入门").wait_for()
+        wait_idle(officer)
+        shot(officer, "manual-5-list")
         officer.get_by_label("搜索帮助").fill("退回时必须填写意见")
         officer.get_by_label("搜索帮助").press("Enter")
         click_until(officer, officer.get_by_role("link", name="待我审批"),
