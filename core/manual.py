@@ -82,8 +82,15 @@ def search(query: str, root: Path = MANUAL_DIR) -> list[Hit]:
         if all(part in body for part in parts):
             line = next((ln for ln in page.text.splitlines() if parts[0] in normal(ln)), page.title)
             rank = (parts[0] not in normal(page.title), -sum(body.count(part) for part in parts))
-            hits.append((rank, Hit(page.key, page.title, line.lstrip("#- ").strip())))
+            hits.append((rank, Hit(page.key, page.title, plain(line))))
     return [hit for _, hit in sorted(hits, key=lambda h: h[0])]
+
+
+def plain(line: str) -> str:
+    """A line of Markdown as the words it shows: links to their text, no table bars, marks or list signs."""
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", line)
+    text = re.sub(r"\*\*|`", "", text).replace("|", " ")
+    return re.sub(r"\s+", " ", re.sub(r"^[#\s\-*\d.]*", "", text)).strip()
 
 
 class Block(NamedTuple):

@@ -45,7 +45,7 @@ def listing() -> None:
         for hit in hits:
             st.page_link("pages/manual.py", label=hit.title, query_params={"page": hit.key},
                          icon=":material/article:")
-            st.caption(hit.excerpt)
+            st.caption(_shared.inert(hit.excerpt))
         return
     titles = {page.key: page.title for page in manual.pages()}
     link(manual.START, titles)

@@ -70,6 +70,12 @@ def test_search_needs_every_part_and_ignores_width_and_case():
     assert manual.search("   ") == [] and manual.search("没有这个词语的页面") == []
 
 
+def test_an_excerpt_reads_as_plain_words():
+    hit = next(hit for hit in manual.search("处室信息员 委托发布") if hit.key == "getting-started")
+    assert hit.excerpt.startswith("处室信息员") and "委托发布" in hit.excerpt
+    assert not set("[]()|*`") & set(hit.excerpt), hit.excerpt
+
+
 def test_a_title_match_comes_before_a_mention():
     assert manual.search("技术支持")[0].key == "support"
 
