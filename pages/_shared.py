@@ -7,6 +7,7 @@ import html
 import json
 import re
 import secrets
+import sys
 from pathlib import Path
 from typing import NamedTuple
 
@@ -162,6 +163,7 @@ PAGES = {
     "backups": Page("pages/backups.py", "备份", ":material/backup:", "backup.view"),
     "golive": Page("pages/golive.py", "上线检查", ":material/fact_check:", "golive.view"),  # issue 15, identity
     "regulation": Page("pages/regulation.py", "管理办法", ":material/menu_book:", "regulation.read"),
+    "manual": Page("pages/manual.py", "使用帮助", ":material/help:", "regulation.read"),  # issue 17, manual
     "training": Page("pages/training.py", "培训记录", ":material/school:", "training.board"),  # issue 17, support
     "support": Page("pages/support.py", "技术支持", ":material/support_agent:", "support.desk"),
     "account": Page("pages/account.py", "账号安全", ":material/key:", "account.own"),
@@ -184,7 +186,7 @@ SECTIONS = {
               "calendar_admin"],
     "统计": ["overview", "statistics", "self_inspection", "site_report"],  # issue 15, report: the last two
     "安全与系统": ["security_audit", "incidents", "backups", "golive", "accounts_admin", "settings_admin"],
-    "帮助与账号": ["regulation", "support", "training", "account"],
+    "帮助与账号": ["regulation", "manual", "support", "training", "account"],
 }
 
 
@@ -343,7 +345,20 @@ def require_user(con) -> accounts.User:
     if user is None:
         st.error(st.session_state.get(NOTICE) or "请先登录。")
         st.stop()
+    ctx = get_script_run_ctx()
+    if ctx is None or not ctx.fragment_ids_this_run:  # a fragment's own run draws its part only
+        help_link(Path(sys._getframe(1).f_globals.get("__file__") or "").stem)  # the page that asked
     return user
+
+
+def help_link(key: str) -> None:
+    """「帮助」 at the top right of every task page: that page's page of the manual (docs/manual/<key>.md);
+    the home page's is 新手入门."""
+    key = "getting-started" if key == "home" else key
+    if key in PAGES and key != "manual" or key == "getting-started":
+        row = st.container(horizontal=True, horizontal_alignment="right")
+        row.page_link(PAGES["manual"].path, label="帮助", icon=":material/help:", query_params={"page": key},
+                      help="本页的使用说明")
 
 
 def show_error(exc: Exception) -> None:

@@ -2,12 +2,19 @@
 
 import streamlit as st
 
+from core import manual
 from pages import _shared
 
 con = _shared.cursor()
 user = _shared.require_user(con)
 st.title("网站工作台")
 st.markdown(f"{user.display_name},您好。您的角色:{user.role_labels}")
+if not manual.seen(con, user.id):  # a new account: until it opens the manual once (第十条(三))
+    with st.container(border=True):
+        st.info("欢迎使用网站工作台。第一次使用,请先阅读「新手入门」:如何登录、菜单里有什么、待办在哪里、遇到问题找谁。",
+                icon=":material/school:")
+        st.page_link(_shared.PAGES["manual"].path, label="阅读新手入门", icon=":material/arrow_forward:",
+                     query_params={"page": manual.START})
 
 TODO = {  # kind: label, the page (a key of _shared.PAGES) that handles it
     "approvals": ("待您审批的稿件", "approvals"),

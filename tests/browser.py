@@ -262,3 +262,14 @@ def go_to_page(page, link: str, heading: str | None = None, tries: int = 3) -> N
 def shot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+MANUAL_IMAGES = ROOT / "docs" / "manual" / "images"
+
+
+def manual_shot(page, name: str) -> None:
+    """A screenshot for the user manual (docs/manual/*.md shows it as images/<name>.png): taken by the
+    story at the moment the manual describes, so the manual shows the workbench as it is. The visible
+    part of the window only (small files; they are committed so a fresh clone's manual has them)."""
+    MANUAL_IMAGES.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(MANUAL_IMAGES / f"{name}.png"))

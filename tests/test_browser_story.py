@@ -9,7 +9,7 @@ import urllib.request
 import pytest
 
 from core import portal
-from tests.browser import chromium, go_to_page, login, servers, shot
+from tests.browser import chromium, go_to_page, login, manual_shot, servers, shot
 from tests.conftest import PASSWORD, make_org
 
 pytestmark = pytest.mark.browser
@@ -48,6 +48,7 @@ def test_draft_submit_approve_publish_reaches_the_portal(prepared):
         officer.get_by_role("textbox", name="信息来源", exact=True).fill("电子信息处")
         officer.get_by_role("textbox", name="信息来源", exact=True).press("Tab")
         shot(officer, "story-2-officer-draft")
+        manual_shot(officer, "manual-my-articles")  # 我的稿件 in the manual (docs/manual/my_articles.md)
         click_button(officer, "提交审批")
         officer.get_by_text("已提交审批").wait_for(timeout=20000)
         shot(officer, "story-3-officer-submitted")
@@ -63,6 +64,7 @@ def test_draft_submit_approve_publish_reaches_the_portal(prepared):
         for label in ("合法合规", "保密审查", "时效性", "格式规范"):
             head.get_by_text(re.compile("^" + label)).click()
         shot(head, "story-4-head-checklist")
+        manual_shot(head, "manual-approvals")  # 待我审批 in the manual
         click_button(head, "批准")
         head.get_by_text("已批准").wait_for(timeout=20000)
         shot(head, "story-5-head-approved")

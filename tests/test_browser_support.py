@@ -10,7 +10,18 @@ import pytest
 
 from core import accounts, training
 from core.db import connect
-from tests.browser import chromium, click_until, go_to_page, login, make_demo, servers, shot, wait_idle, warm_up
+from tests.browser import (
+    chromium,
+    click_until,
+    go_to_page,
+    login,
+    make_demo,
+    manual_shot,
+    servers,
+    shot,
+    wait_idle,
+    warm_up,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -58,6 +69,7 @@ def test_a_fault_is_answered_and_confirmed_and_a_session_shrinks_the_never_train
         officer.get_by_label("标题", exact=True).fill(SUBJECT)
         officer.get_by_label("问题描述", exact=True).fill("在「我的稿件」中点击发布后页面没有任何提示。")
         wait_idle(officer)
+        manual_shot(officer, "manual-support")  # 技术支持 in the manual: a request being raised
         click_until(officer, officer.get_by_role("button", name="提交", exact=True),
                     officer.get_by_text(re.compile("已提交,技术支持单位将尽快答复")))
         shot(officer, "support-raised")

@@ -11,7 +11,7 @@ import pytest
 from core import accounts, permissions
 from pages import _shared
 
-EVERYONE = {"管理办法", "账号安全", "建议与提案"}  # 建议与提案: anyone may suggest (第二十六条(三), issue 17)
+EVERYONE = {"管理办法", "使用帮助", "账号安全", "建议与提案"}  # 建议与提案: anyone may suggest (第二十六条(三), issue 17)
 MENU = {  # role: the titles of the role's own pages (besides 工作台首页 and the public 公众留言)
     "officer": EVERYONE | {"技术支持", "培训记录", "我的稿件", "委托发布", "留言办理", "栏目更新监测", "依申请公开", "链接检查"},
     "head": EVERYONE | {"技术支持", "培训记录", "待我审批", "留言办理", "栏目更新监测", "统计分析", "依申请公开", "链接检查",
