@@ -346,7 +346,9 @@ def require_user(con) -> accounts.User:
         st.error(st.session_state.get(NOTICE) or "请先登录。")
         st.stop()
     ctx = get_script_run_ctx()
-    if ctx is None or not ctx.fragment_ids_this_run:  # a fragment's own run draws its part only
+    # a fragment's own run draws its part only; before the initial password is changed the menu holds
+    # nothing else (第二十二条), the manual included
+    if (ctx is None or not ctx.fragment_ids_this_run) and not user.must_change_password:
         help_link(Path(sys._getframe(1).f_globals.get("__file__") or "").stem)  # the page that asked
     return user
 

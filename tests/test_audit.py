@@ -343,6 +343,7 @@ EXEMPT = {
     ("demo_interaction", "load_messages"): "demo content, written inside load_demo, which records demo.load",
     ("demo_proposals", "load"): "demo dates moved back; every move goes through core.proposals, which records each",
     ("demo_support", "load"): "demo dates moved back; every move goes through core.support and core.training, which record each",
+    ("manual", "mark_seen"): "a reading mark (the first-login notice goes once the manual was opened), no change",
     ("demo_ratings", "load"): "demo content, written inside load_demo, which records demo.load; test_demo rates through core.ratings",
     ("corrections", "write"): "called inside workflow.publish's transition, whose audit row carries the note",
 }
