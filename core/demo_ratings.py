@@ -1,7 +1,7 @@
 """Demo ratings of answers (第二十六条(二)): some answered demo messages rated 满意, 基本满意 and 不满意, one
 不满意 reopened by the webmaster and back with its division, so the desk, the statistics and 年度考评 show
-every case. Written directly with the rows and events core.ratings writes (the citizen's form draws a
-CAPTCHA for each rating); tests/test_demo.py sends each kind again through core.ratings."""
+every case. The ratings are written directly with the rows and events core.ratings writes (the citizen's form draws a
+CAPTCHA for each rating), the reopen goes through core.ratings; tests/test_demo.py replays each through core."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import datetime as dt
 
 import duckdb
 
-from core import interaction, notify, ratings
+from core import accounts, notify, ratings
 from core.db import rows
 
 # grade and reason, in the order the answered demo messages take them
@@ -39,7 +39,7 @@ def load(con: duckdb.DuckDBPyConnection, today: dt.date) -> int:
                ratings.GRADES[grade] + (f":{reason}" if reason else ""), rated_at)
     unhappy = [m for m, (grade, _) in zip(answered, PLAN, strict=False) if grade == "unsatisfied"]
     if unhappy and webmaster:
-        _reopen(con, unhappy[-1], webmaster[0], today)
+        _reopen(con, unhappy[-1], webmaster[0])
     return len(answered)
 
 
@@ -49,13 +49,7 @@ def _event(con, message_id: int, actor: int | None, action: str, before: str, af
                 "VALUES (?, ?, ?, ?, ?, ?, ?)", [message_id, actor, action, before, after, comment, at])
 
 
-def _reopen(con, message: dict, webmaster: int, today: dt.date) -> None:
-    """What core.ratings.reopen leaves: back to the division with a new due date, the rating marked."""
-    at = dt.datetime.combine(today, dt.time(9, 30))
-    due = interaction.due_date(con, message["kind"], at)
-    con.execute("UPDATE messages SET state = 'routed', approved_by = NULL, answered_at = NULL, due_on = ?, "
-                "closed_at = NULL, routed_at = ?, version = version + 1, updated_at = ? WHERE id = ?",
-                [due, at, at, message["id"]])
-    con.execute("UPDATE message_ratings SET reopened_at = ?, reopened_by = ? WHERE message_id = ?",
-                [at, webmaster, message["id"]])
-    _event(con, message["id"], webmaster, "reopen", message["state"], "routed", REOPEN_NOTE, at)
+def _reopen(con, message: dict, webmaster: int) -> None:
+    """Through core.ratings.reopen, as the webmaster on the desk: back to the division with a new due date,
+    the rating marked, the officers told."""
+    ratings.reopen(con, accounts.get_user(con, webmaster), message["id"], REOPEN_NOTE, message["version"])

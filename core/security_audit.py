@@ -74,6 +74,15 @@ ACTION_LABELS: dict[str, str] = {
     "support.reply": "追问技术支持请求", "support.confirm": "确认技术支持请求已解决", "support.close": "关闭技术支持请求",
     "support.reopen": "重新打开技术支持请求", "training.create": "登记培训", "training.update": "修改培训记录",
     "training.cancel": "取消培训记录", "training.add_material": "添加培训材料", "training.remove_material": "删除培训材料",
+    # issue 17: 征集调查 and 在线访谈, their comments and questions (moderated, 第二十三条)
+    "consultation.create": "新建征集调查", "consultation.edit": "修改征集调查", "consultation.open": "发布征集调查",
+    "consultation.close": "结束征集调查", "consultation.summarise": "公布征集调查反馈",
+    "consultation_comment.submit": "公众提交征集意见", "consultation_comment.approve": "审核通过征集意见",
+    "consultation_comment.reject": "不予通过征集意见",
+    "interview.create": "新建在线访谈", "interview.edit": "修改访谈预告", "interview.announce": "发布访谈预告",
+    "interview.hold": "结束访谈提问", "interview.write": "录入访谈实录", "interview.publish": "公布访谈实录",
+    "interview_question.submit": "公众提交访谈提问", "interview_question.approve": "审核通过访谈提问",
+    "interview_question.reject": "不予通过访谈提问",
 }
 # accounts that are not people
 ACTOR_LABELS = {"system": "系统", "public": "公众"}
@@ -269,6 +278,10 @@ OBJECT_KINDS: dict[str, tuple[str, str | None]] = {
     "statutory": ("法定主动公开内容", None),
     "support": ("技术支持请求", "SELECT id, subject FROM support_requests WHERE id IN"),  # issue 17, support
     "training": ("培训", "SELECT id, topic FROM training_sessions WHERE id IN"),
+    "consultation": ("征集调查", "SELECT id, subject FROM consultations WHERE id IN"),  # issue 17
+    "consultation_comment": ("征集意见", None),
+    "interview": ("在线访谈", "SELECT id, subject FROM interviews WHERE id IN"),
+    "interview_question": ("访谈提问", None),
 }
 WHOLE_OBJECTS = {"database": "数据库", "settings": "系统设置", "audit_log": "审计日志", "backup": "备份",
                  "evaluation_weights": "考评权重", "message_deadlines": "留言办理期限",

@@ -56,7 +56,7 @@ def office_section(con, user, today: dt.date) -> None:
             division = st.selectbox("处室", list(names), format_func=names.get, key="du_division")
             kind = st.selectbox("类别", list(duties.KINDS), format_func=duties.KINDS.get, key="du_kind")
             subject = st.text_input("事项", key="du_subject", help="会议名称、文件标题或领导活动")
-            happened = st.date_input("发生日期", value=today, max_value=today, key="du_happened",
+            happened = st.date_input("发生日期", value=today, key="du_happened",
                                      help="会议召开、文件印发或活动结束之日(第十七条按工作结束之日计算)")
             note = st.text_area("备注(可选)", key="du_note", height=68)
             if st.form_submit_button("登记", type="primary"):
@@ -87,7 +87,7 @@ def _edit_form(con, user, today: dt.date, expected: dict[int, dict], names: dict
         kind = st.selectbox("类别", list(duties.KINDS), index=list(duties.KINDS).index(item["kind"]),
                             format_func=duties.KINDS.get, key=f"du_edit_kind_{chosen}")
         subject = st.text_input("事项", value=item["subject"], key=f"du_edit_subject_{chosen}")
-        happened = st.date_input("发生日期", value=item["happened_on"], max_value=today, key=f"du_edit_happened_{chosen}")
+        happened = st.date_input("发生日期", value=item["happened_on"], key=f"du_edit_happened_{chosen}")
         note = st.text_area("备注(可选)", value=item["note"], key=f"du_edit_note_{chosen}", height=68)
         if st.form_submit_button("保存修改"):
             _shared.act("已保存修改。", lambda: duties.edit(

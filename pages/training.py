@@ -73,7 +73,7 @@ _shared.table(pd.DataFrame([{"处室": d["division"], "信息员和负责人": d
 st.subheader("登记培训")
 with st.form("training_new"):
     left, right = st.columns(2)
-    held_on = left.date_input("培训日期", value=dt.date.today(), max_value=dt.date.today(), key="training_new_date",
+    held_on = left.date_input("培训日期", value=dt.date.today(), key="training_new_date",
                               format="YYYY-MM-DD")
     trainer = right.text_input("培训人", key="training_new_trainer")
     topic = st.text_input("培训主题", key="training_new_topic")
@@ -121,7 +121,7 @@ if listed:
         if item["state"] == "held":
             with st.form(f"training_edit_{item['id']}"):
                 left, right = st.columns(2)
-                e_date = left.date_input("培训日期", value=item["held_on"], max_value=dt.date.today(),
+                e_date = left.date_input("培训日期", value=item["held_on"],
                                          key=f"training_edit_date_{item['id']}", format="YYYY-MM-DD")
                 e_trainer = right.text_input("培训人", value=item["trainer"], key=f"training_edit_trainer_{item['id']}")
                 e_topic = st.text_input("培训主题", value=item["topic"], key=f"training_edit_topic_{item['id']}")

@@ -9,8 +9,10 @@ from pathlib import Path
 from core import (
     accounts,
     columns,
+    consultation,
     disclosure,
     interaction,
+    interview,
     proposals,
     security_audit,
     settings,
@@ -40,6 +42,9 @@ def test_every_action_core_records_has_a_chinese_name():
     actions |= {f"disclosure.{a}" for a in disclosure.MACHINE.actions()}
     actions |= {f"proposals.{a}" for a in proposals.PROPOSAL_MACHINE.actions()} | {"proposals.attach"}  # issue 17
     actions |= {f"support.{a}" for a in support.SUPPORT_MACHINE.actions()} | training.recorded_actions()  # issue 17
+    for machine in (consultation.CONSULTATION_MACHINE, consultation.COMMENT_MACHINE,  # issue 17
+                    interview.INTERVIEW_MACHINE, interview.QUESTION_MACHINE):
+        actions |= {f"{machine.audit_prefix}.{a}" for a in machine.actions()}
     unnamed = sorted(a for a in actions if not re.search("[\u4e00-\u9fff]", security_audit.action_label(a)))
     assert not unnamed
 

@@ -103,6 +103,7 @@ def test_a_column_proposal_from_submission_to_evidence(demo):
         click_until(office, office.get_by_role("button", name="按提案执行此项变更"),
                     office.get_by_text(f"已按提案 #{pid} 办理"))
         office.get_by_text("新型显示产业").first.wait_for(timeout=30000)
+        wait_idle(office)  # the page reruns after the change: a heading found before it may be gone
         office.get_by_role("heading", name="最近的栏目变更").scroll_into_view_if_needed()
         wait_idle(office)
         office.screenshot(path=str(ARTIFACTS / "proposals-column-change-linked.png"))  # the viewport: the table
