@@ -46,7 +46,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from core import accounts, audit, columns, freshness, interaction, login, portal, todo, workflow  # noqa: E402
+from core import accounts, audit, columns, db, freshness, interaction, login, portal, todo, workflow  # noqa: E402
 from core.db import connect, rows, scalar  # noqa: E402
 
 PASSWORD = "Demo-2026!sx"
@@ -197,7 +197,7 @@ def bench_pieces(con, runs: int) -> None:
     from pages import _shared  # deferred: Streamlit, only for this line
 
     timed("pages/_shared.todo_items(缓存命中,处室负责人)", lambda: _shared.todo_items(con, head), runs)
-    timed("  其中 core/todo.change_mark(缓存键)", lambda: todo.change_mark(os.environ["PORTAL_DB"]), runs)
+    timed("  其中 core/db.change_mark(缓存键)", lambda: db.change_mark(os.environ["PORTAL_DB"]), runs)
     timed("accounts.find_user", lambda: accounts.find_user(con, "fzr_dzxx"), runs)
     session = login.adopt(con, head)
     timed("login.check_session", lambda: login.check_session(con, session, head), runs)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import duckdb
 
 from core import consultation, disclosure, duties, freshness, interaction, interview, proposals, support, workflow
-from core.db import change_mark as change_mark  # the database's change mark lives in core/db.py (was here)
 from core.db import scalar
 
 

@@ -3,7 +3,7 @@ a change made by another user, in another session, shows at the next run — nev
 
 from __future__ import annotations
 
-from core import todo, workflow
+from core import db, workflow
 from core.db import connect
 from tests.apptest_helpers import app_as
 from tests.conftest import make_org
@@ -67,7 +67,7 @@ def test_the_home_page_and_the_sidebar_agree_after_a_change(tmp_path, con):
 def test_the_change_mark_moves_with_every_committed_write(tmp_path, con):
     org = make_org(con)
     path = tmp_path / "portal.duckdb"
-    before = todo.change_mark(path)
-    assert todo.change_mark(path) == before  # reading changes nothing
+    before = db.change_mark(path)
+    assert db.change_mark(path) == before  # reading changes nothing
     con.execute("UPDATE users SET email = 'x@example.com' WHERE id = ?", [org.officer.id])
-    assert todo.change_mark(path) != before
+    assert db.change_mark(path) != before
