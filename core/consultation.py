@@ -30,6 +30,10 @@ ARTICLE = "第十九条"
 MODERATION = "第二十三条"
 STATE_LABELS = {"draft": "草稿", "open": "征集中", "closed": "已结束待反馈", "summarised": "已反馈"}
 PUBLIC_LABELS = {"open": "正在征集", "closed": "征集已结束", "summarised": "已公布反馈"}
+# what the portal says of an opened consultation follows the calendar (phase): before its window, within it,
+# after its end date while the office has not closed it yet; the scheduler rebuilds the page at each boundary
+PHASE_LABELS = {"upcoming": "即将开始征集", "taking": "正在征集", "ended": "征集已截止",
+                "closed": PUBLIC_LABELS["closed"], "summarised": PUBLIC_LABELS["summarised"]}
 COMMENT_LABELS = {"pending": "待审核", "approved": "已通过", "rejected": "未通过"}
 LIMITS = {"subject": 100, "body": 20000, "name": 50, "comment": 3000, "reason": 500, "summary": 5000}
 FIELD_LABELS = {"subject": "标题", "body": "征集内容", "starts_on": "开始日期", "ends_on": "截止日期",
@@ -278,6 +282,16 @@ def reject(con: duckdb.DuckDBPyConnection, actor, comment_id: int, expected_vers
 
 # ---------------------------------------------------------------- the public's side
 
+def phase(item: dict, now: dt.datetime) -> str:
+    """Where an opened consultation stands on the calendar at `now` (a key of PHASE_LABELS; a draft: "draft").
+    The window's boundaries are the start day's 0:00 and the day after the end day's 0:00."""
+    if item["state"] != "open":
+        return item["state"]
+    if now.date() < item["starts_on"]:
+        return "upcoming"
+    return "ended" if now.date() > item["ends_on"] else "taking"
+
+
 def window_refusal(item: dict, now: dt.datetime) -> str | None:
     """Why a comment cannot be taken now (not open, before or after the window), or None."""
     span = f"征集时间为 {item['starts_on']:%Y年%m月%d日} 至 {item['ends_on']:%Y年%m月%d日}"
@@ -314,16 +328,18 @@ def comment(con: duckdb.DuckDBPyConnection, consultation_id: int, form: dict, cl
     return new_id
 
 
-def public(con: duckdb.DuckDBPyConnection, consultation_id: int) -> dict | None:
-    """What the portal shows: never a draft, never a name, approved comments only if the office shows them."""
+def public(con: duckdb.DuckDBPyConnection, consultation_id: int, now: dt.datetime | None = None) -> dict | None:
+    """What the portal shows at `now`: never a draft, never a name, approved comments only if the office
+    shows them; the state as the calendar has it (征集已截止 once the end date passed)."""
     item = get(con, consultation_id)
     if item["state"] == "draft":
         return None
+    stage = phase(item, now or dt.datetime.now())
     number = counts(con, consultation_id)
     shown = item["state"] == "summarised" and item["show_comments"]
     return {**{k: item[k] for k in ("id", "subject", "body", "starts_on", "ends_on", "state", "division_name",
                                      "column_id", "opened_at", "summarised_at")},
-            "state_label": PUBLIC_LABELS[item["state"]], "received": number["received"],
+            "phase": stage, "state_label": PHASE_LABELS[stage], "received": number["received"],
             "summary": {"adopted": item["adopted_count"], "adopted_text": item["adopted_text"],
                         "rejected_text": item["rejected_text"]} if item["state"] == "summarised" else None,
             "comments": [c["body"] for c in comments(con, consultation_id, "approved")] if shown else []}

@@ -31,6 +31,10 @@ ARTICLE = "第十九条"
 MODERATION = "第二十三条"
 STATE_LABELS = {"draft": "草稿", "collecting": "征集问题中", "held": "已举行待公布实录", "published": "实录已公布"}
 PUBLIC_LABELS = {"collecting": "访谈预告", "held": "访谈已举行", "published": "访谈实录"}
+# what the portal says follows the calendar (phase): announced, then under way from its start time until the
+# office marks it held; the scheduler rebuilds the page at that boundary
+PHASE_LABELS = {"upcoming": PUBLIC_LABELS["collecting"], "started": "访谈进行中", "held": PUBLIC_LABELS["held"],
+                "published": PUBLIC_LABELS["published"]}
 QUESTION_LABELS = {"pending": "待审核", "approved": "已通过", "rejected": "未通过"}
 LIMITS = {"subject": 100, "guests": 1000, "intro": 5000, "name": 50, "question": 1000, "reason": 500,
           "speaker": 50, "body": 5000}
@@ -276,6 +280,13 @@ def reject(con: duckdb.DuckDBPyConnection, actor, question_id: int, expected_ver
 
 # ---------------------------------------------------------------- the public's side
 
+def phase(item: dict, now: dt.datetime) -> str:
+    """Where an announced interview stands on the calendar at `now` (a key of PHASE_LABELS; a draft: "draft")."""
+    if item["state"] != "collecting":
+        return item["state"]
+    return "started" if now >= item["starts_at"] else "upcoming"
+
+
 def asking_refusal(item: dict, now: dt.datetime) -> str | None:
     """Why a question cannot be taken now (not announced, already held, its time come), or None."""
     when = f"访谈时间为 {item['starts_at']:%Y年%m月%d日 %H:%M}"
@@ -310,16 +321,17 @@ def ask(con: duckdb.DuckDBPyConnection, interview_id: int, form: dict, client: s
     return new_id
 
 
-def public(con: duckdb.DuckDBPyConnection, interview_id: int) -> dict | None:
-    """What the portal shows: never a draft, never a name; approved questions before; the transcript once
-    published."""
+def public(con: duckdb.DuckDBPyConnection, interview_id: int, now: dt.datetime | None = None) -> dict | None:
+    """What the portal shows at `now`: never a draft, never a name; approved questions before; the transcript
+    once published; the state as the calendar has it (访谈进行中 from its start time)."""
     item = get(con, interview_id)
     if item["state"] == "draft":
         return None
+    stage = phase(item, now or dt.datetime.now())
     published = item["state"] == "published"
     return {**{k: item[k] for k in ("id", "column_id", "subject", "guests", "starts_at", "intro", "state",
                                      "division_name", "announced_at", "published_at")},
-            "state_label": PUBLIC_LABELS[item["state"]], "received": counts(con, interview_id)["received"],
+            "phase": stage, "state_label": PHASE_LABELS[stage], "received": counts(con, interview_id)["received"],
             "guest_lines": [g.strip() for g in item["guests"].split("\n") if g.strip()],
             "questions": [] if published else [q["body"] for q in questions(con, interview_id, "approved")],
             "transcript": [{k: e[k] for k in ("kind", "question", "speaker", "body")} | {"public": bool(e["question_id"])}

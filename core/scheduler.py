@@ -4,8 +4,9 @@ One `tick` publishes scheduled items that came due (also those that fell due whi
 workbench was down, exactly once), reminds approvers of items waiting too long, once a day
 reminds divisions of their stale columns (core.freshness) and of overdue expected publications
 (core.duties), sends the
-mail queue, rebuilds the portal when something went online or an office change (a column, a setting)
-left it behind, and seals the audit log.
+mail queue, rebuilds the portal when something went online, an office change (a column, a setting)
+left it behind or a consultation's or interview's date boundary passed (core.portal.calendar), and seals
+the audit log.
 `maintenance` makes the daily backup when its time has come (第二十条), checks the audit
 chain after it and forgets old sessions. `Scheduler` runs ticks on a daemon thread with its
 own cursor; every second in between it seals freshly written audit rows and serves backup
@@ -95,8 +96,11 @@ def tick(con: duckdb.DuckDBPyConnection, site_dir: str | Path | None = None,
                      lambda: freshness.send_reminders(con, now.date()))
     # expected publications past the 第十七条 window (第二十七条(四)): the division is told once per record
     overdue = once_per(con, duties.DAILY_KEY, now.date().isoformat(), lambda: duties.remind_overdue(con, now.date()))
-    if site_dir is not None and (published or portal.outdated(con, site_dir)):
-        built = portal.build_site(con, site_dir, full=False)
+    # a consultation's or an interview's start or end passed: its page and its column's list say what the
+    # calendar says now (征集已截止, no form link) without an office action, once per boundary (issue 17)
+    calendar = portal.calendar_moved(con, site_dir, now) if site_dir is not None else []
+    if site_dir is not None and (published or calendar or portal.outdated(con, site_dir)):
+        built = portal.build_site(con, site_dir, full=False, now=now)
         search.reindex_in_background(site_dir, built.get("touched_years") or [])
     availability.probe_due(con, now)  # issue 15, visits: the portal's home page and a sample, at the office's interval
     links = linkcheck.run_due(con, site_dir, now)  # the weekly link check, with mail to the divisions (issue 15)
@@ -107,7 +111,7 @@ def tick(con: duckdb.DuckDBPyConnection, site_dir: str | Path | None = None,
     sealed = audit.seal(con)
     return {"published": published, "reminded": reminded, "mail": mail, "sealed": sealed,
             "stale_reminded": None if stale is None else len(stale["reminded"]), "links": links,
-            "duties_overdue": overdue}
+            "duties_overdue": overdue, "calendar": calendar}
 
 
 def maintenance(con: duckdb.DuckDBPyConnection, site_dir: str | Path | None = None,

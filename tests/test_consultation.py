@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from core import consultation, freshness, humancheck, site_report
+from core import consultation, freshness, humancheck, scheduler, site_report
 from core.db import rows, scalar
 from core.errors import InvalidTransition, PermissionDenied, RateLimited, StaleVersion, ValidationError
 from core.portal import build_site
@@ -238,3 +238,35 @@ def test_a_comment_with_personal_data_is_screened_and_cannot_be_shown(con, org):
         consultation.approve(con, org.webmaster, leaky, 1)
     consultation.reject(con, org.webmaster, leaky, 1, "含个人身份信息")
     assert consultation.counts(con, cid)["rejected"] == 1
+
+
+def test_the_scheduler_rebuilds_the_page_when_the_window_opens_and_when_it_ends_once_each(con, org, tmp_path):
+    # opened ahead of its window: the portal announces it without the form; each boundary brings one build
+    now = dt.datetime.now().replace(microsecond=0)
+    cid = consultation.create(con, org.head, values(con, org, starts_on=now.date() + dt.timedelta(days=2),
+                                                        ends_on=now.date() + dt.timedelta(days=5)))
+    consultation.open_(con, org.head, cid, item(con, cid)["version"])
+    site = tmp_path / "site"
+    build_site(con, site, now=now)  # the office's own build
+    path, listing = site / "hudong" / "zjdc" / f"{cid}.html", site / "col" / "zjdc" / "index.html"
+    page = path.read_text(encoding="utf-8")
+    assert "即将开始征集" in page and "我要提意见" not in page and "开始接收意见" in page
+    assert scheduler.tick(con, site, now)["calendar"] == []  # nothing moved: no build
+
+    started = dt.datetime.combine(now.date() + dt.timedelta(days=2), dt.time(0, 1))
+    assert scheduler.tick(con, site, started)["calendar"] == [f"consultation:{cid}"]
+    page = path.read_text(encoding="utf-8")
+    assert "正在征集" in page and "我要提意见" in page and f"comment?id={cid}" in page
+
+    ended = dt.datetime.combine(now.date() + dt.timedelta(days=6), dt.time(0, 1))  # the day after the end day
+    before = path.stat().st_mtime_ns
+    assert scheduler.tick(con, site, ended - dt.timedelta(minutes=2))["calendar"] == []  # the last day counts
+    assert path.stat().st_mtime_ns == before
+    assert scheduler.tick(con, site, ended)["calendar"] == [f"consultation:{cid}"]
+    page = path.read_text(encoding="utf-8")
+    assert "征集已截止" in page and "已于" in page and "我要提意见" not in page and "comment?id=" not in page
+    assert "征集已截止" in listing.read_text(encoding="utf-8") and item(con, cid)["state"] == "open"  # no office action
+    assert scheduler.tick(con, site, ended + dt.timedelta(minutes=1))["calendar"] == []  # once per boundary
+    # and the form itself refuses, naming the rule and the article, whatever page the citizen kept open
+    with pytest.raises(ValidationError, match="「征集时间」.本次征集调查已截止.*第十九条"):
+        comment(con, cid, now=ended)

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from core import freshness, humancheck, interview, site_report, todo
+from core import freshness, humancheck, interview, scheduler, site_report, todo
 from core.db import rows, scalar
 from core.errors import InvalidTransition, PermissionDenied, RateLimited, StaleVersion, ValidationError
 from core.portal import build_site
@@ -238,3 +238,26 @@ def test_the_portal_page_announces_with_the_ask_link_and_later_shows_the_transcr
     page = (tmp_path / "site" / "hudong" / "zxft" / f"{iid}.html").read_text(encoding="utf-8")
     assert "我要提问" not in page and "访谈实录" in page and "设立专项资金予以扶持" in page
     assert "中小企业有哪些扶持" in page and "李四" not in page
+
+
+def test_the_scheduler_rebuilds_the_page_when_the_interview_starts_once(con, org, tmp_path):
+    now = dt.datetime.now().replace(second=0, microsecond=0)
+    soon = now + dt.timedelta(days=1)
+    iid = interview.create(con, org.head, values(con, org, starts_at=soon))
+    interview.announce(con, org.head, iid, 1, now=now)
+    site = tmp_path / "site"
+    build_site(con, site, now=now)
+    path = site / "hudong" / "zxft" / f"{iid}.html"
+    assert "访谈预告" in path.read_text(encoding="utf-8") and "我要提问" in path.read_text(encoding="utf-8")
+    assert scheduler.tick(con, site, soon - dt.timedelta(minutes=1))["calendar"] == []
+    assert scheduler.tick(con, site, soon)["calendar"] == [f"interview:{iid}"]  # no office action
+    page = path.read_text(encoding="utf-8")
+    assert "访谈进行中" in page and "本期访谈已开始,不再接收提问" in page and "我要提问" not in page
+    assert "访谈进行中" in (site / "col" / "zxft" / "index.html").read_text(encoding="utf-8")
+    assert scheduler.tick(con, site, soon + dt.timedelta(minutes=1))["calendar"] == []  # once
+    with pytest.raises(ValidationError, match="「提问时间」.本期访谈已开始.*第十九条"):
+        ask(con, iid, now=soon)
+    interview.hold(con, org.head, iid, item(con, iid)["version"])  # the office's own build settles it
+    build_site(con, site, full=False, now=soon + dt.timedelta(hours=2))
+    assert "访谈已举行" in path.read_text(encoding="utf-8")
+    assert scheduler.tick(con, site, soon + dt.timedelta(hours=2))["calendar"] == []

@@ -11,6 +11,7 @@ Pelican-style stages, one module each, each importing only from the ones above i
 - ``pool``    where pages are rendered: in this process, or in forked worker processes
 - ``plan``    full or incremental, what to render, and the record of what was rendered
 - ``redirects`` the record of every URL ever written, and a redirect where one is no longer served
+- ``calendar`` the consultations' and interviews' phases the last build rendered, and which moved since
 - ``build``   ``build_site``: the stages in one read transaction
 - ``resume``  ``resume_interrupted_build``: finish at start a build killed half-way
 
@@ -28,6 +29,7 @@ Imports from: every module of the package; what callers use is named below.
 """
 
 from core.portal.build import build_site
+from core.portal.calendar import moved as calendar_moved
 from core.portal.data import public_url
 from core.portal.plan import STAMP_FILE, outdated, owed_build
 from core.portal.resume import Resumed, resume_interrupted_build
@@ -44,6 +46,7 @@ __all__ = [
     "article_url",
     "attachment_url",
     "build_site",
+    "calendar_moved",
     "column_url",
     "feed_url",
     "outdated",

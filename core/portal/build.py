@@ -19,6 +19,7 @@ import secrets
 import threading
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ import duckdb
 
 from core import settings
 from core.db import rows, transaction
+from core.portal.calendar import record as record_calendar
 from core.portal.consultations import write as write_consultations
 from core.portal.data import (
     BODY_BATCH,
@@ -84,9 +86,13 @@ COLUMN_FEED_ITEMS = 20
 
 
 def build_site(con: duckdb.DuckDBPyConnection, out_dir: str | Path = "site_build", *,
-               full: bool = True, progress: bool | None = None, workers: int | None = None) -> dict:
+               full: bool = True, progress: bool | None = None, workers: int | None = None,
+               now: datetime | None = None) -> dict:
     """Render the public portal into ``out_dir``: everything, or (``full=False``) what changed
     since the last build into that folder (core.portal.plan says what that covers).
+
+    ``now``: the clock the consultations' and interviews' pages follow (default: the time of the build;
+    the scheduler's tick passes its own, core.portal.calendar).
 
     ``progress``: a bar on stderr during the build (None: when stderr is a terminal).
     ``workers``: processes rendering pages in a large build (None: one per core; only where
@@ -100,17 +106,17 @@ def build_site(con: duckdb.DuckDBPyConnection, out_dir: str | Path = "site_build
     publication: the search index re-indexes only those shards; after a full build, every year).
     """
     with BUILD_LOCK:
-        return _build(con, out_dir, full=full, progress=progress, workers=workers)
+        return _build(con, out_dir, full=full, progress=progress, workers=workers, now=now)
 
 
 def _build(con: duckdb.DuckDBPyConnection, out_dir: str | Path, *, full: bool, progress: bool | None,
-           workers: int | None) -> dict:
+           workers: int | None, now: datetime | None = None) -> dict:
     started = time.perf_counter()
     refresh_templates()
     writer = Writer(out_dir)
     full = owe_build(con, writer.root, full)
     with transaction(con):  # one snapshot for the whole build, and the record written with it
-        site = load_site(con)
+        site = load_site(con, now)
         sig = signature(con)
         plan = plan_build(con, site, writer.root, sig, full)
         if plan.full:  # should this build fail, the next one is full again, whatever changed
@@ -254,6 +260,7 @@ def _write_answers(con: duckdb.DuckDBPyConnection, site: SiteData, writer: Write
     writer.remove_unclaimed("/hudong", COLUMN_PAGE_NAME)
     count += write_consultations(con, site, writer, context)  # 征集调查 (issue 17): few, all rendered
     count += write_interviews(con, site, writer, context)  # 在线访谈 (issue 17): likewise
+    record_calendar(con, site.now)  # the phases rendered: the scheduler rebuilds when one moves (issue 17)
     for col in interaction_columns(site):  # its first page lists the latest answers
         first = next(column_pages(site, col))
         if writer.target(first.path) not in writer.claimed:

@@ -23,13 +23,15 @@ FOLDER = "/hudong/zjdc"
 PAGE_NAME = re.compile(r"\d+\.html")
 
 
-def pages(con: duckdb.DuckDBPyConnection, site: SiteData, today: dt.date | None = None) -> list[Page]:
-    today = today or dt.date.today()
+def pages(con: duckdb.DuckDBPyConnection, site: SiteData, now: dt.datetime | None = None) -> list[Page]:
+    """The consultations' pages as the calendar has them at `now` (the build's clock): the link to comment
+    only within the window (core.portal.calendar has the scheduler rebuild them at its boundaries)."""
+    now = now or site.now
     found = []
     for item in site.consultations:
-        shown = consultation.public(con, item["id"])
+        shown = consultation.public(con, item["id"], now)
         column = site.columns.get(shown["column_id"])
-        taking = consultation.window_refusal(consultation.get(con, item["id"]), dt.datetime.combine(today, dt.time(12)))
+        taking = consultation.window_refusal(consultation.get(con, item["id"]), now)
         found.append(Page(item["url"], "consultation.html", {
             "page_title": shown["subject"], "consultation": shown, "column": column.ref if column else None,
             "section_id": column.id if column else None, "taking_comments": taking is None,

@@ -86,6 +86,8 @@ class SiteData:
     answers: list[dict] = field(default_factory=list)  # published answers, newest first (互动交流)
     consultations: list[dict] = field(default_factory=list)  # opened 征集调查, newest first (issue 17)
     interviews: list[dict] = field(default_factory=list)  # announced 在线访谈, latest first (issue 17)
+    # the build's clock: what the consultations and interviews say follows the calendar (core.portal.calendar)
+    now: datetime = field(default_factory=datetime.now)
     section_columns: dict[str, str] = field(default_factory=dict)  # setting -> the slug it names (COLUMN_SETTINGS)
     # the footer's identity (第四条、第六条) and the files it needs in /static/ (the uploaded mark)
     identity: dict = field(default_factory=dict)
@@ -175,8 +177,9 @@ def public_url(con: duckdb.DuckDBPyConnection, article_id: int) -> str | None:
     return None if found is None else _settings(con)["site_url"] + article_url(*found)
 
 
-def load_site(con: duckdb.DuckDBPyConnection) -> SiteData:
-    """The settings and the column tree; articles are fetched per build plan (``fetch_listings``)."""
+def load_site(con: duckdb.DuckDBPyConnection, now: datetime | None = None) -> SiteData:
+    """The settings and the column tree; articles are fetched per build plan (``fetch_listings``).
+    ``now``: the clock of the consultations' and interviews' states (default: the time of the call)."""
     columns = {
         r["id"]: Column(**r)
         for r in rows(con, """
@@ -197,9 +200,10 @@ def load_site(con: duckdb.DuckDBPyConnection) -> SiteData:
             seen.add(cur.id)
             chain.append(cur.id)
         targets[col.id] = chain
+    now = now or datetime.now()
     return SiteData(columns=columns, roots=roots, targets=targets, answers=_answers(con),
-                    consultations=_consultations(con), interviews=_interviews(con), **_settings(con),
-                    **_identity(con))
+                    consultations=_consultations(con, now), interviews=_interviews(con, now), now=now,
+                    **_settings(con), **_identity(con))
 
 
 def _identity(con: duckdb.DuckDBPyConnection) -> dict:
@@ -214,15 +218,16 @@ def _identity(con: duckdb.DuckDBPyConnection) -> dict:
     return {"identity": values, "static_files": {} if found is None else {found.static_name: found.content}}
 
 
-def _consultations(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    """Every opened 征集调查 with its page's address, newest first (issue 17)."""
-    return [{**c, "url": consultation_url(c["id"]), "state_label": consultation.PUBLIC_LABELS[c["state"]]}
+def _consultations(con: duckdb.DuckDBPyConnection, now: datetime) -> list[dict]:
+    """Every opened 征集调查 with its page's address and its state at `now`, newest first (issue 17)."""
+    return [{**c, "url": consultation_url(c["id"]),
+             "state_label": consultation.PHASE_LABELS[consultation.phase(c, now)]}
             for c in consultation.published_in(con)]
 
 
-def _interviews(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    """Every announced 在线访谈 with its page's address, latest first (issue 17)."""
-    return [{**i, "url": interview_url(i["id"]), "state_label": interview.PUBLIC_LABELS[i["state"]]}
+def _interviews(con: duckdb.DuckDBPyConnection, now: datetime) -> list[dict]:
+    """Every announced 在线访谈 with its page's address and its state at `now`, latest first (issue 17)."""
+    return [{**i, "url": interview_url(i["id"]), "state_label": interview.PHASE_LABELS[interview.phase(i, now)]}
             for i in interview.published_in(con)]
 
 

@@ -22,10 +22,12 @@ FOLDER = "/hudong/zxft"
 
 
 def pages(con: duckdb.DuckDBPyConnection, site: SiteData, now: dt.datetime | None = None) -> list[Page]:
-    now = now or dt.datetime.now()
+    """The interviews' pages as the calendar has them at `now` (the build's clock): the link to ask only
+    before the start (core.portal.calendar has the scheduler rebuild them then)."""
+    now = now or site.now
     found = []
     for item in site.interviews:
-        shown = interview.public(con, item["id"])
+        shown = interview.public(con, item["id"], now)
         column = site.columns.get(shown["column_id"])
         taking = interview.asking_refusal(interview.get(con, item["id"]), now)
         found.append(Page(item["url"], "interview.html", {

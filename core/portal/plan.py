@@ -148,6 +148,11 @@ def _record(con: duckdb.DuckDBPyConnection) -> dict | None:
         return None
 
 
+def last_build(con: duckdb.DuckDBPyConnection) -> dict | None:
+    """The record of the last finished build ({"out", "signature", "at", "mode", ...}), or None."""
+    return _record(con)
+
+
 def _stamp_on_disk(root: str) -> str | None:
     try:
         with open(os.path.join(root, STAMP_FILE), encoding="utf-8") as fh:
