@@ -10,7 +10,11 @@ reason. After closing, the feedback summary (comments received and adopted, what
 what was not and why) is required before the consultation counts as 已反馈. Both machines move through
 core.transitions, like messages and articles.
 
-Imports from: core.transitions (the seam), core.interaction (its gate) and the floor (db, errors, ratelimit, text).
+The office attaches the draft policy's files (checked like an article's attachments, 第二十条) while the
+consultation is a draft; they are published with it and kept as the public read them.
+
+Imports from: core.transitions (the seam), core.interaction (its gate), core.attachments (the upload checks) and
+the floor (db, errors, ratelimit, text).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import datetime as dt
 
 import duckdb
 
-from core import interaction, lexicon, ratelimit, screening, transitions
+from core import attachments, interaction, lexicon, ratelimit, screening, transitions
 from core.content import text_to_html
 from core.db import row, rows, scalar, transaction
 from core.errors import NotFound, ValidationError
@@ -59,6 +63,9 @@ CONSULTATION_MACHINE = transitions.Machine(
         "open": move({"draft"}, {"open"}, "发布征集", "consultations.manage"),
         "close": move({"open"}, {"closed"}, "结束征集", "consultations.manage"),
         "summarise": move({"closed"}, {"summarised"}, "公布反馈", "consultations.manage"),
+        # the draft policy's files: attached and removed while a draft; published with it, then kept as read
+        "attach": move({"draft"}, (), "添加附件", "consultations.manage", event=False),
+        "detach": move({"draft"}, (), "删除附件", "consultations.manage", event=False),
     },
 )
 
@@ -177,6 +184,55 @@ def close(con: duckdb.DuckDBPyConnection, actor, consultation_id: int, expected_
     """End the consultation: no more comments; the feedback summary is due."""
     transitions.record(con, CONSULTATION_MACHINE, get(con, consultation_id), actor, "close", expected_version,
                        changes={"state": "closed", "closed_at": dt.datetime.now()})
+
+
+def files(con: duckdb.DuckDBPyConnection, consultation_id: int) -> list[dict]:
+    """The consultation's files (the draft policy and what explains it), in the order attached."""
+    return rows(con, "SELECT id, consultation_id, filename, mime, size, created_at FROM consultation_files "
+                     "WHERE consultation_id = ? AND NOT removed ORDER BY id", [consultation_id])
+
+
+def file_data(con: duckdb.DuckDBPyConnection, file_id: int) -> tuple[str, bytes]:
+    """A file's name and bytes (to download in the workbench, and for the portal's build)."""
+    found = row(con, "SELECT filename, data FROM consultation_files WHERE id = ? AND NOT removed", [file_id])
+    if found is None:
+        raise NotFound(f"附件 {file_id} 不存在")
+    return found["filename"], found["data"]
+
+
+def attach(con: duckdb.DuckDBPyConnection, actor, consultation_id: int, expected_version: int, filename: str,
+           data: bytes) -> int:
+    """Attach a file to a draft consultation (the draft policy being consulted on): checked for type and size as
+    an article's attachment is (第二十条); published with the consultation. Audited."""
+    item = get(con, consultation_id)
+    transitions.authorise(CONSULTATION_MACHINE, item, actor, "attach")
+    transitions.check(CONSULTATION_MACHINE, item, "attach", expected_version)
+    checked = attachments.checked_file(con, filename, data)
+    created: list[int] = []
+
+    def write() -> None:
+        created.append(con.execute(
+            "INSERT INTO consultation_files (consultation_id, filename, mime, size, sha256, data, uploaded_by) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            [consultation_id, checked["filename"], checked["mime"], checked["size"], checked["sha256"],
+             checked["data"], actor.id]).fetchone()[0])
+
+    transitions.record(con, CONSULTATION_MACHINE, item, actor, "attach", expected_version, writes=write,
+                       comment=f"{checked['filename']}({checked['size']} 字节)")
+    return created[0]
+
+
+def detach(con: duckdb.DuckDBPyConnection, actor, consultation_id: int, expected_version: int,
+           file_id: int) -> None:
+    """Take a file off a draft consultation (once published, the files stay as the public read them). Audited."""
+    item = get(con, consultation_id)
+    found = row(con, "SELECT filename FROM consultation_files WHERE id = ? AND consultation_id = ? AND NOT removed",
+                [file_id, consultation_id])
+    if found is None:
+        raise NotFound(f"附件 {file_id} 不存在")
+    transitions.record(con, CONSULTATION_MACHINE, item, actor, "detach", expected_version, comment=found["filename"],
+                       writes=lambda: con.execute("UPDATE consultation_files SET removed = TRUE WHERE id = ?",
+                                                  [file_id]))
 
 
 def counts(con: duckdb.DuckDBPyConnection, consultation_id: int) -> dict[str, int]:
@@ -340,6 +396,7 @@ def public(con: duckdb.DuckDBPyConnection, consultation_id: int, now: dt.datetim
     return {**{k: item[k] for k in ("id", "subject", "body", "starts_on", "ends_on", "state", "division_name",
                                      "column_id", "opened_at", "summarised_at")},
             "phase": stage, "state_label": PHASE_LABELS[stage], "received": number["received"],
+            "files": files(con, consultation_id),
             "summary": {"adopted": item["adopted_count"], "adopted_text": item["adopted_text"],
                         "rejected_text": item["rejected_text"]} if item["state"] == "summarised" else None,
             "comments": [c["body"] for c in comments(con, consultation_id, "approved")] if shown else []}

@@ -77,6 +77,7 @@ ACTION_LABELS: dict[str, str] = {
     # issue 17: 征集调查 and 在线访谈, their comments and questions (moderated, 第二十三条)
     "consultation.create": "新建征集调查", "consultation.edit": "修改征集调查", "consultation.open": "发布征集调查",
     "consultation.close": "结束征集调查", "consultation.summarise": "公布征集调查反馈",
+    "consultation.attach": "添加征集调查附件", "consultation.detach": "删除征集调查附件",
     "consultation_comment.submit": "公众提交征集意见", "consultation_comment.approve": "审核通过征集意见",
     "consultation_comment.reject": "不予通过征集意见",
     "interview.create": "新建在线访谈", "interview.edit": "修改访谈预告", "interview.announce": "发布访谈预告",

@@ -49,6 +49,33 @@ def create_form() -> None:
                         lambda: consultation.create(con, user, values))
 
 
+def files_section(item: dict) -> None:
+    """The draft policy's files: attached and removed while a draft (published with it), downloadable always."""
+    found = consultation.files(con, item["id"])
+    draft = item["state"] == "draft"
+    st.markdown("**附件**(征求意见稿、起草说明等,发布征集时一并在门户公开" + (";发布后不能再增删" if draft else "") + ")")
+    if not found:
+        st.caption("没有附件。")
+    for f in found:
+        name, size, actions = st.columns([5, 1, 2])
+        name.markdown(_shared.inert(f["filename"]))
+        size.caption(f"{f['size'] / 1024:.0f} KB" if f["size"] >= 1024 else f"{f['size']} 字节")
+        download, remove = actions.columns(2)
+        download.download_button("下载", consultation.file_data(con, f["id"])[1], file_name=f["filename"],
+                                 mime=f["mime"], key=f"cs_file_get_{f['id']}")
+        if draft and remove.button("删除", key=f"cs_file_del_{f['id']}"):
+            _shared.act(f"附件「{f['filename']}」已删除。",
+                        lambda f=f: consultation.detach(con, user, item["id"], item["version"], f["id"]))
+    if not draft:
+        return
+    turn = st.session_state.setdefault("cs_upload_turn", 0)  # a new uploader after each file added
+    upload = st.file_uploader("选择要添加的附件(类型和大小按系统设置检查,第二十条)", key=f"cs_upload_{turn}")
+    if st.button("添加附件", key="cs_attach", disabled=upload is None):
+        _shared.act(lambda _id: f"附件「{upload.name}」已添加。",
+                    lambda: consultation.attach(con, user, item["id"], item["version"], upload.name, upload.getvalue()),
+                    then=lambda: st.session_state.update(cs_upload_turn=turn + 1))
+
+
 def moderation(item: dict) -> None:
     pending = consultation.comments(con, item["id"], "pending")
     st.subheader(f"待审核意见({len(pending)} 条)")
@@ -97,6 +124,7 @@ def detail(item: dict) -> None:
     right.metric("已通过", number["approved"])
     with st.expander("征集内容"):
         st.markdown(_shared.inert(item["body"]))
+    files_section(item)
     if item["state"] == "draft" and st.button("发布征集", type="primary", key="cs_open"):
         _shared.act("征集调查已发布,公众可在征集时间内提交意见。",
                     lambda: consultation.open_(con, user, item["id"], item["version"]), then=refresh)

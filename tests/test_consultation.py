@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
 from core import consultation, freshness, humancheck, scheduler, site_report
 from core.db import rows, scalar
-from core.errors import InvalidTransition, PermissionDenied, RateLimited, StaleVersion, ValidationError
+from core.errors import InvalidTransition, NotFound, PermissionDenied, RateLimited, StaleVersion, ValidationError
 from core.portal import build_site
 
 CLIENT = "198.51.100.9"
@@ -270,3 +271,58 @@ def test_the_scheduler_rebuilds_the_page_when_the_window_opens_and_when_it_ends_
     # and the form itself refuses, naming the rule and the article, whatever page the citizen kept open
     with pytest.raises(ValidationError, match="「征集时间」.本次征集调查已截止.*第十九条"):
         comment(con, cid, now=ended)
+
+
+PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n" + b"0" * 3000
+
+
+def test_the_draft_policys_files_are_checked_attached_and_removed_while_a_draft_audited(con, org):
+    cid = consultation.create(con, org.head, values(con, org))
+    with pytest.raises(PermissionDenied):
+        consultation.attach(con, org.officer, cid, item(con, cid)["version"], "征求意见稿.pdf", PDF)
+    with pytest.raises(ValidationError, match="「附件」.不允许上传 .exe 文件.*第二十条"):
+        consultation.attach(con, org.head, cid, item(con, cid)["version"], "征求意见稿.exe", b"MZ")
+    with pytest.raises(ValidationError, match="「附件」.*不符"):
+        consultation.attach(con, org.head, cid, item(con, cid)["version"], "征求意见稿.docx", PDF)
+    with pytest.raises(StaleVersion):
+        consultation.attach(con, org.head, cid, item(con, cid)["version"] + 1, "征求意见稿.pdf", PDF)
+    kept = consultation.attach(con, org.head, cid, item(con, cid)["version"], "征求意见稿.pdf", PDF)
+    gone = consultation.attach(con, org.head, cid, item(con, cid)["version"], "起草说明.pdf", PDF[:100])
+    consultation.detach(con, org.head, cid, item(con, cid)["version"], gone)
+    assert [f["filename"] for f in consultation.files(con, cid)] == ["征求意见稿.pdf"]
+    assert consultation.file_data(con, kept) == ("征求意见稿.pdf", PDF)
+    with pytest.raises(NotFound):
+        consultation.file_data(con, gone)
+    audit = rows(con, "SELECT action, summary FROM audit_log WHERE object = ? ORDER BY id", [f"consultation:{cid}"])
+    assert [a["action"] for a in audit] == ["consultation.create", "consultation.attach", "consultation.attach",
+                                            "consultation.detach"]
+    assert "起草说明.pdf" in audit[-1]["summary"] and f"{len(PDF)} 字节" in audit[1]["summary"]
+    consultation.open_(con, org.head, cid, item(con, cid)["version"], today=DAY)
+    with pytest.raises(InvalidTransition, match="「征集中」,不能删除附件.仅限:草稿."):
+        consultation.detach(con, org.head, cid, item(con, cid)["version"], kept)
+    with pytest.raises(InvalidTransition, match="不能添加附件"):
+        consultation.attach(con, org.head, cid, item(con, cid)["version"], "补充.pdf", PDF)
+    assert [f["filename"] for f in consultation.public(con, cid)["files"]] == ["征求意见稿.pdf"]
+
+
+def test_the_portal_publishes_the_files_with_their_kind_and_size_and_never_a_removed_one(con, org, tmp_path):
+    cid = consultation.create(con, org.head, values(con, org, starts_on=dt.date.today(),
+                                                        ends_on=dt.date.today() + dt.timedelta(days=5)))
+    kept = consultation.attach(con, org.head, cid, item(con, cid)["version"], "数字经济促进办法(征求意见稿).pdf", PDF)
+    gone = consultation.attach(con, org.head, cid, item(con, cid)["version"], "旧稿.pdf", PDF[:100])
+    site = tmp_path / "site"
+    build_site(con, site)
+    assert not (site / "hudong" / "zjdc" / "files").exists()  # a draft publishes nothing
+    consultation.detach(con, org.head, cid, item(con, cid)["version"], gone)
+    consultation.open_(con, org.head, cid, item(con, cid)["version"])
+    build_site(con, site, full=False)
+    page = (site / "hudong" / "zjdc" / f"{cid}.html").read_text(encoding="utf-8")
+    files = site / "hudong" / "zjdc" / "files"
+    assert (files / str(kept) / "数字经济促进办法(征求意见稿).pdf").read_bytes() == PDF
+    assert not (files / str(gone)).exists() and "旧稿" not in page
+    # the link's own text names the file, its kind and its size (its accessible name)
+    assert re.search(rf'<a href="/hudong/zjdc/files/{kept}/[^"]+" download type="application/pdf">'
+                     r'数字经济促进办法\(征求意见稿\)\.pdf<span class="size">\(PDF 文档,3 KB\)</span></a>', page)
+    assert '<h2 id="consultation-files">附件</h2>' in page
+    build_site(con, site)  # a full build keeps the files it serves
+    assert (files / str(kept) / "数字经济促进办法(征求意见稿).pdf").read_bytes() == PDF

@@ -107,3 +107,47 @@ def test_a_visitor_comments_within_the_window_and_a_wrong_captcha_keeps_the_text
         assert consultation.counts(con, cid) == {"pending": 1, "approved": 0, "rejected": 0, "received": 1}
     finally:
         con.close()
+
+
+def test_the_head_attaches_the_draft_policy_refused_files_name_the_rule_and_removal_ends_at_publication(setup):
+    db_path, org = setup
+    con = connect(db_path)
+    cid = consultation.create(con, org.head, {
+        "column_id": scalar(con, "SELECT id FROM columns WHERE slug = 'zjdc'"), "division_id": org.dz,
+        "subject": "产业园区管理办法", "body": "请对草案提出意见。", "starts_on": dt.date.today(),
+        "ends_on": dt.date.today() + dt.timedelta(days=10)})
+    con.close()
+    at = open_page(app_as(db_path, "head"), "consultations")
+    assert "没有附件" in texts(at)
+    at.file_uploader(key="cs_upload_0").set_value(("管理办法.exe", b"MZ", "application/octet-stream"))
+    at.run()
+    at.button(key="cs_attach").click().run()
+    assert at.error and "「附件」" in at.error[0].value and "第二十条" in at.error[0].value
+    pdf = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + b"0" * 2048
+    at.file_uploader(key="cs_upload_0").set_value(("管理办法(征求意见稿).pdf", pdf, "application/pdf"))
+    at.run()
+    at.button(key="cs_attach").click().run()
+    assert not at.exception and "附件「管理办法(征求意见稿).pdf」已添加" in texts(at)
+    con = connect(db_path)
+    try:
+        assert [f["filename"] for f in consultation.files(con, cid)] == ["管理办法(征求意见稿).pdf"]
+        first = consultation.files(con, cid)[0]["id"]
+    finally:
+        con.close()
+    at.file_uploader(key="cs_upload_1").set_value(("旧稿.pdf", pdf, "application/pdf"))  # a fresh uploader
+    at.run()
+    at.button(key="cs_attach").click().run()
+    second = first + 1
+    at.button(key=f"cs_file_del_{second}").click().run()
+    assert "附件「旧稿.pdf」已删除" in texts(at)
+    at.button(key="cs_open").click().run()
+    assert stored(db_path)["state"] == "open"
+    assert not [b for b in at.button if b.key and b.key.startswith("cs_file_del_")]  # kept as the public read it
+    assert not list(at.get("file_uploader")) and r"管理办法\(征求意见稿\)\.pdf" in texts(at)
+    con = connect(db_path)
+    try:
+        audited = [r[0] for r in con.execute("SELECT action FROM audit_log WHERE action LIKE 'consultation.%tach' "
+                                             "ORDER BY id").fetchall()]
+    finally:
+        con.close()
+    assert audited == ["consultation.attach", "consultation.attach", "consultation.detach"]

@@ -1,6 +1,7 @@
 """征集调查 on the portal (issue 17): one page per opened consultation — its text, its window, the link to
-comment while it is open, the approved comments if the office shows them, the feedback once published —
-and the consultations listed on their column's first page. Few and changing with their state, so every
+comment while it is open, its files (the draft policy) as download links with their kind and size, the approved
+comments if the office shows them, the feedback once published — and the consultations listed on their column's
+first page. Few and changing with their state, so every
 build renders them all (beside the answers, core.portal.build._write_answers).
 
 Imports from: core.consultation, core.db, core.portal (data, pages, render, urls, writer)."""
@@ -8,19 +9,38 @@ Imports from: core.consultation, core.db, core.portal (data, pages, render, urls
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from typing import Any
 
 import duckdb
 
 from core import consultation
-from core.portal.data import SiteData
+from core.portal.data import SiteData, size_label
 from core.portal.pages import Page, column_pages
 from core.portal.render import render_to
+from core.portal.urls import consultation_file_path, consultation_file_url
 from core.portal.writer import Writer
 
 FOLDER = "/hudong/zjdc"
+FILES = FOLDER + "/files"  # the consultations' files, one folder per file id
 PAGE_NAME = re.compile(r"\d+\.html")
+# what a download link says a file is (besides its name and size), by its extension
+FILE_KINDS = {"pdf": "PDF 文档", "doc": "Word 文档", "docx": "Word 文档", "wps": "WPS 文字文档", "ofd": "OFD 版式文档",
+              "xls": "Excel 表格", "xlsx": "Excel 表格", "et": "WPS 表格", "ppt": "PowerPoint 演示文稿",
+              "pptx": "PowerPoint 演示文稿", "txt": "文本文件", "zip": "ZIP 压缩包", "rar": "RAR 压缩包",
+              "jpg": "JPEG 图片", "jpeg": "JPEG 图片", "png": "PNG 图片", "gif": "GIF 图片"}
+
+
+def file_kind(filename: str) -> str:
+    """The kind of file a download link names (Word 文档, PDF 文档 …)."""
+    ext = filename.rpartition(".")[2].lower() if "." in filename else ""
+    return FILE_KINDS.get(ext, f"{ext.upper()} 文件" if ext else "文件")
+
+
+def _files(shown: dict) -> list[dict]:
+    return [{**f, "url": consultation_file_url(f["id"], f["filename"]), "path": consultation_file_path(f["id"], f["filename"]),
+             "kind": file_kind(f["filename"]), "size_label": size_label(f["size"])} for f in shown["files"]]
 
 
 def pages(con: duckdb.DuckDBPyConnection, site: SiteData, now: dt.datetime | None = None) -> list[Page]:
@@ -30,6 +50,7 @@ def pages(con: duckdb.DuckDBPyConnection, site: SiteData, now: dt.datetime | Non
     found = []
     for item in site.consultations:
         shown = consultation.public(con, item["id"], now)
+        shown["files"] = _files(shown)
         column = site.columns.get(shown["column_id"])
         taking = consultation.window_refusal(consultation.get(con, item["id"]), now)
         found.append(Page(item["url"], "consultation.html", {
@@ -41,8 +62,18 @@ def pages(con: duckdb.DuckDBPyConnection, site: SiteData, now: dt.datetime | Non
 
 def write(con: duckdb.DuckDBPyConnection, site: SiteData, writer: Writer, context: dict[str, Any]) -> int:
     """Every consultation page, and the first page of each column that lists some; the pages of
-    consultations no longer listed go."""
-    return write_pages(site, writer, context, pages(con, site), FOLDER, site.consultations)
+    consultations no longer listed go; with their files (those of others go too)."""
+    found = pages(con, site)
+    count = write_pages(site, writer, context, found, FOLDER, site.consultations)
+    for page in found:
+        for f in page.context["consultation"]["files"]:
+            writer.write(f["path"], consultation.file_data(con, f["id"])[1])
+    root = writer.target(FILES)
+    for name in sorted(os.listdir(root)) if os.path.isdir(root) else []:
+        folder = os.path.join(root, name)
+        if not any(os.path.join(folder, f) in writer.claimed for f in os.listdir(folder)):
+            writer.remove(f"{FILES}/{name}")
+    return count
 
 
 def write_pages(site: SiteData, writer: Writer, context: dict[str, Any], found: list[Page], folder: str,

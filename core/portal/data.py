@@ -329,7 +329,7 @@ def fetch_attachments(con: duckdb.DuckDBPyConnection, ids: list[int] | None) -> 
             ORDER BY t.article_id, t.id""", [] if ids is None else [ids]):
         att["url"] = attachment_url(att["id"], att["filename"])
         att["path"] = attachment_path(att["id"], att["filename"])
-        att["size_label"] = _size_label(att["size"])
+        att["size_label"] = size_label(att["size"])
         found.setdefault(att["article_id"], []).append(att)
     return found
 
@@ -399,7 +399,8 @@ def _blob_batch(con: duckdb.DuckDBPyConnection, batch: list[dict]) -> Iterator[t
             yield by_id[att_id], data
 
 
-def _size_label(size: int | None) -> str:
+def size_label(size: int | None) -> str:
+    """A file's size as a download link says it (12 KB, 1.5 MB)."""
     size = size or 0
     if size >= 1024 * 1024:
         return f"{size / 1024 / 1024:.1f} MB"

@@ -38,6 +38,15 @@ def consultation_url(consultation_id: int) -> str:
     return f"/hudong/zjdc/{int(consultation_id)}.html"
 
 
+def consultation_file_path(file_id: int, filename: str) -> str:
+    """``/hudong/zjdc/files/<file id>/<filename>``: a file published with a 征集调查 (issue 17), unquoted."""
+    return f"/hudong/zjdc/files/{int(file_id)}/{safe_filename(filename, file_id)}"
+
+
+def consultation_file_url(file_id: int, filename: str) -> str:
+    return f"/hudong/zjdc/files/{int(file_id)}/{quote(safe_filename(filename, file_id))}"
+
+
 def interview_url(interview_id: int) -> str:
     """``/hudong/zxft/<id>.html``: an 在线访谈's page (issue 17)."""
     return f"/hudong/zxft/{int(interview_id)}.html"
