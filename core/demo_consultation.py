@@ -1,5 +1,6 @@
 """Demo 征集调查 (issue 17) in every state: a draft, one open with comments pending, approved and rejected,
-one closed awaiting its feedback, one with its feedback published. Made through core.consultation by the
+one closed awaiting its feedback, one with its feedback published; the draft policies carry their Word file.
+Made through core.consultation by the
 office and the policy division's head; the public's comments are written directly with the event
 core.consultation writes (the CAPTCHA's picture per comment is the form's, tested in tests/test_consultation.py),
 and the dates are set back afterwards so the portal shows a history."""
@@ -7,8 +8,10 @@ and the dates are set back afterwards so the portal shows a history."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import duckdb
+from docx import Document
 
 from core import accounts, consultation, notify, transitions
 from core.db import scalar
@@ -56,6 +59,17 @@ def _comments(con, consultation_id: int, comments: list[tuple[str, str]], day: d
             consultation.reject(con, office, comment_id, 1, "与本次征集内容无关或不文明,不予公开")
 
 
+def _draft_file(subject: str, body: str) -> tuple[str, bytes]:
+    """The draft policy as a Word file (the office's attachment, 征求意见稿)."""
+    document = Document()
+    document.add_heading(subject, level=1)
+    for line in body.split("\n"):
+        document.add_paragraph(line)
+    data = io.BytesIO()
+    document.save(data)
+    return "征求意见稿.docx", data.getvalue()
+
+
 def load(con: duckdb.DuckDBPyConnection, today: dt.date) -> dict[str, int]:
     """Write the demo consultations (inside the caller's transaction)."""
     column = scalar(con, "SELECT id FROM columns WHERE slug = ?", [COLUMN])
@@ -67,6 +81,8 @@ def load(con: duckdb.DuckDBPyConnection, today: dt.date) -> dict[str, int]:
         starts, ends = today + dt.timedelta(days=start), today + dt.timedelta(days=end)
         cid = consultation.create(con, head, {"column_id": column, "division_id": division, "subject": subject,
                                               "body": body, "starts_on": starts, "ends_on": ends})
+        if final != "closed":  # the draft policy, published with it (the draft's can still be removed)
+            consultation.attach(con, head, cid, consultation.get(con, cid)["version"], *_draft_file(subject, body))
         if final == "draft":
             continue
         consultation.open_(con, head, cid, consultation.get(con, cid)["version"], today=starts)

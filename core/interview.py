@@ -37,10 +37,10 @@ PHASE_LABELS = {"upcoming": PUBLIC_LABELS["collecting"], "started": "访谈进�
                 "published": PUBLIC_LABELS["published"]}
 QUESTION_LABELS = {"pending": "待审核", "approved": "已通过", "rejected": "未通过"}
 LIMITS = {"subject": 100, "guests": 1000, "intro": 5000, "name": 50, "question": 1000, "reason": 500,
-          "speaker": 50, "body": 5000}
+          "speaker": 50, "body": 5000, "change_reason": 500}
 FIELD_LABELS = {"subject": "访谈主题", "guests": "访谈嘉宾及职务", "starts_at": "访谈时间", "intro": "访谈简介",
                 "name": "姓名", "question": "提问内容", "consent": "隐私声明", "reason": "不予通过的理由",
-                "speaker": "发言人", "body": "内容", "question_id": "网民提问"}
+                "speaker": "发言人", "body": "内容", "question_id": "网民提问", "change_reason": "更正或删除的理由"}
 ENTRY_LABELS = {"qa": "问答", "remark": "主持人"}
 
 
@@ -60,6 +60,9 @@ INTERVIEW_MACHINE = transitions.Machine(
         "hold": move({"collecting"}, {"held"}, "结束提问", "interviews.manage"),
         "write": move({"held"}, (), "录入实录", "interviews.manage", event=False),
         "publish": move({"held"}, {"published"}, "公布实录", "interviews.manage"),
+        # a transcript line corrected (speaker, words) or taken out, with the reason, also once published
+        "correct": move({"held", "published"}, (), "更正实录", "interviews.manage"),
+        "strike": move({"held", "published"}, (), "删除实录条目", "interviews.manage"),
     },
 )
 
@@ -202,13 +205,58 @@ def add_entry(con: duckdb.DuckDBPyConnection, actor, interview_id: int, expected
     return created[0]
 
 
-def remove_entry(con: duckdb.DuckDBPyConnection, actor, interview_id: int, expected_version: int,
-                 entry_id: int) -> None:
-    """Take a line out of the transcript before it is published."""
+def entry(con: duckdb.DuckDBPyConnection, interview_id: int, entry_id: int) -> dict:
+    found = row(con, "SELECT * FROM interview_entries WHERE id = ? AND interview_id = ?", [entry_id, interview_id])
+    if not found:
+        raise NotFound(f"实录第 {entry_id} 条不存在")
+    return found
+
+
+def _line(found: dict) -> str:
+    """A transcript line as the audit keeps it (what it said before a change)."""
+    asked = f"问:{found['question'][:60]} " if found["kind"] == "qa" and found["question"] else ""
+    return f"{asked}{found['speaker']}:{found['body'][:80]}"
+
+
+def correct_entry(con: duckdb.DuckDBPyConnection, actor, interview_id: int, expected_version: int, entry_id: int,
+                  values: dict, reason: str) -> None:
+    """Correct a line of the transcript — who spoke, the words, the host's question — with the reason, before or
+    after it is published (the published transcript is rebuilt); the audit keeps what it said before."""
     item = get(con, interview_id)
-    transitions.record(con, INTERVIEW_MACHINE, item, actor, "write", expected_version, comment=f"删除第 {entry_id} 条",
-                       writes=lambda: con.execute("DELETE FROM interview_entries WHERE id = ? AND interview_id = ?",
-                                                  [entry_id, interview_id]))
+    transitions.authorise(INTERVIEW_MACHINE, item, actor, "correct")
+    found = entry(con, interview_id, entry_id)
+    speaker = _text(values, "speaker")
+    body = _text(values, "body", multiline=True)
+    question = found["question"]
+    if found["kind"] == "qa" and not found["question_id"]:  # the host's own question may be corrected too
+        question = checked_text(values, "question", FIELD_LABELS["question"], LIMITS["question"], ARTICLE,
+                                multiline=True)
+    why = _text({"change_reason": reason}, "change_reason", multiline=True)
+    if (speaker, body, question) == (found["speaker"], found["body"], found["question"]):
+        raise ValidationError(FIELD_LABELS["body"], "与原内容相同,没有需要更正的内容", ARTICLE)
+    transitions.record(
+        con, INTERVIEW_MACHINE, item, actor, "correct", expected_version,
+        comment=f"更正第 {found['position']} 条,理由:{why};原为 {_line(found)}",
+        writes=lambda: con.execute("UPDATE interview_entries SET speaker = ?, body = ?, question = ? WHERE id = ?",
+                                   [speaker, body, question, entry_id]))
+
+
+def remove_entry(con: duckdb.DuckDBPyConnection, actor, interview_id: int, expected_version: int,
+                 entry_id: int, reason: str) -> None:
+    """Take a line out of the transcript, with the reason, before or after it is published (the published
+    transcript is rebuilt); the audit keeps what it said. A published transcript keeps one answer at least."""
+    item = get(con, interview_id)
+    transitions.authorise(INTERVIEW_MACHINE, item, actor, "strike")
+    found = entry(con, interview_id, entry_id)
+    why = _text({"change_reason": reason}, "change_reason", multiline=True)
+    if item["state"] == "published" and found["kind"] == "qa" and \
+            sum(e["kind"] == "qa" for e in entries(con, interview_id)) == 1:
+        raise ValidationError("访谈实录", "已公布的实录至少保留一组问答,请更正这一条而不是删除", ARTICLE)
+    transitions.record(
+        con, INTERVIEW_MACHINE, item, actor, "strike", expected_version,
+        comment=f"删除第 {found['position']} 条,理由:{why};原为 {_line(found)}",
+        writes=lambda: con.execute("DELETE FROM interview_entries WHERE id = ? AND interview_id = ?",
+                                   [entry_id, interview_id]))
 
 
 def publish(con: duckdb.DuckDBPyConnection, actor, interview_id: int, expected_version: int) -> None:

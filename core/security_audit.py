@@ -82,6 +82,7 @@ ACTION_LABELS: dict[str, str] = {
     "consultation_comment.reject": "不予通过征集意见",
     "interview.create": "新建在线访谈", "interview.edit": "修改访谈预告", "interview.announce": "发布访谈预告",
     "interview.hold": "结束访谈提问", "interview.write": "录入访谈实录", "interview.publish": "公布访谈实录",
+    "interview.correct": "更正访谈实录", "interview.strike": "删除访谈实录条目",
     "interview_question.submit": "公众提交访谈提问", "interview_question.approve": "审核通过访谈提问",
     "interview_question.reject": "不予通过访谈提问",
 }

@@ -97,6 +97,32 @@ def moderation(item: dict) -> None:
                             lambda q=question, r=reason: interview.reject(con, user, q["id"], q["version"], r))
 
 
+def change_form(item: dict, line: dict) -> None:
+    """Correct a transcript line (speaker, words, the host's question) or remove it, with the reason; once
+    published the portal's transcript is rebuilt."""
+    published = item["state"] == "published"
+    key = f"iv_fix_{line['id']}"
+    with st.expander("更正或删除此条" + ("(实录已公布,更正后门户同步更新)" if published else "")):
+        with st.form(key, enter_to_submit=False):
+            values = {"speaker": st.text_input("发言人", line["speaker"], key=f"{key}_speaker")}
+            if line["kind"] == "qa" and not line["question_id"]:
+                values["question"] = st.text_area("主持人提问", line["question"], key=f"{key}_question")
+            values["body"] = st.text_area("内容", line["body"], key=f"{key}_body", height=120)
+            reason = st.text_input("更正或删除的理由(必填,记入审计日志)", key=f"{key}_reason")
+            fix, drop = st.columns(2)
+            fixed = fix.form_submit_button("保存更正", type="primary")
+            dropped = drop.form_submit_button("删除此条")
+    then = refresh if published else None
+    if fixed:
+        _shared.act("实录已更正。",
+                    lambda: interview.correct_entry(con, user, item["id"], item["version"], line["id"], values, reason),
+                    then=then)
+    if dropped:
+        _shared.act("已从实录中删除。",
+                    lambda: interview.remove_entry(con, user, item["id"], item["version"], line["id"], reason),
+                    then=then)
+
+
 def transcript(item: dict) -> None:
     st.subheader("访谈实录")
     lines = interview.entries(con, item["id"])
@@ -107,9 +133,7 @@ def transcript(item: dict) -> None:
             if line["kind"] == "qa":
                 st.markdown(f"**{'网友提问' if line['question_id'] else '主持人'}**:{_shared.inert(line['question'])}")
             st.markdown(f"**{_shared.inert(line['speaker'])}**:{_shared.inert(line['body'])}")
-            if item["state"] == "held" and st.button("删除此条", key=f"iv_del_{line['id']}"):
-                _shared.act("已删除。", lambda e=line: interview.remove_entry(con, user, item["id"], item["version"],
-                                                                            e["id"]))
+            change_form(item, line)
     if item["state"] != "held":
         return
     approved = {q["id"]: q["body"] for q in interview.questions(con, item["id"], "approved")}

@@ -622,6 +622,8 @@ def test_demo_consultations_are_in_every_state(demo):
     assert consultation.counts(con, items["closed"]["id"])["pending"] == 0
     shown = consultation.public(con, items["summarised"]["id"])
     assert shown["summary"]["adopted"] == 2 and len(shown["comments"]) == 3
+    assert [f["filename"] for f in shown["files"]] == ["征求意见稿.docx"]  # the draft policy, published with it
+    assert consultation.files(con, items["draft"]["id"]) and not consultation.files(con, items["closed"]["id"])
 
 
 def test_demo_interviews_are_in_every_state(demo):

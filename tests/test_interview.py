@@ -9,7 +9,7 @@ import pytest
 
 from core import freshness, humancheck, interview, scheduler, site_report, todo
 from core.db import rows, scalar
-from core.errors import InvalidTransition, PermissionDenied, RateLimited, StaleVersion, ValidationError
+from core.errors import InvalidTransition, NotFound, PermissionDenied, RateLimited, StaleVersion, ValidationError
 from core.portal import build_site
 
 CLIENT = "198.51.100.9"
@@ -177,7 +177,7 @@ def test_the_transcript_selects_approved_questions_and_waits_for_every_review(co
                         {"kind": "qa", "question_id": approved, "speaker": "张明", "body": "设立专项资金予以扶持。"})
     wrong = interview.add_entry(con, org.head, iid, item(con, iid)["version"],
                                 {"kind": "remark", "speaker": "主持人", "body": "录错的一条。"})
-    interview.remove_entry(con, org.head, iid, item(con, iid)["version"], wrong)
+    interview.remove_entry(con, org.head, iid, item(con, iid)["version"], wrong, "录入重复")
     with pytest.raises(ValidationError, match="还有 1 条网民提问待审核"):
         interview.publish(con, org.head, iid, item(con, iid)["version"])
     interview.reject(con, org.webmaster, pending, 1, "访谈中已统一回答")
@@ -261,3 +261,62 @@ def test_the_scheduler_rebuilds_the_page_when_the_interview_starts_once(con, org
     build_site(con, site, full=False, now=soon + dt.timedelta(hours=2))
     assert "访谈已举行" in path.read_text(encoding="utf-8")
     assert scheduler.tick(con, site, soon + dt.timedelta(hours=2))["calendar"] == []
+
+
+def published(con, org) -> tuple[int, int, int]:
+    """A published interview: a host's remark, then an answer to a host's question; (interview, remark, answer)."""
+    iid = announced(con, org)
+    interview.hold(con, org.head, iid, item(con, iid)["version"])
+    remark = interview.add_entry(con, org.head, iid, item(con, iid)["version"],
+                                 {"kind": "remark", "speaker": "主持人", "body": "欢迎收看本期访谈。"})
+    answer = interview.add_entry(con, org.head, iid, item(con, iid)["version"],
+                                 {"kind": "qa", "question": "条例何时施行?", "speaker": "张名", "body": "明年一月起施行。"})
+    interview.publish(con, org.head, iid, item(con, iid)["version"])
+    return iid, remark, answer
+
+
+def test_a_published_transcript_line_is_corrected_with_a_reason_audited_and_rebuilt(con, org, tmp_path):
+    iid, remark, answer = published(con, org)
+    site = tmp_path / "site"
+    build_site(con, site)
+    page = site / "hudong" / "zxft" / f"{iid}.html"
+    assert "张名:" in page.read_text(encoding="utf-8")
+    fixed = {"speaker": "张明", "body": "明年一月一日起施行。", "question": "条例何时施行?"}
+    with pytest.raises(PermissionDenied):
+        interview.correct_entry(con, org.head_cw, iid, item(con, iid)["version"], answer, fixed, "发言人姓名录错")
+    with pytest.raises(ValidationError, match="「更正或删除的理由」.必填"):
+        interview.correct_entry(con, org.head, iid, item(con, iid)["version"], answer, fixed, " ")
+    with pytest.raises(ValidationError, match="「发言人」.必填"):
+        interview.correct_entry(con, org.head, iid, item(con, iid)["version"], answer, {**fixed, "speaker": ""}, "错")
+    with pytest.raises(ValidationError, match="「内容」.与原内容相同"):
+        interview.correct_entry(con, org.head, iid, item(con, iid)["version"], answer,
+                                {"speaker": "张名", "body": "明年一月起施行。", "question": "条例何时施行?"}, "无")
+    with pytest.raises(StaleVersion):
+        interview.correct_entry(con, org.head, iid, item(con, iid)["version"] - 1, answer, fixed, "发言人姓名录错")
+    interview.correct_entry(con, org.head, iid, item(con, iid)["version"], answer, fixed, "发言人姓名录错")
+    assert [(e["speaker"], e["body"]) for e in interview.entries(con, iid)][1] == ("张明", "明年一月一日起施行。")
+    assert item(con, iid)["state"] == "published"
+    audited = rows(con, "SELECT action, summary FROM audit_log WHERE action = 'interview.correct'")
+    assert len(audited) == 1 and "发言人姓名录错" in audited[0]["summary"] and "张名:明年一月起施行" in audited[0]["summary"]
+    assert scalar(con, "SELECT count(*) FROM interview_events WHERE action = 'correct' AND comment LIKE '%录错%'") == 1
+    build_site(con, site, full=False)  # the published transcript is rebuilt
+    text = page.read_text(encoding="utf-8")
+    assert "张明:" in text and "明年一月一日起施行" in text and "张名" not in text
+
+
+def test_a_transcript_line_is_removed_with_a_reason_and_a_published_one_keeps_an_answer(con, org):
+    iid, remark, answer = published(con, org)
+    with pytest.raises(ValidationError, match="「更正或删除的理由」.必填"):
+        interview.remove_entry(con, org.head, iid, item(con, iid)["version"], remark, "")
+    with pytest.raises(ValidationError, match="「访谈实录」.已公布的实录至少保留一组问答"):
+        interview.remove_entry(con, org.head, iid, item(con, iid)["version"], answer, "录错")
+    with pytest.raises(NotFound):
+        interview.remove_entry(con, org.head, iid, item(con, iid)["version"], answer + 99, "录错")
+    interview.remove_entry(con, org.head, iid, item(con, iid)["version"], remark, "开场白不属于访谈内容")
+    assert [e["id"] for e in interview.entries(con, iid)] == [answer]
+    assert [e["kind"] for e in interview.public(con, iid)["transcript"]] == ["qa"]
+    summary = scalar(con, "SELECT summary FROM audit_log WHERE action = 'interview.strike'")
+    assert "开场白不属于访谈内容" in summary and "欢迎收看本期访谈" in summary
+    draft = interview.create(con, org.head, values(con, org))
+    with pytest.raises(NotFound):  # a draft has no transcript
+        interview.remove_entry(con, org.head, draft, 1, answer, "录错")

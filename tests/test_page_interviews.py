@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from core import humancheck, interview
+from core import humancheck, interview, refresh
 from core.db import connect, row
 from tests.apptest_helpers import app_as, open_page, texts
 from tests.conftest import make_org
@@ -112,3 +112,43 @@ def test_the_head_changes_a_guest_of_an_announced_interview(setup):
     at.button(key=f"FormSubmitter:iv_edit_{iid}-保存修改").click().run()
     assert not at.exception and "访谈预告已修改" in texts(at)
     assert stored(db_path)["guests"] == "李华 副处长" and stored(db_path)["state"] == "collecting"
+
+
+def test_the_head_corrects_and_removes_published_transcript_lines_with_a_reason_and_the_portal_follows(setup):
+    db_path, org = setup
+    con = connect(db_path)
+    column = con.execute("SELECT id FROM columns WHERE slug = 'zxft'").fetchone()[0]
+    iid = interview.create(con, org.head, {"column_id": column, "division_id": org.dz, "subject": "园区政策解读",
+                                           "guests": "张明 处长", "intro": "简介。",
+                                           "starts_at": dt.datetime.now() + dt.timedelta(days=2)})
+    interview.announce(con, org.head, iid, 1)
+    interview.hold(con, org.head, iid, 2)
+    remark = interview.add_entry(con, org.head, iid, 3, {"kind": "remark", "speaker": "主持人", "body": "欢迎收看。"})
+    answer = interview.add_entry(con, org.head, iid, 4, {"kind": "qa", "question": "园区政策何时出台?",
+                                                         "speaker": "张名", "body": "年内出台。"})
+    interview.publish(con, org.head, iid, 5)
+    con.close()
+    site = db_path.parent / "site"
+    at = open_page(app_as(db_path, "head"), "interviews")
+    fix = f"iv_fix_{answer}"
+    at.text_input(key=f"{fix}_speaker").set_value("张明")
+    at.text_area(key=f"{fix}_body").set_value("预计年内出台。")
+    at.button(key=f"FormSubmitter:{fix}-保存更正").click().run()
+    assert at.error and "「更正或删除的理由」" in at.error[0].value  # refused: what was typed stays
+    assert at.text_input(key=f"{fix}_speaker").value == "张明" and at.text_area(key=f"{fix}_body").value == "预计年内出台。"
+    at.text_input(key=f"{fix}_reason").set_value("嘉宾姓名录错")
+    at.button(key=f"FormSubmitter:{fix}-保存更正").click().run()
+    assert not at.exception and "实录已更正" in texts(at)
+    at.text_input(key=f"iv_fix_{remark}_reason").set_value("开场白不必保留")
+    at.button(key=f"FormSubmitter:iv_fix_{remark}-删除此条").click().run()
+    assert not at.exception and "已从实录中删除" in texts(at)
+    assert refresh.wait(site).state == "done"  # the published transcript is rebuilt
+    page = (site / "hudong" / "zxft" / f"{iid}.html").read_text(encoding="utf-8")
+    assert "张明:" in page and "预计年内出台" in page and "张名" not in page and "欢迎收看" not in page
+    con = connect(db_path)
+    try:
+        assert [r[0] for r in con.execute("SELECT action FROM audit_log WHERE action IN ('interview.correct', "
+                                          "'interview.strike') ORDER BY id").fetchall()] == [
+            "interview.correct", "interview.strike"]
+    finally:
+        con.close()
