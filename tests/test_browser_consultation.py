@@ -1,17 +1,20 @@
-"""征集调查's browser story in headless Chromium (issue 17): a division head opens a consultation; a citizen
-finds it on the portal and comments; the webmaster approves the comment; the head closes it and publishes
-the feedback; the portal page shows the feedback and the reviewed comment, never the commenter's name."""
+"""征集调查's browser story in headless Chromium (issue 17): a division head writes a consultation, attaches the
+draft policy and opens it; a citizen finds it on the portal (the file's link names its kind and size) and
+comments; the webmaster approves the comment; the head closes it and publishes the feedback; the portal page
+shows the feedback and the reviewed comment, never the commenter's name. And the portal follows the calendar:
+after the end date the scheduler's tick alone turns the page to 征集已截止, without the form's link."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
 import pytest
 
-from core import portal
+from core import consultation, portal, scheduler
 from core.db import connect, scalar
-from tests.browser import chromium, go_to_page, login, servers, shot, wait_idle, warm_up
+from tests.browser import chromium, go_to_page, login, manual_shot, servers, shot, static_server, wait_idle, warm_up
 from tests.conftest import PASSWORD, make_org
 
 pytestmark = pytest.mark.browser
@@ -19,6 +22,9 @@ pytestmark = pytest.mark.browser
 HOOK = str(Path(__file__).resolve().parent / "fixed_captcha")
 SUBJECT = "关于产业园区管理办法(草案)的意见征集"
 COMMENT = "建议草案第三条明确入园企业的环保标准。"
+DRAFT_FILE = "产业园区管理办法(征求意见稿).pdf"
+PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n" + b"0" * 5000
+FILE_LINK = re.compile(re.escape(DRAFT_FILE) + r"\(PDF 文档,5 KB\)")  # the link's accessible name
 
 
 @pytest.fixture
@@ -50,6 +56,13 @@ def test_office_opens_citizen_comments_moderated_closed_feedback_on_the_portal(p
         button(head, "保存为草稿").click()
         head.get_by_text("已保存为草稿").wait_for(timeout=30000)
         wait_idle(head)
+        head.locator("input[type=file]").set_input_files(
+            files=[{"name": DRAFT_FILE, "mimeType": "application/pdf", "buffer": PDF}])
+        wait_idle(head)
+        button(head, "^添加附件$").click()
+        head.get_by_text(f"附件「{DRAFT_FILE}」已添加").wait_for(timeout=30000)
+        wait_idle(head)
+        manual_shot(head, "manual-consultations")
         button(head, "^发布征集$").click()
         head.get_by_text("征集调查已发布").wait_for(timeout=30000)
         head.get_by_text("门户网站已更新").wait_for(timeout=90000)
@@ -59,6 +72,10 @@ def test_office_opens_citizen_comments_moderated_closed_feedback_on_the_portal(p
         citizen.goto(portal_url + "/col/zjdc/index.html")
         citizen.get_by_role("link", name=SUBJECT).click()
         citizen.get_by_role("link", name="我要提意见").wait_for()
+        file_link = citizen.get_by_role("link", name=FILE_LINK)
+        assert file_link.get_attribute("download") is not None
+        assert citizen.request.get(portal_url + file_link.get_attribute("href")).body() == PDF
+        shot(citizen, "consultation-0-portal-open-with-file")
         href = citizen.get_by_role("link", name="我要提意见").get_attribute("href")
         assert re.search(r"/comment\?id=\d+$", href)
         citizen.goto(workbench + "/comment?" + href.split("?", 1)[1])
@@ -109,3 +126,30 @@ def test_office_opens_citizen_comments_moderated_closed_feedback_on_the_portal(p
         assert scalar(con, "SELECT count(*) FROM consultation_comments WHERE state = 'approved'") == 1
     finally:
         con.close()
+
+
+def test_after_the_end_date_the_schedulers_tick_alone_turns_the_portal_page_to_closed(tmp_path, con):
+    org = make_org(con)
+    column = con.execute("INSERT INTO columns (slug, name, kind, division_id) VALUES ('zjdc', '征集调查', "
+                         "'interaction', ?) RETURNING id", [org.dz]).fetchone()[0]
+    today = dt.date.today()
+    cid = consultation.create(con, org.head, {"column_id": column, "division_id": org.dz, "subject": SUBJECT,
+                                              "body": "第三条 入园企业应当符合产业政策。", "starts_on": today,
+                                              "ends_on": today + dt.timedelta(days=7)})
+    consultation.attach(con, org.head, cid, 1, DRAFT_FILE, PDF)
+    consultation.open_(con, org.head, cid, consultation.get(con, cid)["version"])
+    site = tmp_path / "site"
+    portal.build_site(con, site, full=True)
+    after = dt.datetime.combine(today + dt.timedelta(days=8), dt.time(0, 0, 30))  # the first tick past the end
+    assert scheduler.tick(con, site, after)["calendar"] == [f"consultation:{cid}"]
+    con.close()
+    with static_server(site) as base, chromium() as browser:
+        visitor = browser.new_page(viewport={"width": 1280, "height": 1000}, locale="zh-CN")
+        visitor.goto(f"{base}/col/zjdc/index.html")
+        visitor.get_by_text("征集已截止").wait_for()
+        visitor.get_by_role("link", name=SUBJECT).click()
+        visitor.get_by_role("heading", name=SUBJECT).wait_for()
+        text = visitor.content()
+        assert "征集已截止" in text and "已于" in text and "我要提意见" not in text and "comment?id=" not in text
+        assert visitor.get_by_role("link", name=FILE_LINK).count() == 1  # the draft policy stays published
+        shot(visitor, "consultation-4-portal-ended")

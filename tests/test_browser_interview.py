@@ -1,7 +1,8 @@
 """在线访谈's browser story in headless Chromium (issue 17): a division head announces an interview; a citizen
 finds it on the portal and asks a question; the webmaster approves the question; the head ends the questions,
 enters the transcript answering the selected question and publishes it; the portal page shows the transcript
-with the question, never the asker's name."""
+with the question, never the asker's name; the head then corrects the published answer, with a reason, and the
+portal follows."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 
 from core import portal
 from core.db import connect, scalar
-from tests.browser import chromium, go_to_page, login, servers, shot, wait_idle, warm_up
+from tests.browser import chromium, go_to_page, login, manual_shot, servers, shot, wait_idle, warm_up
 from tests.conftest import PASSWORD, make_org
 
 pytestmark = pytest.mark.browser
@@ -21,6 +22,7 @@ HOOK = str(Path(__file__).resolve().parent / "fixed_captcha")
 SUBJECT = "解读《产业园区管理办法》"
 QUESTION = "入园企业能享受哪些租金优惠?"
 ANSWER = "入园企业前三年可享受租金减半。"
+CORRECTED = "入园企业前三年可享受租金减半,第四、五年减免三成。"
 
 
 @pytest.fixture
@@ -111,9 +113,26 @@ def test_head_announces_citizen_asks_moderated_transcript_on_the_portal(prepared
         assert QUESTION in text and ANSWER in text and "网友提问" in text
         assert "周女士" not in text and "我要提问" not in text
         shot(visitor, "interview-4-portal-transcript")
+
+        # 6. the head corrects the published answer, with the reason; the portal's transcript follows
+        head.get_by_text("更正或删除此条").first.click()
+        fix = head.get_by_role("textbox", name=re.compile("^内容"))
+        fix.wait_for()
+        fix.fill(CORRECTED)
+        head.get_by_role("textbox", name=re.compile("^更正或删除的理由")).fill("嘉宾补充了第四、五年的减免")
+        manual_shot(head, "manual-interviews-correct")
+        shot(head, "interview-5-correct-form")
+        button(head, "^保存更正$").click()
+        head.get_by_text("实录已更正").wait_for(timeout=30000)
+        head.get_by_text("门户网站已更新").wait_for(timeout=90000)
+        visitor.reload()
+        visitor.get_by_text(CORRECTED).wait_for()
+        shot(visitor, "interview-6-portal-corrected")
     con = connect(db_path)
     try:
         assert scalar(con, "SELECT state FROM interviews") == "published"
         assert scalar(con, "SELECT count(*) FROM interview_entries WHERE question_id IS NOT NULL") == 1
+        assert scalar(con, "SELECT body FROM interview_entries") == CORRECTED
+        assert scalar(con, "SELECT count(*) FROM audit_log WHERE action = 'interview.correct'") == 1
     finally:
         con.close()
