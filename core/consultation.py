@@ -13,8 +13,11 @@ core.transitions, like messages and articles.
 The office attaches the draft policy's files (checked like an article's attachments, 第二十条) while the
 consultation is a draft; they are published with it and kept as the public read them.
 
-Imports from: core.transitions (the seam), core.interaction (its gate), core.attachments (the upload checks) and
-the floor (db, errors, ratelimit, text).
+The comments are core.contribution's moderated public contribution (the gate, the review, the counts), as an
+interview's questions are; this module keeps the consultation's own machine, window, wording and figures.
+
+Imports from: core.transitions (the seam), core.contribution (the comments), core.attachments (the upload checks)
+and the floor (db, errors).
 """
 
 from __future__ import annotations
@@ -23,11 +26,10 @@ import datetime as dt
 
 import duckdb
 
-from core import attachments, interaction, lexicon, ratelimit, screening, transitions
-from core.content import text_to_html
+from core import attachments, contribution, transitions
+from core.contribution import check_placement, checked_text
 from core.db import row, rows, scalar, transaction
 from core.errors import NotFound, ValidationError
-from core.text import clean_text, visible_length
 from core.transitions import move
 
 ARTICLE = "第十九条"
@@ -38,7 +40,7 @@ PUBLIC_LABELS = {"open": "正在征集", "closed": "征集已结束", "summarise
 # after its end date while the office has not closed it yet; the scheduler rebuilds the page at each boundary
 PHASE_LABELS = {"upcoming": "即将开始征集", "taking": "正在征集", "ended": "征集已截止",
                 "closed": PUBLIC_LABELS["closed"], "summarised": PUBLIC_LABELS["summarised"]}
-COMMENT_LABELS = {"pending": "待审核", "approved": "已通过", "rejected": "未通过"}
+COMMENT_LABELS = contribution.STATE_LABELS
 LIMITS = {"subject": 100, "body": 20000, "name": 50, "comment": 3000, "reason": 500, "summary": 5000}
 FIELD_LABELS = {"subject": "标题", "body": "征集内容", "starts_on": "开始日期", "ends_on": "截止日期",
                 "column_id": "所属栏目", "division_id": "承办处室", "name": "姓名", "comment": "意见内容",
@@ -48,15 +50,11 @@ NAME = "该征集调查"
 COMMENT_NAME = "该条意见"
 
 
-def _describe(from_state: str | None, to_state: str, comment: str | None, extra: dict) -> str:
-    return f"{from_state or '-'}→{to_state}" + (f" 「{comment[:200]}」" if comment else "")
-
-
 CONSULTATION_MACHINE = transitions.Machine(
     name="consultation", table="consultations", noun=NAME, state_labels=STATE_LABELS,
     refusal="征集调查当前为「{state}」,不能{verb}(仅限:{allowed})", audit_prefix="consultation",
     audit_object="consultation", events="consultation_events", event_key="consultation_id",
-    describe=_describe, touch=True,
+    describe=contribution.describe, touch=True,
     transitions={
         "create": move({"draft"}, (), "创建", "consultations.manage", versioned=False, initial=True),
         "edit": move({"draft"}, (), "修改", "consultations.manage", event=False),
@@ -70,30 +68,12 @@ CONSULTATION_MACHINE = transitions.Machine(
 )
 
 # a comment: received, then the webmaster shows it or refuses it with a reason (第二十三条)
-COMMENT_MACHINE = transitions.Machine(
-    name="consultation_comment", table="consultation_comments", noun=COMMENT_NAME, state_labels=COMMENT_LABELS,
-    refusal="意见当前为「{state}」,不能{verb}(仅限:{allowed})", audit_prefix="consultation_comment",
-    audit_object="consultation_comment", describe=_describe, transitions={
-        "submit": move({"pending"}, (), "提交", versioned=False, initial=True),
-        "approve": move({"pending"}, {"approved"}, "审核通过", "messages.moderate"),
-        "reject": move({"pending"}, {"rejected"}, "不予通过", "messages.moderate"),
-    }, anonymous="public",
-)
+COMMENT_MACHINE = contribution.machine("consultation_comment", "consultation_comments", COMMENT_NAME, "意见")
+COMMENTS = contribution.Kind(COMMENT_MACHINE, "consultations", "consultation_id", "comment", FIELD_LABELS, LIMITS,
+                             ARTICLE, "意见", "意见")
 
 
 # ---------------------------------------------------------------- checking the office's input
-
-def checked_text(values: dict, field: str, label: str, limit: int, article: str, *, multiline: bool = False,
-                 required: bool = True) -> str:
-    """A field of an interaction form, cleaned; refused naming the field when empty (if required) or too long
-    (shared with core.interview)."""
-    text = clean_text(values.get(field), multiline=multiline)
-    if required and not visible_length(text):
-        raise ValidationError(label, "必填", article)
-    if len(text) > limit:
-        raise ValidationError(label, f"不能超过 {limit} 个字(现有 {len(text)} 个字)", article)
-    return text
-
 
 def _text(values: dict, field: str, *, multiline: bool = False, required: bool = True) -> str:
     return checked_text(values, field, FIELD_LABELS[field], LIMITS["summary" if field.endswith("_text") else field],
@@ -112,16 +92,6 @@ def _date(values: dict, field: str) -> dt.date:
     if not isinstance(value, dt.date):
         raise ValidationError(FIELD_LABELS[field], "请填写日期,例如 2026-12-31", ARTICLE)
     return value
-
-
-def check_placement(con: duckdb.DuckDBPyConnection, values: dict, example: str) -> tuple[int, int]:
-    """The column (an interaction column in use) and the owning division of a consultation or an interview."""
-    column = row(con, "SELECT kind, retired FROM columns WHERE id = ?", [values.get("column_id")])
-    if not column or column["kind"] != "interaction" or column["retired"]:
-        raise ValidationError(FIELD_LABELS["column_id"], f"请选择一个在用的互动交流类栏目(如「{example}」)", "第八条")
-    if not scalar(con, "SELECT count(*) FROM divisions WHERE id = ?", [values.get("division_id")]):
-        raise ValidationError(FIELD_LABELS["division_id"], "请从列表中选择承办处室", "第七条")
-    return int(values["column_id"]), int(values["division_id"])
 
 
 def validate(con: duckdb.DuckDBPyConnection, values: dict) -> dict:
@@ -237,12 +207,7 @@ def detach(con: duckdb.DuckDBPyConnection, actor, consultation_id: int, expected
 
 def counts(con: duckdb.DuckDBPyConnection, consultation_id: int) -> dict[str, int]:
     """Comments by state, and all received."""
-    found = {r["state"]: r["n"] for r in rows(
-        con, "SELECT state, count(*) AS n FROM consultation_comments WHERE consultation_id = ? GROUP BY state",
-        [consultation_id])}
-    result = {state: int(found.get(state, 0)) for state in COMMENT_LABELS}
-    result["received"] = sum(result.values())
-    return result
+    return contribution.counts(con, COMMENTS, consultation_id)
 
 
 def summarise(con: duckdb.DuckDBPyConnection, actor, consultation_id: int, expected_version: int,
@@ -271,69 +236,35 @@ def summarise(con: duckdb.DuckDBPyConnection, actor, consultation_id: int, expec
 
 def listing(con: duckdb.DuckDBPyConnection, actor=None) -> list[dict]:
     """Every consultation, newest first, with its comment counts (for the workbench)."""
-    found = rows(con, """
-        SELECT c.*, d.name AS division_name,
-               (SELECT count(*) FROM consultation_comments k WHERE k.consultation_id = c.id) AS received,
-               (SELECT count(*) FROM consultation_comments k
-                WHERE k.consultation_id = c.id AND k.state = 'pending') AS pending
-        FROM consultations c JOIN divisions d ON d.id = c.division_id ORDER BY c.id DESC""")
-    for item in found:
-        item["state_label"] = STATE_LABELS[item["state"]]
-    return found
+    return contribution.listing(con, COMMENTS, STATE_LABELS)
 
 
 def comments(con: duckdb.DuckDBPyConnection, consultation_id: int, state: str | None = None) -> list[dict]:
-    sql = "SELECT * FROM consultation_comments WHERE consultation_id = ?"
-    params: list = [consultation_id]
-    if state:
-        sql += " AND state = ?"
-        params.append(state)
-    return rows(con, sql + " ORDER BY id", params)
+    return contribution.of(con, COMMENTS, consultation_id, state)
 
 
 def pending_total(con: duckdb.DuckDBPyConnection) -> int:
     """Comments waiting for the webmaster's review (a to-do of the office, 第二十三条)."""
-    return int(scalar(con, "SELECT count(*) FROM consultation_comments WHERE state = 'pending'") or 0)
+    return contribution.pending_total(con, COMMENTS)
 
 
 # ---------------------------------------------------------------- moderation
 
+findings = contribution.findings  # a comment's screening, shown beside it for the review
+
+
 def comment_item(con: duckdb.DuckDBPyConnection, comment_id: int) -> dict:
-    found = row(con, "SELECT k.*, c.division_id FROM consultation_comments k "
-                     "JOIN consultations c ON c.id = k.consultation_id WHERE k.id = ?", [comment_id])
-    if not found:
-        raise NotFound(f"意见 {comment_id} 不存在")
-    return found
-
-
-def findings(con: duckdb.DuckDBPyConnection, comment: dict) -> list[screening.Finding]:
-    """The screening of a comment before it may be shown, as of a message's public text (第十六、二十三条):
-    personal data, classified markings and the lexicons; form and timeliness rules are the articles'."""
-    found = screening.screen("", text_to_html(comment["body"]), lexicon=lexicon.load(con), context="interaction")
-    return [f for f in found if not f.rule.startswith(("format.", "timeliness"))]
-
-
-def refuse_if_blocked(con: duckdb.DuckDBPyConnection, item: dict, label: str) -> None:
-    """Refuse to show a public text (item["body"]) the screening blocks, naming the field (shared with
-    core.interview's questions)."""
-    blocking = [f for f in findings(con, item) if f.severity == "block"]
-    if blocking:
-        raise ValidationError(label, f"{blocking[0].message},不能公开;请不予通过并说明理由", blocking[0].article)
+    return contribution.item(con, COMMENTS, comment_id)
 
 
 def approve(con: duckdb.DuckDBPyConnection, actor, comment_id: int, expected_version: int) -> None:
     """Show a comment: refused while the screening blocks it (reject it, with the reason, instead)."""
-    refuse_if_blocked(con, comment_item(con, comment_id), FIELD_LABELS["comment"])
-    transitions.record(con, COMMENT_MACHINE, comment_item(con, comment_id), actor, "approve", expected_version,
-                       changes={"state": "approved", "moderated_by": actor.id, "moderated_at": dt.datetime.now()})
+    contribution.approve(con, COMMENTS, actor, comment_id, expected_version)
 
 
 def reject(con: duckdb.DuckDBPyConnection, actor, comment_id: int, expected_version: int, reason: str) -> None:
     """Refuse a comment; the reason is required and kept (audited with it)."""
-    text = _text({"reason": reason}, "reason", multiline=True)
-    transitions.record(con, COMMENT_MACHINE, comment_item(con, comment_id), actor, "reject", expected_version,
-                       changes={"state": "rejected", "reason": text, "moderated_by": actor.id,
-                                "moderated_at": dt.datetime.now()}, comment=text)
+    contribution.reject(con, COMMENTS, actor, comment_id, expected_version, reason)
 
 
 # ---------------------------------------------------------------- the public's side
@@ -368,20 +299,7 @@ def comment(con: duckdb.DuckDBPyConnection, consultation_id: int, form: dict, cl
     refused = window_refusal(item, now)
     if refused:
         raise ValidationError("征集时间", refused, ARTICLE)
-    name = _text(form, "name")
-    body = _text(form, "comment", multiline=True)
-    if visible_length(body) < 5:
-        raise ValidationError(FIELD_LABELS["comment"], "请把意见写清楚(至少 5 个字)", ARTICLE)
-    if not form.get("consent"):
-        raise ValidationError(FIELD_LABELS["consent"], "请阅读并同意隐私声明后再提交", ARTICLE)
-    interaction.guard(con, client, captcha, now)
-    with transaction(con):
-        new_id = con.execute(
-            "INSERT INTO consultation_comments (consultation_id, name, body, client, received_at) "
-            "VALUES (?, ?, ?, ?, ?) RETURNING id",
-            [consultation_id, name, body, ratelimit.client_key(con, client) if client else None, now]).fetchone()[0]
-        transitions.record(con, COMMENT_MACHINE, comment_item(con, new_id), None, "submit")
-    return new_id
+    return contribution.submit(con, COMMENTS, consultation_id, form, client, captcha, now)
 
 
 def public(con: duckdb.DuckDBPyConnection, consultation_id: int, now: dt.datetime | None = None) -> dict | None:
@@ -404,13 +322,8 @@ def public(con: duckdb.DuckDBPyConnection, consultation_id: int, now: dt.datetim
 
 def published_in(con: duckdb.DuckDBPyConnection, column_ids: list[int] | None = None) -> list[dict]:
     """Consultations on the portal (opened), newest first, optionally of some columns."""
-    sql = ("SELECT id, column_id, subject, state, starts_on, ends_on, opened_at FROM consultations "
-           "WHERE state <> 'draft'")
-    params: list = []
-    if column_ids is not None:
-        sql += f" AND column_id IN ({', '.join('?' for _ in column_ids) or 'NULL'})"
-        params = list(column_ids)
-    return rows(con, sql + " ORDER BY opened_at DESC, id DESC", params)
+    return contribution.published_in(con, "consultations", "id, column_id, subject, state, starts_on, ends_on, opened_at",
+                                     "opened_at DESC, id DESC", column_ids)
 
 
 def year_figures(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, int]:

@@ -7,11 +7,11 @@ The office or the owning division's head writes the announcement (subject, guest
 introduction) and announces it: the page goes on the portal and the public sends questions through the
 message desk's gate (core.interaction.guard: CAPTCHA, rate limits) until the interview is held. Every
 question waits for the webmaster's review before anything is shown (第二十三条), exactly as a
-consultation's comment (core.consultation's screening and field checks are called, not copied). After the
+consultation's comment: both are core.contribution's moderated public contribution. After the
 interview the transcript — question → answer pairs (selected public questions among them) and host remarks
 — is entered and published. Both machines move through core.transitions.
 
-Imports from: core.consultation (the shared checks), core.interaction (its gate), core.transitions and the floor.
+Imports from: core.contribution (the questions, the shared checks), core.transitions and the floor.
 """
 
 from __future__ import annotations
@@ -20,11 +20,10 @@ import datetime as dt
 
 import duckdb
 
-from core import consultation, interaction, ratelimit, transitions
-from core.consultation import checked_text
+from core import contribution, transitions
+from core.contribution import check_placement, checked_text
 from core.db import row, rows, scalar, transaction
 from core.errors import NotFound, ValidationError
-from core.text import visible_length
 from core.transitions import move
 
 ARTICLE = "第十九条"
@@ -35,7 +34,7 @@ PUBLIC_LABELS = {"collecting": "访谈预告", "held": "访谈已举行", "publi
 # office marks it held; the scheduler rebuilds the page at that boundary
 PHASE_LABELS = {"upcoming": PUBLIC_LABELS["collecting"], "started": "访谈进行中", "held": PUBLIC_LABELS["held"],
                 "published": PUBLIC_LABELS["published"]}
-QUESTION_LABELS = {"pending": "待审核", "approved": "已通过", "rejected": "未通过"}
+QUESTION_LABELS = contribution.STATE_LABELS
 LIMITS = {"subject": 100, "guests": 1000, "intro": 5000, "name": 50, "question": 1000, "reason": 500,
           "speaker": 50, "body": 5000, "change_reason": 500}
 FIELD_LABELS = {"subject": "访谈主题", "guests": "访谈嘉宾及职务", "starts_at": "访谈时间", "intro": "访谈简介",
@@ -44,15 +43,11 @@ FIELD_LABELS = {"subject": "访谈主题", "guests": "访谈嘉宾及职务", "s
 ENTRY_LABELS = {"qa": "问答", "remark": "主持人"}
 
 
-def _describe(from_state: str | None, to_state: str, comment: str | None, extra: dict) -> str:
-    return f"{from_state or '-'}→{to_state}" + (f" 「{comment[:200]}」" if comment else "")
-
-
 INTERVIEW_MACHINE = transitions.Machine(
     name="interview", table="interviews", noun="该在线访谈", state_labels=STATE_LABELS,
     refusal="在线访谈当前为「{state}」,不能{verb}(仅限:{allowed})", audit_prefix="interview",
     audit_object="interview", events="interview_events", event_key="interview_id",
-    describe=_describe, touch=True,
+    describe=contribution.describe, touch=True,
     transitions={
         "create": move({"draft"}, (), "创建", "interviews.manage", versioned=False, initial=True),
         "edit": move({"draft", "collecting"}, (), "修改预告", "interviews.manage", event=False),
@@ -67,15 +62,9 @@ INTERVIEW_MACHINE = transitions.Machine(
 )
 
 # a question: received, then the webmaster shows it or refuses it with a reason (第二十三条)
-QUESTION_MACHINE = transitions.Machine(
-    name="interview_question", table="interview_questions", noun="该条提问", state_labels=QUESTION_LABELS,
-    refusal="提问当前为「{state}」,不能{verb}(仅限:{allowed})", audit_prefix="interview_question",
-    audit_object="interview_question", describe=_describe, transitions={
-        "submit": move({"pending"}, (), "提交", versioned=False, initial=True),
-        "approve": move({"pending"}, {"approved"}, "审核通过", "messages.moderate"),
-        "reject": move({"pending"}, {"rejected"}, "不予通过", "messages.moderate"),
-    }, anonymous="public",
-)
+QUESTION_MACHINE = contribution.machine("interview_question", "interview_questions", "该条提问", "提问")
+QUESTIONS = contribution.Kind(QUESTION_MACHINE, "interviews", "interview_id", "question", FIELD_LABELS, LIMITS,
+                              ARTICLE, "问题", "提问")
 
 
 def _text(values: dict, field: str, *, multiline: bool = False) -> str:
@@ -96,7 +85,7 @@ def _moment(values: dict) -> dt.datetime:
 
 def validate(con: duckdb.DuckDBPyConnection, values: dict) -> dict:
     """The announcement as the office wrote it, cleaned and checked; raises ValidationError naming the field."""
-    column_id, division_id = consultation.check_placement(con, values, "在线访谈")
+    column_id, division_id = check_placement(con, values, "在线访谈")
     return {"column_id": column_id, "division_id": division_id, "subject": _text(values, "subject"),
             "guests": _text(values, "guests", multiline=True), "starts_at": _moment(values),
             "intro": _text(values, "intro", multiline=True)}
@@ -154,12 +143,7 @@ def hold(con: duckdb.DuckDBPyConnection, actor, interview_id: int, expected_vers
 
 def counts(con: duckdb.DuckDBPyConnection, interview_id: int) -> dict[str, int]:
     """Questions by state, and all received."""
-    found = {r["state"]: r["n"] for r in rows(
-        con, "SELECT state, count(*) AS n FROM interview_questions WHERE interview_id = ? GROUP BY state",
-        [interview_id])}
-    result = {state: int(found.get(state, 0)) for state in QUESTION_LABELS}
-    result["received"] = sum(result.values())
-    return result
+    return contribution.counts(con, QUESTIONS, interview_id)
 
 
 def entries(con: duckdb.DuckDBPyConnection, interview_id: int) -> list[dict]:
@@ -275,55 +259,35 @@ def publish(con: duckdb.DuckDBPyConnection, actor, interview_id: int, expected_v
 
 def listing(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """Every interview, newest first, with its question counts (for the workbench)."""
-    found = rows(con, """
-        SELECT i.*, d.name AS division_name,
-               (SELECT count(*) FROM interview_questions q WHERE q.interview_id = i.id) AS received,
-               (SELECT count(*) FROM interview_questions q
-                WHERE q.interview_id = i.id AND q.state = 'pending') AS pending
-        FROM interviews i JOIN divisions d ON d.id = i.division_id ORDER BY i.id DESC""")
-    for item in found:
-        item["state_label"] = STATE_LABELS[item["state"]]
-    return found
+    return contribution.listing(con, QUESTIONS, STATE_LABELS)
 
 
 def questions(con: duckdb.DuckDBPyConnection, interview_id: int, state: str | None = None) -> list[dict]:
-    sql = "SELECT * FROM interview_questions WHERE interview_id = ?"
-    params: list = [interview_id]
-    if state:
-        sql += " AND state = ?"
-        params.append(state)
-    return rows(con, sql + " ORDER BY id", params)
+    return contribution.of(con, QUESTIONS, interview_id, state)
 
 
 def pending_total(con: duckdb.DuckDBPyConnection) -> int:
     """Questions waiting for the webmaster's review (a to-do of the office, 第二十三条)."""
-    return int(scalar(con, "SELECT count(*) FROM interview_questions WHERE state = 'pending'") or 0)
+    return contribution.pending_total(con, QUESTIONS)
 
 
 # ---------------------------------------------------------------- moderation
 
+findings = contribution.findings  # a question's screening, shown beside it for the review
+
+
 def question_item(con: duckdb.DuckDBPyConnection, question_id: int) -> dict:
-    found = row(con, "SELECT q.*, i.division_id FROM interview_questions q "
-                     "JOIN interviews i ON i.id = q.interview_id WHERE q.id = ?", [question_id])
-    if not found:
-        raise NotFound(f"提问 {question_id} 不存在")
-    return found
+    return contribution.item(con, QUESTIONS, question_id)
 
 
 def approve(con: duckdb.DuckDBPyConnection, actor, question_id: int, expected_version: int) -> None:
     """Show a question: refused while the screening blocks it (as a consultation's comment)."""
-    item = question_item(con, question_id)
-    consultation.refuse_if_blocked(con, item, FIELD_LABELS["question"])
-    transitions.record(con, QUESTION_MACHINE, item, actor, "approve", expected_version,
-                       changes={"state": "approved", "moderated_by": actor.id, "moderated_at": dt.datetime.now()})
+    contribution.approve(con, QUESTIONS, actor, question_id, expected_version)
 
 
 def reject(con: duckdb.DuckDBPyConnection, actor, question_id: int, expected_version: int, reason: str) -> None:
     """Refuse a question; the reason is required and kept (audited with it)."""
-    text = _text({"reason": reason}, "reason", multiline=True)
-    transitions.record(con, QUESTION_MACHINE, question_item(con, question_id), actor, "reject", expected_version,
-                       changes={"state": "rejected", "reason": text, "moderated_by": actor.id,
-                                "moderated_at": dt.datetime.now()}, comment=text)
+    contribution.reject(con, QUESTIONS, actor, question_id, expected_version, reason)
 
 
 # ---------------------------------------------------------------- the public's side
@@ -353,20 +317,7 @@ def ask(con: duckdb.DuckDBPyConnection, interview_id: int, form: dict, client: s
     refused = asking_refusal(item, now)
     if refused:
         raise ValidationError("提问时间", refused, ARTICLE)
-    name = _text(form, "name")
-    body = _text(form, "question", multiline=True)
-    if visible_length(body) < 5:
-        raise ValidationError(FIELD_LABELS["question"], "请把问题写清楚(至少 5 个字)", ARTICLE)
-    if not form.get("consent"):
-        raise ValidationError(FIELD_LABELS["consent"], "请阅读并同意隐私声明后再提交", ARTICLE)
-    interaction.guard(con, client, captcha, now)
-    with transaction(con):
-        new_id = con.execute(
-            "INSERT INTO interview_questions (interview_id, name, body, client, received_at) "
-            "VALUES (?, ?, ?, ?, ?) RETURNING id",
-            [interview_id, name, body, ratelimit.client_key(con, client) if client else None, now]).fetchone()[0]
-        transitions.record(con, QUESTION_MACHINE, question_item(con, new_id), None, "submit")
-    return new_id
+    return contribution.submit(con, QUESTIONS, interview_id, form, client, captcha, now)
 
 
 def public(con: duckdb.DuckDBPyConnection, interview_id: int, now: dt.datetime | None = None) -> dict | None:
@@ -388,12 +339,8 @@ def public(con: duckdb.DuckDBPyConnection, interview_id: int, now: dt.datetime |
 
 def published_in(con: duckdb.DuckDBPyConnection, column_ids: list[int] | None = None) -> list[dict]:
     """Interviews on the portal (announced), newest first, optionally of some columns."""
-    sql = "SELECT id, column_id, subject, state, starts_at, announced_at FROM interviews WHERE state <> 'draft'"
-    params: list = []
-    if column_ids is not None:
-        sql += f" AND column_id IN ({', '.join('?' for _ in column_ids) or 'NULL'})"
-        params = list(column_ids)
-    return rows(con, sql + " ORDER BY starts_at DESC, id DESC", params)
+    return contribution.published_in(con, "interviews", "id, column_id, subject, state, starts_at, announced_at",
+                                     "starts_at DESC, id DESC", column_ids)
 
 
 def year_figures(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, int]:

@@ -6,7 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
-from core import columns, consultation, interview, permissions
+from core import columns, interview, permissions
 from pages import _shared
 
 con = _shared.cursor()
@@ -83,7 +83,7 @@ def moderation(item: dict) -> None:
         with st.container(border=True):
             st.markdown(_shared.inert(question["body"]))
             st.caption(f"{question['received_at']:%Y-%m-%d %H:%M} 收到(提问人姓名不公开)")
-            for finding in consultation.findings(con, question):
+            for finding in interview.findings(con, question):
                 (st.error if finding.severity == "block" else st.warning)(f"{finding.message}({finding.article})")
             if not user.has("webmaster"):
                 continue
