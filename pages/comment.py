@@ -9,7 +9,7 @@ import datetime as dt
 
 import streamlit as st
 
-from core import consultation
+from core import consultation, content
 from core.errors import NotFound
 from pages import _public_form, _shared
 
@@ -34,6 +34,10 @@ st.markdown(f"**征集时间**:{item['starts_on']:%Y年%m月%d日} 至 {item['en
             f"**承办单位**:{_shared.inert(item['division_name'])}")
 with st.expander("征集内容", expanded=True):
     st.markdown(_shared.inert(item["body"]))
+for f in item["files"]:  # the draft policy itself, as published with the consultation
+    st.download_button(f"下载附件:{f['filename']}({content.file_kind(f['filename'])},{content.size_label(f['size'])})",
+                       consultation.file_data(con, f["id"])[1], file_name=f["filename"], mime=f["mime"],
+                       key=f"pc_file_{f['id']}", icon=":material/download:")
 refused = consultation.window_refusal(consultation.get(con, chosen), dt.datetime.now())
 if _public_form.done(P):
     st.success("您的意见已提交,经网站管理员审核后处理,感谢您的参与。", icon=":material/check_circle:")

@@ -6,7 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
-from core import columns, consultation, permissions
+from core import columns, consultation, content, permissions
 from pages import _shared
 
 con = _shared.cursor()
@@ -57,9 +57,9 @@ def files_section(item: dict) -> None:
     if not found:
         st.caption("没有附件。")
     for f in found:
-        name, size, actions = st.columns([5, 1, 2])
+        name, size, actions = st.columns([4, 2, 2])
         name.markdown(_shared.inert(f["filename"]))
-        size.caption(f"{f['size'] / 1024:.0f} KB" if f["size"] >= 1024 else f"{f['size']} 字节")
+        size.caption(f"{content.file_kind(f['filename'])},{content.size_label(f['size'])}")
         download, remove = actions.columns(2)
         download.download_button("下载", consultation.file_data(con, f["id"])[1], file_name=f["filename"],
                                  mime=f["mime"], key=f"cs_file_get_{f['id']}")

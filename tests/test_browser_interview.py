@@ -116,6 +116,7 @@ def test_head_announces_citizen_asks_moderated_transcript_on_the_portal(prepared
 
         # 6. the head corrects the published answer, with the reason; the portal's transcript follows
         head.get_by_text("更正或删除此条").first.click()
+        wait_idle(head)
         fix = head.get_by_role("textbox", name=re.compile("^内容"))
         fix.wait_for()
         fix.fill(CORRECTED)

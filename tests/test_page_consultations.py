@@ -86,13 +86,16 @@ def test_a_visitor_comments_within_the_window_and_a_wrong_captcha_keeps_the_text
         "column_id": scalar(con, "SELECT id FROM columns WHERE slug = 'zjdc'"), "division_id": org.dz,
         "subject": "园区管理办法意见征集", "body": "请对草案提出意见。", "starts_on": dt.date.today(),
         "ends_on": dt.date.today() + dt.timedelta(days=3)})
-    consultation.open_(con, org.head, cid, 1)
+    consultation.attach(con, org.head, cid, 1, "征求意见稿.pdf", b"%PDF-1.7\n" + b"0" * 3000)
+    consultation.open_(con, org.head, cid, 2)
     con.close()
     at = app_as(db_path, None)
     at.query_params["id"] = str(cid)
     at.switch_page("pages/comment.py")
     at.run()
     assert not at.exception and "园区管理办法意见征集" in texts(at)
+    # the draft policy itself, beside the form
+    assert [b.proto.label for b in at.get("download_button")] == ["下载附件:征求意见稿.pdf(PDF 文档,3 KB)"]
     at.text_input(key="pc_name").input("赵六")
     at.text_area(key="pc_comment").input("建议延长征集时间。")
     at.checkbox(key="pc_consent").check()

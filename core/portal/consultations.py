@@ -16,7 +16,8 @@ from typing import Any
 import duckdb
 
 from core import consultation
-from core.portal.data import SiteData, size_label
+from core.content import file_kind, size_label
+from core.portal.data import SiteData
 from core.portal.pages import Page, column_pages
 from core.portal.render import render_to
 from core.portal.urls import consultation_file_path, consultation_file_url
@@ -25,22 +26,13 @@ from core.portal.writer import Writer
 FOLDER = "/hudong/zjdc"
 FILES = FOLDER + "/files"  # the consultations' files, one folder per file id
 PAGE_NAME = re.compile(r"\d+\.html")
-# what a download link says a file is (besides its name and size), by its extension
-FILE_KINDS = {"pdf": "PDF 文档", "doc": "Word 文档", "docx": "Word 文档", "wps": "WPS 文字文档", "ofd": "OFD 版式文档",
-              "xls": "Excel 表格", "xlsx": "Excel 表格", "et": "WPS 表格", "ppt": "PowerPoint 演示文稿",
-              "pptx": "PowerPoint 演示文稿", "txt": "文本文件", "zip": "ZIP 压缩包", "rar": "RAR 压缩包",
-              "jpg": "JPEG 图片", "jpeg": "JPEG 图片", "png": "PNG 图片", "gif": "GIF 图片"}
-
-
-def file_kind(filename: str) -> str:
-    """The kind of file a download link names (Word 文档, PDF 文档 …)."""
-    ext = filename.rpartition(".")[2].lower() if "." in filename else ""
-    return FILE_KINDS.get(ext, f"{ext.upper()} 文件" if ext else "文件")
 
 
 def _files(shown: dict) -> list[dict]:
-    return [{**f, "url": consultation_file_url(f["id"], f["filename"]), "path": consultation_file_path(f["id"], f["filename"]),
-             "kind": file_kind(f["filename"]), "size_label": size_label(f["size"])} for f in shown["files"]]
+    """The consultation's files with their addresses and what their links say (kind, size)."""
+    return [{**f, "url": consultation_file_url(f["id"], f["filename"]),
+             "path": consultation_file_path(f["id"], f["filename"]), "kind": file_kind(f["filename"]),
+             "size_label": size_label(f["size"])} for f in shown["files"]]
 
 
 def pages(con: duckdb.DuckDBPyConnection, site: SiteData, now: dt.datetime | None = None) -> list[Page]:

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import duckdb
 
 from core import consultation, identity, interaction, interview, settings
+from core.content import size_label
 from core.db import rows
 from core.portal.urls import (
     answer_url,
@@ -397,13 +398,3 @@ def _blob_batch(con: duckdb.DuckDBPyConnection, batch: list[dict]) -> Iterator[t
     for att_id, data in found:
         if att_id in by_id:
             yield by_id[att_id], data
-
-
-def size_label(size: int | None) -> str:
-    """A file's size as a download link says it (12 KB, 1.5 MB)."""
-    size = size or 0
-    if size >= 1024 * 1024:
-        return f"{size / 1024 / 1024:.1f} MB"
-    if size >= 1024:
-        return f"{size / 1024:.0f} KB"
-    return f"{size} B"
