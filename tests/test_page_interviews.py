@@ -95,14 +95,20 @@ def test_another_divisions_head_neither_sees_nor_manages_it(setup):
     assert not other.exception and "本处室的访谈" not in texts(other) and "还没有在线访谈" in texts(other)
 
 
-def test_the_head_changes_a_guest_of_an_announced_interview(setup):
-    db_path, org = setup
-    con = connect(db_path)
+def announced(con, org) -> int:
+    """An interview announced two days ahead (version 2)."""
     column = con.execute("SELECT id FROM columns WHERE slug = 'zxft'").fetchone()[0]
     iid = interview.create(con, org.head, {"column_id": column, "division_id": org.dz, "subject": "园区政策解读",
                                            "guests": "张明 处长", "intro": "简介。",
                                            "starts_at": dt.datetime.now() + dt.timedelta(days=2)})
     interview.announce(con, org.head, iid, 1)
+    return iid
+
+
+def test_the_head_changes_a_guest_of_an_announced_interview(setup):
+    db_path, org = setup
+    con = connect(db_path)
+    iid = announced(con, org)
     con.close()
     at = open_page(app_as(db_path, "head"), "interviews")
     at.text_area(key=f"iv_e{iid}_guests").set_value("")
@@ -117,11 +123,7 @@ def test_the_head_changes_a_guest_of_an_announced_interview(setup):
 def test_the_head_corrects_and_removes_published_transcript_lines_with_a_reason_and_the_portal_follows(setup):
     db_path, org = setup
     con = connect(db_path)
-    column = con.execute("SELECT id FROM columns WHERE slug = 'zxft'").fetchone()[0]
-    iid = interview.create(con, org.head, {"column_id": column, "division_id": org.dz, "subject": "园区政策解读",
-                                           "guests": "张明 处长", "intro": "简介。",
-                                           "starts_at": dt.datetime.now() + dt.timedelta(days=2)})
-    interview.announce(con, org.head, iid, 1)
+    iid = announced(con, org)
     interview.hold(con, org.head, iid, 2)
     remark = interview.add_entry(con, org.head, iid, 3, {"kind": "remark", "speaker": "主持人", "body": "欢迎收看。"})
     answer = interview.add_entry(con, org.head, iid, 4, {"kind": "qa", "question": "园区政策何时出台?",
