@@ -128,6 +128,13 @@ def detail(item: dict) -> None:
     if item["state"] == "draft" and st.button("发布征集", type="primary", key="cs_open"):
         _shared.act("征集调查已发布,公众可在征集时间内提交意见。",
                     lambda: consultation.open_(con, user, item["id"], item["version"]), then=refresh)
+    stage = consultation.phase(item, dt.datetime.now())
+    if stage == "ended":  # the portal follows the calendar by itself; the feedback is the office's
+        st.warning(f"截止日期({item['ends_on']:%Y-%m-%d})已过:门户已显示「征集已截止」,不再接收意见。"
+                   "请审核完意见后结束征集并公布反馈。", icon=":material/event_busy:")
+    elif stage == "upcoming":
+        st.info(f"征集将于 {item['starts_on']:%Y-%m-%d} 开始,届时门户自动显示「正在征集」和提意见入口。",
+                icon=":material/event:")
     if item["state"] == "open" and st.button("结束征集", key="cs_close"):
         _shared.act("征集已结束,请审核完意见后公布反馈。",
                     lambda: consultation.close(con, user, item["id"], item["version"]), then=refresh)

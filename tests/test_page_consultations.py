@@ -154,3 +154,18 @@ def test_the_head_attaches_the_draft_policy_refused_files_name_the_rule_and_remo
     finally:
         con.close()
     assert audited == ["consultation.attach", "consultation.attach", "consultation.detach"]
+
+
+def test_the_office_is_told_when_the_portal_shows_a_consultation_past_its_end_date(setup):
+    db_path, org = setup
+    con = connect(db_path)
+    today = dt.date.today()
+    cid = consultation.create(con, org.head, {
+        "column_id": scalar(con, "SELECT id FROM columns WHERE slug = 'zjdc'"), "division_id": org.dz,
+        "subject": "园区管理办法意见征集", "body": "请对草案提出意见。", "starts_on": today - dt.timedelta(days=9),
+        "ends_on": today - dt.timedelta(days=1)})
+    consultation.open_(con, org.head, cid, 1, today=today - dt.timedelta(days=9))
+    con.close()
+    at = open_page(app_as(db_path, "head"), "consultations")
+    assert not at.exception and at.warning and "门户已显示「征集已截止」" in at.warning[0].value
+    assert "请审核完意见后结束征集并公布反馈" in at.warning[0].value
