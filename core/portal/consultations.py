@@ -1,8 +1,8 @@
 """征集调查 on the portal (issue 17): one page per opened consultation — its text, its window, the link to
 comment while it is open, its files (the draft policy) as download links with their kind and size, the approved
 comments if the office shows them, the feedback once published — and the consultations listed on their column's
-first page. Few and changing with their state, so every
-build renders them all (beside the answers, core.portal.build._write_answers).
+first page. Few and changing with their state (and the calendar), so every build renders them all (beside the
+answers, core.portal.build._write_answers).
 
 Imports from: core.consultation, core.db, core.portal (data, pages, render, urls, writer)."""
 
@@ -63,7 +63,7 @@ def write(con: duckdb.DuckDBPyConnection, site: SiteData, writer: Writer, contex
     root = writer.target(FILES)
     for name in sorted(os.listdir(root)) if os.path.isdir(root) else []:
         folder = os.path.join(root, name)
-        if not any(os.path.join(folder, f) in writer.claimed for f in os.listdir(folder)):
+        if os.path.isdir(folder) and not any(os.path.join(folder, f) in writer.claimed for f in os.listdir(folder)):
             writer.remove(f"{FILES}/{name}")
     return count
 
