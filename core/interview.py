@@ -30,10 +30,10 @@ ARTICLE = "第十九条"
 MODERATION = "第二十三条"
 STATE_LABELS = {"draft": "草稿", "collecting": "征集问题中", "held": "已举行待公布实录", "published": "实录已公布"}
 PUBLIC_LABELS = {"collecting": "访谈预告", "held": "访谈已举行", "published": "访谈实录"}
-# what the portal says follows the calendar (phase): announced, then under way from its start time until the
-# office marks it held; the scheduler rebuilds the page at that boundary
-PHASE_LABELS = {"upcoming": PUBLIC_LABELS["collecting"], "started": "访谈进行中", "held": PUBLIC_LABELS["held"],
-                "published": PUBLIC_LABELS["published"]}
+# what the portal says follows the calendar (phase): announced, under way from its start time through its day,
+# over from the next day until the office marks it held; the scheduler rebuilds the page at each boundary
+PHASE_LABELS = {"upcoming": PUBLIC_LABELS["collecting"], "started": "访谈进行中", "over": "访谈已结束",
+                "held": PUBLIC_LABELS["held"], "published": PUBLIC_LABELS["published"]}
 QUESTION_LABELS = contribution.STATE_LABELS
 LIMITS = {"subject": 100, "guests": 1000, "intro": 5000, "name": 50, "question": 1000, "reason": 500,
           "speaker": 50, "body": 5000, "change_reason": 500}
@@ -293,10 +293,13 @@ def reject(con: duckdb.DuckDBPyConnection, actor, question_id: int, expected_ver
 # ---------------------------------------------------------------- the public's side
 
 def phase(item: dict, now: dt.datetime) -> str:
-    """Where an announced interview stands on the calendar at `now` (a key of PHASE_LABELS; a draft: "draft")."""
+    """Where an announced interview stands on the calendar at `now` (a key of PHASE_LABELS; a draft: "draft").
+    The boundaries are its start time and the next day's 0:00 (an interview is held within its day)."""
     if item["state"] != "collecting":
         return item["state"]
-    return "started" if now >= item["starts_at"] else "upcoming"
+    if now < item["starts_at"]:
+        return "upcoming"
+    return "over" if now.date() > item["starts_at"].date() else "started"
 
 
 def asking_refusal(item: dict, now: dt.datetime) -> str | None:

@@ -240,7 +240,8 @@ def test_the_portal_page_announces_with_the_ask_link_and_later_shows_the_transcr
     assert "中小企业有哪些扶持" in page and "李四" not in page
 
 
-def test_the_scheduler_rebuilds_the_page_when_the_interview_starts_once(con, org, tmp_path):
+def test_the_scheduler_rebuilds_the_page_when_the_interview_starts_and_when_its_day_is_over_once_each(
+        con, org, tmp_path):
     now = dt.datetime.now().replace(second=0, microsecond=0)
     soon = now + dt.timedelta(days=1)
     iid = interview.create(con, org.head, values(con, org, starts_at=soon))
@@ -257,10 +258,15 @@ def test_the_scheduler_rebuilds_the_page_when_the_interview_starts_once(con, org
     assert scheduler.tick(con, site, soon + dt.timedelta(minutes=1))["calendar"] == []  # once
     with pytest.raises(ValidationError, match="「提问时间」.本期访谈已开始.*第十九条"):
         ask(con, iid, now=soon)
+    next_day = dt.datetime.combine(soon.date() + dt.timedelta(days=1), dt.time(0, 0, 30))  # its day is over
+    assert scheduler.tick(con, site, next_day)["calendar"] == [f"interview:{iid}"]
+    page = path.read_text(encoding="utf-8")
+    assert "访谈已结束" in page and "访谈实录整理后公布" in page and "我要提问" not in page
+    assert scheduler.tick(con, site, next_day + dt.timedelta(hours=1))["calendar"] == []
     interview.hold(con, org.head, iid, item(con, iid)["version"])  # the office's own build settles it
-    build_site(con, site, full=False, now=soon + dt.timedelta(hours=2))
+    build_site(con, site, full=False, now=next_day + dt.timedelta(hours=2))
     assert "访谈已举行" in path.read_text(encoding="utf-8")
-    assert scheduler.tick(con, site, soon + dt.timedelta(hours=2))["calendar"] == []
+    assert scheduler.tick(con, site, next_day + dt.timedelta(hours=2))["calendar"] == []
 
 
 def published(con, org) -> tuple[int, int, int]:

@@ -6,7 +6,8 @@ batches (a query per batch, never one per article). Visibility (第十二、二�
 the portal when ``articles.public`` is true and ``live_revision`` is set; what is shown is that
 revision.
 
-Imports from: portal.urls; core.db, core.settings, core.interaction, core.identity, core.content (a file's size as a link says it), core.consultation and core.interview.
+Imports from: portal.urls; core.db, core.settings, core.interaction, core.identity, core.content (a file's
+size as a link says it), core.consultation and core.interview.
 """
 
 from __future__ import annotations
