@@ -270,6 +270,32 @@ MANUAL_IMAGES = ROOT / "docs" / "manual" / "images"
 def manual_shot(page, name: str) -> None:
     """A screenshot for the user manual (docs/manual/*.md shows it as images/<name>.png): taken by the
     story at the moment the manual describes, so the manual shows the workbench as it is. The visible
-    part of the window only (small files; they are committed so a fresh clone's manual has them)."""
+    part of the window only (small files; they are committed so a fresh clone's manual has them).
+
+    The file is rewritten only when the picture changed (same_picture): a run that sees the same screen
+    leaves the committed image, and the checkout, as they were."""
     MANUAL_IMAGES.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(MANUAL_IMAGES / f"{name}.png"))
+    target = MANUAL_IMAGES / f"{name}.png"
+    taken = page.screenshot()
+    if target.is_file() and same_picture(target.read_bytes(), taken):
+        return
+    target.write_bytes(taken)
+
+
+def same_picture(old: bytes, new: bytes, tolerance: int = 32, share: float = 0.0001) -> bool:
+    """Two PNGs show the same picture: the same size, and at most `share` of the pixels (≈ 140 of a
+    1400×1000 window, less than one character) differ by more than `tolerance` in a colour channel:
+    a changed word, button or row is a change, anti-aliasing noise is not. Compared decoded (Pillow),
+    since the PNG encoder's bytes may differ for the same pixels."""
+    import io
+
+    from PIL import Image, ImageChops  # deferred: only the stories that take manual screenshots need it
+
+    with Image.open(io.BytesIO(old)) as a, Image.open(io.BytesIO(new)) as b:
+        a, b = a.convert("RGB"), b.convert("RGB")
+        if a.size != b.size:
+            return False
+        red, green, blue = ImageChops.difference(a, b).split()
+        most = ImageChops.lighter(ImageChops.lighter(red, green), blue)  # the largest channel difference
+        changed = most.point(lambda v: 255 if v > tolerance else 0).histogram()[255]
+        return changed <= share * a.size[0] * a.size[1]

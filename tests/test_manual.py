@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from core import manual
 from core.errors import NotFound
 from pages import _shared
+from tests.browser import same_picture
 
 TESTS = Path(__file__).resolve().parent
 
@@ -97,3 +99,24 @@ def test_an_account_is_new_until_it_opens_the_manual(con, org):
     manual.mark_seen(con, org.officer.id)
     manual.mark_seen(con, org.officer.id)  # again: no second row, no error
     assert manual.seen(con, org.officer.id) and not manual.seen(con, org.head.id)
+
+
+def _png(draw=None, size=(1400, 1000)) -> bytes:
+    from PIL import Image, ImageDraw
+
+    picture = Image.new("RGB", size, "white")
+    if draw:
+        draw(ImageDraw.Draw(picture))
+    out = io.BytesIO()
+    picture.save(out, "PNG")
+    return out.getvalue()
+
+
+def test_a_manual_screenshot_is_rewritten_only_when_the_picture_changed():
+    """tests/browser.py manual_shot leaves the committed image when a run sees the same screen."""
+    same = _png()
+    assert same_picture(same, _png())
+    assert same_picture(same, _png(lambda d: d.point((5, 5), fill=(200, 200, 200))))  # one pixel: noise
+    assert not same_picture(same, _png(size=(1400, 1100)))
+    assert not same_picture(same, _png(lambda d: d.rectangle((100, 100, 160, 114), fill=(255, 255, 0))))  # a word
+    assert not same_picture(same, _png(lambda d: d.rectangle((0, 0, 30, 30), fill=(255, 255, 200))))  # blue only
