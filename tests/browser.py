@@ -266,6 +266,19 @@ def shot(page, name: str) -> None:
 
 MANUAL_IMAGES = ROOT / "docs" / "manual" / "images"
 
+# The names the manual's screenshots show for tests/conftest.py make_org's accounts (whose display names are
+# their user names in capitals): only the display name changes; the stories still sign in as officer, head ….
+REAL_NAMES = {"officer": "张明", "officercw": "王芳", "head": "李华", "headcw": "赵强", "leader": "王建国",
+              "leader2": "刘洋", "group1": "陈静", "group2": "杨帆", "webmaster": "周敏", "tech": "吴磊",
+              "analyst": "孙丽"}
+
+
+def give_real_names(con) -> None:
+    """Display names as a person's (张明, 李华 …) for the accounts of make_org, before a story whose
+    screenshots go into the manual: the screen shows the display name, the sign-in form the user name."""
+    for username, name in REAL_NAMES.items():
+        con.execute("UPDATE users SET display_name = ? WHERE username = ?", [name, username])
+
 
 def manual_shot(page, name: str) -> None:
     """A screenshot for the user manual (docs/manual/*.md shows it as images/<name>.png): taken by the
