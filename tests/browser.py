@@ -289,6 +289,8 @@ def manual_shot(page, name: str) -> None:
     leaves the committed image, and the checkout, as they were."""
     MANUAL_IMAGES.mkdir(parents=True, exist_ok=True)
     target = MANUAL_IMAGES / f"{name}.png"
+    if page.locator('[data-testid="stDataFrame"]').count():
+        page.wait_for_timeout(1500)  # a table draws its grid on a canvas after the page is quiet
     taken = page.screenshot()
     if target.is_file() and same_picture(target.read_bytes(), taken):
         return
