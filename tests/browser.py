@@ -289,12 +289,27 @@ def manual_shot(page, name: str) -> None:
     leaves the committed image, and the checkout, as they were."""
     MANUAL_IMAGES.mkdir(parents=True, exist_ok=True)
     target = MANUAL_IMAGES / f"{name}.png"
-    if page.locator('[data-testid="stDataFrame"]').count():
-        page.wait_for_timeout(1500)  # a table draws its grid on a canvas after the page is quiet
+    _tables_drawn(page)
     taken = page.screenshot()
     if target.is_file() and same_picture(target.read_bytes(), taken):
         return
     target.write_bytes(taken)
+
+
+# A table (st.dataframe) draws its cells on a canvas after the page is quiet; it is drawn once its grid has
+# put its rows in the page for screen readers (a header row at least, for an empty table).
+_TABLES_DRAWN = """() => [...document.querySelectorAll('[data-testid="stDataFrame"]')]
+    .filter(table => table.getBoundingClientRect().height > 0).every(table => table.querySelector('tr'))"""
+
+
+def _tables_drawn(page, timeout_s: float = 30) -> None:
+    """Until every visible table is drawn, and the next frame painted: the manual shows no empty grid.
+    A table still not drawn after `timeout_s` is photographed as it is (a screenshot fails no story)."""
+    try:
+        page.wait_for_function(_TABLES_DRAWN, polling=100, timeout=timeout_s * 1000)
+    except Exception:  # noqa: BLE001 - the screenshot is taken anyway
+        return
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
 
 
 def same_picture(old: bytes, new: bytes, tolerance: int = 32, share: float = 0.0001) -> bool:
