@@ -266,10 +266,66 @@ def shot(page, name: str) -> None:
 
 MANUAL_IMAGES = ROOT / "docs" / "manual" / "images"
 
+# The names the manual's screenshots show for tests/conftest.py make_org's accounts (whose display names are
+# their user names in capitals): only the display name changes; the stories still sign in as officer, head ….
+REAL_NAMES = {"officer": "张明", "officercw": "王芳", "head": "李华", "headcw": "赵强", "leader": "王建国",
+              "leader2": "刘洋", "group1": "陈静", "group2": "杨帆", "webmaster": "周敏", "tech": "吴磊",
+              "analyst": "孙丽"}
+
+
+def give_real_names(con) -> None:
+    """Display names as a person's (张明, 李华 …) for the accounts of make_org, before a story whose
+    screenshots go into the manual: the screen shows the display name, the sign-in form the user name."""
+    for username, name in REAL_NAMES.items():
+        con.execute("UPDATE users SET display_name = ? WHERE username = ?", [name, username])
+
 
 def manual_shot(page, name: str) -> None:
     """A screenshot for the user manual (docs/manual/*.md shows it as images/<name>.png): taken by the
     story at the moment the manual describes, so the manual shows the workbench as it is. The visible
-    part of the window only (small files; they are committed so a fresh clone's manual has them)."""
+    part of the window only (small files; they are committed so a fresh clone's manual has them).
+
+    The file is rewritten only when the picture changed (same_picture): a run that sees the same screen
+    leaves the committed image, and the checkout, as they were."""
     MANUAL_IMAGES.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(MANUAL_IMAGES / f"{name}.png"))
+    target = MANUAL_IMAGES / f"{name}.png"
+    _tables_drawn(page)
+    taken = page.screenshot()
+    if target.is_file() and same_picture(target.read_bytes(), taken):
+        return
+    target.write_bytes(taken)
+
+
+# A table (st.dataframe) draws its cells on a canvas after the page is quiet; it is drawn once its grid has
+# put its rows in the page for screen readers (a header row at least, for an empty table).
+_TABLES_DRAWN = """() => [...document.querySelectorAll('[data-testid="stDataFrame"]')]
+    .filter(table => table.getBoundingClientRect().height > 0).every(table => table.querySelector('tr'))"""
+
+
+def _tables_drawn(page, timeout_s: float = 30) -> None:
+    """Until every visible table is drawn, and the next frame painted: the manual shows no empty grid.
+    A table still not drawn after `timeout_s` is photographed as it is (a screenshot fails no story)."""
+    try:
+        page.wait_for_function(_TABLES_DRAWN, polling=100, timeout=timeout_s * 1000)
+    except Exception:  # noqa: BLE001 - the screenshot is taken anyway
+        return
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+
+
+def same_picture(old: bytes, new: bytes, tolerance: int = 32, share: float = 0.0001) -> bool:
+    """Two PNGs show the same picture: the same size, and at most `share` of the pixels (≈ 140 of a
+    1400×1000 window, less than one character) differ by more than `tolerance` in a colour channel:
+    a changed word, button or row is a change, anti-aliasing noise is not. Compared decoded (Pillow),
+    since the PNG encoder's bytes may differ for the same pixels."""
+    import io
+
+    from PIL import Image, ImageChops  # deferred: only the stories that take manual screenshots need it
+
+    with Image.open(io.BytesIO(old)) as a, Image.open(io.BytesIO(new)) as b:
+        a, b = a.convert("RGB"), b.convert("RGB")
+        if a.size != b.size:
+            return False
+        red, green, blue = ImageChops.difference(a, b).split()
+        most = ImageChops.lighter(ImageChops.lighter(red, green), blue)  # the largest channel difference
+        changed = most.point(lambda v: 255 if v > tolerance else 0).histogram()[255]
+        return changed <= share * a.size[0] * a.size[1]

@@ -13,7 +13,18 @@ import pytest
 
 from core import duties, evaluation
 from core.db import connect
-from tests.browser import chromium, click_until, go_to_page, login, make_demo, servers, shot, wait_idle, warm_up
+from tests.browser import (
+    chromium,
+    click_until,
+    go_to_page,
+    login,
+    make_demo,
+    manual_shot,
+    servers,
+    shot,
+    wait_idle,
+    warm_up,
+)
 from tests.test_browser_editor import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -32,6 +43,7 @@ def test_a_recorded_meeting_not_published_in_time_becomes_a_criticism(tmp_path):
         office = browser.new_page(viewport={"width": 1400, "height": 1600}, locale="zh-CN")
         login(office, workbench, "webmaster", PASSWORD)
         go_to_page(office, "栏目更新监测")
+        manual_shot(office, "manual-freshness")  # 栏目更新监测 in the manual: the office's view
         click_until(office, office.get_by_text("应发布信息登记", exact=True), office.locator(".st-key-du_subject"))
         pick(office, "du_division", "电子信息处")
         office.locator(".st-key-du_subject input").fill(SUBJECT)
@@ -86,6 +98,7 @@ def test_a_recorded_meeting_not_published_in_time_becomes_a_criticism(tmp_path):
         office.locator(".st-key-ev_criticism_revoke_pick").wait_for(timeout=60000)
         wait_idle(office)
         shot(office, "duties-6-evaluation")
+        manual_shot(office, "manual-evaluation")  # 年度考评 in the manual: the criticisms of the year
         office.locator(".st-key-ev_criticism_revoke_pick").get_by_role("combobox").click()
         office.get_by_role("option", name=re.compile(r"^#\d+ 电子信息处$")).wait_for(timeout=30000)
         shot(office, "duties-7-evaluation-criticisms")

@@ -10,7 +10,7 @@ from PIL import Image, ImageDraw
 
 from core import accounts, identity, portal, settings
 from core.db import connect
-from tests.browser import ARTIFACTS, chromium, go_to_page, login, make_demo, servers, shot, wait_idle
+from tests.browser import ARTIFACTS, chromium, go_to_page, login, make_demo, manual_shot, servers, shot, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -80,3 +80,4 @@ def test_the_footer_carries_the_identity_and_the_golive_check_lists_what_blocks(
         main.get_by_text("演示数据的账号仍可用公开的演示密码登录").wait_for(timeout=30000)
         assert main.get_by_text("尚未设置“网站标识码”").count() == 0  # set above
         shot(page, "identity-golive")
+        manual_shot(page, "manual-golive")  # 上线检查 in the manual: what still blocks going live

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from core import portal
-from tests.browser import chromium, go_to_page, login, servers, shot, warm_up
+from tests.browser import chromium, give_real_names, go_to_page, login, manual_shot, servers, shot, wait_idle, warm_up
 from tests.conftest import PASSWORD, make_org
 
 pytestmark = pytest.mark.browser
@@ -25,6 +25,7 @@ PHONE, EMAIL = "13987654321", "liu.citizen@example.com"
 @pytest.fixture
 def prepared(tmp_path, con):
     make_org(con)
+    give_real_names(con)  # the manual's screenshots show 周敏 and 张明, not WEBMASTER and OFFICER
     portal.build_site(con, tmp_path / "site", full=True)
     con.close()
     return tmp_path / "portal.duckdb", tmp_path / "site"
@@ -71,6 +72,8 @@ def test_citizen_to_published_answer(prepared):
         go_to_page(webmaster, "互动管理")
         webmaster.get_by_text(SUBJECT).first.wait_for()
         shot(webmaster, "interaction-3-desk-new")
+        wait_idle(webmaster)
+        manual_shot(webmaster, "manual-interaction-desk")  # 互动管理 in the manual: a new message to review
         button(webmaster, "^分办$").click()
         webmaster.get_by_text("已分办给电子信息处").wait_for(timeout=20000)
 
@@ -81,6 +84,8 @@ def test_citizen_to_published_answer(prepared):
         officer.get_by_label("答复内容", exact=True).fill(ANSWER)
         officer.get_by_label("答复内容", exact=True).press("Tab")
         shot(officer, "interaction-4-officer-answer")
+        wait_idle(officer)
+        manual_shot(officer, "manual-interaction-answers")  # 留言办理 in the manual: an answer being written
         button(officer, "提交负责人审批").click()
         officer.get_by_text("已提交处室负责人审批").wait_for(timeout=20000)
 

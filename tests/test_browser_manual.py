@@ -1,5 +1,5 @@
 """使用帮助 in the browser (第十条(二)(三)): a new officer's home page points to 新手入门; every page's 帮助
-link opens that page's help; a link inside the manual leads to another of its pages; the search finds one."""
+link opens that page's help; 「使用帮助」 in the menu returns from a help page to the list; the search finds one."""
 
 from __future__ import annotations
 
@@ -53,17 +53,23 @@ def test_an_officer_finds_getting_started_then_the_help_of_a_page(demo):
         wait_idle(officer)
         shot(officer, "manual-3-my-articles-help")
 
-        click_until(officer, officer.get_by_role("button", name="返回帮助目录"),
+        # 「使用帮助」 in the menu, while a help page is open, returns to the list of help pages
+        menu = officer.locator('[data-testid="stSidebarNav"]')
+        click_until(officer, menu.get_by_role("link", name="使用帮助", exact=True),
                     officer.get_by_role("heading", level=1, name="使用帮助"))
         officer.get_by_role("link", name="新手入门").wait_for()
+        assert "page=" not in officer.url
         wait_idle(officer)
         shot(officer, "manual-5-list")
+        manual_shot(officer, "manual-list")  # 使用帮助 in the manual: the search box and the list
         officer.get_by_label("搜索帮助").fill("退回时必须填写意见")
         officer.get_by_label("搜索帮助").press("Enter")
         click_until(officer, officer.get_by_role("link", name="待我审批"),
                     officer.get_by_role("heading", level=1, name="待我审批"))
         wait_idle(officer)
         shot(officer, "manual-4-search-approvals")
+        click_until(officer, officer.get_by_role("button", name="返回帮助目录"),
+                    officer.get_by_role("heading", level=1, name="使用帮助"))
 
         # the notice was for a new account: once the manual was opened, the home page no longer shows it
         officer.reload()

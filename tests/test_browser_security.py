@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from core import accounts, incidents, portal, settings
-from tests.browser import chromium, go_to_page, login, servers, shot
+from tests.browser import chromium, give_real_names, go_to_page, login, manual_shot, servers, shot, wait_idle
 from tests.conftest import PASSWORD, make_org
 
 pytestmark = pytest.mark.browser
@@ -19,6 +19,7 @@ NEW = "Huashan-Peak-2071!"
 @pytest.fixture
 def prepared(tmp_path, con):
     org = make_org(con)
+    give_real_names(con)  # the manual's screenshots show 吴磊 of technical support, not TECH
     settings.set_values(con, org.webmaster, {"backup_dir": str(tmp_path / "backups")})
     incidents.suggest_incident(con, "login_burst", "10 分钟内登录失败 26 次,涉及 9 个用户名、2 个客户端地址,疑似口令猜测攻击。")
     found = incidents.create(con, org.tech, "门户首页被植入异常外链", "较大", dt.datetime.now() - dt.timedelta(hours=3),
@@ -58,15 +59,20 @@ def test_lockout_sessions_and_security_pages(prepared):
         tech.locator('[data-testid="stDataFrame"]').first.wait_for()
         tech.wait_for_timeout(1500)  # the grid draws on a canvas
         shot(tech, "sec-2-security-audit")
+        manual_shot(tech, "manual-security-audit")  # 安全审计 in the manual
 
         go_to_page(tech, "安全事件", "安全事件")
         tech.get_by_text("待确认的自动提示").wait_for()
         shot(tech, "sec-3-incidents")
+        wait_idle(tech)
+        manual_shot(tech, "manual-incidents")  # 安全事件 in the manual: a suggestion to confirm, an open incident
 
         go_to_page(tech, "备份", "备份")
         tech.get_by_role("button", name="立即备份").click()
         tech.get_by_text("备份完成").wait_for(timeout=60000)
         shot(tech, "sec-4-backups")
+        wait_idle(tech)
+        manual_shot(tech, "manual-backups")  # 备份 in the manual: a backup just made
 
         # 3. the same user in a second browser changes the password: the first session ends
         other = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN").new_page()

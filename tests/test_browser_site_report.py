@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import chromium, go_to_page, login, make_demo, servers, shot, wait_idle, warm_up
+from tests.browser import chromium, go_to_page, login, make_demo, manual_shot, servers, shot, wait_idle, warm_up
 from tests.test_browser_editor import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -26,12 +26,14 @@ def test_the_office_inspects_the_site_and_opens_the_annual_form(tmp_path):
         assert page.get_by_role("link", name="查看").count() >= 5
         wait_idle(page)
         shot(page, "site-inspection")
+        manual_shot(page, "manual-self-inspection")  # 网站自查 in the manual: the veto indicators first
 
         go_to_page(page, "网站年报")
         page.get_by_text("独立用户访问总量(单位:个)").first.wait_for(timeout=60000)
         page.get_by_text("1 月 31 日前").first.wait_for(timeout=30000)
         wait_idle(page)
         shot(page, "site-report")
+        manual_shot(page, "manual-site-report")  # 网站年报 in the manual
         page.get_by_role("tab", name="填报").click()
         page.get_by_label("填报人", exact=True).wait_for(timeout=30000)
         wait_idle(page)

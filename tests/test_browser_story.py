@@ -9,7 +9,7 @@ import urllib.request
 import pytest
 
 from core import portal
-from tests.browser import chromium, go_to_page, login, manual_shot, servers, shot
+from tests.browser import chromium, give_real_names, go_to_page, login, manual_shot, servers, shot
 from tests.conftest import PASSWORD, make_org
 
 pytestmark = pytest.mark.browser
@@ -21,6 +21,7 @@ PARAGRAPHS = ("11月25日,全省工业互联网平台建设推进会在西安召
 @pytest.fixture
 def prepared(tmp_path, con):
     make_org(con)
+    give_real_names(con)  # the manual's screenshots show 张明 and 李华, not OFFICER and HEAD
     portal.build_site(con, tmp_path / "site", full=True)
     con.close()
     return tmp_path / "portal.duckdb", tmp_path / "site"

@@ -113,5 +113,7 @@ def test_a_fault_is_answered_and_confirmed_and_a_session_shrinks_the_never_train
                     tech.get_by_text(re.compile(r"培训记录 #\d+ 已登记")))
         tech.get_by_text(f"从未参加培训的人员({before - 2} 人)").wait_for(timeout=30000)
         shot(tech, "training-recorded")
+        wait_idle(tech)
+        manual_shot(tech, "manual-training")  # 培训记录 in the manual: a session just recorded
     remaining = {p["id"] for p in never_trained(db_path)}
     assert not remaining & {p["id"] for p in chosen}

@@ -8,7 +8,18 @@ import pytest
 
 from core.db import connect
 from core.portal import article_url
-from tests.browser import chromium, go_to_page, login, make_demo, servers, shot, static_server, wait_idle, warm_up
+from tests.browser import (
+    chromium,
+    go_to_page,
+    login,
+    make_demo,
+    manual_shot,
+    servers,
+    shot,
+    static_server,
+    wait_idle,
+    warm_up,
+)
 from tests.test_browser_editor import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -40,6 +51,8 @@ def test_the_webmaster_takes_an_item_down_with_a_category_and_a_replacement(tmp_
         page.get_by_label("撤下原因", exact=True).fill("处室来函:文中数据待核实")
         pick(page, "替代信息(可选)", f"#{replacement[0]} {replacement[1]}")
         shot(page, "withdrawal-take-down-form")
+        wait_idle(page)
+        manual_shot(page, "manual-content-admin")  # 信息管理 in the manual: an item being taken down
         page.get_by_role("button", name="撤下", exact=True).click()
         page.get_by_text("已从网站撤下").wait_for(timeout=90000)
         # the portal is rebuilt after the click, by the refresh worker (issue 16); the page says when it is done

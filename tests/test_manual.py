@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import io
 import re
 from pathlib import Path
 
@@ -10,8 +12,12 @@ import pytest
 from core import manual
 from core.errors import NotFound
 from pages import _shared
+from tests.browser import same_picture
 
 TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
+QUOTE = re.compile(r"「((?:[^「」]|「[^「」]*」)+)」")  # 「…」, a field's 「name」 inside it included
+WORDS = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fff,、;。:()“”\w ]{5,}")  # six characters or more, Chinese first
 
 
 def test_every_workbench_page_has_its_manual_page_and_getting_started_comes_first():
@@ -28,7 +34,7 @@ def test_every_workbench_page_has_its_manual_page_and_getting_started_comes_firs
 
 def test_every_screenshot_the_manual_shows_is_made_by_a_browser_story():
     made = set()
-    for path in TESTS.glob("test_*.py"):
+    for path in TESTS.glob("*.py"):  # the stories and their helpers (tests/chinese_walk.py)
         made |= set(re.findall(r"manual_shot\([^,]+,\s*\"([A-Za-z0-9_-]+)\"", path.read_text(encoding="utf-8")))
     shown = {name for page in manual.pages() for name in manual.images(page.text)}
     assert shown, "the manual shows screenshots from the browser stories"
@@ -97,3 +103,86 @@ def test_an_account_is_new_until_it_opens_the_manual(con, org):
     manual.mark_seen(con, org.officer.id)
     manual.mark_seen(con, org.officer.id)  # again: no second row, no error
     assert manual.seen(con, org.officer.id) and not manual.seen(con, org.head.id)
+
+
+def _png(draw=None, size=(1400, 1000)) -> bytes:
+    from PIL import Image, ImageDraw
+
+    picture = Image.new("RGB", size, "white")
+    if draw:
+        draw(ImageDraw.Draw(picture))
+    out = io.BytesIO()
+    picture.save(out, "PNG")
+    return out.getvalue()
+
+
+def test_a_manual_screenshot_is_rewritten_only_when_the_picture_changed():
+    """tests/browser.py manual_shot leaves the committed image when a run sees the same screen."""
+    same = _png()
+    assert same_picture(same, _png())
+    assert same_picture(same, _png(lambda d: d.point((5, 5), fill=(200, 200, 200))))  # one pixel: noise
+    assert not same_picture(same, _png(size=(1400, 1100)))
+    assert not same_picture(same, _png(lambda d: d.rectangle((100, 100, 160, 114), fill=(255, 255, 0))))  # a word
+    assert not same_picture(same, _png(lambda d: d.rectangle((0, 0, 30, 30), fill=(255, 255, 200))))  # blue only
+
+
+def section(text: str, heading: str) -> str:
+    found = re.search(rf"^## {heading}\n(.*?)(?=^## |\Z)", text, re.S | re.M)
+    return found.group(1) if found else ""
+
+
+def code_of(page: Path, depth: int = 2) -> str:
+    """The text of a page's file and of the modules it imports from core and pages, and theirs (two levels):
+    where the messages a user of that page can meet are written."""
+    seen: dict[Path, int] = {page: 0}
+    todo, texts = [page], []
+    while todo:
+        path = todo.pop()
+        text = path.read_text(encoding="utf-8")
+        texts.append(text)
+        if seen[path] == depth:
+            continue
+        for node in ast.walk(ast.parse(text)):
+            if not isinstance(node, ast.ImportFrom) or not node.module:
+                continue
+            package, _, module = node.module.partition(".")
+            if package not in ("core", "pages"):
+                continue
+            for name in [module] if module else [alias.name for alias in node.names]:
+                found = ROOT / package / f"{name.replace('.', '/')}.py"
+                if found.is_file() and found not in seen:
+                    seen[found] = seen[path] + 1
+                    todo.append(found)
+    return "\n".join(texts)
+
+
+@pytest.mark.parametrize("key", sorted(_shared.PAGES))
+def test_each_page_s_help_has_real_steps_and_quotes_a_message_its_page_really_shows(key):
+    """Written for officers, not a line per section: 操作步骤 has numbered steps, 适用的规定 cites articles,
+    and 常见提示及处理 quotes at least one message as the page or its core words it (a quote's parts of six
+    characters or more, between the …, found in that code): a reworded message shows the manual is stale."""
+    text = manual.read(key).text
+    steps = re.findall(r"^\s*\d+\. ", section(text, "操作步骤"), re.M)
+    assert len(steps) >= 3, (key, "操作步骤 needs at least three numbered steps", len(steps))
+    assert re.search(r"第[一二三四五六七八九十]+条", section(text, "适用的规定")), key
+    tips = section(text, "常见提示及处理")
+    assert tips.count("\n|") >= 3, (key, "常见提示及处理: a table of at least two messages")
+    assert real_quotes(tips, code_of(ROOT / _shared.PAGES[key].path)), \
+        (key, "常见提示及处理 quotes no message that its page or its core shows")
+
+
+def real_quotes(tips: str, code: str) -> list[str]:
+    """The parts (six characters or more, between the … of a quote, without the article cited at the end,
+    which the code adds apart) of the quoted messages found in `code`."""
+    parts = [words.strip() for quote in QUOTE.findall(tips) for piece in re.split(r"[…「」]", quote)
+             for words in WORDS.findall(re.sub(r"[(\uff08]第[^()\uff08\uff09]*条[^()\uff08\uff09]*[)\uff09]", "", piece))]
+    return [words for words in parts if len(words) >= 6 and words in code]
+
+
+def test_a_quote_counts_only_when_the_page_s_code_says_it():
+    code = code_of(ROOT / _shared.PAGES["approvals"].path)
+    made_up = "| 提示 | 怎么办 |\n| --- | --- |\n| 「这条提示工作台从来不会显示」 | 无 |\n| 「退回」 | 短于六个字 |\n"
+    assert real_quotes(made_up, code) == []
+    real = "| 「「审批意见」:退回时必须填写意见,告诉信息员需要修改什么(第十四条)」 | 写明 |\n"
+    assert real_quotes(real, code) == ["退回时必须填写意见,告诉信息员需要修改什么"]
+    assert real_quotes(real, code_of(ROOT / _shared.PAGES["regulation"].path)) == []  # another page's message

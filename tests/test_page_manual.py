@@ -77,3 +77,35 @@ def test_a_new_account_is_pointed_to_getting_started_until_it_opens_the_manual(d
     finally:
         con.close()
     assert "第一次使用,请先阅读「新手入门」" in texts(app_as(db_path, "head"))
+
+
+def test_the_menu_entry_or_a_rerun_on_a_help_page_returns_to_the_list(db_path):
+    """Streamlit keeps ?page=… when 「使用帮助」 in the menu leads to the page already shown: that run of a
+    help page on itself shows the list (and forgets the address); another page's 帮助 link still opens it."""
+    at = app_as(db_path, "officer")
+    at.query_params["page"] = "approvals"
+    open_page(at, "manual")
+    assert "退回时必须填写意见" in texts(at) and at.title == []  # the help page, its title a Markdown heading
+    at.run()  # what the menu's 「使用帮助」 does on this page: the same page, the same address, run again
+    assert not at.exception
+    assert at.title[0].value == "使用帮助" and "退回时必须填写意见" not in texts(at)
+    assert "page" not in at.query_params
+    assert ("待我审批", "manual", {"page": "approvals"}) in links(at)
+    # from another page, the 帮助 link to the help page read before opens it again
+    open_page(at, "approvals")
+    at.query_params["page"] = "approvals"
+    open_page(at, "manual")
+    assert "退回时必须填写意见" in texts(at)
+
+
+def test_a_search_typed_on_a_help_page_shows_its_hits_and_a_hit_opens_with_an_empty_box(db_path):
+    at = app_as(db_path, "officer")
+    at.query_params["page"] = "approvals"
+    open_page(at, "manual")
+    at.text_input(key="manual_query").input("动态口令").run()
+    assert at.title[0].value == "使用帮助" and "page" not in at.query_params
+    hits = [(label, query) for label, page, query in links(at) if page == "manual" and query]
+    assert ("账号安全", {"page": "account"}) in hits
+    at.query_params["page"] = "account"  # what the hit's link does: this page with the hit's address
+    at.run()
+    assert "账号安全" in texts(at) and at.text_input(key="manual_query").value == ""
