@@ -32,6 +32,7 @@ TODO = {  # kind: label, the page (a key of _shared.PAGES) that handles it
     "disclosure_held": ("待您办理的政府信息公开申请", "disclosure_applications"),
     "proposals_review": ("待审议的建议与提案", "proposals"),
     "proposals_more_info": ("办公室要求补充的提案", "proposals"),
+    "proposals_overdue": ("采纳后超期未落实的建议与提案", "proposals"),
     "support_open": ("待受理、处理中的技术支持请求", "support"),  # issue 17, support
     "support_answered": ("已答复、待您确认的技术支持请求", "support"),
 }
