@@ -67,7 +67,7 @@ def details(proposal: dict) -> None:
     """One proposal as the proposer and the office see it: what was proposed, each step with its reason,
     the files, and the column changes that carried it out."""
     st.markdown(f"**#{proposal['id']} {_shared.inert(proposal['subject'])}** · {proposal['kind_label']} · "
-                f"{proposal['state_label']}")
+                f"{proposal['status_label']}")
     st.caption(f"提出人 {proposal['proposer']}({proposal['division'] or '—'}) · 提交于 "
                f"{proposal['created_at']:%Y-%m-%d %H:%M}")
     st.text(proposal["reasons"])
@@ -236,7 +236,8 @@ if view == "待落实":
                "栏目类提案在栏目管理中按提案办理,最后一项栏目变更完成后自动登记(第八条(一)(二)、第十条(一))。")
     if not waiting:
         st.info("目前没有待落实的建议和提案。")
-    waiting_listing(waiting)
+    else:
+        waiting_listing(waiting)
     chosen = pick(waiting, "pp_implement_pick")
     if chosen is not None:
         with st.container(border=True):
