@@ -65,7 +65,8 @@ TARGETS_NEEDED = {"column_adjust": 1, "column_merge": 2, "column_retire": 1}
 
 
 def _describe(before: str | None, after: str, comment: str | None, extra: dict) -> str:
-    moved = f"{STATE_LABELS.get(before, '-')}→{STATE_LABELS[after]}"
+    # a step that keeps the state (按提案办理, 登记落实情况) names the state once: 已采纳:…, not 已采纳→已采纳
+    moved = STATE_LABELS[after] if before == after else f"{STATE_LABELS.get(before, '-')}→{STATE_LABELS[after]}"
     return f"{moved}:{comment[:200]}" if comment else moved
 
 

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from core import columns, evaluation, proposals, security_audit, settings, todo
-from core.db import rows, scalar
+from core.db import migration_files, rows, scalar
 from core.errors import InvalidTransition, PermissionDenied, StaleVersion, ValidationError
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -290,6 +290,7 @@ def test_the_office_records_a_suggestion_carried_out_and_the_proposer_sees_it(co
     assert scalar(con, "SELECT count(*) FROM audit_log WHERE action = 'proposals.implement'") == 1
     [logged] = security_audit.search(con, org.tech, action="proposals.implement")
     assert logged["action_label"] == "建议与提案登记落实情况"
+    assert logged["summary_label"] == f"已采纳:{done_on:%Y-%m-%d} 落实:文件页面已增加相关解读链接,已上线"
 
 
 def test_the_technical_support_unit_records_its_design_plan_and_the_office_is_told(con, org):
@@ -435,3 +436,24 @@ def test_the_evaluation_says_whether_and_when_it_was_carried_out(con, org):
     assert f"#{done}「增加相关解读链接」(建设与管理建议,已采纳," in evidence
     assert f"{dt.date.today():%Y-%m-%d} 已落实)" in evidence
     assert f"#{waiting}「首页增加快速入口」(建设与管理建议,已采纳,{dt.date.today():%Y-%m-%d},尚未落实)" in evidence
+
+
+def test_migration_0047_counts_column_proposals_carried_out_before_it(con, org):
+    """A database from before 0047: an adopted merge carried out in 栏目管理 (both changes made) is carried out on
+    the day of its last change; an adopted one with no change yet waits; the step shows in its history."""
+    done = _propose(con, org, kind="column_retire", subject="撤销财政资金栏目", target_columns=[org.col_cw])
+    proposals.decide(con, org.webmaster, done, 1, "adopt", "同意撤销")
+    [change] = proposals.plan(con, org.webmaster, done)
+    proposals.carry_out(con, org.webmaster, done, change["column_id"], change["values"])
+    waiting = _propose(con, org, subject="增设另一个栏目")
+    proposals.decide(con, org.webmaster, waiting, 1, "adopt", "采纳")
+    # as the database stood before 0047: no outcome table, no implement step
+    con.execute("DROP TABLE proposal_outcomes")
+    con.execute("DELETE FROM proposal_events WHERE action = 'implement'")
+    [sql] = [text for number, _name, text in migration_files() if number == 47]
+    con.execute(sql)
+    carried = proposals.view(con, org.officer, done)
+    assert carried["status_label"] == "已采纳 · 已落实" and carried["done_on"] == dt.date.today()
+    assert carried["outcome_recorder"] is None and "栏目变更 1 项" in carried["outcome_note"]
+    assert carried["events"][-1]["action_label"] == "登记落实情况" and carried["events"][-1]["actor"] is None
+    assert proposals.get(con, waiting)["status_label"] == "已采纳 · 待落实"
