@@ -165,11 +165,12 @@ def queue(con: duckdb.DuckDBPyConnection, actor) -> list[dict]:
 
 
 def to_carry_out(con: duckdb.DuckDBPyConnection, actor) -> list[dict]:
-    """Adopted column proposals, for 栏目管理's 按提案办理 (those not carried out yet first)."""
+    """Adopted column proposals, for 栏目管理's 按提案办理 (those not carried out yet first: no change made,
+    then begun, then 已落实)."""
     require(actor, "proposals.carry_out")
     found = rows(con, _LIST + " WHERE p.state IN ('adopted', 'partly_adopted') AND p.kind IN (SELECT unnest(?)) "
                              "ORDER BY p.decided_at, p.id", [sorted(COLUMN_KINDS)])
-    return _labelled(sorted(found, key=lambda p: p["changes"] > 0))
+    return _labelled(sorted(found, key=lambda p: (p["done_on"] is not None, p["changes"] > 0)))
 
 
 def _implementable_kinds(actor) -> list[str]:

@@ -398,6 +398,14 @@ def test_a_column_proposal_is_carried_out_in_column_management_first(con, org):
     second = proposals.plan(con, org.webmaster, proposal_id)[0]  # a change made later records nothing again
     proposals.carry_out(con, org.webmaster, proposal_id, second["column_id"], second["values"])
     assert scalar(con, "SELECT count(*) FROM proposal_events WHERE action = 'implement'") == 1
+    # 栏目管理 lists what waits first: a proposal begun and not carried out comes before this one, 已落实
+    begun = _propose(con, org, kind="column_merge", subject="再合并两个栏目", column_name="再合并",
+                     target_columns=[org.col_cw, org.col_dz])
+    proposals.decide(con, org.webmaster, begun, 1, "adopt", "采纳")
+    step = proposals.plan(con, org.webmaster, begun)[0]
+    proposals.carry_out(con, org.webmaster, begun, step["column_id"], step["values"])
+    assert [(p["id"], p["changes"] > 0, p["progress_label"]) for p in proposals.to_carry_out(con, org.webmaster)] == [
+        (begun, True, "待落实"), (proposal_id, True, "已落实")]
 
 
 def test_overdue_ones_wait_in_the_to_do_of_who_records_them(con, org):
