@@ -359,8 +359,8 @@ def adopted_proposals(con: duckdb.DuckDBPyConnection, year: int) -> list[dict]:
         by_person.setdefault(item["proposer_id"], []).append(item)
 
     def evidence(items: list[dict]) -> str:
-        listed = ";".join(f"#{i['id']}「{i['subject']}」({i['kind_label']},{i['state_label']},"
-                          f"{i['decided_at']:%Y-%m-%d}{_carried_out(i)})" for i in items)
+        listed = ";".join(f"#{i['id']}「{i['subject']}」({i['kind_label']},{i['decided_at']:%Y-%m-%d} "
+                          f"{i['state_label']}{_carried_out(i)})" for i in items)
         done = sum(1 for i in items if i["done_on"] is not None)
         return f"{year} 年提出的建议和提案被办公室采纳 {len(items)} 项,已落实 {done} 项:{listed}。"
 

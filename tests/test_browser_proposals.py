@@ -114,12 +114,15 @@ def test_a_column_proposal_from_submission_to_evidence(demo):
         officer.get_by_text("按提案办理的栏目变更(栏目管理)").wait_for(timeout=60000)
         # the table is drawn on a canvas: its cells are in the page for screen readers, not shown as text
         officer.get_by_text("新增栏目「新型显示产业」").first.wait_for(state="attached", timeout=30000)
+        # the plan's one change carried it out: 落实情况 by itself (第八条(二))
+        officer.get_by_text(re.compile(r"落实情况:\d{4}-\d{2}-\d{2} 已落实")).first.wait_for(timeout=30000)
         shot(officer, "proposals-officer-sees-adoption-and-change")
 
         go_to_page(office, "年度考评")
         choose(office, "ev_year", re.compile(f"{dt.date.today().year} 年"))
         office.get_by_text("建议和提案被采纳(第二十六条(三))").wait_for(timeout=60000)
-        office.get_by_text(re.compile(rf"#{pid}「增设「新型显示产业」栏目」")).first.wait_for(timeout=60000)
+        office.get_by_text(re.compile(rf"#{pid}「增设「新型显示产业」栏目」\(栏目新增,\S+ 已采纳,\S+ 已落实\)")
+                           ).first.wait_for(timeout=60000)
         shot(office, "proposals-evaluation-evidence")
 
 

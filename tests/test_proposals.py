@@ -441,9 +441,9 @@ def test_the_evaluation_says_whether_and_when_it_was_carried_out(con, org):
     [evidence] = [p["evidence"] for p in evaluation.propose_awards(con, year)
                   if p["ground"] == 3 and p["user_id"] == org.officer.id]
     assert "被办公室采纳 2 项,已落实 1 项" in evidence
-    assert f"#{done}「增加相关解读链接」(建设与管理建议,已采纳," in evidence
-    assert f"{dt.date.today():%Y-%m-%d} 已落实)" in evidence
-    assert f"#{waiting}「首页增加快速入口」(建设与管理建议,已采纳,{dt.date.today():%Y-%m-%d},尚未落实)" in evidence
+    today = f"{dt.date.today():%Y-%m-%d}"
+    assert f"#{done}「增加相关解读链接」(建设与管理建议,{today} 已采纳,{today} 已落实)" in evidence
+    assert f"#{waiting}「首页增加快速入口」(建设与管理建议,{today} 已采纳,尚未落实)" in evidence
 
 
 def test_migration_0047_counts_column_proposals_carried_out_before_it(con, org):
