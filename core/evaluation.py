@@ -359,9 +359,10 @@ def adopted_proposals(con: duckdb.DuckDBPyConnection, year: int) -> list[dict]:
         by_person.setdefault(item["proposer_id"], []).append(item)
 
     def evidence(items: list[dict]) -> str:
-        listed = ";".join(f"#{i['id']}「{i['subject']}」({i['kind_label']},{i['state_label']},"
-                          f"{i['decided_at']:%Y-%m-%d})" for i in items)
-        return f"{year} 年提出的建议和提案被办公室采纳 {len(items)} 项:{listed}。"
+        listed = ";".join(f"#{i['id']}「{i['subject']}」({i['kind_label']},{i['decided_at']:%Y-%m-%d} "
+                          f"{i['state_label']}{_carried_out(i)})" for i in items)
+        done = sum(1 for i in items if i["done_on"] is not None)
+        return f"{year} 年提出的建议和提案被办公室采纳 {len(items)} 项,已落实 {done} 项:{listed}。"
 
     found = [{"division_id": did, "division": items[0]["division"], "user_id": None, "person": None, "ground": 3,
               "score": None, "rank": None, "evidence": evidence(items)}
@@ -370,6 +371,11 @@ def adopted_proposals(con: duckdb.DuckDBPyConnection, year: int) -> list[dict]:
                "score": None, "rank": None, "evidence": evidence(items)}
               for uid, items in by_person.items() if uid not in excluded["people"]]
     return found
+
+
+def _carried_out(item: dict) -> str:
+    """Whether an adopted proposal was carried out, and when (建议与提案's 落实情况)."""
+    return f",{item['done_on']:%Y-%m-%d} 已落实" if item["done_on"] is not None else ",尚未落实"
 
 
 def evaluate(con: duckdb.DuckDBPyConnection, year: int, as_of: dt.date | None = None) -> dict:

@@ -246,13 +246,34 @@ def _proposal_own(user, proposal) -> Reason:
     return ("只有提出人本人可以修改或撤回该提案", "第九条(一)")
 
 
+def _proposal_field(proposal, name: str):
+    """A field the caller may not have read (a matrix object names only what the rule needs)."""
+    return proposal.get(name) if isinstance(proposal, dict) else getattr(proposal, name, None)
+
+
 def _proposal_view(user, proposal) -> Reason:
     if user.has("webmaster") or _field(proposal, "proposer_id") == user.id:
         return None
+    if user.has("tech") and _proposal_field(proposal, "kind") == "design" \
+            and _proposal_field(proposal, "state") in ("adopted", "partly_adopted"):
+        return None  # an adopted design plan is the unit's to carry out (第十条(一)), whoever proposed it
     division = _field(proposal, "division_id")
     if division is not None and division == user.division_id and user.roles & {"officer", "head"}:
         return None
     return ("只能查看本人或本处室提出的建议和提案", "第九条(一)")
+
+
+def _proposal_implement(user, proposal=None) -> Reason:
+    """Who records that an adopted proposal was carried out (落实情况): the office, which organises the site's
+    building, redesign and column changes (第八条(一)(二)); the technical-support unit for a design plan, which
+    it carries out (第十条(一))."""
+    if user.has("webmaster"):
+        return None
+    if user.has("tech"):
+        if proposal is None or _proposal_field(proposal, "kind") == "design":
+            return None
+        return ("技术支持单位登记其负责实施的设计方案的落实情况;其他建议和提案由办公室登记", "第十条(一)")
+    return ("采纳的建议和提案由办公室组织落实并登记落实情况(设计方案也可由技术支持单位登记)", "第八条(一)(二)")
 
 
 def _proposal_decide(user, proposal=None) -> Reason:
@@ -408,6 +429,7 @@ RULES: dict[str, Callable[..., Reason]] = {
     "proposals.withdraw": _proposal_own,
     "proposals.decide": _proposal_decide,
     "proposals.carry_out": lambda u, o=None: _office(u),
+    "proposals.implement": _proposal_implement,  # 落实情况 (issue 17)
     # 技术支持与培训 (issue 17, support)
     "support.desk": _SUPPORT_DESK,
     "support.raise": _SUPPORT_RAISE,

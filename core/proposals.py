@@ -8,6 +8,18 @@ resubmits), adopts, adopts in part or declines — always with a reason the prop
 before a decision. An adopted column proposal is carried out in 栏目管理 (`carry_out`: the column change records the
 proposal); adopted proposals are evidence for 年度考评, ground (三) (core/evaluation.py reads `adopted_in`).
 
+落实情况 (`implement`): every adopted proposal is carried out afterwards, and that is recorded — what was done, the
+day, optionally a file (the launched redesign). The office records it (第八条(一)(二)), the technical-support unit too
+for a design plan it carries out (第十条(一)); a column proposal gets it by itself when 栏目管理 makes the last change
+its plan asks for (or from the office, once at least one change is made, when a partly adopted plan stops there).
+It is a recorded step, not a new state: the decision (采纳 / 部分采纳) is what the proposer and 年度考评 must keep
+seeing (第二十六条(三): 被采纳), and carrying it out is a second fact with its own day; the list reads
+「部分采纳 · 已落实」 instead of one state hiding the decision, and a merge carried out in several column changes
+needs no state of its own. The step still goes through the seam (`implement` bumps the version: two people cannot
+record it at once), and the record is one row per proposal (`proposal_outcomes`, migration 0047).
+Adopted ones not carried out after `proposal_implement_days` (a setting: the regulation sets no time) are overdue
+and counted in the to-do of whoever may record them.
+
 Each step is a transition (`PROPOSAL_MACHINE`, made by `transitions.record`): permission, version, event row, audit
 row and notices in one transaction.
 
@@ -39,18 +51,22 @@ STATE_LABELS = {
 ACTION_LABELS = {
     "submit": "提交", "ask_more": "要求补充", "revise": "补充后重新提交", "adopt": "采纳", "adopt_part": "部分采纳",
     "decline": "不予采纳", "withdraw": "撤回", "carry_out": "按提案办理", "attach": "添加附件",
+    "implement": "登记落实情况",
 }
+# an adopted proposal is carried out, or not yet (落实情况); the others have no such progress
+PROGRESS_LABELS = {True: "已落实", False: "待落实"}
 ADOPTED = ("adopted", "partly_adopted")
 DECISIONS = {"adopt": "adopted", "adopt_part": "partly_adopted", "decline": "declined"}
-LIMITS = {"subject": 100, "reasons": 5000, "column_name": 40, "reply": 2000}
+LIMITS = {"subject": 100, "reasons": 5000, "column_name": 40, "reply": 2000, "outcome": 2000}
 FIELD_LABELS = {"kind": "类别", "subject": "标题", "reasons": "理由", "column_name": "拟定栏目名称",
-                "target_columns": "涉及栏目", "reply": "办公室意见"}
+                "target_columns": "涉及栏目", "reply": "办公室意见", "outcome": "办理情况"}
 # a column proposal names the columns it is about (第九条(一): 栏目设置); how many each kind needs at least
 TARGETS_NEEDED = {"column_adjust": 1, "column_merge": 2, "column_retire": 1}
 
 
 def _describe(before: str | None, after: str, comment: str | None, extra: dict) -> str:
-    moved = f"{STATE_LABELS.get(before, '-')}→{STATE_LABELS[after]}"
+    # a step that keeps the state (按提案办理, 登记落实情况) names the state once: 已采纳:…, not 已采纳→已采纳
+    moved = STATE_LABELS[after] if before == after else f"{STATE_LABELS.get(before, '-')}→{STATE_LABELS[after]}"
     return f"{moved}:{comment[:200]}" if comment else moved
 
 
@@ -69,6 +85,8 @@ PROPOSAL_MACHINE = transitions.Machine(
         "withdraw": move({"submitted", "more_info"}, {"withdrawn"}, "撤回", "proposals.withdraw"),
         # each column change carried out is a step; several may carry out one proposal (a merge): no version
         "carry_out": move(ADOPTED, (), "按提案办理", "proposals.carry_out", versioned=False),
+        # 落实情况: the decision stays the state; the record is the proposal's one outcome row (versioned: once)
+        "implement": move(ADOPTED, (), "登记落实情况", "proposals.implement"),
     },
 )
 
@@ -77,15 +95,16 @@ PROPOSAL_MACHINE = transitions.Machine(
 
 def get(con: duckdb.DuckDBPyConnection, proposal_id: int) -> dict:
     found = row(con, """
-        SELECT p.*, u.display_name AS proposer, d.name AS division, b.display_name AS decider
+        SELECT p.*, u.display_name AS proposer, d.name AS division, b.display_name AS decider,
+               o.done_on, o.note AS outcome_note, o.attachment_id AS outcome_attachment,
+               o.recorded_at AS outcome_recorded_at, r.display_name AS outcome_recorder
         FROM proposals p JOIN users u ON u.id = p.proposer_id LEFT JOIN divisions d ON d.id = p.division_id
-        LEFT JOIN users b ON b.id = p.decided_by WHERE p.id = ?""", [proposal_id])
+        LEFT JOIN users b ON b.id = p.decided_by LEFT JOIN proposal_outcomes o ON o.proposal_id = p.id
+        LEFT JOIN users r ON r.id = o.recorded_by WHERE p.id = ?""", [proposal_id])
     if found is None:
         raise NotFound(f"提案 {proposal_id} 不存在")
-    found["kind_label"] = KIND_LABELS[found["kind"]]
-    found["state_label"] = STATE_LABELS[found["state"]]
     found["target_columns"] = list(found["target_columns"] or [])
-    return found
+    return _labelled([found])[0]
 
 
 def view(con: duckdb.DuckDBPyConnection, actor, proposal_id: int) -> dict:
@@ -99,7 +118,9 @@ def view(con: duckdb.DuckDBPyConnection, actor, proposal_id: int) -> dict:
                            [proposal_id])
     for event in found["events"]:
         event["action_label"] = ACTION_LABELS.get(event["action"], event["action"])
-    found["attachments"] = list_attachments(con, proposal_id)
+    found["attachments"] = [a for a in list_attachments(con, proposal_id) if a["id"] != found["outcome_attachment"]]
+    found["outcome_file"] = next((a for a in list_attachments(con, proposal_id)
+                                  if a["id"] == found["outcome_attachment"]), None)
     names = {c["id"]: c["name"] for c in rows(con, "SELECT id, name FROM columns WHERE id IN (SELECT unnest(?))",
                                                  [found["target_columns"]])}
     found["target_names"] = [names.get(c, f"栏目 {c}") for c in found["target_columns"]]
@@ -110,13 +131,19 @@ def view(con: duckdb.DuckDBPyConnection, actor, proposal_id: int) -> dict:
 _LIST = """
     SELECT p.id, p.kind, p.subject, p.state, p.proposer_id, u.display_name AS proposer, p.division_id,
            d.name AS division, p.created_at, p.updated_at, p.decided_at, p.office_reply, p.version,
-           (SELECT count(*) FROM column_changes g WHERE g.proposal_id = p.id) AS changes
-    FROM proposals p JOIN users u ON u.id = p.proposer_id LEFT JOIN divisions d ON d.id = p.division_id"""
+           (SELECT count(*) FROM column_changes g WHERE g.proposal_id = p.id) AS changes, o.done_on
+    FROM proposals p JOIN users u ON u.id = p.proposer_id LEFT JOIN divisions d ON d.id = p.division_id
+    LEFT JOIN proposal_outcomes o ON o.proposal_id = p.id"""
 
 
 def _labelled(found: list[dict]) -> list[dict]:
+    """Each row with its labels: the kind, the state, and for an adopted one whether it is carried out
+    (`progress_label`: 已落实 / 待落实; empty for the others) and the two together (`status_label`)."""
     for item in found:
         item["kind_label"], item["state_label"] = KIND_LABELS[item["kind"]], STATE_LABELS[item["state"]]
+        adopted = item["state"] in ADOPTED
+        item["progress_label"] = PROGRESS_LABELS[item["done_on"] is not None] if adopted else ""
+        item["status_label"] = f"{item['state_label']} · {item['progress_label']}" if adopted else item["state_label"]
     return found
 
 
@@ -125,8 +152,10 @@ def visible(con: duckdb.DuckDBPyConnection, actor) -> list[dict]:
     if actor.has("webmaster"):
         return _labelled(rows(con, _LIST + " ORDER BY p.id DESC"))
     division = actor.division_id if actor.roles & {"officer", "head"} else None
+    designs = actor.has("tech")  # the adopted design plans the unit carries out (第十条(一))
     return _labelled(rows(con, _LIST + " WHERE p.proposer_id = ? OR (? IS NOT NULL AND p.division_id = ?) "
-                                      "ORDER BY p.id DESC", [actor.id, division, division]))
+                                      "OR (? AND p.kind = 'design' AND p.state IN ('adopted', 'partly_adopted')) "
+                                      "ORDER BY p.id DESC", [actor.id, division, division, designs]))
 
 
 def queue(con: duckdb.DuckDBPyConnection, actor) -> list[dict]:
@@ -136,31 +165,67 @@ def queue(con: duckdb.DuckDBPyConnection, actor) -> list[dict]:
 
 
 def to_carry_out(con: duckdb.DuckDBPyConnection, actor) -> list[dict]:
-    """Adopted column proposals, for 栏目管理's 按提案办理 (those not carried out yet first)."""
+    """Adopted column proposals, for 栏目管理's 按提案办理 (those not carried out yet first: no change made,
+    then begun, then 已落实)."""
     require(actor, "proposals.carry_out")
     found = rows(con, _LIST + " WHERE p.state IN ('adopted', 'partly_adopted') AND p.kind IN (SELECT unnest(?)) "
                              "ORDER BY p.decided_at, p.id", [sorted(COLUMN_KINDS)])
-    return _labelled(sorted(found, key=lambda p: p["changes"] > 0))
+    return _labelled(sorted(found, key=lambda p: (p["done_on"] is not None, p["changes"] > 0)))
+
+
+def _implementable_kinds(actor) -> list[str]:
+    """The kinds whose 落实情况 this user records: all for the office, design plans for the unit."""
+    return [k for k in KIND_LABELS if can(actor, "proposals.implement", {"kind": k})]
+
+
+def to_implement(con: duckdb.DuckDBPyConnection, actor, today: dt.date | None = None) -> list[dict]:
+    """Adopted proposals not carried out yet that this user may record, oldest decision first, each with
+    `due_on` (decided + `proposal_implement_days`, None when the setting is 0) and `overdue`."""
+    require(actor, "proposals.implement")
+    today = today or dt.date.today()
+    days = int(settings.get(con, "proposal_implement_days"))
+    found = _labelled(rows(con, _LIST + " WHERE p.state IN ('adopted', 'partly_adopted') AND o.proposal_id IS NULL "
+                                      "AND p.kind IN (SELECT unnest(?)) ORDER BY p.decided_at, p.id",
+                           [_implementable_kinds(actor)]))
+    for item in found:
+        item["due_on"] = item["decided_at"].date() + dt.timedelta(days=days) if days else None
+        item["overdue"] = item["due_on"] is not None and item["due_on"] < today
+    return found
 
 
 def counts(con: duckdb.DuckDBPyConnection, actor) -> dict[str, int]:
-    """The to-do counts (core/todo.py): the office's pending reviews, the proposer's 要求补充 items."""
+    """The to-do counts (core/todo.py): the office's pending reviews, the proposer's 要求补充 items, and the
+    adopted proposals past `proposal_implement_days` without their 落实情况 (the office's; the unit's designs)."""
     found: dict[str, int] = {}
     more = int(scalar(con, "SELECT count(*) FROM proposals WHERE state = 'more_info' AND proposer_id = ?", [actor.id]))
     if more or actor.roles & {"officer", "head", "tech"}:  # those who propose columns and designs see the card
         found["proposals_more_info"] = more
     if actor.has("webmaster"):
         found["proposals_review"] = int(scalar(con, "SELECT count(*) FROM proposals WHERE state = 'submitted'"))
+    if can(actor, "proposals.implement"):
+        found["proposals_overdue"] = _overdue_count(con, actor)
     return found
 
 
+def _overdue_count(con, actor) -> int:
+    days = int(settings.get(con, "proposal_implement_days"))
+    if not days:
+        return 0
+    return int(scalar(con, """
+        SELECT count(*) FROM proposals p LEFT JOIN proposal_outcomes o ON o.proposal_id = p.id
+        WHERE p.state IN ('adopted', 'partly_adopted') AND o.proposal_id IS NULL AND p.kind IN (SELECT unnest(?))
+          AND p.decided_at::DATE + ?::INTEGER < current_date""", [_implementable_kinds(actor), days]))
+
+
 def adopted_in(con: duckdb.DuckDBPyConnection, year: int) -> list[dict]:
-    """Proposals and suggestions adopted (or partly) in the year, with the proposer's division and person:
-    the evidence for 年度考评, ground (三) (第二十六条(三): 提出建议和意见合理,并且被采纳)."""
+    """Proposals and suggestions adopted (or partly) in the year, with the proposer's division and person and
+    the day each was carried out (`done_on`, None: not yet): the evidence for 年度考评, ground (三)
+    (第二十六条(三): 提出建议和意见合理,并且被采纳)."""
     found = rows(con, """
         SELECT p.id, p.kind, p.subject, p.state, p.proposer_id, u.display_name AS proposer, p.division_id,
-               d.name AS division, d.kind AS division_kind, p.decided_at, p.office_reply
+               d.name AS division, d.kind AS division_kind, p.decided_at, p.office_reply, o.done_on
         FROM proposals p JOIN users u ON u.id = p.proposer_id LEFT JOIN divisions d ON d.id = p.division_id
+        LEFT JOIN proposal_outcomes o ON o.proposal_id = p.id
         WHERE p.state IN ('adopted', 'partly_adopted') AND year(p.decided_at) = ? ORDER BY p.decided_at, p.id""",
                  [year])
     return _labelled(found)
@@ -183,10 +248,11 @@ def attachment(con: duckdb.DuckDBPyConnection, actor, attachment_id: int) -> tup
 # ---------------------------------------------------------------- checking what the proposer wrote
 
 def _text(field: str, value, required: bool, article: str = "第九条(一)") -> str:
-    text = clean_text(value, multiline=field in ("reasons", "reply"))
+    text = clean_text(value, multiline=field in ("reasons", "reply", "outcome"))
     label = FIELD_LABELS[field]
     if required and not text:
-        why = {"reasons": "须写明提出的理由", "reply": "办公室的意见须说明理由,提出人可见"}.get(field, "必填")
+        why = {"reasons": "须写明提出的理由", "reply": "办公室的意见须说明理由,提出人可见",
+               "outcome": "须写明落实了什么、怎样落实的,提出人可见"}.get(field, "必填")
         raise ValidationError(label, why, article)
     if len(text) > LIMITS[field]:
         raise ValidationError(label, f"不超过 {LIMITS[field]} 字", article)
@@ -221,11 +287,15 @@ def _files(con, files) -> list[tuple[str, bytes, tuple[str, str, str]]]:
     return [(name, data, attachments.checked_upload(con, name, data)) for name, data in files or []]
 
 
-def _store_files(con, actor, proposal_id: int, checked) -> None:
+def _store_files(con, actor, proposal_id: int, checked) -> list[int]:
+    stored = []
     for _name, data, (safe, mime, digest) in checked:
-        con.execute("INSERT INTO proposal_attachments (proposal_id, filename, mime, size, sha256, data, uploaded_by) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)", [proposal_id, safe, mime, len(data), digest, data, actor.id])
+        stored.append(con.execute(
+            "INSERT INTO proposal_attachments (proposal_id, filename, mime, size, sha256, data, uploaded_by) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            [proposal_id, safe, mime, len(data), digest, data, actor.id]).fetchone()[0])
         audit.record(con, actor, "proposals.attach", f"proposal:{proposal_id}", f"{safe} {len(data)} B")
+    return stored
 
 
 # ---------------------------------------------------------------- the moves
@@ -371,9 +441,21 @@ def carry_out(con: duckdb.DuckDBPyConnection, actor, proposal_id: int, column_id
                        f"【建议与提案】已办理:{proposal['subject'][:40]}",
                        f"您的提案 #{proposal_id}「{proposal['subject']}」已由办公室在栏目管理中办理:栏目「{name}」。")
 
-    transitions.record(con, PROPOSAL_MACHINE, proposal, actor, "carry_out", writes=change, notices=tell,
-                       comment=_change_note(values, column_id))
+    with transaction(con):  # the change, and the 落实情况 when it was the plan's last one, or neither
+        transitions.record(con, PROPOSAL_MACHINE, proposal, actor, "carry_out", writes=change, notices=tell,
+                           comment=_change_note(values, column_id))
+        if not plan(con, actor, proposal_id) and get(con, proposal_id)["done_on"] is None:
+            _carried_out(con, actor, proposal_id)
     return made["column"]
+
+
+def _carried_out(con, actor, proposal_id: int) -> None:
+    """The last change a column proposal's plan asks for is made: the proposal is carried out (已落实),
+    its note the changes made from it (第八条(二) 栏目增减)."""
+    proposal = get(con, proposal_id)
+    made = columns.changes_for_proposal(con, proposal_id)
+    note = "已在栏目管理中按提案办理:" + ";".join(f"{c['column_name']}({c['detail'][:60]})" for c in made)
+    _record_outcome(con, actor, proposal, proposal["version"], note[:LIMITS["outcome"]], dt.date.today(), [])
 
 
 def _change_note(values: dict, column_id: int | None) -> str:
@@ -382,11 +464,77 @@ def _change_note(values: dict, column_id: int | None) -> str:
     return f"{what}「{values.get('name', '')}」"
 
 
+def _implement_article(kind: str) -> str:
+    """The article a 落实情况 refusal names: the unit carries out design plans (第十条(一)), the office the rest."""
+    return "第十条(一)" if kind == "design" else "第八条(一)(二)"
+
+
+def _not_recorded(con, proposal: dict) -> None:
+    """What the machine's states cannot say: a proposal is carried out once; a column proposal is carried out in
+    栏目管理 first (its record then comes by itself, or from the office when a part is all it will get)."""
+    if proposal["done_on"] is not None:
+        raise InvalidTransition(f"该提案已于 {proposal['done_on']:%Y-%m-%d} 登记落实情况,不能重复登记"
+                                f"({_implement_article(proposal['kind'])})")
+    if proposal["kind"] in COLUMN_KINDS and not columns.changes_for_proposal(con, proposal["id"]):
+        raise InvalidTransition("栏目类提案须先在栏目管理中按提案办理,栏目变更完成后自动登记落实情况(第八条(二))")
+
+
+def implement(con: duckdb.DuckDBPyConnection, actor, proposal_id: int, expected_version: int, *, note: str,
+              done_on: dt.date | None, files: list[tuple[str, bytes]] | None = None) -> str:
+    """Record that an adopted proposal was carried out (落实情况): what was done, the day, optionally one file
+    (the launched redesign). The office records it (第八条(一)(二)), the technical-support unit too for a design
+    plan (第十条(一)); the proposer is told and sees it, and so is the office when the unit records."""
+    proposal = get(con, proposal_id)
+    transitions.authorise(PROPOSAL_MACHINE, proposal, actor, "implement")
+    transitions.check(PROPOSAL_MACHINE, proposal, "implement", expected_version)
+    _not_recorded(con, proposal)
+    article = _implement_article(proposal["kind"])
+    text = _text("outcome", note, True, article)
+    if done_on is None:
+        raise ValidationError("完成日期", "必填:落实完成的日期", article)
+    if done_on > dt.date.today():
+        raise ValidationError("完成日期", "不能晚于今天:登记已经落实的事项", article)
+    if proposal["decided_at"] is not None and done_on < proposal["decided_at"].date():
+        raise ValidationError("完成日期", f"不能早于办公室采纳的日期 {proposal['decided_at']:%Y-%m-%d}", article)
+    if len(files or []) > 1:
+        raise ValidationError("附件", "落实情况只能附一个文件(如改版上线后的页面截图或验收材料)", article)
+    checked = _files(con, files)
+    return _record_outcome(con, actor, proposal, expected_version, text, done_on, checked)
+
+
+def _record_outcome(con, actor, proposal: dict, expected_version: int, note: str, done_on: dt.date,
+                    checked) -> str:
+    proposal_id = proposal["id"]
+
+    def write() -> None:
+        attachment_id = next(iter(_store_files(con, actor, proposal_id, checked)), None)
+        con.execute("INSERT INTO proposal_outcomes (proposal_id, done_on, note, attachment_id, recorded_by) "
+                    "VALUES (?, ?, ?, ?, ?)", [proposal_id, done_on, note, attachment_id, actor.id])
+
+    def tell() -> None:
+        subject = f"【建议与提案】已落实:{proposal['subject'][:40]}"
+        notify.enqueue(con, proposal["proposer_id"], "proposal.implement", subject,
+                       f"您提出的{proposal['kind_label']} #{proposal_id}「{proposal['subject']}」"
+                       f"已于 {done_on:%Y-%m-%d} 落实。\n办理情况:{note}\n{_link(con)}")
+        if not actor.has("webmaster"):  # the unit recorded a design plan: the office learns it too (第十条(一))
+            _office(con, "proposal.implement", subject,
+                    f"{actor.display_name} 登记了设计方案「{proposal['subject']}」的落实情况({done_on:%Y-%m-%d}):"
+                    f"{note}", proposal_id)
+
+    return transitions.record(con, PROPOSAL_MACHINE, proposal, actor, "implement", expected_version,
+                              comment=f"{done_on:%Y-%m-%d} 落实:{note}"[:LIMITS["outcome"]], writes=write,
+                              notices=tell)
+
+
 def allowed_actions(actor, proposal: dict) -> list[str]:
-    """The moves this user may make on the proposal now: the page shows only these buttons."""
+    """The moves this user may make on the proposal now: the page shows only these buttons (`implement` only
+    while no 落实情况 is recorded, and for a column proposal once 栏目管理 has made a change from it)."""
     found = []
     for action, step in PROPOSAL_MACHINE.transitions.items():
         if action in ("submit", "carry_out") or proposal["state"] not in step.sources:
+            continue
+        if action == "implement" and (proposal["done_on"] is not None or proposal["kind"] in COLUMN_KINDS
+                                      and not proposal.get("changes")):
             continue
         if can(actor, step.may, proposal):
             found.append(action)

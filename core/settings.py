@@ -64,6 +64,12 @@ SETTINGS: tuple[Setting, ...] = (
             "超期栏目经该次数提醒仍未更新的,列为通报批评候选(第二十七条(五))", 1),
     Setting("evaluation_award_top", 3, int, "考评推荐表彰处室数",
             "年度考评得分排名前几位(未受通报批评)的处室推荐表彰(第二十六条(一))", 1),
+    # 建议与提案 (issue 17): the regulation sets no time for carrying out an adopted proposal (第八条(一)(二)、
+    # 第十条(一)); a quarter is long enough to schedule a change with the technical-support unit and short enough
+    # for the year's evaluation (第二十六条(三)) to see it. The office may change it; 0 turns the reminder off.
+    Setting("proposal_implement_days", 90, int, "建议与提案落实提醒(天)",
+            "采纳或部分采纳后超过该天数仍未登记落实情况的,列入办公室的待办(设计方案同时列入技术支持单位的待办);"
+            "《管理办法》未规定落实时限,填 0 则不提醒", 0),
     Setting("attachment_max_mb", 20, int, "附件大小上限(MB)", "单个附件的最大体积", 1),
     Setting("body_max_mb", 10, int, "正文大小上限(MB)",
             "一篇稿件正文(含嵌入正文的图片)的最大体积;超过的稿件不能保存、提交审批或迁移导入", 1),

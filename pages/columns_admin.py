@@ -60,9 +60,10 @@ def carry_out_section() -> None:
         st.session_state.pop("ca_proposal_pick", None)
     pid = st.selectbox("已采纳的栏目提案", list(by_id), key="ca_proposal_pick", format_func=lambda i: (
         f"#{i} · {by_id[i]['kind_label']} · {by_id[i]['subject'][:30]} · {by_id[i]['division'] or ''}"
-        + (f" · 已办理 {by_id[i]['changes']} 项" if by_id[i]["changes"] else " · 待办理")))
+        + (f" · 已办理 {by_id[i]['changes']} 项" if by_id[i]["changes"] else " · 待办理")
+        + (" · 已落实" if by_id[i]["done_on"] else "")))
     proposal = proposals.view(con, user, pid)
-    st.caption(f"{proposal['state_label']}:{proposal['office_reply']}(提出人 {proposal['proposer']})")
+    st.caption(f"{proposal['status_label']}:{proposal['office_reply']}(提出人 {proposal['proposer']})")
     for change in proposal["changes"]:
         st.markdown(f"- 已办理:{_shared.inert(change['detail'])}({change['created_at']:%Y-%m-%d %H:%M})")
     for index, change in enumerate(proposals.plan(con, user, pid)):

@@ -32,6 +32,7 @@ TODO = {  # kind: label, the page (a key of _shared.PAGES) that handles it
     "disclosure_held": ("待您办理的政府信息公开申请", "disclosure_applications"),
     "proposals_review": ("待审议的建议与提案", "proposals"),
     "proposals_more_info": ("办公室要求补充的提案", "proposals"),
+    "proposals_overdue": ("超期未落实的建议与提案", "proposals"),
     "support_open": ("待受理、处理中的技术支持请求", "support"),  # issue 17, support
     "support_answered": ("已答复、待您确认的技术支持请求", "support"),
 }
@@ -41,10 +42,14 @@ items = {kind: n for kind, n in _shared.todo_items(con, user).items()
          if kind in TODO and TODO[kind][1] in reachable}
 if not any(items.values()):
     st.success("目前没有待办事项。")
-cols = st.columns(max(len(items), 1))
-for col, (kind, count) in zip(cols, items.items(), strict=False):
-    label, page = TODO[kind]
-    with col.container(border=True):
-        st.metric(label, count)
-        st.page_link(_shared.PAGES[page].path, label="前往处理", icon=":material/arrow_forward:")
+# four cards a row: the office has eight or more, and side by side their labels were cut to 「待审核的…」
+PER_ROW = 4
+cards = list(items.items())
+for start in range(0, max(len(cards), 1), PER_ROW):
+    cols = st.columns(PER_ROW)
+    for col, (kind, count) in zip(cols, cards[start:start + PER_ROW], strict=False):
+        label, page = TODO[kind]
+        with col.container(border=True):
+            st.metric(label, count)
+            st.page_link(_shared.PAGES[page].path, label="前往处理", icon=":material/arrow_forward:")
 st.caption("工作台中的每项规则都注明所依据的《门户网站管理办法》条款,可在「管理办法」中查阅原文。")

@@ -1,5 +1,8 @@
 """建议与提案 (第八条(二)、第九条(一)、第十条(一)、第二十六条(三)): proposers submit, revise and withdraw;
-the office reviews with a reason the proposer sees. The rules are in core/proposals.py."""
+the office reviews with a reason the proposer sees, and records how an adopted one was carried out (落实情况; the
+technical-support unit too, for a design plan). The rules are in core/proposals.py."""
+
+import datetime as dt
 
 import pandas as pd
 import streamlit as st
@@ -24,6 +27,7 @@ live = columns.tree(con, include_retired=False)
 column_paths = {c["id"]: c["path"] for c in live}
 may_submit = [k for k in KINDS if permissions.can(user, "proposals.submit", k)]
 is_office = permissions.can(user, "proposals.decide")
+may_implement = permissions.can(user, "proposals.implement")
 
 
 def _forget(prefix: str) -> None:
@@ -63,7 +67,7 @@ def details(proposal: dict) -> None:
     """One proposal as the proposer and the office see it: what was proposed, each step with its reason,
     the files, and the column changes that carried it out."""
     st.markdown(f"**#{proposal['id']} {_shared.inert(proposal['subject'])}** · {proposal['kind_label']} · "
-                f"{proposal['state_label']}")
+                f"{proposal['status_label']}")
     st.caption(f"提出人 {proposal['proposer']}({proposal['division'] or '—'}) · 提交于 "
                f"{proposal['created_at']:%Y-%m-%d %H:%M}")
     st.text(proposal["reasons"])
@@ -77,6 +81,7 @@ def details(proposal: dict) -> None:
     for item in proposal["attachments"]:
         name, data = proposals.attachment(con, user, item["id"])
         st.download_button(f"下载附件:{name}", data, file_name=name, key=f"pp_download_{item['id']}")
+    outcome(proposal)
     if proposal["changes"]:
         st.markdown("**按提案办理的栏目变更(栏目管理)**")
         _shared.table(pd.DataFrame([{"时间": f"{c['created_at']:%Y-%m-%d %H:%M}", "栏目": c["column_name"],
@@ -91,6 +96,45 @@ def details(proposal: dict) -> None:
     _shared.table(pd.DataFrame([{"时间": f"{e['created_at']:%Y-%m-%d %H:%M}", "步骤": e["action_label"],
                                  "办理人": e["actor"] or "", "说明": e["comment"] or ""} for e in proposal["events"]]),
                   hide_index=True, width="stretch", key=f"pp_events_{proposal['id']}")
+
+
+def outcome(proposal: dict) -> None:
+    """落实情况 of an adopted proposal: what was done and when, as the proposer sees it, or that it waits."""
+    if proposal["state"] not in proposals.ADOPTED:
+        return
+    if proposal["done_on"] is None:
+        st.caption("落实情况:待落实(落实后由办公室登记;设计方案也可由技术支持单位登记)")
+        return
+    recorder = proposal["outcome_recorder"] or "系统"
+    st.success(f"**落实情况:{proposal['done_on']:%Y-%m-%d} 已落实**({recorder} 登记)  \n"
+               f"{_shared.inert(proposal['outcome_note'])}", icon=":material/task_alt:")
+    found = proposal["outcome_file"]
+    if found is not None:
+        name, data = proposals.attachment(con, user, found["id"])
+        st.download_button(f"下载落实材料:{name}", data, file_name=name, key=f"pp_download_{found['id']}")
+
+
+def record_outcome(proposal: dict) -> None:
+    """The office (or the technical-support unit, for a design plan) records how an adopted proposal was
+    carried out; the proposer is told (第八条(一)(二)、第十条(一))."""
+    if "implement" not in proposals.allowed_actions(user, proposal):
+        return
+    pid = proposal["id"]
+    prefix = f"pp_out_{pid}"
+    with st.container(border=True):
+        st.markdown("**登记落实情况**")
+        st.text_area("办理情况", key=f"{prefix}_note", height=100,
+                     placeholder="必填:落实了什么、怎样落实的,提出人可见(如改版已上线、功能已增加)")
+        # no max_value: Streamlit's picker would then say "Last available date" in English; core refuses a later day
+        st.date_input("完成日期", value=dt.date.today(), key=f"{prefix}_date", format="YYYY-MM-DD")
+        st.file_uploader("落实材料(可选,一个文件:如上线后的页面截图、验收材料)", key=f"{prefix}_file")
+        if st.button("登记落实情况", type="primary", key=f"pp_implement_{pid}", icon=":material/task_alt:"):
+            upload = st.session_state.get(f"{prefix}_file")
+            _shared.act(f"提案 #{pid}:已登记落实情况,已通知提出人。", lambda: proposals.implement(
+                con, user, pid, seen_version(proposal), note=st.session_state.get(f"{prefix}_note", ""),
+                done_on=st.session_state.get(f"{prefix}_date"),
+                files=[(upload.name, upload.getvalue())] if upload else []),
+                then=lambda: _forget(prefix) or _forget(f"pp_version_{pid}"))
 
 
 def seen_version(proposal: dict) -> int:
@@ -144,7 +188,7 @@ def pick(found: list[dict], key: str) -> dict | None:
         return None
     by_id = {p["id"]: p for p in found}
     chosen = st.selectbox("查看提案", list(by_id), key=key,
-                          format_func=lambda i: f"#{i} · {by_id[i]['kind_label']} · {by_id[i]['state_label']} · "
+                          format_func=lambda i: f"#{i} · {by_id[i]['kind_label']} · {by_id[i]['status_label']} · "
                                                 f"{by_id[i]['subject'][:30]}")
     try:
         return proposals.view(con, user, chosen)
@@ -156,12 +200,22 @@ def pick(found: list[dict], key: str) -> dict | None:
 def listing(found: list[dict], key: str) -> None:
     _shared.table(pd.DataFrame([{
         "编号": p["id"], "类别": p["kind_label"], "标题": p["subject"], "提出人": p["proposer"],
-        "处室": p["division"] or "", "状态": p["state_label"], "办公室意见": p["office_reply"] or "",
+        "处室": p["division"] or "", "状态": p["status_label"], "办公室意见": p["office_reply"] or "",
         "更新时间": f"{p['updated_at']:%Y-%m-%d %H:%M}"} for p in found]), hide_index=True, width="stretch", key=key)
 
 
-names = (["待审议"] if is_office else []) + ["全部提案" if is_office else "我的与本处室"] + \
-    (["提出建议或提案"] if may_submit else [])
+def waiting_listing(found: list[dict]) -> None:
+    """Adopted, not carried out yet: since when, until when (the office's setting), overdue or not."""
+    _shared.table(pd.DataFrame([{
+        "编号": p["id"], "类别": p["kind_label"], "标题": p["subject"], "提出人": p["proposer"],
+        "审议结果": p["state_label"], "采纳日期": f"{p['decided_at']:%Y-%m-%d}",
+        "落实期限": f"{p['due_on']:%Y-%m-%d}" if p["due_on"] else "不提醒",
+        "是否超期": "已超期" if p["overdue"] else ""} for p in found]),
+        hide_index=True, width="stretch", key="pp_implement_table")
+
+
+names = (["待审议"] if is_office else []) + (["待落实"] if may_implement else []) + \
+    ["全部提案" if is_office else "我的与本处室"] + (["提出建议或提案"] if may_submit else [])
 # a radio, not st.tabs: the view chosen stays chosen across the reruns a pick or a decision makes
 view = st.radio("视图", names, horizontal=True, key="pp_view", label_visibility="collapsed")
 
@@ -176,6 +230,20 @@ if view == "待审议":
             details(chosen)
             review(chosen)
 
+if view == "待落实":
+    waiting = proposals.to_implement(con, user)
+    st.caption("已采纳或部分采纳、尚未登记落实情况的建议和提案。落实后在此登记办理情况,提出人可见;"
+               "栏目类提案在栏目管理中按提案办理,最后一项栏目变更完成后自动登记(第八条(一)(二)、第十条(一))。")
+    if not waiting:
+        st.info("目前没有待落实的建议和提案。")
+    else:
+        waiting_listing(waiting)
+    chosen = pick(waiting, "pp_implement_pick")
+    if chosen is not None:
+        with st.container(border=True):
+            details(chosen)
+            record_outcome(chosen)
+
 if view in ("全部提案", "我的与本处室"):
     found = proposals.visible(con, user)
     if not found:
@@ -186,6 +254,7 @@ if view in ("全部提案", "我的与本处室"):
         with st.container(border=True):
             details(chosen)
             own_actions(chosen)
+            record_outcome(chosen)
 
 if view == "提出建议或提案":
     kind = st.selectbox("类别", may_submit, key="pp_new_kind", format_func=KINDS.get,

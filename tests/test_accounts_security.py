@@ -383,6 +383,8 @@ MATRIX = {
     "proposals.withdraw": {"officer"},
     "proposals.decide": OFFICE,
     "proposals.carry_out": OFFICE,
+    # 落实情况 of an adopted design plan: the office, and the technical-support unit that carries it out (第十条(一))
+    "proposals.implement": {"webmaster", "tech"},
     # issue 17, support and training (第十条): officers and heads raise, the unit handles, the office sees all;
     # 电子信息处's officer's request is his, the unit's and the office's
     "support.desk": {"officer", "officer_cw", "head", "head_cw", "tech", "webmaster"},
@@ -410,6 +412,8 @@ def matrix_object(org, action):
         return {"division_id": org.dz}
     if action in ("proposals.view", "proposals.revise", "proposals.withdraw"):
         return {"proposer_id": org.officer.id, "division_id": org.dz}
+    if action == "proposals.implement":
+        return {"proposer_id": org.officer.id, "division_id": org.dz, "kind": "design", "state": "adopted"}
     if action in ("consultations.manage", "interviews.manage"):
         return {"division_id": org.dz}
     if action in ("support.view", "support.requester"):

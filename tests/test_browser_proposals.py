@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import duckdb
 import pytest
 
 from tests.browser import (
@@ -113,10 +114,51 @@ def test_a_column_proposal_from_submission_to_evidence(demo):
         officer.get_by_text("按提案办理的栏目变更(栏目管理)").wait_for(timeout=60000)
         # the table is drawn on a canvas: its cells are in the page for screen readers, not shown as text
         officer.get_by_text("新增栏目「新型显示产业」").first.wait_for(state="attached", timeout=30000)
+        # the plan's one change carried it out: 落实情况 by itself (第八条(二))
+        officer.get_by_text(re.compile(r"落实情况:\d{4}-\d{2}-\d{2} 已落实")).first.wait_for(timeout=30000)
         shot(officer, "proposals-officer-sees-adoption-and-change")
 
         go_to_page(office, "年度考评")
         choose(office, "ev_year", re.compile(f"{dt.date.today().year} 年"))
         office.get_by_text("建议和提案被采纳(第二十六条(三))").wait_for(timeout=60000)
-        office.get_by_text(re.compile(rf"#{pid}「增设「新型显示产业」栏目」")).first.wait_for(timeout=60000)
+        office.get_by_text(re.compile(rf"#{pid}「增设「新型显示产业」栏目」\(栏目新增,\S+ 已采纳,\S+ 已落实\)")
+                           ).first.wait_for(timeout=60000)
         shot(office, "proposals-evaluation-evidence")
+
+
+def test_the_office_records_a_suggestion_carried_out_and_the_proposer_sees_it(demo):
+    """落实情况 (第八条(一)(二)、第二十六条(三)): the demo's adopted suggestion, overdue in the office's to-do, is recorded
+    as carried out in 待落实 (an empty 办理情况 refused first, naming the field and the article); the proposer's
+    division reads it in 我的与本处室."""
+    db_path, site_dir = demo
+    con = duckdb.connect(str(db_path), read_only=True)
+    pid = con.execute("SELECT p.id FROM proposals p LEFT JOIN proposal_outcomes o ON o.proposal_id = p.id "
+                      "WHERE p.state = 'adopted' AND p.kind = 'suggestion' AND o.proposal_id IS NULL").fetchone()[0]
+    con.close()
+    number = re.compile(rf"#{pid} ")
+    with servers(db_path, site_dir) as (workbench, _), chromium() as browser:
+        warm_up(browser, workbench, timeout=30000)
+        office = signed_in(browser, workbench, "webmaster", "建议与提案")
+        click_until(office, keyed(office, "pp_view").get_by_text("待落实", exact=True), keyed(office, "pp_implement_pick"))
+        choose(office, "pp_implement_pick", number)
+        office.get_by_text("落实情况:待落实").first.wait_for(timeout=60000)
+        click_until(office, keyed(office, f"pp_implement_{pid}", "button"),
+                    office.get_by_text("「办理情况」:须写明落实了什么、怎样落实的,提出人可见(第八条(一)(二))"))
+        keyed(office, f"pp_out_{pid}_note", "textarea").fill(
+            "技术支持单位已在首页「政务公开」区增加「政策文件」快速入口,链接到政策文件栏目,已上线并抽查无误。")
+        keyed(office, f"pp_out_{pid}_note", "textarea").press("Control+Enter")  # the text is taken: a rerun
+        wait_idle(office)
+        office.get_by_text("「办理情况」:须写明").wait_for(state="detached", timeout=30000)  # the refusal is gone
+        keyed(office, f"pp_out_{pid}_note", "textarea").scroll_into_view_if_needed()
+        manual_shot(office, "manual-proposals-implement")  # 建议与提案 in the manual: 登记落实情况
+        click_until(office, keyed(office, f"pp_implement_{pid}", "button"),
+                    office.get_by_text(f"提案 #{pid}:已登记落实情况,已通知提出人。"))
+        office.get_by_text("目前没有待落实的建议和提案。").wait_for(timeout=60000)
+        shot(office, "proposals-implement-recorded")
+
+        officer = signed_in(browser, workbench, "xxy_dzxx", "建议与提案")
+        choose(officer, "pp_all_pick", number)
+        officer.get_by_text(re.compile(r"落实情况:\d{4}-\d{2}-\d{2} 已落实")).first.wait_for(timeout=60000)
+        officer.get_by_text("已在首页「政务公开」区增加「政策文件」快速入口", exact=False).first.wait_for(timeout=30000)
+        assert officer.get_by_role("button", name="登记落实情况").count() == 0  # the proposer reads it
+        shot(officer, "proposals-proposer-sees-carried-out")

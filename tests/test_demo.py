@@ -19,6 +19,7 @@ from core import (
     humancheck,
     interaction,
     interview,
+    proposals,
     ratings,
     support,
     todo,
@@ -562,17 +563,42 @@ def test_demo_proposals_in_every_state(demo):
     con, counts = demo
     found = {r["state"]: r for r in rows(con, "SELECT id, state, kind, proposer_id, office_reply FROM proposals")}
     assert set(found) == {"submitted", "more_info", "adopted", "partly_adopted", "declined", "withdrawn"}
-    assert counts["proposals"] == _count(con, "SELECT count(*) FROM proposals") == 7
+    assert counts["proposals"] == _count(con, "SELECT count(*) FROM proposals") == 8
     assert all(r["office_reply"] for s, r in found.items() if s not in ("submitted", "withdrawn"))
     [change] = rows(con, "SELECT g.proposal_id, c.slug, c.retired FROM column_changes g "
                          "JOIN columns c ON c.id = g.column_id")
     assert change["slug"] == "yshjtpn" and change["retired"]
     assert _count(con, "SELECT count(*) FROM proposal_attachments a JOIN proposals p ON p.id = a.proposal_id "
-                       "WHERE p.kind = 'design' AND p.state = 'partly_adopted'") == 1
+                       "WHERE p.kind = 'design' AND p.state = 'partly_adopted' "
+                       "AND a.id NOT IN (SELECT attachment_id FROM proposal_outcomes WHERE attachment_id IS NOT NULL)"
+                  ) == 1  # the plan's own file; the launch screenshot is its 落实情况's
     assert _count(con, "SELECT count(*) FROM proposals WHERE created_at::DATE > ?", [TODAY]) == 0
     year = _count(con, "SELECT year(max(decided_at)) FROM proposals")
     evidence = [p for p in evaluation.propose_awards(con, year) if p["ground"] == 3]
     assert {p["person"] for p in evidence if p["person"]} >= {_user(con, "xxy_dzxx").display_name}
+
+
+
+def test_demo_proposals_carried_out(demo):
+    """落实情况 (issue 17): the column proposal by its change in 栏目管理, the suggestion by the office, the design plan
+    by the technical-support unit with its screenshot; one adopted suggestion waits past the reminder."""
+    con, _ = demo
+    done = {r["kind"]: r for r in rows(con, """
+        SELECT p.id, p.kind, p.decided_at, o.done_on, o.recorded_at, o.attachment_id, u.username
+        FROM proposal_outcomes o JOIN proposals p ON p.id = o.proposal_id JOIN users u ON u.id = o.recorded_by""")}
+    assert set(done) == {"column_retire", "suggestion", "design"}
+    assert done["suggestion"]["username"] == "webmaster" and done["design"]["username"] == "jszc"
+    assert done["design"]["attachment_id"] is not None and done["suggestion"]["attachment_id"] is None
+    for item in done.values():  # carried out after the decision, recorded after the work, nothing in the future
+        assert item["decided_at"].date() <= item["done_on"] <= item["recorded_at"].date() <= TODAY
+    office, officer = _user(con, "webmaster"), _user(con, "xxy_dzxx")
+    [waiting] = proposals.to_implement(con, office, TODAY)
+    assert waiting["kind"] == "suggestion" and waiting["overdue"]
+    mine = {p["subject"]: p["status_label"] for p in proposals.visible(con, officer)}
+    assert mine["在信息发布页面增加「相关解读」链接"] == "已采纳 · 已落实"
+    shown = proposals.view(con, _user(con, "jszc"), done["design"]["id"])
+    assert shown["outcome_file"]["filename"].endswith(".png") and shown["events"][-1]["action"] == "implement"
+    assert [e["created_at"] for e in shown["events"]] == sorted(e["created_at"] for e in shown["events"])
 
 
 def test_demo_training_and_support_requests_in_every_state(demo):
@@ -638,3 +664,9 @@ def test_demo_interviews_are_in_every_state(demo):
     shown = interview.public(con, items["published"]["id"])
     assert sum(e["public"] for e in shown["transcript"]) == 2 and shown["transcript"][0]["kind"] == "remark"
     assert shown["published_at"].date() < dt.date.today()
+
+
+def test_the_demo_offices_to_do_holds_the_overdue_proposal(today_demo):
+    """Loaded for today, the adopted suggestion not carried out is past the reminder (proposal_implement_days)."""
+    assert todo.todo_items(today_demo, _user(today_demo, "webmaster"))["proposals_overdue"] == 1
+    assert todo.todo_items(today_demo, _user(today_demo, "jszc"))["proposals_overdue"] == 0  # its design is done

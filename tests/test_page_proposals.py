@@ -1,6 +1,7 @@
 """建议与提案 in AppTest (issue 17): an officer submits (a missing reason named, the text kept), the office asks
 for more with a reason, the officer revises, the office adopts; 栏目管理 carries it out from the proposal; 年度考评
-offers ground (三) from it."""
+offers ground (三) from it; the office and the technical-support unit record 落实情况 in 待落实 and the proposer
+reads it."""
 
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ def test_officer_submits_office_asks_for_more_officer_revises_office_adopts(path
     con.close()
 
     office = open_page(app_as(path, "webmaster"), "proposals")
-    assert office.radio(key="pp_view").options == ["待审议", "全部提案", "提出建议或提案"]
+    assert office.radio(key="pp_view").options == ["待审议", "待落实", "全部提案", "提出建议或提案"]
     assert office.selectbox(key="pp_queue_pick").value == 1
     labels = [b.label for b in office.button]
     assert {"要求补充", "采纳", "部分采纳", "不予采纳"} <= set(labels)
@@ -102,7 +103,8 @@ def test_carried_out_in_column_management_and_offered_in_the_evaluation(path):
     year = dt.date.today().year
     at = open_page(app_as(path, "webmaster"), "evaluation")
     at.selectbox(key="ev_year").set_value(year).run()  # the page opens on last year
-    assert "被办公室采纳 1 项:#1「增设数字政府栏目」" in texts(at)
+    assert "被办公室采纳 1 项,已落实 1 项:#1「增设数字政府栏目」" in texts(at)
+    assert f"{dt.date.today():%Y-%m-%d} 已落实" in texts(at)  # carried out by the column change
     at.button(key=f"ev_propose3_{org.dz}_None").click().run()
     assert "已登记表彰:电子信息处" in texts(at)
     con = connect(path)
@@ -118,9 +120,14 @@ def test_every_view_reads_in_chinese(path):
     pid = proposals.submit(con, org.officer, kind="column_merge", subject="合并两个栏目", reasons="内容相近",
                            target_columns=[org.col_dz, org.col_cw], column_name="合并后栏目")
     proposals.decide(con, org.webmaster, pid, 1, "adopt_part", "部分采纳")
+    done = proposals.submit(con, org.officer, kind="suggestion", subject="建议", reasons="理由")
+    proposals.decide(con, org.webmaster, done, 1, "adopt", "采纳")
+    proposals.implement(con, org.webmaster, done, 2, note="已落实", done_on=dt.date.today())
+    design = proposals.submit(con, org.officer, kind="design", subject="改版方案", reasons="理由")
+    proposals.decide(con, org.webmaster, design, 1, "adopt", "采纳")
     con.close()
-    people = {"OFFICER", "WEBMASTER"}
-    for username in ("officer", "webmaster"):
+    people = {"OFFICER", "WEBMASTER", "TECH"}
+    for username in ("officer", "webmaster", "tech"):
         at = open_page(app_as(path, username), "proposals")
         for view in at.radio(key="pp_view").options:
             at.radio(key="pp_view").set_value(view).run()
@@ -130,3 +137,48 @@ def test_every_view_reads_in_chinese(path):
     assert "按提案办理" in texts(at) and at.selectbox(key="ca_proposal_pick").value == pid
     slugs = {"gzdt", "czzj"}  # 栏目结构 shows each column's 网址标识, Latin by its rule
     assert not set(re.findall(r"[A-Za-z_]{2,}", texts(at))) - people - slugs
+
+
+def test_office_records_a_suggestion_carried_out_the_unit_its_design_the_proposer_reads_both(path):
+    path, org = path
+    con = connect(path)
+    suggestion = proposals.submit(con, org.officer, kind="suggestion", subject="增加相关解读链接", reasons="理由")
+    proposals.decide(con, org.webmaster, suggestion, 1, "adopt", "采纳")
+    design = proposals.submit(con, org.officer, kind="design", subject="首页适老化改版", reasons="理由")
+    proposals.decide(con, org.webmaster, design, 1, "adopt_part", "适老化部分采纳")
+    con.close()
+
+    office = open_page(app_as(path, "webmaster"), "proposals")
+    office.radio(key="pp_view").set_value("待落实").run()
+    assert not office.exception
+    waiting = next(d.value for d in office.dataframe if "落实期限" in d.value.columns)
+    assert list(waiting["编号"]) == [suggestion, design] and list(waiting["是否超期"]) == ["", ""]
+    office.selectbox(key="pp_implement_pick").set_value(suggestion).run()
+    assert "落实情况:待落实" in texts(office)
+    office.button(key=f"pp_implement_{suggestion}").click().run()
+    assert "「办理情况」:须写明落实了什么、怎样落实的,提出人可见(第八条(一)(二))" in texts(office)
+    office.text_area(key=f"pp_out_{suggestion}_note").input("文件页面已增加相关解读链接并上线")
+    office.date_input(key=f"pp_out_{suggestion}_date").set_value(dt.date.today() + dt.timedelta(days=1)).run()
+    office.button(key=f"pp_implement_{suggestion}").click().run()
+    assert "「完成日期」:不能晚于今天" in texts(office)
+    assert office.text_area(key=f"pp_out_{suggestion}_note").value == "文件页面已增加相关解读链接并上线"  # kept
+    office.date_input(key=f"pp_out_{suggestion}_date").set_value(dt.date.today()).run()
+    office.button(key=f"pp_implement_{suggestion}").click().run()
+    assert f"提案 #{suggestion}:已登记落实情况,已通知提出人。" in texts(office)
+    waiting = next(d.value for d in office.dataframe if "落实期限" in d.value.columns)
+    assert list(waiting["编号"]) == [design]
+
+    tech = open_page(app_as(path, "tech"), "proposals")
+    assert tech.radio(key="pp_view").value == "待落实"  # the unit opens on the designs it carries out
+    assert tech.selectbox(key="pp_implement_pick").value == design
+    tech.text_area(key=f"pp_out_{design}_note").input("首页适老化改版已上线")
+    tech.button(key=f"pp_implement_{design}").click().run()
+    assert f"提案 #{design}:已登记落实情况" in texts(tech) and "目前没有待落实的建议和提案" in texts(tech)
+
+    officer = open_page(app_as(path, "officer"), "proposals")
+    listed = next(d.value for d in officer.dataframe if "状态" in d.value.columns)
+    assert set(listed["状态"]) == {"已采纳 · 已落实", "部分采纳 · 已落实"}
+    officer.selectbox(key="pp_all_pick").set_value(suggestion).run()
+    assert f"落实情况:{dt.date.today():%Y-%m-%d} 已落实" in texts(officer)
+    assert "文件页面已增加相关解读链接并上线" in texts(officer)
+    assert not any(b.label == "登记落实情况" for b in officer.button)  # the proposer reads, the office records

@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from core import columns, evaluation, proposals, security_audit, todo
-from core.db import rows, scalar
+from core import columns, evaluation, proposals, security_audit, settings, todo
+from core.db import migration_files, rows, scalar
 from core.errors import InvalidTransition, PermissionDenied, StaleVersion, ValidationError
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -183,9 +183,13 @@ def test_an_adopted_column_proposal_is_carried_out_in_column_management(con, org
     shown = proposals.view(con, org.officer, proposal_id)
     assert [c["column_id"] for c in shown["changes"]] == [org.col_dz, org.col_cw]
     assert "已撤销 否→是" in shown["changes"][1]["detail"]
-    assert [e["action"] for e in shown["events"]][-2:] == ["carry_out", "carry_out"]
+    # the plan's last change carries the proposal out (落实情况 by itself): once, after the second change only
+    assert [e["action"] for e in shown["events"]][-3:] == ["carry_out", "carry_out", "implement"]
+    assert shown["done_on"] == dt.date.today() and shown["status_label"] == "部分采纳 · 已落实"
+    assert "已在栏目管理中按提案办理:" in shown["outcome_note"] and "财政资金" in shown["outcome_note"]
     assert scalar(con, "SELECT count(*) FROM column_changes WHERE proposal_id = ?", [proposal_id]) == 2
     assert any("已办理" in s for s in _mails(con, org.officer))
+    assert any("已落实" in s for s in _mails(con, org.officer))
 
 
 def test_a_new_column_from_a_proposal_and_a_suggestion_has_nothing_to_carry_out(con, org):
@@ -248,3 +252,216 @@ def test_the_to_do_cards(con, org):
     proposals.ask_more(con, org.webmaster, suggestion, 1, "请具体说明")
     assert todo.todo_items(con, org.leader)["proposals_more_info"] == 1
     assert todo.todo_items(con, org.webmaster)["proposals_review"] == 0
+
+
+# ---------------------------------------------------------------- 落实情况 (carried out)
+
+def _adopted(con, org, proposer=None, kind="suggestion", decision="adopt", **values) -> int:
+    fields = {"subject": "在文件页面增加相关解读链接", "reasons": "公众不易找到解读"} | values
+    proposal_id = proposals.submit(con, proposer or org.officer, kind=kind, **fields)
+    proposals.decide(con, org.webmaster, proposal_id, 1, decision, "建议合理,予以采纳")
+    return proposal_id
+
+
+def test_the_office_records_a_suggestion_carried_out_and_the_proposer_sees_it(con, org):
+    proposal_id = _adopted(con, org)
+    waiting = proposals.view(con, org.officer, proposal_id)
+    assert waiting["status_label"] == "已采纳 · 待落实" and waiting["done_on"] is None
+    assert proposals.allowed_actions(org.webmaster, waiting) == ["implement"]
+    assert proposals.allowed_actions(org.officer, waiting) == []  # the proposer does not record it
+    assert [p["id"] for p in proposals.to_implement(con, org.webmaster)] == [proposal_id]
+    done_on = dt.date.today() - dt.timedelta(days=0)
+    state = proposals.implement(con, org.webmaster, proposal_id, 2, note="文件页面已增加相关解读链接,已上线",
+                                done_on=done_on, files=[("上线截图.png", PNG)])
+    assert state == "adopted"  # the decision stays the state: 已采纳 · 已落实
+    shown = proposals.view(con, org.officer, proposal_id)
+    assert shown["status_label"] == "已采纳 · 已落实" and shown["version"] == 3
+    assert shown["done_on"] == done_on and shown["outcome_note"] == "文件页面已增加相关解读链接,已上线"
+    assert shown["outcome_recorder"] == "WEBMASTER" and shown["attachments"] == []
+    assert shown["outcome_file"]["filename"] == "上线截图.png"
+    assert proposals.attachment(con, org.officer, shown["outcome_file"]["id"])[1] == PNG  # the proposer reads it
+    assert [e["action_label"] for e in shown["events"]][-1] == "登记落实情况"
+    assert f"{done_on:%Y-%m-%d} 落实:文件页面已增加相关解读链接" in shown["events"][-1]["comment"]
+    body = scalar(con, "SELECT body FROM outbox WHERE user_id = ? AND kind = 'proposal.implement'", [org.officer.id])
+    assert f"已于 {done_on:%Y-%m-%d} 落实" in body and "办理情况:文件页面已增加相关解读链接" in body
+    [listed] = [p for p in proposals.visible(con, org.head) if p["id"] == proposal_id]  # the division's list
+    assert listed["progress_label"] == "已落实"
+    assert proposals.to_implement(con, org.webmaster) == [] and proposals.allowed_actions(org.webmaster, shown) == []
+    assert scalar(con, "SELECT count(*) FROM audit_log WHERE action = 'proposals.implement'") == 1
+    [logged] = security_audit.search(con, org.tech, action="proposals.implement")
+    assert logged["action_label"] == "建议与提案登记落实情况"
+    assert logged["summary_label"] == f"已采纳:{done_on:%Y-%m-%d} 落实:文件页面已增加相关解读链接,已上线"
+
+
+def test_the_technical_support_unit_records_its_design_plan_and_the_office_is_told(con, org):
+    design = _adopted(con, org, org.officer, kind="design", decision="adopt_part", subject="首页适老化改版")
+    assert design in {p["id"] for p in proposals.visible(con, org.tech)}  # the unit sees the plan it carries out
+    assert proposals.view(con, org.tech, design)["status_label"] == "部分采纳 · 待落实"
+    assert [p["id"] for p in proposals.to_implement(con, org.tech)] == [design]
+    proposals.implement(con, org.tech, design, 2, note="适老化改版已上线", done_on=dt.date.today())
+    assert proposals.get(con, design)["outcome_recorder"] == "TECH"
+    assert any("已落实" in s for s in _mails(con, org.webmaster))  # the office learns what the unit did
+    assert any("已落实" in s for s in _mails(con, org.officer))
+
+
+@pytest.mark.parametrize("who", ["officer", "head", "leader", "analyst", "tech"])
+def test_who_may_not_record_a_suggestion_carried_out(con, org, who):
+    proposal_id = _adopted(con, org)
+    article = "第十条(一)" if who == "tech" else "第八条(一)(二)"
+    with pytest.raises(PermissionDenied, match=re.escape(article)):
+        proposals.implement(con, getattr(org, who), proposal_id, 2, note="已落实", done_on=dt.date.today())
+    assert proposals.get(con, proposal_id)["done_on"] is None
+
+
+@pytest.mark.parametrize("who", ["officer", "leader"])
+def test_who_may_not_record_a_design_plan_carried_out(con, org, who):
+    design = _adopted(con, org, org.tech, kind="design", subject="首页改版")
+    with pytest.raises(PermissionDenied, match="第八条"):
+        proposals.implement(con, getattr(org, who), design, 2, note="已落实", done_on=dt.date.today())
+
+
+@pytest.mark.parametrize("decision", [None, "decline", "withdraw", "more_info"])
+def test_only_an_adopted_proposal_is_carried_out(con, org, decision):
+    proposal_id = proposals.submit(con, org.officer, kind="suggestion", subject="建议", reasons="理由")
+    if decision == "decline":
+        proposals.decide(con, org.webmaster, proposal_id, 1, "decline", "不予采纳的理由")
+    elif decision == "withdraw":
+        proposals.withdraw(con, org.officer, proposal_id, 1)
+    elif decision == "more_info":
+        proposals.ask_more(con, org.webmaster, proposal_id, 1, "请补充")
+    version = proposals.get(con, proposal_id)["version"]
+    state = proposals.get(con, proposal_id)["state_label"]
+    with pytest.raises(InvalidTransition, match=re.escape(f"提案当前为「{state}」,不能登记落实情况(仅限:已采纳、部分采纳;第八条(二))")):
+        proposals.implement(con, org.webmaster, proposal_id, version, note="已落实", done_on=dt.date.today())
+    assert "implement" not in proposals.allowed_actions(org.webmaster, proposals.get(con, proposal_id))
+    assert not scalar(con, "SELECT count(*) FROM proposal_outcomes")
+
+
+@pytest.mark.parametrize("note, done_on, field, rule", [
+    ("  ", 0, "「办理情况」", "须写明落实了什么、怎样落实的,提出人可见(第八条(一)(二))"),
+    ("x" * 2001, 0, "「办理情况」", "不超过 2000 字(第八条(一)(二))"),
+    ("已上线", None, "「完成日期」", "必填"),
+    ("已上线", -1, "「完成日期」", "不能晚于今天"),
+    ("已上线", 30, "「完成日期」", "不能早于办公室采纳的日期"),
+])
+def test_a_record_without_what_it_needs_is_refused_and_changes_nothing(con, org, note, done_on, field, rule):
+    proposal_id = _adopted(con, org)
+    day = None if done_on is None else dt.date.today() - dt.timedelta(days=done_on)
+    with pytest.raises(ValidationError) as refused:
+        proposals.implement(con, org.webmaster, proposal_id, 2, note=note, done_on=day)
+    assert field in str(refused.value) and rule in str(refused.value)
+    found = proposals.get(con, proposal_id)
+    assert found["done_on"] is None and found["version"] == 2
+    assert not scalar(con, "SELECT count(*) FROM proposal_events WHERE action = 'implement'")
+
+
+def test_a_design_refusal_names_the_units_article_and_a_bad_file_saves_nothing(con, org):
+    design = _adopted(con, org, org.tech, kind="design", subject="首页改版")
+    with pytest.raises(ValidationError, match=re.escape("「办理情况」:须写明落实了什么、怎样落实的,提出人可见(第十条(一))")):
+        proposals.implement(con, org.tech, design, 2, note="", done_on=dt.date.today())
+    with pytest.raises(ValidationError, match="附件"):
+        proposals.implement(con, org.tech, design, 2, note="已上线", done_on=dt.date.today(),
+                            files=[("run.exe", b"MZ" + b"\x00" * 10)])
+    with pytest.raises(ValidationError, match="只能附一个文件"):
+        proposals.implement(con, org.tech, design, 2, note="已上线", done_on=dt.date.today(),
+                            files=[("a.png", PNG), ("b.png", PNG)])
+    assert proposals.get(con, design)["done_on"] is None
+    assert scalar(con, "SELECT count(*) FROM proposal_attachments") == 0
+
+
+def test_recorded_once_and_a_stale_version_is_refused(con, org):
+    proposal_id = _adopted(con, org)
+    with pytest.raises(StaleVersion, match="该提案已被他人更新"):
+        proposals.implement(con, org.webmaster, proposal_id, 1, note="已落实", done_on=dt.date.today())
+    proposals.implement(con, org.webmaster, proposal_id, 2, note="已落实", done_on=dt.date.today())
+    with pytest.raises(InvalidTransition, match=re.escape(f"该提案已于 {dt.date.today():%Y-%m-%d} 登记落实情况,不能重复登记")):
+        proposals.implement(con, org.webmaster, proposal_id, 3, note="再次登记", done_on=dt.date.today())
+    assert scalar(con, "SELECT count(*) FROM proposal_outcomes") == 1
+
+
+def test_a_column_proposal_is_carried_out_in_column_management_first(con, org):
+    proposal_id = _propose(con, org, kind="column_merge", subject="合并两个栏目", column_name="合并后",
+                           target_columns=[org.col_dz, org.col_cw])
+    proposals.decide(con, org.webmaster, proposal_id, 1, "adopt_part", "只改名,暂不撤销财政资金栏目")
+    assert "implement" not in proposals.allowed_actions(org.webmaster, proposals.view(con, org.webmaster, proposal_id))
+    with pytest.raises(InvalidTransition, match=re.escape("栏目类提案须先在栏目管理中按提案办理")):
+        proposals.implement(con, org.webmaster, proposal_id, 2, note="已落实", done_on=dt.date.today())
+    first = proposals.plan(con, org.webmaster, proposal_id)[0]
+    proposals.carry_out(con, org.webmaster, proposal_id, first["column_id"], first["values"])
+    partly = proposals.view(con, org.webmaster, proposal_id)
+    assert partly["done_on"] is None and partly["status_label"] == "部分采纳 · 待落实"  # one change of two
+    # adopted in part: the office stops after the rename and records it by hand
+    assert proposals.allowed_actions(org.webmaster, partly) == ["implement"]
+    proposals.implement(con, org.webmaster, proposal_id, 2, note="已改名;财政资金栏目按意见保留",
+                        done_on=dt.date.today())
+    assert proposals.get(con, proposal_id)["status_label"] == "部分采纳 · 已落实"
+    second = proposals.plan(con, org.webmaster, proposal_id)[0]  # a change made later records nothing again
+    proposals.carry_out(con, org.webmaster, proposal_id, second["column_id"], second["values"])
+    assert scalar(con, "SELECT count(*) FROM proposal_events WHERE action = 'implement'") == 1
+    # 栏目管理 lists what waits first: a proposal begun and not carried out comes before this one, 已落实
+    begun = _propose(con, org, kind="column_merge", subject="再合并两个栏目", column_name="再合并",
+                     target_columns=[org.col_cw, org.col_dz])
+    proposals.decide(con, org.webmaster, begun, 1, "adopt", "采纳")
+    step = proposals.plan(con, org.webmaster, begun)[0]
+    proposals.carry_out(con, org.webmaster, begun, step["column_id"], step["values"])
+    assert [(p["id"], p["changes"] > 0, p["progress_label"]) for p in proposals.to_carry_out(con, org.webmaster)] == [
+        (begun, True, "待落实"), (proposal_id, True, "已落实")]
+
+
+def test_overdue_ones_wait_in_the_to_do_of_who_records_them(con, org):
+    suggestion = _adopted(con, org)
+    design = _adopted(con, org, org.tech, kind="design", subject="首页改版")
+    assert todo.todo_items(con, org.webmaster)["proposals_overdue"] == 0
+    assert todo.todo_items(con, org.tech)["proposals_overdue"] == 0
+    assert "proposals_overdue" not in todo.todo_items(con, org.officer)
+    long_ago = dt.datetime.now() - dt.timedelta(days=91)
+    con.execute("UPDATE proposals SET decided_at = ? WHERE id IN (?, ?)", [long_ago, suggestion, design])
+    assert todo.todo_items(con, org.webmaster)["proposals_overdue"] == 2
+    assert todo.todo_items(con, org.tech)["proposals_overdue"] == 1  # the unit's design plan only
+    waiting = {p["id"]: p for p in proposals.to_implement(con, org.webmaster)}
+    assert waiting[suggestion]["overdue"] and waiting[suggestion]["due_on"] == (long_ago + dt.timedelta(days=90)).date()
+    proposals.implement(con, org.tech, design, 2, note="已上线", done_on=dt.date.today())
+    assert todo.todo_items(con, org.webmaster)["proposals_overdue"] == 1
+    assert todo.todo_items(con, org.tech)["proposals_overdue"] == 0
+    # the regulation sets no time: the office's setting; 0 turns the reminder off
+    settings.set_values(con, org.webmaster, {"proposal_implement_days": 120})
+    assert todo.todo_items(con, org.webmaster)["proposals_overdue"] == 0
+    settings.set_values(con, org.webmaster, {"proposal_implement_days": 0})
+    assert todo.todo_items(con, org.webmaster)["proposals_overdue"] == 0
+    assert proposals.to_implement(con, org.webmaster)[0]["due_on"] is None
+    with pytest.raises(PermissionDenied):
+        proposals.to_implement(con, org.officer)
+
+
+def test_the_evaluation_says_whether_and_when_it_was_carried_out(con, org):
+    year = dt.date.today().year
+    done = _adopted(con, org, subject="增加相关解读链接")
+    waiting = _adopted(con, org, subject="首页增加快速入口")
+    proposals.implement(con, org.webmaster, done, 2, note="已上线", done_on=dt.date.today())
+    [evidence] = [p["evidence"] for p in evaluation.propose_awards(con, year)
+                  if p["ground"] == 3 and p["user_id"] == org.officer.id]
+    assert "被办公室采纳 2 项,已落实 1 项" in evidence
+    today = f"{dt.date.today():%Y-%m-%d}"
+    assert f"#{done}「增加相关解读链接」(建设与管理建议,{today} 已采纳,{today} 已落实)" in evidence
+    assert f"#{waiting}「首页增加快速入口」(建设与管理建议,{today} 已采纳,尚未落实)" in evidence
+
+
+def test_migration_0047_counts_column_proposals_carried_out_before_it(con, org):
+    """A database from before 0047: an adopted merge carried out in 栏目管理 (both changes made) is carried out on
+    the day of its last change; an adopted one with no change yet waits; the step shows in its history."""
+    done = _propose(con, org, kind="column_retire", subject="撤销财政资金栏目", target_columns=[org.col_cw])
+    proposals.decide(con, org.webmaster, done, 1, "adopt", "同意撤销")
+    [change] = proposals.plan(con, org.webmaster, done)
+    proposals.carry_out(con, org.webmaster, done, change["column_id"], change["values"])
+    waiting = _propose(con, org, subject="增设另一个栏目")
+    proposals.decide(con, org.webmaster, waiting, 1, "adopt", "采纳")
+    # as the database stood before 0047: no outcome table, no implement step
+    con.execute("DROP TABLE proposal_outcomes")
+    con.execute("DELETE FROM proposal_events WHERE action = 'implement'")
+    [sql] = [text for number, _name, text in migration_files() if number == 47]
+    con.execute(sql)
+    carried = proposals.view(con, org.officer, done)
+    assert carried["status_label"] == "已采纳 · 已落实" and carried["done_on"] == dt.date.today()
+    assert carried["outcome_recorder"] is None and "栏目变更 1 项" in carried["outcome_note"]
+    assert carried["events"][-1]["action_label"] == "登记落实情况" and carried["events"][-1]["actor"] is None
+    assert proposals.get(con, waiting)["status_label"] == "已采纳 · 待落实"
