@@ -435,9 +435,29 @@ def todo_items(con, user: accounts.User) -> dict[str, int]:
                                         tuple(sorted(user.charge))), mark))
 
 
+# Where each kind of to-do (core/todo.LABELS) is handled: a key of PAGES. The home page's cards link there, and
+# the explanation of 我的待办 names the kinds whose page the user reaches (the others stay at 0 for them).
+TODO_PAGES = {
+    "approvals": "approvals", "returned": "my_articles", "approved": "my_articles", "requests": "request_queue",
+    "messages_new": "interaction_desk", "messages_release": "interaction_desk",
+    "messages_answer": "interaction_answers", "messages_approve": "interaction_answers",
+    "stale_columns": "freshness", "duties": "freshness", "consultation_comments": "consultations",
+    "interview_questions": "interviews", "disclosure_held": "disclosure_applications",
+    "proposals_review": "proposals", "proposals_more_info": "proposals",
+    "support_open": "support", "support_answered": "support",  # issue 17, support
+}
+
+
+def todo_shown(user: accounts.User, items: dict[str, int]) -> dict[str, int]:
+    """The user's to-do kinds whose page they reach, in core/todo.LABELS order (a link to a page outside the
+    navigation fails)."""
+    pages = set(reachable(user))
+    return {kind: items[kind] for kind in todo.LABELS if kind in items and TODO_PAGES.get(kind) in pages}
+
+
 def sidebar_todo(con, user: accounts.User) -> None:
-    count = sum(todo_items(con, user).values())
-    st.sidebar.metric("我的待办", count, help="待您审批、待修改、待发布的稿件,待处理的申请和公众留言")
+    items = todo_items(con, user)
+    st.sidebar.metric("我的待办", sum(items.values()), help=todo.explanation(todo_shown(user, items)))
 
 
 def refresh_site(con) -> None:
