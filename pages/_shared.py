@@ -177,10 +177,19 @@ PUBLIC = {
     "ask": ("pages/ask.py", "访谈提问", ":material/record_voice_over:"),  # 在线访谈 (issue 17)
 }
 
+
+
+def public_link(key: str, query: dict | None = None) -> None:
+    """「查看公众页面」: the public's page (a key of PUBLIC) as a citizen sees it, from the staff page that manages
+    what it collects; the staff menu does not list the public's pages."""
+    st.page_link(PUBLIC[key][0], label="查看公众页面", icon=":material/open_in_new:", query_params=query,
+                 help=f"打开公众使用的「{PUBLIC[key][1]}」页面(不需登录,门户网站的链接也指向这里)")
+
+
 # The menu's sections, in order (st.navigation shows a section only when the user has a page in it).
 SECTIONS = {
     "稿件": ["my_articles", "publication_request", "approvals", "content_admin", "request_queue"],
-    "互动交流": ["interaction_desk", "interaction_answers", "consultations", "interviews", "message", "comment", "ask"],
+    "互动交流": ["interaction_desk", "interaction_answers", "consultations", "interviews"],  # not PUBLIC's: see app.py
     "政务公开": ["disclosure_applications", "disclosure_report", "catalogue_admin"],  # issue 14
     "栏目与考评": ["freshness", "link_check", "columns_admin", "proposals", "lexicon_admin", "evaluation",
               "calendar_admin"],
@@ -188,6 +197,14 @@ SECTIONS = {
     "安全与系统": ["security_audit", "incidents", "backups", "golive", "accounts_admin", "settings_admin"],
     "帮助与账号": ["regulation", "manual", "support", "training", "account"],
 }
+
+
+def menu(user: accounts.User) -> dict[str, list[str]]:
+    """The staff menu by section (app.py draws it): the user's pages, in SECTIONS' order. The public's pages
+    (PUBLIC) are in no section: they stay at their addresses, hidden from the menu."""
+    own = {"account"} if user.must_change_password else set(reachable(user))  # 第二十二条: the password first
+    listed = {section: [key for key in keys if key in own] for section, keys in SECTIONS.items()}
+    return {section: keys for section, keys in listed.items() if keys}
 
 
 def reachable(user: accounts.User) -> list[str]:

@@ -97,6 +97,8 @@ def detail(item: dict) -> None:
     right.metric("已通过", number["approved"])
     with st.expander("征集内容"):
         st.markdown(_shared.inert(item["body"]))
+    if item["state"] != "draft":  # a draft has no public page yet
+        _shared.public_link("comment", {"id": item["id"]})
     if item["state"] == "draft" and st.button("发布征集", type="primary", key="cs_open"):
         _shared.act("征集调查已发布,公众可在征集时间内提交意见。",
                     lambda: consultation.open_(con, user, item["id"], item["version"]), then=refresh)
