@@ -28,6 +28,7 @@ from core.transitions import move
 ARTICLE = "第十条"
 STATE_LABELS = {"held": "已举办", "cancelled": "已取消"}
 TRAINEE_ROLES = ("officer", "head")  # 对各局处室进行培训: the divisions' officers and heads
+NEW_ACCOUNT_DAYS = 90  # an account younger than this (三个月) is a newcomer's: not yet due a session
 LIMITS = {"topic": 100, "trainer": 50, "notes": 2000, "reason": 500}
 FIELD_LABELS = {"held_on": "培训日期", "topic": "培训主题", "trainer": "培训人", "attendees": "参加人员",
                 "notes": "备注", "reason": "取消原因"}
@@ -284,8 +285,9 @@ def period_report(con: duckdb.DuckDBPyConnection, actor, start: dt.date, end: dt
     - `sessions`, `attendances`: sessions held in the period (cancelled ones do not count) and their attendees;
     - `people`, `trained`: the active officers and heads, and how many of them attended a session in the period;
     - `never_trained`: the active officers and heads who never attended any session (ever, not only in the
-      period), by division, each with `created_on` (the day the account was created) and `new` (created on or
-      after `start`: a colleague who joined during or after the period, not yet due a session);
+      period), by division, each with `created_on` (the day the account was created) and `new` (the account was
+      less than NEW_ACCOUNT_DAYS old at the period's end: a colleague who joined lately, not yet due a session,
+      unlike one who has gone untrained for long);
     - `divisions`: per division its people, how many were trained in the period, their attendances in the
       period, and how many were never trained.
     """
@@ -317,7 +319,8 @@ def period_report(con: duckdb.DuckDBPyConnection, actor, start: dt.date, end: dt
             never.append({"id": person["id"], "username": person["username"], "display_name": person["display_name"],
                           "division": person["division"], "division_id": person["division_id"],
                           "roles": "、".join(accounts.ROLE_LABELS[r] for r in TRAINEE_ROLES if r in roles),
-                          "created_on": person["created_on"], "new": person["created_on"] >= start})
+                          "created_on": person["created_on"],
+                          "new": person["created_on"] > end - dt.timedelta(days=NEW_ACCOUNT_DAYS)})
     attendances = sum(in_period.values())
     return {"start": start, "end": end, "sessions": sessions_held, "attendances": attendances,
             "people": len(people), "trained": len(in_period.keys() & {p["id"] for p in people}),

@@ -230,11 +230,12 @@ if can(user, "training.stats"):
     if trained["never_trained"]:
         st.markdown("**从未参加培训的人员**")
         never = pd.DataFrame([{"处室": p["division"], "姓名": p["display_name"], "角色": p["roles"],
-                               "账号开通日期": p["created_on"], "本期新开通": "是" if p["new"] else ""}
+                               "账号开通日期": p["created_on"], "新开通账号": "是" if p["new"] else ""}
                               for p in trained["never_trained"]])
         _shared.table(never, hide_index=True, key="stat_training_never", column_config={
             "账号开通日期": st.column_config.DateColumn(format="YYYY-MM-DD")})
-        st.caption("按处室排列;「本期新开通」为统计期间开始以后开通的账号(新同事,尚未赶上培训),其余为开通已久仍未培训的人员。")
+        st.caption(f"按处室排列;「新开通账号」为统计期末开通不满 {training.NEW_ACCOUNT_DAYS} 天的账号(新同事,尚未赶上培训),"
+                   "其余为开通已久仍未参加培训的人员。")
         downloads(never, f"从未参加培训人员-{period.code}", "stat_training_never_export", (READER, period.code))
     else:
         st.success("在用账号中的信息员和处室负责人都参加过培训。", icon=":material/check_circle:")

@@ -260,12 +260,12 @@ def test_training_section_lists_who_was_never_trained(db_path):
     assert (shown["举办培训"], shown["参加培训"], shown["本期参加培训人数"], shown["从未参加培训"]) == (
         "1 期", "2 人次", "2 / 4", "2 人")
     tables = {tuple(d.value.columns): d.value for d in at.dataframe}
-    never = tables[("处室", "姓名", "角色", "账号开通日期", "本期新开通")]
+    never = tables[("处室", "姓名", "角色", "账号开通日期", "新开通账号")]
     assert sorted(never["姓名"]) == ["HEADCW", "OFFICERCW"]  # the trained officer and head are not listed
     listed = never.set_index("姓名")
     assert (listed.loc["OFFICERCW", "处室"], listed.loc["OFFICERCW", "角色"]) == ("财务处", "信息员")
-    assert str(listed.loc["OFFICERCW", "账号开通日期"])[:10] == "2024-03-05" and listed.loc["OFFICERCW", "本期新开通"] == ""
-    assert listed.loc["HEADCW", "本期新开通"] == "是"  # made with the test's database, this month
+    assert str(listed.loc["OFFICERCW", "账号开通日期"])[:10] == "2024-03-05" and listed.loc["OFFICERCW", "新开通账号"] == ""
+    assert listed.loc["HEADCW", "新开通账号"] == "是"  # made with the test's database: a newcomer
     divisions = tables[("处室", "信息员和处室负责人", "本期参加培训人数", "本期参加人次", "从未参加培训")].set_index("处室")
     assert list(divisions.loc["电子信息处"]) == [2, 2, 2, 0] and list(divisions.loc["财务处"]) == [2, 0, 0, 2]
     keys = [b.key for b in at.get("download_button")]
