@@ -25,14 +25,14 @@ LABELS: dict[str, str] = {
     "messages_answer": "待本处室答复的留言",
     "messages_approve": "待您审批的留言答复",
     "stale_columns": "已提醒、仍未更新的栏目",
-    "duties": "办公室登记的本处室应发布信息",
+    "duties": "本处室的应发布信息",
     "consultation_comments": "待审核的征集调查意见",
     "interview_questions": "待审核的在线访谈网民提问",
     "disclosure_held": "待您办理的政府信息公开申请",
     "proposals_review": "待审议的建议与提案",
     "proposals_more_info": "办公室要求补充的提案",
     "support_open": "待受理、处理中的技术支持请求",
-    "support_answered": "已答复、待您确认的技术支持请求",
+    "support_answered": "待您确认的技术支持答复",
 }
 
 

@@ -19,10 +19,13 @@ if not manual.seen(con, user.id):  # a new account: until it opens the manual on
 items = _shared.todo_shown(user, _shared.todo_items(con, user))
 if not any(items.values()):
     st.success("目前没有待办事项。")
-cols = st.columns(max(len(items), 1))
-for col, (kind, count) in zip(cols, items.items(), strict=False):
-    with col.container(border=True):
-        st.metric(todo.LABELS[kind], count)
-        st.page_link(_shared.PAGES[_shared.TODO_PAGES[kind]].path, label="前往处理", icon=":material/arrow_forward:")
+PER_ROW = 4  # seven cards in one row cut their labels short (待审核的在…): four a row keep them whole
+kinds = list(items)
+for start in range(0, len(kinds), PER_ROW):
+    for col, kind in zip(st.columns(PER_ROW), kinds[start:start + PER_ROW], strict=False):
+        with col.container(border=True):
+            st.metric(todo.LABELS[kind], items[kind])
+            st.page_link(_shared.PAGES[_shared.TODO_PAGES[kind]].path, label="前往处理",
+                         icon=":material/arrow_forward:")
 st.caption(todo.explanation(items) + "左侧的「我的待办」为这些事项的件数之和。")
 st.caption("工作台中的每项规则都注明所依据的《门户网站管理办法》条款,可在「管理办法」中查阅原文。")

@@ -78,7 +78,7 @@ def test_the_explanation_names_every_kind():
         assert todo.LABELS[kind] in text, kind
     assert "技术支持请求" in text and "建议与提案" in text and "征集调查" in text and "在线访谈" in text
     assert todo.explanation([]) == "「我的待办」统计需要您办理的事项;您的角色目前没有此类事项。"
-    assert todo.explanation(["support_answered"]) == "「我的待办」是以下事项的合计:已答复、待您确认的技术支持请求。"
+    assert todo.explanation(["support_answered"]) == "「我的待办」是以下事项的合计:待您确认的技术支持答复。"
 
 
 @pytest.fixture
@@ -89,7 +89,7 @@ def db_path(tmp_path, con):
 
 
 @pytest.mark.parametrize(("username", "named", "not_named"), [
-    ("officer", ["被退回、待修改的稿件", "已答复、待您确认的技术支持请求", "办公室要求补充的提案", "办公室登记的本处室应发布信息"],
+    ("officer", ["被退回、待修改的稿件", "待您确认的技术支持答复", "办公室要求补充的提案", "本处室的应发布信息"],
      ["待您审批的稿件", "待受理、处理中的技术支持请求"]),
     ("tech", ["待受理、处理中的技术支持请求", "办公室要求补充的提案"], ["待您审批的稿件", "待审核的公众留言"]),
     ("webmaster", ["待审核的征集调查意见", "待审核的在线访谈网民提问", "待审议的建议与提案", "待审核的公众留言"],
