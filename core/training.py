@@ -4,9 +4,9 @@ A session has its date, topic, trainer, the attendees (officers and heads of div
 accounts), its materials (files checked as article attachments are) and notes. The unit or the office
 records, edits and cancels a session; each move is a transition of `TRAINING_MACHINE` (core/transitions.py)
 that checks the state and the version and writes its audit row in one transaction. The statistics say who
-was never trained (or not in a given year) and how each division stands; 统计分析 and the notebooks read a
-period's through `period_report`, the training page a year's through `figures`, each person their own history
-through `history`.
+was never trained (or not in a given year) and how each division stands; 统计分析 reads a period's through
+`period_report`, the notebooks through `period_figures` (no reader, like core.stats.department_report), the
+training page a year's through `figures`, each person their own history through `history`.
 
 Imports from: core.transitions (the seam), core.accounts (the role names) and the floor (attachments, db, errors,
 permissions, text).
@@ -279,8 +279,15 @@ def figures(con: duckdb.DuckDBPyConnection, actor, year: int) -> dict:
 
 
 def period_report(con: duckdb.DuckDBPyConnection, actor, start: dt.date, end: dt.date) -> dict:
-    """培训情况 between `start` and `end` (both included), for 统计分析 and the notebooks (第十条(三): the
-    statistics show which officers were never trained).
+    """`period_figures` for a reader of training statistics (统计分析: the office, leaders, analysts)."""
+    _see_all(actor)
+    return period_figures(con, start, end)
+
+
+def period_figures(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -> dict:
+    """培训情况 between `start` and `end` (both included), of the whole department and with no reader, like
+    core.stats.department_report: the notebooks read it from their snapshot (第十条(三): the statistics show
+    which officers were never trained); the workbench goes through `period_report`.
 
     - `sessions`, `attendances`: sessions held in the period (cancelled ones do not count) and their attendees;
     - `people`, `trained`: the active officers and heads, and how many of them attended a session in the period;
@@ -291,7 +298,6 @@ def period_report(con: duckdb.DuckDBPyConnection, actor, start: dt.date, end: dt
     - `divisions`: per division its people, how many were trained in the period, their attendances in the
       period, and how many were never trained.
     """
-    _see_all(actor)
     if not isinstance(start, dt.date) or not isinstance(end, dt.date):
         raise ValidationError("统计期间", "须为开始日期和结束日期", ARTICLE)
     if end < start:

@@ -195,3 +195,4 @@ def test_a_periods_report_lists_the_never_trained_with_their_account_dates(con, 
         training.period_report(con, org.analyst, end, start)
     with pytest.raises(PermissionDenied, match="培训统计"):
         training.period_report(con, org.head, start, end)
+    assert training.period_figures(con, start, end) == found  # the notebooks' reading, without a reader
