@@ -178,7 +178,6 @@ PUBLIC = {
 }
 
 
-
 def public_link(key: str, query: dict | None = None) -> None:
     """「查看公众页面」: the public's page (a key of PUBLIC) as a citizen sees it, from the staff page that manages
     what it collects; the staff menu does not list the public's pages."""
@@ -473,8 +472,9 @@ def todo_shown(user: accounts.User, items: dict[str, int]) -> dict[str, int]:
 
 
 def sidebar_todo(con, user: accounts.User) -> None:
-    items = todo_items(con, user)
-    st.sidebar.metric("我的待办", sum(items.values()), help=todo.explanation(todo_shown(user, items)))
+    """The count is the sum of the home page's cards, and its help names each of them (core/todo.explanation)."""
+    shown = todo_shown(user, todo_items(con, user))
+    st.sidebar.metric("我的待办", sum(shown.values()), help=todo.explanation(shown))
 
 
 def refresh_site(con) -> None:
