@@ -38,22 +38,21 @@ def pages_for(user: accounts.User) -> dict[str, list]:
     else:
         own = {key: st.Page(PAGES[key].path, title=PAGES[key].title, icon=PAGES[key].icon, url_path=key)
                for key in _shared.reachable(user)}
-        own |= {page.url_path: page for page in public_pages()}
     refused = [st.Page(no_access.page_for(key, user), title="无权访问", icon=":material/block:", url_path=key,
                        visibility="hidden") for key in PAGES if key not in own]
+    # the public's pages (公众留言, 征集意见, 访谈提问) are not staff's tasks: out of the menu, still at their
+    # addresses (the portal's links, 「查看公众页面」 on 互动管理, 征集调查 and 在线访谈)
+    public = [] if user.must_change_password else public_pages(visibility="hidden")
     # the default page lives at "/", so every task page keeps its own address for deep links
     home = [] if user.must_change_password else [
         st.Page("pages/home.py", title="工作台首页", icon=":material/home:", url_path="home", default=True)]
-    menu = {"": home + refused}
-    for section, keys in _shared.SECTIONS.items():
-        listed = [own[key] for key in keys if key in own]
-        if listed:
-            menu[section] = listed
-    return menu
+    menu = {"": home + refused + public}
+    return menu | {section: [own[key] for key in keys] for section, keys in _shared.menu(user).items()}
 
 
-def public_pages() -> list:
-    return [st.Page(path, title=title, icon=icon, url_path=key) for key, (path, title, icon) in PUBLIC.items()]
+def public_pages(visibility: str = "visible") -> list:
+    return [st.Page(path, title=title, icon=icon, url_path=key, visibility=visibility)
+            for key, (path, title, icon) in PUBLIC.items()]
 
 
 def establish(outcome: login.Outcome) -> None:

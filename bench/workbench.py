@@ -13,7 +13,7 @@ process, which the other processes of a shared machine shake less; milliseconds)
 - signin: the run that checks the password (登录 clicked) and the next run (the first page);
 - browser (only when asked: `--only browser`): a real server (`streamlit run app.py` in `--root`, this
   checkout by default) and Chromium: every demo role signs in and opens every page of its menu
-  (pages/_shared.PAGES that core grants it, and 公众留言), timed from the click until the page is usable
+  (pages/_shared.PAGES that core grants it), timed from the click until the page is usable
   (Streamlit idle — nothing running, nothing stale — and the page's heading shown), with the server's CPU;
 - browser-actions: in Chromium, by the interface's labels only: save a draft, submit, approve, publish,
   route a message, take down (each until its confirmation shows and Streamlit is idle);
@@ -296,8 +296,8 @@ def _cpu_seconds(pid: int) -> float:
 
 
 def role_pages(db: Path) -> dict[str, list[tuple[str, str]]]:
-    """Per demo account, the menu's pages as (address, title): pages/_shared.PAGES that core grants, and
-    the public 公众留言 every signed-in menu lists."""
+    """Per demo account, the menu's pages as (address, title): pages/_shared.PAGES that core grants (the
+    public's pages are in no staff menu)."""
     from pages import _shared
 
     con = connect(db)
@@ -305,9 +305,7 @@ def role_pages(db: Path) -> dict[str, list[tuple[str, str]]]:
         users = {name: accounts.find_user(con, name) for name in USERS}
     finally:
         con.close()
-    public = [(key, title) for key, (_, title, _) in _shared.PUBLIC.items()]
-    return {name: [(key, _shared.PAGES[key].title) for key in _shared.reachable(user)] + public
-            for name, user in users.items()}
+    return {name: [(key, _shared.PAGES[key].title) for key in _shared.reachable(user)] for name, user in users.items()}
 
 
 class Browser:

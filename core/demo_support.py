@@ -4,6 +4,9 @@ closed by the requester or by the unit, reopened. Made through core/support.py a
 events, audit rows and notices are what the workbench writes; the clock's moments are then set back to
 when the story happened (working hours, so the office's figures read like a real half year).
 
+One officer joined lately (NEWCOMER): never trained, her account weeks old, so 统计分析's 培训情况 shows a newcomer
+beside the colleagues untrained for long.
+
 Imports from: core.support, core.training and the floor (accounts, db, workdays).
 """
 
@@ -25,6 +28,9 @@ SESSIONS = [
     ("网站安全与账号管理培训", "技术支持单位 赵工", 75, ["bgs", "xxh"], "培训改期,与下月培训合并举办"),
     ("政务公开与依申请公开办理培训", "办公室 网站管理员", 40, ["zxqy", "cwc", "rsc", "dzxx"], None),
 ]
+# a colleague who joined lately (username, name, division, days ago): never trained, a newcomer in 统计分析's
+# 培训情况 (core.training.NEW_ACCOUNT_DAYS), beside the divisions that have gone untrained for long
+NEWCOMER = ("xxy_jnc2", "林晓雨", "jnc", 20)
 MATERIAL = ("工作台操作要点.txt", "一、登录与修改初始密码\n二、新建稿件与提交审批\n三、处室负责人审批\n四、发布与撤稿\n")
 # requester, kind, subject, description, page, working days ago, [(action, working hours after raising, text)]
 REQUESTS = [
@@ -105,6 +111,19 @@ def _request(con, calendar, today: dt.date, tech: accounts.User, plan: tuple) ->
         con.executemany("UPDATE support_messages SET created_at = ? WHERE id = ?", list(zip(said, messages, strict=True)))
 
 
+def _newcomer(con, today: dt.date) -> None:
+    """Open the newcomer's account through core.accounts (audited), with the demo password of their division's
+    officer, then set its creation back to the day they joined."""
+    username, name, division, days = NEWCOMER
+    colleague = rows(con, "SELECT u.id, u.division_id, u.email, u.password_hash FROM users u JOIN divisions d "
+                          "ON d.id = u.division_id WHERE d.code = ? AND u.username = ?", [division, f"xxy_{division}"])[0]
+    created, _ = accounts.create_user(con, None, username, name, ["officer"], colleague["division_id"],
+                                      f"{username}@{colleague['email'].split('@', 1)[1]}", must_change_password=False)
+    joined = dt.datetime.combine(min(today, dt.date.today()) - dt.timedelta(days=days), dt.time(9, 0))
+    con.execute("UPDATE users SET password_hash = ?, created_at = ? WHERE id = ?",
+                [colleague["password_hash"], joined, created.id])
+
+
 def load(con: duckdb.DuckDBPyConnection, today: dt.date) -> dict[str, int]:
     """Write the demo sessions and requests (inside the caller's transaction); returns how many."""
     tech = accounts.find_user(con, TECH)
@@ -114,6 +133,7 @@ def load(con: duckdb.DuckDBPyConnection, today: dt.date) -> dict[str, int]:
         people.setdefault(found["code"], []).append(found["id"])
     calendar = workdays.load(con)
     sessions = _sessions(con, today, tech, people)
+    _newcomer(con, today)  # after the sessions: she joined after the last of them
     for plan in REQUESTS:
         _request(con, calendar, today, tech, plan)
     return {"training_sessions": sessions, "support_requests": len(REQUESTS)}

@@ -13,6 +13,38 @@ import duckdb
 from core import consultation, disclosure, duties, freshness, interaction, interview, proposals, support, workflow
 from core.db import scalar
 
+# Every kind `todo_items` counts, in staff's words: the home page's cards and the explanation of 我的待办
+# (`explanation`) read these, so a kind counted without words here fails tests/test_todo.py.
+LABELS: dict[str, str] = {
+    "approvals": "待您审批的稿件",
+    "returned": "被退回、待修改的稿件",
+    "approved": "已批准、待发布的稿件",
+    "requests": "待处理的委托发布申请",
+    "messages_new": "待审核的公众留言",
+    "messages_release": "待发布的留言答复",
+    "messages_answer": "待本处室答复的留言",
+    "messages_approve": "待您审批的留言答复",
+    "stale_columns": "已提醒、仍未更新的栏目",
+    "duties": "本处室的应发布信息",
+    "consultation_comments": "待审核的征集调查意见",
+    "interview_questions": "待审核的在线访谈网民提问",
+    "disclosure_held": "待您办理的政府信息公开申请",
+    "proposals_review": "待审议的建议与提案",
+    "proposals_more_info": "办公室要求补充的提案",
+    "proposals_overdue": "超期未落实的建议与提案",
+    "support_open": "待受理、处理中的技术支持请求",
+    "support_answered": "待您确认的技术支持答复",
+}
+
+
+def explanation(kinds) -> str:
+    """What 我的待办 adds up, naming each of `kinds` (a user's kinds, in LABELS order): the sidebar's help and
+    the home page's note. Labels hold 「、」 themselves, so the kinds are separated by 「;」."""
+    named = [label for kind, label in LABELS.items() if kind in set(kinds)]
+    if not named:
+        return "「我的待办」统计需要您办理的事项;您的角色目前没有此类事项。"
+    return f"「我的待办」是以下事项的合计:{';'.join(named)}。"
+
 
 def todo_items(con: duckdb.DuckDBPyConnection, user) -> dict[str, int]:
     """What waits for this user, by kind: the page that handles each kind shows the items."""
@@ -43,6 +75,5 @@ def todo_items(con: duckdb.DuckDBPyConnection, user) -> dict[str, int]:
 
 
 def todo_count(con: duckdb.DuckDBPyConnection, user) -> int:
-    """Items waiting for this user: approvals, returned drafts, approved items to publish, requests,
-    public messages to moderate, answer, approve or release."""
+    """Items waiting for this user: the sum of `todo_items`, every kind of which LABELS names."""
     return sum(todo_items(con, user).values())

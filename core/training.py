@@ -4,10 +4,12 @@ A session has its date, topic, trainer, the attendees (officers and heads of div
 accounts), its materials (files checked as article attachments are) and notes. The unit or the office
 records, edits and cancels a session; each move is a transition of `TRAINING_MACHINE` (core/transitions.py)
 that checks the state and the version and writes its audit row in one transaction. The statistics say who
-was never trained (or not in a given year) and how each division stands; 统计分析 reads them through
-`figures`, each person their own history through `history`.
+was never trained (or not in a given year) and how each division stands; 统计分析 reads a period's through
+`period_report`, the notebooks through `period_figures` (no reader, like core.stats.department_report), the
+training page a year's through `figures`, each person their own history through `history`.
 
-Imports from: core.transitions (the seam) and the floor (attachments, db, errors, permissions, text).
+Imports from: core.transitions (the seam), core.accounts (the role names) and the floor (attachments, db, errors,
+permissions, text).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import datetime as dt
 
 import duckdb
 
-from core import attachments, transitions
+from core import accounts, attachments, transitions
 from core.db import row, rows, transaction
 from core.errors import NotFound, ValidationError
 from core.permissions import can, require
@@ -26,6 +28,7 @@ from core.transitions import move
 ARTICLE = "第十条"
 STATE_LABELS = {"held": "已举办", "cancelled": "已取消"}
 TRAINEE_ROLES = ("officer", "head")  # 对各局处室进行培训: the divisions' officers and heads
+NEW_ACCOUNT_DAYS = 90  # an account younger than this (三个月) is a newcomer's: not yet due a session
 LIMITS = {"topic": 100, "trainer": 50, "notes": 2000, "reason": 500}
 FIELD_LABELS = {"held_on": "培训日期", "topic": "培训主题", "trainer": "培训人", "attendees": "参加人员",
                 "notes": "备注", "reason": "取消原因"}
@@ -58,10 +61,11 @@ def trainees(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """Who can attend: the active officers and heads, by division (the choices of 参加人员)."""
     return rows(con, """
         SELECT u.id, u.username, u.display_name, u.division_id, coalesce(d.name, '') AS division,
-               string_agg(DISTINCT r.role, ',' ORDER BY r.role) AS roles, coalesce(d.position, 0) AS position
+               string_agg(DISTINCT r.role, ',' ORDER BY r.role) AS roles, coalesce(d.position, 0) AS position,
+               CAST(u.created_at AS DATE) AS created_on
         FROM users u JOIN user_roles r ON r.user_id = u.id LEFT JOIN divisions d ON d.id = u.division_id
         WHERE u.active AND r.role IN ('officer', 'head')
-        GROUP BY u.id, u.username, u.display_name, u.division_id, d.name, d.position
+        GROUP BY u.id, u.username, u.display_name, u.division_id, d.name, d.position, u.created_at
         ORDER BY position, division, u.display_name""")
 
 
@@ -272,6 +276,61 @@ def figures(con: duckdb.DuckDBPyConnection, actor, year: int) -> dict:
     return {"year": year, "sessions": len(held), "attendances": sum(s["attendees"] for s in held),
             "people": people, "trained": trained, "untrained": people - trained,
             "coverage": round(100 * trained / people, 1) if people else None}
+
+
+def period_report(con: duckdb.DuckDBPyConnection, actor, start: dt.date, end: dt.date) -> dict:
+    """`period_figures` for a reader of training statistics (统计分析: the office, leaders, analysts)."""
+    _see_all(actor)
+    return period_figures(con, start, end)
+
+
+def period_figures(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -> dict:
+    """培训情况 between `start` and `end` (both included), of the whole department and with no reader, like
+    core.stats.department_report: the notebooks read it from their snapshot (第十条(三): the statistics show
+    which officers were never trained); the workbench goes through `period_report`.
+
+    - `sessions`, `attendances`: sessions held in the period (cancelled ones do not count) and their attendees;
+    - `people`, `trained`: the active officers and heads, and how many of them attended a session in the period;
+    - `never_trained`: the active officers and heads who never attended any session (ever, not only in the
+      period), by division, each with `created_on` (the day the account was created) and `new` (the account was
+      less than NEW_ACCOUNT_DAYS old at the period's end: a colleague who joined lately, not yet due a session,
+      unlike one who has gone untrained for long);
+    - `divisions`: per division its people, how many were trained in the period, their attendances in the
+      period, and how many were never trained.
+    """
+    if not isinstance(start, dt.date) or not isinstance(end, dt.date):
+        raise ValidationError("统计期间", "须为开始日期和结束日期", ARTICLE)
+    if end < start:
+        raise ValidationError("统计期间", "结束日期不能早于开始日期", ARTICLE)
+    held = rows(con, """
+        SELECT a.user_id, count(*) AS sessions FROM training_attendees a
+        JOIN training_sessions s ON s.id = a.session_id
+        WHERE s.state = 'held' AND s.held_on BETWEEN ? AND ? GROUP BY a.user_id""", [start, end])
+    in_period = {r["user_id"]: int(r["sessions"]) for r in held}
+    sessions_held = int(con.execute("SELECT count(*) FROM training_sessions WHERE state = 'held' "
+                                    "AND held_on BETWEEN ? AND ?", [start, end]).fetchone()[0])
+    ever = _trained(con, None)
+    people = trainees(con)
+    divisions: dict[str, dict] = {}
+    never: list[dict] = []
+    for person in people:
+        entry = divisions.setdefault(person["division"], {
+            "division": person["division"], "people": 0, "trained": 0, "attendances": 0, "never_trained": 0})
+        entry["people"] += 1
+        entry["trained"] += person["id"] in in_period
+        entry["attendances"] += in_period.get(person["id"], 0)
+        if person["id"] not in ever:
+            entry["never_trained"] += 1
+            roles = person["roles"].split(",")
+            never.append({"id": person["id"], "username": person["username"], "display_name": person["display_name"],
+                          "division": person["division"], "division_id": person["division_id"],
+                          "roles": "、".join(accounts.ROLE_LABELS[r] for r in TRAINEE_ROLES if r in roles),
+                          "created_on": person["created_on"],
+                          "new": person["created_on"] > end - dt.timedelta(days=NEW_ACCOUNT_DAYS)})
+    attendances = sum(in_period.values())
+    return {"start": start, "end": end, "sessions": sessions_held, "attendances": attendances,
+            "people": len(people), "trained": len(in_period.keys() & {p["id"] for p in people}),
+            "never_trained": never, "divisions": list(divisions.values())}
 
 
 def recorded_actions() -> set[str]:

@@ -177,10 +177,18 @@ PUBLIC = {
     "ask": ("pages/ask.py", "访谈提问", ":material/record_voice_over:"),  # 在线访谈 (issue 17)
 }
 
+
+def public_link(key: str, query: dict | None = None) -> None:
+    """「查看公众页面」: the public's page (a key of PUBLIC) as a citizen sees it, from the staff page that manages
+    what it collects; the staff menu does not list the public's pages."""
+    st.page_link(PUBLIC[key][0], label="查看公众页面", icon=":material/open_in_new:", query_params=query,
+                 help=f"打开公众使用的「{PUBLIC[key][1]}」页面(不需登录,门户网站的链接也指向这里)")
+
+
 # The menu's sections, in order (st.navigation shows a section only when the user has a page in it).
 SECTIONS = {
     "稿件": ["my_articles", "publication_request", "approvals", "content_admin", "request_queue"],
-    "互动交流": ["interaction_desk", "interaction_answers", "consultations", "interviews", "message", "comment", "ask"],
+    "互动交流": ["interaction_desk", "interaction_answers", "consultations", "interviews"],  # not PUBLIC's: see app.py
     "政务公开": ["disclosure_applications", "disclosure_report", "catalogue_admin"],  # issue 14
     "栏目与考评": ["freshness", "link_check", "columns_admin", "proposals", "lexicon_admin", "evaluation",
               "calendar_admin"],
@@ -188,6 +196,14 @@ SECTIONS = {
     "安全与系统": ["security_audit", "incidents", "backups", "golive", "accounts_admin", "settings_admin"],
     "帮助与账号": ["regulation", "manual", "support", "training", "account"],
 }
+
+
+def menu(user: accounts.User) -> dict[str, list[str]]:
+    """The staff menu by section (app.py draws it): the user's pages, in SECTIONS' order. The public's pages
+    (PUBLIC) are in no section: they stay at their addresses, hidden from the menu."""
+    own = {"account"} if user.must_change_password else set(reachable(user))  # 第二十二条: the password first
+    listed = {section: [key for key in keys if key in own] for section, keys in SECTIONS.items()}
+    return {section: keys for section, keys in listed.items() if keys}
 
 
 def reachable(user: accounts.User) -> list[str]:
@@ -435,9 +451,30 @@ def todo_items(con, user: accounts.User) -> dict[str, int]:
                                         tuple(sorted(user.charge))), mark))
 
 
+# Where each kind of to-do (core/todo.LABELS) is handled: a key of PAGES. The home page's cards link there, and
+# the explanation of 我的待办 names the kinds whose page the user reaches (the others stay at 0 for them).
+TODO_PAGES = {
+    "approvals": "approvals", "returned": "my_articles", "approved": "my_articles", "requests": "request_queue",
+    "messages_new": "interaction_desk", "messages_release": "interaction_desk",
+    "messages_answer": "interaction_answers", "messages_approve": "interaction_answers",
+    "stale_columns": "freshness", "duties": "freshness", "consultation_comments": "consultations",
+    "interview_questions": "interviews", "disclosure_held": "disclosure_applications",
+    "proposals_review": "proposals", "proposals_more_info": "proposals", "proposals_overdue": "proposals",
+    "support_open": "support", "support_answered": "support",  # issue 17, support
+}
+
+
+def todo_shown(user: accounts.User, items: dict[str, int]) -> dict[str, int]:
+    """The user's to-do kinds whose page they reach, in core/todo.LABELS order (a link to a page outside the
+    navigation fails)."""
+    pages = set(reachable(user))
+    return {kind: items[kind] for kind in todo.LABELS if kind in items and TODO_PAGES.get(kind) in pages}
+
+
 def sidebar_todo(con, user: accounts.User) -> None:
-    count = sum(todo_items(con, user).values())
-    st.sidebar.metric("我的待办", count, help="待您审批、待修改、待发布的稿件,待处理的申请和公众留言")
+    """The count is the sum of the home page's cards, and its help names each of them (core/todo.explanation)."""
+    shown = todo_shown(user, todo_items(con, user))
+    st.sidebar.metric("我的待办", sum(shown.values()), help=todo.explanation(shown))
 
 
 def refresh_site(con) -> None:

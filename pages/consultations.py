@@ -125,6 +125,8 @@ def detail(item: dict) -> None:
     with st.expander("征集内容"):
         st.markdown(_shared.inert(item["body"]))
     files_section(item)
+    if item["state"] != "draft":  # a draft has no public page yet
+        _shared.public_link("comment", {"id": item["id"]})
     if item["state"] == "draft" and st.button("发布征集", type="primary", key="cs_open"):
         _shared.act("征集调查已发布,公众可在征集时间内提交意见。",
                     lambda: consultation.open_(con, user, item["id"], item["version"]), then=refresh)

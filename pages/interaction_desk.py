@@ -13,6 +13,7 @@ user = _shared.require_user(con)
 st.title("互动管理")
 st.caption("公众留言须经网站管理员审核后方可办理和上网(第二十三条):审核后分办到处室并确定办理期限,"
            "处室答复经负责人审批后回到这里,由您公开发布或不公开办结(第十九条)。")
+_shared.public_link("message")  # 公众留言 is not in the staff menu
 _shared.show_flash()
 
 summary = interaction.desk_summary(con, user)

@@ -166,6 +166,8 @@ def detail(item: dict) -> None:
     with st.expander("嘉宾与简介"):
         st.markdown(_shared.inert(item["guests"]).replace("\n", "  \n"))
         st.markdown(_shared.inert(item["intro"]))
+    if item["state"] != "draft":  # a draft has no public page yet
+        _shared.public_link("ask", {"id": item["id"]})
     if item["state"] in ("draft", "collecting"):
         edit_form(item)
     if item["state"] == "draft" and st.button("发布预告", type="primary", key="iv_announce"):

@@ -5,7 +5,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from core import bulletin, exports, stats, workflow
+from core import bulletin, exports, stats, training, workflow
 from core.errors import PortalError
 from core.permissions import can
 from pages import _cache, _shared, _visits
@@ -213,6 +213,40 @@ if unexplained:
     _shared.table(pd.DataFrame([{"编号": r["id"], "文件标题": r["title"], "文号": r["doc_number"] or "",
                                  "栏目": r["column_name"], "处室": r["division"], "发布日期": r["published_on"]}
                                 for r in unexplained]), hide_index=True, key="stat_unexplained")
+
+# ---------------------------------------------------------------- 培训情况 (第十条(三))
+if can(user, "training.stats"):
+    st.subheader("培训情况")
+    trained = kept("training", (READER, period.code),
+                   lambda: training.period_report(con, user, period.start, period.end))
+    boxes = st.columns(4)
+    boxes[0].metric("举办培训", f"{trained['sessions']} 期", help="本期举办的培训(已取消的不计)")
+    boxes[1].metric("参加培训", f"{trained['attendances']} 人次", help="本期各期培训的参加人次")
+    boxes[2].metric("本期参加培训人数", f"{trained['trained']} / {trained['people']}",
+                    help="在用账号中的各处室信息员和处室负责人,本期参加过培训的人数 / 总人数")
+    boxes[3].metric("从未参加培训", f"{len(trained['never_trained'])} 人",
+                    help="在用账号中的信息员和处室负责人,至今从未参加过任何培训的人数(不限于本期)")
+    st.caption("技术支持单位对各处室人员进行培训和指导(第十条(三));培训在「培训记录」中登记。")
+    if trained["never_trained"]:
+        st.markdown("**从未参加培训的人员**")
+        never = pd.DataFrame([{"处室": p["division"], "姓名": p["display_name"], "角色": p["roles"],
+                               "账号开通日期": p["created_on"], "新开通账号": "是" if p["new"] else ""}
+                              for p in trained["never_trained"]])
+        _shared.table(never, hide_index=True, key="stat_training_never", column_config={
+            "账号开通日期": st.column_config.DateColumn(format="YYYY-MM-DD")})
+        st.caption(f"按处室排列;「新开通账号」为统计期末开通不满 {training.NEW_ACCOUNT_DAYS} 天的账号(新同事,尚未赶上培训),"
+                   "其余为开通已久仍未参加培训的人员。")
+        downloads(never, f"从未参加培训人员-{period.code}", "stat_training_never_export", (READER, period.code))
+    else:
+        st.success("在用账号中的信息员和处室负责人都参加过培训。", icon=":material/check_circle:")
+    by_division = pd.DataFrame([{"处室": d["division"], "信息员和处室负责人": d["people"], "本期参加培训人数": d["trained"],
+                                 "本期参加人次": d["attendances"], "从未参加培训": d["never_trained"]}
+                                for d in trained["divisions"]])
+    if len(by_division):
+        st.markdown("**各处室培训情况**")
+        _shared.table(by_division, hide_index=True, key="stat_training_divisions")
+        downloads(by_division, f"各处室培训情况-{period.code}", "stat_training_divisions_export",
+                  (READER, period.code))
 
 # ---------------------------------------------------------------- bulletins (通报)
 CONFIRM = "stat_bulletin_confirm"  # the period whose issuing awaits confirmation

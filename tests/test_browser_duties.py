@@ -56,7 +56,7 @@ def test_a_recorded_meeting_not_published_in_time_becomes_a_criticism(tmp_path):
 
         division = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 1400}).new_page()
         login(division, workbench, "xxy_dzxx", PASSWORD)
-        division.get_by_text("办公室登记的本处室应发布信息").wait_for(timeout=60000)
+        division.get_by_text("本处室的应发布信息", exact=True).wait_for(timeout=60000)  # the home page's card
         wait_idle(division)
         shot(division, "duties-2-todo")
         go_to_page(division, "栏目更新监测")

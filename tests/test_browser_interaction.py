@@ -74,6 +74,11 @@ def test_citizen_to_published_answer(prepared):
         shot(webmaster, "interaction-3-desk-new")
         wait_idle(webmaster)
         manual_shot(webmaster, "manual-interaction-desk")  # 互动管理 in the manual: a new message to review
+        # the public's pages are in no staff menu; the desk links to the one it manages
+        menu = webmaster.locator('[data-testid="stSidebarNav"]')
+        assert menu.get_by_role("link", name="互动管理").count() == 1
+        assert [menu.get_by_role("link", name=title).count() for title in ("公众留言", "征集意见", "访谈提问")] == [0, 0, 0]
+        assert re.search(r"(^|/)message$", webmaster.get_by_role("link", name="查看公众页面").get_attribute("href"))
         button(webmaster, "^分办$").click()
         webmaster.get_by_text("已分办给电子信息处").wait_for(timeout=20000)
 

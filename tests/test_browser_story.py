@@ -57,7 +57,7 @@ def test_draft_submit_approve_publish_reaches_the_portal(prepared):
         # 2. the head ticks the checklist and approves
         head = browser.new_context(viewport={"width": 1400, "height": 1100}, locale="zh-CN").new_page()
         login(head, workbench, "head", PASSWORD)
-        head.get_by_text("待您审批的稿件").wait_for()
+        head.get_by_text("待您审批的稿件", exact=True).wait_for()  # the card; the note below names it too
         shot(head, "story-4a-head-home")
         head.get_by_role("link", name="前往处理").first.click()
         head.get_by_role("heading", name="待我审批").wait_for()

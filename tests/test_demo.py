@@ -620,6 +620,10 @@ def test_demo_training_and_support_requests_in_every_state(demo):
     assert {s["state"] for s in sessions} == {"held", "cancelled"} and any(s["materials"] for s in sessions)
     never = {p["username"] for p in training.untrained(con, tech)}
     assert "xxy_jnc" in never and "xxy_dzxx" not in never
+    # 统计分析's 培训情况: the newcomer stands out among the never trained, the others' accounts are old
+    report = training.period_report(con, office, TODAY.replace(day=1), TODAY)
+    assert [p["username"] for p in report["never_trained"] if p["new"]] == ["xxy_jnc2"]
+    assert {"xxy_jnc", "xxy_jnc2"} <= {p["username"] for p in report["never_trained"]}
     assert training.history(con, officer)
 
 

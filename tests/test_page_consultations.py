@@ -31,6 +31,11 @@ def stored(db_path) -> dict:
         con.close()
 
 
+def public_links(at) -> list[tuple[str, str]]:
+    """「查看公众页面」 links: (page, query string) — the public's pages are in no staff menu."""
+    return [(link.proto.page, link.proto.query_string) for link in at.get("page_link") if link.proto.label == "查看公众页面"]
+
+
 def test_a_consultation_from_draft_to_published_feedback(setup):
     db_path, org = setup
     at = open_page(app_as(db_path, "head"), "consultations")
@@ -42,8 +47,10 @@ def test_a_consultation_from_draft_to_published_feedback(setup):
     at.text_area(key="cs_body").set_value("请对草案第三条提出意见。")
     at.button(key="FormSubmitter:cs_new-保存为草稿").click().run()
     assert not at.exception and "已保存为草稿" in texts(at) and stored(db_path)["state"] == "draft"
+    assert public_links(at) == []  # a draft has no public page
     at.button(key="cs_open").click().run()
     assert "征集调查已发布" in texts(at) and stored(db_path)["state"] == "open"
+    assert public_links(at) == [("comment", "id=1")]  # the public page, with the item
 
     con = connect(db_path)
     challenge = humancheck.new_challenge(con, answer="2468")

@@ -46,6 +46,8 @@ def test_the_desk_shows_the_new_message_with_contacts_and_routes_it(setup):
     assert not at.exception
     shown = texts(at)
     assert "工业互联网项目申报咨询" in shown and "赵六" in shown and "13912345678" in shown
+    # 公众留言 is in no staff menu: the desk links to it
+    assert [link.proto.page for link in at.get("page_link") if link.proto.label == "查看公众页面"] == ["message"]
     assert at.selectbox(key=f"msg_division_{sent.id}").value == org.dz  # the division the citizen chose
     submit_button(at, f"msg_route_{sent.id}", "分办").click().run()
     assert not at.exception and not at.error

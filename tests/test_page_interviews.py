@@ -32,6 +32,11 @@ def stored(db_path) -> dict:
         con.close()
 
 
+def public_links(at) -> list[tuple[str, str]]:
+    """「查看公众页面」 links: (page, query string) — the public's pages are in no staff menu."""
+    return [(link.proto.page, link.proto.query_string) for link in at.get("page_link") if link.proto.label == "查看公众页面"]
+
+
 def test_an_interview_from_announcement_to_published_transcript(setup, monkeypatch):
     db_path, org = setup
     monkeypatch.setattr(humancheck, "_random_answer", lambda length: "4821")  # only a hash is stored
@@ -45,8 +50,10 @@ def test_an_interview_from_announcement_to_published_transcript(setup, monkeypat
     at.text_area(key="iv_guests").set_value("张明 电子信息处处长")
     at.button(key="FormSubmitter:iv_new-保存为草稿").click().run()
     assert not at.exception and "已保存为草稿" in texts(at) and stored(db_path)["state"] == "draft"
+    assert public_links(at) == []  # a draft has no public page
     at.button(key="iv_announce").click().run()
     assert "访谈预告已发布" in texts(at) and stored(db_path)["state"] == "collecting"
+    assert public_links(at) == [("ask", "id=1")]  # the public page, with the item
 
     visitor = app_as(db_path, None)
     visitor.query_params["id"] = "1"

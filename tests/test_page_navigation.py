@@ -12,7 +12,7 @@ from core import accounts, permissions
 from pages import _shared
 
 EVERYONE = {"管理办法", "使用帮助", "账号安全", "建议与提案"}  # 建议与提案: anyone may suggest (第二十六条(三), issue 17)
-MENU = {  # role: the titles of the role's own pages (besides 工作台首页 and the public 公众留言)
+MENU = {  # role: the titles of the role's own pages (besides 工作台首页; the public's pages are in no staff menu)
     "officer": EVERYONE | {"技术支持", "培训记录", "我的稿件", "委托发布", "留言办理", "栏目更新监测", "依申请公开", "链接检查"},
     "head": EVERYONE | {"技术支持", "培训记录", "待我审批", "留言办理", "栏目更新监测", "统计分析", "依申请公开", "链接检查",
                         "征集调查", "在线访谈"},  # issue 17: a head manages their division's consultations, interviews
@@ -40,6 +40,23 @@ def test_a_page_is_for_the_roles_its_permission_lets_in(role):
     """The same answer read back from the rule, for 无权访问's 「…」供…使用."""
     for key, page in _shared.PAGES.items():
         assert (role in _shared.page_roles(key)) == (page.title in MENU[role]), (role, key)
+
+
+@pytest.mark.parametrize("role", sorted(MENU))
+def test_the_staff_menu_lists_the_roles_pages_and_no_public_page(org, role):
+    """公众留言, 征集意见 and 访谈提问 are the public's: no staff menu lists them (they stay at their addresses, and
+    互动管理, 征集调查 and 在线访谈 link to them); the menu is the role's pages, each once, in SECTIONS' order."""
+    menu = _shared.menu(getattr(org, USERS[role]))
+    listed = [key for keys in menu.values() for key in keys]
+    assert not set(listed) & set(_shared.PUBLIC)
+    assert not {title for _, title, _ in _shared.PUBLIC.values()} & {_shared.PAGES[key].title for key in listed}
+    assert sorted(listed) == sorted(_shared.reachable(getattr(org, USERS[role])))
+    assert list(menu) == [section for section in _shared.SECTIONS if section in menu]
+
+
+def test_a_password_to_change_leaves_the_menu_with_the_password_change_alone(org):
+    user = accounts.User(**{**org.officer.__dict__, "must_change_password": True})
+    assert _shared.menu(user) == {"帮助与账号": ["account"]}
 
 
 def test_the_menu_follows_core_and_nothing_else(org):

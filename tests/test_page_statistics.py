@@ -88,7 +88,8 @@ def test_other_periods_and_custom_range(db_path):
 def test_exports_are_offered_as_csv_and_xlsx(db_path):
     at = statistics(db_path, "analyst")
     labels = [b.label for b in at.get("download_button")]
-    assert labels.count("导出 CSV") == 2 and labels.count("导出 Excel") == 2
+    # the table, the drill-down, and 培训情况's two tables (the never trained, the divisions)
+    assert labels.count("导出 CSV") == 4 and labels.count("导出 Excel") == 4
 
 
 def test_a_head_sees_only_their_division(db_path):
@@ -240,3 +241,38 @@ def test_kept_figures_follow_a_change_made_by_someone_else(db_path):
     at.run()
     assert metrics(at)["发布后撤下"] == "1"
     assert int(at.dataframe[0].value["收到留言"].sum()) == received + 1
+
+
+def test_training_section_lists_who_was_never_trained(db_path):
+    """培训情况 (第十条(三)): the period's sessions and attendances, the officers and heads never trained by division
+    with their account's creation day; exportable; not for a head (培训统计 is the office's, leaders', analysts')."""
+    from core import accounts, training
+
+    with connect(db_path) as con:
+        tech, officer, head = (accounts.find_user(con, name) for name in ("tech", "officer", "head"))
+        training.create_session(con, tech, held_on=TODAY, topic="信息发布流程培训", trainer="张工",
+                                attendees=[officer.id, head.id])
+        con.execute("UPDATE users SET created_at = ? WHERE username = 'officercw'", [dt.datetime(2024, 3, 5, 9, 0)])
+    at = statistics(db_path, "webmaster")
+    assert not at.exception and not at.error
+    assert "培训情况" in [h.value for h in at.subheader] and "第十条(三)" in texts(at)
+    shown = metrics(at)
+    assert (shown["举办培训"], shown["参加培训"], shown["本期参加培训人数"], shown["从未参加培训"]) == (
+        "1 期", "2 人次", "2 / 4", "2 人")
+    tables = {tuple(d.value.columns): d.value for d in at.dataframe}
+    never = tables[("处室", "姓名", "角色", "账号开通日期", "新开通账号")]
+    assert sorted(never["姓名"]) == ["HEADCW", "OFFICERCW"]  # the trained officer and head are not listed
+    listed = never.set_index("姓名")
+    assert (listed.loc["OFFICERCW", "处室"], listed.loc["OFFICERCW", "角色"]) == ("财务处", "信息员")
+    assert str(listed.loc["OFFICERCW", "账号开通日期"])[:10] == "2024-03-05" and listed.loc["OFFICERCW", "新开通账号"] == ""
+    assert listed.loc["HEADCW", "新开通账号"] == "是"  # made with the test's database: a newcomer
+    divisions = tables[("处室", "信息员和处室负责人", "本期参加培训人数", "本期参加人次", "从未参加培训")].set_index("处室")
+    assert list(divisions.loc["电子信息处"]) == [2, 2, 2, 0] and list(divisions.loc["财务处"]) == [2, 0, 0, 2]
+    keys = [b.key for b in at.get("download_button")]
+    assert {"stat_training_never_export_csv", "stat_training_divisions_export_xlsx"} <= set(keys)
+    # a year before: nothing held then, and the never-trained are the same people
+    at.radio(key="stat_kind").set_value("年").run()
+    at.selectbox(key="stat_year").set_value(TODAY.year - 1).run()
+    assert (metrics(at)["举办培训"], metrics(at)["从未参加培训"]) == ("0 期", "2 人")
+    head = statistics(db_path, "head")
+    assert not head.exception and "培训情况" not in [h.value for h in head.subheader]

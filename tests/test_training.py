@@ -158,3 +158,41 @@ def test_everyone_sees_their_own_history_only(con, org):
     assert [s["id"] for s in training.history(con, org.tech, org.officer.id)] == [session_id]
     with pytest.raises(PermissionDenied):
         training.history(con, org.head, org.officer.id)
+
+
+def test_a_periods_report_lists_the_never_trained_with_their_account_dates(con, org):
+    """统计分析's 培训情况 (第十条(三)): who was never trained, by division, with the day their account was made;
+    the sessions and attendances of the period only."""
+    con.execute("UPDATE users SET created_at = ? WHERE id = ?", [dt.datetime(2024, 3, 5, 9, 0), org.officer_cw.id])
+    joined = TODAY - dt.timedelta(days=training.NEW_ACCOUNT_DAYS - 1)  # before the period, yet under three months
+    con.execute("UPDATE users SET created_at = ? WHERE id = ?", [dt.datetime.combine(joined, dt.time()), org.head_cw.id])
+    start, end = TODAY - dt.timedelta(days=10), TODAY
+    session(con, org, attendees=[org.officer.id, org.head.id])  # three days ago: in the period
+    session(con, org, attendees=[org.officer.id], held_on=TODAY - dt.timedelta(days=40))  # before it
+    cancelled = session(con, org, attendees=[org.officer.id, org.officer_cw.id])
+    training.cancel_session(con, org.tech, cancelled, 1, "误登记")  # attending a cancelled session is no training
+    found = training.period_report(con, org.analyst, start, end)
+    assert (found["sessions"], found["attendances"], found["people"], found["trained"]) == (1, 2, 4, 2)
+    never = {p["username"]: p for p in found["never_trained"]}
+    assert set(never) == {"officercw", "headcw"}  # the trained officer and head are not listed
+    assert never["officercw"] == {**never["officercw"], "division": "财务处", "roles": "信息员",
+                                  "created_on": dt.date(2024, 3, 5), "new": False}
+    assert never["headcw"]["created_on"] == joined and never["headcw"]["new"]  # joined lately: stands out
+    by_division = {d["division"]: d for d in found["divisions"]}
+    assert by_division["电子信息处"] == {"division": "电子信息处", "people": 2, "trained": 2, "attendances": 2,
+                                    "never_trained": 0}
+    assert by_division["财务处"] == {"division": "财务处", "people": 2, "trained": 0, "attendances": 0,
+                                  "never_trained": 2}
+    # a period without sessions: nothing held, yet the one trained before it is still not "never trained"
+    earlier = training.period_report(con, org.webmaster, TODAY - dt.timedelta(days=30), TODAY - dt.timedelta(days=20))
+    assert (earlier["sessions"], earlier["attendances"], earlier["trained"]) == (0, 0, 0)
+    assert {p["username"] for p in earlier["never_trained"]} == {"officercw", "headcw"}
+    # a newcomer by the period's end: the account was under three months old then
+    assert [p["new"] for p in earlier["never_trained"] if p["username"] == "headcw"] == [True]
+    long_ago = training.period_report(con, org.webmaster, dt.date(2025, 1, 1), dt.date(2025, 1, 31))
+    assert not any(p["new"] for p in long_ago["never_trained"] if p["username"] == "officercw")
+    with pytest.raises(ValidationError, match="「统计期间」:结束日期不能早于开始日期.*第十条"):
+        training.period_report(con, org.analyst, end, start)
+    with pytest.raises(PermissionDenied, match="培训统计"):
+        training.period_report(con, org.head, start, end)
+    assert training.period_figures(con, start, end) == found  # the notebooks' reading, without a reader

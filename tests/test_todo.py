@@ -1,0 +1,111 @@
+"""What 我的待办 says it counts (core/todo.py): every kind todo_items counts has its words, and the explanation in the
+sidebar and on the home page names each kind the user has — 技术支持, 建议与提案, 征集调查, 在线访谈, 应发布信息 included.
+
+The kinds are read off the code itself (the keys todo_items and the modules' `counts` it merges write, found in
+their source), and off what todo_items returns for a user of every role: a kind added without words fails here.
+
+Imports from: core.todo and the modules whose counts it merges, pages._shared (where each kind is handled),
+tests.apptest_helpers; the `org` and `con` fixtures."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import inspect
+import textwrap
+
+import pytest
+
+from core import accounts, todo
+from core.db import connect
+from pages import _shared
+from tests.apptest_helpers import app_as
+from tests.conftest import make_org
+
+
+def _function(module, name: str) -> ast.FunctionDef:
+    tree = ast.parse(textwrap.dedent(inspect.getsource(getattr(module, name))))
+    return next(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == name)
+
+
+def _keys_written(function: ast.FunctionDef) -> set[str]:
+    """The string keys a function puts in dicts: `{"kind": …}` literals and `found["kind"] = …` targets."""
+    keys = set()
+    for node in ast.walk(function):
+        if isinstance(node, ast.Dict):
+            keys |= {k.value for k in node.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)}
+        elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store) \
+                and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
+            keys.add(node.slice.value)
+    return keys
+
+
+def counted_in_source() -> set[str]:
+    """Every kind todo_items writes, and those of each `<module>.counts(con, user)` it merges with items.update."""
+    function = _function(todo, "todo_items")
+    kinds = _keys_written(function)
+    merged = [call.func.value.id for node in ast.walk(function)
+              if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "update"
+              for call in node.args
+              if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "counts"]
+    assert {"interaction", "disclosure", "proposals", "support"} <= set(merged)  # the reading found them
+    for name in merged:
+        kinds |= _keys_written(_function(importlib.import_module(f"core.{name}"), "counts"))
+    return kinds
+
+
+def test_every_kind_counted_in_the_code_has_its_words():
+    kinds = counted_in_source()
+    assert {"support_open", "support_answered", "proposals_review", "consultation_comments", "interview_questions",
+            "duties"} <= kinds
+    assert sorted(kinds - set(todo.LABELS)) == []
+    assert sorted(set(todo.LABELS) - kinds) == []  # and no words for a kind nothing counts any more
+
+
+def test_what_each_role_is_counted_has_words_and_a_page(con, org):
+    seen = set()
+    for user in (org.officer, org.head, org.leader, org.group1, org.webmaster, org.tech, org.analyst):
+        kinds = set(todo.todo_items(con, user))
+        assert kinds <= set(todo.LABELS), (user.username, kinds - set(todo.LABELS))
+        seen |= kinds
+    assert seen == counted_in_source()
+    assert set(_shared.TODO_PAGES) == set(todo.LABELS) and set(_shared.TODO_PAGES.values()) <= set(_shared.PAGES)
+
+
+def test_the_explanation_names_every_kind():
+    text = todo.explanation(todo.LABELS)
+    for kind in counted_in_source():
+        assert todo.LABELS[kind] in text, kind
+    assert "技术支持请求" in text and "建议与提案" in text and "征集调查" in text and "在线访谈" in text
+    assert todo.explanation([]) == "「我的待办」统计需要您办理的事项;您的角色目前没有此类事项。"
+    assert todo.explanation(["support_answered"]) == "「我的待办」是以下事项的合计:待您确认的技术支持答复。"
+
+
+@pytest.fixture
+def db_path(tmp_path, con):
+    make_org(con)
+    con.close()
+    return tmp_path / "portal.duckdb"
+
+
+@pytest.mark.parametrize(("username", "named", "not_named"), [
+    ("officer", ["被退回、待修改的稿件", "待您确认的技术支持答复", "办公室要求补充的提案", "本处室的应发布信息"],
+     ["待您审批的稿件", "待受理、处理中的技术支持请求"]),
+    ("tech", ["待受理、处理中的技术支持请求", "办公室要求补充的提案"], ["待您审批的稿件", "待审核的公众留言"]),
+    ("webmaster", ["待审核的征集调查意见", "待审核的在线访谈网民提问", "待审议的建议与提案", "待审核的公众留言"],
+     ["待您审批的稿件"]),
+])
+def test_the_sidebar_and_the_home_page_say_what_counts_for_the_user(db_path, username, named, not_named):
+    at = app_as(db_path, username)
+    assert not at.exception
+    helps = [m.help for m in at.sidebar.metric if m.label == "我的待办"]
+    assert len(helps) == 1
+    home = " ".join(c.value for c in at.caption)
+    with connect(db_path) as con:
+        user = accounts.find_user(con, username)
+        expected = todo.explanation(_shared.todo_shown(user, todo.todo_items(con, user)))
+    assert helps[0] == expected and expected in home
+    for label in named:
+        assert label in expected, label
+    for label in not_named:  # the user's role has no such item: not named to them
+        assert label not in expected, label
