@@ -11,7 +11,6 @@ import http.server
 import json
 import os
 import re
-import shutil
 import sys
 import threading
 import time
@@ -608,8 +607,8 @@ def test_a_full_build_can_leave_the_search_index_to_a_background_process(tmp_pat
 
 
 @pytest.fixture
-def bench_site(tmp_path, monkeypatch):
-    """600 pages of the benchmark's corpus (series titles, 文号, common words in every body) over
+def bench_site(tmp_path, con, monkeypatch):
+    """The portal's search page and 600 pages of the benchmark's corpus (series titles, 文号, common words in every body) over
     ten years, indexed in four batches (blocks with their doc bases), then eight pages rewritten
     into the recent segment (their base docs dead)."""
     sys.path.insert(0, str(ROOT / "bench"))
@@ -618,10 +617,7 @@ def bench_site(tmp_path, monkeypatch):
     finally:
         sys.path.remove(str(ROOT / "bench"))
     site = tmp_path / "site"
-    (site / "static").mkdir(parents=True)
-    for script in (ROOT / "core" / "templates" / "static").glob("search*.js"):
-        shutil.copy(script, site / "static" / script.name)
-    (site / "index.html").write_text("<!doctype html><title>首页</title>", encoding="utf-8")
+    build_site(con, site, full=True)  # /search.html and its scripts
     articles = search_quality.generate(site, 600)
     monkeypatch.setattr(search, "BATCH_DOCS", 150)
     search.index_all(site)
@@ -674,3 +670,17 @@ def test_the_browser_ranks_every_result_as_the_python_query_does(bench_site):
     assert counts[3] > 500 and counts[-4] == 0  # a word in nearly every page; a word in none
     rewritten = [r["url"] for r in search.query(site, titles[2])["results"]]
     assert rewritten.count(articles[598]["url"]) == 1  # its base doc is dead, the recent one found
+
+
+@pytest.mark.browser
+def test_the_search_page_shows_ten_then_ten_more_in_the_python_order(bench_site):
+    site, _ = bench_site
+    expected = [r["url"] for r in search.query(site, "宝鸡")["results"]]
+    with static_server(site) as base, chromium() as browser:
+        page = browser.new_page(locale="zh-CN")
+        page.goto(f"{base}/search.html?q=宝鸡")
+        assert f"找到 {len(expected)} 条" in _status(page, "宝鸡")
+        assert [u for _, u in _results(page)] == expected[:10]
+        page.locator("#search-more").click()
+        page.wait_for_function("() => document.querySelectorAll('#search-list li').length === 20")
+        assert [u for _, u in _results(page)] == expected[:20]
