@@ -684,3 +684,4 @@ def test_the_search_page_shows_ten_then_ten_more_in_the_python_order(bench_site)
         page.locator("#search-more").click()
         page.wait_for_function("() => document.querySelectorAll('#search-list li').length === 20")
         assert [u for _, u in _results(page)] == expected[:20]
+        shot(page, "search-5-more")
