@@ -163,6 +163,31 @@ DONE = """(words) => { const s = document.getElementById('search-status').textCo
    const busy = document.getElementById('search-results').getAttribute('aria-busy') === 'true';
    return s && !s.startsWith('正在') && !busy; }"""
 ERRORS: list[str] = []  # queries the page answered with an error (搜索暂时不可用, 加载失败…)
+FETCHED: list[int] = []  # response bodies of /search-index/ (the index files the page fetched), in order
+TIMED: list[tuple[float, int, int, str, float]] = []  # each later query: seconds, index bytes, files, words, CPU s
+
+
+def _browser_cpu() -> float:
+    """CPU seconds used so far by this process's descendants still running (Chromium's processes,
+    Playwright's driver, the static server), from /proc: a query's cost that the machine's other
+    load does not inflate the way it does wall time (10 ms ticks)."""
+    stats = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                fields = Path(entry.path, "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            stats[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))  # ppid, utime + stime
+    mine, total, grew = {os.getpid()}, 0, True
+    while grew:
+        grew = False
+        for pid, (ppid, ticks) in stats.items():
+            if ppid in mine and pid not in mine:
+                mine.add(pid)
+                total += ticks
+                grew = True
+    return total / os.sysconf("SC_CLK_TCK")
 RESULTS = """() => [...document.querySelectorAll('#search-list li h3 a')].map(a => [a.textContent, a.getAttribute('href')])"""
 BYTES = """() => performance.getEntriesByType('resource').filter(e => e.name.includes('/search-index/'))
    .reduce((n, e) => n + (e.transferSize || e.encodedBodySize || 0), 0)"""
@@ -175,11 +200,14 @@ def shown(words: str) -> str:
 
 def query(page, words: str) -> tuple[float, list[tuple[str, str]]]:
     page.evaluate("() => { document.getElementById('search-status').textContent = ''; }")
+    before = len(FETCHED)
+    cpu = _browser_cpu()
     started = time.perf_counter()
     page.locator("#search-q").fill(words)
     page.locator("#search-q").press("Enter")
     page.wait_for_function(DONE, arg=shown(words), timeout=300000)
     seconds = time.perf_counter() - started
+    TIMED.append((seconds, sum(FETCHED[before:]), len(FETCHED) - before, words, _browser_cpu() - cpu))
     status = page.locator("#search-status").text_content()
     if shown(words) not in status:
         ERRORS.append(f"{words}: {status}")
@@ -191,7 +219,7 @@ def measure(base: str, articles: list[dict], exact: list[dict], phrases: list[st
     with chromium() as browser:
         context = browser.new_context(locale="zh-CN")
         page = context.new_page()
-        fetched: list[int] = []  # response bodies of /search-index/ (the index files the page fetched)
+        fetched = FETCHED
         page.on("requestfinished", lambda r: fetched.append(r.sizes()["responseBodySize"])
                 if "/search-index/" in r.url else None)
         first_words = exact[0]["title"]
@@ -242,14 +270,17 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=60, help="exact titles to paste")
     parser.add_argument("--keep", type=Path, default=None, help="work here and keep the site")
     parser.add_argument("--reuse", action="store_true", help="with --keep: query the site built there before")
+    parser.add_argument("--slowest", type=int, default=0, help="print the N slowest later queries")
+    parser.add_argument("--scripts", type=Path, default=None,
+                        help="with --reuse: the search*.js of this folder (another checkout's: before and after)")
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)
     work = args.keep or Path(tempfile.mkdtemp(prefix="sxit-search-quality-", dir="/tmp"))
     site = work / "site"
     try:
         if args.reuse and (site / search.BUNDLE_DIR / search.MANIFEST).is_file():
-            for script in (ROOT / "core" / "templates" / "static").glob("search*.js"):  # this checkout's
-                shutil.copy(script, site / "static" / script.name)
+            for script in (args.scripts or ROOT / "core" / "templates" / "static").glob("search*.js"):
+                shutil.copy(script, site / "static" / script.name)  # this checkout's, or --scripts
             articles = generate(site, args.articles, write=False)
             query_only(site, articles, args)
             return
@@ -290,6 +321,13 @@ def query_only(site: Path, articles: list[dict], args: argparse.Namespace) -> No
     print(f"first query: {figures['first_seconds']:.2f} s, {figures['first_bytes'] / 1e6:.2f} MB fetched; "
           f"later queries: median {statistics.median(times):.2f} s, worst {max(times):.2f} s "
           f"({len(times)} queries; Python-side wall time incl. Playwright round trips)")
+    cpus = [t[4] for t in TIMED]
+    print(f"later queries' CPU (Chromium and the static server, 10 ms ticks): median {statistics.median(cpus):.2f} s, "
+          f"worst {max(cpus):.2f} s")
+    for seconds, size, count, words, cpu in sorted(TIMED, reverse=True)[:args.slowest]:
+        print(f"   slow: {seconds:.3f} s ({cpu:.2f} s CPU), {size / 1e6:.2f} MB in {count} index files: {words}")
+    for seconds, size, count, words, cpu in sorted(TIMED, key=lambda t: -t[4])[:args.slowest]:
+        print(f"   most CPU: {cpu:.2f} s ({seconds:.3f} s), {size / 1e6:.2f} MB in {count} index files: {words}")
     for error in ERRORS:
         print(f"   error: {error}")
     print(f"(machine shared with other benchmarks; this process's CPU during the queries: "

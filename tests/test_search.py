@@ -9,7 +9,9 @@ import datetime as dt
 import functools
 import http.server
 import json
+import os
 import re
+import sys
 import threading
 import time
 import urllib.parse
@@ -35,6 +37,7 @@ PANDA = ("秦岭熊猫栖息地生态保护资金下达",
          "<p>省级财政下达秦岭熊猫栖息地生态保护补助资金,支持保护区巡护监测。</p>",
          datetime(2024, 3, 12, 15, 0))
 NOWHERE = "火星探测器"  # in no article
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def publish(con, officer, head, column: int, title: str, body: str, when: datetime) -> int:
@@ -601,3 +604,84 @@ def test_a_full_build_can_leave_the_search_index_to_a_background_process(tmp_pat
     manifest = search.read_manifest(site)
     assert manifest["building"] is False and manifest["pages"] == 1
     assert indexed_urls(site, "2025q2") == {article_url(chip, CHIP[2])}
+
+
+@pytest.fixture
+def bench_site(tmp_path, con, monkeypatch):
+    """The portal's search page and 600 pages of the benchmark's corpus (series titles, 文号, common words in every body) over
+    ten years, indexed in four batches (blocks with their doc bases), then eight pages rewritten
+    into the recent segment (their base docs dead)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        import search_quality
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    site = tmp_path / "site"
+    build_site(con, site, full=True)  # /search.html and its scripts
+    articles = search_quality.generate(site, 600)
+    monkeypatch.setattr(search, "BATCH_DOCS", 150)
+    search.index_all(site)
+    for article in articles[-8:]:  # edited after the full index: the recent segment
+        page = site / article["url"][1:]
+        page.write_text(page.read_text(encoding="utf-8").replace(article["title"], article["title"] + "（修订）"),
+                        encoding="utf-8")
+        os.utime(page, ns=(time.time_ns(), time.time_ns() + 10**9))
+    search.index_shards(site, search.resolve({a["url"].split("/")[2] for a in articles[-8:]}))
+    manifest = search.read_manifest(site)
+    assert len(manifest["segments"]) == 2 and manifest["segments"][0]["dead"]
+    return site, articles
+
+
+ENGINE = """async ([queries]) => {
+  const engine = await import('/static/search-engine.js');
+  const manifest = await engine.loadManifest();
+  const out = [];
+  for (const [words, chosen, byDate] of queries) {
+    const ranked = await engine.search(manifest, words, chosen, byDate);
+    const rows = await Promise.all(ranked.take(ranked.length).map(engine.row));
+    out.push([ranked.length, rows.map((r) => r.url)]);
+  }
+  return out;
+}"""
+
+
+@pytest.mark.browser
+def test_the_browser_ranks_every_result_as_the_python_query_does(bench_site):
+    """search-engine.js (typed arrays, packed sort keys) against core.search.query, the whole
+    ordered list: common words in nearly every page, phrases, pasted titles, one character, two
+    parts, a 文号 without brackets, a filter, newest first, the recent segment's tombstones."""
+    site, articles = bench_site
+    titles = [articles[n]["title"] for n in (3, 250, 598)]  # the last: rewritten, its old title dead
+    number = next(a["number"] for a in articles if a["number"])
+    queries = [(t, {}, False) for t in titles] + [
+        (words, {}, False) for words in ("宝鸡", "产业", "名单的通知", "专题调研", "钛", "宝鸡 钛材料",
+                                         "工业经济运行情况", number, search.compact(number), "修订", "火星")
+    ] + [("产业", {"栏目": "通知公告"}, False), ("名单", {}, True), ("会议", {"栏目": "工作动态"}, True)]
+    with static_server(site) as base, chromium() as browser:
+        page = browser.new_page()
+        page.goto(f"{base}/index.html")
+        got = page.evaluate(ENGINE, [queries])
+    counts = []
+    for (words, chosen, by_date), (count, urls) in zip(queries, got, strict=True):
+        expected = search.query(site, words, filters=chosen, by_date=by_date)
+        assert count == expected["count"], words
+        assert urls == [r["url"] for r in expected["results"]], words
+        counts.append(count)
+    assert counts[3] > 500 and counts[-4] == 0  # a word in nearly every page; a word in none
+    rewritten = [r["url"] for r in search.query(site, titles[2])["results"]]
+    assert rewritten.count(articles[598]["url"]) == 1  # its base doc is dead, the recent one found
+
+
+@pytest.mark.browser
+def test_the_search_page_shows_ten_then_ten_more_in_the_python_order(bench_site):
+    site, _ = bench_site
+    expected = [r["url"] for r in search.query(site, "宝鸡")["results"]]
+    with static_server(site) as base, chromium() as browser:
+        page = browser.new_page(locale="zh-CN")
+        page.goto(f"{base}/search.html?q=宝鸡")
+        assert f"找到 {len(expected)} 条" in _status(page, "宝鸡")
+        assert [u for _, u in _results(page)] == expected[:10]
+        page.locator("#search-more").click()
+        page.wait_for_function("() => document.querySelectorAll('#search-list li').length === 20")
+        assert [u for _, u in _results(page)] == expected[:20]
+        shot(page, "search-5-more")

@@ -2,22 +2,17 @@
 // /search-index/). Loaded as an external module: the site runs under Content-Security-Policy
 // script-src 'self', so nothing here is inline and nothing untrusted goes through innerHTML.
 //
-// A query: manifest.json (never cached: a publish is searchable at the next query), then for each
-// word of the query (search-tokens.js cuts it as the index was cut) one bucket file per segment —
-// segments are immutable, so what was fetched is kept for the page's life. A phrase is a
-// positional intersection of its words; the ranking is: the exact title, the title contains
-// every part of the query, the text does, every word is there; then more matches (title matches
-// count ten), then newest. Titles and dates come from the docs table (d<n>.json), excerpts from
-// the article pages themselves (fetched for the results shown), with the query marked.
+// The search itself (fetching the index's files, phrases, ranking) is static/search-engine.js;
+// this module draws the page: titles and dates from the docs table (d<n>.json), ten at a time,
+// excerpts from the article pages themselves (fetched for the results shown), with the query marked.
 
-import { BODY, PAIRS_FROM, WORDS_FROM, bucketOf, compact, keyOf, queryParts, titleWord } from "./search-tokens.js";
+import { loadManifest, row, search } from "./search-engine.js";
+import { compact, queryParts } from "./search-tokens.js";
 
-const INDEX = "/search-index/";
 const PAGE_SIZE = 10;
 const TIMEOUT_MS = 60000; // a load or a query that takes longer is reported, not waited for forever
 const MAX_QUERY = 100;
 const EXCERPT = 100; // characters of an excerpt
-const SEGMENT_ID = /^[bs][0-9a-f]{12}$/;
 const SAFE_URL = /^\/(?!\/)[^\s\\]*$/;
 // the filters offered: the column of every page; 主题分类 and year of 政府信息公开目录 documents
 // (data-pagefind-filter on their pages, words "#f名=值" in the index), each a <select> and a parameter
@@ -35,10 +30,8 @@ const status = document.getElementById("search-status");
 const list = document.getElementById("search-list");
 const more = document.getElementById("search-more");
 
-const files = new Map(); // url -> Promise of its bytes or JSON (segment files never change)
-const words = new Map(); // segment id + word -> Promise of its postings' bytes
 let generation = 0; // the latest query wins; older answers are dropped
-let pending = []; // results of the current query not shown yet
+let pending = null; // the results of the current query, taken ten at a time (search-engine.js ranked)
 let shownQuery = "";
 let filtersLoaded = false;
 
@@ -59,253 +52,6 @@ function guarded(promise, what) {
     timer = setTimeout(() => reject(new Error(`${what}: no answer in ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-// a file of a segment, once; a missing bucket file is an empty one
-function segmentFile(url, as) {
-  if (!files.has(url)) {
-    const loaded = fetch(url).then((response) => {
-      if (response.status === 404 && as === "bytes") {
-        return new ArrayBuffer(0);
-      }
-      if (!response.ok) {
-        throw new Error(`${url}: HTTP ${response.status}`);
-      }
-      return as === "json" ? response.json() : response.arrayBuffer();
-    });
-    loaded.catch(() => files.delete(url));
-    files.set(url, loaded);
-  }
-  return files.get(url);
-}
-
-async function loadManifest() {
-  const response = await fetch(`${INDEX}manifest.json`, { cache: "no-cache" });
-  if (response.status === 404) {
-    return null;
-  }
-  if (!response.ok) {
-    throw new Error(`manifest.json: HTTP ${response.status}`);
-  }
-  const manifest = await response.json();
-  manifest.segments = (Array.isArray(manifest.segments) ? manifest.segments : [])
-    .filter((s) => s && SEGMENT_ID.test(s.id) && s.buckets > 0 && s.chunk > 0);
-  return manifest;
-}
-
-// the blocks of a bucket file: [{base, keys, ends, names: Map(text word -> index), postings}]
-function blocks(buffer) {
-  const out = [];
-  const view = new DataView(buffer);
-  const decoder = new TextDecoder();
-  for (let at = 0; at + 16 <= buffer.byteLength;) {
-    const [base, n, nstr, npost] = [0, 4, 8, 12].map((o) => view.getUint32(at + o, true));
-    const keys = new Uint32Array(buffer.slice(at + 16, at + 16 + 4 * n));
-    const ends = new Uint32Array(buffer.slice(at + 16 + 4 * n, at + 16 + 8 * n));
-    const text = at + 16 + 8 * n;
-    const names = new Map();
-    if (nstr) {
-      const strings = decoder.decode(new Uint8Array(buffer, text, nstr)).split("\n");
-      let s = 0;
-      keys.forEach((key, i) => {
-        if (key >= WORDS_FROM && key < PAIRS_FROM) {
-          names.set(strings[s++], i);
-        }
-      });
-    }
-    out.push({ base, keys, ends, names, postings: new Uint8Array(buffer, text + nstr, npost) });
-    at = text + nstr + npost;
-  }
-  return out;
-}
-
-function find(keys, key) {
-  let lo = 0;
-  let hi = keys.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (keys[mid] === key) {
-      return mid;
-    }
-    if (keys[mid] < key) {
-      lo = mid + 1;
-    } else {
-      hi = mid - 1;
-    }
-  }
-  return -1;
-}
-
-// LEB128 postings: docs, then per doc: doc delta, count, position deltas -> into Map(doc -> positions);
-// with ``keep``, only the docs it has (the others are read past, not stored: a common word's
-// postings at 100,000 pages are a million numbers)
-function decode(bytes, base, out, keep = null) {
-  let at = 0;
-  const next = () => {
-    let byte = bytes[at++];
-    if (byte < 0x80) {
-      return byte; // most numbers: one byte
-    }
-    let value = byte & 0x7f;
-    let shift = 7;
-    do {
-      byte = bytes[at++];
-      value += shift < 28 ? (byte & 0x7f) << shift : (byte & 0x7f) * 0x10000000;
-      shift += 7;
-    } while (byte & 0x80);
-    return value;
-  };
-  let doc = base;
-  for (let docs = next(); docs > 0; docs--) {
-    doc += next();
-    const count = next();
-    if (keep !== null && !keep.has(doc)) {
-      for (let i = 0; i < count; i++) {
-        while (bytes[at++] & 0x80);
-      }
-      continue;
-    }
-    const positions = new Array(count);
-    let p = 0;
-    for (let i = 0; i < count; i++) {
-      p += next();
-      positions[i] = p;
-    }
-    out.set(doc, positions);
-  }
-}
-
-// the postings of a word in a segment: [[doc base, bytes]] (kept: a segment never changes)
-function raw(segment, word) {
-  const id = `${segment.id}\n${word}`;
-  if (!words.has(id)) {
-    const found = rawOnce(segment, word);
-    found.catch(() => words.delete(id));
-    words.set(id, found);
-  }
-  return words.get(id);
-}
-
-async function rawOnce(segment, word) {
-  const buffer = await segmentFile(`${INDEX}${segment.id}/p${bucketOf(word, segment.buckets)}.bin`, "bytes");
-  if (!buffer.parsed) {
-    buffer.parsed = blocks(buffer);
-  }
-  const key = keyOf(word);
-  const out = [];
-  for (const block of buffer.parsed) {
-    const i = key === null ? (block.names.has(word) ? block.names.get(word) : -1) : find(block.keys, key);
-    if (i >= 0) {
-      out.push([block.base, block.postings.subarray(i ? block.ends[i - 1] : 0, block.ends[i])]);
-    }
-  }
-  return out;
-}
-
-const size = (postings) => postings.reduce((sum, [, bytes]) => sum + bytes.length, 0);
-
-// Map(doc -> sorted positions) of a word's postings, only of the docs in ``keep`` when given
-function positions(postings, keep = null) {
-  const out = new Map();
-  for (const [base, bytes] of postings) {
-    decode(bytes, base, out, keep);
-  }
-  return out;
-}
-
-function has(sorted, value) {
-  let lo = 0;
-  let hi = sorted.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid] === value) {
-      return true;
-    }
-    if (sorted[mid] < value) {
-      lo = mid + 1;
-    } else {
-      hi = mid - 1;
-    }
-  }
-  return false;
-}
-
-// Map(doc -> [matches in the title, matches in the body]) of a part; [0, 0]: its words, no phrase.
-// The rarest word is read first; each next one only for the docs that still have every word.
-async function phrase(segment, part) {
-  const out = new Map();
-  if (part.single) {
-    for (const [doc, found] of positions(await raw(segment, part.single))) {
-      out.set(doc, [found[0] === 0 ? 1 : 0, found[found.length - 1] > 0 ? 1 : 0]); // 0 title, 1 body
-    }
-    return out;
-  }
-  const postings = await Promise.all(part.words.map(([word]) => raw(segment, word)));
-  const order = postings.map((_, i) => i).sort((a, b) => size(postings[a]) - size(postings[b]));
-  const lists = new Array(postings.length);
-  let docs = null;
-  for (const i of order) {
-    lists[i] = positions(postings[i], docs);
-    docs = lists[i];
-  }
-  const [first, ...others] = order;
-  for (const [doc, found] of docs) {
-    let title = 0;
-    let body = 0;
-    const off0 = part.words[first][1];
-    for (const p of lists[first].get(doc) || found) {
-      const start = p - off0;
-      if (others.every((i) => has(lists[i].get(doc), start + part.words[i][1]))) {
-        if (start < BODY) {
-          title++;
-        } else {
-          body++;
-        }
-      }
-    }
-    out.set(doc, [title, body]);
-  }
-  if (part.wenhao) {
-    for (const [doc, found] of positions(await raw(segment, part.wenhao))) {
-      const [title, body] = out.get(doc) || [0, 0];
-      out.set(doc, [Math.max(title, found[0] < BODY ? 1 : 0), Math.max(body, 1)]);
-    }
-  }
-  return out;
-}
-
-async function searchSegment(segment, n, parts, whole, chosen) {
-  const [perPart, exact, days, filters] = await Promise.all([
-    Promise.all(parts.map((part) => phrase(segment, part))),
-    raw(segment, whole).then((p) => positions(p)),
-    segmentFile(`${INDEX}${segment.id}/days.bin`, "bytes").then((b) => new Uint16Array(b)),
-    Promise.all(Object.entries(chosen).map(([name, value]) => raw(segment, `#f${name}=${value}`))),
-  ]);
-  const dead = new Set(Array.isArray(segment.dead) ? segment.dead : []);
-  const [smallest, ...rest] = [...perPart].sort((a, b) => a.size - b.size);
-  let docs = [...smallest.keys()].filter((doc) => !dead.has(doc) && rest.every((m) => m.has(doc)));
-  for (const filter of filters) {
-    const within = positions(filter, new Set(docs));
-    docs = docs.filter((doc) => within.has(doc));
-  }
-  return docs.map((doc) => {
-    const hits = perPart.map((m) => m.get(doc));
-    const tier = exact.has(doc) ? 0 : hits.every(([t]) => t) ? 1 : hits.every(([t, b]) => t || b) ? 2 : 3;
-    const score = hits.reduce((sum, [t, b]) => sum + 10 * t + b, 0);
-    return { segment, n, doc, tier, score, day: days[doc] || 0 };
-  });
-}
-
-function ordered(found, byDate) {
-  const newest = (a, b) => b.day - a.day || b.n - a.n || b.doc - a.doc;
-  return found.sort(byDate ? newest : (a, b) => a.tier - b.tier || b.score - a.score || newest(a, b));
-}
-
-async function row(result) {
-  const { segment, doc } = result;
-  const rows = await segmentFile(`${INDEX}${segment.id}/d${Math.floor(doc / segment.chunk)}.json`, "json");
-  const [url, title, date, columns, number] = rows[doc % segment.chunk] || [];
-  return { url, title, date, columns, number };
 }
 
 // the positions in ``text`` of its letters and digits, normalised as compact() does: searching
@@ -437,8 +183,10 @@ function resultItem(data, query) {
 }
 
 async function showMore(mine) {
-  const batch = pending.slice(0, PAGE_SIZE);
-  pending = pending.slice(PAGE_SIZE);
+  if (pending === null) {
+    return;
+  }
+  const batch = pending.take(PAGE_SIZE);
   let found;
   try {
     found = await guarded(Promise.all(batch.map(row)), "loading results");
@@ -456,7 +204,7 @@ async function showMore(mine) {
   for (const data of found) {
     list.appendChild(resultItem(data, shownQuery));
   }
-  more.hidden = pending.length === 0;
+  more.hidden = pending.remaining() === 0;
 }
 
 function loadFilters(manifest) {
@@ -494,19 +242,11 @@ function chosenFilters() {
   return chosen;
 }
 
-async function search(manifest, query, chosen, byDate) {
-  const parts = queryParts(query);
-  const whole = `#${titleWord(query)}`;
-  const found = await Promise.all(manifest.segments.map((segment, n) =>
-    searchSegment(segment, n, parts, whole, chosen)));
-  return ordered(found.flat(), byDate);
-}
-
 async function run(query, chosen, order) {
   const mine = ++generation;
   list.replaceChildren();
   more.hidden = true;
-  pending = [];
+  pending = null;
   if (!query) {
     say("请输入要搜索的关键词。");
     return;
