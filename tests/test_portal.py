@@ -14,7 +14,7 @@ import pytest
 
 from core import columns, portal, settings, workflow
 from core.db import connect, scalar
-from core.portal import article_url, build_site, column_url
+from core.portal import archive_url, article_url, build_site, column_url
 
 BASE = datetime(2025, 12, 1, 9, 0)
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -280,11 +280,18 @@ def test_the_home_page_links_the_newest_site_report_once_one_is_published(con, o
     assert article_url(older.id, older.published_at) not in quick
 
 
+def _titles(html: str) -> list[str]:
+    """The titles of a listing page's items, in order."""
+    listing = html.split('<ul class="item-list">', 1)[1].split("</ul>", 1)[0]
+    return re.findall(r'<a href="/art/[^"]+">([^<]+)</a>', listing)
+
+
 def quick_links(html: str) -> str:
     return html.split('<nav class="home-quick"', 1)[1].split("</nav>", 1)[0]
 
 
 def test_pagination(tmp_path):
+    """Stable pagination (issue 16): index.html the newest 20, archive pages numbered from the oldest."""
     con = connect(tmp_path / "p.duckdb")
     _setup(con)
     for i in range(1, 46):
@@ -293,13 +300,23 @@ def test_pagination(tmp_path):
     out = tmp_path / "site"
     stats = build_site(con, out)
     assert stats["articles"] == 45
-    first, second, third = (_read(out, column_url("tzgg", n)) for n in (1, 2, 3))
+    newest = _read(out, column_url("tzgg"))
+    first, second, third = (_read(out, archive_url("tzgg", n)) for n in (1, 2, 3))
     assert not (out / "col" / "tzgg" / "index_4.html").exists()
-    assert "通知45" in first and "通知26" in first and "通知25" not in first
-    assert "通知25" in second and "通知06" in second
-    assert third.count('<li><a href="/art/') == 5 and "通知01" in third
-    assert column_url("tzgg", 2) in first and column_url("tzgg", 3) in first
-    assert column_url("tzgg", 2) in third  # 上一页
+    assert "通知45" in newest and "通知26" in newest and "通知25" not in newest
+    assert _titles(first) == [f"通知{i:02d}" for i in range(20, 0, -1)]  # the oldest 20, newest first
+    assert _titles(second) == [f"通知{i:02d}" for i in range(40, 20, -1)]
+    assert _titles(third) == [f"通知{i:02d}" for i in range(45, 40, -1)]  # only the newest page is short
+    assert "共 45 条,本页为最新 20 条" in newest and "归档为 3 页:第 3 页最新,第 1 页最早" in newest
+    assert "归档第 1 页(第 1 页最早):本页 20 条" in first
+    # index.html's 下一页 is the page of the newest item it does not show (通知25); every page is linked
+    assert f'<a href="{archive_url("tzgg", 2)}" rel="next">下一页(较早)</a>' in newest
+    assert all(archive_url("tzgg", n) in newest for n in (1, 2, 3))
+    assert f'<a href="{column_url("tzgg")}" rel="prev">上一页(较新)</a>' in third
+    assert f'<a href="{archive_url("tzgg", 3)}" rel="prev">上一页(较新)</a>' in second
+    assert f'<a href="{archive_url("tzgg", 1)}" rel="next">下一页(较早)</a>' in second
+    assert 'rel="next"' not in first
+    assert 'aria-current="page" aria-label="归档第 2 页">2</a>' in second
     # the home page falls back to first-level columns when none is key: latest 8
     con.execute("UPDATE columns SET is_key = FALSE")
     build_site(con, out)

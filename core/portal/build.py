@@ -13,8 +13,8 @@ core.db, core.settings, core.progress.
 
 from __future__ import annotations
 
-import math
 import os
+import re
 import secrets
 import threading
 import time
@@ -52,9 +52,9 @@ from core.portal.disclosure import (
 )
 from core.portal.interviews import write as write_interviews
 from core.portal.pages import (
-    PER_PAGE,
     Page,
     answer_pages,
+    archive_count,
     article_page,
     column_pages,
     feed_page,
@@ -78,6 +78,7 @@ from core.progress import Progress, pause_point
 # the scheduler thread and a page's publish can both ask for a build: one at a time, since
 # a build prunes files (temp files included) that it did not write itself
 BUILD_LOCK = threading.Lock()
+ARCHIVE_NAME = re.compile(r"index_(\d+)\.html")  # a column's archive pages (portal.pages)
 HOME_ITEMS = 8
 SITE_FEED_ITEMS = 50
 COLUMN_FEED_ITEMS = 20
@@ -155,14 +156,16 @@ def _render_all(con: duckdb.DuckDBPyConnection, site: SiteData, section: Section
     by_id = {i["id"]: i for c in site.columns.values() for i in c.items}
     ids = sorted(by_id if plan.articles is None else plan.articles & by_id.keys())
     notices = fetch_withdrawn(con, plan.notices)
-    paged = {c.id: max(1, math.ceil(len(c.listing) / PER_PAGE)) for c in listings}
+    archives = plan.archives or {}
+    paged = {c.id: 1 + (archive_count(len(c.slots)) if plan.archives is None else len(archives.get(c.id, ())))
+             for c in listings}
     total = len(ids) + len(notices) + sum(paged.values())
     workers = pool_size(total, workers)
     disclosure_pages, gone, folders = _section_pages(con, site, section, plan)
     plan.stale_paths += gone
     plan.paged_folders = folders
     # everything but the bodies is read before the pool forks: its workers make the pages themselves
-    jobs = _jobs(con, site, by_id, ids)
+    jobs = _jobs(con, site, by_id, ids, plan.archives)
     bar = Progress(total, "生成门户页面", enabled=progress if plan.full else False)
     with bar, Renderer(writer, context, workers, bar, jobs) as renderer:
         for batch in body_batches(con, ids):
@@ -182,9 +185,10 @@ def _render_all(con: duckdb.DuckDBPyConnection, site: SiteData, section: Section
             "withdrawn": len(notices), "answers": answered, "answer_years": years}
 
 
-def _jobs(con: duckdb.DuckDBPyConnection, site: SiteData, by_id: dict[int, dict], ids: list[int]) -> Jobs:
-    """How an article's page is made from its body row, and a column's listing pages, with what
-    they show besides the body read now."""
+def _jobs(con: duckdb.DuckDBPyConnection, site: SiteData, by_id: dict[int, dict], ids: list[int],
+          archives: dict[int, set[int]] | None) -> Jobs:
+    """How an article's page is made from its body row, and a column's listing pages (index.html and the
+    archive pages of ``archives``, all when None), with what they show besides the body read now."""
     nearby = neighbours(site)
     wanted = None if len(ids) > BODY_BATCH else ids
     attachments = fetch_attachments(con, wanted)
@@ -197,7 +201,10 @@ def _jobs(con: duckdb.DuckDBPyConnection, site: SiteData, by_id: dict[int, dict]
                             attachments.get(article_id, []), nearby.get(article_id, (None, None)),
                             catalogue.get(article_id), notes.get(article_id, []))
 
-    return Jobs(article=article, columns=lambda column_id: column_pages(site, site.columns[column_id]))
+    def columns(column_id: int) -> Iterator[Page]:
+        return column_pages(site, site.columns[column_id], None if archives is None else archives.get(column_id, ()))
+
+    return Jobs(article=article, columns=columns)
 
 
 def _shared_pages(con: duckdb.DuckDBPyConnection, site: SiteData, listings: list[Column]) -> Iterator[Page]:
@@ -274,6 +281,20 @@ def _write_attachments(con: duckdb.DuckDBPyConnection, writer: Writer, ids: list
     return files
 
 
+def _remove_archives_beyond(writer: Writer, col: Column) -> None:
+    """Delete the archive pages of ``col`` past its last (portal.pages.archive_count)."""
+    last = archive_count(len(col.slots))
+    folder = f"/col/{col.slug}"
+    try:
+        names = os.listdir(writer.target(folder))
+    except FileNotFoundError:
+        return
+    for name in names:
+        found = ARCHIVE_NAME.fullmatch(name)
+        if found and int(found.group(1)) > last:
+            writer.remove(f"{folder}/{name}")
+
+
 def _clean(writer: Writer, plan: Plan, listings: list[Column]) -> int:
     """Remove what the portal no longer serves: after a full build, whatever it did not write;
     after an incremental one, the pages and attachments that changed articles left behind."""
@@ -282,8 +303,8 @@ def _clean(writer: Writer, plan: Plan, listings: list[Column]) -> int:
     before = writer.removed
     for path in plan.stale_paths:
         writer.remove(path)
-    for col in listings:  # a shorter listing leaves its last pages behind
-        writer.remove_unclaimed(f"/col/{col.slug}", COLUMN_PAGE_NAME)
+    for col in listings:  # a listing that lost places leaves its last archive pages behind
+        _remove_archives_beyond(writer, col)
     for folder in plan.paged_folders:
         writer.remove_unclaimed(folder, COLUMN_PAGE_NAME)
     writer.remove_unclaimed("/", SITEMAP_CHUNK_NAME)

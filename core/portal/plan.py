@@ -3,9 +3,9 @@
 Incremental builds: ``portal_built`` (migration 0002) records, per article, what the last
 successful build rendered (live revision, public, column, date, attachments, withdrawal
 date). The next build diffs the live state against it in one query and renders only the
-changed articles, their previous/next neighbours (old and new), every page of the listings
-that show them (their columns and the ancestors whose listings include them: pagination
-shifts when an item is added at the top), the home page, the feeds and the sitemap. A change
+changed articles, their previous/next neighbours (old and new), the pages of the listings
+that show them (their columns and the ancestors whose listings include them) whose items changed
+(``changed_archive_pages``), the home page, the feeds and the sitemap. A change
 to the column tree, the divisions, the site settings (the footer's identity ones included), the uploaded
 党政机关网站标识 or the templates and code changes every page's header, footer or layout (``signature``):
 that build is full. So is the first build into a
@@ -22,12 +22,17 @@ and the 公开目录 listings of its topic and year (old and new). Topic names a
 Notes (migration 0022): the record keeps an article's 更正说明 (public) or its withdrawal notice's category and
 replacement (taken down), so adding a note re-renders the article's page.
 
-Imports from: portal.urls, portal.data, portal.disclosure, portal.render (the template files of the
-signature); core.db.
+Stable pagination (issue 16): a listing's archive pages are numbered from the oldest (portal.pages), so
+a publish renders the listing's index.html and its newest archive page, not every page; ``changed_archive_pages``
+finds the pages whose items or pager changed, comparing the places of the last build with the current ones.
+
+Imports from: portal.urls, portal.data, portal.pages, portal.disclosure, portal.render (the template files of
+the signature); core.db.
 """
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import os
@@ -38,8 +43,9 @@ from pathlib import Path
 import duckdb
 
 from core.db import rows, scalar, transaction
-from core.portal.data import COLUMN_SETTINGS, IDENTITY_SETTINGS, WITHDRAWN_AT, SiteData, fetch_listings
+from core.portal.data import COLUMN_SETTINGS, IDENTITY_SETTINGS, WITHDRAWN_AT, Column, SiteData, fetch_listings
 from core.portal.disclosure import ENTRY_FIELDS, related_documents
+from core.portal.pages import archive_count, archive_page_of, archive_span, interaction_columns
 from core.portal.render import template_files
 from core.portal.urls import article_url
 
@@ -134,6 +140,8 @@ class Plan:
     catalogue_topics: set[int] | None = None
     catalogue_years: set[int] | None = None
     paged_folders: list[str] = field(default_factory=list)  # the section's listings rendered (build.py)
+    # the archive pages to render of each listing rendered (None: all); index.html and the feed always are
+    archives: dict[int, set[int]] | None = None
 
     @property
     def full(self) -> bool:
@@ -197,14 +205,20 @@ def plan_build(con: duckdb.DuckDBPyConnection, site: SiteData, root: str, sig: s
 
 def _incremental_plan(con: duckdb.DuckDBPyConnection, site: SiteData, diff: list[dict]) -> Plan:
     plan = Plan("incremental", "", articles=set(), notices=[], changed=[d["id"] for d in diff],
-                catalogue_topics=set(), catalogue_years=set())
+                catalogue_topics=set(), catalogue_years=set(), archives={})
     old_columns = [d["old_column"] for d in diff if d["was_public"]]
     new_columns = [d["new_column"] for d in diff if d["public"]]
     plan.listings = site.listing_columns(old_columns + new_columns)
     # the documents whose pages link to a changed one (解读, the document it explains, what repeals
     # it): re-rendered with their own columns' items loaded, for their previous/next links
     related = related_documents(con, plan.changed)
-    fetch_listings(con, site, plan.listings | {r["column_id"] for r in related})
+    # and the columns whose index.html every build renders (互动交流 with the latest answers, those listing
+    # 征集调查 or 在线访谈: portal.build, portal.consultations), so that it lists their items too
+    always = {c.id for c in interaction_columns(site)} | {i["column_id"] for i in (*site.consultations,
+                                                                                   *site.interviews)}
+    fetch_listings(con, site, plan.listings | {r["column_id"] for r in related} | always)
+    for column_id in plan.listings:
+        plan.archives[column_id] = changed_archive_pages(site, site.columns[column_id], diff)
     for d in diff:
         _catalogue_listings(plan, d)
         plan.years |= {p.year for p in (d["old_published"], d["new_published"]) if p is not None}
@@ -219,6 +233,39 @@ def _incremental_plan(con: duckdb.DuckDBPyConnection, site: SiteData, diff: list
     plan.articles |= {r["id"] for r in related}
     plan.years |= {r["published_at"].year for r in related}
     return plan
+
+
+def changed_archive_pages(site: SiteData, col: Column, diff: list[dict]) -> set[int]:
+    """The archive pages of ``col``'s listing (portal.pages, numbered from the oldest) whose content or
+    pager the changes in ``diff`` alter: the places as the last build had them (the current ones with the
+    changed articles put back where they were) against the current ones, page by page; the pages holding a
+    changed article (its title, or it was taken down); and when the number of pages changed, the newest
+    three of the fewer (their pager shows the newest pages)."""
+    sources = {c for _, c in site.sources([col.id])}
+    changed = {d["id"] for d in diff}
+    new = col.slots
+    kept = [s for s in new if s["id"] not in changed]
+    old_ids = [s["id"] for s in kept]
+    ascending = kept[::-1]
+    for d in sorted((d for d in diff if d["old_column"] in sources), key=lambda d: (d["old_published"], d["id"])):
+        # places newest first: the article goes after every kept place newer than it
+        at = len(ascending) - bisect.bisect_left(ascending, (d["old_published"], d["id"]),
+                                                 key=lambda s: (s["published_at"], s["id"]))
+        old_ids.insert(at, d["id"])
+        ascending.insert(len(ascending) - at, {"id": d["id"], "published_at": d["old_published"]})
+    new_ids = [s["id"] for s in new]
+    before, after = archive_count(len(old_ids)), archive_count(len(new_ids))
+    pages = {n for n in range(1, after + 1)
+             if _span(old_ids, n) != _span(new_ids, n)}
+    pages |= {archive_page_of(len(new_ids), i) for i, a in enumerate(new_ids) if a in changed}
+    if before != after:
+        pages |= set(range(max(1, min(before, after) - 2), after + 1))
+    return {n for n in pages if 1 <= n <= after}
+
+
+def _span(ids: list[int], number: int) -> list[int]:
+    start, stop = archive_span(len(ids), number)
+    return ids[start:stop]
 
 
 def _catalogue_listings(plan: Plan, d: dict) -> None:
