@@ -74,6 +74,8 @@ def test_nothing_changed_renders_only_the_shared_pages(con, org, built, monkeypa
     assert stats["mode"] == "incremental" and stats["changed_articles"] == [] and stats["touched_years"] == []
     assert not [p for p in rendered if p.startswith(("/art/", "/col/"))]
     assert "/index.html" in rendered and "/feed.xml" in rendered
+    # the fixed pages show only what the build signature covers: full builds render them
+    assert not {"/sitemap.html", "/404.html", "/contact.html", "/statement.html", "/accessibility.html"} & set(rendered)
     assert stats["writes"] == 1  # the build stamp
 
 

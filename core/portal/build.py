@@ -176,7 +176,7 @@ def _render_all(con: duckdb.DuckDBPyConnection, site: SiteData, section: Section
         pause_point("pages")
         for item in notices:
             renderer.emit(withdrawn_page(item))
-        for page in _shared_pages(con, site, listings):
+        for page in _shared_pages(con, site, listings, fixed=plan.full):
             renderer.emit(page)
         for page in disclosure_pages:
             renderer.emit(page)
@@ -207,18 +207,23 @@ def _jobs(con: duckdb.DuckDBPyConnection, site: SiteData, by_id: dict[int, dict]
     return Jobs(article=article, columns=columns)
 
 
-def _shared_pages(con: duckdb.DuckDBPyConnection, site: SiteData, listings: list[Column]) -> Iterator[Page]:
-    """Home page, feeds (site-wide and of the listings rendered) and the site's fixed pages."""
+def _shared_pages(con: duckdb.DuckDBPyConnection, site: SiteData, listings: list[Column], *,
+                  fixed: bool = True) -> Iterator[Page]:
+    """Home page, feeds (site-wide and of the listings rendered) and, when ``fixed``, the site's fixed pages
+    (site map, 无障碍, 联系我们, 网站声明, 404, search: they show only what the build signature covers, so an
+    incremental build leaves them as the last full build wrote them)."""
     report = site.named_column("site_report_column")  # the 政府网站工作年度报表, linked from the home page
     wanted = [c.id for c in key_columns(site)]
     heads = fetch_heads(con, site, [*wanted, *([report.id] if report and report.id not in wanted else [])], HOME_ITEMS)
-    yield home_page(site, heads, fetch_latest(con, site, settings.get(con, "home_latest_items")),
-                    next(iter(heads[report.id]), None) if report else None)
-    yield feed_page(site, feed_url(), site.site_name, "/index.html", fetch_latest(con, site, SITE_FEED_ITEMS))
+    home_items = settings.get(con, "home_latest_items")
+    latest = fetch_latest(con, site, max(home_items, SITE_FEED_ITEMS))  # one query for the home page and the feed
+    yield home_page(site, heads, latest[:home_items], next(iter(heads[report.id]), None) if report else None)
+    yield feed_page(site, feed_url(), site.site_name, "/index.html", latest[:SITE_FEED_ITEMS])
     for col in listings:
         yield feed_page(site, feed_url(col.slug), f"{col.name} - {site.site_name}", col.url,
                         col.listing[:COLUMN_FEED_ITEMS])
-    yield from site_pages(site, has_template("search.html"))
+    if fixed:
+        yield from site_pages(site, has_template("search.html"))
 
 
 def _section_pages(con: duckdb.DuckDBPyConnection, site: SiteData, section: Section,
