@@ -338,3 +338,53 @@ def test_the_interaction_column_keeps_its_items_when_another_column_publishes(co
     page = (out / "col/hdjl/index.html").read_text(encoding="utf-8")
     assert "互动公告0021" in page and archive_url("hdjl", 2) in page
     _equals_full_build(con, out, tmp_path)
+
+
+def test_random_publications_take_downs_and_moves_leave_what_a_full_build_renders(con, org, built, tmp_path,
+                                                                                     monkeypatch):
+    """The planner's page-by-page comparison (plan.changed_archive_pages), three items a page so that listings
+    have many archive pages: after every step of a seeded random mix of publications (some dated between older
+    items, as an import does), take-downs, restores and moves to the other column, the incremental build leaves
+    exactly what a full build from a copy of the database renders, and renders fewer listing pages."""
+    import random
+
+    from core.db import connect
+    monkeypatch.setattr(portal.pages, "PER_PAGE", 3)
+    out, _, _ = built
+    ids = bulk_articles(con, org.col_cw, 30, start=dt.datetime(2024, 5, 1))
+    build_site(con, out, full=False)
+    rendered = _rendered(monkeypatch)
+    rng = random.Random(16)
+    next_id = 20_000
+    for step in range(12):
+        action = rng.choice(["publish", "publish", "take_down", "restore", "move"])
+        if action == "publish":  # somewhere between the existing items, or the newest
+            when = dt.datetime(2024, 5, 1) + dt.timedelta(minutes=rng.choice([rng.randrange(40), 10_000]),
+                                                         seconds=30)
+            ids += bulk_articles(con, rng.choice([org.col_cw, org.col_dz]), 1, start=when, first_id=next_id,
+                                 prefix=f"随机{step}")
+            next_id += 1
+        elif action == "take_down":
+            con.execute("UPDATE articles SET public = FALSE, state = 'taken_down' WHERE id = ?", [rng.choice(ids)])
+        elif action == "restore":
+            con.execute("UPDATE articles SET public = TRUE, state = 'published' WHERE id = ?", [rng.choice(ids)])
+        else:
+            con.execute("UPDATE revisions SET column_id = ? WHERE article_id = ?",
+                        [rng.choice([org.col_cw, org.col_dz]), rng.choice(ids)])
+        rendered.clear()
+        stats = build_site(con, out, full=False)
+        assert stats["mode"] == "incremental", (step, action)
+        listing_pages = [p for p in rendered if p.startswith("/col/") and "index" in p]
+        # the expected site: a full build from a copy of the database (this one keeps the record of `out`)
+        con.execute("CHECKPOINT")
+        copy = tmp_path / f"copy{step}.duckdb"
+        shutil.copyfile(tmp_path / "portal.duckdb", copy)
+        fresh = tmp_path / f"fresh{step}"
+        other = connect(copy)
+        try:
+            full = build_site(other, fresh, full=True)
+        finally:
+            other.close()
+        assert snapshot(out) == snapshot(fresh), (step, action)
+        assert len(listing_pages) < full["columns"] + sum(
+            1 for p in fresh.glob("col/*/index_*.html")), (step, action)
