@@ -280,6 +280,40 @@ def test_the_home_page_links_the_newest_site_report_once_one_is_published(con, o
     assert article_url(older.id, older.published_at) not in quick
 
 
+def test_every_article_is_reachable_from_its_column_page_through_the_pager(tmp_path):
+    """From the column's page, following 上一页/下一页 and the page numbers reaches every archive page and every
+    article exactly once among the archive pages (taken-down ones are on none); 下一页 read from index.html
+    goes from newer to older without skipping an item."""
+    con = connect(tmp_path / "p.duckdb")
+    _setup(con)
+    for i in range(1, 128):
+        _article(con, i, 2, [(f"通知{i:03d}", f"<p>正文{i}</p>")], live=1, public=i % 17 != 0,
+                 state="published" if i % 17 else "taken_down", published_at=BASE + timedelta(minutes=i))
+    out = tmp_path / "site"
+    build_site(con, out)
+    seen, queue, listed = set(), [column_url("tzgg")], []
+    while queue:
+        url = queue.pop()
+        if url in seen:
+            continue
+        seen.add(url)
+        html = _read(out, url)
+        queue += re.findall(r'href="(/col/tzgg/index(?:_\d+)?\.html)"', html)
+        if url != column_url("tzgg"):
+            listed += _titles(html)
+    assert seen == {column_url("tzgg"), *(archive_url("tzgg", n) for n in range(1, 8))}  # 127 places: 7 pages
+    assert sorted(listed) == [f"通知{i:03d}" for i in range(1, 128) if i % 17]  # each once, none taken down
+    # reading on with 下一页 from index.html: newest first, nothing skipped (index.html may repeat a few)
+    order, url = [], column_url("tzgg")
+    while url:
+        html = _read(out, url)
+        order += [t for t in _titles(html) if t not in order]
+        found = re.search(r'<a href="([^"]+)" rel="next">下一页', html)
+        url = found.group(1) if found else None
+    assert order == sorted(order, reverse=True) and len(order) == 120
+    con.close()
+
+
 def _titles(html: str) -> list[str]:
     """The titles of a listing page's items, in order."""
     listing = html.split('<ul class="item-list">', 1)[1].split("</ul>", 1)[0]
