@@ -356,7 +356,7 @@ def test_random_publications_take_downs_and_moves_leave_what_a_full_build_render
     rendered = _rendered(monkeypatch)
     rng = random.Random(16)
     next_id = 20_000
-    for step in range(12):
+    for step in range(16):
         action = rng.choice(["publish", "publish", "take_down", "restore", "move"])
         if action == "publish":  # somewhere between the existing items, or the newest
             when = dt.datetime(2024, 5, 1) + dt.timedelta(minutes=rng.choice([rng.randrange(40), 10_000]),
@@ -388,3 +388,16 @@ def test_random_publications_take_downs_and_moves_leave_what_a_full_build_render
         assert snapshot(out) == snapshot(fresh), (step, action)
         assert len(listing_pages) < full["columns"] + sum(
             1 for p in fresh.glob("col/*/index_*.html")), (step, action)
+
+
+def test_a_withdrawn_item_moved_out_gives_its_place_up(con, org, built, tmp_path):
+    """A taken-down item holds its place; moved to another column while taken down, it gives the place up and
+    the archive pages after it move up, although it was on the portal neither before nor after."""
+    out, _, _ = built
+    ids = bulk_articles(con, org.col_cw, 45, start=dt.datetime(2024, 5, 1))
+    con.execute("UPDATE articles SET public = FALSE, state = 'taken_down' WHERE id = ?", [ids[0]])
+    build_site(con, out, full=False)
+    con.execute("UPDATE revisions SET column_id = ? WHERE article_id = ?", [org.col_dz, ids[0]])
+    assert build_site(con, out, full=False)["mode"] == "incremental"
+    assert "批量信息0021" in (out / "col/czzj/index_1.html").read_text(encoding="utf-8")  # moved up from page 2
+    _equals_full_build(con, out, tmp_path)

@@ -206,8 +206,10 @@ def plan_build(con: duckdb.DuckDBPyConnection, site: SiteData, root: str, sig: s
 def _incremental_plan(con: duckdb.DuckDBPyConnection, site: SiteData, diff: list[dict]) -> Plan:
     plan = Plan("incremental", "", articles=set(), notices=[], changed=[d["id"] for d in diff],
                 catalogue_topics=set(), catalogue_years=set(), archives={})
-    old_columns = [d["old_column"] for d in diff if d["was_public"]]
-    new_columns = [d["new_column"] for d in diff if d["public"]]
+    # the columns where a changed article held or holds a place (public or withdrawn: a withdrawn one keeps its
+    # place in the listing, so moving or deleting it moves the places after it)
+    old_columns = [d["old_column"] for d in diff if d["old_column"] is not None]
+    new_columns = [d["new_column"] for d in diff if d["new_column"] is not None]
     plan.listings = site.listing_columns(old_columns + new_columns)
     # the documents whose pages link to a changed one (解读, the document it explains, what repeals
     # it): re-rendered with their own columns' items loaded, for their previous/next links
