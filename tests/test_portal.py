@@ -568,8 +568,24 @@ def test_large_sitemap_becomes_an_index_of_chunks(tmp_path, monkeypatch):
     assert chunks == ["sitemap-1.xml", "sitemap-2.xml", "sitemap-3.xml"]
     found = [u for c in chunks for u in _sitemap_urls(out, c)]
     assert all(len(_sitemap_urls(out, c)) <= 16 for c in chunks) and len(found) == len(set(found)) == 40
+    # a publish assembles only the chunks from the first changed article on (articles come in id order)
+    assembled = []
+    real = portal.build.sitemap_files
+    monkeypatch.setattr(portal.build, "sitemap_files",
+                        lambda *a, **k: assembled.append(found := real(*a, **k)) or found)
+    bulk_articles(con, 1, 1, start=BASE + timedelta(days=1), first_id=20_000, prefix="新发布")
+    build_site(con, out, full=False)
+    assert [path for path, _ in assembled[-1].files] == ["/sitemap.xml", "/sitemap-3.xml"]
+    fresh = tmp_path / "fresh"
+    build_site(con, fresh)
+    assert all((out / n).read_bytes() == (fresh / n).read_bytes() for n in ("sitemap.xml", *chunks))
+    assert build_site(con, out, full=False)["mode"] == "full"  # the record is the fresh folder's now
+    # one taken down in the first chunk: every chunk again
+    con.execute("UPDATE articles SET public = FALSE WHERE id = ?", [ids[0]])
+    build_site(con, out, full=False)
+    assert [path for path, _ in assembled[-1].files] == ["/sitemap.xml", *(f"/sitemap-{n}.xml" for n in (1, 2, 3))]
     # the site shrinks below one chunk: one sitemap again, and the chunks are gone
-    con.execute("UPDATE articles SET public = FALSE WHERE id IN (SELECT unnest(?::INTEGER[]))", [ids])
+    con.execute("UPDATE articles SET public = FALSE WHERE id IN (SELECT unnest(?::INTEGER[]))", [[*ids, 20_000]])
     build_site(con, out, full=False)
     assert len(_sitemap_urls(out)) == 15 and not list(out.glob("sitemap-*.xml"))
     con.close()

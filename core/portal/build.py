@@ -72,13 +72,14 @@ from core.portal.pool import Jobs, Renderer, pool_size
 from core.portal.redirects import settle
 from core.portal.render import copy_static, has_template, refresh_templates, render_to, site_context
 from core.portal.urls import answer_url, feed_url
-from core.portal.writer import COLUMN_PAGE_NAME, SITEMAP_CHUNK_NAME, Writer
+from core.portal.writer import COLUMN_PAGE_NAME, Writer
 from core.progress import Progress, pause_point
 
 # the scheduler thread and a page's publish can both ask for a build: one at a time, since
 # a build prunes files (temp files included) that it did not write itself
 BUILD_LOCK = threading.Lock()
 ARCHIVE_NAME = re.compile(r"index_(\d+)\.html")  # a column's archive pages (portal.pages)
+SITEMAP_CHUNK_NUMBER = re.compile(r"sitemap-(\d+)\.xml")
 HOME_ITEMS = 8
 SITE_FEED_ITEMS = 50
 COLUMN_FEED_ITEMS = 20
@@ -121,8 +122,11 @@ def _build(con: duckdb.DuckDBPyConnection, out_dir: str | Path, *, full: bool, p
         context = site_context(site, copy_static(writer, site.static_files))
         counts = _render_all(con, site, section, plan, writer, context, progress, workers)
         plan.years |= counts.pop("answer_years")
-        for path, text in sitemap_files(con, site, sitemap_paths(section)):
+        sitemap = sitemap_files(con, site, sitemap_paths(section), changed=None if plan.full else plan.changed,
+                                head=plan.sitemap_head, present=lambda path: os.path.isfile(writer.target(path)))
+        for path, text in sitemap.files:
             writer.write(path, text)
+        plan.sitemap_head, plan.sitemap_chunks = sitemap.head, sitemap.chunks
         writer.write("/robots.txt", robots_txt(site))
         counts["attachments"] = _write_attachments(con, writer, None if plan.full else sorted(plan.articles))
         listings = [c for c in site.columns.values() if c.id in (plan.listings or ())]
@@ -312,5 +316,8 @@ def _clean(writer: Writer, plan: Plan, listings: list[Column]) -> int:
         _remove_archives_beyond(writer, col)
     for folder in plan.paged_folders:
         writer.remove_unclaimed(folder, COLUMN_PAGE_NAME)
-    writer.remove_unclaimed("/", SITEMAP_CHUNK_NAME)
+    for name in os.listdir(writer.root):  # the sitemap's chunks past its last (the earlier ones may be kept)
+        found = SITEMAP_CHUNK_NUMBER.fullmatch(name)
+        if found and int(found.group(1)) > plan.sitemap_chunks:
+            writer.remove("/" + name)
     return writer.removed - before

@@ -142,6 +142,10 @@ class Plan:
     paged_folders: list[str] = field(default_factory=list)  # the section's listings rendered (build.py)
     # the archive pages to render of each listing rendered (None: all); index.html and the feed always are
     archives: dict[int, set[int]] | None = None
+    # the sitemap: the digest of its URLs before the articles' (the last build's, then this one's: build.py),
+    # and its chunk files (0: one file)
+    sitemap_head: str | None = None
+    sitemap_chunks: int = 0
 
     @property
     def full(self) -> bool:
@@ -193,7 +197,9 @@ def plan_build(con: duckdb.DuckDBPyConnection, site: SiteData, root: str, sig: s
     """Decide full or incremental, and for an incremental build exactly what to render."""
     reason = _why_full(con, root, sig, full)
     if not reason:
-        return _incremental_plan(con, site, rows(con, _DIFF))
+        plan = _incremental_plan(con, site, rows(con, _DIFF))
+        plan.sitemap_head = (_record(con) or {}).get("sitemap_head")
+        return plan
     fetch_listings(con, site)
     # for the search index: what changed since the recorded build (everything, without one);
     # after a full build it re-indexes every year anyway
@@ -325,7 +331,7 @@ def save_record(con: duckdb.DuckDBPyConnection, plan: Plan, root: str, sig: str,
         con.execute("DELETE FROM portal_built WHERE article_id IN (SELECT unnest(?::INTEGER[]))", [plan.changed])
         con.execute(f"INSERT INTO portal_built SELECT * FROM ({_CURRENT}) "
                     "WHERE article_id IN (SELECT unnest(?::INTEGER[]))", [plan.changed])
-    value = json.dumps({"stamp": stamp, "out": root, "signature": sig,
+    value = json.dumps({"stamp": stamp, "out": root, "signature": sig, "sitemap_head": plan.sitemap_head,
                         "at": datetime.now().isoformat(timespec="seconds"), "mode": plan.mode})
     con.execute("INSERT OR REPLACE INTO site_state (name, value) VALUES ('portal_build', ?)", [value])
     con.execute("DELETE FROM site_state WHERE name = ?", [OWED])
