@@ -188,7 +188,8 @@ def _publish(con, site: Path, accounts, columns, portal, search, workflow) -> No
     page = site / portal.article_url(article.id, article.published_at).lstrip("/")
     home = (site / "index.html").read_text(encoding="utf-8")
     print(f"publish → page, column pages and home on disk: {on_disk:.2f} s ({time.process_time() - cpu:.2f} s CPU; "
-          f"{incremental['mode']}, {incremental['pages']} pages; page exists {page.exists()}, "
+          f"{incremental['mode']}, {incremental['pages']} pages rendered, {incremental['writes']} files written; "
+          f"page exists {page.exists()}, "
           f"on home {marker in home})")
     search.reindex_in_background(site, incremental["touched_years"]).join()
     print(f"publish → searchable: {time.perf_counter() - started:.2f} s "

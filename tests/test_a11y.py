@@ -78,7 +78,8 @@ def portal_site(tmp_path_factory):
     portal.build_site(con, out)
     urls = {
         "home": "/index.html",
-        "column": portal.column_url("czzj", 2),
+        "column": portal.archive_url("czzj", 2),  # an archive page (numbered from the oldest)
+        "newest": portal.column_url("czzj"),  # the column's page: the newest items, every archive page linked
         "parent": portal.column_url("gzdt"),
         "article": portal.article_url(article.id, article.published_at),
         "first": portal.article_url(first.id, first.published_at),

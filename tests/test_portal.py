@@ -14,7 +14,7 @@ import pytest
 
 from core import columns, portal, settings, workflow
 from core.db import connect, scalar
-from core.portal import article_url, build_site, column_url
+from core.portal import archive_url, article_url, build_site, column_url
 
 BASE = datetime(2025, 12, 1, 9, 0)
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -280,11 +280,52 @@ def test_the_home_page_links_the_newest_site_report_once_one_is_published(con, o
     assert article_url(older.id, older.published_at) not in quick
 
 
+def test_every_article_is_reachable_from_its_column_page_through_the_pager(tmp_path):
+    """From the column's page, following 上一页/下一页 and the page numbers reaches every archive page and every
+    article exactly once among the archive pages (taken-down ones are on none); 下一页 read from index.html
+    goes from newer to older without skipping an item."""
+    con = connect(tmp_path / "p.duckdb")
+    _setup(con)
+    for i in range(1, 128):
+        _article(con, i, 2, [(f"通知{i:03d}", f"<p>正文{i}</p>")], live=1, public=i % 17 != 0,
+                 state="published" if i % 17 else "taken_down", published_at=BASE + timedelta(minutes=i))
+    out = tmp_path / "site"
+    build_site(con, out)
+    seen, queue, listed = set(), [column_url("tzgg")], []
+    while queue:
+        url = queue.pop()
+        if url in seen:
+            continue
+        seen.add(url)
+        html = _read(out, url)
+        queue += re.findall(r'href="(/col/tzgg/index(?:_\d+)?\.html)"', html)
+        if url != column_url("tzgg"):
+            listed += _titles(html)
+    assert seen == {column_url("tzgg"), *(archive_url("tzgg", n) for n in range(1, 8))}  # 127 places: 7 pages
+    assert sorted(listed) == [f"通知{i:03d}" for i in range(1, 128) if i % 17]  # each once, none taken down
+    # reading on with 下一页 from index.html: newest first, nothing skipped (index.html may repeat a few)
+    order, url = [], column_url("tzgg")
+    while url:
+        html = _read(out, url)
+        order += [t for t in _titles(html) if t not in order]
+        found = re.search(r'<a href="([^"]+)" rel="next">下一页', html)
+        url = found.group(1) if found else None
+    assert order == sorted(order, reverse=True) and len(order) == 120
+    con.close()
+
+
+def _titles(html: str) -> list[str]:
+    """The titles of a listing page's items, in order."""
+    listing = html.split('<ul class="item-list">', 1)[1].split("</ul>", 1)[0]
+    return re.findall(r'<a href="/art/[^"]+">([^<]+)</a>', listing)
+
+
 def quick_links(html: str) -> str:
     return html.split('<nav class="home-quick"', 1)[1].split("</nav>", 1)[0]
 
 
 def test_pagination(tmp_path):
+    """Stable pagination (issue 16): index.html the newest 20, archive pages numbered from the oldest."""
     con = connect(tmp_path / "p.duckdb")
     _setup(con)
     for i in range(1, 46):
@@ -293,13 +334,23 @@ def test_pagination(tmp_path):
     out = tmp_path / "site"
     stats = build_site(con, out)
     assert stats["articles"] == 45
-    first, second, third = (_read(out, column_url("tzgg", n)) for n in (1, 2, 3))
+    newest = _read(out, column_url("tzgg"))
+    first, second, third = (_read(out, archive_url("tzgg", n)) for n in (1, 2, 3))
     assert not (out / "col" / "tzgg" / "index_4.html").exists()
-    assert "通知45" in first and "通知26" in first and "通知25" not in first
-    assert "通知25" in second and "通知06" in second
-    assert third.count('<li><a href="/art/') == 5 and "通知01" in third
-    assert column_url("tzgg", 2) in first and column_url("tzgg", 3) in first
-    assert column_url("tzgg", 2) in third  # 上一页
+    assert "通知45" in newest and "通知26" in newest and "通知25" not in newest
+    assert _titles(first) == [f"通知{i:02d}" for i in range(20, 0, -1)]  # the oldest 20, newest first
+    assert _titles(second) == [f"通知{i:02d}" for i in range(40, 20, -1)]
+    assert _titles(third) == [f"通知{i:02d}" for i in range(45, 40, -1)]  # only the newest page is short
+    assert "共 45 条,本页为最新 20 条" in newest and "归档为 3 页:第 3 页最新,第 1 页最早" in newest
+    assert "归档第 1 页(第 1 页最早):本页 20 条" in first
+    # index.html's 下一页 is the page of the newest item it does not show (通知25); every page is linked
+    assert f'<a href="{archive_url("tzgg", 2)}" rel="next">下一页(较早)</a>' in newest
+    assert all(archive_url("tzgg", n) in newest for n in (1, 2, 3))
+    assert f'<a href="{column_url("tzgg")}" rel="prev">上一页(较新)</a>' in third
+    assert f'<a href="{archive_url("tzgg", 3)}" rel="prev">上一页(较新)</a>' in second
+    assert f'<a href="{archive_url("tzgg", 1)}" rel="next">下一页(较早)</a>' in second
+    assert 'rel="next"' not in first
+    assert 'aria-current="page" aria-label="归档第 2 页">2</a>' in second
     # the home page falls back to first-level columns when none is key: latest 8
     con.execute("UPDATE columns SET is_key = FALSE")
     build_site(con, out)
@@ -517,8 +568,24 @@ def test_large_sitemap_becomes_an_index_of_chunks(tmp_path, monkeypatch):
     assert chunks == ["sitemap-1.xml", "sitemap-2.xml", "sitemap-3.xml"]
     found = [u for c in chunks for u in _sitemap_urls(out, c)]
     assert all(len(_sitemap_urls(out, c)) <= 16 for c in chunks) and len(found) == len(set(found)) == 40
+    # a publish assembles only the chunks from the first changed article on (articles come in id order)
+    assembled = []
+    real = portal.build.sitemap_files
+    monkeypatch.setattr(portal.build, "sitemap_files",
+                        lambda *a, **k: assembled.append(found := real(*a, **k)) or found)
+    bulk_articles(con, 1, 1, start=BASE + timedelta(days=1), first_id=20_000, prefix="新发布")
+    build_site(con, out, full=False)
+    assert [path for path, _ in assembled[-1].files] == ["/sitemap.xml", "/sitemap-3.xml"]
+    fresh = tmp_path / "fresh"
+    build_site(con, fresh)
+    assert all((out / n).read_bytes() == (fresh / n).read_bytes() for n in ("sitemap.xml", *chunks))
+    assert build_site(con, out, full=False)["mode"] == "full"  # the record is the fresh folder's now
+    # one taken down in the first chunk: every chunk again
+    con.execute("UPDATE articles SET public = FALSE WHERE id = ?", [ids[0]])
+    build_site(con, out, full=False)
+    assert [path for path, _ in assembled[-1].files] == ["/sitemap.xml", *(f"/sitemap-{n}.xml" for n in (1, 2, 3))]
     # the site shrinks below one chunk: one sitemap again, and the chunks are gone
-    con.execute("UPDATE articles SET public = FALSE WHERE id IN (SELECT unnest(?::INTEGER[]))", [ids])
+    con.execute("UPDATE articles SET public = FALSE WHERE id IN (SELECT unnest(?::INTEGER[]))", [[*ids, 20_000]])
     build_site(con, out, full=False)
     assert len(_sitemap_urls(out)) == 15 and not list(out.glob("sitemap-*.xml"))
     con.close()

@@ -11,7 +11,7 @@ import shutil
 import pytest
 
 from core import columns, portal, workflow
-from core.portal import article_url, build_site, column_url
+from core.portal import archive_url, article_url, build_site, column_url
 from tests.test_portal import all_text, approve, bulk_articles, correct, home_section, latest_titles, publish, snapshot
 
 YEAR = dt.date.today().year
@@ -74,6 +74,8 @@ def test_nothing_changed_renders_only_the_shared_pages(con, org, built, monkeypa
     assert stats["mode"] == "incremental" and stats["changed_articles"] == [] and stats["touched_years"] == []
     assert not [p for p in rendered if p.startswith(("/art/", "/col/"))]
     assert "/index.html" in rendered and "/feed.xml" in rendered
+    # the fixed pages show only what the build signature covers: full builds render them
+    assert not {"/sitemap.html", "/404.html", "/contact.html", "/statement.html", "/accessibility.html"} & set(rendered)
     assert stats["writes"] == 1  # the build stamp
 
 
@@ -161,18 +163,107 @@ def test_withdrawn_by_the_division(con, org, built, tmp_path):
     _equals_full_build(con, out, tmp_path)
 
 
-def test_a_shorter_listing_loses_its_last_page(con, org, built, tmp_path):
-    """Its address leads to the first page (core.portal.redirects): a published URL never breaks."""
+def _listing_files(out, slug: str) -> dict[str, bytes]:
+    """The listing pages of a column on disk: index.html and its archive pages."""
+    return {p.name: p.read_bytes() for p in sorted((out / "col" / slug).glob("index*.html"))}
+
+
+def test_publish_into_a_long_listing_renders_its_index_and_newest_archive_page(con, org, built, monkeypatch,
+                                                                                 tmp_path):
+    """Stable pagination (issue 16): 100 places in 财政资金, five full archive pages. A publish renders index.html
+    and the newest archive page; the one that opens page 6 renders 6 and the three pages whose pager shows the
+    newest pages (3, 4, 5); pages 1 and 2 keep their bytes and their files. Counted files: the build writes
+    exactly these and the shared ones."""
     out, articles, _ = built
-    bulk_articles(con, org.col_cw, 20, start=dt.datetime(2024, 5, 1))
+    bulk_articles(con, org.col_cw, 98, start=dt.datetime(2024, 5, 1))  # + 财政资金第一篇 = 99 places
+    build_site(con, out, full=False)
+    assert sorted(_listing_files(out, "czzj")) == ["index.html", *(f"index_{n}.html" for n in range(1, 6))]
+
+    def publish_cw(title):
+        item = workflow.create_article(con, org.officer_cw, org.col_cw, title, "<p>资金</p>", "财务处")
+        item = workflow.submit(con, org.officer_cw, item.id, item.version)
+        return workflow.publish(con, org.officer_cw, item.id, approve(con, org.head_cw, item).version)
+
+    before = _listing_files(out, "czzj")
+    rendered = _rendered(monkeypatch)
+    publish_cw("财政资金第一百条")
+    stats = build_site(con, out, full=False)
+    assert {p for p in rendered if p.startswith("/col/")} == {
+        column_url("czzj"), archive_url("czzj", 5), portal.feed_url("czzj")}
+    after = _listing_files(out, "czzj")
+    assert [name for name in after if after[name] != before.get(name)] == ["index.html", "index_5.html"]
+    # the files written: the article, its neighbour (财政资金第一篇, whose 上一篇 links it), index.html and the newest
+    # archive page of its column, the column's feed; the home page, the site feed, the sitemap; the build stamp
+    assert stats["writes"] == 9, stats
+    assert "财政资金第一百条" in after["index_5.html"].decode() and "归档第 5 页(第 1 页最早):本页 20 条" in \
+        after["index_5.html"].decode()
+
+    rendered.clear()
+    publish_cw("财政资金第一百零一条")
+    stats = build_site(con, out, full=False)
+    assert {p for p in rendered if p.startswith("/col/")} == {
+        column_url("czzj"), portal.feed_url("czzj"), *(archive_url("czzj", n) for n in (3, 4, 5, 6))}
+    opened = _listing_files(out, "czzj")
+    assert [name for name in opened if opened[name] != after.get(name)] == [
+        "index.html", "index_3.html", "index_4.html", "index_5.html", "index_6.html"]
+    assert "财政资金第一百零一条" in opened["index_6.html"].decode()
+    assert "财政资金第一百条" in opened["index_5.html"].decode()  # page 5 keeps its items: only its pager changed
+    assert stats["writes"] == 12, stats  # the same 9 (page 5 among them), pages 3 and 4 and the new page 6
+    _equals_full_build(con, out, tmp_path)
+
+
+def test_a_take_down_rewrites_only_the_page_holding_the_item(con, org, built, monkeypatch, tmp_path):
+    """A taken-down item keeps its place: its archive page is one shorter, the pages after it do not shift
+    (every other listing page keeps its bytes); restored, it is back on the same page."""
+    out, _, _ = built
+    ids = bulk_articles(con, org.col_cw, 79, start=dt.datetime(2024, 5, 1))  # + 财政资金第一篇 = 80 places
+    build_site(con, out, full=False)
+    before = _listing_files(out, "czzj")
+    assert sorted(before) == ["index.html", "index_1.html", "index_2.html", "index_3.html", "index_4.html"]
+    middle = workflow.get_article(con, ids[25])  # the 26th oldest: archive page 2
+    assert "批量信息0026" in before["index_2.html"].decode()
+    rendered = _rendered(monkeypatch)
+    workflow.take_down(con, org.webmaster, middle.id, middle.version, "临时处置")
+    stats = build_site(con, out, full=False)
+    assert stats["mode"] == "incremental" and stats["changed_articles"] == [middle.id]
+    assert {p for p in rendered if p.startswith("/col/")} == {
+        column_url("czzj"), archive_url("czzj", 2), portal.feed_url("czzj")}
+    after = _listing_files(out, "czzj")
+    # index.html states the count (共 79 条); of the archive pages only page 2 changed
+    assert [name for name in after if after[name] != before[name]] == ["index.html", "index_2.html"]
+    page = after["index_2.html"].decode()
+    assert "批量信息0026" not in page and "本页 19 条" in page and "批量信息0027" in page
+    _equals_full_build(con, out, tmp_path)
+    build_site(con, out, full=False)  # the full build into another folder took the record: a full one here
+
+    rendered.clear()
+    workflow.restore(con, org.webmaster, middle.id, workflow.get_article(con, middle.id).version)
+    build_site(con, out, full=False)
+    assert {p for p in rendered if p.startswith("/col/")} == {
+        column_url("czzj"), archive_url("czzj", 2), portal.feed_url("czzj")}
+    assert _listing_files(out, "czzj") == before
+    _equals_full_build(con, out, tmp_path)
+
+
+def test_a_listing_that_loses_places_loses_its_last_archive_pages(con, org, built, tmp_path):
+    """An item that leaves the column for good (moved to another column) gives up its place: the places after
+    it move up, and a page no longer needed leads to the column's page (core.portal.redirects): a published URL
+    never breaks."""
+    out, articles, _ = built
+    ids = bulk_articles(con, org.col_cw, 20, start=dt.datetime(2024, 5, 1))  # 21 places: archive pages 1 and 2
     build_site(con, out, full=False)
     assert (out / "col/czzj/index_2.html").exists()
     a = workflow.get_article(con, articles["other"].id)
     workflow.take_down(con, org.webmaster, a.id, a.version, "临时处置")
+    build_site(con, out, full=False)
+    assert "<article" not in (out / "col/czzj/index_2.html").read_text(encoding="utf-8")  # a taken-down item's page
+    assert "本页原有的信息已撤下" in (out / "col/czzj/index_2.html").read_text(encoding="utf-8")
+    con.execute("UPDATE revisions SET column_id = ? WHERE article_id = ?", [org.col_dz, ids[0]])
     stats = build_site(con, out, full=False)
-    assert stats["touched_years"] == [YEAR]
-    last = (out / "col/czzj/index_2.html").read_text(encoding="utf-8")
-    assert "页面已迁移" in last and 'url=/col/czzj/index.html"' in last and "<article" not in last
+    assert stats["touched_years"] == [2024]
+    for n in (1, 2):  # 20 places left: index.html shows them all
+        last = (out / f"col/czzj/index_{n}.html").read_text(encoding="utf-8")
+        assert "页面已迁移" in last and 'url=/col/czzj/index.html"' in last and "<article" not in last
     _equals_full_build(con, out, tmp_path)
 
 
@@ -230,4 +321,84 @@ def test_an_item_published_in_a_column_not_on_the_home_page_heads_its_latest_lis
     home = (out / "index.html").read_text(encoding="utf-8")
     assert "财政资金第二篇" not in home and latest_titles(home)[0] != "财政资金第二篇"
     assert portal.public_url(con, item.id) is None
+    _equals_full_build(con, out, tmp_path)
+
+
+def test_the_interaction_column_keeps_its_items_when_another_column_publishes(con, org, built, tmp_path):
+    """互动交流's index.html is rendered by every build (it lists the latest answers): an incremental build for
+    an item elsewhere still lists the articles published in it, and its archive pages."""
+    out, _, _ = built
+    hdjl = con.execute("INSERT INTO columns (slug, name, kind, division_id) VALUES ('hdjl', '互动交流', "
+                       "'interaction', ?) RETURNING id", [org.dz]).fetchone()[0]
+    bulk_articles(con, hdjl, 21, start=dt.datetime(2024, 5, 1), prefix="互动公告")
+    build_site(con, out, full=False)
+    assert "互动公告0021" in (out / "col/hdjl/index.html").read_text(encoding="utf-8")
+    publish(con, org, "工作动态第三篇")
+    assert build_site(con, out, full=False)["mode"] == "incremental"
+    page = (out / "col/hdjl/index.html").read_text(encoding="utf-8")
+    assert "互动公告0021" in page and archive_url("hdjl", 2) in page
+    _equals_full_build(con, out, tmp_path)
+
+
+def test_random_publications_take_downs_and_moves_leave_what_a_full_build_renders(con, org, built, tmp_path,
+                                                                                     monkeypatch):
+    """The planner's page-by-page comparison (plan.changed_archive_pages), three items a page so that listings
+    have many archive pages: after every step of a seeded random mix of publications (some dated between older
+    items, as an import does), take-downs, restores and moves to the other column, the incremental build leaves
+    exactly what a full build from a copy of the database renders, and renders fewer listing pages."""
+    import random
+
+    from core.db import connect
+    monkeypatch.setattr(portal.pages, "PER_PAGE", 3)
+    monkeypatch.setattr(portal.pages, "SITEMAP_CHUNK", 7)  # and the sitemap in chunks, some of them kept
+    out, _, _ = built
+    ids = bulk_articles(con, org.col_cw, 30, start=dt.datetime(2024, 5, 1))
+    build_site(con, out, full=False)
+    rendered = _rendered(monkeypatch)
+    rng = random.Random(16)
+    next_id = 20_000
+    for step in range(16):
+        action = rng.choice(["publish", "publish", "take_down", "restore", "move"])
+        if action == "publish":  # somewhere between the existing items, or the newest
+            when = dt.datetime(2024, 5, 1) + dt.timedelta(minutes=rng.choice([rng.randrange(40), 10_000]),
+                                                         seconds=30)
+            ids += bulk_articles(con, rng.choice([org.col_cw, org.col_dz]), 1, start=when, first_id=next_id,
+                                 prefix=f"随机{step}")
+            next_id += 1
+        elif action == "take_down":
+            con.execute("UPDATE articles SET public = FALSE, state = 'taken_down' WHERE id = ?", [rng.choice(ids)])
+        elif action == "restore":
+            con.execute("UPDATE articles SET public = TRUE, state = 'published' WHERE id = ?", [rng.choice(ids)])
+        else:
+            con.execute("UPDATE revisions SET column_id = ? WHERE article_id = ?",
+                        [rng.choice([org.col_cw, org.col_dz]), rng.choice(ids)])
+        rendered.clear()
+        stats = build_site(con, out, full=False)
+        assert stats["mode"] == "incremental", (step, action)
+        listing_pages = [p for p in rendered if p.startswith("/col/") and "index" in p]
+        # the expected site: a full build from a copy of the database (this one keeps the record of `out`)
+        con.execute("CHECKPOINT")
+        copy = tmp_path / f"copy{step}.duckdb"
+        shutil.copyfile(tmp_path / "portal.duckdb", copy)
+        fresh = tmp_path / f"fresh{step}"
+        other = connect(copy)
+        try:
+            full = build_site(other, fresh, full=True)
+        finally:
+            other.close()
+        assert snapshot(out) == snapshot(fresh), (step, action)
+        assert len(listing_pages) < full["columns"] + sum(
+            1 for p in fresh.glob("col/*/index_*.html")), (step, action)
+
+
+def test_a_withdrawn_item_moved_out_gives_its_place_up(con, org, built, tmp_path):
+    """A taken-down item holds its place; moved to another column while taken down, it gives the place up and
+    the archive pages after it move up, although it was on the portal neither before nor after."""
+    out, _, _ = built
+    ids = bulk_articles(con, org.col_cw, 45, start=dt.datetime(2024, 5, 1))
+    con.execute("UPDATE articles SET public = FALSE, state = 'taken_down' WHERE id = ?", [ids[0]])
+    build_site(con, out, full=False)
+    con.execute("UPDATE revisions SET column_id = ? WHERE article_id = ?", [org.col_dz, ids[0]])
+    assert build_site(con, out, full=False)["mode"] == "incremental"
+    assert "批量信息0021" in (out / "col/czzj/index_1.html").read_text(encoding="utf-8")  # moved up from page 2
     _equals_full_build(con, out, tmp_path)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from core import columns, portal, workflow
-from core.portal import article_url, build_site, column_url
+from core.portal import archive_url, article_url, build_site, column_url
 from core.portal.redirects import REDIRECT_MAP
 from tests.browser import free_port
 from tests.test_deploy import NGINX, NoRedirect, insecure, local_config
@@ -103,6 +103,8 @@ def test_renamed_twice_the_first_address_leads_to_the_last_and_back_is_a_page_ag
 
 
 def test_a_shorter_listing_redirects_its_last_pages_to_the_first_in_an_incremental_build(con, org, tmp_path):
+    """Stable pagination (issue 16): a withdrawn item keeps its place, so its archive page stays; an item moved to
+    another column gives its place up, and the archive pages no longer needed lead to the column's page."""
     items = [publish(con, org, f"动态{n}") for n in range(portal.pages.PER_PAGE + 1)]
     out = tmp_path / "site"
     build_site(con, out)
@@ -110,12 +112,17 @@ def test_a_shorter_listing_redirects_its_last_pages_to_the_first_in_an_increment
     assert (out / f"col/{slug}/index_2.html").is_file()
     workflow.withdraw(con, org.officer, items[0].id, items[0].version, "重复发布")
     stats = build_site(con, out, full=False)
-    assert stats["mode"] == "incremental" and stats["redirects"] == 1
-    assert _redirect_target(_page(out, column_url(slug, 2))) == column_url(slug)
+    assert stats["mode"] == "incremental" and stats["redirects"] == 0
+    assert "页面已迁移" not in _page(out, archive_url(slug, 1))
+    con.execute("UPDATE revisions SET column_id = ? WHERE article_id = ?", [org.col_cw, items[1].id])
+    stats = build_site(con, out, full=False)
+    assert stats["mode"] == "incremental" and stats["redirects"] == 2
+    assert _redirect_target(_page(out, archive_url(slug, 1))) == column_url(slug)
+    assert _redirect_target(_page(out, archive_url(slug, 2))) == column_url(slug)
     # the incremental build kept the record: the first build's URLs are all still there
     recorded = _paths(con)
     assert all(article_url(a.id, a.published_at) in recorded for a in items)
-    assert recorded[column_url(slug, 2)] == column_url(slug)
+    assert recorded[archive_url(slug, 2)] == column_url(slug)
 
 
 def test_incremental_publish_adds_to_the_record_and_keeps_the_rest(con, org, site):

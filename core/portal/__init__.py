@@ -33,7 +33,16 @@ from core.portal.calendar import moved as calendar_moved
 from core.portal.data import public_url
 from core.portal.plan import STAMP_FILE, outdated, owed_build
 from core.portal.resume import Resumed, resume_interrupted_build
-from core.portal.urls import ANSWERS_URL, answer_url, article_url, attachment_url, column_url, feed_url, safe_filename
+from core.portal.urls import (
+    ANSWERS_URL,
+    answer_url,
+    archive_url,
+    article_url,
+    attachment_url,
+    column_url,
+    feed_url,
+    safe_filename,
+)
 from core.portal.writer import DuplicateOutput, Writer, remove_leftovers
 
 __all__ = [
@@ -43,6 +52,7 @@ __all__ = [
     "Resumed",
     "Writer",
     "answer_url",
+    "archive_url",
     "article_url",
     "attachment_url",
     "build_site",

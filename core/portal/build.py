@@ -13,8 +13,8 @@ core.db, core.settings, core.progress.
 
 from __future__ import annotations
 
-import math
 import os
+import re
 import secrets
 import threading
 import time
@@ -54,9 +54,9 @@ from core.portal.disclosure import (
 )
 from core.portal.interviews import write as write_interviews
 from core.portal.pages import (
-    PER_PAGE,
     Page,
     answer_pages,
+    archive_count,
     article_page,
     column_pages,
     feed_page,
@@ -74,12 +74,14 @@ from core.portal.pool import Jobs, Renderer, pool_size
 from core.portal.redirects import settle
 from core.portal.render import copy_static, has_template, refresh_templates, render_to, site_context
 from core.portal.urls import answer_url, feed_url
-from core.portal.writer import COLUMN_PAGE_NAME, SITEMAP_CHUNK_NAME, Writer
+from core.portal.writer import COLUMN_PAGE_NAME, Writer
 from core.progress import Progress, pause_point
 
 # the scheduler thread and a page's publish can both ask for a build: one at a time, since
 # a build prunes files (temp files included) that it did not write itself
 BUILD_LOCK = threading.Lock()
+ARCHIVE_NAME = re.compile(r"index_(\d+)\.html")  # a column's archive pages (portal.pages)
+SITEMAP_CHUNK_NUMBER = re.compile(r"sitemap-(\d+)\.xml")
 HOME_ITEMS = 8
 SITE_FEED_ITEMS = 50
 COLUMN_FEED_ITEMS = 20
@@ -126,8 +128,11 @@ def _build(con: duckdb.DuckDBPyConnection, out_dir: str | Path, *, full: bool, p
         context = site_context(site, copy_static(writer, site.static_files))
         counts = _render_all(con, site, section, plan, writer, context, progress, workers)
         plan.years |= counts.pop("answer_years")
-        for path, text in sitemap_files(con, site, sitemap_paths(section)):
+        sitemap = sitemap_files(con, site, sitemap_paths(section), changed=None if plan.full else plan.changed,
+                                head=plan.sitemap_head, present=lambda path: os.path.isfile(writer.target(path)))
+        for path, text in sitemap.files:
             writer.write(path, text)
+        plan.sitemap_head, plan.sitemap_chunks = sitemap.head, sitemap.chunks
         writer.write("/robots.txt", robots_txt(site))
         counts["attachments"] = _write_attachments(con, writer, None if plan.full else sorted(plan.articles))
         listings = [c for c in site.columns.values() if c.id in (plan.listings or ())]
@@ -161,14 +166,16 @@ def _render_all(con: duckdb.DuckDBPyConnection, site: SiteData, section: Section
     by_id = {i["id"]: i for c in site.columns.values() for i in c.items}
     ids = sorted(by_id if plan.articles is None else plan.articles & by_id.keys())
     notices = fetch_withdrawn(con, plan.notices)
-    paged = {c.id: max(1, math.ceil(len(c.listing) / PER_PAGE)) for c in listings}
+    archives = plan.archives or {}
+    paged = {c.id: 1 + (archive_count(len(c.slots)) if plan.archives is None else len(archives.get(c.id, ())))
+             for c in listings}
     total = len(ids) + len(notices) + sum(paged.values())
     workers = pool_size(total, workers)
     disclosure_pages, gone, folders = _section_pages(con, site, section, plan)
     plan.stale_paths += gone
     plan.paged_folders = folders
     # everything but the bodies is read before the pool forks: its workers make the pages themselves
-    jobs = _jobs(con, site, by_id, ids)
+    jobs = _jobs(con, site, by_id, ids, plan.archives)
     bar = Progress(total, "生成门户页面", enabled=progress if plan.full else False)
     with bar, Renderer(writer, context, workers, bar, jobs) as renderer:
         for batch in body_batches(con, ids):
@@ -179,7 +186,7 @@ def _render_all(con: duckdb.DuckDBPyConnection, site: SiteData, section: Section
         pause_point("pages")
         for item in notices:
             renderer.emit(withdrawn_page(item))
-        for page in _shared_pages(con, site, listings):
+        for page in _shared_pages(con, site, listings, fixed=plan.full):
             renderer.emit(page)
         for page in disclosure_pages:
             renderer.emit(page)
@@ -188,9 +195,10 @@ def _render_all(con: duckdb.DuckDBPyConnection, site: SiteData, section: Section
             "withdrawn": len(notices), "answers": answered, "answer_years": years}
 
 
-def _jobs(con: duckdb.DuckDBPyConnection, site: SiteData, by_id: dict[int, dict], ids: list[int]) -> Jobs:
-    """How an article's page is made from its body row, and a column's listing pages, with what
-    they show besides the body read now."""
+def _jobs(con: duckdb.DuckDBPyConnection, site: SiteData, by_id: dict[int, dict], ids: list[int],
+          archives: dict[int, set[int]] | None) -> Jobs:
+    """How an article's page is made from its body row, and a column's listing pages (index.html and the
+    archive pages of ``archives``, all when None), with what they show besides the body read now."""
     nearby = neighbours(site)
     wanted = None if len(ids) > BODY_BATCH else ids
     attachments = fetch_attachments(con, wanted)
@@ -203,21 +211,29 @@ def _jobs(con: duckdb.DuckDBPyConnection, site: SiteData, by_id: dict[int, dict]
                             attachments.get(article_id, []), nearby.get(article_id, (None, None)),
                             catalogue.get(article_id), notes.get(article_id, []))
 
-    return Jobs(article=article, columns=lambda column_id: column_pages(site, site.columns[column_id]))
+    def columns(column_id: int) -> Iterator[Page]:
+        return column_pages(site, site.columns[column_id], None if archives is None else archives.get(column_id, ()))
+
+    return Jobs(article=article, columns=columns)
 
 
-def _shared_pages(con: duckdb.DuckDBPyConnection, site: SiteData, listings: list[Column]) -> Iterator[Page]:
-    """Home page, feeds (site-wide and of the listings rendered) and the site's fixed pages."""
+def _shared_pages(con: duckdb.DuckDBPyConnection, site: SiteData, listings: list[Column], *,
+                  fixed: bool = True) -> Iterator[Page]:
+    """Home page, feeds (site-wide and of the listings rendered) and, when ``fixed``, the site's fixed pages
+    (site map, 无障碍, 联系我们, 网站声明, 404, search: they show only what the build signature covers, so an
+    incremental build leaves them as the last full build wrote them)."""
     report = site.named_column("site_report_column")  # the 政府网站工作年度报表, linked from the home page
     wanted = [c.id for c in key_columns(site)]
     heads = fetch_heads(con, site, [*wanted, *([report.id] if report and report.id not in wanted else [])], HOME_ITEMS)
-    yield home_page(site, heads, fetch_latest(con, site, settings.get(con, "home_latest_items")),
-                    next(iter(heads[report.id]), None) if report else None)
-    yield feed_page(site, feed_url(), site.site_name, "/index.html", fetch_latest(con, site, SITE_FEED_ITEMS))
+    home_items = settings.get(con, "home_latest_items")
+    latest = fetch_latest(con, site, max(home_items, SITE_FEED_ITEMS))  # one query for the home page and the feed
+    yield home_page(site, heads, latest[:home_items], next(iter(heads[report.id]), None) if report else None)
+    yield feed_page(site, feed_url(), site.site_name, "/index.html", latest[:SITE_FEED_ITEMS])
     for col in listings:
         yield feed_page(site, feed_url(col.slug), f"{col.name} - {site.site_name}", col.url,
                         col.listing[:COLUMN_FEED_ITEMS])
-    yield from site_pages(site, has_template("search.html"))
+    if fixed:
+        yield from site_pages(site, has_template("search.html"))
 
 
 def _section_pages(con: duckdb.DuckDBPyConnection, site: SiteData, section: Section,
@@ -281,6 +297,20 @@ def _write_attachments(con: duckdb.DuckDBPyConnection, writer: Writer, ids: list
     return files
 
 
+def _remove_archives_beyond(writer: Writer, col: Column) -> None:
+    """Delete the archive pages of ``col`` past its last (portal.pages.archive_count)."""
+    last = archive_count(len(col.slots))
+    folder = f"/col/{col.slug}"
+    try:
+        names = os.listdir(writer.target(folder))
+    except FileNotFoundError:
+        return
+    for name in names:
+        found = ARCHIVE_NAME.fullmatch(name)
+        if found and int(found.group(1)) > last:
+            writer.remove(f"{folder}/{name}")
+
+
 def _clean(writer: Writer, plan: Plan, listings: list[Column]) -> int:
     """Remove what the portal no longer serves: after a full build, whatever it did not write;
     after an incremental one, the pages and attachments that changed articles left behind."""
@@ -289,9 +319,12 @@ def _clean(writer: Writer, plan: Plan, listings: list[Column]) -> int:
     before = writer.removed
     for path in plan.stale_paths:
         writer.remove(path)
-    for col in listings:  # a shorter listing leaves its last pages behind
-        writer.remove_unclaimed(f"/col/{col.slug}", COLUMN_PAGE_NAME)
+    for col in listings:  # a listing that lost places leaves its last archive pages behind
+        _remove_archives_beyond(writer, col)
     for folder in plan.paged_folders:
         writer.remove_unclaimed(folder, COLUMN_PAGE_NAME)
-    writer.remove_unclaimed("/", SITEMAP_CHUNK_NAME)
+    for name in os.listdir(writer.root):  # the sitemap's chunks past its last (the earlier ones may be kept)
+        found = SITEMAP_CHUNK_NUMBER.fullmatch(name)
+        if found and int(found.group(1)) > plan.sitemap_chunks:
+            writer.remove("/" + name)
     return writer.removed - before

@@ -56,6 +56,9 @@ class Column:
     children: list[Column] = field(default_factory=list)
     items: list[dict] = field(default_factory=list)  # its own articles, newest first
     listing: list[dict] = field(default_factory=list)  # own + non-retired sub-columns'
+    # the listing's places, newest first: every article it shows and every one it showed that was withdrawn
+    # or taken down (``public`` false; it keeps its place, so the archive pages after it do not shift)
+    slots: list[dict] = field(default_factory=list)
 
     @property
     def url(self) -> str:
@@ -137,14 +140,19 @@ LIVE = """
 """
 
 # what a listing, a feed and an article page show of a public article (no body)
-_ITEMS = """
+_ITEM_FIELDS = """
     SELECT a.id, r.title, r.column_id, coalesce(a.published_at, a.updated_at) AS published_at,
            r.created_at AS updated_at, coalesce(d.name, '') AS division
+"""
+_ITEM_SOURCE = """
     FROM articles a
     JOIN revisions r ON r.article_id = a.id AND r.number = a.live_revision
     LEFT JOIN divisions d ON d.id = a.lead_division_id
-    WHERE a.public AND a.live_revision IS NOT NULL
+    WHERE a.live_revision IS NOT NULL
 """
+_ITEMS = f"{_ITEM_FIELDS} {_ITEM_SOURCE} AND a.public"
+# the same of every article that has a page, public or not: the places of a listing (Column.slots)
+_SLOTTED = f"{_ITEM_FIELDS}, a.public {_ITEM_SOURCE}"
 _NEWEST_FIRST = "published_at DESC, id DESC"
 
 
@@ -249,26 +257,34 @@ def _decorate(site: SiteData, item: dict) -> dict:
 
 def fetch_listings(con: duckdb.DuckDBPyConnection, site: SiteData,
                    wanted: set[int] | None = None) -> dict[int, dict]:
-    """Fill ``listing`` and ``items`` of the ``wanted`` columns (all when None), newest first.
+    """Fill ``listing``, ``slots`` and ``items`` of the ``wanted`` columns (all when None), newest first.
 
-    Returns every article read, by id, newest first."""
+    Returns every public article read, by id, newest first."""
     if wanted is None:
-        found = rows(con, f"SELECT * FROM ({_ITEMS}) ORDER BY {_NEWEST_FIRST}")
+        found = rows(con, f"SELECT * FROM ({_SLOTTED}) ORDER BY {_NEWEST_FIRST}")
     else:
         sources = sorted({c for _, c in site.sources(wanted)})
-        found = rows(con, f"""SELECT * FROM ({_ITEMS}) WHERE column_id IN (SELECT unnest(?::INTEGER[]))
+        found = rows(con, f"""SELECT * FROM ({_SLOTTED}) WHERE column_id IN (SELECT unnest(?::INTEGER[]))
                               ORDER BY {_NEWEST_FIRST}""", [sources])
     for col in site.columns.values():
-        col.listing, col.items = [], []
+        col.listing, col.items, col.slots = [], [], []
+    public = {}
     for item in found:
         _decorate(site, item)
+        shown = item["public"]
         for target in site.targets.get(item["column_id"], ()):
             if wanted is None or target in wanted:
-                site.columns[target].listing.append(item)
+                listing = site.columns[target]
+                listing.slots.append(item)
+                if shown:
+                    listing.listing.append(item)
+        if not shown:
+            continue
+        public[item["id"]] = item
         own = site.columns.get(item["column_id"])
         if own is not None and (wanted is None or own.id in wanted):
             own.items.append(item)
-    return {item["id"]: item for item in found}
+    return public
 
 
 def fetch_heads(con: duckdb.DuckDBPyConnection, site: SiteData, wanted: list[int],

@@ -12,7 +12,7 @@ Imports from: portal.urls, portal.data.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -29,6 +29,7 @@ from core.portal.urls import (
     REPORTS_DIR,
     STATEMENT_URL,
     STATUTORY_URL,
+    archive_url,
     article_url,
     column_url,
     feed_url,
@@ -128,17 +129,60 @@ def _page_window(current: int, total: int) -> list[int | None]:
     return out
 
 
-def column_pages(site: SiteData, col: Column) -> Iterator[Page]:
-    """Every page of a column's listing, PER_PAGE items each, newest first."""
+# Stable pagination (issue 16): a column's ``index.html`` shows its newest PER_PAGE items; the archive pages
+# ``index_<n>.html`` hold the listing's places in publication order, page 1 the oldest PER_PAGE, every one full
+# but the newest. A place is an article the listing shows or showed: one withdrawn or taken down keeps its place
+# (its page is one item shorter), so the pages after it do not shift. A publish changes index.html and the newest
+# archive page (and opens a new one when that is full); a take-down or an edit changes the page holding the item.
+# Only an article leaving the listing for good (moved to another column, its page deleted) or one dated before
+# newer ones (an import) moves the places after it. Archive pages do not state how many there are (that would
+# change every page whenever one is opened); their pager links the newest pages only through 最新.
+
+
+def archive_count(places: int) -> int:
+    """How many archive pages a listing of ``places`` places has: none while index.html shows them all."""
+    return math.ceil(places / PER_PAGE) if places > PER_PAGE else 0
+
+
+def archive_page_of(places: int, index: int) -> int:
+    """The archive page of the place ``index`` (0 = the newest) of a listing of ``places`` places."""
+    return (places - 1 - index) // PER_PAGE + 1
+
+
+def archive_span(places: int, number: int) -> tuple[int, int]:
+    """The places (newest-first indexes, ``start:stop``) archive page ``number`` holds."""
+    return max(0, places - number * PER_PAGE), places - (number - 1) * PER_PAGE
+
+
+def archive_window(current: int | None, count: int) -> list[int | None]:
+    """Archive page numbers to link, newest first, ``None`` for a gap: on index.html (``current`` None)
+    57 56 55 … 1; on page 30: … 32 31 [30] 29 28 … 1. A page's window depends on ``count`` only while it
+    is one of the three newest, so opening a new page changes no older one."""
+    if current is None:
+        shown = {count, count - 1, count - 2, 1}
+    else:
+        shown = {1, *range(current - 2, current + 3)}
+    numbers = sorted((n for n in shown if 1 <= n <= count), reverse=True)
+    out: list[int | None] = [None] if numbers and current is not None and numbers[0] < count else []
+    for i, n in enumerate(numbers):
+        if i and numbers[i - 1] - n > 1:
+            out.append(None)
+        out.append(n)
+    return out
+
+
+def column_pages(site: SiteData, col: Column, archive: Iterable[int] | None = None, *,
+                 index: bool = True) -> Iterator[Page]:
+    """A column's listing pages: ``index.html`` (the newest PER_PAGE items) unless ``index`` is false, then
+    the archive pages numbered in ``archive`` (every one when None), each newest first."""
     total = len(col.listing)
-    pages = max(1, math.ceil(total / PER_PAGE))
+    places = len(col.slots)
+    count = archive_count(places)
     base = {
         "column": col.ref,
-        "page_title": col.name,
         "children": [c.ref for c in col.visible_children],
         "section_id": _section(site, col.id),
-        "total": total,
-        "pages": pages,
+        "archives": count,
         "column_feed": feed_url(col.slug),
         # the topmost 互动交流 column lists the latest answers (第十九条); re-rendered when they change
         "answers": site.answers[:LATEST_ANSWERS] if col.id in {c.id for c in interaction_columns(site)} else [],
@@ -146,21 +190,44 @@ def column_pages(site: SiteData, col: Column) -> Iterator[Page]:
         "interviews": [i for i in site.interviews if i["column_id"] == col.id],  # 在线访谈 (issue 17)
         "xxgk_links": section_links() if col.id == (section_column(site) or {}).get("id") else [],
     }
-    for n in range(1, pages + 1):
-        items = col.listing[(n - 1) * PER_PAGE: n * PER_PAGE]
-        pager = [
-            {"number": p, "url": column_url(col.slug, p) if p else None, "current": p == n}
-            for p in _page_window(n, pages)
-        ]
-        yield Page(column_url(col.slug, n), "column.html", {
+    if index:
+        items = col.listing[:PER_PAGE]
+        following = None  # the archive page holding the newest item index.html does not show
+        if total > PER_PAGE:
+            older = col.listing[PER_PAGE]["id"]
+            following = next(archive_page_of(places, i) for i, s in enumerate(col.slots) if s["id"] == older)
+        yield Page(column_url(col.slug), "column.html", {
             **base,
-            "crumbs": _crumbs(site, col.id, current=n == 1),  # page 2 is not the column's page
-            "page": n,
+            "page_title": col.name,
+            "crumbs": _crumbs(site, col.id, current=True),
+            "archive": None,
+            "total": total,
             "items": items,
-            "pager": pager,
-            "prev_url": column_url(col.slug, n - 1) if n > 1 else None,
-            "next_url": column_url(col.slug, n + 1) if n < pages else None,
+            "pager": _archive_pager(col.slug, None, count),
+            "prev_url": None,
+            "next_url": archive_url(col.slug, following) if following else None,
         })
+    for n in range(1, count + 1) if archive is None else sorted(archive):
+        if not 1 <= n <= count:
+            continue
+        start, stop = archive_span(places, n)
+        items = [s for s in col.slots[start:stop] if s["public"]]
+        yield Page(archive_url(col.slug, n), "column.html", {
+            **base,
+            "page_title": f"{col.name}(第{n}页)",
+            "crumbs": _crumbs(site, col.id, current=False),  # an archive page is not the column's page
+            "archive": n,
+            "items": items,
+            "span": (items[-1]["published_at"], items[0]["published_at"]) if items else None,
+            "pager": _archive_pager(col.slug, n, count),
+            "prev_url": archive_url(col.slug, n + 1) if n < count else column_url(col.slug),
+            "next_url": archive_url(col.slug, n - 1) if n > 1 else None,
+        })
+
+
+def _archive_pager(slug: str, current: int | None, count: int) -> list[dict]:
+    return [{"number": n, "url": archive_url(slug, n) if n else None, "current": n == current}
+            for n in archive_window(current, count)]
 
 
 def neighbours(site: SiteData) -> dict[int, tuple[dict | None, dict | None]]:
@@ -279,25 +346,59 @@ _SITEMAP_URLS = f"""
 """
 
 
-def sitemap_files(con: duckdb.DuckDBPyConnection, site: SiteData,
-                  extra: list[str] | None = None) -> list[tuple[str, str]]:
+@dataclass
+class Sitemap:
+    """What ``sitemap_files`` assembled: the files to write, how many chunk files the sitemap has (0: one
+    ``/sitemap.xml``), and the digest of its URLs before the articles' (for the next build to compare)."""
+
+    files: list[tuple[str, str]]
+    chunks: int
+    head: str
+
+
+_NEVER = 2**31 - 1  # no article id reaches it
+
+
+def sitemap_files(con: duckdb.DuckDBPyConnection, site: SiteData, extra: list[str] | None = None, *,
+                  changed: list[int] | None = None, head: str | None = None,
+                  present: Callable[[str], bool] | None = None) -> Sitemap:
     """``/sitemap.xml`` with every public article and column page, and the ``extra`` pages (the
     政府信息公开 section's) after the site map; beyond SITEMAP_CHUNK URLs it becomes an index of
-    ``/sitemap-<n>.xml`` chunks. Assembled in SQL: 100,000 URLs in ~0.1 s."""
+    ``/sitemap-<n>.xml`` chunks. Assembled in SQL: 100,000 URLs in ~0.1 s.
+
+    An incremental build passes the articles whose state ``changed``, the ``head`` digest the last build
+    recorded and ``present`` (whether a file is on disk): when the URLs before the articles are the same,
+    the chunks that end before the first changed article (articles come in id order, the answers after
+    them) are left as they are, and only the later ones and the index are assembled (a publish at
+    100,000 articles: the last of three chunks)."""
     base = xml_escape(site.site_url)
+    params = [extra or [], extra or [], SITEMAP_CHUNK]
+    first_changed = min(changed) if changed else _NEVER
+    before, digest, unchanged, total = con.execute(f"""
+        SELECT count(*) FILTER (WHERE grp < 2),
+               md5(coalesce(string_agg(path, chr(10) ORDER BY grp, k) FILTER (WHERE grp < 2), '')),
+               count(*) FILTER (WHERE grp = 2 AND k < ?), count(*)
+        FROM ({_SITEMAP_URLS})""", [first_changed, *params]).fetchone()
+    count = math.ceil(total / SITEMAP_CHUNK)
+    first = 0
+    if changed is not None and head == digest and count > 1 and present is not None:
+        first = (before + unchanged) // SITEMAP_CHUNK
+        if not all(present(f"/sitemap-{n + 1}.xml") for n in range(first)):
+            first = 0
     chunks = con.execute(f"""
         SELECT chunk, string_agg('<url><loc>' || ? || path || '</loc>'
                                  || coalesce('<lastmod>' || lastmod || '</lastmod>', '') || '</url>',
                                  chr(10) ORDER BY grp, k)
-        FROM ({_SITEMAP_URLS}) GROUP BY chunk ORDER BY chunk""",
-                           [base, extra or [], extra or [], SITEMAP_CHUNK]).fetchall()
-    head = '<?xml version="1.0" encoding="UTF-8"?>\n'
+        FROM ({_SITEMAP_URLS}) WHERE chunk >= ? GROUP BY chunk ORDER BY chunk""",
+                           [base, *params, first]).fetchall()
+    xml = '<?xml version="1.0" encoding="UTF-8"?>\n'
     ns = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
-    if len(chunks) == 1:
-        return [("/sitemap.xml", f"{head}<urlset {ns}>\n{chunks[0][1]}\n</urlset>\n")]
-    files = [(f"/sitemap-{n + 1}.xml", f"{head}<urlset {ns}>\n{body}\n</urlset>\n") for n, body in chunks]
-    index = "\n".join(f"<sitemap><loc>{base}{path}</loc></sitemap>" for path, _ in files)
-    return [("/sitemap.xml", f"{head}<sitemapindex {ns}>\n{index}\n</sitemapindex>\n"), *files]
+    if count <= 1:
+        return Sitemap([("/sitemap.xml", f"{xml}<urlset {ns}>\n{chunks[0][1]}\n</urlset>\n")], 0, digest)
+    files = [(f"/sitemap-{n + 1}.xml", f"{xml}<urlset {ns}>\n{body}\n</urlset>\n") for n, body in chunks]
+    index = "\n".join(f"<sitemap><loc>{base}/sitemap-{n + 1}.xml</loc></sitemap>" for n in range(count))
+    return Sitemap([("/sitemap.xml", f"{xml}<sitemapindex {ns}>\n{index}\n</sitemapindex>\n"), *files], count,
+                   digest)
 
 
 

@@ -3,9 +3,9 @@
 Incremental builds: ``portal_built`` (migration 0002) records, per article, what the last
 successful build rendered (live revision, public, column, date, attachments, withdrawal
 date). The next build diffs the live state against it in one query and renders only the
-changed articles, their previous/next neighbours (old and new), every page of the listings
-that show them (their columns and the ancestors whose listings include them: pagination
-shifts when an item is added at the top), the home page, the feeds and the sitemap. A change
+changed articles, their previous/next neighbours (old and new), the pages of the listings
+that show them (their columns and the ancestors whose listings include them) whose items changed
+(``changed_archive_pages``), the home page, the feeds and the sitemap. A change
 to the column tree, the divisions, the site settings (the footer's identity ones included), the uploaded
 党政机关网站标识 or the templates and code changes every page's header, footer or layout (``signature``):
 that build is full. So is the first build into a
@@ -22,12 +22,17 @@ and the 公开目录 listings of its topic and year (old and new). Topic names a
 Notes (migration 0022): the record keeps an article's 更正说明 (public) or its withdrawal notice's category and
 replacement (taken down), so adding a note re-renders the article's page.
 
-Imports from: portal.urls, portal.data, portal.disclosure, portal.render (the template files of the
-signature); core.db.
+Stable pagination (issue 16): a listing's archive pages are numbered from the oldest (portal.pages), so
+a publish renders the listing's index.html and its newest archive page, not every page; ``changed_archive_pages``
+finds the pages whose items or pager changed, comparing the places of the last build with the current ones.
+
+Imports from: portal.urls, portal.data, portal.pages, portal.disclosure, portal.render (the template files of
+the signature); core.db.
 """
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import os
@@ -38,8 +43,9 @@ from pathlib import Path
 import duckdb
 
 from core.db import rows, scalar, transaction
-from core.portal.data import COLUMN_SETTINGS, IDENTITY_SETTINGS, WITHDRAWN_AT, SiteData, fetch_listings
+from core.portal.data import COLUMN_SETTINGS, IDENTITY_SETTINGS, WITHDRAWN_AT, Column, SiteData, fetch_listings
 from core.portal.disclosure import ENTRY_FIELDS, related_documents
+from core.portal.pages import archive_count, archive_page_of, archive_span, interaction_columns
 from core.portal.render import template_files
 from core.portal.urls import article_url
 
@@ -134,6 +140,12 @@ class Plan:
     catalogue_topics: set[int] | None = None
     catalogue_years: set[int] | None = None
     paged_folders: list[str] = field(default_factory=list)  # the section's listings rendered (build.py)
+    # the archive pages to render of each listing rendered (None: all); index.html and the feed always are
+    archives: dict[int, set[int]] | None = None
+    # the sitemap: the digest of its URLs before the articles' (the last build's, then this one's: build.py),
+    # and its chunk files (0: one file)
+    sitemap_head: str | None = None
+    sitemap_chunks: int = 0
 
     @property
     def full(self) -> bool:
@@ -190,7 +202,9 @@ def plan_build(con: duckdb.DuckDBPyConnection, site: SiteData, root: str, sig: s
     """Decide full or incremental, and for an incremental build exactly what to render."""
     reason = _why_full(con, root, sig, full)
     if not reason:
-        return _incremental_plan(con, site, rows(con, _DIFF))
+        plan = _incremental_plan(con, site, rows(con, _DIFF))
+        plan.sitemap_head = (_record(con) or {}).get("sitemap_head")
+        return plan
     fetch_listings(con, site)
     # for the search index: what changed since the recorded build (everything, without one);
     # after a full build it re-indexes every year anyway
@@ -202,14 +216,22 @@ def plan_build(con: duckdb.DuckDBPyConnection, site: SiteData, root: str, sig: s
 
 def _incremental_plan(con: duckdb.DuckDBPyConnection, site: SiteData, diff: list[dict]) -> Plan:
     plan = Plan("incremental", "", articles=set(), notices=[], changed=[d["id"] for d in diff],
-                catalogue_topics=set(), catalogue_years=set())
-    old_columns = [d["old_column"] for d in diff if d["was_public"]]
-    new_columns = [d["new_column"] for d in diff if d["public"]]
+                catalogue_topics=set(), catalogue_years=set(), archives={})
+    # the columns where a changed article held or holds a place (public or withdrawn: a withdrawn one keeps its
+    # place in the listing, so moving or deleting it moves the places after it)
+    old_columns = [d["old_column"] for d in diff if d["old_column"] is not None]
+    new_columns = [d["new_column"] for d in diff if d["new_column"] is not None]
     plan.listings = site.listing_columns(old_columns + new_columns)
     # the documents whose pages link to a changed one (解读, the document it explains, what repeals
     # it): re-rendered with their own columns' items loaded, for their previous/next links
     related = related_documents(con, plan.changed)
-    fetch_listings(con, site, plan.listings | {r["column_id"] for r in related})
+    # and the columns whose index.html every build renders (互动交流 with the latest answers, those listing
+    # 征集调查 or 在线访谈: portal.build, portal.consultations), so that it lists their items too
+    always = {c.id for c in interaction_columns(site)} | {i["column_id"] for i in (*site.consultations,
+                                                                                   *site.interviews)}
+    fetch_listings(con, site, plan.listings | {r["column_id"] for r in related} | always)
+    for column_id in plan.listings:
+        plan.archives[column_id] = changed_archive_pages(site, site.columns[column_id], diff)
     for d in diff:
         _catalogue_listings(plan, d)
         plan.years |= {p.year for p in (d["old_published"], d["new_published"]) if p is not None}
@@ -224,6 +246,39 @@ def _incremental_plan(con: duckdb.DuckDBPyConnection, site: SiteData, diff: list
     plan.articles |= {r["id"] for r in related}
     plan.years |= {r["published_at"].year for r in related}
     return plan
+
+
+def changed_archive_pages(site: SiteData, col: Column, diff: list[dict]) -> set[int]:
+    """The archive pages of ``col``'s listing (portal.pages, numbered from the oldest) whose content or
+    pager the changes in ``diff`` alter: the places as the last build had them (the current ones with the
+    changed articles put back where they were) against the current ones, page by page; the pages holding a
+    changed article (its title, or it was taken down); and when the number of pages changed, the newest
+    three of the fewer (their pager shows the newest pages)."""
+    sources = {c for _, c in site.sources([col.id])}
+    changed = {d["id"] for d in diff}
+    new = col.slots
+    kept = [s for s in new if s["id"] not in changed]
+    old_ids = [s["id"] for s in kept]
+    ascending = kept[::-1]
+    for d in sorted((d for d in diff if d["old_column"] in sources), key=lambda d: (d["old_published"], d["id"])):
+        # places newest first: the article goes after every kept place newer than it
+        at = len(ascending) - bisect.bisect_left(ascending, (d["old_published"], d["id"]),
+                                                 key=lambda s: (s["published_at"], s["id"]))
+        old_ids.insert(at, d["id"])
+        ascending.insert(len(ascending) - at, {"id": d["id"], "published_at": d["old_published"]})
+    new_ids = [s["id"] for s in new]
+    before, after = archive_count(len(old_ids)), archive_count(len(new_ids))
+    pages = {n for n in range(1, after + 1)
+             if _span(old_ids, n) != _span(new_ids, n)}
+    pages |= {archive_page_of(len(new_ids), i) for i, a in enumerate(new_ids) if a in changed}
+    if before != after:
+        pages |= set(range(max(1, min(before, after) - 2), after + 1))
+    return {n for n in pages if 1 <= n <= after}
+
+
+def _span(ids: list[int], number: int) -> list[int]:
+    start, stop = archive_span(len(ids), number)
+    return ids[start:stop]
 
 
 def _catalogue_listings(plan: Plan, d: dict) -> None:
@@ -281,7 +336,7 @@ def save_record(con: duckdb.DuckDBPyConnection, plan: Plan, root: str, sig: str,
         con.execute("DELETE FROM portal_built WHERE article_id IN (SELECT unnest(?::INTEGER[]))", [plan.changed])
         con.execute(f"INSERT INTO portal_built SELECT * FROM ({_CURRENT}) "
                     "WHERE article_id IN (SELECT unnest(?::INTEGER[]))", [plan.changed])
-    value = json.dumps({"stamp": stamp, "out": root, "signature": sig,
+    value = json.dumps({"stamp": stamp, "out": root, "signature": sig, "sitemap_head": plan.sitemap_head,
                         "at": datetime.now().isoformat(timespec="seconds"), "mode": plan.mode})
     con.execute("INSERT OR REPLACE INTO site_state (name, value) VALUES ('portal_build', ?)", [value])
     con.execute("DELETE FROM site_state WHERE name = ?", [OWED])

@@ -65,6 +65,14 @@ def column_url(slug: str, page: int = 1) -> str:
     return f"/col/{slug}/{name}"
 
 
+def archive_url(slug: str, page: int) -> str:
+    """``/col/<slug>/index_<n>.html``: a column's archive page ``n``, numbered from the oldest
+    (portal.pages, stable pagination); the column's newest items are at ``column_url(slug)``."""
+    if page < 1:
+        raise ValueError("archive pages are numbered from 1")
+    return f"/col/{slug}/index_{page}.html"
+
+
 def feed_url(slug: str | None = None) -> str:
     """The site-wide Atom feed, or a column's."""
     return f"/col/{slug}/feed.xml" if slug else "/feed.xml"
