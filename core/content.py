@@ -311,7 +311,7 @@ def _translate_messages(texts: list[str]) -> list[str]:
 
 def _image_converter(skipped: list[str]) -> Callable:
     """mammoth image handler: web formats as data URIs; others dropped and counted."""
-    import mammoth  # here, not on import: only the bounded conversion process (core.docx_worker) needs it
+    import mammoth  # deferred: only the bounded conversion process (core.docx_worker) needs it
 
     as_data_uri = mammoth.images.data_uri
 
@@ -345,7 +345,7 @@ def docx_to_html(data: bytes, limits: docx_guard.DocxLimits | None = None) -> tu
 
 def convert_docx(data: bytes) -> tuple[str, list[str]]:
     """The conversion itself, without limits: only core.docx_worker calls it, in its bounded process."""
-    import mammoth  # here, not on import (0.06 s of every start): only this process converts .docx files
+    import mammoth  # deferred: 0.06 s of every start, and only this process converts .docx files
 
     skipped: list[str] = []
     try:

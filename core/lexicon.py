@@ -76,7 +76,7 @@ def _arrays() -> tuple[np.ndarray, np.ndarray]:
     """The folding table as arrays over every code point: folding a long text is then two vector
     look-ups instead of a dictionary look-up per character (issue 4: ≥ 20 MB/s). Made on first use,
     not on import: the portal's build imports this module without folding anything (issue 16)."""
-    import numpy as np  # here, not on import: see the import block
+    import numpy as np  # deferred: see the import block (the portal build imports this module, folds nothing)
 
     table = _fold_table()
     mapped = np.arange(0x110000, dtype=np.uint32)
@@ -95,7 +95,7 @@ _INVISIBLE_RUN = re.compile(f"[{_INVISIBLE}]+")
 def _translate(text: str) -> str:
     if text.isascii():
         return text.lower()
-    import numpy as np  # here, not on import: see the import block
+    import numpy as np  # deferred: see the import block (the portal build imports this module, folds nothing)
 
     mapped, changes = _arrays()
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)

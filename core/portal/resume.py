@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 
+from core import search
 from core.portal.build import BUILD_LOCK, build_site
 from core.portal.plan import owed_build
 from core.portal.writer import remove_leftovers
@@ -37,8 +38,6 @@ def resume_interrupted_build(con: duckdb.DuckDBPyConnection, out_dir: str | os.P
     owed build into ``out_dir`` (full if the dead one was full; else the diff against the last
     finished build), then re-indexes in the background the search shards whose pages changed since
     they were indexed (a re-index killed after its build is caught here too)."""
-    from core import search  # here: the command line's build imports this package, and search (numpy) is not its
-
     root = os.path.realpath(out_dir)
     done = Resumed()
     with BUILD_LOCK:  # no build of this process writes meanwhile
