@@ -25,16 +25,18 @@ def main() -> None:
     args = parser.parse_args()
     sys.path.insert(0, str(args.code.resolve()))
     os.environ.setdefault("PORTAL_BCRYPT_ROUNDS", "4")
-    from core import portal, search  # deferred: which checkout's core runs is chosen by --code
-    from core.db import connect  # deferred: as above
+    if args.stage == "build":  # deferred imports: which checkout's core runs is chosen by --code; and each
+        from core import portal  # stage imports only its own modules, as its own command would
+        from core.db import connect
 
-    if args.stage == "build":
         db, out = args.paths
         con = connect(db)
         result = portal.build_site(con, out, full=True)
         con.close()
         print(json.dumps({"pages": result["pages"], "seconds": result["seconds"]}))
     else:
+        from core import search
+
         result = search.index_all(args.paths[0])
         print(json.dumps({k: result.get(k) for k in ("pages", "seconds", "peak_rss_mb")}, default=str))
 

@@ -19,7 +19,6 @@ from collections.abc import Callable
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
-import mammoth
 import nh3
 
 from core import active_content, docx_guard
@@ -312,6 +311,8 @@ def _translate_messages(texts: list[str]) -> list[str]:
 
 def _image_converter(skipped: list[str]) -> Callable:
     """mammoth image handler: web formats as data URIs; others dropped and counted."""
+    import mammoth  # deferred: only the bounded conversion process (core.docx_worker) needs it
+
     as_data_uri = mammoth.images.data_uri
 
     def convert(image):
@@ -344,6 +345,8 @@ def docx_to_html(data: bytes, limits: docx_guard.DocxLimits | None = None) -> tu
 
 def convert_docx(data: bytes) -> tuple[str, list[str]]:
     """The conversion itself, without limits: only core.docx_worker calls it, in its bounded process."""
+    import mammoth  # deferred: 0.06 s of every start, and only this process converts .docx files
+
     skipped: list[str] = []
     try:
         result = mammoth.convert_to_html(

@@ -16,11 +16,15 @@ import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
 import ahocorasick
 import duckdb
-import numpy as np
+
+if TYPE_CHECKING:  # numpy is imported where text is folded: the portal's build imports this module (through
+    import numpy as np  # the answers' and consultations' modules) but folds nothing, and numpy is 0.07 s of its start
 
 from core import audit
 from core.db import row, rows, scalar, transaction
@@ -67,12 +71,19 @@ def _fold_table() -> dict[int, str]:
     return table
 
 
-_TABLE = _fold_table()
-# the same table as arrays over every code point: folding a long text is then two vector
-# look-ups instead of a dictionary look-up per character (issue 4: ≥ 20 MB/s)
-_MAP = np.arange(0x110000, dtype=np.uint32)
-_MAP[np.fromiter(_TABLE, dtype=np.uint32)] = np.fromiter((ord(v) for v in _TABLE.values()), dtype=np.uint32)
-_CHANGES = _MAP != np.arange(0x110000, dtype=np.uint32)
+@lru_cache(maxsize=1)
+def _arrays() -> tuple[np.ndarray, np.ndarray]:
+    """The folding table as arrays over every code point: folding a long text is then two vector
+    look-ups instead of a dictionary look-up per character (issue 4: ≥ 20 MB/s). Made on first use,
+    not on import: the portal's build imports this module without folding anything (issue 16)."""
+    import numpy as np  # deferred: see the import block (the portal build imports this module, folds nothing)
+
+    table = _fold_table()
+    mapped = np.arange(0x110000, dtype=np.uint32)
+    mapped[np.fromiter(table, dtype=np.uint32)] = np.fromiter((ord(v) for v in table.values()), dtype=np.uint32)
+    return mapped, mapped != np.arange(0x110000, dtype=np.uint32)
+
+
 _CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _INVISIBLE = "\u200b-\u200d\u2060\ufeff\u00ad"
 # candidates for dropping: invisible characters, and spaces that stand between two Chinese
@@ -84,10 +95,13 @@ _INVISIBLE_RUN = re.compile(f"[{_INVISIBLE}]+")
 def _translate(text: str) -> str:
     if text.isascii():
         return text.lower()
+    import numpy as np  # deferred: see the import block (the portal build imports this module, folds nothing)
+
+    mapped, changes = _arrays()
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    if not _CHANGES[codes].any():
+    if not changes[codes].any():
         return text
-    return _MAP[codes].tobytes().decode("utf-32-le", "surrogatepass")
+    return mapped[codes].tobytes().decode("utf-32-le", "surrogatepass")
 
 
 def _between_cjk(text: str, start: int, end: int) -> bool:

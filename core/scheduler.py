@@ -44,6 +44,7 @@ from core import (
     workflow,
 )
 from core.db import rows, scalar, transaction
+from core.portal.resume import resume_interrupted_build
 
 log = logging.getLogger(__name__)
 SCREENING_SECONDS = 2.0  # of each tick, for screening published items (tick)
@@ -162,7 +163,7 @@ class Scheduler:
         self._thread = threading.Thread(target=self._loop, name="portal-scheduler", daemon=True)
         self.last: dict | None = None
         self.last_maintenance: dict | None = None
-        self.resumed = None  # what resume_interrupted_build did at start (core.portal.Resumed)
+        self.resumed = None  # what resume_interrupted_build did at start (core.portal.resume.Resumed)
 
     def start(self) -> Scheduler:
         self._thread.start()
@@ -178,7 +179,7 @@ class Scheduler:
         if self._site_dir is not None:  # a publication killed half-way is finished first (issue 12, L1)
 
             try:
-                self.resumed = portal.resume_interrupted_build(cursor, self._site_dir)
+                self.resumed = resume_interrupted_build(cursor, self._site_dir)
             except Exception:  # the next publication's build tries again
                 log.exception("resuming an interrupted portal build failed")
         next_tick = 0.0

@@ -16,6 +16,7 @@ from pathlib import Path
 from core import portal, search
 from core.db import connect
 from core.portal import build_site
+from core.portal.resume import resume_interrupted_build
 from core.scheduler import Scheduler
 from tests.test_portal import publish
 from tests.test_search import indexed_urls
@@ -202,7 +203,7 @@ def test_a_publication_killed_half_way_is_finished_when_the_workbench_starts(con
         assert _temporaries(out) == []
         _readers_see_whole_files(out)
         # nothing is owed any more: the next start does nothing
-        again = portal.resume_interrupted_build(con, out)
+        again = resume_interrupted_build(con, out)
         assert again.build is None and again.removed == 0 and again.search == []
     finally:
         con.close()
@@ -217,7 +218,7 @@ def test_a_full_build_killed_half_way_is_redone_in_full(con, org, tmp_path):
     try:
         owed = portal.owed_build(con)
         assert owed["full"] is True
-        resumed = portal.resume_interrupted_build(con, out)
+        resumed = resume_interrupted_build(con, out)
         assert resumed.build["mode"] == "full"
         if resumed.search_thread is not None:
             resumed.search_thread.join()
@@ -241,7 +242,7 @@ def test_a_search_reindex_killed_half_way_is_finished_at_start(con, org, tmp_pat
     con = connect(db)
     try:
         assert portal.owed_build(con) is None  # the pages were finished; the search was not
-        resumed = portal.resume_interrupted_build(con, out)
+        resumed = resume_interrupted_build(con, out)
         assert resumed.build is None and resumed.removed >= 1 and resumed.search == [shard]
         resumed.search_thread.join()
         assert url in indexed_urls(out, shard)

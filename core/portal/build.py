@@ -18,7 +18,7 @@ import re
 import secrets
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -126,15 +126,18 @@ def _build(con: duckdb.DuckDBPyConnection, out_dir: str | Path, *, full: bool, p
         section = load_section(con, site, plan.listings,
                                plan.full or bool(plan.catalogue_topics or plan.catalogue_years))
         context = site_context(site, copy_static(writer, site.static_files))
-        counts = _render_all(con, site, section, plan, writer, context, progress, workers)
+
+        def alongside() -> dict:  # what this process writes while the workers render their last batches
+            sitemap = sitemap_files(con, site, sitemap_paths(section), changed=None if plan.full else plan.changed,
+                                    head=plan.sitemap_head, present=lambda path: os.path.isfile(writer.target(path)))
+            for path, text in sitemap.files:
+                writer.write(path, text)
+            plan.sitemap_head, plan.sitemap_chunks = sitemap.head, sitemap.chunks
+            writer.write("/robots.txt", robots_txt(site))
+            return {"attachments": _write_attachments(con, writer, None if plan.full else sorted(plan.articles))}
+
+        counts = _render_all(con, site, section, plan, writer, context, progress, workers, alongside)
         plan.years |= counts.pop("answer_years")
-        sitemap = sitemap_files(con, site, sitemap_paths(section), changed=None if plan.full else plan.changed,
-                                head=plan.sitemap_head, present=lambda path: os.path.isfile(writer.target(path)))
-        for path, text in sitemap.files:
-            writer.write(path, text)
-        plan.sitemap_head, plan.sitemap_chunks = sitemap.head, sitemap.chunks
-        writer.write("/robots.txt", robots_txt(site))
-        counts["attachments"] = _write_attachments(con, writer, None if plan.full else sorted(plan.articles))
         listings = [c for c in site.columns.values() if c.id in (plan.listings or ())]
         # a full build prunes what it did not write, the redirects it leaves included: they come first;
         # an incremental build leaves a redirect where it removed a page
@@ -160,8 +163,15 @@ def _build(con: duckdb.DuckDBPyConnection, out_dir: str | Path, *, full: bool, p
 
 
 def _render_all(con: duckdb.DuckDBPyConnection, site: SiteData, section: Section, plan: Plan, writer: Writer,
-                context: dict[str, Any], progress: bool | None, workers: int | None) -> dict:
-    """Render every page of the plan (in worker processes when there are many)."""
+                context: dict[str, Any], progress: bool | None, workers: int | None,
+                alongside: Callable[[], dict]) -> dict:
+    """Render every page of the plan (in worker processes when there are many).
+
+    The work is ordered so that the workers never wait for this process: the column listings first
+    (made from data read before the fork: the workers start on them while this process reads the first
+    bodies), then the articles as their bodies are read, then the pages made here; once everything is
+    sent, this process runs ``alongside`` (sitemaps, attachments) while the workers finish, instead of
+    after them. Output does not depend on the order (one file a page)."""
     listings = [c for c in site.columns.values() if plan.listings is None or c.id in plan.listings]
     by_id = {i["id"]: i for c in site.columns.values() for i in c.items}
     ids = sorted(by_id if plan.articles is None else plan.articles & by_id.keys())
@@ -178,11 +188,12 @@ def _render_all(con: duckdb.DuckDBPyConnection, site: SiteData, section: Section
     jobs = _jobs(con, site, by_id, ids, plan.archives)
     bar = Progress(total, "生成门户页面", enabled=progress if plan.full else False)
     with bar, Renderer(writer, context, workers, bar, jobs) as renderer:
+        for col in listings:
+            renderer.emit_column(col.id, paged[col.id])
+        renderer.send()  # the workers start now, on the listings
         for batch in body_batches(con, ids):
             for body in batch:
                 renderer.emit_article(body)
-        for col in listings:
-            renderer.emit_column(col.id, paged[col.id])
         pause_point("pages")
         for item in notices:
             renderer.emit(withdrawn_page(item))
@@ -190,9 +201,12 @@ def _render_all(con: duckdb.DuckDBPyConnection, site: SiteData, section: Section
             renderer.emit(page)
         for page in disclosure_pages:
             renderer.emit(page)
+        renderer.send()
+        done = alongside()
+    # after the workers: the first pages of the interaction columns are rendered here unless a worker did
     answered, years = _write_answers(con, site, writer, context, only_new=not plan.full)
     return {"pages": renderer.pages + answered, "articles": len(ids), "columns": len(listings),
-            "withdrawn": len(notices), "answers": answered, "answer_years": years}
+            "withdrawn": len(notices), "answers": answered, "answer_years": years, **done}
 
 
 def _jobs(con: duckdb.DuckDBPyConnection, site: SiteData, by_id: dict[int, dict], ids: list[int],

@@ -155,6 +155,13 @@ class Renderer:
         if self._size >= RENDER_BATCH:
             self._submit()
 
+    def send(self) -> None:
+        """Send the pages gathered so far to the workers now (the first send forks them), not when a
+        batch is full: at the start so that they start, at the end so that they finish while this
+        process does its own part."""
+        if self._pool is not None:
+            self._submit()
+
     def _submit(self) -> None:
         if self._batch:
             self._pending.append((self._pool.submit(_render_batch, self._batch), self._size))
