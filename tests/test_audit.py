@@ -373,6 +373,22 @@ def test_search_filters_and_export_is_logged(con, org):
         security_audit.search(con, org.analyst)
 
 
+def test_search_shows_the_newest_rows_with_their_own_seals(con, org):
+    """The newest `limit` rows are picked before their seals are joined (issue 16): each carries its own chain
+    position, and a row not sealed yet shows none."""
+    write_some(con, org.tech, 6)
+    audit.seal(con)
+    from core.db import transaction
+
+    with transaction(con):  # recorded inside a transaction: not sealed until the sealer runs
+        audit.record(con, org.tech, "test.write", "thing:late", "未封存")
+    found = security_audit.search(con, org.tech, limit=4)
+    newest = rows(con, "SELECT a.id, c.seq FROM audit_log a LEFT JOIN audit_chain c ON c.audit_id = a.id "
+                       "ORDER BY a.id DESC LIMIT 4")
+    assert [(f["id"], f["seq"]) for f in found] == [(n["id"], n["seq"]) for n in newest]
+    assert found[0]["object"] == "thing:late" and found[0]["seq"] is None and all(f["seq"] for f in found[1:])
+
+
 # ---------------------------------------------------------------- the commands
 
 def parse(argv):
