@@ -495,8 +495,9 @@ def bench_browser(db: Path, folder: Path, runs: int, root: Path, parts: set[str]
             warm.goto(url)
             warm.get_by_label("用户名", exact=True).wait_for(timeout=60000)
             warm.close()
-            if "browser" in parts and first:
-                first_screening(b)
+            if "browser" in parts:
+                if first:
+                    first_screening(b)
                 for username, menu in pages.items():
                     if users and username not in users:
                         continue
