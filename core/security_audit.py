@@ -205,10 +205,16 @@ def search(con: duckdb.DuckDBPyConnection, actor, *, who: str = "", action: str 
     if until is not None:
         where.append("a.created_at < ?")
         params.append(until)
+    # the newest rows first, then their seals: joining the whole log to the whole chain before the LIMIT took
+    # 1.0-1.8 s at 1,000,000 rows on each open of 安全审计; the seals of `limit` rows by their id range, ~20 ms
     found = rows(con, f"""
-        SELECT a.id, c.seq, a.created_at, a.actor, a.role, a.action, a.object, a.summary, a.client
-        FROM audit_log a LEFT JOIN audit_chain c ON c.audit_id = a.id
-        WHERE {' AND '.join(where)} ORDER BY a.id DESC LIMIT ?""", [*params, int(limit)])
+        WITH picked AS (
+            SELECT a.id, a.created_at, a.actor, a.role, a.action, a.object, a.summary, a.client FROM audit_log a
+            WHERE {' AND '.join(where)} ORDER BY a.id DESC LIMIT ?)
+        SELECT p.id, c.seq, p.created_at, p.actor, p.role, p.action, p.object, p.summary, p.client
+        FROM picked p LEFT JOIN (SELECT audit_id, seq FROM audit_chain
+                                 WHERE audit_id >= (SELECT min(id) FROM picked)) c ON c.audit_id = p.id
+        ORDER BY p.id DESC""", [*params, int(limit)])
     return describe(con, found)
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from core import audit, catalogue, corrections, lexicon, notify, screening, settings, transitions
+from core import audit, catalogue, corrections, db, lexicon, notify, screening, settings, transitions
 from core.accounts import system_user
 from core.content import sanitize_html
 from core.db import LIKE_ESCAPE, like_pattern, row, rows, run_versioned, scalar, transaction
@@ -344,9 +344,31 @@ class _Screened:
         self.revision: dict[int, tuple] = {}  # article id -> (live revision, its created_at) screened
         self.blocks: dict[int, list] = {}  # article id -> its blocking findings (only when there are some)
         self.progress = (0, 0)  # live revisions screened / published, at the last call
+        # the published items' live revisions as last read, under the database's change mark (core.db): a first
+        # screening at scale takes hundreds of calls, and re-reading 100,000 rows (and comparing them) on each
+        # cost more than the screening itself; any committed write moves the mark and the list is read again
+        self.live_mark: tuple | None = None
+        self.live: dict[int, tuple] = {}
+        self.missing: list[int] = []  # sorted ids of `live` not screened at their live revision when read
+        self.next = 0  # how far the calls since have gone through `missing`
 
 
 _SCREENED = _Screened()
+
+
+def _live_revisions(con: duckdb.DuckDBPyConnection, memo: _Screened, path: str | None) -> dict[int, tuple]:
+    """article id -> (live revision, its created_at) of every published item; read again only when the
+    database changed since (its change mark, settled: a commit not yet visible is never kept as read)."""
+    mark = db.settled_mark(path) if path else None
+    if mark is not None and mark == memo.live_mark:
+        return memo.live
+    live = {i: (revision, created) for i, revision, created in con.execute("""
+        SELECT a.id, a.live_revision, r.created_at FROM articles a
+        JOIN revisions r ON r.article_id = a.id AND r.number = a.live_revision WHERE a.public""").fetchall()}
+    memo.live, memo.next = live, 0
+    memo.missing = sorted(i for i, revision in live.items() if memo.revision.get(i) != revision)
+    memo.live_mark = mark if mark is not None and db.change_mark(path) == mark else None
+    return live
 
 
 def blocked_published(con: duckdb.DuckDBPyConnection,
@@ -359,23 +381,26 @@ def blocked_published(con: duckdb.DuckDBPyConnection,
     `screening_progress()` says how far it got."""
     started = time.thread_time()
     words = lexicon.load(con)
-    token = (scalar(con, "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"),
-             words.version)
-    live = {i: (revision, created) for i, revision, created in con.execute("""
-        SELECT a.id, a.live_revision, r.created_at FROM articles a
-        JOIN revisions r ON r.article_id = a.id AND r.number = a.live_revision WHERE a.public""").fetchall()}
+    path = scalar(con, "SELECT path FROM duckdb_databases() WHERE database_name = current_database()")
+    token = (path, words.version)
     if not _SCREENED.lock.acquire(timeout=-1 if budget is None else budget):
         return None  # another session or the scheduler is screening: its work is this call's too
     try:
         memo = _SCREENED
         if memo.token != token:
-            memo.token, memo.revision, memo.blocks = token, {}, {}
-        missing = [i for i, revision in live.items() if memo.revision.get(i) != revision]
-        for start in range(0, len(missing), 200):  # bodies fetched in slices: a first call at scale reads 100,000
+            memo.token, memo.revision, memo.blocks, memo.live_mark = token, {}, {}, None
+        live = _live_revisions(con, memo, path)
+        missing = memo.missing
+        while memo.next < len(missing):  # bodies fetched in slices: a first call at scale reads 100,000
+            batch = missing[memo.next:memo.next + 200]
+            memo.next += len(batch)
+            # the ids are sorted: their range lets DuckDB skip the other row groups of revisions (a slice read
+            # every revision's row groups before, 0.16 s of CPU each at 100,000 articles; now ~7 ms)
             for item in rows(con, """
                     SELECT a.id, a.live_revision, r.created_at, r.title, r.body_html FROM articles a
                     JOIN revisions r ON r.article_id = a.id AND r.number = a.live_revision
-                    WHERE a.id IN (SELECT unnest(?))""", [missing[start:start + 200]]):
+                    WHERE a.id IN (SELECT unnest(?)) AND a.id BETWEEN ? AND ? AND r.article_id BETWEEN ? AND ?""",
+                             [batch, batch[0], batch[-1], batch[0], batch[-1]]):
                 blocks = screening.blocking(screening.screen(item["title"], item["body_html"], lexicon=words))
                 memo.revision[item["id"]] = (item["live_revision"], item["created_at"])
                 memo.blocks.pop(item["id"], None)
@@ -383,8 +408,11 @@ def blocked_published(con: duckdb.DuckDBPyConnection,
                     memo.blocks[item["id"]] = blocks
             if budget is not None and time.thread_time() - started > budget:
                 break  # after a slice at least: every call goes forward
-        memo.progress = (sum(1 for i, revision in live.items() if memo.revision.get(i) == revision), len(live))
-        if memo.progress[0] < len(live):
+        if memo.next >= len(missing):  # the list's pass is over: what it left unmatched (changed meanwhile)
+            memo.missing, memo.next = [i for i in missing if memo.revision.get(i) != live[i]], 0
+            missing = memo.missing
+        memo.progress = (len(live) - len(missing) + memo.next, len(live))
+        if missing:
             return None
         candidates = sorted((i, live[i][0], memo.blocks[i]) for i in memo.blocks if live.get(i) == memo.revision[i])
     finally:

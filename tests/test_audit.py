@@ -77,6 +77,101 @@ def test_an_intact_chain_is_answered_by_one_set_based_pass(con, org):
     assert not audit.verify(con).ok
 
 
+# ---------------------------------------------------------------- checkpoint and the full walk (issue 16)
+
+def head(con):
+    return con.execute("SELECT seq, row_hash FROM audit_chain ORDER BY seq DESC LIMIT 1").fetchone()
+
+
+def test_opening_checks_from_the_checkpoint_and_the_checkpoint_advances(con, org):
+    write_some(con, org.tech, 4)
+    assert audit.checkpoint(con) is None and audit.last_full_check(con) is None
+    first = audit.check_recent(con)  # no checkpoint yet: a walk from the anchor, recorded as the full walk
+    assert first.ok and audit.checkpoint(con) == head(con)
+    full = audit.last_full_check(con)
+    assert full is not None and full.ok and full.checked == first.checked and "通过" in full.label
+    before = audit.checkpoint(con)
+    write_some(con, org.tech, 3)
+    again = audit.check_recent(con)
+    assert again.ok and again.last_seq == before[0] + 3 and again.checked == scalar(con, "SELECT count(*) FROM audit_chain")
+    assert audit.checkpoint(con) == head(con) != tuple(before)
+    # the second open walked only what came after the checkpoint: its full-walk record is the first one's
+    assert audit.last_full_check(con) == full
+
+
+def test_tampering_after_the_checkpoint_is_found_on_opening(con, org):
+    write_some(con, org.tech, 4)
+    assert audit.check_recent(con).ok
+    point = audit.checkpoint(con)
+    write_some(con, org.tech, 4)
+    audit.seal(con)
+    victim, seq = con.execute("SELECT audit_id, seq FROM audit_chain WHERE seq > ? ORDER BY seq LIMIT 1 OFFSET 1",
+                              [point[0]]).fetchone()
+    tamper(con, "UPDATE audit_log SET summary = '篡改' WHERE id = ?", [victim])
+    found = audit.check_recent(con)
+    assert not found.ok and found.broken_seq == seq and found.broken_id == victim and "修改" in found.reason
+    assert audit.checkpoint(con) == point  # a broken pass does not move it
+    tamper(con, "DELETE FROM audit_log WHERE id = ?", [victim])
+    assert "删除" in audit.check_recent(con).reason
+
+
+def test_the_checkpoint_row_itself_and_a_cut_tail_are_found_on_opening(con, org):
+    write_some(con, org.tech, 5)
+    assert audit.check_recent(con).ok
+    seq, _digest = audit.checkpoint(con)
+    victim = scalar(con, "SELECT audit_id FROM audit_chain WHERE seq = ?", [seq])
+    tamper(con, "UPDATE audit_log SET object = 'thing:x' WHERE id = ?", [victim])
+    found = audit.check_recent(con)
+    assert not found.ok and found.broken_seq == seq and found.broken_id == victim
+    # the newest seals deleted back past the checkpoint (with their rows): the full walk alone cannot see it
+    tamper(con, "DELETE FROM audit_chain WHERE seq >= ?", [seq - 1])
+    tamper(con, "DELETE FROM audit_log WHERE id NOT IN (SELECT audit_id FROM audit_chain)")
+    assert audit.verify(con, seal_first=False).ok
+    cut = audit.check_recent(con)
+    assert not cut.ok and cut.broken_seq == seq and "缺失" in cut.reason
+
+
+def test_tampering_before_the_checkpoint_is_found_by_the_full_walk_and_shown_on_the_page(con, org, tmp_path):
+    from core import scheduler
+    from tests.apptest_helpers import app_as, open_page, texts
+
+    write_some(con, org.tech, 6)
+    assert audit.check_recent(con).ok
+    victim, seq = con.execute("SELECT audit_id, seq FROM audit_chain ORDER BY seq LIMIT 1 OFFSET 2").fetchone()
+    tamper(con, "UPDATE audit_log SET summary = '篡改' WHERE id = ?", [victim])
+    # opening trusts what the checkpoint covers: the change is not seen there …
+    assert audit.check_recent(con).ok
+    # … the scheduler's daily full walk finds and names it, and opens a suggested incident
+    later = dt.datetime.now() + dt.timedelta(hours=audit.FULL_CHECK_HOURS + 1)
+    assert audit.full_check_due(con, later)
+    result = scheduler.tick(con, None, later)
+    assert result["audit_full_check"] is False
+    full = audit.last_full_check(con)
+    assert not full.ok and full.broken_seq == seq and f"{later:%Y-%m-%d %H:%M}" in full.label
+    assert scalar(con, "SELECT count(*) FROM incidents WHERE status = 'suggested' AND dedup_key = ?",
+                  [f"audit_chain:{seq}"]) == 1
+    assert not audit.full_check_due(con, later)  # once a day
+    assert scheduler.tick(con, None, later)["audit_full_check"] is None
+    con.close()
+    at = open_page(app_as(tmp_path / "portal.duckdb", "tech"), "security_audit")
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert f"完整校验:{later:%Y-%m-%d %H:%M} 发现断裂" in errors and f"日志编号 {victim}" in errors
+    assert "哈希链完整" not in texts(at) and at.metric[0].value == "断裂"
+
+
+def test_the_page_shows_the_full_walk_and_its_time(con, org, tmp_path):
+    from tests.apptest_helpers import app_as, open_page, texts
+
+    write_some(con, org.tech, 3)
+    when = dt.datetime(2026, 12, 1, 3, 5)
+    assert audit.check_full(con, when).ok
+    con.close()
+    at = open_page(app_as(tmp_path / "portal.duckdb", "tech"), "security_audit")
+    assert not at.exception and not at.error
+    assert "完整校验:2026-12-01 03:05 通过" in texts(at) and "哈希链完整" in texts(at)
+
+
 def test_rows_written_in_a_transaction_are_sealed_after_commit(con, org):
     from core.db import transaction
 
@@ -278,6 +373,22 @@ def test_search_filters_and_export_is_logged(con, org):
         security_audit.search(con, org.analyst)
 
 
+def test_search_shows_the_newest_rows_with_their_own_seals(con, org):
+    """The newest `limit` rows are picked before their seals are joined (issue 16): each carries its own chain
+    position, and a row not sealed yet shows none."""
+    write_some(con, org.tech, 6)
+    audit.seal(con)
+    from core.db import transaction
+
+    with transaction(con):  # recorded inside a transaction: not sealed until the sealer runs
+        audit.record(con, org.tech, "test.write", "thing:late", "未封存")
+    found = security_audit.search(con, org.tech, limit=4)
+    newest = rows(con, "SELECT a.id, c.seq FROM audit_log a LEFT JOIN audit_chain c ON c.audit_id = a.id "
+                       "ORDER BY a.id DESC LIMIT 4")
+    assert [(f["id"], f["seq"]) for f in found] == [(n["id"], n["seq"]) for n in newest]
+    assert found[0]["object"] == "thing:late" and found[0]["seq"] is None and all(f["seq"] for f in found[1:])
+
+
 # ---------------------------------------------------------------- the commands
 
 def parse(argv):
@@ -325,6 +436,7 @@ BOOKKEEPING = {
     "site_state": "the portal build's cache and the scheduler's last runs", "portal_built": "the portal build's cache",
     "lexicon_state": "a version counter bumped inside each audited lexicon edit",
     "audit_log": "the log itself", "audit_chain": "the log's seals", "audit_anchor": "the log's archive anchors",
+    "audit_checks": "the log's verification checkpoint and the last full walk's result",
     "auth_sessions": "session rows; sign-in, logout and timeouts are logged by core.login",
     "login_failures": "failure counters; every failure and lockout is logged by core.login",
     "login_clients": "failure counters per (user name, address hash); every failure and lockout is logged by core.login",

@@ -117,6 +117,29 @@ def test_screening_many_published_items_goes_on_across_runs(con, org):
 
 
 
+def test_a_first_screening_reads_the_published_list_again_only_after_a_write(con, org, monkeypatch):
+    """Issue 16: at 100,000 published items each slice re-read (and compared) the whole list of live revisions;
+    it is now kept under the database's change mark, so slices go on from where the last stopped until
+    something is written, and what was written (a new publication) is in the list."""
+    from core import db
+
+    monkeypatch.setattr(db, "SETTLE_NS", 0)  # the marks here are read right after the writes
+    bulk_articles(con, org.col_dz, 450, prefix="陕西省工业和信息化厉通报")
+    lexicon.add_error(con, org.webmaster, "工业和信息化厉", "工业和信息化厅")
+    assert workflow.blocked_published(con, budget=0) is None
+    first = workflow._SCREENED.live
+    assert workflow.blocked_published(con, budget=0) is None
+    assert workflow._SCREENED.live is first and workflow.screening_progress() == (400, 450)
+    publish(con, org, "关于推进新型工业化的通知")
+    found = None
+    for _ in range(5):
+        found = workflow.blocked_published(con, budget=0)
+        if found is not None:
+            break
+    assert workflow._SCREENED.live is not first and found is not None and len(found) == 450
+    assert workflow.screening_progress() == (451, 451)
+
+
 def test_a_page_waiting_for_the_screening_goes_on_with_it_alone(con, org):
     bulk_articles(con, org.col_dz, 450, prefix="陕西省工业和信息化厉通报")
     lexicon.add_error(con, org.webmaster, "工业和信息化厉", "工业和信息化厅")
