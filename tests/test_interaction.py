@@ -435,3 +435,42 @@ def test_the_office_cannot_answer_directly_with_the_citizens_name(con, org):
         interaction.answer_directly(con, org.webmaster, sent.id, "张三您好!申报于 12 月 1 日开始。", 1)
     assert error.value.field == "答复内容" and "张三" in error.value.rule
     assert message(con, sent.id)["state"] == "new"
+
+
+def test_the_answers_listing_is_rendered_only_when_the_published_answers_change(con, org, tmp_path, monkeypatch):
+    """留言答复's listing pages (1,800 at 36,000 answers) stay as they are when a build finds the same published
+    answers as the last one (an article published elsewhere); a new answer, or one taken off, renders them."""
+    from core import portal
+    from tests.test_portal import publish
+
+    site = tmp_path / "site"
+    con.execute("INSERT INTO columns (slug, name, kind, division_id) VALUES ('hdjl', '互动交流', 'interaction', ?)",
+                [org.dz])
+    first, second = submit(con, org), submit(con, org, subject="关于技改资金的咨询")
+    for sent in (first, second):
+        answer_and_approve(con, org, sent.id)
+    interaction.publish(con, org.webmaster, first.id, message(con, first.id)["version"])
+    portal.build_site(con, site, full=True)
+    rendered: list[str] = []
+    real = portal.render.render
+    monkeypatch.setattr(portal.render, "render", lambda page, context: rendered.append(page.path) or real(page, context))
+
+    publish(con, org, "工作动态:与留言无关的一篇")
+    assert portal.build_site(con, site, full=False)["mode"] == "incremental"
+    assert "/hudong/index.html" not in rendered and "/col/hdjl/index.html" not in rendered
+    listing = site / "hudong" / "index.html"
+    assert listing.is_file() and "关于中小企业数字化转型补贴的咨询" in listing.read_text(encoding="utf-8")
+
+    interaction.publish(con, org.webmaster, second.id, message(con, second.id)["version"])
+    portal.build_site(con, site, full=False)
+    assert "/hudong/index.html" in rendered and "/col/hdjl/index.html" in rendered
+    assert "关于技改资金的咨询" in listing.read_text(encoding="utf-8")
+    assert "关于技改资金的咨询" in (site / "col" / "hdjl" / "index.html").read_text(encoding="utf-8")
+
+    rendered.clear()
+    interaction.unpublish(con, org.webmaster, second.id, "留言人要求撤下", message(con, second.id)["version"])
+    portal.build_site(con, site, full=False)
+    assert "/hudong/index.html" in rendered and "关于技改资金的咨询" not in listing.read_text(encoding="utf-8")
+    fresh = tmp_path / "fresh"
+    portal.build_site(con, fresh, full=True)
+    assert listing.read_bytes() == (fresh / "hudong" / "index.html").read_bytes()

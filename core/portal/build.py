@@ -13,6 +13,7 @@ core.db, core.settings, core.progress.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import secrets
@@ -26,7 +27,7 @@ from typing import Any
 import duckdb
 
 from core import settings
-from core.db import rows, transaction
+from core.db import rows, scalar, transaction
 from core.portal.calendar import record as record_calendar
 from core.portal.consultations import write as write_consultations
 from core.portal.data import (
@@ -273,8 +274,15 @@ def _write_answers(con: duckdb.DuckDBPyConnection, site: SiteData, writer: Write
     build full; rendering them all made every publish cost a page per published answer."""
     years: set[int] = set()
     count = 0
+    # the listing shows the published answers in order: the same answers as the last build into this folder
+    # leave its pages as they are (at 36,000 answers, rendering its 1,800 pages was most of a publish's build)
+    shown = _answers_shown(site, writer)
+    same_answers = only_new and scalar(con, "SELECT value FROM site_state WHERE name = ?", [ANSWERS_KEY]) == shown
     for page in answer_pages(site):
         if only_new and page.template == "answer.html" and os.path.exists(writer.target(page.path)):
+            continue
+        if same_answers and page.template == "answers.html" and os.path.exists(writer.target(page.path)):
+            writer.keep(page.path)
             continue
         before = writer.writes
         render_to(writer, page, context)
@@ -291,12 +299,27 @@ def _write_answers(con: duckdb.DuckDBPyConnection, site: SiteData, writer: Write
     count += write_consultations(con, site, writer, context)  # 征集调查 (issue 17): few, all rendered
     count += write_interviews(con, site, writer, context)  # 在线访谈 (issue 17): likewise
     record_calendar(con, site.now)  # the phases rendered: the scheduler rebuilds when one moves (issue 17)
+    con.execute("INSERT OR REPLACE INTO site_state (name, value) VALUES (?, ?)", [ANSWERS_KEY, shown])
     for col in interaction_columns(site):  # its first page lists the latest answers
         first = next(column_pages(site, col))
+        if same_answers and os.path.exists(writer.target(first.path)):
+            continue  # its own items changed: the plan rendered it (claimed); the answers did not
         if writer.target(first.path) not in writer.claimed:
             render_to(writer, first, context)
             count += 1
     return count, years
+
+
+ANSWERS_KEY = "portal_answers"  # site_state: which answers the last build's 留言答复 listing showed, and where
+
+
+def _answers_shown(site: SiteData, writer: Writer) -> str:
+    """The published answers in listing order, and the folder: a published answer never changes (taking it
+    off removes it from the list), so its id and date stand for what the listing shows of it."""
+    digest = hashlib.sha256(os.path.realpath(writer.root).encode())
+    for item in site.answers:
+        digest.update(f"|{item['id']}:{item['published_at'].isoformat()}".encode())
+    return digest.hexdigest()
 
 
 def _write_attachments(con: duckdb.DuckDBPyConnection, writer: Writer, ids: list[int] | None) -> int:

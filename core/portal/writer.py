@@ -154,6 +154,10 @@ class Writer:
         except OSError:
             return False
 
+    def keep(self, path: str) -> None:
+        """A file this build leaves as the last build wrote it (it would be the same): not removed as unclaimed."""
+        self.claimed.add(self.target(path))
+
     def remove(self, path: str) -> None:
         """Delete a file or folder of the portal that this build does not serve any more."""
         target = self.target(path)
