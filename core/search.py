@@ -1225,8 +1225,8 @@ _bg_last: dict[str, Any] = {}
 
 
 def reindex_in_background(site_dir: str | os.PathLike, years: Iterable[int] | None = None) -> threading.Thread:
-    """Refresh the stale shards of ``years`` (all years when None) in a daemon thread, each in a
-    Pagefind subprocess. Returns the thread doing it: a request made while a re-index runs is
+    """Refresh the stale shards of ``years`` (all years when None) in a daemon thread of this process (our
+    own indexer: the recent segment, or the base when it has grown too large). Returns the thread doing it: a request made while a re-index runs is
     handed to that thread, which takes it after the current pass, so ``join()`` returns once
     this request is searchable too."""
     global _bg_thread

@@ -265,8 +265,9 @@ def _section_pages(con: duckdb.DuckDBPyConnection, site: SiteData, section: Sect
 
 def _write_answers(con: duckdb.DuckDBPyConnection, site: SiteData, writer: Writer,
                    context: dict[str, Any], *, only_new: bool = False) -> tuple[int, set[int]]:
-    """Every build writes the published answers' listing and removes the pages of answers taken
-    off; returns pages written and the years whose search shards changed.
+    """Writes the published answers' listing (an incremental build only when the answers differ from those
+    the last build listed) and removes the pages of answers taken off; returns pages written and the years
+    whose search shards changed.
 
     ``only_new`` (incremental builds): an answer's own page is rendered only when its file is
     missing. A published answer never changes (it can only be taken off, which removes its
