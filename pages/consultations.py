@@ -7,7 +7,7 @@ import datetime as dt
 import streamlit as st
 
 from core import columns, consultation, content, permissions
-from pages import _shared
+from pages import _moderation, _shared
 
 con = _shared.cursor()
 user = _shared.require_user(con)
@@ -77,26 +77,11 @@ def files_section(item: dict) -> None:
 
 
 def moderation(item: dict) -> None:
-    pending = consultation.comments(con, item["id"], "pending")
-    st.subheader(f"待审核意见({len(pending)} 条)")
-    if not pending:
-        st.caption("没有待审核的意见。")
-    for comment in pending:
-        with st.container(border=True):
-            st.markdown(_shared.inert(comment["body"]))
-            st.caption(f"{comment['received_at']:%Y-%m-%d %H:%M} 收到(提交人姓名不公开)")
-            for finding in consultation.findings(con, comment):
-                (st.error if finding.severity == "block" else st.warning)(f"{finding.message}({finding.article})")
-            if not user.has("webmaster"):
-                continue
-            reason = st.text_input("不予通过的理由", key=f"cs_reason_{comment['id']}")
-            ok, no = st.columns(2)
-            if ok.button("审核通过", key=f"cs_ok_{comment['id']}"):
-                _shared.act("意见已审核通过。", lambda c=comment: consultation.approve(con, user, c["id"], c["version"]),
-                            then=refresh)
-            if no.button("不予通过", key=f"cs_no_{comment['id']}"):
-                _shared.act("意见已标记为不予通过。",
-                            lambda c=comment, r=reason: consultation.reject(con, user, c["id"], c["version"], r))
+    _moderation.review(consultation.comments(con, item["id"], "pending"), noun="意见", sender="提交人", key="cs",
+                       findings=lambda c: consultation.findings(con, c),
+                       approve=lambda c: consultation.approve(con, user, c["id"], c["version"]),
+                       reject=lambda c, r: consultation.reject(con, user, c["id"], c["version"], r),
+                       can_decide=user.has("webmaster"), then=refresh)
 
 
 def summary_form(item: dict) -> None:

@@ -7,7 +7,7 @@ import datetime as dt
 import streamlit as st
 
 from core import columns, interview, permissions
-from pages import _shared
+from pages import _moderation, _shared
 
 con = _shared.cursor()
 user = _shared.require_user(con)
@@ -75,26 +75,11 @@ def _default_column() -> int:
 
 
 def moderation(item: dict) -> None:
-    pending = interview.questions(con, item["id"], "pending")
-    st.subheader(f"待审核提问({len(pending)} 条)")
-    if not pending:
-        st.caption("没有待审核的提问。")
-    for question in pending:
-        with st.container(border=True):
-            st.markdown(_shared.inert(question["body"]))
-            st.caption(f"{question['received_at']:%Y-%m-%d %H:%M} 收到(提问人姓名不公开)")
-            for finding in interview.findings(con, question):
-                (st.error if finding.severity == "block" else st.warning)(f"{finding.message}({finding.article})")
-            if not user.has("webmaster"):
-                continue
-            reason = st.text_input("不予通过的理由", key=f"iv_reason_{question['id']}")
-            ok, no = st.columns(2)
-            if ok.button("审核通过", key=f"iv_ok_{question['id']}"):
-                _shared.act("提问已审核通过。", lambda q=question: interview.approve(con, user, q["id"], q["version"]),
-                            then=refresh)
-            if no.button("不予通过", key=f"iv_no_{question['id']}"):
-                _shared.act("提问已标记为不予通过。",
-                            lambda q=question, r=reason: interview.reject(con, user, q["id"], q["version"], r))
+    _moderation.review(interview.questions(con, item["id"], "pending"), noun="提问", sender="提问人", key="iv",
+                       findings=lambda q: interview.findings(con, q),
+                       approve=lambda q: interview.approve(con, user, q["id"], q["version"]),
+                       reject=lambda q, r: interview.reject(con, user, q["id"], q["version"], r),
+                       can_decide=user.has("webmaster"), then=refresh)
 
 
 def change_form(item: dict, line: dict) -> None:
