@@ -24,7 +24,7 @@ from core import attachments, notify, transitions, workdays
 from core.db import row, rows, scalar, transaction
 from core.errors import InvalidTransition, NotFound, ValidationError
 from core.permissions import can, require
-from core.text import clean_text  # every text field is cleaned on the way in (issue 12, M3)
+from core.text import checked_field  # every text field is cleaned on the way in (issue 12, M3)
 from core.transitions import move
 
 ARTICLE = "第十条"
@@ -64,13 +64,7 @@ SUPPORT_MACHINE = transitions.Machine(
 
 
 def _text(field: str, value, *, required: bool = True, multiline: bool = False) -> str:
-    value = clean_text(value, multiline=multiline)
-    label = FIELD_LABELS[field]
-    if required and not value:
-        raise ValidationError(label, "必填", ARTICLE)
-    if len(value) > LIMITS[field]:
-        raise ValidationError(label, f"不能超过 {LIMITS[field]} 个字", ARTICLE)
-    return value
+    return checked_field(value, FIELD_LABELS[field], LIMITS[field], ARTICLE, required=required, multiline=multiline)
 
 
 # ---------------------------------------------------------------- working time

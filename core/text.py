@@ -117,6 +117,18 @@ BODY_SETTING = "body_max_mb"
 BODY_FIELD = "正文"
 
 
+def checked_field(value: Any, label: str, limit: int, article: str, *, required: bool = True,
+                  multiline: bool = False) -> str:
+    """A form's text field as it is stored (`clean_text`), refused naming the field when it is required and
+    empty, or longer than `limit` characters."""
+    text = clean_text(value, multiline=multiline)
+    if required and not text:
+        raise ValidationError(label, "必填", article)
+    if len(text) > limit:
+        raise ValidationError(label, f"不能超过 {limit} 个字", article)
+    return text
+
+
 def _over(text: str, limit: int) -> bool:
     """len(text.encode()) > limit, without encoding a text that is clearly under or over."""
     if len(text) > limit:

@@ -22,7 +22,7 @@ from core import accounts, attachments, transitions
 from core.db import row, rows, transaction
 from core.errors import NotFound, ValidationError
 from core.permissions import can, require
-from core.text import clean_text  # every text field is cleaned on the way in (issue 12, M3)
+from core.text import checked_field  # every text field is cleaned on the way in (issue 12, M3)
 from core.transitions import move
 
 ARTICLE = "第十条"
@@ -48,13 +48,7 @@ TRAINING_MACHINE = transitions.Machine(
 
 
 def _text(field: str, value, *, required: bool = True, multiline: bool = False) -> str:
-    value = clean_text(value, multiline=multiline)
-    label = FIELD_LABELS[field]
-    if required and not value:
-        raise ValidationError(label, "必填", ARTICLE)
-    if len(value) > LIMITS[field]:
-        raise ValidationError(label, f"不能超过 {LIMITS[field]} 个字", ARTICLE)
-    return value
+    return checked_field(value, FIELD_LABELS[field], LIMITS[field], ARTICLE, required=required, multiline=multiline)
 
 
 def trainees(con: duckdb.DuckDBPyConnection) -> list[dict]:
