@@ -344,10 +344,9 @@ class _Screened:
         self.revision: dict[int, tuple] = {}  # article id -> (live revision, its created_at) screened
         self.blocks: dict[int, list] = {}  # article id -> its blocking findings (only when there are some)
         self.progress = (0, 0)  # live revisions screened / published, at the last call
-        # the published items' live revisions as last read, under the database's change mark (core.db): a first
+        # the published items' live revisions as last read (core.db.kept: until the next committed write): a first
         # screening at scale takes hundreds of calls, and re-reading 100,000 rows (and comparing them) on each
-        # cost more than the screening itself; any committed write moves the mark and the list is read again
-        self.live_mark: tuple | None = None
+        # cost more than the screening itself
         self.live: dict[int, tuple] = {}
         self.missing: list[int] = []  # sorted ids of `live` not screened at their live revision when read
         self.next = 0  # how far the calls since have gone through `missing`
@@ -356,18 +355,16 @@ class _Screened:
 _SCREENED = _Screened()
 
 
-def _live_revisions(con: duckdb.DuckDBPyConnection, memo: _Screened, path: str | None) -> dict[int, tuple]:
-    """article id -> (live revision, its created_at) of every published item; read again only when the
-    database changed since (its change mark, settled: a commit not yet visible is never kept as read)."""
-    mark = db.settled_mark(path) if path else None
-    if mark is not None and mark == memo.live_mark:
-        return memo.live
-    live = {i: (revision, created) for i, revision, created in con.execute("""
-        SELECT a.id, a.live_revision, r.created_at FROM articles a
-        JOIN revisions r ON r.article_id = a.id AND r.number = a.live_revision WHERE a.public""").fetchall()}
-    memo.live, memo.next = live, 0
-    memo.missing = sorted(i for i, revision in live.items() if memo.revision.get(i) != revision)
-    memo.live_mark = mark if mark is not None and db.change_mark(path) == mark else None
+def _live_revisions(con: duckdb.DuckDBPyConnection, memo: _Screened) -> dict[int, tuple]:
+    """article id -> (live revision, its created_at) of every published item, kept by core.db.kept until the
+    database changes; a list read anew gives the items still to screen (`missing`) from the start."""
+    live = db.kept(con, "published_live_revisions", None, lambda: {
+        i: (revision, created) for i, revision, created in con.execute("""
+            SELECT a.id, a.live_revision, r.created_at FROM articles a
+            JOIN revisions r ON r.article_id = a.id AND r.number = a.live_revision WHERE a.public""").fetchall()})
+    if live is not memo.live:
+        memo.live, memo.next = live, 0
+        memo.missing = sorted(i for i, revision in live.items() if memo.revision.get(i) != revision)
     return live
 
 
@@ -388,8 +385,8 @@ def blocked_published(con: duckdb.DuckDBPyConnection,
     try:
         memo = _SCREENED
         if memo.token != token:
-            memo.token, memo.revision, memo.blocks, memo.live_mark = token, {}, {}, None
-        live = _live_revisions(con, memo, path)
+            memo.token, memo.revision, memo.blocks, memo.live = token, {}, {}, {}
+        live = _live_revisions(con, memo)
         missing = memo.missing
         while memo.next < len(missing):  # bodies fetched in slices: a first call at scale reads 100,000
             batch = missing[memo.next:memo.next + 200]
