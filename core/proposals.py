@@ -17,6 +17,9 @@ seeing (第二十六条(三): 被采纳), and carrying it out is a second fact w
 「部分采纳 · 已落实」 instead of one state hiding the decision, and a merge carried out in several column changes
 needs no state of its own. The step still goes through the seam (`implement` bumps the version: two people cannot
 record it at once), and the record is one row per proposal (`proposal_outcomes`, migration 0047).
+A recorded 落实情况 that is wrong is corrected (`correct_outcome`): the same people, a reason required, the state
+unchanged; the row holds the corrected text and day (what the proposer and 年度考评 read), and the step's event and
+audit rows keep what it replaced.
 Adopted ones not carried out after `proposal_implement_days` (a setting: the regulation sets no time) are overdue
 and counted in the to-do of whoever may record them.
 
@@ -51,15 +54,16 @@ STATE_LABELS = {
 ACTION_LABELS = {
     "submit": "提交", "ask_more": "要求补充", "revise": "补充后重新提交", "adopt": "采纳", "adopt_part": "部分采纳",
     "decline": "不予采纳", "withdraw": "撤回", "carry_out": "按提案办理", "attach": "添加附件",
-    "implement": "登记落实情况",
+    "implement": "登记落实情况", "correct_outcome": "更正落实情况",
 }
 # an adopted proposal is carried out, or not yet (落实情况); the others have no such progress
 PROGRESS_LABELS = {True: "已落实", False: "待落实"}
 ADOPTED = ("adopted", "partly_adopted")
 DECISIONS = {"adopt": "adopted", "adopt_part": "partly_adopted", "decline": "declined"}
-LIMITS = {"subject": 100, "reasons": 5000, "column_name": 40, "reply": 2000, "outcome": 2000}
+LIMITS = {"subject": 100, "reasons": 5000, "column_name": 40, "reply": 2000, "outcome": 2000, "correction": 500}
 FIELD_LABELS = {"kind": "类别", "subject": "标题", "reasons": "理由", "column_name": "拟定栏目名称",
-                "target_columns": "涉及栏目", "reply": "办公室意见", "outcome": "办理情况"}
+                "target_columns": "涉及栏目", "reply": "办公室意见", "outcome": "办理情况",
+                "correction": "更正原因"}
 # a column proposal names the columns it is about (第九条(一): 栏目设置); how many each kind needs at least
 TARGETS_NEEDED = {"column_adjust": 1, "column_merge": 2, "column_retire": 1}
 
@@ -87,6 +91,9 @@ PROPOSAL_MACHINE = transitions.Machine(
         "carry_out": move(ADOPTED, (), "按提案办理", "proposals.carry_out", versioned=False),
         # 落实情况: the decision stays the state; the record is the proposal's one outcome row (versioned: once)
         "implement": move(ADOPTED, (), "登记落实情况", "proposals.implement"),
+        # a recorded 落实情况 that was wrong (a typo, the wrong day) is corrected by whoever may record it, with a
+        # reason; the step's event and audit rows keep the text it replaces (the record itself holds the current one)
+        "correct_outcome": move(ADOPTED, (), "更正落实情况", "proposals.implement"),
     },
 )
 
@@ -248,11 +255,12 @@ def attachment(con: duckdb.DuckDBPyConnection, actor, attachment_id: int) -> tup
 # ---------------------------------------------------------------- checking what the proposer wrote
 
 def _text(field: str, value, required: bool, article: str = "第九条(一)") -> str:
-    text = clean_text(value, multiline=field in ("reasons", "reply", "outcome"))
+    text = clean_text(value, multiline=field in ("reasons", "reply", "outcome", "correction"))
     label = FIELD_LABELS[field]
     if required and not text:
         why = {"reasons": "须写明提出的理由", "reply": "办公室的意见须说明理由,提出人可见",
-               "outcome": "须写明落实了什么、怎样落实的,提出人可见"}.get(field, "必填")
+               "outcome": "须写明落实了什么、怎样落实的,提出人可见",
+               "correction": "须写明为什么更正(如原登记的内容或日期有误),记入办理过程"}.get(field, "必填")
         raise ValidationError(label, why, article)
     if len(text) > LIMITS[field]:
         raise ValidationError(label, f"不超过 {LIMITS[field]} 字", article)
@@ -490,16 +498,20 @@ def implement(con: duckdb.DuckDBPyConnection, actor, proposal_id: int, expected_
     _not_recorded(con, proposal)
     article = _implement_article(proposal["kind"])
     text = _text("outcome", note, True, article)
+    _check_done_on(proposal, done_on, article)
+    if len(files or []) > 1:
+        raise ValidationError("附件", "落实情况只能附一个文件(如改版上线后的页面截图或验收材料)", article)
+    checked = _files(con, files)
+    return _record_outcome(con, actor, proposal, expected_version, text, done_on, checked)
+
+
+def _check_done_on(proposal: dict, done_on: dt.date | None, article: str) -> None:
     if done_on is None:
         raise ValidationError("完成日期", "必填:落实完成的日期", article)
     if done_on > dt.date.today():
         raise ValidationError("完成日期", "不能晚于今天:登记已经落实的事项", article)
     if proposal["decided_at"] is not None and done_on < proposal["decided_at"].date():
         raise ValidationError("完成日期", f"不能早于办公室采纳的日期 {proposal['decided_at']:%Y-%m-%d}", article)
-    if len(files or []) > 1:
-        raise ValidationError("附件", "落实情况只能附一个文件(如改版上线后的页面截图或验收材料)", article)
-    checked = _files(con, files)
-    return _record_outcome(con, actor, proposal, expected_version, text, done_on, checked)
 
 
 def _record_outcome(con, actor, proposal: dict, expected_version: int, note: str, done_on: dt.date,
@@ -526,15 +538,53 @@ def _record_outcome(con, actor, proposal: dict, expected_version: int, note: str
                               notices=tell)
 
 
+def correct_outcome(con: duckdb.DuckDBPyConnection, actor, proposal_id: int, expected_version: int, *,
+                    note: str, done_on: dt.date | None, reason: str) -> str:
+    """Correct a recorded 落实情况 (a wrong text or day): whoever may record it (`proposals.implement`), with a
+    reason; the state stays, the record holds the corrected text and day (the proposer and 年度考评 read it),
+    and the step's event and audit rows keep the text and day it replaces. The proposer is told."""
+    proposal = get(con, proposal_id)
+    transitions.authorise(PROPOSAL_MACHINE, proposal, actor, "correct_outcome")
+    transitions.check(PROPOSAL_MACHINE, proposal, "correct_outcome", expected_version)
+    article = _implement_article(proposal["kind"])
+    if proposal["done_on"] is None:
+        raise InvalidTransition(f"该提案尚未登记落实情况,没有可更正的内容;落实后请先登记({article})")
+    text = _text("outcome", note, True, article)
+    _check_done_on(proposal, done_on, article)
+    why = _text("correction", reason, True, article)
+    old_note, old_day = proposal["outcome_note"], proposal["done_on"]
+    if text == old_note and done_on == old_day:
+        raise ValidationError("办理情况", "与已登记的落实情况相同,请修改办理情况或完成日期后再更正", article)
+    was, now = f"{old_day:%Y-%m-%d} 落实:{old_note}", f"{done_on:%Y-%m-%d} 落实:{text}"
+
+    def write() -> None:
+        con.execute("UPDATE proposal_outcomes SET note = ?, done_on = ? WHERE proposal_id = ?",
+                    [text, done_on, proposal_id])
+
+    def tell() -> None:
+        notify.enqueue(con, proposal["proposer_id"], "proposal.implement",
+                       f"【建议与提案】落实情况已更正:{proposal['subject'][:40]}",
+                       f"您提出的{proposal['kind_label']} #{proposal_id}「{proposal['subject']}」的落实情况已更正。\n"
+                       f"更正原因:{why}\n现为:{now}\n原为:{was}\n{_link(con)}")
+
+    return transitions.record(con, PROPOSAL_MACHINE, proposal, actor, "correct_outcome", expected_version,
+                              comment=f"更正原因:{why};原为 {was};改为 {now}", writes=write, notices=tell,
+                              detail=f"{STATE_LABELS[proposal['state']]}:更正落实情况,原因:{why};原为 {was};"
+                                     f"改为 {now}")
+
+
 def allowed_actions(actor, proposal: dict) -> list[str]:
     """The moves this user may make on the proposal now: the page shows only these buttons (`implement` only
-    while no 落实情况 is recorded, and for a column proposal once 栏目管理 has made a change from it)."""
+    while no 落实情况 is recorded, and for a column proposal once 栏目管理 has made a change from it;
+    `correct_outcome` only once it is recorded)."""
     found = []
     for action, step in PROPOSAL_MACHINE.transitions.items():
         if action in ("submit", "carry_out") or proposal["state"] not in step.sources:
             continue
         if action == "implement" and (proposal["done_on"] is not None or proposal["kind"] in COLUMN_KINDS
                                       and not proposal.get("changes")):
+            continue
+        if action == "correct_outcome" and proposal["done_on"] is None:
             continue
         if can(actor, step.may, proposal):
             found.append(action)

@@ -93,8 +93,26 @@ def change_form(pid: int, index: int, change: dict) -> None:
             made = {**values, "name": st.session_state[f"{key}_name"], "slug": st.session_state[f"{key}_slug"],
                     "kind": st.session_state[f"{key}_kind"], "division_id": st.session_state[f"{key}_division"],
                     "parent_id": st.session_state[f"{key}_parent"], "retired": st.session_state[f"{key}_retired"]}
-            _shared.act(lambda column_id: f"已按提案 #{pid} 办理:栏目 #{column_id}「{made['name']}」。",
-                        lambda: proposals.carry_out(con, user, pid, change["column_id"], made), then=fresh_editor)
+            done_before = proposals.get(con, pid)["done_on"] is not None
+            _shared.act(lambda column_id: f"已按提案 #{pid} 办理:栏目 #{column_id}「{made['name']}」。"
+                        + ("" if done_before else carried_out_note(pid)),
+                        lambda: proposals.carry_out(con, user, pid, change["column_id"], made),
+                        then=lambda: fresh_editor() or forget_forms(pid))
+
+
+def forget_forms(pid: int) -> None:
+    """After a change the plan's forms are new ones (a merge's next change takes index 0): what was typed in the
+    change just made must not pre-fill the next."""
+    for key in [k for k in st.session_state if str(k).startswith(f"ca_prop_{pid}_")]:
+        st.session_state.pop(key, None)
+
+
+def carried_out_note(pid: int) -> str:
+    """After a change: whether it was the last one the plan asks for, which made the proposal 已落实
+    (core/proposals.py carry_out records its 落实情况 then)."""
+    if proposals.get(con, pid)["done_on"] is None:
+        return ""
+    return "提案要求的栏目变更已全部完成,提案已登记为「已落实」,已通知提出人。"
 
 
 carry_out_section()

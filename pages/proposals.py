@@ -137,6 +137,30 @@ def record_outcome(proposal: dict) -> None:
                 then=lambda: _forget(prefix) or _forget(f"pp_version_{pid}"))
 
 
+def correct_outcome(proposal: dict) -> None:
+    """A recorded 落实情况 that is wrong is corrected by whoever may record it, with a reason; the history keeps
+    the text and day it replaces, the proposer is told (第八条(一)(二)、第十条(一))."""
+    if "correct_outcome" not in proposals.allowed_actions(user, proposal):
+        return
+    pid = proposal["id"]
+    prefix = f"pp_fix_{pid}"
+    with st.expander("更正落实情况", icon=":material/edit_note:"):
+        st.caption("登记的办理情况或完成日期有误时在此更正,须写明原因;原登记的内容保留在办理过程和审计日志中,"
+                   "提出人会收到通知。")
+        st.text_area("办理情况", key=f"{prefix}_note", height=100, value=proposal["outcome_note"])
+        # no max_value (see record_outcome): core refuses a day after today or before the adoption
+        st.date_input("完成日期", value=proposal["done_on"], key=f"{prefix}_date", format="YYYY-MM-DD")
+        st.text_input("更正原因", key=f"{prefix}_reason", max_chars=proposals.LIMITS["correction"],
+                      placeholder="必填:为什么更正,如原登记有错别字、完成日期有误")
+        if st.button("更正落实情况", type="primary", key=f"pp_correct_{pid}", icon=":material/edit_note:"):
+            _shared.act(f"提案 #{pid}:落实情况已更正,已通知提出人;原登记的内容保留在办理过程中。",
+                        lambda: proposals.correct_outcome(
+                            con, user, pid, seen_version(proposal), note=st.session_state.get(f"{prefix}_note", ""),
+                            done_on=st.session_state.get(f"{prefix}_date"),
+                            reason=st.session_state.get(f"{prefix}_reason", "")),
+                        then=lambda: _forget(prefix) or _forget(f"pp_version_{pid}"))
+
+
 def seen_version(proposal: dict) -> int:
     """The version this user opened: a move on an older one is refused (someone acted first)."""
     return st.session_state.setdefault(f"pp_version_{proposal['id']}", proposal["version"])
@@ -255,6 +279,7 @@ if view in ("全部提案", "我的与本处室"):
             details(chosen)
             own_actions(chosen)
             record_outcome(chosen)
+            correct_outcome(chosen)
 
 if view == "提出建议或提案":
     kind = st.selectbox("类别", may_submit, key="pp_new_kind", format_func=KINDS.get,

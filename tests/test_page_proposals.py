@@ -90,6 +90,8 @@ def test_carried_out_in_column_management_and_offered_in_the_evaluation(path):
     at.text_input(key=f"ca_prop_{pid}_0_slug").input("szzf")
     next(b for b in at.button if b.label == "按提案执行此项变更").click().run()
     assert f"已按提案 #{pid} 办理" in texts(at), texts(at)
+    # the plan's one change made: the proposal is carried out, and the message says so
+    assert "提案要求的栏目变更已全部完成,提案已登记为「已落实」,已通知提出人。" in texts(at)
     changes = next(d.value for d in at.dataframe if "依据提案" in d.value.columns)
     assert list(changes["依据提案"]) == [f"#{pid}「增设数字政府栏目」"]  # the change names its proposal
     con = connect(path)
@@ -182,3 +184,51 @@ def test_office_records_a_suggestion_carried_out_the_unit_its_design_the_propose
     assert f"落实情况:{dt.date.today():%Y-%m-%d} 已落实" in texts(officer)
     assert "文件页面已增加相关解读链接并上线" in texts(officer)
     assert not any(b.label == "登记落实情况" for b in officer.button)  # the proposer reads, the office records
+
+
+def test_a_merge_says_carried_out_only_after_its_last_change(path):
+    path, org = path
+    con = connect(path)
+    pid = proposals.submit(con, org.officer, kind="column_merge", subject="合并两个栏目", reasons="内容相近",
+                           target_columns=[org.col_dz, org.col_cw], column_name="合并后栏目")
+    proposals.decide(con, org.webmaster, pid, 1, "adopt", "采纳")
+    con.close()
+    at = open_page(app_as(path, "webmaster"), "columns_admin")
+    next(b for b in at.button if b.label == "按提案执行此项变更").click().run()
+    assert f"已按提案 #{pid} 办理" in texts(at) and "已落实" not in texts(at)  # one change of two
+    next(b for b in at.button if b.label == "按提案执行此项变更").click().run()
+    assert "提案要求的栏目变更已全部完成,提案已登记为「已落实」,已通知提出人。" in texts(at)
+
+
+def test_the_office_corrects_a_recorded_outcome(path):
+    path, org = path
+    con = connect(path)
+    pid = proposals.submit(con, org.officer, kind="suggestion", subject="增加相关解读链接", reasons="理由")
+    proposals.decide(con, org.webmaster, pid, 1, "adopt", "采纳")
+    con.execute("UPDATE proposals SET decided_at = ? WHERE id = ?", [dt.datetime.now() - dt.timedelta(days=10), pid])
+    proposals.implement(con, org.webmaster, pid, 2, note="文件页面已增加解毒链接", done_on=dt.date.today())
+    con.close()
+    officer = open_page(app_as(path, "officer"), "proposals")
+    officer.selectbox(key="pp_all_pick").set_value(pid).run()
+    assert not any(b.label == "更正落实情况" for b in officer.button)  # the proposer reads, the office corrects
+
+    office = open_page(app_as(path, "webmaster"), "proposals")
+    office.radio(key="pp_view").set_value("全部提案").run()
+    office.selectbox(key="pp_all_pick").set_value(pid).run()
+    assert office.text_area(key=f"pp_fix_{pid}_note").value == "文件页面已增加解毒链接"  # the record, to correct
+    office.text_area(key=f"pp_fix_{pid}_note").input("文件页面已增加解读链接")
+    day = dt.date.today() - dt.timedelta(days=2)
+    office.date_input(key=f"pp_fix_{pid}_date").set_value(day).run()
+    office.button(key=f"pp_correct_{pid}").click().run()
+    assert "「更正原因」:须写明为什么更正(如原登记的内容或日期有误),记入办理过程(第八条(一)(二))" in texts(office)
+    assert office.text_area(key=f"pp_fix_{pid}_note").value == "文件页面已增加解读链接"  # what was typed stays
+    office.text_input(key=f"pp_fix_{pid}_reason").input("原登记有错别字").run()
+    office.button(key=f"pp_correct_{pid}").click().run()
+    assert f"提案 #{pid}:落实情况已更正,已通知提出人;原登记的内容保留在办理过程中。" in texts(office)
+    assert f"落实情况:{day:%Y-%m-%d} 已落实" in texts(office) and "文件页面已增加解读链接" in texts(office)
+    history = next(d.value for d in office.dataframe if "步骤" in d.value.columns)
+    assert list(history["步骤"])[-1] == "更正落实情况"
+    assert f"原为 {dt.date.today():%Y-%m-%d} 落实:文件页面已增加解毒链接" in list(history["说明"])[-1]
+    con = connect(path)
+    assert proposals.get(con, pid)["version"] == 4
+    con.close()

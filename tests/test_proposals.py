@@ -465,3 +465,110 @@ def test_migration_0047_counts_column_proposals_carried_out_before_it(con, org):
     assert carried["outcome_recorder"] is None and "栏目变更 1 项" in carried["outcome_note"]
     assert carried["events"][-1]["action_label"] == "登记落实情况" and carried["events"][-1]["actor"] is None
     assert proposals.get(con, waiting)["status_label"] == "已采纳 · 待落实"
+
+
+# ---------------------------------------------------------------- 更正落实情况 (a recorded outcome corrected)
+
+def _recorded(con, org, days_ago: int = 0, **values) -> int:
+    """An adopted suggestion decided ten days ago, its 落实情况 recorded `days_ago` days ago (version 3)."""
+    proposal_id = _adopted(con, org, **values)
+    con.execute("UPDATE proposals SET decided_at = ? WHERE id = ?",
+                [dt.datetime.now() - dt.timedelta(days=10), proposal_id])
+    proposals.implement(con, org.webmaster, proposal_id, 2, note="文件页面已增加解毒链接",
+                        done_on=dt.date.today() - dt.timedelta(days=days_ago))
+    return proposal_id
+
+
+def test_the_office_corrects_a_recorded_outcome_and_the_history_keeps_the_old_text(con, org):
+    proposal_id = _recorded(con, org)
+    shown = proposals.view(con, org.webmaster, proposal_id)
+    assert proposals.allowed_actions(org.webmaster, shown) == ["correct_outcome"]
+    assert proposals.allowed_actions(org.officer, shown) == []  # the proposer does not correct it
+    day = dt.date.today() - dt.timedelta(days=3)
+    state = proposals.correct_outcome(con, org.webmaster, proposal_id, 3, note="文件页面已增加解读链接",
+                                      done_on=day, reason="原登记有错别字,完成日期有误")
+    assert state == "adopted"  # the decision stays the state
+    found = proposals.view(con, org.officer, proposal_id)
+    assert (found["outcome_note"], found["done_on"], found["version"]) == ("文件页面已增加解读链接", day, 4)
+    assert found["status_label"] == "已采纳 · 已落实"
+    today = f"{dt.date.today():%Y-%m-%d}"
+    last = found["events"][-1]
+    assert last["action_label"] == "更正落实情况" and last["from_state"] == last["to_state"] == "adopted"
+    assert last["comment"] == (f"更正原因:原登记有错别字,完成日期有误;原为 {today} 落实:文件页面已增加解毒链接;"
+                               f"改为 {day:%Y-%m-%d} 落实:文件页面已增加解读链接")
+    [logged] = security_audit.search(con, org.tech, action="proposals.correct_outcome")
+    assert logged["action_label"] == "建议与提案更正落实情况"
+    assert f"原为 {today} 落实:文件页面已增加解毒链接" in logged["summary_label"]
+    assert "原因:原登记有错别字,完成日期有误" in logged["summary_label"]
+    assert any("落实情况已更正" in s for s in _mails(con, org.officer))
+    assert scalar(con, "SELECT count(*) FROM proposal_outcomes") == 1  # corrected in place, one record
+    # corrected again later: still the same people, the newest text replaces, the history grows
+    proposals.correct_outcome(con, org.webmaster, proposal_id, 4, note="文件页面已增加解读链接", done_on=dt.date.today(),
+                              reason="完成日期应为上线当天")
+    assert [e["action"] for e in proposals.view(con, org.webmaster, proposal_id)["events"]][-2:] == [
+        "correct_outcome", "correct_outcome"]
+
+
+def test_the_unit_corrects_its_design_plans_outcome_only(con, org):
+    design = _adopted(con, org, org.tech, kind="design", subject="首页改版")
+    proposals.implement(con, org.tech, design, 2, note="改版已上限", done_on=dt.date.today())
+    proposals.correct_outcome(con, org.tech, design, 3, note="改版已上线", done_on=dt.date.today(), reason="错别字")
+    assert proposals.get(con, design)["outcome_note"] == "改版已上线"
+    suggestion = _recorded(con, org)
+    with pytest.raises(PermissionDenied, match=re.escape("第十条(一)")):
+        proposals.correct_outcome(con, org.tech, suggestion, 3, note="改", done_on=dt.date.today(), reason="错")
+
+
+@pytest.mark.parametrize("who", ["officer", "head", "leader", "analyst", "group1"])
+def test_who_may_not_correct_an_outcome(con, org, who):
+    proposal_id = _recorded(con, org)
+    with pytest.raises(PermissionDenied, match=re.escape("第八条(一)(二)")):
+        proposals.correct_outcome(con, getattr(org, who), proposal_id, 3, note="改过的内容", done_on=dt.date.today(),
+                                  reason="有误")
+    assert proposals.get(con, proposal_id)["outcome_note"] == "文件页面已增加解毒链接"
+
+
+@pytest.mark.parametrize("note, done_on, reason, field, rule", [
+    ("已改正", 0, "  ", "「更正原因」", "须写明为什么更正(如原登记的内容或日期有误),记入办理过程(第八条(一)(二))"),
+    ("已改正", 0, "x" * 501, "「更正原因」", "不超过 500 字"),
+    ("  ", 0, "有误", "「办理情况」", "须写明落实了什么、怎样落实的"),
+    ("已改正", None, "有误", "「完成日期」", "必填"),
+    ("已改正", -1, "有误", "「完成日期」", "不能晚于今天"),
+    ("已改正", 30, "有误", "「完成日期」", "不能早于办公室采纳的日期"),
+    ("文件页面已增加解毒链接", 0, "有误", "「办理情况」", "与已登记的落实情况相同"),
+])
+def test_a_correction_without_what_it_needs_is_refused_and_changes_nothing(con, org, note, done_on, reason, field,
+                                                                           rule):
+    proposal_id = _recorded(con, org)
+    day = None if done_on is None else dt.date.today() - dt.timedelta(days=done_on)
+    with pytest.raises(ValidationError) as refused:
+        proposals.correct_outcome(con, org.webmaster, proposal_id, 3, note=note, done_on=day, reason=reason)
+    assert field in str(refused.value) and rule in str(refused.value)
+    found = proposals.get(con, proposal_id)
+    assert (found["outcome_note"], found["done_on"], found["version"]) == (
+        "文件页面已增加解毒链接", dt.date.today(), 3)
+    assert not scalar(con, "SELECT count(*) FROM proposal_events WHERE action = 'correct_outcome'")
+    assert not scalar(con, "SELECT count(*) FROM audit_log WHERE action = 'proposals.correct_outcome'")
+
+
+def test_a_correction_needs_a_record_and_the_version_the_user_saw(con, org):
+    waiting = _adopted(con, org)
+    assert "correct_outcome" not in proposals.allowed_actions(org.webmaster, proposals.view(con, org.webmaster, waiting))
+    with pytest.raises(InvalidTransition, match="尚未登记落实情况,没有可更正的内容"):
+        proposals.correct_outcome(con, org.webmaster, waiting, 2, note="改", done_on=dt.date.today(), reason="有误")
+    proposal_id = _recorded(con, org)
+    with pytest.raises(StaleVersion, match="该提案已被他人更新"):  # two people correcting at once: one wins
+        proposals.correct_outcome(con, org.webmaster, proposal_id, 2, note="改过的内容", done_on=dt.date.today(),
+                                  reason="有误")
+    assert proposals.get(con, proposal_id)["outcome_note"] == "文件页面已增加解毒链接"
+
+
+def test_the_evaluation_shows_the_corrected_day(con, org):
+    proposal_id = _recorded(con, org, subject="增加相关解读链接")
+    day = dt.date.today() - dt.timedelta(days=5)
+    proposals.correct_outcome(con, org.webmaster, proposal_id, 3, note="文件页面已增加解读链接", done_on=day,
+                              reason="完成日期有误")
+    [evidence] = [p["evidence"] for p in evaluation.propose_awards(con, dt.date.today().year)
+                  if p["ground"] == 3 and p["user_id"] == org.officer.id]
+    assert f"#{proposal_id}「增加相关解读链接」" in evidence and f"{day:%Y-%m-%d} 已落实" in evidence
+    assert f"{dt.date.today():%Y-%m-%d} 已落实" not in evidence
