@@ -467,6 +467,17 @@ def _totals(result: list[dict], by: str) -> dict:
     return totals
 
 
+def timeliness_bars(report_rows: list[dict]) -> dict:
+    """统计分析's chart from `report`'s rows: one bar per group that published in the period, its length the
+    number published and its colour the on-time share in percent (第十七条). A group whose items all lack a
+    work-end date has no share (None, not 0): {"bars": [...], "unmeasured": [names]} so the page can draw
+    those without a colour that reads as a rate and name them."""
+    bars = [{"name": r["name"], "published": r["published"],
+             "on_time_share": None if r["on_time_share"] is None else round(r["on_time_share"] * 100, 1)}
+            for r in report_rows if r["published"]]
+    return {"bars": bars, "unmeasured": [b["name"] for b in bars if b["on_time_share"] is None]}
+
+
 def monthly(con: duckdb.DuckDBPyConnection, actor, period: Period) -> list[dict]:
     """First publications per month and lead division in the period (for the trend chart)."""
     visible = readable_divisions(actor)

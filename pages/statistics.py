@@ -130,17 +130,26 @@ boxes[5].metric("公众满意率", "—" if satisfied is None else f"{satisfied 
 rows = report["rows"]
 table = frame(rows, by)
 name_label = "处室" if by == "division" else "栏目"
+NO_RATE = "#d9d9d9"  # a bar whose group has no on-time share: grey, outside the red–green scale of the rates
 if totals["published"]:
-    chart_data = pd.DataFrame([{"名称": r["name"], "发布数量": r["published"],
-                                "按时发布率": None if r["on_time_share"] is None else r["on_time_share"] * 100}
-                               for r in rows if r["published"]])
+    drawn = stats.timeliness_bars(rows)
+    chart_data = pd.DataFrame([{"名称": b["name"], "发布数量": b["published"], "按时发布率": b["on_time_share"],
+                                "按时发布率(%)": "无数据" if b["on_time_share"] is None else f"{b['on_time_share']:.1f}"}
+                               for b in drawn["bars"]])
     bars = alt.Chart(chart_data).mark_bar().encode(
         x=alt.X("发布数量:Q", title="发布数量"),
         y=alt.Y("名称:N", sort="-x", title=name_label, axis=alt.Axis(labelLimit=240, labelOverlap=False)),
-        color=alt.Color("按时发布率:Q", title="按时发布率(%)", scale=alt.Scale(scheme="redyellowgreen", domain=[50, 100])),
-        tooltip=["名称", "发布数量", alt.Tooltip("按时发布率:Q", format=".1f")],
+        # a missing share would otherwise be drawn black, as if it were a value of the scale
+        color=alt.condition("isValid(datum['按时发布率'])",
+                            alt.Color("按时发布率:Q", title="按时发布率(%)",
+                                      scale=alt.Scale(scheme="redyellowgreen", domain=[50, 100])),
+                            alt.value(NO_RATE)),
+        tooltip=["名称", "发布数量", "按时发布率(%)"],
     ).properties(height=max(160, 24 * len(chart_data)))
     st.altair_chart(bars, use_container_width=True)
+    if drawn["unmeasured"]:
+        st.caption(f"灰色:本期发布的信息都没有填写工作结束日期,无法核算按时发布率(无数据,不是 0%)的{name_label}:"
+                   f"{'、'.join(drawn['unmeasured'])}。条的长度仍是发布数量(第十七条)。")
     trend = pd.DataFrame(kept("monthly", (READER, period.code),
                                         lambda: stats.monthly(con, user, period)))
     if len(trend["month"].unique()) > 1:

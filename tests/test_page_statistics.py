@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 
+import pyarrow as pa
 import pytest
 from docx import Document
 
@@ -276,3 +278,29 @@ def test_training_section_lists_who_was_never_trained(db_path):
     assert (metrics(at)["举办培训"], metrics(at)["从未参加培训"]) == ("0 期", "2 人")
     head = statistics(db_path, "head")
     assert not head.exception and "培训情况" not in [h.value for h in head.subheader]
+
+
+def test_a_division_without_an_on_time_share_is_not_drawn_as_a_rate(tmp_path, con, monkeypatch):
+    """财务处 published one item without a work-end date: it has a bar (its number published) but no share;
+    the chart's data holds no value for it, its colour is the grey outside the scale (Vega-Lite drew a
+    missing value black), and the caption names it. 办公室 published nothing: no bar, not named."""
+    monkeypatch.setenv("PORTAL_SITE", str(tmp_path / "site"))
+    org = make_org(con)
+    published(con, org, "电子信息产业推进会召开")
+    published(con, org, "财政资金公示", column=org.col_cw, officer=org.officer_cw, head=org.head_cw, ended=None)
+    con.close()
+    at = statistics(tmp_path / "portal.duckdb", "webmaster")
+    assert not at.exception
+    [chart] = at.get("vega_lite_chart")
+    spec = json.loads(chart.proto.spec)
+    [dataset] = chart.proto.datasets
+    assert dataset.name == spec["data"]["name"]
+    drawn = pa.ipc.open_stream(dataset.data.data).read_all().to_pylist()
+    values = {r["名称"]: r for r in drawn}
+    assert set(values) == {"电子信息处", "财务处"}
+    assert values["电子信息处"]["按时发布率"] == 100.0
+    assert values["财务处"]["按时发布率"] is None and values["财务处"]["按时发布率(%)"] == "无数据"
+    assert values["财务处"]["发布数量"] == 1
+    color = spec["encoding"]["color"]
+    assert color["condition"]["test"] == "isValid(datum['按时发布率'])" and color["value"] == "#d9d9d9"
+    assert "无法核算按时发布率(无数据,不是 0%)的处室:财务处。" in texts(at)
