@@ -136,20 +136,23 @@ if totals["published"]:
     chart_data = pd.DataFrame([{"名称": b["name"], "发布数量": b["published"], "按时发布率": b["on_time_share"],
                                 "按时发布率(%)": "无数据" if b["on_time_share"] is None else f"{b['on_time_share']:.1f}"}
                                for b in drawn["bars"]])
-    bars = alt.Chart(chart_data).mark_bar().encode(
+    order = list(chart_data.sort_values("发布数量", ascending=False, kind="stable")["名称"])
+    base = alt.Chart(chart_data).mark_bar().encode(
         x=alt.X("发布数量:Q", title="发布数量"),
-        y=alt.Y("名称:N", sort="-x", title=name_label, axis=alt.Axis(labelLimit=240, labelOverlap=False)),
-        # a missing share would otherwise be drawn black, as if it were a value of the scale
-        color=alt.condition("isValid(datum['按时发布率'])",
-                            alt.Color("按时发布率:Q", title="按时发布率(%)",
-                                      scale=alt.Scale(scheme="redyellowgreen", domain=[50, 100])),
-                            alt.value(NO_RATE)),
-        tooltip=["名称", "发布数量", "按时发布率(%)"],
-    ).properties(height=max(160, 24 * len(chart_data)))
-    st.altair_chart(bars, use_container_width=True)
-    if drawn["unmeasured"]:
-        st.caption(f"灰色:本期发布的信息都没有填写工作结束日期,无法核算按时发布率(无数据,不是 0%)的{name_label}:"
-                   f"{'、'.join(drawn['unmeasured'])}。条的长度仍是发布数量(第十七条)。")
+        y=alt.Y("名称:N", sort=order, title=name_label, axis=alt.Axis(labelLimit=240, labelOverlap=False)),
+        tooltip=["名称", "发布数量", "按时发布率(%)"])
+    # two layers: Vega-Lite leaves out a bar whose colour value is missing (the row read as nothing published),
+    # and paints a rate outside the scale's domain black; so the rates are clamped to the scale (under 50 %: its
+    # red end) and a group without a rate is drawn in grey, its number published still the bar's length
+    rated = base.transform_filter("isValid(datum['按时发布率'])").encode(
+        color=alt.Color("按时发布率:Q", title="按时发布率(%)",
+                        scale=alt.Scale(scheme="redyellowgreen", domain=[50, 100], clamp=True)))
+    unrated = base.transform_filter("!isValid(datum['按时发布率'])").encode(color=alt.value(NO_RATE))
+    st.altair_chart(alt.layer(rated, unrated).properties(height=max(160, 24 * len(chart_data))),
+                    use_container_width=True)
+    st.caption("条的长度为发布数量,颜色为按时发布率(第十七条),按时发布率 50% 及以下的均为深红色。"
+               + (f"灰色为本期发布的信息都没有填写工作结束日期、无法核算按时发布率(无数据,不是 0%)的{name_label}:"
+                  f"{'、'.join(drawn['unmeasured'])}。" if drawn["unmeasured"] else ""))
     trend = pd.DataFrame(kept("monthly", (READER, period.code),
                                         lambda: stats.monthly(con, user, period)))
     if len(trend["month"].unique()) > 1:

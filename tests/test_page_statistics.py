@@ -282,8 +282,9 @@ def test_training_section_lists_who_was_never_trained(db_path):
 
 def test_a_division_without_an_on_time_share_is_not_drawn_as_a_rate(tmp_path, con, monkeypatch):
     """财务处 published one item without a work-end date: it has a bar (its number published) but no share;
-    the chart's data holds no value for it, its colour is the grey outside the scale (Vega-Lite drew a
-    missing value black), and the caption names it. 办公室 published nothing: no bar, not named."""
+    the chart's data holds no value for it, it is drawn in a grey layer outside the rates' scale (Vega-Lite
+    left it out, a row reading as nothing published), and the caption names it; the rates' scale is clamped
+    (a 0 % rate, under its domain, was painted black). 办公室 published nothing: no bar, not named."""
     monkeypatch.setenv("PORTAL_SITE", str(tmp_path / "site"))
     org = make_org(con)
     published(con, org, "电子信息产业推进会召开")
@@ -301,6 +302,10 @@ def test_a_division_without_an_on_time_share_is_not_drawn_as_a_rate(tmp_path, co
     assert values["电子信息处"]["按时发布率"] == 100.0
     assert values["财务处"]["按时发布率"] is None and values["财务处"]["按时发布率(%)"] == "无数据"
     assert values["财务处"]["发布数量"] == 1
-    color = spec["encoding"]["color"]
-    assert color["condition"]["test"] == "isValid(datum['按时发布率'])" and color["value"] == "#d9d9d9"
+    rated, unrated = spec["layer"]  # the rates on the scale (clamped: no colour outside it), the others grey
+    assert rated["transform"] == [{"filter": "isValid(datum['按时发布率'])"}]
+    assert rated["encoding"]["color"]["scale"]["clamp"] is True
+    assert unrated["transform"] == [{"filter": "!isValid(datum['按时发布率'])"}]
+    assert unrated["encoding"]["color"] == {"value": "#d9d9d9"}
+    assert rated["encoding"]["y"]["sort"] == unrated["encoding"]["y"]["sort"] == ["电子信息处", "财务处"]
     assert "无法核算按时发布率(无数据,不是 0%)的处室:财务处。" in texts(at)
