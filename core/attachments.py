@@ -14,11 +14,16 @@ from core.permissions import require
 from core.workflow import get_article
 
 
+def upload_limit_mb(con: duckdb.DuckDBPyConnection) -> int:
+    """The size an attachment may have, in MB, as the upload boxes say and refuse before sending (第二十条):
+    the office's setting 附件大小上限, never above what the servers take (a value stored before that rule)."""
+    return min(int(settings.get(con, "attachment_max_mb")), settings.UPLOAD_CEILING_MB)
+
+
 def checked_upload(con: duckdb.DuckDBPyConnection, filename: str, data: bytes) -> tuple[str, str, str]:
     """An upload checked for size and type (第二十条): its safe name, mime type and sha256.
     Articles and proposals (core/proposals.py) check their files the same way."""
-    mime = check_attachment(filename, data, settings.get(con, "attachment_types"),
-                            settings.get(con, "attachment_max_mb"))
+    mime = check_attachment(filename, data, settings.get(con, "attachment_types"), upload_limit_mb(con))
     return safe_filename(filename), mime, hashlib.sha256(data).hexdigest()
 
 
@@ -60,7 +65,6 @@ def attachment_data(con: duckdb.DuckDBPyConnection, attachment_id: int) -> bytes
 def checked_file(con: duckdb.DuckDBPyConnection, filename: str, data: bytes) -> dict:
     """An upload checked as an article's attachment is (type, size: 第二十条), ready to store beside
     something other than an article (a training session's materials, a support request's file)."""
-    mime = check_attachment(filename, data, settings.get(con, "attachment_types"),
-                            settings.get(con, "attachment_max_mb"))
+    mime = check_attachment(filename, data, settings.get(con, "attachment_types"), upload_limit_mb(con))
     return {"filename": safe_filename(filename), "mime": mime, "size": len(data),
             "sha256": hashlib.sha256(data).hexdigest(), "data": data}

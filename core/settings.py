@@ -29,10 +29,16 @@ class Setting:
     label: str
     help: str
     minimum: float | None = None
+    maximum: float | None = None
+    maximum_rule: str = ""  # why no more (the article or the limit it follows)
     pattern: str | None = None  # a str setting must match it in full (e.g. a time of day)
     pattern_rule: str = ""
     choices: tuple[tuple[str, str], ...] = ()  # (value, label): the workbench offers a list
 
+
+# what the workbench takes in one upload: .streamlit/config.toml server.maxUploadSize and deploy/nginx.conf's
+# client_max_body_size for the workbench say the same (tests/test_attachments_limit.py); no attachment limit above it
+UPLOAD_CEILING_MB = 50
 
 # a setting that names a column by its address (网址标识), or none
 COLUMN_SLUG, COLUMN_SLUG_RULE = r"|[a-z0-9][a-z0-9-]*", "填写栏目的网址标识(小写字母、数字和连字符),不设置则留空"
@@ -70,7 +76,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("proposal_implement_days", 90, int, "建议与提案落实提醒(天)",
             "采纳或部分采纳后超过该天数仍未登记落实情况的,列入办公室的待办(设计方案同时列入技术支持单位的待办);"
             "《管理办法》未规定落实时限,填 0 则不提醒", 0),
-    Setting("attachment_max_mb", 20, int, "附件大小上限(MB)", "单个附件的最大体积", 1),
+    # every upload box for an attachment says this limit and refuses a larger file before sending it
+    # (core/attachments.py upload_limit_mb); the servers take no more than UPLOAD_CEILING_MB in one request
+    Setting("attachment_max_mb", 20, int, "附件大小上限(MB)",
+            f"单个附件的最大体积(第二十条);各处上传附件时按此提示和检查,不能大于 {UPLOAD_CEILING_MB}", 1,
+            maximum=UPLOAD_CEILING_MB,
+            maximum_rule=f"工作台接收上传文件的上限为 {UPLOAD_CEILING_MB} MB(第二十条)"),
     Setting("body_max_mb", 10, int, "正文大小上限(MB)",
             "一篇稿件正文(含嵌入正文的图片)的最大体积;超过的稿件不能保存、提交审批或迁移导入", 1),
     Setting("attachment_types", "pdf,doc,docx,xls,xlsx,ppt,pptx,wps,et,txt,zip,rar,jpg,jpeg,png,gif,ofd",
@@ -252,6 +263,14 @@ def _stored(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
                 lambda: dict(con.execute("SELECT name, value FROM settings").fetchall()))
 
 
+def _not_above(setting: Setting, value: Any) -> None:
+    """A maximum is checked when a value is saved, not when one is read: a value stored before the rule
+    still reads (its users bound it themselves, as core/attachments.py upload_limit_mb does)."""
+    if setting.maximum is not None and value > setting.maximum:
+        raise ValidationError(setting.label, f"不能大于 {setting.maximum:g}"
+                              + (f":{setting.maximum_rule}" if setting.maximum_rule else ""))
+
+
 def get(con: duckdb.DuckDBPyConnection, name: str) -> Any:
     """The setting's value; a secret (SECRET) is decrypted here, where it is used (core/keys.py)."""
     setting = BY_NAME[name]
@@ -275,6 +294,7 @@ def set_values(con: duckdb.DuckDBPyConnection, actor, values: dict[str, Any]) ->
         if name not in BY_NAME:
             raise ValidationError(name, "不是可设置的项目")
         parsed[name] = _parse(BY_NAME[name], raw)
+        _not_above(BY_NAME[name], parsed[name])
     stored = {n: keys.encrypt(con, v, f"settings:{n}") if n in SECRET else v for n, v in parsed.items()}
     with transaction(con):
         for name, value in stored.items():

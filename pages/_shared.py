@@ -16,7 +16,7 @@ from streamlit import config
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from core import accounts, audit, db, keys, login, permissions, refresh, todo
+from core import accounts, attachments, audit, db, keys, login, permissions, refresh, todo
 from core.config import load as load_config
 from core.db import default_path
 from core.errors import PortalError
@@ -287,6 +287,16 @@ def table(data, **options):
         st.caption("(暂无记录)")
         return None
     return st.dataframe(data, **options)
+
+
+def attachment_uploader(con, label: str, key: str, **options):
+    """st.file_uploader for an attachment: the box says the office's limit (系统设置「附件大小上限」, 第二十条) —
+    Streamlit prints it as 「单个文件不超过 …MB」 (pages/zh_chrome.js) — and refuses a larger file before it is
+    sent; core checks it again (core/attachments.py). Without this the box said the server's 50 MB."""
+    limit = attachments.upload_limit_mb(con)
+    rule = f"单个文件不超过 {limit} MB(系统设置「附件大小上限」,第二十条)"
+    options["help"] = f"{options['help']} {rule}" if options.get("help") else rule
+    return st.file_uploader(label, key=key, max_upload_size=limit, **options)
 
 
 def editor(data, **options):

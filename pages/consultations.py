@@ -69,7 +69,7 @@ def files_section(item: dict) -> None:
     if not draft:
         return
     turn = st.session_state.setdefault("cs_upload_turn", 0)  # a new uploader after each file added
-    upload = st.file_uploader("选择要添加的附件(类型和大小按系统设置检查,第二十条)", key=f"cs_upload_{turn}")
+    upload = _shared.attachment_uploader(con, "选择要添加的附件(类型和大小按系统设置检查,第二十条)", f"cs_upload_{turn}")
     if st.button("添加附件", key="cs_attach", disabled=upload is None):
         _shared.act(lambda _id: f"附件「{upload.name}」已添加。",
                     lambda: consultation.attach(con, user, item["id"], item["version"], upload.name, upload.getvalue()),

@@ -485,7 +485,7 @@ with tab_files:
         if editable and cols[2].button("删除", key=f"ma_rm_{item['id']}"):
             run_action("附件已删除。", lambda i=item["id"]: attachments.remove_attachment(con, user, i))
     if editable:
-        upload = st.file_uploader("添加附件", key=f"ma_upload_{article.id}")
+        upload = _shared.attachment_uploader(con, "添加附件", f"ma_upload_{article.id}")
         if upload is not None and st.button("上传附件", key="ma_upload_go"):
             run_action("附件已上传。",
                        lambda: attachments.add_attachment(con, user, article.id, upload.name, upload.getvalue()))

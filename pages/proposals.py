@@ -52,7 +52,7 @@ def _fields(prefix: str, kind: str, proposal: dict | None = None) -> None:
         st.text_input("拟定栏目名称", key=f"{prefix}_column_name", max_chars=40,
                       value=(proposal or {}).get("column_name") or "",
                       placeholder="栏目新增必填;调整或合并后的名称(不改名可不填)")
-    st.file_uploader("附件(设计方案等)", key=f"{prefix}_files", accept_multiple_files=True)
+    _shared.attachment_uploader(con, "附件(设计方案等)", f"{prefix}_files", accept_multiple_files=True)
 
 
 def _values(prefix: str) -> dict:
@@ -127,7 +127,7 @@ def record_outcome(proposal: dict) -> None:
                      placeholder="必填:落实了什么、怎样落实的,提出人可见(如改版已上线、功能已增加)")
         # no max_value: Streamlit's picker would then say "Last available date" in English; core refuses a later day
         st.date_input("完成日期", value=dt.date.today(), key=f"{prefix}_date", format="YYYY-MM-DD")
-        st.file_uploader("落实材料(可选,一个文件:如上线后的页面截图、验收材料)", key=f"{prefix}_file")
+        _shared.attachment_uploader(con, "落实材料(可选,一个文件:如上线后的页面截图、验收材料)", f"{prefix}_file")
         if st.button("登记落实情况", type="primary", key=f"pp_implement_{pid}", icon=":material/task_alt:"):
             upload = st.session_state.get(f"{prefix}_file")
             _shared.act(f"提案 #{pid}:已登记落实情况,已通知提出人。", lambda: proposals.implement(

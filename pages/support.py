@@ -45,7 +45,7 @@ if raises:
                                 format_func=lambda t: t or "(不涉及具体页面)")
             description = st.text_area("问题描述", key="support_new_description", height=120,
                                        placeholder="操作步骤、看到的提示、发生时间")
-            upload = st.file_uploader("附件(可选,如截图)", key="support_new_file")
+            upload = _shared.attachment_uploader(con, "附件(可选,如截图)", "support_new_file")
             submitted = st.form_submit_button("提交", type="primary")
         if submitted:
             attachment = (upload.name, upload.getvalue()) if upload is not None else None

@@ -80,7 +80,7 @@ with st.form("training_new"):
     attendees = st.multiselect("参加人员", list(people), format_func=person, key="training_new_attendees",
                                placeholder="选择参加培训的信息员和处室负责人")
     notes = st.text_area("备注", key="training_new_notes", height=68)
-    materials = st.file_uploader("培训材料(可多选)", accept_multiple_files=True, key="training_new_files")
+    materials = _shared.attachment_uploader(con, "培训材料(可多选)", "training_new_files", accept_multiple_files=True)
     submitted = st.form_submit_button("登记", type="primary")
 if submitted:
     files = [(f.name, f.getvalue()) for f in materials or []]
@@ -132,7 +132,7 @@ if listed:
                     _shared.act("培训记录已修改。", partial(
                         training.update_session, con, user, item["id"], item["version"], held_on=e_date,
                         topic=e_topic, trainer=e_trainer, attendees=e_people, notes=e_notes))
-            upload = st.file_uploader("添加材料", key=f"training_add_file_{item['id']}")
+            upload = _shared.attachment_uploader(con, "添加材料", f"training_add_file_{item['id']}")
             if upload is not None and st.button("上传材料", key=f"training_add_file_go_{item['id']}"):
                 _shared.act("材料已添加。", partial(training.add_material, con, user, item["id"], upload.name,
                                                     upload.getvalue()))

@@ -286,7 +286,8 @@ def test_the_office_records_a_suggestion_carried_out_and_the_proposer_sees_it(co
     assert f"已于 {done_on:%Y-%m-%d} 落实" in body and "办理情况:文件页面已增加相关解读链接" in body
     [listed] = [p for p in proposals.visible(con, org.head) if p["id"] == proposal_id]  # the division's list
     assert listed["progress_label"] == "已落实"
-    assert proposals.to_implement(con, org.webmaster) == [] and proposals.allowed_actions(org.webmaster, shown) == []
+    assert proposals.to_implement(con, org.webmaster) == []
+    assert proposals.allowed_actions(org.webmaster, shown) == ["correct_outcome"]  # recorded: corrected, not again
     assert scalar(con, "SELECT count(*) FROM audit_log WHERE action = 'proposals.implement'") == 1
     [logged] = security_audit.search(con, org.tech, action="proposals.implement")
     assert logged["action_label"] == "建议与提案登记落实情况"
