@@ -125,6 +125,8 @@ def view(con: duckdb.DuckDBPyConnection, actor, proposal_id: int) -> dict:
                            [proposal_id])
     for event in found["events"]:
         event["action_label"] = ACTION_LABELS.get(event["action"], event["action"])
+    # the last correction of the 落实情况, if any: who and when, shown beside who recorded it
+    found["outcome_corrected"] = next((e for e in reversed(found["events"]) if e["action"] == "correct_outcome"), None)
     found["attachments"] = [a for a in list_attachments(con, proposal_id) if a["id"] != found["outcome_attachment"]]
     found["outcome_file"] = next((a for a in list_attachments(con, proposal_id)
                                   if a["id"] == found["outcome_attachment"]), None)

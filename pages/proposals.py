@@ -105,8 +105,11 @@ def outcome(proposal: dict) -> None:
     if proposal["done_on"] is None:
         st.caption("落实情况:待落实(落实后由办公室登记;设计方案也可由技术支持单位登记)")
         return
-    recorder = proposal["outcome_recorder"] or "系统"
-    st.success(f"**落实情况:{proposal['done_on']:%Y-%m-%d} 已落实**({recorder} 登记)  \n"
+    recorder = f"{proposal['outcome_recorder'] or '系统'} 登记"
+    corrected = proposal["outcome_corrected"]
+    if corrected is not None:
+        recorder += f";{corrected['actor'] or '系统'} {corrected['created_at']:%Y-%m-%d} 更正,原登记内容见办理过程"
+    st.success(f"**落实情况:{proposal['done_on']:%Y-%m-%d} 已落实**({recorder})  \n"
                f"{_shared.inert(proposal['outcome_note'])}", icon=":material/task_alt:")
     found = proposal["outcome_file"]
     if found is not None:

@@ -226,6 +226,7 @@ def test_the_office_corrects_a_recorded_outcome(path):
     office.button(key=f"pp_correct_{pid}").click().run()
     assert f"提案 #{pid}:落实情况已更正,已通知提出人;原登记的内容保留在办理过程中。" in texts(office)
     assert f"落实情况:{day:%Y-%m-%d} 已落实" in texts(office) and "文件页面已增加解读链接" in texts(office)
+    assert f"WEBMASTER 登记;WEBMASTER {dt.date.today():%Y-%m-%d} 更正,原登记内容见办理过程" in texts(office)
     history = next(d.value for d in office.dataframe if "步骤" in d.value.columns)
     assert list(history["步骤"])[-1] == "更正落实情况"
     assert f"原为 {dt.date.today():%Y-%m-%d} 落实:文件页面已增加解毒链接" in list(history["说明"])[-1]
