@@ -6,6 +6,7 @@ server process owns it, and each thread takes its own cursor from the shared con
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import os
 import re
@@ -186,8 +187,56 @@ def forget_kept() -> None:
         _kept.clear()
 
 
+class Snapshot:
+    """The connection to a default snapshot (`snapshot` without `dest`): the copy lives in its own temporary folder,
+    which goes away with the analyst's work (第二十条: a redacted copy is still close to personal data). `close()`
+    closes the connection and removes the folder; `with db.snapshot() as con:` does both at the block's end; a
+    snapshot still open when the interpreter exits (a notebook's kernel shut down) is removed then. Everything
+    else is the DuckDB connection's own (`execute`, `sql`, `df`…, passed through). Dropping the object without
+    closing it removes nothing until exit: a chained `snapshot().execute(…)` must not lose its file midway."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, folder: Path) -> None:
+        self.connection = con
+        self.folder = folder
+        with _snapshots_lock:
+            _snapshots[folder] = con
+
+    def close(self) -> None:
+        _remove_snapshot(self.folder)
+
+    def __getattr__(self, name: str):
+        return getattr(self.connection, name)
+
+    def __enter__(self) -> Snapshot:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+_snapshots: dict[Path, duckdb.DuckDBPyConnection] = {}  # the default snapshots this process has not closed
+_snapshots_lock = threading.Lock()
+
+
+def _remove_snapshot(folder: Path) -> None:
+    with _snapshots_lock:
+        con = _snapshots.pop(folder, None)
+    if con is not None:
+        try:
+            con.close()
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+@atexit.register
+def _remove_open_snapshots() -> None:
+    """The fallback: default snapshots nobody closed go away when the interpreter exits."""
+    for folder in list(_snapshots):
+        _remove_snapshot(folder)
+
+
 def snapshot(source: str | os.PathLike | None = None, dest: str | os.PathLike | None = None,
-             ) -> duckdb.DuckDBPyConnection:
+             ) -> duckdb.DuckDBPyConnection | Snapshot:
     """A read-only copy for analysts and notebooks, usable while the workbench holds the file.
 
     DuckDB lets no second process open a held file (stack-notes), so the file and its
@@ -195,29 +244,40 @@ def snapshot(source: str | os.PathLike | None = None, dest: str | os.PathLike | 
     is for analysis, not a second copy of everything (第二十条): credentials, secrets and
     citizens' contact details are removed there (`REDACT`), and only the remaining rows are
     written into the snapshot file, so the removed values are not left in its free blocks.
+
+    With `dest`, the copy is written there and kept (`python -m core snapshot --out`, `make lab`): the caller
+    owns the file. Without it, the copy goes into a temporary folder of its own that is removed when the
+    returned `Snapshot` is closed, or at the latest when the interpreter exits.
     """
     source_path = Path(source) if source else default_path()
     if not source_path.exists():
         raise FileNotFoundError(f"数据库 {source_path} 不存在,请先运行 make run 或 python -m core init")
-    target = Path(dest) if dest else Path(tempfile.mkdtemp(prefix="portal-snapshot-")) / "snapshot.duckdb"
+    folder = None if dest else Path(tempfile.mkdtemp(prefix="portal-snapshot-"))  # 0700
+    target = Path(dest) if dest else folder / "snapshot.duckdb"
     work = Path(tempfile.mkdtemp(prefix="portal-snapshot-work-"))  # 0700
     try:
-        raw = work / "raw.duckdb"
-        shutil.copyfile(source_path, raw)
-        wal = source_path.with_name(source_path.name + ".wal")
-        if wal.exists():
-            shutil.copyfile(wal, raw.with_name(raw.name + ".wal"))
-        con = duckdb.connect(str(raw))  # replays the copied log into the copy
         try:
-            redact(con)
-            con.execute(f"ATTACH '{str(target).replace(chr(39), chr(39) * 2)}' AS snapshot_out")
-            con.execute("COPY FROM DATABASE raw TO snapshot_out")
+            raw = work / "raw.duckdb"
+            shutil.copyfile(source_path, raw)
+            wal = source_path.with_name(source_path.name + ".wal")
+            if wal.exists():
+                shutil.copyfile(wal, raw.with_name(raw.name + ".wal"))
+            con = duckdb.connect(str(raw))  # replays the copied log into the copy
+            try:
+                redact(con)
+                con.execute(f"ATTACH '{str(target).replace(chr(39), chr(39) * 2)}' AS snapshot_out")
+                con.execute("COPY FROM DATABASE raw TO snapshot_out")
+            finally:
+                con.close()
         finally:
-            con.close()
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    keys.private_file(target)
-    return duckdb.connect(str(target), read_only=True)
+            shutil.rmtree(work, ignore_errors=True)
+        keys.private_file(target)
+        copy = duckdb.connect(str(target), read_only=True)
+    except BaseException:
+        if folder is not None:  # a failed copy leaves no folder behind either
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return copy if folder is None else Snapshot(copy, folder)
 
 
 # What an analyst's snapshot leaves out: (table, statement). Password hashes, second-factor secrets,

@@ -1,16 +1,32 @@
 """What waits for a user, by kind (the to-do counts on the home page and in the sidebar).
 
 Top floor: imports consultation, disclosure, duties, freshness, interaction, interview, proposals, support and workflow
-(and db);
+(and db, permissions);
 nothing in core imports it.
 The counting lives here, not in notify, so the lowest module never reaches up to the machines.
+
+A to-do is counted only if the user can act on it, that is open the page that handles it: each kind names the
+permission of that page (PERMISSIONS, the same permission pages/_shared.PAGES gives the page, checked by
+tests/test_todo.py), and `todo_items` keeps only the kinds core.permissions grants. So the count, the home page's
+cards and the sidebar agree by construction; the pages only show what is returned.
 """
 
 from __future__ import annotations
 
 import duckdb
 
-from core import consultation, disclosure, duties, freshness, interaction, interview, proposals, support, workflow
+from core import (
+    consultation,
+    disclosure,
+    duties,
+    freshness,
+    interaction,
+    interview,
+    permissions,
+    proposals,
+    support,
+    workflow,
+)
 from core.db import scalar
 
 # Every kind `todo_items` counts, in staff's words: the home page's cards and the explanation of 我的待办
@@ -37,6 +53,29 @@ LABELS: dict[str, str] = {
 }
 
 
+# The permission of the page that handles each kind (pages/_shared.TODO_PAGES names the page, whose PAGES entry
+# carries the same permission): a kind is counted for a user only if core.permissions grants it (第二十四条).
+PERMISSIONS: dict[str, str] = {
+    "approvals": "article.review",  # 待我审批
+    "returned": "article.draft", "approved": "article.draft",  # 我的稿件
+    "requests": "requests.handle",  # 委托发布处理
+    "messages_new": "messages.moderate", "messages_release": "messages.moderate",  # 互动管理
+    "messages_answer": "messages.handle", "messages_approve": "messages.handle",  # 留言办理
+    "stale_columns": "freshness.board", "duties": "freshness.board",  # 栏目更新监测
+    "consultation_comments": "consultations.manage",  # 征集调查
+    "interview_questions": "interviews.manage",  # 在线访谈
+    "disclosure_held": "disclosure.desk",  # 依申请公开
+    "proposals_review": "proposals.page", "proposals_more_info": "proposals.page",  # 建议与提案
+    "proposals_overdue": "proposals.page",
+    "support_open": "support.desk", "support_answered": "support.desk",  # 技术支持
+}
+
+
+def acts_on(user, kind: str) -> bool:
+    """Whether `kind` counts for this user: they may open the page that handles it."""
+    return permissions.can(user, PERMISSIONS[kind])
+
+
 def explanation(kinds) -> str:
     """What 我的待办 adds up, naming each of `kinds` (a user's kinds, in LABELS order): the sidebar's help and
     the home page's note. Labels hold 「、」 themselves, so the kinds are separated by 「;」."""
@@ -47,7 +86,8 @@ def explanation(kinds) -> str:
 
 
 def todo_items(con: duckdb.DuckDBPyConnection, user) -> dict[str, int]:
-    """What waits for this user, by kind: the page that handles each kind shows the items."""
+    """What waits for this user, by kind, in LABELS order: only the kinds whose page they open (`acts_on`);
+    that page shows the items."""
     items = {"approvals": len(workflow.approval_queue(con, user))}
     if user.has("officer"):
         returned, approved = con.execute(
@@ -71,7 +111,8 @@ def todo_items(con: duckdb.DuckDBPyConnection, user) -> dict[str, int]:
         items["stale_columns"] = freshness.stale_count(con, user.division_id)
         # expected publications the office recorded, pending or overdue (第十七条、第二十七条(四))
         items["duties"] = duties.open_count(con, user.division_id)
-    return items
+    kept = {kind for kind in items if acts_on(user, kind)}  # a kind without PERMISSIONS fails here (KeyError)
+    return {kind: items[kind] for kind in LABELS if kind in kept}
 
 
 def todo_count(con: duckdb.DuckDBPyConnection, user) -> int:

@@ -461,8 +461,9 @@ def todo_items(con, user: accounts.User) -> dict[str, int]:
                                         tuple(sorted(user.charge))), mark))
 
 
-# Where each kind of to-do (core/todo.LABELS) is handled: a key of PAGES. The home page's cards link there, and
-# the explanation of 我的待办 names the kinds whose page the user reaches (the others stay at 0 for them).
+# Where each kind of to-do (core/todo.LABELS) is handled: a key of PAGES, whose permission is the kind's in
+# core/todo.PERMISSIONS (tests/test_todo.py). core/todo.todo_items counts only the kinds whose page the user opens,
+# so every card's link is in the user's navigation; the home page's cards link there.
 TODO_PAGES = {
     "approvals": "approvals", "returned": "my_articles", "approved": "my_articles", "requests": "request_queue",
     "messages_new": "interaction_desk", "messages_release": "interaction_desk",
@@ -474,17 +475,10 @@ TODO_PAGES = {
 }
 
 
-def todo_shown(user: accounts.User, items: dict[str, int]) -> dict[str, int]:
-    """The user's to-do kinds whose page they reach, in core/todo.LABELS order (a link to a page outside the
-    navigation fails)."""
-    pages = set(reachable(user))
-    return {kind: items[kind] for kind in todo.LABELS if kind in items and TODO_PAGES.get(kind) in pages}
-
-
 def sidebar_todo(con, user: accounts.User) -> None:
     """The count is the sum of the home page's cards, and its help names each of them (core/todo.explanation)."""
-    shown = todo_shown(user, todo_items(con, user))
-    st.sidebar.metric("我的待办", sum(shown.values()), help=todo.explanation(shown))
+    items = todo_items(con, user)
+    st.sidebar.metric("我的待办", sum(items.values()), help=todo.explanation(items))
 
 
 def refresh_site(con) -> None:

@@ -16,7 +16,7 @@ if not manual.seen(con, user.id):  # a new account: until it opens the manual on
         st.page_link(_shared.PAGES["manual"].path, label="阅读新手入门", icon=":material/arrow_forward:",
                      query_params={"page": manual.START})
 
-items = _shared.todo_shown(user, _shared.todo_items(con, user))
+items = _shared.todo_items(con, user)  # core counts only the kinds whose page the user opens
 if not any(items.values()):
     st.success("目前没有待办事项。")
 PER_ROW = 4  # seven cards in one row cut their labels short (待审核的在…): four a row keep them whole

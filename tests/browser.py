@@ -280,20 +280,74 @@ def give_real_names(con) -> None:
         con.execute("UPDATE users SET display_name = ? WHERE username = ?", [name, username])
 
 
-def manual_shot(page, name: str) -> None:
+def manual_shot(page, name: str, moving: bool = False) -> None:
     """A screenshot for the user manual (docs/manual/*.md shows it as images/<name>.png): taken by the
     story at the moment the manual describes, so the manual shows the workbench as it is. The visible
     part of the window only (small files; they are committed so a fresh clone's manual has them).
 
     The file is rewritten only when the picture changed (same_picture): a run that sees the same screen
-    leaves the committed image, and the checkout, as they were."""
+    leaves the committed image, and the checkout, as they were. `moving`: the page shows what differs from
+    run to run although nothing changed — the time of day (core has no settable clock: the times come from
+    Python's and DuckDB's own clocks), temporary folders, ports, query codes, database ids — so those places
+    (`moving_boxes`) are left out of the comparison; everything around them still counts. And the shot waits
+    for the page's transitions to end (a field just focused fades its border in)."""
     MANUAL_IMAGES.mkdir(parents=True, exist_ok=True)
     target = MANUAL_IMAGES / f"{name}.png"
     _tables_drawn(page)
+    if moving:
+        _transitions_done(page)
     taken = page.screenshot()
-    if target.is_file() and same_picture(target.read_bytes(), taken):
+    ignore = moving_boxes(page) if moving else []
+    if target.is_file() and same_picture(target.read_bytes(), taken, ignore=ignore):
         return
     target.write_bytes(taken)
+
+
+# What differs between two runs of the same story: a date (2026-12-07, 2026/12/14) or a time of day, a temporary
+# folder, a local port, a message's query code (SX-…), a backup's name, a database id (#12), counts of the demo
+# site's pages and links (3,428 / 126,670: the demo's dates follow the day it is made).
+MOVING = (r"\d{4}-\d{1,2}-\d{1,2}|\d{4}/\d{1,2}/\d{1,2}|\d{1,2}:\d{2}|/tmp/|pytest-of-|127\.0\.0\.1:\d+"
+          r"|SX-[0-9A-Z]{4}-|portal-\d{8}|#\d+|\d[\d,]* / \d[\d,]*")
+
+# Until the page's finite animations and transitions have ended (spinners run forever and are not waited for).
+_TRANSITIONS = """() => Promise.all(document.getAnimations()
+    .filter(a => a.effect && a.effect.getComputedTiming().endTime !== Infinity)
+    .map(a => a.finished.catch(() => null)))"""
+
+
+def _transitions_done(page) -> None:
+    try:
+        page.evaluate(_TRANSITIONS)
+    except Exception:  # noqa: BLE001 - a page that navigated meanwhile is photographed as it is
+        return
+
+# The boxes, in the window, of the text (across its element's width) and input values matching MOVING, and of every table: a table is drawn
+# on a canvas, its cells are not in the page to measure one by one.
+_MOVING_BOXES = """(source) => {
+    const moving = new RegExp(source), boxes = [];
+    const add = r => { if (r.width > 0 && r.height > 0) boxes.push([r.left, r.top, r.right, r.bottom]); };
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        if (!moving.test(node.nodeValue)) continue;
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        const text = range.getBoundingClientRect(), block = node.parentElement.getBoundingClientRect();
+        // the whole width of its element: another run's text may be longer (another folder, wider digits)
+        add(new DOMRect(block.left, text.top, block.width, text.height));
+    }
+    for (const input of document.querySelectorAll('input, textarea')) {
+        if (moving.test(input.value)) add(input.getBoundingClientRect());
+    }
+    for (const table of document.querySelectorAll('[data-testid="stDataFrame"]')) add(table.getBoundingClientRect());
+    return boxes;
+}"""
+
+
+def moving_boxes(page) -> list[tuple[int, int, int, int]]:
+    """(left, top, right, bottom) in the screenshot's pixels of what `MOVING` finds on the page, a little wider
+    (anti-aliasing)."""
+    found = page.evaluate(_MOVING_BOXES, MOVING)
+    return [(int(left) - 2, int(top) - 2, int(right) + 3, int(bottom) + 3) for left, top, right, bottom in found]
 
 
 # A table (st.dataframe) draws its cells on a canvas after the page is quiet; it is drawn once its grid has
@@ -312,11 +366,13 @@ def _tables_drawn(page, timeout_s: float = 30) -> None:
     page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
 
 
-def same_picture(old: bytes, new: bytes, tolerance: int = 32, share: float = 0.0001) -> bool:
+def same_picture(old: bytes, new: bytes, tolerance: int = 32, share: float = 0.0001,
+                 ignore: list[tuple[int, int, int, int]] | tuple = ()) -> bool:
     """Two PNGs show the same picture: the same size, and at most `share` of the pixels (≈ 140 of a
     1400×1000 window, less than one character) differ by more than `tolerance` in a colour channel:
     a changed word, button or row is a change, anti-aliasing noise is not. Compared decoded (Pillow),
-    since the PNG encoder's bytes may differ for the same pixels."""
+    since the PNG encoder's bytes may differ for the same pixels. The boxes of `ignore` (left, top, right,
+    bottom) are left out of the comparison (manual_shot's `moving`)."""
     import io
 
     from PIL import Image, ImageChops  # deferred: only the stories that take manual screenshots need it
@@ -325,6 +381,13 @@ def same_picture(old: bytes, new: bytes, tolerance: int = 32, share: float = 0.0
         a, b = a.convert("RGB"), b.convert("RGB")
         if a.size != b.size:
             return False
+        if ignore:
+            from PIL import ImageDraw
+
+            for picture in (a, b):
+                draw = ImageDraw.Draw(picture)
+                for box in ignore:
+                    draw.rectangle(box, fill=(0, 0, 0))
         red, green, blue = ImageChops.difference(a, b).split()
         most = ImageChops.lighter(ImageChops.lighter(red, green), blue)  # the largest channel difference
         changed = most.point(lambda v: 255 if v > tolerance else 0).histogram()[255]

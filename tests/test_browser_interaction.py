@@ -73,7 +73,7 @@ def test_citizen_to_published_answer(prepared):
         webmaster.get_by_text(SUBJECT).first.wait_for()
         shot(webmaster, "interaction-3-desk-new")
         wait_idle(webmaster)
-        manual_shot(webmaster, "manual-interaction-desk")  # 互动管理 in the manual: a new message to review
+        manual_shot(webmaster, "manual-interaction-desk", moving=True)  # 互动管理 in the manual: a new message to review
         # the public's pages are in no staff menu; the desk links to the one it manages
         menu = webmaster.locator('[data-testid="stSidebarNav"]')
         assert menu.get_by_role("link", name="互动管理").count() == 1
@@ -90,7 +90,7 @@ def test_citizen_to_published_answer(prepared):
         officer.get_by_label("答复内容", exact=True).press("Tab")
         shot(officer, "interaction-4-officer-answer")
         wait_idle(officer)
-        manual_shot(officer, "manual-interaction-answers")  # 留言办理 in the manual: an answer being written
+        manual_shot(officer, "manual-interaction-answers", moving=True)  # 留言办理 in the manual: an answer being written
         button(officer, "提交负责人审批").click()
         officer.get_by_text("已提交处室负责人审批").wait_for(timeout=20000)
 

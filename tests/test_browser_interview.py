@@ -121,7 +121,7 @@ def test_head_announces_citizen_asks_moderated_transcript_on_the_portal(prepared
         fix.wait_for()
         fix.fill(CORRECTED)
         head.get_by_role("textbox", name=re.compile("^更正或删除的理由")).fill("嘉宾补充了第四、五年的减免")
-        manual_shot(head, "manual-interviews-correct")
+        manual_shot(head, "manual-interviews-correct", moving=True)
         shot(head, "interview-5-correct-form")
         button(head, "^保存更正$").click()
         head.get_by_text("实录已更正").wait_for(timeout=30000)

@@ -73,7 +73,7 @@ def test_the_webmaster_finds_the_broken_links_and_opens_the_item(tmp_path):
             wait_idle(page)
         finally:
             shot(page, "link-check-webmaster")
-        manual_shot(page, "manual-link-check")  # 链接检查 in the manual: the broken links by division
+        manual_shot(page, "manual-link-check", moving=True)  # 链接检查 in the manual: the broken links by division
         assert main.get_by_role("button", name="立即检查").is_visible()
         main.get_by_role("button", name=f"修改「{TITLE}」").click()
         page.get_by_role("heading", level=1, name="信息管理", exact=True).wait_for(timeout=60000)

@@ -88,7 +88,7 @@ def test_a_column_proposal_from_submission_to_evidence(demo):
         choose(office, "pp_queue_pick", number)
         keyed(office, "pp_reply_" + str(pid), "textarea").fill("符合网站建设方案,予以采纳,由办公室开设栏目")
         wait_idle(office)
-        manual_shot(office, "manual-proposals")  # 建议与提案 in the manual: the office decides
+        manual_shot(office, "manual-proposals", moving=True)  # 建议与提案 in the manual: the office decides
         click_until(office, keyed(office, f"pp_adopt_{pid}", "button"), office.get_by_text(f"提案 #{pid}:已采纳"))
 
         # 全部提案 → 在栏目管理中按提案办理: the change is pre-filled from the proposal

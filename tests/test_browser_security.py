@@ -59,20 +59,20 @@ def test_lockout_sessions_and_security_pages(prepared):
         tech.locator('[data-testid="stDataFrame"]').first.wait_for()
         tech.wait_for_timeout(1500)  # the grid draws on a canvas
         shot(tech, "sec-2-security-audit")
-        manual_shot(tech, "manual-security-audit")  # 安全审计 in the manual
+        manual_shot(tech, "manual-security-audit", moving=True)  # 安全审计 in the manual
 
         go_to_page(tech, "安全事件", "安全事件")
         tech.get_by_text("待确认的自动提示").wait_for()
         shot(tech, "sec-3-incidents")
         wait_idle(tech)
-        manual_shot(tech, "manual-incidents")  # 安全事件 in the manual: a suggestion to confirm, an open incident
+        manual_shot(tech, "manual-incidents", moving=True)  # 安全事件 in the manual: a suggestion to confirm, an open incident
 
         go_to_page(tech, "备份", "备份")
         tech.get_by_role("button", name="立即备份").click()
         tech.get_by_text("备份完成").wait_for(timeout=60000)
         shot(tech, "sec-4-backups")
         wait_idle(tech)
-        manual_shot(tech, "manual-backups")  # 备份 in the manual: a backup just made
+        manual_shot(tech, "manual-backups", moving=True)  # 备份 in the manual: a backup just made
 
         # 3. the same user in a second browser changes the password: the first session ends
         other = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN").new_page()

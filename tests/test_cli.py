@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import duckdb
@@ -125,6 +126,55 @@ def test_snapshot_reads_while_another_process_holds_the_file(tmp_path):
         raise AssertionError("a snapshot must be read-only")
     except duckdb.Error:
         pass
+
+
+def _small_database(tmp_path) -> Path:
+    path = tmp_path / "portal.duckdb"
+    con = db.connect(path)
+    con.execute("INSERT INTO divisions (code, name) VALUES ('a', '甲处')")
+    con.close()
+    return path
+
+
+def test_a_default_snapshot_goes_away_when_the_analyst_closes_it(tmp_path, monkeypatch):
+    """第二十条: the redacted copy without `dest` lives in a temporary folder that close() (or the end of a with
+    block) removes; an explicit `dest` is the caller's and stays."""
+    path = _small_database(tmp_path)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # where mkdtemp puts the snapshot's folder
+    snap = db.snapshot(path)
+    assert snap.folder.parent == scratch and (snap.folder / "snapshot.duckdb").is_file()
+    assert db.scalar(snap, "SELECT name FROM divisions") == "甲处"
+    assert snap.execute("SELECT count(*) FROM divisions").fetchone() == (1,)
+    snap.close()
+    assert not snap.folder.exists() and list(scratch.iterdir()) == []
+    snap.close()  # twice is harmless
+    with db.snapshot(path) as inside:
+        assert db.scalar(inside, "SELECT count(*) FROM divisions") == 1 and inside.folder.exists()
+    assert not inside.folder.exists() and list(scratch.iterdir()) == []
+    kept = db.snapshot(path, tmp_path / "kept.duckdb")
+    kept.close()
+    assert (tmp_path / "kept.duckdb").is_file() and list(scratch.iterdir()) == []
+
+
+def test_a_default_snapshot_left_open_goes_away_when_the_interpreter_exits(tmp_path):
+    """A notebook's kernel stopped without closing: the fallback at exit removes the folder (a real process)."""
+    path = _small_database(tmp_path)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    script = ("import sys; from core import db\n"
+              f"snap = db.snapshot({str(path)!r})\n"
+              "print(snap.folder, (snap.folder / 'snapshot.duckdb').is_file(), flush=True)\n"
+              f"print(db.snapshot({str(path)!r}).execute('SELECT name FROM divisions').fetchone()[0])\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parent.parent, env={**os.environ, "TMPDIR": str(scratch)})
+    assert done.returncode == 0, done.stderr
+    first, second = done.stdout.splitlines()
+    folder, present = first.rsplit(" ", 1)
+    assert Path(folder).parent == scratch and present == "True"  # it was there while the process ran
+    assert second == "甲处"  # a chained call keeps its copy while it reads
+    assert list(scratch.iterdir()) == []
 
 
 def test_a_migration_merged_after_a_higher_one_still_runs(tmp_path, monkeypatch):

@@ -12,7 +12,7 @@ import pytest
 from core import manual
 from core.errors import NotFound
 from pages import _shared
-from tests.browser import same_picture
+from tests.browser import MOVING, same_picture
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
@@ -125,6 +125,24 @@ def test_a_manual_screenshot_is_rewritten_only_when_the_picture_changed():
     assert not same_picture(same, _png(size=(1400, 1100)))
     assert not same_picture(same, _png(lambda d: d.rectangle((100, 100, 160, 114), fill=(255, 255, 0))))  # a word
     assert not same_picture(same, _png(lambda d: d.rectangle((0, 0, 30, 30), fill=(255, 255, 200))))  # blue only
+
+
+def test_what_moves_between_runs_is_left_out_of_the_comparison_and_nothing_else():
+    """manual_shot(moving=True): a time, a folder, an id that differ from run to run leave the image alone;
+    a change beside them is still a change."""
+    same = _png()
+    time_changed = _png(lambda d: d.rectangle((100, 100, 160, 114), fill=(255, 255, 0)))
+    assert same_picture(same, time_changed, ignore=[(98, 98, 163, 117)])
+    assert not same_picture(same, time_changed, ignore=[(98, 98, 130, 117)])  # half of it outside the box
+    assert not same_picture(same, _png(lambda d: d.rectangle((300, 300, 360, 314), fill=(255, 255, 0))),
+                            ignore=[(98, 98, 163, 117)])
+    moving = re.compile(MOVING)
+    for text in ("2026-12-07 10:00", "办理期限 2026/12/14", "备份目录:/tmp/pytest-of-root/x/backups",
+                 "http://127.0.0.1:43151/sb/", "查询码 SX-3XMW-UJD2-Q277", "portal-20261207-100028", "#3246 解读",
+                 "3,428 / 126,670"):
+        assert moving.search(text), text
+    for text in ("安全审计", "第二十三条", "已校验 23 条", "电子信息处(2 个)", "第1版"):
+        assert not moving.search(text), text
 
 
 def section(text: str, heading: str) -> str:

@@ -72,6 +72,44 @@ def test_what_each_role_is_counted_has_words_and_a_page(con, org):
     assert set(_shared.TODO_PAGES) == set(todo.LABELS) and set(_shared.TODO_PAGES.values()) <= set(_shared.PAGES)
 
 
+ROLES = ("officer", "head", "leader", "group1", "webmaster", "tech", "analyst")
+
+
+def test_each_kind_names_the_permission_of_its_page():
+    """core/todo.PERMISSIONS is the permission pages/_shared.PAGES gives the page that handles the kind."""
+    assert set(todo.PERMISSIONS) == set(todo.LABELS)
+    for kind, page in _shared.TODO_PAGES.items():
+        assert todo.PERMISSIONS[kind] == _shared.PAGES[page].permission, (kind, page)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_role_is_counted_exactly_the_kinds_whose_page_it_opens(con, org, role, monkeypatch):
+    """The rule lives in core: todo_items (and so todo_count, the home page's cards, the sidebar) keeps a kind only
+    if the user opens its page (pages/_shared.reachable, the navigation). What the code counts for the role,
+    with the rule switched off, minus the kinds whose page it does not open, is exactly what is returned."""
+    user = getattr(org, role)
+    opens = {kind for kind, page in _shared.TODO_PAGES.items() if page in _shared.reachable(user)}
+    counted = todo.todo_items(con, user)
+    assert set(counted) <= opens, (role, sorted(set(counted) - opens))
+    assert list(counted) == [kind for kind in todo.LABELS if kind in counted]  # the cards' order
+    assert todo.todo_count(con, user) == sum(counted.values())
+    with monkeypatch.context() as m:
+        m.setattr(todo, "acts_on", lambda user, kind: True)
+        unfiltered = todo.todo_items(con, user)
+    assert set(counted) == set(unfiltered) & opens
+
+
+def test_the_rule_drops_kinds_the_roles_would_otherwise_be_counted(con, org, monkeypatch):
+    """Not vacuous: without the rule, roles are counted kinds whose page they cannot open (审批 for the office and
+    技术支持单位, 依申请公开 for leaders), and those are the ones dropped."""
+    monkeypatch.setattr(todo, "acts_on", lambda user, kind: True)
+    assert "approvals" in todo.todo_items(con, org.webmaster) and "disclosure_held" in todo.todo_items(con, org.leader)
+    monkeypatch.undo()
+    assert "approvals" not in todo.todo_items(con, org.webmaster)
+    assert "disclosure_held" not in todo.todo_items(con, org.leader)
+    assert "approvals" in todo.todo_items(con, org.head)
+
+
 def test_the_explanation_names_every_kind():
     text = todo.explanation(todo.LABELS)
     for kind in counted_in_source():
@@ -103,7 +141,7 @@ def test_the_sidebar_and_the_home_page_say_what_counts_for_the_user(db_path, use
     home = " ".join(c.value for c in at.caption)
     with connect(db_path) as con:
         user = accounts.find_user(con, username)
-        expected = todo.explanation(_shared.todo_shown(user, todo.todo_items(con, user)))
+        expected = todo.explanation(todo.todo_items(con, user))
     assert helps[0] == expected and expected in home
     for label in named:
         assert label in expected, label
