@@ -118,7 +118,12 @@ with mark_tab:
                         lambda: identity.remove_mark(con, user))
     else:
         st.info("尚未上传党政机关网站标识。")
-    picked = st.file_uploader("标识图片", type=["png", "jpg", "jpeg", "gif"], key="settings_admin_mark_file")
+    # the box's own line cannot say KB (whole MB only): 1 MB keeps it from saying the server's 50 MB,
+    # the help says the real rule core applies (identity.save_mark)
+    picked = st.file_uploader("标识图片", type=["png", "jpg", "jpeg", "gif"], key="settings_admin_mark_file",
+                              max_upload_size=1,
+                              help=f"图片不超过 {identity.MARK_MAX_BYTES // 1024} KB,长和宽不超过 "
+                                   f"{identity.MARK_MAX_SIDE} 像素(第六条)")
     if picked is not None and st.button("上传标识", key="settings_admin_mark_upload", type="primary"):
         _shared.act("党政机关网站标识已保存,下次更新门户后每个页面的页脚显示新标识。",
                     lambda: identity.save_mark(con, user, picked.name, picked.getvalue()))

@@ -142,6 +142,9 @@ def test_the_office_uploads_and_removes_the_mark(db_path):
 
     at = settings_page(db_path)
     assert "尚未上传党政机关网站标识" in texts(at)
+    box = at.file_uploader(key="settings_admin_mark_file")
+    # the box says core's rule (512 KB, 第六条), not the server's 50 MB
+    assert "512 KB" in box.help and "第六条" in box.help and box.proto.max_upload_size_mb == 1
     at.file_uploader(key="settings_admin_mark_file").set_value(("标识.png", _png(), "image/png"))
     at.run()
     at.button(key="settings_admin_mark_upload").click().run()
