@@ -435,25 +435,33 @@ def _postings(records: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray, np
     big, cp, lengths = _fields(records)
     cls = _classes(_present(cp))[cp]
     cjk = cls == 1
-    alnum = cls > 0
     nfields = len(lengths)
+    # boolean masks, not index arrays: a mask selects at ~1 byte a character where an index array
+    # costs 8 bytes an entry to write and a gather to read (fields end with NUL: the last character
+    # is never Chinese)
     field = np.repeat(np.arange(nfields, dtype=np.uint32), lengths)
-    before = np.cumsum(alnum, dtype=np.uint32) - alnum  # letters and digits before each character
-    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-    pos = before - before[starts][field] + (field & 1) * np.uint32(BODY)
+    pos = np.cumsum(cls > 0, dtype=np.uint32)  # letters and digits up to each character, inclusive
+    starts = np.cumsum(lengths) - lengths
+    first = pos[starts] - (cls[starts] > 0)  # … before each field's first character
+    first -= (np.arange(nfields, dtype=np.uint32) & 1) * np.uint32(BODY)  # modulo 2**32: adds BODY
+    pos -= cls > 0
+    pos -= np.repeat(first, lengths)
     doc = field >> 1
-    nxt = np.zeros_like(cjk)
-    nxt[:-1] = cjk[1:]
-    prv = np.zeros_like(cjk)
-    prv[1:] = cjk[:-1]
-    pairs = np.flatnonzero(cjk & nxt)
-    edges = np.flatnonzero(cjk & ~(prv & nxt))
-    keys = [(cp[pairs] << 16) | cp[pairs + 1], cp[edges]]
-    docs = [doc[pairs], doc[edges]]
-    poss = [pos[pairs], pos[edges]]
+    pair = cjk[:-1] & cjk[1:]
+    edge = cjk.copy()
+    edge[1:-1] &= ~(cjk[:-2] & cjk[2:])
+    left = cp[:-1][pair]
+    left <<= 16
+    left |= cp[1:][pair]
+    keys = [left, cp[edge]]
+    docs = [doc[:-1][pair], doc[edge]]
+    poss = [pos[:-1][pair], pos[edge]]
+    del pair, edge, left
     # one doc-level word per Chinese character and field
-    at = np.flatnonzero(cjk)
-    unique = np.sort((field[at] << 16) | (cp[at] - 0x3400))  # fields < 2**16 (BATCH_DOCS)
+    unique = field[cjk]
+    unique <<= 16
+    unique |= cp[cjk] - np.uint32(0x3400)
+    unique.sort()  # fields < 2**16 (BATCH_DOCS)
     unique = unique[np.concatenate(([True], unique[1:] != unique[:-1]))] if len(unique) else unique
     ufield = unique >> 16
     keys.append((unique & 0xFFFF).astype(np.uint32) + np.uint32(0x3400 + _UNIGRAM))
@@ -491,11 +499,17 @@ def _varints(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     size = np.ones(len(values), dtype=np.uint8)
     for bits in (7, 14, 21, 28):
         size += values >= (1 << bits)
-    offset = np.cumsum(size, dtype=np.int64)
+    # int32 when it cannot overflow (≤ 5 bytes a value); the uint8 sizes cast before the cumsum
+    # (a cumsum of uint8 into a wider type took ~10× as long)
+    offset = size.astype(np.int32 if 5 * len(values) < 2**31 - 8 else np.int64)
+    np.cumsum(offset, out=offset)
     offset -= size
-    offset = offset.astype(np.int32) if len(offset) and offset[-1] < 2**31 - 8 else offset
     out = np.empty(int(offset[-1] + size[-1]) if len(values) else 0, dtype=np.uint8)
-    out[offset] = ((values & np.uint32(0x7F)) | ((size > 1).astype(np.uint32) << 7)).astype(np.uint8)
+    low = values.astype(np.uint8)  # the low 8 bits; bytes, not uint32, for the whole array
+    low &= np.uint8(0x7F)
+    low |= (size > 1).view(np.uint8) << np.uint8(7)
+    out[offset] = low
+    del low
     for k in range(1, 5):
         more = np.flatnonzero(size > k)
         if not len(more):
