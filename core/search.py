@@ -549,30 +549,31 @@ def _encode(arrays: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarra
     nterms, nruns = len(term_starts), len(run_starts)
     term_keys = k[term_starts]
     del k
-    term_id = np.repeat(np.arange(nterms, dtype=np.int32), np.diff(np.append(term_starts, n)))
-    run_id = np.repeat(np.arange(nruns, dtype=np.int32), np.diff(np.append(run_starts, n)))
     out = np.empty(n + nterms + 2 * nruns, dtype=np.uint32)
     pdelta = p.copy()
     pdelta[1:] -= p[:-1]
     pdelta[new_run] = p[new_run]
     del p
-    dst = np.arange(n, dtype=np.int32)
-    dst += term_id
-    dst += run_id
-    dst += run_id
-    dst += 3
+    # where each position goes: after its term's count and its run's doc delta and count, i.e. its
+    # index + 1 per term begun + 2 per run begun so far (one cumsum, not a term and a run id each)
+    dst = new_run.view(np.uint8).astype(np.int32)
+    dst <<= 1
+    dst += new_term
+    np.cumsum(dst, out=dst)
+    dst += np.arange(n, dtype=np.int32)
     out[dst] = pdelta
-    del dst, pdelta
+    del dst, pdelta, new_run
     run_docs = d[run_starts]
     del d
     ddelta = run_docs.copy()
     ddelta[1:] -= run_docs[:-1]
-    first = new_term[run_starts]
+    first = new_term[run_starts]  # the runs that begin a term
     ddelta[first] = run_docs[first]
-    del run_docs, first
-    run_term = term_id[run_starts]
-    term_out = term_starts + np.arange(nterms, dtype=np.int32) + 2 * run_id[term_starts]
-    del term_id, run_id, new_run
+    del run_docs
+    run_term = np.cumsum(first, dtype=np.int32)
+    run_term -= 1
+    term_out = term_starts + np.arange(nterms, dtype=np.int32) + 2 * np.flatnonzero(first).astype(np.int32)
+    del first
     run_out = run_starts + run_term + 1 + 2 * np.arange(nruns, dtype=np.int32)
     out[run_out] = ddelta
     out[run_out + 1] = np.diff(np.append(run_starts, n))
