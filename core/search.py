@@ -246,11 +246,11 @@ _IGNORED = re.compile(r'<(table|section|div|dl|h1)\b[^>]*(?:data-pagefind-ignore
                       r'data-pagefind-meta="title")[^>]*>.*?</\1>', re.S)
 _BLOCK_END = re.compile(r"</(?:p|div|li|h[1-6]|tr|td|th|dd|dt|section|blockquote|pre|table)>|<br\s*/?>", re.I)
 _TAG = re.compile(r"<[^>]+>")
-_SPACE = re.compile(r"\s+")
 
 
 def _text(fragment: str) -> str:
-    return _SPACE.sub(" ", html.unescape(_TAG.sub("", _BLOCK_END.sub(" ", fragment)))).strip()
+    # whitespace runs to one space by str.split (the same characters as \s, 4× faster than a regular expression)
+    return " ".join(html.unescape(_TAG.sub("", _BLOCK_END.sub(" ", fragment))).split())
 
 
 def page_record(page: str) -> dict[str, Any] | None:
@@ -305,24 +305,34 @@ def doc_numbers(text: str) -> set[str]:
 # of all its fields joined): Python per character would take minutes at 100,000 pages.
 
 _TABLE: np.ndarray | None = None
+_CLASSIFIED: np.ndarray | None = None
 _ALNUM = re.compile(r"[^\W_]")
 _NOT_ALNUM = re.compile(r"[\W_]+")
 _WENHAO = re.compile(rf"^[{_CJK}]{{1,12}}[0-9]{{5,8}}号$")
 
 
-def _classes() -> np.ndarray:
+def _classes(present: Iterable[int] | np.ndarray = ()) -> np.ndarray:
     """Per code point: 1 Chinese (the _CJK ranges), 2 another letter or digit, 0 anything else
-    (the browser: \\p{L}\\p{N}). Built once per process: the letters and digits found by one
-    regular expression over every code point (str.isalnum one by one took a second)."""
-    global _TABLE
-    if _TABLE is None:
-        everything = "".join(map(chr, range(0x110000)))
-        found = "".join(_ALNUM.findall(everything)).encode("utf-32-le")
+    (the browser: \\p{L}\\p{N}); correct for ASCII, the Chinese ranges and the code points in
+    ``present``, classified on first sight (one by one through a regular expression: the whole
+    table at once cost ~0.3 s in every process, each batch's too, for the few thousand seen)."""
+    global _TABLE, _CLASSIFIED
+    if _TABLE is None or _CLASSIFIED is None:
         table = np.zeros(0x110000, dtype=np.uint8)
-        table[np.frombuffer(found, dtype="<u4")] = 2
         for lo, hi in ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF)):
             table[lo:hi + 1] = 1
-        _TABLE = table
+        classified = table > 0
+        ascii_alnum = [c for c in range(0x80) if _ALNUM.match(chr(c))]
+        table[ascii_alnum] = 2
+        classified[:0x80] = True
+        _TABLE, _CLASSIFIED = table, classified
+    codes = present if isinstance(present, np.ndarray) else np.fromiter(present, dtype=np.int64)
+    if len(codes):
+        new = codes[~_CLASSIFIED[codes]]
+        if len(new):
+            for c in np.unique(new).tolist():
+                _TABLE[c] = 2 if _ALNUM.match(chr(c)) else 0
+            _CLASSIFIED[new] = True
     return _TABLE
 
 
@@ -341,7 +351,7 @@ def _bucket_of(word: str, buckets: int) -> int:
 def _key_of(word: str) -> int | None:
     """The numeric key of a Chinese word (one character, a pair, ``~`` + character); None for a
     word kept as text."""
-    cls = _classes()
+    cls = _classes(map(ord, word))
     if len(word) == 1 and cls[ord(word)] == 1:
         return ord(word)
     if len(word) == 2 and word[0] == "~" and cls[ord(word[1])] == 1:
@@ -369,6 +379,11 @@ _SLOW: np.ndarray | None = None  # code points whose form is not one code point,
 _SEEN: np.ndarray | None = None
 
 
+def _present(cp: np.ndarray) -> np.ndarray:
+    """The distinct code points of ``cp``."""
+    return np.flatnonzero(np.bincount(cp) > 0) if len(cp) else np.zeros(0, dtype=np.int64)
+
+
 def _fold(cp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """NFKC and lower case, character by character through a table (unicodedata on whole pages
     cost more than all the rest of the indexing); also which characters need the real thing
@@ -380,7 +395,7 @@ def _fold(cp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         _SEEN = np.zeros(0x110000, dtype=bool)
         _SEEN[:0x41] = True  # ASCII other than letters folds to itself
     assert _SLOW is not None and _SEEN is not None
-    present = np.flatnonzero(np.bincount(cp) > 0) if len(cp) else np.zeros(0, dtype=np.int64)
+    present = _present(cp)
     for c in present[~_SEEN[present]].tolist():
         ch = chr(c)
         form = unicodedata.normalize("NFKC", ch).lower()
@@ -418,27 +433,35 @@ def _postings(records: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray, np
     """(keys, docs, positions, words kept as text) of a segment's records, each key's entries in
     (doc, position) order; a text word's key is _WORDS_FROM + its index in the list."""
     big, cp, lengths = _fields(records)
-    cls = _classes()[cp]
+    cls = _classes(_present(cp))[cp]
     cjk = cls == 1
-    alnum = cls > 0
     nfields = len(lengths)
+    # boolean masks, not index arrays: a mask selects at ~1 byte a character where an index array
+    # costs 8 bytes an entry to write and a gather to read (fields end with NUL: the last character
+    # is never Chinese)
     field = np.repeat(np.arange(nfields, dtype=np.uint32), lengths)
-    before = np.cumsum(alnum, dtype=np.uint32) - alnum  # letters and digits before each character
-    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-    pos = before - before[starts][field] + (field & 1) * np.uint32(BODY)
+    pos = np.cumsum(cls > 0, dtype=np.uint32)  # letters and digits up to each character, inclusive
+    starts = np.cumsum(lengths) - lengths
+    first = pos[starts] - (cls[starts] > 0)  # … before each field's first character
+    first -= (np.arange(nfields, dtype=np.uint32) & 1) * np.uint32(BODY)  # modulo 2**32: adds BODY
+    pos -= cls > 0
+    pos -= np.repeat(first, lengths)
     doc = field >> 1
-    nxt = np.zeros_like(cjk)
-    nxt[:-1] = cjk[1:]
-    prv = np.zeros_like(cjk)
-    prv[1:] = cjk[:-1]
-    pairs = np.flatnonzero(cjk & nxt)
-    edges = np.flatnonzero(cjk & ~(prv & nxt))
-    keys = [(cp[pairs] << 16) | cp[pairs + 1], cp[edges]]
-    docs = [doc[pairs], doc[edges]]
-    poss = [pos[pairs], pos[edges]]
+    pair = cjk[:-1] & cjk[1:]
+    edge = cjk.copy()
+    edge[1:-1] &= ~(cjk[:-2] & cjk[2:])
+    left = cp[:-1][pair]
+    left <<= 16
+    left |= cp[1:][pair]
+    keys = [left, cp[edge]]
+    docs = [doc[:-1][pair], doc[edge]]
+    poss = [pos[:-1][pair], pos[edge]]
+    del pair, edge, left
     # one doc-level word per Chinese character and field
-    at = np.flatnonzero(cjk)
-    unique = np.sort((field[at] << 16) | (cp[at] - 0x3400))  # fields < 2**16 (BATCH_DOCS)
+    unique = field[cjk]
+    unique <<= 16
+    unique |= cp[cjk] - np.uint32(0x3400)
+    unique.sort()  # fields < 2**16 (BATCH_DOCS)
     unique = unique[np.concatenate(([True], unique[1:] != unique[:-1]))] if len(unique) else unique
     ufield = unique >> 16
     keys.append((unique & 0xFFFF).astype(np.uint32) + np.uint32(0x3400 + _UNIGRAM))
@@ -476,11 +499,17 @@ def _varints(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     size = np.ones(len(values), dtype=np.uint8)
     for bits in (7, 14, 21, 28):
         size += values >= (1 << bits)
-    offset = np.cumsum(size, dtype=np.int64)
+    # int32 when it cannot overflow (≤ 5 bytes a value); the uint8 sizes cast before the cumsum
+    # (a cumsum of uint8 into a wider type took ~10× as long)
+    offset = size.astype(np.int32 if 5 * len(values) < 2**31 - 8 else np.int64)
+    np.cumsum(offset, out=offset)
     offset -= size
-    offset = offset.astype(np.int32) if len(offset) and offset[-1] < 2**31 - 8 else offset
     out = np.empty(int(offset[-1] + size[-1]) if len(values) else 0, dtype=np.uint8)
-    out[offset] = ((values & np.uint32(0x7F)) | ((size > 1).astype(np.uint32) << 7)).astype(np.uint8)
+    low = values.astype(np.uint8)  # the low 8 bits; bytes, not uint32, for the whole array
+    low &= np.uint8(0x7F)
+    low |= (size > 1).view(np.uint8) << np.uint8(7)
+    out[offset] = low
+    del low
     for k in range(1, 5):
         more = np.flatnonzero(size > k)
         if not len(more):
@@ -520,30 +549,31 @@ def _encode(arrays: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarra
     nterms, nruns = len(term_starts), len(run_starts)
     term_keys = k[term_starts]
     del k
-    term_id = np.repeat(np.arange(nterms, dtype=np.int32), np.diff(np.append(term_starts, n)))
-    run_id = np.repeat(np.arange(nruns, dtype=np.int32), np.diff(np.append(run_starts, n)))
     out = np.empty(n + nterms + 2 * nruns, dtype=np.uint32)
     pdelta = p.copy()
     pdelta[1:] -= p[:-1]
     pdelta[new_run] = p[new_run]
     del p
-    dst = np.arange(n, dtype=np.int32)
-    dst += term_id
-    dst += run_id
-    dst += run_id
-    dst += 3
+    # where each position goes: after its term's count and its run's doc delta and count, i.e. its
+    # index + 1 per term begun + 2 per run begun so far (one cumsum, not a term and a run id each)
+    dst = new_run.view(np.uint8).astype(np.int32)
+    dst <<= 1
+    dst += new_term
+    np.cumsum(dst, out=dst)
+    dst += np.arange(n, dtype=np.int32)
     out[dst] = pdelta
-    del dst, pdelta
+    del dst, pdelta, new_run
     run_docs = d[run_starts]
     del d
     ddelta = run_docs.copy()
     ddelta[1:] -= run_docs[:-1]
-    first = new_term[run_starts]
+    first = new_term[run_starts]  # the runs that begin a term
     ddelta[first] = run_docs[first]
-    del run_docs, first
-    run_term = term_id[run_starts]
-    term_out = term_starts + np.arange(nterms, dtype=np.int32) + 2 * run_id[term_starts]
-    del term_id, run_id, new_run
+    del run_docs
+    run_term = np.cumsum(first, dtype=np.int32)
+    run_term -= 1
+    term_out = term_starts + np.arange(nterms, dtype=np.int32) + 2 * np.flatnonzero(first).astype(np.int32)
+    del first
     run_out = run_starts + run_term + 1 + 2 * np.arange(nruns, dtype=np.int32)
     out[run_out] = ddelta
     out[run_out + 1] = np.diff(np.append(run_starts, n))
@@ -669,9 +699,14 @@ def _assemble(target: Path, batches: list[tuple[Path, dict[str, Any]]], buckets:
     blocks = [(np.fromfile(folder / "blocks.bin", dtype=np.uint8), np.fromfile(folder / "blocks.idx", dtype="<u8"),
                np.array([base], dtype="<u4").tobytes())
               for (folder, batch), base in zip(batches, bases, strict=True) if batch["docs"]]
-    for b in range(buckets):
-        (target / f"p{b}.bin").write_bytes(b"".join(base + data[int(idx[b]) + 4:int(idx[b + 1])].tobytes()
-                                                   for data, idx, base in blocks))
+
+    def write(part: int, blocks: list[tuple[np.ndarray, np.ndarray, bytes]]) -> None:
+        for b in range(part, buckets, PARALLEL):  # threads: one writes files while the other joins bytes
+            (target / f"p{b}.bin").write_bytes(b"".join(base + data[int(idx[b]) + 4:int(idx[b + 1])].tobytes()
+                                                       for data, idx, base in blocks))
+
+    with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
+        list(pool.map(write, range(PARALLEL), [blocks] * PARALLEL))
     del blocks
     rows = [row for _, batch in batches for row in batch["rows"]]
     for n in range(0, len(rows), CHUNK):
@@ -705,7 +740,7 @@ def _assemble(target: Path, batches: list[tuple[Path, dict[str, Any]]], buckets:
 def query_parts(text: str) -> list[dict[str, Any]]:
     """The parts of a query (split at spaces): each a phrase of (word, offset) pairs, or for a
     lone Chinese character its doc-level word; a part that is a 文号 also its #w word."""
-    cls = _classes()
+    cls = _classes(map(ord, normal(text)))
     parts = []
     for raw in normal(text).split():
         words: list[tuple[str, int]] = []
@@ -962,6 +997,14 @@ def _merge_filters(segments: list[dict]) -> dict[str, dict[str, int]]:
 # --------------------------------------------------------------------------- building
 
 
+# A batch process allocates and frees arrays of tens of MB one after the other (~3 GB in all for
+# 5,000 pages): from glibc's mmap each is new memory, faulted in page by page (half the batch's
+# CPU was system time). From the heap, never trimmed, the freed memory is used again; it goes
+# back to the OS when the process ends. numpy's transparent huge pages off: on this VM a huge
+# page fault compacts memory (system time 0.8-0.9 → 0.3 s a batch of 5,000 pages, user +0.15 s).
+_BATCH_ENV = {"MALLOC_MMAP_MAX_": "0", "MALLOC_TRIM_THRESHOLD_": str(1 << 40), "NUMPY_MADVISE_HUGEPAGE": "0"}
+
+
 def _batch_process(site: Path, relpaths: list[str], folder: Path, buckets: int) -> dict[str, Any]:
     """build_batch in a Python process of its own (not multiprocessing: its spawn re-imports the
     caller's main module, fork copies the workbench's threads); arguments and result as JSON files."""
@@ -971,7 +1014,7 @@ def _batch_process(site: Path, relpaths: list[str], folder: Path, buckets: int) 
             "out = search.build_batch(*job); open(sys.argv[2], 'w', encoding='utf-8').write(json.dumps(out))")
     root = Path(__file__).resolve().parent.parent
     done = subprocess.run([sys.executable, "-c", code, str(folder / "job.json"), str(folder / "result.json")],
-                          cwd=root, stdin=subprocess.DEVNULL, capture_output=True, text=True)
+                          cwd=root, stdin=subprocess.DEVNULL, capture_output=True, text=True, env=_BATCH_ENV | os.environ)
     if done.returncode != 0:
         raise SearchIndexError(f"indexing a batch of {len(relpaths)} pages failed:\n{done.stderr[-2000:]}")
     return json.loads((folder / "result.json").read_text(encoding="utf-8"))
@@ -1006,15 +1049,28 @@ def _build_segment(site: Path, relpaths: list[str], kind: str) -> dict[str, Any]
 
 
 def _pages_on_disk(site: Path) -> dict[str, list[int]]:
-    """relpath -> [size, mtime_ns] of every article page, oldest month first."""
-    pages: dict[str, list[int]] = {}
-    plan = plan_shards(site)
-    for shard in reversed(list(plan)):
-        for rel in plan[shard]:
-            stat = _page_stat(site, rel)
-            if stat is not None:
-                pages[rel] = stat
-    return pages
+    """relpath -> [size, mtime_ns] of every article page, oldest month first (the pages of
+    plan_shards, in its order: one pass over the folders, the stat from the folder entry)."""
+    found: list[tuple[str, list[int]]] = []
+    top = site / ARTICLE_DIR
+    if not top.is_dir():
+        return {}
+    with os.scandir(top) as years:
+        folders = [(y.name, y.path) for y in years if y.is_dir() and _YEAR.match(y.name)]
+    for year, year_path in folders:
+        with os.scandir(year_path) as months:
+            inside = [(m.name, m.path) for m in months if m.is_dir() and _MONTH.match(m.name)]
+        for month, month_path in inside:
+            with os.scandir(month_path) as entries:
+                for entry in entries:
+                    if entry.name.endswith(".html") and entry.is_file():
+                        try:
+                            st = entry.stat()
+                        except FileNotFoundError:
+                            continue
+                        found.append((f"{ARTICLE_DIR}/{year}/{month}/{entry.name}", [st.st_size, st.st_mtime_ns]))
+    found.sort()
+    return dict(found)
 
 
 def _stamp(items: Iterable[tuple[str, list[int]]]) -> str:

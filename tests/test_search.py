@@ -219,6 +219,37 @@ def test_a_segment_built_in_batches_finds_what_one_batch_finds(portal, monkeypat
     assert one["资金"]["count"] == 1 and one["氢"]["count"] == 1
 
 
+def test_the_full_index_lists_the_pages_of_plan_shards_oldest_month_first(portal):
+    """_pages_on_disk walks the article folders once: the pages of plan_shards, in its order
+    (oldest quarter first, by path within one), with each page's size and modification time."""
+    site = portal["site"].resolve()
+    (site / "art" / "2024" / "03" / "notes.txt").write_text("不是页面", encoding="utf-8")  # not a page
+    (site / "art" / "2024" / "xx").mkdir()  # not a month
+    plan = search.plan_shards(site)
+    expected = [rel for shard in reversed(list(plan)) for rel in plan[shard]]
+    pages = search._pages_on_disk(site)
+    assert list(pages) == expected and len(expected) == 3
+    for rel, (size, mtime) in pages.items():
+        st = os.stat(site / rel)
+        assert (size, mtime) == (st.st_size, st.st_mtime_ns)
+
+
+def test_character_classes_seen_on_first_sight_are_those_of_every_code_point():
+    """_classes classifies the code points a batch has, on first sight (not all 1.1 million in every
+    process): Chinese 1, another letter or digit 2, anything else 0, as the regular expression says."""
+    import numpy as np
+
+    sample = np.array([0x41, 0x5F, 0x3000, 0x4E2D, 0x3400, 0xFA0E, 0xFF21, 0x00E9, 0x0663, 0x2160,
+                       0x1F600, 0x20000, 0x0301, 0xAC00])
+    table = search._classes(sample)
+    for c in sample.tolist():
+        ch = chr(c)
+        chinese = any(lo <= c <= hi for lo, hi in ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF)))
+        assert table[c] == (1 if chinese else 2 if re.fullmatch(r"[^\W_]", ch) else 0), hex(c)
+    assert table[0x4E2D] == 1 and table[0xFF21] == 2 and table[0x5F] == 0 and table[0x3000] == 0
+    assert search.query_parts("Ａ中文")[0]["words"] == [("a", 0), ("中文", 1)]
+
+
 def test_background_reindex_runs_one_at_a_time_and_coalesces(portal, monkeypatch):
     site = portal["site"]
     gate = threading.Event()
