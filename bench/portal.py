@@ -20,7 +20,7 @@ Reading the render figures: each build (ours, "before", Hugo) starts right after
 recently deleted inodes of its group one by one (``recently_deleted`` in the kernel): perf put 31 % of our
 build's CPU samples and 21 % of Hugo's there (10,000 articles); 11,000 files cost 0.2 s of system time in
 fresh groups and 1.1-1.4 s right after deleting 11,000. Both sides pay about the same seconds, which pulls
-the ratio towards 1; the same command with the outputs on tmpfs shows the render's own cost.
+the ratio towards 1; the same builds with their outputs on tmpfs (no such option here yet) show the render alone.
 """
 
 from __future__ import annotations
