@@ -14,6 +14,13 @@ wrote the same files, byte for byte. ``--publish-only`` (with ``--reuse``): only
 on the site of an earlier run. ``--reuse``: keep the database of an earlier run in ``--keep``
 (each run publishes one more article into it). The machine is shared: CPU seconds are printed
 beside wall seconds. Figures only; no assertion.
+
+Reading the render figures: each build (ours, "before", Hugo) starts right after the previous output of
+11,000+ files was deleted. On an ext4 without a journal (this machine's /) creating a file then skips the
+recently deleted inodes of its group one by one (``recently_deleted`` in the kernel): perf put 31 % of our
+build's CPU samples and 21 % of Hugo's there (10,000 articles); 11,000 files cost 0.2 s of system time in
+fresh groups and 1.1-1.4 s right after deleting 11,000. Both sides pay about the same seconds, which pulls
+the ratio towards 1; the same builds with their outputs on tmpfs (no such option here yet) show the render alone.
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
+import os
 import re
 import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta
@@ -414,6 +415,44 @@ def test_writer_refuses_duplicates_and_escapes(tmp_path):
     assert writer.writes == 1
     assert (tmp_path / "w" / "a" / "b.html").read_text(encoding="utf-8") == "一"
     assert [p.name for p in (tmp_path / "w" / "a").iterdir()] == ["b.html"]
+
+
+@pytest.mark.parametrize("path", ["", "/", "/a//b.html", "/./a.html", "/a/../b.html", "/a/.", "/a/..", "/a/",
+                                  "a\x00b.html", "/../evil.html", "..", "."])
+def test_writer_target_refuses_bad_paths(tmp_path, path):
+    with pytest.raises(ValueError):
+        portal.Writer(tmp_path).target(path)
+
+
+@pytest.mark.parametrize("path", ["/a/b.html", "a/b.html", "//a/b.html", "/a/.../b.html", "/..a/b..html", "/x"])
+def test_writer_target_is_under_root(tmp_path, path):
+    writer = portal.Writer(tmp_path)
+    assert writer.target(path) == os.path.join(writer.root, *path.lstrip("/").split("/"))
+
+
+def test_writer_checks_same_bytes_only_where_a_file_may_be(tmp_path, monkeypatch):
+    """A folder this writer made holds only what it wrote (a path once a build), so it writes there without
+    looking; in a folder that was there, a file with the same bytes is left alone (not rewritten)."""
+    looked: list[str] = []
+    same = portal.Writer._same
+    monkeypatch.setattr(portal.Writer, "_same", staticmethod(lambda target, data: looked.append(target)
+                                                             or same(target, data)))
+    first = portal.Writer(tmp_path)
+    first.write("/a/b.html", "一")
+    first.write("/a/c/d.html", "二")  # parents made on the way are fresh too
+    assert (first.writes, first.unchanged) == (2, 0) and looked == []
+    mtime = (tmp_path / "a" / "b.html").stat().st_mtime_ns
+    os.utime(tmp_path / "a" / "b.html", ns=(mtime - 10**9, mtime - 10**9))
+    again = portal.Writer(tmp_path)
+    again.write("/a/b.html", "一")
+    again.write("/a/c/d.html", "三")
+    again.write("/e/f.html", "四")
+    assert (again.writes, again.unchanged) == (2, 1)
+    assert looked == [again.target("/a/b.html"), again.target("/a/c/d.html")]  # not in the new folder /e
+    assert (tmp_path / "a" / "b.html").stat().st_mtime_ns == mtime - 10**9  # left untouched
+    assert (tmp_path / "a" / "c" / "d.html").read_text(encoding="utf-8") == "三"
+    assert (tmp_path / "e" / "f.html").read_text(encoding="utf-8") == "四"
+    assert not [p for p in tmp_path.rglob("*") if p.name.endswith(".tmp")]
 
 
 def test_safe_filename():

@@ -13,6 +13,8 @@ import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
+
 from core import portal, search
 from core.db import connect
 from core.portal import build_site
@@ -93,6 +95,15 @@ def test_writer_never_writes_a_character_xml_forbids(tmp_path):
     assert (tmp_path / "files/1/data.xml").read_bytes() == raw
 
 
+
+@pytest.mark.parametrize("char", [*map(chr, range(0x00, 0x20)), "\x7f", *map(chr, range(0x80, 0xA1)), "·", "é",
+                                  "\ufffe", "\uffff", "\ufffd", "\uffe5", "\uffbf", "\ud800", "\U0001f600", "中"])
+def test_legal_utf8_is_legal_text_encoded(char):
+    """The writer's check on the encoded page (portal.writer.legal_utf8) drops exactly what legal_text drops."""
+    from core.portal.writer import legal_text, legal_utf8
+
+    for text in (char, f"前{char}后", f"<p>{char * 3}</p>" * 50):
+        assert legal_utf8(text) == legal_text(text).encode("utf-8")
 
 # --------------------------------------------------------------------------- L1: kill -9 during a publication
 

@@ -11,6 +11,7 @@ Imports from: portal.pages, portal.writer, portal.render; core.progress.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
@@ -45,6 +46,10 @@ _WORKER: dict[str, Any] = {}
 
 
 def _worker_init(site_context: dict[str, Any], root: str, jobs: Jobs) -> None:
+    # what the worker inherited from the parent lives as long as the worker: out of the collector's sight,
+    # its first collections no longer walk (and copy on write) the parent's young objects (a worker spent
+    # 11-32 ms in the collector at 10,000 articles, 0.5 ms frozen); the pages' garbage is collected as before
+    gc.freeze()
     _WORKER.update(context=site_context, root=root, jobs=jobs)
 
 
