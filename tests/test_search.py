@@ -11,6 +11,7 @@ import http.server
 import json
 import os
 import re
+import shutil
 import sys
 import threading
 import time
@@ -183,6 +184,8 @@ def test_taken_down_article_leaves_the_index_after_a_reindex(portal, monkeypatch
     search.reindex_in_background(site, built["touched_years"]).join(timeout=120)
 
     assert search.last_reindex()["ok"] is True
+    # in a process of its own: the workbench's interpreter is not held while its page reruns (issue 16)
+    assert search.last_reindex()["pid"] != os.getpid()
     # the notice has no data-pagefind-body: not in the recent segment; the base's copy is dead
     manifest = search.read_manifest(site)
     assert 2 in manifest["segments"][0]["dead"] and manifest["pages"] == 2  # (its neighbours' links changed too)
@@ -255,19 +258,20 @@ def test_background_reindex_runs_one_at_a_time_and_coalesces(portal, monkeypatch
     gate = threading.Event()
     calls: list[list[str]] = []
     active = []
-    real = search.index_shards
+    real = search._reindex
 
-    def slow_index(site_dir, shards):
+    def slow_reindex(site_dir, years):
         active.append(1)
         assert len(active) == 1, "two re-indexes at once"
-        calls.append(list(shards))
         gate.wait(timeout=30)
         try:
-            return real(site_dir, shards)
+            result = real(site_dir, years)
+            calls.append(result["stale"])
+            return result
         finally:
             active.pop()
 
-    monkeypatch.setattr(search, "index_shards", slow_index)
+    monkeypatch.setattr(search, "_reindex", slow_reindex)
     for name in ("chip", "panda"):  # both shards stale
         page = site / url_of(name, portal).lstrip("/")
         page.write_text(page.read_text(encoding="utf-8") + "\n", encoding="utf-8")
@@ -716,3 +720,37 @@ def test_the_search_page_shows_ten_then_ten_more_in_the_python_order(bench_site)
         page.wait_for_function("() => document.querySelectorAll('#search-list li').length === 20")
         assert [u for _, u in _results(page)] == expected[:20]
         shot(page, "search-5-more")
+
+
+def test_a_reindex_reads_and_writes_the_state_of_its_quarters_only(portal):
+    """The state is kept per quarter (issue 16: at 100,000 articles one 14 MB file was read twice and written once
+    per publish): re-indexing 2025q2 rewrites its file and the small top file, not the other quarters'; a state of
+    the one-file layout is split on first use."""
+    site = portal["site"]
+    bundle = site / "search-index"
+    top = json.loads((bundle / ".state.json").read_text(encoding="utf-8"))
+    assert set(top) == {"version", "recent", "quarters"} and top["version"] == 3
+    assert {p.name for p in (bundle / ".state").iterdir()} == {"2024q1.json", "2025q2.json", "2025q3.json"}
+    before = mtimes(bundle / ".state")
+    page = site / url_of("chip", portal).lstrip("/")
+    page.write_text(page.read_text(encoding="utf-8").replace("集成电路", "集成电路产业"), encoding="utf-8")
+
+    assert search.reindex_stale(site, [2025])["stale"] == ["2025q2"]
+
+    after = mtimes(bundle / ".state")
+    assert [name for name in before if after[name] != before[name]] == ["2025q2.json"]
+    assert json.loads((bundle / ".state.json").read_text(encoding="utf-8"))["recent"] == [url_of("chip", portal)[1:]]
+    assert search.query(site, "集成电路产业")["count"] == 1
+
+    # the layout of before: one file with every page; read, it is split, and the index goes on from it
+    parts = [json.loads(p.read_text(encoding="utf-8")) for p in (bundle / ".state").iterdir()]
+    whole = {**json.loads((bundle / ".state.json").read_text(encoding="utf-8")), "version": 2,
+             "pages": {k: v for p in parts for k, v in p["pages"].items()},
+             "base": {k: v for p in parts for k, v in p["base"].items()}}
+    shutil.rmtree(bundle / ".state")
+    (bundle / ".state.json").write_text(json.dumps(whole), encoding="utf-8")
+    assert search.stale_shards(site) == []
+    assert {p.name for p in (bundle / ".state").iterdir()} == {"2024q1.json", "2025q2.json", "2025q3.json"}
+    page.write_text(page.read_text(encoding="utf-8").replace("集成电路产业", "集成电路产业园"), encoding="utf-8")
+    assert search.reindex_stale(site, [2025])["stale"] == ["2025q2"]
+    assert search.query(site, "集成电路产业园")["count"] == 1

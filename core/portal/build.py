@@ -13,7 +13,6 @@ core.db, core.settings, core.progress.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import secrets
@@ -27,7 +26,7 @@ from typing import Any
 import duckdb
 
 from core import settings
-from core.db import rows, scalar, transaction
+from core.db import transaction
 from core.portal.calendar import record as record_calendar
 from core.portal.consultations import write as write_consultations
 from core.portal.data import (
@@ -41,6 +40,7 @@ from core.portal.data import (
     fetch_heads,
     fetch_latest,
     fetch_withdrawn,
+    load_answers,
     load_site,
 )
 from core.portal.disclosure import (
@@ -57,6 +57,7 @@ from core.portal.interviews import write as write_interviews
 from core.portal.pages import (
     Page,
     answer_pages,
+    answers_listing,
     archive_count,
     article_page,
     column_pages,
@@ -70,11 +71,22 @@ from core.portal.pages import (
     sitemap_files,
     withdrawn_page,
 )
-from core.portal.plan import STAMP_FILE, Plan, owe_build, plan_build, save_record, signature
+from core.portal.plan import (
+    STAMP_FILE,
+    Plan,
+    answers_plan,
+    archive_marks,
+    changed_archives,
+    owe_build,
+    plan_build,
+    save_answers,
+    save_record,
+    signature,
+)
 from core.portal.pool import Jobs, Renderer, pool_size
 from core.portal.redirects import settle
 from core.portal.render import copy_static, has_template, refresh_templates, render_to, site_context
-from core.portal.urls import answer_url, feed_url
+from core.portal.urls import answers_archive_url, feed_url
 from core.portal.writer import COLUMN_PAGE_NAME, Writer
 from core.progress import Progress, pause_point
 
@@ -265,62 +277,55 @@ def _section_pages(con: duckdb.DuckDBPyConnection, site: SiteData, section: Sect
 
 def _write_answers(con: duckdb.DuckDBPyConnection, site: SiteData, writer: Writer,
                    context: dict[str, Any], *, only_new: bool = False) -> tuple[int, set[int]]:
-    """Writes the published answers' listing (an incremental build only when the answers differ from those
-    the last build listed) and removes the pages of answers taken off; returns pages written and the years
-    whose search shards changed.
+    """Writes the answers' pages and the 留言答复 listing, and removes the pages of answers taken off, when the
+    answers changed since the last build into this folder (portal.plan.answers_plan; always in a full build);
+    returns pages written and the years whose search shards changed.
 
-    ``only_new`` (incremental builds): an answer's own page is rendered only when its file is
-    missing. A published answer never changes (it can only be taken off, which removes its
-    page), and whatever else its page shows is in the build signature, whose change makes the
-    build full; rendering them all made every publish cost a page per published answer."""
+    ``only_new`` (incremental builds): an answer's own page is rendered only when its file is missing, and
+    of the listing (stable pagination, portal.pages.answers_listing) index.html and the archive pages whose
+    places changed. A published answer never changes (it can only be taken off, which removes its page),
+    and whatever else its page shows is in the build signature, whose change makes the build full."""
     years: set[int] = set()
     count = 0
-    # the listing shows the published answers in order: the same answers as the last build into this folder
-    # leave its pages as they are (at 36,000 answers, rendering its 1,800 pages was most of a publish's build)
-    shown = _answers_shown(site, writer)
-    same_answers = only_new and scalar(con, "SELECT value FROM site_state WHERE name = ?", [ANSWERS_KEY]) == shown
-    for page in answer_pages(site):
-        if only_new and page.template == "answer.html" and os.path.exists(writer.target(page.path)):
-            continue
-        if same_answers and page.template == "answers.html" and os.path.exists(writer.target(page.path)):
-            writer.keep(page.path)
-            continue
-        before = writer.writes
-        render_to(writer, page, context)
-        count += 1
-        if writer.writes > before and page.template == "answer.html":
-            years.add(page.context["message"]["published_at"].year)
-    for gone in rows(con, "SELECT id, published_at FROM messages WHERE state <> 'published' "
-                          "AND published_at IS NOT NULL"):
-        path = answer_url(gone["id"], gone["published_at"])
-        if os.path.exists(writer.target(path)):
-            writer.remove(path)
-            years.add(gone["published_at"].year)
-    writer.remove_unclaimed("/hudong", COLUMN_PAGE_NAME)
+    listing = answers_plan(con, writer.root, full=not only_new)
+    if listing.changed:
+        answers, slots = load_answers(con)
+        for page in answer_pages(site, answers):
+            if only_new and os.path.exists(writer.target(page.path)):
+                continue
+            before = writer.writes
+            render_to(writer, page, context)
+            count += 1
+            if writer.writes > before:
+                years.add(page.context["message"]["published_at"].year)
+        marks = archive_marks(slots)
+        wanted = changed_archives(listing.before, marks) if only_new else None
+        if wanted is not None:  # and any missing from the folder
+            wanted |= {n for n in range(1, len(marks) + 1)
+                       if not os.path.exists(writer.target(answers_archive_url(n)))}
+        for page in answers_listing(site, slots, wanted):
+            render_to(writer, page, context)
+            count += 1
+        for n in range(1, len(marks) + 1):  # the archive pages left as they are
+            if wanted is not None and n not in wanted:
+                writer.keep(answers_archive_url(n))
+        for gone in slots:
+            if not gone["public"] and os.path.exists(writer.target(gone["url"])):
+                writer.remove(gone["url"])
+                years.add(gone["published_at"].year)
+        writer.remove_unclaimed("/hudong", COLUMN_PAGE_NAME)
+        save_answers(con, listing, marks)
     count += write_consultations(con, site, writer, context)  # 征集调查 (issue 17): few, all rendered
     count += write_interviews(con, site, writer, context)  # 在线访谈 (issue 17): likewise
     record_calendar(con, site.now)  # the phases rendered: the scheduler rebuilds when one moves (issue 17)
-    con.execute("INSERT OR REPLACE INTO site_state (name, value) VALUES (?, ?)", [ANSWERS_KEY, shown])
     for col in interaction_columns(site):  # its first page lists the latest answers
         first = next(column_pages(site, col))
-        if same_answers and os.path.exists(writer.target(first.path)):
+        if not listing.changed and os.path.exists(writer.target(first.path)):
             continue  # its own items changed: the plan rendered it (claimed); the answers did not
         if writer.target(first.path) not in writer.claimed:
             render_to(writer, first, context)
             count += 1
     return count, years
-
-
-ANSWERS_KEY = "portal_answers"  # site_state: which answers the last build's 留言答复 listing showed, and where
-
-
-def _answers_shown(site: SiteData, writer: Writer) -> str:
-    """The published answers in listing order, and the folder: a published answer never changes (taking it
-    off removes it from the list), so its id and date stand for what the listing shows of it."""
-    digest = hashlib.sha256(os.path.realpath(writer.root).encode())
-    for item in site.answers:
-        digest.update(f"|{item['id']}:{item['published_at'].isoformat()}".encode())
-    return digest.hexdigest()
 
 
 def _write_attachments(con: duckdb.DuckDBPyConnection, writer: Writer, ids: list[int] | None) -> int:

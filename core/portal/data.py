@@ -37,6 +37,7 @@ from core.portal.urls import (
 DEFAULT_SITE_NAME = "陕西省工业和信息化厅"
 DEFAULT_SITE_URL = "https://www.sxit.gov.cn"
 BODY_BATCH = 500  # articles whose bodies are fetched per query
+LATEST_ANSWERS = 10  # on the 互动交流 column's first page
 BLOB_BATCH_BYTES = 64 * 1024 * 1024  # attachment bytes fetched per query
 
 
@@ -88,7 +89,8 @@ class SiteData:
     message_url: str = "/workbench/message"
     contact_phone: str = ""
     contact_email: str = ""
-    answers: list[dict] = field(default_factory=list)  # published answers, newest first (互动交流)
+    # the latest published answers, newest first (互动交流's first page); all of them: load_answers
+    answers: list[dict] = field(default_factory=list)
     consultations: list[dict] = field(default_factory=list)  # opened 征集调查, newest first (issue 17)
     interviews: list[dict] = field(default_factory=list)  # announced 在线访谈, latest first (issue 17)
     # the build's clock: what the consultations and interviews say follows the calendar (core.portal.calendar)
@@ -211,7 +213,7 @@ def load_site(con: duckdb.DuckDBPyConnection, now: datetime | None = None) -> Si
             chain.append(cur.id)
         targets[col.id] = chain
     now = now or datetime.now()
-    return SiteData(columns=columns, roots=roots, targets=targets, answers=_answers(con),
+    return SiteData(columns=columns, roots=roots, targets=targets, answers=_answers(con, LATEST_ANSWERS),
                     consultations=_consultations(con, now), interviews=_interviews(con, now), now=now,
                     **_settings(con), **_identity(con))
 
@@ -241,9 +243,23 @@ def _interviews(con: duckdb.DuckDBPyConnection, now: datetime) -> list[dict]:
             for i in interview.published_in(con)]
 
 
-def _answers(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    """Every published answer, newest first, with its URL (第十九条)."""
-    return [{**a, "url": answer_url(a["id"], a["published_at"])} for a in interaction.published(con)]
+def _answers(con: duckdb.DuckDBPyConnection, limit: int | None = None) -> list[dict]:
+    """The published answers (the ``limit`` newest), newest first, with their URL (第十九条)."""
+    return [{**a, "url": answer_url(a["id"], a["published_at"]), "public": True}
+            for a in interaction.published(con, limit)]
+
+
+def load_answers(con: duckdb.DuckDBPyConnection) -> tuple[list[dict], list[dict]]:
+    """Every published answer (newest first, as ``SiteData.answers``), and the 留言答复 listing's places: every
+    answer ever published, newest first, one taken off since as ``{id, published_at, url, public: False}``
+    (it keeps its place, portal.pages.answers_listing). Read by a build only when the answers changed
+    (portal.plan.answers_plan): 36,800 rows at scale."""
+    shown = _answers(con)
+    gone = [{**g, "url": answer_url(g["id"], g["published_at"]), "public": False}
+            for g in rows(con, "SELECT id, published_at FROM messages WHERE state <> 'published' "
+                               "AND published_at IS NOT NULL")]
+    slots = sorted([*shown, *gone], key=lambda a: (a["published_at"], a["id"]), reverse=True)
+    return shown, slots
 
 
 def _decorate(site: SiteData, item: dict) -> dict:

@@ -2,7 +2,7 @@
 
 A ``Page`` is a URL path, a template name and a context of plain dicts, so that it can be sent to
 another process: ``home_page``, ``column_pages``, ``article_page``, ``withdrawn_page``,
-``feed_page``, ``site_pages``, ``answer_pages``. Templates never query. Retired columns (第八条) are
+``feed_page``, ``site_pages``, ``answer_pages``, ``answers_listing``. Templates never query. Retired columns (第八条) are
 not in the navigation but their pages and articles keep their URLs. The sitemaps are assembled in
 SQL (``sitemap_files``): text, not templates.
 
@@ -11,6 +11,7 @@ Imports from: portal.urls, portal.data.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 import duckdb
 
-from core.portal.data import LIVE, Column, SiteData
+from core.portal.data import LATEST_ANSWERS, LIVE, Column, SiteData
 from core.portal.urls import (
     ANSWERS_URL,
     CATALOGUE_URL,
@@ -29,6 +30,7 @@ from core.portal.urls import (
     REPORTS_DIR,
     STATEMENT_URL,
     STATUTORY_URL,
+    answers_archive_url,
     archive_url,
     article_url,
     column_url,
@@ -38,7 +40,6 @@ from core.portal.urls import (
 
 PER_PAGE = 20
 SITEMAP_CHUNK = 50_000  # the sitemaps protocol's limit of URLs per file
-LATEST_ANSWERS = 10  # on the 互动交流 column's first page
 EPOCH = datetime(2000, 1, 1)  # the date of a feed without items
 
 @dataclass(frozen=True)
@@ -175,14 +176,10 @@ def column_pages(site: SiteData, col: Column, archive: Iterable[int] | None = No
                  index: bool = True) -> Iterator[Page]:
     """A column's listing pages: ``index.html`` (the newest PER_PAGE items) unless ``index`` is false, then
     the archive pages numbered in ``archive`` (every one when None), each newest first."""
-    total = len(col.listing)
-    places = len(col.slots)
-    count = archive_count(places)
     base = {
         "column": col.ref,
         "children": [c.ref for c in col.visible_children],
         "section_id": _section(site, col.id),
-        "archives": count,
         "column_feed": feed_url(col.slug),
         # the topmost 互动交流 column lists the latest answers (第十九条); re-rendered when they change
         "answers": site.answers[:LATEST_ANSWERS] if col.id in {c.id for c in interaction_columns(site)} else [],
@@ -190,43 +187,63 @@ def column_pages(site: SiteData, col: Column, archive: Iterable[int] | None = No
         "interviews": [i for i in site.interviews if i["column_id"] == col.id],  # 在线访谈 (issue 17)
         "xxgk_links": section_links() if col.id == (section_column(site) or {}).get("id") else [],
     }
+    url = functools.partial(archive_url, col.slug)
     if index:
-        items = col.listing[:PER_PAGE]
-        following = None  # the archive page holding the newest item index.html does not show
-        if total > PER_PAGE:
-            older = col.listing[PER_PAGE]["id"]
-            following = next(archive_page_of(places, i) for i, s in enumerate(col.slots) if s["id"] == older)
         yield Page(column_url(col.slug), "column.html", {
             **base,
             "page_title": col.name,
             "crumbs": _crumbs(site, col.id, current=True),
-            "archive": None,
-            "total": total,
-            "items": items,
-            "pager": _archive_pager(col.slug, None, count),
-            "prev_url": None,
-            "next_url": archive_url(col.slug, following) if following else None,
+            **latest_page(col.listing, col.slots, column_url(col.slug), url),
         })
-    for n in range(1, count + 1) if archive is None else sorted(archive):
-        if not 1 <= n <= count:
-            continue
-        start, stop = archive_span(places, n)
-        items = [s for s in col.slots[start:stop] if s["public"]]
-        yield Page(archive_url(col.slug, n), "column.html", {
+    for n, paging in archive_pages(col.slots, column_url(col.slug), url, archive):
+        yield Page(url(n), "column.html", {
             **base,
             "page_title": f"{col.name}(第{n}页)",
             "crumbs": _crumbs(site, col.id, current=False),  # an archive page is not the column's page
-            "archive": n,
-            "items": items,
-            "span": (items[-1]["published_at"], items[0]["published_at"]) if items else None,
-            "pager": _archive_pager(col.slug, n, count),
-            "prev_url": archive_url(col.slug, n + 1) if n < count else column_url(col.slug),
-            "next_url": archive_url(col.slug, n - 1) if n > 1 else None,
+            **paging,
         })
 
 
-def _archive_pager(slug: str, current: int | None, count: int) -> list[dict]:
-    return [{"number": n, "url": archive_url(slug, n) if n else None, "current": n == current}
+def latest_page(listing: list[dict], slots: list[dict], latest_url: str, url: Callable[[int], str]) -> dict:
+    """What a listing's ``index.html`` shows of the pagination (_archive_pager.html): its newest PER_PAGE items
+    of ``listing`` (the items shown, newest first) and the pager over the archive pages of ``slots`` (the places,
+    newest first); ``url(n)`` is archive page n's address."""
+    count = archive_count(len(slots))
+    following = None  # the archive page holding the newest item index.html does not show
+    if len(listing) > PER_PAGE:
+        older = listing[PER_PAGE]["id"]
+        following = next(archive_page_of(len(slots), i) for i, s in enumerate(slots) if s["id"] == older)
+    return {"archives": count, "archive": None, "total": len(listing), "items": listing[:PER_PAGE],
+            "latest_url": latest_url, "pager": _archive_pager(url, None, count), "prev_url": None,
+            "next_url": url(following) if following else None}
+
+
+def archive_pages(slots: list[dict], latest_url: str, url: Callable[[int], str],
+                  wanted: Iterable[int] | None = None) -> Iterator[tuple[int, dict]]:
+    """(number, what the page shows of the pagination) of the archive pages numbered in ``wanted`` (every one
+    when None) of a listing of the places ``slots`` (newest first; an item whose ``public`` is false keeps its
+    place and is not shown)."""
+    places = len(slots)
+    count = archive_count(places)
+    for n in range(1, count + 1) if wanted is None else sorted(wanted):
+        if not 1 <= n <= count:
+            continue
+        start, stop = archive_span(places, n)
+        items = [s for s in slots[start:stop] if s["public"]]
+        yield n, {
+            "archives": count,
+            "archive": n,
+            "items": items,
+            "span": (items[-1]["published_at"], items[0]["published_at"]) if items else None,
+            "latest_url": latest_url,
+            "pager": _archive_pager(url, n, count),
+            "prev_url": url(n + 1) if n < count else latest_url,
+            "next_url": url(n - 1) if n > 1 else None,
+        }
+
+
+def _archive_pager(url: Callable[[int], str], current: int | None, count: int) -> list[dict]:
+    return [{"number": n, "url": url(n) if n else None, "current": n == current}
             for n in archive_window(current, count)]
 
 
@@ -402,20 +419,27 @@ def sitemap_files(con: duckdb.DuckDBPyConnection, site: SiteData, extra: list[st
 
 
 
-def answer_pages(site: SiteData) -> Iterator[Page]:
-    """One page per published answer and the 留言答复 listing, PER_PAGE a page."""
+def answer_pages(site: SiteData, answers: list[dict]) -> Iterator[Page]:
+    """One page per published answer of ``answers`` (data.load_answers)."""
     interaction = interaction_columns(site)
     column = interaction[0].ref if interaction else None
-    answers = site.answers
     for item in answers:
         yield Page(item["url"], "answer.html", {"page_title": item["subject"], "message": item, "column": column,
                                                 "section_id": column["id"] if column else None})
-    pages = max(1, math.ceil(len(answers) / PER_PAGE))
-    for n in range(1, pages + 1):
-        path = ANSWERS_URL if n == 1 else f"/hudong/index_{n}.html"
-        yield Page(path, "answers.html", {
-            "page_title": "公众留言答复", "items": answers[(n - 1) * PER_PAGE: n * PER_PAGE], "total": len(answers),
-            "page": n, "pages": pages, "column": column, "section_id": column["id"] if column else None,
-            "prev_url": (ANSWERS_URL if n == 2 else f"/hudong/index_{n - 1}.html") if n > 1 else None,
-            "next_url": f"/hudong/index_{n + 1}.html" if n < pages else None})
 
+
+def answers_listing(site: SiteData, slots: list[dict], archive: Iterable[int] | None = None, *,
+                    index: bool = True) -> Iterator[Page]:
+    """The 留言答复 listing with the columns' stable pagination: ``index.html`` (the newest PER_PAGE answers)
+    unless ``index`` is false, then the archive pages ``index_<n>.html`` numbered from the oldest in ``archive``
+    (every one when None). ``slots``: every answer ever published, newest first (data.load_answers): one taken
+    off keeps its place, so a new answer changes index.html and the newest archive page, not every page."""
+    interaction = interaction_columns(site)
+    column = interaction[0].ref if interaction else None
+    base = {"column": column, "section_id": column["id"] if column else None}
+    if index:
+        shown = [s for s in slots if s["public"]]
+        yield Page(ANSWERS_URL, "answers.html", {**base, "page_title": "公众留言答复",
+                                                 **latest_page(shown, slots, ANSWERS_URL, answers_archive_url)})
+    for n, paging in archive_pages(slots, ANSWERS_URL, answers_archive_url, archive):
+        yield Page(answers_archive_url(n), "answers.html", {**base, "page_title": f"公众留言答复(第{n}页)", **paging})

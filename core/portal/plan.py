@@ -26,6 +26,10 @@ Stable pagination (issue 16): a listing's archive pages are numbered from the ol
 a publish renders the listing's index.html and its newest archive page, not every page; ``changed_archive_pages``
 finds the pages whose items or pager changed, comparing the places of the last build with the current ones.
 
+The 留言答复 listing (``answers_plan``): the same stable pagination; the answers are read and its pages
+compared only when the answers changed since the last build into the folder (``ANSWERS_KEY``: a digest of
+the answers ever published, and a mark per archive page of the places it holds).
+
 Imports from: portal.urls, portal.data, portal.pages, portal.disclosure, portal.render (the template files of
 the signature); core.db.
 """
@@ -365,3 +369,67 @@ def owed_build(con: duckdb.DuckDBPyConnection) -> dict | None:
     except ValueError:
         return {"out": None, "full": True}
 
+
+ANSWERS_KEY = "portal_answers"  # site_state: {"out", "mark", "pages"} of the last build's 留言答复 listing
+
+# the answers ever published, and which are still: the listing's places and what it shows (a published answer
+# never changes: taking it off is the only change, and it keeps the answer's place)
+_ANSWERS_MARK = """
+    SELECT md5(coalesce(string_agg(concat_ws(':', id, published_at, state = 'published'), ',' ORDER BY id), ''))
+    FROM messages WHERE published_at IS NOT NULL
+"""
+
+
+@dataclass
+class AnswersPlan:
+    """What a build does with the 留言答复 listing (build._write_answers): nothing unless ``changed``; then the
+    archive pages whose marks differ from ``before`` (the last build's; None: every page)."""
+
+    out: str
+    mark: str
+    changed: bool
+    before: list[str] | None
+
+
+def answers_plan(con: duckdb.DuckDBPyConnection, root: str, full: bool) -> AnswersPlan:
+    """Whether the answers changed since the last build into ``root`` (one query over the messages, instead of
+    reading the 36,800 answers at scale every build)."""
+    out = os.path.realpath(root)
+    mark = scalar(con, _ANSWERS_MARK)
+    try:
+        record = json.loads(scalar(con, "SELECT value FROM site_state WHERE name = ?", [ANSWERS_KEY]) or "{}")
+    except ValueError:  # the digest the builds of before issue 16's third round kept
+        record = {}
+    same = not full and isinstance(record, dict) and record.get("out") == out
+    before = record.get("pages") if same else None
+    return AnswersPlan(out, mark, changed=not same or record.get("mark") != mark,
+                       before=before if isinstance(before, list) else None)
+
+
+def archive_marks(slots: list[dict]) -> list[str]:
+    """A mark per archive page (portal.pages, numbered from the oldest) of a listing of the places ``slots``
+    (newest first): the places it holds and whether each is shown."""
+    marks = []
+    for n in range(1, archive_count(len(slots)) + 1):
+        start, stop = archive_span(len(slots), n)
+        held = ",".join(f"{s['id']}{'' if s['public'] else '-'}" for s in slots[start:stop])
+        marks.append(hashlib.sha1(held.encode(), usedforsecurity=False).hexdigest()[:16])
+    return marks
+
+
+def changed_archives(before: list[str] | None, after: list[str]) -> set[int] | None:
+    """The archive pages to render given the last build's marks and the current ones (None: every page): those
+    whose places changed, and when the number of pages changed the newest three of the fewer (their pager shows
+    the newest pages, as ``changed_archive_pages``)."""
+    if before is None:
+        return None
+    pages = {n for n in range(1, len(after) + 1) if n > len(before) or before[n - 1] != after[n - 1]}
+    if len(before) != len(after):
+        pages |= set(range(max(1, min(len(before), len(after)) - 2), len(after) + 1))
+    return pages
+
+
+def save_answers(con: duckdb.DuckDBPyConnection, plan: AnswersPlan, marks: list[str]) -> None:
+    """Record what this build's 留言答复 listing holds (in the build's transaction)."""
+    value = json.dumps({"out": plan.out, "mark": plan.mark, "pages": marks})
+    con.execute("INSERT OR REPLACE INTO site_state (name, value) VALUES (?, ?)", [ANSWERS_KEY, value])

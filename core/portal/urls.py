@@ -73,6 +73,14 @@ def archive_url(slug: str, page: int) -> str:
     return f"/col/{slug}/index_{page}.html"
 
 
+def answers_archive_url(page: int) -> str:
+    """``/hudong/index_<n>.html``: the 留言答复 listing's archive page ``n``, numbered from the oldest like a
+    column's (portal.pages.answers_listing); the newest answers are at ``ANSWERS_URL``."""
+    if page < 1:
+        raise ValueError("archive pages are numbered from 1")
+    return f"/hudong/index_{page}.html"
+
+
 def feed_url(slug: str | None = None) -> str:
     """The site-wide Atom feed, or a column's."""
     return f"/col/{slug}/feed.xml" if slug else "/feed.xml"
