@@ -4,7 +4,7 @@ comments if the office shows them, the feedback once published — and the consu
 first page. Few and changing with their state (and the calendar), so every build renders them all (beside the
 answers, core.portal.build._write_answers).
 
-Imports from: core.consultation, core.db, core.portal (data, pages, render, urls, writer)."""
+Imports from: core.consultation_public, core.db, core.portal (data, pages, render, urls, writer)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from typing import Any
 
 import duckdb
 
-from core import consultation
+from core import consultation_public
 from core.content import file_kind, size_label
 from core.portal.data import SiteData
 from core.portal.pages import Page, column_pages
@@ -41,10 +41,10 @@ def pages(con: duckdb.DuckDBPyConnection, site: SiteData, now: dt.datetime | Non
     now = now or site.now
     found = []
     for item in site.consultations:
-        shown = consultation.public(con, item["id"], now)
+        shown = consultation_public.public(con, item["id"], now)
         shown["files"] = _files(shown)
         column = site.columns.get(shown["column_id"])
-        taking = consultation.window_refusal(consultation.get(con, item["id"]), now)
+        taking = consultation_public.window_refusal(consultation_public.get(con, item["id"]), now)
         found.append(Page(item["url"], "consultation.html", {
             "page_title": shown["subject"], "consultation": shown, "column": column.ref if column else None,
             "section_id": column.id if column else None, "taking_comments": taking is None,
@@ -59,7 +59,7 @@ def write(con: duckdb.DuckDBPyConnection, site: SiteData, writer: Writer, contex
     count = write_pages(site, writer, context, found, FOLDER, site.consultations)
     for page in found:
         for f in page.context["consultation"]["files"]:
-            writer.write(f["path"], consultation.file_data(con, f["id"])[1])
+            writer.write(f["path"], consultation_public.file_data(con, f["id"])[1])
     root = writer.target(FILES)
     for name in sorted(os.listdir(root)) if os.path.isdir(root) else []:
         folder = os.path.join(root, name)

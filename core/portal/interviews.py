@@ -3,7 +3,7 @@ introduction; while questions are taken the link 我要提问 and the reviewed q
 transcript — and the interviews listed on their column's first page. Written like the consultations'
 pages (core.portal.consultations.write_pages).
 
-Imports from: core.interview, core.portal (consultations, data, pages, writer)."""
+Imports from: core.interview_public, core.portal (consultations, data, pages, writer)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 
 import duckdb
 
-from core import interview
+from core import interview_public
 from core.portal.consultations import write_pages
 from core.portal.data import SiteData
 from core.portal.pages import Page
@@ -27,9 +27,9 @@ def pages(con: duckdb.DuckDBPyConnection, site: SiteData, now: dt.datetime | Non
     now = now or site.now
     found = []
     for item in site.interviews:
-        shown = interview.public(con, item["id"], now)
+        shown = interview_public.public(con, item["id"], now)
         column = site.columns.get(shown["column_id"])
-        taking = interview.asking_refusal(interview.get(con, item["id"]), now)
+        taking = interview_public.asking_refusal(interview_public.get(con, item["id"]), now)
         found.append(Page(item["url"], "interview.html", {
             "page_title": shown["subject"], "interview": shown, "column": column.ref if column else None,
             "section_id": column.id if column else None, "taking_questions": taking is None,
