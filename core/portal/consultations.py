@@ -53,10 +53,10 @@ def pages(con: duckdb.DuckDBPyConnection, site: SiteData, now: dt.datetime | Non
 
 
 def write(con: duckdb.DuckDBPyConnection, site: SiteData, writer: Writer, context: dict[str, Any]) -> int:
-    """Every consultation page, and the first page of each column that lists some; the pages of
-    consultations no longer listed go; with their files (those of others go too)."""
+    """Every consultation page; the pages of consultations no longer listed go; with their files (those of
+    others go too). The first pages of the columns listing them: ``write_first_pages``."""
     found = pages(con, site)
-    count = write_pages(site, writer, context, found, FOLDER, site.consultations)
+    count = write_pages(writer, context, found, FOLDER)
     for page in found:
         for f in page.context["consultation"]["files"]:
             writer.write(f["path"], consultation_public.file_data(con, f["id"])[1])
@@ -68,15 +68,22 @@ def write(con: duckdb.DuckDBPyConnection, site: SiteData, writer: Writer, contex
     return count
 
 
-def write_pages(site: SiteData, writer: Writer, context: dict[str, Any], found: list[Page], folder: str,
-                items: list[dict]) -> int:
-    """Render `found` (the pages of one interaction kind, all in `folder`), remove the folder's pages no longer
-    found, and render the first page of each column listing `items` (shared with core.portal.interviews)."""
+def write_pages(writer: Writer, context: dict[str, Any], found: list[Page], folder: str) -> int:
+    """Render `found` (the pages of one interaction kind, all in `folder`) and remove the folder's pages no longer
+    found (shared with core.portal.interviews). Only this process writes in `folder`: the build runs this while its
+    workers still render."""
     count = 0
     for page in found:
         render_to(writer, page, context)
         count += 1
     writer.remove_unclaimed(folder, PAGE_NAME)
+    return count
+
+
+def write_first_pages(site: SiteData, writer: Writer, context: dict[str, Any], items: list[dict]) -> int:
+    """The first page of each column listing `items` (consultations or interviews), unless this build rendered it
+    already: after the workers, whose pages are then known (``writer.claimed``)."""
+    count = 0
     for column_id in sorted({c["column_id"] for c in items}):
         col = site.columns.get(column_id)
         if col is None:

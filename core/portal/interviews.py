@@ -1,7 +1,7 @@
 """在线访谈 on the portal (issue 17): one page per announced interview — subject, guests and their posts, time,
 introduction; while questions are taken the link 我要提问 and the reviewed questions; once published the
 transcript — and the interviews listed on their column's first page. Written like the consultations'
-pages (core.portal.consultations.write_pages).
+pages (core.portal.consultations.write_pages, write_first_pages).
 
 Imports from: core.interview_public, core.portal (consultations, data, pages, writer)."""
 
@@ -38,5 +38,6 @@ def pages(con: duckdb.DuckDBPyConnection, site: SiteData, now: dt.datetime | Non
 
 
 def write(con: duckdb.DuckDBPyConnection, site: SiteData, writer: Writer, context: dict[str, Any]) -> int:
-    """Every interview page, and the first page of each column that lists some."""
-    return write_pages(site, writer, context, pages(con, site), FOLDER, site.interviews)
+    """Every interview page; the pages of interviews no longer listed go. The first pages of the columns
+    listing them: core.portal.consultations.write_first_pages."""
+    return write_pages(writer, context, pages(con, site), FOLDER)
