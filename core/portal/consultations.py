@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 
 from core import consultation_public
-from core.content import file_kind, size_label
+from core.file_labels import file_kind, size_label
 from core.portal.data import SiteData
 from core.portal.pages import Page, column_pages
 from core.portal.render import render_to

@@ -6,7 +6,7 @@ batches (a query per batch, never one per article). Visibility (第十二、二�
 the portal when ``articles.public`` is true and ``live_revision`` is set; what is shown is that
 revision.
 
-Imports from: portal.urls; core.db, core.settings, core.answers, core.identity, core.content (a file's
+Imports from: portal.urls; core.db, core.settings, core.answers, core.identity, core.file_labels (a file's
 size as a link says it), core.consultation_public and core.interview_public (the public's side of the
 interaction desk, 征集调查 and 在线访谈, without their workbench: issue 16).
 """
@@ -22,8 +22,8 @@ from urllib.parse import urlsplit
 import duckdb
 
 from core import answers, consultation_public, identity, interview_public, settings
-from core.content import size_label
 from core.db import rows
+from core.file_labels import size_label
 from core.portal.urls import (
     answer_url,
     article_url,
