@@ -71,7 +71,16 @@ from core.portal.pages import (
     sitemap_files,
     withdrawn_page,
 )
-from core.portal.plan import STAMP_FILE, Plan, owe_build, plan_build, save_record, signature
+from core.portal.plan import (
+    STAMP_FILE,
+    Plan,
+    full_changes,
+    owe_build,
+    plan_build,
+    record_built,
+    save_record,
+    signature,
+)
 from core.portal.pool import Jobs, Renderer, pool_size
 from core.portal.redirects import settle
 from core.portal.render import copy_static, has_template, refresh_templates, render_to, site_context
@@ -136,6 +145,8 @@ def _build(con: duckdb.DuckDBPyConnection, out_dir: str | Path, *, full: bool, p
                 writer.write(path, text)
             plan.sitemap_head, plan.sitemap_chunks = sitemap.head, sitemap.chunks
             writer.write("/robots.txt", robots_txt(site))
+            full_changes(con, plan)  # the record's reads and writes, none of which the pages need
+            record_built(con, plan)
             return {"attachments": _write_attachments(con, writer, None if plan.full else sorted(plan.articles))}
 
         counts = _render_all(con, site, section, plan, writer, context, progress, workers, alongside)
