@@ -137,10 +137,13 @@ def run_timed(args: list[str], cwd: Path | None = None) -> Run:
                proc.returncode, output)
 
 
-def hugo_build(root: Path) -> Run:
-    """``hugo`` (render only) into ``root/public``."""
-    shutil.rmtree(root / "public", ignore_errors=True)
-    return run_timed([HUGO, "--quiet", "--source", str(root), "--destination", str(root / "public")])
+def hugo_build(root: Path, public: Path | None = None) -> Run:
+    """``hugo`` (render only) of the site in ``root`` into ``public`` (default ``root/public``, deleted just
+    before; bench/portal.py ``--out-root`` passes a fresh folder instead, see its docstring)."""
+    if public is None:
+        public = root / "public"
+        shutil.rmtree(public, ignore_errors=True)
+    return run_timed([HUGO, "--quiet", "--source", str(root), "--destination", str(public)])
 
 
 def pagefind_plain(site: Path, python: str) -> Run:

@@ -15,12 +15,22 @@ on the site of an earlier run. ``--reuse``: keep the database of an earlier run 
 (each run publishes one more article into it). The machine is shared: CPU seconds are printed
 beside wall seconds. Figures only; no assertion.
 
-Reading the render figures: each build (ours, "before", Hugo) starts right after the previous output of
-11,000+ files was deleted. On an ext4 without a journal (this machine's /) creating a file then skips the
-recently deleted inodes of its group one by one (``recently_deleted`` in the kernel): perf put 31 % of our
-build's CPU samples and 21 % of Hugo's there (10,000 articles); 11,000 files cost 0.2 s of system time in
-fresh groups and 1.1-1.4 s right after deleting 11,000. Both sides pay about the same seconds, which pulls
-the ratio towards 1; the same builds with their outputs on tmpfs (no such option here yet) show the render alone.
+Reading the render figures: by default each build (ours, "before", Hugo) starts right after the previous
+output of 11,000+ files was deleted. On an ext4 without a journal (this machine's /) creating a file then
+skips the recently deleted inodes of its group one by one (``recently_deleted`` in the kernel: an inode
+freed less than 60 s ago, 300 s while its block is dirty): perf put 31 % of our build's CPU samples and 21 %
+of Hugo's there (10,000 articles); 11,000 files cost 0.2 s of system time in fresh groups and 1.1-1.4 s
+right after deleting 11,000. Both sides pay about the same seconds, which pulls the ratio towards 1.
+
+``--out-root DIR`` (issue 16) gives every build the same fair state instead: each output (ours, "before",
+Hugo's ``public``) is written into a fresh folder of its own under ``DIR/run-<time>-<pid>/``, nothing is
+deleted before or between the timed builds, and the earlier runs' folders under DIR are deleted only
+after this run's figures (this run's are kept to look at). Give it a tmpfs (``/dev/shm/...``: RAM, no
+inode reuse at all), so that the figures show the render alone; on ext4 a fresh folder still follows
+whatever was deleted in the last minutes. The run refuses to start when DIR's file system has less free
+space than the outputs need (≈50 KB an article: ours, "before", Hugo's; 10,000 articles ≈ 0.5 GB). The
+condition used is printed on the first line of figures. Without ``--out-root`` nothing changes: the outputs
+live in ``--keep`` (or a temp dir), replaced before each build.
 """
 
 from __future__ import annotations
@@ -96,12 +106,18 @@ def main() -> None:
     parser.add_argument("--no-search", action="store_true", help="skip our full search index (its figure is the search helper's)")
     parser.add_argument("--no-pagefind", action="store_true",
                         help="with --peers: Hugo only (Pagefind over 100,000 of Hugo's pages takes minutes and ~8 GB)")
+    parser.add_argument("--out-root", type=Path, default=None,
+                        help="build every output into a fresh folder under this one (a tmpfs such as /dev/shm/x); "
+                             "delete earlier runs' outputs only after the timings (see the docstring)")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="portal-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    source, site, db = work / "articles.jsonl", work / "site", work / "bench.duckdb"
+    source, db = work / "articles.jsonl", work / "bench.duckdb"
+    outputs = Outputs(work, args.out_root, args.articles)
+    site = work / "site"  # the default's (and --publish-only's: an earlier run's site); else a fresh folder below
     print(f"command: {' '.join(sys.argv)}  (machine shared: see CPU seconds; {os.cpu_count()} cores; "
           f"load {os.getloadavg()[0]:.1f})")
+    print(f"outputs: {outputs.condition}")
 
     if not (args.reuse and db.exists()):
         db.unlink(missing_ok=True)
@@ -121,29 +137,92 @@ def main() -> None:
         con.close()
         return
     if args.before:
-        shutil.rmtree(work / "site-before", ignore_errors=True)
-        before = run_ours("build", [db, work / "site-before"], args.before)
+        site_before = outputs.folder("site-before")
+        before = run_ours("build", [db, site_before], args.before)
         print(_line(f"before ({args.before.name}): render", before, f"  {json.loads(before.output)}"))
-    shutil.rmtree(site, ignore_errors=True)
+    site = outputs.folder("site")
     ours = run_ours("build", [db, site])
     built = json.loads(ours.output)
     print(_line("ours: full build, render only", ours, f"  {built['pages']} pages, "
                 f"{built['pages'] / ours.seconds:,.0f} pages/s"))
     if args.before:
-        differ = same_files(work / "site-before", site)
+        differ = same_files(site_before, site)
         print(f"same output as before: {'yes' if not differ else 'NO'} "
               f"({sum(1 for p in site.rglob('*') if p.is_file())} files; differ: {differ[:10]})")
     indexed = None if args.no_search else run_ours("index", [site])
     if indexed:
         print(_line("ours: search index", indexed, f"  {indexed.output.strip()}"))
     if args.peers:
-        _peers(peers, db, work, ours, indexed, pagefind=not args.no_pagefind)
+        _peers(peers, db, work, ours, indexed, pagefind=not args.no_pagefind, public=outputs.peer_folder("hugo-public"))
     con = connect(db)
     _publish(con, site, accounts, columns, portal, search, workflow)
     con.close()
+    outputs.clean()
 
 
-def _peers(peers, db: Path, work: Path, ours, indexed, *, pagefind: bool = True) -> None:
+class Outputs:
+    """Where the builds write (see the docstring): by default ``work/<name>``, replaced just before each build;
+    with ``out_root``, a fresh folder per output under ``out_root/run-<time>-<pid>/``, and the earlier runs'
+    folders deleted by ``clean`` after the timings."""
+
+    NEED_PER_ARTICLE = 50 * 1024  # bytes: ours ~20 KB an article, "before" as much, Hugo's ~10 KB
+
+    def __init__(self, work: Path, out_root: Path | None, articles: int) -> None:
+        self.work, self.root, self.run = work, out_root, None
+        if out_root is None:
+            self.condition = (f"under {work}, each deleted just before its build (default: on ext4 the build "
+                              f"pays for the deletion, see the docstring)")
+            return
+        out_root.mkdir(parents=True, exist_ok=True)
+        free, need = shutil.disk_usage(out_root).free, articles * self.NEED_PER_ARTICLE
+        if free < need:
+            sys.exit(f"--out-root {out_root}: {free / 2**30:.1f} GB free, the outputs need ≈{need / 2**30:.1f} GB")
+        self.run = out_root / f"run-{dt.datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}"  # made by its first build
+        kind = _fs_type(out_root)
+        self.condition = (f"fresh folders under {self.run} ({kind}; {free / 2**30:.1f} GB free); nothing deleted "
+                          f"before or between the timed builds; earlier runs' outputs under {out_root} deleted after")
+
+    def folder(self, name: str) -> Path:
+        if self.run is None:
+            shutil.rmtree(self.work / name, ignore_errors=True)  # the old default, at the old moment
+            return self.work / name
+        self.run.mkdir(exist_ok=True)
+        return self.run / name
+
+    def peer_folder(self, name: str) -> Path | None:
+        """A peer's output folder: None by default (the peer's own, deleted by peers.py just before it runs)."""
+        if self.run is None:
+            return None
+        self.run.mkdir(exist_ok=True)
+        return self.run / name
+
+    def clean(self) -> None:
+        """After the timings: delete the earlier runs' outputs under out_root (this run's are kept)."""
+        if self.run is None:
+            return
+        old = [p for p in self.root.glob("run-*") if p.is_dir() and p != self.run]
+        for path in old:
+            shutil.rmtree(path, ignore_errors=True)
+        print(f"outputs kept in {self.run}; deleted after the timings: {len(old)} earlier run(s) under {self.root}")
+
+
+def _fs_type(path: Path) -> str:
+    """The file system type of the mount holding ``path`` (from /proc/mounts; '?' elsewhere)."""
+    best, kind = "", "?"
+    try:
+        mounts = Path("/proc/mounts").read_text().splitlines()
+    except OSError:
+        return kind
+    real = os.path.realpath(path)
+    for line in mounts:
+        fields = line.split()
+        if len(fields) > 2 and (real == fields[1] or real.startswith(fields[1].rstrip("/") + "/")) \
+                and len(fields[1]) > len(best):
+            best, kind = fields[1], fields[2]
+    return kind
+
+
+def _peers(peers, db: Path, work: Path, ours, indexed, *, pagefind: bool = True, public: Path | None = None) -> None:
     from core.db import connect
 
     missing = {name: why for name, why in peers.available().items() if why}
@@ -155,17 +234,18 @@ def _peers(peers, db: Path, work: Path, ours, indexed, *, pagefind: bool = True)
     count = peers.write_hugo_site(con, work / "hugo")
     con.close()
     print(f"hugo site written: {count} articles in {time.perf_counter() - started:.1f} s (not timed below)")
-    hugo = peers.hugo_build(work / "hugo")
+    public = public or work / "hugo/public"
+    hugo = peers.hugo_build(work / "hugo", public)
     if hugo.returncode:
         print(f"hugo failed:\n{hugo.output}")
         return
-    pages = sum(1 for _ in (work / "hugo/public").rglob("*.html"))
+    pages = sum(1 for _ in public.rglob("*.html"))
     print(_line("Hugo: render only", hugo, f"  {pages} HTML files"))
     print(f"ratio render only, ours / Hugo: {ours.seconds / hugo.seconds:.2f} wall, {ours.cpu / hugo.cpu:.2f} CPU")
     if "pagefind" in missing or not pagefind:
         print(f"Pagefind skipped: {missing.get('pagefind') or '--no-pagefind'}")
         return
-    pagefind = peers.pagefind_plain(work / "hugo/public", sys.executable)
+    pagefind = peers.pagefind_plain(public, sys.executable)
     print(_line("Pagefind (plain) over Hugo's pages", pagefind, "" if not pagefind.returncode else " FAILED"))
     if indexed:
         ours_wall, peer_wall = ours.seconds + indexed.seconds, hugo.seconds + pagefind.seconds

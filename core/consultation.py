@@ -16,8 +16,11 @@ consultation is a draft; they are published with it and kept as the public read 
 The comments are core.contribution's moderated public contribution (the gate, the review, the counts), as an
 interview's questions are; this module keeps the consultation's own machine, window, wording and figures.
 
-Imports from: core.transitions (the seam), core.contribution (the comments), core.attachments (the upload checks)
-and the floor (db, errors).
+The public's side that the portal reads (the calendar phase, the refusal of a comment out of its window, the
+public page's data, the consultations on the portal) is core.consultation_public's, named here too.
+
+Imports from: core.transitions (the seam), core.contribution (the comments), core.attachments (the upload checks),
+core.consultation_public (the public's side) and the floor (db, errors).
 """
 
 from __future__ import annotations
@@ -26,20 +29,20 @@ import datetime as dt
 
 import duckdb
 
-from core import attachments, contribution, transitions
+from core import attachments, consultation_public, contribution, transitions
+from core.consultation_public import COMMENT_TABLE, OWNER_KEY, get, window_refusal
 from core.contribution import check_placement, checked_text
-from core.db import row, rows, scalar, transaction
+from core.db import row, scalar, transaction
 from core.errors import NotFound, ValidationError
 from core.transitions import move
 
 ARTICLE = "第十九条"
 MODERATION = "第二十三条"
 STATE_LABELS = {"draft": "草稿", "open": "征集中", "closed": "已结束待反馈", "summarised": "已反馈"}
-PUBLIC_LABELS = {"open": "正在征集", "closed": "征集已结束", "summarised": "已公布反馈"}
-# what the portal says of an opened consultation follows the calendar (phase): before its window, within it,
-# after its end date while the office has not closed it yet; the scheduler rebuilds the page at each boundary
-PHASE_LABELS = {"upcoming": "即将开始征集", "taking": "正在征集", "ended": "征集已截止",
-                "closed": PUBLIC_LABELS["closed"], "summarised": PUBLIC_LABELS["summarised"]}
+# the public's side (the portal reads it from core.consultation_public alone, issue 16), named here too
+PUBLIC_LABELS, PHASE_LABELS = consultation_public.PUBLIC_LABELS, consultation_public.PHASE_LABELS
+files, file_data, phase = consultation_public.files, consultation_public.file_data, consultation_public.phase
+public, published_in = consultation_public.public, consultation_public.published_in
 COMMENT_LABELS = contribution.STATE_LABELS
 LIMITS = {"subject": 100, "body": 20000, "name": 50, "comment": 3000, "reason": 500, "summary": 5000}
 FIELD_LABELS = {"subject": "标题", "body": "征集内容", "starts_on": "开始日期", "ends_on": "截止日期",
@@ -68,8 +71,8 @@ CONSULTATION_MACHINE = transitions.Machine(
 )
 
 # a comment: received, then the webmaster shows it or refuses it with a reason (第二十三条)
-COMMENT_MACHINE = contribution.machine("consultation_comment", "consultation_comments", COMMENT_NAME, "意见")
-COMMENTS = contribution.Kind(COMMENT_MACHINE, "consultations", "consultation_id", "comment", FIELD_LABELS, LIMITS,
+COMMENT_MACHINE = contribution.machine("consultation_comment", COMMENT_TABLE, COMMENT_NAME, "意见")
+COMMENTS = contribution.Kind(COMMENT_MACHINE, "consultations", OWNER_KEY, "comment", FIELD_LABELS, LIMITS,
                              ARTICLE, "意见", "意见")
 
 
@@ -106,15 +109,6 @@ def validate(con: duckdb.DuckDBPyConnection, values: dict) -> dict:
 
 
 # ---------------------------------------------------------------- the office's side
-
-def get(con: duckdb.DuckDBPyConnection, consultation_id: int) -> dict:
-    found = row(con, "SELECT c.*, d.name AS division_name, col.name AS column_name FROM consultations c "
-                     "JOIN divisions d ON d.id = c.division_id JOIN columns col ON col.id = c.column_id "
-                     "WHERE c.id = ?", [consultation_id])
-    if not found:
-        raise NotFound(f"征集调查 {consultation_id} 不存在")
-    return found
-
 
 def create(con: duckdb.DuckDBPyConnection, actor, values: dict) -> int:
     """A new consultation, as a draft of the division that owns it."""
@@ -154,20 +148,6 @@ def close(con: duckdb.DuckDBPyConnection, actor, consultation_id: int, expected_
     """End the consultation: no more comments; the feedback summary is due."""
     transitions.record(con, CONSULTATION_MACHINE, get(con, consultation_id), actor, "close", expected_version,
                        changes={"state": "closed", "closed_at": dt.datetime.now()})
-
-
-def files(con: duckdb.DuckDBPyConnection, consultation_id: int) -> list[dict]:
-    """The consultation's files (the draft policy and what explains it), in the order attached."""
-    return rows(con, "SELECT id, consultation_id, filename, mime, size, created_at FROM consultation_files "
-                     "WHERE consultation_id = ? AND NOT removed ORDER BY id", [consultation_id])
-
-
-def file_data(con: duckdb.DuckDBPyConnection, file_id: int) -> tuple[str, bytes]:
-    """A file's name and bytes (to download in the workbench, and for the portal's build)."""
-    found = row(con, "SELECT filename, data FROM consultation_files WHERE id = ? AND NOT removed", [file_id])
-    if found is None:
-        raise NotFound(f"附件 {file_id} 不存在")
-    return found["filename"], found["data"]
 
 
 def attach(con: duckdb.DuckDBPyConnection, actor, consultation_id: int, expected_version: int, filename: str,
@@ -269,28 +249,6 @@ def reject(con: duckdb.DuckDBPyConnection, actor, comment_id: int, expected_vers
 
 # ---------------------------------------------------------------- the public's side
 
-def phase(item: dict, now: dt.datetime) -> str:
-    """Where an opened consultation stands on the calendar at `now` (a key of PHASE_LABELS; a draft: "draft").
-    The window's boundaries are the start day's 0:00 and the day after the end day's 0:00."""
-    if item["state"] != "open":
-        return item["state"]
-    if now.date() < item["starts_on"]:
-        return "upcoming"
-    return "ended" if now.date() > item["ends_on"] else "taking"
-
-
-def window_refusal(item: dict, now: dt.datetime) -> str | None:
-    """Why a comment cannot be taken now (not open, before or after the window), or None."""
-    span = f"征集时间为 {item['starts_on']:%Y年%m月%d日} 至 {item['ends_on']:%Y年%m月%d日}"
-    if item["state"] != "open":
-        return f"本次征集调查{PUBLIC_LABELS.get(item['state'], '尚未发布')},不再接收意见({span})"
-    if now.date() < item["starts_on"]:
-        return f"本次征集调查尚未开始接收意见({span})"
-    if now.date() > item["ends_on"]:
-        return f"本次征集调查已截止,不再接收意见({span})"
-    return None
-
-
 def comment(con: duckdb.DuckDBPyConnection, consultation_id: int, form: dict, client: str | None,
             captcha: tuple[str, str] | None, now: dt.datetime | None = None) -> int:
     """A citizen's comment: within the window, checked, through the desk's gate, stored as 待审核."""
@@ -300,30 +258,6 @@ def comment(con: duckdb.DuckDBPyConnection, consultation_id: int, form: dict, cl
     if refused:
         raise ValidationError("征集时间", refused, ARTICLE)
     return contribution.submit(con, COMMENTS, consultation_id, form, client, captcha, now)
-
-
-def public(con: duckdb.DuckDBPyConnection, consultation_id: int, now: dt.datetime | None = None) -> dict | None:
-    """What the portal shows at `now`: never a draft, never a name, approved comments only if the office
-    shows them; the state as the calendar has it (征集已截止 once the end date passed)."""
-    item = get(con, consultation_id)
-    if item["state"] == "draft":
-        return None
-    stage = phase(item, now or dt.datetime.now())
-    number = counts(con, consultation_id)
-    shown = item["state"] == "summarised" and item["show_comments"]
-    return {**{k: item[k] for k in ("id", "subject", "body", "starts_on", "ends_on", "state", "division_name",
-                                     "column_id", "opened_at", "summarised_at")},
-            "phase": stage, "state_label": PHASE_LABELS[stage], "received": number["received"],
-            "files": files(con, consultation_id),
-            "summary": {"adopted": item["adopted_count"], "adopted_text": item["adopted_text"],
-                        "rejected_text": item["rejected_text"]} if item["state"] == "summarised" else None,
-            "comments": [c["body"] for c in comments(con, consultation_id, "approved")] if shown else []}
-
-
-def published_in(con: duckdb.DuckDBPyConnection, column_ids: list[int] | None = None) -> list[dict]:
-    """Consultations on the portal (opened), newest first, optionally of some columns."""
-    return contribution.published_in(con, "consultations", "id, column_id, subject, state, starts_on, ends_on, opened_at",
-                                     "opened_at DESC, id DESC", column_ids)
 
 
 def year_figures(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, int]:

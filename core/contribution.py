@@ -13,8 +13,8 @@ pending ──approve──▶ approved
 Also here, because both owners check their office forms the same way: a text field cleaned and checked
 (`checked_text`) and the column and division an item is placed in (`check_placement`).
 
-Imports from: core.transitions (the seam), core.interaction (its gate), core.screening and core.lexicon, and the
-floor (content, db, errors, ratelimit, text). Table and column names in SQL come from the owners' code.
+Imports from: core.transitions (the seam), core.interaction (its gate), core.screening and core.lexicon,
+core.contribution_reads (the states and reads the portal shares), and the floor (content, db, errors, ratelimit, text). Table and column names in SQL come from the owners' code.
 """
 
 from __future__ import annotations
@@ -25,14 +25,14 @@ from dataclasses import dataclass
 
 import duckdb
 
-from core import interaction, lexicon, ratelimit, screening, transitions
+from core import contribution_reads, interaction, lexicon, ratelimit, screening, transitions
 from core.content import text_to_html
+from core.contribution_reads import STATE_LABELS
 from core.db import row, rows, scalar, transaction
 from core.errors import NotFound, ValidationError
 from core.text import clean_text, visible_length
 from core.transitions import move
 
-STATE_LABELS = {"pending": "待审核", "approved": "已通过", "rejected": "未通过"}
 MIN_LENGTH = 5  # visible characters a contribution needs to be read as one
 
 
@@ -112,21 +112,12 @@ def item(con: duckdb.DuckDBPyConnection, kind: Kind, contribution_id: int) -> di
 
 def of(con: duckdb.DuckDBPyConnection, kind: Kind, owner_id: int, state: str | None = None) -> list[dict]:
     """The contributions to one owner, in the order received (of one state, or all)."""
-    sql = f"SELECT * FROM {kind.table} WHERE {kind.owner_key} = ?"
-    params: list = [owner_id]
-    if state:
-        sql += " AND state = ?"
-        params.append(state)
-    return rows(con, sql + " ORDER BY id", params)
+    return contribution_reads.of(con, kind.table, kind.owner_key, owner_id, state)
 
 
 def counts(con: duckdb.DuckDBPyConnection, kind: Kind, owner_id: int) -> dict[str, int]:
     """Contributions by state, and all received."""
-    found = {r["state"]: r["n"] for r in rows(
-        con, f"SELECT state, count(*) AS n FROM {kind.table} WHERE {kind.owner_key} = ? GROUP BY state", [owner_id])}
-    result = {state: int(found.get(state, 0)) for state in STATE_LABELS}
-    result["received"] = sum(result.values())
-    return result
+    return contribution_reads.counts(con, kind.table, kind.owner_key, owner_id)
 
 
 def listing(con: duckdb.DuckDBPyConnection, kind: Kind, state_labels: Mapping[str, str]) -> list[dict]:
@@ -144,17 +135,6 @@ def listing(con: duckdb.DuckDBPyConnection, kind: Kind, state_labels: Mapping[st
 def pending_total(con: duckdb.DuckDBPyConnection, kind: Kind) -> int:
     """Contributions waiting for the webmaster's review (a to-do of the office, 第二十三条)."""
     return int(scalar(con, f"SELECT count(*) FROM {kind.table} WHERE state = 'pending'") or 0)
-
-
-def published_in(con: duckdb.DuckDBPyConnection, owner_table: str, columns: str, order: str,
-                 column_ids: list[int] | None = None) -> list[dict]:
-    """The owners on the portal (past their draft), optionally of some columns, in `order`."""
-    sql = f"SELECT {columns} FROM {owner_table} WHERE state <> 'draft'"
-    params: list = []
-    if column_ids is not None:
-        sql += f" AND column_id IN ({', '.join('?' for _ in column_ids) or 'NULL'})"
-        params = list(column_ids)
-    return rows(con, f"{sql} ORDER BY {order}", params)
 
 
 # ---------------------------------------------------------------- the public's side

@@ -22,7 +22,6 @@ import warnings
 from dataclasses import dataclass
 
 import duckdb
-from PIL import Image, UnidentifiedImageError
 
 from core import audit
 from core.db import rows, transaction
@@ -112,6 +111,7 @@ def inspect_image(content: bytes) -> tuple[str, int, int]:
     if len(content) > MARK_MAX_BYTES:
         raise ValidationError(MARK_LABEL, f"图片不能超过 {MARK_MAX_BYTES // 1024} KB", "第六条")
     pil_name, mime, _ext = _kind(content)
+    from PIL import Image, UnidentifiedImageError  # deferred: only an upload reads images; every build imports us
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

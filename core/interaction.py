@@ -12,7 +12,10 @@ row, an audit row and its notices in one transaction; each action checks the ver
 saw (optimistic locking), like the article workflow: `MESSAGE_MACHINE` declares the moves and
 `transitions.record` makes each one.
 
-Imports from: core.transitions (the seam) and the floor (audit, contacts, db, errors, humancheck,
+The public's side that the portal reads (the kinds of message, the published answers) is core.answers's,
+named here too.
+
+Imports from: core.transitions (the seam) and the floor (answers, audit, contacts, db, errors, humancheck,
 lexicon, notify, permissions, ratelimit, screening, settings, text, workdays, content).
 """
 
@@ -27,6 +30,7 @@ from dataclasses import dataclass
 import duckdb
 
 from core import (
+    answers,
     audit,
     contacts,
     humancheck,
@@ -46,7 +50,7 @@ from core.text import clean_text, visible_length  # the one cleaning of every te
 from core.transitions import move
 
 ARTICLE = "第十九条"
-KIND_LABELS = {"consult": "咨询", "suggest": "建议", "complain": "投诉"}
+KIND_LABELS, published = answers.KIND_LABELS, answers.published  # the public's side (core.answers), named here too
 STATE_LABELS = {
     "new": "待审核", "routed": "办理中", "drafted": "答复待审批", "approved": "答复待发布",
     "published": "已公开答复", "closed": "已答复(不公开)", "rejected": "不予受理", "merged": "已合并",
@@ -855,19 +859,6 @@ def similar(con: duckdb.DuckDBPyConnection, message: dict, limit: int = 5) -> li
         WHERE id <> ? AND state NOT IN ('rejected', 'merged')
           AND (subject = ? OR (client IS NOT NULL AND client = ?))
         ORDER BY id DESC LIMIT ?""", [message["id"], message["subject"], message.get("client"), limit])
-
-
-def published(con: duckdb.DuckDBPyConnection, limit: int | None = None) -> list[dict]:
-    """What the portal shows: never the name, phone, e-mail or the unmasked text."""
-    sql = """SELECT m.id, m.kind, m.public_subject AS subject, m.public_body AS body, m.answer,
-                    d.name AS division_name, m.received_at, m.replied_at, m.published_at
-             FROM messages m LEFT JOIN divisions d ON d.id = m.division_id
-             WHERE m.state = 'published' ORDER BY m.published_at DESC, m.id DESC"""
-    found = rows(con, sql + (" LIMIT ?" if limit else ""), [limit] if limit else [])
-    for message in found:
-        message["kind_label"] = KIND_LABELS[message["kind"]]
-        message["division_name"] = message["division_name"] or "办公室"
-    return found
 
 
 def counts(con: duckdb.DuckDBPyConnection, user) -> dict[str, int]:

@@ -11,7 +11,11 @@ consultation's comment: both are core.contribution's moderated public contributi
 interview the transcript — question → answer pairs (selected public questions among them) and host remarks
 — is entered and published. Both machines move through core.transitions.
 
-Imports from: core.contribution (the questions, the shared checks), core.transitions and the floor.
+The public's side that the portal reads (the calendar phase, the refusal of a question after its time, the
+public page's data, the interviews on the portal) is core.interview_public's, named here too.
+
+Imports from: core.contribution (the questions, the shared checks), core.interview_public (the public's side),
+core.transitions and the floor.
 """
 
 from __future__ import annotations
@@ -20,20 +24,20 @@ import datetime as dt
 
 import duckdb
 
-from core import contribution, transitions
+from core import contribution, interview_public, transitions
 from core.contribution import check_placement, checked_text
-from core.db import row, rows, scalar, transaction
+from core.db import row, scalar, transaction
 from core.errors import NotFound, ValidationError
+from core.interview_public import OWNER_KEY, QUESTION_TABLE, asking_refusal, get
 from core.transitions import move
 
 ARTICLE = "第十九条"
 MODERATION = "第二十三条"
 STATE_LABELS = {"draft": "草稿", "collecting": "征集问题中", "held": "已举行待公布实录", "published": "实录已公布"}
-PUBLIC_LABELS = {"collecting": "访谈预告", "held": "访谈已举行", "published": "访谈实录"}
-# what the portal says follows the calendar (phase): announced, under way from its start time through its day,
-# over from the next day until the office marks it held; the scheduler rebuilds the page at each boundary
-PHASE_LABELS = {"upcoming": PUBLIC_LABELS["collecting"], "started": "访谈进行中", "over": "访谈已结束",
-                "held": PUBLIC_LABELS["held"], "published": PUBLIC_LABELS["published"]}
+# the public's side (the portal reads it from core.interview_public alone, issue 16), named here too
+PUBLIC_LABELS, PHASE_LABELS = interview_public.PUBLIC_LABELS, interview_public.PHASE_LABELS
+entries, phase = interview_public.entries, interview_public.phase
+public, published_in = interview_public.public, interview_public.published_in
 QUESTION_LABELS = contribution.STATE_LABELS
 LIMITS = {"subject": 100, "guests": 1000, "intro": 5000, "name": 50, "question": 1000, "reason": 500,
           "speaker": 50, "body": 5000, "change_reason": 500}
@@ -62,8 +66,8 @@ INTERVIEW_MACHINE = transitions.Machine(
 )
 
 # a question: received, then the webmaster shows it or refuses it with a reason (第二十三条)
-QUESTION_MACHINE = contribution.machine("interview_question", "interview_questions", "该条提问", "提问")
-QUESTIONS = contribution.Kind(QUESTION_MACHINE, "interviews", "interview_id", "question", FIELD_LABELS, LIMITS,
+QUESTION_MACHINE = contribution.machine("interview_question", QUESTION_TABLE, "该条提问", "提问")
+QUESTIONS = contribution.Kind(QUESTION_MACHINE, "interviews", OWNER_KEY, "question", FIELD_LABELS, LIMITS,
                               ARTICLE, "问题", "提问")
 
 
@@ -92,14 +96,6 @@ def validate(con: duckdb.DuckDBPyConnection, values: dict) -> dict:
 
 
 # ---------------------------------------------------------------- the office's side
-
-def get(con: duckdb.DuckDBPyConnection, interview_id: int) -> dict:
-    found = row(con, "SELECT i.*, d.name AS division_name FROM interviews i "
-                     "JOIN divisions d ON d.id = i.division_id WHERE i.id = ?", [interview_id])
-    if not found:
-        raise NotFound(f"在线访谈 {interview_id} 不存在")
-    return found
-
 
 def create(con: duckdb.DuckDBPyConnection, actor, values: dict) -> int:
     """A new interview announcement, as a draft of the division that owns it."""
@@ -144,11 +140,6 @@ def hold(con: duckdb.DuckDBPyConnection, actor, interview_id: int, expected_vers
 def counts(con: duckdb.DuckDBPyConnection, interview_id: int) -> dict[str, int]:
     """Questions by state, and all received."""
     return contribution.counts(con, QUESTIONS, interview_id)
-
-
-def entries(con: duckdb.DuckDBPyConnection, interview_id: int) -> list[dict]:
-    """The transcript in order."""
-    return rows(con, "SELECT * FROM interview_entries WHERE interview_id = ? ORDER BY position, id", [interview_id])
 
 
 def add_entry(con: duckdb.DuckDBPyConnection, actor, interview_id: int, expected_version: int,
@@ -292,26 +283,6 @@ def reject(con: duckdb.DuckDBPyConnection, actor, question_id: int, expected_ver
 
 # ---------------------------------------------------------------- the public's side
 
-def phase(item: dict, now: dt.datetime) -> str:
-    """Where an announced interview stands on the calendar at `now` (a key of PHASE_LABELS; a draft: "draft").
-    The boundaries are its start time and the next day's 0:00 (an interview is held within its day)."""
-    if item["state"] != "collecting":
-        return item["state"]
-    if now < item["starts_at"]:
-        return "upcoming"
-    return "over" if now.date() > item["starts_at"].date() else "started"
-
-
-def asking_refusal(item: dict, now: dt.datetime) -> str | None:
-    """Why a question cannot be taken now (not announced, already held, its time come), or None."""
-    when = f"访谈时间为 {item['starts_at']:%Y年%m月%d日 %H:%M}"
-    if item["state"] != "collecting":
-        return f"本期访谈{PUBLIC_LABELS.get(item['state'], '尚未发布')},不再接收提问({when})"
-    if now >= item["starts_at"]:
-        return f"本期访谈已开始,不再接收提问({when})"
-    return None
-
-
 def ask(con: duckdb.DuckDBPyConnection, interview_id: int, form: dict, client: str | None,
         captcha: tuple[str, str] | None, now: dt.datetime | None = None) -> int:
     """A citizen's question before the interview: checked, through the desk's gate, stored as 待审核."""
@@ -321,29 +292,6 @@ def ask(con: duckdb.DuckDBPyConnection, interview_id: int, form: dict, client: s
     if refused:
         raise ValidationError("提问时间", refused, ARTICLE)
     return contribution.submit(con, QUESTIONS, interview_id, form, client, captcha, now)
-
-
-def public(con: duckdb.DuckDBPyConnection, interview_id: int, now: dt.datetime | None = None) -> dict | None:
-    """What the portal shows at `now`: never a draft, never a name; approved questions before; the transcript
-    once published; the state as the calendar has it (访谈进行中 from its start time)."""
-    item = get(con, interview_id)
-    if item["state"] == "draft":
-        return None
-    stage = phase(item, now or dt.datetime.now())
-    published = item["state"] == "published"
-    return {**{k: item[k] for k in ("id", "column_id", "subject", "guests", "starts_at", "intro", "state",
-                                     "division_name", "announced_at", "published_at")},
-            "phase": stage, "state_label": PHASE_LABELS[stage], "received": counts(con, interview_id)["received"],
-            "guest_lines": [g.strip() for g in item["guests"].split("\n") if g.strip()],
-            "questions": [] if published else [q["body"] for q in questions(con, interview_id, "approved")],
-            "transcript": [{k: e[k] for k in ("kind", "question", "speaker", "body")} | {"public": bool(e["question_id"])}
-                           for e in entries(con, interview_id)] if published else []}
-
-
-def published_in(con: duckdb.DuckDBPyConnection, column_ids: list[int] | None = None) -> list[dict]:
-    """Interviews on the portal (announced), newest first, optionally of some columns."""
-    return contribution.published_in(con, "interviews", "id, column_id, subject, state, starts_at, announced_at",
-                                     "starts_at DESC, id DESC", column_ids)
 
 
 def year_figures(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, int]:

@@ -34,7 +34,6 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import duckdb
-import pandas as pd
 
 from core import audit, freshness, notify, settings
 from core.db import rows, scalar, transaction
@@ -509,6 +508,7 @@ def store(con: duckdb.DuckDBPyConnection, result: Result, started_by: str, start
             first = before["first_broken_at"] if before and before["broken"] and before["first_broken_at"] else now
         records.append((link.page, link.href, link.external, link.status, link.detail, link.broken, article_id,
                         now, first))
+    import pandas as pd  # deferred: 0.3 s, only a link check's bulk insert needs it; every `python -m core` imports us
     frame = pd.DataFrame(records, columns=["page", "href", "external", "status", "detail", "broken", "article_id",
                                            "checked_at", "first_broken_at"]).drop_duplicates(["page", "href"])
     frame = frame.astype({"article_id": "Int64", "status": "int64"})

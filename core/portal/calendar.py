@@ -1,11 +1,11 @@
 """The portal follows the calendar (issue 17): a consultation's page says 正在征集 and links the form only
 within its window, an interview's links 我要提问 only before its start time — but pages are files, rendered
-when something is built. Each build records the calendar phase (core.consultation.phase,
-core.interview.phase) of every consultation and interview it rendered; the scheduler's tick compares them
+when something is built. Each build records the calendar phase (core.consultation_public.phase,
+core.interview_public.phase) of every consultation and interview it rendered; the scheduler's tick compares them
 with the phases at its own clock and rebuilds when one moved (a start or an end passed), so each boundary
 brings exactly one build, without an office action, and an office action's own build settles it first.
 
-Imports from: core.consultation, core.interview, core.db, core.portal.plan (the record of the last build)."""
+Imports from: core.consultation_public, core.interview_public, core.db, core.portal.plan (the record of the last build)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import os
 
 import duckdb
 
-from core import consultation, interview
+from core import consultation_public, interview_public
 from core.db import scalar
 from core.portal.plan import last_build
 
@@ -24,8 +24,8 @@ STATE_KEY = "portal_calendar"  # site_state: the phases the last build rendered
 
 def phases(con: duckdb.DuckDBPyConnection, now: dt.datetime) -> dict[str, str]:
     """Every consultation and interview on the portal, with its calendar phase at `now`."""
-    found = {f"consultation:{c['id']}": consultation.phase(c, now) for c in consultation.published_in(con)}
-    found.update({f"interview:{i['id']}": interview.phase(i, now) for i in interview.published_in(con)})
+    found = {f"consultation:{c['id']}": consultation_public.phase(c, now) for c in consultation_public.published_in(con)}
+    found.update({f"interview:{i['id']}": interview_public.phase(i, now) for i in interview_public.published_in(con)})
     return found
 
 

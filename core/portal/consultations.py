@@ -4,7 +4,7 @@ comments if the office shows them, the feedback once published — and the consu
 first page. Few and changing with their state (and the calendar), so every build renders them all (beside the
 answers, core.portal.build._write_answers).
 
-Imports from: core.consultation, core.db, core.portal (data, pages, render, urls, writer)."""
+Imports from: core.consultation_public, core.db, core.portal (data, pages, render, urls, writer)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from typing import Any
 
 import duckdb
 
-from core import consultation
-from core.content import file_kind, size_label
+from core import consultation_public
+from core.file_labels import file_kind, size_label
 from core.portal.data import SiteData
 from core.portal.pages import Page, column_pages
 from core.portal.render import render_to
@@ -41,10 +41,10 @@ def pages(con: duckdb.DuckDBPyConnection, site: SiteData, now: dt.datetime | Non
     now = now or site.now
     found = []
     for item in site.consultations:
-        shown = consultation.public(con, item["id"], now)
+        shown = consultation_public.public(con, item["id"], now)
         shown["files"] = _files(shown)
         column = site.columns.get(shown["column_id"])
-        taking = consultation.window_refusal(consultation.get(con, item["id"]), now)
+        taking = consultation_public.window_refusal(consultation_public.get(con, item["id"]), now)
         found.append(Page(item["url"], "consultation.html", {
             "page_title": shown["subject"], "consultation": shown, "column": column.ref if column else None,
             "section_id": column.id if column else None, "taking_comments": taking is None,
@@ -53,13 +53,13 @@ def pages(con: duckdb.DuckDBPyConnection, site: SiteData, now: dt.datetime | Non
 
 
 def write(con: duckdb.DuckDBPyConnection, site: SiteData, writer: Writer, context: dict[str, Any]) -> int:
-    """Every consultation page, and the first page of each column that lists some; the pages of
-    consultations no longer listed go; with their files (those of others go too)."""
+    """Every consultation page; the pages of consultations no longer listed go; with their files (those of
+    others go too). The first pages of the columns listing them: ``write_first_pages``."""
     found = pages(con, site)
-    count = write_pages(site, writer, context, found, FOLDER, site.consultations)
+    count = write_pages(writer, context, found, FOLDER)
     for page in found:
         for f in page.context["consultation"]["files"]:
-            writer.write(f["path"], consultation.file_data(con, f["id"])[1])
+            writer.write(f["path"], consultation_public.file_data(con, f["id"])[1])
     root = writer.target(FILES)
     for name in sorted(os.listdir(root)) if os.path.isdir(root) else []:
         folder = os.path.join(root, name)
@@ -68,15 +68,22 @@ def write(con: duckdb.DuckDBPyConnection, site: SiteData, writer: Writer, contex
     return count
 
 
-def write_pages(site: SiteData, writer: Writer, context: dict[str, Any], found: list[Page], folder: str,
-                items: list[dict]) -> int:
-    """Render `found` (the pages of one interaction kind, all in `folder`), remove the folder's pages no longer
-    found, and render the first page of each column listing `items` (shared with core.portal.interviews)."""
+def write_pages(writer: Writer, context: dict[str, Any], found: list[Page], folder: str) -> int:
+    """Render `found` (the pages of one interaction kind, all in `folder`) and remove the folder's pages no longer
+    found (shared with core.portal.interviews). Only this process writes in `folder`: the build runs this while its
+    workers still render."""
     count = 0
     for page in found:
         render_to(writer, page, context)
         count += 1
     writer.remove_unclaimed(folder, PAGE_NAME)
+    return count
+
+
+def write_first_pages(site: SiteData, writer: Writer, context: dict[str, Any], items: list[dict]) -> int:
+    """The first page of each column listing `items` (consultations or interviews), unless this build rendered it
+    already: after the workers, whose pages are then known (``writer.claimed``)."""
+    count = 0
     for column_id in sorted({c["column_id"] for c in items}):
         col = site.columns.get(column_id)
         if col is None:

@@ -6,8 +6,9 @@ batches (a query per batch, never one per article). Visibility (第十二、二�
 the portal when ``articles.public`` is true and ``live_revision`` is set; what is shown is that
 revision.
 
-Imports from: portal.urls; core.db, core.settings, core.interaction, core.identity, core.content (a file's
-size as a link says it), core.consultation and core.interview.
+Imports from: portal.urls; core.db, core.settings, core.answers, core.identity, core.file_labels (a file's
+size as a link says it), core.consultation_public and core.interview_public (the public's side of the
+interaction desk, 征集调查 and 在线访谈, without their workbench: issue 16).
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from urllib.parse import urlsplit
 
 import duckdb
 
-from core import consultation, identity, interaction, interview, settings
-from core.content import size_label
+from core import answers, consultation_public, identity, interview_public, settings
 from core.db import rows
+from core.file_labels import size_label
 from core.portal.urls import (
     answer_url,
     article_url,
@@ -233,20 +234,21 @@ def _identity(con: duckdb.DuckDBPyConnection) -> dict:
 def _consultations(con: duckdb.DuckDBPyConnection, now: datetime) -> list[dict]:
     """Every opened 征集调查 with its page's address and its state at `now`, newest first (issue 17)."""
     return [{**c, "url": consultation_url(c["id"]),
-             "state_label": consultation.PHASE_LABELS[consultation.phase(c, now)]}
-            for c in consultation.published_in(con)]
+             "state_label": consultation_public.PHASE_LABELS[consultation_public.phase(c, now)]}
+            for c in consultation_public.published_in(con)]
 
 
 def _interviews(con: duckdb.DuckDBPyConnection, now: datetime) -> list[dict]:
     """Every announced 在线访谈 with its page's address and its state at `now`, latest first (issue 17)."""
-    return [{**i, "url": interview_url(i["id"]), "state_label": interview.PHASE_LABELS[interview.phase(i, now)]}
-            for i in interview.published_in(con)]
+    return [{**i, "url": interview_url(i["id"]),
+             "state_label": interview_public.PHASE_LABELS[interview_public.phase(i, now)]}
+            for i in interview_public.published_in(con)]
 
 
 def _answers(con: duckdb.DuckDBPyConnection, limit: int | None = None) -> list[dict]:
     """The published answers (the ``limit`` newest), newest first, with their URL (第十九条)."""
     return [{**a, "url": answer_url(a["id"], a["published_at"]), "public": True}
-            for a in interaction.published(con, limit)]
+            for a in answers.published(con, limit)]
 
 
 def load_answers(con: duckdb.DuckDBPyConnection) -> tuple[list[dict], list[dict]]:

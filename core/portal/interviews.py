@@ -1,9 +1,9 @@
 """在线访谈 on the portal (issue 17): one page per announced interview — subject, guests and their posts, time,
 introduction; while questions are taken the link 我要提问 and the reviewed questions; once published the
 transcript — and the interviews listed on their column's first page. Written like the consultations'
-pages (core.portal.consultations.write_pages).
+pages (core.portal.consultations.write_pages, write_first_pages).
 
-Imports from: core.interview, core.portal (consultations, data, pages, writer)."""
+Imports from: core.interview_public, core.portal (consultations, data, pages, writer)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 
 import duckdb
 
-from core import interview
+from core import interview_public
 from core.portal.consultations import write_pages
 from core.portal.data import SiteData
 from core.portal.pages import Page
@@ -27,9 +27,9 @@ def pages(con: duckdb.DuckDBPyConnection, site: SiteData, now: dt.datetime | Non
     now = now or site.now
     found = []
     for item in site.interviews:
-        shown = interview.public(con, item["id"], now)
+        shown = interview_public.public(con, item["id"], now)
         column = site.columns.get(shown["column_id"])
-        taking = interview.asking_refusal(interview.get(con, item["id"]), now)
+        taking = interview_public.asking_refusal(interview_public.get(con, item["id"]), now)
         found.append(Page(item["url"], "interview.html", {
             "page_title": shown["subject"], "interview": shown, "column": column.ref if column else None,
             "section_id": column.id if column else None, "taking_questions": taking is None,
@@ -38,5 +38,6 @@ def pages(con: duckdb.DuckDBPyConnection, site: SiteData, now: dt.datetime | Non
 
 
 def write(con: duckdb.DuckDBPyConnection, site: SiteData, writer: Writer, context: dict[str, Any]) -> int:
-    """Every interview page, and the first page of each column that lists some."""
-    return write_pages(site, writer, context, pages(con, site), FOLDER, site.interviews)
+    """Every interview page; the pages of interviews no longer listed go. The first pages of the columns
+    listing them: core.portal.consultations.write_first_pages."""
+    return write_pages(writer, context, pages(con, site), FOLDER)

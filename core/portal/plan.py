@@ -210,12 +210,19 @@ def plan_build(con: duckdb.DuckDBPyConnection, site: SiteData, root: str, sig: s
         plan.sitemap_head = (_record(con) or {}).get("sitemap_head")
         return plan
     fetch_listings(con, site)
-    # for the search index: what changed since the recorded build (everything, without one);
-    # after a full build it re-indexes every year anyway
+    return Plan("full", reason)  # its changed articles and years: full_changes, while the workers render
+
+
+def full_changes(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
+    """For a full build, the search index's figures: what changed since the recorded build (everything,
+    without one) and every year of publication (after a full build it re-indexes every year anyway).
+    Nothing the pages need: portal.build reads them while its workers render (issue 16), before
+    ``record_built`` replaces the record they are read against."""
+    if not plan.full:
+        return
     query = f"SELECT id FROM ({_DIFF})" if _record(con) else f"SELECT article_id FROM ({_CURRENT}) ORDER BY 1"
-    changed = [r[0] for r in con.execute(query).fetchall()]
-    years = {r[0] for r in con.execute(f"SELECT DISTINCT year(published_at) FROM ({_CURRENT})").fetchall()}
-    return Plan("full", reason, changed=changed, years=years)
+    plan.changed = [r[0] for r in con.execute(query).fetchall()]
+    plan.years |= {r[0] for r in con.execute(f"SELECT DISTINCT year(published_at) FROM ({_CURRENT})").fetchall()}
 
 
 def _incremental_plan(con: duckdb.DuckDBPyConnection, site: SiteData, diff: list[dict]) -> Plan:
@@ -331,8 +338,10 @@ def _new_neighbours(site: SiteData, ids: set[int]) -> set[int]:
     return found
 
 
-def save_record(con: duckdb.DuckDBPyConnection, plan: Plan, root: str, sig: str, stamp: str) -> None:
-    """Record what this build rendered (same transaction as its reads: the same snapshot)."""
+def record_built(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
+    """Record the articles' state this build renders (``portal_built``, what the next build diffs against), in
+    the build's transaction: it is committed only with ``save_record``, so a build that fails or is killed
+    leaves the last one's. Depends on the plan only: portal.build runs it while its workers render (issue 16)."""
     if plan.full:
         con.execute("DELETE FROM portal_built")
         con.execute(f"INSERT INTO portal_built SELECT * FROM ({_CURRENT})")
@@ -340,6 +349,10 @@ def save_record(con: duckdb.DuckDBPyConnection, plan: Plan, root: str, sig: str,
         con.execute("DELETE FROM portal_built WHERE article_id IN (SELECT unnest(?::INTEGER[]))", [plan.changed])
         con.execute(f"INSERT INTO portal_built SELECT * FROM ({_CURRENT}) "
                     "WHERE article_id IN (SELECT unnest(?::INTEGER[]))", [plan.changed])
+
+
+def save_record(con: duckdb.DuckDBPyConnection, plan: Plan, root: str, sig: str, stamp: str) -> None:
+    """Record this build (same transaction as its reads: the same snapshot; ``record_built`` came first)."""
     value = json.dumps({"stamp": stamp, "out": root, "signature": sig, "sitemap_head": plan.sitemap_head,
                         "at": datetime.now().isoformat(timespec="seconds"), "mode": plan.mode})
     con.execute("INSERT OR REPLACE INTO site_state (name, value) VALUES ('portal_build', ?)", [value])
