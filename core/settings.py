@@ -29,11 +29,12 @@ class Setting:
     label: str
     help: str
     minimum: float | None = None
-    maximum: float | None = None
-    maximum_rule: str = ""  # why no more (the article or the limit it follows)
     pattern: str | None = None  # a str setting must match it in full (e.g. a time of day)
     pattern_rule: str = ""
     choices: tuple[tuple[str, str], ...] = ()  # (value, label): the workbench offers a list
+    # last, so that the settings above that give a pattern by position keep it
+    maximum: float | None = None
+    maximum_rule: str = ""  # why no more (the article or the limit it follows)
 
 
 # what the workbench takes in one upload: .streamlit/config.toml server.maxUploadSize and deploy/nginx.conf's
