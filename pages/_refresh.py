@@ -13,17 +13,40 @@ FAILED = "信息已保存,但门户页面更新失败:{error}。系统将在下�
 
 def asked(site_dir: str, ticket: int) -> None:
     st.session_state[KEY] = (site_dir, ticket, False)
+    st.session_state.pop(FLASH_KEPT, None)  # an earlier action's, its result not yet seen
 
 
-def show_status() -> None:
-    """Called by every page at the top (with the flash): nothing unless this session asked for a refresh."""
+def show_status(flashed: str | None = None) -> None:
+    """Called by every page at the top (with the flash): nothing unless this session asked for a refresh.
+    While the build runs, a fragment polls (`_watch`); the result is said by a whole run of the page, so that
+    no fragment stays on the page polling after it (it would rerun four times a second until the next click:
+    a server round trip each, and a page that never settles). `flashed`: the action's confirmation this run
+    showed (pages/_shared.show_flash): the run that says the result replaces the page it was on, so it says it
+    again."""
     found = st.session_state.get(KEY)
     if found is None:
         return
-    if found[2]:  # the result was shown; a later full run forgets it
+    site_dir, ticket, shown = found
+    if shown:  # the result was shown; a later full run forgets it
         st.session_state.pop(KEY, None)
         return
-    _watch()
+    now = refresh.status(site_dir, ticket)
+    if now.state == "pending":
+        if flashed:
+            st.session_state[FLASH_KEPT] = flashed
+        _watch()
+        return
+    st.session_state[KEY] = (site_dir, ticket, True)
+    kept = st.session_state.pop(FLASH_KEPT, None)
+    if kept and not flashed:
+        st.success(kept, icon=":material/check_circle:")
+    if now.state == "done":
+        st.success("门户网站已更新。", icon=":material/public:")
+    else:
+        st.warning(FAILED.format(error=now.error), icon=":material/warning:")
+
+
+FLASH_KEPT = "_site_refresh_flash"
 
 
 @st.fragment(run_every=0.25)
@@ -35,12 +58,7 @@ def _watch() -> None:
     if found is None:
         return
     site_dir, ticket, _ = found
-    now = refresh.status(site_dir, ticket)
-    if now.state == "pending":
+    if refresh.status(site_dir, ticket).state == "pending":
         st.info("门户网站正在更新……", icon=":material/sync:")
         return
-    st.session_state[KEY] = (site_dir, ticket, True)
-    if now.state == "done":
-        st.success("门户网站已更新。", icon=":material/public:")
-    else:
-        st.warning(FAILED.format(error=now.error), icon=":material/warning:")
+    st.rerun()  # the whole page: show_status says the result, and this fragment (and its polling) is gone

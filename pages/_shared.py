@@ -438,7 +438,7 @@ def show_flash() -> None:
     warning = st.session_state.pop("_flash_warning", None)
     if warning:
         st.warning(warning, icon=":material/warning:")
-    _refresh.show_status()  # the portal refresh an action of this session asked for (issue 16)
+    _refresh.show_status(message)  # the portal refresh an action of this session asked for (issue 16)
 
 
 @st.cache_data(ttl=600, max_entries=5000, show_spinner=False)

@@ -50,6 +50,8 @@ def test_the_webmaster_takes_an_item_down_with_a_category_and_a_replacement(tmp_
     with servers(db_path, site_dir) as (workbench, _), chromium() as browser:
         warm_up(browser, workbench)
         page = browser.new_page(viewport={"width": 1400, "height": 2200}, locale="zh-CN")
+        sent = []  # what the page sends the server: each rerun it asks for, a fragment's included
+        page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(payload)))
         login(page, workbench, "webmaster", PASSWORD)
         go_to_page(page, "信息管理")
         page.get_by_label("标题检索", exact=True).fill(taken[1])
@@ -67,6 +69,11 @@ def test_the_webmaster_takes_an_item_down_with_a_category_and_a_replacement(tmp_
         # the portal is rebuilt after the click, by the refresh worker (issue 16); the page says when it is done
         page.get_by_text("门户网站已更新").wait_for(timeout=180000)
         wait_idle(page)
+        assert page.get_by_text("已从网站撤下").is_visible()  # the action's confirmation stays with the result
+        # once the result is said, nothing polls any more: the page asks the server for nothing until a click
+        before = len(sent)
+        page.wait_for_timeout(1500)
+        assert len(sent) == before
     with static_server(site_dir) as base, chromium() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
         page.goto(base + article_url(taken[0], taken[2]))
