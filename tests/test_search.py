@@ -556,6 +556,7 @@ def test_a_pasted_title_is_first_and_a_phrase_finds_its_articles_in_chromium(tit
         _query(page, NUMBER)
         assert _results(page)[0][0] == DOC_TITLE
         excerpt = page.locator("#search-list li .search-excerpt").first
+        excerpt.locator("mark").first.wait_for(timeout=30000)  # excerpts are filled after the titles are listed
         assert NUMBER in excerpt.text_content() and excerpt.locator("mark").count() >= 1
         for word in ("宝鸡", "钛材料"):  # two-character words, a place, an industry
             _query(page, word)
