@@ -282,9 +282,16 @@ def changed_archive_pages(site: SiteData, col: Column, diff: list[dict]) -> set[
     pages = {n for n in range(1, after + 1)
              if _span(old_ids, n) != _span(new_ids, n)}
     pages |= {archive_page_of(len(new_ids), i) for i, a in enumerate(new_ids) if a in changed}
-    if before != after:
-        pages |= set(range(max(1, min(before, after) - 2), after + 1))
+    pages |= _pager_pages(before, after)
     return {n for n in pages if 1 <= n <= after}
+
+
+def _pager_pages(before: int, after: int) -> set[int]:
+    """When a listing's number of archive pages changed from ``before`` to ``after``: the newest three of the
+    fewer and every new one (their pager shows the newest pages); nothing otherwise."""
+    if before == after:
+        return set()
+    return set(range(max(1, min(before, after) - 2), after + 1))
 
 
 def _span(ids: list[int], number: int) -> list[int]:
@@ -437,9 +444,7 @@ def changed_archives(before: list[str] | None, after: list[str]) -> set[int] | N
     if before is None:
         return None
     pages = {n for n in range(1, len(after) + 1) if n > len(before) or before[n - 1] != after[n - 1]}
-    if len(before) != len(after):
-        pages |= set(range(max(1, min(len(before), len(after)) - 2), len(after) + 1))
-    return pages
+    return pages | _pager_pages(len(before), len(after))
 
 
 def save_answers(con: duckdb.DuckDBPyConnection, plan: AnswersPlan, marks: list[str]) -> None:
