@@ -8,6 +8,7 @@ import streamlit as st
 from core import refresh
 
 KEY = "_site_refresh"  # (site folder, ticket, the result already shown)
+FLASH_KEPT = "_site_refresh_flash"  # the action's confirmation, said again with the result
 FAILED = "信息已保存,但门户页面更新失败:{error}。系统将在下次定时任务时重试;管理员也可运行 python -m core build-site。"
 
 
@@ -44,9 +45,6 @@ def show_status(flashed: str | None = None) -> None:
         st.success("门户网站已更新。", icon=":material/public:")
     else:
         st.warning(FAILED.format(error=now.error), icon=":material/warning:")
-
-
-FLASH_KEPT = "_site_refresh_flash"
 
 
 @st.fragment(run_every=0.25)
