@@ -314,13 +314,11 @@ def test_a_published_answer_is_a_portal_page_without_personal_data(con, org, tmp
     assert interaction.lookup(con, sent.code, CLIENT)["answer"]  # still answered for the citizen
 
 
-def test_an_incremental_build_renders_only_the_answers_not_yet_on_the_portal(con, org, tmp_path, monkeypatch):
-    """Publishing one answer renders its page, not every published answer's again; a page
-    missing from the folder is written again by the next build that finds the answers changed (a build
-    that finds them unchanged does not read them: 36,800 at scale)."""
+def _one_answer_built_one_approved(con, org, site, monkeypatch):
+    """Two answers approved, the first published and the portal built in full; then every page the builds
+    render is listed in ``rendered``. Returns (first, second, rendered)."""
     from core import portal
 
-    site = tmp_path / "site"
     first, second = submit(con, org), submit(con, org, subject="关于技改资金的咨询")
     for sent in (first, second):
         answer_and_approve(con, org, sent.id)
@@ -329,6 +327,17 @@ def test_an_incremental_build_renders_only_the_answers_not_yet_on_the_portal(con
     rendered: list[str] = []
     real = portal.render.render
     monkeypatch.setattr(portal.render, "render", lambda page, context: rendered.append(page.path) or real(page, context))
+    return first, second, rendered
+
+
+def test_an_incremental_build_renders_only_the_answers_not_yet_on_the_portal(con, org, tmp_path, monkeypatch):
+    """Publishing one answer renders its page, not every published answer's again; a page
+    missing from the folder is written again by the next build that finds the answers changed (a build
+    that finds them unchanged does not read them: 36,800 at scale)."""
+    from core import portal
+
+    site = tmp_path / "site"
+    first, second, rendered = _one_answer_built_one_approved(con, org, site, monkeypatch)
 
     interaction.publish(con, org.webmaster, second.id, message(con, second.id)["version"])
     portal.build_site(con, site, full=False)
@@ -450,14 +459,7 @@ def test_the_answers_listing_is_rendered_only_when_the_published_answers_change(
     site = tmp_path / "site"
     con.execute("INSERT INTO columns (slug, name, kind, division_id) VALUES ('hdjl', '互动交流', 'interaction', ?)",
                 [org.dz])
-    first, second = submit(con, org), submit(con, org, subject="关于技改资金的咨询")
-    for sent in (first, second):
-        answer_and_approve(con, org, sent.id)
-    interaction.publish(con, org.webmaster, first.id, message(con, first.id)["version"])
-    portal.build_site(con, site, full=True)
-    rendered: list[str] = []
-    real = portal.render.render
-    monkeypatch.setattr(portal.render, "render", lambda page, context: rendered.append(page.path) or real(page, context))
+    first, second, rendered = _one_answer_built_one_approved(con, org, site, monkeypatch)
 
     publish(con, org, "工作动态:与留言无关的一篇")
     assert portal.build_site(con, site, full=False)["mode"] == "incremental"
