@@ -102,7 +102,7 @@ def test_office_opens_citizen_comments_moderated_closed_feedback_on_the_portal(p
         head.get_by_role("heading", name="征集调查", level=1).wait_for()
         wait_idle(head)
         button(head, "^结束征集$").click()
-        head.get_by_text("征集已结束").wait_for(timeout=30000)
+        head.get_by_text("征集已结束,请审核完意见后公布反馈").wait_for(timeout=30000)  # the message, not the list row
         wait_idle(head)
         head.get_by_label("采纳意见数").fill("1")
         head.get_by_role("textbox", name=re.compile("^采纳情况及理由")).fill("采纳:第三条增加环保标准的要求。")
