@@ -30,8 +30,6 @@ import threading
 from pathlib import Path
 
 import duckdb
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from core import config
 from core.errors import PortalError
@@ -145,6 +143,10 @@ def encrypt(con: duckdb.DuckDBPyConnection, plain: str, place: str) -> str:
     """`plain` encrypted for the row `place` (e.g. `user_totp:7`); an empty value stays empty."""
     if not plain:
         return plain
+    # every process that opens the database imports this module (core.db), and cryptography costs ~10 ms of CPU
+    # to import; only a secret encrypted or decrypted needs it (a portal build needs none, issue 16)
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # deferred: ~10 ms, see above
+
     nonce = secrets.token_bytes(12)
     sealed = AESGCM(_secrets_key(con)).encrypt(nonce, plain.encode("utf-8"), place.encode("utf-8"))
     return PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode("ascii")
@@ -154,6 +156,9 @@ def decrypt(con: duckdb.DuckDBPyConnection, stored: str | None, place: str, what
     """The plain value; a value not yet encrypted (before start-up encrypted it) is returned as is."""
     if not is_encrypted(stored):
         return stored
+    from cryptography.exceptions import InvalidTag  # deferred: ~10 ms, see encrypt
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # deferred: ~10 ms, see encrypt
+
     try:
         raw = base64.urlsafe_b64decode(stored[len(PREFIX):].encode("ascii"))
         return AESGCM(_secrets_key(con)).decrypt(raw[:12], raw[12:], place.encode("utf-8")).decode("utf-8")
