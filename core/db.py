@@ -1,4 +1,5 @@
-"""The one place connections come from: open, migrate, transact.
+"""The one place connections come from: open, migrate, transact; and why a write to the file failed
+(`storage_failure`: a full disk ends a command, an import, a seal).
 
 DuckDB lets one process hold a database file for writing (stack-notes): the workbench's
 server process owns it, and each thread takes its own cursor from the shared connection.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import atexit
 import datetime as dt
+import errno
 import os
 import re
 import shutil
@@ -41,7 +43,7 @@ def default_path() -> Path:
 
 def connect(path: str | os.PathLike | None = None, *, migrate: bool = True) -> duckdb.DuckDBPyConnection:
     """Open the database file (creating its folder 0700, the file 0600), applying pending migrations.
-    Entry points open it with `core.setup.open_database`, which also encrypts secrets left in plain text."""
+    Entry points open it with `core.opening.open_database`, which also encrypts secrets left in plain text."""
     db_path = Path(path) if path else default_path()
     keys.private_dir(db_path.parent, tighten=False)  # harden_database below decides for an existing one
     # a new file is the owner's alone from its first byte (only then: umask is process-wide)
@@ -330,15 +332,19 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[int]:
-    """Apply every migration newer than the database, each in its own transaction."""
-    con.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations ("
-        " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
-        " applied_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())"
-    )
+    """Apply every migration the database lacks, each in its own transaction. A database already up to date
+    costs one query (every process that opens the file comes through here: a build's start, issue 16)."""
+    try:
+        done = {r[0] for r in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    except duckdb.CatalogException:  # a new file
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+            " applied_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())"
+        )
+        done = set()
     # apply every shipped migration the database lacks, in number order: a set difference, not
     # "newer than the highest", so a migration merged after a higher-numbered one still runs
-    done = {r[0] for r in con.execute("SELECT version FROM schema_migrations").fetchall()}
     applied = []
     for number, name, sql in migration_files():
         if number in done:
@@ -417,6 +423,26 @@ def row(con: duckdb.DuckDBPyConnection, sql: str, params: list | tuple = ()) -> 
 def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | tuple = ()):
     result = con.execute(sql, list(params)).fetchone()
     return result[0] if result else None
+
+
+# a write the disk refused is the run's end, not one row's fault (issue 12, L4)
+_STORAGE = {errno.ENOSPC: "磁盘空间已满", errno.EDQUOT: "磁盘配额已用完",
+            errno.EFBIG: "数据库文件超过了系统允许的大小", errno.EROFS: "磁盘为只读"}
+
+
+def storage_failure(exc: BaseException) -> str | None:
+    """Why the database file could not be written (Chinese), or None when exc is something else."""
+    if isinstance(exc, OSError) and exc.errno in _STORAGE:
+        return _STORAGE[exc.errno]
+    if not isinstance(exc, duckdb.Error | OSError):
+        return None
+    text = str(exc)
+    for code, label in _STORAGE.items():
+        if os.strerror(code) in text:
+            return label
+    if isinstance(exc, duckdb.IOException | duckdb.FatalException) or "Could not write" in text:
+        return "无法写入数据库文件"
+    return None
 
 
 # What a search box's text becomes in `column ILIKE ? ESCAPE '\'`: typed % and _ are themselves, not

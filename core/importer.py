@@ -46,7 +46,6 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-import errno
 import hashlib
 import html
 import importlib
@@ -72,7 +71,7 @@ import duckdb
 
 from core import audit, catalogue, settings
 from core.content import check_attachment, own_site_paths, safe_filename, sanitize_html
-from core.db import rows, scalar, transaction
+from core.db import rows, scalar, storage_failure, transaction
 from core.disclosure_terms import DISCLOSURE_MODES, DOC_KINDS, VALIDITY, WITHHELD_GROUNDS
 from core.errors import ValidationError
 from core.progress import Progress
@@ -137,26 +136,6 @@ class LineError(Exception):
         field_name = f"「{key}」({LABELS[key]})" if key in LABELS else (f"「{key}」" if key else "")
         text = f"{field_name}:{message}" if field_name else message
         super().__init__(text)
-
-
-# a write the disk refused is the run's end, not one line's fault (issue 12, L4)
-_STORAGE = {errno.ENOSPC: "磁盘空间已满", errno.EDQUOT: "磁盘配额已用完",
-            errno.EFBIG: "数据库文件超过了系统允许的大小", errno.EROFS: "磁盘为只读"}
-
-
-def storage_failure(exc: BaseException) -> str | None:
-    """Why the database file could not be written (Chinese), or None when exc is something else."""
-    if isinstance(exc, OSError) and exc.errno in _STORAGE:
-        return _STORAGE[exc.errno]
-    if not isinstance(exc, duckdb.Error | OSError):
-        return None
-    text = str(exc)
-    for code, label in _STORAGE.items():
-        if os.strerror(code) in text:
-            return label
-    if isinstance(exc, duckdb.IOException | duckdb.FatalException) or "Could not write" in text:
-        return "无法写入数据库文件"
-    return None
 
 
 class WriteFailed(Exception):
