@@ -1086,7 +1086,7 @@ def _build_segment(site: Path, relpaths: list[str], kind: str) -> dict[str, Any]
     count = -(-len(relpaths) // BATCH_DOCS)
     if kind == "b" and len(relpaths) >= 2 * SPLIT_FROM:
         count = max(count, PARALLEL)  # a small site's base too uses both cores
-    size = -(-len(relpaths) // max(count, 1))
+    size = max(1, -(-len(relpaths) // max(count, 1)))  # no pages (a new site): one empty batch, not range(0, 0, 0)
     groups = [relpaths[n:n + size] for n in range(0, len(relpaths), size)] or [[]]
     folders = [tmp / f"batch{n}" for n in range(len(groups))]
     if len(groups) == 1:
