@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("PORTAL_BCRYPT_ROUNDS", "4")
 
 from core import access  # noqa: E402
-from core.setup import open_database  # noqa: E402
+from core.opening import open_database  # noqa: E402
 
 BROWSERS = [
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36",

@@ -38,7 +38,8 @@ sys.path.insert(0, str(ROOT))
 
 from core import audit  # noqa: E402
 from core.db import connect  # noqa: E402
-from core.setup import init_database, open_database  # noqa: E402
+from core.opening import open_database  # noqa: E402
+from core.setup import init_database  # noqa: E402
 
 HEADER = struct.Struct("!I")
 

@@ -1,22 +1,14 @@
 """Start-up, in one place: the idempotent set-up the workbench, the command line and the tests run on a
-connection, and the health summary. Imports from core.accounts, columns, workflow, db and demo."""
+connection, and the health summary. Opening the file is core/opening.py's (it needs none of the imports here).
+Imports from core.accounts, columns, workflow, db and demo."""
 
 from __future__ import annotations
 
 import duckdb
 
-from core import accounts, columns, db, settings, workflow
+from core import accounts, columns, workflow
 from core.db import rows, scalar, schema_version
 from core.demo import load_demo
-
-
-def open_database(path=None, *, migrate: bool = True) -> duckdb.DuckDBPyConnection:
-    """The start every entry point makes: open the file (migrations applied, core.db), then encrypt any
-    secret an older version left in plain text (settings.encrypt_at_rest; the key lives outside the database)."""
-    con = db.connect(path, migrate=migrate)
-    if migrate:
-        settings.encrypt_at_rest(con)
-    return con
 
 
 def init_database(con: duckdb.DuckDBPyConnection, demo: bool = False) -> dict:

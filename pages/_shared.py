@@ -20,8 +20,9 @@ from core import accounts, attachments, audit, db, keys, login, permissions, ref
 from core.config import load as load_config
 from core.db import default_path
 from core.errors import PortalError
+from core.opening import open_database
 from core.scheduler import Scheduler
-from core.setup import init_database, open_database
+from core.setup import init_database
 from pages import _refresh
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from core import db
+from core import cli, db
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -71,6 +71,47 @@ def test_a_held_database_is_explained_not_a_lock_trace(tmp_path):
 
 def test_usage_error_exits_2():
     assert run("no-such-command").returncode == 2
+
+
+# prints, after the command's own output, the core modules the process imported
+_MODULES = ("import sys; from core.cli import main; rc = main(sys.argv[1:]); "
+            "print(' '.join(sorted(m for m in sys.modules if m.startswith('core'))), file=sys.stderr); sys.exit(rc)")
+# what other commands need and a build does not (issue 16: ~0.6 s imported before every build)
+_NOT_FOR_A_BUILD = {"core.cli.workbench", "core.cli.ops", "core.cli.reports", "core.cli.check", "core.cli.access",
+                    "core.cli.disclosure", "core.cli.links", "core.cli.site_report", "core.setup", "core.demo",
+                    "core.golive", "core.importer", "core.scheduler", "core.accounts", "core.workflow"}
+
+
+def _modules_of(*args) -> tuple[subprocess.CompletedProcess, set[str]]:
+    done = subprocess.run([sys.executable, "-c", _MODULES, *args], cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, "PORTAL_BCRYPT_ROUNDS": "4"}, timeout=300)
+    return done, set(done.stderr.strip().splitlines()[-1].split())
+
+
+def test_a_command_imports_only_its_own_module(tmp_path):
+    """build-site imports core/cli/build.py and what a build needs, not every command's modules; the list of
+    commands (--help) imports none of them and still names every command with its Chinese help."""
+    path = tmp_path / "p.duckdb"
+    assert run("init", "--db", str(path)).returncode == 0
+    built, modules = _modules_of("build-site", "--db", str(path), "--out", str(tmp_path / "site"))
+    assert built.returncode == 0, built.stderr
+    assert json.loads(built.stdout)["mode"] == "full" and (tmp_path / "site" / "index.html").is_file()
+    assert {"core.cli.build", "core.portal", "core.search"} <= modules
+    assert not modules & _NOT_FOR_A_BUILD, sorted(modules & _NOT_FOR_A_BUILD)
+    listed, modules = _modules_of("--help")
+    assert listed.returncode == 0
+    assert {m for m in modules if m.startswith("core.cli.")} == {"core.cli.common"}
+    for command in cli.COMMANDS.values():
+        assert command.name in listed.stdout and command.help in listed.stdout
+
+
+def test_every_command_names_what_its_module_has():
+    """The registry names a command's functions by name: each resolves, so no command fails only when run."""
+    for command in cli.COMMANDS.values():
+        module = command.functions()
+        for name in (command.handler, command.add_arguments, command.check):
+            assert name is None or callable(getattr(module, name, None)), (command.name, name)
+        assert command.description is None or isinstance(getattr(module, command.description, None), str)
 
 
 def test_migrations_upgrade_an_old_database(tmp_path):

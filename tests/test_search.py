@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from core import search, workflow
-from core.cli import workbench
+from core.cli import build as build_command
 from core.portal import article_url, build_site
 from tests.browser import chromium, shot, static_server
 from tests.conftest import make_org
@@ -629,7 +629,7 @@ def test_a_full_build_can_leave_the_search_index_to_a_background_process(tmp_pat
     chip = publish(con, org.officer, org.head, org.col_dz, *CHIP)
     site = tmp_path / "site"
     args = argparse.Namespace(out=site, full=True, search_in_background=True)
-    assert workbench.build(con, args) == 0
+    assert build_command.build(con, args) == 0
     printed = json.loads(capsys.readouterr().out)
     assert printed["search"]["background_pid"] > 0
     manifest = search.read_manifest(site)

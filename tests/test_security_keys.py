@@ -19,7 +19,7 @@ from aiosmtpd.smtp import AuthResult
 
 from core import accounts, audit, backup, login, mailer, notify, passwords, sessions, settings, totp
 from core.db import connect, scalar, snapshot
-from core.setup import open_database
+from core.opening import open_database
 from tests.conftest import PASSWORD
 from tests.test_notifications import free_port
 

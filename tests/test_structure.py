@@ -63,8 +63,22 @@ def imports_in(text: str, module: str, path: str) -> list[Import]:
     return found
 
 
+def _loaded_by_name() -> list[Import]:
+    """The command line's registry (core/cli/__init__.py COMMANDS) names each command's module, imported only
+    when that command runs (issue 16): no import statement shows those edges, so they are drawn from it."""
+    source = (ROOT / "core/cli/__init__.py").read_text(encoding="utf-8")
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Command":
+            module = node.args[2].value
+            found.append(Import("core.cli", "core/cli/__init__.py", node.lineno, (module,), False,
+                                f"Command({node.args[0].value!r}, …, {module!r}, …)"))
+    return found
+
+
 IMPORTS = [imp for module, path in MODULES.items()
            for imp in imports_in(path.read_text(encoding="utf-8"), module, str(path.relative_to(ROOT)))]
+IMPORTS += _loaded_by_name()
 
 
 def _core_module(name: str) -> str | None:
@@ -164,6 +178,14 @@ def test_every_other_function_level_import_says_why_it_waits():
               if imp.in_function and not _core_targets(imp) and "# deferred:" not in imp.source]
     assert not silent, "function-level imports without `# deferred: <why>` (lift them, or say why):\n" + \
         "\n".join(silent)
+
+
+def test_the_command_lines_registry_is_drawn():
+    """Every command's module is an edge from core.cli, a module that exists (a typo would hide a circle)."""
+    registry = _loaded_by_name()
+    assert len(registry) >= 17 and {"core.cli.build", "core.cli.workbench"} <= {i.targets[0] for i in registry}
+    assert all(i.targets[0] in MODULES for i in registry), [i.source for i in registry if i.targets[0] not in MODULES]
+    assert {"core.cli.build", "core.cli.ops"} <= set(_graph()["core.cli"])
 
 
 def test_core_never_imports_streamlit():

@@ -7,7 +7,7 @@ and with --external the outbound links of article bodies over HTTP. `--json` pri
 a list of {"page", "href", "status"} (status: the HTTP status, 0 for no answer). The results are stored
 in the database (--db, else the default one when it exists); when the workbench holds it the check still
 runs and says it kept nothing. Exit codes: 0 no broken link; 1 some broken; 2 a usage error.
-Imports from core.config, db, linkcheck, settings, setup and core/cli/common.
+Imports from core.config, db, linkcheck, settings, opening and core/cli/common.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import duckdb
 from core import audit, config, linkcheck, settings
 from core.cli.common import actor, db_path, error, print_json
 from core.db import DatabaseLocked
-from core.setup import open_database
+from core.opening import open_database
 
 DESCRIPTION = ("链接检查:check 检查门户网站的全部站内链接、锚点和附件(不经网络),加 --external 再访问正文中的外部链接;"
                "--json 输出不可用的链接,有不可用链接时退出码为 1。")

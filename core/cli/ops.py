@@ -1,5 +1,5 @@
 """Operations commands for `python -m core` (第二十条): the audit log, backups, restore.
-Imports from core.audit, backup, config, db, keys, errors and core/cli/common.
+Imports from core.audit, backup, config, db, keys, errors, opening and core/cli/common.
 
 In the registry (core/cli/__init__.py) only `audit` has the database opened for it: `restore` and
 `backup verify` work on backup folders only, and `backup` opens the database itself so that,
@@ -22,7 +22,7 @@ from core import audit, backup, config, keys, security_audit
 from core.cli.common import actor, db_path, error, print_json
 from core.db import DatabaseLocked
 from core.errors import PortalError
-from core.setup import open_database
+from core.opening import open_database
 
 BACKUP_DESCRIPTION = "python -m core backup [--db PATH] [--dest DIR];python -m core backup verify BACKUP"
 

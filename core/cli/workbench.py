@@ -1,6 +1,6 @@
-"""The workbench's own commands of `python -m core`: init, status, build-site, tick, screen, evaluate, import.
-Imports from core.setup, portal, search, scheduler, screening, lexicon, content, evaluation, importer and
-core/cli/common."""
+"""The workbench's own commands of `python -m core`: init, status, tick, screen, evaluate, import
+(build-site is core/cli/build.py's). Imports from core.setup, scheduler, screening, lexicon, content,
+evaluation, importer, db and core/cli/common."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from pathlib import Path
 
 import duckdb
 
-from core import evaluation, importer, lexicon, portal, scheduler, screening, search
+from core import evaluation, importer, lexicon, scheduler, screening
 from core.cli.common import db_path, error, print_json
 from core.content import text_to_html
+from core.db import storage_failure
 from core.errors import PortalError
 from core.setup import init_database, status
 
@@ -28,13 +29,6 @@ IMPORT_DESCRIPTION = (
 
 def init_arguments(p: argparse.ArgumentParser, _with_db) -> None:
     p.add_argument("--demo", action="store_true", help="首次创建时载入演示数据")
-
-
-def build_arguments(p: argparse.ArgumentParser, _with_db) -> None:
-    p.add_argument("--out", type=Path, default=Path("site_build"))
-    p.add_argument("--full", action="store_true", help="全部重新生成")
-    p.add_argument("--search-in-background", action="store_true",
-                   help="全部重新生成时,站内搜索索引在后台进程中生成(生成期间搜索页面提示稍后再试)")
 
 
 def status_arguments(p: argparse.ArgumentParser, _with_db) -> None:
@@ -72,28 +66,6 @@ def init(con, args) -> int:
     loaded = init_database(con, demo=args.demo)
     print_json({"db": str(db_path(args)), **status(con), "demo": loaded})
     return 0
-
-
-def build(con, args) -> int:
-    removed = portal.remove_leftovers(args.out)  # of a build or re-index killed earlier (issue 12, L1)
-    result = portal.build_site(con, args.out, full=args.full)
-    result["leftovers_removed"] = removed
-    changed = result.pop("changed_articles", [])
-    result["changed_articles"] = len(changed)  # a count: after an import it can be 100,000 ids
-    if result.get("mode") == "full" and getattr(args, "search_in_background", False):
-        result["search"] = {"background_pid": search.index_all_detached(args.out)}
-    elif result.get("mode") == "full":
-        result["search"] = _summary(search.index_all(args.out))
-    elif result.get("touched_years"):
-        stale = search.stale_shards(args.out, result["touched_years"])
-        if stale:
-            result["search"] = _summary(search.index_shards(args.out, stale))
-    print_json(result)
-    return 0
-
-
-def _summary(indexed: dict) -> dict:
-    return {k: indexed[k] for k in ("seconds", "pages", "peak_rss_mb") if k in indexed}
 
 
 def screen(con, args) -> int:
@@ -173,7 +145,7 @@ def import_file(con, args) -> int:
         error(str(exc))
         return 2
     except duckdb.Error as exc:
-        why = importer.storage_failure(exc)
+        why = storage_failure(exc)
         if not why:
             raise
         error(f"写入数据库时{why},未开始导入。请腾出磁盘空间后重新运行。")
