@@ -294,6 +294,31 @@ def test_full_build_reports_every_year(con, org, built, tmp_path):
     assert sorted(stats["changed_articles"]) == [10_000, 10_001, 10_002]  # since the last build
 
 
+def test_a_full_build_rewrites_only_the_records_that_changed(con, org, built, tmp_path):
+    """The record of what was built (portal_built) after a full build is the database's state, as before; rows
+    of articles that did not change stay where they were (same rowid): an unchanged database writes none."""
+    out, articles, _ = built
+
+    def record() -> dict[int, tuple]:
+        return {r[0]: r for r in con.execute("SELECT rowid, * FROM portal_built").fetchall()}
+
+    def current() -> list[tuple]:
+        return sorted(con.execute(f"SELECT * FROM ({portal.plan._CURRENT})").fetchall())
+
+    before = record()
+    build_site(con, out, full=True)
+    assert record() == before
+    fixed = correct(con, org, articles["b"], "工作动态第二篇(更正)")
+    workflow.withdraw(con, org.officer, articles["a"].id, articles["a"].version, "重复发布")
+    new = publish(con, org, "工作动态第三篇")
+    build_site(con, out, full=True)
+    after = record()
+    assert sorted(row[1:] for row in after.values()) == current()
+    kept = {rowid for rowid, row in before.items() if row[1] not in {fixed.id, articles["a"].id}}
+    assert kept <= set(after) and all(after[r] == before[r] for r in kept)
+    assert new.id in {row[1] for row in after.values()}
+
+
 def test_an_item_published_in_a_column_not_on_the_home_page_heads_its_latest_list(con, org, built, tmp_path):
     """An officer publishing in 财政资金 (not a key column, so no section of its own on the home
     page) finds the item first in 最新信息 after the incremental build; taken down, it is gone."""

@@ -350,8 +350,13 @@ def record_built(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
     the build's transaction: it is committed only with ``save_record``, so a build that fails or is killed
     leaves the last one's. Depends on the plan only: portal.build runs it while its workers render (issue 16)."""
     if plan.full:
-        con.execute("DELETE FROM portal_built")
-        con.execute(f"INSERT INTO portal_built SELECT * FROM ({_CURRENT})")
+        # only the rows that differ: a full build over an unchanged database (a new template, the command line's
+        # --full) rewrote all 10,000 rows, a 650 KB log that closing the file then checkpointed (~50 ms, issue 16)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE portal_current AS SELECT * FROM ({_CURRENT})")
+        con.execute("DELETE FROM portal_built WHERE article_id IN (SELECT article_id FROM "
+                    "(SELECT * FROM portal_built EXCEPT SELECT * FROM portal_current))")
+        con.execute("INSERT INTO portal_built SELECT * FROM portal_current EXCEPT SELECT * FROM portal_built")
+        con.execute("DROP TABLE portal_current")
     elif plan.changed:
         con.execute("DELETE FROM portal_built WHERE article_id IN (SELECT unnest(?::INTEGER[]))", [plan.changed])
         con.execute(f"INSERT INTO portal_built SELECT * FROM ({_CURRENT}) "
