@@ -123,6 +123,13 @@ def named(argv: list[str]) -> str | None:
     return next((word for word in argv if not word.startswith("-")), None)
 
 
+def load(argv: list[str]) -> None:
+    """Import the module of the command `argv` names, if it names one (core/__main__.py: before the freeze)."""
+    command = COMMANDS.get(named(argv) or "")
+    if command is not None:
+        command.functions()
+
+
 def needs_db(args: argparse.Namespace) -> bool:
     """Whether the dispatcher opens the database for the command `args` names."""
     return COMMANDS[args.command].needs_db
