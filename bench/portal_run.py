@@ -11,6 +11,7 @@ somewhere, for the "before" figures and the same-output check. Prints one line o
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sys
@@ -25,11 +26,17 @@ def main() -> None:
     args = parser.parse_args()
     sys.path.insert(0, str(args.code.resolve()))
     os.environ.setdefault("PORTAL_BCRYPT_ROUNDS", "4")
+    # as `python -m core` treats the collector (core/__main__.py): off during the imports, what they made frozen
+    # before the work, and frozen again at the end so that the exit does not walk the heap; so the figures are
+    # the command's (before and ours alike: this is the process, not the code under --code)
+    gc.disable()
     if args.stage == "build":  # deferred imports: which checkout's core runs is chosen by --code; and each
         from core import portal  # stage imports only its own modules, as its own command would
         from core.db import connect
 
         db, out = args.paths
+        gc.freeze()
+        gc.enable()
         con = connect(db)
         result = portal.build_site(con, out, full=True)
         con.close()
@@ -37,8 +44,12 @@ def main() -> None:
     else:
         from core import search
 
+        gc.freeze()
+        gc.enable()
         result = search.index_all(args.paths[0])
         print(json.dumps({k: result.get(k) for k in ("pages", "seconds", "peak_rss_mb")}, default=str))
+    gc.collect()
+    gc.freeze()
 
 
 if __name__ == "__main__":
