@@ -211,7 +211,7 @@ def _render_all(con: duckdb.DuckDBPyConnection, site: SiteData, section: Section
         for col in listings:
             renderer.emit_column(col.id, paged[col.id])
         renderer.send()  # the workers start now, on the listings
-        for batch in body_batches(con, ids):
+        for batch in body_batches(con, ids, every=plan.articles is None):
             for body in batch:
                 renderer.emit_article(body)
         pause_point("pages")
