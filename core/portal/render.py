@@ -76,6 +76,8 @@ def _escape_text(value: Any) -> str:
     references), without wrapping plain text in a ``Markup`` that is only ever joined into the page."""
     if value.__class__ is str:
         return _escape_str(value)
+    if value.__class__ is Markup:  # escape() would copy it (the header and footer: ≈5,000 characters a page)
+        return value
     return escape(value)
 
 
