@@ -150,6 +150,9 @@ class _PortalEnvironment(Environment):
                 return found
         template = super().get_template(name, parent, globals)
         if globals is None and name.__class__ is str:
+            # its globals (Jinja's, for range() and the like) as a plain dict: Template.globals is a ChainMap,
+            # whose iteration in Python cost ≈6 µs a page in ``render``
+            template.plain_globals = dict(template.globals)
             self.loaded[template.name] = template
         return template
 
@@ -197,7 +200,7 @@ def render(page: Page, site_context: dict[str, Any], override: dict[str, Any] | 
     template = environment().get_template(page.template)
     nav_key = _nav_key(page.path, page.context.get("section_id"), site_context["nav_urls"])
     # Template.render less its two copies of this dict (``dict(...)``, then merged with the globals)
-    values = {**template.globals, **site_context, **page.context, **(override or {}),
+    values = {**template.plain_globals, **site_context, **page.context, **(override or {}),
               "path": page.path, "nav_key": nav_key}
     try:
         return "".join(template.root_render_func(template.new_context(values, shared=True)))
