@@ -16,7 +16,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, nodes
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, Template, nodes
+from jinja2 import __version__ as jinja2_version
 from jinja2.compiler import CodeGenerator, Frame
 from markupsafe import Markup, escape
 
@@ -157,6 +158,29 @@ class _PortalEnvironment(Environment):
         return template
 
 
+class _CompiledTemplates(FileSystemBytecodeCache):
+    """Compiled templates kept between processes (Jinja's bytecode cache, in its own folder for this user under
+    the temporary directory, which Jinja makes private and checks): a build's processes load them instead of
+    compiling them each (≈3-4 ms a template: ≈10 in the parent and ≈8 in each worker, ≈0.09 s of CPU a build).
+    A template's entry holds for its source, this module (its code generator) and this Jinja."""
+
+    generator = ""  # set below: a digest of this file and of Jinja's version
+
+    def get_source_checksum(self, source: str) -> str:
+        return hashlib.sha1((self.generator + source).encode("utf-8")).hexdigest()
+
+
+_CompiledTemplates.generator = hashlib.sha256(Path(__file__).read_bytes() + jinja2_version.encode()).hexdigest()
+
+
+def _bytecode_cache() -> _CompiledTemplates | None:
+    """The compiled templates' folder, or None where it cannot be had (compiling then, as without it)."""
+    try:
+        return _CompiledTemplates()
+    except (OSError, RuntimeError):  # no temporary directory, or one Jinja does not trust
+        return None
+
+
 def template_digest() -> str:
     """A digest of the templates folder's files (names and bytes)."""
     digest = hashlib.sha256()
@@ -187,6 +211,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=_bytecode_cache(),
     )
     env.filters["date"] = _date
     env.filters["date_zh"] = _date_zh

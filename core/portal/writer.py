@@ -103,32 +103,23 @@ class Writer:
         return self._prefix + (relative if os.sep == "/" else relative.replace("/", os.sep))
 
     def write(self, path: str, content: str | bytes) -> str:
-        # every page, feed and sitemap passes here as text, whatever the database held (attachments
-        # come as bytes and are written as uploaded)
-        return self._put(path, (legal_utf8(content) if isinstance(content, str) else bytes(content),))
-
-    def write_page(self, path: str, head: str, body: bytes, tail: str) -> str:
-        """A page made of its text around an article body already encoded in UTF-8 (portal.render.render_to):
-        the same file as ``write(path, head + body.decode() + tail)``, the body checked as bytes."""
-        return self._put(path, (legal_utf8(head), legal_bytes(body), legal_utf8(tail)))
-
-    def _put(self, path: str, parts: tuple[bytes, ...]) -> str:
         target = self.target(path)
         if target in self.claimed:
             raise DuplicateOutput(f"{path} written twice in one build")
         self.claimed.add(target)
+        # every page, feed and sitemap passes here as text, whatever the database held (attachments
+        # come as bytes and are written as uploaded; and pages from ``write_page``, checked there)
+        data = legal_utf8(content) if isinstance(content, str) else bytes(content)
         folder, _, name = target.rpartition(os.sep)
         if folder not in self._dirs:
             self._make_folder(folder)
-        if folder not in self._fresh and self._same(target, b"".join(parts)):
+        if folder not in self._fresh and self._same(target, data):
             self.unchanged += 1
             return target
         tmp = f"{folder}/.{name}.{self._tag}.tmp"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o644)
-        size = sum(map(len, parts))
         try:
             try:  # os.write, not a file object: one object less per page
-                data = parts[0] if len(parts) == 1 else b"".join(parts)
                 view = memoryview(data)
                 while view:
                     view = view[os.write(fd, view):]
@@ -142,8 +133,13 @@ class Writer:
                 pass
             raise
         self.writes += 1
-        self.bytes += size
+        self.bytes += len(data)
         return target
+
+    def write_page(self, path: str, head: str, body: bytes, tail: str) -> str:
+        """A page made of its text around an article body already encoded in UTF-8 (portal.render.render_to):
+        the same file as ``write(path, head + body.decode() + tail)``, the body checked as bytes."""
+        return self.write(path, b"".join((legal_utf8(head), legal_bytes(body), legal_utf8(tail))))
 
     def _make_folder(self, folder: str) -> None:
         """Make ``folder`` and the parents it lacks; remember those this writer created (``_fresh``)."""
