@@ -220,13 +220,11 @@ def environment() -> Environment:
     return env
 
 
-def render(page: Page, site_context: dict[str, Any], override: dict[str, Any] | None = None) -> str:
-    """The page's text; ``override``: values that replace those of the page's context."""
+def render(page: Page, site_context: dict[str, Any]) -> str:
     template = environment().get_template(page.template)
     nav_key = _nav_key(page.path, page.context.get("section_id"), site_context["nav_urls"])
     # Template.render less its two copies of this dict (``dict(...)``, then merged with the globals)
-    values = {**template.plain_globals, **site_context, **page.context, **(override or {}),
-              "path": page.path, "nav_key": nav_key}
+    values = {**template.plain_globals, **site_context, **page.context, "path": page.path, "nav_key": nav_key}
     try:
         return "".join(template.root_render_func(template.new_context(values, shared=True)))
     except Exception:
@@ -314,12 +312,13 @@ def render_to(writer: Writer, page: Page, site_context: dict[str, Any]) -> None:
     once, the page is rendered from the decoded body instead."""
     body = page.context.get("body_html")
     if body.__class__ is bytes and body:
-        text = render(page, site_context, {"body_html": _BODY_MARK})
+        text = render(Page(page.path, page.template, {**page.context, "body_html": _BODY_MARK}), site_context)
         head, mark, tail = text.partition(_BODY_MARK)
         if mark and _BODY_MARK not in tail:
             writer.write_page(page.path, head, body, tail)
             return
-        text = render(page, site_context, {"body_html": body.decode("utf-8")})
+        text = render(Page(page.path, page.template, {**page.context, "body_html": body.decode("utf-8")}),
+                      site_context)
     else:
         text = render(page, site_context)
     writer.write(page.path, text)
