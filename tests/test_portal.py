@@ -770,6 +770,7 @@ def test_bodies_written_as_bytes_make_the_pages_their_text_would(tmp_path, monke
     con.execute("UPDATE revisions SET body_html = ? WHERE article_id = ?",
                 ["<p>甲\x01乙\u0085丙\ufffe丁·戊￥己\x7f</p>", ids[3]])
     con.execute("UPDATE revisions SET title = '含标记甲乙的标题' WHERE article_id = ?", [ids[0]])
+    con.execute("UPDATE revisions SET body_html = '' WHERE article_id = ?", [ids[2]])  # an empty body
     monkeypatch.setattr(render_module, "_BODY_MARK", render_module.Markup("标记甲乙"))
     made = []
     real_render = render_module.render

@@ -18,6 +18,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, Template, nodes
 from jinja2 import __version__ as jinja2_version
+from jinja2.bccache import Bucket
 from jinja2.compiler import CodeGenerator, Frame
 from markupsafe import Markup, escape
 
@@ -169,6 +170,18 @@ class _CompiledTemplates(FileSystemBytecodeCache):
     def get_source_checksum(self, source: str) -> str:
         return hashlib.sha1((self.generator + source).encode("utf-8")).hexdigest()
 
+    def load_bytecode(self, bucket: Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except OSError:  # unreadable: compiled as without the cache
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:  # a full or read-only temporary directory fails no build: the next process compiles
+            pass
+
 
 _CompiledTemplates.generator = hashlib.sha256(Path(__file__).read_bytes() + jinja2_version.encode()).hexdigest()
 
@@ -311,14 +324,14 @@ def render_to(writer: Writer, page: Page, site_context: dict[str, Any]) -> None:
     written, byte for byte: the body is written verbatim either way). Should the mark not be there exactly
     once, the page is rendered from the decoded body instead."""
     body = page.context.get("body_html")
-    if body.__class__ is bytes and body:
+    if body.__class__ is not bytes:
+        writer.write(page.path, render(page, site_context))
+        return
+    if body:
         text = render(Page(page.path, page.template, {**page.context, "body_html": _BODY_MARK}), site_context)
         head, mark, tail = text.partition(_BODY_MARK)
         if mark and _BODY_MARK not in tail:
             writer.write_page(page.path, head, body, tail)
             return
-        text = render(Page(page.path, page.template, {**page.context, "body_html": body.decode("utf-8")}),
-                      site_context)
-    else:
-        text = render(page, site_context)
+    text = render(Page(page.path, page.template, {**page.context, "body_html": body.decode("utf-8")}), site_context)
     writer.write(page.path, text)
