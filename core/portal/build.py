@@ -215,7 +215,7 @@ def _render_all(con: duckdb.DuckDBPyConnection, site: SiteData, read_section: Ca
         disclosure_pages, gone, folders = _section_pages(con, site, section, plan)
         plan.stale_paths += gone
         plan.paged_folders = folders
-        for batch in body_batches(con, ids, every=plan.articles is None):
+        for batch in body_batches(con, ids):
             for body in batch:
                 renderer.emit_article(body)
         pause_point("pages")

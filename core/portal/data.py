@@ -37,7 +37,7 @@ from core.portal.urls import (
 
 DEFAULT_SITE_NAME = "陕西省工业和信息化厅"
 DEFAULT_SITE_URL = "https://www.sxit.gov.cn"
-BODY_BATCH = 500  # articles whose bodies are fetched at a time
+BODY_BATCH = 500  # articles whose bodies are fetched per query
 LATEST_ANSWERS = 10  # on the 互动交流 column's first page
 BLOB_BATCH_BYTES = 64 * 1024 * 1024  # attachment bytes fetched per query
 
@@ -341,31 +341,21 @@ def fetch_bodies(con: duckdb.DuckDBPyConnection, ids: Iterable[int]) -> Iterator
                         [chunk[0], chunk[-1], chunk])
 
 
-def body_batches(con: duckdb.DuckDBPyConnection, ids: Iterable[int], *,
-                 every: bool = False) -> Iterator[list[tuple]]:
-    """(id, body, source) of the live revisions of ``ids``, in id order, a list per BODY_BATCH rows: plain
+def body_batches(con: duckdb.DuckDBPyConnection, ids: Iterable[int]) -> Iterator[list[tuple]]:
+    """(id, body, source) of the live revisions of ``ids``, in id order, a list per BODY_BATCH ids: plain
     tuples, the cheapest rows to make and to send to a worker process. ``body`` is the body's UTF-8 bytes
     (None for a NULL body), as the page is written (portal.render.render_to writes them between the parts
-    of the page around it): a str would cost DuckDB's analysis of every body, Python's decoding, and the
-    worker's encoding back (≈0.1 s of a full build at 10,000 articles).
-
-    One query, read a batch at a time (one query a batch cost ≈22 executions and their id lists). ``every``:
-    ``ids`` are all public articles (a full build): the query reads every live public revision, without the
-    id list, and skips any not in ``ids``."""
-    wanted = set(ids)
-    if not wanted:
-        return
-    if every:
-        result = con.execute(f"SELECT a.id, encode(r.body_html), r.source {LIVE} ORDER BY a.id")
-    else:
-        ordered = sorted(wanted)
-        # the BETWEEN lets DuckDB skip the row groups of both tables outside the range; the IN keeps the set
-        result = con.execute(f"""
+    of the page around it): a str cost DuckDB's analysis of every body, Python's decoding, and the worker's
+    encoding back (the parent's reading ≈35 → ≈15 µs an article). The ranges let DuckDB skip the row groups
+    of both tables outside the batch. (One query for all the bodies, read 500 rows at a time, saved
+    ≈0.03 s more at 10,000 articles but held them all: DuckDB materialises the result, +70 MB.)"""
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), BODY_BATCH):
+        chunk = ordered[start:start + BODY_BATCH]
+        yield con.execute(f"""
             SELECT a.id, encode(r.body_html), r.source
             {LIVE} AND a.id BETWEEN ? AND ? AND r.article_id BETWEEN ? AND ? AND a.id IN (SELECT unnest(?::INTEGER[]))
-            ORDER BY a.id""", [ordered[0], ordered[-1], ordered[0], ordered[-1], ordered])
-    while batch := result.fetchmany(BODY_BATCH):
-        yield [row for row in batch if row[0] in wanted] if every else batch
+            ORDER BY a.id""", [chunk[0], chunk[-1], chunk[0], chunk[-1], chunk]).fetchall()
 
 
 def fetch_attachments(con: duckdb.DuckDBPyConnection, ids: list[int] | None) -> dict[int, list[dict]]:
