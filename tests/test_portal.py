@@ -757,6 +757,43 @@ def _complete(out: Path) -> None:
         assert page.read_text(encoding="utf-8").endswith("</html>\n"), page
 
 
+def test_bodies_written_as_bytes_make_the_pages_their_text_would(tmp_path, monkeypatch):
+    """A build reads the bodies as UTF-8 bytes and writes them between the parts of the page rendered around them
+    (portal.render.render_to): the same files as rendering the decoded bodies, the characters XML forbids removed
+    alike; and a page on which the body's mark shows elsewhere (here a title) is rendered from the decoded body."""
+    from core.portal import build as build_module
+    from core.portal import render as render_module
+
+    con = connect(tmp_path / "p.duckdb")
+    _setup(con)
+    ids = bulk_articles(con, 1, 4, prefix="正文标题")
+    con.execute("UPDATE revisions SET body_html = ? WHERE article_id = ?",
+                ["<p>甲\x01乙\u0085丙\ufffe丁·戊￥己\x7f</p>", ids[3]])
+    con.execute("UPDATE revisions SET title = '含标记甲乙的标题' WHERE article_id = ?", [ids[0]])
+    con.execute("UPDATE revisions SET body_html = '' WHERE article_id = ?", [ids[2]])  # an empty body
+    monkeypatch.setattr(render_module, "_BODY_MARK", render_module.Markup("标记甲乙"))
+    made = []
+    real_render = render_module.render
+    monkeypatch.setattr(render_module, "render", lambda page, *a: made.append(page.path) or real_render(page, *a))
+    build_site(con, tmp_path / "bytes")
+    fast = article_url(ids[3], BASE + timedelta(minutes=3))  # its neighbour (ids[2]) shows no mark
+    assert made.count(fast) == 1
+    assert "<p>甲乙丙丁·戊￥己</p>" in (tmp_path / "bytes" / fast.lstrip("/")).read_text(encoding="utf-8")
+    fallback = article_url(ids[0], BASE)
+    assert made.count(fallback) == 2  # so is its neighbour's (ids[1]), which shows its title
+
+    real_batches = build_module.body_batches
+
+    def as_text(*args, **kwargs):
+        for batch in real_batches(*args, **kwargs):
+            yield [(i, body.decode("utf-8"), source) for i, body, source in batch]
+
+    monkeypatch.setattr(build_module, "body_batches", as_text)
+    build_site(con, tmp_path / "text")
+    assert snapshot(tmp_path / "bytes") == snapshot(tmp_path / "text")
+    con.close()
+
+
 def test_interrupted_build_leaves_the_previous_site(tmp_path, monkeypatch):
     con = connect(tmp_path / "p.duckdb")
     _setup(con)

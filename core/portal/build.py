@@ -139,11 +139,13 @@ def _build(con: duckdb.DuckDBPyConnection, out_dir: str | Path, *, full: bool, p
         plan = plan_build(con, site, writer.root, sig, full)
         if plan.full:  # should this build fail, the next one is full again, whatever changed
             writer.remove("/" + STAMP_FILE)
-        section = load_section(con, site, plan.listings,
-                               plan.full or bool(plan.catalogue_topics or plan.catalogue_years))
         context = site_context(site, copy_static(writer, site.static_files))
 
-        def alongside() -> dict:  # what this process writes while the workers render their last batches
+        def read_section() -> Section:  # read once the workers have pages to render: they do not need it
+            return load_section(con, site, plan.listings,
+                                plan.full or bool(plan.catalogue_topics or plan.catalogue_years))
+
+        def alongside(section: Section) -> dict:  # written while the workers render their last batches
             sitemap = sitemap_files(con, site, sitemap_paths(section), changed=None if plan.full else plan.changed,
                                     head=plan.sitemap_head, present=lambda path: os.path.isfile(writer.target(path)))
             for path, text in sitemap.files:
@@ -154,7 +156,7 @@ def _build(con: duckdb.DuckDBPyConnection, out_dir: str | Path, *, full: bool, p
             record_built(con, plan)
             return {"attachments": _write_attachments(con, writer, None if plan.full else sorted(plan.articles))}
 
-        counts = _render_all(con, site, section, plan, writer, context, progress, workers, alongside)
+        counts = _render_all(con, site, read_section, plan, writer, context, progress, workers, alongside)
         plan.years |= counts.pop("answer_years")
         listings = [c for c in site.columns.values() if c.id in (plan.listings or ())]
         # a full build prunes what it did not write, the redirects it leaves included: they come first;
@@ -180,13 +182,14 @@ def _build(con: duckdb.DuckDBPyConnection, out_dir: str | Path, *, full: bool, p
     }
 
 
-def _render_all(con: duckdb.DuckDBPyConnection, site: SiteData, section: Section, plan: Plan, writer: Writer,
-                context: dict[str, Any], progress: bool | None, workers: int | None,
-                alongside: Callable[[], dict]) -> dict:
+def _render_all(con: duckdb.DuckDBPyConnection, site: SiteData, read_section: Callable[[], Section], plan: Plan,
+                writer: Writer, context: dict[str, Any], progress: bool | None, workers: int | None,
+                alongside: Callable[[Section], dict]) -> dict:
     """Render every page of the plan (in worker processes when there are many).
 
     The work is ordered so that the workers never wait for this process: the column listings first
-    (made from data read before the fork: the workers start on them while this process reads the first
+    (made from data read before the fork: the workers start on them while this process reads the 政府信息公开
+    section, ``read_section``, which only it needs (≈0.08 s of CPU that delayed the fork), and the first
     bodies), then the articles as their bodies are read, then the pages made here; once everything is
     sent, this process runs ``alongside`` (sitemaps, attachments) and writes the pages only it writes (answers,
     consultations, interviews: ``_write_answers``) while the workers finish, instead of after them (≈0.07 s of
@@ -201,9 +204,6 @@ def _render_all(con: duckdb.DuckDBPyConnection, site: SiteData, section: Section
              for c in listings}
     total = len(ids) + len(notices) + sum(paged.values())
     workers = pool_size(total, workers)
-    disclosure_pages, gone, folders = _section_pages(con, site, section, plan)
-    plan.stale_paths += gone
-    plan.paged_folders = folders
     # everything but the bodies is read before the pool forks: its workers make the pages themselves
     jobs = _jobs(con, site, by_id, ids, plan.archives)
     bar = Progress(total, "生成门户页面", enabled=progress if plan.full else False)
@@ -211,6 +211,10 @@ def _render_all(con: duckdb.DuckDBPyConnection, site: SiteData, section: Section
         for col in listings:
             renderer.emit_column(col.id, paged[col.id])
         renderer.send()  # the workers start now, on the listings
+        section = read_section()
+        disclosure_pages, gone, folders = _section_pages(con, site, section, plan)
+        plan.stale_paths += gone
+        plan.paged_folders = folders
         for batch in body_batches(con, ids):
             for body in batch:
                 renderer.emit_article(body)
@@ -222,7 +226,7 @@ def _render_all(con: duckdb.DuckDBPyConnection, site: SiteData, section: Section
         for page in disclosure_pages:
             renderer.emit(page)
         renderer.send()
-        done = alongside()
+        done = alongside(section)
         # also while the workers finish: the pages only this process writes (answers, consultations, interviews)
         answered, years, same_answers = _write_answers(con, site, writer, context, only_new=not plan.full)
     # after the workers (their pages known): the first pages of the columns listing answers, consultations and

@@ -342,14 +342,18 @@ def fetch_bodies(con: duckdb.DuckDBPyConnection, ids: Iterable[int]) -> Iterator
 
 
 def body_batches(con: duckdb.DuckDBPyConnection, ids: Iterable[int]) -> Iterator[list[tuple]]:
-    """(id, body_html, source) of the live revisions of ``ids``, in id order, a list per BODY_BATCH ids:
-    plain tuples, the cheapest rows to make and to send to a worker process. The ranges let DuckDB skip the
-    row groups of both tables outside the batch."""
+    """(id, body, source) of the live revisions of ``ids``, in id order, a list per BODY_BATCH ids: plain
+    tuples, the cheapest rows to make and to send to a worker process. ``body`` is the body's UTF-8 bytes
+    (None for a NULL body), as the page is written (portal.render.render_to writes them between the parts
+    of the page around it): a str cost DuckDB's analysis of every body, Python's decoding, and the worker's
+    encoding back (the parent's reading ≈35 → ≈15 µs an article). The ranges let DuckDB skip the row groups
+    of both tables outside the batch. (One query for all the bodies, read 500 rows at a time, saved
+    ≈0.03 s more at 10,000 articles but held them all: DuckDB materialises the result, +70 MB.)"""
     ordered = sorted(ids)
     for start in range(0, len(ordered), BODY_BATCH):
         chunk = ordered[start:start + BODY_BATCH]
         yield con.execute(f"""
-            SELECT a.id, r.body_html, r.source
+            SELECT a.id, encode(r.body_html), r.source
             {LIVE} AND a.id BETWEEN ? AND ? AND r.article_id BETWEEN ? AND ? AND a.id IN (SELECT unnest(?::INTEGER[]))
             ORDER BY a.id""", [chunk[0], chunk[-1], chunk[0], chunk[-1], chunk]).fetchall()
 

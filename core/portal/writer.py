@@ -55,9 +55,14 @@ def legal_utf8(text: str) -> bytes:
         data = text.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate
         return legal_text(text).encode("utf-8")
+    return legal_bytes(data)
+
+
+def legal_bytes(data: bytes) -> bytes:
+    """UTF-8 ``data`` without the characters ``legal_text`` removes (the same check as ``legal_utf8``'s)."""
     if (len(data.translate(None, _BAD_BYTES)) != len(data)
             or ((b"\xc2" in data or b"\xef\xbf" in data) and _BAD_SEQUENCE.search(data))):
-        return legal_text(text).encode("utf-8")
+        return legal_text(data.decode("utf-8")).encode("utf-8")
     return data
 
 
@@ -103,7 +108,7 @@ class Writer:
             raise DuplicateOutput(f"{path} written twice in one build")
         self.claimed.add(target)
         # every page, feed and sitemap passes here as text, whatever the database held (attachments
-        # come as bytes and are written as uploaded)
+        # come as bytes and are written as uploaded; and pages from ``write_page``, checked there)
         data = legal_utf8(content) if isinstance(content, str) else bytes(content)
         folder, _, name = target.rpartition(os.sep)
         if folder not in self._dirs:
@@ -130,6 +135,11 @@ class Writer:
         self.writes += 1
         self.bytes += len(data)
         return target
+
+    def write_page(self, path: str, head: str, body: bytes, tail: str) -> str:
+        """A page made of its text around an article body already encoded in UTF-8 (portal.render.render_to):
+        the same file as ``write(path, head + body.decode() + tail)``, the body checked as bytes."""
+        return self.write(path, b"".join((legal_utf8(head), legal_bytes(body), legal_utf8(tail))))
 
     def _make_folder(self, folder: str) -> None:
         """Make ``folder`` and the parents it lacks; remember those this writer created (``_fresh``)."""
