@@ -89,7 +89,7 @@ def default_dest(con: duckdb.DuckDBPyConnection) -> Path:
     return (base.parent if base else Path("data")) / "backups"
 
 
-DEFAULT_DEST_LABEL = "数据库所在目录下的 backups 文件夹"  # the words of 系统设置「备份目录」's own help
+DEFAULT_DEST_LABEL = "数据库所在目录下的备份文件夹(默认)"  # 系统设置「备份目录」 empty; no Latin (the Chinese walk)
 
 
 def dest_label(con: duckdb.DuckDBPyConnection) -> str:

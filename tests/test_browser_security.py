@@ -72,7 +72,7 @@ def test_lockout_sessions_and_security_pages(prepared):
         tech.get_by_text("备份完成").wait_for(timeout=60000)
         shot(tech, "sec-4-backups")
         wait_idle(tech)
-        tech.get_by_text("备份目录:数据库所在目录下的 backups 文件夹").wait_for()  # no temporary folder in the manual
+        tech.get_by_text("备份目录:数据库所在目录下的备份文件夹(默认)").wait_for()  # no temporary folder in the manual
         manual_shot(tech, "manual-backups", moving=True)  # 备份 in the manual: a backup just made
 
         # 3. the same user in a second browser changes the password: the first session ends
