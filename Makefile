@@ -65,15 +65,23 @@ site-quick: init
 $(DB): | $(VENV)/.deps
 	$(PY) -m core init --db $(DB) --demo
 
-# The portal on :8000 (static files) and the workbench on :8501 (make run PORTAL_PORT=… WORKBENCH_PORT=…);
-# Ctrl-C stops both.
+# The portal on :8000 (static files) and the workbench on :8501 (make run PORTAL_PORT=… WORKBENCH_PORT=…).
+# Ctrl-C stops both: the workbench first, then the portal, each waited for; when the workbench ends by itself, the
+# portal is stopped too (tests/test_make_run.py). Both run in the background so that a signal's trap runs at once,
+# interrupting `wait` (a foreground command would hold it back until it ended).
+# (The recipe used to `trap 'kill 0' INT TERM EXIT`: on exit the shell sent SIGTERM to its own process group,
+# itself included, whose TERM trap sent it again, recursively, until the shell overflowed its stack: make said
+# 「Segmentation fault」 after the workbench's 「Stopping...」, and was itself killed by the same signal.)
 run: system-packages-run site-quick
 	@echo "门户网站: http://localhost:$(PORTAL_PORT)/   工作台: http://localhost:$(WORKBENCH_PORT)/"
-	@trap 'kill 0' INT TERM EXIT; \
-	$(PY) scripts/serve_portal.py $(PORTAL_PORT) --bind 127.0.0.1 --directory $(SITE) & \
+	@portal=; workbench=; \
+	stop() { trap - INT TERM EXIT; \
+		for pid in $$workbench $$portal; do kill $$pid 2>/dev/null; wait $$pid 2>/dev/null; done; }; \
+	trap 'stop; exit 0' INT TERM; trap stop EXIT; \
+	$(PY) scripts/serve_portal.py $(PORTAL_PORT) --bind 127.0.0.1 --directory $(SITE) & portal=$$!; \
 	PORTAL_DB=$(DB) PORTAL_SITE=$(SITE) $(PY) -m streamlit run app.py --server.headless true \
-		--server.port $(WORKBENCH_PORT) --browser.gatherUsageStats false; \
-	wait
+		--server.port $(WORKBENCH_PORT) --browser.gatherUsageStats false & workbench=$$!; \
+	wait $$workbench
 
 # The notebooks in JupyterLab on a fresh read-only snapshot of the database (taken also while the workbench
 # runs; the notebooks read PORTAL_DB). Open the address with its token that Jupyter prints; Ctrl-C stops it.

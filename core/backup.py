@@ -89,6 +89,17 @@ def default_dest(con: duckdb.DuckDBPyConnection) -> Path:
     return (base.parent if base else Path("data")) / "backups"
 
 
+DEFAULT_DEST_LABEL = "数据库所在目录下的备份文件夹(默认)"  # 系统设置「备份目录」 empty; no Latin (the Chinese walk)
+
+
+def dest_label(con: duckdb.DuckDBPyConnection) -> str:
+    """How the 备份 page names the folder: the office's 备份目录 as it was set, or by default in words; the page
+    gives `default_dest`'s full path beside it on demand (a server's long path, or a temporary folder's,
+    said nothing to the reader and made the manual's picture change from run to run)."""
+    configured = settings.get(con, "backup_dir")
+    return str(configured) if configured else DEFAULT_DEST_LABEL
+
+
 def user_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r["table_name"] for r in rows(
         con, "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "

@@ -17,7 +17,8 @@ The comments are core.contribution's moderated public contribution (the gate, th
 interview's questions are; this module keeps the consultation's own machine, window, wording and figures.
 
 The public's side that the portal reads (the calendar phase, the refusal of a comment out of its window, the
-public page's data, the consultations on the portal) is core.consultation_public's, named here too.
+public page's data, the files, the consultations on the portal) is core.consultation_public's; callers read it
+from there (this module uses its `get` and `window_refusal` itself and re-exports nothing).
 
 Imports from: core.transitions (the seam), core.contribution (the comments), core.attachments (the upload checks),
 core.consultation_public (the public's side) and the floor (db, errors).
@@ -29,7 +30,7 @@ import datetime as dt
 
 import duckdb
 
-from core import attachments, consultation_public, contribution, transitions
+from core import attachments, contribution, transitions
 from core.consultation_public import COMMENT_TABLE, OWNER_KEY, get, window_refusal
 from core.contribution import check_placement, checked_text
 from core.db import row, scalar, transaction
@@ -39,10 +40,6 @@ from core.transitions import move
 ARTICLE = "第十九条"
 MODERATION = "第二十三条"
 STATE_LABELS = {"draft": "草稿", "open": "征集中", "closed": "已结束待反馈", "summarised": "已反馈"}
-# the public's side (the portal reads it from core.consultation_public alone, issue 16), named here too
-PUBLIC_LABELS, PHASE_LABELS = consultation_public.PUBLIC_LABELS, consultation_public.PHASE_LABELS
-files, file_data, phase = consultation_public.files, consultation_public.file_data, consultation_public.phase
-public, published_in = consultation_public.public, consultation_public.published_in
 COMMENT_LABELS = contribution.STATE_LABELS
 LIMITS = {"subject": 100, "body": 20000, "name": 50, "comment": 3000, "reason": 500, "summary": 5000}
 FIELD_LABELS = {"subject": "标题", "body": "征集内容", "starts_on": "开始日期", "ends_on": "截止日期",

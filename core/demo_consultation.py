@@ -13,7 +13,7 @@ import io
 import duckdb
 from docx import Document
 
-from core import accounts, consultation, notify, transitions
+from core import accounts, consultation, consultation_public, notify, transitions
 from core.db import scalar
 
 COLUMN = "zjdc"
@@ -82,17 +82,17 @@ def load(con: duckdb.DuckDBPyConnection, today: dt.date) -> dict[str, int]:
         cid = consultation.create(con, head, {"column_id": column, "division_id": division, "subject": subject,
                                               "body": body, "starts_on": starts, "ends_on": ends})
         if final != "closed":  # the draft policy, published with it (the draft's can still be removed)
-            consultation.attach(con, head, cid, consultation.get(con, cid)["version"], *_draft_file(subject, body))
+            consultation.attach(con, head, cid, consultation_public.get(con, cid)["version"], *_draft_file(subject, body))
         if final == "draft":
             continue
-        consultation.open_(con, head, cid, consultation.get(con, cid)["version"], today=starts)
+        consultation.open_(con, head, cid, consultation_public.get(con, cid)["version"], today=starts)
         _comments(con, cid, comments, min(starts + dt.timedelta(days=2), today), office)
         if final == "open":
             continue
-        consultation.close(con, head, cid, consultation.get(con, cid)["version"])
+        consultation.close(con, head, cid, consultation_public.get(con, cid)["version"])
         if final == "summarised":
             adopted = sum(state == "approved" for state, _ in comments) - 1
-            consultation.summarise(con, head, cid, consultation.get(con, cid)["version"], {
+            consultation.summarise(con, head, cid, consultation_public.get(con, cid)["version"], {
                 "adopted_count": adopted, "show_comments": True,
                 "adopted_text": "采纳了明确中小企业适用范围、设立转型服务商目录的意见,已在修改稿第二条、第十二条中体现。",
                 "rejected_text": "增加财政补贴的建议涉及省级财政预算安排,由专项资金管理办法另行规定,本办法未予采纳。"})

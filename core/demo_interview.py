@@ -10,7 +10,7 @@ import datetime as dt
 
 import duckdb
 
-from core import accounts, interview, notify, transitions
+from core import accounts, interview, interview_public, notify, transitions
 from core.db import scalar
 
 COLUMN = "zxft"
@@ -70,7 +70,7 @@ def _transcript(con, head, interview_id: int, lines: list, asked: list[int]) -> 
             values["question_id"] = asked[question]
         elif question:
             values["question"] = question
-        interview.add_entry(con, head, interview_id, interview.get(con, interview_id)["version"], values)
+        interview.add_entry(con, head, interview_id, interview_public.get(con, interview_id)["version"], values)
 
 
 def load(con: duckdb.DuckDBPyConnection, today: dt.date) -> dict[str, int]:
@@ -87,14 +87,14 @@ def load(con: duckdb.DuckDBPyConnection, today: dt.date) -> dict[str, int]:
         if final == "draft":
             continue
         announced = min(starts - dt.timedelta(days=10), dt.datetime.combine(today, dt.time(9)))
-        interview.announce(con, head, iid, interview.get(con, iid)["version"], now=announced)
+        interview.announce(con, head, iid, interview_public.get(con, iid)["version"], now=announced)
         asked = _questions(con, iid, questions, min(announced.date() + dt.timedelta(days=2), today), office)
         if final == "collecting":
             continue
-        interview.hold(con, head, iid, interview.get(con, iid)["version"])
+        interview.hold(con, head, iid, interview_public.get(con, iid)["version"])
         _transcript(con, head, iid, lines, asked)
         if final == "published":
-            interview.publish(con, head, iid, interview.get(con, iid)["version"])
+            interview.publish(con, head, iid, interview_public.get(con, iid)["version"])
         con.execute("UPDATE interviews SET held_at = ?, published_at = CASE WHEN published_at IS NULL THEN NULL "
                     "ELSE ? END WHERE id = ?",
                     [starts + dt.timedelta(hours=2), starts + dt.timedelta(days=3), iid])

@@ -12,7 +12,8 @@ interview the transcript — question → answer pairs (selected public question
 — is entered and published. Both machines move through core.transitions.
 
 The public's side that the portal reads (the calendar phase, the refusal of a question after its time, the
-public page's data, the interviews on the portal) is core.interview_public's, named here too.
+public page's data, the transcript's entries, the interviews on the portal) is core.interview_public's; callers
+read it from there (this module uses its `get`, `asking_refusal` and `entries` itself and re-exports nothing).
 
 Imports from: core.contribution (the questions, the shared checks), core.interview_public (the public's side),
 core.transitions and the floor.
@@ -34,10 +35,6 @@ from core.transitions import move
 ARTICLE = "第十九条"
 MODERATION = "第二十三条"
 STATE_LABELS = {"draft": "草稿", "collecting": "征集问题中", "held": "已举行待公布实录", "published": "实录已公布"}
-# the public's side (the portal reads it from core.interview_public alone, issue 16), named here too
-PUBLIC_LABELS, PHASE_LABELS = interview_public.PUBLIC_LABELS, interview_public.PHASE_LABELS
-entries, phase = interview_public.entries, interview_public.phase
-public, published_in = interview_public.public, interview_public.published_in
 QUESTION_LABELS = contribution.STATE_LABELS
 LIMITS = {"subject": 100, "guests": 1000, "intro": 5000, "name": 50, "question": 1000, "reason": 500,
           "speaker": 50, "body": 5000, "change_reason": 500}
@@ -225,7 +222,7 @@ def remove_entry(con: duckdb.DuckDBPyConnection, actor, interview_id: int, expec
     found = entry(con, interview_id, entry_id)
     why = _text({"change_reason": reason}, "change_reason", multiline=True)
     if item["state"] == "published" and found["kind"] == "qa" and \
-            sum(e["kind"] == "qa" for e in entries(con, interview_id)) == 1:
+            sum(e["kind"] == "qa" for e in interview_public.entries(con, interview_id)) == 1:
         raise ValidationError("访谈实录", "已公布的实录至少保留一组问答,请更正这一条而不是删除", ARTICLE)
     transitions.record(
         con, INTERVIEW_MACHINE, item, actor, "strike", expected_version,
@@ -241,7 +238,7 @@ def publish(con: duckdb.DuckDBPyConnection, actor, interview_id: int, expected_v
     if item["state"] == "held" and number["pending"]:
         raise ValidationError("提问审核", f"还有 {number['pending']} 条网民提问待审核,审核完毕后才能公布实录",
                               MODERATION)
-    if item["state"] == "held" and not any(e["kind"] == "qa" for e in entries(con, interview_id)):
+    if item["state"] == "held" and not any(e["kind"] == "qa" for e in interview_public.entries(con, interview_id)):
         raise ValidationError("访谈实录", "至少录入一组问答后才能公布", ARTICLE)
     transitions.record(con, INTERVIEW_MACHINE, item, actor, "publish", expected_version,
                        changes={"state": "published", "published_at": dt.datetime.now()},

@@ -19,7 +19,9 @@ needs no state of its own. The step still goes through the seam (`implement` bum
 record it at once), and the record is one row per proposal (`proposal_outcomes`, migration 0047).
 A recorded 落实情况 that is wrong is corrected (`correct_outcome`): the same people, a reason required, the state
 unchanged; the row holds the corrected text and day (what the proposer and 年度考评 read), and the step's event and
-audit rows keep what it replaced.
+audit rows keep what it replaced. A correction may replace the 落实材料 file too (none chosen: the file stays); the
+replaced file is kept, marked with the one that replaced it (`replaced_by`, migration 0050), and the step's rows
+name both.
 Adopted ones not carried out after `proposal_implement_days` (a setting: the regulation sets no time) are overdue
 and counted in the to-do of whoever may record them.
 
@@ -127,9 +129,11 @@ def view(con: duckdb.DuckDBPyConnection, actor, proposal_id: int) -> dict:
         event["action_label"] = ACTION_LABELS.get(event["action"], event["action"])
     # the last correction of the 落实情况, if any: who and when, shown beside who recorded it
     found["outcome_corrected"] = next((e for e in reversed(found["events"]) if e["action"] == "correct_outcome"), None)
-    found["attachments"] = [a for a in list_attachments(con, proposal_id) if a["id"] != found["outcome_attachment"]]
-    found["outcome_file"] = next((a for a in list_attachments(con, proposal_id)
-                                  if a["id"] == found["outcome_attachment"]), None)
+    files = list_attachments(con, proposal_id)
+    # the proposal's own files; the current 落实材料; the 落实材料 a correction replaced (kept, oldest first)
+    found["attachments"] = [a for a in files if a["id"] != found["outcome_attachment"] and a["replaced_by"] is None]
+    found["outcome_file"] = next((a for a in files if a["id"] == found["outcome_attachment"]), None)
+    found["replaced_outcome_files"] = [a for a in files if a["replaced_by"] is not None]
     names = {c["id"]: c["name"] for c in rows(con, "SELECT id, name FROM columns WHERE id IN (SELECT unnest(?))",
                                                  [found["target_columns"]])}
     found["target_names"] = [names.get(c, f"栏目 {c}") for c in found["target_columns"]]
@@ -241,7 +245,8 @@ def adopted_in(con: duckdb.DuckDBPyConnection, year: int) -> list[dict]:
 
 
 def list_attachments(con: duckdb.DuckDBPyConnection, proposal_id: int) -> list[dict]:
-    return rows(con, "SELECT id, filename, mime, size, created_at FROM proposal_attachments "
+    """The proposal's files, oldest first; `replaced_by`: a 落实材料 a correction replaced (by that file)."""
+    return rows(con, "SELECT id, filename, mime, size, created_at, replaced_by FROM proposal_attachments "
                      "WHERE proposal_id = ? AND NOT removed ORDER BY id", [proposal_id])
 
 
@@ -541,10 +546,13 @@ def _record_outcome(con, actor, proposal: dict, expected_version: int, note: str
 
 
 def correct_outcome(con: duckdb.DuckDBPyConnection, actor, proposal_id: int, expected_version: int, *,
-                    note: str, done_on: dt.date | None, reason: str) -> str:
-    """Correct a recorded 落实情况 (a wrong text or day): whoever may record it (`proposals.implement`), with a
+                    note: str, done_on: dt.date | None, reason: str,
+                    files: list[tuple[str, bytes]] | None = None) -> str:
+    """Correct a recorded 落实情况 (a wrong text, day or file): whoever may record it (`proposals.implement`), with a
     reason; the state stays, the record holds the corrected text and day (the proposer and 年度考评 read it),
-    and the step's event and audit rows keep the text and day it replaces. The proposer is told."""
+    and the step's event and audit rows keep the text and day it replaces. One file in `files` replaces the
+    落实材料 (none: the file stays as it is); the replaced file is kept, marked with the one that replaced it,
+    and the step's rows name both. The proposer is told."""
     proposal = get(con, proposal_id)
     transitions.authorise(PROPOSAL_MACHINE, proposal, actor, "correct_outcome")
     transitions.check(PROPOSAL_MACHINE, proposal, "correct_outcome", expected_version)
@@ -554,25 +562,42 @@ def correct_outcome(con: duckdb.DuckDBPyConnection, actor, proposal_id: int, exp
     text = _text("outcome", note, True, article)
     _check_done_on(proposal, done_on, article)
     why = _text("correction", reason, True, article)
+    if len(files or []) > 1:
+        raise ValidationError("落实材料", "只能附一个文件,用来替换原落实材料(不选则保留原文件)", article)
+    checked = _files(con, files)
     old_note, old_day = proposal["outcome_note"], proposal["done_on"]
-    if text == old_note and done_on == old_day:
-        raise ValidationError("办理情况", "与已登记的落实情况相同,请修改办理情况或完成日期后再更正", article)
+    if text == old_note and done_on == old_day and not checked:
+        raise ValidationError("办理情况", "与已登记的落实情况相同,请修改办理情况、完成日期或替换落实材料后再更正", article)
     was, now = f"{old_day:%Y-%m-%d} 落实:{old_note}", f"{done_on:%Y-%m-%d} 落实:{text}"
+    retold = (text, done_on) != (old_note, old_day)
+    old_file = row(con, "SELECT id, filename FROM proposal_attachments WHERE id = ?", [proposal["outcome_attachment"]])
+    swapped = _file_swap(old_file, checked[0][2][0]) if checked else None
+    said = ";".join(([f"原为 {was};改为 {now}"] if retold else []) + ([swapped] if swapped else []))
 
     def write() -> None:
-        con.execute("UPDATE proposal_outcomes SET note = ?, done_on = ? WHERE proposal_id = ?",
-                    [text, done_on, proposal_id])
+        file_id = _store_files(con, actor, proposal_id, checked)[0] if checked else proposal["outcome_attachment"]
+        con.execute("UPDATE proposal_outcomes SET note = ?, done_on = ?, attachment_id = ? WHERE proposal_id = ?",
+                    [text, done_on, file_id, proposal_id])
+        if checked and old_file:  # kept, no longer the 落实材料: the history shows it as replaced by the new one
+            con.execute("UPDATE proposal_attachments SET replaced_by = ? WHERE id = ?", [file_id, old_file["id"]])
 
     def tell() -> None:
+        lines = [f"更正原因:{why}", f"现为:{now}"] + ([f"原为:{was}"] if retold else []) + ([swapped] if swapped else [])
         notify.enqueue(con, proposal["proposer_id"], "proposal.implement",
                        f"【建议与提案】落实情况已更正:{proposal['subject'][:40]}",
                        f"您提出的{proposal['kind_label']} #{proposal_id}「{proposal['subject']}」的落实情况已更正。\n"
-                       f"更正原因:{why}\n现为:{now}\n原为:{was}\n{_link(con)}")
+                       + "\n".join(lines) + f"\n{_link(con)}")
 
     return transitions.record(con, PROPOSAL_MACHINE, proposal, actor, "correct_outcome", expected_version,
-                              comment=f"更正原因:{why};原为 {was};改为 {now}", writes=write, notices=tell,
-                              detail=f"{STATE_LABELS[proposal['state']]}:更正落实情况,原因:{why};原为 {was};"
-                                     f"改为 {now}")
+                              comment=f"更正原因:{why};{said}", writes=write, notices=tell,
+                              detail=f"{STATE_LABELS[proposal['state']]}:更正落实情况,原因:{why};{said}")
+
+
+def _file_swap(old_file: dict | None, new_name: str) -> str:
+    """How a correction's event and audit rows name the 落实材料 it replaced (kept) and the one replacing it."""
+    if old_file is None:
+        return f"落实材料新增「{new_name}」"
+    return f"落实材料「{old_file['filename']}」替换为「{new_name}」(原文件保留)"
 
 
 def allowed_actions(actor, proposal: dict) -> list[str]:

@@ -7,8 +7,9 @@ The counting lives here, not in notify, so the lowest module never reaches up to
 
 A to-do is counted only if the user can act on it, that is open the page that handles it: each kind names the
 permission of that page (PERMISSIONS, the same permission pages/_shared.PAGES gives the page, checked by
-tests/test_todo.py), and `todo_items` keeps only the kinds core.permissions grants. So the count, the home page's
-cards and the sidebar agree by construction; the pages only show what is returned.
+tests/test_todo.py), and `todo_items` counts only the kinds core.permissions grants (the others are not queried at
+all). So the count, the home page's cards and the sidebar agree by construction; the pages only show what is
+returned.
 """
 
 from __future__ import annotations
@@ -85,34 +86,47 @@ def explanation(kinds) -> str:
     return f"「我的待办」是以下事项的合计:{';'.join(named)}。"
 
 
+# The kinds each machine's own `counts` may return (its role checks pick those the user has): it is asked only when
+# the user acts on one of them. tests/test_todo.py reads the keys each `counts` writes against these.
+MERGED = {
+    interaction: ("messages_new", "messages_release", "messages_answer", "messages_approve"),
+    disclosure: ("disclosure_held",),  # applications for disclosure held (issue 14)
+    proposals: ("proposals_review", "proposals_more_info", "proposals_overdue"),  # to review; 要求补充 (issue 17)
+    support: ("support_open", "support_answered"),  # support requests to handle or to confirm (issue 17, 第十条)
+}
+
+
 def todo_items(con: duckdb.DuckDBPyConnection, user) -> dict[str, int]:
     """What waits for this user, by kind, in LABELS order: only the kinds whose page they open (`acts_on`);
-    that page shows the items."""
-    items = {"approvals": len(workflow.approval_queue(con, user))}
-    if user.has("officer"):
+    that page shows the items. A kind the user does not act on is not counted at all (no query)."""
+    wanted = {kind for kind in PERMISSIONS if acts_on(user, kind)}
+    items: dict[str, int] = {}
+    if "approvals" in wanted:
+        items["approvals"] = len(workflow.approval_queue(con, user))
+    if user.has("officer") and wanted & {"returned", "approved"}:
         returned, approved = con.execute(
             "SELECT count(*) FILTER (WHERE state = 'returned'), count(*) FILTER (WHERE state = 'approved') "
             "FROM articles WHERE lead_division_id = ? AND state IN ('returned', 'approved')",
             [user.division_id]).fetchone()
         items["returned"], items["approved"] = int(returned), int(approved)
     if user.has("webmaster"):
-        # a count, not the rows of core.requests.open_requests (the same joins, so the same requests)
-        items["consultation_comments"] = consultation.pending_total(con)  # 第二十三条: reviewed before shown
-        items["interview_questions"] = interview.pending_total(con)  # 在线访谈's questions, likewise
-        items["requests"] = int(scalar(con, "SELECT count(*) FROM publication_requests r "
-                                            "JOIN divisions d ON d.id = r.division_id "
-                                            "JOIN users u ON u.id = r.requester_id WHERE r.state = 'open'"))
-    items.update(interaction.counts(con, user))
-    items.update(disclosure.counts(con, user))  # applications for disclosure held (issue 14)
-    items.update(proposals.counts(con, user))  # proposals to review; the proposer's 要求补充 (issue 17)
-    items.update(support.counts(con, user))  # support requests to handle or to confirm (issue 17, 第十条)
+        if "consultation_comments" in wanted:  # 第二十三条: reviewed before shown
+            items["consultation_comments"] = consultation.pending_total(con)
+        if "interview_questions" in wanted:  # 在线访谈's questions, likewise
+            items["interview_questions"] = interview.pending_total(con)
+        if "requests" in wanted:  # a count, not the rows of core.requests.open_requests (the same joins)
+            items["requests"] = int(scalar(con, "SELECT count(*) FROM publication_requests r "
+                                                "JOIN divisions d ON d.id = r.division_id "
+                                                "JOIN users u ON u.id = r.requester_id WHERE r.state = 'open'"))
+    for module, kinds in MERGED.items():
+        if wanted.intersection(kinds):
+            items.update(module.counts(con, user))
     if user.roles & {"officer", "head"}:
-        # columns reminded and still not updated (第二十七条(五)): in-app, beside the e-mail
-        items["stale_columns"] = freshness.stale_count(con, user.division_id)
-        # expected publications the office recorded, pending or overdue (第十七条、第二十七条(四))
-        items["duties"] = duties.open_count(con, user.division_id)
-    kept = {kind for kind in items if acts_on(user, kind)}  # a kind without PERMISSIONS fails here (KeyError)
-    return {kind: items[kind] for kind in LABELS if kind in kept}
+        if "stale_columns" in wanted:  # columns reminded and still not updated (第二十七条(五)): beside the e-mail
+            items["stale_columns"] = freshness.stale_count(con, user.division_id)
+        if "duties" in wanted:  # expected publications the office recorded, pending or overdue (第十七条、第二十七条(四))
+            items["duties"] = duties.open_count(con, user.division_id)
+    return {kind: items[kind] for kind in LABELS if kind in items and kind in wanted}
 
 
 def todo_count(con: duckdb.DuckDBPyConnection, user) -> int:

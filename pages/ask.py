@@ -9,7 +9,7 @@ import datetime as dt
 
 import streamlit as st
 
-from core import interview
+from core import interview, interview_public
 from core.errors import NotFound
 from pages import _public_form, _shared
 
@@ -22,7 +22,7 @@ _public_form.setup(P, "question")
 st.title("在线访谈 · 我要提问")
 try:
     chosen = int(st.query_params.get("id", "0"))
-    item = interview.public(con, chosen)
+    item = interview_public.public(con, chosen)
 except (ValueError, NotFound):
     item = None
 if item is None:
@@ -34,7 +34,7 @@ st.markdown(f"**访谈时间**:{item['starts_at']:%Y年%m月%d日 %H:%M} · **�
 with st.expander("访谈嘉宾与简介", expanded=True):
     st.markdown("  \n".join(_shared.inert(g) for g in item["guest_lines"]))
     st.markdown(_shared.inert(item["intro"]))
-refused = interview.asking_refusal(interview.get(con, chosen), dt.datetime.now())
+refused = interview_public.asking_refusal(interview_public.get(con, chosen), dt.datetime.now())
 if _public_form.done(P):
     st.success("您的提问已提交,经网站管理员审核后处理,感谢您的参与。", icon=":material/check_circle:")
 if refused:

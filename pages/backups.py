@@ -36,7 +36,7 @@ with right.container(border=True):
                f"{settings.get(con, 'backup_keep_weekly')} 周的每周备份。可在「系统设置」中调整。")
 if bad and (not ok or bad["id"] > ok["id"]):
     st.error("最近一次备份失败,请尽快查明原因(已自动提示安全事件)。", icon=":material/error:")
-st.caption(f"备份目录:{dest}")
+st.caption(f"备份目录:{backup.dest_label(con)}", help=f"完整路径:{dest}")
 
 if st.button("立即备份", type="primary", key="backups_now", help="不影响他人继续工作"):
     with st.spinner("正在备份……"):

@@ -9,7 +9,7 @@ import datetime as dt
 
 import streamlit as st
 
-from core import consultation, content
+from core import consultation, consultation_public, content
 from core.errors import NotFound
 from pages import _public_form, _shared
 
@@ -22,7 +22,7 @@ _public_form.setup(P, "comment")
 st.title("征集调查 · 我要提意见")
 try:
     chosen = int(st.query_params.get("id", "0"))
-    item = consultation.public(con, chosen)
+    item = consultation_public.public(con, chosen)
 except (ValueError, NotFound):
     item = None
 if item is None:
@@ -36,9 +36,9 @@ with st.expander("征集内容", expanded=True):
     st.markdown(_shared.inert(item["body"]))
 for f in item["files"]:  # the draft policy itself, as published with the consultation
     st.download_button(f"下载附件:{f['filename']}({content.file_kind(f['filename'])},{content.size_label(f['size'])})",
-                       consultation.file_data(con, f["id"])[1], file_name=f["filename"], mime=f["mime"],
+                       consultation_public.file_data(con, f["id"])[1], file_name=f["filename"], mime=f["mime"],
                        key=f"pc_file_{f['id']}", icon=":material/download:")
-refused = consultation.window_refusal(consultation.get(con, chosen), dt.datetime.now())
+refused = consultation_public.window_refusal(consultation_public.get(con, chosen), dt.datetime.now())
 if _public_form.done(P):
     st.success("您的意见已提交,经网站管理员审核后处理,感谢您的参与。", icon=":material/check_circle:")
 if refused:

@@ -6,7 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
-from core import columns, consultation, content, permissions
+from core import columns, consultation, consultation_public, content, permissions
 from pages import _moderation, _shared
 
 con = _shared.cursor()
@@ -51,7 +51,7 @@ def create_form() -> None:
 
 def files_section(item: dict) -> None:
     """The draft policy's files: attached and removed while a draft (published with it), downloadable always."""
-    found = consultation.files(con, item["id"])
+    found = consultation_public.files(con, item["id"])
     draft = item["state"] == "draft"
     st.markdown("**附件**(征求意见稿、起草说明等,发布征集时一并在门户公开" + (";发布后不能再增删" if draft else "") + ")")
     if not found:
@@ -61,7 +61,7 @@ def files_section(item: dict) -> None:
         name.markdown(_shared.inert(f["filename"]))
         size.caption(f"{content.file_kind(f['filename'])},{content.size_label(f['size'])}")
         download, remove = actions.columns(2)
-        download.download_button("下载", consultation.file_data(con, f["id"])[1], file_name=f["filename"],
+        download.download_button("下载", consultation_public.file_data(con, f["id"])[1], file_name=f["filename"],
                                  mime=f["mime"], key=f"cs_file_get_{f['id']}")
         if draft and remove.button("删除", key=f"cs_file_del_{f['id']}"):
             _shared.act(f"附件「{f['filename']}」已删除。",
@@ -115,7 +115,7 @@ def detail(item: dict) -> None:
     if item["state"] == "draft" and st.button("发布征集", type="primary", key="cs_open"):
         _shared.act("征集调查已发布,公众可在征集时间内提交意见。",
                     lambda: consultation.open_(con, user, item["id"], item["version"]), then=refresh)
-    stage = consultation.phase(item, dt.datetime.now())
+    stage = consultation_public.phase(item, dt.datetime.now())
     if stage == "ended":  # the portal follows the calendar by itself; the feedback is the office's
         st.warning(f"截止日期({item['ends_on']:%Y-%m-%d})已过:门户已显示「征集已截止」,不再接收意见。"
                    "请审核完意见后结束征集并公布反馈。", icon=":material/event_busy:")

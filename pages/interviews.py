@@ -6,7 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
-from core import columns, interview, permissions
+from core import columns, interview, interview_public, permissions
 from pages import _moderation, _shared
 
 con = _shared.cursor()
@@ -110,7 +110,7 @@ def change_form(item: dict, line: dict) -> None:
 
 def transcript(item: dict) -> None:
     st.subheader("访谈实录")
-    lines = interview.entries(con, item["id"])
+    lines = interview_public.entries(con, item["id"])
     if not lines:
         st.caption("尚未录入实录。")
     for line in lines:

@@ -115,6 +115,10 @@ def outcome(proposal: dict) -> None:
     if found is not None:
         name, data = proposals.attachment(con, user, found["id"])
         st.download_button(f"下载落实材料:{name}", data, file_name=name, key=f"pp_download_{found['id']}")
+    for item in proposal["replaced_outcome_files"]:  # replaced by a correction, kept with the history
+        name, data = proposals.attachment(con, user, item["id"])
+        st.download_button(f"下载原落实材料(更正时已替换):{name}", data, file_name=name,
+                           key=f"pp_download_{item['id']}", type="tertiary")
 
 
 def record_outcome(proposal: dict) -> None:
@@ -148,19 +152,26 @@ def correct_outcome(proposal: dict) -> None:
     pid = proposal["id"]
     prefix = f"pp_fix_{pid}"
     with st.expander("更正落实情况", icon=":material/edit_note:"):
-        st.caption("登记的办理情况或完成日期有误时在此更正,须写明原因;原登记的内容保留在办理过程和审计日志中,"
-                   "提出人会收到通知。")
+        st.caption("登记的办理情况、完成日期或落实材料有误时在此更正,须写明原因;原登记的内容和被替换的落实材料"
+                   "保留在办理过程和审计日志中,提出人会收到通知。")
         st.text_area("办理情况", key=f"{prefix}_note", height=100, value=proposal["outcome_note"])
         # no max_value (see record_outcome): core refuses a day after today or before the adoption
         st.date_input("完成日期", value=proposal["done_on"], key=f"{prefix}_date", format="YYYY-MM-DD")
+        current = proposal["outcome_file"]
+        _shared.attachment_uploader(
+            con, "替换落实材料(可选,一个文件)", f"{prefix}_file",
+            help=f"当前落实材料:{current['filename']};选择新文件即替换它,原文件保留在办理过程中,不选则保留原文件。"
+            if current else "当前没有落实材料;选择一个文件即作为落实材料。")
         st.text_input("更正原因", key=f"{prefix}_reason", max_chars=proposals.LIMITS["correction"],
-                      placeholder="必填:为什么更正,如原登记有错别字、完成日期有误")
+                      placeholder="必填:为什么更正,如原登记有错别字、完成日期有误、落实材料不对")
         if st.button("更正落实情况", type="primary", key=f"pp_correct_{pid}", icon=":material/edit_note:"):
+            upload = st.session_state.get(f"{prefix}_file")
             _shared.act(f"提案 #{pid}:落实情况已更正,已通知提出人;原登记的内容保留在办理过程中。",
                         lambda: proposals.correct_outcome(
                             con, user, pid, seen_version(proposal), note=st.session_state.get(f"{prefix}_note", ""),
                             done_on=st.session_state.get(f"{prefix}_date"),
-                            reason=st.session_state.get(f"{prefix}_reason", "")),
+                            reason=st.session_state.get(f"{prefix}_reason", ""),
+                            files=[(upload.name, upload.getvalue())] if upload else []),
                         then=lambda: _forget(prefix) or _forget(f"pp_version_{pid}"))
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from core import consultation, portal, scheduler
+from core import consultation, consultation_public, portal, scheduler
 from core.db import connect, scalar
 from tests.browser import chromium, go_to_page, login, manual_shot, servers, shot, static_server, wait_idle, warm_up
 from tests.conftest import PASSWORD, make_org
@@ -138,7 +138,7 @@ def test_after_the_end_date_the_schedulers_tick_alone_turns_the_portal_page_to_c
                                               "body": "第三条 入园企业应当符合产业政策。", "starts_on": today,
                                               "ends_on": today + dt.timedelta(days=7)})
     consultation.attach(con, org.head, cid, 1, DRAFT_FILE, PDF)
-    consultation.open_(con, org.head, cid, consultation.get(con, cid)["version"])
+    consultation.open_(con, org.head, cid, consultation_public.get(con, cid)["version"])
     site = tmp_path / "site"
     portal.build_site(con, site, full=True)
     after = dt.datetime.combine(today + dt.timedelta(days=8), dt.time(0, 0, 30))  # the first tick past the end

@@ -27,6 +27,7 @@ from tests.browser import (
 pytestmark = pytest.mark.browser
 
 DEMO_PASSWORD = "Demo-2026!sx"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 @pytest.fixture
@@ -151,10 +152,34 @@ def test_the_office_records_a_suggestion_carried_out_and_the_proposer_sees_it(de
         office.get_by_text("「办理情况」:须写明").wait_for(state="detached", timeout=30000)  # the refusal is gone
         keyed(office, f"pp_out_{pid}_note", "textarea").scroll_into_view_if_needed()
         manual_shot(office, "manual-proposals-implement")  # 建议与提案 in the manual: 登记落实情况
+        first, second = db_path.parent / "改版前截图.png", db_path.parent / "上线后截图.png"
+        first.write_bytes(PNG)
+        second.write_bytes(PNG + b"\x01")
+        keyed(office, f"pp_out_{pid}_file", "input[type=file]").set_input_files(str(first))
+        office.get_by_text("改版前截图.png").first.wait_for(timeout=30000)
+        wait_idle(office)
         click_until(office, keyed(office, f"pp_implement_{pid}", "button"),
                     office.get_by_text(f"提案 #{pid}:已登记落实情况,已通知提出人。"))
         office.get_by_text("目前没有待落实的建议和提案。").wait_for(timeout=60000)
         shot(office, "proposals-implement-recorded")
+
+        # the wrong file was attached: a correction replaces it, the history keeps the old one (第八条(一)(二))
+        click_until(office, keyed(office, "pp_view").get_by_text("全部提案", exact=True), keyed(office, "pp_all_pick"))
+        choose(office, "pp_all_pick", number)
+        click_until(office, office.get_by_text("更正落实情况", exact=True).first,
+                    keyed(office, f"pp_fix_{pid}_reason", "input"))
+        keyed(office, f"pp_fix_{pid}_file", "input[type=file]").set_input_files(str(second))
+        office.get_by_text("上线后截图.png").first.wait_for(timeout=30000)
+        keyed(office, f"pp_fix_{pid}_reason", "input").fill("原附的是改版前的截图,换为上线后的截图")
+        keyed(office, f"pp_fix_{pid}_reason", "input").press("Enter")
+        wait_idle(office)
+        keyed(office, f"pp_fix_{pid}_file").scroll_into_view_if_needed()
+        shot(office, "proposals-correct-outcome-file")
+        click_until(office, keyed(office, f"pp_correct_{pid}", "button"),
+                    office.get_by_text(f"提案 #{pid}:落实情况已更正,已通知提出人;原登记的内容保留在办理过程中。"))
+        office.get_by_role("button", name="下载落实材料:上线后截图.png").wait_for(timeout=60000)
+        office.get_by_role("button", name="下载原落实材料(更正时已替换):改版前截图.png").wait_for(timeout=30000)
+        shot(office, "proposals-correct-outcome-file-replaced")
 
         officer = signed_in(browser, workbench, "xxy_dzxx", "建议与提案")
         choose(officer, "pp_all_pick", number)

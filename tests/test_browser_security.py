@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from core import accounts, incidents, portal, settings
+from core import accounts, incidents, portal
 from tests.browser import chromium, give_real_names, go_to_page, login, manual_shot, servers, shot, wait_idle
 from tests.conftest import PASSWORD, make_org
 
@@ -20,7 +20,7 @@ NEW = "Huashan-Peak-2071!"
 def prepared(tmp_path, con):
     org = make_org(con)
     give_real_names(con)  # the manual's screenshots show 吴磊 of technical support, not TECH
-    settings.set_values(con, org.webmaster, {"backup_dir": str(tmp_path / "backups")})
+    # no 备份目录 set: the default, <the database's folder>/backups, which the page names in words (the manual's shot)
     incidents.suggest_incident(con, "login_burst", "10 分钟内登录失败 26 次,涉及 9 个用户名、2 个客户端地址,疑似口令猜测攻击。")
     found = incidents.create(con, org.tech, "门户首页被植入异常外链", "较大", dt.datetime.now() - dt.timedelta(hours=3),
                              "巡检发现首页底部出现指向境外网站的链接。", [org.dz], "已撤下首页异常区块并保留现场")
@@ -72,6 +72,7 @@ def test_lockout_sessions_and_security_pages(prepared):
         tech.get_by_text("备份完成").wait_for(timeout=60000)
         shot(tech, "sec-4-backups")
         wait_idle(tech)
+        tech.get_by_text("备份目录:数据库所在目录下的备份文件夹(默认)").wait_for()  # no temporary folder in the manual
         manual_shot(tech, "manual-backups", moving=True)  # 备份 in the manual: a backup just made
 
         # 3. the same user in a second browser changes the password: the first session ends

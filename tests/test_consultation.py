@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from core import consultation, freshness, humancheck, scheduler, site_report
+from core import consultation, consultation_public, freshness, humancheck, scheduler, site_report
 from core.db import rows, scalar
 from core.errors import InvalidTransition, NotFound, PermissionDenied, RateLimited, StaleVersion, ValidationError
 from core.portal import build_site
@@ -38,7 +38,7 @@ def values(con, org, **changes) -> dict:
 
 
 def item(con, cid) -> dict:
-    return consultation.get(con, cid)
+    return consultation_public.get(con, cid)
 
 
 def opened(con, org) -> int:
@@ -170,9 +170,9 @@ def test_the_summary_is_required_before_feedback_and_waits_for_every_review(con,
         consultation.summarise(con, org.head, cid, item(con, cid)["version"], {**summary, "adopted_text": ""})
     with pytest.raises(ValidationError, match="「采纳意见数」.须在 0 至 1"):
         consultation.summarise(con, org.head, cid, item(con, cid)["version"], {**summary, "adopted_count": 3})
-    assert consultation.public(con, cid)["summary"] is None
+    assert consultation_public.public(con, cid)["summary"] is None
     consultation.summarise(con, org.head, cid, item(con, cid)["version"], summary)
-    shown = consultation.public(con, cid)
+    shown = consultation_public.public(con, cid)
     assert shown["state_label"] == "已公布反馈" and shown["summary"]["adopted"] == 1
     assert shown["comments"] == ["建议第一条增加对中小企业的扶持内容。"]
     assert "李四" not in str(shown)  # the name is personal data
@@ -180,12 +180,12 @@ def test_the_summary_is_required_before_feedback_and_waits_for_every_review(con,
 
 def test_the_portal_never_sees_a_draft_nor_unreviewed_comments(con, org):
     cid = consultation.create(con, org.head, values(con, org))
-    assert consultation.public(con, cid) is None
-    assert consultation.published_in(con) == []
+    assert consultation_public.public(con, cid) is None
+    assert consultation_public.published_in(con) == []
     consultation.open_(con, org.head, cid, item(con, cid)["version"], today=DAY)
     comment(con, cid)
-    assert consultation.public(con, cid)["comments"] == []
-    assert [c["id"] for c in consultation.published_in(con)] == [cid]
+    assert consultation_public.public(con, cid)["comments"] == []
+    assert [c["id"] for c in consultation_public.published_in(con)] == [cid]
 
 
 def test_year_figures_count_rounds_comments_and_results(con, org):
@@ -289,10 +289,10 @@ def test_the_draft_policys_files_are_checked_attached_and_removed_while_a_draft_
     kept = consultation.attach(con, org.head, cid, item(con, cid)["version"], "征求意见稿.pdf", PDF)
     gone = consultation.attach(con, org.head, cid, item(con, cid)["version"], "起草说明.pdf", PDF[:100])
     consultation.detach(con, org.head, cid, item(con, cid)["version"], gone)
-    assert [f["filename"] for f in consultation.files(con, cid)] == ["征求意见稿.pdf"]
-    assert consultation.file_data(con, kept) == ("征求意见稿.pdf", PDF)
+    assert [f["filename"] for f in consultation_public.files(con, cid)] == ["征求意见稿.pdf"]
+    assert consultation_public.file_data(con, kept) == ("征求意见稿.pdf", PDF)
     with pytest.raises(NotFound):
-        consultation.file_data(con, gone)
+        consultation_public.file_data(con, gone)
     audit = rows(con, "SELECT action, summary FROM audit_log WHERE object = ? ORDER BY id", [f"consultation:{cid}"])
     assert [a["action"] for a in audit] == ["consultation.create", "consultation.attach", "consultation.attach",
                                             "consultation.detach"]
@@ -302,7 +302,7 @@ def test_the_draft_policys_files_are_checked_attached_and_removed_while_a_draft_
         consultation.detach(con, org.head, cid, item(con, cid)["version"], kept)
     with pytest.raises(InvalidTransition, match="不能添加附件"):
         consultation.attach(con, org.head, cid, item(con, cid)["version"], "补充.pdf", PDF)
-    assert [f["filename"] for f in consultation.public(con, cid)["files"]] == ["征求意见稿.pdf"]
+    assert [f["filename"] for f in consultation_public.public(con, cid)["files"]] == ["征求意见稿.pdf"]
 
 
 def test_the_portal_publishes_the_files_with_their_kind_and_size_and_never_a_removed_one(con, org, tmp_path):
@@ -326,3 +326,10 @@ def test_the_portal_publishes_the_files_with_their_kind_and_size_and_never_a_rem
     assert '<h2 id="consultation-files">附件</h2>' in page
     build_site(con, site)  # a full build keeps the files it serves
     assert (files / str(kept) / "数字经济促进办法(征求意见稿).pdf").read_bytes() == PDF
+
+
+def test_the_public_side_is_read_from_its_own_module():
+    """The names core.consultation_public defines for the portal are read from there, not again from core.consultation
+    (which once named them too, so that no caller changed when they moved)."""
+    for name in ("PUBLIC_LABELS", "PHASE_LABELS", "files", "file_data", "phase", "public", "published_in"):
+        assert hasattr(consultation_public, name) and not hasattr(consultation, name), name

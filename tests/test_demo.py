@@ -11,6 +11,7 @@ from core import (
     accounts,
     catalogue,
     consultation,
+    consultation_public,
     demo_data,
     demo_guide,
     disclosure,
@@ -19,6 +20,7 @@ from core import (
     humancheck,
     interaction,
     interview,
+    interview_public,
     proposals,
     ratings,
     support,
@@ -650,10 +652,10 @@ def test_demo_consultations_are_in_every_state(demo):
     assert set(items) == {"draft", "open", "closed", "summarised"}
     assert consultation.counts(con, items["open"]["id"]) == {"pending": 2, "approved": 1, "rejected": 1, "received": 4}
     assert consultation.counts(con, items["closed"]["id"])["pending"] == 0
-    shown = consultation.public(con, items["summarised"]["id"])
+    shown = consultation_public.public(con, items["summarised"]["id"])
     assert shown["summary"]["adopted"] == 2 and len(shown["comments"]) == 3
     assert [f["filename"] for f in shown["files"]] == ["征求意见稿.docx"]  # the draft policy, published with it
-    assert consultation.files(con, items["draft"]["id"]) and not consultation.files(con, items["closed"]["id"])
+    assert consultation_public.files(con, items["draft"]["id"]) and not consultation_public.files(con, items["closed"]["id"])
 
 
 def test_demo_interviews_are_in_every_state(demo):
@@ -665,7 +667,7 @@ def test_demo_interviews_are_in_every_state(demo):
     assert interview.counts(con, items["collecting"]["id"]) == {"pending": 2, "approved": 1, "rejected": 1,
                                                                 "received": 4}
     assert interview.counts(con, items["held"]["id"])["pending"] == 0
-    shown = interview.public(con, items["published"]["id"])
+    shown = interview_public.public(con, items["published"]["id"])
     assert sum(e["public"] for e in shown["transcript"]) == 2 and shown["transcript"][0]["kind"] == "remark"
     assert shown["published_at"].date() < dt.date.today()
 

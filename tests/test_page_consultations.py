@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from core import consultation, humancheck
+from core import consultation, consultation_public, humancheck
 from core.db import connect, row, scalar
 from tests.apptest_helpers import app_as, open_page, texts
 from tests.conftest import make_org
@@ -140,8 +140,8 @@ def test_the_head_attaches_the_draft_policy_refused_files_name_the_rule_and_remo
     assert not at.exception and "附件「管理办法(征求意见稿).pdf」已添加" in texts(at)
     con = connect(db_path)
     try:
-        assert [f["filename"] for f in consultation.files(con, cid)] == ["管理办法(征求意见稿).pdf"]
-        first = consultation.files(con, cid)[0]["id"]
+        assert [f["filename"] for f in consultation_public.files(con, cid)] == ["管理办法(征求意见稿).pdf"]
+        first = consultation_public.files(con, cid)[0]["id"]
     finally:
         con.close()
     at.file_uploader(key="cs_upload_1").set_value(("旧稿.pdf", pdf, "application/pdf"))  # a fresh uploader

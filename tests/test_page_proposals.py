@@ -233,3 +233,30 @@ def test_the_office_corrects_a_recorded_outcome(path):
     con = connect(path)
     assert proposals.get(con, pid)["version"] == 4
     con.close()
+
+
+def test_a_correction_replaces_the_file_and_both_stay_downloadable(path):
+    path, org = path
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    con = connect(path)
+    pid = proposals.submit(con, org.officer, kind="suggestion", subject="增加相关解读链接", reasons="理由")
+    proposals.decide(con, org.webmaster, pid, 1, "adopt", "采纳")
+    proposals.implement(con, org.webmaster, pid, 2, note="文件页面已增加解读链接", done_on=dt.date.today(),
+                        files=[("旧截图.png", png)])
+    con.close()
+    office = open_page(app_as(path, "webmaster"), "proposals")
+    office.radio(key="pp_view").set_value("全部提案").run()
+    office.selectbox(key="pp_all_pick").set_value(pid).run()
+    box = office.file_uploader(key=f"pp_fix_{pid}_file")
+    assert box.proto.label == "替换落实材料(可选,一个文件)"
+    assert box.proto.help.startswith("当前落实材料:旧截图.png;选择新文件即替换它,原文件保留在办理过程中,不选则保留原文件。")
+    box.set_value(("上线截图.png", png + b"new", "image/png"))
+    office.text_input(key=f"pp_fix_{pid}_reason").input("原附的是改版前的截图").run()
+    office.button(key=f"pp_correct_{pid}").click().run()
+    assert not office.exception
+    assert f"提案 #{pid}:落实情况已更正,已通知提出人;原登记的内容保留在办理过程中。" in texts(office)
+    labels = [b.proto.label for b in office.get("download_button")]
+    assert "下载落实材料:上线截图.png" in labels and "下载原落实材料(更正时已替换):旧截图.png" in labels
+    assert "下载附件:旧截图.png" not in labels  # the replaced file is not one of the proposal's own
+    history = next(d.value for d in office.dataframe if "步骤" in d.value.columns)
+    assert list(history["说明"])[-1] == "更正原因:原附的是改版前的截图;落实材料「旧截图.png」替换为「上线截图.png」(原文件保留)"

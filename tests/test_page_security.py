@@ -305,6 +305,21 @@ def test_backups_page_backs_up_and_verifies(db_path, tmp_path):
         con.close()
 
 
+def test_backups_page_names_the_folder_readably_and_gives_the_full_path(db_path, tmp_path):
+    """By default the folder is named in words (not a server's or a temporary folder's long path: the manual's
+    picture showed /tmp/pytest-of-…); the full path is the caption's help. A folder the office set is shown as set."""
+    at = open_page(app_as(db_path, "tech"), "backups")
+    [caption] = [c for c in at.caption if c.value.startswith("备份目录:")]
+    assert caption.value == "备份目录:数据库所在目录下的备份文件夹(默认)"
+    assert caption.proto.help == f"完整路径:{tmp_path / 'backups'}"
+    con = using(db_path)
+    settings.set_values(con, accounts.find_user(con, "webmaster"), {"backup_dir": str(tmp_path / "bk")})
+    con.close()
+    at = open_page(app_as(db_path, "tech"), "backups")
+    [caption] = [c for c in at.caption if c.value.startswith("备份目录:")]
+    assert caption.value == f"备份目录:{tmp_path / 'bk'}" and caption.proto.help == f"完整路径:{tmp_path / 'bk'}"
+
+
 def test_backups_page_shows_the_last_failure(db_path, tmp_path):
     blocker = tmp_path / "blocker"
     blocker.write_text("x")

@@ -564,6 +564,62 @@ def test_a_correction_needs_a_record_and_the_version_the_user_saw(con, org):
     assert proposals.get(con, proposal_id)["outcome_note"] == "文件页面已增加解毒链接"
 
 
+def test_a_correction_replaces_the_file_and_the_history_keeps_the_old_one(con, org):
+    proposal_id = _adopted(con, org)
+    proposals.implement(con, org.webmaster, proposal_id, 2, note="文件页面已增加解读链接", done_on=dt.date.today(),
+                        files=[("旧截图.png", PNG)])
+    # the text and day stay as they are: a new file alone is a correction (第八条(一)(二))
+    proposals.correct_outcome(con, org.webmaster, proposal_id, 3, note="文件页面已增加解读链接", done_on=dt.date.today(),
+                              reason="原附的是改版前的截图", files=[("上线截图.png", PNG + b"new")])
+    found = proposals.view(con, org.officer, proposal_id)
+    assert found["version"] == 4 and found["outcome_note"] == "文件页面已增加解读链接"
+    assert found["outcome_file"]["filename"] == "上线截图.png"
+    assert proposals.attachment(con, org.officer, found["outcome_file"]["id"])[1] == PNG + b"new"
+    [old] = found["replaced_outcome_files"]  # kept, marked with the file that replaced it; not the proposal's own
+    assert old["filename"] == "旧截图.png" and old["replaced_by"] == found["outcome_file"]["id"]
+    assert proposals.attachment(con, org.officer, old["id"])[1] == PNG and found["attachments"] == []
+    swap = "落实材料「旧截图.png」替换为「上线截图.png」(原文件保留)"
+    assert found["events"][-1]["comment"] == f"更正原因:原附的是改版前的截图;{swap}"
+    [logged] = security_audit.search(con, org.tech, action="proposals.correct_outcome")
+    assert swap in logged["summary_label"] and "原为" not in logged["summary_label"]  # the text did not change
+    body = scalar(con, "SELECT body FROM outbox WHERE user_id = ? AND subject LIKE '%落实情况已更正%'", [org.officer.id])
+    assert swap in body and "原为:" not in body
+    # corrected again without a file: the text changes, the file stays (none chosen keeps it)
+    proposals.correct_outcome(con, org.webmaster, proposal_id, 4, note="文件页面和解读页面已互相链接",
+                              done_on=dt.date.today(), reason="补充办理情况")
+    again = proposals.view(con, org.officer, proposal_id)
+    assert again["outcome_file"]["id"] == found["outcome_file"]["id"] and len(again["replaced_outcome_files"]) == 1
+    assert "落实材料" not in again["events"][-1]["comment"]
+
+
+def test_a_correction_adds_a_file_to_a_record_without_one(con, org):
+    proposal_id = _recorded(con, org)  # recorded without a file
+    proposals.correct_outcome(con, org.webmaster, proposal_id, 3, note="文件页面已增加解读链接", done_on=dt.date.today(),
+                              reason="错别字,补上线截图", files=[("上线截图.png", PNG)])
+    found = proposals.view(con, org.webmaster, proposal_id)
+    assert found["outcome_file"]["filename"] == "上线截图.png" and found["replaced_outcome_files"] == []
+    assert found["events"][-1]["comment"].endswith(";落实材料新增「上线截图.png」")
+    assert "原为 " in found["events"][-1]["comment"]  # the text changed too: both are said
+
+
+@pytest.mark.parametrize("files, rule", [
+    ([("a.png", PNG), ("b.png", PNG)], "「落实材料」:只能附一个文件,用来替换原落实材料(不选则保留原文件)(第八条(一)(二))"),
+    ([("run.exe", b"MZ" + b"\x00" * 10)], "「附件」"),
+])
+def test_a_correction_with_a_wrong_file_changes_nothing(con, org, files, rule):
+    proposal_id = _adopted(con, org)
+    proposals.implement(con, org.webmaster, proposal_id, 2, note="已上线", done_on=dt.date.today(),
+                        files=[("旧截图.png", PNG)])
+    with pytest.raises(ValidationError) as refused:
+        proposals.correct_outcome(con, org.webmaster, proposal_id, 3, note="已上线", done_on=dt.date.today(),
+                                  reason="换文件", files=files)
+    assert rule in str(refused.value)
+    found = proposals.view(con, org.webmaster, proposal_id)
+    assert found["outcome_file"]["filename"] == "旧截图.png" and found["version"] == 3
+    assert scalar(con, "SELECT count(*) FROM proposal_attachments") == 1
+    assert not scalar(con, "SELECT count(*) FROM proposal_events WHERE action = 'correct_outcome'")
+
+
 def test_the_evaluation_shows_the_corrected_day(con, org):
     proposal_id = _recorded(con, org, subject="增加相关解读链接")
     day = dt.date.today() - dt.timedelta(days=5)
