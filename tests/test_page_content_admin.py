@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 
@@ -225,6 +226,35 @@ def test_the_take_down_reaches_the_portal_after_the_click_and_the_page_says_so(s
     assert "门户网站已更新。" in clicked + texts(at)  # said in the run that first sees it done
     at.run()  # said once: a later run forgets it
     assert "门户网站已更新。" not in texts(at) and "门户网站正在更新……" not in texts(at)
+
+
+def test_the_result_is_said_in_the_run_that_follows_the_click(setup, monkeypatch):
+    """Issue 16, session 13: the page that shows the click's confirmation waits for the build beside the page
+    (pages/_refresh._await, a parallel fragment) and says the result itself; no second run of the whole page,
+    no polling. The build is slowed so that it is surely still running when that run reaches the message (the
+    old polling fragment then said 门户网站正在更新 and left the result to a later run)."""
+    db_path, ids = setup
+    site = db_path.parent / "site"
+    con = connect(db_path)
+    portal.build_site(con, site, full=True, progress=False)
+    con.close()
+    build = portal.build_site
+
+    def slow_build(*args, **kwargs):
+        time.sleep(1.0)
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(portal, "build_site", slow_build)
+    at = admin(db_path)
+    at.selectbox(key="ca_pick").select(ids["live"]).run()
+    at.selectbox(key=f"ca_category_{ids['live']}").select("信息已过时效")
+    at.text_area(key=f"ca_reason_{ids['live']}").input("活动已结束")
+    take_down_button(at, ids["live"]).click().run()
+    clicked = texts(at)
+    assert "已从网站撤下" in clicked and "门户网站已更新。" in clicked
+    assert "门户网站正在更新……" not in clicked  # replaced by the result in place
+    at.run()
+    assert "门户网站已更新。" not in texts(at)  # said once
 
 
 def test_a_failed_portal_refresh_is_reported_on_the_page(setup):
