@@ -52,6 +52,14 @@ def take_down_button(at, article_id):
     return at.button(key=f"FormSubmitter:ca_take_down_{article_id}-撤下")
 
 
+def take_down_as_outdated(at, article_id):
+    """Pick the article, say why (信息已过时效, 活动已结束) and click 撤下."""
+    at.selectbox(key="ca_pick").select(article_id).run()
+    at.selectbox(key=f"ca_category_{article_id}").select("信息已过时效")
+    at.text_area(key=f"ca_reason_{article_id}").input("活动已结束")
+    take_down_button(at, article_id).click().run()
+
+
 def restore_button(at, article_id):
     return at.button(key=f"FormSubmitter:ca_restore_{article_id}-恢复上线")
 
@@ -213,10 +221,7 @@ def test_the_take_down_reaches_the_portal_after_the_click_and_the_page_says_so(s
     page = site / portal.article_url(article.id, article.published_at).lstrip("/")
     assert "该信息已撤下" not in page.read_text(encoding="utf-8")
     at = admin(db_path)
-    at.selectbox(key="ca_pick").select(ids["live"]).run()
-    at.selectbox(key=f"ca_category_{ids['live']}").select("信息已过时效")
-    at.text_area(key=f"ca_reason_{ids['live']}").input("活动已结束")
-    take_down_button(at, ids["live"]).click().run()
+    take_down_as_outdated(at, ids["live"])
     clicked = texts(at)
     assert "已从网站撤下" in clicked
     assert "门户网站正在更新……" in clicked or "门户网站已更新。" in clicked  # the worker may be that quick
@@ -246,10 +251,7 @@ def test_the_result_is_said_in_the_run_that_follows_the_click(setup, monkeypatch
 
     monkeypatch.setattr(portal, "build_site", slow_build)
     at = admin(db_path)
-    at.selectbox(key="ca_pick").select(ids["live"]).run()
-    at.selectbox(key=f"ca_category_{ids['live']}").select("信息已过时效")
-    at.text_area(key=f"ca_reason_{ids['live']}").input("活动已结束")
-    take_down_button(at, ids["live"]).click().run()
+    take_down_as_outdated(at, ids["live"])
     clicked = texts(at)
     assert "已从网站撤下" in clicked and "门户网站已更新。" in clicked
     assert "门户网站正在更新……" not in clicked  # replaced by the result in place
@@ -262,10 +264,7 @@ def test_a_failed_portal_refresh_is_reported_on_the_page(setup):
     site = db_path.parent / "site"
     site.write_text("不是文件夹", encoding="utf-8")  # the build cannot write here
     at = admin(db_path)
-    at.selectbox(key="ca_pick").select(ids["live"]).run()
-    at.selectbox(key=f"ca_category_{ids['live']}").select("信息已过时效")
-    at.text_area(key=f"ca_reason_{ids['live']}").input("活动已结束")
-    take_down_button(at, ids["live"]).click().run()
+    take_down_as_outdated(at, ids["live"])
     assert state_of(db_path, ids["live"]).state == "taken_down"  # the change itself is saved
     warnings = " ".join(w.value for w in at.warning)
     assert refresh.wait(site).state == "failed"
