@@ -630,6 +630,49 @@ def test_large_sitemap_becomes_an_index_of_chunks(tmp_path, monkeypatch):
     con.close()
 
 
+def test_an_incremental_sitemap_assembles_from_the_first_changed_url_what_the_full_one_holds(tmp_path, monkeypatch):
+    """The chunks an incremental build assembles start at the chunk of the first changed article, found by its
+    id (keyset) without numbering the URLs before it, also when that chunk starts among the answers after the
+    articles: each chunk file it returns is the full assembly's file byte for byte (issue 16)."""
+    con = connect(tmp_path / "p.duckdb")
+    _setup(con)
+    ids = bulk_articles(con, 1, 28)
+    con.execute("""
+        INSERT INTO messages (id, code, kind, subject, body, name, state, published_at)
+        SELECT 500 + i, 'm' || i, 'consult', '留言' || i, '内容', '市民', CASE WHEN i % 4 = 3 THEN 'closed'
+               ELSE 'published' END, ?::TIMESTAMP + to_hours(i::BIGINT)
+        FROM range(20) t(i)""", [BASE])
+    site = portal.data.load_site(con)
+    extra = ["/xxgk/index.html", "/xxgk/gkzn.html"]
+    expected_first: set[int] = set()
+    for chunk in (5, 7, 8, 16):
+        monkeypatch.setattr(portal.pages, "SITEMAP_CHUNK", chunk)
+        full = portal.pages.sitemap_files(con, site, extra)
+        whole = dict(full.files)
+        assert len(whole) == 1 + full.chunks > 2
+        # the URLs before the articles: the site's own pages, the two extra ones, the four columns
+        head = sum(text.count("<url>") for text in whole.values()) - len(ids) - 15
+        assert head == 12
+        for changed in ([ids[0]], [ids[9]], [ids[-1]], [ids[-1], ids[3]], [], [19_999]):
+            part = portal.pages.sitemap_files(con, site, extra, changed=changed, head=full.head,
+                                              present=lambda path: True)
+            assert part.chunks == full.chunks and part.head == full.head
+            assert all(whole[path] == text for path, text in part.files), (chunk, changed)
+            # the chunks from the one holding the first changed article on (none changed: the first answer's),
+            # unless that chunk starts before the articles (every chunk then)
+            position = sum(1 for i in ids if i < min(changed)) if changed else len(ids)
+            first = (head + position) // chunk if (head + position) // chunk * chunk >= head else 0
+            assert [p for p, _ in part.files] == ["/sitemap.xml", *(f"/sitemap-{n + 1}.xml" for n in range(
+                first, full.chunks))], (chunk, changed)
+            expected_first.add(first)
+        # the head changed (or no digest recorded): every chunk again
+        again = portal.pages.sitemap_files(con, site, extra, changed=[ids[-1]], head="x", present=lambda path: True)
+        assert again.files == full.files
+    # chunks starting among the articles, and at the first answer (12 + 28 = 40: chunk 8 of 5, chunk 5 of 8)
+    assert {2, 3, 5, 8} <= expected_first
+    con.close()
+
+
 def test_site_map_page_lists_the_column_tree(site):
     _, out, _ = site
     html = _read(out, "/sitemap.html")

@@ -335,8 +335,8 @@ def robots_txt(site: SiteData) -> str:
 _CATALOGUED_LIVE = """
     FROM catalogue_entries e JOIN articles a ON a.id = e.article_id AND a.public AND a.live_revision IS NOT NULL
 """
-_SITEMAP_URLS = f"""
-    WITH urls AS (
+# the sitemap's URLs in their order (grp, k): first the site's own pages and the columns (the head), ...
+_SITEMAP_HEAD = f"""
         SELECT 0 AS grp, 0 AS k, '/index.html' AS path, NULL AS lastmod
         UNION ALL SELECT 0, 1, '/sitemap.html', NULL
         -- the site's own fixed pages (issue 15, identity) and the 留言答复 listing
@@ -350,17 +350,19 @@ _SITEMAP_URLS = f"""
                '/xxgk/nd/' || lpad(year(coalesce(a.published_at, a.updated_at))::VARCHAR, 4, '0') || '/index.html', NULL
             {_CATALOGUED_LIVE}
         UNION ALL SELECT 1, id, '/col/' || slug || '/index.html', NULL FROM columns
-        UNION ALL SELECT 2, a.id,
-               '/art/' || strftime(coalesce(a.published_at, a.updated_at), '%Y/%m/') || a.id || '.html',
-               strftime(greatest(r.created_at, coalesce(a.published_at, a.updated_at)), '%Y-%m-%d')
-        {LIVE}
-        -- published answers (第十九条), at portal.urls.answer_url
+"""
+# ... then the public articles by id (grp 2, from the id given on), and the published answers (第十九条, at
+# portal.urls.answer_url) by id (grp 3, likewise): the tail, where a build's changes are
+_SITEMAP_TAIL = f"""
+        SELECT 2 AS grp, a.id AS k,
+               '/art/' || strftime(coalesce(a.published_at, a.updated_at), '%Y/%m/') || a.id || '.html' AS path,
+               strftime(greatest(r.created_at, coalesce(a.published_at, a.updated_at)), '%Y-%m-%d') AS lastmod
+        {LIVE} AND a.id >= ?
         UNION ALL SELECT 3, id, '/art/' || strftime(published_at, '%Y/%m/') || 'hd' || id || '.html',
                strftime(published_at, '%Y-%m-%d')
-        FROM messages WHERE state = 'published' AND published_at IS NOT NULL
-    )
-    SELECT (row_number() OVER (ORDER BY grp, k) - 1) // ? AS chunk, grp, k, path, lastmod FROM urls
+        FROM messages WHERE state = 'published' AND published_at IS NOT NULL AND id >= ?
 """
+_ANSWERED = "FROM messages WHERE state = 'published' AND published_at IS NOT NULL"
 
 
 @dataclass
@@ -374,6 +376,12 @@ class Sitemap:
 
 
 _NEVER = 2**31 - 1  # no article id reaches it
+
+
+def _nth(con: duckdb.DuckDBPyConnection, select_id: str, offset: int) -> int:
+    """The id at ``offset`` (0: the first) of the ids ``select_id`` selects in id order; _NEVER past the last."""
+    found = con.execute(f"{select_id} ORDER BY 1 LIMIT 1 OFFSET ?", [offset]).fetchone()
+    return _NEVER if found is None else found[0]
 
 
 def sitemap_files(con: duckdb.DuckDBPyConnection, site: SiteData, extra: list[str] | None = None, *,
@@ -391,25 +399,41 @@ def sitemap_files(con: duckdb.DuckDBPyConnection, site: SiteData, extra: list[st
     # &, < and > escaped, as xml.sax.saxutils.escape does; that module imports urllib.request, http.client and
     # ssl (~10 ms of every build's start, issue 16)
     base = html.escape(site.site_url, quote=False)
-    params = [extra or [], extra or [], SITEMAP_CHUNK]
+    head_params = [extra or [], extra or []]
     first_changed = min(changed) if changed else _NEVER
-    before, digest, unchanged, total = con.execute(f"""
-        SELECT count(*) FILTER (WHERE grp < 2),
-               md5(coalesce(string_agg(path, chr(10) ORDER BY grp, k) FILTER (WHERE grp < 2), '')),
-               count(*) FILTER (WHERE grp = 2 AND k < ?), count(*)
-        FROM ({_SITEMAP_URLS})""", [first_changed, *params]).fetchone()
+    # the counts without assembling or numbering the 140,000 URLs at scale (issue 16): the head's rows and
+    # digest, the public articles (before the first changed one, and all) and the answers
+    before, digest, unchanged, articles, answered = con.execute(f"""
+        WITH head AS ({_SITEMAP_HEAD})
+        SELECT (SELECT count(*) FROM head),
+               (SELECT md5(coalesce(string_agg(path, chr(10) ORDER BY grp, k), '')) FROM head),
+               count(*) FILTER (WHERE a.id < ?), count(*), (SELECT count(*) {_ANSWERED})
+        {LIVE}""", [*head_params, first_changed]).fetchone()
+    total = before + articles + answered
     count = math.ceil(total / SITEMAP_CHUNK)
     first = 0
     if changed is not None and head == digest and count > 1 and present is not None:
         first = (before + unchanged) // SITEMAP_CHUNK
-        if not all(present(f"/sitemap-{n + 1}.xml") for n in range(first)):
+        if not all(present(f"/sitemap-{n + 1}.xml") for n in range(first)) or first * SITEMAP_CHUNK < before:
             first = 0
+    # the chunks from ``first`` on: the URLs from the first one of chunk ``first`` (keyset: an article's or an
+    # answer's id), numbered from there only
+    start = first * SITEMAP_CHUNK - before
+    from_article, from_answer = -1, -1
+    if first and start < articles:
+        from_article = _nth(con, f"SELECT a.id {LIVE}", start)
+    elif first:  # past the articles (or past every URL: no chunk to assemble)
+        from_article, from_answer = _NEVER, _nth(con, f"SELECT id {_ANSWERED}", start - articles)
+    urls = _SITEMAP_TAIL if first else f"{_SITEMAP_HEAD} UNION ALL {_SITEMAP_TAIL}"
     chunks = con.execute(f"""
         SELECT chunk, string_agg('<url><loc>' || ? || path || '</loc>'
                                  || coalesce('<lastmod>' || lastmod || '</lastmod>', '') || '</url>',
                                  chr(10) ORDER BY grp, k)
-        FROM ({_SITEMAP_URLS}) WHERE chunk >= ? GROUP BY chunk ORDER BY chunk""",
-                           [base, *params, first]).fetchall()
+        FROM (SELECT ? + (row_number() OVER (ORDER BY grp, k) - 1) // ? AS chunk, grp, k, path, lastmod
+              FROM ({urls}))
+        GROUP BY chunk ORDER BY chunk""",
+                         [base, first, SITEMAP_CHUNK, *([] if first else head_params), from_article,
+                          from_answer]).fetchall()
     xml = '<?xml version="1.0" encoding="UTF-8"?>\n'
     ns = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
     if count <= 1:
