@@ -15,8 +15,10 @@ process, which the other processes of a shared machine shake less; milliseconds)
   checkout by default) and Chromium: every demo role signs in and opens every page of its menu
   (pages/_shared.PAGES that core grants it), timed from the click until the page is usable
   (Streamlit idle — nothing running, nothing stale — and the page's heading shown), with the server's CPU;
-- browser-actions: in Chromium, by the interface's labels only: save a draft, submit, approve, publish,
-  route a message, take down (each until its confirmation shows and Streamlit is idle);
+- browser-actions: in Chromium, by the interface's labels only: an officer saves a draft and submits it, the
+  head approves that draft (every box its form shows ticked: 审核要点 and any 「已知悉」 screening warning), the
+  officer publishes it, the webmaster routes a message and takes an item down (each until its confirmation
+  shows and Streamlit is idle);
 - pieces: what every run pays (to-do counts per role, session check, audit seal, user look-up …);
 - actions: publishing / taking down an answer and taking down / restoring an article, each with the
   portal's incremental rebuild (`portal.build_site(full=False)`, what pages/_shared.refresh_site runs).
@@ -410,8 +412,8 @@ def tick_all(page, title: str) -> None:
 
 
 def browser_actions(b: Browser, round_: int, count: bool) -> None:
-    """The main actions by UI labels only: an officer saves and submits a new draft, the head approves,
-    the officer publishes an approved item, the webmaster routes a message and takes an item down."""
+    """The main actions by UI labels only: an officer saves and submits a new draft, the head approves it,
+    the officer publishes it, the webmaster routes a message and takes an item down."""
     from tests.browser import wait_idle
 
     # an officer's ordinary news item: a title with 测试 in it is itself a screening finding (the lexicon's
