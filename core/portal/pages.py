@@ -351,6 +351,7 @@ _SITEMAP_HEAD = f"""
             {_CATALOGUED_LIVE}
         UNION ALL SELECT 1, id, '/col/' || slug || '/index.html', NULL FROM columns
 """
+_ANSWERED = "FROM messages WHERE state = 'published' AND published_at IS NOT NULL"  # the published answers
 # ... then the public articles by id (grp 2, from the id given on), and the published answers (第十九条, at
 # portal.urls.answer_url) by id (grp 3, likewise): the tail, where a build's changes are
 _SITEMAP_TAIL = f"""
@@ -360,9 +361,8 @@ _SITEMAP_TAIL = f"""
         {LIVE} AND a.id >= ?
         UNION ALL SELECT 3, id, '/art/' || strftime(published_at, '%Y/%m/') || 'hd' || id || '.html',
                strftime(published_at, '%Y-%m-%d')
-        FROM messages WHERE state = 'published' AND published_at IS NOT NULL AND id >= ?
+        {_ANSWERED} AND id >= ?
 """
-_ANSWERED = "FROM messages WHERE state = 'published' AND published_at IS NOT NULL"
 
 
 @dataclass
