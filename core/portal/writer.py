@@ -66,6 +66,60 @@ def legal_bytes(data: bytes) -> bytes:
     return data
 
 
+def _write_all(fd: int, data: bytes) -> None:
+    """``data`` to ``fd`` with ``os.write``, not a file object: one object less per page."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+# A new file written whole before it has a name (Linux): made unnamed in its folder (``O_TMPFILE``), then
+# named (``linkat`` of /proc/<pid>/fd/<fd>), so that a reader sees no file or the whole file, as with a
+# temporary file moved into place, at two fewer metadata operations (a name made, a rename): ≈24 µs a
+# file instead of ≈38 on tmpfs and on ext4 (10,000 files of 20 KB; issue 16). ``linkat`` never replaces a
+# file: a name that exists (another process wrote it meanwhile) is written the other way (``_replace``);
+# so is every file where the kernel, the file system or /proc does not allow it (and any other system).
+_O_TMPFILE = getattr(os, "O_TMPFILE", 0)
+_named_by: list[int] = [0, -1]  # [pid, descriptor of /proc/<pid>/fd, or -1: not here]
+
+
+def _fd_folder() -> int:
+    """This process's /proc/<pid>/fd, opened once (a forked process opens its own), or -1."""
+    pid = os.getpid()
+    if _named_by[0] != pid:
+        try:
+            folder = os.open(f"/proc/{pid}/fd", os.O_RDONLY | os.O_DIRECTORY) if _O_TMPFILE else -1
+        except OSError:
+            folder = -1
+        _named_by[:] = [pid, folder]
+    return _named_by[1]
+
+
+def _write_new(folder: str, target: str, data: bytes) -> bool:
+    """Write ``data`` as the new file ``target`` in ``folder`` (see above); False where it cannot (nothing
+    written: the caller writes it the other way)."""
+    fds = _fd_folder()
+    if fds < 0:
+        return False
+    try:
+        fd = os.open(folder, os.O_WRONLY | _O_TMPFILE, 0o644)
+    except OSError:  # a file system without unnamed files (EOPNOTSUPP), a kernel before 3.11 (EISDIR)
+        return False
+    try:
+        _write_all(fd, data)  # a failed write fails the page, as before; the unnamed file goes with fd
+        try:
+            os.link(str(fd), target, src_dir_fd=fds)  # linkat(..., AT_SYMLINK_FOLLOW)
+        except FileExistsError:
+            return False
+        except OSError:  # /proc's links not followed here, or the like: the other way from now on
+            _named_by[1] = -1
+            os.close(fds)
+            return False
+    finally:
+        os.close(fd)
+    return True
+
+
 class DuplicateOutput(RuntimeError):
     """Two pages of one build claimed the same output path."""
 
@@ -113,16 +167,26 @@ class Writer:
         folder, _, name = target.rpartition(os.sep)
         if folder not in self._dirs:
             self._make_folder(folder)
-        if folder not in self._fresh and self._same(target, data):
-            self.unchanged += 1
-            return target
+        if folder in self._fresh:
+            found = None  # no file there but what this build wrote, and this path it did not
+        else:
+            found = self._same(target, data)
+            if found:
+                self.unchanged += 1
+                return target
+        if found is not None or not _write_new(folder, target, data):
+            self._replace(folder, name, target, data)
+        self.writes += 1
+        self.bytes += len(data)
+        return target
+
+    def _replace(self, folder: str, name: str, target: str, data: bytes) -> None:
+        """Write ``data`` to a temporary file beside ``target`` and move it into place (``os.replace``)."""
         tmp = f"{folder}/.{name}.{self._tag}.tmp"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o644)
         try:
-            try:  # os.write, not a file object: one object less per page
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view):]
+            try:
+                _write_all(fd, data)
             finally:
                 os.close(fd)
             os.replace(tmp, target)
@@ -132,9 +196,6 @@ class Writer:
             except FileNotFoundError:
                 pass
             raise
-        self.writes += 1
-        self.bytes += len(data)
-        return target
 
     def write_page(self, path: str, head: str, body: bytes, tail: str) -> str:
         """A page made of its text around an article body already encoded in UTF-8 (portal.render.render_to):
@@ -177,12 +238,15 @@ class Writer:
         self.bytes += size
 
     @staticmethod
-    def _same(target: str, data: bytes) -> bool:
+    def _same(target: str, data: bytes) -> bool | None:
+        """Whether ``target`` holds ``data`` already; None when there is no file (``os.stat`` says so)."""
         try:
             if os.stat(target).st_size != len(data):
                 return False
             with open(target, "rb") as fh:
                 return fh.read() == data
+        except FileNotFoundError:
+            return None
         except OSError:
             return False
 
