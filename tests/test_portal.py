@@ -7,6 +7,7 @@ import datetime as dt
 import multiprocessing
 import os
 import re
+import sys
 import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -453,6 +454,63 @@ def test_writer_checks_same_bytes_only_where_a_file_may_be(tmp_path, monkeypatch
     assert (tmp_path / "a" / "c" / "d.html").read_text(encoding="utf-8") == "三"
     assert (tmp_path / "e" / "f.html").read_text(encoding="utf-8") == "四"
     assert not [p for p in tmp_path.rglob("*") if p.name.endswith(".tmp")]
+
+
+def test_writer_writes_new_files_whole_and_replaces_those_there(tmp_path, monkeypatch):
+    """A new file is made unnamed and named once written (Linux: O_TMPFILE, linkat); a file already there, or
+    one that another process wrote meanwhile, is replaced by a temporary file moved into place; where the
+    system has no unnamed files, every file goes that way. Whichever way: the bytes, the mode, no temp file."""
+    from core.portal import writer as writer_module
+
+    named: list[bool] = []
+    write_new = writer_module._write_new
+    monkeypatch.setattr(writer_module, "_write_new", lambda *a: named.append(write_new(*a)) or named[-1])
+    umask = os.umask(0)
+    os.umask(umask)
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "there.html").write_text("旧", encoding="utf-8")
+    writer = portal.Writer(tmp_path)
+    writer.write("/new/a.html", "一")  # a folder this writer made
+    (tmp_path / "new" / "b.html").write_text("另一进程", encoding="utf-8")  # appears meanwhile
+    writer.write("/new/b.html", "二")
+    writer.write("/old/there.html", "三")  # replaced
+    writer.write("/old/missing.html", "四")  # a new file in a folder that was there
+    assert writer.writes == 4
+    texts = {p.relative_to(tmp_path).as_posix(): p.read_text(encoding="utf-8") for p in tmp_path.rglob("*.html")}
+    assert texts == {"new/a.html": "一", "new/b.html": "二", "old/there.html": "三", "old/missing.html": "四"}
+    assert {p.stat().st_mode & 0o777 for p in tmp_path.rglob("*.html")} == {0o644 & ~umask}
+    assert not [p for p in tmp_path.rglob("*") if p.name.endswith(".tmp")]
+    if sys.platform == "linux" and writer_module._fd_folder() >= 0:
+        assert named == [True, False, True]  # b.html was there: named the other way; there.html not tried
+    monkeypatch.setattr(writer_module, "_O_TMPFILE", 0)
+    monkeypatch.setattr(writer_module, "_named_by", [0, -1])
+    other = portal.Writer(tmp_path / "elsewhere")
+    other.write("/c/d.html", "五")
+    assert (tmp_path / "elsewhere" / "c" / "d.html").read_text(encoding="utf-8") == "五"
+    assert named[-1] is False and not [p for p in tmp_path.rglob("*") if p.name.endswith(".tmp")]
+
+
+def test_prune_leaves_the_folders_the_build_made_and_clears_the_others(tmp_path):
+    """After a full build, a file it did not write goes from the folders the portal owns, however deep;
+    a folder the build made (here or in a worker process) held nothing stale: what another process wrote
+    there meanwhile stays, as do files outside the portal's own folders."""
+    for path in ("art/old.html", "art/2020/01/x.html", "col/keep/index.html", "baidu_verify.html"):
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text("旧", encoding="utf-8")
+    writer = portal.Writer(tmp_path)
+    writer.write("/art/2024/01/1.html", "一")  # makes art/2024 and art/2024/01
+    writer.write("/col/keep/index.html", "二")
+    worker = portal.Writer(tmp_path)  # a worker process's writer: its folders reach the build by merge
+    worker.write("/xxgk/new/index.html", "三")
+    writer.merge([worker.target("/xxgk/new/index.html")], 1, 0, 3, worker.made)
+    for path in ("art/2024/01/other.html", "xxgk/new/other.html", "col/keep/late.html"):  # written meanwhile
+        (tmp_path / path).write_text("另一进程", encoding="utf-8")
+    assert writer.prune() == 3
+    left = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
+    assert left == ["art/2024/01/1.html", "art/2024/01/other.html", "baidu_verify.html", "col/keep/index.html",
+                    "xxgk/new/index.html", "xxgk/new/other.html"]
+    assert not (tmp_path / "art" / "2020").exists()  # emptied folders go
+    assert sorted(writer.gone) == ["/art/2020/01/x.html", "/art/old.html", "/col/keep/late.html"]
 
 
 def test_safe_filename():

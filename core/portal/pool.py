@@ -64,15 +64,16 @@ def _pages(batch: list, jobs: Jobs) -> Iterator[Page]:
             yield jobs.article(job)
 
 
-def _render_batch(batch: list) -> tuple[list[str], int, int, int]:
-    """In a worker: make, render and write a batch of pages; report what was written."""
+def _render_batch(batch: list) -> tuple[list[str], int, int, int, list[str]]:
+    """In a worker: make, render and write a batch of pages; report what was written, and the folders made
+    (``Writer.prune`` does not look into them)."""
     writer = _WORKER.get("writer")
     if writer is None:  # one writer a worker: it knows the folders it made (a mkdir a folder, not a batch)
         writer = _WORKER["writer"] = Writer(_WORKER["root"])
-    writer.claimed, writer.writes, writer.unchanged, writer.bytes = set(), 0, 0, 0
+    writer.claimed, writer.writes, writer.unchanged, writer.bytes, writer.made = set(), 0, 0, 0, []
     for page in _pages(batch, _WORKER["jobs"]):
         render_to(writer, page, _WORKER["context"])
-    return sorted(writer.claimed), writer.writes, writer.unchanged, writer.bytes
+    return sorted(writer.claimed), writer.writes, writer.unchanged, writer.bytes, writer.made
 
 
 def pool_size(pages: int, workers: int | None) -> int:

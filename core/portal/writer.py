@@ -140,6 +140,8 @@ class Writer:
         # folders this writer created: a file in one is there only if this build wrote it, and a path is
         # written once a build (or DuplicateOutput), so no "same bytes already there?" look is needed
         self._fresh: set[str] = set()
+        self.made: list[str] = []  # the folders of _fresh, as a worker reports them (portal.pool)
+        self._made_elsewhere: set[str] = set()  # folders the worker processes of this build made (``merge``)
         self._tag = f"{os.getpid()}-{secrets.token_hex(4)}"  # temp names unique to this writer
         self.writes = 0  # files created or replaced
         self.unchanged = 0  # files whose content was already there
@@ -214,6 +216,7 @@ class Writer:
             return
         else:
             self._fresh.add(folder)
+            self.made.append(folder)
         self._dirs.add(folder)
 
     def url_path(self, target: str) -> str:
@@ -227,8 +230,8 @@ class Writer:
         self.removed += 1
         self.gone.append(self.url_path(target))
 
-    def merge(self, claimed: Iterable[str], writes: int, unchanged: int, size: int) -> None:
-        """Take over what a worker process wrote into the same folder."""
+    def merge(self, claimed: Iterable[str], writes: int, unchanged: int, size: int, made: Iterable[str] = ()) -> None:
+        """Take over what a worker process wrote into the same folder (and the folders it made)."""
         for target in claimed:
             if target in self.claimed:
                 raise DuplicateOutput(f"{target} written twice in one build")
@@ -236,6 +239,7 @@ class Writer:
         self.writes += writes
         self.unchanged += unchanged
         self.bytes += size
+        self._made_elsewhere.update(made)
 
     @staticmethod
     def _same(target: str, data: bytes) -> bool | None:
@@ -281,29 +285,45 @@ class Writer:
 
     def prune(self, dirs: Iterable[str] = OWNED_DIRS, files: Iterable[str] = OWNED_FILES) -> int:
         """Remove what this build did not write from the entries the portal owns
-        (stale pages, attachments of items no longer public, leftover temp files)."""
+        (stale pages, attachments of items no longer public, leftover temp files).
+
+        A folder this build made (``_make_folder``, here or in a worker) is not looked into: it did not exist
+        when the build started, so nothing stale can be in it. What another process wrote there while the
+        build ran stays, as it would have had it been written just after the prune (a full build into a new
+        folder walked 11,000 files for nothing: ≈25 ms at 10,000 articles, issue 16)."""
         before = self.removed
         for name in files:
             path = os.path.join(self.root, name)
             if os.path.isfile(path) and path not in self.claimed:
                 self._unlink(path)
         self.remove_unclaimed("/", SITEMAP_CHUNK_NAME)
+        made = self._fresh | self._made_elsewhere
         for name in dirs:
             top = os.path.join(self.root, name)
-            if not os.path.isdir(top) or os.path.islink(top):
-                continue
-            for folder, subdirs, filenames in os.walk(top, topdown=False):
-                for filename in filenames:
-                    path = os.path.join(folder, filename)
-                    if path not in self.claimed:
-                        self._unlink(path)
-                for sub in subdirs:
-                    try:
-                        os.rmdir(os.path.join(folder, sub))  # only when empty
-                    except OSError:
-                        pass
+            if os.path.isdir(top) and not os.path.islink(top) and top not in made:
+                self._prune_folder(top, made)
         return self.removed - before
 
+    def _prune_folder(self, folder: str, made: set[str]) -> None:
+        """``prune`` below ``folder``, deepest first (as ``os.walk(topdown=False)``: a link to a folder is not
+        followed, an empty folder is removed, one that cannot be listed is left)."""
+        try:
+            with os.scandir(folder) as found:
+                entries = list(found)
+        except OSError:
+            return
+        for entry in entries:
+            if entry.is_dir():
+                if entry.path in made:
+                    continue
+                if not entry.is_symlink():
+                    self._prune_folder(entry.path, made)
+                try:
+                    os.rmdir(entry.path)  # only when empty
+                except OSError:
+                    pass
+            elif entry.path not in self.claimed:
+                self._unlink(entry.path)
 
 def _alive(pid: int) -> bool:
     try:
