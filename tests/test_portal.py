@@ -483,7 +483,7 @@ def test_writer_writes_new_files_whole_and_replaces_those_there(tmp_path, monkey
     if sys.platform == "linux" and writer_module._fd_folder() >= 0:
         assert named == [True, False, True]  # b.html was there: named the other way; there.html not tried
     monkeypatch.setattr(writer_module, "_O_TMPFILE", 0)
-    monkeypatch.setattr(writer_module, "_named_by", [0, -1])
+    monkeypatch.setattr(writer_module, "_named_by", [-2])
     other = portal.Writer(tmp_path / "elsewhere")
     other.write("/c/d.html", "五")
     assert (tmp_path / "elsewhere" / "c" / "d.html").read_text(encoding="utf-8") == "五"

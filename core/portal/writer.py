@@ -80,19 +80,21 @@ def _write_all(fd: int, data: bytes) -> None:
 # file: a name that exists (another process wrote it meanwhile) is written the other way (``_replace``);
 # so is every file where the kernel, the file system or /proc does not allow it (and any other system).
 _O_TMPFILE = getattr(os, "O_TMPFILE", 0)
-_named_by: list[int] = [0, -1]  # [pid, descriptor of /proc/<pid>/fd, or -1: not here]
+_named_by: list[int] = [-2]  # the descriptor of this process's /proc/<pid>/fd; -1: not here; -2: not yet opened
 
 
 def _fd_folder() -> int:
-    """This process's /proc/<pid>/fd, opened once (a forked process opens its own), or -1."""
-    pid = os.getpid()
-    if _named_by[0] != pid:
+    """This process's /proc/<pid>/fd, opened at its first new file, or -1."""
+    if _named_by[0] == -2:
         try:
-            folder = os.open(f"/proc/{pid}/fd", os.O_RDONLY | os.O_DIRECTORY) if _O_TMPFILE else -1
+            _named_by[0] = os.open(f"/proc/{os.getpid()}/fd", os.O_RDONLY | os.O_DIRECTORY) if _O_TMPFILE else -1
         except OSError:
-            folder = -1
-        _named_by[:] = [pid, folder]
-    return _named_by[1]
+            _named_by[0] = -1
+    return _named_by[0]
+
+
+if hasattr(os, "register_at_fork"):  # a forked worker opens its own (the parent's would name the parent's files)
+    os.register_at_fork(after_in_child=lambda: _named_by.__setitem__(0, -2))
 
 
 def _write_new(folder: str, target: str, data: bytes) -> bool:
@@ -112,7 +114,7 @@ def _write_new(folder: str, target: str, data: bytes) -> bool:
         except FileExistsError:
             return False
         except OSError:  # /proc's links not followed here, or the like: the other way from now on
-            _named_by[1] = -1
+            _named_by[0] = -1
             os.close(fds)
             return False
     finally:
