@@ -294,10 +294,12 @@ SIGNED_IN = "网站工作台"  # the first page's heading (pages/home.py)
 HEADINGS = {"account": "修改密码"}  # pages whose main heading does not contain the menu's title
 # Watches the page from just before the click: the moment it last became usable (every change of the page
 # that leaves it unusable forgets the moment), so the figure is that moment, not when the poll noticed.
+# Nothing counts from before the click: an action's page is usable before it too, and a short run can go
+# from 'running' to 'notRunning' within one batch of changes the observer sees only as a whole.
 WATCH_USABLE = """([busy, ready, path, heading]) => {
     const usable = """ + USABLE + """;
     const args = [busy, ready, path, heading];
-    window.__benchUsableSince = usable(args) ? performance.now() : null;
+    window.__benchUsableSince = null;
     if (window.__benchWatch) window.__benchWatch.disconnect();
     window.__benchWatch = new MutationObserver(() => {
         if (!usable(args)) window.__benchUsableSince = null;
