@@ -24,9 +24,10 @@ import subprocess
 import sys
 import threading
 import zipfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
+from core.docx_limits import DocxLimits  # the limits themselves: core.settings reads them without this module
 from core.errors import ValidationError
 
 FIELD = "Word 文件"
@@ -35,19 +36,6 @@ _ROOT = Path(__file__).resolve().parent.parent
 _MB = 1024 * 1024
 # at most this many conversions at once: the machine's cores stay with the server
 _SLOTS = threading.BoundedSemaphore(2)
-
-
-@dataclass(frozen=True)
-class DocxLimits:
-    max_unpacked_mb: int = 100  # as core.extract.MAX_UNPACKED
-    max_members: int = 2_000
-    max_elements: int = 300_000
-    max_paragraphs: int = 20_000
-    max_text_chars: int = 200_000  # one stretch of text between two tags
-    max_images: int = 200  # image references: one picture shown 10,000 times is 10,000 copies
-    max_html_mb: int = 60  # what the editor receives must stay well under Streamlit's 200 MB message
-    seconds: int = 60
-    memory_mb: int = 1_024
 
 
 _SPLIT = ",请将文件拆分后分别上传,或复制文字粘贴"

@@ -91,9 +91,12 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+# numpy (≈80 ms to import) is imported by the functions that index or query, so a process that imports this
+# module and indexes nothing (`build-site` with no page to index, its --help) does not pay for it.
+if TYPE_CHECKING:
+    import numpy as np
 
 from core.progress import pause_point
 
@@ -318,6 +321,7 @@ def _classes(present: Iterable[int] | np.ndarray = ()) -> np.ndarray:
     (the browser: \\p{L}\\p{N}); correct for ASCII, the Chinese ranges and the code points in
     ``present``, classified on first sight (one by one through a regular expression: the whole
     table at once cost ~0.3 s in every process, each batch's too, for the few thousand seen)."""
+    import numpy as np  # deferred: ≈80 ms, paid only by indexing and querying
     global _TABLE, _CLASSIFIED
     if _TABLE is None or _CLASSIFIED is None:
         table = np.zeros(0x110000, dtype=np.uint8)
@@ -383,6 +387,7 @@ _SEEN: np.ndarray | None = None
 
 def _present(cp: np.ndarray) -> np.ndarray:
     """The distinct code points of ``cp``."""
+    import numpy as np  # deferred: ≈80 ms, paid only by indexing and querying
     return np.flatnonzero(np.bincount(cp) > 0) if len(cp) else np.zeros(0, dtype=np.int64)
 
 
@@ -390,6 +395,7 @@ def _fold(cp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """NFKC and lower case, character by character through a table (unicodedata on whole pages
     cost more than all the rest of the indexing); also which characters need the real thing
     (normal()): forms longer than one character, combining marks, Hangul, capital sigma."""
+    import numpy as np  # deferred: ≈80 ms, paid only by indexing and querying
     global _LUT, _SLOW, _SEEN
     if _LUT is None:
         _LUT = np.arange(0x110000, dtype=np.uint32)
@@ -413,6 +419,7 @@ def _fold(cp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _fields(records: list[dict[str, Any]]) -> tuple[str, np.ndarray, np.ndarray]:
     """The normalised text of all fields (title, body, title, body, …) joined by NUL, its code
     points and each field's length (with its NUL)."""
+    import numpy as np  # deferred: ≈80 ms, paid only by indexing and querying
     fields = []
     for record in records:
         fields.append(record["title"][:TITLE_MAX])
@@ -434,6 +441,7 @@ def _fields(records: list[dict[str, Any]]) -> tuple[str, np.ndarray, np.ndarray]
 def _postings(records: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
     """(keys, docs, positions, words kept as text) of a segment's records, each key's entries in
     (doc, position) order; a text word's key is _WORDS_FROM + its index in the list."""
+    import numpy as np  # deferred: ≈80 ms, paid only by indexing and querying
     big, cp, lengths = _fields(records)
     cls = _classes(_present(cp))[cp]
     cjk = cls == 1
@@ -498,6 +506,7 @@ def _postings(records: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray, np
 def _varints(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """LEB128 bytes of uint32 values, and each value's first byte offset (most values are one
     byte: the first byte of every value in one pass, the others only where needed)."""
+    import numpy as np  # deferred: ≈80 ms, paid only by indexing and querying
     size = np.ones(len(values), dtype=np.uint8)
     for bits in (7, 14, 21, 28):
         size += values >= (1 << bits)
@@ -526,6 +535,7 @@ def _encode(arrays: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarra
     """(term keys, postings bytes, each term's byte range start) in key order, from [keys, docs,
     positions] (emptied: the arrays are dropped as soon as they are used). Memory, not time,
     bounds a segment: int32 indexes, in-place arithmetic, ~40 bytes a posting at the peak."""
+    import numpy as np  # deferred: ≈80 ms, paid only by indexing and querying
     keys, docs, pos = arrays
     arrays.clear()
     n = len(keys)
@@ -587,6 +597,7 @@ def _encode(arrays: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarra
 
 
 def _term_buckets(term_keys: np.ndarray, vocab: list[str], buckets: int) -> np.ndarray:
+    import numpy as np  # deferred: ≈80 ms, paid only by indexing and querying
     h = term_keys.astype(np.int64)
     pair = term_keys >= 0x3400_0000
     h[pair] = (term_keys[pair] >> 16).astype(np.int64) * 31 + (term_keys[pair] & 0xFFFF)
@@ -601,6 +612,7 @@ def _write_buckets(folder: Path, arrays: list[np.ndarray], vocab: list[str], buc
     """A batch's block of each p<n>.bin (doc base 0: _assemble sets it) from [keys, docs,
     positions] (emptied), all in blocks.bin, where bucket n's block starts at blocks.idx[n]: one
     file a batch, not one per bucket (16,384 buckets × 20 batches at 100,000 pages)."""
+    import numpy as np  # deferred: ≈80 ms, paid only by indexing and querying
     term_keys, data, starts = _encode(arrays)
     bucket = _term_buckets(term_keys, vocab, buckets)
     order = np.argsort(bucket, kind="stable")
@@ -692,6 +704,7 @@ def build_batch(site_dir: str, relpaths: list[str], folder: str, buckets: int) -
 def _assemble(target: Path, batches: list[tuple[Path, dict[str, Any]]], buckets: int) -> dict[str, Any]:
     """One segment from its batches: each bucket file the batches' blocks one after the other
     (with their doc base), the docs table and days re-chunked over all docs."""
+    import numpy as np  # deferred: ≈80 ms, paid only by indexing and querying
     target.mkdir(parents=True, exist_ok=True)
     bases = []
     total = 0
@@ -774,6 +787,7 @@ def query_parts(text: str) -> list[dict[str, Any]]:
 
 def _read_bucket(path: Path) -> dict[Any, list[tuple[int, bytes]]]:
     """word (key, or text for text words) -> [(doc base, postings bytes)] over the file's blocks."""
+    import numpy as np  # deferred: ≈80 ms, paid only by indexing and querying
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -852,6 +866,7 @@ def query(site_dir: str | os.PathLike, text: str, *, filters: dict[str, str] | N
     """Search the installed index as search.js does: {"count", "results": [{url, title, date,
     columns, doc_number, tier}]}, tier 0 the exact title, 1 the title contains every part of the
     query, 2 the text does, 3 every word is there but not as a phrase."""
+    import numpy as np  # deferred: ≈80 ms, paid only by indexing and querying
     site = Path(site_dir)
     parts = query_parts(text)
     manifest = read_manifest(site)

@@ -38,7 +38,7 @@ for start in range(0, len(states), 4):
     for box, item in zip(st.columns(4), states[start:start + 4], strict=False):
         box.metric(item["label"], item["count"])
 
-_availability.show(con, user)  # issue 15, visits: 站点无法访问 is a veto
+_availability.show(con, user, kept)  # issue 15, visits: 站点无法访问 is a veto
 
 st.subheader("近 12 个月发布量")
 monthly = pd.DataFrame([{"月份": m["month"], "发布数": m["count"]} for m in kept(

@@ -1,7 +1,6 @@
 import datetime as dt
 import logging
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -137,28 +136,36 @@ if totals["published"]:
                                 "按时发布率(%)": "无数据" if b["on_time_share"] is None else f"{b['on_time_share']:.1f}"}
                                for b in drawn["bars"]])
     order = list(chart_data.sort_values("发布数量", ascending=False, kind="stable")["名称"])
-    base = alt.Chart(chart_data).mark_bar().encode(
-        x=alt.X("发布数量:Q", title="发布数量"),
-        y=alt.Y("名称:N", sort=order, title=name_label, axis=alt.Axis(labelLimit=240, labelOverlap=False)),
-        tooltip=["名称", "发布数量", "按时发布率(%)"])
+    # the Vega-Lite specification written out, not built with Altair: Altair checked it against the whole
+    # schema on every run (≈15 ms a chart, a third of this page's own time); Streamlit draws both the same way
+    bar = {"x": {"field": "发布数量", "type": "quantitative", "title": "发布数量"},
+           "y": {"field": "名称", "type": "nominal", "sort": order, "title": name_label,
+                 "axis": {"labelLimit": 240, "labelOverlap": False}},
+           "tooltip": [{"field": "名称", "type": "nominal"}, {"field": "发布数量", "type": "quantitative"},
+                       {"field": "按时发布率(%)", "type": "nominal"}]}
     # two layers: Vega-Lite leaves out a bar whose colour value is missing (the row read as nothing published),
     # and paints a rate outside the scale's domain black; so the rates are clamped to the scale (under 50 %: its
     # red end) and a group without a rate is drawn in grey, its number published still the bar's length
-    rated = base.transform_filter("isValid(datum['按时发布率'])").encode(
-        color=alt.Color("按时发布率:Q", title="按时发布率(%)",
-                        scale=alt.Scale(scheme="redyellowgreen", domain=[50, 100], clamp=True)))
-    unrated = base.transform_filter("!isValid(datum['按时发布率'])").encode(color=alt.value(NO_RATE))
-    st.altair_chart(alt.layer(rated, unrated).properties(height=max(160, 24 * len(chart_data))),
-                    use_container_width=True)
+    rated = {"mark": {"type": "bar"}, "transform": [{"filter": "isValid(datum['按时发布率'])"}],
+             "encoding": {**bar, "color": {"field": "按时发布率", "type": "quantitative", "title": "按时发布率(%)",
+                                           "scale": {"scheme": "redyellowgreen", "domain": [50, 100], "clamp": True}}}}
+    unrated = {"mark": {"type": "bar"}, "transform": [{"filter": "!isValid(datum['按时发布率'])"}],
+               "encoding": {**bar, "color": {"value": NO_RATE}}}
+    st.vega_lite_chart(spec={"datasets": {"bars": chart_data}, "data": {"name": "bars"},  # as Altair passed it
+                             "layer": [rated, unrated], "height": max(160, 24 * len(chart_data))}, width="stretch")
     st.caption("条的长度为发布数量,颜色为按时发布率(第十七条),按时发布率 50% 及以下的均为深红色。"
                + (f"灰色为本期发布的信息都没有填写工作结束日期、无法核算按时发布率(无数据,不是 0%)的{name_label}:"
                   f"{'、'.join(drawn['unmeasured'])}。" if drawn["unmeasured"] else ""))
     trend = pd.DataFrame(kept("monthly", (READER, period.code),
                                         lambda: stats.monthly(con, user, period)))
     if len(trend["month"].unique()) > 1:
-        st.altair_chart(alt.Chart(trend).mark_line(point=True).encode(
-            x=alt.X("month:O", title="月份"), y=alt.Y("sum(published):Q", title="发布数量"),
-            tooltip=["month", "sum(published)"]).properties(height=200), use_container_width=True)
+        published = {"field": "published", "aggregate": "sum", "type": "quantitative"}
+        st.vega_lite_chart(spec={
+            "datasets": {"trend": trend}, "data": {"name": "trend"},
+            "mark": {"type": "line", "point": True}, "height": 200,
+            "encoding": {"x": {"field": "month", "type": "ordinal", "title": "月份"},
+                         "y": {**published, "title": "发布数量"},
+                         "tooltip": [{"field": "month", "type": "nominal"}, published]}}, width="stretch")
 else:
     st.info("本期没有发布信息。")
 
