@@ -673,6 +673,10 @@ def test_an_incremental_sitemap_assembles_from_the_first_changed_url_what_the_fu
     con.close()
 
 
+def _bytes(text: str | bytes) -> bytes:
+    return text if isinstance(text, bytes) else text.encode()
+
+
 class _Spy:
     """A connection that records the SQL it runs (sitemap_files only calls execute)."""
 
@@ -702,7 +706,7 @@ def test_an_incremental_sitemap_patches_the_last_builds_files_into_what_the_full
         monkeypatch.setattr(portal.pages, "SITEMAP_CHUNK", chunk)
         con.execute("BEGIN TRANSACTION")
         last = portal.pages.sitemap_files(con, site, extra)
-        on_disk = dict(last.files)
+        on_disk = {path: text.encode() for path, text in last.files}
         con.execute("UPDATE articles SET public = FALSE WHERE id = ?", [ids[4]])
         con.execute("UPDATE articles SET published_at = published_at + INTERVAL 40 DAY WHERE id = ?", [ids[9]])
         con.execute("UPDATE revisions SET created_at = TIMESTAMP '2030-01-02' WHERE article_id = ?", [ids[20]])
@@ -712,16 +716,16 @@ def test_an_incremental_sitemap_patches_the_last_builds_files_into_what_the_full
         spy = _Spy(con)
         part = portal.pages.sitemap_files(spy, site, extra, changed=changed, head=last.head, read=on_disk.get)
         assert not any("string_agg(" in sql and "chunk" in sql for sql in spy.sql), chunk  # patched, not assembled
-        assert part.files and all(whole[path] == text for path, text in part.files), chunk
+        assert part.files and all(whole[path].encode() == _bytes(text) for path, text in part.files), chunk
         if chunk == 100:
             assert [p for p, _ in part.files] == ["/sitemap.xml"]
         else:  # from the chunk holding ids[4] on (the head is 12 URLs: the chunk of the article at 12 + 4)
             assert [p for p, _ in part.files] == ["/sitemap.xml", *(
                 f"/sitemap-{n + 1}.xml" for n in range((12 + 4) // chunk, part.chunks))], chunk
         for path, text in on_disk.items():
-            lines = text.split("\n")
-            for spoilt in ("\n".join(lines[:3] + lines[4:]),  # a line missing
-                           " " + text, None):  # not as a build writes it; gone
+            lines = text.split(b"\n")
+            for spoilt in (b"\n".join(lines[:3] + lines[4:]),  # a line missing
+                           b" " + text, None):  # not as a build writes it; gone
                 again = portal.pages.sitemap_files(con, site, extra, changed=changed, head=last.head,
                                                    read={**on_disk, path: spoilt}.get)
                 assert dict(again.files) == whole, (chunk, path)  # every file assembled

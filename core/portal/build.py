@@ -57,6 +57,7 @@ from core.portal.disclosure import (
 )
 from core.portal.interviews import write as write_interviews
 from core.portal.pages import (
+    COLUMN_FEED_ITEMS,
     Page,
     answer_pages,
     answers_listing,
@@ -102,7 +103,6 @@ ARCHIVE_NAME = re.compile(r"index_(\d+)\.html")  # a column's archive pages (por
 SITEMAP_CHUNK_NUMBER = re.compile(r"sitemap-(\d+)\.xml")
 HOME_ITEMS = 8
 SITE_FEED_ITEMS = 50
-COLUMN_FEED_ITEMS = 20
 
 
 def build_site(con: duckdb.DuckDBPyConnection, out_dir: str | Path = "site_build", *,
@@ -152,7 +152,7 @@ def _build(con: duckdb.DuckDBPyConnection, out_dir: str | Path, *, full: bool, p
             # the last build's sitemap patched where the answers it lists are still the published ones
             sitemap = sitemap_files(con, site, sitemap_paths(section), changed=None if plan.full else plan.changed,
                                     head=plan.sitemap_head, present=lambda path: os.path.isfile(writer.target(path)),
-                                    read=None if answers.changed else functools.partial(_read_text, writer))
+                                    read=None if answers.changed else functools.partial(_read_bytes, writer))
             for path, text in sitemap.files:
                 writer.write(path, text)
             plan.sitemap_head, plan.sitemap_chunks = sitemap.head, sitemap.chunks
@@ -360,12 +360,12 @@ def _write_first_pages(site: SiteData, writer: Writer, context: dict[str, Any], 
     return count
 
 
-def _read_text(writer: Writer, path: str) -> str | None:
-    """A file of the folder as text (None when missing or unreadable)."""
+def _read_bytes(writer: Writer, path: str) -> bytes | None:
+    """A file of the folder (None when missing or unreadable)."""
     try:
-        with open(writer.target(path), encoding="utf-8", newline="") as fh:
+        with open(writer.target(path), "rb") as fh:
             return fh.read()
-    except (OSError, UnicodeDecodeError):
+    except OSError:
         return None
 
 

@@ -40,6 +40,7 @@ import bisect
 import hashlib
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -47,9 +48,24 @@ from pathlib import Path
 import duckdb
 
 from core.db import rows, scalar, transaction
-from core.portal.data import COLUMN_SETTINGS, IDENTITY_SETTINGS, WITHDRAWN_AT, Column, SiteData, fetch_listings
+from core.portal.data import (
+    COLUMN_SETTINGS,
+    IDENTITY_SETTINGS,
+    WITHDRAWN_AT,
+    Column,
+    SiteData,
+    fetch_listings,
+    fill_items,
+)
 from core.portal.disclosure import ENTRY_FIELDS, related_documents
-from core.portal.pages import archive_count, archive_page_of, archive_span, interaction_columns
+from core.portal.pages import (
+    COLUMN_FEED_ITEMS,
+    PER_PAGE,
+    archive_count,
+    archive_page_of,
+    archive_span,
+    interaction_columns,
+)
 from core.portal.render import template_files
 from core.portal.urls import article_url
 
@@ -240,7 +256,7 @@ def _incremental_plan(con: duckdb.DuckDBPyConnection, site: SiteData, diff: list
     # 征集调查 or 在线访谈: portal.build, portal.consultations), so that it lists their items too
     always = {c.id for c in interaction_columns(site)} | {i["column_id"] for i in (*site.consultations,
                                                                                    *site.interviews)}
-    fetch_listings(con, site, plan.listings | {r["column_id"] for r in related} | always)
+    fetch_listings(con, site, plan.listings | {r["column_id"] for r in related} | always, places=True)
     for column_id in plan.listings:
         plan.archives[column_id] = changed_archive_pages(site, site.columns[column_id], diff)
     for d in diff:
@@ -256,7 +272,25 @@ def _incremental_plan(con: duckdb.DuckDBPyConnection, site: SiteData, diff: list
         con, [d["id"] for d in diff if d["was_public"]], old_columns)
     plan.articles |= {r["id"] for r in related}
     plan.years |= {r["published_at"].year for r in related}
+    fill_items(con, site, _shown_items(site, plan, always))
     return plan
+
+
+def _shown_items(site: SiteData, plan: Plan, always: set[int]) -> Iterator[dict]:
+    """The items of the listings read as places that the plan's pages show: the first page and feed of each
+    listing rendered (and of the columns whose index.html every build renders), the archive pages rendered, the
+    articles rendered and their previous and next ones."""
+    for column_id in (plan.listings or set()) | always:
+        col = site.columns[column_id]
+        yield from col.listing[:max(PER_PAGE, COLUMN_FEED_ITEMS)]
+        for n in (plan.archives or {}).get(column_id, ()):
+            start, stop = archive_span(len(col.slots), n)
+            yield from col.slots[start:stop]
+    rendered = plan.articles or set()
+    for col in site.columns.values():
+        for i, item in enumerate(col.items):
+            if item["id"] in rendered:
+                yield from col.items[max(0, i - 1):i + 2]
 
 
 def changed_archive_pages(site: SiteData, col: Column, diff: list[dict]) -> set[int]:
