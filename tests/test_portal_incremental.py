@@ -427,3 +427,42 @@ def test_a_withdrawn_item_moved_out_gives_its_place_up(con, org, built, tmp_path
     assert build_site(con, out, full=False)["mode"] == "incremental"
     assert "批量信息0021" in (out / "col/czzj/index_1.html").read_text(encoding="utf-8")  # moved up from page 2
     _equals_full_build(con, out, tmp_path)
+
+
+def test_consultation_pages_are_rendered_again_only_when_what_they_show_or_their_phase_changed(con, org, built,
+                                                                                               monkeypatch, tmp_path):
+    """征集调查's pages (and 在线访谈's, one mark for both): an incremental build for a publish elsewhere leaves them as
+    they are; a new comment (its count is on the page), the calendar's next phase, or the page gone from the folder
+    renders them again, and the folder is what a full build renders (issue 16: ≈30 queries a build on the demo)."""
+    from core import consultation
+    from tests.test_consultation import comment, item, values
+
+    out, _, _ = built
+    today = dt.date.today()
+    cid = consultation.create(con, org.head, values(con, org, starts_on=today, ends_on=today + dt.timedelta(days=5)))
+    consultation.open_(con, org.head, cid, item(con, cid)["version"])
+    page = f"/hudong/zjdc/{cid}.html"
+    rendered = _rendered(monkeypatch)
+    build_site(con, out, full=False)
+    assert page in rendered
+    rendered.clear()
+    publish(con, org, "工作动态第三篇")
+    assert build_site(con, out, full=False)["mode"] == "incremental"
+    assert page not in rendered and "/index.html" in rendered
+    later = dt.datetime.combine(today + dt.timedelta(days=6), dt.time(9))  # past its end day: 征集已截止
+    build_site(con, out, full=False, now=later)
+    assert page in rendered and "征集已截止" in (out / page.lstrip("/")).read_text(encoding="utf-8")
+    rendered.clear()
+    build_site(con, out, full=False)  # today again: 正在征集
+    assert page in rendered and "我要提意见" in (out / page.lstrip("/")).read_text(encoding="utf-8")
+    rendered.clear()
+    (out / page.lstrip("/")).unlink()
+    build_site(con, out, full=False)
+    assert page in rendered
+    rendered.clear()
+    build_site(con, out, full=False)
+    assert page not in rendered
+    comment(con, cid, now=dt.datetime.now())
+    build_site(con, out, full=False)
+    assert page in rendered
+    _equals_full_build(con, out, tmp_path)

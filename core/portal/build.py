@@ -82,10 +82,12 @@ from core.portal.plan import (
     archive_marks,
     changed_archives,
     full_changes,
+    interaction_plan,
     owe_build,
     plan_build,
     record_built,
     save_answers,
+    save_interaction,
     save_record,
     signature,
 )
@@ -337,8 +339,12 @@ def _write_answers(con: duckdb.DuckDBPyConnection, site: SiteData, writer: Write
                 years.add(gone["published_at"].year)
         writer.remove_unclaimed("/hudong", COLUMN_PAGE_NAME)
         save_answers(con, listing, marks)
-    count += write_consultations(con, site, writer, context)  # 征集调查 (issue 17): few, all rendered
-    count += write_interviews(con, site, writer, context)  # 在线访谈 (issue 17): likewise
+    # 征集调查 and 在线访谈 (issue 17): few, all rendered, when what they show changed (portal.plan.interaction_plan)
+    shown = interaction_plan(con, site, writer.root, full=not only_new)
+    if shown.changed:
+        count += write_consultations(con, site, writer, context)
+        count += write_interviews(con, site, writer, context)
+        save_interaction(con, shown)
     record_calendar(con, site.now)  # the phases rendered: the scheduler rebuilds when one moves (issue 17)
     return count, years, not listing.changed
 
