@@ -466,3 +466,30 @@ def test_consultation_pages_are_rendered_again_only_when_what_they_show_or_their
     build_site(con, out, full=False)
     assert page in rendered
     _equals_full_build(con, out, tmp_path)
+
+
+def test_the_signature_reads_the_template_and_code_files_again_only_when_one_changed(con, tmp_path, monkeypatch):
+    """The build signature hashes the templates and the portal's code: a build reads them again only when one was
+    written, added or removed since the last build of this process (every build read and hashed them all, issue 16),
+    and a change of content, even of the same size, still changes the signature (a full build)."""
+    from pathlib import Path
+
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "page.html").write_text("<p>甲</p>", encoding="utf-8")
+    (folder / "feed.xml").write_text("<feed/>", encoding="utf-8")
+    monkeypatch.setattr(portal.plan, "template_files", lambda: list(folder.rglob("*")))
+    reads: list[str] = []
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: reads.append(self.name) or real(self))
+    first = portal.plan.signature(con)
+    assert "page.html" in reads
+    reads.clear()
+    assert portal.plan.signature(con) == first and reads == []
+    (folder / "page.html").write_text("<p>乙</p>", encoding="utf-8")  # the same size
+    second = portal.plan.signature(con)
+    assert second != first and "page.html" in reads
+    (folder / "new.html").write_text("x", encoding="utf-8")
+    assert portal.plan.signature(con) != second
+    (folder / "new.html").unlink()
+    assert portal.plan.signature(con) == second
