@@ -493,3 +493,26 @@ def test_the_signature_reads_the_template_and_code_files_again_only_when_one_cha
     assert portal.plan.signature(con) != second
     (folder / "new.html").unlink()
     assert portal.plan.signature(con) == second
+
+
+def test_an_incremental_build_reads_the_items_of_a_long_listing_as_places_and_completes_only_those_shown(
+        con, org, built, monkeypatch, tmp_path):
+    """A publish into a listing of 99 places reads them as places (id, column, date, public: the pagination and
+    the neighbours need no more) and what pages show (title, division, address …) only for the items of the pages it
+    renders: index.html and its feed, the newest archive page, the new article and its neighbour (issue 16: 21,000
+    items at scale, a few dozen shown); the folder is what a full build renders."""
+    out, _, _ = built
+    bulk_articles(con, org.col_cw, 98, start=dt.datetime(2024, 5, 1))  # + 财政资金第一篇 = 99
+    build_site(con, out, full=False)
+    seen = []
+    real = portal.plan.fill_items
+    monkeypatch.setattr(portal.plan, "fill_items", lambda con, site, items: seen.append(site) or real(con, site, items))
+    item = workflow.create_article(con, org.officer_cw, org.col_cw, "财政资金新条目", "<p>资金</p>", "财务处")
+    item = workflow.submit(con, org.officer_cw, item.id, item.version)
+    workflow.publish(con, org.officer_cw, item.id, approve(con, org.head_cw, item).version)
+    assert build_site(con, out, full=False)["mode"] == "incremental"
+    slots = seen[0].columns[org.col_cw].slots
+    shown = [s for s in slots if "title" in s]
+    assert len(slots) == 100 and {s["id"] for s in slots[:20]} <= {s["id"] for s in shown} and len(shown) <= 25
+    assert all(set(s) == {"id", "column_id", "published_at", "public"} for s in slots if "title" not in s)
+    _equals_full_build(con, out, tmp_path)
