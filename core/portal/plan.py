@@ -159,13 +159,15 @@ def _files_digest() -> bytes:
         if stat.S_ISREG(st.st_mode):
             found.append((path, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns))
     key = tuple((path.as_posix(), *rest) for path, *rest in found)
-    if key not in _files_seen:
+    known = _files_seen.get(key)  # (the scheduler's thread asks too: portal.outdated)
+    if known is None:
         digest = hashlib.sha256()
         for path, *_ in found:
             digest.update(path.as_posix().encode("utf-8") + b"\0" + path.read_bytes())
+        known = digest.digest()
         _files_seen.clear()
-        _files_seen[key] = digest.digest()
-    return _files_seen[key]
+        _files_seen[key] = known
+    return known
 
 
 @dataclass
@@ -305,7 +307,9 @@ def _shown_items(site: SiteData, plan: Plan, always: set[int]) -> Iterator[dict]
     listing rendered (and of the columns whose index.html every build renders), the archive pages rendered, the
     articles rendered and their previous and next ones."""
     for column_id in (plan.listings or set()) | always:
-        col = site.columns[column_id]
+        col = site.columns.get(column_id)
+        if col is None:
+            continue
         yield from col.listing[:max(PER_PAGE, COLUMN_FEED_ITEMS)]
         for n in (plan.archives or {}).get(column_id, ()):
             start, stop = archive_span(len(col.slots), n)
