@@ -1037,3 +1037,17 @@ def test_home_page_lists_the_latest_items_of_every_column(site):
     con.execute("INSERT INTO settings (name, value) VALUES ('home_latest_items', '2')")
     build_site(con, out)
     assert latest_titles(_read(out, "/index.html")) == latest_titles(html)[:2]
+
+
+def test_reads_for_no_article_run_no_query():
+    """An incremental build with no notice, article page or correction to render asks the database nothing for
+    them (a publish withdraws nothing: ≈13 ms of CPU at scale, issue 16); None still means every one."""
+    class NoDatabase:
+        def execute(self, *args):
+            raise AssertionError("queried")
+
+    assert portal.data.fetch_withdrawn(NoDatabase(), []) == []
+    assert portal.data.fetch_attachments(NoDatabase(), []) == {}
+    assert portal.data.fetch_corrections(NoDatabase(), []) == {}
+    with pytest.raises(AssertionError, match="queried"):
+        portal.data.fetch_withdrawn(NoDatabase(), None)

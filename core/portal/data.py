@@ -387,6 +387,8 @@ def body_batches(con: duckdb.DuckDBPyConnection, ids: Iterable[int]) -> Iterator
 
 def fetch_attachments(con: duckdb.DuckDBPyConnection, ids: list[int] | None) -> dict[int, list[dict]]:
     """Metadata of the attachments served with public articles (``ids`` or all)."""
+    if ids is not None and not ids:  # an incremental build with no article page to render: no query
+        return {}
     where = "" if ids is None else "AND t.article_id IN (SELECT unnest(?::INTEGER[]))"
     found: dict[int, list[dict]] = {}
     for att in rows(con, f"""
@@ -403,6 +405,8 @@ def fetch_attachments(con: duckdb.DuckDBPyConnection, ids: list[int] | None) -> 
 
 def fetch_corrections(con: duckdb.DuckDBPyConnection, ids: list[int] | None) -> dict[int, list[dict]]:
     """The 更正说明 of public articles (``ids`` or all), newest first (core.corrections)."""
+    if ids is not None and not ids:
+        return {}
     where = "" if ids is None else "AND c.article_id IN (SELECT unnest(?::INTEGER[]))"
     found: dict[int, list[dict]] = {}
     for note in rows(con, f"""
@@ -423,6 +427,8 @@ WITHDRAWN_AT = """
 def fetch_withdrawn(con: duckdb.DuckDBPyConnection, ids: list[int] | None) -> list[dict]:
     """Articles that were published and are no longer public (``ids`` or all), with what the withdrawal
     page states (第二十三条): the take-down's category and the replacement, while it is public."""
+    if ids is not None and not ids:  # a publish withdraws nothing: no query (≈13 ms of CPU at scale)
+        return []
     where = "" if ids is None else "AND a.id IN (SELECT unnest(?::INTEGER[]))"
     found = rows(con, f"""
         SELECT a.id, coalesce(a.published_at, a.updated_at) AS published_at,
