@@ -427,3 +427,92 @@ def test_a_withdrawn_item_moved_out_gives_its_place_up(con, org, built, tmp_path
     assert build_site(con, out, full=False)["mode"] == "incremental"
     assert "批量信息0021" in (out / "col/czzj/index_1.html").read_text(encoding="utf-8")  # moved up from page 2
     _equals_full_build(con, out, tmp_path)
+
+
+def test_consultation_pages_are_rendered_again_only_when_what_they_show_or_their_phase_changed(con, org, built,
+                                                                                               monkeypatch, tmp_path):
+    """征集调查's pages (and 在线访谈's, one mark for both): an incremental build for a publish elsewhere leaves them as
+    they are; a new comment (its count is on the page), the calendar's next phase, or the page gone from the folder
+    renders them again, and the folder is what a full build renders (issue 16: ≈30 queries a build on the demo)."""
+    from core import consultation
+    from tests.test_consultation import comment, item, values
+
+    out, _, _ = built
+    today = dt.date.today()
+    cid = consultation.create(con, org.head, values(con, org, starts_on=today, ends_on=today + dt.timedelta(days=5)))
+    consultation.open_(con, org.head, cid, item(con, cid)["version"])
+    page = f"/hudong/zjdc/{cid}.html"
+    rendered = _rendered(monkeypatch)
+    build_site(con, out, full=False)
+    assert page in rendered
+    rendered.clear()
+    publish(con, org, "工作动态第三篇")
+    assert build_site(con, out, full=False)["mode"] == "incremental"
+    assert page not in rendered and "/index.html" in rendered
+    later = dt.datetime.combine(today + dt.timedelta(days=6), dt.time(9))  # past its end day: 征集已截止
+    build_site(con, out, full=False, now=later)
+    assert page in rendered and "征集已截止" in (out / page.lstrip("/")).read_text(encoding="utf-8")
+    rendered.clear()
+    build_site(con, out, full=False)  # today again: 正在征集
+    assert page in rendered and "我要提意见" in (out / page.lstrip("/")).read_text(encoding="utf-8")
+    rendered.clear()
+    (out / page.lstrip("/")).unlink()
+    build_site(con, out, full=False)
+    assert page in rendered
+    rendered.clear()
+    build_site(con, out, full=False)
+    assert page not in rendered
+    comment(con, cid, now=dt.datetime.now())
+    build_site(con, out, full=False)
+    assert page in rendered
+    _equals_full_build(con, out, tmp_path)
+
+
+def test_the_signature_reads_the_template_and_code_files_again_only_when_one_changed(con, tmp_path, monkeypatch):
+    """The build signature hashes the templates and the portal's code: a build reads them again only when one was
+    written, added or removed since the last build of this process (every build read and hashed them all, issue 16),
+    and a change of content, even of the same size, still changes the signature (a full build)."""
+    from pathlib import Path
+
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "page.html").write_text("<p>甲</p>", encoding="utf-8")
+    (folder / "feed.xml").write_text("<feed/>", encoding="utf-8")
+    monkeypatch.setattr(portal.plan, "template_files", lambda: list(folder.rglob("*")))
+    reads: list[str] = []
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: reads.append(self.name) or real(self))
+    first = portal.plan.signature(con)
+    assert "page.html" in reads
+    reads.clear()
+    assert portal.plan.signature(con) == first and reads == []
+    (folder / "page.html").write_text("<p>乙</p>", encoding="utf-8")  # the same size
+    second = portal.plan.signature(con)
+    assert second != first and "page.html" in reads
+    (folder / "new.html").write_text("x", encoding="utf-8")
+    assert portal.plan.signature(con) != second
+    (folder / "new.html").unlink()
+    assert portal.plan.signature(con) == second
+
+
+def test_an_incremental_build_reads_the_items_of_a_long_listing_as_places_and_completes_only_those_shown(
+        con, org, built, monkeypatch, tmp_path):
+    """A publish into a listing of 99 places reads them as places (id, column, date, public: the pagination and
+    the neighbours need no more) and what pages show (title, division, address …) only for the items of the pages it
+    renders: index.html and its feed, the newest archive page, the new article and its neighbour (issue 16: 21,000
+    items at scale, a few dozen shown); the folder is what a full build renders."""
+    out, _, _ = built
+    bulk_articles(con, org.col_cw, 98, start=dt.datetime(2024, 5, 1))  # + 财政资金第一篇 = 99
+    build_site(con, out, full=False)
+    seen = []
+    real = portal.plan.fill_items
+    monkeypatch.setattr(portal.plan, "fill_items", lambda con, site, items: seen.append(site) or real(con, site, items))
+    item = workflow.create_article(con, org.officer_cw, org.col_cw, "财政资金新条目", "<p>资金</p>", "财务处")
+    item = workflow.submit(con, org.officer_cw, item.id, item.version)
+    workflow.publish(con, org.officer_cw, item.id, approve(con, org.head_cw, item).version)
+    assert build_site(con, out, full=False)["mode"] == "incremental"
+    slots = seen[0].columns[org.col_cw].slots
+    shown = [s for s in slots if "title" in s]
+    assert len(slots) == 100 and {s["id"] for s in slots[:20]} <= {s["id"] for s in shown} and len(shown) <= 25
+    assert all(set(s) == {"id", "column_id", "published_at", "public"} for s in slots if "title" not in s)
+    _equals_full_build(con, out, tmp_path)

@@ -13,6 +13,7 @@ core.db, core.settings, core.progress.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import secrets
@@ -56,6 +57,7 @@ from core.portal.disclosure import (
 )
 from core.portal.interviews import write as write_interviews
 from core.portal.pages import (
+    COLUMN_FEED_ITEMS,
     Page,
     answer_pages,
     answers_listing,
@@ -74,15 +76,18 @@ from core.portal.pages import (
 )
 from core.portal.plan import (
     STAMP_FILE,
+    AnswersPlan,
     Plan,
     answers_plan,
     archive_marks,
     changed_archives,
     full_changes,
+    interaction_plan,
     owe_build,
     plan_build,
     record_built,
     save_answers,
+    save_interaction,
     save_record,
     signature,
 )
@@ -100,7 +105,6 @@ ARCHIVE_NAME = re.compile(r"index_(\d+)\.html")  # a column's archive pages (por
 SITEMAP_CHUNK_NUMBER = re.compile(r"sitemap-(\d+)\.xml")
 HOME_ITEMS = 8
 SITE_FEED_ITEMS = 50
-COLUMN_FEED_ITEMS = 20
 
 
 def build_site(con: duckdb.DuckDBPyConnection, out_dir: str | Path = "site_build", *,
@@ -137,6 +141,7 @@ def _build(con: duckdb.DuckDBPyConnection, out_dir: str | Path, *, full: bool, p
         site = load_site(con, now)
         sig = signature(con)
         plan = plan_build(con, site, writer.root, sig, full)
+        answers = answers_plan(con, writer.root, full=plan.full)
         if plan.full:  # should this build fail, the next one is full again, whatever changed
             writer.remove("/" + STAMP_FILE)
         context = site_context(site, copy_static(writer, site.static_files))
@@ -146,8 +151,10 @@ def _build(con: duckdb.DuckDBPyConnection, out_dir: str | Path, *, full: bool, p
                                 plan.full or bool(plan.catalogue_topics or plan.catalogue_years))
 
         def alongside(section: Section) -> dict:  # written while the workers render their last batches
+            # the last build's sitemap patched where the answers it lists are still the published ones
             sitemap = sitemap_files(con, site, sitemap_paths(section), changed=None if plan.full else plan.changed,
-                                    head=plan.sitemap_head, present=lambda path: os.path.isfile(writer.target(path)))
+                                    head=plan.sitemap_head, present=lambda path: os.path.isfile(writer.target(path)),
+                                    read=None if answers.changed else functools.partial(_read_bytes, writer))
             for path, text in sitemap.files:
                 writer.write(path, text)
             plan.sitemap_head, plan.sitemap_chunks = sitemap.head, sitemap.chunks
@@ -156,7 +163,7 @@ def _build(con: duckdb.DuckDBPyConnection, out_dir: str | Path, *, full: bool, p
             record_built(con, plan)
             return {"attachments": _write_attachments(con, writer, None if plan.full else sorted(plan.articles))}
 
-        counts = _render_all(con, site, read_section, plan, writer, context, progress, workers, alongside)
+        counts = _render_all(con, site, read_section, plan, answers, writer, context, progress, workers, alongside)
         plan.years |= counts.pop("answer_years")
         listings = [c for c in site.columns.values() if c.id in (plan.listings or ())]
         # a full build prunes what it did not write, the redirects it leaves included: they come first;
@@ -183,7 +190,7 @@ def _build(con: duckdb.DuckDBPyConnection, out_dir: str | Path, *, full: bool, p
 
 
 def _render_all(con: duckdb.DuckDBPyConnection, site: SiteData, read_section: Callable[[], Section], plan: Plan,
-                writer: Writer, context: dict[str, Any], progress: bool | None, workers: int | None,
+                answers: AnswersPlan, writer: Writer, context: dict[str, Any], progress: bool | None, workers: int | None,
                 alongside: Callable[[Section], dict]) -> dict:
     """Render every page of the plan (in worker processes when there are many).
 
@@ -228,7 +235,7 @@ def _render_all(con: duckdb.DuckDBPyConnection, site: SiteData, read_section: Ca
         renderer.send()
         done = alongside(section)
         # also while the workers finish: the pages only this process writes (answers, consultations, interviews)
-        answered, years, same_answers = _write_answers(con, site, writer, context, only_new=not plan.full)
+        answered, years, same_answers = _write_answers(con, site, writer, context, answers, only_new=not plan.full)
     # after the workers (their pages known): the first pages of the columns listing answers, consultations and
     # interviews are rendered here unless a worker did
     answered += _write_first_pages(site, writer, context, same_answers)
@@ -290,7 +297,8 @@ def _section_pages(con: duckdb.DuckDBPyConnection, site: SiteData, section: Sect
 
 
 def _write_answers(con: duckdb.DuckDBPyConnection, site: SiteData, writer: Writer,
-                   context: dict[str, Any], *, only_new: bool = False) -> tuple[int, set[int], bool]:
+                   context: dict[str, Any], listing: AnswersPlan, *,
+                   only_new: bool = False) -> tuple[int, set[int], bool]:
     """Writes the answers' pages and the 留言答复 listing, and removes the pages of answers taken off, when the
     answers changed since the last build into this folder (portal.plan.answers_plan; always in a full build),
     and the consultations' and interviews' pages; returns pages written, the years whose search shards
@@ -300,10 +308,10 @@ def _write_answers(con: duckdb.DuckDBPyConnection, site: SiteData, writer: Write
     ``only_new`` (incremental builds): an answer's own page is rendered only when its file is missing, and
     of the listing (stable pagination, portal.pages.answers_listing) index.html and the archive pages whose
     places changed. A published answer never changes (it can only be taken off, which removes its page),
-    and whatever else its page shows is in the build signature, whose change makes the build full."""
+    and whatever else its page shows is in the build signature, whose change makes the build full.
+    ``listing``: portal.plan.answers_plan, read with the plan (the sitemap patch needs it too)."""
     years: set[int] = set()
     count = 0
-    listing = answers_plan(con, writer.root, full=not only_new)
     if listing.changed:
         answers, slots = load_answers(con)
         for page in answer_pages(site, answers):
@@ -331,8 +339,12 @@ def _write_answers(con: duckdb.DuckDBPyConnection, site: SiteData, writer: Write
                 years.add(gone["published_at"].year)
         writer.remove_unclaimed("/hudong", COLUMN_PAGE_NAME)
         save_answers(con, listing, marks)
-    count += write_consultations(con, site, writer, context)  # 征集调查 (issue 17): few, all rendered
-    count += write_interviews(con, site, writer, context)  # 在线访谈 (issue 17): likewise
+    # 征集调查 and 在线访谈 (issue 17): few, all rendered, when what they show changed (portal.plan.interaction_plan)
+    shown = interaction_plan(con, site, writer.root, full=not only_new)
+    if shown.changed:
+        count += write_consultations(con, site, writer, context)
+        count += write_interviews(con, site, writer, context)
+        save_interaction(con, shown)
     record_calendar(con, site.now)  # the phases rendered: the scheduler rebuilds when one moves (issue 17)
     return count, years, not listing.changed
 
@@ -352,6 +364,15 @@ def _write_first_pages(site: SiteData, writer: Writer, context: dict[str, Any], 
     count += write_first_pages(site, writer, context, site.consultations)  # 征集调查 (issue 17)
     count += write_first_pages(site, writer, context, site.interviews)  # 在线访谈 (issue 17)
     return count
+
+
+def _read_bytes(writer: Writer, path: str) -> bytes | None:
+    """A file of the folder (None when missing or unreadable)."""
+    try:
+        with open(writer.target(path), "rb") as fh:
+            return fh.read()
+    except OSError:
+        return None
 
 
 def _write_attachments(con: duckdb.DuckDBPyConnection, writer: Writer, ids: list[int] | None) -> int:

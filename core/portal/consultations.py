@@ -1,8 +1,8 @@
 """征集调查 on the portal (issue 17): one page per opened consultation — its text, its window, the link to
 comment while it is open, its files (the draft policy) as download links with their kind and size, the approved
 comments if the office shows them, the feedback once published — and the consultations listed on their column's
-first page. Few and changing with their state (and the calendar), so every build renders them all (beside the
-answers, core.portal.build._write_answers).
+first page. Few and changing with their state (and the calendar): a build renders them all (beside the answers,
+core.portal.build._write_answers) when what they show or their phase changed (core.portal.plan.interaction_plan).
 
 Imports from: core.consultation_public, core.db, core.portal (data, pages, render, urls, writer)."""
 

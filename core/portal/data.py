@@ -156,6 +156,13 @@ _ITEM_SOURCE = """
 _ITEMS = f"{_ITEM_FIELDS} {_ITEM_SOURCE} AND a.public"
 # the same of every article that has a page, public or not: the places of a listing (Column.slots)
 _SLOTTED = f"{_ITEM_FIELDS}, a.public {_ITEM_SOURCE}"
+# the places alone (an incremental build: the rest of what a listing shows is read for the items it renders,
+# ``fill_items``)
+_PLACES = """
+    SELECT a.id, r.column_id, coalesce(a.published_at, a.updated_at) AS published_at, a.public
+    FROM articles a JOIN revisions r ON r.article_id = a.id AND r.number = a.live_revision
+    WHERE a.live_revision IS NOT NULL
+"""
 _NEWEST_FIRST = "published_at DESC, id DESC"
 
 
@@ -274,21 +281,28 @@ def _decorate(site: SiteData, item: dict) -> dict:
 
 
 def fetch_listings(con: duckdb.DuckDBPyConnection, site: SiteData,
-                   wanted: set[int] | None = None) -> dict[int, dict]:
+                   wanted: set[int] | None = None, *, places: bool = False) -> dict[int, dict]:
     """Fill ``listing``, ``slots`` and ``items`` of the ``wanted`` columns (all when None), newest first.
+    ``places``: the items as their places only (id, column_id, published_at, public); an incremental build
+    reads the rest for the items its pages show (``fill_items``): the listings of a publish at scale hold
+    21,000 items, of which it shows a few dozen (≈0.1 s of CPU making them, issue 16).
 
     Returns every public article read, by id, newest first."""
+    query = _PLACES if places else _SLOTTED
     if wanted is None:
-        found = rows(con, f"SELECT * FROM ({_SLOTTED}) ORDER BY {_NEWEST_FIRST}")
+        found = con.execute(f"SELECT * FROM ({query}) ORDER BY {_NEWEST_FIRST}")
     else:
         sources = sorted({c for _, c in site.sources(wanted)})
-        found = rows(con, f"""SELECT * FROM ({_SLOTTED}) WHERE column_id IN (SELECT unnest(?::INTEGER[]))
-                              ORDER BY {_NEWEST_FIRST}""", [sources])
+        found = con.execute(f"""SELECT * FROM ({query}) WHERE column_id IN (SELECT unnest(?::INTEGER[]))
+                                ORDER BY {_NEWEST_FIRST}""", [sources])
+    names = [d[0] for d in found.description]
     for col in site.columns.values():
         col.listing, col.items, col.slots = [], [], []
     public = {}
-    for item in found:
-        _decorate(site, item)
+    for values in found.fetchall():
+        item = dict(zip(names, values, strict=True))
+        if not places:
+            _decorate(site, item)
         shown = item["public"]
         for target in site.targets.get(item["column_id"], ()):
             if wanted is None or target in wanted:
@@ -303,6 +317,19 @@ def fetch_listings(con: duckdb.DuckDBPyConnection, site: SiteData,
         if own is not None and (wanted is None or own.id in wanted):
             own.items.append(item)
     return public
+
+
+def fill_items(con: duckdb.DuckDBPyConnection, site: SiteData, items: Iterable[dict]) -> None:
+    """Complete the items read as places (``fetch_listings(places=True)``) with what pages show of them, in
+    place (an item is one dict in every listing that holds it)."""
+    wanted = {item["id"]: item for item in items if "title" not in item}
+    if not wanted:
+        return
+    for found in rows(con, f"SELECT * FROM ({_SLOTTED}) WHERE id IN (SELECT unnest(?::INTEGER[]))",
+                      [sorted(wanted)]):
+        item = wanted[found["id"]]
+        item.update(found)
+        _decorate(site, item)
 
 
 def fetch_heads(con: duckdb.DuckDBPyConnection, site: SiteData, wanted: list[int],
@@ -360,6 +387,8 @@ def body_batches(con: duckdb.DuckDBPyConnection, ids: Iterable[int]) -> Iterator
 
 def fetch_attachments(con: duckdb.DuckDBPyConnection, ids: list[int] | None) -> dict[int, list[dict]]:
     """Metadata of the attachments served with public articles (``ids`` or all)."""
+    if ids is not None and not ids:  # an incremental build with no article page to render: no query
+        return {}
     where = "" if ids is None else "AND t.article_id IN (SELECT unnest(?::INTEGER[]))"
     found: dict[int, list[dict]] = {}
     for att in rows(con, f"""
@@ -376,6 +405,8 @@ def fetch_attachments(con: duckdb.DuckDBPyConnection, ids: list[int] | None) -> 
 
 def fetch_corrections(con: duckdb.DuckDBPyConnection, ids: list[int] | None) -> dict[int, list[dict]]:
     """The 更正说明 of public articles (``ids`` or all), newest first (core.corrections)."""
+    if ids is not None and not ids:
+        return {}
     where = "" if ids is None else "AND c.article_id IN (SELECT unnest(?::INTEGER[]))"
     found: dict[int, list[dict]] = {}
     for note in rows(con, f"""
@@ -396,6 +427,8 @@ WITHDRAWN_AT = """
 def fetch_withdrawn(con: duckdb.DuckDBPyConnection, ids: list[int] | None) -> list[dict]:
     """Articles that were published and are no longer public (``ids`` or all), with what the withdrawal
     page states (第二十三条): the take-down's category and the replacement, while it is public."""
+    if ids is not None and not ids:  # a publish withdraws nothing: no query (≈13 ms of CPU at scale)
+        return []
     where = "" if ids is None else "AND a.id IN (SELECT unnest(?::INTEGER[]))"
     found = rows(con, f"""
         SELECT a.id, coalesce(a.published_at, a.updated_at) AS published_at,
