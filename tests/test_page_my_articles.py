@@ -311,3 +311,24 @@ def test_a_click_runs_the_page_once_after_its_action(setup, monkeypatch, key):
                                                           "ma_publish": "published"}[key]
     assert len(listed) == 1
 
+
+
+def test_a_save_over_a_change_made_meanwhile_is_refused_and_the_text_stays(setup):
+    """The version a click acts on is the one the officer saw: a save made meanwhile (another window) is not
+    overwritten — core refuses (StaleVersion) beside the buttons and what was typed stays. Before, the click's
+    run read the newer version and saved over the other change."""
+    path, org = setup
+    con = connect(path)
+    article = workflow.create_article(con, org.officer, org.col_dz, "全省电子信息产业运行情况通报会召开",
+                                      "<p>正文</p>", "电子信息处")
+    at = officer_page(path)
+    at.selectbox(key="ma_pick").set_value(article.id).run()
+    workflow.save_article(con, org.officer, article.id, article.version, title="另一个窗口里改过的标题",
+                          body_html="<p>正文</p>", source="电子信息处", work_ended_on=None, importance="一般",
+                          column_id=org.col_dz, codivisions=[])
+    at.text_input(key="ma_title").input("这个窗口里改的标题")
+    button(at, "ma_save").click().run()
+    assert not at.exception
+    assert at.error and "已被他人更新" in at.error[0].value
+    assert workflow.get_article(con, article.id).title == "另一个窗口里改过的标题"
+    assert at.text_input(key="ma_title").value == "这个窗口里改的标题"
