@@ -8,6 +8,7 @@ import json
 import re
 import secrets
 import sys
+import threading
 from pathlib import Path
 from typing import NamedTuple
 
@@ -428,6 +429,78 @@ def act(message, fn, *, then=None, errors: tuple[type[Exception], ...] = ()) -> 
     st.rerun()
 
 
+REFUSED = "_refused"  # (this script run, the clicked button's key, core's refusal): said beside that button
+
+
+def on_click(key: str, message, fn, *, then=None, errors: tuple[type[Exception], ...] = (),
+             before=None, whole_page: bool = False) -> dict:
+    """A button whose click runs a core action before the page's run (Streamlit's `on_click`), not in it:
+    `act` runs the action in the run the click starts, at the button (the page drawn down to it), and then
+    has the page run again for the confirmation — two runs for one click, the first drawn for nothing (issue 16:
+    on demo data 10–90 ms of server CPU a click, and for 发布/撤下 the portal build started that much later).
+    Here the one run that follows the click draws the page as the action left it. Spread into the button: `st.button("发布", **_shared.on_click("ma_publish", …))`.
+
+    `fn(con, user)` gets this run's cursor and the user this run's session checks found (current_user: a
+    session ended meanwhile — idle, logged out, password changed — runs nothing, and the frame says why);
+    core checks the permission itself. `before()`: read the widgets' newest values into the keys `fn`
+    uses (a callback runs before the page's script has done so). `message`, `then` and `errors` as in
+    `act`. A refusal is said where the page calls `refusal(key)`, beside the button; what the user typed
+    stays in the form. `whole_page`: the button is in a fragment, and a done action asks for the whole page's
+    run (its figures, the confirmation at its top) instead of the fragment's."""
+    return {"key": key, "on_click": _clicked, "args": (key, message, fn, then, errors, before, whole_page)}
+
+
+def on_submit(name: str, message, fn, **options) -> dict:
+    """`on_click` for a form's submit button, which keeps Streamlit's own key (FormSubmitter:<form>-<label>):
+    `name` only says where its refusal goes (`refusal(name)`)."""
+    found = on_click(name, message, fn, **options)
+    del found["key"]
+    return found
+
+
+_callback = threading.local()  # .active: inside _clicked (a callback draws nothing: the run after it does)
+
+
+def _clicked(key: str, message, fn, then, errors, before, whole_page: bool) -> None:
+    _callback.active = True
+    try:
+        _act_before_run(key, message, fn, then, errors, before, whole_page)
+    finally:
+        _callback.active = False
+
+
+def _act_before_run(key: str, message, fn, then, errors, before, whole_page: bool) -> None:
+    con = cursor()
+    user = current_user(con)
+    if user is None:  # the session ended: the frame's run shows the login form and why
+        return
+    audit.set_client(client())
+    if before is not None:
+        before()
+    try:
+        result = fn(con, user)
+    except (PortalError, *errors) as exc:
+        st.session_state[REFUSED] = (_this_run(), key, str(exc))
+        return
+    text = message(result) if callable(message) else message
+    if text is None and callable(message):
+        return
+    if then is not None:
+        then()
+    if text:
+        flash(text)
+    if whole_page:
+        st.rerun(scope="app")  # in a callback: Streamlit runs the app instead of the fragment
+
+
+def refusal(key: str) -> None:
+    """Where the button `key` (on_click) is: core's refusal of its click, in this run only."""
+    found = st.session_state.get(REFUSED)
+    if found is not None and found[0] is _this_run() and found[1] == key:
+        st.session_state.pop(REFUSED, None)
+        st.error(found[2], icon=":material/error:")
+
+
 def flash(message: str) -> None:
     st.session_state["_flash"] = message
 
@@ -492,6 +565,7 @@ def refresh_site(con) -> None:
     except Exception as exc:  # the change is saved; the scheduler's tick catches up
         message = f"信息已保存,但门户页面更新失败:{exc}。管理员可运行 python -m core build-site。"
         st.session_state["_flash_warning"] = message  # survives the rerun that follows an action
-        st.warning(message, icon=":material/warning:")
+        if not getattr(_callback, "active", False):  # show_flash says it in the run after a callback
+            st.warning(message, icon=":material/warning:")
         return
     _refresh.asked(site, ticket)

@@ -112,13 +112,14 @@ if "take_down" in actions:
         st.selectbox("替代信息(可选)", list(replacements), index=None, key=f"ca_replacement_{article.id}",
                      format_func=replacements.get, placeholder="不指定",
                      help="撤下页面上链接到这条已发布的信息,例如更正后重新发布的版本")
-        take_down = st.form_submit_button("撤下", type="primary")
-    if take_down:
-        _attempt(lambda: workflow.take_down(con, user, article.id, seen_version,
-                                            st.session_state.get(f"ca_reason_{article.id}", ""),
-                                            category=st.session_state.get(f"ca_category_{article.id}"),
-                                            replacement_id=st.session_state.get(f"ca_replacement_{article.id}")),
-                 f"「{article.title}」已从网站撤下。")
+        # done before the page's next run (_shared.on_click): that one run shows the item taken down
+        st.form_submit_button("撤下", type="primary", **_shared.on_submit(
+            f"ca_take_down_{article.id}", f"「{article.title}」已从网站撤下。", then=_done,
+            fn=lambda con, user, article_id=article.id, seen=seen_version: workflow.take_down(
+                con, user, article_id, seen, st.session_state.get(f"ca_reason_{article_id}", ""),
+                category=st.session_state.get(f"ca_category_{article_id}"),
+                replacement_id=st.session_state.get(f"ca_replacement_{article_id}"))))
+    _shared.refusal(f"ca_take_down_{article.id}")
 
 if "restore" in actions:
     with st.form(f"ca_restore_{article.id}", clear_on_submit=False):

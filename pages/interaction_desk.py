@@ -55,7 +55,16 @@ def moderate(message: dict) -> None:
         st.date_input("办理期限", value=full["due_on"], key=f"msg_due_{mid}",
                       help="默认按留言类型的办理时限(工作日,已扣除节假日)计算,可调整。")
         st.text_input("给承办处室的说明(可选)", key=f"msg_note_{mid}")
-        routed = st.form_submit_button("分办", type="primary")
+        # done before the next run, which is the whole page's (_shared.on_click): one run, not the
+        # fragment's and then the page's
+        st.form_submit_button("分办", type="primary", **_shared.on_submit(
+            f"msg_route_{mid}", lambda _done, code=full["code"]: (
+                f"留言 {code} 已分办给{divisions.get(st.session_state[f'msg_division_{mid}'])},已通知该处室信息员。"),
+            lambda con, user: interaction.route(
+                con, user, mid, st.session_state[f"msg_division_{mid}"], version,
+                due_on=st.session_state[f"msg_due_{mid}"], comment=st.session_state.get(f"msg_note_{mid}", "")),
+            then=lambda: _messages.forget(mid), whole_page=True))
+    _shared.refusal(f"msg_route_{mid}")
     with answer_tab, st.form(f"msg_direct_{mid}"):
         st.text_area("答复内容", key=f"msg_direct_text_{mid}", height=160,
                      help="简单咨询可由办公室直接答复;答复后在“答复待发布”中公开或不公开办结。")
@@ -76,10 +85,6 @@ def moderate(message: dict) -> None:
         st.text_area("理由(留言人凭查询码可见;类别为“其他”时必填)", key=f"msg_reject_reason_{mid}")
         rejected = st.form_submit_button("不予受理")
     state = st.session_state
-    if routed:
-        run(lambda: interaction.route(con, user, mid, state[f"msg_division_{mid}"], version,
-                                      due_on=state[f"msg_due_{mid}"], comment=state.get(f"msg_note_{mid}", "")),
-            mid, f"留言 {full['code']} 已分办给{divisions.get(state[f'msg_division_{mid}'])},已通知该处室信息员。")
     if answered:
         run(lambda: interaction.answer_directly(con, user, mid, state.get(f"msg_direct_text_{mid}", ""), version),
             mid, f"留言 {full['code']} 已答复,请在“答复待发布”中公开或不公开办结。")

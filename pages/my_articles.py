@@ -408,7 +408,7 @@ with st.expander("自动筛查(第十六条)", expanded=article is not None and 
         st.caption("保存后显示筛查结果;含有不得上网内容(密级标志、内部资料等)的稿件不能提交审批。")
 
 
-def run_action(label: str, fn) -> None:
+def done_message(label: str):
     def done(result) -> str:
         """Keep the article open, rebuild the portal when the public sees a change, and say where."""
         if not isinstance(result, workflow.Article):
@@ -419,8 +419,36 @@ def run_action(label: str, fn) -> None:
         where = portal.public_url(con, result.id) if result.public else None
         # the officer sees it where the public does (on the home page's 最新信息 too)
         return label + f" [在门户网站上查看]({where})" if where else label
+    return done
 
-    _shared.act(done, fn, then=lambda: st.session_state.pop("ma_loaded", None))
+
+def run_action(label: str, fn) -> None:
+    _shared.act(done_message(label), fn, then=lambda: st.session_state.pop("ma_loaded", None))
+
+
+def acting(fn):
+    """`fn` as a click's action (_shared.on_click): it runs before the page's next run, in the globals of the
+    run that drew the button — the article as the officer saw it (its version: someone else's change since is
+    refused) — as the user that next run's session checks found, on its cursor."""
+    def run(con_now, user_now):
+        global con, user
+        con, user = con_now, user_now
+        return fn()
+    return run
+
+
+def on_click(key: str, label: str, fn) -> dict:
+    """An action button's click (saving, submitting, publishing): done before the page runs, so one run
+    shows the result (_shared.on_click)."""
+    return _shared.on_click(key, done_message(label), acting(fn), before=typed_body,
+                            then=lambda: st.session_state.pop("ma_loaded", None))
+
+
+def typed_body() -> None:
+    """What the editor holds now: the page copies it into ma_body as it runs, after a click's callback."""
+    typed = st.session_state.get(f"ma_editor_{st.session_state.get('ma_body_rev', 0)}")
+    if typed is not None:
+        st.session_state["ma_body"] = typed
 
 
 def save_then(next_step):
@@ -442,15 +470,19 @@ if article is not None and "publish" in actions and article.published_at:
     st.text_area("更正说明(可选,随本次发布在网站上公开)", key="ma_correction_note", max_chars=corrections.NOTE_MAX,
                  placeholder="例如:原文申报截止日期有误,已更正为6月30日。")
 buttons = st.columns(5)
-if editable and buttons[0].button("保存", key="ma_save", type="primary", width="stretch"):
-    run_action("已保存为新版本。", save_then(None))
-if "submit" in actions and buttons[1].button("提交审批", key="ma_submit", width="stretch"):
-    run_action("已提交审批,审批人会收到提醒。",
-               save_then(lambda a: workflow.submit(con, user, a.id, a.version)))
+if editable:
+    buttons[0].button("保存", type="primary", width="stretch",
+                      **on_click("ma_save", "已保存为新版本。", save_then(None)))
+if "submit" in actions:
+    buttons[1].button("提交审批", width="stretch", **on_click(
+        "ma_submit", "已提交审批,审批人会收到提醒。", save_then(lambda a: workflow.submit(con, user, a.id, a.version))))
 if article is not None and "publish" in actions:
-    if buttons[2].button("立即发布", key="ma_publish", type="primary", width="stretch"):
-        run_action("已发布到门户网站。", lambda: workflow.publish(
-            con, user, article.id, article.version, correction_note=st.session_state.get("ma_correction_note", "")))
+    buttons[2].button("立即发布", type="primary", width="stretch", **on_click(
+        "ma_publish", "已发布到门户网站。", lambda: workflow.publish(
+            con, user, article.id, article.version, correction_note=st.session_state.get("ma_correction_note", ""))))
+for clicked in ("ma_save", "ma_submit", "ma_publish"):
+    _shared.refusal(clicked)
+if article is not None and "publish" in actions:
     with st.expander("定时发布"):
         day = st.date_input("发布日期", key="ma_when_day", value=dt.date.today() + dt.timedelta(days=1))
         hour = st.time_input("发布时间", key="ma_when_time", value=dt.time(9, 0))

@@ -255,3 +255,20 @@ def test_at_publication_the_webmaster_is_told_the_answer_holds_the_name(setup):
     error = desk.error[0].value
     assert "「答复内容」" in error and "「公开的留言内容」" not in error and "退回修改" in error
     assert state(db_path, sent.id)["state"] == "approved"
+
+
+def test_routing_runs_the_whole_page_once_after_its_action(setup, monkeypatch):
+    """分办 (in the 待审核 fragment) acts before the run (on_click) and asks for the whole page's run: the queue is
+    read once, not once by the fragment's run for the action and again by the page's for the confirmation."""
+    db_path, org, sent = setup
+    at = open_page(app_as(db_path, "webmaster"), "interaction_desk")
+    queues = []
+    real = interaction.desk_queue
+    monkeypatch.setattr(interaction, "desk_queue",
+                        lambda con, user, states=("new", "approved"), *a, **k: queues.append(states)
+                        or real(con, user, states, *a, **k))
+    submit_button(at, f"msg_route_{sent.id}", "分办").click().run()
+    assert not at.exception and not at.error
+    assert "已分办给电子信息处" in texts(at)
+    assert state(db_path, sent.id)["state"] == "routed"
+    assert queues.count(("new",)) == 1
