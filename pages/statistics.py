@@ -165,7 +165,8 @@ if totals["published"]:
             "mark": {"type": "line", "point": True}, "height": 200,
             "encoding": {"x": {"field": "month", "type": "ordinal", "title": "月份"},
                          "y": {**published, "title": "发布数量"},
-                         "tooltip": [{"field": "month", "type": "nominal"}, published]}}, width="stretch")
+                         "tooltip": [{"field": "month", "type": "nominal", "title": "月份"},
+                                     {**published, "title": "发布数量"}]}}, width="stretch")
 else:
     st.info("本期没有发布信息。")
 

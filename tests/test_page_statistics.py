@@ -309,3 +309,21 @@ def test_a_division_without_an_on_time_share_is_not_drawn_as_a_rate(tmp_path, co
     assert unrated["encoding"]["color"] == {"value": "#d9d9d9"}
     assert rated["encoding"]["y"]["sort"] == unrated["encoding"]["y"]["sort"] == ["电子信息处", "财务处"]
     assert "无法核算按时发布率(无数据,不是 0%)的处室:财务处。" in texts(at)
+
+
+def test_the_monthly_trend_speaks_chinese_on_hover(db_path):
+    """The year's trend (publications per month): its axes and its tooltip name 月份 and 发布数量, not the data's
+    field names (month, published: a reader hovering a point saw them)."""
+    other = TODAY.replace(day=1) - dt.timedelta(days=1) if TODAY.month > 1 else TODAY.replace(month=2, day=1)
+    con = connect(db_path)
+    con.execute("UPDATE articles SET published_at = ? WHERE title = '财政资金公示'",
+                [dt.datetime.combine(other, dt.time(10))])
+    con.close()
+    at = statistics(db_path, "webmaster")
+    at.radio(key="stat_kind").set_value("年").run()
+    assert not at.exception
+    specs = [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+    [trend] = [s for s in specs if s.get("mark", {}).get("type") == "line"]
+    encoding = trend["encoding"]
+    assert (encoding["x"]["title"], encoding["y"]["title"]) == ("月份", "发布数量")
+    assert [t.get("title") for t in encoding["tooltip"]] == ["月份", "发布数量"]
