@@ -419,14 +419,21 @@ def act(message, fn, *, then=None, errors: tuple[type[Exception], ...] = ()) -> 
     except (PortalError, *errors) as exc:
         st.error(str(exc), icon=":material/error:")
         return
+    if _succeeded(message, result, then):
+        st.rerun()
+
+
+def _succeeded(message, result, then) -> bool:
+    """After a core action returned `result` (`act`, `on_click`): False when `message` says it changed nothing;
+    else `then` runs and the message is flashed."""
     text = message(result) if callable(message) else message
     if text is None and callable(message):
-        return
+        return False
     if then is not None:
         then()
     if text:
         flash(text)
-    st.rerun()
+    return True
 
 
 REFUSED = "_refused"  # (this script run, the clicked button's key, core's refusal): said beside that button
@@ -482,14 +489,7 @@ def _act_before_run(key: str, message, fn, then, errors, before, whole_page: boo
     except (PortalError, *errors) as exc:
         st.session_state[REFUSED] = (_this_run(), key, str(exc))
         return
-    text = message(result) if callable(message) else message
-    if text is None and callable(message):
-        return
-    if then is not None:
-        then()
-    if text:
-        flash(text)
-    if whole_page:
+    if _succeeded(message, result, then) and whole_page:
         st.rerun(scope="app")  # in a callback: Streamlit runs the app instead of the fragment
 
 
