@@ -384,6 +384,7 @@ _XML = '<?xml version="1.0" encoding="UTF-8"?>'
 _URLSET = '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
 _SITEMAPINDEX = '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
 _URLSET_START = f"{_XML}\n{_URLSET}\n".encode()
+_URLSET_END = b"\n</urlset>\n"
 _INDEX_START = f"{_XML}\n{_SITEMAPINDEX}\n".encode()
 # an article's or an answer's URL in the sitemap's tail (portal.urls.article_url, answer_url): its group and id
 _TAIL_URL = re.compile(rb"/art/\d{4}/\d{2}/(hd)?(\d+)\.html</loc>")
@@ -472,11 +473,18 @@ def _index(base: str, count: int) -> tuple[str, str]:
     return "/sitemap.xml", f"{_XML}\n{_SITEMAPINDEX}\n{index}\n</sitemapindex>\n"
 
 
-def _url_lines(data: bytes | None) -> list[bytes] | None:
-    """The <url> lines of a sitemap file as ``sitemap_files`` writes it (None if it is not)."""
-    if data is None or not data.startswith(_URLSET_START) or not data.endswith(b"\n</urlset>\n"):
-        return None
-    return data[len(_URLSET_START):-len(b"\n</urlset>\n")].split(b"\n")
+def _is_urlset(data: bytes | None) -> bool:
+    """Whether ``data`` is a sitemap file of URLs as ``sitemap_files`` writes it."""
+    return data is not None and data.startswith(_URLSET_START) and data.endswith(_URLSET_END)
+
+
+def _url_lines(data: bytes) -> list[bytes]:
+    """The <url> lines of a sitemap file (``_is_urlset``)."""
+    return data[len(_URLSET_START):-len(_URLSET_END)].split(b"\n")
+
+
+def _urlset_bytes(lines: list[bytes]) -> bytes:
+    return _URLSET_START + b"\n".join(lines) + _URLSET_END
 
 
 def _tail_key(line: bytes) -> tuple[int, int]:
@@ -504,15 +512,15 @@ def _patched(con: duckdb.DuckDBPyConnection, base: str, read: Callable[[str], by
         old_count, files = 0, [index]
     offset, lines = 0, None  # the URLs in the chunks left as they are; those of the others
     for n, data in enumerate(files):
-        if data is None or not data.startswith(_URLSET_START) or not data.endswith(b"\n</urlset>\n"):
+        if not _is_urlset(data):
             return None
         if lines is None and n + 1 < len(files):  # a chunk that ends before the first changed article is kept
             held = data.count(b"\n") - 3  # the XML declaration, <urlset>, the last URL, </urlset>
-            last = data[data.rindex(b"\n", 0, -len(b"\n</urlset>\n")) + 1:]
+            last = data[data.rindex(b"\n", 0, -len(_URLSET_END)) + 1:]
             if offset + held <= before or _tail_key(last) < first_id:
                 offset += held
                 continue
-        lines = (lines or []) + (_url_lines(data) or [])
+        lines = (lines or []) + _url_lines(data)
     if lines is None or old_count and offset % SITEMAP_CHUNK or offset + len(lines) < before:
         return None
     current = {k: legal_utf8(line) for k, line in con.execute(f"""
@@ -537,13 +545,12 @@ def _patched(con: duckdb.DuckDBPyConnection, base: str, read: Callable[[str], by
         return None
     count = math.ceil(total / SITEMAP_CHUNK)
     if count <= 1:
-        return [("/sitemap.xml", _URLSET_START + b"\n".join(lines) + b"\n</urlset>\n")]
+        return [("/sitemap.xml", _urlset_bytes(lines))]
     if old_count != count:  # every chunk again
         return None
     start = (offset + first) // SITEMAP_CHUNK
-    return [_index(base, count), *((f"/sitemap-{n + 1}.xml", _URLSET_START + b"\n".join(
-        lines[n * SITEMAP_CHUNK - offset:(n + 1) * SITEMAP_CHUNK - offset]) + b"\n</urlset>\n")
-        for n in range(start, count))]
+    return [_index(base, count), *((f"/sitemap-{n + 1}.xml", _urlset_bytes(
+        lines[n * SITEMAP_CHUNK - offset:(n + 1) * SITEMAP_CHUNK - offset])) for n in range(start, count))]
 
 
 def answer_pages(site: SiteData, answers: list[dict]) -> Iterator[Page]:
