@@ -158,11 +158,7 @@ _ITEMS = f"{_ITEM_FIELDS} {_ITEM_SOURCE} AND a.public"
 _SLOTTED = f"{_ITEM_FIELDS}, a.public {_ITEM_SOURCE}"
 # the places alone (an incremental build: the rest of what a listing shows is read for the items it renders,
 # ``fill_items``)
-_PLACES = """
-    SELECT a.id, r.column_id, coalesce(a.published_at, a.updated_at) AS published_at, a.public
-    FROM articles a JOIN revisions r ON r.article_id = a.id AND r.number = a.live_revision
-    WHERE a.live_revision IS NOT NULL
-"""
+_PLACES = f"SELECT a.id, r.column_id, coalesce(a.published_at, a.updated_at) AS published_at, a.public {_ITEM_SOURCE}"
 _NEWEST_FIRST = "published_at DESC, id DESC"
 
 
